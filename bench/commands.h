@@ -1,0 +1,14 @@
+/* commands: the CLI's command table (X-macro). Each command NAME lives in
+ * bench/cmd_NAME.c as `int cmd_NAME(int argc, char **argv)` (argv[0] = command name)
+ * and returns the exit status: 0 ok, 1 a result failed (check, simulation error,
+ * regression), 2 bad input or usage. X(c identifier, command word, one-line help) */
+#ifndef EMBEDSYN_BENCH_COMMANDS_H
+#define EMBEDSYN_BENCH_COMMANDS_H
+
+#define CLI_COMMANDS(X)
+
+#define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
+CLI_COMMANDS(CLI_DECL)
+#undef CLI_DECL
+
+#endif

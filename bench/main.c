@@ -1,0 +1,33 @@
+/* embedsyn CLI entry: dispatches to the commands of bench/commands.h. The pipeline
+ * itself is listed in one driver (bench/driver.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/commands.h"
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: embedsyn <command> [options]   (embedsyn <command> --help for details)\n\n"
+            "Synthesizes embeddings of DNN operators into VTA's GEMM instruction with Z3,\n"
+            "lowers them to VTA programs and simulates them.\n\ncommands:\n");
+#define CLI_HELP(id, word, help) fprintf(f, "  %-12s %s\n", word, help);
+    CLI_COMMANDS(CLI_HELP)
+#undef CLI_HELP
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+#define CLI_RUN(id, word, help) \
+    if (!strcmp(argv[1], word)) return cmd_##id(argc - 1, argv + 1);
+    CLI_COMMANDS(CLI_RUN)
+#undef CLI_RUN
+    fprintf(stderr, "embedsyn: unknown command '%s' (see embedsyn --help)\n", argv[1]);
+    return 2;
+}

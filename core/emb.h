@@ -1,0 +1,148 @@
+/* emb: an embedding of an operator into VTA's GEMM intrinsic (DESIGN section 3), the
+ * loop nest and DRAM layouts it implies, host-side packing, and the scalar checker.
+ *
+ * The intrinsic: acc[b][o] += sum_i inp[b][i] * wgt[o][i], lanes b < BATCH,
+ * o < BLOCK_OUT, i < BLOCK_IN. An embedding says, for each lane axis (B, O, I), which
+ * operator dims it takes, as a fused (flattened) list of terms, outermost first:
+ *
+ *   term = (dim d, extent e, optional compensation (d2, c)):
+ *          step j in [0, e) moves the point by  j * unit(d) + j * c * unit(d2).
+ *   axis value F = mixed-radix number over its terms' extents, F in [0, prod e);
+ *   F is split into lanes: F = chunk * LANES + lane; lanes with F >= prod e are
+ *   wasted (fed zeros).
+ *
+ * Everything not covered by lanes becomes outer loops (emb_nest): for a dim d that is
+ * the primary dim of a term with e < E_d a block loop (d = step*t + j, step = e); for
+ * a dim not in any term a plain loop; for a compensated dim d2 a loop over
+ * E_d2 + |c|(e-1) values (start <= 0) so every point is reached exactly once; plus
+ * one chunk loop per lane axis whose fused extent exceeds its lane count.
+ * A point outside the domain (or a wasted lane) must meet a zero in inp or wgt; the
+ * scalar checker verifies this and the rules of DESIGN section 3.
+ *
+ * Operand roles: without swap VTA inp <- op In and VTA wgt <- op Wt; with swap
+ * (operand swap, e.g. GEMM) VTA inp <- op Wt and VTA wgt <- op In. Dataflow rules:
+ * I terms move only reduction dims (Out fixed); O terms keep the inp-side tensor
+ * fixed; B terms keep the wgt-side tensor fixed.
+ *
+ * Layouts: each VTA operand (inp vectors, wgt blocks, acc/out vectors) is a packed
+ * row-major array over "layout axes". Outer loops whose effect on the operand's tensor
+ * is parallel share one axis (value = base + sum coef * t), so e.g. conv rows y*sh + r
+ * are one axis and the input is not duplicated; loops along different directions get
+ * different axes (duplication, im2col-like). Chunk loops get an axis of their own.
+ * Invariant: emb_nest_build only succeeds for embeddings that pass emb_check. */
+#ifndef EMBEDSYN_EMB_H
+#define EMBEDSYN_EMB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+
+typedef enum { EMB_B = 0, EMB_O = 1, EMB_I = 2 } emb_lane;
+/* VTA operands, indexing emb_nest.lay / emb_loop.axis. */
+typedef enum { EMB_INP = 0, EMB_WGT = 1, EMB_ACC = 2 } emb_operand;
+
+#define EMB_MAX_TERMS 6
+#define EMB_MAX_LOOPS 16
+#define EMB_MAX_LAXES 12
+
+typedef struct emb_term {
+    int32_t dim;        /* primary dim, +1 per step */
+    int64_t extent;     /* steps, 1..E_dim */
+    int32_t comp_dim;   /* -1, or the dim moved by comp_coef per step (Toeplitz) */
+    int64_t comp_coef;  /* nonzero when comp_dim >= 0 */
+} emb_term;
+
+typedef struct emb {
+    bool swap;
+    int32_t nterms[3];                  /* indexed by emb_lane */
+    emb_term term[3][EMB_MAX_TERMS];
+} emb;
+
+typedef enum { EMB_LOOP_DIM = 0, EMB_LOOP_CHUNK = 1 } emb_loop_kind;
+
+typedef struct emb_loop {
+    emb_loop_kind kind;
+    int32_t dim;        /* DIM: operator dim; CHUNK: the emb_lane */
+    int64_t extent;     /* iterations */
+    int64_t step;       /* DIM: the dim advances by step per iteration */
+    int64_t start;      /* DIM: the dim's value at iteration 0 (<= 0) */
+    int32_t axis[3];    /* per emb_operand: layout axis this loop moves, or -1 */
+    int64_t coef[3];    /* per emb_operand: axis advance per iteration */
+} emb_loop;
+
+typedef struct emb_layout {
+    int32_t naxes;
+    int64_t extent[EMB_MAX_LAXES];  /* axis 0 outermost, row-major */
+    int64_t base[EMB_MAX_LAXES];    /* axis value when all loop indices are 0 */
+    /* Leading / trailing axis values that hold only zeros (spatial padding of the
+     * input): a loader may produce them with DMA zero padding instead of DRAM. */
+    int64_t zero_lo[EMB_MAX_LAXES], zero_hi[EMB_MAX_LAXES];
+    int64_t elems;                  /* product of extents */
+    int64_t elem_bytes;             /* bytes per element (inp/out vector, wgt block, acc vector) */
+} emb_layout;
+
+typedef struct emb_nest {
+    int32_t nloops;
+    emb_loop loop[EMB_MAX_LOOPS];   /* dim loops in op dim order, then chunk loops B, O, I */
+    emb_layout lay[3];              /* indexed by emb_operand; OUT uses the ACC layout */
+    int64_t lane_extent[3];         /* fused extent of each lane axis */
+    int64_t instances;              /* product of loop extents = GEMM micro-op iterations */
+    double utilization;             /* op_macs / (instances * BATCH * BLOCK_IN * BLOCK_OUT) */
+    int64_t dram_bytes[3];          /* inp, wgt, out(int8) bytes of the packed layouts */
+    double dup_factor;              /* packed inp bytes / natural inp-side tensor bytes */
+    bool needs_transform;           /* the inp layout differs from the natural one */
+} emb_nest;
+
+/* Structural check: dims exist, each dim in at most one term (primary or compensated),
+ * extents in range, dataflow rules, lane counts. Message without location. */
+bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
+/* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
+bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+
+/* Scalar checker (DESIGN section 3): enumerates instances (all if instances <=
+ * max_instances, else a seeded random sample of that many) and checks lane by lane:
+ * accumulator lanes write one Out element per (b,o) and distinct ones, input lanes
+ * read one element per (b,i), weight lanes one per (o,i), wasted lanes meet a zero,
+ * and (when all instances are enumerated) every domain point is computed exactly once.
+ * Reports the first violation precisely (instance, lanes, points). */
+bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                      int64_t max_instances, uint64_t seed, status *st);
+
+/* Operand element address of the instance with loop indices t[nloops]. */
+int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t);
+
+/* Host-side packing. in/wt: op In/Wt in natural layout. inp (n->lay[EMB_INP].elems *
+ * elem_bytes bytes) and wgt (lay[EMB_WGT]) receive the packed operands, zeros where
+ * lanes are wasted or indices out of bounds. */
+void emb_pack(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+              const int8_t *in, const int8_t *wt, int8_t *inp, int8_t *wgt);
+/* Bias (Out axis rq.bias_axis) -> int32 acc-layout array (lay[EMB_ACC].elems vectors). */
+void emb_pack_bias(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                   const int32_t *bias, int32_t *acc);
+/* Packed int8 output (ACC layout, OUT element size) -> natural Out tensor. */
+void emb_unpack_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                    const int8_t *outp, int8_t *out);
+/* Packed position of the natural Out element out_idx: element index and lane
+ * (b * BLOCK_OUT + o) inside it; for sampled checks. */
+void emb_out_position(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                      const int64_t *out_idx, int64_t *elem, int64_t *lane);
+
+/* Ready-made embeddings of the families of DESIGN section 3 (for conv and GEMM ops;
+ * false with a message when the family does not apply to the op). */
+bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st); /* the reference */
+bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, status *st); /* dims e.g. "c,r,s" */
+
+/* Layout class ("packed", "im2col(c,r,s)", "swap", "toeplitz(x/s)", ...) and a one-line
+ * human description ("im2col over (c,r,s), 112/100 padding, input x25 duplicated"). */
+void emb_class(const op *o, const emb *e, char *buf, size_t len);
+void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, char *buf, size_t len);
+
+/* Embedding XML (format in core/schemas/embedding.xsd); dims named by op dim names. */
+void emb_write_xml(FILE *f, const op *o, const emb *e);
+void emb_json(FILE *f, const op *o, const emb *e);
+
+#endif

@@ -1,0 +1,77 @@
+/* hw: default VTA configuration, derived sizes and the consistency check. */
+#include "core/hw.h"
+
+#include <string.h>
+
+hw_config hw_default(void) {
+    hw_config h;
+    memset(&h, 0, sizeof h);
+    strcpy(h.name, "vta-default");
+#define HW_SET(f, a, d, doc) h.f = d;
+    HW_SHAPE_FIELDS(HW_SET)
+    HW_TIMING_FIELDS(HW_SET)
+#undef HW_SET
+    return h;
+}
+
+int64_t hw_elem_bytes(const hw_config *h, hw_mem m) {
+    int64_t b = hw_batch(h), bi = hw_block_in(h), bo = hw_block_out(h);
+    int64_t ib = ((int64_t)1 << h->log_inp_width) / 8, wb = ((int64_t)1 << h->log_wgt_width) / 8;
+    int64_t ab = ((int64_t)1 << h->log_acc_width) / 8;
+    switch (m) {
+    case HW_MEM_UOP: return 4;
+    case HW_MEM_WGT: return bo * bi * wb;
+    case HW_MEM_INP: return b * bi * ib;
+    case HW_MEM_ACC: return b * bo * ab;
+    case HW_MEM_OUT: return b * bo * ib;
+    }
+    ES_ASSERT(0);
+}
+
+int64_t hw_depth(const hw_config *h, hw_mem m) {
+    switch (m) {
+    case HW_MEM_UOP: return ((int64_t)1 << h->log_uop_buff_size) / 4;
+    case HW_MEM_WGT: return ((int64_t)1 << h->log_wgt_buff_size) / hw_elem_bytes(h, HW_MEM_WGT);
+    case HW_MEM_INP: return ((int64_t)1 << h->log_inp_buff_size) / hw_elem_bytes(h, HW_MEM_INP);
+    case HW_MEM_ACC:
+    case HW_MEM_OUT: return ((int64_t)1 << h->log_acc_buff_size) / hw_elem_bytes(h, HW_MEM_ACC);
+    }
+    ES_ASSERT(0);
+}
+
+bool hw_check(const hw_config *h, status *st) {
+    if (h->log_inp_width != 3 || h->log_wgt_width != 3)
+        return status_fail(st, "only int8 inputs and weights are supported (log_inp_width = log_wgt_width = 3)");
+    if (h->log_acc_width != 5)
+        return status_fail(st, "only int32 accumulators are supported (log_acc_width = 5)");
+    if (h->log_batch < 0 || h->log_batch > 4)
+        return status_fail(st, "log_batch must be in 0..4, got %d", h->log_batch);
+    if (h->log_block_in < 1 || h->log_block_in > 6 || h->log_block_out < 1 || h->log_block_out > 6)
+        return status_fail(st, "log_block_in/log_block_out must be in 1..6");
+    if (h->log_bus_width < 3 || h->log_bus_width > 10)
+        return status_fail(st, "log_bus_width must be in 3..10 (8 to 1024 bits), got %d", h->log_bus_width);
+    if (h->log_uop_buff_size < 2 || h->log_uop_buff_size > 24 || h->log_inp_buff_size > 26 ||
+        h->log_wgt_buff_size > 28 || h->log_acc_buff_size > 28)
+        return status_fail(st, "buffer sizes out of range (log2 bytes at most 24..28)");
+    static const hw_mem mems[] = {HW_MEM_UOP, HW_MEM_WGT, HW_MEM_INP, HW_MEM_ACC};
+    static const char *names[] = {"uop", "wgt", "inp", "acc"};
+    for (int i = 0; i < 4; i++)
+        if ((h->log_uop_buff_size < 2 && i == 0) || hw_depth(h, mems[i]) < 1)
+            return status_fail(st, "%s buffer holds no element of its type", names[i]);
+#define HW_POS(f, a, d, doc) \
+    if (h->f < 0) return status_fail(st, "timing constant %s must be >= 0, got %d", a, h->f);
+    HW_TIMING_FIELDS(HW_POS)
+#undef HW_POS
+    if (h->max_burst_beats < 1 || h->burst_boundary < 8)
+        return status_fail(st, "max_burst_beats must be >= 1 and burst_boundary >= 8");
+    return true;
+}
+
+void hw_print(FILE *f, const hw_config *h) {
+    fprintf(f, "hw %s: BATCH=%lld BLOCK_IN=%lld BLOCK_OUT=%lld bus=%lld bits\n", h->name,
+            (long long)hw_batch(h), (long long)hw_block_in(h), (long long)hw_block_out(h),
+            (long long)(hw_bus_bytes(h) * 8));
+    fprintf(f, "  depth: uop=%lld wgt=%lld inp=%lld acc=%lld\n", (long long)hw_depth(h, HW_MEM_UOP),
+            (long long)hw_depth(h, HW_MEM_WGT), (long long)hw_depth(h, HW_MEM_INP),
+            (long long)hw_depth(h, HW_MEM_ACC));
+}

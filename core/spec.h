@@ -1,0 +1,60 @@
+/* spec: the spec loader, the only user of libxml2 (DESIGN section 8). It parses an XML
+ * file, validates it against one of the XSD schemas compiled into the binary
+ * (core/schemas/NAME.xsd), and hands out a plain read-only tree with line numbers, so
+ * that every other loader (hardware, operator, suite, embedding, bundle manifest) and
+ * every error message ("FILE:LINE: message", exit status 2 at the CLI) works on it
+ * without libxml2. Inline shapes (--conv N=1,C=3,... / --gemm M=..) are parsed here too.
+ * Invariant: a spec_doc exists only for a well-formed document valid against its schema. */
+#ifndef EMBEDSYN_SPEC_H
+#define EMBEDSYN_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+
+typedef struct spec_doc spec_doc;
+typedef struct spec_node spec_node;
+
+/* Parse `path` and validate it against the built-in schema `schema` ("hardware",
+ * "operator", "suite", "embedding", "program"). NULL + status on error. */
+spec_doc *spec_doc_load(const char *path, const char *schema, status *st);
+void spec_doc_destroy(spec_doc *d);
+const char *spec_doc_path(const spec_doc *d);
+const spec_node *spec_doc_root(const spec_doc *d);
+
+const char *spec_node_name(const spec_node *n);
+long spec_node_line(const spec_node *n);
+const spec_node *spec_node_first_child(const spec_node *n);   /* elements only */
+const spec_node *spec_node_next(const spec_node *n);
+const spec_node *spec_node_child(const spec_node *n, const char *name); /* first with that name */
+const char *spec_node_attr(const spec_node *n, const char *name);     /* NULL if absent */
+const char *spec_node_text(const spec_node *n);                       /* "" if none */
+
+/* Typed attributes: absent -> *out = dflt (true); malformed or out of [lo, hi] ->
+ * "FILE:LINE: attribute 'name' ..." in st (false). */
+bool spec_attr_i64(const spec_doc *d, const spec_node *n, const char *name, int64_t dflt,
+                   int64_t lo, int64_t hi, int64_t *out, status *st);
+bool spec_attr_bool(const spec_doc *d, const spec_node *n, const char *name, bool dflt,
+                    bool *out, status *st);
+
+/* Kind loaders. Every failure is "FILE:LINE: message". */
+bool spec_load_hw(const char *path, hw_config *hw, status *st);
+/* One operator file (<operator>, root element names the kind). */
+bool spec_load_op(const char *path, op *o, status *st);
+/* A suite: a named list of operators. *ops is malloc'ed (free() it). */
+bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **ops,
+                     int *nops, status *st);
+/* Operators from an element inside any document (used by suite and op loaders). */
+bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st);
+
+/* Inline shapes: "N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3" (also stride_h,
+ * stride_w, pad_h, pad_w, dilation, dilation_h, dilation_w, groups, shift, relu, bias)
+ * and "M=35,N=700,K=2048" (also batch, a_t, b_t). Errors read like a bad file:
+ * "<source>: message", source e.g. "--conv". */
+bool spec_parse_conv(const char *text, const char *source, op *o, status *st);
+bool spec_parse_gemm(const char *text, const char *source, op *o, status *st);
+
+#endif

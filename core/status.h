@@ -1,0 +1,38 @@
+/* status: the three kinds of failure, kept apart (DESIGN section 8.5).
+ *  - bad input       -> a `status` filled with "FILE:LINE: message", returned up;
+ *  - broken invariant -> ES_ASSERT aborts with the source location;
+ *  - solver outcomes  -> ordinary results (see encoders/), never a status.
+ * Invariant: a status is either clean (ok) or holds exactly one message (the first). */
+#ifndef EMBEDSYN_STATUS_H
+#define EMBEDSYN_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STATUS_MSG_MAX 1024
+
+typedef struct status {
+    bool failed;
+    char msg[STATUS_MSG_MAX];
+} status;
+
+/* A clean status. */
+void status_init(status *st);
+/* Record a failure with a free-form message (the first failure wins). Returns false
+ * so callers can write `return status_fail(st, ...);` in bool functions. */
+bool status_fail(status *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record "FILE:LINE: message" (line <= 0 prints "FILE: message"). Returns false. */
+bool status_fail_at(status *st, const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static inline bool status_ok(const status *st) { return !st->failed; }
+
+/* Broken invariant: print location and abort. Never used for bad input. */
+_Noreturn void es_abort(const char *file, int line, const char *cond);
+#define ES_ASSERT(c) ((c) ? (void)0 : es_abort(__FILE__, __LINE__, #c))
+
+/* Overflow-checked 64-bit arithmetic (false on overflow). */
+static inline bool es_mul_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_mul_overflow(a, b, r); }
+static inline bool es_add_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_add_overflow(a, b, r); }
+static inline int64_t es_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+#endif

@@ -1,0 +1,18 @@
+# Turns core/schemas/*.xsd into a C file with one string per schema, so the spec
+# loader validates without finding files at run time. Run by CMake (-P).
+file(GLOB xsds ${SCHEMA_DIR}/*.xsd)
+list(SORT xsds)
+set(body "/* generated from the XSD files of core/schemas; do not edit */\n#include <stddef.h>\n")
+set(table "")
+set(n 0)
+foreach(x ${xsds})
+  get_filename_component(name ${x} NAME_WE)
+  file(READ ${x} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const unsigned char schema_${n}[] = {${hex}0x00};\n")
+  string(APPEND table "  {\"${name}\", (const char *)schema_${n}, sizeof schema_${n} - 1},\n")
+  math(EXPR n "${n}+1")
+endforeach()
+string(APPEND body "struct spec_schema_entry { const char *name; const char *text; size_t len; };\n")
+string(APPEND body "const struct spec_schema_entry spec_schema_table[] = {\n${table}  {NULL, NULL, 0}\n};\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,63 @@
+/* isa: VTA's 128-bit instructions and 32-bit micro-ops, bit-exact to DESIGN section 5
+ * for the default configuration. Fields are tables (X-macros) of (lo bit, width);
+ * encoding goes through shift/mask helpers, never C bitfields. For other
+ * configurations the index fields follow the buffer depths (see isa.c for the rule).
+ * Invariant: vta_insn_encode never truncates: a value that does not fit is an error. */
+#ifndef EMBEDSYN_VTA_ISA_H
+#define EMBEDSYN_VTA_ISA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/hw.h"
+#include "core/status.h"
+
+typedef enum { VTA_OP_LOAD = 0, VTA_OP_STORE = 1, VTA_OP_GEMM = 2, VTA_OP_FINISH = 3, VTA_OP_ALU = 4 } vta_opcode;
+typedef enum { VTA_ALU_MIN = 0, VTA_ALU_MAX = 1, VTA_ALU_ADD = 2, VTA_ALU_SHR = 3 } vta_alu_op;
+
+/* Decoded instruction: the union of all fields; unused fields are 0. */
+typedef struct vta_insn {
+    uint32_t opcode;                 /* vta_opcode */
+    bool pop_prev, pop_next, push_prev, push_next;
+    /* LOAD / STORE */
+    uint32_t mem_type;               /* hw_mem */
+    uint32_t sram_base, dram_base;
+    uint32_t y_size, x_size, x_stride;
+    uint32_t y_pad_0, y_pad_1, x_pad_0, x_pad_1;
+    /* GEMM / ALU */
+    bool reset;
+    uint32_t uop_bgn, uop_end, iter_out, iter_in;
+    uint32_t dst_factor_out, dst_factor_in, src_factor_out, src_factor_in;
+    uint32_t wgt_factor_out, wgt_factor_in;  /* GEMM */
+    uint32_t alu_opcode;                     /* ALU */
+    bool use_imm;
+    int32_t imm;                             /* ALU, signed 16 bit */
+} vta_insn;
+
+typedef struct vta_word128 { uint64_t lo, hi; } vta_word128;
+
+typedef struct vta_uop { uint32_t acc, inp, wgt; } vta_uop; /* ALU: inp = acc source index */
+
+bool vta_insn_encode(const hw_config *hw, const vta_insn *in, vta_word128 *out, status *st);
+bool vta_insn_decode(const hw_config *hw, vta_word128 w, vta_insn *out, status *st);
+bool vta_uop_encode(const hw_config *hw, const vta_uop *u, uint32_t *out, status *st);
+vta_uop vta_uop_decode(const hw_config *hw, uint32_t w);
+/* Little-endian 16-byte image of an instruction. */
+void vta_word128_store(vta_word128 w, uint8_t *bytes16);
+vta_word128 vta_word128_load(const uint8_t *bytes16);
+
+/* One line of disassembly (no newline). */
+void vta_insn_format(const vta_insn *in, char *buf, size_t len);
+
+/* Assembler-level constructors (all other fields zero). */
+vta_insn vta_load(uint32_t mem_type, uint32_t sram_base, uint32_t dram_base, uint32_t y_size,
+                  uint32_t x_size, uint32_t x_stride);
+vta_insn vta_store(uint32_t sram_base, uint32_t dram_base, uint32_t y_size, uint32_t x_size,
+                   uint32_t x_stride);
+vta_insn vta_gemm(bool reset, uint32_t uop_bgn, uint32_t uop_end, uint32_t iter_out, uint32_t iter_in);
+vta_insn vta_alu(uint32_t alu_op, uint32_t uop_bgn, uint32_t uop_end, uint32_t iter_out,
+                 uint32_t iter_in, bool use_imm, int32_t imm);
+vta_insn vta_finish(void);
+
+#endif
