@@ -1,0 +1,37 @@
+/* cli: option handling shared by the commands (operator and hardware selection,
+ * --json, --help) and small output helpers. Exit statuses: 0 ok, 1 a result failed,
+ * 2 bad input or usage. */
+#ifndef EMBEDSYN_BENCH_CLI_H
+#define EMBEDSYN_BENCH_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+
+typedef struct cli_opts {
+    op op;              /* valid when have_op */
+    bool have_op;
+    hw_config hw;       /* built-in default unless --hw */
+    bool json;
+} cli_opts;
+
+void cli_opts_init(cli_opts *c);
+/* If argv[*i] is one of --op FILE, --conv SHAPE, --gemm SHAPE, --hw FILE, --json
+ * (also --op=FILE forms), consume it (advancing *i past its value) and return 1;
+ * return 0 if it is not one of them; return -1 after storing the error in st
+ * (a bad file or shape: "FILE:LINE: message"). */
+int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st);
+/* True if argv has -h or --help. */
+bool cli_want_help(int argc, char **argv);
+/* Prints "embedsyn CMD: MSG" to stderr and returns 2 (bad input / usage). */
+int cli_fail(const char *cmd, const status *st);
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JSON string literal with escaping. */
+void cli_json_str(FILE *f, const char *s);
+/* Help text for the common operator options, to embed in commands' --help. */
+extern const char cli_common_help[];
+
+#endif
