@@ -62,6 +62,21 @@ bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_re
 bool report_write_dir(const char *dir, const report_meta *m, const bench_result *r, int n,
                       const bench_summary *s, const baseline_cmp *cmp, status *st);
 
+/* The common end of `bench` and `bench-merge` (bench/report_finish.c): summarize,
+ * compare with a baseline, write the output directory, update a baseline, print the
+ * summary (or, with json, one summary object on stdout). Returns the exit status:
+ * 0 ok, 1 a regression / failed check / layer error, 2 bad input (baseline, output). */
+typedef struct report_finish_opts {
+    const char *cmd;               /* command name for messages */
+    const char *out_dir;
+    const char *baseline;          /* or NULL */
+    const char *update_baseline;   /* or NULL */
+    baseline_opts bopts;
+    bool json;
+    bool verbose;                  /* list baseline notes too */
+} report_finish_opts;
+int report_finish(report_meta *m, const bench_result *r, int n, const report_finish_opts *o);
+
 /* SVG plots (bench/plot.c). */
 void plot_speedup_svg(FILE *f, const bench_result *r, int n);
 void plot_layout_svg(FILE *f, const bench_result *r, int n);
