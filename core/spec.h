@@ -19,7 +19,8 @@ typedef struct spec_doc spec_doc;
 typedef struct spec_node spec_node;
 
 /* Parse `path` and validate it against the built-in schema `schema` ("hardware",
- * "operator", "suite", "embedding", "program"). NULL + status on error. */
+ * "operator", "suite", "embedding", "program"). schema == NULL picks the schema named
+ * like the root element (used by `spec check`). NULL + status on error. */
 spec_doc *spec_doc_load(const char *path, const char *schema, status *st);
 void spec_doc_destroy(spec_doc *d);
 const char *spec_doc_path(const spec_doc *d);
@@ -39,6 +40,10 @@ bool spec_attr_i64(const spec_doc *d, const spec_node *n, const char *name, int6
                    int64_t lo, int64_t hi, int64_t *out, status *st);
 bool spec_attr_bool(const spec_doc *d, const spec_node *n, const char *name, bool dflt,
                     bool *out, status *st);
+
+/* Strict decimal integer (optional sign, surrounding blanks): 1 ok, 0 not a number,
+ * -1 outside int64. */
+int spec_parse_i64(const char *s, int64_t *out);
 
 /* Kind loaders. Every failure is "FILE:LINE: message". */
 bool spec_load_hw(const char *path, hw_config *hw, status *st);
