@@ -76,7 +76,7 @@ static void sink_error(err_sink *s, xmlErrorPtr e) {
         msg[--n] = '\0';
     if (e->code == XML_SCHEMAV_CVC_ELT_1 && s->schema && node && node->name) {
         /* "No matching global declaration available for the validation root." */
-        status_fail_at(s->st, s->path, line, "root element <%s> is not allowed in a %s document",
+        status_fail_at(s->st, s->path, line, "root element <%s> is not allowed in %s documents",
                        (const char *)node->name, s->schema);
         return;
     }
@@ -146,6 +146,19 @@ static bool only_space(const char *b, size_t n) {
         if (b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
             return false;
     return true;
+}
+
+/* Line of the first occurrence of `what` in buf (1 if absent: the DTD node has none). */
+static long line_of(const char *buf, size_t len, const char *what) {
+    size_t wl = strlen(what);
+    long line = 1;
+    for (size_t i = 0; i + wl <= len; i++) {
+        if (!memcmp(buf + i, what, wl))
+            return line;
+        if (buf[i] == '\n')
+            line++;
+    }
+    return 1;
 }
 
 /* Copies element x (and its element descendants) into the arena. Depth is bounded by
@@ -258,6 +271,7 @@ spec_doc *spec_doc_load(const char *path, const char *schema, status *st) {
                                       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
     bool wf = pc->wellFormed != 0;
     xmlFreeParserCtxt(pc);
+    long doctype_line = doc && (doc->intSubset || doc->extSubset) ? line_of(buf, len, "<!DOCTYPE") : 0;
     free(buf);
     if (!doc || !wf || !status_ok(st)) {
         if (status_ok(st))
@@ -274,9 +288,8 @@ spec_doc *spec_doc_load(const char *path, const char *schema, status *st) {
     }
     if (doc->intSubset || doc->extSubset) {
         /* Entities could smuggle content past the schema; spec files never need them. */
-        long line = doc->intSubset ? xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1;
         xmlFreeDoc(doc);
-        status_fail_at(st, path, line > 0 ? line : 1, "document type declarations (<!DOCTYPE>) are not supported");
+        status_fail_at(st, path, doctype_line, "document type declarations are not supported (no <!DOCTYPE>)");
         return NULL;
     }
     if (!sch) {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/hw.h"
 #include "core/op.h"
@@ -54,6 +55,10 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
                      int *nops, status *st);
 /* Operators from an element inside any document (used by suite and op loaders). */
 bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st);
+
+/* Writes o as an <operator> element (indented by `indent` spaces) that the loader reads
+ * back to the same op: every parameter is explicit. */
+void spec_write_op(FILE *f, const op *o, int indent);
 
 /* Inline shapes: "N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3" (also stride_h,
  * stride_w, pad_h, pad_w, dilation, dilation_h, dilation_w, groups, shift, relu, bias)

@@ -105,15 +105,20 @@ static bool parse_shape(const char *text, int64_t *shape, int32_t *rank, const c
             return status_fail_at(st, file, line, "%s: shape entry too long", what);
         memcpy(item, p, l);
         item[l] = '\0';
+        char *it = item;
+        while (isspace((unsigned char)*it))
+            it++;
+        for (size_t m = strlen(it); m > 0 && isspace((unsigned char)it[m - 1]); m--)
+            it[m - 1] = '\0';
         if (r == OP_MAX_RANK)
             return status_fail_at(st, file, line, "%s: shape has more than %d entries", what, OP_MAX_RANK);
         int64_t v = 0;
-        int rc = spec_parse_i64(item, &v);
+        int rc = spec_parse_i64(it, &v);
         if (rc == 0)
-            return status_fail_at(st, file, line, "%s: shape entry %d is not an integer: '%s'", what, r + 1, item);
+            return status_fail_at(st, file, line, "%s: shape entry %d is not an integer: '%s'", what, r + 1, it);
         if (rc < 0 || v < 1 || v > SPEC_SIZE_MAX)
             return status_fail_at(st, file, line, "%s: shape entry %d must be in [1, %lld], got '%s'", what, r + 1,
-                                  (long long)SPEC_SIZE_MAX, item);
+                                  (long long)SPEC_SIZE_MAX, it);
         shape[r++] = v;
         if (!e)
             break;
