@@ -131,11 +131,12 @@ static void ref_generic(const op *o, const int8_t *in, const int8_t *wt, uint32_
         for (int r = 0; r < 3; r++) {
             const op_tensor *t = &o->t[r];
             int64_t l = 0;
-            for (int j = 0; j < t->rank; j++) {
+            for (int j = 0; j < t->rank && inb; j++) {
                 int64_t v = idx[r][j];
                 if (v < 0 || v >= t->shape[j]) {
                     ES_ASSERT(r == OP_IN); /* op_check proved Out and Wt in bounds */
-                    inb = false;
+                    inb = false; /* no MAC; stop before l could overflow */
+                    break;
                 }
                 l = l * t->shape[j] + v;
             }
