@@ -116,42 +116,102 @@ static void ref_gemm_fast(const op *o, const int8_t *in, const int8_t *wt, uint3
     }
 }
 
-/* Generic path: odometer over the domain with per-axis indices kept incrementally. */
+/* Valid range [*lo, *hi] of t in [0, e) for which v + c*t lies in [0, n). Works from
+ * the two end values (which fit in int64: op_check bounds every row range), so no
+ * intermediate overflows. Returns false if no t is valid. */
+static bool ref_axis_range(int64_t v, int64_t c, int64_t e, int64_t n, int64_t *lo, int64_t *hi) {
+    int64_t a = v, b = v + c * (e - 1); /* values at t = 0 and t = e - 1 */
+    if (c == 0 || e == 1) {
+        *lo = 0;
+        *hi = e - 1;
+        return v >= 0 && v < n;
+    }
+    if (c > 0) {
+        if (b < 0 || a >= n)
+            return false;
+        *lo = a >= 0 ? 0 : (-a) / c + ((-a) % c != 0); /* -a <= b - a fits */
+        *hi = b < n ? e - 1 : (n - 1 - a) / c;       /* n-1-a < b - a fits */
+    } else {
+        int64_t m = -c; /* op_check keeps |c| < 2^62 */
+        if (a < 0 || b >= n)
+            return false;
+        *lo = a < n ? 0 : (a - (n - 1)) / m + ((a - (n - 1)) % m != 0);
+        *hi = b >= 0 ? e - 1 : a / m;
+    }
+    return *lo <= *hi;
+}
+
+/* Generic path: odometer over all dims but one (the largest, `in`ner), axis indices
+ * kept incrementally; the inner dim runs over the sub-range where In is in bounds,
+ * stepping the three linear indices by constant strides. */
 static void ref_generic(const op *o, const int8_t *in, const int8_t *wt, uint32_t *acc) {
-    int nd = o->ndims;
+    int nd = o->ndims, inner = 0;
+    for (int d = 1; d < nd; d++)
+        if (o->extent[d] > o->extent[inner])
+            inner = d;
+    int outer[OP_MAX_DIMS], no = 0;
+    for (int d = 0; d < nd; d++)
+        if (d != inner)
+            outer[no++] = d;
+    int64_t E = o->extent[inner];
+    int64_t stride[3][OP_MAX_RANK], step[3] = {0, 0, 0};
+    for (int r = 0; r < 3; r++) {
+        const op_tensor *t = &o->t[r];
+        stride[r][t->rank - 1] = 1;
+        for (int j = t->rank - 2; j >= 0; j--)
+            stride[r][j] = stride[r][j + 1] * t->shape[j + 1];
+    }
     int64_t p[OP_MAX_DIMS] = {0};
     int64_t idx[3][OP_MAX_RANK];
     for (int r = 0; r < 3; r++)
         for (int j = 0; j < o->t[r].rank; j++)
             idx[r][j] = o->t[r].off[j];
+    bool steps_known = false;
     for (;;) {
-        /* visit */
-        int64_t lo = 0, lw = 0, li = 0;
-        bool inb = true;
-        for (int r = 0; r < 3; r++) {
-            const op_tensor *t = &o->t[r];
-            int64_t l = 0;
-            for (int j = 0; j < t->rank && inb; j++) {
-                int64_t v = idx[r][j];
-                if (v < 0 || v >= t->shape[j]) {
-                    ES_ASSERT(r == OP_IN); /* op_check proved Out and Wt in bounds */
-                    inb = false; /* no MAC; stop before l could overflow */
-                    break;
-                }
-                l = l * t->shape[j] + v;
-            }
-            if (r == OP_OUT)
-                lo = l;
-            else if (r == OP_WT)
-                lw = l;
-            else
-                li = l;
+        /* inner range where every In axis is in bounds (Out, Wt always are) */
+        int64_t tlo = 0, thi = E - 1;
+        bool any = true;
+        const op_tensor *ti = &o->t[OP_IN];
+        for (int j = 0; j < ti->rank && any; j++) {
+            int64_t l = 0, h = -1;
+            any = ref_axis_range(idx[OP_IN][j], ti->map[j][inner], E, ti->shape[j], &l, &h);
+            tlo = l > tlo ? l : tlo;
+            thi = h < thi ? h : thi;
         }
-        if (inb)
-            acc[lo] += ref_mul(in[li], wt[lw]);
-        /* advance */
-        int d = nd - 1;
-        for (; d >= 0; d--) {
+        if (any && tlo <= thi) {
+            int64_t lin[3];
+            for (int r = 0; r < 3; r++) {
+                const op_tensor *t = &o->t[r];
+                lin[r] = 0;
+                for (int j = 0; j < t->rank; j++) {
+                    int64_t v = idx[r][j] + t->map[j][inner] * tlo;
+                    ES_ASSERT(v >= 0 && v < t->shape[j]); /* op_check / range above */
+                    lin[r] += v * stride[r][j];
+                }
+            }
+            if (thi > tlo && !steps_known) {
+                /* two in-bounds points along `inner` bound |map * stride| by the tensor
+                 * size, so the steps fit (computed once, on first need) */
+                for (int r = 0; r < 3; r++)
+                    for (int j = 0; j < o->t[r].rank; j++)
+                        step[r] += o->t[r].map[j][inner] * stride[r][j];
+                steps_known = true;
+            }
+            uint32_t *ap = acc + lin[OP_OUT];
+            const int8_t *ip = in + lin[OP_IN], *wp = wt + lin[OP_WT];
+            for (int64_t t = tlo; t <= thi; t++) {
+                *ap += ref_mul(*ip, *wp);
+                if (t < thi) {
+                    ap += step[OP_OUT];
+                    ip += step[OP_IN];
+                    wp += step[OP_WT];
+                }
+            }
+        }
+        /* advance the outer odometer */
+        int q = no - 1;
+        for (; q >= 0; q--) {
+            int d = outer[q];
             if (p[d] + 1 < o->extent[d]) {
                 p[d]++;
                 for (int r = 0; r < 3; r++)
@@ -164,7 +224,7 @@ static void ref_generic(const op *o, const int8_t *in, const int8_t *wt, uint32_
                     idx[r][j] -= o->t[r].map[j][d] * p[d];
             p[d] = 0;
         }
-        if (d < 0)
+        if (q < 0)
             break;
     }
 }
