@@ -280,38 +280,63 @@ void ref_run_generic(const op *o, const int8_t *in, const int8_t *wt, const int3
 }
 
 /* Finds the point (non-reduction dims) whose Out index is `target`, by depth-first
- * search with interval pruning: after fixing some dims, each Out axis must still be
- * able to reach its target over the remaining box. Out is injective, so at most one
- * point exists; with one dim per axis (conv, GEMM) the search never backtracks far. */
-static bool ref_find_point(const op *o, const int *fd, int nf, int q, int64_t *p,
+ * search: after fixing some dims, each Out axis must still be able to reach its
+ * target over the remaining box (interval pruning), and an axis with a single unfixed
+ * dim fixes that dim by division. Out is injective, so at most one point exists; for
+ * conv and GEMM (one or two dims per axis) no search is needed at all. */
+static bool ref_find_point(const op *o, const int *fd, int nf, bool *fixed, int64_t *p,
                            const int64_t *target) {
     const op_tensor *t = &o->t[OP_OUT];
+    int solve_d = -1, branch_d = -1;
+    int64_t solve_v = 0;
     for (int j = 0; j < t->rank; j++) {
-        int64_t lo = t->off[j], hi = t->off[j];
+        int64_t lo = t->off[j], hi = t->off[j], c1 = 0;
+        int nfree = 0, d1 = -1;
         for (int i = 0; i < nf; i++) {
             int d = fd[i];
             int64_t c = t->map[j][d];
-            if (i < q) {
+            if (fixed[d]) {
                 lo += c * p[d];
                 hi += c * p[d];
-            } else if (c < 0) {
-                lo += c * (o->extent[d] - 1);
-            } else {
-                hi += c * (o->extent[d] - 1);
+            } else if (c != 0) {
+                (c < 0 ? &lo : &hi)[0] += c * (o->extent[d] - 1);
+                nfree++;
+                d1 = d;
+                c1 = c;
             }
         }
         if (target[j] < lo || target[j] > hi)
             return false;
+        if (nfree == 1 && solve_d < 0) {
+            /* lo/hi include d1's span; the fixed part is the end that excludes it */
+            int64_t base = c1 < 0 ? hi : lo, r = target[j] - base;
+            if (r % c1 != 0)
+                return false;
+            solve_d = d1;
+            solve_v = r / c1;
+        } else if (nfree > 1 && branch_d < 0) {
+            branch_d = d1;
+        }
     }
-    if (q == nf) /* all fixed: every axis has lo == hi == target */
+    if (solve_d >= 0) {
+        if (solve_v < 0 || solve_v >= o->extent[solve_d])
+            return false;
+        fixed[solve_d] = true;
+        p[solve_d] = solve_v;
+        bool ok = ref_find_point(o, fd, nf, fixed, p, target);
+        fixed[solve_d] = false;
+        return ok;
+    }
+    if (branch_d < 0) /* every free dim is fixed (or absent from Out): a match */
         return true;
-    int d = fd[q];
-    for (int64_t v = 0; v < o->extent[d]; v++) {
-        p[d] = v;
-        if (ref_find_point(o, fd, nf, q + 1, p, target))
-            return true;
+    fixed[branch_d] = true;
+    bool ok = false;
+    for (int64_t v = 0; v < o->extent[branch_d] && !ok; v++) {
+        p[branch_d] = v;
+        ok = ref_find_point(o, fd, nf, fixed, p, target);
     }
-    return false;
+    fixed[branch_d] = false;
+    return ok;
 }
 
 int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias,
@@ -332,7 +357,8 @@ int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const in
             fd[nf++] = d;
     }
     int64_t p[OP_MAX_DIMS] = {0};
-    if (!ref_find_point(o, fd, nf, 0, p, out_idx))
+    bool fixed[OP_MAX_DIMS] = {false};
+    if (!ref_find_point(o, fd, nf, fixed, p, out_idx))
         return ref_u2i(a); /* no domain point writes this element */
     for (;;) {
         int64_t li, lw;
