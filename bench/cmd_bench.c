@@ -74,8 +74,9 @@ static void exe_dir(char *buf, size_t len) {
 }
 
 static bool has_builtin_suites(const char *dir) {
-    char p[PATH_MAX + 64];
-    snprintf(p, sizeof p, "%s/deepbench_server_conv.xml", dir);
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s/deepbench_server_conv.xml", dir) >= (int)sizeof p)
+        return false;
     return access(p, R_OK) == 0;
 }
 
@@ -99,8 +100,9 @@ static bool find_suite_dir(const char *override, char *out, size_t len, status *
     if (exe[0]) {
         static const char *const rel[] = {"bench/suites", "../bench/suites", "../share/embedsyn/suites"};
         for (int k = 0; k < 3; k++) {
-            char p[PATH_MAX + 64];
-            snprintf(p, sizeof p, "%s/%s", exe, rel[k]);
+            char p[PATH_MAX];
+            if (snprintf(p, sizeof p, "%s/%s", exe, rel[k]) >= (int)sizeof p)
+                continue;
             if (has_builtin_suites(p)) {
                 snprintf(out, len, "%s", p);
                 return true;

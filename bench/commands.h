@@ -7,6 +7,8 @@
 
 #define CLI_COMMANDS(X) \
     X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
+    X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

@@ -156,7 +156,7 @@ static void legend(FILE *f, double x, double y, char (*names)[BENCH_NAME_MAX], i
 
 void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     double bar = n > 150 ? 5 : n > 60 ? 8 : 16;
-    double w = PLOT_ML + PLOT_MR + 160 + (n > 0 ? n : 1) * bar;
+    double w = PLOT_ML + PLOT_MR + 250 + (n > 0 ? n : 1) * bar;
     if (w < 640)
         w = 640;
     double lo = 1, hi = 1;
@@ -172,7 +172,7 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     y.p1 = PLOT_MT;
     svg_begin(f, w, PLOT_H, "Speedup over the reference strategy per layer (log scale)",
               "bar = reference cycles / embedsyn cycles; red = error");
-    double x0 = PLOT_ML, x1 = w - PLOT_MR - 160;
+    double x0 = PLOT_ML, x1 = w - PLOT_MR - 250;
     ax_draw(f, &y, true, x0, x1, "speedup", "x");
     double one = ax_map(&y, 1);
     char names[8][BENCH_NAME_MAX];
@@ -184,17 +184,17 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
         double top = fmin(v, one), h = fabs(v - one);
         if (h < 1)
             h = 1;
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-                   "<title>",
-                x + 0.5, r[i].ok ? top : one - 6, bar - 1, r[i].ok ? h : 12,
-                r[i].ok ? plot_palette[c] : "#d62728");
+        fputs("<g><title>", f);
         xml_text(f, r[i].suite);
         fputc('/', f);
         xml_text(f, r[i].name);
         if (r[i].ok)
-            fprintf(f, ": %.3fx</title></rect>\n", r[i].speedup);
+            fprintf(f, ": %.3fx", r[i].speedup);
         else
-            fputs(": error</title></rect>\n", f);
+            fputs(": error", f);
+        fprintf(f, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/></g>\n",
+                x + 0.5, r[i].ok ? top : one - 6, bar - 1, r[i].ok ? h : 12,
+                r[i].ok ? plot_palette[c] : "#d62728");
         if (n <= 40) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" "
                        "transform=\"rotate(-60 %.1f %.1f)\">",
@@ -231,11 +231,11 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         lo = fmin(lo, fmin(a, b));
         hi = fmax(hi, fmax(a, b));
     }
-    double w = 760;
+    double w = 850;
     axis x, y;
     ax_log_range(&x, cnt ? lo : 1, cnt ? hi : 10);
     x.p0 = PLOT_ML;
-    x.p1 = w - PLOT_MR - 160;
+    x.p1 = w - PLOT_MR - 250;
     y.log = false;
     y.lo = 0;
     y.hi = 100;
@@ -259,14 +259,15 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\"/>\n", ax,
                 ay, bx, by);
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", ax, ay);
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", bx, by,
-                plot_palette[c]);
+        /* <g><title/><shape/></g>: the tooltip form every SVG renderer accepts. */
+        fputs("<g><title>", f);
         xml_text(f, r[i].suite);
         fputc('/', f);
         xml_text(f, r[i].name);
         fprintf(f, ": %.1f%% -> %.1f%%, ", r[i].ref_util * 100, r[i].util * 100);
         xml_text(f, r[i].layout_class);
-        fputs("</title></circle>\n", f);
+        fprintf(f, "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/></g>\n", bx, by,
+                plot_palette[c]);
     }
     legend(f, x.p1 + 16, PLOT_MT, names, nnames);
     fputs("</svg>\n", f);
@@ -287,12 +288,12 @@ void plot_roofline_svg(FILE *f, const bench_result *r, int n) {
         lo = fmin(lo, a);
         hi = fmax(hi, b);
     }
-    double w = 700;
+    double w = 790;
     axis x, y;
     ax_log_range(&x, cnt ? lo : 1, cnt ? hi : 10);
     y = x;
     x.p0 = PLOT_ML;
-    x.p1 = w - PLOT_MR - 160;
+    x.p1 = w - PLOT_MR - 250;
     y.p0 = PLOT_H - PLOT_MB;
     y.p1 = PLOT_MT;
     svg_begin(f, w, PLOT_H, "Cycles vs lower bound per layer",
@@ -311,17 +312,17 @@ void plot_roofline_svg(FILE *f, const bench_result *r, int n) {
         double ry = ax_map(&y, (double)r[i].ref_cycles), ey = ax_map(&y, (double)r[i].cycles);
         bool mem = r[i].bytes_bound > r[i].compute_bound;
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", bx, ry);
-        if (mem)
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"><title>",
-                    bx - 3, ey - 3, plot_palette[1]);
-        else
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", bx, ey,
-                    plot_palette[0]);
+        fputs("<g><title>", f);
         xml_text(f, r[i].suite);
         fputc('/', f);
         xml_text(f, r[i].name);
-        fprintf(f, ": %.2fx the bound (reference %.2fx)</title></%s>\n", r[i].gap, r[i].ref_gap,
-                mem ? "rect" : "circle");
+        fprintf(f, ": %.2fx the bound (reference %.2fx)</title>", r[i].gap, r[i].ref_gap);
+        if (mem)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/></g>\n",
+                    bx - 3, ey - 3, plot_palette[1]);
+        else
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/></g>\n", bx, ey,
+                    plot_palette[0]);
     }
     double lx = x.p1 + 16;
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%d\" r=\"3.5\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\" "

@@ -269,11 +269,14 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
     char t[48], ls[48];
     fmt_secs(s->wall_s, t, sizeof t);
     fmt_secs(s->layers_s, ls, sizeof ls);
-    fprintf(f, "embedsyn bench: %d layers on %s (%s evaluator%s)", s->n, m->hardware,
-            m->evaluator, m->shard_n > 1 ? ", one shard" : "");
+    fprintf(f, "embedsyn bench: %d layers on %s (%s evaluator", s->n, m->hardware, m->evaluator);
     if (m->shard_n > 1)
-        fprintf(f, " shard %d/%d", m->shard_i, m->shard_n);
-    fprintf(f, ": %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
+        fprintf(f, ", shard %d/%d", m->shard_i, m->shard_n);
+    fprintf(f, "): %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
+    if (s->nok == 0) {
+        fprintf(f, "  total time             %s wall\n", t);
+        return;
+    }
     fprintf(f, "  geomean speedup        %.3fx over %d layers; %.3fx over the %d layers with reference utilization < 50%%\n",
             s->geomean_speedup, s->nok, s->geomean_speedup_weak, s->nweak);
     fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layers not faster\n",

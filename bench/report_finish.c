@@ -5,6 +5,7 @@
  * so that a failing run can be inspected. */
 #include <string.h>
 
+#include "bench/json.h"
 #include "bench/report.h"
 
 int report_finish(report_meta *m, const bench_result *r, int n, const report_finish_opts *o) {
