@@ -19,6 +19,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlschemastypes.h>
+#include <pthread.h>
 
 #include "core/arena.h"
 
@@ -94,6 +96,13 @@ static void on_parser_error(void *ctx, xmlErrorPtr e) {
 static void on_schema_error(void *ctx, xmlErrorPtr e) {
     if (ctx)
         sink_error(ctx, e);
+}
+
+/* libxml2 2.9 initializes its parser and schema type tables lazily without a lock;
+ * doing it once up front keeps concurrent loads (threaded bench runs) safe. */
+static void init_libxml2(void) {
+    xmlInitParser();
+    xmlSchemaInitTypes();
 }
 
 static const struct spec_schema_entry *find_schema(const char *name) {
@@ -239,6 +248,8 @@ static bool validate(xmlDocPtr doc, const struct spec_schema_entry *sch, err_sin
 }
 
 spec_doc *spec_doc_load(const char *path, const char *schema, status *st) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_libxml2);
     const struct spec_schema_entry *sch = NULL;
     if (schema) {
         sch = find_schema(schema);
