@@ -5,7 +5,9 @@
 #ifndef EMBEDSYN_BENCH_COMMANDS_H
 #define EMBEDSYN_BENCH_COMMANDS_H
 
-#define CLI_COMMANDS(X)
+#define CLI_COMMANDS(X) \
+    X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
+
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
 CLI_COMMANDS(CLI_DECL)
