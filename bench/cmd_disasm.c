@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/cli.h"
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "vta/isa.h"
@@ -24,13 +25,6 @@ static const char disasm_help[] =
     "  -h, --help    this text\n\n"
     "Exit status: 0 ok, 1 some instruction does not decode, 2 bad input or usage.\n";
 
-static int usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "embedsyn disasm: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see embedsyn disasm --help)\n");
-    return 2;
-}
-
 /* Decimal or 0x-hex, no sign, no trailing garbage. */
 static bool parse_u64(const char *s, uint64_t *out) {
     if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
@@ -45,14 +39,10 @@ static bool parse_u64(const char *s, uint64_t *out) {
 }
 
 static void json_insn(FILE *f, uint64_t i, uint64_t addr, const vta_insn *in, const char *text) {
-    fprintf(f, "{\"index\":%llu,\"address\":%llu,\"text\":\"", (unsigned long long)i,
+    fprintf(f, "{\"index\":%llu,\"address\":%llu,\"text\":", (unsigned long long)i,
             (unsigned long long)addr);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fputc('\\', f);
-        fputc(*c, f);
-    }
-    fprintf(f, "\",\"opcode\":\"%s\",\"pop_prev\":%d,\"pop_next\":%d,\"push_prev\":%d,"
+    cli_json_str(f, text);
+    fprintf(f, ",\"opcode\":\"%s\",\"pop_prev\":%d,\"pop_next\":%d,\"push_prev\":%d,"
                "\"push_next\":%d", vta_opcode_name(in->opcode), in->pop_prev, in->pop_next,
             in->push_prev, in->push_next);
     switch (in->opcode) {
@@ -99,14 +89,10 @@ static int64_t disasm_json(const hw_config *hw, const uint8_t *img, uint64_t byt
         status st;
         status_init(&st);
         if (!vta_insn_decode(hw, vta_word128_load(img + a), &in, &st)) {
-            printf("{\"index\":%llu,\"address\":%llu,\"error\":\"", (unsigned long long)i,
+            printf("{\"index\":%llu,\"address\":%llu,\"error\":", (unsigned long long)i,
                    (unsigned long long)a);
-            for (const char *c = st.msg; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                    putchar('\\');
-                putchar(*c);
-            }
-            printf("\"}\n");
+            cli_json_str(stdout, st.msg);
+            printf("}\n");
             bad++;
             continue;
         }
@@ -165,33 +151,31 @@ int cmd_disasm(int argc, char **argv) {
                                                          : NULL;
         if (slot) {
             if (i + 1 >= argc)
-                return usage_error("%s needs a value", a);
+                return cli_usage_error("disasm", "%s needs a value", a);
             *slot = argv[++i];
         } else if (!strcmp(a, "--uops")) {
             uops = true;
         } else if (!strcmp(a, "--json")) {
             json = true;
         } else if (a[0] == '-') {
-            return usage_error("unknown option '%s'", a);
+            return cli_usage_error("disasm", "unknown option '%s'", a);
         } else if (!bundle) {
             bundle = a;
         } else {
-            return usage_error("more than one bundle directory ('%s')", a);
+            return cli_usage_error("disasm", "more than one bundle directory ('%s')", a);
         }
     }
     if (!bundle == !dram)
-        return usage_error("%s", "give either a BUNDLE_DIR or --dram IMAGE");
+        return cli_usage_error("disasm", "%s", "give either a BUNDLE_DIR or --dram IMAGE");
     if (bundle && (addr_s || count_s || hw_path))
-        return usage_error("%s", "--insn-addr/--insn-count/--hw go with --dram, not with a bundle");
+        return cli_usage_error("disasm", "%s", "--insn-addr/--insn-count/--hw go with --dram, not with a bundle");
     status st;
     status_init(&st);
     int64_t bad;
     if (bundle) {
         vta_prog *p = vta_bundle_read(bundle, &st);
-        if (!p) {
-            fprintf(stderr, "embedsyn disasm: %s\n", st.msg);
-            return 2;
-        }
+        if (!p)
+            return cli_fail("disasm", &st);
         uint64_t bytes;
         uint8_t *img = vta_prog_dram(p, &bytes);
         const hw_config *hw = vta_prog_hw(p);
@@ -208,26 +192,20 @@ int cmd_disasm(int argc, char **argv) {
     } else {
         uint64_t addr, count;
         if (!addr_s || !count_s)
-            return usage_error("%s", "--dram needs --insn-addr A and --insn-count N");
+            return cli_usage_error("disasm", "%s", "--dram needs --insn-addr A and --insn-count N");
         if (!parse_u64(addr_s, &addr))
-            return usage_error("--insn-addr: '%s' is not a decimal or 0x-hex number", addr_s);
+            return cli_usage_error("disasm", "--insn-addr: '%s' is not a decimal or 0x-hex number", addr_s);
         if (!parse_u64(count_s, &count))
-            return usage_error("--insn-count: '%s' is not a decimal or 0x-hex number", count_s);
+            return cli_usage_error("disasm", "--insn-count: '%s' is not a decimal or 0x-hex number", count_s);
         hw_config hw = hw_default();
-        if (hw_path && !spec_load_hw(hw_path, &hw, &st)) {
-            fprintf(stderr, "embedsyn disasm: %s\n", st.msg);
-            return 2;
-        }
-        if (!vta_isa_check(&hw, &st)) {
-            fprintf(stderr, "embedsyn disasm: %s\n", st.msg);
-            return 2;
-        }
+        if (hw_path && !spec_load_hw(hw_path, &hw, &st))
+            return cli_fail("disasm", &st);
+        if (!vta_isa_check(&hw, &st))
+            return cli_fail("disasm", &st);
         uint64_t bytes = 0;
         uint8_t *img = read_file(dram, &bytes, &st);
-        if (!img) {
-            fprintf(stderr, "embedsyn disasm: %s\n", st.msg);
-            return 2;
-        }
+        if (!img)
+            return cli_fail("disasm", &st);
         if (addr > bytes || (bytes - addr) / 16 < count) {
             fprintf(stderr, "embedsyn disasm: %s: %llu instructions at 0x%llx do not fit in the "
                             "image of %llu bytes\n", dram, (unsigned long long)count,

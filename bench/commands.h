@@ -6,6 +6,9 @@
 #define EMBEDSYN_BENCH_COMMANDS_H
 
 #define CLI_COMMANDS(X) \
+    X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
+    X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
     X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
 
 

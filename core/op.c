@@ -250,6 +250,11 @@ bool op_build_gemm(op *o, const char *name, const op_gemm *p, status *st) {
 
 bool op_build_affine(op *o, status *st) {
     o->kind = OP_AFFINE;
+    /* An all-zero rq was never set (it would clip everything to 0): use the default. */
+    op_requant zero;
+    memset(&zero, 0, sizeof zero);
+    if (memcmp(&o->rq, &zero, sizeof zero) == 0)
+        o->rq = op_requant_default();
     if (o->ndims < 1 || o->ndims > OP_MAX_DIMS)
         return status_fail(st, "affine: number of dims must be 1..%d (got %" PRId32 ")",
                            OP_MAX_DIMS, o->ndims);
