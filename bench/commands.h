@@ -5,7 +5,11 @@
 #ifndef EMBEDSYN_BENCH_COMMANDS_H
 #define EMBEDSYN_BENCH_COMMANDS_H
 
-#define CLI_COMMANDS(X)
+#define CLI_COMMANDS(X) \
+    X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
+    X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
+
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
 CLI_COMMANDS(CLI_DECL)
