@@ -228,8 +228,10 @@ void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest
     double dup = n->dup_factor * useful;
     if (dup > 1.05)
         k = put(buf, len, k, ", input x%.3g duplicated", dup);
-    if (n->needs_transform)
+    else if (n->needs_transform)
         k = put(buf, len, k, ", input re-laid out");
+    else
+        k = put(buf, len, k, ", input in native layout");
     k = put(buf, len, k, ", utilization %.1f%%", 100.0 * n->utilization);
     (void)k;
 }
