@@ -63,6 +63,9 @@ typedef struct bench_result {
     double solve_ms;
     char check[16];            /* "pass", "fail", "skipped" */
     char check_msg[256];
+    /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the
+     * reference under-uses: "util:bytes;util:bytes;..." in increasing bytes, or "". */
+    char pareto[400];
     double sim_ms;             /* both simulations */
     /* bounds and ratios (runner) */
     int64_t compute_bound;     /* ceil(MACs / (BATCH*BLOCK_IN*BLOCK_OUT)) GEMM cycles */
@@ -87,7 +90,7 @@ typedef struct bench_result {
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
     X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \
-    X(S, check) X(S, ref_check) X(S, check_msg) X(F, sim_ms) X(F, wall_ms)
+    X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto) X(F, sim_ms) X(F, wall_ms)
 
 /* A layer evaluator fills the evaluator fields of r (identity is already set).
  * False + status: the layer could not be evaluated (recorded as an error result). */
@@ -163,6 +166,10 @@ typedef struct bench_summary {
 void bench_summarize(const bench_result *r, int n, bench_summary *s);
 /* "suite/name", the key of a layer in baselines and messages. */
 void bench_key(const bench_result *r, char *buf, size_t len);
+/* Appends the point (util, bytes) to r->pareto (false when it is full). */
+bool bench_pareto_add(bench_result *r, double util, int64_t bytes);
+/* Parses r->pareto into util[]/bytes[] (at most max points); returns the count. */
+int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max);
 /* Why a layer is not faster than the reference (heuristic, for reports). */
 void bench_explain(const bench_result *r, char *buf, size_t len);
 

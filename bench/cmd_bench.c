@@ -42,9 +42,14 @@ static const char bench_help[] =
     "  --update-baseline FILE write this run as a baseline\n"
     "  --tolerance X          relative cycle growth that is not a regression\n"
     "                         (default 0.005; '0.5%' also accepted)\n"
+    "  --solve-factor X       a solve time regresses when it grows by more than X times\n"
+    "  --solve-slack MS       ... and by more than MS milliseconds (defaults 2 and 100)\n"
     "  --check-sample N       compare N random output elements per layer with the\n"
     "                         reference implementation (default 64; 0 = no check)\n"
     "  --full-check           functional simulation and a check of every output\n"
+    "  --check-reference      check the reference strategy's output too\n"
+    "  --no-pareto            skip the utilization/layout-bytes Pareto front that is\n"
+    "                         computed for layers with reference utilization < 50%\n"
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
@@ -261,11 +266,21 @@ int cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--tolerance")) {
             NUM(0, 100);
             fo.bopts.tolerance = x;
+        } else if (!strcmp(a, "--solve-factor")) {
+            NUM(1, 1e9);
+            fo.bopts.solve_factor = x;
+        } else if (!strcmp(a, "--solve-slack")) {
+            NUM(0, 1e12);
+            fo.bopts.solve_abs_ms = x;
         } else if (!strcmp(a, "--check-sample")) {
             NUM(0, 1e9);
             eo.check_sample = (int64_t)x;
         } else if (!strcmp(a, "--full-check")) {
             eo.full_check = true;
+        } else if (!strcmp(a, "--check-reference")) {
+            eo.check_reference = true;
+        } else if (!strcmp(a, "--no-pareto")) {
+            eo.pareto = false;
         } else if (!strcmp(a, "--timeout")) {
             NUM(0, 1e6);
             eo.timeout_s = x;

@@ -10,6 +10,7 @@ void bench_eval_opts_init(bench_eval_opts *o) {
     o->check_sample = 64;
     o->timeout_s = 60;
     o->seed = 1;
+    o->pareto = true;
 }
 
 bool bench_parse_objective(const char *text, enc_objective *obj, status *st) {

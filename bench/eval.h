@@ -20,6 +20,8 @@ typedef struct bench_eval_opts {
     double timeout_s;       /* solver wall clock per layer */
     uint64_t rlimit;        /* solver resource limit, 0 = encoder default */
     uint64_t seed;
+    bool check_reference;   /* check the reference strategy's output too */
+    bool pareto;            /* Pareto front for layers with reference utilization < 50% */
 } bench_eval_opts;
 
 void bench_eval_opts_init(bench_eval_opts *o);

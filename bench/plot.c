@@ -9,6 +9,7 @@
 
 #include "bench/report.h"
 
+enum { PLOT_MAX_FRONT = 32 };
 enum { PLOT_H = 420, PLOT_MT = 50, PLOT_MB = 60, PLOT_ML = 80, PLOT_MR = 30 };
 
 static const char *const plot_palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
@@ -230,6 +231,13 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         }
         lo = fmin(lo, fmin(a, b));
         hi = fmax(hi, fmax(a, b));
+        double pu[PLOT_MAX_FRONT];
+        int64_t pb[PLOT_MAX_FRONT];
+        int np = bench_pareto_parse(&r[i], pu, pb, PLOT_MAX_FRONT);
+        for (int k = 0; k < np; k++) {
+            lo = fmin(lo, (double)pb[k]);
+            hi = fmax(hi, (double)pb[k]);
+        }
     }
     double w = 850;
     axis x, y;
@@ -244,8 +252,8 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
     svg_begin(f, w, PLOT_H,
               any_weak ? "Utilization vs layout DRAM bytes, layers with reference utilization < 50%"
                        : "Utilization vs layout DRAM bytes",
-              "grey circle = reference (channel packing), colored dot = chosen embedding, "
-              "line joins one layer");
+              "grey circle = reference (channel packing), dot = chosen embedding, "
+              "dashed = the encoder's Pareto front of the layer (when computed)");
     ax_draw(f, &x, false, y.p0, y.p1, "DRAM bytes of the layouts (input + weights + output)", "");
     ax_draw(f, &y, true, x.p0, x.p1, "utilization", "%");
     char names[8][BENCH_NAME_MAX];
@@ -258,6 +266,25 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         double bx = ax_map(&x, (double)r[i].dram_bytes), by = ax_map(&y, r[i].util * 100);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\"/>\n", ax,
                 ay, bx, by);
+        double pu[PLOT_MAX_FRONT];
+        int64_t pb[PLOT_MAX_FRONT];
+        int np = bench_pareto_parse(&r[i], pu, pb, PLOT_MAX_FRONT);
+        if (np > 0) {
+            /* A Pareto front as a staircase: a point holds its utilization until the
+             * next (larger-bytes) point improves on it. */
+            fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-opacity=\"0.6\" "
+                       "stroke-dasharray=\"3 2\" points=\"", plot_palette[c]);
+            for (int k = 0; k < np; k++) {
+                double px = ax_map(&x, (double)pb[k]), py = ax_map(&y, pu[k] * 100);
+                if (k > 0)
+                    fprintf(f, "%.1f,%.1f ", px, ax_map(&y, pu[k - 1] * 100));
+                fprintf(f, "%.1f,%.1f ", px, py);
+            }
+            fputs("\"/>\n", f);
+            for (int k = 0; k < np; k++)
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"%s\" fill-opacity=\"0.6\"/>\n",
+                        ax_map(&x, (double)pb[k]), ax_map(&y, pu[k] * 100), plot_palette[c]);
+        }
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", ax, ay);
         /* <g><title/><shape/></g>: the tooltip form every SVG renderer accepts. */
         fputs("<g><title>", f);
