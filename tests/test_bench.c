@@ -465,7 +465,8 @@ Test(bench_run, worker_failures_become_error_results) {
     cr_assert_not(r[1].ok);
     cr_assert(strstr(r[1].error, "fails on purpose"), "%s", r[1].error);
     cr_assert_not(r[2].ok);
-    cr_assert(strstr(r[2].error, "signal"), "%s", r[2].error);
+    cr_assert(strstr(r[2].error, "signal") && strstr(r[2].error, "crashing on purpose"), "%s",
+              r[2].error);
     cr_assert_not(r[3].ok);
     cr_assert(strstr(r[3].error, "timed out"), "%s", r[3].error);
     cr_assert_str_eq(r[3].name, "hang_me");
