@@ -676,25 +676,37 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
         return;
     }
     bool same_util = r->util <= r->ref_util * (1 + 1e-9);
+    bool equal = fabs(r->speedup - 1) < 1e-3;
+    bool more_traffic = r->traffic > r->ref_traffic + r->ref_traffic / 100;
+    bool more_gemm = r->gemm > r->ref_gemm;
     bool mem_bound = r->bytes_bound >= r->compute_bound;
+    char what[200], why[240];
+    /* What the embedding is compared with the reference's. */
     if (same_util && !strcmp(r->layout_class, "packed"))
-        snprintf(buf, len,
-                 "same embedding as the reference (channel packing already reaches %.0f%% utilization)",
+        snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization)",
                  r->ref_util * 100);
     else if (same_util)
-        snprintf(buf, len, "no embedding with higher utilization than the reference's %.0f%% (%s, proof %s)",
+        snprintf(what, sizeof what,
+                 "no embedding with higher utilization than the reference's %.0f%% (chose %s, proof %s)",
                  r->ref_util * 100, r->layout_class, r->proof);
-    else if (r->dram_bytes > r->ref_dram_bytes)
-        snprintf(buf, len,
-                 "utilization %.0f%% vs %.0f%% but the %s layout moves more DRAM bytes (%lld vs %lld)%s",
-                 r->util * 100, r->ref_util * 100, r->layout_class, (long long)r->dram_bytes,
-                 (long long)r->ref_dram_bytes, mem_bound ? "; the layer is memory-bound" : "");
-    else if (mem_bound)
-        snprintf(buf, len, "memory-bound layer: DRAM traffic, not GEMM utilization, sets the time");
     else
-        snprintf(buf, len,
-                 "utilization %.0f%% vs %.0f%% but load/store overhead of the schedule dominates",
-                 r->util * 100, r->ref_util * 100);
+        snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
+                 r->ref_util * 100, r->layout_class);
+    /* Where the cycles go. */
+    if (equal)
+        snprintf(why, sizeof why, "and the same cycles");
+    else if (more_traffic)
+        snprintf(why, sizeof why, "but its program moves more DRAM data (%lld vs %lld bytes%s)",
+                 (long long)r->traffic, (long long)r->ref_traffic,
+                 mem_bound ? "; the layer is memory-bound" : "; tiling re-loads operands");
+    else if (more_gemm)
+        snprintf(why, sizeof why, "but its program runs more GEMM iterations (%lld vs %lld)",
+                 (long long)r->gemm, (long long)r->ref_gemm);
+    else
+        snprintf(why, sizeof why,
+                 "but its schedule overlaps loads and compute less well (%lld vs %lld cycles)",
+                 (long long)r->cycles, (long long)r->ref_cycles);
+    snprintf(buf, len, "%s, %s", what, why);
 }
 
 /* ---- fake evaluator --------------------------------------------------------------- */
@@ -752,6 +764,12 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->util = (double)macs / ((double)inst * (double)lanes);
     r->ref_dram_bytes = ref_bytes;
     r->dram_bytes = bytes;
+    r->ref_traffic = ref_bytes;
+    r->traffic = bytes;
+    r->ref_gemm = ref_inst;
+    r->gemm = inst;
+    snprintf(r->ref_schedule, sizeof r->ref_schedule, "fake tiling");
+    snprintf(r->schedule, sizeof r->schedule, "fake tiling");
     snprintf(r->layout_class, sizeof r->layout_class, "%s", inst < ref_inst ? "im2col" : "packed");
     snprintf(r->layout, sizeof r->layout, "fake %s layout, %lld instances",
              r->layout_class, (long long)inst);
