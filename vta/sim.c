@@ -167,6 +167,30 @@ static bool sim_warn(sim_state *s, uint64_t idx, const vta_insn *in, const char 
     return true;
 }
 
+/* ---- decoding ---- */
+
+/* vta_insn_decode rejects the two encodings outside the portable subset that the
+ * simulator still runs (LOAD ACC_8BIT = memory type 5, ALU MUL = opcode 4): decode
+ * them as LOAD ACC / ALU MIN and restore the field, so the checks can warn. */
+static bool sim_decode(const sim_state *s, vta_word128 w, vta_insn *in, status *st) {
+    uint32_t op = (uint32_t)vta_bits_get(w, 0, 3);
+    const char *field = op == VTA_OP_LOAD ? "memory_type" : op == VTA_OP_ALU ? "alu_opcode" : NULL;
+    uint32_t odd = op == VTA_OP_LOAD ? SIM_MEM_ACC8 : SIM_ALU_MUL;
+    int lo = 0, width = 0;
+    bool patched = false;
+    if (field && vta_isa_field(s->hw, op, field, &lo, &width) && vta_bits_get(w, lo, width) == odd) {
+        vta_bits_put(&w, lo, width, op == VTA_OP_LOAD ? HW_MEM_ACC : VTA_ALU_MIN);
+        patched = true;
+    }
+    if (!vta_insn_decode(s->hw, w, in, st))
+        return false;
+    if (patched && op == VTA_OP_LOAD)
+        in->mem_type = odd;
+    else if (patched)
+        in->alu_opcode = odd;
+    return true;
+}
+
 /* ---- routing and static checks (at fetch) ---- */
 
 static int sim_module_of(const vta_insn *in) {
@@ -565,7 +589,7 @@ static bool sim_schedule(sim_state *s) {
                     vta_word128 w = vta_word128_load(s->dram + s->insn_addr + 16 * k);
                     status dst;
                     status_init(&dst);
-                    if (!vta_insn_decode(s->hw, w, &dec.in, &dst))
+                    if (!sim_decode(s, w, &dec.in, &dst))
                         return status_fail(s->st, "insn %llu: %s", (unsigned long long)k, dst.msg);
                     dec.idx = k;
                     dec_mod = sim_module_of(&dec.in);
@@ -646,7 +670,7 @@ static bool sim_schedule(sim_state *s) {
 bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t insn_addr,
              uint64_t insn_count, const sim_options *opt, sim_report *rep, status *st) {
     memset(rep, 0, sizeof *rep);
-    if (!hw_check(hw, st))
+    if (!hw_check(hw, st) || !vta_isa_check(hw, st))
         return false;
     if (insn_count == 0)
         return status_fail(st, "empty instruction stream (insn_count 0)");
