@@ -13,6 +13,8 @@
 /* Output domains up to this many points are checked for injectivity by brute force
  * when the quick mixed-radix argument does not apply. */
 #define OP_BRUTE_MAX ((int64_t)1 << 20)
+/* Largest magnitude of a map coefficient or offset. */
+#define OP_COEF_MAX ((int64_t)1 << 62)
 
 op_requant op_requant_default(void) {
     op_requant r;
@@ -248,6 +250,11 @@ bool op_build_gemm(op *o, const char *name, const op_gemm *p, status *st) {
 
 bool op_build_affine(op *o, status *st) {
     o->kind = OP_AFFINE;
+    /* An all-zero rq was never set (it would clip everything to 0): use the default. */
+    op_requant zero;
+    memset(&zero, 0, sizeof zero);
+    if (memcmp(&o->rq, &zero, sizeof zero) == 0)
+        o->rq = op_requant_default();
     if (o->ndims < 1 || o->ndims > OP_MAX_DIMS)
         return status_fail(st, "affine: number of dims must be 1..%d (got %" PRId32 ")",
                            OP_MAX_DIMS, o->ndims);
@@ -449,6 +456,14 @@ bool op_check(const op *o, status *st) {
         for (int j = 0; j < t->rank; j++) {
             int64_t lo, hi;
             char ex[160];
+            /* bounded coefficients and offsets keep every derived index computation
+             * (ref, lowering) far from int64 overflow */
+            for (int d = 0; d < o->ndims; d++)
+                if (t->map[j][d] > OP_COEF_MAX || t->map[j][d] < -OP_COEF_MAX)
+                    return status_fail(st, "tensor %s: coefficient of dim %s in index %d is out of range (|c| > 2^62)",
+                                       tn, o->dim_name[d], j);
+            if (t->off[j] > OP_COEF_MAX || t->off[j] < -OP_COEF_MAX)
+                return status_fail(st, "tensor %s: offset of index %d is out of range (|c| > 2^62)", tn, j);
             op_index_expr(o, (op_role)r, j, ex, sizeof ex);
             if (!row_range(o, t, j, &lo, &hi))
                 return status_fail(st, "tensor %s: index %d (%s) overflows int64", tn, j, ex);

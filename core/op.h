@@ -78,7 +78,9 @@ op_requant op_requant_default(void);
  * Messages carry no location; the caller (spec loader) prefixes it. */
 bool op_build_conv(op *o, const char *name, const op_conv *p, op_kind kind, status *st);
 bool op_build_gemm(op *o, const char *name, const op_gemm *p, status *st);
-/* Completes a generic affine op whose dims, extents and tensors are already set. */
+/* Completes a generic affine op whose dims, extents and tensors are already set (kind
+ * becomes OP_AFFINE; empty tensor names become Out/In/Wt; an all-zero rq, i.e. one
+ * never set, becomes op_requant_default()). */
 bool op_build_affine(op *o, status *st);
 
 /* The checker of the operator stage (see invariant above). */

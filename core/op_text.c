@@ -65,6 +65,24 @@ void op_summary(const op *o, char *buf, size_t n) {
     snprintf(buf, n, "%s %s, %" PRId64 " MACs", op_kind_name(o->kind), p, op_macs(o));
 }
 
+/* True if some In index leaves its axis over the box (zero padding is used). */
+static bool in_can_leave(const op *o) {
+    const op_tensor *t = &o->t[OP_IN];
+    for (int j = 0; j < t->rank; j++) {
+        int64_t lo = t->off[j], hi = t->off[j];
+        for (int d = 0; d < o->ndims; d++) {
+            int64_t v = t->map[j][d] * (o->extent[d] - 1); /* fits: op_check */
+            if (v < 0)
+                lo += v;
+            else
+                hi += v;
+        }
+        if (lo < 0 || hi >= t->shape[j])
+            return true;
+    }
+    return false;
+}
+
 void op_dump(FILE *f, const op *o) {
     char p[400], ex[160];
     params_text(o, p, sizeof p);
@@ -95,7 +113,7 @@ void op_dump(FILE *f, const op *o) {
             op_index_expr(o, (op_role)r, j, ex, sizeof ex);
             fprintf(f, "%s%s", j ? ", " : "", ex);
         }
-        fprintf(f, "]%s\n", r == OP_IN ? " (out of bounds reads 0)" : "");
+        fprintf(f, "]%s\n", r == OP_IN && in_can_leave(o) ? " (out of bounds reads 0)" : "");
     }
     fprintf(f, "  MACs: %" PRId64 " (%" PRId64 " outputs x %" PRId64 " reduction points)\n",
             op_macs(o), op_outputs(o), op_reduction_size(o));

@@ -116,41 +116,102 @@ static void ref_gemm_fast(const op *o, const int8_t *in, const int8_t *wt, uint3
     }
 }
 
-/* Generic path: odometer over the domain with per-axis indices kept incrementally. */
+/* Valid range [*lo, *hi] of t in [0, e) for which v + c*t lies in [0, n). Works from
+ * the two end values (which fit in int64: op_check bounds every row range), so no
+ * intermediate overflows. Returns false if no t is valid. */
+static bool ref_axis_range(int64_t v, int64_t c, int64_t e, int64_t n, int64_t *lo, int64_t *hi) {
+    int64_t a = v, b = v + c * (e - 1); /* values at t = 0 and t = e - 1 */
+    if (c == 0 || e == 1) {
+        *lo = 0;
+        *hi = e - 1;
+        return v >= 0 && v < n;
+    }
+    if (c > 0) {
+        if (b < 0 || a >= n)
+            return false;
+        *lo = a >= 0 ? 0 : (-a) / c + ((-a) % c != 0); /* -a <= b - a fits */
+        *hi = b < n ? e - 1 : (n - 1 - a) / c;       /* n-1-a < b - a fits */
+    } else {
+        int64_t m = -c; /* op_check keeps |c| < 2^62 */
+        if (a < 0 || b >= n)
+            return false;
+        *lo = a < n ? 0 : (a - (n - 1)) / m + ((a - (n - 1)) % m != 0);
+        *hi = b >= 0 ? e - 1 : a / m;
+    }
+    return *lo <= *hi;
+}
+
+/* Generic path: odometer over all dims but one (the largest, `in`ner), axis indices
+ * kept incrementally; the inner dim runs over the sub-range where In is in bounds,
+ * stepping the three linear indices by constant strides. */
 static void ref_generic(const op *o, const int8_t *in, const int8_t *wt, uint32_t *acc) {
-    int nd = o->ndims;
+    int nd = o->ndims, inner = 0;
+    for (int d = 1; d < nd; d++)
+        if (o->extent[d] > o->extent[inner])
+            inner = d;
+    int outer[OP_MAX_DIMS], no = 0;
+    for (int d = 0; d < nd; d++)
+        if (d != inner)
+            outer[no++] = d;
+    int64_t E = o->extent[inner];
+    int64_t stride[3][OP_MAX_RANK], step[3] = {0, 0, 0};
+    for (int r = 0; r < 3; r++) {
+        const op_tensor *t = &o->t[r];
+        stride[r][t->rank - 1] = 1;
+        for (int j = t->rank - 2; j >= 0; j--)
+            stride[r][j] = stride[r][j + 1] * t->shape[j + 1];
+    }
     int64_t p[OP_MAX_DIMS] = {0};
     int64_t idx[3][OP_MAX_RANK];
     for (int r = 0; r < 3; r++)
         for (int j = 0; j < o->t[r].rank; j++)
             idx[r][j] = o->t[r].off[j];
+    bool steps_known = false;
     for (;;) {
-        /* visit */
-        int64_t lo = 0, lw = 0, li = 0;
-        bool inb = true;
-        for (int r = 0; r < 3; r++) {
-            const op_tensor *t = &o->t[r];
-            int64_t l = 0;
-            for (int j = 0; j < t->rank; j++) {
-                int64_t v = idx[r][j];
-                if (v < 0 || v >= t->shape[j]) {
-                    ES_ASSERT(r == OP_IN); /* op_check proved Out and Wt in bounds */
-                    inb = false;
-                }
-                l = l * t->shape[j] + v;
-            }
-            if (r == OP_OUT)
-                lo = l;
-            else if (r == OP_WT)
-                lw = l;
-            else
-                li = l;
+        /* inner range where every In axis is in bounds (Out, Wt always are) */
+        int64_t tlo = 0, thi = E - 1;
+        bool any = true;
+        const op_tensor *ti = &o->t[OP_IN];
+        for (int j = 0; j < ti->rank && any; j++) {
+            int64_t l = 0, h = -1;
+            any = ref_axis_range(idx[OP_IN][j], ti->map[j][inner], E, ti->shape[j], &l, &h);
+            tlo = l > tlo ? l : tlo;
+            thi = h < thi ? h : thi;
         }
-        if (inb)
-            acc[lo] += ref_mul(in[li], wt[lw]);
-        /* advance */
-        int d = nd - 1;
-        for (; d >= 0; d--) {
+        if (any && tlo <= thi) {
+            int64_t lin[3];
+            for (int r = 0; r < 3; r++) {
+                const op_tensor *t = &o->t[r];
+                lin[r] = 0;
+                for (int j = 0; j < t->rank; j++) {
+                    int64_t v = idx[r][j] + t->map[j][inner] * tlo;
+                    ES_ASSERT(v >= 0 && v < t->shape[j]); /* op_check / range above */
+                    lin[r] += v * stride[r][j];
+                }
+            }
+            if (thi > tlo && !steps_known) {
+                /* two in-bounds points along `inner` bound |map * stride| by the tensor
+                 * size, so the steps fit (computed once, on first need) */
+                for (int r = 0; r < 3; r++)
+                    for (int j = 0; j < o->t[r].rank; j++)
+                        step[r] += o->t[r].map[j][inner] * stride[r][j];
+                steps_known = true;
+            }
+            uint32_t *ap = acc + lin[OP_OUT];
+            const int8_t *ip = in + lin[OP_IN], *wp = wt + lin[OP_WT];
+            for (int64_t t = tlo; t <= thi; t++) {
+                *ap += ref_mul(*ip, *wp);
+                if (t < thi) {
+                    ap += step[OP_OUT];
+                    ip += step[OP_IN];
+                    wp += step[OP_WT];
+                }
+            }
+        }
+        /* advance the outer odometer */
+        int q = no - 1;
+        for (; q >= 0; q--) {
+            int d = outer[q];
             if (p[d] + 1 < o->extent[d]) {
                 p[d]++;
                 for (int r = 0; r < 3; r++)
@@ -163,7 +224,7 @@ static void ref_generic(const op *o, const int8_t *in, const int8_t *wt, uint32_
                     idx[r][j] -= o->t[r].map[j][d] * p[d];
             p[d] = 0;
         }
-        if (d < 0)
+        if (q < 0)
             break;
     }
 }
@@ -219,38 +280,63 @@ void ref_run_generic(const op *o, const int8_t *in, const int8_t *wt, const int3
 }
 
 /* Finds the point (non-reduction dims) whose Out index is `target`, by depth-first
- * search with interval pruning: after fixing some dims, each Out axis must still be
- * able to reach its target over the remaining box. Out is injective, so at most one
- * point exists; with one dim per axis (conv, GEMM) the search never backtracks far. */
-static bool ref_find_point(const op *o, const int *fd, int nf, int q, int64_t *p,
+ * search: after fixing some dims, each Out axis must still be able to reach its
+ * target over the remaining box (interval pruning), and an axis with a single unfixed
+ * dim fixes that dim by division. Out is injective, so at most one point exists; for
+ * conv and GEMM (one or two dims per axis) no search is needed at all. */
+static bool ref_find_point(const op *o, const int *fd, int nf, bool *fixed, int64_t *p,
                            const int64_t *target) {
     const op_tensor *t = &o->t[OP_OUT];
+    int solve_d = -1, branch_d = -1;
+    int64_t solve_v = 0;
     for (int j = 0; j < t->rank; j++) {
-        int64_t lo = t->off[j], hi = t->off[j];
+        int64_t lo = t->off[j], hi = t->off[j], c1 = 0;
+        int nfree = 0, d1 = -1;
         for (int i = 0; i < nf; i++) {
             int d = fd[i];
             int64_t c = t->map[j][d];
-            if (i < q) {
+            if (fixed[d]) {
                 lo += c * p[d];
                 hi += c * p[d];
-            } else if (c < 0) {
-                lo += c * (o->extent[d] - 1);
-            } else {
-                hi += c * (o->extent[d] - 1);
+            } else if (c != 0) {
+                (c < 0 ? &lo : &hi)[0] += c * (o->extent[d] - 1);
+                nfree++;
+                d1 = d;
+                c1 = c;
             }
         }
         if (target[j] < lo || target[j] > hi)
             return false;
+        if (nfree == 1 && solve_d < 0) {
+            /* lo/hi include d1's span; the fixed part is the end that excludes it */
+            int64_t base = c1 < 0 ? hi : lo, r = target[j] - base;
+            if (r % c1 != 0)
+                return false;
+            solve_d = d1;
+            solve_v = r / c1;
+        } else if (nfree > 1 && branch_d < 0) {
+            branch_d = d1;
+        }
     }
-    if (q == nf) /* all fixed: every axis has lo == hi == target */
+    if (solve_d >= 0) {
+        if (solve_v < 0 || solve_v >= o->extent[solve_d])
+            return false;
+        fixed[solve_d] = true;
+        p[solve_d] = solve_v;
+        bool ok = ref_find_point(o, fd, nf, fixed, p, target);
+        fixed[solve_d] = false;
+        return ok;
+    }
+    if (branch_d < 0) /* every free dim is fixed (or absent from Out): a match */
         return true;
-    int d = fd[q];
-    for (int64_t v = 0; v < o->extent[d]; v++) {
-        p[d] = v;
-        if (ref_find_point(o, fd, nf, q + 1, p, target))
-            return true;
+    fixed[branch_d] = true;
+    bool ok = false;
+    for (int64_t v = 0; v < o->extent[branch_d] && !ok; v++) {
+        p[branch_d] = v;
+        ok = ref_find_point(o, fd, nf, fixed, p, target);
     }
-    return false;
+    fixed[branch_d] = false;
+    return ok;
 }
 
 int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias,
@@ -271,7 +357,8 @@ int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const in
             fd[nf++] = d;
     }
     int64_t p[OP_MAX_DIMS] = {0};
-    if (!ref_find_point(o, fd, nf, 0, p, out_idx))
+    bool fixed[OP_MAX_DIMS] = {false};
+    if (!ref_find_point(o, fd, nf, fixed, p, out_idx))
         return ref_u2i(a); /* no domain point writes this element */
     for (;;) {
         int64_t li, lw;

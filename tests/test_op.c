@@ -264,6 +264,14 @@ Test(op, affine_ok_and_names_defaulted) {
     cr_assert_eq(o.kind, OP_AFFINE);
     cr_assert_str_eq(o.t[OP_OUT].name, "Out");
     cr_assert_str_eq(o.t[OP_WT].name, "Wt");
+    /* an rq never set gets the default; a set one is kept */
+    memset(&o.rq, 0, sizeof o.rq);
+    cr_assert(op_build_affine(&o, &st), "%s", st.msg);
+    cr_assert_eq(o.rq.shift, 8);
+    cr_assert_eq(o.rq.clip_lo, -128);
+    o.rq.shift = 3;
+    cr_assert(op_build_affine(&o, &st), "%s", st.msg);
+    cr_assert_eq(o.rq.shift, 3);
     cr_assert(op_is_reduction(&o, 1));
     cr_assert_eq(op_reduction_size(&o), 3);
 }

@@ -407,6 +407,39 @@ Test(ref, modified_conv_falls_back_to_generic) {
         cr_assert_eq(acc[i], want[i]);
 }
 
+Test(ref, strided_output_leaves_gaps) {
+    /* Out[2*i] (shape 7) += In[i + j] * Wt[j], i < 4, j < 2; odd outputs are written
+     * by no point and hold just the bias. In = 1..5, Wt = [2, -1], bias 10:
+     * out[0] = 2*1 - 2 + 10 = 10, out[2] = 2*2 - 3 + 10 = 11, out[4] = 12, out[6] = 13 */
+    op o;
+    memset(&o, 0, sizeof o);
+    o.ndims = 2;
+    strcpy(o.dim_name[0], "i");
+    strcpy(o.dim_name[1], "j");
+    o.extent[0] = 4, o.extent[1] = 2;
+    o.t[OP_OUT].rank = 1, o.t[OP_OUT].shape[0] = 7, o.t[OP_OUT].map[0][0] = 2;
+    o.t[OP_IN].rank = 1, o.t[OP_IN].shape[0] = 5;
+    o.t[OP_IN].map[0][0] = 1, o.t[OP_IN].map[0][1] = 1;
+    o.t[OP_WT].rank = 1, o.t[OP_WT].shape[0] = 2, o.t[OP_WT].map[0][1] = 1;
+    o.rq = op_requant_default();
+    o.rq.bias = true;
+    o.rq.bias_axis = 0;
+    o.rq.shift = 0;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_affine(&o, &st), "%s", st.msg);
+    int8_t in[5] = {1, 2, 3, 4, 5}, wt[2] = {2, -1};
+    int32_t bias[7] = {10, 10, 10, 10, 10, 10, 10}, acc[7];
+    int8_t out[7];
+    ref_run(&o, in, wt, bias, acc, out);
+    int32_t want[7] = {10, 10, 11, 10, 12, 10, 13};
+    for (int64_t i = 0; i < 7; i++) {
+        cr_assert_eq(acc[i], want[i], "elem %ld: %d", (long)i, acc[i]);
+        cr_assert_eq(out[i], want[i]);
+        cr_assert_eq(ref_output_acc(&o, in, wt, bias, &i), want[i]);
+    }
+}
+
 Test(ref, requant_edge_cases) {
     op_requant rq = op_requant_default(); /* shift 8, [-128,127] */
     cr_assert_eq(ref_requant(&rq, 0), 0);
@@ -432,8 +465,10 @@ Test(ref, requant_edge_cases) {
     cr_assert_eq(ref_requant(&rq, 50), 10);
     rq.relu = false;
     cr_assert_eq(ref_requant(&rq, -50), -10);
-    rq.clip_lo = 5;
+    rq.clip_lo = -1;
     rq.relu = true;
+    cr_assert_eq(ref_requant(&rq, -50), 0);
+    rq.clip_lo = 5;
     cr_assert_eq(ref_requant(&rq, 0), 5); /* relu keeps a positive clip_lo */
     rq = op_requant_default();
     rq.shift = 15;
