@@ -7,6 +7,7 @@
 
 #define CLI_COMMANDS(X) \
     X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(sim, "sim", "run a VTA program (bundle or raw DRAM image) on the cycle simulator") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

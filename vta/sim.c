@@ -60,6 +60,7 @@
 
 #define SIM_INSN_QUEUE_DEPTH 512
 #define SIM_UOP_CACHE 64
+#define SIM_DCACHE 256
 #define SIM_ALU_MUL 4u
 
 enum { SIM_Q_L2C = 0, SIM_Q_C2L = 1, SIM_Q_C2S = 2, SIM_Q_S2C = 3 };
@@ -107,6 +108,13 @@ typedef struct sim_state {
     sim_uop_range cache[SIM_UOP_CACHE];
     uint8_t *acc_only;       /* per ACC row: a LOAD ACC wrote it after the last GEMM/ALU */
     int64_t nacc_only;
+    /* Decoded instruction words (decoding is a pure function of the word; programs
+     * repeat the same words, and vta_insn_decode recomputes the field layout). */
+    struct sim_dcache {
+        bool valid;
+        vta_word128 w;
+        vta_insn in;
+    } dcache[SIM_DCACHE];
 } sim_state;
 
 /* ---- names and messages ---- */
@@ -172,7 +180,7 @@ static bool sim_warn(sim_state *s, uint64_t idx, const vta_insn *in, const char 
 /* vta_insn_decode rejects the two encodings outside the portable subset that the
  * simulator still runs (LOAD ACC_8BIT = memory type 5, ALU MUL = opcode 4): decode
  * them as LOAD ACC / ALU MIN and restore the field, so the checks can warn. */
-static bool sim_decode(const sim_state *s, vta_word128 w, vta_insn *in, status *st) {
+static bool sim_decode_word(const sim_state *s, vta_word128 w, vta_insn *in, status *st) {
     uint32_t op = (uint32_t)vta_bits_get(w, 0, 3);
     const char *field = op == VTA_OP_LOAD ? "memory_type" : op == VTA_OP_ALU ? "alu_opcode" : NULL;
     uint32_t odd = op == VTA_OP_LOAD ? SIM_MEM_ACC8 : SIM_ALU_MUL;
@@ -188,6 +196,21 @@ static bool sim_decode(const sim_state *s, vta_word128 w, vta_insn *in, status *
         in->mem_type = odd;
     else if (patched)
         in->alu_opcode = odd;
+    return true;
+}
+
+static bool sim_decode(sim_state *s, vta_word128 w, vta_insn *in, status *st) {
+    uint64_t h = (w.lo ^ (w.hi * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+    struct sim_dcache *c = &s->dcache[h >> 56];
+    if (c->valid && c->w.lo == w.lo && c->w.hi == w.hi) {
+        *in = c->in;
+        return true;
+    }
+    if (!sim_decode_word(s, w, in, st))
+        return false;
+    c->valid = true;
+    c->w = w;
+    c->in = *in;
     return true;
 }
 

@@ -19,6 +19,12 @@
 
 #define SIM_ALU_MUL 4u
 
+/* Position of weight (o, i) inside a widened block: pairs of inputs (2p, 2p+1) of
+ * each output are adjacent and the outputs of one pair are consecutive, i.e. the block
+ * is [BLOCK_IN/2][BLOCK_OUT][2] int16. One 32-bit broadcast of an input pair times 8
+ * consecutive outputs is then one int16 multiply-add with no horizontal reduction. */
+static inline int64_t sim_wgt_at(int64_t no, int64_t o, int64_t i) { return ((i >> 1) * no + o) * 2 + (i & 1); }
+
 static void *sim_calloc(int64_t n, size_t size) {
     return calloc((size_t)(n > 0 ? n : 1), size);
 }
@@ -47,8 +53,8 @@ bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional) {
         ok = ok && m->inp && m->wgt && m->acc && m->out;
     }
 #if SIM_HAVE_X86
-    /* The AVX2 kernel handles BLOCK_IN in chunks of 16 and BLOCK_OUT in groups of 8. */
-    m->avx2 = __builtin_cpu_supports("avx2") && m->bin % 16 == 0 && m->bout % 8 == 0;
+    /* The AVX2 kernel handles BLOCK_OUT in groups of 8 (BLOCK_IN is even). */
+    m->avx2 = __builtin_cpu_supports("avx2") && m->bout % 8 == 0;
 #endif
     if (!ok)
         sim_sram_free(m);
@@ -83,12 +89,20 @@ static void sim_put_elem(sim_sram *m, const hw_config *hw, uint32_t mem, int64_t
         m->uop_valid[idx] = 1;
         return;
     }
-    case HW_MEM_INP:
-    case HW_MEM_WGT: {
-        int64_t n = mem == HW_MEM_INP ? m->batch * m->bin : m->bout * m->bin;
-        int16_t *dst = (mem == HW_MEM_INP ? m->inp : m->wgt) + idx * n;
+    case HW_MEM_INP: {
+        int64_t n = m->batch * m->bin;
+        int16_t *dst = m->inp + idx * n;
         for (int64_t k = 0; k < n; k++)
             dst[k] = src ? (int16_t)s8[k] : 0;
+        return;
+    }
+    case HW_MEM_WGT: {
+        /* DRAM block is [o][i]; SRAM keeps it pair-interleaved (see sim_wgt_at) */
+        int64_t no = m->bout, ni = m->bin;
+        int16_t *dst = m->wgt + idx * no * ni;
+        for (int64_t o = 0; o < no; o++)
+            for (int64_t i = 0; i < ni; i++)
+                dst[sim_wgt_at(no, o, i)] = src ? (int16_t)s8[o * ni + i] : 0;
         return;
     }
     case HW_MEM_ACC: {
@@ -149,7 +163,7 @@ static void sim_block_generic(int32_t *acc, uint8_t *out, const int16_t *inp, co
         for (int64_t o = 0; o < no; o++) {
             int32_t s = 0; /* |products| <= 2^14, BLOCK_IN <= 64: no overflow */
             for (int64_t i = 0; i < ni; i++)
-                s += (int32_t)inp[b * ni + i] * (int32_t)wgt[o * ni + i];
+                s += (int32_t)inp[b * ni + i] * (int32_t)wgt[sim_wgt_at(no, o, i)];
             uint32_t r = (uint32_t)acc[b * no + o] + (uint32_t)s;
             acc[b * no + o] = (int32_t)r;
             out[b * no + o] = (uint8_t)r;
@@ -185,18 +199,9 @@ static void sim_gemm_generic(sim_sram *m, const sim_loop *l) {
 #if SIM_HAVE_X86
 #define SIM_AVX2 __attribute__((target("avx2")))
 
-/* Eight 8-lane int32 vectors -> one vector of their eight horizontal sums. */
-static inline SIM_AVX2 __m256i sim_hsum8(const __m256i v[8]) {
-    __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-    __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-    /* a = [s0..s3 of low halves | s0..s3 of high halves], same for b */
-    __m256i lo = _mm256_permute2x128_si256(a, b, 0x20);
-    __m256i hi = _mm256_permute2x128_si256(a, b, 0x31);
-    return _mm256_add_epi32(lo, hi);
-}
-
-/* One micro-op iteration with BLOCK_IN % 16 == 0 and BLOCK_OUT % 8 == 0: int16 madd
- * gives pairs of products summed into int32, then a horizontal reduction per output. */
+/* One micro-op iteration with BLOCK_OUT % 8 == 0: for each group of 8 outputs, the
+ * accumulators gain madd(broadcast input pair, 8 output pairs) per input pair; the sums
+ * of two int16 products fit int32 and vpaddd wraps like VTA. */
 static inline SIM_AVX2 __attribute__((always_inline)) void
 sim_block_avx2(int32_t *acc, uint8_t *out, const int16_t *inp, const int16_t *wgt, int64_t nb,
                int64_t ni, int64_t no) {
@@ -205,20 +210,16 @@ sim_block_avx2(int32_t *acc, uint8_t *out, const int16_t *inp, const int16_t *wg
     for (int64_t b = 0; b < nb; b++) {
         const int16_t *x = inp + b * ni;
         for (int64_t o0 = 0; o0 < no; o0 += 8) {
-            __m256i v[8];
-            for (int r = 0; r < 8; r++) {
-                const int16_t *wr = wgt + (o0 + r) * ni;
-                __m256i s = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)x),
-                                              _mm256_loadu_si256((const __m256i *)wr));
-                for (int64_t c = 16; c < ni; c += 16)
-                    s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(x + c)),
-                                                              _mm256_loadu_si256((const __m256i *)(wr + c))));
-                v[r] = s;
-            }
             int32_t *a = acc + b * no + o0;
-            __m256i sum = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)a), sim_hsum8(v));
-            _mm256_storeu_si256((__m256i *)a, sum);
-            __m256i bytes = _mm256_shuffle_epi8(sum, pick);
+            __m256i s = _mm256_loadu_si256((const __m256i *)a);
+            for (int64_t p = 0; p < ni / 2; p++) {
+                int32_t pair;
+                memcpy(&pair, x + 2 * p, sizeof pair);
+                __m256i w = _mm256_loadu_si256((const __m256i *)(wgt + (p * no + o0) * 2));
+                s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_set1_epi32(pair), w));
+            }
+            _mm256_storeu_si256((__m256i *)a, s);
+            __m256i bytes = _mm256_shuffle_epi8(s, pick);
             uint32_t w0 = (uint32_t)_mm256_extract_epi32(bytes, 0);
             uint32_t w1 = (uint32_t)_mm256_extract_epi32(bytes, 4);
             memcpy(out + b * no + o0, &w0, 4);

@@ -24,7 +24,7 @@ typedef struct sim_sram {
     /* Data buffers (functional mode only). INP and WGT are kept widened to int16 so
      * the GEMM kernel can use 16-bit multiply-add directly. */
     int16_t *inp;               /* depth[INP] x batch*bin */
-    int16_t *wgt;               /* depth[WGT] x bout*bin */
+    int16_t *wgt;               /* depth[WGT] x bout*bin, pair-interleaved (sim_exec.c) */
     int32_t *acc;               /* depth[ACC] x batch*bout */
     uint8_t *out;               /* depth[ACC] x batch*bout (low 8 bits of results) */
     /* Micro-ops (both modes: indices drive the range checks). */
