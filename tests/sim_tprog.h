@@ -112,7 +112,7 @@ static void tp_run_naive(tprog *p, sim_report *r) {
 }
 
 /* Expects failure whose message contains every non-NULL needle. */
-static void tp_expect_error(tprog *p, bool strict, const char *n1, const char *n2, const char *n3) {
+static void __attribute__((unused)) tp_expect_error(tprog *p, bool strict, const char *n1, const char *n2, const char *n3) {
     sim_report r;
     status st;
     bool ok = tp_run_mode(p, strict, &r, &st);
@@ -140,7 +140,7 @@ static nv_word tp_gemm(int deps, int reset, int ub, int ue, int io, int dfo, int
     return nv_gemm(deps, l);
 }
 
-static nv_word tp_alu(int deps, int op, int ub, int ue, int io, int dfo, int sfo, int use_imm, int imm) {
+static nv_word __attribute__((unused)) tp_alu(int deps, int op, int ub, int ue, int io, int dfo, int sfo, int use_imm, int imm) {
     nv_loop l = {0, ub, ue, io, 1, dfo, 0, sfo, 0, 0, 0, op, use_imm, imm};
     return nv_alu(deps, l);
 }
