@@ -12,7 +12,7 @@
 #include "core/spec.h"
 
 static const char spec_help[] =
-    "usage: embedsyn spec check (FILE... | --conv SHAPE | --gemm SHAPE | --op FILE)... [--hw FILE] [--json]\n"
+    "usage: embedsyn spec check (FILE... | --conv SHAPE | --gemm SHAPE | --op FILE)... [--hw FILE] [--json|--xml]\n"
     "       embedsyn spec hw [--hw FILE] [--json]\n\n"
     "check: validates each input against its built-in schema (picked by the root element:\n"
     "<operator>, <suite>, <hardware>, ...) and the operator rules, and prints the\n"
@@ -22,7 +22,8 @@ static const char spec_help[] =
     "  --conv SHAPE    inline conv2d, e.g. N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3\n"
     "  --gemm SHAPE    inline GEMM, e.g. M=35,N=700,K=2048 (also batch, a_t, b_t)\n"
     "  --hw FILE       hardware configuration to check and print (spec hw: to print)\n"
-    "  --json          JSON output, one object per line\n";
+    "  --json          JSON output, one object per line\n"
+    "  --xml           normalized spec XML (every parameter explicit) instead of the dump\n";
 
 static void print_hw(const hw_config *hw, bool json) {
     if (json) {
@@ -37,8 +38,13 @@ static void print_hw(const hw_config *hw, bool json) {
 #undef PRINT_FIELD
 }
 
-static void print_op(const op *o, bool json) {
-    if (json) {
+/* Output modes of spec check. */
+typedef enum { OUT_TEXT, OUT_JSON, OUT_XML } out_mode;
+
+static void print_op(const op *o, out_mode mode) {
+    if (mode == OUT_XML) {
+        spec_write_op(stdout, o, 0);
+    } else if (mode == OUT_JSON) {
         op_json(stdout, o);
         fputc('\n', stdout);
     } else {
@@ -47,7 +53,8 @@ static void print_op(const op *o, bool json) {
 }
 
 /* Checks one file; false after printing its first error. */
-static bool check_file(const char *path, bool json) {
+static bool check_file(const char *path, out_mode mode) {
+    bool json = mode == OUT_JSON;
     status st;
     status_init(&st);
     spec_doc *d = spec_doc_load(path, NULL, &st);
@@ -60,17 +67,19 @@ static bool check_file(const char *path, bool json) {
         op o;
         if (!spec_load_op(path, &o, &st))
             return cli_fail("spec", &st), false;
-        print_op(&o, json);
+        print_op(&o, mode);
     } else if (!strcmp(kind, "suite")) {
         char name[128];
         op *ops = NULL;
         int n = 0;
         if (!spec_load_suite(path, name, sizeof name, &ops, &n, &st))
             return cli_fail("spec", &st), false;
-        if (!json)
+        if (mode == OUT_XML)
+            spec_write_suite(stdout, name, ops, n);
+        if (mode == OUT_TEXT)
             printf("suite %s (%s): %d operators\n", name, path, n);
-        for (int i = 0; i < n; i++)
-            print_op(&ops[i], json);
+        for (int i = 0; mode != OUT_XML && i < n; i++)
+            print_op(&ops[i], mode);
         free(ops);
     } else if (!strcmp(kind, "hardware")) {
         hw_config hw;
@@ -90,7 +99,7 @@ static bool check_file(const char *path, bool json) {
 }
 
 static int spec_check(int argc, char **argv) {
-    bool json = false;
+    bool json = false, xml = false;
     const char *hw_path = NULL;
     int items = 0;
     /* Pass 1: flags that change how everything prints, and option syntax. */
@@ -98,6 +107,8 @@ static int spec_check(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
             json = true;
+        } else if (!strcmp(a, "--xml")) {
+            xml = true;
         } else if (!strcmp(a, "--hw") || !strcmp(a, "--conv") || !strcmp(a, "--gemm") || !strcmp(a, "--op")) {
             if (i + 1 >= argc)
                 return cli_usage_error("spec", "option %s needs a value", a);
@@ -118,6 +129,9 @@ static int spec_check(int argc, char **argv) {
     }
     if (items == 0 && !hw_path)
         return cli_usage_error("spec", "spec check needs a FILE, --conv or --gemm");
+    if (json && xml)
+        return cli_usage_error("spec", "--json and --xml exclude each other");
+    out_mode mode = json ? OUT_JSON : xml ? OUT_XML : OUT_TEXT;
     bool failed = false;
     if (hw_path) {
         status st;
@@ -132,7 +146,7 @@ static int spec_check(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *conv = NULL, *gemm = NULL, *file = NULL;
-        if (!strcmp(a, "--json"))
+        if (!strcmp(a, "--json") || !strcmp(a, "--xml"))
             continue;
         if (!strcmp(a, "--hw")) {
             i++;
@@ -155,7 +169,7 @@ static int spec_check(int argc, char **argv) {
         else
             file = a;
         if (file) {
-            if (!check_file(file, json))
+            if (!check_file(file, mode))
                 failed = true;
             continue;
         }
@@ -167,7 +181,7 @@ static int spec_check(int argc, char **argv) {
             cli_fail("spec", &st);
             failed = true;
         } else {
-            print_op(&o, json);
+            print_op(&o, mode);
         }
     }
     return failed ? 2 : 0;

@@ -59,6 +59,8 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
 /* Writes o as an <operator> element (indented by `indent` spaces) that the loader reads
  * back to the same op: every parameter is explicit. */
 void spec_write_op(FILE *f, const op *o, int indent);
+/* Writes a whole suite document (spec_load_suite reads it back). */
+void spec_write_suite(FILE *f, const char *name, const op *ops, int n);
 
 /* Inline shapes: "N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3" (also stride_h,
  * stride_w, pad_h, pad_w, dilation, dilation_h, dilation_w, groups, shift, relu, bias)

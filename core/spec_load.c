@@ -569,7 +569,7 @@ static bool parse_kv(const char *text, const char *src, void *ctx, kv_take take,
         if (rc == 0)
             return status_fail_at(st, src, 0, "unknown key '%s' (known: %s)", k, known);
         if (nseen < 24)
-            snprintf(seen[nseen++], sizeof seen[0], "%s", k);
+            snprintf(seen[nseen++], sizeof seen[0], "%.23s", k);
         if (!e)
             break;
         p = e + 1;

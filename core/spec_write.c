@@ -128,3 +128,12 @@ void spec_write_op(FILE *f, const op *o, int indent) {
             (int)q->bias_axis, q->relu ? "true" : "false");
     fprintf(f, "%*s</operator>\n", indent, "");
 }
+
+void spec_write_suite(FILE *f, const char *name, const op *ops, int n) {
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<suite", f);
+    put_attr_str(f, "name", name);
+    fputs(">\n", f);
+    for (int i = 0; i < n; i++)
+        spec_write_op(f, &ops[i], 2);
+    fputs("</suite>\n", f);
+}

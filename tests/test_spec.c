@@ -727,3 +727,24 @@ Test(spec_cli, hw_and_help) {
     free(out);
     free(err);
 }
+
+Test(spec_cli, xml_output_loads_back_to_the_same_suite) {
+    char path[64], cmd[1200];
+    snprintf(path, sizeof path, "/tmp/embedsyn_spec_xml_%d.xml", (int)getpid());
+    snprintf(cmd, sizeof cmd, "'%s' spec check --xml '%s/tests/good/suite_mixed.xml' > %s", EMBEDSYN_CLI, SRC, path);
+    cr_assert_eq(system(cmd), 0);
+    status st;
+    status_init(&st);
+    op *a, *b;
+    int na, nb;
+    char name[32];
+    cr_assert(spec_load_suite(SRC "/tests/good/suite_mixed.xml", NULL, 0, &a, &na, &st), "%s", st.msg);
+    cr_assert(spec_load_suite(path, name, sizeof name, &b, &nb, &st), "%s", st.msg);
+    cr_expect_str_eq(name, "mixed");
+    cr_assert_eq(na, nb);
+    for (int i = 0; i < na; i++)
+        expect_same_op(&a[i], &b[i], a[i].name);
+    free(a);
+    free(b);
+    unlink(path);
+}
