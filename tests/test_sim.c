@@ -645,3 +645,23 @@ Test(sim_err, store_of_load_acc_only_rows) {
     tp_expect_error(&p, true, "insn 4", "only a LOAD ACC wrote", NULL);
     tp_free(&p);
 }
+
+/* The LOAD ACC marks are cleared row by row by GEMM/ALU writes through both loop levels. */
+Test(sim_err, load_acc_marks_cleared_by_two_level_writes) {
+    tprog p;
+    tp_init(&p);
+    tp_put32(&p, TP_UOP, nv_uop(0, 0, 0));
+    tp_add(&p, tp_load(0, 0, 0, TP_UOP / 4, 1, 1, 1));
+    tp_add(&p, tp_load(0, 3, 0, TP_ACC / 64, 1, 8, 8));
+    nv_loop l = {0, 0, 1, 2, 2, 4, 1, 0, 0, 0, 0, 0, 0, 0}; /* rows {0,1,4,5} */
+    tp_add(&p, nv_gemm(NV_PUSH_NEXT, l));
+    for (int r = 0; r < 8; r++)
+        tp_add(&p, tp_store(r == 0 ? NV_POP_PREV : 0, r, TP_OUT / 16 + r, 1, 1, 1));
+    tp_add(&p, nv_finish(0));
+    sim_report r;
+    status st;
+    cr_assert(tp_run(&p, &r, &st), "%s", st.msg);
+    cr_assert_eq(r.nwarnings, 4);
+    cr_assert(strstr(r.warning, "insn 5 (STORE): stores OUT row 2,"), "%s", r.warning);
+    tp_free(&p);
+}

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "sim_tprog.h"
+#include "vta/isa.h"
+#include "vta/prog.h"
 
 /* Default timing: fetch 2/insn, DRAM latency 32, 8-byte beats, 256-beat bursts within
  * 2 KiB, start-up 4 for LOAD/STORE/GEMM/ALU, GEMM 1/iteration, ALU 1 (imm) or 2 (reg). */
@@ -474,4 +476,83 @@ Test(sim_cli, raw_image_reproduces_hand_computed_output) {
     free(d);
     free(exp);
     free(got);
+}
+
+/* A bundle built with vta/prog (regions, instructions), written to a directory and run
+ * through `embedsyn sim DIR --json -o --trace`: the output region holds 3 * input (the
+ * weights are 3 * identity), computed by hand; the trace has one line per instruction. */
+Test(sim_cli, bundle_dir_with_trace) {
+    hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    vta_prog *p = vta_prog_create(&hw);
+    int ru = vta_prog_add_region(p, "uop", HW_MEM_UOP, 4, "1", "uop", &st);
+    int ri = vta_prog_add_region(p, "inp", HW_MEM_INP, 32, "2x16", "rows", &st);
+    int rw = vta_prog_add_region(p, "wgt", HW_MEM_WGT, 256, "16x16", "OI", &st);
+    int ro = vta_prog_add_region(p, "out", HW_MEM_OUT, 32, "2x16", "rows", &st);
+    cr_assert(ru >= 0 && ri >= 0 && rw >= 0 && ro >= 0, "%s", st.msg);
+    uint8_t *x = vta_prog_region_data(p, ri);
+    for (int i = 0; i < 32; i++)
+        x[i] = (uint8_t)(i - 10);
+    uint8_t *w = vta_prog_region_data(p, rw);
+    for (int o = 0; o < 16; o++)
+        w[16 * o + o] = 3;
+    uint32_t u = nv_uop(0, 0, 0);
+    memcpy(vta_prog_region_data(p, ru), &u, 4);
+    vta_insn in[7];
+    in[0] = vta_load(HW_MEM_WGT, 0, vta_prog_elem_base(p, rw), 1, 1, 1);
+    in[1] = vta_load(HW_MEM_INP, 0, vta_prog_elem_base(p, ri), 1, 2, 2);
+    in[1].push_next = true;
+    in[2] = vta_load(HW_MEM_UOP, 0, vta_prog_elem_base(p, ru), 1, 1, 1);
+    in[3] = vta_gemm(true, 0, 1, 2, 1);
+    in[3].dst_factor_out = 1;
+    in[3].pop_prev = true;
+    in[4] = vta_gemm(false, 0, 1, 2, 1);
+    in[4].dst_factor_out = 1;
+    in[4].src_factor_out = 1;
+    in[4].push_next = true;
+    in[5] = vta_store(0, vta_prog_elem_base(p, ro), 1, 2, 2);
+    in[5].pop_prev = true;
+    in[5].push_prev = true;
+    in[6] = vta_finish();
+    in[6].pop_next = true;
+    for (int i = 0; i < 7; i++)
+        vta_prog_add_insn(p, &in[i]);
+    cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
+    char dir[] = "/tmp/embedsyn_simbundle_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char bdir[300], outp[300], trace[300], args[1200], buf[4096];
+    snprintf(bdir, sizeof bdir, "%s/b", dir);
+    snprintf(outp, sizeof outp, "%s/out.bin", dir);
+    snprintf(trace, sizeof trace, "%s/trace.txt", dir);
+    cr_assert(vta_bundle_write(p, bdir, &st), "%s", st.msg);
+    uint64_t oaddr = vta_prog_region(p, ro)->addr;
+    snprintf(args, sizeof args, "sim %s --json -o %s --trace %s", bdir, outp, trace);
+    cr_assert_eq(run_cli(args, buf, sizeof buf), 0, "%s", buf);
+    cr_assert(strstr(buf, "\"gemm_counter\":2,") && strstr(buf, "\"status\":\"ok\""), "%s", buf);
+    FILE *f = fopen(outp, "rb");
+    cr_assert(f);
+    uint8_t got[32];
+    cr_assert_eq(fseek(f, (long)oaddr, SEEK_SET), 0);
+    cr_assert_eq(fread(got, 1, 32, f), 32);
+    fclose(f);
+    for (int i = 0; i < 32; i++)
+        cr_assert_eq((int8_t)got[i], (int8_t)(3 * (i - 10)), "byte %d", i);
+    f = fopen(trace, "r");
+    cr_assert(f);
+    int lines = 0, gemms = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        lines++;
+        gemms += strstr(line, "GEMM") != NULL;
+    }
+    fclose(f);
+    cr_assert_eq(lines, 7);
+    cr_assert_eq(gemms, 2);
+    /* bundle and raw options together: usage error */
+    snprintf(args, sizeof args, "sim %s --insn-count 3 2>/dev/null", bdir);
+    cr_assert_eq(run_cli(args, buf, sizeof buf), 2);
+    vta_prog_destroy(p);
+    snprintf(args, sizeof args, "rm -rf %s", dir);
+    cr_assert_eq(system(args), 0);
 }

@@ -92,6 +92,7 @@ typedef struct sim_uop_range {
     uint64_t gen;
     uint32_t bgn, end;
     uint32_t max[3], arg[3]; /* acc, inp, wgt: maximum and the micro-op holding it */
+    uint32_t min_acc;
 } sim_uop_range;
 
 typedef struct sim_state {
@@ -351,6 +352,8 @@ static const sim_uop_range *sim_uop_range_of(sim_state *s, uint64_t k, const vta
                 c->max[i] = f[i];
                 c->arg[i] = u;
             }
+        if (u == in->uop_bgn || up->acc < c->min_acc)
+            c->min_acc = up->acc;
     }
     return c;
 }
@@ -369,10 +372,17 @@ static bool sim_check_index(sim_state *s, uint64_t k, const vta_insn *in, const 
     return true;
 }
 
-/* Clears the "only LOAD ACC wrote it" mark of every destination row (GEMM/ALU write OUT). */
-static void sim_mark_written(sim_state *s, const vta_insn *in) {
-    for (uint64_t i = 0; i < in->iter_out && s->nacc_only > 0; i++)
-        for (uint64_t j = 0; j < in->iter_in && s->nacc_only > 0; j++)
+/* Clears the "only LOAD ACC wrote it" mark of every destination row (GEMM/ALU write
+ * OUT). Cheap unless a marked row lies inside the destination range: one memchr over
+ * [min, max] of the range first; loop levels whose factor is 0 are visited once. */
+static void sim_mark_written(sim_state *s, const vta_insn *in, const sim_uop_range *r) {
+    uint64_t hi = r->max[0] + (uint64_t)(in->iter_out - 1) * in->dst_factor_out +
+                  (uint64_t)(in->iter_in - 1) * in->dst_factor_in;
+    if (!memchr(s->acc_only + r->min_acc, 1, hi - r->min_acc + 1))
+        return;
+    uint64_t io = in->dst_factor_out ? in->iter_out : 1, ii = in->dst_factor_in ? in->iter_in : 1;
+    for (uint64_t i = 0; i < io && s->nacc_only > 0; i++)
+        for (uint64_t j = 0; j < ii && s->nacc_only > 0; j++)
             for (uint32_t u = in->uop_bgn; u < in->uop_end; u++) {
                 uint64_t d = s->m.uop[u].acc + i * in->dst_factor_out + j * in->dst_factor_in;
                 if (s->acc_only[d]) {
@@ -530,7 +540,7 @@ static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
         else if (!gemm)
             rep->alu_counter += it;
         if (s->nacc_only > 0)
-            sim_mark_written(s, in);
+            sim_mark_written(s, in, r);
         if (func) {
             if (gemm)
                 sim_exec_gemm(&s->m, in);

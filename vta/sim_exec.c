@@ -198,6 +198,13 @@ static void sim_gemm_generic(sim_sram *m, const sim_loop *l) {
 
 #if SIM_HAVE_X86
 #define SIM_AVX2 __attribute__((target("avx2")))
+/* Full unrolling of the block loops (constant trip counts for the default shape);
+ * without optimization GCC would warn that it ignores the annotation. */
+#ifdef __OPTIMIZE__
+#define SIM_UNROLL(p) _Pragma(p)
+#else
+#define SIM_UNROLL(p)
+#endif
 
 /* One micro-op iteration with BLOCK_OUT % 8 == 0: for each group of 8 outputs, the
  * accumulators gain madd(broadcast input pair, 8 output pairs) per input pair; the sums
@@ -209,9 +216,11 @@ sim_block_avx2(int32_t *acc, uint8_t *out, const int16_t *inp, const int16_t *wg
                                           0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
     for (int64_t b = 0; b < nb; b++) {
         const int16_t *x = inp + b * ni;
+SIM_UNROLL("GCC unroll 8")
         for (int64_t o0 = 0; o0 < no; o0 += 8) {
             int32_t *a = acc + b * no + o0;
             __m256i s = _mm256_loadu_si256((const __m256i *)a);
+SIM_UNROLL("GCC unroll 32")
             for (int64_t p = 0; p < ni / 2; p++) {
                 int32_t pair;
                 memcpy(&pair, x + 2 * p, sizeof pair);
