@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -258,7 +259,7 @@ static bool write_all(int fd, const void *buf, size_t n) {
 }
 
 static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const bench_evaluator *ev,
-                  int slot, status *st) {
+                  int slot, int64_t memory_mb, status *st) {
     int fds[2];
     if (pipe(fds) != 0)
         return status_fail(st, "bench: pipe: %s", strerror(errno));
@@ -271,6 +272,13 @@ static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const be
     }
     if (pid == 0) {
         close(fds[0]);
+        if (memory_mb > 0) {
+            /* An out-of-memory layer then fails alone (malloc returns NULL -> abort)
+             * instead of pushing the machine into swap. */
+            struct rlimit rl;
+            rl.rlim_cur = rl.rlim_max = (rlim_t)memory_mb << 20;
+            setrlimit(RLIMIT_AS, &rl);
+        }
         bench_msg *m = malloc(sizeof *m);
         if (!m)
             _exit(3);
@@ -313,6 +321,18 @@ static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_res
     finish_result(out, false, why, ms);
 }
 
+typedef struct start_key {
+    int64_t macs;
+    int slot;
+} start_key;
+
+static int cmp_start(const void *a, const void *b) {
+    const start_key *x = a, *y = b;
+    if (x->macs != y->macs)
+        return x->macs < y->macs ? 1 : -1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
 static bool run_forked(const bench_layer *layers, const int *sel, int nsel, const hw_config *hw,
                        const bench_evaluator *ev, const bench_run_opts *ro, bench_result *res,
                        progress *pg, status *st) {
@@ -321,12 +341,19 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
         jobs = nsel;
     worker *w = calloc((size_t)(jobs ? jobs : 1), sizeof *w);
     struct pollfd *pfd = calloc((size_t)(jobs ? jobs : 1), sizeof *pfd);
-    ES_ASSERT(w && pfd);
+    start_key *order = calloc((size_t)(nsel ? nsel : 1), sizeof *order);
+    ES_ASSERT(w && pfd && order);
+    for (int k = 0; k < nsel; k++) {
+        order[k].slot = k;
+        order[k].macs = ro->largest_first ? nominal_macs(&layers[sel[k]].op) : 0;
+    }
+    qsort(order, (size_t)nsel, sizeof *order, cmp_start);
     int active = 0, next = 0;
     bool ok = true;
     while (next < nsel || active > 0) {
         while (ok && active < jobs && next < nsel) {
-            if (!spawn(&w[active], &layers[sel[next]], hw, ev, next, st)) {
+            int slot = order[next].slot;
+            if (!spawn(&w[active], &layers[sel[slot]], hw, ev, slot, ro->layer_memory_mb, st)) {
                 ok = false;
                 break;
             }
@@ -389,6 +416,7 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
     }
     free(w);
     free(pfd);
+    free(order);
     return ok;
 }
 
@@ -646,6 +674,12 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
     if (!strncmp(o->name, "hang", 4))
         for (;;)
             pause();
+    if (!strncmp(o->name, "hog", 3)) {
+        void *p = malloc((size_t)1 << 30);
+        if (!p)
+            return status_fail(st, "fake evaluator: out of memory");
+        free(p);
+    }
     /* Reference: only the first reduction dim on the input lanes, padded to 16. */
     int64_t ref_inst = es_ceil_div(outs, bo) * es_ceil_div(first, bi) * (red / first);
     /* "embedsyn": all reduction dims fused, padded once. */

@@ -110,6 +110,9 @@ typedef struct bench_run_opts {
     int shard_i, shard_n;      /* run layers with index % shard_n == shard_i */
     bool isolate;              /* fork a worker per layer (crash/timeout isolation) */
     double layer_timeout_s;    /* 0 = none; needs isolate */
+    int64_t layer_memory_mb;   /* address-space limit of a worker, 0 = none */
+    bool largest_first;        /* start layers in decreasing MAC order (shorter tail
+                                  with several jobs); results stay in index order */
     FILE *progress;            /* progress output (stderr), or NULL */
     bool progress_tty;         /* redraw one bar instead of printing lines */
     bench_done_fn on_done;
@@ -175,7 +178,9 @@ void bench_explain(const bench_result *r, char *buf, size_t len);
 
 /* A deterministic fake evaluator for tests and for exercising the tooling without the
  * solver: cycles from a simple analytic model of channel packing (reference) and of
- * full im2col over the reduction dims (embedsyn). ctx may be NULL. */
+ * full im2col over the reduction dims (embedsyn). ctx may be NULL. Layers named
+ * fail* / crash* / hang* / hog* fail, abort, never return, or allocate 1 GiB, so that
+ * tests can exercise the runner's isolation. */
 bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st);
 
 /* Monotonic clock in seconds. */

@@ -53,6 +53,9 @@ static const char bench_help[] =
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
+    "  --layer-memory MB      address-space limit of a layer's worker (default: none)\n"
+    "  --in-order             start layers in suite order (default: largest first, for\n"
+    "                         a shorter tail with --jobs; reports are in suite order)\n"
     "  --filter TEXT          only layers whose suite/name contains TEXT\n"
     "  --limit N              only the first N layers (after --filter)\n"
     "  --seed N               data and sampling seed (default 1)\n"
@@ -208,7 +211,7 @@ int cmd_bench(int argc, char **argv) {
     bench_run_opts_init(&ro);
     bench_eval_opts eo;
     bench_eval_opts_init(&eo);
-    bool quiet = false;
+    bool quiet = false, in_order = false;
     long limit = -1;
     char **files = calloc((size_t)argc, sizeof *files);
     ES_ASSERT(files != NULL);
@@ -290,6 +293,11 @@ int cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--layer-timeout")) {
             NUM(0, 1e7);
             ro.layer_timeout_s = x;
+        } else if (!strcmp(a, "--layer-memory")) {
+            NUM(0, 1e9);
+            ro.layer_memory_mb = (int64_t)x;
+        } else if (!strcmp(a, "--in-order")) {
+            in_order = true;
         } else if (!strcmp(a, "--filter")) {
             NEED_VALUE();
             filter = v;
@@ -413,6 +421,7 @@ int cmd_bench(int argc, char **argv) {
     gmtime_r(&now, &tm);
     strftime(meta.started, sizeof meta.started, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
+    ro.largest_first = !in_order;
     json_lines jl = {fo.json};
     ro.on_done = print_json_line;
     ro.on_done_ctx = &jl;

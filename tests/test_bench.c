@@ -1,173 +1,9 @@
 /* Tests of the bench module: statistics and bounds against hand-computed values, the
  * baseline comparison (each kind of regression, improvements, tolerance edges), the
  * JSON parser on good and malformed input, CSV/JSON round trips, shard selection,
- * merging shards (equals the unsharded run), worker isolation, all on the fake
- * evaluator; and the CI suite against its committed baseline through the CLI. */
-#include <criterion/criterion.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "bench/baseline.h"
-#include "bench/bench.h"
-#include "bench/json.h"
-#include "bench/report.h"
-#include "core/arena.h"
-
-/* ---- hand-built operators (no dependency on the op builders) ---------------------- */
-
-/* conv dims n,k,y,x,c,r,s; Out[n,k,y,x], In[n,c,h,w], Wt[k,c,r,s]. */
-static op mk_conv(const char *name, int64_t n, int64_t c, int64_t h, int64_t w, int64_t k,
-                  int64_t r, int64_t s, int64_t stride, int64_t pad) {
-    op o;
-    memset(&o, 0, sizeof o);
-    o.kind = OP_CONV2D;
-    snprintf(o.name, sizeof o.name, "%s", name);
-    int64_t oh = (h + 2 * pad - r) / stride + 1, ow = (w + 2 * pad - s) / stride + 1;
-    o.conv = (op_conv){.n = n, .c = c, .h = h, .w = w, .k = k, .r = r, .s = s, .stride_h = stride,
-                       .stride_w = stride, .pad_h = pad, .pad_w = pad, .dil_h = 1, .dil_w = 1,
-                       .groups = 1, .oh = oh, .ow = ow};
-    const char *dn[] = {"n", "k", "y", "x", "c", "r", "s"};
-    int64_t ext[] = {n, k, oh, ow, c, r, s};
-    o.ndims = 7;
-    for (int d = 0; d < 7; d++) {
-        snprintf(o.dim_name[d], sizeof o.dim_name[d], "%s", dn[d]);
-        o.extent[d] = ext[d];
-    }
-    op_tensor *t = &o.t[OP_OUT];
-    t->rank = 4;
-    int64_t osh[] = {n, k, oh, ow};
-    for (int j = 0; j < 4; j++) {
-        t->shape[j] = osh[j];
-        t->map[j][j] = 1;
-    }
-    t = &o.t[OP_IN];
-    t->rank = 4;
-    int64_t ish[] = {n, c, h, w};
-    memcpy(t->shape, ish, sizeof ish);
-    t->map[0][0] = 1;
-    t->map[1][4] = 1;
-    t->map[2][2] = stride;
-    t->map[2][5] = 1;
-    t->off[2] = -pad;
-    t->map[3][3] = stride;
-    t->map[3][6] = 1;
-    t->off[3] = -pad;
-    t = &o.t[OP_WT];
-    t->rank = 4;
-    int64_t wsh[] = {k, c, r, s};
-    memcpy(t->shape, wsh, sizeof wsh);
-    t->map[0][1] = 1;
-    t->map[1][4] = 1;
-    t->map[2][5] = 1;
-    t->map[3][6] = 1;
-    return o;
-}
-
-/* gemm dims m,n,k; Out[m,n], In (B)[k,n], Wt (A)[m,k]. */
-static op mk_gemm(const char *name, int64_t m, int64_t n, int64_t k) {
-    op o;
-    memset(&o, 0, sizeof o);
-    o.kind = OP_GEMM;
-    snprintf(o.name, sizeof o.name, "%s", name);
-    o.gemm = (op_gemm){.batch = 1, .m = m, .n = n, .k = k};
-    o.ndims = 3;
-    const char *dn[] = {"m", "n", "k"};
-    int64_t ext[] = {m, n, k};
-    for (int d = 0; d < 3; d++) {
-        snprintf(o.dim_name[d], sizeof o.dim_name[d], "%s", dn[d]);
-        o.extent[d] = ext[d];
-    }
-    o.t[OP_OUT].rank = 2;
-    o.t[OP_OUT].shape[0] = m;
-    o.t[OP_OUT].shape[1] = n;
-    o.t[OP_OUT].map[0][0] = 1;
-    o.t[OP_OUT].map[1][1] = 1;
-    o.t[OP_IN].rank = 2;
-    o.t[OP_IN].shape[0] = k;
-    o.t[OP_IN].shape[1] = n;
-    o.t[OP_IN].map[0][2] = 1;
-    o.t[OP_IN].map[1][1] = 1;
-    o.t[OP_WT].rank = 2;
-    o.t[OP_WT].shape[0] = m;
-    o.t[OP_WT].shape[1] = k;
-    o.t[OP_WT].map[0][0] = 1;
-    o.t[OP_WT].map[1][2] = 1;
-    return o;
-}
-
-static bench_layer *mk_layers(int *n) {
-    static const int64_t shapes[][7] = {
-        {1, 3, 32, 32, 16, 3, 3}, {1, 1, 20, 30, 8, 5, 5},   {1, 32, 14, 14, 32, 3, 3},
-        {2, 5, 9, 11, 20, 3, 3},  {1, 64, 8, 8, 64, 1, 1},   {1, 7, 17, 17, 24, 3, 3},
-        {1, 16, 12, 12, 48, 3, 3}, {1, 3, 28, 28, 10, 7, 7},
-    };
-    int nc = (int)(sizeof shapes / sizeof shapes[0]), ng = 5;
-    bench_layer *l = calloc((size_t)(nc + ng), sizeof *l);
-    for (int i = 0; i < nc; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "conv%d", i);
-        const int64_t *s = shapes[i];
-        l[i].op = mk_conv(name, s[0], s[1], s[2], s[3], s[4], s[5], s[6], 1 + i % 2, i % 3);
-        snprintf(l[i].suite, sizeof l[i].suite, "convs");
-        l[i].index = i;
-    }
-    static const int64_t g[][3] = {{35, 700, 2048}, {16, 16, 16}, {100, 3, 77}, {512, 1, 33}, {7, 9, 300}};
-    for (int i = 0; i < ng; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "gemm%d", i);
-        l[nc + i].op = mk_gemm(name, g[i][0], g[i][1], g[i][2]);
-        snprintf(l[nc + i].suite, sizeof l[nc + i].suite, "gemms");
-        l[nc + i].index = nc + i;
-    }
-    *n = nc + ng;
-    return l;
-}
-
-static const bench_evaluator fake = {"fake", bench_eval_fake, NULL};
-
-static bench_result *run_fake(const bench_layer *l, int n, int jobs, int si, int sn, int *nout) {
-    hw_config hw = hw_default();
-    bench_run_opts ro;
-    bench_run_opts_init(&ro);
-    ro.jobs = jobs;
-    ro.shard_i = si;
-    ro.shard_n = sn;
-    status st;
-    status_init(&st);
-    bench_result *r;
-    cr_assert(bench_run(l, n, &hw, &fake, &ro, &r, nout, &st), "%s", st.msg);
-    return r;
-}
-
-/* Temporary directories live until the test process exits (each Criterion test runs
- * in its own process), then they are removed. */
-static char *tmp_dirs[16];
-static int tmp_ndirs;
-
-static void tmp_cleanup(void) {
-    for (int i = 0; i < tmp_ndirs; i++) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dirs[i]);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", tmp_dirs[i]);
-    }
-}
-
-static char *tmpdir(void) {
-    char *d = strdup("/tmp/test_bench_XXXXXX");
-    cr_assert_not_null(mkdtemp(d));
-    if (tmp_ndirs == 0)
-        atexit(tmp_cleanup);
-    cr_assert_lt(tmp_ndirs, 16);
-    tmp_dirs[tmp_ndirs++] = d;
-    return d;
-}
+ * merging shards (equals the unsharded run) and worker isolation, on the fake
+ * evaluator. The CLI and the CI suite are in test_bench_cli.c. */
+#include "tests/bench_util.h"
 
 /* ---- statistics and bounds ------------------------------------------------------- */
 
@@ -409,15 +245,6 @@ Test(bench_json, writer_round_trips_doubles_and_strings) {
 
 /* ---- baselines ------------------------------------------------------------------- */
 
-static const char *write_tmp(const char *dir, const char *name, const char *text) {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
 
 static bool has_change(const baseline_cmp *c, baseline_kind kind, const char *key, const char *what) {
     for (int i = 0; i < c->n; i++)
@@ -580,17 +407,6 @@ Test(bench_baseline, malformed_baselines_have_clear_errors) {
 
 /* ---- runner, outputs, shards ------------------------------------------------------- */
 
-static void assert_same_result(const bench_result *a, const bench_result *b, bool timing) {
-#define CMP_S(fld) cr_assert_str_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
-#define CMP_I(fld) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
-#define CMP_I32(fld) CMP_I(fld)
-#define CMP_B(fld) CMP_I(fld)
-#define CMP_F(fld) \
-    if (timing || strcmp(#fld, "wall_ms")) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
-#define FIELD(T, fld) CMP_##T(fld)
-    BENCH_RESULT_FIELDS(FIELD)
-#undef FIELD
-}
 
 Test(bench_run, parallel_equals_sequential_and_is_in_index_order) {
     int nl;
@@ -625,10 +441,10 @@ Test(bench_run, parallel_equals_sequential_and_is_in_index_order) {
 }
 
 Test(bench_run, worker_failures_become_error_results) {
-    bench_layer l[4];
+    bench_layer l[5];
     memset(l, 0, sizeof l);
-    const char *names[] = {"ok1", "fail_me", "crash_me", "hang_me"};
-    for (int i = 0; i < 4; i++) {
+    const char *names[] = {"ok1", "fail_me", "crash_me", "hang_me", "hog_me"};
+    for (int i = 0; i < 5; i++) {
         l[i].op = mk_gemm(names[i], 16, 16, 16);
         snprintf(l[i].suite, sizeof l[i].suite, "s");
         l[i].index = i;
@@ -638,12 +454,13 @@ Test(bench_run, worker_failures_become_error_results) {
     bench_run_opts_init(&ro);
     ro.jobs = 2;
     ro.layer_timeout_s = 1.0;
+    ro.layer_memory_mb = 900; /* the hog asks for 1 GiB more than the test process has */
     status st;
     status_init(&st);
     bench_result *r;
     int n;
-    cr_assert(bench_run(l, 4, &hw, &fake, &ro, &r, &n, &st), "%s", st.msg);
-    cr_assert_eq(n, 4);
+    cr_assert(bench_run(l, 5, &hw, &fake, &ro, &r, &n, &st), "%s", st.msg);
+    cr_assert_eq(n, 5);
     cr_assert(r[0].ok);
     cr_assert_not(r[1].ok);
     cr_assert(strstr(r[1].error, "fails on purpose"), "%s", r[1].error);
@@ -652,10 +469,12 @@ Test(bench_run, worker_failures_become_error_results) {
     cr_assert_not(r[3].ok);
     cr_assert(strstr(r[3].error, "timed out"), "%s", r[3].error);
     cr_assert_str_eq(r[3].name, "hang_me");
+    cr_assert_not(r[4].ok);
+    cr_assert(strstr(r[4].error, "out of memory"), "%s", r[4].error);
     bench_summary s;
     bench_summarize(r, n, &s);
     cr_assert_eq(s.nok, 1);
-    cr_assert_eq(s.nerror, 3);
+    cr_assert_eq(s.nerror, 4);
     free(r);
 }
 
@@ -872,139 +691,3 @@ Test(bench_report, merge_of_shards_equals_unsharded_run) {
     free(l);
 }
 
-/* ---- the CLI --------------------------------------------------------------------- */
-
-/* Runs a shell command; returns its exit status, stdout (and stderr) in out. */
-static int run(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t len, const char *fmt, ...) {
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p, "%s", cmd);
-    size_t n = 0;
-    if (out) {
-        n = fread(out, 1, len - 1, p);
-        out[n] = '\0';
-    } else {
-        char buf[4096];
-        while (fread(buf, 1, sizeof buf, p) > 0) {
-        }
-    }
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-#define CI_SUITE EMBEDSYN_SOURCE_DIR "/bench/suites/ci.xml"
-
-Test(bench_cli, baseline_update_compare_regress_and_malformed) {
-    char *d = tmpdir();
-    static char out[1 << 16];
-    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o --update-baseline %s/b.json",
-                 EMBEDSYN_CLI, CI_SUITE, d, d);
-    cr_assert_eq(rc, 0, "%s", out);
-    cr_assert(strstr(out, "12 ok"), "%s", out);
-    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o2 --baseline %s/b.json",
-             EMBEDSYN_CLI, CI_SUITE, d, d);
-    cr_assert_eq(rc, 0, "%s", out);
-    cr_assert(strstr(out, "0 regression(s)"), "%s", out);
-
-    /* A baseline in which one layer was 10% faster: the run regresses -> exit 1. */
-    char path[512];
-    snprintf(path, sizeof path, "%s/o/results.json", d);
-    report_meta m;
-    bench_result *r;
-    int n;
-    status st;
-    status_init(&st);
-    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
-    cr_assert_eq(n, 12);
-    r[3].cycles = r[3].cycles * 9 / 10;
-    snprintf(path, sizeof path, "%s/b2.json", d);
-    cr_assert(baseline_write(path, m.hardware, (const char(*)[BENCH_NAME_MAX])m.suites, m.nsuites, r, n, &st));
-    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --baseline %s",
-             EMBEDSYN_CLI, CI_SUITE, d, path);
-    cr_assert_eq(rc, 1, "%s", out);
-    char want[200];
-    snprintf(want, sizeof want, "REGRESSION ci/%s: cycles", r[3].name);
-    cr_assert(strstr(out, want), "%s", out);
-    /* ... unless the tolerance covers it. */
-    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --baseline %s --tolerance 12%%",
-             EMBEDSYN_CLI, CI_SUITE, d, path);
-    cr_assert_eq(rc, 0, "%s", out);
-    /* The markdown report lists the regression. */
-    snprintf(path, sizeof path, "%s/b2.json", d);
-    rc = run(NULL, 0, "%s bench %s --evaluator fake --quiet --out %s/o4 --baseline %s", EMBEDSYN_CLI,
-             CI_SUITE, d, path);
-    cr_assert_eq(rc, 1);
-    rc = run(out, sizeof out, "grep -c '| \\*\\*regression\\*\\* |' %s/o4/report.md", d);
-    cr_assert_eq(atoi(out), 1, "%s", out);
-    free(r);
-
-    /* Malformed baseline: exit 2 with FILE:LINE:COL. */
-    write_tmp(d, "bad.json", "{\"layers\": {\n  \"ci/x\": {\"cycles\": \"many\"}}}");
-    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o5 --baseline %s/bad.json 2>&1",
-             EMBEDSYN_CLI, CI_SUITE, d, d);
-    cr_assert_eq(rc, 2, "%s", out);
-    cr_assert(strstr(out, "bad.json:2:") && strstr(out, "'cycles' must be an integer"), "%s", out);
-    /* Usage errors: exit 2. */
-    cr_assert_eq(run(NULL, 0, "%s bench --frobnicate 2>/dev/null", EMBEDSYN_CLI), 2);
-    cr_assert_eq(run(NULL, 0, "%s bench %s --shard 3/3 2>/dev/null", EMBEDSYN_CLI, CI_SUITE), 2);
-    cr_assert_eq(run(NULL, 0, "%s bench %s --objective fastest 2>/dev/null", EMBEDSYN_CLI, CI_SUITE), 2);
-    cr_assert_eq(run(NULL, 0, "%s bench /nonexistent.xml 2>/dev/null", EMBEDSYN_CLI), 2);
-    cr_assert_eq(run(NULL, 0, "%s bench-merge 2>/dev/null", EMBEDSYN_CLI), 2);
-    cr_assert_eq(run(NULL, 0, "%s bench --help >/dev/null", EMBEDSYN_CLI), 0);
-    cr_assert_eq(run(NULL, 0, "%s bench-merge --help >/dev/null", EMBEDSYN_CLI), 0);
-}
-
-Test(bench_cli, json_lines_and_merge_of_shards) {
-    char *d = tmpdir();
-    static char out[1 << 17];
-    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --json --jobs 2 --out %s/full",
-                 EMBEDSYN_CLI, CI_SUITE, d);
-    cr_assert_eq(rc, 0, "%s", out);
-    /* One JSON object per layer, then the summary; each line parses. */
-    int lines = 0, summaries = 0;
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-        arena *a = arena_create();
-        status st;
-        status_init(&st);
-        const json_value *v = json_parse(a, line, strlen(line), "stdout", &st);
-        cr_assert_not_null(v, "%s: %s", st.msg, line);
-        if (json_get(v, "summary"))
-            summaries++;
-        else
-            cr_assert_not_null(json_get(v, "speedup"));
-        lines++;
-        arena_destroy(a);
-    }
-    cr_assert_eq(lines, 13);
-    cr_assert_eq(summaries, 1);
-    for (int i = 0; i < 2; i++) {
-        rc = run(NULL, 0, "%s bench %s --evaluator fake --quiet --shard %d/2 --out %s/s%d", EMBEDSYN_CLI,
-                 CI_SUITE, i, d, i);
-        cr_assert_eq(rc, 0);
-    }
-    rc = run(out, sizeof out, "%s bench-merge %s/s1 %s/s0 --out %s/merged", EMBEDSYN_CLI, d, d, d);
-    cr_assert_eq(rc, 0, "%s", out);
-    char p1[512], p2[512];
-    snprintf(p1, sizeof p1, "%s/full/results.json", d);
-    snprintf(p2, sizeof p2, "%s/merged/results.json", d);
-    report_meta m1, m2;
-    bench_result *r1, *r2;
-    int n1, n2;
-    status st;
-    status_init(&st);
-    cr_assert(report_read_json(p1, &m1, &r1, &n1, &st), "%s", st.msg);
-    cr_assert(report_read_json(p2, &m2, &r2, &n2, &st), "%s", st.msg);
-    cr_assert_eq(n1, n2);
-    for (int i = 0; i < n1; i++)
-        assert_same_result(&r1[i], &r2[i], false);
-    free(r1);
-    free(r2);
-    /* A missing shard fails the merge unless allowed. */
-    cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 1);
-    cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --allow-missing --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 0);
-}

@@ -161,6 +161,9 @@ Test(isa, whole_load_instruction) {
 
 Test(isa, field_query_default) {
     hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    cr_assert(vta_isa_check(&hw, &st), "%s", st.msg); /* also asserts the table positions */
     int lo, wd;
     cr_assert(vta_isa_field(&hw, VTA_OP_GEMM, "dst_factor_out", &lo, &wd));
     cr_assert(lo == 64 && wd == 11);
@@ -449,6 +452,35 @@ Test(isa, bigger_buffers_widths_follow_depths) {
         {VTA_OP_GEMM, "wgt_factor_in", 0x1FF, 0x2, 0x3FE0000000000000ull},
     };
     check_expect(&hw, e, sizeof e / sizeof e[0]);
+    round_trip(&hw);
+}
+
+Test(isa, block8_smaller_buffers_widths_follow_depths) {
+    /* BLOCK 8 with INP 8 KiB (1024 rows of 8 B, 10 bits), WGT 32 KiB (512 rows of 64 B,
+     * 9 bits), ACC 32 KiB (1024 rows of 32 B, 10 bits), UOP 8192 (13 bits). GEMM: dst
+     * 64..73, 74..83, src 84..93, 94..103, wgt 104..112, 113..121; micro-op acc 0..9,
+     * inp 10..19, wgt 20..28. */
+    hw_config hw = cfg_block(3);
+    hw.log_inp_buff_size = 13;
+    hw.log_wgt_buff_size = 15;
+    hw.log_acc_buff_size = 15;
+    static const expect e[] = {
+        {VTA_OP_GEMM, "uop_end", 0x3FFF, 0x7FFE00002ull, 0},
+        {VTA_OP_GEMM, "src_factor_in", 0x3FF, 0x2, 0xFFC0000000ull},
+        {VTA_OP_GEMM, "wgt_factor_out", 0x1FF, 0x2, 0x1FF0000000000ull},
+        {VTA_OP_GEMM, "wgt_factor_in", 0x1FF, 0x2, 0x03FE000000000000ull},
+        {VTA_OP_ALU, "alu_opcode", 2, 0x4, 0x20000000000ull},
+        {VTA_OP_ALU, "imm", -2, 0x4, 0x0FFFE00000000000ull},
+    };
+    check_expect(&hw, e, sizeof e / sizeof e[0]);
+    vta_uop u = {0x3FF, 0x3FF, 0x1FF};
+    uint32_t w;
+    status st;
+    status_init(&st);
+    cr_assert(vta_uop_encode(&hw, &u, &w, &st), "%s", st.msg);
+    cr_assert_eq(w, 0x1FFFFFFFu);
+    u.inp = 0x400;
+    cr_assert_not(vta_uop_encode(&hw, &u, &w, &st));
     round_trip(&hw);
 }
 

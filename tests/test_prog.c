@@ -462,6 +462,56 @@ Test(bundle, corrupt_bundles) {
     corrupt(NULL, NULL, -1, 4288 + 1, 0x02, "'memory_type'");
 }
 
+/* Random damage to program.xml or dram.bin: reading either fails with a message or
+ * yields a consistent program; it never crashes (the sanitizer build runs this too). */
+Test(bundle, random_damage_never_crashes) {
+    vta_prog *p = sample_prog();
+    char d[64], xp[128], bp[128];
+    tmpdir(d, sizeof d);
+    status st;
+    status_init(&st);
+    cr_assert(vta_bundle_write(p, d, &st), "%s", st.msg);
+    vta_prog_destroy(p);
+    snprintf(xp, sizeof xp, "%s/program.xml", d);
+    snprintf(bp, sizeof bp, "%s/dram.bin", d);
+    size_t xl, bl;
+    char *x = slurp(xp, &xl), *b = slurp(bp, &bl);
+    unsigned s = 31337;
+    int failed = 0;
+    for (int k = 0; k < 120; k++) {
+        char *x2 = malloc(xl + 1), *b2 = malloc(bl);
+        memcpy(x2, x, xl + 1);
+        memcpy(b2, b, bl);
+        size_t xn = xl;
+        if (k % 3 == 0)
+            xn = (size_t)rand_r(&s) % xl; /* truncated XML */
+        else if (k % 3 == 1)
+            x2[rand_r(&s) % xl] = "0123456789\"<>/= x-"[rand_r(&s) % 17];
+        else
+            b2[4288 + rand_r(&s) % 96] = (char)rand_r(&s); /* damaged instruction byte */
+        spit(xp, x2, xn);
+        spit(bp, b2, bl);
+        status_init(&st);
+        vta_prog *q = vta_bundle_read(d, &st);
+        if (!q) {
+            cr_assert(st.failed && st.msg[0]);
+            failed++;
+        } else {
+            uint64_t n;
+            vta_prog_dram(q, &n);
+            for (int i = 0; i < vta_prog_nregions(q); i++)
+                cr_assert_leq(vta_prog_region(q, i)->addr + vta_prog_region(q, i)->bytes, n);
+            vta_prog_destroy(q);
+        }
+        free(x2);
+        free(b2);
+    }
+    cr_assert_gt(failed, 30);
+    free(x);
+    free(b);
+    rm_bundle(d);
+}
+
 Test(bundle, missing_program_xml) {
     status st;
     status_init(&st);
