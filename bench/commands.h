@@ -5,7 +5,9 @@
 #ifndef EMBEDSYN_BENCH_COMMANDS_H
 #define EMBEDSYN_BENCH_COMMANDS_H
 
-#define CLI_COMMANDS(X)
+#define CLI_COMMANDS(X) \
+    X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
 CLI_COMMANDS(CLI_DECL)
