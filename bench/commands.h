@@ -7,6 +7,8 @@
 
 #define CLI_COMMANDS(X) \
     X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(compile, "compile", "lower an embedding (or the reference strategy) to a VTA program bundle") \
+    X(run, "run", "lower, simulate and check an embedding or the reference strategy") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
