@@ -43,7 +43,10 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
         status_init(&st);
         int t = cli_take_common(&a->c, argc, argv, &i, &st);
         if (t < 0) return cli_fail(cmd, &st);
-        if (t > 0) continue;
+        if (t > 0) {
+            i--; /* cli_take_common left i on the next argument */
+            continue;
+        }
         const char *arg = argv[i];
         bool has_val = i + 1 < argc;
         if (!strcmp(arg, "--embedding") && has_val) {
@@ -70,7 +73,7 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
         } else if (!strcmp(arg, "--strict")) {
             a->d.strict = true;
         } else {
-            return cli_usage_error(cmd, "unknown option '%s' (see embedsyn %s --help)", arg, cmd);
+            return cli_usage_error(cmd, "unknown option '%s'", arg);
         }
     }
     if (!a->c.have_op) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
