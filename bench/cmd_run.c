@@ -8,16 +8,19 @@
 
 #include "bench/cmd_lower.h"
 #include "bench/commands.h"
+#include "core/spec.h"
 #include "core/spec_emb.h"
 #include "vta/refstrat.h"
 
 static const char run_help[] =
-    "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE) [--hw F]\n"
+    "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
     "                    [--embedding F.xml | --strategy reference|im2col[:DIMS]] [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
     "tiling template) to a VTA program, runs it on the cycle simulator and reports cycles,\n"
     "GEMM counter, utilization, DRAM bytes and the layout.\n\n"
+    "  --suite F        every operator of a suite, one result each (errors are results:\n"
+    "                   {\"name\",\"error\"}; exit 1 if any failed)\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
     "  --strategy S     reference | im2col (all reduction dims) | im2col:c,s (those dims)\n"
     "  --seed N         seed of the random operands and of sampling (default 1)\n"
@@ -70,13 +73,17 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
                 return cli_usage_error(cmd, "--check-sample needs a positive number, got '%s'", argv[i]);
         } else if (is_run && !strcmp(arg, "--timing-only")) {
             a->d.timing_only = true;
+        } else if (is_run && !strcmp(arg, "--suite") && has_val) {
+            a->suite = argv[++i];
         } else if (!strcmp(arg, "--strict")) {
             a->d.strict = true;
         } else {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         }
     }
-    if (!a->c.have_op) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
+    if (a->suite && (a->c.have_op || a->embedding || a->out_dir))
+        return cli_usage_error(cmd, "--suite excludes an operator, --embedding and -o");
+    if (!a->c.have_op && !a->suite) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
     if (a->embedding && strcmp(a->strategy, "reference"))
         return cli_usage_error(cmd, "--embedding and --strategy exclude each other");
     if (a->d.timing_only && (a->d.check || a->d.check_sample))
@@ -153,10 +160,49 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
     if (s->nwarnings) fprintf(f, "  simulator warnings: %d (first: %s)\n", s->nwarnings, s->warning);
 }
 
+/* --suite: every operator in turn; an operator that cannot be lowered is reported and
+ * counted as failed, the others still run. */
+static int run_suite(bench_lower_args *a) {
+    char name[128];
+    op *ops = NULL;
+    int nops = 0;
+    status st;
+    status_init(&st);
+    if (!spec_load_suite(a->suite, name, sizeof name, &ops, &nops, &st)) return cli_fail("run", &st);
+    int failed = 0;
+    for (int i = 0; i < nops; i++) {
+        a->c.op = ops[i];
+        a->c.have_op = true;
+        driver_result r;
+        status_init(&st);
+        if (!bench_lower_exec(a, &r, &st)) {
+            failed++;
+            if (a->c.json) {
+                printf("{\"name\":");
+                cli_json_str(stdout, ops[i].name);
+                printf(",\"strategy\":");
+                cli_json_str(stdout, a->strategy);
+                printf(",\"error\":");
+                cli_json_str(stdout, st.msg);
+                printf("}\n");
+            } else {
+                printf("%s: error: %s\n", ops[i].name, st.msg);
+            }
+        } else {
+            bench_lower_print(stdout, a, &r, true);
+            failed += !strcmp(r.check, "fail");
+        }
+        fflush(stdout);
+    }
+    free(ops);
+    return failed ? 1 : 0;
+}
+
 int cmd_run(int argc, char **argv) {
     bench_lower_args a;
     int rc = bench_lower_parse("run", run_help, argc, argv, true, &a);
     if (rc >= 0) return rc;
+    if (a.suite) return run_suite(&a);
     driver_result r;
     status st;
     status_init(&st);
