@@ -9,6 +9,9 @@
     X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
     X(compile, "compile", "lower an embedding (or the reference strategy) to a VTA program bundle") \
     X(run, "run", "lower, simulate and check an embedding or the reference strategy") \
+    X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
+    X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
+    X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

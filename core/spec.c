@@ -76,10 +76,18 @@ static void sink_error(err_sink *s, xmlErrorPtr e) {
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (msg[i] == '\n' || msg[i] == '\r')
+            msg[i] = ' '; /* one message, one line */
     if (e->code == XML_SCHEMAV_CVC_ELT_1 && s->schema && node && node->name) {
         /* "No matching global declaration available for the validation root." */
-        status_fail_at(s->st, s->path, line, "root element <%s> is not allowed in %s documents",
-                       (const char *)node->name, s->schema);
+        if (node->ns && node->ns->href)
+            status_fail_at(s->st, s->path, line,
+                           "root element <%s> is in namespace '%s'; spec documents use no namespace",
+                           (const char *)node->name, (const char *)node->ns->href);
+        else
+            status_fail_at(s->st, s->path, line, "root element <%s> is not allowed in %s documents",
+                           (const char *)node->name, s->schema);
         return;
     }
     status_fail_at(s->st, s->path, line, "%s", msg);
@@ -277,8 +285,10 @@ spec_doc *spec_doc_load(const char *path, const char *schema, status *st) {
     ES_ASSERT(pc != NULL);
     pc->_private = &sink;
     pc->sax->serror = on_parser_error;
-    /* No network, no entity substitution, line numbers beyond 65535. */
-    xmlDocPtr doc = xmlCtxtReadMemory(pc, buf, (int)len, path, NULL,
+    /* Always UTF-8 (a declared encoding is ignored: libxml2 reports conversion errors
+     * of other encodings on stderr, outside any context), no network, no entity
+     * substitution, line numbers beyond 65535. */
+    xmlDocPtr doc = xmlCtxtReadMemory(pc, buf, (int)len, path, "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
     bool wf = pc->wellFormed != 0;
     xmlFreeParserCtxt(pc);

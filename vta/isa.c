@@ -385,7 +385,8 @@ bool vta_uop_encode(const hw_config *hw, const vta_uop *u, uint32_t *out, status
 vta_uop vta_uop_decode(const hw_config *hw, uint32_t w) {
     int wa, wi, ww;
     uop_widths(hw, &wa, &wi, &ww);
-    ES_ASSERT(wa + wi + ww <= 32); /* vta_isa_check rejects such configs */
+    /* For configs vta_isa_check rejects (> 32 bits) the upper fields read as cut off;
+     * callers check the config first (bundle reading does). */
     vta_uop u;
     u.acc = (uint32_t)((uint64_t)w & low_mask(wa));
     u.inp = (uint32_t)(((uint64_t)w >> wa) & low_mask(wi));
