@@ -131,7 +131,7 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
     /* 1-2: embedding -> nest, checks */
     emb_nest n;
     if (!emb_check(o, hw, e, st) || !emb_nest_build(o, hw, e, &n, st)) return false;
-    if (!emb_check_scalar(o, hw, e, &n, dopt->timing_only ? 1024 : 4096, dopt->seed, st)) return false;
+    if (!emb_check_scalar(o, hw, e, &n, dopt->timing_only ? 256 : 4096, dopt->seed, st)) return false;
     r->instances = n.instances;
     r->utilization = n.utilization;
     r->dram_bytes = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
