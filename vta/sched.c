@@ -405,8 +405,18 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
     search_ctx c = {o, hw, n, opt, 0};
     int64_t cand[EMB_MAX_LOOPS][SCHED_MAX_CANDS];
     int ncand[EMB_MAX_LOOPS];
-    for (int l = 0; l < n->nloops; l++)
+    int64_t coarse[EMB_MAX_LOOPS][SCHED_MAX_CANDS];
+    int ncoarse[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
         ncand[l] = candidates(n->loop[l].extent, opt->divisors_only, opt->full[l], cand[l]);
+        /* coarse: up to 8 values spread over the sorted candidates, first and last kept */
+        int k = ncand[l];
+        ncoarse[l] = 0;
+        for (int i = 0; i < 8 && i < k; i++) {
+            int idx = k <= 8 ? i : (int)((int64_t)i * (k - 1) / 7);
+            if (ncoarse[l] == 0 || coarse[l][ncoarse[l] - 1] != cand[l][idx]) coarse[l][ncoarse[l]++] = cand[l][idx];
+        }
+    }
     /* Tile orders: output loops in nest order, reduction loops in nest order; unless
      * fixed, each output loop with more than one iteration may be the innermost one
      * (it decides which operand is reused across consecutive tiles). */
@@ -439,13 +449,25 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
             exhaustive(&c, &t, 0, cand, ncand, &best, &have, budget);
             continue;
         }
-        /* Two starts: everything untiled-at-1, and the whole reduction in one tile. */
-        for (int start = 0; start < 2; start++) {
+        /* Three starts for hill climbing: the best of a coarse exhaustive pass (at most
+         * 8 spread values per loop), everything at 1, the whole reduction in one tile. */
+        sched coarse_best;
+        bool coarse_have = false;
+        {
             sched u = t;
-            if (start == 1)
+            int64_t budget = c.evals + (opt->max_evals > 0 ? opt->max_evals : 60000);
+            exhaustive(&c, &u, 0, coarse, ncoarse, &coarse_best, &coarse_have, budget);
+        }
+        for (int start = 0; start < 3; start++) {
+            sched u = t;
+            if (start == 0) {
+                if (!coarse_have) continue;
+                u = coarse_best;
+            }
+            if (start == 2)
                 for (int l = 0; l < n->nloops; l++)
                     if (sched_is_reduction(n, l)) u.tile[l] = n->loop[l].extent;
-            if (!eval(&c, &u)) continue;
+            if (start > 0 && !eval(&c, &u)) continue;
             hill_climb(&c, &u, cand, ncand);
             if (!have || u.est_cycles < best.est_cycles) {
                 best = u;
