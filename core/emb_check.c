@@ -54,13 +54,6 @@ static bool idx_eq(const int64_t *a, const int64_t *b, int rank) {
     return memcmp(a, b, (size_t)rank * sizeof *a) == 0;
 }
 
-static bool in_domain(const op *o, const int64_t *p) {
-    for (int d = 0; d < o->ndims; d++)
-        if (p[d] < 0 || p[d] >= o->extent[d])
-            return false;
-    return true;
-}
-
 static int64_t point_linear(const op *o, const int64_t *p) {
     int64_t lin = 0;
     for (int d = 0; d < o->ndims; d++)
@@ -88,7 +81,12 @@ typedef struct chk {
     lane_val *inp, *wgt, *acc; /* [B][I], [O][I], [B][O] */
     int64_t *out_of;           /* first in-domain Out index per (b,o) seen: lane i, or -1 */
     int64_t *in_of, *wt_of;    /* first o per (b,i), first b per (o,i) */
-    int64_t *ptbuf;            /* points of first witnesses: [(b,o)|(b,i)|(o,i)][ndims] */
+    int64_t *ptbuf;            /* tensor indices of first witnesses: [(b,o)|(b,i)|(o,i)][OP_MAX_RANK] */
+    /* per instance and lane axis: lane liveness, point offset, tensor index offsets
+     * (roles Out, inp side, wgt side); lanes <= 64 by hw_check */
+    bool live[3][64];
+    int64_t ptoff[3][64][OP_MAX_DIMS];
+    int64_t toff[3][3][64][OP_MAX_RANK]; /* [role slot][lane axis][lane][axis] */
 } chk;
 
 static void content(chk *c, emb_operand x, int64_t elem, int64_t l1, int64_t l2, lane_val *v) {
@@ -96,10 +94,88 @@ static void content(chk *c, emb_operand x, int64_t elem, int64_t l1, int64_t l2,
     v->inb = emb_index_in_bounds(c->o, (op_role)c->g.role[x], v->idx);
 }
 
+/* All lanes of one element (same result as content() per lane, one address decode). */
+static void content_all(chk *c, emb_operand x, int64_t elem, lane_val *out) {
+    const emb_layout *lay = &c->n->lay[x];
+    const emb_geom *g = &c->g;
+    int rank = g->rank[x];
+    op_role r = (op_role)g->role[x];
+    int64_t a[EMB_MAX_LAXES], base[OP_MAX_RANK];
+    for (int k = lay->naxes - 1; k >= 0; k--) {
+        a[k] = elem % lay->extent[k];
+        elem /= lay->extent[k];
+    }
+    for (int j = 0; j < rank; j++) {
+        base[j] = g->idx0[x][j];
+        for (int k = 0; k < lay->naxes; k++)
+            base[j] += a[k] * g->dir[x][k][j];
+    }
+    emb_lane la[2];
+    emb_operand_lanes(x, &la[0], &la[1]);
+    int64_t n1 = g->lanes[la[0]], n2 = g->lanes[la[1]];
+    int64_t off1[64][OP_MAX_RANK], off2[64][OP_MAX_RANK];
+    bool live1[64], live2[64];
+    int k1 = g->chunk_axis[x][la[0]], k2 = g->chunk_axis[x][la[1]];
+    for (int64_t l = 0; l < n1; l++)
+        live1[l] = emb_geom_lane_off(c->o, c->e, g, x, la[0], k1 >= 0 ? a[k1] : 0, l, off1[l]);
+    for (int64_t l = 0; l < n2; l++)
+        live2[l] = emb_geom_lane_off(c->o, c->e, g, x, la[1], k2 >= 0 ? a[k2] : 0, l, off2[l]);
+    const op_tensor *T = &c->o->t[r];
+    for (int64_t l1 = 0; l1 < n1; l1++)
+        for (int64_t l2 = 0; l2 < n2; l2++) {
+            lane_val *v = &out[l1 * n2 + l2];
+            v->live = live1[l1] && live2[l2];
+            v->inb = true;
+            for (int j = 0; j < rank; j++) {
+                v->idx[j] = base[j] + off1[l1][j] + off2[l2][j];
+                if (v->idx[j] < 0 || v->idx[j] >= T->shape[j])
+                    v->inb = false;
+            }
+        }
+}
+
+/* Per-instance lane tables: for each lane axis, which lanes are live at this instance's
+ * chunk, the point offset of each lane and its moves of Out / inp side / wgt side. */
+static void lane_tables(chk *c, const int64_t *t) {
+    const op *o = c->o;
+    const emb *e = c->e;
+    op_role roles[3] = {OP_OUT, (op_role)c->g.role[EMB_INP], (op_role)c->g.role[EMB_WGT]};
+    for (int L = 0; L < 3; L++) {
+        int64_t ch = c->g.chunk_loop[L] >= 0 ? t[c->g.chunk_loop[L]] : 0;
+        for (int64_t l = 0; l < c->lanes[L]; l++) {
+            int64_t F = ch * c->lanes[L] + l;
+            int64_t *pp = c->ptoff[L][l];
+            for (int d = 0; d < o->ndims; d++)
+                pp[d] = 0;
+            c->live[L][l] = F < c->g.fused[L];
+            if (!c->live[L][l])
+                continue;
+            for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
+                const emb_term *tm = &e->term[L][ti];
+                int64_t j = F % tm->extent;
+                F /= tm->extent;
+                pp[tm->dim] += j;
+                if (tm->comp_dim >= 0)
+                    pp[tm->comp_dim] += tm->comp_coef * j;
+            }
+            for (int s = 0; s < 3; s++) {
+                const op_tensor *T = &o->t[roles[s]];
+                for (int j = 0; j < T->rank; j++) {
+                    int64_t v = 0;
+                    for (int d = 0; d < o->ndims; d++)
+                        v += T->map[j][d] * pp[d];
+                    c->toff[s][L][l][j] = v;
+                }
+            }
+        }
+    }
+}
+
 static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
     const op *o = c->o;
     const emb *e = c->e;
     const emb_nest *n = c->n;
+    (void)e;
     int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], BI = c->lanes[EMB_I];
     int64_t addr[3];
     for (int x = 0; x < 3; x++)
@@ -112,41 +188,44 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                                " elements)", where, emb_operand_name((emb_operand)x), addr[x],
                                n->lay[x].elems);
         }
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t i = 0; i < BI; i++)
-            content(c, EMB_INP, addr[EMB_INP], b, i, &c->inp[b * BI + i]);
-    for (int64_t ol = 0; ol < BO; ol++)
-        for (int64_t i = 0; i < BI; i++)
-            content(c, EMB_WGT, addr[EMB_WGT], ol, i, &c->wgt[ol * BI + i]);
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t ol = 0; ol < BO; ol++)
-            content(c, EMB_ACC, addr[EMB_ACC], b, ol, &c->acc[b * BO + ol]);
+    content_all(c, EMB_INP, addr[EMB_INP], c->inp);
+    content_all(c, EMB_WGT, addr[EMB_WGT], c->wgt);
+    content_all(c, EMB_ACC, addr[EMB_ACC], c->acc);
+    lane_tables(c, t);
+    /* the loops' part of the point and of the three tensor indices */
+    int64_t p0[OP_MAX_DIMS] = {0};
+    for (int li = 0; li < n->nloops; li++)
+        if (n->loop[li].kind == EMB_LOOP_DIM)
+            p0[n->loop[li].dim] += n->loop[li].start + n->loop[li].step * t[li];
     for (int64_t k = 0; k < B * BO; k++)
         c->out_of[k] = -1;
     for (int64_t k = 0; k < B * BI; k++)
         c->in_of[k] = -1;
     for (int64_t k = 0; k < BO * BI; k++)
         c->wt_of[k] = -1;
-    int64_t chunk[3];
-    for (int L = 0; L < 3; L++)
-        chunk[L] = c->g.chunk_loop[L] >= 0 ? t[c->g.chunk_loop[L]] : 0;
-    int nd = o->ndims;
-    int64_t *pt_acc = c->ptbuf, *pt_in = pt_acc + B * BO * nd, *pt_wt = pt_in + B * BI * nd;
+    int64_t *pt_acc = c->ptbuf, *pt_in = pt_acc + B * BO * OP_MAX_RANK, *pt_wt = pt_in + B * BI * OP_MAX_RANK;
     int ro = o->t[OP_OUT].rank, ri = o->t[OP_IN].rank, rw = o->t[OP_WT].rank;
     op_role inr = (op_role)c->g.role[EMB_INP], wtr = (op_role)c->g.role[EMB_WGT];
+    int64_t b0[3][OP_MAX_RANK];
+    emb_tensor_index(o, OP_OUT, p0, b0[0]);
+    emb_tensor_index(o, inr, p0, b0[1]);
+    emb_tensor_index(o, wtr, p0, b0[2]);
+    int rk[3] = {ro, o->t[inr].rank, o->t[wtr].rank};
     for (int64_t b = 0; b < B; b++)
         for (int64_t ol = 0; ol < BO; ol++)
             for (int64_t i = 0; i < BI; i++) {
-                int64_t F[3] = {chunk[EMB_B] * B + b, chunk[EMB_O] * BO + ol, chunk[EMB_I] * BI + i};
-                bool wasted = false;
-                for (int L = 0; L < 3; L++)
-                    if (F[L] >= c->g.fused[L])
-                        wasted = true;
+                bool wasted = !c->live[EMB_B][b] || !c->live[EMB_O][ol] || !c->live[EMB_I][i];
                 int64_t p[OP_MAX_DIMS];
                 bool dom = false;
                 if (!wasted) {
-                    emb_point(o, e, n, t, F, p);
-                    dom = in_domain(o, p);
+                    const int64_t *pb = c->ptoff[EMB_B][b], *po = c->ptoff[EMB_O][ol],
+                                  *pi = c->ptoff[EMB_I][i];
+                    dom = true;
+                    for (int d = 0; d < o->ndims; d++) {
+                        p[d] = p0[d] + pb[d] + po[d] + pi[d];
+                        if (p[d] < 0 || p[d] >= o->extent[d])
+                            dom = false;
+                    }
                 }
                 const lane_val *vi = &c->inp[b * BI + i], *vw = &c->wgt[ol * BI + i],
                                *va = &c->acc[b * BO + ol];
@@ -168,19 +247,20 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                                        where, b, ol, i, pt, a1, a2, a3);
                 }
                 int64_t io[OP_MAX_RANK], ii[OP_MAX_RANK], iw[OP_MAX_RANK];
-                emb_tensor_index(o, OP_OUT, p, io);
-                emb_tensor_index(o, inr, p, ii);
-                emb_tensor_index(o, wtr, p, iw);
+                int64_t *ix[3] = {io, ii, iw};
+                for (int r3 = 0; r3 < 3; r3++)
+                    for (int j = 0; j < rk[r3]; j++)
+                        ix[r3][j] = b0[r3][j] + c->toff[r3][EMB_B][b][j] + c->toff[r3][EMB_O][ol][j] +
+                                    c->toff[r3][EMB_I][i][j];
                 (void)ri;
                 (void)rw;
                 /* dataflow rules against the first witness */
                 int64_t *w = &c->out_of[b * BO + ol];
                 if (*w < 0) {
                     *w = i;
-                    memcpy(pt_acc + (b * BO + ol) * nd, p, (size_t)nd * sizeof *p);
+                    memcpy(pt_acc + (b * BO + ol) * OP_MAX_RANK, io, sizeof io);
                 } else {
-                    int64_t q0[OP_MAX_RANK];
-                    emb_tensor_index(o, OP_OUT, pt_acc + (b * BO + ol) * nd, q0);
+                    const int64_t *q0 = pt_acc + (b * BO + ol) * OP_MAX_RANK;
                     if (!idx_eq(q0, io, ro)) {
                         fmt_inst(o, n, q, t, where, sizeof where);
                         emb_fmt_index(o, OP_OUT, q0, a1, sizeof a1);
@@ -193,10 +273,9 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                 w = &c->in_of[b * BI + i];
                 if (*w < 0) {
                     *w = ol;
-                    memcpy(pt_in + (b * BI + i) * nd, p, (size_t)nd * sizeof *p);
+                    memcpy(pt_in + (b * BI + i) * OP_MAX_RANK, ii, sizeof ii);
                 } else {
-                    int64_t q0[OP_MAX_RANK];
-                    emb_tensor_index(o, inr, pt_in + (b * BI + i) * nd, q0);
+                    const int64_t *q0 = pt_in + (b * BI + i) * OP_MAX_RANK;
                     if (!idx_eq(q0, ii, o->t[inr].rank)) {
                         fmt_inst(o, n, q, t, where, sizeof where);
                         emb_fmt_index(o, inr, q0, a1, sizeof a1);
@@ -209,10 +288,9 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                 w = &c->wt_of[ol * BI + i];
                 if (*w < 0) {
                     *w = b;
-                    memcpy(pt_wt + (ol * BI + i) * nd, p, (size_t)nd * sizeof *p);
+                    memcpy(pt_wt + (ol * BI + i) * OP_MAX_RANK, iw, sizeof iw);
                 } else {
-                    int64_t q0[OP_MAX_RANK];
-                    emb_tensor_index(o, wtr, pt_wt + (ol * BI + i) * nd, q0);
+                    const int64_t *q0 = pt_wt + (ol * BI + i) * OP_MAX_RANK;
                     if (!idx_eq(q0, iw, o->t[wtr].rank)) {
                         fmt_inst(o, n, q, t, where, sizeof where);
                         emb_fmt_index(o, wtr, q0, a1, sizeof a1);
@@ -223,9 +301,9 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                     }
                 }
                 /* layouts: what the addressed elements hold */
-                emb_fmt_point(o, p, pt, sizeof pt);
                 if (!va->live || !idx_eq(va->idx, io, ro)) {
                     fmt_inst(o, n, q, t, where, sizeof where);
+                    emb_fmt_point(o, p, pt, sizeof pt);
                     emb_fmt_index(o, OP_OUT, io, a1, sizeof a1);
                     if (!va->live)
                         snprintf(a2, sizeof a2, "a wasted lane");
@@ -236,40 +314,39 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                                        " lane (b=%" PRId64 ",o=%" PRId64 ") holds %s",
                                        where, b, ol, i, pt, a1, addr[EMB_ACC], b, ol, a2);
                 }
-                bool pin = emb_index_in_bounds(o, inr, ii);
-                bool cin = vi->live && vi->inb;
-                if (pin != cin || (pin && !idx_eq(vi->idx, ii, o->t[inr].rank))) {
+                /* inp and wgt: the effective operand (the element, or 0 when out of
+                 * bounds: In may be read in its padding) must match the point's */
+                for (int x = 0; x < 2; x++) {
+                    op_role tr = x == EMB_INP ? inr : wtr;
+                    const int64_t *pi = x == EMB_INP ? ii : iw;
+                    const lane_val *cv = x == EMB_INP ? vi : vw;
+                    int64_t l1 = x == EMB_INP ? b : ol;
+                    bool pin = emb_index_in_bounds(o, tr, pi);
+                    bool cin = cv->live && cv->inb;
+                    if (pin == cin && (!pin || idx_eq(cv->idx, pi, o->t[tr].rank)))
+                        continue;
                     fmt_inst(o, n, q, t, where, sizeof where);
+                    emb_fmt_point(o, p, pt, sizeof pt);
                     if (pin)
-                        emb_fmt_index(o, inr, ii, a1, sizeof a1);
+                        emb_fmt_index(o, tr, pi, a1, sizeof a1);
                     else
                         snprintf(a1, sizeof a1, "padding (zero)");
                     if (cin)
-                        emb_fmt_index(o, inr, vi->idx, a2, sizeof a2);
+                        emb_fmt_index(o, tr, cv->idx, a2, sizeof a2);
                     else
                         snprintf(a2, sizeof a2, "zero");
                     return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                       ": point %s reads %s but inp element %" PRId64
-                                       " lane (b=%" PRId64 ",i=%" PRId64 ") holds %s",
-                                       where, b, ol, i, pt, a1, addr[EMB_INP], b, i, a2);
-                }
-                if (!vw->live || !vw->inb || !idx_eq(vw->idx, iw, o->t[wtr].rank)) {
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_index(o, wtr, iw, a1, sizeof a1);
-                    if (vw->live && vw->inb)
-                        emb_fmt_index(o, wtr, vw->idx, a2, sizeof a2);
-                    else
-                        snprintf(a2, sizeof a2, "zero");
-                    return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                       ": point %s reads %s but wgt element %" PRId64
-                                       " lane (o=%" PRId64 ",i=%" PRId64 ") holds %s",
-                                       where, b, ol, i, pt, a1, addr[EMB_WGT], ol, i, a2);
+                                       ": point %s reads %s but %s element %" PRId64
+                                       " lane (%s=%" PRId64 ",i=%" PRId64 ") holds %s",
+                                       where, b, ol, i, pt, a1, emb_operand_name((emb_operand)x),
+                                       addr[x], x == EMB_INP ? "b" : "o", l1, i, a2);
                 }
                 int64_t slot = addr[EMB_ACC] * B * BO + b * BO + ol;
                 if (c->all) {
                     int64_t pl = point_linear(o, p);
                     if (c->cover[pl >> 3] & (1u << (pl & 7))) {
                         fmt_inst(o, n, q, t, where, sizeof where);
+                        emb_fmt_point(o, p, pt, sizeof pt);
                         return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
                                            ": point %s is computed a second time",
                                            where, b, ol, i, pt);
@@ -295,9 +372,7 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
     int64_t nl = 0;
     for (int64_t k = 0; k < B * BO && nl < 1024; k++)
         if (c->out_of[k] >= 0) {
-            int64_t io[OP_MAX_RANK];
-            emb_tensor_index(o, OP_OUT, pt_acc + k * nd, io);
-            lin[nl++] = emb_index_linear(o, OP_OUT, io);
+            lin[nl++] = emb_index_linear(o, OP_OUT, pt_acc + k * OP_MAX_RANK);
         }
     qsort(lin, (size_t)nl, sizeof *lin, cmp_i64);
     for (int64_t k = 1; k < nl; k++)
@@ -394,7 +469,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
     c.wgt = malloc((size_t)(BO * BI) * sizeof *c.wgt);
     c.acc = malloc((size_t)(B * BO) * sizeof *c.acc);
     c.out_of = malloc((size_t)(B * BO + B * BI + BO * BI) * sizeof *c.out_of);
-    c.ptbuf = malloc((size_t)((B * BO + B * BI + BO * BI) * o->ndims) * sizeof *c.ptbuf);
+    c.ptbuf = malloc((size_t)((B * BO + B * BI + BO * BI) * OP_MAX_RANK) * sizeof *c.ptbuf);
     ES_ASSERT(c.inp && c.wgt && c.acc && c.out_of && c.ptbuf);
     c.in_of = c.out_of + B * BO;
     c.wt_of = c.in_of + B * BI;

@@ -80,6 +80,14 @@ static void cterm(const op *o, emb *e, emb_lane L, const char *dim, int64_t exte
     e->term[L][e->nterms[L] - 1].comp_coef = coef;
 }
 
+static int find_loop_dim(const emb_nest *n, int dim) {
+    for (int li = 0; li < n->nloops; li++)
+        if (n->loop[li].kind == EMB_LOOP_DIM && n->loop[li].dim == dim)
+            return li;
+    cr_assert_fail("no loop over dim %d", dim);
+    return -1;
+}
+
 static emb emb_empty(void) {
     emb e;
     memset(&e, 0, sizeof e);
@@ -426,6 +434,39 @@ Test(emb_run, toeplitz_compensated_taps) {
             }
 }
 
+Test(emb_run, mixed_multi_term_lanes) {
+    hw_config hw = hw_default();
+    uint64_t seed = 350;
+    for (int stride = 1; stride <= 2; stride++) {
+        op o = mkconv(cparams(2, 3, 7, 9, 5, 3, 3, stride, 1));
+        /* O lanes: k (2 of 5, block loop) fused with a Toeplitz x term */
+        emb e = emb_empty();
+        term(&o, &e, EMB_I, "c", 0);
+        term(&o, &e, EMB_I, "r", 2); /* block loop over r, 2 of 3 */
+        term(&o, &e, EMB_O, "k", 2);
+        cterm(&o, &e, EMB_O, "x", 3, "s", -stride);
+        run_case(&o, &hw, &e, seed++);
+        /* I lanes with the innermost term partial and the outer one full */
+        e = emb_empty();
+        term(&o, &e, EMB_I, "s", 0);
+        term(&o, &e, EMB_I, "c", 2);
+        term(&o, &e, EMB_O, "k", 3);
+        run_case(&o, &hw, &e, seed++);
+        /* swap on a conv: Wt is the inp side, so O lanes take output pixels (y, x) */
+        e = emb_empty();
+        e.swap = true;
+        term(&o, &e, EMB_I, "c", 0);
+        term(&o, &e, EMB_I, "r", 0);
+        term(&o, &e, EMB_O, "y", 0);
+        term(&o, &e, EMB_O, "x", 2);
+        emb_nest n = run_case(&o, &hw, &e, seed++);
+        char buf[128];
+        emb_class(&o, &e, buf, sizeof buf);
+        cr_assert_str_eq(buf, "swap+im2col(c,r)");
+        (void)n;
+    }
+}
+
 Test(emb_run, batch4_hardware) {
     hw_config hw = hw_shape(2, 4);
     uint64_t seed = 400;
@@ -492,6 +533,130 @@ Test(emb_run, grouped_and_depthwise) {
     run_case(&dw, &hw, &e, 601);
     cr_assert(emb_im2col(&dw, &hw, "r,s", &e, &st));
     run_case(&dw, &hw, &e, 602);
+}
+
+/* A 1-D correlation written as a generic affine op with a reversed tap:
+ * Out[k][x] += In[c][x - s + S - 1] * Wt[k][c][s]. The input is kept fixed by moving x
+ * and s together (+1 compensation), which exercises the shifted loop with start < 0. */
+static op mkflip(int64_t K, int64_t X, int64_t C, int64_t S) {
+    op o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.name, sizeof o.name, "flip");
+    const char *names[4] = {"k", "x", "c", "s"};
+    int64_t ext[4] = {K, X, C, S};
+    o.ndims = 4;
+    for (int d = 0; d < 4; d++) {
+        snprintf(o.dim_name[d], sizeof o.dim_name[d], "%s", names[d]);
+        o.extent[d] = ext[d];
+    }
+    op_tensor *t = &o.t[OP_OUT];
+    snprintf(t->name, sizeof t->name, "Out");
+    t->rank = 2, t->shape[0] = K, t->shape[1] = X;
+    t->map[0][0] = 1, t->map[1][1] = 1;
+    t = &o.t[OP_IN];
+    snprintf(t->name, sizeof t->name, "In");
+    t->rank = 2, t->shape[0] = C, t->shape[1] = X + S - 1;
+    t->map[0][2] = 1, t->map[1][1] = 1, t->map[1][3] = -1, t->off[1] = S - 1;
+    t = &o.t[OP_WT];
+    snprintf(t->name, sizeof t->name, "Wt");
+    t->rank = 3, t->shape[0] = K, t->shape[1] = C, t->shape[2] = S;
+    t->map[0][0] = 1, t->map[1][2] = 1, t->map[2][3] = 1;
+    o.rq = op_requant_default();
+    status st;
+    status_init(&st);
+    cr_assert(op_build_affine(&o, &st), "%s", st.msg);
+    return o;
+}
+
+Test(emb_run, affine_positive_compensation) {
+    hw_config hw = hw_default();
+    op o = mkflip(3, 13, 5, 4);
+    for (int64_t ext = 2; ext <= 13; ext += 11) {
+        emb e = emb_empty();
+        term(&o, &e, EMB_I, "c", 0);
+        cterm(&o, &e, EMB_O, "x", ext, "s", 1);
+        emb_nest n = run_case(&o, &hw, &e, 700 + (uint64_t)ext);
+        int ls = find_loop_dim(&n, D(&o, "s"));
+        cr_assert_eq(n.loop[ls].start, -(ext - 1));
+        cr_assert_eq(n.loop[ls].extent, 4 + ext - 1);
+    }
+    hw_config h8 = hw_shape(1, 3);
+    emb e = emb_empty();
+    term(&o, &e, EMB_I, "s", 0);
+    term(&o, &e, EMB_I, "c", 0);
+    term(&o, &e, EMB_O, "k", 0);
+    term(&o, &e, EMB_B, "x", 0);
+    run_case(&o, &h8, &e, 720);
+}
+
+/* Random embeddings: random small convs and GEMMs on random hardware shapes, terms drawn
+ * at random and kept when emb_check accepts them, then the whole pipeline. */
+static uint64_t rnd(uint64_t *s) {
+    *s += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = *s;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int64_t rin(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)); }
+
+Test(emb_run, random_embeddings) {
+    uint64_t s = 12345;
+    int done = 0, tried = 0, comp = 0, swapped = 0;
+    while (done < 400) {
+        tried++;
+        cr_assert(tried < 200000, "too few valid random embeddings");
+        hw_config hw = hw_shape((int)rin(&s, 0, 2), (int)rin(&s, 2, 4));
+        op o;
+        if (rin(&s, 0, 3) == 0) {
+            o = mkgemm(rin(&s, 1, 20), rin(&s, 1, 9), rin(&s, 1, 20), rin(&s, 0, 1), rin(&s, 0, 1));
+        } else {
+            op_conv p = cparams(rin(&s, 1, 2), rin(&s, 1, 5), rin(&s, 3, 8), rin(&s, 3, 8), rin(&s, 1, 6),
+                                rin(&s, 1, 3), rin(&s, 1, 3), rin(&s, 1, 2), rin(&s, 0, 2));
+            if (p.h + 2 * p.pad_h < p.r || p.w + 2 * p.pad_w < p.s)
+                continue;
+            o = mkconv(p);
+        }
+        emb e = emb_empty();
+        e.swap = rin(&s, 0, 4) == 0;
+        for (int d = 0; d < o.ndims; d++) {
+            int L = (int)rin(&s, 0, 3);
+            if (L == 3 || e.nterms[L] >= 3)
+                continue;
+            emb_term *t = &e.term[L][e.nterms[L]++];
+            t->dim = d;
+            t->extent = rin(&s, 1, o.extent[d]);
+            t->comp_dim = -1;
+            t->comp_coef = 0;
+            const char *nm = o.dim_name[d];
+            bool spatial = o.kind == OP_CONV2D && (strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0);
+            if (spatial && rin(&s, 0, 1) == 0) {
+                /* the Toeplitz direction that keeps In fixed */
+                t->comp_dim = D(&o, nm[0] == 'x' ? "s" : "r");
+                t->comp_coef = -(nm[0] == 'x' ? o.conv.stride_w : o.conv.stride_h);
+            } else if (rin(&s, 0, 3) == 0) {
+                t->comp_dim = (int32_t)rin(&s, 0, o.ndims - 1);
+                t->comp_coef = rin(&s, -2, 2);
+            }
+        }
+        status st;
+        status_init(&st);
+        if (!emb_check(&o, &hw, &e, &st))
+            continue;
+        emb_nest n;
+        if (!emb_nest_build(&o, &hw, &e, &n, &st) || n.instances > 20000)
+            continue;
+        for (int L = 0; L < 3; L++)
+            for (int ti = 0; ti < e.nterms[L]; ti++)
+                comp += e.term[L][ti].comp_dim >= 0;
+        swapped += e.swap;
+        run_case(&o, &hw, &e, (uint64_t)tried);
+        done++;
+    }
+    cr_log_info("random embeddings: %d run, %d drawn, %d compensated terms, %d swapped", done, tried, comp,
+                swapped);
+    cr_assert(comp > 10 && swapped > 10, "too little variety: %d compensated, %d swapped", comp, swapped);
 }
 
 /* ---- the structural checker --------------------------------------------------------- */

@@ -161,6 +161,9 @@ Test(isa, whole_load_instruction) {
 
 Test(isa, field_query_default) {
     hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    cr_assert(vta_isa_check(&hw, &st), "%s", st.msg); /* also asserts the table positions */
     int lo, wd;
     cr_assert(vta_isa_field(&hw, VTA_OP_GEMM, "dst_factor_out", &lo, &wd));
     cr_assert(lo == 64 && wd == 11);

@@ -37,7 +37,7 @@ typedef enum { FT_U32, FT_BOOL, FT_S32 } field_type;
 
 /* X(member of vta_insn, field name, type, width rule, extra bits, lo bit in the default
  * config). The default lo bits are DESIGN's table; test_isa checks the computed layout
- * against hand-written words, and layout_for asserts the default reproduces them. */
+ * against hand-written words, and vta_isa_check asserts the default reproduces them. */
 #define VTA_HDR_FIELDS(X)                                   \
     X(opcode, "opcode", FT_U32, WR_FIX, 3, 0)               \
     X(pop_prev, "pop_prev", FT_BOOL, WR_FIX, 1, 3)          \
@@ -174,9 +174,12 @@ static bool is_default_shape(const hw_config *hw) {
 static bool layout_for(const hw_config *hw, insn_kind k, layout *L, status *st) {
     kind_fields(k, &L->f, &L->n);
     ES_ASSERT(L->n <= VTA_MAX_FIELDS);
+    int base[WR_WGT + 1];
+    for (int r = WR_FIX; r <= WR_WGT; r++)
+        base[r] = rule_base(hw, (width_rule)r);
     int pos = 0;
     for (int i = 0; i < L->n; i++) {
-        int w = rule_base(hw, L->f[i].rule) + L->f[i].extra;
+        int w = base[L->f[i].rule] + L->f[i].extra;
         if (pos < 64 && pos + w > 64)
             pos = 64; /* never cross the word boundary (C bitfield rule) */
         L->lo[i] = pos;
@@ -191,9 +194,6 @@ static bool layout_for(const hw_config *hw, insn_kind k, layout *L, status *st) 
                            "buffer depths too large for VTA's instruction format",
                            pos, kn[k]);
     }
-    if (is_default_shape(hw))
-        for (int i = 0; i < L->n; i++)
-            ES_ASSERT(L->lo[i] == L->f[i].default_lo);
     return true;
 }
 
@@ -400,6 +400,9 @@ bool vta_isa_check(const hw_config *hw, status *st) {
         layout L;
         if (!layout_for(hw, kinds[i], &L, st))
             return false;
+        if (is_default_shape(hw)) /* the tables' default positions are DESIGN's table */
+            for (int j = 0; j < L.n; j++)
+                ES_ASSERT(L.lo[j] == L.f[j].default_lo);
     }
     vta_uop z = {0, 0, 0};
     uint32_t w;
