@@ -241,6 +241,7 @@ typedef struct worker {
     int slot;
     double t0;
     size_t got;
+    FILE *err;      /* the worker's stderr (a temporary file), or NULL */
     bench_msg msg;
 } worker;
 
@@ -263,15 +264,22 @@ static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const be
     int fds[2];
     if (pipe(fds) != 0)
         return status_fail(st, "bench: pipe: %s", strerror(errno));
+    /* The worker's stderr goes to a file: its messages are shown with the layer's name
+     * (and do not tear the progress bar), and a crash report names its cause. */
+    FILE *err = tmpfile();
     fflush(NULL); /* buffered output must not be duplicated into the child */
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        if (err)
+            fclose(err);
         return status_fail(st, "bench: fork: %s", strerror(errno));
     }
     if (pid == 0) {
         close(fds[0]);
+        if (err)
+            dup2(fileno(err), 2);
         if (memory_mb > 0) {
             /* An out-of-memory layer then fails alone (malloc returns NULL -> abort)
              * instead of pushing the machine into swap. */
@@ -292,31 +300,76 @@ static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const be
     w->slot = slot;
     w->t0 = bench_now();
     w->got = 0;
+    w->err = err;
     return true;
+}
+
+/* Shows what a worker wrote to stderr, each line prefixed with the layer, and keeps
+ * its last line (the likely cause of a crash) in last. */
+static void forward_stderr(worker *w, const bench_layer *l, const progress *pg, char *last,
+                           size_t last_len) {
+    last[0] = '\0';
+    if (!w->err)
+        return;
+    enum { TAIL = 16384 };
+    char *buf = malloc(TAIL + 1);
+    ES_ASSERT(buf != NULL);
+    fflush(w->err);
+    long size = fseek(w->err, 0, SEEK_END) == 0 ? ftell(w->err) : 0;
+    long from = size > TAIL ? size - TAIL : 0;
+    size_t n = 0;
+    if (size > 0 && fseek(w->err, from, SEEK_SET) == 0)
+        n = fread(buf, 1, TAIL, w->err);
+    buf[n] = '\0';
+    fclose(w->err);
+    w->err = NULL;
+    if (n == 0) {
+        free(buf);
+        return;
+    }
+    if (pg->f && pg->tty)
+        fputs("\r\033[K", stderr);
+    if (from > 0)
+        fprintf(stderr, "  [%s/%s] ... (%ld bytes of messages cut)\n", l->suite, l->op.name, from);
+    for (char *line = buf, *nl; *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        else
+            nl = line + strlen(line);
+        if (!*line)
+            continue;
+        fprintf(stderr, "  [%s/%s] %s\n", l->suite, l->op.name, line);
+        snprintf(last, last_len, "%s", line);
+    }
+    fflush(stderr);
+    free(buf);
 }
 
 /* Reaps a finished (or killed) worker and turns what it sent into a result. */
 static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_result *out,
-                 const char *killed_why) {
+                 const char *killed_why, const progress *pg) {
     close(w->fd);
     int wst = 0;
     while (waitpid(w->pid, &wst, 0) < 0 && errno == EINTR) {
     }
     double ms = (bench_now() - w->t0) * 1000;
+    char last[160];
+    forward_stderr(w, l, pg, last, sizeof last);
     if (!killed_why && w->got == sizeof w->msg && WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
         *out = w->msg.r;
         finish_result(out, w->msg.ok, w->msg.st.msg, ms);
         return;
     }
-    char why[200];
+    char why[256];
     if (killed_why)
         snprintf(why, sizeof why, "%s", killed_why);
     else if (WIFSIGNALED(wst))
-        snprintf(why, sizeof why, "worker died: signal %d (%s)", WTERMSIG(wst),
-                 strsignal(WTERMSIG(wst)));
+        snprintf(why, sizeof why, "worker died: signal %d (%s)%s%.160s", WTERMSIG(wst),
+                 strsignal(WTERMSIG(wst)), last[0] ? ": " : "", last);
     else
-        snprintf(why, sizeof why, "worker exited with status %d before reporting",
-                 WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+        snprintf(why, sizeof why, "worker exited with status %d before reporting%s%.160s",
+                 WIFEXITED(wst) ? WEXITSTATUS(wst) : -1, last[0] ? ": " : "", last);
     bench_result_init(out, l, hw);
     finish_result(out, false, why, ms);
 }
@@ -403,7 +456,7 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
             if (!finished)
                 continue;
             int slot = w[k].slot;
-            reap(&w[k], &layers[sel[slot]], hw, &res[slot], killed);
+            reap(&w[k], &layers[sel[slot]], hw, &res[slot], killed, pg);
             progress_done(pg, &res[slot], ro);
             /* Move the last worker into this place; re-examine k. */
             w[k] = w[active - 1];
@@ -623,25 +676,37 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
         return;
     }
     bool same_util = r->util <= r->ref_util * (1 + 1e-9);
+    bool equal = fabs(r->speedup - 1) < 1e-3;
+    bool more_traffic = r->traffic > r->ref_traffic + r->ref_traffic / 100;
+    bool more_gemm = r->gemm > r->ref_gemm;
     bool mem_bound = r->bytes_bound >= r->compute_bound;
+    char what[200], why[240];
+    /* What the embedding is compared with the reference's. */
     if (same_util && !strcmp(r->layout_class, "packed"))
-        snprintf(buf, len,
-                 "same embedding as the reference (channel packing already reaches %.0f%% utilization)",
+        snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization)",
                  r->ref_util * 100);
     else if (same_util)
-        snprintf(buf, len, "no embedding with higher utilization than the reference's %.0f%% (%s, proof %s)",
+        snprintf(what, sizeof what,
+                 "no embedding with higher utilization than the reference's %.0f%% (chose %s, proof %s)",
                  r->ref_util * 100, r->layout_class, r->proof);
-    else if (r->dram_bytes > r->ref_dram_bytes)
-        snprintf(buf, len,
-                 "utilization %.0f%% vs %.0f%% but the %s layout moves more DRAM bytes (%lld vs %lld)%s",
-                 r->util * 100, r->ref_util * 100, r->layout_class, (long long)r->dram_bytes,
-                 (long long)r->ref_dram_bytes, mem_bound ? "; the layer is memory-bound" : "");
-    else if (mem_bound)
-        snprintf(buf, len, "memory-bound layer: DRAM traffic, not GEMM utilization, sets the time");
     else
-        snprintf(buf, len,
-                 "utilization %.0f%% vs %.0f%% but load/store overhead of the schedule dominates",
-                 r->util * 100, r->ref_util * 100);
+        snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
+                 r->ref_util * 100, r->layout_class);
+    /* Where the cycles go. */
+    if (equal)
+        snprintf(why, sizeof why, "and the same cycles");
+    else if (more_traffic)
+        snprintf(why, sizeof why, "but its program moves more DRAM data (%lld vs %lld bytes%s)",
+                 (long long)r->traffic, (long long)r->ref_traffic,
+                 mem_bound ? "; the layer is memory-bound" : "; tiling re-loads operands");
+    else if (more_gemm)
+        snprintf(why, sizeof why, "but its program runs more GEMM iterations (%lld vs %lld)",
+                 (long long)r->gemm, (long long)r->ref_gemm);
+    else
+        snprintf(why, sizeof why,
+                 "but its schedule overlaps loads and compute less well (%lld vs %lld cycles)",
+                 (long long)r->cycles, (long long)r->ref_cycles);
+    snprintf(buf, len, "%s, %s", what, why);
 }
 
 /* ---- fake evaluator --------------------------------------------------------------- */
@@ -669,8 +734,10 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
         first = 1;
     if (!strncmp(o->name, "fail", 4))
         return status_fail(st, "fake evaluator: layer '%s' fails on purpose", o->name);
-    if (!strncmp(o->name, "crash", 5))
+    if (!strncmp(o->name, "crash", 5)) {
+        fprintf(stderr, "fake evaluator: crashing on purpose\n");
         abort();
+    }
     if (!strncmp(o->name, "hang", 4))
         for (;;)
             pause();
@@ -697,6 +764,12 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->util = (double)macs / ((double)inst * (double)lanes);
     r->ref_dram_bytes = ref_bytes;
     r->dram_bytes = bytes;
+    r->ref_traffic = ref_bytes;
+    r->traffic = bytes;
+    r->ref_gemm = ref_inst;
+    r->gemm = inst;
+    snprintf(r->ref_schedule, sizeof r->ref_schedule, "fake tiling");
+    snprintf(r->schedule, sizeof r->schedule, "fake tiling");
     snprintf(r->layout_class, sizeof r->layout_class, "%s", inst < ref_inst ? "im2col" : "packed");
     snprintf(r->layout, sizeof r->layout, "fake %s layout, %lld instances",
              r->layout_class, (long long)inst);

@@ -49,6 +49,9 @@ typedef struct bench_result {
     double ref_util;
     int64_t ref_dram_bytes;
     char ref_check[16];        /* "pass", "fail", "skipped" */
+    int64_t ref_traffic;       /* bytes the simulated program moved (loads + stores) */
+    int64_t ref_gemm;          /* simulated GEMM micro-op iterations */
+    char ref_schedule[320];    /* tiling / loop order of the reference's program */
     /* embedsyn (evaluator) */
     int64_t cycles;
     double util;
@@ -57,6 +60,9 @@ typedef struct bench_result {
     int64_t lb_instances;      /* scalar lower bound on instances (DESIGN 3), 0 unknown */
     char layout_class[64];
     char layout[160];
+    int64_t traffic;           /* bytes the simulated program moved (loads + stores) */
+    int64_t gemm;              /* simulated GEMM micro-op iterations */
+    char schedule[320];        /* tiling / loop order of the program */
     char proof[16];            /* "optimal", "not_proven", "unknown" */
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
@@ -87,10 +93,12 @@ typedef struct bench_result {
     X(I, ref_cycles) X(I, cycles) X(F, speedup)                                       \
     X(F, ref_util) X(F, util) X(I, ref_dram_bytes) X(I, dram_bytes)                   \
     X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
+    X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
     X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \
-    X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto) X(F, sim_ms) X(F, wall_ms)
+    X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto)                  \
+    X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
 
 /* A layer evaluator fills the evaluator fields of r (identity is already set).
  * False + status: the layer could not be evaluated (recorded as an error result). */

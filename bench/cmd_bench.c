@@ -50,6 +50,7 @@ static const char bench_help[] =
     "  --check-reference      check the reference strategy's output too\n"
     "  --no-pareto            skip the utilization/layout-bytes Pareto front that is\n"
     "                         computed for layers with reference utilization < 50%\n"
+    "  --pareto-timeout S     solver wall-clock limit of that front (default 10)\n"
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
@@ -284,6 +285,9 @@ int cmd_bench(int argc, char **argv) {
             eo.check_reference = true;
         } else if (!strcmp(a, "--no-pareto")) {
             eo.pareto = false;
+        } else if (!strcmp(a, "--pareto-timeout")) {
+            NUM(0, 1e6);
+            eo.pareto_timeout_s = x;
         } else if (!strcmp(a, "--timeout")) {
             NUM(0, 1e6);
             eo.timeout_s = x;

@@ -11,6 +11,7 @@ void bench_eval_opts_init(bench_eval_opts *o) {
     o->timeout_s = 60;
     o->seed = 1;
     o->pareto = true;
+    o->pareto_timeout_s = 10;
 }
 
 bool bench_parse_objective(const char *text, enc_objective *obj, status *st) {

@@ -465,7 +465,8 @@ Test(bench_run, worker_failures_become_error_results) {
     cr_assert_not(r[1].ok);
     cr_assert(strstr(r[1].error, "fails on purpose"), "%s", r[1].error);
     cr_assert_not(r[2].ok);
-    cr_assert(strstr(r[2].error, "signal"), "%s", r[2].error);
+    cr_assert(strstr(r[2].error, "signal") && strstr(r[2].error, "crashing on purpose"), "%s",
+              r[2].error);
     cr_assert_not(r[3].ok);
     cr_assert(strstr(r[3].error, "timed out"), "%s", r[3].error);
     cr_assert_str_eq(r[3].name, "hang_me");
@@ -691,3 +692,38 @@ Test(bench_report, merge_of_shards_equals_unsharded_run) {
     free(l);
 }
 
+
+Test(bench_stats, explanations_name_the_cause) {
+    char buf[400];
+    bench_result r = mk_res("a", 1000, 1000, 1.0, 500, 1);
+    r.util = 1.0;
+    snprintf(r.layout_class, sizeof r.layout_class, "packed");
+    r.traffic = r.ref_traffic = 5000;
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "same embedding as the reference") && strstr(buf, "same cycles"), "%s", buf);
+    /* same embedding, slower because the program moves more data */
+    r = mk_res("b", 1000, 1200, 1.0, 500, 1);
+    r.util = 1.0;
+    snprintf(r.layout_class, sizeof r.layout_class, "packed");
+    r.traffic = 9000;
+    r.ref_traffic = 5000;
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "moves more DRAM data (9000 vs 5000 bytes"), "%s", buf);
+    /* higher utilization, slower because of more GEMM iterations (traffic equal) */
+    r = mk_res("c", 1000, 1100, 0.4, 500, 1);
+    r.util = 0.8;
+    r.traffic = r.ref_traffic = 5000;
+    r.gemm = 700;
+    r.ref_gemm = 600;
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "utilization 80% vs 40%") && strstr(buf, "more GEMM iterations (700 vs 600)"),
+              "%s", buf);
+    /* otherwise: overlap */
+    r.gemm = 500;
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "overlaps loads and compute less well (1100 vs 1000 cycles)"), "%s", buf);
+    r.ok = false;
+    snprintf(r.error, sizeof r.error, "boom");
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert_str_eq(buf, "error: boom");
+}
