@@ -484,6 +484,37 @@ Test(lower_cli, run_compile_json) {
     snprintf(cmd, sizeof cmd, "%s compile --gemm M=20,N=9,K=33 -o %s/b >/dev/null && test -s %s/b/dram.bin && "
              "test -s %s/b/program.xml && test -s %s/b/listing.txt", EMBEDSYN_CLI, dir, dir, dir, dir);
     cr_assert_eq(system(cmd), 0);
+    /* an embedding XML (written by emb_write_xml) through --embedding; its bundle re-run
+     * by `embedsyn sim` gives the cycles `run` reported */
+    op o = mkconv(1, 3, 7, 5, 3, 1, 1, false, false);
+    emb e = emb_empty();
+    term(&o, &e, EMB_I, "c", 0, NULL, 0);
+    term(&o, &e, EMB_I, "s", 0, NULL, 0);
+    term(&o, &e, EMB_O, "k", 0, NULL, 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/e.xml", dir);
+    FILE *ef = fopen(path, "w");
+    cr_assert(ef);
+    emb_write_xml(ef, &o, &e);
+    fclose(ef);
+    snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3,pad=1,shift=6 --embedding %s --check "
+             "-o %s/c --json", EMBEDSYN_CLI, path, dir);
+    f = popen(cmd, "r");
+    cr_assert(f);
+    cr_assert(fgets(line, sizeof line, f));
+    cr_assert_eq(pclose(f), 0, "%s", line);
+    cr_assert(strstr(line, "\"check\":\"pass\""), "%s", line);
+    char *cy = strstr(line, "\"cycles\":");
+    cr_assert(cy);
+    long long cycles = atoll(cy + 9);
+    snprintf(cmd, sizeof cmd, "%s sim %s/c", EMBEDSYN_CLI, dir);
+    f = popen(cmd, "r");
+    cr_assert(f);
+    long long sim_cycles = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "cycles: ", 8)) sim_cycles = atoll(line + 8);
+    pclose(f);
+    cr_assert_eq(sim_cycles, cycles, "bundle re-simulated: %lld cycles, run said %lld", sim_cycles, cycles);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3 --timing-only --check 2>/dev/null",
