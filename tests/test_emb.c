@@ -846,6 +846,34 @@ Test(emb_scalar, catches_tampered_nests) {
     bad.loop[lr].axis[EMB_ACC] = bad.loop[find_loop(&o2, &bad, "y")].axis[EMB_ACC];
     bad.loop[lr].coef[EMB_ACC] = 1;
     expect_scalar_fail(&o2, &e, &bad, 1 << 20, "but acc element 4 lane (b=0,o=0) holds Out[0,0,1,0]");
+    /* the reduction over r split across three accumulator copies (an extra acc axis
+     * moved by r that does not move Out): every slot holds the right element, but each
+     * output is accumulated in three places */
+    bad = n;
+    {
+        emb_layout *L = &bad.lay[EMB_ACC];
+        for (int k = L->naxes; k > 0; k--) {
+            L->extent[k] = L->extent[k - 1];
+            L->base[k] = L->base[k - 1];
+        }
+        L->naxes++;
+        L->extent[0] = 3;
+        L->base[0] = 0;
+        L->elems *= 3;
+        for (int li = 0; li < bad.nloops; li++)
+            if (bad.loop[li].axis[EMB_ACC] >= 0)
+                bad.loop[li].axis[EMB_ACC]++;
+        lr = find_loop(&o2, &bad, "r");
+        bad.loop[lr].axis[EMB_ACC] = 0;
+        bad.loop[lr].coef[EMB_ACC] = 1;
+        expect_scalar_fail(&o2, &e, &bad, 1 << 20,
+                           "Out[0,0,0,0] is accumulated in two slots: acc element 0 lane 0 and element 20 lane 0");
+        /* the same layout with r not moving it: the copies are never written */
+        bad.loop[lr].axis[EMB_ACC] = -1;
+        bad.loop[lr].coef[EMB_ACC] = 0;
+        expect_scalar_fail(&o2, &e, &bad, 1 << 20,
+                           "acc element 20 lane 0 is unpacked as Out[0,0,0,0] but no domain point accumulates into it");
+    }
     /* addresses past the end of a layout are reported, not followed */
     bad = n;
     bad.lay[EMB_ACC].elems = 10;
