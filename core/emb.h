@@ -104,7 +104,9 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
 
 /* Scalar checker (DESIGN section 3): enumerates instances (all if instances <=
- * max_instances, else a seeded random sample of that many) and checks lane by lane:
+ * max_instances and the domain and acc layout have at most 2^30 points/lanes, else a
+ * seeded random sample of max_instances, always including the first and last
+ * instance) and checks lane by lane:
  * accumulator lanes write one Out element per (b,o) and distinct ones, input lanes
  * read one element per (b,i), weight lanes one per (o,i), wasted lanes meet a zero,
  * and (when all instances are enumerated) every domain point is computed exactly once.

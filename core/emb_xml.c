@@ -38,21 +38,28 @@ void emb_write_xml(FILE *f, const op *o, const emb *e) {
     emb_class(o, e, cls, sizeof cls);
     fputs("<embedding op=\"", f);
     put_attr(f, o->name);
-    fprintf(f, "\" swap=\"%s\" class=\"%s\">\n", e->swap ? "true" : "false", cls);
+    fprintf(f, "\" swap=\"%s\" class=\"", e->swap ? "true" : "false");
+    put_attr(f, cls);
+    fputs("\">\n", f);
     for (int L = 0; L < 3; L++) {
         if (e->nterms[L] == 0)
             continue;
         fprintf(f, "  <lane axis=\"%s\">\n", emb_lane_name((emb_lane)L));
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
-            fprintf(f, "    <term dim=\"%s\" extent=\"%" PRId64 "\"", o->dim_name[t->dim], t->extent);
-            if (t->comp_dim >= 0)
-                fprintf(f, " comp=\"%s\" coef=\"%" PRId64 "\"", o->dim_name[t->comp_dim], t->comp_coef);
-            fprintf(f, "/>\n");
+            fputs("    <term dim=\"", f);
+            put_attr(f, o->dim_name[t->dim]);
+            fprintf(f, "\" extent=\"%" PRId64 "\"", t->extent);
+            if (t->comp_dim >= 0) {
+                fputs(" comp=\"", f);
+                put_attr(f, o->dim_name[t->comp_dim]);
+                fprintf(f, "\" coef=\"%" PRId64 "\"", t->comp_coef);
+            }
+            fputs("/>\n", f);
         }
-        fprintf(f, "  </lane>\n");
+        fputs("  </lane>\n", f);
     }
-    fprintf(f, "</embedding>\n");
+    fputs("</embedding>\n", f);
 }
 
 void emb_json(FILE *f, const op *o, const emb *e) {
@@ -60,18 +67,24 @@ void emb_json(FILE *f, const op *o, const emb *e) {
     emb_class(o, e, cls, sizeof cls);
     fputs("{\"op\":\"", f);
     put_json(f, o->name);
-    fprintf(f, "\",\"class\":\"%s\",\"swap\":%s,\"lanes\":{", cls, e->swap ? "true" : "false");
+    fputs("\",\"class\":\"", f);
+    put_json(f, cls);
+    fprintf(f, "\",\"swap\":%s,\"lanes\":{", e->swap ? "true" : "false");
     for (int L = 0; L < 3; L++) {
         fprintf(f, "%s\"%s\":[", L ? "," : "", emb_lane_name((emb_lane)L));
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
-            fprintf(f, "%s{\"dim\":\"%s\",\"extent\":%" PRId64, ti ? "," : "", o->dim_name[t->dim],
-                    t->extent);
-            if (t->comp_dim >= 0)
-                fprintf(f, ",\"comp\":\"%s\",\"coef\":%" PRId64, o->dim_name[t->comp_dim], t->comp_coef);
-            fprintf(f, "}");
+            fprintf(f, "%s{\"dim\":\"", ti ? "," : "");
+            put_json(f, o->dim_name[t->dim]);
+            fprintf(f, "\",\"extent\":%" PRId64, t->extent);
+            if (t->comp_dim >= 0) {
+                fputs(",\"comp\":\"", f);
+                put_json(f, o->dim_name[t->comp_dim]);
+                fprintf(f, "\",\"coef\":%" PRId64, t->comp_coef);
+            }
+            fputs("}", f);
         }
-        fprintf(f, "]");
+        fputs("]", f);
     }
-    fprintf(f, "}}");
+    fputs("}}", f);
 }

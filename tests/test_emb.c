@@ -372,9 +372,9 @@ Test(emb_run, im2col_full_and_partial) {
     const char *sets[] = {"c,r,s", "c,s", "r,s", "s,c", "c"};
     uint64_t seed = 100;
     for (int stride = 1; stride <= 2; stride++)
-        for (int pad = 0; pad <= 3; pad += 3)
+        for (int pad = 0; pad <= 3; pad++)
             for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
-                op o = mkconv(cparams(stride, 3, 7, 7, 5, 3, 3, stride, pad));
+                op o = mkconv(cparams(1 + (pad & 1), 3, 7, 7, 5, 3, 3, stride, pad));
                 emb e;
                 status st;
                 status_init(&st);
@@ -417,9 +417,9 @@ Test(emb_run, toeplitz_compensated_taps) {
     hw_config hw = hw_default();
     uint64_t seed = 300;
     for (int stride = 1; stride <= 2; stride++)
-        for (int pad = 0; pad <= 2; pad++)
+        for (int pad = 0; pad <= 3; pad++)
             for (int64_t ext = 3; ext <= 16; ext += 13) {
-                op o = mkconv(cparams(1, 3, 7, 11, 5, 3, 3, stride, pad));
+                op o = mkconv(cparams(1 + (pad & 1), 3, 7, 11, 5, 3, 3, stride, pad));
                 emb e = emb_empty();
                 term(&o, &e, EMB_I, "c", 0);
                 int64_t ow = o.extent[D(&o, "x")];
@@ -432,6 +432,52 @@ Test(emb_run, toeplitz_compensated_taps) {
                 cterm(&o, &e, EMB_O, "y", 2, "r", -stride);
                 run_case(&o, &hw, &e, seed++);
             }
+}
+
+Test(emb_run, dilation) {
+    hw_config hw = hw_default();
+    uint64_t seed = 380;
+    for (int stride = 1; stride <= 2; stride++) {
+        op_conv p = cparams(1, 3, 9, 10, 5, 3, 3, stride, 2);
+        p.dil_h = 2;
+        p.dil_w = stride == 1 ? 1 : 2;
+        op o = mkconv(p);
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+        emb_nest n = run_case(&o, &hw, &e, seed++);
+        /* rows h = stride*y + 2r - 2: one axis, every row of the padded input */
+        int64_t oh = o.extent[D(&o, "y")];
+        cr_assert_eq(n.lay[EMB_INP].extent[0], stride * (oh - 1) + 2 * 2 + 1);
+        cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+        run_case(&o, &hw, &e, seed++);
+        cr_assert(emb_im2col(&o, &hw, "r,c", &e, &st));
+        run_case(&o, &hw, &e, seed++);
+        /* Toeplitz needs s to cancel x's move: stride 2 / dilation 2 -> coefficient -1 */
+        e = emb_empty();
+        term(&o, &e, EMB_I, "c", 0);
+        cterm(&o, &e, EMB_O, "x", 4, "s", -1);
+        run_case(&o, &hw, &e, seed++);
+    }
+}
+
+Test(emb_layout, out_position_of_missing_element) {
+    hw_config hw = hw_default();
+    op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
+    emb e;
+    status st;
+    status_init(&st);
+    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    emb_nest n;
+    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    int64_t el, ln;
+    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 5, 0, 0}, &el, &ln);
+    cr_assert_eq(el, -1);
+    cr_assert_eq(ln, -1);
+    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 4, 6, 2}, &el, &ln);
+    cr_assert_eq(el, 6 * 7 + 2);
+    cr_assert_eq(ln, 4);
 }
 
 Test(emb_run, mixed_multi_term_lanes) {
@@ -800,6 +846,34 @@ Test(emb_scalar, catches_tampered_nests) {
     bad.loop[lr].axis[EMB_ACC] = bad.loop[find_loop(&o2, &bad, "y")].axis[EMB_ACC];
     bad.loop[lr].coef[EMB_ACC] = 1;
     expect_scalar_fail(&o2, &e, &bad, 1 << 20, "but acc element 4 lane (b=0,o=0) holds Out[0,0,1,0]");
+    /* the reduction over r split across three accumulator copies (an extra acc axis
+     * moved by r that does not move Out): every slot holds the right element, but each
+     * output is accumulated in three places */
+    bad = n;
+    {
+        emb_layout *L = &bad.lay[EMB_ACC];
+        for (int k = L->naxes; k > 0; k--) {
+            L->extent[k] = L->extent[k - 1];
+            L->base[k] = L->base[k - 1];
+        }
+        L->naxes++;
+        L->extent[0] = 3;
+        L->base[0] = 0;
+        L->elems *= 3;
+        for (int li = 0; li < bad.nloops; li++)
+            if (bad.loop[li].axis[EMB_ACC] >= 0)
+                bad.loop[li].axis[EMB_ACC]++;
+        lr = find_loop(&o2, &bad, "r");
+        bad.loop[lr].axis[EMB_ACC] = 0;
+        bad.loop[lr].coef[EMB_ACC] = 1;
+        expect_scalar_fail(&o2, &e, &bad, 1 << 20,
+                           "Out[0,0,0,0] is accumulated in two slots: acc element 0 lane 0 and element 20 lane 0");
+        /* the same layout with r not moving it: the copies are never written */
+        bad.loop[lr].axis[EMB_ACC] = -1;
+        bad.loop[lr].coef[EMB_ACC] = 0;
+        expect_scalar_fail(&o2, &e, &bad, 1 << 20,
+                           "acc element 20 lane 0 is unpacked as Out[0,0,0,0] but no domain point accumulates into it");
+    }
     /* addresses past the end of a layout are reported, not followed */
     bad = n;
     bad.lay[EMB_ACC].elems = 10;
