@@ -146,5 +146,9 @@ void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest
 /* Embedding XML (format in core/schemas/embedding.xsd); dims named by op dim names. */
 void emb_write_xml(FILE *f, const op *o, const emb *e);
 void emb_json(FILE *f, const op *o, const emb *e);
+/* The derived nest: loops and the three layouts, as text (several lines) and as one
+ * JSON object (no trailing newline). */
+void emb_nest_print(FILE *f, const op *o, const emb_nest *n);
+void emb_nest_json(FILE *f, const op *o, const emb_nest *n);
 
 #endif

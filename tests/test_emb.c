@@ -1054,3 +1054,31 @@ Test(emb_xml, json_names_dims) {
     cr_assert_eq(buf[len - 1], '}');
     free(buf);
 }
+
+Test(emb_xml, nest_print_and_json) {
+    hw_config hw = hw_default();
+    op o = mkconv(cparams(2, 40, 7, 7, 20, 3, 3, 1, 1));
+    emb e;
+    status st;
+    status_init(&st);
+    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    emb_nest n;
+    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    emb_nest_print(f, &o, &n);
+    fclose(f);
+    cr_assert(strstr(buf, "nest: 5292 instances"), "%s", buf);
+    cr_assert(strstr(buf, "inp: 2 x 3 x 9(-1/-1) x 9(-1/-1) elements of 16 B, 4704 B in DRAM"), "%s", buf);
+    cr_assert(strstr(buf, "chunk_I[3]"), "%s", buf);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    emb_nest_json(f, &o, &n);
+    fclose(f);
+    cr_assert(strstr(buf, "\"inp\":{\"extent\":[2,3,9,9],\"zero_lo\":[0,0,1,1],\"zero_hi\":[0,0,1,1],"
+                          "\"elems\":486,\"elem_bytes\":16,\"dram_bytes\":4704}"), "%s", buf);
+    cr_assert(strstr(buf, "{\"kind\":\"chunk\",\"name\":\"chunk_O\",\"extent\":2"), "%s", buf);
+    cr_assert_eq(buf[len - 1], '}');
+    free(buf);
+}
