@@ -252,6 +252,15 @@ Test(lower_run, reference_conv_strides_pads_batches) {
             }
     op o = mkconv(1, 20, 9, 33, 3, 1, 1, true, true);
     run_reference(&o, &hw, "ref C20 K33");
+    /* 1x2 window, stride 2, padding 3 > window: whole tiles of padding (all-zero boxes) */
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = 1, p.c = 17, p.h = p.w = 4, p.k = 5, p.r = 1, p.s = 2;
+    p.stride_h = p.stride_w = 2, p.pad_h = p.pad_w = 3, p.dil_h = p.dil_w = 1, p.groups = 1;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
+    run_reference(&o, &hw, "ref 1x2 window pad 3 stride 2");
 }
 
 Test(lower_run, im2col_full_and_partial) {

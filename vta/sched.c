@@ -108,7 +108,10 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     int64_t start[EMB_MAX_LOOPS] = {0};
     lower_dma_box b;
     sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
-    for (int a = 0; a < b.naxes; a++) b.ax[a].pad_lo = b.ax[a].pad_hi = 0; /* typical tile: no padding */
+    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; DRAM position irrelevant */
+        b.ax[a].pad_lo = b.ax[a].pad_hi = 0;
+        b.ax[a].dram_c = 0;
+    }
     b.zero_base = 0;
     b.zero_elems = s->slot_rows[x];
     lower_dma_stats ds;
