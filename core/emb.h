@@ -29,6 +29,19 @@
  * is parallel share one axis (value = base + sum coef * t), so e.g. conv rows y*sh + r
  * are one axis and the input is not duplicated; loops along different directions get
  * different axes (duplication, im2col-like). Chunk loops get an axis of their own.
+ * Precisely (per operand, tensor map M): dim loop l moves the tensor by v_l = step_l *
+ * M[:,d_l] = r_l * g (g primitive, first nonzero > 0); loops with the same g share an
+ * axis with coef_l = r_l / D, where D = gcd of the group's r_l if the element's own
+ * lanes move the tensor along an index g moves (the lanes fill the gap: Toeplitz x
+ * blocks, im2col with stride), else D = 1 (natural spacing kept: channel packing with
+ * stride 2 keeps every input row). extent = 1 + sum |coef_l| (E_l - 1), base = sum over
+ * negative coefs of |coef_l| (E_l - 1). Loops of extent 1 and loops that do not move
+ * the tensor get no axis. Axes are ordered by the first tensor index they move (chunk
+ * axes: the first index their lane terms move); ties: dim axes before chunk axes, then
+ * loop order. zero_lo/zero_hi: for an axis moving exactly one tensor index j that no
+ * other axis and no lane of the element moves, the leading/trailing values whose index
+ * j is out of bounds. dram_bytes[x] = prod(extent - zero_lo - zero_hi) * element bytes
+ * (OUT elements for x = ACC).
  * Invariant: emb_nest_build only succeeds for embeddings that pass emb_check. */
 #ifndef EMBEDSYN_EMB_H
 #define EMBEDSYN_EMB_H

@@ -464,6 +464,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
     c.lanes[EMB_O] = hw_block_out(hw);
     c.lanes[EMB_I] = hw_block_in(hw);
     int64_t B = c.lanes[EMB_B], BO = c.lanes[EMB_O], BI = c.lanes[EMB_I];
+    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check above */
     if (max_instances < 1)
         max_instances = 1;
     /* Enumerate everything only when it is small enough to hold the coverage bitmaps

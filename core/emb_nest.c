@@ -139,7 +139,9 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
 }
 
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
-    (void)hw;
+    /* lane counts: BATCH <= 16, BLOCK <= 64 (the checker's and packer's tables rely on it) */
+    if (hw && !hw_check(hw, st))
+        return false;
     int owner[OP_MAX_DIMS];
     for (int d = 0; d < OP_MAX_DIMS; d++)
         owner[d] = -1;
