@@ -18,6 +18,8 @@
 #include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
+#include "core/ref.h"
+#include "vta/sim.h"
 #include "vta/dma.h"
 #include "vta/lower.h"
 #include "vta/refstrat.h"
@@ -178,6 +180,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     sched_opts so;
     sched s;
     sched_opts_init(&so);
+    so.e = e;
     cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
     sched s2;
     cr_assert(sched_search(o, hw, &n, &so, &s2, &st));
@@ -212,6 +215,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
     sched_opts so;
     refstrat_sched_opts(o, &n, &so);
+    so.e = &e;
     sched s;
     cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
     /* template: no reuse, r/s whole, divisor tiles, output loops before reduction */
@@ -372,6 +376,60 @@ Test(lower_run, sampled_check_and_timing_only) {
     cr_assert_str_eq(t.check, "skipped");
     cr_assert_eq(t.sim.cycles, r.sim.cycles, "timing-only must not change cycles");
     cr_assert_eq(t.sim.gemm_counter, r.sim.gemm_counter);
+}
+
+/* The bias without a small-tile plan (LOAD ACC of the whole bias box as the initial
+ * accumulators): a pipeline spelled out here, with the same bit-exact comparison. */
+Test(lower_run, bias_by_load_acc) {
+    hw_config hw = hw_default();
+    for (int v = 0; v < 2; v++) {
+        op o = v ? mkconv(2, 3, 7, 20, 3, 2, 1, true, true) : mkgemm(1, 40, 9, 50, false, false);
+        if (!v) {
+            o.rq.bias = true;
+            o.rq.bias_axis = 0;
+        }
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(v ? emb_im2col(&o, &hw, "c,r,s", &e, &st) : emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+        emb_nest n;
+        cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+        sched_opts so;
+        sched_opts_init(&so); /* no embedding given: no bias plan */
+        sched s;
+        cr_assert(sched_search(&o, &hw, &n, &so, &s, &st), "%s", st.msg);
+        cr_assert_not(s.bias_alu);
+        vta_prog *p;
+        lower_stats ls;
+        cr_assert(lower_codegen(&o, &hw, &e, &n, &s, &p, &ls, &st), "%s", st.msg);
+        check_tokens(p);
+        cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
+        int64_t nin = op_tensor_elems(&o, OP_IN), nwt = op_tensor_elems(&o, OP_WT), nout = op_tensor_elems(&o, OP_OUT);
+        int64_t nb = o.t[OP_OUT].shape[o.rq.bias_axis];
+        int8_t *in = malloc(nin), *wt = malloc(nwt), *got = malloc(nout), *want = malloc(nout);
+        int32_t *bias = malloc(nb * 4), *bacc = calloc(n.lay[EMB_ACC].elems, hw_elem_bytes(&hw, HW_MEM_ACC));
+        int8_t *inp = calloc(n.lay[EMB_INP].elems, n.lay[EMB_INP].elem_bytes);
+        int8_t *wgt = calloc(n.lay[EMB_WGT].elems, n.lay[EMB_WGT].elem_bytes);
+        ref_fill_i8(in, nin, 11);
+        ref_fill_i8(wt, nwt, 12);
+        ref_fill_i32(bias, nb, 13, -5000, 5000);
+        emb_pack(&o, &hw, &e, &n, in, wt, inp, wgt);
+        emb_pack_bias(&o, &hw, &e, &n, bias, bacc);
+        cr_assert(lower_write_inputs(p, &hw, &n, &s, inp, wgt, bacc, &st), "%s", st.msg);
+        uint64_t bytes;
+        uint8_t *dram = vta_prog_dram(p, &bytes);
+        sim_options sopt = {false, true, NULL};
+        sim_report rep;
+        cr_assert(sim_run(&hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, &st), "%s",
+                  st.msg);
+        int64_t ob;
+        emb_unpack_out(&o, &hw, &e, &n, lower_out_data(p, &ob), got);
+        ref_run(&o, in, wt, bias, NULL, want);
+        for (int64_t i = 0; i < nout; i++) cr_assert_eq(got[i], want[i], "v%d: Out[%lld] %d != %d", v, (long long)i, got[i], want[i]);
+        cr_assert_eq((int64_t)rep.gemm_counter, n.instances);
+        free(in), free(wt), free(got), free(want), free(bias), free(bacc), free(inp), free(wgt);
+        vta_prog_destroy(p);
+    }
 }
 
 /* ---- DMA decomposition against a direct copy ---- */

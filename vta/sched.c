@@ -158,12 +158,18 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles);
         if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &sc, &si, st)) return false;
         double ei = n_alu(o);
-        if (o->rq.bias) {
+        if (o->rq.bias && !s->bias_alu) {
             double bc, bi;
             if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &bc, &bi, st)) return false;
             epi += bc;
             ei += bi;
         } else {
+            if (s->bias_alu) { /* bias tile load + one ALU ADD from registers */
+                epi += hw->load_startup + hw->dram_latency +
+                       (double)(s->bias_rows * hw_elem_bytes(hw, HW_MEM_ACC)) / (double)hw_bus_bytes(hw);
+                epi += hw->alu_startup + acc_rows * hw->alu_reg_cycles;
+                ei += 2;
+            }
             epi += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
             ei += 1;
         }
@@ -196,6 +202,55 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     s->est_fetch = fetch;
     s->est_cycles = total;
     return true;
+}
+
+void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel) {
+    const int64_t *row = o->t[OP_OUT].map[o->rq.bias_axis];
+    for (int a = 0; a < EMB_MAX_LAXES; a++) rel[a] = false;
+    for (int l = 0; l < n->nloops; l++) {
+        const emb_loop *lp = &n->loop[l];
+        if (lp->axis[EMB_ACC] < 0) continue;
+        bool r = false;
+        if (lp->kind == EMB_LOOP_DIM) {
+            r = row[lp->dim] != 0;
+        } else {
+            for (int k = 0; k < e->nterms[lp->dim]; k++) {
+                const emb_term *t = &e->term[lp->dim][k];
+                r |= row[t->dim] != 0 || (t->comp_dim >= 0 && row[t->comp_dim] != 0);
+            }
+        }
+        if (r) rel[lp->axis[EMB_ACC]] = true;
+    }
+}
+
+/* The bias-by-ALU plan (see sched.h); false if the bias tile does not fit. */
+static bool bias_plan(const hw_config *hw, const emb_nest *n, sched *s, int acc_slots) {
+    const emb_layout *L = &n->lay[EMB_ACC];
+    int64_t sd = 1, sb = 1;
+    s->bias_ndims = 0;
+    s->bias_rows = 1;
+    for (int a = L->naxes - 1; a >= 0; a--) {
+        int64_t c = s->pitch[EMB_ACC][a], ss = s->bias_rel[a] ? sb : 0;
+        if (c > 1) {
+            int64_t *p = s->bias_ndims ? s->bias_dim[s->bias_ndims - 1] : NULL;
+            if (p && sd == p[0] * p[1] && ss == p[0] * p[2]) {
+                p[0] *= c;
+            } else {
+                int64_t *q = s->bias_dim[s->bias_ndims++];
+                q[0] = c, q[1] = sd, q[2] = ss;
+            }
+        }
+        sd *= c;
+        if (s->bias_rel[a]) {
+            sb *= c;
+            s->bias_rows *= c;
+        }
+    }
+    s->bias_uops = 1;
+    for (int i = 2; i < s->bias_ndims; i++) s->bias_uops *= s->bias_dim[i][0];
+    int64_t end = acc_slots * s->slot_rows[EMB_ACC] + s->bias_rows;
+    /* the ALU's source index has the INP index width (TVM's instruction layout) */
+    return end <= hw_depth(hw, HW_MEM_ACC) && end <= hw_depth(hw, HW_MEM_INP);
 }
 
 bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
@@ -272,7 +327,9 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
     }
     int combos = nslots(s, 0) * nslots(s, 1) * nslots(s, 2);
     s->nkernels = (1 << s->nvariant_loops) * combos;
-    double urows = exact * combos + 2.0 * nslots(s, 2);
+    s->bias_alu = o->rq.bias && s->bias_rel_known && bias_plan(hw, n, s, nslots(s, 2));
+    if (!s->bias_alu) s->bias_rows = s->bias_uops = s->bias_ndims = 0;
+    double urows = exact * combos + (2.0 + (double)s->bias_uops) * nslots(s, 2);
     if (urows > (double)hw_depth(hw, HW_MEM_UOP))
         return status_fail(st, "micro-op kernels (%.0f) exceed the UOP buffer", urows);
     s->kernel_uops = (int64_t)kuops;
@@ -447,6 +504,10 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
         if (inner_choices[ch] >= 0) t.order[k++] = inner_choices[ch];
         for (int i = 0; i < nred; i++) t.order[k++] = reds[i];
         for (int l = 0; l < n->nloops; l++) t.tile[l] = opt->full[l] ? n->loop[l].extent : 1;
+        if (opt->e && o->rq.bias) {
+            sched_bias_axes(o, opt->e, n, t.bias_rel);
+            t.bias_rel_known = true;
+        }
         if (opt->exhaustive) {
             int64_t budget = c.evals + (opt->max_evals > 0 ? opt->max_evals : 400000);
             exhaustive(&c, &t, 0, cand, ncand, &best, &have, budget);
@@ -503,6 +564,7 @@ void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, s
         else
             SCHED_PUT(" chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l], (long long)lp->extent);
     }
+    if (o->rq.bias) SCHED_PUT("; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
     SCHED_PUT("; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",
               s->db_load, s->db_acc, s->reuse, (long long)s->ntiles, (long long)s->nout_tiles, s->nkernels,
               (long long)s->kernel_uops, s->est_cycles);
