@@ -22,7 +22,9 @@
  * Operand roles: without swap VTA inp <- op In and VTA wgt <- op Wt; with swap
  * (operand swap, e.g. GEMM) VTA inp <- op Wt and VTA wgt <- op In. Dataflow rules:
  * I terms move only reduction dims (Out fixed); O terms keep the inp-side tensor
- * fixed; B terms keep the wgt-side tensor fixed.
+ * fixed; B terms keep the wgt-side tensor fixed; O and B terms move Out and their
+ * primary dim is an output dim (else an output's accumulator lane would depend on a
+ * reduction index and its sum would be split over several accumulators).
  *
  * Layouts: each VTA operand (inp vectors, wgt blocks, acc/out vectors) is a packed
  * row-major array over "layout axes". Outer loops whose effect on the operand's tensor

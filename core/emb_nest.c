@@ -202,6 +202,14 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                      lane_names[L], L == EMB_O ? "inp" : "wgt", o->t[keep].name);
             if (!term_keeps(o, keep, (emb_lane)L, ti, t, why, st))
                 return false;
+            if (t->extent > 1 && op_is_reduction(o, t->dim)) {
+                char nm[64];
+                term_name(o, t, nm, sizeof nm);
+                return status_fail(st, "%s lane term %d (%s): primary dim %s is a reduction dim, so "
+                                   "an output's accumulator lane would depend on it (%s terms "
+                                   "must step along output dims)",
+                                   lane_names[L], ti, nm, o->dim_name[t->dim], lane_names[L]);
+            }
             term_move(o, OP_OUT, t, v);
             if (vec_zero(v, o->t[OP_OUT].rank)) {
                 char nm[64];

@@ -60,6 +60,12 @@ Test(emb_check, rejects_broken_embeddings) {
     term(&o, &e, EMB_O, "k", 0);
     cterm(&o, &e, EMB_I, "r", 3, "k", 1);
     expect_reject(&o, &e, "dim 'k' used twice");
+    /* s stepped by the O lanes with x compensating keeps In fixed and moves Out, but
+     * the accumulator lane of an output would then depend on s */
+    op o1 = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
+    e = emb_empty();
+    cterm(&o1, &e, EMB_O, "s", 3, "x", -1);
+    expect_reject(&o1, &e, "O lane term 0 (s with x*-1): primary dim s is a reduction dim");
     e = emb_empty();
     e.nterms[EMB_B] = 7;
     expect_reject(&o, &e, "B lane has 7 terms");
