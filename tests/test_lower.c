@@ -378,6 +378,49 @@ Test(lower_run, sampled_check_and_timing_only) {
     cr_assert_eq(t.sim.gemm_counter, r.sim.gemm_counter);
 }
 
+/* Random shapes (dilation, groups, odd sizes), families and hardware shapes (default,
+ * tiny buffers, BATCH 2) with a fixed seed. */
+Test(lower_run, random_shapes) {
+    hw_config hws[3] = {hw_default(), hw_tiny(), hw_default()};
+    hws[2].log_batch = 1;
+    hws[2].log_acc_buff_size = 18;
+    static const char *fam[] = {"pack", "c,r,s", "c,s", "r,s", "c", "c,r"};
+    uint64_t x = 2024;
+    char what[160];
+    int ran = 0;
+    for (int it = 0; it < 40; it++) {
+#define RND(n) (x = x * 6364136223846793005ull + 1442695040888963407ull, (int64_t)((x >> 33) % (uint64_t)(n)))
+        op_conv p;
+        memset(&p, 0, sizeof p);
+        p.groups = RND(4) == 0 ? 2 : 1;
+        p.n = 1 + RND(2), p.c = p.groups * (1 + RND(18)), p.h = 3 + RND(7), p.w = 3 + RND(7);
+        p.k = p.groups * (1 + RND(18)), p.r = 1 + RND(3), p.s = 1 + RND(3);
+        p.stride_h = 1 + RND(2), p.stride_w = 1 + RND(2), p.pad_h = RND(4), p.pad_w = RND(3);
+        p.dil_h = p.dil_w = 1 + (RND(5) == 0);
+        int h = (int)RND(3), f = (int)RND(6);
+        bool bias = RND(2), relu = RND(2);
+        op o;
+        status st;
+        status_init(&st);
+        if (!op_build_conv(&o, "rnd", &p, OP_CONV2D, &st)) continue; /* window larger than the input */
+        o.rq.bias = bias;
+        o.rq.bias_axis = 1;
+        o.rq.relu = relu;
+        o.rq.shift = 5 + (int32_t)RND(6);
+        snprintf(what, sizeof what, "it %d: n%lld c%lld h%lld w%lld k%lld r%lld s%lld st%lld/%lld pad%lld/%lld dil%lld g%lld %s hw%d",
+                 it, (long long)p.n, (long long)p.c, (long long)p.h, (long long)p.w, (long long)p.k, (long long)p.r,
+                 (long long)p.s, (long long)p.stride_h, (long long)p.stride_w, (long long)p.pad_h, (long long)p.pad_w,
+                 (long long)p.dil_h, (long long)p.groups, fam[f], h);
+        emb e;
+        bool ok = f == 0 ? emb_channel_packing(&o, &hws[h], &e, &st) : emb_im2col(&o, &hws[h], fam[f], &e, &st);
+        if (!ok) continue; /* family does not apply (e.g. dims of extent 1) */
+        run_case(&o, &hws[h], &e, what);
+        ran++;
+#undef RND
+    }
+    cr_assert_geq(ran, 25, "only %d random cases ran", ran);
+}
+
 /* The bias without a small-tile plan (LOAD ACC of the whole bias box as the initial
  * accumulators): a pipeline spelled out here, with the same bit-exact comparison. */
 Test(lower_run, bias_by_load_acc) {
