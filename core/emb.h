@@ -24,7 +24,9 @@
  * I terms move only reduction dims (Out fixed); O terms keep the inp-side tensor
  * fixed; B terms keep the wgt-side tensor fixed; O and B terms move Out and their
  * primary dim is an output dim (else an output's accumulator lane would depend on a
- * reduction index and its sum would be split over several accumulators).
+ * reduction index and its sum would be split over several accumulators); every value
+ * a dim takes outside [0, E) in the nest (block overshoot, shifted compensated dims)
+ * must put some tensor index out of bounds (no aliasing of other elements).
  *
  * Layouts: each VTA operand (inp vectors, wgt blocks, acc/out vectors) is a packed
  * row-major array over "layout axes". Outer loops whose effect on the operand's tensor

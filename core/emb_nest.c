@@ -138,6 +138,70 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
                        lane_names[L], ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
 }
 
+/* Range of values dim d takes over the whole nest (all instances and lanes): block loops
+ * overshoot to a multiple of the term extent, compensated dims are shifted. */
+static void dim_range(const op *o, const emb *e, int d, int64_t *lo, int64_t *hi) {
+    *lo = 0;
+    *hi = o->extent[d] - 1;
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            if (t->dim == d)
+                *hi = es_ceil_div(o->extent[d], t->extent) * t->extent - 1;
+            if (t->comp_dim == d) {
+                int64_t span = i64_abs(t->comp_coef) * (t->extent - 1);
+                /* s0 in [start, start + E + span - 1], s = s0 + c*j */
+                int64_t start = t->comp_coef < 0 ? 0 : -span;
+                *lo = start + (t->comp_coef < 0 ? -span : 0);
+                *hi = start + o->extent[d] + span - 1 + (t->comp_coef > 0 ? span : 0);
+            }
+        }
+}
+
+/* Values of dim d outside [0, E_d) (block overshoot, shifted compensated dims) are
+ * harmless only if every such point leaves the bounds of some tensor: an In or Wt index
+ * out of bounds reads a zero, an Out index out of bounds is an accumulator never
+ * stored. With mixed-radix maps (grouped conv: Out channel g*Kg + k) an overshoot of k
+ * lands on the next group's elements instead, so such embeddings are rejected. */
+static bool side_safe(const op *o, const emb *e, int d, int64_t vlo, int64_t vhi) {
+    int64_t rlo[OP_MAX_DIMS], rhi[OP_MAX_DIMS];
+    for (int k = 0; k < o->ndims; k++)
+        dim_range(o, e, k, &rlo[k], &rhi[k]);
+    rlo[d] = vlo;
+    rhi[d] = vhi;
+    for (int r = 0; r < 3; r++) {
+        const op_tensor *T = &o->t[r];
+        for (int j = 0; j < T->rank; j++) {
+            if (T->map[j][d] == 0)
+                continue;
+            int64_t mn = T->off[j], mx = T->off[j];
+            for (int k = 0; k < o->ndims; k++) {
+                int64_t m = T->map[j][k], a = m * rlo[k], b = m * rhi[k];
+                mn += a < b ? a : b;
+                mx += a < b ? b : a;
+            }
+            if (mn >= T->shape[j] || mx < 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool check_overshoot(const op *o, const emb *e, status *st) {
+    for (int d = 0; d < o->ndims; d++) {
+        int64_t lo, hi;
+        dim_range(o, e, d, &lo, &hi);
+        int64_t E = o->extent[d];
+        if ((lo < 0 && !side_safe(o, e, d, lo, -1)) || (hi >= E && !side_safe(o, e, d, E, hi)))
+            return status_fail(st, "dim '%s' runs over %" PRId64 "..%" PRId64 " in the nest (extent %" PRId64
+                               ") and the points outside 0..%" PRId64 " stay inside every tensor "
+                               "(they would alias other elements); use term extents that divide the "
+                               "dim's extent",
+                               o->dim_name[d], lo, hi, E, E - 1);
+    }
+    return true;
+}
+
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
     /* lane counts: BATCH <= 16, BLOCK <= 64 (the checker's and packer's tables rely on it) */
     if (hw && !hw_check(hw, st))
@@ -220,7 +284,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
             }
         }
     }
-    return true;
+    return check_overshoot(o, e, st);
 }
 
 /* ---- nest construction ---------------------------------------------------------- */

@@ -491,12 +491,35 @@ Test(emb_run, random_embeddings) {
         cr_assert(tried < 500 * want, "too few valid random embeddings");
         hw_config hw = hw_shape((int)rin(&s, 0, 2), (int)rin(&s, 2, 4));
         op o;
-        if (rin(&s, 0, 3) == 0) {
+        int kind = (int)rin(&s, 0, 7);
+        if (kind == 0) {
             o = mkgemm(rin(&s, 1, 20), rin(&s, 1, 9), rin(&s, 1, 20), rin(&s, 0, 1), rin(&s, 0, 1));
+        } else if (kind == 1) {
+            op_gemm gp = {.batch = rin(&s, 2, 3), .m = rin(&s, 1, 9), .n = rin(&s, 1, 5), .k = rin(&s, 1, 9),
+                          .a_t = rin(&s, 0, 1), .b_t = rin(&s, 0, 1)};
+            status gst;
+            status_init(&gst);
+            cr_assert(op_build_gemm(&o, "bg", &gp, &gst), "%s", gst.msg);
+        } else if (kind == 2) {
+            o = mkflip(rin(&s, 1, 4), rin(&s, 1, 9), rin(&s, 1, 4), rin(&s, 1, 4));
         } else {
             op_conv p = cparams(rin(&s, 1, 2), rin(&s, 1, 5), rin(&s, 3, 8), rin(&s, 3, 8), rin(&s, 1, 6),
                                 rin(&s, 1, 3), rin(&s, 1, 3), rin(&s, 1, 2), rin(&s, 0, 2));
-            if (p.h + 2 * p.pad_h < p.r || p.w + 2 * p.pad_w < p.s)
+            if (kind == 3) {
+                p.dil_h = rin(&s, 1, 2);
+                p.dil_w = rin(&s, 1, 2);
+            }
+            if (kind == 4) { /* grouped or depthwise */
+                int64_t g = rin(&s, 2, 3);
+                p.groups = g;
+                p.c = g * rin(&s, 1, 2);
+                p.k = g * rin(&s, 1, 3);
+                if (rin(&s, 0, 1)) {
+                    p.c = g;
+                    p.k = g * rin(&s, 1, 2);
+                }
+            }
+            if (p.h + 2 * p.pad_h < (p.r - 1) * p.dil_h + 1 || p.w + 2 * p.pad_w < (p.s - 1) * p.dil_w + 1)
                 continue;
             o = mkconv(p);
         }

@@ -66,6 +66,26 @@ Test(emb_check, rejects_broken_embeddings) {
     e = emb_empty();
     cterm(&o1, &e, EMB_O, "s", 3, "x", -1);
     expect_reject(&o1, &e, "O lane term 0 (s with x*-1): primary dim s is a reduction dim");
+    /* grouped conv (Kg = 3): O lanes over k in blocks of 2 overshoot to k = 3, which is
+     * the next group's channel in Out and Wt (g*3 + k): rejected; blocks of 3 are fine */
+    op_conv gp = cparams(1, 4, 5, 5, 6, 3, 3, 1, 1);
+    gp.groups = 2;
+    op og = mkconv(gp);
+    e = emb_empty();
+    term(&og, &e, EMB_I, "c", 0);
+    term(&og, &e, EMB_O, "k", 2);
+    expect_reject(&og, &e, "dim 'k' runs over 0..3 in the nest (extent 3) and the points outside 0..2 stay "
+                           "inside every tensor");
+    e.term[EMB_O][0].extent = 3;
+    hw_config hw0 = hw_default();
+    status st0;
+    status_init(&st0);
+    cr_assert(emb_check(&og, &hw0, &e, &st0), "%s", st0.msg);
+    /* ... while overshooting c (Wt's own axis) is harmless */
+    e = emb_empty();
+    term(&og, &e, EMB_I, "c", 1);
+    term(&og, &e, EMB_O, "k", 0);
+    cr_assert(emb_check(&og, &hw0, &e, &st0), "%s", st0.msg);
     e = emb_empty();
     e.nterms[EMB_B] = 7;
     expect_reject(&o, &e, "B lane has 7 terms");
