@@ -132,6 +132,8 @@ static emb_nest run_case(const op *o, const hw_config *hw, const emb *e, uint64_
     emb_class(o, e, cls, sizeof cls);
     cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", cls, st.msg);
     cr_assert(emb_check_scalar(o, hw, e, &n, 1 << 20, seed, &st), "%s: %s", cls, st.msg);
+    /* the sampled mode must accept a valid embedding too */
+    cr_assert(emb_check_scalar(o, hw, e, &n, 3, seed, &st), "%s (sampled): %s", cls, st.msg);
     int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT), nout = op_outputs(o);
     int8_t *in = malloc((size_t)nin), *wt = malloc((size_t)nwt);
     int8_t *out = malloc((size_t)nout), *want = malloc((size_t)nout);
