@@ -188,28 +188,6 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
     return live;
 }
 
-void emb_point(const op *o, const emb *e, const emb_nest *n, const int64_t *t,
-               const int64_t *F, int64_t *p) {
-    for (int d = 0; d < o->ndims; d++)
-        p[d] = 0;
-    for (int li = 0; li < n->nloops; li++) {
-        const emb_loop *l = &n->loop[li];
-        if (l->kind == EMB_LOOP_DIM)
-            p[l->dim] += l->start + l->step * t[li];
-    }
-    for (int L = 0; L < 3; L++) {
-        int64_t f = F[L];
-        for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
-            const emb_term *tm = &e->term[L][ti];
-            int64_t j = f % tm->extent;
-            f /= tm->extent;
-            p[tm->dim] += j;
-            if (tm->comp_dim >= 0)
-                p[tm->comp_dim] += tm->comp_coef * j;
-        }
-    }
-}
-
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane) {
     int64_t j[3][EMB_MAX_TERMS];
