@@ -121,6 +121,43 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     return true;
 }
 
+/* The token protocol as a recurrence over tiles with average per-tile costs (load l,
+ * GEMM g) and per-output-tile costs (reset/bias load pre, ALU epilogue post, store sto):
+ *   load j waits for the GEMM of tile j-D (its slot), GEMM j for load j, the first
+ *   instruction of output tile q for the store of tile q-Dacc, store q for the epilogue.
+ * R tiles per output tile are simulated as at most 16 (costs scaled), Q output tiles as
+ * at most 6, the rest extrapolated from the last step. */
+static double pipeline(double l, double g, double pre, double post, double sto, double uop, int64_t R, int64_t Q,
+                       int D, int Dacc) {
+    enum { RMAX = 16, QMAX = 6 };
+    int64_t r_sim = R < RMAX ? R : RMAX, q_sim = Q < QMAX ? Q : QMAX;
+    double scale = (double)R / (double)r_sim;
+    l *= scale;
+    g *= scale;
+    double lend = 0, gend[2] = {0, 0}, cend = uop, send[QMAX] = {0}, prev_send = 0;
+    for (int64_t q = 0; q < q_sim; q++) {
+        for (int64_t r = 0; r < r_sim; r++) {
+            double slot_free = D == 2 ? gend[1] : gend[0]; /* GEMM of tile j-D */
+            lend = (lend > slot_free ? lend : slot_free) + l;
+            double c = cend;
+            if (r == 0) {
+                if (q >= Dacc && send[q - Dacc] > c) c = send[q - Dacc];
+                c += pre;
+            }
+            double ge = (c > lend ? c : lend) + g;
+            gend[1] = gend[0];
+            gend[0] = ge;
+            cend = ge + (r == r_sim - 1 ? post : 0);
+        }
+        double sb = q > 0 ? send[q - 1] : 0;
+        send[q] = (sb > cend ? sb : cend) + sto;
+        prev_send = q > 0 ? send[q - 1] : 0;
+    }
+    double total = send[q_sim - 1];
+    if (Q > q_sim) total += (double)(Q - q_sim) * (send[q_sim - 1] - prev_send);
+    return total;
+}
+
 static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     int vl[EMB_MAX_LOOPS], nv = 0;
     for (int l = 0; l < n->nloops; l++)
@@ -128,7 +165,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     double red_tiles = 1;
     for (int l = 0; l < n->nloops; l++)
         if (sched_is_reduction(n, l)) red_tiles *= (double)ntiles_of(n, s, l);
-    double ld[2] = {0, 0}, ldi[2] = {0, 0}, comp = 0, stor = 0, insns = 0, epi_last = 0, st_last = 0;
+    double ld[2] = {0, 0}, ldi[2] = {0, 0}, comp = 0, stor = 0, insns = 0, gemm_sum = 0, pre_sum = 0, post_sum = 0;
     double acc_rows = (double)s->slot_rows[EMB_ACC];
     for (int mask = 0; mask < (1 << nv); mask++) {
         int64_t cnt[EMB_MAX_LOOPS];
@@ -147,6 +184,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
             inst *= (double)cnt[l];
         }
         comp += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
+        gemm_sum += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
         insns += w;
         for (int x = 0; x < 2; x++) {
             double c, i;
@@ -155,31 +193,29 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
             ld[x] += w * c;
             ldi[x] += w * i;
         }
-        double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles);
+        double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles), pre = 0;
         if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &sc, &si, st)) return false;
         double ei = n_alu(o);
         if (o->rq.bias && !s->bias_alu) {
             double bc, bi;
             if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &bc, &bi, st)) return false;
-            epi += bc;
+            pre += bc;
             ei += bi;
         } else {
             if (s->bias_alu) { /* bias tile load + one ALU ADD from registers */
-                epi += hw->load_startup + hw->dram_latency +
+                pre += hw->load_startup + hw->dram_latency +
                        (double)(s->bias_rows * hw_elem_bytes(hw, HW_MEM_ACC)) / (double)hw_bus_bytes(hw);
                 epi += hw->alu_startup + acc_rows * hw->alu_reg_cycles;
                 ei += 2;
             }
-            epi += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
+            pre += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
             ei += 1;
         }
         stor += w * sc / red_tiles;
-        comp += w * epi / red_tiles;
+        comp += w * (epi + pre) / red_tiles;
+        pre_sum += w * pre / red_tiles;
+        post_sum += w * epi / red_tiles;
         insns += w * (si + ei) / red_tiles;
-        if (mask == 0) {
-            epi_last = epi;
-            st_last = sc;
-        }
     }
     double load = 0, batches = 0;
     for (int x = 0; x < 2; x++) {
@@ -192,9 +228,10 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     double uopc = (double)hw->load_startup + hw->dram_latency + (double)s->uop_rows * 4.0 / (double)hw_bus_bytes(hw);
     comp += uopc;
     double fetch = (insns + 2) * hw->fetch_insn_cycles;
-    double lc = s->db_load ? (load > comp ? load : comp) + (batches > 0 ? load / batches : 0) : load + comp;
-    double total = s->db_acc ? (lc > stor ? lc : stor) + st_last : lc + stor;
-    (void)epi_last;
+    double nt = (double)s->ntiles, no = (double)s->nout_tiles;
+    double total = pipeline(load / nt, gemm_sum / nt, pre_sum / no, post_sum / no, stor / no, uopc,
+                            s->ntiles / s->nout_tiles, s->nout_tiles, s->db_load ? 2 : 1, s->db_acc ? 2 : 1);
+    (void)batches;
     if (fetch > total) total = fetch;
     s->est_load = load;
     s->est_compute = comp;
