@@ -535,6 +535,17 @@ Test(sim_err, dram_outside_image) {
     one_insn_error(tp_load(0, 2, 0, TP_BYTES / 16 - 3, 2, 2, 2), "insn 1 (LOAD INP)", "DRAM access outside the image", "x_stride");
     one_insn_error(tp_load(0, 1, 0, TP_BYTES / 256, 1, 1, 1), "LOAD WGT", "outside the image", NULL);
     one_insn_error(tp_store(0, 0, TP_BYTES / 16, 1, 1, 1), "insn 1 (STORE)", "outside the image", NULL);
+    /* STORE into the instruction stream (instructions 0..2 at TP_INSN) */
+    one_insn_error(tp_store(0, 0, TP_INSN / 16 + 2, 1, 1, 1), "insn 1 (STORE)", "row y=0", "overwrites the instruction stream");
+    one_insn_error(tp_store(0, 0, TP_INSN / 16 - 5, 2, 1, 7), "insn 1 (STORE)", "row y=1", "instruction stream");
+    tprog p;
+    tp_init(&p);
+    tp_add(&p, tp_store(0, 0, TP_INSN / 16 - 5, 2, 1, 9)); /* rows skip over the stream */
+    tp_add(&p, nv_finish(0));
+    sim_report r;
+    status st;
+    cr_assert(tp_run(&p, &r, &st), "%s", st.msg);
+    tp_free(&p);
     one_insn_error(tp_load(0, 2, 0, 0x7fffffff, 1, 1, 1), "LOAD INP", "outside the image", NULL);
 }
 

@@ -387,6 +387,30 @@ Test(sim_random, timing_only_equals_functional, .timeout = 60) {
     }
 }
 
+/* Damaged programs: random valid programs with 1-4 flipped bits in their instruction
+ * words. Whatever the damage, the simulator never crashes or hangs, and both modes
+ * agree on the outcome: same error message, or same cycles and counters. */
+Test(sim_random, bit_flips_never_crash, .timeout = 60) {
+    int errors = 0;
+    for (int t = 0; t < 300; t++) {
+        rng g = {4242 + (uint64_t)t};
+        tprog p;
+        tp_init(&p);
+        rand_prog(&p, &g, rint_(&g, 3, 40), t % 3 != 0);
+        int flips = rint_(&g, 1, 4);
+        for (int f = 0; f < flips; f++) {
+            int insn = rint_(&g, 0, p.n - 1), bit = rint_(&g, 0, 127);
+            p.dram[TP_INSN + 16u * (unsigned)insn + (unsigned)(bit / 8)] ^= (uint8_t)(1u << (bit % 8));
+        }
+        sim_report r;
+        status st;
+        errors += !tp_run(&p, &r, &st);
+        tp_free(&p);
+    }
+    cr_assert_gt(errors, 30); /* the damage is mostly detected */
+    cr_assert_lt(errors, 300);
+}
+
 /* ---- CLI ---- */
 
 static int run_cli(const char *args, char *out, size_t outlen) {

@@ -1,6 +1,7 @@
 /* sim: event-driven, cycle-level VTA simulator (DESIGN section 5). This file holds the
- * scheduler, the timing model, every check and the report; the functional data path
- * (buffers, DMA data movement, GEMM/ALU arithmetic) is in sim_exec.c.
+ * scheduler, every check and the report, and documents the timing model (durations
+ * are computed in sim_time.c); the functional data path (buffers, DMA data movement,
+ * GEMM/ALU arithmetic) is in sim_exec.c.
  *
  * Invariant: a run either completes with every dependency queue empty, or reports an
  * error naming the instruction index and field; functional and timing-only runs follow
@@ -44,7 +45,8 @@
  * opcode; SRAM rows and DRAM elements of LOAD/STORE; micro-op range and whether the
  * micro-ops were loaded; the extremes of GEMM/ALU's affine index ranges (max over the
  * micro-ops plus (iter-1)*factor, cached per micro-op range, so O(1) per repeated
- * instruction); the stream bounds; FINISH last; deadlock; tokens left at the end.
+ * instruction); the stream bounds; STOREs into the stream; FINISH last; deadlock;
+ * tokens left at the end.
  * Portable subset (warning, error with strict): SHR immediates outside -16..15,
  * LOAD ACC_8BIT (memory type 5), ALU MUL (opcode 4), STORE of OUT rows that only a
  * LOAD ACC wrote since the last GEMM/ALU, and dependency flags meaningless for the
@@ -257,6 +259,28 @@ static bool sim_check_dram(sim_state *s, uint64_t k, const vta_insn *in, int64_t
     return true;
 }
 
+/* A STORE must not overwrite the instruction stream: fetch may already have read the
+ * words (the hardware prefetches), and the functional and timing-only runs would
+ * diverge. Rows are checked one by one, only when their hull meets the stream. */
+static bool sim_check_store_insns(sim_state *s, uint64_t k, const vta_insn *in) {
+    if (in->x_size == 0 || in->y_size == 0)
+        return true;
+    uint64_t e = (uint64_t)s->m.ebytes[HW_MEM_OUT];
+    uint64_t a = s->insn_addr, b = s->insn_addr + 16 * s->insn_count;
+    uint64_t lo = (uint64_t)in->dram_base * e, len = (uint64_t)in->x_size * e;
+    uint64_t hi = ((uint64_t)in->dram_base + (uint64_t)(in->y_size - 1) * in->x_stride) * e + len;
+    if (hi <= a || lo >= b)
+        return true;
+    for (uint64_t y = 0; y < in->y_size; y++) {
+        uint64_t r0 = ((uint64_t)in->dram_base + y * in->x_stride) * e;
+        if (r0 < b && r0 + len > a)
+            return sim_fail(s, k, in, "STORE row y=%llu (bytes %llu..%llu) overwrites the instruction stream (bytes %llu..%llu)",
+                            (unsigned long long)y, (unsigned long long)r0, (unsigned long long)(r0 + len - 1),
+                            (unsigned long long)a, (unsigned long long)(b - 1));
+    }
+    return true;
+}
+
 static bool sim_check_static(sim_state *s, uint64_t k, const vta_insn *in, int mod) {
     bool last = k + 1 == s->insn_count;
     if (in->opcode > VTA_OP_ALU)
@@ -301,7 +325,7 @@ static bool sim_check_static(sim_state *s, uint64_t k, const vta_insn *in, int m
             return sim_fail(s, k, in, "SRAM index out of range: sram_base %u + y_size %u x x_size %u = %llu > OUT depth %lld",
                             in->sram_base, in->y_size, in->x_size, (unsigned long long)end,
                             (long long)m->depth[HW_MEM_OUT]);
-        return sim_check_dram(s, k, in, m->ebytes[HW_MEM_OUT]);
+        return sim_check_dram(s, k, in, m->ebytes[HW_MEM_OUT]) && sim_check_store_insns(s, k, in);
     }
     case VTA_OP_GEMM:
     case VTA_OP_ALU:
@@ -392,76 +416,10 @@ static void sim_mark_written(sim_state *s, const vta_insn *in, const sim_uop_ran
             }
 }
 
-/* ---- durations ---- */
-
-static bool sim_add(uint64_t *acc, uint64_t v) { return !__builtin_add_overflow(*acc, v, acc); }
-
-/* Cycles of one row of bytes [a, a + len): bursts * latency + beats. */
-static uint64_t sim_row_cycles(const hw_config *hw, uint64_t a, uint64_t len) {
-    uint64_t bus = (uint64_t)hw_bus_bytes(hw);
-    uint64_t b0 = a / bus, b1 = (a + len + bus - 1) / bus, n = b1 - b0;
-    uint64_t kb = (uint64_t)hw->burst_boundary / bus, mb = (uint64_t)hw->max_burst_beats;
-    if (kb == 0)
-        kb = 1;
-    uint64_t c0 = b0 / kb, c1 = (b1 - 1) / kb, bursts;
-    if (c0 == c1) {
-        bursts = (n + mb - 1) / mb;
-    } else {
-        uint64_t first = kb - b0 % kb, lastn = (b1 - 1) % kb + 1;
-        bursts = (first + mb - 1) / mb + (lastn + mb - 1) / mb + (c1 - c0 - 1) * ((kb + mb - 1) / mb);
-    }
-    return bursts * (uint64_t)hw->dram_latency + n;
-}
-
-static uint64_t sim_dma_cycles(const sim_state *s, const vta_insn *in, int64_t e) {
-    if (in->x_size == 0 || in->y_size == 0)
-        return 0;
-    uint64_t len = (uint64_t)in->x_size * (uint64_t)e, stride = (uint64_t)in->x_stride * (uint64_t)e;
-    uint64_t base = (uint64_t)in->dram_base * (uint64_t)e;
-    uint64_t bus = (uint64_t)hw_bus_bytes(s->hw);
-    uint64_t kbytes = ((uint64_t)s->hw->burst_boundary / bus) * bus;
-    if (kbytes == 0)
-        kbytes = bus;
-    if (in->y_size == 1 || stride % kbytes == 0) /* every row has the same burst pattern */
-        return (uint64_t)in->y_size * sim_row_cycles(s->hw, base, len);
-    uint64_t c = 0;
-    for (uint64_t y = 0; y < in->y_size; y++)
-        c += sim_row_cycles(s->hw, base + y * stride, len);
-    return c;
-}
-
+/* Duration, or an error if it overflows 64 bits. */
 static bool sim_duration(sim_state *s, uint64_t k, const vta_insn *in, uint64_t *dur) {
-    const hw_config *hw = s->hw;
-    uint64_t d = 0;
-    bool ok = true;
-    switch (in->opcode) {
-    case VTA_OP_LOAD: {
-        d = (uint64_t)hw->load_startup;
-        if (in->x_size == 0)
-            break;
-        int64_t e = s->m.ebytes[in->mem_type];
-        uint64_t w = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
-        uint64_t pad = ((uint64_t)in->y_pad_0 + in->y_pad_1) * w + (uint64_t)in->y_size * (in->x_pad_0 + in->x_pad_1);
-        uint64_t bus = (uint64_t)hw_bus_bytes(hw);
-        d += sim_dma_cycles(s, in, e) + (pad * (uint64_t)e + bus - 1) / bus;
-        break;
-    }
-    case VTA_OP_STORE: d = (uint64_t)hw->store_startup + sim_dma_cycles(s, in, s->m.ebytes[HW_MEM_OUT]); break;
-    case VTA_OP_GEMM:
-    case VTA_OP_ALU: {
-        uint64_t it = (uint64_t)in->iter_out * in->iter_in * (in->uop_end - in->uop_bgn); /* < 2^41 */
-        uint64_t per = in->opcode == VTA_OP_GEMM ? (uint64_t)hw->gemm_iter_cycles
-                       : in->use_imm            ? (uint64_t)hw->alu_imm_cycles
-                                                : (uint64_t)hw->alu_reg_cycles;
-        ok = !__builtin_mul_overflow(it, per, &d);
-        ok = ok && sim_add(&d, (uint64_t)(in->opcode == VTA_OP_GEMM ? hw->gemm_startup : hw->alu_startup));
-        break;
-    }
-    default: break;
-    }
-    if (!ok)
+    if (!sim_time_insn(s->hw, &s->m, in, dur))
         return sim_fail(s, k, in, "cycle count overflows 64 bits");
-    *dur = d;
     return true;
 }
 
@@ -592,7 +550,18 @@ static void sim_trace(sim_state *s, int mod, const sim_qent *q, uint64_t t, uint
             sim_module_names[mod], (unsigned long long)q->idx, dis);
 }
 
+static bool sim_schedule_at(sim_state *s, uint64_t *now);
+
+/* On an error the report's cycles are the time the error was found. */
 static bool sim_schedule(sim_state *s) {
+    uint64_t now = 0;
+    bool ok = sim_schedule_at(s, &now);
+    if (!ok)
+        s->rep->cycles = now;
+    return ok;
+}
+
+static bool sim_schedule_at(sim_state *s, uint64_t *now) {
     sim_report *rep = s->rep;
     const uint64_t fcyc = (uint64_t)s->hw->fetch_insn_cycles;
     uint64_t t = 0, k = 0, fetch_ready = fcyc;
@@ -691,6 +660,7 @@ static bool sim_schedule(sim_state *s) {
             break;
         }
         t = next;
+        *now = t;
     }
     rep->cycles = t;
     for (int q = 0; q < 4; q++)

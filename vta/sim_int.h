@@ -44,6 +44,10 @@ void sim_exec_store(const sim_sram *m, const vta_insn *in, uint8_t *dram);
 void sim_exec_gemm(sim_sram *m, const vta_insn *in);
 void sim_exec_alu(sim_sram *m, const vta_insn *in);
 
+/* Duration of an instruction under the timing model (sim_time.c); false if it does not
+ * fit 64 bits. Ranges must have been checked (ebytes of the memory type). */
+bool sim_time_insn(const hw_config *hw, const sim_sram *m, const vta_insn *in, uint64_t *dur);
+
 /* The ALU's scalar operation on one lane (opcode 4 = MUL, outside the portable subset). */
 int32_t sim_alu_op(uint32_t op, int32_t a, int32_t b);
 
