@@ -49,9 +49,10 @@ static const char bench_help[] =
     "                         reference implementation (default 64; 0 = no check)\n"
     "  --full-check           functional simulation and a check of every output\n"
     "  --check-reference      check the reference strategy's output too\n"
-    "  --no-pareto            skip the utilization/layout-bytes Pareto front that is\n"
-    "                         computed for layers with reference utilization < 50%\n"
-    "  --pareto-timeout S     solver wall-clock limit of that front (default 10)\n"
+    "  --pareto               also enumerate the encoder's utilization / layout-bytes\n"
+    "                         Pareto front of the layers with reference utilization\n"
+    "                         < 50% (for layout.svg; slow: up to minutes per layer)\n"
+    "  --pareto-timeout S     solver wall-clock limit of one front query (default 10)\n"
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
@@ -286,6 +287,8 @@ int cmd_bench(int argc, char **argv) {
             eo.full_check = true;
         } else if (!strcmp(a, "--check-reference")) {
             eo.check_reference = true;
+        } else if (!strcmp(a, "--pareto")) {
+            eo.pareto = true;
         } else if (!strcmp(a, "--no-pareto")) {
             eo.pareto = false;
         } else if (!strcmp(a, "--pareto-timeout")) {
