@@ -1,0 +1,349 @@
+/* enc_space: builds the per-dim option lists of the search space (definition in
+ * enc_space.h) and the plain-C cost pieces the encoding tabulates: loop factors, the
+ * layout-axis model, the scalar lower bound.
+ * Invariant: options are generated only when the dataflow rule of their axis holds for
+ * the dim's tensor columns, so any consistent choice passes emb_check. */
+#include "encoders/enc_space.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool col_zero(const op *o, int t, int d) {
+    for (int j = 0; j < o->t[t].rank; j++)
+        if (o->t[t].map[j][d] != 0)
+            return false;
+    return true;
+}
+
+/* Integer c != 0 with T[:,d] + c T[:,d2] = 0, or 0 if none. */
+static int64_t comp_coef(const op *o, int t, int d, int d2) {
+    const op_tensor *T = &o->t[t];
+    int64_t c = 0;
+    for (int j = 0; j < T->rank; j++) {
+        int64_t a = T->map[j][d], b = T->map[j][d2];
+        if (b == 0) {
+            if (a != 0)
+                return 0;
+            continue;
+        }
+        if (a % b != 0)
+            return 0;
+        int64_t cj = -a / b;
+        if (cj == 0 || (c != 0 && cj != c))
+            return 0;
+        c = cj;
+    }
+    return c;
+}
+
+int enc_role_lane(int role) {
+    switch (role) {
+    case ENC_R_B: return EMB_B;
+    case ENC_R_O: return EMB_O;
+    case ENC_R_I: return EMB_I;
+    default: return -1;
+    }
+}
+
+int enc_operand_tensor(int x, bool swap) {
+    if (x == EMB_ACC)
+        return OP_OUT;
+    if (x == EMB_INP)
+        return swap ? OP_WT : OP_IN;
+    return swap ? OP_IN : OP_WT;
+}
+
+int64_t enc_elem_bytes(const hw_config *hw, int x) {
+    switch (x) {
+    case EMB_INP: return hw_elem_bytes(hw, HW_MEM_INP);
+    case EMB_WGT: return hw_elem_bytes(hw, HW_MEM_WGT);
+    default: return hw_elem_bytes(hw, HW_MEM_OUT);
+    }
+}
+
+/* Split factors of the space: full extent, or 2 <= e < E with e <= lanes and e | lanes
+ * or e | E. */
+static int extents(int64_t E, int64_t lanes, int64_t *out) {
+    int n = 0;
+    out[n++] = E;
+    for (int64_t e = 2; e < E && e <= lanes; e++)
+        if (lanes % e == 0 || E % e == 0)
+            out[n++] = e;
+    return n;
+}
+
+static bool add_opt(enc_space *s, int d, enc_opt op_, status *st) {
+    if (s->nopt[d] >= ENC_MAX_OPTS)
+        return status_fail(st, "enc: too many options for dim %s", s->o->dim_name[d]);
+    s->opt[d][s->nopt[d]++] = op_;
+    return true;
+}
+
+static bool add_terms(enc_space *s, int d, int role, int sw, int comp, int64_t coef, status *st) {
+    const op *o = s->o;
+    int64_t E = o->extent[d];
+    int64_t ex[80];
+    int n = extents(E, s->lanes[enc_role_lane(role)], ex);
+    for (int i = 0; i < n; i++) {
+        enc_opt p = {(int8_t)role, (int8_t)sw, comp, ex[i], coef, 1};
+        p.loopf = es_ceil_div(E, ex[i]);
+        if (comp >= 0)
+            p.loopf *= o->extent[comp] + llabs(coef) * (ex[i] - 1);
+        if (!add_opt(s, d, p, st))
+            return false;
+    }
+    return true;
+}
+
+bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st) {
+    memset(s, 0, sizeof *s);
+    s->o = o;
+    s->hw = *hw;
+    s->lanes[EMB_B] = hw_batch(hw);
+    s->lanes[EMB_O] = hw_block_out(hw);
+    s->lanes[EMB_I] = hw_block_in(hw);
+    s->nd = o->ndims;
+    bool batch = s->lanes[EMB_B] > 1;
+    for (int d = 0; d < o->ndims; d++) {
+        enc_opt none = {ENC_R_NONE, -1, -1, 0, 0, o->extent[d]};
+        if (!add_opt(s, d, none, st))
+            return false;
+        /* CONS if some dim can compensate d (added below when found). */
+    }
+    for (int d = 0; d < o->ndims; d++) {
+        if (o->extent[d] < 2)
+            continue;
+        bool red = op_is_reduction(o, d);
+        for (int sw = 0; sw < 2; sw++) {
+            int P = enc_operand_tensor(EMB_INP, sw), Q = enc_operand_tensor(EMB_WGT, sw);
+            if (red) {
+                if (!add_terms(s, d, ENC_R_I, sw, -1, 0, st))
+                    return false;
+                continue;
+            }
+            /* O keeps P fixed, B keeps Q fixed; both need an Out dim (distinct
+             * accumulator lanes), which op_check's injectivity guarantees. */
+            for (int ax = 0; ax < 2; ax++) {
+                int role = ax == 0 ? ENC_R_O : ENC_R_B;
+                int T = ax == 0 ? P : Q;
+                if (role == ENC_R_B && !batch)
+                    continue;
+                if (col_zero(o, T, d)) {
+                    if (!add_terms(s, d, role, sw, -1, 0, st))
+                        return false;
+                    continue;
+                }
+                for (int d2 = 0; d2 < o->ndims; d2++) {
+                    if (d2 == d || !op_is_reduction(o, d2))
+                        continue;
+                    int64_t c = comp_coef(o, T, d, d2);
+                    if (c != 0 && !add_terms(s, d, role, sw, d2, c, st))
+                        return false;
+                }
+            }
+        }
+    }
+    /* CONS options for every dim some option compensates. */
+    bool cons[OP_MAX_DIMS] = {false};
+    for (int d = 0; d < o->ndims; d++)
+        for (int k = 0; k < s->nopt[d]; k++)
+            if (s->opt[d][k].comp >= 0)
+                cons[s->opt[d][k].comp] = true;
+    for (int d = 0; d < o->ndims; d++)
+        if (cons[d]) {
+            enc_opt c = {ENC_R_CONS, -1, -1, 0, 0, 1};
+            if (!add_opt(s, d, c, st))
+                return false;
+        }
+    return true;
+}
+
+bool enc_space_consistent(const enc_space *s, bool swap, const int32_t *sel) {
+    int nterms[3] = {0, 0, 0};
+    int comp_by[OP_MAX_DIMS];
+    for (int d = 0; d < s->nd; d++)
+        comp_by[d] = -1;
+    for (int d = 0; d < s->nd; d++) {
+        const enc_opt *p = &s->opt[d][sel[d]];
+        if (p->swap >= 0 && p->swap != (int)swap)
+            return false;
+        int l = enc_role_lane(p->role);
+        if (l >= 0)
+            nterms[l]++;
+        if (p->comp >= 0) {
+            if (comp_by[p->comp] >= 0)
+                return false;
+            comp_by[p->comp] = d;
+        }
+    }
+    for (int d = 0; d < s->nd; d++) {
+        bool is_cons = s->opt[d][sel[d]].role == ENC_R_CONS;
+        if (is_cons != (comp_by[d] >= 0))
+            return false;
+    }
+    for (int l = 0; l < 3; l++)
+        if (nterms[l] > EMB_MAX_TERMS)
+            return false;
+    return true;
+}
+
+void enc_space_emb(const enc_space *s, bool swap, const int32_t *sel, emb *e) {
+    memset(e, 0, sizeof *e);
+    e->swap = swap;
+    for (int d = 0; d < s->nd; d++) {
+        const enc_opt *p = &s->opt[d][sel[d]];
+        int l = enc_role_lane(p->role);
+        if (l < 0)
+            continue;
+        ES_ASSERT(e->nterms[l] < EMB_MAX_TERMS);
+        emb_term *t = &e->term[l][e->nterms[l]++];
+        t->dim = d;
+        t->extent = p->ext;
+        t->comp_dim = p->comp;
+        t->comp_coef = p->comp >= 0 ? p->coef : 0;
+    }
+}
+
+int64_t enc_lower_bound(const op *o, const hw_config *hw) {
+    int64_t red = op_reduction_size(o), outs = op_outputs(o);
+    int64_t per = es_ceil_div(red, hw_block_in(hw));
+    int64_t lanes = hw_batch(hw) * hw_block_out(hw);
+    /* outs * per may exceed int64 only for absurd ops; saturate. */
+    int64_t num;
+    if (!es_mul_i64(outs, per, &num))
+        return outs / lanes * per;
+    return es_ceil_div(num, lanes);
+}
+
+static int64_t gcd64(int64_t a, int64_t b) {
+    a = llabs(a);
+    b = llabs(b);
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int64_t enc_axis_extent(const op *o, int t, const enc_loop *l, int n) {
+    if (n == 0)
+        return 1;
+    const op_tensor *T = &o->t[t];
+    /* Primitive direction of the first loop's column; every loop's effect is a_l u. */
+    int64_t g = 0;
+    int j0 = -1;
+    for (int j = 0; j < T->rank; j++) {
+        g = gcd64(g, T->map[j][l[0].dim]);
+        if (j0 < 0 && T->map[j][l[0].dim] != 0)
+            j0 = j;
+    }
+    ES_ASSERT(g > 0 && j0 >= 0);
+    int64_t u = T->map[j0][l[0].dim] / g;
+    int64_t a[EMB_MAX_LOOPS + OP_MAX_DIMS];
+    int64_t ga = 0;
+    for (int i = 0; i < n; i++) {
+        a[i] = T->map[j0][l[i].dim] / u * l[i].step;
+        ga = gcd64(ga, a[i]);
+    }
+    int64_t ext = 1;
+    for (int i = 0; i < n; i++)
+        ext += llabs(a[i]) / ga * (l[i].extent - 1);
+    return ext;
+}
+
+int enc_choice_loops(const enc_space *s, const int32_t *sel, const int32_t *dims, int ndims,
+                     enc_loop *out) {
+    const op *o = s->o;
+    int n = 0;
+    for (int i = 0; i < ndims; i++) {
+        int d = dims[i];
+        const enc_opt *p = &s->opt[d][sel[d]];
+        int64_t E = o->extent[d];
+        if (p->role == ENC_R_NONE) {
+            out[n++] = (enc_loop){d, E, 1};
+        } else if (p->role == ENC_R_CONS) {
+            int by = -1;
+            for (int d2 = 0; d2 < s->nd; d2++)
+                if (sel[d2] >= 0 && s->opt[d2][sel[d2]].comp == d)
+                    by = d2;
+            if (by < 0)
+                return -1;
+            const enc_opt *q = &s->opt[by][sel[by]];
+            out[n++] = (enc_loop){d, E + llabs(q->coef) * (q->ext - 1), 1};
+        } else if (p->ext < E) {
+            out[n++] = (enc_loop){d, es_ceil_div(E, p->ext), p->ext};
+        }
+    }
+    return n;
+}
+
+int64_t enc_space_instances(const enc_space *s, const int32_t *sel) {
+    int64_t inst = 1;
+    int64_t F[3] = {1, 1, 1};
+    for (int d = 0; d < s->nd; d++) {
+        const enc_opt *p = &s->opt[d][sel[d]];
+        inst *= p->loopf;
+        int l = enc_role_lane(p->role);
+        if (l >= 0)
+            F[l] *= p->ext;
+    }
+    for (int l = 0; l < 3; l++)
+        inst *= es_ceil_div(F[l], s->lanes[l]);
+    return inst;
+}
+
+/* Sets option k of dim d in sel, keeping compensation consistent: a Toeplitz option
+ * makes its compensated dim CONS; replacing a Toeplitz option frees its dim. */
+static bool greedy_set(const enc_space *s, int32_t *sel, int d, int k) {
+    const enc_opt *old = &s->opt[d][sel[d]];
+    if (old->role == ENC_R_CONS || s->opt[d][k].role == ENC_R_CONS)
+        return false;
+    if (old->comp >= 0)
+        sel[old->comp] = 0;
+    sel[d] = k;
+    int c = s->opt[d][k].comp;
+    if (c >= 0) {
+        const enc_opt *oc = &s->opt[c][sel[c]];
+        if (oc->role != ENC_R_NONE)
+            return false;
+        for (int j = 0; j < s->nopt[c]; j++)
+            if (s->opt[c][j].role == ENC_R_CONS)
+                sel[c] = j;
+    }
+    return true;
+}
+
+int64_t enc_space_greedy(const enc_space *s, bool *swap_out, int32_t *sel_out) {
+    int64_t best = INT64_MAX;
+    for (int sw = 0; sw < 2; sw++) {
+        int32_t sel[OP_MAX_DIMS] = {0};
+        int64_t cur = enc_space_instances(s, sel);
+        for (;;) {
+            int64_t bv = cur;
+            int32_t bsel[OP_MAX_DIMS];
+            for (int d = 0; d < s->nd; d++)
+                for (int k = 0; k < s->nopt[d]; k++) {
+                    int32_t t[OP_MAX_DIMS];
+                    memcpy(t, sel, sizeof t);
+                    if (!greedy_set(s, t, d, k) || !enc_space_consistent(s, sw, t))
+                        continue;
+                    int64_t v = enc_space_instances(s, t);
+                    if (v < bv) {
+                        bv = v;
+                        memcpy(bsel, t, sizeof bsel);
+                    }
+                }
+            if (bv >= cur)
+                break;
+            cur = bv;
+            memcpy(sel, bsel, sizeof sel);
+        }
+        if (cur < best) {
+            best = cur;
+            *swap_out = sw;
+            memcpy(sel_out, sel, sizeof sel);
+        }
+    }
+    return best;
+}
