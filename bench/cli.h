@@ -31,6 +31,9 @@ int cli_fail(const char *cmd, const status *st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON string literal with escaping. */
 void cli_json_str(FILE *f, const char *s);
+/* JSON object of a hardware config: every field of hw.h plus derived shapes and
+ * buffer depths (no trailing newline). */
+void cli_hw_json(FILE *f, const hw_config *hw);
 /* Help text for the common operator options, to embed in commands' --help. */
 extern const char cli_common_help[];
 

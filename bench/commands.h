@@ -5,7 +5,15 @@
 #ifndef EMBEDSYN_BENCH_COMMANDS_H
 #define EMBEDSYN_BENCH_COMMANDS_H
 
-#define CLI_COMMANDS(X)
+#define CLI_COMMANDS(X) \
+    X(spec, "spec", "check spec files or inline shapes, print the hardware config") \
+    X(compile, "compile", "lower an embedding (or the reference strategy) to a VTA program bundle") \
+    X(run, "run", "lower, simulate and check an embedding or the reference strategy") \
+    X(sim, "sim", "run a VTA program (bundle or raw DRAM image) on the cycle simulator") \
+    X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
+    X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
+    X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
+
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);
 CLI_COMMANDS(CLI_DECL)

@@ -21,6 +21,7 @@ typedef struct driver_opts {
     uint64_t seed;          /* data and sampling seed */
     const char *bundle_dir; /* write the bundle here, or NULL */
     bool strict;            /* simulator strict mode */
+    bool no_sim;            /* stop after writing the bundle (embedsyn compile) */
 } driver_opts;
 
 typedef struct driver_result {
@@ -33,6 +34,8 @@ typedef struct driver_result {
     const char *check;      /* "pass", "fail" or "skipped" */
     char check_msg[256];    /* first mismatch when check failed */
     double compile_ms, sim_ms;
+    double est_cycles;      /* the schedule's cost-model estimate (vta/sched) */
+    char schedule[320];     /* sched_describe */
 } driver_result;
 
 void driver_opts_init(driver_opts *d);

@@ -32,7 +32,7 @@ typedef struct op_tensor {
 
 /* Requantization: acc (+ bias) -> arithmetic shift right -> (ReLU) -> clip -> int8. */
 typedef struct op_requant {
-    int32_t shift;      /* 0..31 */
+    int32_t shift;      /* 0..15 (op_check): VTA's portable SHR immediates are -16..15 */
     int32_t clip_lo;    /* -128..127, <= clip_hi; ReLU raises it to >= 0 */
     int32_t clip_hi;
     bool bias;          /* int32 bias indexed by Out axis bias_axis, added before the shift */
@@ -78,7 +78,9 @@ op_requant op_requant_default(void);
  * Messages carry no location; the caller (spec loader) prefixes it. */
 bool op_build_conv(op *o, const char *name, const op_conv *p, op_kind kind, status *st);
 bool op_build_gemm(op *o, const char *name, const op_gemm *p, status *st);
-/* Completes a generic affine op whose dims, extents and tensors are already set. */
+/* Completes a generic affine op whose dims, extents and tensors are already set (kind
+ * becomes OP_AFFINE; empty tensor names become Out/In/Wt; an all-zero rq, i.e. one
+ * never set, becomes op_requant_default()). */
 bool op_build_affine(op *o, status *st);
 
 /* The checker of the operator stage (see invariant above). */
@@ -105,5 +107,13 @@ int64_t op_outputs(const op *o);
 /* Tensor index of point p; returns false if out of the tensor's bounds. lin gets the
  * row-major linear index when in bounds. */
 bool op_index(const op *o, op_role r, const int64_t *p, int64_t *lin);
+
+/* Additions (opref): names of kinds and roles ("conv2d", "Out"), the index expression
+ * of one tensor axis as text (e.g. "2*y + r - 1"), and the requantization check used by
+ * op_check (shift 0..15, clip_lo <= clip_hi within [-128,127], bias axis < out_rank). */
+const char *op_kind_name(op_kind k);
+const char *op_role_name(op_role r);
+void op_index_expr(const op *o, op_role r, int axis, char *buf, size_t n);
+bool op_requant_check(const op_requant *rq, int out_rank, status *st);
 
 #endif

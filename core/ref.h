@@ -18,6 +18,11 @@ int8_t ref_requant(const op_requant *rq, int32_t acc);
 void ref_run(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias,
              int32_t *acc, int8_t *out);
 
+/* Addition (opref): the same, always through the generic affine walk (no direct
+ * conv/GEMM loops); tests compare the two paths. */
+void ref_run_generic(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias,
+                     int32_t *acc, int8_t *out);
+
 /* One output element given by its Out tensor index (rank entries): the int32
  * accumulator with bias, for sampled checks of large layers. */
 int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias,

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/hw.h"
 #include "core/op.h"
@@ -19,7 +20,8 @@ typedef struct spec_doc spec_doc;
 typedef struct spec_node spec_node;
 
 /* Parse `path` and validate it against the built-in schema `schema` ("hardware",
- * "operator", "suite", "embedding", "program"). NULL + status on error. */
+ * "operator", "suite", "embedding", "program"). schema == NULL picks the schema named
+ * like the root element (used by `spec check`). NULL + status on error. */
 spec_doc *spec_doc_load(const char *path, const char *schema, status *st);
 void spec_doc_destroy(spec_doc *d);
 const char *spec_doc_path(const spec_doc *d);
@@ -40,6 +42,10 @@ bool spec_attr_i64(const spec_doc *d, const spec_node *n, const char *name, int6
 bool spec_attr_bool(const spec_doc *d, const spec_node *n, const char *name, bool dflt,
                     bool *out, status *st);
 
+/* Strict decimal integer (optional sign, surrounding blanks): 1 ok, 0 not a number,
+ * -1 outside int64. */
+int spec_parse_i64(const char *s, int64_t *out);
+
 /* Kind loaders. Every failure is "FILE:LINE: message". */
 bool spec_load_hw(const char *path, hw_config *hw, status *st);
 /* One operator file (<operator>, root element names the kind). */
@@ -49,6 +55,12 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
                      int *nops, status *st);
 /* Operators from an element inside any document (used by suite and op loaders). */
 bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st);
+
+/* Writes o as an <operator> element (indented by `indent` spaces) that the loader reads
+ * back to the same op: every parameter is explicit. */
+void spec_write_op(FILE *f, const op *o, int indent);
+/* Writes a whole suite document (spec_load_suite reads it back). */
+void spec_write_suite(FILE *f, const char *name, const op *ops, int n);
 
 /* Inline shapes: "N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3" (also stride_h,
  * stride_w, pad_h, pad_w, dilation, dilation_h, dilation_w, groups, shift, relu, bias)

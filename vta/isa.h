@@ -60,4 +60,21 @@ vta_insn vta_alu(uint32_t alu_op, uint32_t uop_bgn, uint32_t uop_end, uint32_t i
                  uint32_t iter_in, bool use_imm, int32_t imm);
 vta_insn vta_finish(void);
 
+/* Additions (isa helper). Can this config's fields be placed (instructions <= 128 bits,
+ * micro-ops <= 32 bits)? Error names the instruction kind and the bit count. */
+bool vta_isa_check(const hw_config *hw, status *st);
+/* Position of a named field ("dst_factor_out", "memory_type", ...) of the instruction
+ * format used by `opcode` in this config; false if no such field or bad config. */
+bool vta_isa_field(const hw_config *hw, uint32_t opcode, const char *name, int *lo, int *width);
+/* "LOAD", "UOP", "MAX", or "?" for values outside the tables. */
+const char *vta_opcode_name(uint32_t opcode);
+const char *vta_mem_name(uint32_t mem_type);
+const char *vta_alu_name(uint32_t alu_op);
+/* Shift/mask helpers over the 128-bit word: bits [lo, lo+width) (width <= 64,
+ * lo + width <= 128; a field may straddle the two 64-bit words). put asserts v fits. */
+uint64_t vta_bits_get(vta_word128 w, int lo, int width);
+void vta_bits_put(vta_word128 *w, int lo, int width, uint64_t v);
+/* One micro-op: "acc=A inp=I wgt=W" (no newline). */
+void vta_uop_format(const vta_uop *u, char *buf, size_t len);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/hw.h"
 #include "core/status.h"
@@ -54,5 +55,17 @@ uint64_t vta_prog_insn_count(const vta_prog *p);
 /* Bundle directory: dram.bin, program.xml, listing.txt. */
 bool vta_bundle_write(const vta_prog *p, const char *dir, status *st);
 vta_prog *vta_bundle_read(const char *dir, status *st);
+
+/* Additions (isa helper). The instruction region is named "insn"; in memory its kind is
+ * HW_MEM_UOP (hw_mem has no instruction kind; only its 64-byte alignment matters), in
+ * program.xml kind="insn". True once finalized (or read from a bundle). */
+bool vta_prog_finalized(const vta_prog *p);
+/* Disassemble `count` instructions at byte `insn_addr` of a raw DRAM image, one line
+ * each: "INDEX  0xADDRESS  TEXT"; with `uops`, each LOAD UOP is followed by the
+ * micro-ops it loads ("    uop[SRAM] @0xADDR acc=.. inp=.. wgt=.."). Undecodable
+ * instructions and reads outside the image are printed as "<invalid: why>" lines;
+ * returns how many there were (0 = all fine). */
+int64_t vta_disasm_image(FILE *f, const hw_config *hw, const uint8_t *img, uint64_t img_bytes,
+                         uint64_t insn_addr, uint64_t count, bool uops);
 
 #endif

@@ -1,0 +1,297 @@
+/* baseline: reading, writing and comparing bench baselines (format in baseline.h).
+ * Invariant: a comparison lists every difference that matters exactly once per layer
+ * and kind; the regression count alone decides the exit status of `embedsyn bench`. */
+#include "bench/baseline.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/json.h"
+#include "core/arena.h"
+
+void baseline_opts_init(baseline_opts *o) {
+    o->tolerance = 0.005;
+    o->solve_factor = 2.0;
+    o->solve_abs_ms = 100.0;
+}
+
+int baseline_proof_rank(const char *proof) {
+    if (!strcmp(proof, "optimal"))
+        return 2;
+    if (!strcmp(proof, "not_proven"))
+        return 1;
+    return 0;
+}
+
+void baseline_free(baseline *b) {
+    free(b->e);
+    memset(b, 0, sizeof *b);
+}
+
+static bool load_entry(const json_value *v, const char *key, const char *path, baseline_entry *e,
+                       status *st) {
+    if (v->type != JSON_OBJ)
+        return status_fail(st, "%s:%ld:%ld: layer \"%s\" must be an object, not %s", path,
+                           v->line, v->col, key, json_type_name(v->type));
+    memset(e, 0, sizeof *e);
+    if (strlen(key) >= sizeof e->key)
+        return status_fail(st, "%s:%ld:%ld: layer key \"%s\" is too long", path, v->line, v->col,
+                           key);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->ok = true;
+    if (!json_get_i64(v, "cycles", true, path, &e->cycles, st) ||
+        !json_get_f64(v, "utilization", true, path, &e->utilization, st) ||
+        !json_get_str(v, "proof", true, path, e->proof, sizeof e->proof, st) ||
+        !json_get_f64(v, "solve_ms", true, path, &e->solve_ms, st) ||
+        !json_get_i64(v, "reference_cycles", false, path, &e->reference_cycles, st) ||
+        !json_get_bool(v, "global", false, path, &e->global, st) ||
+        !json_get_bool(v, "ok", false, path, &e->ok, st))
+        return false;
+    const json_value *c = json_get(v, "cycles");
+    if (e->cycles < 0)
+        return status_fail(st, "%s:%ld:%ld: 'cycles' of \"%s\" must be >= 0", path, c->line,
+                           c->col, key);
+    if (isnan(e->utilization))
+        e->utilization = 0;
+    if (isnan(e->solve_ms))
+        e->solve_ms = 0;
+    return true;
+}
+
+bool baseline_load(const char *path, baseline *b, status *st) {
+    memset(b, 0, sizeof *b);
+    arena *a = arena_create();
+    const json_value *root = json_parse_file(a, path, st);
+    bool ok = root != NULL;
+    if (ok && root->type != JSON_OBJ)
+        ok = status_fail(st, "%s:%ld:%ld: a baseline must be a JSON object", path, root->line,
+                         root->col);
+    if (ok)
+        ok = json_get_str(root, "hardware", false, path, b->hardware, sizeof b->hardware, st);
+    const json_value *suites = ok ? json_get(root, "suites") : NULL;
+    if (ok && suites) {
+        if (suites->type != JSON_ARR)
+            ok = status_fail(st, "%s:%ld:%ld: 'suites' must be an array of strings", path,
+                             suites->line, suites->col);
+        for (size_t i = 0; ok && i < suites->len; i++) {
+            const json_value *s = suites->items[i];
+            if (s->type != JSON_STR)
+                ok = status_fail(st, "%s:%ld:%ld: 'suites' must be an array of strings", path,
+                                 s->line, s->col);
+            else if (b->nsuites < (int)(sizeof b->suites / sizeof b->suites[0]))
+                snprintf(b->suites[b->nsuites++], BENCH_NAME_MAX, "%s", s->str);
+        }
+    }
+    const json_value *layers = ok ? json_get(root, "layers") : NULL;
+    if (ok && !layers)
+        ok = status_fail(st, "%s:%ld:%ld: missing member 'layers'", path, root->line, root->col);
+    if (ok && layers->type != JSON_OBJ)
+        ok = status_fail(st, "%s:%ld:%ld: 'layers' must be an object keyed by \"suite/layer\"",
+                         path, layers->line, layers->col);
+    if (ok) {
+        b->e = calloc(layers->len ? layers->len : 1, sizeof *b->e);
+        ES_ASSERT(b->e != NULL);
+        for (size_t i = 0; ok && i < layers->len; i++) {
+            ok = load_entry(layers->items[i], layers->keys[i], path, &b->e[i], st);
+            if (ok)
+                b->n++;
+        }
+    }
+    arena_destroy(a);
+    if (!ok)
+        baseline_free(b);
+    return ok;
+}
+
+bool baseline_write(const char *path, const char *hardware, const char (*suites)[BENCH_NAME_MAX],
+                    int nsuites, const bench_result *r, int n, status *st) {
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return status_fail(st, "%s: cannot write: %s", path, strerror(errno));
+    fputs("{\n  \"hardware\": ", f);
+    json_write_str(f, hardware);
+    fputs(",\n  \"suites\": [", f);
+    for (int i = 0; i < nsuites; i++) {
+        if (i)
+            fputs(", ", f);
+        json_write_str(f, suites[i]);
+    }
+    fputs("],\n  \"layers\": {", f);
+    for (int i = 0; i < n; i++) {
+        const bench_result *x = &r[i];
+        char key[BASELINE_KEY_MAX];
+        bench_key(x, key, sizeof key);
+        /* Duplicate names in one suite would collide: disambiguate with the index. */
+        for (int j = 0; j < i; j++) {
+            if (!strcmp(r[j].suite, x->suite) && !strcmp(r[j].name, x->name)) {
+                size_t l = strlen(key);
+                snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
+                break;
+            }
+        }
+        fputs(i ? ",\n    " : "\n    ", f);
+        json_write_str(f, key);
+        fprintf(f, ": {\"cycles\": %lld, \"utilization\": ", (long long)x->cycles);
+        json_write_f64(f, x->util);
+        fputs(", \"proof\": ", f);
+        json_write_str(f, x->proof);
+        fprintf(f, ", \"global\": %s, \"solve_ms\": ", x->global ? "true" : "false");
+        json_write_f64(f, x->solve_ms);
+        fprintf(f, ", \"reference_cycles\": %lld, \"reference_utilization\": ",
+                (long long)x->ref_cycles);
+        json_write_f64(f, x->ref_util);
+        fputs(", \"speedup\": ", f);
+        json_write_f64(f, x->speedup);
+        fprintf(f, ", \"lower_bound\": %lld, \"dram_bytes\": %lld, \"layout_class\": ",
+                (long long)x->lower_bound, (long long)x->dram_bytes);
+        json_write_str(f, x->layout_class);
+        fputs(", \"check\": ", f);
+        json_write_str(f, x->check);
+        fprintf(f, ", \"ok\": %s}", x->ok ? "true" : "false");
+    }
+    fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
+    bool err = ferror(f) != 0;
+    if (fclose(f) != 0 || err)
+        return status_fail(st, "%s: write error", path);
+    return true;
+}
+
+static void add(baseline_cmp *cmp, baseline_kind kind, const char *key, const char *what,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void add(baseline_cmp *cmp, baseline_kind kind, const char *key, const char *what,
+                const char *fmt, ...) {
+    if (cmp->n == cmp->cap) {
+        cmp->cap = cmp->cap ? cmp->cap * 2 : 16;
+        cmp->c = realloc(cmp->c, (size_t)cmp->cap * sizeof *cmp->c);
+        ES_ASSERT(cmp->c != NULL);
+    }
+    baseline_change *c = &cmp->c[cmp->n++];
+    c->kind = kind;
+    snprintf(c->key, sizeof c->key, "%s", key);
+    snprintf(c->what, sizeof c->what, "%s", what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    if (kind == BASELINE_REGRESSION)
+        cmp->nregress++;
+    else if (kind == BASELINE_IMPROVEMENT)
+        cmp->nimprove++;
+    else
+        cmp->nnote++;
+}
+
+static const baseline_entry *find(const baseline *b, const char *key) {
+    for (int i = 0; i < b->n; i++)
+        if (!strcmp(b->e[i].key, key))
+            return &b->e[i];
+    return NULL;
+}
+
+static void compare_one(const baseline_entry *e, const bench_result *x, const baseline_opts *o,
+                        baseline_cmp *cmp) {
+    const char *k = e->key;
+    if (!strcmp(x->check, "fail") || !strcmp(x->ref_check, "fail"))
+        add(cmp, BASELINE_REGRESSION, k, "check", "result check failed: %s",
+            x->check_msg[0] ? x->check_msg : "(no detail)");
+    if (!x->ok) {
+        if (e->ok)
+            add(cmp, BASELINE_REGRESSION, k, "error", "fails now: %s", x->error);
+        else
+            add(cmp, BASELINE_NOTE, k, "error", "still fails: %s", x->error);
+        return;
+    }
+    if (!e->ok) {
+        add(cmp, BASELINE_IMPROVEMENT, k, "error", "runs now (failed in the baseline)");
+        return;
+    }
+    /* Cycles: relative tolerance; the tiny absolute slack absorbs floating-point
+     * rounding of tolerance * base so that the edge itself is not a regression. */
+    double base = (double)e->cycles, now = (double)x->cycles, slack = o->tolerance * base + 1e-9;
+    if (now - base > slack)
+        add(cmp, BASELINE_REGRESSION, k, "cycles", "cycles %lld -> %lld (+%.2f%%, tolerance %.2f%%)",
+            (long long)e->cycles, (long long)x->cycles, (now / base - 1) * 100, o->tolerance * 100);
+    else if (base - now > slack)
+        add(cmp, BASELINE_IMPROVEMENT, k, "cycles", "cycles %lld -> %lld (%.2f%%)",
+            (long long)e->cycles, (long long)x->cycles, (now / base - 1) * 100);
+    /* Utilization is a ratio of integers written with round-trip precision: any drop
+     * beyond formatting noise is real. */
+    double eps = 1e-9 * (e->utilization > 0 ? e->utilization : 1);
+    if (x->util < e->utilization - eps)
+        add(cmp, BASELINE_REGRESSION, k, "utilization", "utilization %.2f%% -> %.2f%%",
+            e->utilization * 100, x->util * 100);
+    else if (x->util > e->utilization + eps)
+        add(cmp, BASELINE_IMPROVEMENT, k, "utilization", "utilization %.2f%% -> %.2f%%",
+            e->utilization * 100, x->util * 100);
+    int pr0 = baseline_proof_rank(e->proof), pr1 = baseline_proof_rank(x->proof);
+    if (pr1 < pr0)
+        add(cmp, BASELINE_REGRESSION, k, "proof", "proof %s -> %s", e->proof, x->proof);
+    else if (pr1 > pr0)
+        add(cmp, BASELINE_IMPROVEMENT, k, "proof", "proof %s -> %s", e->proof, x->proof);
+    if (e->global && !x->global)
+        add(cmp, BASELINE_NOTE, k, "global", "no longer meets the scalar lower bound");
+    double s0 = e->solve_ms, s1 = x->solve_ms;
+    if (s1 > o->solve_factor * s0 && s1 - s0 > o->solve_abs_ms)
+        add(cmp, BASELINE_REGRESSION, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
+    else if (s0 > o->solve_factor * s1 && s0 - s1 > o->solve_abs_ms)
+        add(cmp, BASELINE_IMPROVEMENT, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
+    if (e->reference_cycles > 0 && e->reference_cycles != x->ref_cycles)
+        add(cmp, BASELINE_NOTE, k, "reference", "reference cycles %lld -> %lld",
+            (long long)e->reference_cycles, (long long)x->ref_cycles);
+}
+
+static int kind_cmp(const void *a, const void *b) {
+    const baseline_change *x = a, *y = b;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    return strcmp(x->key, y->key);
+}
+
+void baseline_compare(const baseline *b, const bench_result *r, int n, const baseline_opts *o,
+                      baseline_cmp *cmp) {
+    memset(cmp, 0, sizeof *cmp);
+    char *seen = calloc((size_t)(b->n > 0 ? b->n : 1), 1);
+    ES_ASSERT(seen != NULL);
+    for (int i = 0; i < n; i++) {
+        char key[BASELINE_KEY_MAX];
+        bench_key(&r[i], key, sizeof key);
+        const baseline_entry *e = find(b, key);
+        if (!e) {
+            add(cmp, BASELINE_NOTE, key, "new", "not in the baseline");
+            if (!strcmp(r[i].check, "fail") || !strcmp(r[i].ref_check, "fail"))
+                add(cmp, BASELINE_REGRESSION, key, "check", "result check failed: %s",
+                    r[i].check_msg);
+            continue;
+        }
+        seen[e - b->e] = 1;
+        compare_one(e, &r[i], o, cmp);
+    }
+    for (int i = 0; i < b->n; i++)
+        if (!seen[i])
+            add(cmp, BASELINE_NOTE, b->e[i].key, "not_run", "in the baseline but not run");
+    free(seen);
+    /* Stable order for reports: qsort is not stable, but (kind, key) plus the insertion
+     * order of one layer's changes is enough to read; ties keep kinds grouped. */
+    qsort(cmp->c, (size_t)cmp->n, sizeof *cmp->c, kind_cmp);
+}
+
+void baseline_cmp_free(baseline_cmp *cmp) {
+    free(cmp->c);
+    memset(cmp, 0, sizeof *cmp);
+}
+
+void baseline_cmp_print(FILE *f, const baseline_cmp *cmp, bool verbose) {
+    static const char *const title[] = {"REGRESSION", "improved", "note"};
+    for (int i = 0; i < cmp->n; i++) {
+        const baseline_change *c = &cmp->c[i];
+        if (c->kind == BASELINE_NOTE && !verbose)
+            continue;
+        fprintf(f, "  %-10s %s: %s\n", title[c->kind], c->key, c->msg);
+    }
+    fprintf(f, "baseline: %d regression(s), %d improvement(s), %d note(s)\n", cmp->nregress,
+            cmp->nimprove, cmp->nnote);
+}

@@ -1,0 +1,789 @@
+/* bench: runner (worker processes, shards, progress), bounds and summary statistics.
+ * Invariant: results[k] always belongs to the k-th selected layer (index order); every
+ * selected layer yields exactly one result, an error result if its worker failed.
+ * Worker processes (fork per layer) keep a crash, an abort or a hang of one layer from
+ * taking the whole run down, and give each layer its own Z3 context and address space. */
+#include "bench/bench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void bench_run_opts_init(bench_run_opts *ro) {
+    memset(ro, 0, sizeof *ro);
+    ro->jobs = 1;
+    ro->shard_i = 0;
+    ro->shard_n = 1;
+    ro->isolate = true;
+}
+
+bool bench_in_shard(int32_t index, int shard_i, int shard_n) {
+    ES_ASSERT(shard_n >= 1 && shard_i >= 0 && shard_i < shard_n);
+    return index % shard_n == shard_i;
+}
+
+bool bench_parse_shard(const char *text, int *shard_i, int *shard_n, status *st) {
+    char *end;
+    errno = 0;
+    long i = strtol(text, &end, 10);
+    if (end == text || *end != '/' || errno)
+        return status_fail(st, "--shard: expected I/N (e.g. 0/4), got '%s'", text);
+    const char *q = end + 1;
+    long n = strtol(q, &end, 10);
+    if (end == q || *end != '\0' || errno)
+        return status_fail(st, "--shard: expected I/N (e.g. 0/4), got '%s'", text);
+    if (n < 1 || n > 100000 || i < 0 || i >= n)
+        return status_fail(st, "--shard %s: need 0 <= I < N (shards are numbered from 0)", text);
+    *shard_i = (int)i;
+    *shard_n = (int)n;
+    return true;
+}
+
+/* Product of a tensor's shape; the op invariant says it fits in int64. */
+static int64_t tensor_elems(const op *o, op_role role) {
+    int64_t n = 1;
+    for (int j = 0; j < o->t[role].rank; j++)
+        n *= o->t[role].shape[j];
+    return n;
+}
+
+static int64_t nominal_macs(const op *o) {
+    int64_t n = 1;
+    for (int d = 0; d < o->ndims; d++)
+        n *= o->extent[d];
+    return n;
+}
+
+void bench_bounds(const op *o, const hw_config *hw, bench_result *r) {
+    int64_t lanes = hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw);
+    int64_t macs = nominal_macs(o);
+    r->compute_bound = es_ceil_div(macs, lanes) * (int64_t)hw->gemm_iter_cycles;
+    /* Natural layouts, element widths from the config (int8 in/weights/outputs). */
+    int64_t in_b = ((int64_t)1 << hw->log_inp_width) / 8;
+    int64_t wt_b = ((int64_t)1 << hw->log_wgt_width) / 8;
+    r->compulsory_bytes = tensor_elems(o, OP_IN) * in_b + tensor_elems(o, OP_WT) * wt_b +
+                          tensor_elems(o, OP_OUT) * 1;
+    r->bytes_bound = es_ceil_div(r->compulsory_bytes, hw_bus_bytes(hw));
+    r->lower_bound = r->compute_bound > r->bytes_bound ? r->compute_bound : r->bytes_bound;
+}
+
+static const char *kind_name(op_kind k) {
+    switch (k) {
+    case OP_CONV2D: return "conv2d";
+    case OP_DEPTHWISE: return "depthwise";
+    case OP_GEMM: return "gemm";
+    case OP_AFFINE: return "affine";
+    }
+    return "?";
+}
+
+/* Short shape text without depending on op_summary's format. */
+static void shape_text(const op *o, char *buf, size_t len) {
+    size_t n = 0;
+    buf[0] = '\0';
+    if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE) {
+        const op_conv *c = &o->conv;
+        snprintf(buf, len, "N%lld C%lld H%lld W%lld K%lld R%lld S%lld s%lld p%lld",
+                 (long long)c->n, (long long)c->c, (long long)c->h, (long long)c->w,
+                 (long long)c->k, (long long)c->r, (long long)c->s, (long long)c->stride_h,
+                 (long long)c->pad_h);
+        if (c->stride_w != c->stride_h || c->pad_w != c->pad_h) {
+            n = strlen(buf);
+            snprintf(buf + n, len - n, " (sw%lld pw%lld)", (long long)c->stride_w,
+                     (long long)c->pad_w);
+        }
+        if (c->groups > 1) {
+            n = strlen(buf);
+            snprintf(buf + n, len - n, " g%lld", (long long)c->groups);
+        }
+        return;
+    }
+    if (o->kind == OP_GEMM) {
+        const op_gemm *g = &o->gemm;
+        if (g->batch > 1)
+            n = (size_t)snprintf(buf, len, "B%lld ", (long long)g->batch);
+        snprintf(buf + n, len - n, "M%lld N%lld K%lld%s%s", (long long)g->m, (long long)g->n,
+                 (long long)g->k, g->a_t ? " aT" : "", g->b_t ? " bT" : "");
+        return;
+    }
+    for (int d = 0; d < o->ndims && n + 1 < len; d++) {
+        int w = snprintf(buf + n, len - n, "%s%s=%lld", d ? " " : "", o->dim_name[d],
+                         (long long)o->extent[d]);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}
+
+void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *hw) {
+    memset(r, 0, sizeof *r);
+    snprintf(r->suite, sizeof r->suite, "%s", l->suite);
+    snprintf(r->name, sizeof r->name, "%s", l->op.name);
+    r->index = l->index;
+    snprintf(r->kind, sizeof r->kind, "%s", kind_name(l->op.kind));
+    shape_text(&l->op, r->shape, sizeof r->shape);
+    r->macs = nominal_macs(&l->op);
+    snprintf(r->ref_check, sizeof r->ref_check, "skipped");
+    snprintf(r->check, sizeof r->check, "skipped");
+    snprintf(r->proof, sizeof r->proof, "unknown");
+    bench_bounds(&l->op, hw, r);
+}
+
+void bench_result_derive(bench_result *r) {
+    r->speedup = r->cycles > 0 && r->ref_cycles > 0 ? (double)r->ref_cycles / (double)r->cycles : 0;
+    r->gap = r->cycles > 0 && r->lower_bound > 0 ? (double)r->cycles / (double)r->lower_bound : 0;
+    r->ref_gap = r->ref_cycles > 0 && r->lower_bound > 0
+                     ? (double)r->ref_cycles / (double)r->lower_bound
+                     : 0;
+}
+
+/* ---- the runner ---------------------------------------------------------------- */
+
+/* What a worker sends back through its pipe. */
+typedef struct bench_msg {
+    bench_result r;
+    status st;
+    bool ok;
+} bench_msg;
+
+static void eval_one(const bench_layer *l, const hw_config *hw, const bench_evaluator *ev,
+                     bench_msg *m) {
+    bench_result_init(&m->r, l, hw);
+    status_init(&m->st);
+    m->ok = ev->fn(ev->ctx, &l->op, hw, &m->r, &m->st);
+}
+
+static void finish_result(bench_result *r, bool ok, const char *err, double wall_ms) {
+    r->ok = ok && r->cycles > 0 && r->ref_cycles > 0;
+    if (!ok)
+        snprintf(r->error, sizeof r->error, "%s", err && *err ? err : "evaluation failed");
+    else if (!r->ok)
+        snprintf(r->error, sizeof r->error, "evaluator returned no cycle counts");
+    r->wall_ms = wall_ms;
+    bench_result_derive(r);
+}
+
+static void fmt_hms(double s, char *buf, size_t len) {
+    if (!(s >= 0) || s > 1e7)
+        s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+typedef struct progress {
+    FILE *f;
+    bool tty;
+    int total, done;
+    double t0;
+    const char *last;
+} progress;
+
+static void progress_draw(progress *p, const bench_result *fin) {
+    if (!p->f)
+        return;
+    double el = bench_now() - p->t0;
+    char e[32], eta[32];
+    fmt_hms(el, e, sizeof e);
+    if (p->done > 0)
+        fmt_hms(el / p->done * (p->total - p->done), eta, sizeof eta);
+    else
+        snprintf(eta, sizeof eta, "?");
+    if (p->tty) {
+        int width = 24, fill = p->total ? p->done * width / p->total : width;
+        char bar[32];
+        for (int i = 0; i < width; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[width] = '\0';
+        fprintf(p->f, "\r\033[K[%s] layer %d/%d  elapsed %s  ETA %s  %s", bar, p->done, p->total,
+                e, eta, p->last ? p->last : "");
+        if (p->done == p->total)
+            fputc('\n', p->f);
+    } else if (fin) {
+        if (fin->ok)
+            fprintf(p->f, "bench: [%d/%d] %s/%s: speedup %.2fx, gap %.2fx, %.1f s (elapsed %s, ETA %s)\n",
+                    p->done, p->total, fin->suite, fin->name, fin->speedup, fin->gap,
+                    fin->wall_ms / 1000, e, eta);
+        else
+            fprintf(p->f, "bench: [%d/%d] %s/%s: ERROR %s (elapsed %s, ETA %s)\n", p->done,
+                    p->total, fin->suite, fin->name, fin->error, e, eta);
+    }
+    fflush(p->f);
+}
+
+static void progress_done(progress *p, bench_result *r, const bench_run_opts *ro) {
+    p->done++;
+    p->last = r->name;
+    progress_draw(p, r);
+    if (ro->on_done)
+        ro->on_done(ro->on_done_ctx, r, p->done, p->total);
+}
+
+typedef struct worker {
+    pid_t pid;
+    int fd;
+    int slot;
+    double t0;
+    size_t got;
+    FILE *err;      /* the worker's stderr (a temporary file), or NULL */
+    bench_msg msg;
+} worker;
+
+static bool write_all(int fd, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const bench_evaluator *ev,
+                  int slot, int64_t memory_mb, status *st) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return status_fail(st, "bench: pipe: %s", strerror(errno));
+    /* The worker's stderr goes to a file: its messages are shown with the layer's name
+     * (and do not tear the progress bar), and a crash report names its cause. */
+    FILE *err = tmpfile();
+    fflush(NULL); /* buffered output must not be duplicated into the child */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        if (err)
+            fclose(err);
+        return status_fail(st, "bench: fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (err)
+            dup2(fileno(err), 2);
+        if (memory_mb > 0) {
+            /* An out-of-memory layer then fails alone (malloc returns NULL -> abort)
+             * instead of pushing the machine into swap. */
+            struct rlimit rl;
+            rl.rlim_cur = rl.rlim_max = (rlim_t)memory_mb << 20;
+            setrlimit(RLIMIT_AS, &rl);
+        }
+        bench_msg *m = malloc(sizeof *m);
+        if (!m)
+            _exit(3);
+        eval_one(l, hw, ev, m);
+        fflush(NULL);
+        _exit(write_all(fds[1], m, sizeof *m) ? 0 : 3);
+    }
+    close(fds[1]);
+    w->pid = pid;
+    w->fd = fds[0];
+    w->slot = slot;
+    w->t0 = bench_now();
+    w->got = 0;
+    w->err = err;
+    return true;
+}
+
+/* Shows what a worker wrote to stderr, each line prefixed with the layer, and keeps
+ * its last line (the likely cause of a crash) in last. */
+static void forward_stderr(worker *w, const bench_layer *l, const progress *pg, char *last,
+                           size_t last_len) {
+    last[0] = '\0';
+    if (!w->err)
+        return;
+    enum { TAIL = 16384 };
+    char *buf = malloc(TAIL + 1);
+    ES_ASSERT(buf != NULL);
+    fflush(w->err);
+    long size = fseek(w->err, 0, SEEK_END) == 0 ? ftell(w->err) : 0;
+    long from = size > TAIL ? size - TAIL : 0;
+    size_t n = 0;
+    if (size > 0 && fseek(w->err, from, SEEK_SET) == 0)
+        n = fread(buf, 1, TAIL, w->err);
+    buf[n] = '\0';
+    fclose(w->err);
+    w->err = NULL;
+    if (n == 0) {
+        free(buf);
+        return;
+    }
+    if (pg->f && pg->tty)
+        fputs("\r\033[K", stderr);
+    if (from > 0)
+        fprintf(stderr, "  [%s/%s] ... (%ld bytes of messages cut)\n", l->suite, l->op.name, from);
+    for (char *line = buf, *nl; *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        else
+            nl = line + strlen(line);
+        if (!*line)
+            continue;
+        fprintf(stderr, "  [%s/%s] %s\n", l->suite, l->op.name, line);
+        snprintf(last, last_len, "%s", line);
+    }
+    fflush(stderr);
+    free(buf);
+}
+
+/* Reaps a finished (or killed) worker and turns what it sent into a result. */
+static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_result *out,
+                 const char *killed_why, const progress *pg) {
+    close(w->fd);
+    int wst = 0;
+    while (waitpid(w->pid, &wst, 0) < 0 && errno == EINTR) {
+    }
+    double ms = (bench_now() - w->t0) * 1000;
+    char last[160];
+    forward_stderr(w, l, pg, last, sizeof last);
+    if (!killed_why && w->got == sizeof w->msg && WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
+        *out = w->msg.r;
+        finish_result(out, w->msg.ok, w->msg.st.msg, ms);
+        return;
+    }
+    char why[256];
+    if (killed_why)
+        snprintf(why, sizeof why, "%s", killed_why);
+    else if (WIFSIGNALED(wst))
+        snprintf(why, sizeof why, "worker died: signal %d (%s)%s%.160s", WTERMSIG(wst),
+                 strsignal(WTERMSIG(wst)), last[0] ? ": " : "", last);
+    else
+        snprintf(why, sizeof why, "worker exited with status %d before reporting%s%.160s",
+                 WIFEXITED(wst) ? WEXITSTATUS(wst) : -1, last[0] ? ": " : "", last);
+    bench_result_init(out, l, hw);
+    finish_result(out, false, why, ms);
+}
+
+typedef struct start_key {
+    int64_t macs;
+    int slot;
+} start_key;
+
+static int cmp_start(const void *a, const void *b) {
+    const start_key *x = a, *y = b;
+    if (x->macs != y->macs)
+        return x->macs < y->macs ? 1 : -1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static bool run_forked(const bench_layer *layers, const int *sel, int nsel, const hw_config *hw,
+                       const bench_evaluator *ev, const bench_run_opts *ro, bench_result *res,
+                       progress *pg, status *st) {
+    int jobs = ro->jobs < 1 ? 1 : ro->jobs;
+    if (jobs > nsel)
+        jobs = nsel;
+    worker *w = calloc((size_t)(jobs ? jobs : 1), sizeof *w);
+    struct pollfd *pfd = calloc((size_t)(jobs ? jobs : 1), sizeof *pfd);
+    start_key *order = calloc((size_t)(nsel ? nsel : 1), sizeof *order);
+    ES_ASSERT(w && pfd && order);
+    for (int k = 0; k < nsel; k++) {
+        order[k].slot = k;
+        order[k].macs = ro->largest_first ? nominal_macs(&layers[sel[k]].op) : 0;
+    }
+    qsort(order, (size_t)nsel, sizeof *order, cmp_start);
+    int active = 0, next = 0;
+    bool ok = true;
+    while (next < nsel || active > 0) {
+        while (ok && active < jobs && next < nsel) {
+            int slot = order[next].slot;
+            if (!spawn(&w[active], &layers[sel[slot]], hw, ev, slot, ro->layer_memory_mb, st)) {
+                ok = false;
+                break;
+            }
+            active++;
+            next++;
+        }
+        if (!ok && active == 0)
+            break;
+        if (!ok)
+            next = nsel; /* stop spawning, drain the running workers */
+        for (int k = 0; k < active; k++) {
+            pfd[k].fd = w[k].fd;
+            pfd[k].events = POLLIN;
+            pfd[k].revents = 0;
+        }
+        int pr = poll(pfd, (nfds_t)active, 500);
+        if (pr < 0 && errno != EINTR) {
+            ok = status_fail(st, "bench: poll: %s", strerror(errno));
+            for (int k = 0; k < active; k++)
+                kill(w[k].pid, SIGKILL);
+        }
+        double now = bench_now();
+        for (int k = 0; k < active; k++) {
+            const char *killed = NULL;
+            char why[96];
+            bool finished = false;
+            if (pr > 0 && (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) {
+                ssize_t n = read(w[k].fd, (char *)&w[k].msg + w[k].got,
+                                 sizeof w[k].msg - w[k].got);
+                if (n > 0)
+                    w[k].got += (size_t)n;
+                else if (n == 0 || errno != EINTR)
+                    finished = true;
+            }
+            if (!finished && ro->layer_timeout_s > 0 && now - w[k].t0 > ro->layer_timeout_s) {
+                kill(w[k].pid, SIGKILL);
+                snprintf(why, sizeof why, "timed out after %.0f s (--layer-timeout)",
+                         ro->layer_timeout_s);
+                killed = why;
+                finished = true;
+            }
+            if (!ok && !finished) {
+                kill(w[k].pid, SIGKILL);
+                killed = "runner stopped";
+                finished = true;
+            }
+            if (!finished)
+                continue;
+            int slot = w[k].slot;
+            reap(&w[k], &layers[sel[slot]], hw, &res[slot], killed, pg);
+            progress_done(pg, &res[slot], ro);
+            /* Move the last worker into this place; re-examine k. */
+            w[k] = w[active - 1];
+            pfd[k] = pfd[active - 1];
+            active--;
+            k--;
+        }
+        if (pr == 0 || pr < 0)
+            progress_draw(pg, NULL);
+    }
+    free(w);
+    free(pfd);
+    free(order);
+    return ok;
+}
+
+bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
+               const bench_evaluator *ev, const bench_run_opts *ro, bench_result **out,
+               int *nout, status *st) {
+    *out = NULL;
+    *nout = 0;
+    int *sel = malloc((size_t)(nlayers > 0 ? nlayers : 1) * sizeof *sel);
+    ES_ASSERT(sel != NULL);
+    int nsel = 0;
+    for (int k = 0; k < nlayers; k++)
+        if (bench_in_shard(layers[k].index, ro->shard_i, ro->shard_n))
+            sel[nsel++] = k;
+    bench_result *res = calloc((size_t)(nsel > 0 ? nsel : 1), sizeof *res);
+    ES_ASSERT(res != NULL);
+    progress pg = {.f = ro->progress, .tty = ro->progress_tty, .total = nsel, .t0 = bench_now()};
+    bool ok = true;
+    if (ro->isolate) {
+        ok = run_forked(layers, sel, nsel, hw, ev, ro, res, &pg, st);
+    } else {
+        bench_msg *m = malloc(sizeof *m);
+        ES_ASSERT(m != NULL);
+        for (int k = 0; k < nsel; k++) {
+            double t0 = bench_now();
+            eval_one(&layers[sel[k]], hw, ev, m);
+            res[k] = m->r;
+            finish_result(&res[k], m->ok, m->st.msg, (bench_now() - t0) * 1000);
+            progress_done(&pg, &res[k], ro);
+        }
+        free(m);
+    }
+    free(sel);
+    if (!ok) {
+        free(res);
+        return false;
+    }
+    *out = res;
+    *nout = nsel;
+    return true;
+}
+
+/* ---- statistics ---------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double *sorted_copy(const double *x, int n) {
+    double *s = malloc((size_t)(n > 0 ? n : 1) * sizeof *s);
+    ES_ASSERT(s != NULL);
+    if (n > 0)
+        memcpy(s, x, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return s;
+}
+
+double bench_geomean(const double *x, int n) {
+    if (n <= 0)
+        return 0;
+    double acc = 0;
+    for (int i = 0; i < n; i++) {
+        ES_ASSERT(x[i] > 0);
+        acc += log(x[i]);
+    }
+    return exp(acc / n);
+}
+
+double bench_median(const double *x, int n) {
+    if (n <= 0)
+        return 0;
+    double *s = sorted_copy(x, n);
+    double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    free(s);
+    return m;
+}
+
+double bench_percentile(const double *x, int n, double p) {
+    if (n <= 0)
+        return 0;
+    ES_ASSERT(p > 0 && p <= 100);
+    double *s = sorted_copy(x, n);
+    /* Nearest rank; the small epsilon keeps e.g. 0.9 * 10 from rounding up to 10. */
+    int rank = (int)ceil(p / 100.0 * n - 1e-9);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    double v = s[rank - 1];
+    free(s);
+    return v;
+}
+
+void bench_key(const bench_result *r, char *buf, size_t len) {
+    snprintf(buf, len, "%s/%s", r->suite, r->name);
+}
+
+void bench_summarize(const bench_result *r, int n, bench_summary *s) {
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    double *sp = calloc((size_t)(n > 0 ? n : 1) * 6, sizeof(double));
+    ES_ASSERT(sp != NULL);
+    double *spw = sp + n, *gap = spw + n, *rgap = gap + n, *solve = rgap + n, *ut = solve + n;
+    double *rut = sp; /* reused after speedups are done: see below */
+    int nsp = 0, nspw = 0, ngap = 0, nrgap = 0, nsolve = 0, nut = 0;
+    for (int i = 0; i < n; i++) {
+        const bench_result *x = &r[i];
+        s->layers_s += x->wall_ms / 1000;
+        if (!strcmp(x->check, "fail") || !strcmp(x->ref_check, "fail"))
+            s->ncheck_fail++;
+        if (!x->ok) {
+            s->nerror++;
+            continue;
+        }
+        s->nok++;
+        sp[nsp++] = x->speedup;
+        if (x->ref_util < 0.5) {
+            s->nweak++;
+            spw[nspw++] = x->speedup;
+        }
+        if (x->speedup < 1)
+            s->nslower++;
+        if (x->speedup <= 1)
+            s->nnot_faster++;
+        if (!strcmp(x->proof, "optimal"))
+            s->noptimal++;
+        if (x->global)
+            s->nglobal++;
+        if (nsp == 1 || x->speedup < s->min_speedup) {
+            s->min_speedup = x->speedup;
+            bench_key(x, s->min_speedup_layer, sizeof s->min_speedup_layer);
+        }
+        if (nsp == 1 || x->speedup > s->max_speedup) {
+            s->max_speedup = x->speedup;
+            bench_key(x, s->max_speedup_layer, sizeof s->max_speedup_layer);
+        }
+        if (x->gap > 0) {
+            gap[ngap++] = x->gap;
+            if (ngap == 1 || x->gap > s->max_gap) {
+                s->max_gap = x->gap;
+                bench_key(x, s->max_gap_layer, sizeof s->max_gap_layer);
+            }
+        }
+        if (x->ref_gap > 0)
+            rgap[nrgap++] = x->ref_gap;
+        solve[nsolve++] = x->solve_ms;
+        s->solve_total_ms += x->solve_ms;
+        if (x->util > 0)
+            ut[nut++] = x->util;
+    }
+    s->geomean_speedup = bench_geomean(sp, nsp);
+    s->geomean_speedup_weak = bench_geomean(spw, nspw);
+    s->geomean_gap = bench_geomean(gap, ngap);
+    s->geomean_ref_gap = bench_geomean(rgap, nrgap);
+    s->geomean_util = bench_geomean(ut, nut);
+    s->solve_median_ms = bench_median(solve, nsolve);
+    s->solve_p90_ms = bench_percentile(solve, nsolve, 90);
+    s->solve_max_ms = nsolve ? bench_percentile(solve, nsolve, 100) : 0;
+    int nrut = 0;
+    for (int i = 0; i < n; i++)
+        if (r[i].ok && r[i].ref_util > 0)
+            rut[nrut++] = r[i].ref_util;
+    s->geomean_ref_util = bench_geomean(rut, nrut);
+    free(sp);
+}
+
+bool bench_pareto_add(bench_result *r, double util, int64_t bytes) {
+    size_t n = strlen(r->pareto);
+    char pt[64];
+    int w = snprintf(pt, sizeof pt, "%s%.6g:%lld", n ? ";" : "", util, (long long)bytes);
+    if (w < 0 || n + (size_t)w >= sizeof r->pareto)
+        return false;
+    memcpy(r->pareto + n, pt, (size_t)w + 1);
+    return true;
+}
+
+int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max) {
+    int n = 0;
+    const char *p = r->pareto;
+    while (*p && n < max) {
+        char *end;
+        double u = strtod(p, &end);
+        if (end == p || *end != ':')
+            break;
+        p = end + 1;
+        long long b = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        util[n] = u;
+        bytes[n] = (int64_t)b;
+        n++;
+        p = end;
+        if (*p != ';')
+            break;
+        p++;
+    }
+    return n;
+}
+
+void bench_explain(const bench_result *r, char *buf, size_t len) {
+    if (!r->ok) {
+        snprintf(buf, len, "error: %s", r->error);
+        return;
+    }
+    bool same_util = r->util <= r->ref_util * (1 + 1e-9);
+    bool equal = fabs(r->speedup - 1) < 1e-3;
+    bool more_traffic = r->traffic > r->ref_traffic + r->ref_traffic / 100;
+    bool more_gemm = r->gemm > r->ref_gemm;
+    bool mem_bound = r->bytes_bound >= r->compute_bound;
+    char what[200], why[240];
+    /* What the embedding is compared with the reference's. */
+    if (same_util && !strcmp(r->layout_class, "packed"))
+        snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization)",
+                 r->ref_util * 100);
+    else if (same_util)
+        snprintf(what, sizeof what,
+                 "no embedding with higher utilization than the reference's %.0f%% (chose %s, proof %s)",
+                 r->ref_util * 100, r->layout_class, r->proof);
+    else
+        snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
+                 r->ref_util * 100, r->layout_class);
+    /* Where the cycles go. */
+    if (equal)
+        snprintf(why, sizeof why, "and the same cycles");
+    else if (more_traffic)
+        snprintf(why, sizeof why, "but its program moves more DRAM data (%lld vs %lld bytes%s)",
+                 (long long)r->traffic, (long long)r->ref_traffic,
+                 mem_bound ? "; the layer is memory-bound" : "; tiling re-loads operands");
+    else if (more_gemm)
+        snprintf(why, sizeof why, "but its program runs more GEMM iterations (%lld vs %lld)",
+                 (long long)r->gemm, (long long)r->ref_gemm);
+    else
+        snprintf(why, sizeof why,
+                 "but its schedule overlaps loads and compute less well (%lld vs %lld cycles)",
+                 (long long)r->cycles, (long long)r->ref_cycles);
+    snprintf(buf, len, "%s, %s", what, why);
+}
+
+/* ---- fake evaluator --------------------------------------------------------------- */
+
+/* The Out map of dim d is zero for a reduction dim. */
+static bool is_reduction(const op *o, int d) {
+    for (int j = 0; j < o->t[OP_OUT].rank; j++)
+        if (o->t[OP_OUT].map[j][d] != 0)
+            return false;
+    return true;
+}
+
+bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st) {
+    (void)ctx;
+    int64_t bi = hw_block_in(hw), bo = hw_block_out(hw), lanes = hw_batch(hw) * bi * bo;
+    int64_t outs = tensor_elems(o, OP_OUT), red = 1, first = 0;
+    for (int d = 0; d < o->ndims; d++) {
+        if (!is_reduction(o, d))
+            continue;
+        red *= o->extent[d];
+        if (!first)
+            first = o->extent[d];
+    }
+    if (!first)
+        first = 1;
+    if (!strncmp(o->name, "fail", 4))
+        return status_fail(st, "fake evaluator: layer '%s' fails on purpose", o->name);
+    if (!strncmp(o->name, "crash", 5)) {
+        fprintf(stderr, "fake evaluator: crashing on purpose\n");
+        abort();
+    }
+    if (!strncmp(o->name, "hang", 4))
+        for (;;)
+            pause();
+    if (!strncmp(o->name, "hog", 3)) {
+        void *p = malloc((size_t)1 << 30);
+        if (!p)
+            return status_fail(st, "fake evaluator: out of memory");
+        free(p);
+    }
+    /* Reference: only the first reduction dim on the input lanes, padded to 16. */
+    int64_t ref_inst = es_ceil_div(outs, bo) * es_ceil_div(first, bi) * (red / first);
+    /* "embedsyn": all reduction dims fused, padded once. */
+    int64_t inst = es_ceil_div(outs, bo) * es_ceil_div(red, bi);
+    int64_t macs = nominal_macs(o);
+    int64_t bus = hw_bus_bytes(hw);
+    int64_t ref_bytes = r->compulsory_bytes + (ref_inst > inst ? outs : 0);
+    int64_t bytes = r->compulsory_bytes + (inst < ref_inst ? r->compulsory_bytes / 4 : 0);
+    int64_t ref_mem = es_ceil_div(ref_bytes, bus), mem = es_ceil_div(bytes, bus);
+    r->ref_cycles = (ref_inst > ref_mem ? ref_inst : ref_mem) + 100;
+    r->cycles = (inst > mem ? inst : mem) + 100;
+    r->instances = inst;
+    r->lb_instances = inst;
+    r->ref_util = (double)macs / ((double)ref_inst * (double)lanes);
+    r->util = (double)macs / ((double)inst * (double)lanes);
+    r->ref_dram_bytes = ref_bytes;
+    r->dram_bytes = bytes;
+    r->ref_traffic = ref_bytes;
+    r->traffic = bytes;
+    r->ref_gemm = ref_inst;
+    r->gemm = inst;
+    snprintf(r->ref_schedule, sizeof r->ref_schedule, "fake tiling");
+    snprintf(r->schedule, sizeof r->schedule, "fake tiling");
+    snprintf(r->layout_class, sizeof r->layout_class, "%s", inst < ref_inst ? "im2col" : "packed");
+    snprintf(r->layout, sizeof r->layout, "fake %s layout, %lld instances",
+             r->layout_class, (long long)inst);
+    snprintf(r->proof, sizeof r->proof, "%s", macs % 3 ? "optimal" : "not_proven");
+    r->global = macs % 3 != 0;
+    snprintf(r->solver_status, sizeof r->solver_status, "sat");
+    r->solve_ms = (double)(macs % 997) / 10.0;
+    snprintf(r->check, sizeof r->check, "pass");
+    snprintf(r->ref_check, sizeof r->ref_check, "pass");
+    if (r->ref_util < 0.5) { /* a made-up three-point front */
+        bench_pareto_add(r, r->ref_util, r->compulsory_bytes);
+        bench_pareto_add(r, (r->ref_util + r->util) / 2, (r->compulsory_bytes + bytes) / 2);
+        bench_pareto_add(r, r->util, bytes);
+    }
+    r->sim_ms = 0.5;
+    return true;
+}

@@ -1,0 +1,197 @@
+/* bench: the regression-benchmark runner. A run is a list of layers (operators from one
+ * or more suites, numbered in order), a hardware config and a layer evaluator; the
+ * runner evaluates the selected layers (all, or one shard), in parallel worker
+ * processes, and derives for each layer what does not depend on the evaluator: the
+ * lower bound (compute and compulsory-traffic bounds), speedup and gap. Summary
+ * statistics (geomeans, percentiles) are computed here too.
+ *
+ * The evaluator is a function pointer so that the runner, reports, baselines and shard
+ * merging are tested against a fake, and the real pipeline (bench/eval.c: enc_solve ->
+ * driver_run timing-only with a sampled check, and driver_run_reference) plugs in.
+ * Invariant: results come back in layer-index order, one per selected layer; a layer
+ * whose evaluation failed, crashed or timed out is a result with ok = false and an
+ * error message, never a missing entry. */
+#ifndef EMBEDSYN_BENCH_BENCH_H
+#define EMBEDSYN_BENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+
+#define BENCH_NAME_MAX 64
+
+/* One layer of a run. */
+typedef struct bench_layer {
+    char suite[BENCH_NAME_MAX];
+    int32_t index;             /* position in the whole run (all suites, in order) */
+    op op;
+} bench_layer;
+
+/* Everything measured or derived for one layer. Plain data (no pointers): it travels
+ * through a pipe from a worker process and is written to / read from results.json. */
+typedef struct bench_result {
+    /* identity (runner) */
+    char suite[BENCH_NAME_MAX];
+    char name[OP_NAME_MAX];
+    int32_t index;
+    char kind[16];
+    char shape[160];
+    int64_t macs;
+    /* outcome */
+    bool ok;                   /* false: error holds why (bad layer, crash, timeout) */
+    char error[256];
+    /* reference strategy (evaluator) */
+    int64_t ref_cycles;
+    double ref_util;
+    int64_t ref_dram_bytes;
+    char ref_check[16];        /* "pass", "fail", "skipped" */
+    int64_t ref_traffic;       /* bytes the simulated program moved (loads + stores) */
+    int64_t ref_gemm;          /* simulated GEMM micro-op iterations */
+    char ref_schedule[320];    /* tiling / loop order of the reference's program */
+    /* embedsyn (evaluator) */
+    int64_t cycles;
+    double util;
+    int64_t dram_bytes;
+    int64_t instances;         /* GEMM micro-op iterations */
+    int64_t lb_instances;      /* scalar lower bound on instances (DESIGN 3), 0 unknown */
+    char layout_class[64];
+    char layout[160];
+    int64_t traffic;           /* bytes the simulated program moved (loads + stores) */
+    int64_t gemm;              /* simulated GEMM micro-op iterations */
+    char schedule[320];        /* tiling / loop order of the program */
+    char proof[16];            /* "optimal", "not_proven", "unknown" */
+    bool global;               /* optimum meets the scalar bound */
+    char solver_status[16];
+    double solve_ms;
+    char check[16];            /* "pass", "fail", "skipped" */
+    char check_msg[256];
+    /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the
+     * reference under-uses: "util:bytes;util:bytes;..." in increasing bytes, or "". */
+    char pareto[400];
+    double sim_ms;             /* both simulations */
+    /* bounds and ratios (runner) */
+    int64_t compute_bound;     /* ceil(MACs / (BATCH*BLOCK_IN*BLOCK_OUT)) GEMM cycles */
+    int64_t compulsory_bytes;  /* natural input + weights + output bytes */
+    int64_t bytes_bound;       /* ceil(compulsory_bytes / bus bytes per cycle) */
+    int64_t lower_bound;       /* max of the two */
+    double speedup;            /* ref_cycles / cycles */
+    double gap;                /* cycles / lower_bound */
+    double ref_gap;            /* ref_cycles / lower_bound */
+    double wall_ms;            /* whole layer, as seen by the runner */
+} bench_result;
+
+/* Every field of bench_result with its type (S string, I int64, I32 int32, F double,
+ * B bool), in output order: results.csv and results.json are written and read from
+ * this one table, so they cannot drift apart. */
+#define BENCH_RESULT_FIELDS(X)                                                        \
+    X(I32, index) X(S, suite) X(S, name) X(S, kind) X(S, shape) X(I, macs)           \
+    X(B, ok) X(S, error)                                                              \
+    X(I, ref_cycles) X(I, cycles) X(F, speedup)                                       \
+    X(F, ref_util) X(F, util) X(I, ref_dram_bytes) X(I, dram_bytes)                   \
+    X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
+    X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
+    X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
+    X(F, gap) X(F, ref_gap)                                                           \
+    X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \
+    X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto)                  \
+    X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
+
+/* A layer evaluator fills the evaluator fields of r (identity is already set).
+ * False + status: the layer could not be evaluated (recorded as an error result). */
+typedef bool (*bench_eval_fn)(void *ctx, const op *o, const hw_config *hw, bench_result *r,
+                              status *st);
+typedef struct bench_evaluator {
+    const char *name;          /* "real", "fake", ... (written into results) */
+    bench_eval_fn fn;
+    void *ctx;
+} bench_evaluator;
+
+/* Called after each finished layer (done of total), in the parent process. */
+typedef void (*bench_done_fn)(void *ctx, const bench_result *r, int done, int total);
+
+typedef struct bench_run_opts {
+    int jobs;                  /* worker processes (>= 1) */
+    int shard_i, shard_n;      /* run layers with index % shard_n == shard_i */
+    bool isolate;              /* fork a worker per layer (crash/timeout isolation) */
+    double layer_timeout_s;    /* 0 = none; needs isolate */
+    int64_t layer_memory_mb;   /* address-space limit of a worker, 0 = none */
+    bool largest_first;        /* start layers in decreasing MAC order (shorter tail
+                                  with several jobs); results stay in index order */
+    FILE *progress;            /* progress output (stderr), or NULL */
+    bool progress_tty;         /* redraw one bar instead of printing lines */
+    bench_done_fn on_done;
+    void *on_done_ctx;
+} bench_run_opts;
+
+void bench_run_opts_init(bench_run_opts *ro);
+
+/* True if layer index i belongs to shard shard_i of shard_n. */
+bool bench_in_shard(int32_t index, int shard_i, int shard_n);
+/* Parses "I/N" (0 <= I < N). */
+bool bench_parse_shard(const char *text, int *shard_i, int *shard_n, status *st);
+
+/* Lower bound of DESIGN 7 for op on hw (fills compute_bound, compulsory_bytes,
+ * bytes_bound, lower_bound of r). */
+void bench_bounds(const op *o, const hw_config *hw, bench_result *r);
+/* Identity fields and bounds of a fresh result for layer l. */
+void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *hw);
+/* Speedup and gaps from cycles and bounds (0 when undefined). */
+void bench_result_derive(bench_result *r);
+
+/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results.
+ * False + status only for a failure of the runner itself (fork/pipe). */
+bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
+               const bench_evaluator *ev, const bench_run_opts *ro, bench_result **out,
+               int *nout, status *st);
+
+/* Statistics. geomean of x[0..n) (all > 0; 0 if n == 0); median (mean of the two
+ * middle values for even n); nearest-rank percentile p in (0,100]: the ceil(p/100*n)-th
+ * smallest value. x is not modified. */
+double bench_geomean(const double *x, int n);
+double bench_median(const double *x, int n);
+double bench_percentile(const double *x, int n, double p);
+
+typedef struct bench_summary {
+    int n;                     /* results */
+    int nok, nerror, ncheck_fail;
+    int nweak;                 /* ok layers with reference utilization < 50% */
+    int nslower;               /* ok layers with speedup < 1 */
+    int nnot_faster;           /* ok layers with speedup <= 1 */
+    int nglobal, noptimal;     /* proof: globally optimal / optimal in space */
+    double geomean_speedup, geomean_speedup_weak;
+    double min_speedup, max_speedup;
+    char min_speedup_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
+    char max_speedup_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
+    double geomean_gap, max_gap, geomean_ref_gap;
+    char max_gap_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
+    double geomean_util, geomean_ref_util;
+    double solve_median_ms, solve_p90_ms, solve_max_ms, solve_total_ms;
+    double layers_s;           /* sum of layer wall times */
+    double wall_s;             /* wall time of the run (set by the caller) */
+} bench_summary;
+
+void bench_summarize(const bench_result *r, int n, bench_summary *s);
+/* "suite/name", the key of a layer in baselines and messages. */
+void bench_key(const bench_result *r, char *buf, size_t len);
+/* Appends the point (util, bytes) to r->pareto (false when it is full). */
+bool bench_pareto_add(bench_result *r, double util, int64_t bytes);
+/* Parses r->pareto into util[]/bytes[] (at most max points); returns the count. */
+int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max);
+/* Why a layer is not faster than the reference (heuristic, for reports). */
+void bench_explain(const bench_result *r, char *buf, size_t len);
+
+/* A deterministic fake evaluator for tests and for exercising the tooling without the
+ * solver: cycles from a simple analytic model of channel packing (reference) and of
+ * full im2col over the reduction dims (embedsyn). ctx may be NULL. Layers named
+ * fail* / crash* / hang* / hog* fail, abort, never return, or allocate 1 GiB, so that
+ * tests can exercise the runner's isolation. */
+bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st);
+
+/* Monotonic clock in seconds. */
+double bench_now(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* cmd_lower: what `embedsyn compile` and `embedsyn run` share: option parsing
+ * (operator, hardware, embedding or strategy, seed, checks), picking the embedding,
+ * and the JSON/text result line. */
+#ifndef EMBEDSYN_BENCH_CMD_LOWER_H
+#define EMBEDSYN_BENCH_CMD_LOWER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "bench/cli.h"
+#include "bench/driver.h"
+
+typedef struct bench_lower_args {
+    cli_opts c;
+    const char *embedding;   /* --embedding FILE.xml, or NULL */
+    const char *strategy;    /* "reference" (default), "im2col" or "im2col:DIMS" */
+    const char *out_dir;     /* -o DIR */
+    const char *suite;       /* run: --suite FILE (every operator of a suite) */
+    driver_opts d;
+} bench_lower_args;
+
+/* Parses argv (argv[0] = command). Returns -1 on success, else the exit status to
+ * return (0 after --help, 2 after a usage error, already reported). */
+int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, bool is_run,
+                      bench_lower_args *a);
+/* Runs the driver on the selected embedding. */
+bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st);
+/* One JSON object (with newline) or a short text report. */
+void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *r, bool ran);
+
+#endif

@@ -1,0 +1,519 @@
+/* report: CSV / JSON / Markdown writers and the results.json reader.
+ * Invariant: the CSV header, the CSV rows, the JSON layer objects and the JSON reader
+ * all expand the same X-macro (BENCH_RESULT_FIELDS), so a field added to bench_result
+ * appears everywhere at once. */
+#include "bench/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "bench/json.h"
+#include "core/arena.h"
+
+void report_meta_init(report_meta *m) {
+    memset(m, 0, sizeof *m);
+    m->shard_n = 1;
+    m->jobs = 1;
+    snprintf(m->evaluator, sizeof m->evaluator, "real");
+}
+
+/* ---- CSV ------------------------------------------------------------------------ */
+
+static void csv_str(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* Shortest round-trip double; empty for NaN/inf. */
+static void csv_f64(FILE *f, double x) {
+    if (!isfinite(x))
+        return;
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    fputs(buf, f);
+}
+
+void report_write_csv(FILE *f, const bench_result *r, int n) {
+    bool first = true;
+#define HDR(T, fld)          \
+    if (!first)              \
+        fputc(',', f);       \
+    first = false;           \
+    fputs(#fld, f);
+    BENCH_RESULT_FIELDS(HDR)
+#undef HDR
+    fputc('\n', f);
+    for (int i = 0; i < n; i++) {
+        const bench_result *x = &r[i];
+        first = true;
+#define OUT_S(v) csv_str(f, v)
+#define OUT_I(v) fprintf(f, "%" PRId64, (int64_t)(v))
+#define OUT_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
+#define OUT_F(v) csv_f64(f, v)
+#define OUT_B(v) fputs((v) ? "true" : "false", f)
+#define ROW(T, fld)          \
+    if (!first)              \
+        fputc(',', f);       \
+    first = false;           \
+    OUT_##T(x->fld);
+        BENCH_RESULT_FIELDS(ROW)
+#undef ROW
+        fputc('\n', f);
+    }
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+void report_result_json(FILE *f, const bench_result *x) {
+    bool first = true;
+#define JS_S(v) json_write_str(f, v)
+#define JS_I(v) fprintf(f, "%" PRId64, (int64_t)(v))
+#define JS_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
+#define JS_F(v) json_write_f64(f, v)
+#define JS_B(v) fputs((v) ? "true" : "false", f)
+#define FIELD(T, fld)                      \
+    fputs(first ? "{\"" : ", \"", f);      \
+    first = false;                         \
+    fputs(#fld "\": ", f);                 \
+    JS_##T(x->fld);
+    BENCH_RESULT_FIELDS(FIELD)
+#undef FIELD
+    fputc('}', f);
+}
+
+/* Summary fields: X(type, field) with F double, N int, S string. */
+#define REPORT_SUMMARY_FIELDS(X)                                                     \
+    X(N, n) X(N, nok) X(N, nerror) X(N, ncheck_fail) X(N, nweak) X(N, nslower)       \
+    X(N, nnot_faster) X(N, nglobal) X(N, noptimal)                                   \
+    X(F, geomean_speedup) X(F, geomean_speedup_weak) X(F, min_speedup)               \
+    X(S, min_speedup_layer) X(F, max_speedup) X(S, max_speedup_layer)                \
+    X(F, geomean_gap) X(F, max_gap) X(S, max_gap_layer) X(F, geomean_ref_gap)        \
+    X(F, geomean_util) X(F, geomean_ref_util)                                        \
+    X(F, solve_median_ms) X(F, solve_p90_ms) X(F, solve_max_ms) X(F, solve_total_ms) \
+    X(F, layers_s) X(F, wall_s)
+
+void report_summary_json(FILE *f, const bench_summary *s) {
+    bool first = true;
+#define JS_N(v) fprintf(f, "%d", v)
+#define FIELD(T, fld)                      \
+    fputs(first ? "{\"" : ", \"", f);      \
+    first = false;                         \
+    fputs(#fld "\": ", f);                 \
+    JS_##T(s->fld);
+    REPORT_SUMMARY_FIELDS(FIELD)
+#undef FIELD
+    fputc('}', f);
+}
+
+void report_write_json(FILE *f, const report_meta *m, const bench_result *r, int n,
+                       const bench_summary *s) {
+    fputs("{\n  \"embedsyn_bench\": 1,\n  \"hardware\": ", f);
+    json_write_str(f, m->hardware);
+    fputs(",\n  \"evaluator\": ", f);
+    json_write_str(f, m->evaluator);
+    fputs(",\n  \"objective\": ", f);
+    json_write_str(f, m->objective);
+    fputs(",\n  \"suites\": [", f);
+    for (int i = 0; i < m->nsuites; i++) {
+        if (i)
+            fputs(", ", f);
+        json_write_str(f, m->suites[i]);
+    }
+    fprintf(f, "],\n  \"shard\": [%d, %d],\n  \"total_layers\": %d,\n  \"check_sample\": %" PRId64
+               ",\n  \"jobs\": %d,\n  \"wall_s\": ",
+            m->shard_i, m->shard_n, m->total_layers, m->check_sample, m->jobs);
+    json_write_f64(f, m->wall_s);
+    fputs(",\n  \"started\": ", f);
+    json_write_str(f, m->started);
+    fputs(",\n  \"summary\": ", f);
+    report_summary_json(f, s);
+    fputs(",\n  \"layers\": [", f);
+    for (int i = 0; i < n; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        report_result_json(f, &r[i]);
+    }
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+}
+
+static bool read_layer(const json_value *v, const char *path, bench_result *x, status *st) {
+    if (v->type != JSON_OBJ)
+        return status_fail(st, "%s:%ld:%ld: each layer must be an object", path, v->line, v->col);
+    memset(x, 0, sizeof *x);
+    bool ok = true;
+    int64_t i64 = 0;
+#define RD_S(fld) ok = ok && json_get_str(v, #fld, true, path, x->fld, sizeof x->fld, st);
+#define RD_I(fld) ok = ok && json_get_i64(v, #fld, true, path, &x->fld, st);
+#define RD_I32(fld)                                                       \
+    ok = ok && json_get_i64(v, #fld, true, path, &i64, st);               \
+    if (ok && (i64 < INT32_MIN || i64 > INT32_MAX))                       \
+        ok = status_fail(st, "%s:%ld:%ld: '" #fld "' out of range", path, v->line, v->col); \
+    x->fld = (int32_t)i64;
+#define RD_F(fld)                                                         \
+    ok = ok && json_get_f64(v, #fld, true, path, &x->fld, st);            \
+    if (ok && isnan(x->fld))                                              \
+        x->fld = 0;
+#define RD_B(fld) ok = ok && json_get_bool(v, #fld, true, path, &x->fld, st);
+#define FIELD(T, fld) RD_##T(fld)
+    BENCH_RESULT_FIELDS(FIELD)
+#undef FIELD
+    return ok;
+}
+
+bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n, status *st) {
+    *r = NULL;
+    *n = 0;
+    report_meta_init(m);
+    arena *a = arena_create();
+    const json_value *root = json_parse_file(a, path, st);
+    bool ok = root != NULL;
+    int64_t ver = 0, total = 0, cs = 0, jobs = 1;
+    if (ok && root->type != JSON_OBJ)
+        ok = status_fail(st, "%s: not a bench results file (expected a JSON object)", path);
+    ok = ok && json_get_i64(root, "embedsyn_bench", true, path, &ver, st);
+    if (ok && ver != 1)
+        ok = status_fail(st, "%s: unsupported results version %lld", path, (long long)ver);
+    ok = ok && json_get_str(root, "hardware", true, path, m->hardware, sizeof m->hardware, st) &&
+         json_get_str(root, "evaluator", false, path, m->evaluator, sizeof m->evaluator, st) &&
+         json_get_str(root, "objective", false, path, m->objective, sizeof m->objective, st) &&
+         json_get_i64(root, "total_layers", true, path, &total, st) &&
+         json_get_i64(root, "check_sample", false, path, &cs, st) &&
+         json_get_i64(root, "jobs", false, path, &jobs, st) &&
+         json_get_f64(root, "wall_s", false, path, &m->wall_s, st) &&
+         json_get_str(root, "started", false, path, m->started, sizeof m->started, st);
+    if (ok) {
+        m->total_layers = (int)total;
+        m->check_sample = cs;
+        m->jobs = (int)jobs;
+        if (isnan(m->wall_s))
+            m->wall_s = 0;
+    }
+    const json_value *sh = ok ? json_get(root, "shard") : NULL;
+    if (ok && sh) {
+        if (sh->type != JSON_ARR || sh->len != 2 || sh->items[0]->type != JSON_NUM ||
+            sh->items[1]->type != JSON_NUM || !sh->items[0]->is_int || !sh->items[1]->is_int ||
+            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64)
+            ok = status_fail(st, "%s:%ld:%ld: 'shard' must be [I, N] with 0 <= I < N", path,
+                             sh->line, sh->col);
+        else {
+            m->shard_i = (int)sh->items[0]->i64;
+            m->shard_n = (int)sh->items[1]->i64;
+        }
+    }
+    const json_value *su = ok ? json_get(root, "suites") : NULL;
+    if (ok && su && su->type == JSON_ARR) {
+        for (size_t i = 0; i < su->len && m->nsuites < REPORT_MAX_SUITES; i++)
+            if (su->items[i]->type == JSON_STR)
+                snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", su->items[i]->str);
+    }
+    const json_value *ls = ok ? json_get(root, "layers") : NULL;
+    if (ok && (!ls || ls->type != JSON_ARR))
+        ok = status_fail(st, "%s: 'layers' must be an array", path);
+    if (ok) {
+        *r = calloc(ls->len ? ls->len : 1, sizeof **r);
+        ES_ASSERT(*r != NULL);
+        for (size_t i = 0; ok && i < ls->len; i++)
+            if ((ok = read_layer(ls->items[i], path, &(*r)[i], st)))
+                (*n)++;
+    }
+    arena_destroy(a);
+    if (!ok) {
+        free(*r);
+        *r = NULL;
+        *n = 0;
+    }
+    return ok;
+}
+
+/* ---- Markdown ------------------------------------------------------------------- */
+
+/* Markdown table cell: '|' would split the cell. */
+static void md_cell(FILE *f, const char *s) {
+    for (const char *p = s; *p; p++) {
+        if (*p == '|')
+            fputs("\\|", f);
+        else if (*p == '\n')
+            fputc(' ', f);
+        else
+            fputc(*p, f);
+    }
+}
+
+static void fmt_secs(double s, char *buf, size_t len) {
+    if (s < 1)
+        snprintf(buf, len, "%.0f ms", s * 1000);
+    else if (s < 120)
+        snprintf(buf, len, "%.1f s", s);
+    else
+        snprintf(buf, len, "%.0f min %.0f s", floor(s / 60), fmod(s, 60));
+}
+
+void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s) {
+    char t[48], ls[48];
+    fmt_secs(s->wall_s, t, sizeof t);
+    fmt_secs(s->layers_s, ls, sizeof ls);
+    fprintf(f, "embedsyn bench: %d layers on %s (%s evaluator", s->n, m->hardware, m->evaluator);
+    if (m->shard_n > 1)
+        fprintf(f, ", shard %d/%d", m->shard_i, m->shard_n);
+    fprintf(f, "): %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
+    if (s->nok == 0) {
+        fprintf(f, "  total time             %s wall\n", t);
+        return;
+    }
+    fprintf(f, "  geomean speedup        %.3fx over %d layers; %.3fx over the %d layers with reference utilization < 50%%\n",
+            s->geomean_speedup, s->nok, s->geomean_speedup_weak, s->nweak);
+    fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layers not faster\n",
+            s->min_speedup, s->min_speedup_layer, s->max_speedup, s->max_speedup_layer,
+            s->nnot_faster);
+    fprintf(f, "  gap to lower bound     geomean %.3fx, max %.3fx (%s); reference geomean %.3fx\n",
+            s->geomean_gap, s->max_gap, s->max_gap_layer, s->geomean_ref_gap);
+    fprintf(f, "  utilization (geomean)  %.1f%% vs reference %.1f%%\n", s->geomean_util * 100,
+            s->geomean_ref_util * 100);
+    fprintf(f, "  proofs                 %d optimal in the encoded space, %d globally optimal\n",
+            s->noptimal, s->nglobal);
+    fprintf(f, "  solve time             median %.0f ms, p90 %.0f ms, max %.0f ms, total %.1f s\n",
+            s->solve_median_ms, s->solve_p90_ms, s->solve_max_ms, s->solve_total_ms / 1000);
+    fprintf(f, "  total time             %s wall (%s of layer time, %d jobs)\n", t, ls, m->jobs);
+}
+
+void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n,
+                     const bench_summary *s, const baseline_cmp *cmp) {
+    char t[48], ls[48];
+    fmt_secs(s->wall_s, t, sizeof t);
+    fmt_secs(s->layers_s, ls, sizeof ls);
+    fprintf(f, "# embedsyn bench report\n\n");
+    fprintf(f, "Hardware `%s`, suites:", m->hardware);
+    for (int i = 0; i < m->nsuites; i++)
+        fprintf(f, "%s `%s`", i ? "," : "", m->suites[i]);
+    fprintf(f, "; objective `%s`; evaluator `%s`; sampled check of %" PRId64
+               " outputs per layer; %d of %d layers",
+            m->objective, m->evaluator, m->check_sample, n, m->total_layers);
+    if (m->shard_n > 1)
+        fprintf(f, " (shard %d/%d)", m->shard_i, m->shard_n);
+    fprintf(f, "; started %s.\n\n", m->started[0] ? m->started : "?");
+
+    fprintf(f, "## Summary\n\n| metric | value |\n|---|---|\n");
+    fprintf(f, "| layers | %d ok, %d errors, %d check failures |\n", s->nok, s->nerror, s->ncheck_fail);
+    fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layers) |\n", s->geomean_speedup, s->nok);
+    fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layers) |\n",
+            s->geomean_speedup_weak, s->nweak);
+    fprintf(f, "| minimum speedup | %.3fx (`%s`) |\n", s->min_speedup, s->min_speedup_layer);
+    fprintf(f, "| maximum speedup | %.3fx (`%s`) |\n", s->max_speedup, s->max_speedup_layer);
+    fprintf(f, "| layers not faster than the reference | %d (%d slower) |\n", s->nnot_faster, s->nslower);
+    fprintf(f, "| gap to the lower bound, geomean / max | %.3fx / %.3fx (`%s`) |\n", s->geomean_gap,
+            s->max_gap, s->max_gap_layer);
+    fprintf(f, "| reference gap to the lower bound, geomean | %.3fx |\n", s->geomean_ref_gap);
+    fprintf(f, "| utilization, geomean (reference) | %.1f%% (%.1f%%) |\n", s->geomean_util * 100,
+            s->geomean_ref_util * 100);
+    fprintf(f, "| proofs: optimal in space / globally optimal | %d / %d |\n", s->noptimal, s->nglobal);
+    fprintf(f, "| solve time median / p90 / max | %.0f / %.0f / %.0f ms |\n", s->solve_median_ms,
+            s->solve_p90_ms, s->solve_max_ms);
+    fprintf(f, "| total time | %s wall, %s layer time, %d jobs |\n\n", t, ls, m->jobs);
+    fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
+               "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "
+               "cycle); gap = cycles / bound.\n\n");
+    fprintf(f, "![speedup per layer](speedup.svg)\n\n![utilization vs layout bytes](layout.svg)\n\n"
+               "![cycles vs lower bound](roofline.svg)\n\n");
+
+    if (cmp) {
+        fprintf(f, "## Baseline comparison\n\n%d regression(s), %d improvement(s), %d note(s).\n\n",
+                cmp->nregress, cmp->nimprove, cmp->nnote);
+        if (cmp->n) {
+            static const char *const kind[] = {"**regression**", "improvement", "note"};
+            fprintf(f, "| kind | layer | what | detail |\n|---|---|---|---|\n");
+            for (int i = 0; i < cmp->n; i++) {
+                fprintf(f, "| %s | `%s` | %s | ", kind[cmp->c[i].kind], cmp->c[i].key, cmp->c[i].what);
+                md_cell(f, cmp->c[i].msg);
+                fputs(" |\n", f);
+            }
+            fputc('\n', f);
+        }
+    }
+
+    int nnf = 0;
+    for (int i = 0; i < n; i++)
+        nnf += !r[i].ok || r[i].speedup <= 1;
+    if (nnf) {
+        fprintf(f, "## Layers where embedsyn is not faster\n\n| layer | shape | speedup | why |\n|---|---|---|---|\n");
+        for (int i = 0; i < n; i++) {
+            if (r[i].ok && r[i].speedup > 1)
+                continue;
+            char why[400];
+            bench_explain(&r[i], why, sizeof why);
+            fprintf(f, "| `%s/%s` | %s | %.3fx | ", r[i].suite, r[i].name, r[i].shape, r[i].speedup);
+            md_cell(f, why);
+            fputs(" |\n", f);
+        }
+        fputc('\n', f);
+    }
+
+    fprintf(f, "## Per layer\n\n");
+    fprintf(f, "| # | layer | shape | ref cycles | cycles | speedup | ref util | util | ref bytes "
+               "| bytes | layout | bound | gap | solve ms | proof | check |\n");
+    fprintf(f, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n");
+    for (int i = 0; i < n; i++) {
+        const bench_result *x = &r[i];
+        fprintf(f, "| %d | `%s/%s` | %s | ", (int)x->index, x->suite, x->name, x->shape);
+        if (!x->ok) {
+            fputs("error: ", f);
+            md_cell(f, x->error);
+            fputs(" | | | | | | | | | | | | |\n", f);
+            continue;
+        }
+        fprintf(f, "%" PRId64 " | %" PRId64 " | %.3fx | %.1f%% | %.1f%% | %" PRId64 " | %" PRId64 " | ",
+                x->ref_cycles, x->cycles, x->speedup, x->ref_util * 100, x->util * 100,
+                x->ref_dram_bytes, x->dram_bytes);
+        md_cell(f, x->layout_class);
+        fprintf(f, " | %" PRId64 " (%s) | %.2fx | %.0f | %s%s | %s |\n", x->lower_bound,
+                x->compute_bound >= x->bytes_bound ? "compute" : "memory", x->gap, x->solve_ms,
+                x->proof, x->global ? ", global" : "",
+                !strcmp(x->ref_check, "fail") ? "fail (reference)" : x->check);
+    }
+}
+
+/* ---- directory ------------------------------------------------------------------ */
+
+static bool mkdirs(const char *dir, status *st) {
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+        return status_fail(st, "%s: path too long", dir);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
+        *q = '/';
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
+    return true;
+}
+
+typedef enum { OUT_CSV, OUT_JSON, OUT_MD, OUT_SPEEDUP, OUT_LAYOUT, OUT_ROOF } out_kind;
+
+bool report_write_dir(const char *dir, const report_meta *m, const bench_result *r, int n,
+                      const bench_summary *s, const baseline_cmp *cmp, status *st) {
+    if (!mkdirs(dir, st))
+        return false;
+    static const char *const names[] = {"results.csv", "results.json", "report.md",
+                                        "speedup.svg", "layout.svg", "roofline.svg"};
+    for (int k = 0; k < 6; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return status_fail(st, "%s: cannot write: %s", path, strerror(errno));
+        switch ((out_kind)k) {
+        case OUT_CSV: report_write_csv(f, r, n); break;
+        case OUT_JSON: report_write_json(f, m, r, n, s); break;
+        case OUT_MD: report_write_md(f, m, r, n, s, cmp); break;
+        case OUT_SPEEDUP: plot_speedup_svg(f, r, n); break;
+        case OUT_LAYOUT: plot_layout_svg(f, r, n); break;
+        case OUT_ROOF: plot_roofline_svg(f, r, n); break;
+        }
+        bool err = ferror(f) != 0;
+        if (fclose(f) != 0 || err)
+            return status_fail(st, "%s: write error", path);
+    }
+    return true;
+}
+
+/* ---- merging shards --------------------------------------------------------------- */
+
+static int cmp_index(const void *a, const void *b) {
+    const bench_result *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_result **r,
+                  int *n, int *missing, status *st) {
+    *r = NULL;
+    *n = 0;
+    *missing = 0;
+    report_meta_init(m);
+    bench_result *all = NULL;
+    int nall = 0;
+    bool ok = true;
+    for (int k = 0; ok && k < npaths; k++) {
+        char path[4200];
+        struct stat sb;
+        if (stat(paths[k], &sb) == 0 && S_ISDIR(sb.st_mode))
+            snprintf(path, sizeof path, "%s/results.json", paths[k]);
+        else
+            snprintf(path, sizeof path, "%s", paths[k]);
+        report_meta mk;
+        bench_result *rk;
+        int nk;
+        if (!(ok = report_read_json(path, &mk, &rk, &nk, st)))
+            break;
+        if (k == 0) {
+            *m = mk;
+            m->shard_i = 0;
+            m->shard_n = 1;
+            m->jobs = 0;
+            m->wall_s = 0;
+        } else if (strcmp(mk.hardware, m->hardware) != 0) {
+            ok = status_fail(st, "%s: hardware '%s' differs from '%s' of %s", path, mk.hardware,
+                             m->hardware, paths[0]);
+        } else if (mk.total_layers != m->total_layers) {
+            ok = status_fail(st, "%s: run of %d layers cannot merge with a run of %d layers (%s)",
+                             path, mk.total_layers, m->total_layers, paths[0]);
+        } else if (strcmp(mk.evaluator, m->evaluator) != 0 || strcmp(mk.objective, m->objective) != 0) {
+            ok = status_fail(st, "%s: evaluator/objective %s/%s differs from %s/%s of %s", path,
+                             mk.evaluator, mk.objective, m->evaluator, m->objective, paths[0]);
+        }
+        if (ok) {
+            for (int i = 0; i < mk.nsuites; i++) {
+                bool have = false;
+                for (int j = 0; j < m->nsuites; j++)
+                    have |= !strcmp(m->suites[j], mk.suites[i]);
+                if (!have && m->nsuites < REPORT_MAX_SUITES)
+                    snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", mk.suites[i]);
+            }
+            m->jobs += mk.jobs;
+            /* Shards run side by side: the merged run took as long as the slowest. */
+            m->wall_s = fmax(m->wall_s, mk.wall_s);
+            if (!m->started[0] || (mk.started[0] && strcmp(mk.started, m->started) < 0))
+                snprintf(m->started, sizeof m->started, "%s", mk.started);
+            all = realloc(all, (size_t)(nall + nk + 1) * sizeof *all);
+            ES_ASSERT(all != NULL);
+            if (nk)
+                memcpy(all + nall, rk, (size_t)nk * sizeof *all);
+            nall += nk;
+        }
+        free(rk);
+    }
+    if (ok) {
+        qsort(all, (size_t)nall, sizeof *all, cmp_index);
+        for (int i = 1; ok && i < nall; i++)
+            if (all[i].index == all[i - 1].index)
+                ok = status_fail(st, "layer %d (%s/%s) appears in more than one input",
+                                 (int)all[i].index, all[i].suite, all[i].name);
+    }
+    if (!ok) {
+        free(all);
+        return false;
+    }
+    *r = all;
+    *n = nall;
+    *missing = m->total_layers - nall;
+    return true;
+}

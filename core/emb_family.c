@@ -1,0 +1,237 @@
+/* emb_family: ready-made embeddings of the families of DESIGN section 3 (channel
+ * packing = the reference strategy, full and partial im2col) and the human-readable
+ * layout class / one-line description of any embedding.
+ * Invariant: the builders return only embeddings that pass emb_check. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/emb.h"
+#include "core/emb_int.h"
+
+static void add_term(emb *e, emb_lane L, int dim, int64_t extent) {
+    ES_ASSERT(e->nterms[L] < EMB_MAX_TERMS);
+    emb_term *t = &e->term[L][e->nterms[L]++];
+    t->dim = dim;
+    t->extent = extent;
+    t->comp_dim = -1;
+    t->comp_coef = 0;
+}
+
+/* The op's output-channel dim (k for conv, m for GEMM) and batch dim (n for conv; GEMM's
+ * n counts batch/time columns). -1 when the op kind has no such convention. */
+static int out_channel_dim(const op *o) {
+    if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
+        return op_dim_index(o, "k");
+    if (o->kind == OP_GEMM)
+        return op_dim_index(o, "m");
+    return -1;
+}
+
+static int batch_dim(const op *o) {
+    if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE || o->kind == OP_GEMM)
+        return op_dim_index(o, "n");
+    return -1;
+}
+
+static int channel_dim(const op *o) {
+    if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
+        return op_dim_index(o, "c");
+    if (o->kind == OP_GEMM)
+        return op_dim_index(o, "k");
+    return -1;
+}
+
+static bool finish(const op *o, const hw_config *hw, emb *e, int skip_b, status *st) {
+    int od = out_channel_dim(o), nd = batch_dim(o);
+    add_term(e, EMB_O, od, o->extent[od]);
+    if (hw_batch(hw) > 1 && nd >= 0 && nd != skip_b)
+        add_term(e, EMB_B, nd, o->extent[nd]);
+    return emb_check(o, hw, e, st);
+}
+
+bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st) {
+    memset(e, 0, sizeof *e);
+    int cd = channel_dim(o);
+    if (cd < 0 || out_channel_dim(o) < 0)
+        return status_fail(st, "channel packing applies to conv and GEMM operators, not to '%s'",
+                           o->name);
+    add_term(e, EMB_I, cd, o->extent[cd]);
+    return finish(o, hw, e, -1, st);
+}
+
+bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, status *st) {
+    memset(e, 0, sizeof *e);
+    if (out_channel_dim(o) < 0)
+        return status_fail(st, "im2col applies to conv and GEMM operators, not to '%s'", o->name);
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", dims ? dims : "");
+    bool used[OP_MAX_DIMS] = {false};
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int d = op_dim_index(o, tok);
+        if (d < 0)
+            return status_fail(st, "im2col: unknown dim '%s'", tok);
+        if (!op_is_reduction(o, d))
+            return status_fail(st, "im2col: dim '%s' is not a reduction dim", tok);
+        if (used[d])
+            return status_fail(st, "im2col: dim '%s' listed twice", tok);
+        if (e->nterms[EMB_I] >= EMB_MAX_TERMS)
+            return status_fail(st, "im2col: more than %d dims", EMB_MAX_TERMS);
+        used[d] = true;
+        add_term(e, EMB_I, d, o->extent[d]);
+    }
+    if (e->nterms[EMB_I] == 0)
+        return status_fail(st, "im2col: no dims given (e.g. \"c,r,s\")");
+    return finish(o, hw, e, -1, st);
+}
+
+/* ---- class and description ------------------------------------------------------- */
+
+static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...) {
+    if (k >= len)
+        return k;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(buf + k, len - k, fmt, ap);
+    va_end(ap);
+    return r < 0 ? k : k + (size_t)r;
+}
+
+static bool is_packed(const op *o, const emb *e) {
+    if (e->nterms[EMB_I] != 1)
+        return false;
+    int cd = channel_dim(o);
+    return cd < 0 || e->term[EMB_I][0].dim == cd;
+}
+
+static size_t put_dims(const op *o, const emb *e, emb_lane L, char *buf, size_t len, size_t k) {
+    for (int ti = 0; ti < e->nterms[L]; ti++)
+        k = put(buf, len, k, "%s%s", ti ? "," : "", o->dim_name[e->term[L][ti].dim]);
+    return k;
+}
+
+void emb_class(const op *o, const emb *e, char *buf, size_t len) {
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    size_t k = 0;
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            if (t->comp_dim >= 0)
+                k = put(buf, len, k, "%stoeplitz(%s/%s)", k ? "+" : "", o->dim_name[t->dim],
+                        o->dim_name[t->comp_dim]);
+        }
+    if (e->swap)
+        k = put(buf, len, k, "%sswap", k ? "+" : "");
+    if (!is_packed(o, e)) {
+        k = put(buf, len, k, "%sim2col(", k ? "+" : "");
+        k = put_dims(o, e, EMB_I, buf, len, k);
+        k = put(buf, len, k, ")");
+    } else if (k == 0) {
+        k = put(buf, len, k, "packed");
+    }
+    int nd = batch_dim(o);
+    bool spatial = false;
+    for (int ti = 0; ti < e->nterms[EMB_B]; ti++)
+        if (e->term[EMB_B][ti].dim != nd)
+            spatial = true;
+    if (spatial) {
+        k = put(buf, len, k, "+b(");
+        k = put_dims(o, e, EMB_B, buf, len, k);
+        k = put(buf, len, k, ")");
+    }
+}
+
+static size_t put_upper(char *buf, size_t len, size_t k, const char *s) {
+    char u[16];
+    size_t i = 0;
+    for (; s[i] && i + 1 < sizeof u; i++)
+        u[i] = (char)toupper((unsigned char)s[i]);
+    u[i] = '\0';
+    return put(buf, len, k, "%s", u);
+}
+
+/* ", C 3->16" for single-term lane axes, ", 112/100 padding" style for fused ones. */
+static size_t put_lane_pad(const op *o, const emb *e, const emb_nest *n, int64_t lanes,
+                           emb_lane L, bool fused_style, char *buf, size_t len, size_t k) {
+    if (e->nterms[L] == 0)
+        return k;
+    int64_t f = n->lane_extent[L], padded = es_ceil_div(f, lanes) * lanes;
+    if (fused_style) {
+        if (padded != f)
+            k = put(buf, len, k, ", %" PRId64 "/%" PRId64 " padding", padded, f);
+        return k;
+    }
+    k = put(buf, len, k, ", ");
+    if (e->nterms[L] == 1) {
+        k = put_upper(buf, len, k, o->dim_name[e->term[L][0].dim]);
+    } else {
+        k = put(buf, len, k, "(");
+        k = put_dims(o, e, L, buf, len, k);
+        k = put(buf, len, k, ")");
+    }
+    if (padded != f)
+        return put(buf, len, k, " %" PRId64 "->%" PRId64, f, padded);
+    return put(buf, len, k, " %" PRId64, f);
+}
+
+void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, char *buf,
+                  size_t len) {
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    emb_nest tmp;
+    if (!n) {
+        status st;
+        status_init(&st);
+        if (!emb_nest_build(o, hw, e, &tmp, &st)) {
+            snprintf(buf, len, "invalid embedding: %s", st.msg);
+            return;
+        }
+        n = &tmp;
+    }
+    int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+    size_t k = 0;
+    bool packed = is_packed(o, e);
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            if (t->comp_dim >= 0)
+                k = put(buf, len, k, "%stoeplitz %c<-%s (%s%+" PRId64 ")", k ? ", " : "",
+                        "boi"[L], o->dim_name[t->dim], o->dim_name[t->comp_dim], t->comp_coef);
+        }
+    if (e->swap)
+        k = put(buf, len, k, "%sswap", k ? ", " : "");
+    if (!packed) {
+        k = put(buf, len, k, "%sim2col over (", k ? ", " : "");
+        k = put_dims(o, e, EMB_I, buf, len, k);
+        k = put(buf, len, k, ")");
+        k = put_lane_pad(o, e, n, lanes[EMB_I], EMB_I, true, buf, len, k);
+    } else {
+        if (k == 0)
+            k = put(buf, len, k, "channel packing");
+        k = put_lane_pad(o, e, n, lanes[EMB_I], EMB_I, false, buf, len, k);
+    }
+    k = put_lane_pad(o, e, n, lanes[EMB_O], EMB_O, false, buf, len, k);
+    k = put_lane_pad(o, e, n, lanes[EMB_B], EMB_B, false, buf, len, k);
+    /* Duplication without the lane padding (that is stated above). */
+    double useful = 1.0;
+    for (int L = 0; L < 3; L += 2) {
+        int64_t f = n->lane_extent[L], padded = es_ceil_div(f, lanes[L]) * lanes[L];
+        useful *= (double)f / (double)padded;
+    }
+    double dup = n->dup_factor * useful;
+    if (dup > 1.05)
+        k = put(buf, len, k, ", input x%.3g duplicated", dup);
+    else if (n->needs_transform)
+        k = put(buf, len, k, ", input re-laid out");
+    else
+        k = put(buf, len, k, ", input in native layout");
+    k = put(buf, len, k, ", utilization %.1f%%", 100.0 * n->utilization);
+    (void)k;
+}

@@ -1,0 +1,798 @@
+/* emb_nest: the structural check of an embedding (emb_check), the loop nest and DRAM
+ * layouts it implies (emb_nest_build), element addresses (emb_addr) and the private
+ * geometry used by the packer and the scalar checker.
+ *
+ * Layout construction, per VTA operand with tensor T (map M): a dim loop l moves T by
+ * v_l = step_l * M[:, d_l]. Loops whose v_l are parallel share one axis: v_l = r_l * g
+ * with g primitive (gcd 1, first nonzero > 0). The common factor D of the r_l is divided
+ * out when the element's own lanes move T along g (then the lanes fill the gap, e.g.
+ * the x block loop of a Toeplitz embedding, or y of im2col with stride 2); otherwise the
+ * natural spacing is kept (channel packing with stride 2 keeps every input row, like
+ * TVM's NCHW16c, and strided DMA skips rows). Chunk loops get an axis of their own.
+ * Axes are ordered by the outermost tensor axis they move, so layouts come out in the
+ * tensor's natural order (NCHW16c, OIHW16o16i, NKHW16k).
+ * Invariant: emb_nest_build only succeeds for embeddings that pass emb_check, and every
+ * loop's move of an operand's tensor equals coef * dir of its layout axis (the scalar
+ * checker verifies this for any nest it is given, so tampered nests are reported). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/emb.h"
+#include "core/emb_int.h"
+
+static const char *const lane_names[3] = {"B", "O", "I"};
+static const char *const operand_names[3] = {"inp", "wgt", "acc"};
+
+const char *emb_lane_name(emb_lane l) { return lane_names[l]; }
+const char *emb_operand_name(emb_operand x) { return operand_names[x]; }
+
+void emb_operand_lanes(emb_operand x, emb_lane *outer, emb_lane *inner) {
+    switch (x) {
+    case EMB_INP: *outer = EMB_B; *inner = EMB_I; return;
+    case EMB_WGT: *outer = EMB_O; *inner = EMB_I; return;
+    case EMB_ACC: *outer = EMB_B; *inner = EMB_O; return;
+    }
+    ES_ASSERT(0);
+}
+
+op_role emb_operand_role(const emb *e, emb_operand x) {
+    if (x == EMB_ACC)
+        return OP_OUT;
+    if ((x == EMB_INP) != e->swap)
+        return OP_IN;
+    return OP_WT;
+}
+
+static int64_t i64_abs(int64_t a) { return a < 0 ? -a : a; }
+
+static int64_t i64_gcd(int64_t a, int64_t b) {
+    a = i64_abs(a);
+    b = i64_abs(b);
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static int64_t ceil_div_any(int64_t a, int64_t b) { return -floor_div(-a, b); }
+
+/* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
+static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++) {
+        v[j] = T->map[j][t->dim];
+        if (t->comp_dim >= 0)
+            v[j] += t->comp_coef * T->map[j][t->comp_dim];
+    }
+}
+
+static bool vec_zero(const int64_t *v, int n) {
+    for (int j = 0; j < n; j++)
+        if (v[j])
+            return false;
+    return true;
+}
+
+static void term_name(const op *o, const emb_term *t, char *buf, size_t len) {
+    if (t->comp_dim >= 0)
+        snprintf(buf, len, "%s with %s*%" PRId64, o->dim_name[t->dim], o->dim_name[t->comp_dim],
+                 t->comp_coef);
+    else
+        snprintf(buf, len, "%s", o->dim_name[t->dim]);
+}
+
+/* Rule: the term must keep tensor r fixed. Fills a precise message otherwise. */
+static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_term *t,
+                       const char *why, status *st) {
+    int64_t v[OP_MAX_RANK];
+    term_move(o, r, t, v);
+    const op_tensor *T = &o->t[r];
+    if (vec_zero(v, T->rank))
+        return true;
+    char nm[64];
+    term_name(o, t, nm, sizeof nm);
+    int j = 0;
+    while (v[j] == 0)
+        j++;
+    if (t->comp_dim < 0)
+        return status_fail(st, "%s lane term %d (%s) moves %s axis %d by %" PRId64 " (%s)",
+                           lane_names[L], ti, nm, T->name, j, v[j], why);
+    /* Which coefficient would have cancelled the move? */
+    int64_t want = 0;
+    bool found = false;
+    for (int a = 0; a < T->rank; a++) {
+        int64_t m2 = T->map[a][t->comp_dim];
+        if (m2 != 0 && T->map[a][t->dim] % m2 == 0) {
+            want = -T->map[a][t->dim] / m2;
+            found = true;
+            break;
+        }
+    }
+    if (found && want != 0) {
+        for (int a = 0; a < T->rank; a++)
+            if (T->map[a][t->dim] + want * T->map[a][t->comp_dim] != 0)
+                found = false;
+    } else {
+        found = false;
+    }
+    if (found)
+        return status_fail(st,
+                           "%s lane term %d (%s) moves %s axis %d by %" PRId64
+                           " (%s): the compensation must cancel the move (coefficient for %s "
+                           "would be %" PRId64 ")",
+                           lane_names[L], ti, nm, T->name, j, v[j], why,
+                           o->dim_name[t->comp_dim], want);
+    return status_fail(st,
+                       "%s lane term %d (%s) moves %s axis %d by %" PRId64
+                       " (%s): no coefficient of %s cancels the move",
+                       lane_names[L], ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
+}
+
+bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
+    (void)hw;
+    int owner[OP_MAX_DIMS];
+    for (int d = 0; d < OP_MAX_DIMS; d++)
+        owner[d] = -1;
+    for (int L = 0; L < 3; L++) {
+        if (e->nterms[L] < 0 || e->nterms[L] > EMB_MAX_TERMS)
+            return status_fail(st, "%s lane has %d terms (0..%d allowed)", lane_names[L],
+                               e->nterms[L], EMB_MAX_TERMS);
+        int64_t fused = 1;
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            if (t->dim < 0 || t->dim >= o->ndims)
+                return status_fail(st, "%s lane term %d: dim %d out of range (op has %d dims)",
+                                   lane_names[L], ti, t->dim, o->ndims);
+            const char *dn = o->dim_name[t->dim];
+            if (t->extent < 1 || t->extent > o->extent[t->dim])
+                return status_fail(st, "%s lane term %d (%s): extent %" PRId64
+                                   " out of range 1..%" PRId64,
+                                   lane_names[L], ti, dn, t->extent, o->extent[t->dim]);
+            int uses[2] = {t->dim, t->comp_dim};
+            if (t->comp_dim < -1 || t->comp_dim >= o->ndims)
+                return status_fail(st, "%s lane term %d (%s): compensation dim %d out of range "
+                                   "(op has %d dims)",
+                                   lane_names[L], ti, dn, t->comp_dim, o->ndims);
+            if (t->comp_dim == t->dim)
+                return status_fail(st, "%s lane term %d (%s): compensates itself", lane_names[L],
+                                   ti, dn);
+            if (t->comp_dim >= 0 && t->comp_coef == 0)
+                return status_fail(st, "%s lane term %d (%s): compensation coefficient for %s "
+                                   "must be nonzero",
+                                   lane_names[L], ti, dn, o->dim_name[t->comp_dim]);
+            for (int u = 0; u < 2; u++) {
+                int d = uses[u];
+                if (d < 0)
+                    continue;
+                if (owner[d] >= 0)
+                    return status_fail(st, "dim '%s' used twice (%s lane term %d and %s lane term %d)",
+                                       o->dim_name[d], lane_names[owner[d] / 16], owner[d] % 16,
+                                       lane_names[L], ti);
+                owner[d] = L * 16 + ti;
+            }
+            if (!es_mul_i64(fused, t->extent, &fused) || fused > ((int64_t)1 << 40))
+                return status_fail(st, "%s lane: fused extent too large", lane_names[L]);
+        }
+    }
+    op_role inp_side = e->swap ? OP_WT : OP_IN, wgt_side = e->swap ? OP_IN : OP_WT;
+    char why[96];
+    for (int L = 0; L < 3; L++) {
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            int64_t v[OP_MAX_RANK];
+            if (L == EMB_I) {
+                if (!term_keeps(o, OP_OUT, EMB_I, ti, t, "I terms must be reduction dims", st))
+                    return false;
+                continue;
+            }
+            op_role keep = L == EMB_O ? inp_side : wgt_side;
+            snprintf(why, sizeof why, "%s terms must keep the %s-side tensor %s fixed",
+                     lane_names[L], L == EMB_O ? "inp" : "wgt", o->t[keep].name);
+            if (!term_keeps(o, keep, (emb_lane)L, ti, t, why, st))
+                return false;
+            term_move(o, OP_OUT, t, v);
+            if (vec_zero(v, o->t[OP_OUT].rank)) {
+                char nm[64];
+                term_name(o, t, nm, sizeof nm);
+                return status_fail(st, "%s lane term %d (%s) does not move %s (%s terms must "
+                                   "select distinct accumulators)",
+                                   lane_names[L], ti, nm, o->t[OP_OUT].name, lane_names[L]);
+            }
+        }
+    }
+    return true;
+}
+
+/* ---- nest construction ---------------------------------------------------------- */
+
+typedef struct lay_axis {
+    int32_t key;         /* outermost tensor axis moved */
+    int32_t chunk;       /* lane axis for a chunk axis, else -1 */
+    int32_t first_loop;
+    int64_t g[OP_MAX_RANK];   /* primitive direction (dim axes) */
+    int64_t dir[OP_MAX_RANK]; /* move per axis unit */
+    int64_t extent, base;
+} lay_axis;
+
+/* Move of operand x's tensor per iteration of dim loop l. */
+static void loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++)
+        v[j] = l->step * T->map[j][l->dim];
+}
+
+static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nest *n,
+                         emb_operand x, status *st) {
+    op_role r = emb_operand_role(e, x);
+    const op_tensor *T = &o->t[r];
+    int rank = T->rank;
+    emb_lane la[2];
+    emb_operand_lanes(x, &la[0], &la[1]);
+    /* Tensor axes that the element's own lanes move. */
+    bool lane_touch[OP_MAX_RANK] = {false};
+    bool lane_moves[3] = {false, false, false};
+    int32_t lane_key[3] = {OP_MAX_RANK, OP_MAX_RANK, OP_MAX_RANK};
+    for (int k = 0; k < 2; k++) {
+        int L = la[k];
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            int64_t v[OP_MAX_RANK];
+            term_move(o, r, &e->term[L][ti], v);
+            for (int j = 0; j < rank; j++)
+                if (v[j]) {
+                    lane_touch[j] = true;
+                    lane_moves[L] = true;
+                    if (j < lane_key[L])
+                        lane_key[L] = j;
+                }
+        }
+    }
+    lay_axis ax[EMB_MAX_LAXES];
+    int nax = 0;
+    int32_t loop_ax[EMB_MAX_LOOPS];
+    int64_t loop_r[EMB_MAX_LOOPS];
+    for (int li = 0; li < n->nloops; li++) {
+        emb_loop *l = &n->loop[li];
+        loop_ax[li] = -1;
+        loop_r[li] = 0;
+        if (l->extent <= 1)
+            continue;
+        if (l->kind == EMB_LOOP_CHUNK) {
+            int L = l->dim;
+            if (L != (int)la[0] && L != (int)la[1])
+                continue;
+            if (!lane_moves[L])
+                continue;
+            ES_ASSERT(nax < EMB_MAX_LAXES);
+            lay_axis *a = &ax[nax];
+            memset(a, 0, sizeof *a);
+            a->key = lane_key[L];
+            a->chunk = L;
+            a->first_loop = li;
+            a->extent = l->extent;
+            loop_ax[li] = nax++;
+            loop_r[li] = 1;
+            continue;
+        }
+        int64_t v[OP_MAX_RANK];
+        loop_move(o, r, l, v);
+        if (vec_zero(v, rank))
+            continue;
+        int64_t gg = 0;
+        int lead = -1;
+        for (int j = 0; j < rank; j++) {
+            gg = i64_gcd(gg, v[j]);
+            if (lead < 0 && v[j])
+                lead = j;
+        }
+        if (v[lead] < 0)
+            gg = -gg;
+        int64_t g[OP_MAX_RANK] = {0};
+        for (int j = 0; j < rank; j++)
+            g[j] = v[j] / gg;
+        int found = -1;
+        for (int k = 0; k < nax; k++)
+            if (ax[k].chunk < 0 && memcmp(ax[k].g, g, sizeof g) == 0)
+                found = k;
+        if (found < 0) {
+            ES_ASSERT(nax < EMB_MAX_LAXES);
+            lay_axis *a = &ax[nax];
+            memset(a, 0, sizeof *a);
+            a->key = lead;
+            a->chunk = -1;
+            a->first_loop = li;
+            memcpy(a->g, g, sizeof g);
+            found = nax++;
+        }
+        loop_ax[li] = found;
+        loop_r[li] = gg;
+    }
+    /* Divide out the common factor where the lanes fill the gap; extents and bases. */
+    for (int k = 0; k < nax; k++) {
+        lay_axis *a = &ax[k];
+        if (a->chunk >= 0) {
+            a->base = 0;
+            continue;
+        }
+        bool touched = false;
+        for (int j = 0; j < rank; j++)
+            if (a->g[j] && lane_touch[j])
+                touched = true;
+        int64_t D = 0;
+        for (int li = 0; li < n->nloops; li++)
+            if (loop_ax[li] == k)
+                D = i64_gcd(D, loop_r[li]);
+        if (!touched)
+            D = 1;
+        int64_t ext = 1, base = 0;
+        for (int li = 0; li < n->nloops; li++) {
+            if (loop_ax[li] != k)
+                continue;
+            loop_r[li] /= D;
+            int64_t span;
+            if (!es_mul_i64(i64_abs(loop_r[li]), n->loop[li].extent - 1, &span) ||
+                !es_add_i64(ext, span, &ext))
+                return status_fail(st, "%s layout axis extent overflows", operand_names[x]);
+            if (loop_r[li] < 0)
+                base += span;
+        }
+        for (int j = 0; j < rank; j++)
+            a->dir[j] = D * a->g[j];
+        a->extent = ext;
+        a->base = base;
+    }
+    /* Order: outermost tensor axis first; on ties coarse (dim) axes before chunks. */
+    int order[EMB_MAX_LAXES];
+    for (int k = 0; k < nax; k++)
+        order[k] = k;
+    for (int i = 1; i < nax; i++) {
+        int v = order[i], j = i - 1;
+        while (j >= 0) {
+            const lay_axis *p = &ax[order[j]], *q = &ax[v];
+            bool after = p->key > q->key ||
+                         (p->key == q->key && (p->chunk >= 0) > (q->chunk >= 0)) ||
+                         (p->key == q->key && (p->chunk >= 0) == (q->chunk >= 0) &&
+                          p->first_loop > q->first_loop);
+            if (!after)
+                break;
+            order[j + 1] = order[j];
+            j--;
+        }
+        order[j + 1] = v;
+    }
+    int32_t pos[EMB_MAX_LAXES];
+    for (int k = 0; k < nax; k++)
+        pos[order[k]] = k;
+    emb_layout *lay = &n->lay[x];
+    memset(lay, 0, sizeof *lay);
+    lay->naxes = nax;
+    lay->elems = 1;
+    for (int k = 0; k < nax; k++) {
+        const lay_axis *a = &ax[order[k]];
+        lay->extent[k] = a->extent;
+        lay->base[k] = a->base;
+        if (!es_mul_i64(lay->elems, a->extent, &lay->elems))
+            return status_fail(st, "%s layout size overflows", operand_names[x]);
+    }
+    for (int li = 0; li < n->nloops; li++) {
+        n->loop[li].axis[x] = loop_ax[li] < 0 ? -1 : pos[loop_ax[li]];
+        n->loop[li].coef[x] = loop_ax[li] < 0 ? 0 : loop_r[li];
+    }
+    hw_mem mem = x == EMB_INP ? HW_MEM_INP : x == EMB_WGT ? HW_MEM_WGT : HW_MEM_ACC;
+    lay->elem_bytes = hw_elem_bytes(hw, mem);
+    int64_t bytes;
+    if (!es_mul_i64(lay->elems, lay->elem_bytes, &bytes))
+        return status_fail(st, "%s layout size overflows", operand_names[x]);
+    return true;
+}
+
+/* Zero bands, DRAM bytes, duplication and the natural-layout test (needs a geometry). */
+static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_nest *n) {
+    emb_geom g;
+    emb_geom_build(o, hw, e, n, &g);
+    for (int x = 0; x < 3; x++) {
+        emb_layout *lay = &n->lay[x];
+        int rank = g.rank[x];
+        emb_lane la[2];
+        emb_operand_lanes((emb_operand)x, &la[0], &la[1]);
+        bool lane_touch[OP_MAX_RANK] = {false};
+        for (int k = 0; k < 2; k++)
+            for (int ti = 0; ti < e->nterms[la[k]]; ti++)
+                for (int j = 0; j < rank; j++)
+                    if (g.term_eff[x][la[k]][ti][j])
+                        lane_touch[j] = true;
+        for (int k = 0; k < lay->naxes; k++) {
+            if (g.axis_chunk[x][k] >= 0)
+                continue;
+            int sj = -1, nsup = 0;
+            for (int j = 0; j < rank; j++)
+                if (g.dir[x][k][j]) {
+                    sj = j;
+                    nsup++;
+                }
+            if (nsup != 1 || lane_touch[sj])
+                continue;
+            bool alone = true;
+            for (int k2 = 0; k2 < lay->naxes; k2++)
+                if (k2 != k && g.dir[x][k2][sj])
+                    alone = false;
+            if (!alone)
+                continue;
+            int64_t c0 = g.idx0[x][sj], dv = g.dir[x][k][sj], ext = lay->extent[k];
+            ES_ASSERT(dv > 0);
+            /* index(a) = c0 + a*dv; in bounds for a in [ceil(-c0/dv), ceil((shape-c0)/dv)) */
+            int64_t lo = ceil_div_any(-c0, dv), hi = ceil_div_any(g.shape[x][sj] - c0, dv);
+            if (lo < 0)
+                lo = 0;
+            if (lo > ext)
+                lo = ext;
+            if (hi > ext)
+                hi = ext;
+            if (hi < lo)
+                hi = lo;
+            lay->zero_lo[k] = lo;
+            lay->zero_hi[k] = ext - hi;
+        }
+        int64_t stored = 1;
+        for (int k = 0; k < lay->naxes; k++)
+            stored *= lay->extent[k] - lay->zero_lo[k] - lay->zero_hi[k];
+        hw_mem mem = x == EMB_INP ? HW_MEM_INP : x == EMB_WGT ? HW_MEM_WGT : HW_MEM_OUT;
+        n->dram_bytes[x] = stored * hw_elem_bytes(hw, mem);
+    }
+    /* Duplication: stored inp bytes over the natural inp-side tensor bytes. */
+    op_role ir = emb_operand_role(e, EMB_INP);
+    int64_t nat = op_tensor_elems(o, ir);
+    n->dup_factor = nat > 0 ? (double)n->dram_bytes[EMB_INP] / (double)nat : 0.0;
+    /* Natural layout: the stored inp bytes are the tensor's row-major bytes. */
+    const emb_layout *lay = &n->lay[EMB_INP];
+    int rank = g.rank[EMB_INP];
+    int64_t rs[OP_MAX_RANK];
+    rs[rank - 1] = 1;
+    for (int j = rank - 2; j >= 0; j--)
+        rs[j] = rs[j + 1] * g.shape[EMB_INP][j + 1];
+    int64_t bi = g.lanes[EMB_I];
+    bool natural = hw_batch(hw) == 1 && e->nterms[EMB_I] == 1 && g.fused[EMB_I] % bi == 0 &&
+                   n->dram_bytes[EMB_INP] == nat;
+    if (natural) {
+        int64_t lin = 0;
+        for (int j = 0; j < rank; j++)
+            lin += g.term_eff[EMB_INP][EMB_I][0][j] * rs[j];
+        natural = lin == 1;
+    }
+    int64_t stride = 1, origin = 0;
+    for (int k = lay->naxes - 1; k >= 0 && natural; k--) {
+        int64_t sext = lay->extent[k] - lay->zero_lo[k] - lay->zero_hi[k];
+        int64_t lin = 0;
+        for (int j = 0; j < rank; j++)
+            lin += g.dir[EMB_INP][k][j] * rs[j];
+        if (g.axis_chunk[EMB_INP][k] >= 0) {
+            if (g.axis_chunk[EMB_INP][k] != EMB_I || stride != 1)
+                natural = false;
+        } else if (sext > 1 && lin != stride * bi) {
+            natural = false;
+        }
+        origin += lay->zero_lo[k] * lin;
+        stride *= sext;
+    }
+    if (natural) {
+        for (int j = 0; j < rank; j++)
+            origin += g.idx0[EMB_INP][j] * rs[j];
+        natural = origin == 0;
+    }
+    n->needs_transform = !natural;
+}
+
+bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
+    if (!emb_check(o, hw, e, st))
+        return false;
+    memset(n, 0, sizeof *n);
+    int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+    int prim_L[OP_MAX_DIMS], prim_t[OP_MAX_DIMS], comp_L[OP_MAX_DIMS], comp_t[OP_MAX_DIMS];
+    for (int d = 0; d < OP_MAX_DIMS; d++)
+        prim_L[d] = prim_t[d] = comp_L[d] = comp_t[d] = -1;
+    int64_t nch[3];
+    for (int L = 0; L < 3; L++) {
+        int64_t f = 1;
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            f *= t->extent; /* bounded by emb_check */
+            prim_L[t->dim] = L;
+            prim_t[t->dim] = ti;
+            if (t->comp_dim >= 0) {
+                comp_L[t->comp_dim] = L;
+                comp_t[t->comp_dim] = ti;
+            }
+        }
+        n->lane_extent[L] = f;
+        nch[L] = es_ceil_div(f, lanes[L]);
+    }
+    for (int d = 0; d < o->ndims; d++) {
+        emb_loop l;
+        memset(&l, 0, sizeof l);
+        l.kind = EMB_LOOP_DIM;
+        l.dim = d;
+        l.step = 1;
+        l.start = 0;
+        if (prim_L[d] >= 0) {
+            int64_t te = e->term[prim_L[d]][prim_t[d]].extent;
+            if (te == o->extent[d])
+                continue;
+            l.step = te;
+            l.extent = es_ceil_div(o->extent[d], te);
+        } else if (comp_L[d] >= 0) {
+            const emb_term *t = &e->term[comp_L[d]][comp_t[d]];
+            int64_t c = t->comp_coef, span;
+            if (!es_mul_i64(i64_abs(c), t->extent - 1, &span) ||
+                !es_add_i64(o->extent[d], span, &l.extent))
+                return status_fail(st, "loop over compensated dim '%s' overflows", o->dim_name[d]);
+            l.start = c < 0 ? 0 : -span;
+        } else {
+            l.extent = o->extent[d];
+        }
+        ES_ASSERT(n->nloops < EMB_MAX_LOOPS);
+        n->loop[n->nloops++] = l;
+    }
+    for (int L = 0; L < 3; L++) {
+        if (nch[L] <= 1)
+            continue;
+        emb_loop l;
+        memset(&l, 0, sizeof l);
+        l.kind = EMB_LOOP_CHUNK;
+        l.dim = L;
+        l.extent = nch[L];
+        l.step = 1;
+        ES_ASSERT(n->nloops < EMB_MAX_LOOPS);
+        n->loop[n->nloops++] = l;
+    }
+    n->instances = 1;
+    for (int li = 0; li < n->nloops; li++) {
+        for (int x = 0; x < 3; x++)
+            n->loop[li].axis[x] = -1;
+        if (!es_mul_i64(n->instances, n->loop[li].extent, &n->instances))
+            return status_fail(st, "instance count overflows int64");
+    }
+    for (int x = 0; x < 3; x++)
+        if (!build_layout(o, hw, e, n, (emb_operand)x, st))
+            return false;
+    double lanes_per = (double)(lanes[0] * lanes[1] * lanes[2]);
+    n->utilization = (double)op_macs(o) / ((double)n->instances * lanes_per);
+    finish_layouts(o, hw, e, n);
+    return true;
+}
+
+int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t) {
+    const emb_layout *lay = &n->lay[x];
+    int64_t a[EMB_MAX_LAXES];
+    for (int k = 0; k < lay->naxes; k++)
+        a[k] = lay->base[k];
+    for (int li = 0; li < n->nloops; li++) {
+        int k = n->loop[li].axis[x];
+        if (k >= 0)
+            a[k] += n->loop[li].coef[x] * t[li];
+    }
+    int64_t addr = 0;
+    for (int k = 0; k < lay->naxes; k++)
+        addr = addr * lay->extent[k] + a[k];
+    return addr;
+}
+
+/* ---- geometry -------------------------------------------------------------------- */
+
+void emb_tensor_index(const op *o, op_role r, const int64_t *p, int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++) {
+        int64_t v = T->off[j];
+        for (int d = 0; d < o->ndims; d++)
+            v += T->map[j][d] * p[d];
+        idx[j] = v;
+    }
+}
+
+bool emb_index_in_bounds(const op *o, op_role r, const int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++)
+        if (idx[j] < 0 || idx[j] >= T->shape[j])
+            return false;
+    return true;
+}
+
+int64_t emb_index_linear(const op *o, op_role r, const int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    int64_t lin = 0;
+    for (int j = 0; j < T->rank; j++)
+        lin = lin * T->shape[j] + idx[j];
+    return lin;
+}
+
+void emb_fmt_index(const op *o, op_role r, const int64_t *idx, char *buf, size_t len) {
+    const op_tensor *T = &o->t[r];
+    size_t k = (size_t)snprintf(buf, len, "%s[", T->name);
+    for (int j = 0; j < T->rank && k < len; j++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%" PRId64, j ? "," : "", idx[j]);
+    if (k < len)
+        snprintf(buf + k, len - k, "]");
+}
+
+void emb_fmt_point(const op *o, const int64_t *p, char *buf, size_t len) {
+    size_t k = (size_t)snprintf(buf, len, "(");
+    for (int d = 0; d < o->ndims && k < len; d++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%s=%" PRId64, d ? "," : "", o->dim_name[d], p[d]);
+    if (k < len)
+        snprintf(buf + k, len - k, ")");
+}
+
+void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                    emb_geom *g) {
+    memset(g, 0, sizeof *g);
+    g->lanes[EMB_B] = hw_batch(hw);
+    g->lanes[EMB_O] = hw_block_out(hw);
+    g->lanes[EMB_I] = hw_block_in(hw);
+    for (int L = 0; L < 3; L++) {
+        g->fused[L] = n->lane_extent[L];
+        g->nchunks[L] = es_ceil_div(g->fused[L], g->lanes[L]);
+        g->chunk_loop[L] = -1;
+    }
+    int64_t p0[OP_MAX_DIMS] = {0};
+    for (int li = 0; li < n->nloops; li++) {
+        const emb_loop *l = &n->loop[li];
+        if (l->kind == EMB_LOOP_CHUNK)
+            g->chunk_loop[l->dim] = li;
+        else
+            p0[l->dim] = l->start;
+    }
+    for (int x = 0; x < 3; x++) {
+        op_role r = emb_operand_role(e, (emb_operand)x);
+        const op_tensor *T = &o->t[r];
+        const emb_layout *lay = &n->lay[x];
+        g->role[x] = (int32_t)r;
+        g->rank[x] = T->rank;
+        memcpy(g->shape[x], T->shape, sizeof T->shape);
+        for (int L = 0; L < 3; L++) {
+            g->chunk_axis[x][L] = -1;
+            for (int ti = 0; ti < e->nterms[L]; ti++)
+                term_move(o, r, &e->term[L][ti], g->term_eff[x][L][ti]);
+        }
+        for (int k = 0; k < lay->naxes; k++)
+            g->axis_chunk[x][k] = -1;
+        bool have_dir[EMB_MAX_LAXES] = {false};
+        for (int li = 0; li < n->nloops; li++) {
+            const emb_loop *l = &n->loop[li];
+            int k = l->axis[x];
+            if (k < 0)
+                continue;
+            ES_ASSERT(k < lay->naxes);
+            if (l->kind == EMB_LOOP_CHUNK) {
+                g->axis_chunk[x][k] = l->dim;
+                g->chunk_axis[x][l->dim] = k;
+                continue;
+            }
+            /* The first loop of an axis defines its direction; a nest whose other loops
+             * disagree (only a tampered one) is caught by the scalar checker. */
+            if (have_dir[k] || l->coef[x] == 0)
+                continue;
+            int64_t v[OP_MAX_RANK];
+            loop_move(o, r, l, v);
+            for (int j = 0; j < T->rank; j++)
+                g->dir[x][k][j] = v[j] / l->coef[x];
+            have_dir[k] = true;
+        }
+        emb_tensor_index(o, r, p0, g->idx0[x]);
+        for (int k = 0; k < lay->naxes; k++)
+            for (int j = 0; j < T->rank; j++)
+                g->idx0[x][j] -= lay->base[k] * g->dir[x][k][j];
+    }
+}
+
+bool emb_geom_lane_off(const op *o, const emb *e, const emb_geom *g, emb_operand x,
+                       emb_lane L, int64_t chunk, int64_t lane, int64_t *off) {
+    (void)o;
+    int rank = g->rank[x];
+    for (int j = 0; j < rank; j++)
+        off[j] = 0;
+    int64_t F = chunk * g->lanes[L] + lane;
+    if (F >= g->fused[L])
+        return false;
+    for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
+        int64_t ext = e->term[L][ti].extent;
+        int64_t j = F % ext;
+        F /= ext;
+        for (int a = 0; a < rank; a++)
+            off[a] += j * g->term_eff[x][L][ti][a];
+    }
+    return true;
+}
+
+bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
+                      emb_operand x, int64_t elem, int64_t l1, int64_t l2, int64_t *idx) {
+    const emb_layout *lay = &n->lay[x];
+    int rank = g->rank[x];
+    int64_t a[EMB_MAX_LAXES];
+    for (int k = lay->naxes - 1; k >= 0; k--) {
+        a[k] = elem % lay->extent[k];
+        elem /= lay->extent[k];
+    }
+    for (int j = 0; j < rank; j++)
+        idx[j] = g->idx0[x][j];
+    for (int k = 0; k < lay->naxes; k++)
+        for (int j = 0; j < rank; j++)
+            idx[j] += a[k] * g->dir[x][k][j];
+    emb_lane la[2];
+    emb_operand_lanes(x, &la[0], &la[1]);
+    int64_t lv[2] = {l1, l2};
+    bool live = true;
+    for (int s = 0; s < 2; s++) {
+        int L = la[s];
+        int k = g->chunk_axis[x][L];
+        int64_t chunk = k >= 0 ? a[k] : 0;
+        int64_t off[OP_MAX_RANK];
+        if (!emb_geom_lane_off(o, e, g, x, (emb_lane)L, chunk, lv[s], off))
+            live = false;
+        for (int j = 0; j < rank; j++)
+            idx[j] += off[j];
+    }
+    return live;
+}
+
+void emb_point(const op *o, const emb *e, const emb_nest *n, const int64_t *t,
+               const int64_t *F, int64_t *p) {
+    for (int d = 0; d < o->ndims; d++)
+        p[d] = 0;
+    for (int li = 0; li < n->nloops; li++) {
+        const emb_loop *l = &n->loop[li];
+        if (l->kind == EMB_LOOP_DIM)
+            p[l->dim] += l->start + l->step * t[li];
+    }
+    for (int L = 0; L < 3; L++) {
+        int64_t f = F[L];
+        for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
+            const emb_term *tm = &e->term[L][ti];
+            int64_t j = f % tm->extent;
+            f /= tm->extent;
+            p[tm->dim] += j;
+            if (tm->comp_dim >= 0)
+                p[tm->comp_dim] += tm->comp_coef * j;
+        }
+    }
+}
+
+void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
+                       const int64_t *p, int64_t *t, int64_t *lane) {
+    int64_t j[3][EMB_MAX_TERMS];
+    int64_t rem[OP_MAX_DIMS];
+    for (int d = 0; d < o->ndims; d++)
+        rem[d] = p[d];
+    /* Term steps from primary dims; what stays in rem is the loops' part. */
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *tm = &e->term[L][ti];
+            int64_t v = p[tm->dim];
+            j[L][ti] = v - floor_div(v, tm->extent) * tm->extent;
+            rem[tm->dim] -= j[L][ti];
+            if (tm->comp_dim >= 0)
+                rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
+        }
+    int64_t F[3];
+    for (int L = 0; L < 3; L++) {
+        int64_t f = 0;
+        for (int ti = 0; ti < e->nterms[L]; ti++)
+            f = f * e->term[L][ti].extent + j[L][ti];
+        F[L] = f;
+        lane[L] = f % lanes[L];
+    }
+    for (int li = 0; li < n->nloops; li++) {
+        const emb_loop *l = &n->loop[li];
+        if (l->kind == EMB_LOOP_DIM)
+            t[li] = floor_div(rem[l->dim] - l->start, l->step);
+        else
+            t[li] = F[l->dim] / lanes[l->dim];
+    }
+}

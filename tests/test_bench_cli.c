@@ -1,0 +1,142 @@
+/* Tests of `embedsyn bench` and `embedsyn bench-merge` through the CLI: baseline
+ * update / compare / regression / malformed baseline, exit statuses, JSON lines, shard
+ * merge; and the CI suite (bench/suites/ci.xml) against its committed baseline
+ * (bench/baselines/ci.json) on the real pipeline. */
+#include "tests/bench_util.h"
+
+/* ---- the CLI --------------------------------------------------------------------- */
+
+/* Runs a shell command; returns its exit status, stdout (and stderr) in out. */
+static int run(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t len, const char *fmt, ...) {
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "%s", cmd);
+    size_t n = 0;
+    if (out) {
+        n = fread(out, 1, len - 1, p);
+        out[n] = '\0';
+    } else {
+        char buf[4096];
+        while (fread(buf, 1, sizeof buf, p) > 0) {
+        }
+    }
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define CI_SUITE EMBEDSYN_SOURCE_DIR "/bench/suites/ci.xml"
+
+Test(bench_cli, baseline_update_compare_regress_and_malformed) {
+    char *d = tmpdir();
+    static char out[1 << 16];
+    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o --update-baseline %s/b.json",
+                 EMBEDSYN_CLI, CI_SUITE, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "12 ok"), "%s", out);
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o2 --baseline %s/b.json",
+             EMBEDSYN_CLI, CI_SUITE, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "0 regression(s)"), "%s", out);
+
+    /* A baseline in which one layer was 10% faster: the run regresses -> exit 1. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/o/results.json", d);
+    report_meta m;
+    bench_result *r;
+    int n;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
+    cr_assert_eq(n, 12);
+    r[3].cycles = r[3].cycles * 9 / 10;
+    snprintf(path, sizeof path, "%s/b2.json", d);
+    cr_assert(baseline_write(path, m.hardware, (const char(*)[BENCH_NAME_MAX])m.suites, m.nsuites, r, n, &st));
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --baseline %s",
+             EMBEDSYN_CLI, CI_SUITE, d, path);
+    cr_assert_eq(rc, 1, "%s", out);
+    char want[200];
+    snprintf(want, sizeof want, "REGRESSION ci/%s: cycles", r[3].name);
+    cr_assert(strstr(out, want), "%s", out);
+    /* ... unless the tolerance covers it. */
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --baseline %s --tolerance 12%%",
+             EMBEDSYN_CLI, CI_SUITE, d, path);
+    cr_assert_eq(rc, 0, "%s", out);
+    /* The markdown report lists the regression. */
+    snprintf(path, sizeof path, "%s/b2.json", d);
+    rc = run(NULL, 0, "%s bench %s --evaluator fake --quiet --out %s/o4 --baseline %s", EMBEDSYN_CLI,
+             CI_SUITE, d, path);
+    cr_assert_eq(rc, 1);
+    rc = run(out, sizeof out, "grep -c '| \\*\\*regression\\*\\* |' %s/o4/report.md", d);
+    cr_assert_eq(atoi(out), 1, "%s", out);
+    free(r);
+
+    /* Malformed baseline: exit 2 with FILE:LINE:COL. */
+    write_tmp(d, "bad.json", "{\"layers\": {\n  \"ci/x\": {\"cycles\": \"many\"}}}");
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o5 --baseline %s/bad.json 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d, d);
+    cr_assert_eq(rc, 2, "%s", out);
+    cr_assert(strstr(out, "bad.json:2:") && strstr(out, "'cycles' must be an integer"), "%s", out);
+    /* Usage errors: exit 2. */
+    cr_assert_eq(run(NULL, 0, "%s bench --frobnicate 2>/dev/null", EMBEDSYN_CLI), 2);
+    cr_assert_eq(run(NULL, 0, "%s bench %s --shard 3/3 2>/dev/null", EMBEDSYN_CLI, CI_SUITE), 2);
+    cr_assert_eq(run(NULL, 0, "%s bench %s --objective fastest 2>/dev/null", EMBEDSYN_CLI, CI_SUITE), 2);
+    cr_assert_eq(run(NULL, 0, "%s bench /nonexistent.xml 2>/dev/null", EMBEDSYN_CLI), 2);
+    cr_assert_eq(run(NULL, 0, "%s bench-merge 2>/dev/null", EMBEDSYN_CLI), 2);
+    cr_assert_eq(run(NULL, 0, "%s bench --help >/dev/null", EMBEDSYN_CLI), 0);
+    cr_assert_eq(run(NULL, 0, "%s bench-merge --help >/dev/null", EMBEDSYN_CLI), 0);
+}
+
+Test(bench_cli, json_lines_and_merge_of_shards) {
+    char *d = tmpdir();
+    static char out[1 << 17];
+    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --json --jobs 2 --out %s/full",
+                 EMBEDSYN_CLI, CI_SUITE, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    /* One JSON object per layer, then the summary; each line parses. */
+    int lines = 0, summaries = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        arena *a = arena_create();
+        status st;
+        status_init(&st);
+        const json_value *v = json_parse(a, line, strlen(line), "stdout", &st);
+        cr_assert_not_null(v, "%s: %s", st.msg, line);
+        if (json_get(v, "summary"))
+            summaries++;
+        else
+            cr_assert_not_null(json_get(v, "speedup"));
+        lines++;
+        arena_destroy(a);
+    }
+    cr_assert_eq(lines, 13);
+    cr_assert_eq(summaries, 1);
+    for (int i = 0; i < 2; i++) {
+        rc = run(NULL, 0, "%s bench %s --evaluator fake --quiet --shard %d/2 --out %s/s%d", EMBEDSYN_CLI,
+                 CI_SUITE, i, d, i);
+        cr_assert_eq(rc, 0);
+    }
+    rc = run(out, sizeof out, "%s bench-merge %s/s1 %s/s0 --out %s/merged", EMBEDSYN_CLI, d, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s/full/results.json", d);
+    snprintf(p2, sizeof p2, "%s/merged/results.json", d);
+    report_meta m1, m2;
+    bench_result *r1, *r2;
+    int n1, n2;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(p1, &m1, &r1, &n1, &st), "%s", st.msg);
+    cr_assert(report_read_json(p2, &m2, &r2, &n2, &st), "%s", st.msg);
+    cr_assert_eq(n1, n2);
+    for (int i = 0; i < n1; i++)
+        assert_same_result(&r1[i], &r2[i], false);
+    free(r1);
+    free(r2);
+    /* A missing shard fails the merge unless allowed. */
+    cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 1);
+    cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --allow-missing --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 0);
+}

@@ -1,0 +1,498 @@
+/* Tests of vta/sched, vta/dma, vta/codegen, vta/refstrat and bench/driver: programs
+ * generated for every embedding family (channel packing = reference strategy, full and
+ * partial im2col, operand-swapped GEMM, Toeplitz with compensated taps) on padded odd
+ * sizes, strides 1-2, padding 0-3, batch 1-2, bias/ReLU on and off, on the default VTA
+ * and on tiny buffers that force many tiles, are simulated and compared bit by bit
+ * with ref_run (core/ref, an independent oracle) by the driver. Independently of the
+ * simulator: token flags replayed in stream order never wait and end balanced (no
+ * deadlock with any queue depth), SRAM addresses of every tile's instances stay inside
+ * their slot and map layout elements one-to-one, DMA boxes copied by a small LOAD
+ * interpreter written here equal a direct copy, and the search is deterministic. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/driver.h"
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/op.h"
+#include "vta/dma.h"
+#include "vta/lower.h"
+#include "vta/refstrat.h"
+#include "vta/sched.h"
+
+/* ---- helpers ---- */
+
+static op mkconv(int64_t n, int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias,
+                 bool relu) {
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = n, p.c = c, p.h = p.w = hw_, p.k = k, p.r = p.s = r;
+    p.stride_h = p.stride_w = stride;
+    p.pad_h = p.pad_w = pad;
+    p.dil_h = p.dil_w = 1;
+    p.groups = 1;
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
+    o.rq.bias = bias;
+    o.rq.bias_axis = 1; /* Out is N,K,Y,X */
+    o.rq.relu = relu;
+    o.rq.shift = bias ? 9 : 6;
+    return o;
+}
+
+static op mkgemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
+    op_gemm p = {.batch = batch, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
+    return o;
+}
+
+static int D(const op *o, const char *name) {
+    int d = op_dim_index(o, name);
+    cr_assert(d >= 0, "no dim %s", name);
+    return d;
+}
+
+static emb emb_empty(void) {
+    emb e;
+    memset(&e, 0, sizeof e);
+    return e;
+}
+
+static void term(const op *o, emb *e, emb_lane L, const char *dim, int64_t extent, const char *comp, int64_t coef) {
+    emb_term *t = &e->term[L][e->nterms[L]++];
+    t->dim = D(o, dim);
+    t->extent = extent > 0 ? extent : o->extent[t->dim];
+    t->comp_dim = comp ? D(o, comp) : -1;
+    t->comp_coef = comp ? coef : 0;
+}
+
+static hw_config hw_tiny(void) {
+    hw_config h = hw_default();
+    snprintf(h.name, sizeof h.name, "tiny");
+    h.log_uop_buff_size = 9;   /* 128 micro-ops */
+    h.log_inp_buff_size = 9;   /* 32 input vectors */
+    h.log_wgt_buff_size = 12;  /* 16 weight blocks */
+    h.log_acc_buff_size = 10;  /* 16 accumulator vectors */
+    return h;
+}
+
+/* Token flags replayed in stream order: with every module free to run ahead, a pop in
+ * stream order must find a token pushed earlier in the stream, so the program cannot
+ * deadlock whatever the queue depths; at the end every queue is empty. */
+static void check_tokens(const vta_prog *p) {
+    enum { L2C, C2L, C2S, S2C };
+    int64_t q[4] = {0, 0, 0, 0};
+    for (int64_t i = 0; i < vta_prog_ninsns(p); i++) {
+        const vta_insn *in = vta_prog_insn(p, i);
+        int mod; /* 0 load, 1 compute, 2 store */
+        if (in->opcode == VTA_OP_STORE)
+            mod = 2;
+        else if (in->opcode == VTA_OP_LOAD && (in->mem_type == HW_MEM_INP || in->mem_type == HW_MEM_WGT))
+            mod = 0;
+        else
+            mod = 1;
+        int pp = mod == 0 ? -1 : mod == 1 ? L2C : C2S, pn = mod == 0 ? C2L : mod == 1 ? S2C : -1;
+        int up = mod == 0 ? -1 : mod == 1 ? C2L : S2C, un = mod == 0 ? L2C : mod == 1 ? C2S : -1;
+        if (in->pop_prev) {
+            cr_assert(pp >= 0, "insn %lld: pop_prev meaningless", (long long)i);
+            cr_assert(q[pp] > 0, "insn %lld waits for a token pushed later in the stream", (long long)i);
+            q[pp]--;
+        }
+        if (in->pop_next) {
+            cr_assert(pn >= 0, "insn %lld: pop_next meaningless", (long long)i);
+            cr_assert(q[pn] > 0, "insn %lld waits for a token pushed later in the stream", (long long)i);
+            q[pn]--;
+        }
+        if (in->push_prev) {
+            cr_assert(up >= 0, "insn %lld: push_prev meaningless", (long long)i);
+            q[up]++;
+        }
+        if (in->push_next) {
+            cr_assert(un >= 0, "insn %lld: push_next meaningless", (long long)i);
+            q[un]++;
+        }
+        cr_assert(q[L2C] <= 2 && q[C2L] <= 2 && q[C2S] <= 2 && q[S2C] <= 2, "more than 2 tokens outstanding");
+    }
+    cr_assert(q[0] == 0 && q[1] == 0 && q[2] == 0 && q[3] == 0, "tokens left: %lld %lld %lld %lld",
+              (long long)q[0], (long long)q[1], (long long)q[2], (long long)q[3]);
+}
+
+/* Every tile's instances: SRAM addresses inside their slot, and SRAM address equal iff
+ * layout address equal (per operand). Brute force over all instances of small nests. */
+static void check_sram_map(const emb_nest *n, const sched *s) {
+    int64_t t[EMB_MAX_LOOPS] = {0};
+    for (int64_t inst = 0; inst < n->instances; inst++) {
+        int64_t rem = inst;
+        for (int l = n->nloops - 1; l >= 0; l--) {
+            t[l] = rem % n->loop[l].extent;
+            rem /= n->loop[l].extent;
+        }
+        for (int x = 0; x < 3; x++) {
+            int64_t sram = s->konst[x];
+            for (int l = 0; l < n->nloops; l++) sram += s->stride[x][l] * (t[l] % s->tile[l]);
+            cr_assert(sram >= 0 && sram < s->slot_rows[x], "operand %d: SRAM row %lld outside slot of %lld", x,
+                      (long long)sram, (long long)s->slot_rows[x]);
+        }
+    }
+    /* one-to-one inside the first tile (start 0) */
+    int64_t cnt = 1;
+    for (int l = 0; l < n->nloops; l++) cnt *= s->tile[l];
+    if (cnt > 4096) return;
+    int64_t *la = malloc((size_t)cnt * 3 * sizeof *la), *sa = malloc((size_t)cnt * 3 * sizeof *sa);
+    for (int64_t i = 0; i < cnt; i++) {
+        int64_t rem = i;
+        for (int l = n->nloops - 1; l >= 0; l--) {
+            t[l] = rem % s->tile[l];
+            rem /= s->tile[l];
+        }
+        for (int x = 0; x < 3; x++) {
+            la[i * 3 + x] = emb_addr(n, (emb_operand)x, t);
+            int64_t sram = s->konst[x];
+            for (int l = 0; l < n->nloops; l++) sram += s->stride[x][l] * t[l];
+            sa[i * 3 + x] = sram;
+        }
+    }
+    for (int64_t i = 0; i < cnt; i++)
+        for (int64_t j = i + 1; j < cnt; j++)
+            for (int x = 0; x < 3; x++)
+                cr_assert_eq(la[i * 3 + x] == la[j * 3 + x], sa[i * 3 + x] == sa[j * 3 + x],
+                             "operand %d: SRAM map not one-to-one", x);
+    free(la);
+    free(sa);
+}
+
+/* Full pipeline through the driver with a bit-exact check, plus the checks above. */
+static void run_case(const op *o, const hw_config *hw, const emb *e, const char *what) {
+    status st;
+    status_init(&st);
+    emb_nest n;
+    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", what, st.msg);
+    sched_opts so;
+    sched s;
+    sched_opts_init(&so);
+    cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
+    sched s2;
+    cr_assert(sched_search(o, hw, &n, &so, &s2, &st));
+    cr_assert(s.est_cycles == s2.est_cycles && !memcmp(s.tile, s2.tile, sizeof s.tile), "%s: search not deterministic",
+              what);
+    if (n.instances <= 20000) check_sram_map(&n, &s);
+    vta_prog *p;
+    lower_stats ls;
+    cr_assert(lower_codegen(o, hw, e, &n, &s, &p, &ls, &st), "%s: %s", what, st.msg);
+    check_tokens(p);
+    vta_prog_destroy(p);
+
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check = true;
+    d.strict = true;
+    d.seed = 7;
+    driver_result r;
+    cr_assert(driver_run(o, hw, e, &d, &r, &st), "%s: %s", what, st.msg);
+    cr_assert_str_eq(r.check, "pass", "%s: %s [%s]", what, r.check_msg, r.schedule);
+    cr_assert_eq((int64_t)r.sim.gemm_counter, n.instances, "%s: gemm_counter %llu != %lld", what,
+                 (unsigned long long)r.sim.gemm_counter, (long long)n.instances);
+    cr_assert_eq(r.sim.nwarnings, 0, "%s: %s", what, r.sim.warning);
+}
+
+static void run_reference(const op *o, const hw_config *hw, const char *what) {
+    status st;
+    status_init(&st);
+    emb e;
+    cr_assert(refstrat_embedding(o, hw, &e, &st), "%s: %s", what, st.msg);
+    emb_nest n;
+    cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
+    sched_opts so;
+    refstrat_sched_opts(o, &n, &so);
+    sched s;
+    cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
+    /* template: no reuse, r/s whole, divisor tiles, output loops before reduction */
+    cr_assert_not(s.reuse);
+    for (int l = 0; l < n.nloops; l++) {
+        cr_assert_eq(n.loop[l].extent % s.tile[l], 0, "%s: tile does not divide", what);
+        if (so.full[l]) cr_assert_eq(s.tile[l], n.loop[l].extent);
+    }
+    vta_prog *p;
+    lower_stats ls;
+    cr_assert(lower_codegen(o, hw, &e, &n, &s, &p, &ls, &st), "%s: %s", what, st.msg);
+    check_tokens(p);
+    vta_prog_destroy(p);
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check = true;
+    d.strict = true;
+    driver_result r;
+    cr_assert(driver_run_reference(o, hw, &d, &r, &st), "%s: %s", what, st.msg);
+    cr_assert_str_eq(r.check, "pass", "%s: %s [%s]", what, r.check_msg, r.schedule);
+    cr_assert_eq((int64_t)r.sim.gemm_counter, n.instances);
+    cr_assert_eq(r.sim.nwarnings, 0, "%s: %s", what, r.sim.warning);
+}
+
+/* ---- end-to-end, bit exact ---- */
+
+Test(lower_run, reference_conv_strides_pads_batches) {
+    hw_config hw = hw_default();
+    char what[128];
+    for (int stride = 1; stride <= 2; stride++)
+        for (int pad = 0; pad <= 3; pad++)
+            for (int nb = 1; nb <= 2; nb++) {
+                bool bias = (pad + nb) % 2, relu = (stride + pad) % 2;
+                op o = mkconv(nb, 3, 7, 5, 3, stride, pad, bias, relu);
+                snprintf(what, sizeof what, "ref C3K5 7x7 stride %d pad %d n %d bias %d relu %d", stride, pad, nb,
+                         bias, relu);
+                run_reference(&o, &hw, what);
+            }
+    op o = mkconv(1, 20, 9, 33, 3, 1, 1, true, true);
+    run_reference(&o, &hw, "ref C20 K33");
+}
+
+Test(lower_run, im2col_full_and_partial) {
+    hw_config hw = hw_default();
+    static const char *dims[] = {"c,r,s", "c,s", "r,s", "c"};
+    char what[128];
+    for (int di = 0; di < 4; di++)
+        for (int stride = 1; stride <= 2; stride++)
+            for (int pad = 0; pad <= 3; pad += 3 - stride) {
+                op o = mkconv(stride, 3, 7, 5, 3, stride, pad, pad == 0, stride == 2);
+                emb e;
+                status st;
+                status_init(&st);
+                cr_assert(emb_im2col(&o, &hw, dims[di], &e, &st), "%s", st.msg);
+                snprintf(what, sizeof what, "im2col(%s) stride %d pad %d", dims[di], stride, pad);
+                run_case(&o, &hw, &e, what);
+            }
+}
+
+Test(lower_run, gemm_plain_and_swapped) {
+    hw_config hw = hw_default();
+    char what[128];
+    for (int v = 0; v < 4; v++) {
+        op o = mkgemm(v == 3 ? 2 : 1, 20 + v, 7 + 5 * v, 33, v & 1, v >> 1 & 1);
+        o.rq.shift = 7;
+        o.rq.relu = v == 2;
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+        snprintf(what, sizeof what, "gemm packed v%d", v);
+        run_case(&o, &hw, &e, what);
+        run_reference(&o, &hw, what);
+        if (v == 3) continue; /* swap the operands: A's rows become the input vectors */
+        e = emb_empty();
+        e.swap = true;
+        term(&o, &e, EMB_I, "k", 0, NULL, 0);
+        term(&o, &e, EMB_O, "n", 0, NULL, 0);
+        snprintf(what, sizeof what, "gemm swapped v%d", v);
+        run_case(&o, &hw, &e, what);
+    }
+}
+
+Test(lower_run, toeplitz_compensated_taps) {
+    hw_config hw = hw_default();
+    char what[128];
+    for (int stride = 1; stride <= 2; stride++)
+        for (int pad = 0; pad <= 2; pad += 2) {
+            op o = mkconv(1, 3, 7, 5, 3, stride, pad, stride == 1, pad == 2);
+            int64_t ow = o.extent[D(&o, "x")];
+            emb e = emb_empty();
+            term(&o, &e, EMB_I, "c", 0, NULL, 0);
+            term(&o, &e, EMB_O, "x", ow < 3 ? ow : 3, "s", -stride);
+            snprintf(what, sizeof what, "toeplitz x/s stride %d pad %d", stride, pad);
+            run_case(&o, &hw, &e, what);
+            e = emb_empty();
+            term(&o, &e, EMB_I, "c", 0, NULL, 0);
+            term(&o, &e, EMB_I, "s", 0, NULL, 0);
+            term(&o, &e, EMB_O, "y", 2, "r", -stride);
+            snprintf(what, sizeof what, "toeplitz y/r stride %d pad %d", stride, pad);
+            run_case(&o, &hw, &e, what);
+        }
+}
+
+Test(lower_run, tiny_buffers_many_tiles) {
+    hw_config hw = hw_tiny();
+    status st;
+    status_init(&st);
+    op o = mkconv(2, 20, 9, 21, 3, 1, 1, true, true);
+    emb e;
+    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st), "%s", st.msg);
+    run_case(&o, &hw, &e, "tiny im2col");
+    cr_assert(emb_im2col(&o, &hw, "c,s", &e, &st), "%s", st.msg);
+    run_case(&o, &hw, &e, "tiny im2col(c,s)");
+    cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+    run_case(&o, &hw, &e, "tiny packed");
+    run_reference(&o, &hw, "tiny reference");
+    emb_nest n;
+    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    sched_opts so;
+    sched_opts_init(&so);
+    sched s;
+    cr_assert(sched_search(&o, &hw, &n, &so, &s, &st));
+    cr_assert_gt(s.ntiles, 20, "tiny buffers should force many tiles, got %lld", (long long)s.ntiles);
+    int slots = s.db_load ? 2 : 1;
+    cr_assert_leq(s.slot_rows[EMB_INP] * slots, hw_depth(&hw, HW_MEM_INP));
+    cr_assert_leq(s.slot_rows[EMB_WGT] * slots, hw_depth(&hw, HW_MEM_WGT));
+    cr_assert_leq(s.slot_rows[EMB_ACC] * (s.db_acc ? 2 : 1), hw_depth(&hw, HW_MEM_ACC));
+    cr_assert_leq(s.uop_rows, hw_depth(&hw, HW_MEM_UOP));
+    op g = mkgemm(1, 40, 9, 50, false, true);
+    cr_assert(emb_channel_packing(&g, &hw, &e, &st));
+    run_case(&g, &hw, &e, "tiny gemm");
+}
+
+Test(lower_run, sampled_check_and_timing_only) {
+    hw_config hw = hw_default();
+    op o = mkconv(1, 16, 14, 32, 3, 1, 1, false, true);
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check_sample = 200;
+    driver_result r, t;
+    status st;
+    status_init(&st);
+    cr_assert(driver_run_reference(&o, &hw, &d, &r, &st), "%s", st.msg);
+    cr_assert_str_eq(r.check, "pass", "%s", r.check_msg);
+    driver_opts_init(&d);
+    d.timing_only = true;
+    cr_assert(driver_run_reference(&o, &hw, &d, &t, &st), "%s", st.msg);
+    cr_assert_str_eq(t.check, "skipped");
+    cr_assert_eq(t.sim.cycles, r.sim.cycles, "timing-only must not change cycles");
+    cr_assert_eq(t.sim.gemm_counter, r.sim.gemm_counter);
+}
+
+/* ---- DMA decomposition against a direct copy ---- */
+
+/* LOAD semantics of DESIGN section 5 on a flat element array (one int per element). */
+static void interp_load(const vta_insn *in, const int *dram, int *sram, int64_t depth) {
+    int64_t row = in->x_pad_0 + in->x_size + in->x_pad_1, pos = in->sram_base;
+    for (uint32_t y = 0; y < in->y_pad_0; y++)
+        for (int64_t x = 0; x < row; x++) sram[pos++] = 0;
+    for (uint32_t y = 0; y < in->y_size; y++) {
+        for (uint32_t x = 0; x < in->x_pad_0; x++) sram[pos++] = 0;
+        for (uint32_t x = 0; x < in->x_size; x++) sram[pos++] = dram[in->dram_base + y * in->x_stride + x];
+        for (uint32_t x = 0; x < in->x_pad_1; x++) sram[pos++] = 0;
+    }
+    for (uint32_t y = 0; y < in->y_pad_1; y++)
+        for (int64_t x = 0; x < row; x++) sram[pos++] = 0;
+    cr_assert_leq(pos, depth);
+}
+
+typedef struct dma_rec {
+    vta_insn v[4096];
+    int n;
+} dma_rec;
+
+static void rec_push(void *ctx, const vta_insn *in) {
+    dma_rec *r = ctx;
+    cr_assert_lt(r->n, 4096);
+    r->v[r->n++] = *in;
+}
+
+Test(lower_dma, boxes_match_direct_copy) {
+    /* a 3-axis layout 4 x 9 x 11 with zero bands on the two inner axes (stripped from
+     * DRAM), random boxes, SRAM pitch larger than the box (partial tiles) */
+    const int64_t ext[3] = {4, 9, 11}, zlo[3] = {0, 2, 3}, zhi[3] = {0, 1, 2};
+    int64_t cext[3], cstride[3];
+    for (int a = 0; a < 3; a++) cext[a] = ext[a] - zlo[a] - zhi[a];
+    cstride[2] = 1, cstride[1] = cext[2], cstride[0] = cext[1] * cext[2];
+    int dram[1024];
+    for (int i = 0; i < 1024; i++) dram[i] = i < 600 ? 1000 + i : 0; /* zero area at 600.. */
+    uint64_t seed = 12345;
+    for (int iter = 0; iter < 400; iter++) {
+        int64_t lo[3], f[3], pitch[3];
+        for (int a = 0; a < 3; a++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            lo[a] = (int64_t)((seed >> 33) % (uint64_t)ext[a]);
+            f[a] = 1 + (int64_t)((seed >> 45) % (uint64_t)(ext[a] - lo[a]));
+            pitch[a] = f[a] + (int64_t)((seed >> 20) % 3);
+        }
+        lower_dma_box b;
+        memset(&b, 0, sizeof b);
+        b.naxes = 3;
+        b.mem_type = HW_MEM_INP;
+        b.sram_base = b.sram_lo = 5;
+        b.sram_hi = 5 + pitch[0] * pitch[1] * pitch[2];
+        b.zero_base = 600;
+        b.zero_elems = 400;
+        int64_t sst = 1;
+        for (int a = 2; a >= 0; a--) {
+            lower_dma_axis *x = &b.ax[a];
+            x->f = f[a];
+            int64_t pl = zlo[a] - lo[a], ph = lo[a] + f[a] - (ext[a] - zhi[a]);
+            x->pad_lo = pl < 0 ? 0 : pl > f[a] ? f[a] : pl;
+            x->pad_hi = ph < 0 ? 0 : ph > f[a] ? f[a] : ph;
+            x->dram_c = lo[a] + x->pad_lo - zlo[a];
+            x->dram_stride = cstride[a];
+            x->sram_off = pitch[a] - f[a] > 0 && a == 1 ? 1 : 0; /* box not at the slot origin */
+            if (x->sram_off + f[a] > pitch[a]) x->sram_off = 0;
+            x->sram_stride = sst;
+            sst *= pitch[a];
+        }
+        dma_rec rec = {.n = 0};
+        lower_dma_stats ds, cs;
+        status st;
+        status_init(&st);
+        cr_assert(lower_dma_plan(&b, rec_push, &rec, &ds, &st), "%s", st.msg);
+        cr_assert(lower_dma_plan(&b, NULL, NULL, &cs, &st), "%s", st.msg);
+        cr_assert_eq(cs.insns, ds.insns);
+        cr_assert_eq(cs.insns, rec.n);
+        int sram[512];
+        for (int i = 0; i < 512; i++) sram[i] = -1;
+        for (int i = 0; i < rec.n; i++) interp_load(&rec.v[i], dram, sram, 512);
+        for (int64_t i0 = 0; i0 < f[0]; i0++)
+            for (int64_t i1 = 0; i1 < f[1]; i1++)
+                for (int64_t i2 = 0; i2 < f[2]; i2++) {
+                    int64_t v[3] = {lo[0] + i0, lo[1] + i1, lo[2] + i2}, want = 0;
+                    bool zero = false;
+                    int64_t di = 600;
+                    for (int a = 0; a < 3; a++) zero |= v[a] < zlo[a] || v[a] >= ext[a] - zhi[a];
+                    if (!zero) {
+                        di = 0;
+                        for (int a = 0; a < 3; a++) di += (v[a] - zlo[a]) * cstride[a];
+                        want = dram[di];
+                    }
+                    int64_t pos = 5 + (b.ax[0].sram_off + i0) * b.ax[0].sram_stride +
+                                  (b.ax[1].sram_off + i1) * b.ax[1].sram_stride + (b.ax[2].sram_off + i2);
+                    cr_assert_eq(sram[pos], want, "iter %d: box elem (%lld,%lld,%lld) got %d want %lld", iter,
+                                 (long long)i0, (long long)i1, (long long)i2, sram[pos], (long long)want);
+                }
+        for (int i = 0; i < 5; i++) cr_assert_eq(sram[i], -1, "write below the slot");
+    }
+}
+
+/* ---- CLI ---- */
+
+Test(lower_cli, run_compile_json) {
+    char cmd[1024], line[4096];
+    snprintf(cmd, sizeof cmd,
+             "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3,pad=1,bias=1,relu=1 --strategy im2col --check --json",
+             EMBEDSYN_CLI);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    cr_assert(fgets(line, sizeof line, f));
+    cr_assert_eq(pclose(f), 0);
+    static const char *keys[] = {"\"cycles\":", "\"gemm_counter\":", "\"utilization\":", "\"dram_bytes\":",
+                                 "\"layout\":", "\"check\":\"pass\""};
+    for (int i = 0; i < 6; i++) cr_assert(strstr(line, keys[i]), "missing %s in %s", keys[i], line);
+    char dir[] = "/tmp/embedsyn_lower_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "%s compile --gemm M=20,N=9,K=33 -o %s/b >/dev/null && test -s %s/b/dram.bin && "
+             "test -s %s/b/program.xml && test -s %s/b/listing.txt", EMBEDSYN_CLI, dir, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3 --timing-only --check 2>/dev/null",
+             EMBEDSYN_CLI);
+    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3 --strategy bogus 2>/dev/null",
+             EMBEDSYN_CLI);
+    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "%s run --help >/dev/null && %s compile --help >/dev/null", EMBEDSYN_CLI,
+             EMBEDSYN_CLI);
+    cr_assert_eq(system(cmd), 0);
+}

@@ -1,0 +1,84 @@
+/* lower: the lowering facade (schedule search, code generation, finalize) and the
+ * host-side copies between emb_pack's full layouts and the program's compact DRAM
+ * regions. Invariant: a stripped axis value (zero padding made by the DMA) is never
+ * stored in DRAM, every other packed element is copied exactly once. */
+#include "vta/lower.h"
+
+#include <string.h>
+
+bool lower_program(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched_opts *so,
+                   sched *s, vta_prog **out, lower_stats *ls, status *st) {
+    *out = NULL;
+    if (!sched_search(o, hw, n, so, s, st)) return false;
+    vta_prog *p;
+    if (!lower_codegen(o, hw, e, n, s, &p, ls, st)) return false;
+    if (!vta_prog_finalize(p, st)) {
+        vta_prog_destroy(p);
+        return false;
+    }
+    *out = p;
+    return true;
+}
+
+static uint8_t *region_bytes(vta_prog *p, const char *name, uint64_t *bytes) {
+    int r = vta_prog_find_region(p, name);
+    if (r < 0) return NULL;
+    uint64_t total;
+    uint8_t *d = vta_prog_dram(p, &total);
+    const vta_region *rg = vta_prog_region(p, r);
+    if (rg->addr + rg->bytes > total) return NULL;
+    *bytes = rg->bytes;
+    return d + rg->addr;
+}
+
+/* Copies the full layout `src` of operand x into the compact region `dst`. */
+static void copy_compact(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const int8_t *src,
+                         uint8_t *dst) {
+    const emb_layout *L = &n->lay[x];
+    int64_t cext[EMB_MAX_LAXES], off[EMB_MAX_LAXES], idx[EMB_MAX_LAXES] = {0}, total = 1;
+    for (int a = 0; a < L->naxes; a++) {
+        cext[a] = sched_compact_extent(n, s, x, a);
+        off[a] = cext[a] == L->extent[a] ? 0 : L->zero_lo[a];
+        total *= cext[a];
+    }
+    for (int64_t c = 0; c < total; c++) {
+        int64_t full = 0;
+        for (int a = 0; a < L->naxes; a++) full = full * L->extent[a] + idx[a] + off[a];
+        memcpy(dst + c * eb, src + full * eb, (size_t)eb);
+        for (int a = L->naxes - 1; a >= 0; a--) {
+            if (++idx[a] < cext[a]) break;
+            idx[a] = 0;
+        }
+    }
+}
+
+bool lower_write_inputs(vta_prog *p, const hw_config *hw, const emb_nest *n, const sched *s, const int8_t *inp,
+                        const int8_t *wgt, const int32_t *bias_acc, status *st) {
+    static const char *names[2] = {"inp", "wgt"};
+    static const hw_mem mem[2] = {HW_MEM_INP, HW_MEM_WGT};
+    const int8_t *src[2] = {inp, wgt};
+    for (int x = 0; x < 2; x++) {
+        uint64_t bytes;
+        uint8_t *d = region_bytes(p, names[x], &bytes);
+        if (!d) return status_fail(st, "program has no region '%s'", names[x]);
+        copy_compact(n, s, (emb_operand)x, hw_elem_bytes(hw, mem[x]), src[x], d);
+    }
+    if (bias_acc) {
+        uint64_t bytes;
+        uint8_t *d = region_bytes(p, "bias", &bytes);
+        if (!d) return status_fail(st, "program has no region 'bias'");
+        int64_t cnt = n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC) / 4;
+        for (int64_t i = 0; i < cnt; i++) {
+            uint32_t v = (uint32_t)bias_acc[i];
+            for (int k = 0; k < 4; k++) d[i * 4 + k] = (uint8_t)(v >> (8 * k)); /* DRAM is little-endian */
+        }
+    }
+    return true;
+}
+
+const int8_t *lower_out_data(vta_prog *p, int64_t *bytes) {
+    uint64_t b = 0;
+    uint8_t *d = region_bytes(p, "out", &b);
+    *bytes = (int64_t)b;
+    return (const int8_t *)d;
+}

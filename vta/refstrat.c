@@ -1,0 +1,23 @@
+/* refstrat: TVM's fixed VTA strategy as an embedding plus schedule restrictions (see
+ * refstrat.h). The kernel-window loops are the reduction loops over op dims named r
+ * and s; every other reduction loop is the input-channel chunk loop (tile_ci). */
+#include "vta/refstrat.h"
+
+#include <string.h>
+
+bool refstrat_embedding(const op *o, const hw_config *hw, emb *e, status *st) {
+    return emb_channel_packing(o, hw, e, st);
+}
+
+void refstrat_sched_opts(const op *o, const emb_nest *n, sched_opts *so) {
+    sched_opts_init(so);
+    so->divisors_only = true;
+    so->fixed_order = true;
+    so->reuse = false;
+    so->exhaustive = true;
+    for (int l = 0; l < n->nloops; l++) {
+        const emb_loop *lp = &n->loop[l];
+        so->full[l] = sched_is_reduction(n, l) && lp->kind == EMB_LOOP_DIM &&
+                      (!strcmp(o->dim_name[lp->dim], "r") || !strcmp(o->dim_name[lp->dim], "s"));
+    }
+}

@@ -1,0 +1,101 @@
+/* sched: the schedule of an embedding's loop nest on VTA (DESIGN section 4): per-loop
+ * tile sizes, the order in which tiles are visited (loops that move the accumulator,
+ * "output loops", outside; reduction loops inside, so an ACC tile stays resident over
+ * its whole reduction), double buffering, the two loops folded into a GEMM's
+ * iter_out/iter_in, and which input-layout axes get their zero padding from the DMA.
+ *
+ * Tile model. A tile is a box of loop indices [start_l, start_l + cnt_l). Its footprint
+ * in an operand layout is, per layout axis, the range of base + sum coef_l * t_l over
+ * the box; it is stored densely in SRAM with the *full-tile* extents ("pitch") so that
+ * the SRAM address of an instance is tile-independent:
+ *     sram_X(t) = slot_base + konst_X + sum_l stride_X[l] * (t_l - start_l).
+ * The micro-op kernel of a tile enumerates every tile loop except the two folded ones,
+ * so one GEMM instruction computes one tile.
+ *
+ * Invariant: a schedule that passed sched_derive fits every buffer (INP/WGT/ACC slots,
+ * UOP kernels) and every ISA field it will be encoded into; sched_search is
+ * deterministic (same nest and hardware -> same schedule). */
+#ifndef EMBEDSYN_VTA_SCHED_H
+#define EMBEDSYN_VTA_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/status.h"
+#include "vta/dma.h"
+
+#define SCHED_MAX_ITER 16383   /* iter_out / iter_in: 14-bit fields */
+#define SCHED_MAX_PAD 15       /* y_pad / x_pad: 4-bit fields */
+#define SCHED_MAX_DMA 65535    /* y_size / x_size / x_stride: 16-bit fields */
+
+typedef struct sched {
+    int32_t nloops;
+    int64_t tile[EMB_MAX_LOOPS];    /* tile extent per nest loop (1..extent) */
+    int32_t order[EMB_MAX_LOOPS];   /* tile visiting order, outermost first; output loops first */
+    bool db_load;                   /* INP and WGT slots double-buffered (ping-pong) */
+    bool db_acc;                    /* ACC/OUT slots double-buffered */
+    bool reuse;                     /* skip loading an operand whose footprint did not change */
+    bool strip[2][EMB_MAX_LAXES];   /* INP/WGT axes whose zero_lo/zero_hi come from DMA padding */
+
+    /* Derived by sched_derive. */
+    int32_t fold_out, fold_in;      /* loops folded into iter_out / iter_in, or -1 */
+    int64_t pitch[3][EMB_MAX_LAXES];/* full-tile footprint extents per operand axis */
+    int64_t slot_rows[3];           /* SRAM rows of one slot (= product of pitch) */
+    int64_t stride[3][EMB_MAX_LOOPS];/* SRAM address advance per loop index, per operand */
+    int64_t konst[3];               /* SRAM offset of the tile-local origin inside a slot */
+    int64_t kernel_uops;            /* micro-ops of a full-tile kernel */
+    int32_t nvariant_loops;         /* kernel loops whose last tile is partial */
+    int32_t nkernels;               /* kernels generated: 2^nvariant_loops x slot combinations */
+    int64_t uop_rows;               /* UOP buffer rows used (kernels + ACC-slot micro-ops) */
+    int64_t ntiles, nout_tiles;
+    int64_t loads[2];               /* estimated INP / WGT tile loads */
+    double est_cycles;              /* cost-model estimate of the whole program */
+    double est_load, est_compute, est_store, est_fetch;
+} sched;
+
+/* Restrictions of the search (the reference strategy uses them to stay inside TVM's
+ * VTA conv2d/dense template). */
+typedef struct sched_opts {
+    bool divisors_only;             /* tile sizes divide the loop extent (TVM's split knobs) */
+    bool full[EMB_MAX_LOOPS];       /* loops that must not be tiled */
+    bool fixed_order;               /* visit output loops in nest order, no reordering */
+    bool reuse;                     /* allow skipping unchanged loads */
+    bool exhaustive;                /* enumerate all combinations (else hill climbing) */
+    int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
+} sched_opts;
+
+void sched_opts_init(sched_opts *o);
+
+/* True if loop l moves no accumulator axis (a reduction loop of the nest). */
+bool sched_is_reduction(const emb_nest *n, int l);
+
+/* Fills the derived fields of s from tile/order/db/reuse/strip; false (with a message)
+ * when the schedule does not fit the hardware. */
+bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+
+/* The legal schedule of lowest estimated cycles under the options. */
+bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt,
+                  sched *s, status *st);
+
+/* Footprint of operand x for the tile box (start, cnt): per layout axis the first value
+ * lo and the extent f. */
+void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt,
+               int64_t *lo, int64_t *f);
+
+/* The DMA box of operand x (INP, WGT, or ACC for the OUT store / bias load, mem says
+ * which) for the tile box (start, cnt) in the SRAM slot starting at slot_base; DRAM
+ * strides follow the compact DRAM copy (stripped zero values removed). dram_base and
+ * zero_base are left for the caller (0 and -1). */
+void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
+                   bool store, const int64_t *start, const int64_t *cnt, int64_t slot_base,
+                   lower_dma_box *b);
+/* Extent of axis a of operand x in the compact DRAM copy. */
+int64_t sched_compact_extent(const emb_nest *n, const sched *s, emb_operand x, int a);
+
+/* One-line description ("tiles k=4 y=7 ... order ... db") of a schedule. */
+void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, size_t len);
+
+#endif
