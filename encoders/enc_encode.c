@@ -157,9 +157,9 @@ typedef struct joint {
 
 typedef struct joint_ctx {
     const enc_space *s;
-    /* layout groups */
-    int t;
-    int32_t ng, g[OP_MAX_DIMS];
+    /* layout components */
+    int x;
+    unsigned mask;
     bool swap;
     /* chunk axes */
     int lane;
@@ -251,45 +251,58 @@ static enc_term joint_term(enc_formula *f, const joint_ctx *c, const joint *j, j
 
 /* ---- layout tables ---------------------------------------------------------------- */
 
-static bool in_list(const int32_t *l, int n, int v) {
-    for (int i = 0; i < n; i++)
-        if (l[i] == v)
-            return true;
-    return false;
-}
-
-static bool parallel(const op_tensor *T, int a, int b) {
-    /* columns a and b parallel (both nonzero): all 2x2 minors vanish */
-    for (int i = 0; i < T->rank; i++)
-        for (int j = i + 1; j < T->rank; j++)
-            if (T->map[i][a] * T->map[j][b] != T->map[j][a] * T->map[i][b])
-                return false;
-    return true;
-}
-
-/* Signature of option k of member dim d as far as the group's loops are concerned. */
+/* Signature of option k of member dim d for a layout component: what its loop looks
+ * like, what it compensates there, and which component axes its lane term touches. */
 static void lay_sig(const joint_ctx *c, int d, int k, int64_t sig[4]) {
     const enc_space *s = c->s;
+    const op *o = s->o;
     const enc_opt *p = &s->opt[d][k];
     if (p->swap >= 0 && p->swap != (int)c->swap) {
         sig[0] = INT64_MIN;
         return;
     }
-    bool ing = in_list(c->g, c->ng, d);
-    sig[0] = ing ? p->role : -1;
-    if (ing && p->role >= ENC_R_B)
-        sig[0] = ENC_R_B; /* any term: only its partial extent matters */
-    sig[1] = ing && p->role >= ENC_R_B && p->ext < s->o->extent[d] ? p->ext : 0;
-    bool cg = p->comp >= 0 && in_list(c->g, c->ng, p->comp);
-    sig[2] = cg ? p->comp : -1;
-    sig[3] = cg ? p->coef * 1000003 + p->ext : 0;
+    int t = enc_operand_tensor(c->x, c->swap);
+    bool ing = enc_dim_support(o, t, d) & c->mask;
+    sig[0] = ing ? (p->role >= ENC_R_B ? ENC_R_B : p->role) : -1;
+    sig[1] = ing && p->role >= ENC_R_B && p->ext < o->extent[d] ? p->ext : 0;
+    bool cg = p->comp >= 0 && (enc_dim_support(o, t, p->comp) & c->mask);
+    sig[2] = cg ? p->comp * 4096 + p->ext : -1;
+    sig[3] = cg ? p->coef : 0;
+    int l = enc_role_lane(p->role);
+    int l0 = c->x == EMB_WGT ? EMB_O : EMB_B, l1 = c->x == EMB_ACC ? EMB_O : EMB_I;
+    if (l == l0 || l == l1)
+        sig[0] += 16 * (int64_t)(enc_term_touch(o, t, d, p->comp, p->coef) & c->mask);
 }
 
 static uint64_t lay_val(const joint_ctx *c, const int32_t *sel) {
-    enc_loop l[OP_MAX_DIMS];
-    int n = enc_choice_loops(c->s, sel, c->g, c->ng, l);
-    uint64_t v = n < 0 ? 1 : (uint64_t)enc_axis_extent(c->s->o, c->t, l, n);
+    uint64_t v = (uint64_t)enc_component_stored(c->s, c->x, c->swap, c->mask, sel);
+    if (v == 0)
+        v = 1; /* an empty band cannot happen for a valid op; keep logs defined */
     return c->log ? log_floor(c->scale, v) : v;
+}
+
+/* Chunk factor of operand x's lane: ceil(F/L) if a term on the lane moves x's tensor. */
+static void lchunk_sig(const joint_ctx *c, int d, int k, int64_t sig[4]) {
+    const enc_opt *p = &c->s->opt[d][k];
+    if (p->swap >= 0 && p->swap != (int)c->swap) {
+        sig[0] = INT64_MIN;
+        return;
+    }
+    bool on = enc_role_lane(p->role) == c->lane;
+    int t = enc_operand_tensor(c->x, c->swap);
+    sig[0] = on ? p->ext : 1;
+    sig[1] = on && enc_term_touch(c->s->o, t, d, p->comp, p->coef) != 0;
+    sig[2] = sig[3] = 0;
+}
+
+static uint64_t lchunk_val(const joint_ctx *c, const int32_t *sel) {
+    uint64_t F = 1;
+    for (int d = 0; d < c->s->nd; d++)
+        if (sel[d] >= 0 && enc_role_lane(c->s->opt[d][sel[d]].role) == c->lane)
+            F *= (uint64_t)c->s->opt[d][sel[d]].ext;
+    uint64_t L = (uint64_t)c->s->lanes[c->lane];
+    uint64_t ch = enc_lane_moves(c->s, c->x, c->swap, c->lane, sel) ? (F + L - 1) / L : 1;
+    return c->log ? log_floor(c->scale, ch) : ch;
 }
 
 /* ---- chunk tables ----------------------------------------------------------------- */
@@ -314,52 +327,47 @@ static uint64_t chunk_val(const joint_ctx *c, const int32_t *sel) {
     return c->log ? log_floor(c->scale, ch) : ch;
 }
 
-/* Bytes of operand x under a fixed swap. */
+/* Bytes of operand x under a fixed swap: element bytes x one joint table per
+ * connected component of the tensor's axes x the chunk axes. */
 static bool operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term *lout,
                           status *st) {
     const enc_space *s = f->sp;
     const op *o = s->o;
     int t = enc_operand_tensor(x, swap);
-    const op_tensor *T = &o->t[t];
     enc_term acc = term_const(f, (uint64_t)enc_elem_bytes(&s->hw, x));
     enc_term lacc = term_const(f, log_floor(f->log_scale, (uint64_t)enc_elem_bytes(&s->hw, x)));
-    bool done[OP_MAX_DIMS] = {false};
-    for (int d = 0; d < o->ndims; d++) {
-        bool zero = true;
-        for (int j = 0; j < T->rank; j++)
-            zero &= T->map[j][d] == 0;
-        if (zero || done[d])
-            continue;
+    int l0 = x == EMB_WGT ? EMB_O : EMB_B, l1 = x == EMB_ACC ? EMB_O : EMB_I;
+    unsigned comp[OP_MAX_DIMS];
+    int nc;
+    enc_components(o, t, comp, &nc);
+    for (int ci = 0; ci < nc; ci++) {
         joint_ctx jc;
         memset(&jc, 0, sizeof jc);
         jc.s = s;
-        jc.t = t;
+        jc.x = x;
+        jc.mask = comp[ci];
         jc.swap = swap;
-        for (int d2 = d; d2 < o->ndims; d2++) {
-            bool z2 = true;
-            for (int j = 0; j < T->rank; j++)
-                z2 &= T->map[j][d2] == 0;
-            if (!z2 && !done[d2] && parallel(T, d, d2)) {
-                done[d2] = true;
-                jc.g[jc.ng++] = d2;
-            }
-        }
+        jc.scale = f->log_scale;
         joint *g = calloc(1, sizeof *g);
         ES_ASSERT(g);
-        for (int d2 = 0; d2 < o->ndims; d2++) {
-            bool mem = in_list(jc.g, jc.ng, d2);
-            for (int k = 0; k < s->nopt[d2] && !mem; k++)
-                if (s->opt[d2][k].comp >= 0 && in_list(jc.g, jc.ng, s->opt[d2][k].comp))
+        for (int d = 0; d < o->ndims; d++) {
+            bool mem = enc_dim_support(o, t, d) & comp[ci];
+            for (int k = 0; k < s->nopt[d] && !mem; k++) {
+                const enc_opt *p = &s->opt[d][k];
+                int l = enc_role_lane(p->role);
+                if (p->comp >= 0 && (enc_dim_support(o, t, p->comp) & comp[ci]))
                     mem = true;
+                if ((l == l0 || l == l1) && (enc_term_touch(o, t, d, p->comp, p->coef) & comp[ci]))
+                    mem = true;
+            }
             if (mem)
-                g->m[g->nm++] = d2;
+                g->m[g->nm++] = d;
         }
         joint_sigs(&jc, g, lay_sig);
         if (joint_size(g) > ENC_MAX_TABLE) {
             free(g);
-            return status_fail(st, "enc: layout table of tensor %s too large", T->name);
+            return status_fail(st, "enc: layout table of tensor %s too large", o->t[t].name);
         }
-        jc.scale = f->log_scale;
         enc_term ax = joint_term(f, &jc, g, lay_val);
         jc.log = true;
         enc_term lax = joint_term(f, &jc, g, lay_val);
@@ -367,13 +375,51 @@ static bool operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_t
         if (!term_mul(f, acc, ax, &acc, st) || !term_add(f, lacc, lax, &lacc, st))
             return false;
     }
-    /* chunk axes */
-    static const int lanes_of[3][2] = {{EMB_I, EMB_B}, {EMB_I, EMB_O}, {EMB_B, EMB_O}};
+    int ls[2] = {l0, l1};
     for (int i = 0; i < 2; i++) {
-        int l = lanes_of[x][i];
-        if (!term_mul(f, acc, f->chunks[l], &acc, st))
-            return false;
-        if (f->logchunks[l].t && !term_add(f, lacc, f->logchunks[l], &lacc, st))
+        int l = ls[i];
+        /* plain chunks when every term that can sit on the lane moves the tensor */
+        bool plain = true;
+        for (int d = 0; d < o->ndims; d++)
+            for (int k = 0; k < s->nopt[d]; k++) {
+                const enc_opt *p = &s->opt[d][k];
+                if (enc_role_lane(p->role) == l && (p->swap < 0 || p->swap == (int)swap) &&
+                    !enc_term_touch(o, t, d, p->comp, p->coef))
+                    plain = false;
+            }
+        if (plain) {
+            if (!term_mul(f, acc, f->chunks[l], &acc, st))
+                return false;
+            if (f->logchunks[l].t && !term_add(f, lacc, f->logchunks[l], &lacc, st))
+                return false;
+            continue;
+        }
+        joint_ctx jc;
+        memset(&jc, 0, sizeof jc);
+        jc.s = s;
+        jc.x = x;
+        jc.swap = swap;
+        jc.lane = l;
+        jc.scale = f->log_scale;
+        joint *g = calloc(1, sizeof *g);
+        ES_ASSERT(g);
+        for (int d = 0; d < o->ndims; d++) {
+            bool on = false;
+            for (int k = 0; k < s->nopt[d]; k++)
+                on |= enc_role_lane(s->opt[d][k].role) == l;
+            if (on)
+                g->m[g->nm++] = d;
+        }
+        joint_sigs(&jc, g, lchunk_sig);
+        if (joint_size(g) > ENC_MAX_TABLE) {
+            free(g);
+            return status_fail(st, "enc: chunk table of tensor %s too large", o->t[t].name);
+        }
+        enc_term ch = joint_term(f, &jc, g, lchunk_val);
+        jc.log = true;
+        enc_term lch = joint_term(f, &jc, g, lchunk_val);
+        free(g);
+        if (!term_mul(f, acc, ch, &acc, st) || !term_add(f, lacc, lch, &lacc, st))
             return false;
     }
     *out = acc;

@@ -226,56 +226,229 @@ static int64_t gcd64(int64_t a, int64_t b) {
     return a;
 }
 
-int64_t enc_axis_extent(const op *o, int t, const enc_loop *l, int n) {
-    if (n == 0)
-        return 1;
-    const op_tensor *T = &o->t[t];
-    /* Primitive direction of the first loop's column; every loop's effect is a_l u. */
-    int64_t g = 0;
-    int j0 = -1;
-    for (int j = 0; j < T->rank; j++) {
-        g = gcd64(g, T->map[j][l[0].dim]);
-        if (j0 < 0 && T->map[j][l[0].dim] != 0)
-            j0 = j;
-    }
-    ES_ASSERT(g > 0 && j0 >= 0);
-    int64_t u = T->map[j0][l[0].dim] / g;
-    int64_t a[EMB_MAX_LOOPS + OP_MAX_DIMS];
-    int64_t ga = 0;
-    for (int i = 0; i < n; i++) {
-        a[i] = T->map[j0][l[i].dim] / u * l[i].step;
-        ga = gcd64(ga, a[i]);
-    }
-    int64_t ext = 1;
-    for (int i = 0; i < n; i++)
-        ext += llabs(a[i]) / ga * (l[i].extent - 1);
-    return ext;
+static int64_t ceil_div_any(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) == (b < 0)))
+        q++;
+    return q;
 }
 
-int enc_choice_loops(const enc_space *s, const int32_t *sel, const int32_t *dims, int ndims,
-                     enc_loop *out) {
-    const op *o = s->o;
-    int n = 0;
-    for (int i = 0; i < ndims; i++) {
-        int d = dims[i];
-        const enc_opt *p = &s->opt[d][sel[d]];
-        int64_t E = o->extent[d];
-        if (p->role == ENC_R_NONE) {
-            out[n++] = (enc_loop){d, E, 1};
-        } else if (p->role == ENC_R_CONS) {
-            int by = -1;
-            for (int d2 = 0; d2 < s->nd; d2++)
-                if (sel[d2] >= 0 && s->opt[d2][sel[d2]].comp == d)
-                    by = d2;
-            if (by < 0)
-                return -1;
-            const enc_opt *q = &s->opt[by][sel[by]];
-            out[n++] = (enc_loop){d, E + llabs(q->coef) * (q->ext - 1), 1};
-        } else if (p->ext < E) {
-            out[n++] = (enc_loop){d, es_ceil_div(E, p->ext), p->ext};
-        }
+static void lanes_of_operand(int x, int *l0, int *l1) {
+    *l0 = x == EMB_WGT ? EMB_O : EMB_B;
+    *l1 = x == EMB_ACC ? EMB_O : EMB_I;
+}
+
+/* Tensor-axis mask a term (d, comp, coef) moves in tensor t. */
+unsigned enc_term_touch(const op *o, int t, int d, int comp, int64_t coef) {
+    const op_tensor *T = &o->t[t];
+    unsigned m = 0;
+    for (int j = 0; j < T->rank; j++) {
+        int64_t v = T->map[j][d] + (comp >= 0 ? coef * T->map[j][comp] : 0);
+        if (v)
+            m |= 1u << j;
     }
-    return n;
+    return m;
+}
+
+unsigned enc_dim_support(const op *o, int t, int d) {
+    return enc_term_touch(o, t, d, -1, 0);
+}
+
+void enc_components(const op *o, int t, unsigned *comp, int *ncomp) {
+    /* union of supports, merged until disjoint */
+    unsigned c[OP_MAX_DIMS];
+    int n = 0;
+    for (int d = 0; d < o->ndims; d++) {
+        unsigned m = enc_dim_support(o, t, d);
+        if (!m)
+            continue;
+        for (int i = 0; i < n;) {
+            if (c[i] & m) {
+                m |= c[i];
+                c[i] = c[--n];
+                i = 0;
+            } else {
+                i++;
+            }
+        }
+        c[n++] = m;
+    }
+    for (int i = 0; i < n; i++)
+        comp[i] = c[i];
+    *ncomp = n;
+}
+
+typedef struct lgroup {
+    int64_t g[OP_MAX_RANK];
+    int n;
+    int64_t r[OP_MAX_DIMS], ext[OP_MAX_DIMS];
+} lgroup;
+
+/* Mirrors emb_nest's layout construction for the dim-loop axes of operand x whose
+ * tensor axes lie in `mask` (a connected component): loops with extent > 1 grouped by
+ * primitive direction; the common factor divided out only where the operand's own lanes
+ * touch the direction; stored values exclude the zero bands of single-axis directions
+ * no lane and no other axis touches. */
+int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask,
+                             const int32_t *sel) {
+    const op *o = s->o;
+    int t = enc_operand_tensor(x, swap);
+    const op_tensor *T = &o->t[t];
+    int rank = T->rank;
+    int l0, l1;
+    lanes_of_operand(x, &l0, &l1);
+    unsigned touch = 0;
+    int comp_by[OP_MAX_DIMS];
+    for (int d = 0; d < s->nd; d++)
+        comp_by[d] = -1;
+    for (int d = 0; d < s->nd; d++) {
+        if (sel[d] < 0)
+            continue;
+        const enc_opt *p = &s->opt[d][sel[d]];
+        int l = enc_role_lane(p->role);
+        if (l == l0 || l == l1)
+            touch |= enc_term_touch(o, t, d, p->comp, p->coef);
+        if (p->comp >= 0)
+            comp_by[p->comp] = d;
+    }
+    lgroup gr[OP_MAX_DIMS];
+    int ng = 0;
+    int64_t p0[OP_MAX_DIMS] = {0};
+    for (int d = 0; d < s->nd; d++) {
+        unsigned sup = enc_dim_support(o, t, d);
+        if (!sup || (sup & ~mask) || sel[d] < 0)
+            continue;
+        const enc_opt *p = &s->opt[d][sel[d]];
+        int64_t E = o->extent[d], ext, step = 1;
+        if (p->role == ENC_R_NONE) {
+            ext = E;
+        } else if (p->role == ENC_R_CONS) {
+            if (comp_by[d] < 0)
+                return 1; /* inconsistent choice: value irrelevant */
+            const enc_opt *q = &s->opt[comp_by[d]][sel[comp_by[d]]];
+            int64_t span = llabs(q->coef) * (q->ext - 1);
+            ext = E + span;
+            p0[d] = q->coef < 0 ? 0 : -span;
+        } else if (p->ext < E) {
+            ext = es_ceil_div(E, p->ext);
+            step = p->ext;
+        } else {
+            continue;
+        }
+        if (ext <= 1)
+            continue;
+        int64_t v[OP_MAX_RANK], gg = 0;
+        int lead = -1;
+        for (int j = 0; j < rank; j++) {
+            v[j] = step * T->map[j][d];
+            gg = gcd64(gg, v[j]);
+            if (lead < 0 && v[j])
+                lead = j;
+        }
+        if (v[lead] < 0)
+            gg = -gg;
+        int64_t g[OP_MAX_RANK] = {0};
+        for (int j = 0; j < rank; j++)
+            g[j] = v[j] / gg;
+        int k = -1;
+        for (int i = 0; i < ng; i++)
+            if (!memcmp(gr[i].g, g, sizeof g))
+                k = i;
+        if (k < 0) {
+            k = ng++;
+            memset(&gr[k], 0, sizeof gr[k]);
+            memcpy(gr[k].g, g, sizeof g);
+        }
+        gr[k].r[gr[k].n] = gg;
+        gr[k].ext[gr[k].n++] = ext;
+    }
+    int64_t stored = 1;
+    for (int k = 0; k < ng; k++) {
+        lgroup *a = &gr[k];
+        bool touched = false;
+        int sj = -1, nsup = 0;
+        for (int j = 0; j < rank; j++)
+            if (a->g[j]) {
+                touched |= (touch >> j) & 1u;
+                sj = j;
+                nsup++;
+            }
+        int64_t D = 0;
+        for (int i = 0; i < a->n; i++)
+            D = gcd64(D, a->r[i]);
+        if (!touched)
+            D = 1;
+        int64_t ext = 1, base = 0;
+        for (int i = 0; i < a->n; i++) {
+            int64_t span = llabs(a->r[i] / D) * (a->ext[i] - 1);
+            ext += span;
+            if (a->r[i] < 0)
+                base += span;
+        }
+        int64_t st = ext;
+        bool alone = nsup == 1 && !((touch >> sj) & 1u);
+        for (int k2 = 0; k2 < ng && alone; k2++)
+            if (k2 != k && gr[k2].g[sj])
+                alone = false;
+        if (alone) {
+            int64_t dv = D * a->g[sj];
+            int64_t c0 = T->off[sj];
+            for (int d = 0; d < s->nd; d++)
+                c0 += T->map[sj][d] * p0[d];
+            c0 -= base * dv;
+            int64_t lo = ceil_div_any(-c0, dv), hi = ceil_div_any(T->shape[sj] - c0, dv);
+            if (lo < 0)
+                lo = 0;
+            if (lo > ext)
+                lo = ext;
+            if (hi > ext)
+                hi = ext;
+            if (hi < lo)
+                hi = lo;
+            st = hi - lo;
+        }
+        stored *= st;
+    }
+    return stored;
+}
+
+bool enc_lane_moves(const enc_space *s, int x, bool swap, int lane, const int32_t *sel) {
+    int t = enc_operand_tensor(x, swap);
+    for (int d = 0; d < s->nd; d++) {
+        if (sel[d] < 0)
+            continue;
+        const enc_opt *p = &s->opt[d][sel[d]];
+        if (enc_role_lane(p->role) == lane && enc_term_touch(s->o, t, d, p->comp, p->coef))
+            return true;
+    }
+    return false;
+}
+
+int64_t enc_space_dram(const enc_space *s, bool swap, const int32_t *sel) {
+    int64_t F[3] = {1, 1, 1};
+    for (int d = 0; d < s->nd; d++) {
+        int l = enc_role_lane(s->opt[d][sel[d]].role);
+        if (l >= 0)
+            F[l] *= s->opt[d][sel[d]].ext;
+    }
+    int64_t tot = 0;
+    for (int x = 0; x < 3; x++) {
+        int t = enc_operand_tensor(x, swap);
+        unsigned comp[OP_MAX_DIMS];
+        int nc;
+        enc_components(s->o, t, comp, &nc);
+        int64_t b = enc_elem_bytes(&s->hw, x);
+        for (int i = 0; i < nc; i++)
+            b *= enc_component_stored(s, x, swap, comp[i], sel);
+        int l0, l1;
+        lanes_of_operand(x, &l0, &l1);
+        int ls[2] = {l0, l1};
+        for (int i = 0; i < 2; i++)
+            if (enc_lane_moves(s, x, swap, ls[i], sel))
+                b *= es_ceil_div(F[ls[i]], s->lanes[ls[i]]);
+        tot += b;
+    }
+    return tot;
 }
 
 int64_t enc_space_instances(const enc_space *s, const int32_t *sel) {

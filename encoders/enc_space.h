@@ -87,17 +87,20 @@ int64_t enc_lower_bound(const op *o, const hw_config *hw);
 int enc_operand_tensor(int x, bool swap);
 /* Elements bytes of operand x (INP vector, WGT block, OUT vector). */
 int64_t enc_elem_bytes(const hw_config *hw, int x);
-/* One outer dim loop as the layout model sees it. */
-typedef struct enc_loop {
-    int32_t dim;
-    int64_t extent, step;
-} enc_loop;
-/* Extent of the layout axis shared by loops that move tensor t along one direction
- * (all loops given are parallel for t). */
-int64_t enc_axis_extent(const op *o, int t, const enc_loop *l, int n);
-/* The dim loops of a choice restricted to the dims in `dims` (loops over those dims,
- * including compensated loops); returns the count. */
-int enc_choice_loops(const enc_space *s, const int32_t *sel, const int32_t *dims, int ndims,
-                     enc_loop *out);
+/* Tensor-axis bitmask moved by a term (d, comp, coef) / by dim d in tensor t. */
+unsigned enc_term_touch(const op *o, int t, int d, int comp, int64_t coef);
+unsigned enc_dim_support(const op *o, int t, int d);
+/* Connected components of tensor t's axes (axes linked when one dim moves both). */
+void enc_components(const op *o, int t, unsigned *comp, int *ncomp);
+/* Stored elements of operand x's dim-loop layout axes inside component `mask`, exactly
+ * as emb_nest_build derives them (grouping, gcd rule, zero bands). sel[d] >= 0 is
+ * needed for every dim moving the component, their compensators, and dims whose lane
+ * terms may touch it; other entries may be -1. */
+int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask,
+                             const int32_t *sel);
+/* Does some term on `lane` move operand x's tensor (then its chunk loop is an axis)? */
+bool enc_lane_moves(const enc_space *s, int x, bool swap, int lane, const int32_t *sel);
+/* DRAM bytes (inp + wgt + out) of a consistent choice, by the same model. */
+int64_t enc_space_dram(const enc_space *s, bool swap, const int32_t *sel);
 
 #endif
