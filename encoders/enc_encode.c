@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENC_MAX_WIDTH 62
+#define ENC_MAX_WIDTH 120
 #define ENC_MAX_TABLE 20000
 
 static uint64_t log_floor(long double scale, uint64_t x);
@@ -19,9 +19,9 @@ static void enc_z3_error(Z3_context c, Z3_error_code e) {
     es_abort(__FILE__, __LINE__, "Z3 error");
 }
 
-static unsigned bits_of(uint64_t v) {
+static unsigned bits_of(enc_u128 v) {
     unsigned w = 1;
-    while (w < 64 && (v >> w) != 0)
+    while (w < 128 && (v >> w) != 0)
         w++;
     return w;
 }
@@ -50,8 +50,10 @@ static enc_term term_const(enc_formula *f, uint64_t v) {
 }
 
 static bool term_mul(enc_formula *f, enc_term a, enc_term b, enc_term *r, status *st) {
-    uint64_t m;
-    if (__builtin_mul_overflow(a.max, b.max, &m) || bits_of(m) > ENC_MAX_WIDTH)
+    if (bits_of(a.max) + bits_of(b.max) > ENC_MAX_WIDTH)
+        return status_fail(st, "enc: cost term exceeds %d bits (operator too large)", ENC_MAX_WIDTH);
+    enc_u128 m = a.max * b.max;
+    if (bits_of(m) > ENC_MAX_WIDTH)
         return status_fail(st, "enc: cost term exceeds %d bits (operator too large)", ENC_MAX_WIDTH);
     if (a.max == 1 && b.max == 1) {
         *r = a;
@@ -66,18 +68,20 @@ static bool term_mul(enc_formula *f, enc_term a, enc_term b, enc_term *r, status
         return true;
     }
     r->max = m;
-    r->min = a.min * b.min;
+    if (__builtin_mul_overflow(a.min, b.min, &r->min))
+        r->min = UINT64_MAX; /* still a lower bound */
     r->w = bits_of(m);
     r->t = Z3_mk_bvmul(f->ctx, zext(f, a.t, a.w, r->w), zext(f, b.t, b.w, r->w));
     return true;
 }
 
 static bool term_add(enc_formula *f, enc_term a, enc_term b, enc_term *r, status *st) {
-    uint64_t m;
-    if (__builtin_add_overflow(a.max, b.max, &m) || bits_of(m) > ENC_MAX_WIDTH)
+    enc_u128 m = a.max + b.max;
+    if (bits_of(m) > ENC_MAX_WIDTH)
         return status_fail(st, "enc: cost term exceeds %d bits (operator too large)", ENC_MAX_WIDTH);
     r->max = m;
-    r->min = a.min + b.min;
+    if (__builtin_add_overflow(a.min, b.min, &r->min))
+        r->min = UINT64_MAX;
     r->w = bits_of(m);
     r->t = Z3_mk_bvadd(f->ctx, zext(f, a.t, a.w, r->w), zext(f, b.t, b.w, r->w));
     return true;
@@ -217,7 +221,8 @@ static enc_term joint_rec(enc_formula *f, const joint_ctx *c, const joint *j, in
     if (j->nsig[i] == 0)
         return joint_rec(f, c, j, i + 1, sel, valfn);
     enc_term sub[ENC_MAX_OPTS];
-    uint64_t mx = 0, mn = UINT64_MAX;
+    enc_u128 mx = 0;
+    uint64_t mn = UINT64_MAX;
     for (int q = 0; q < j->nsig[i]; q++) {
         sel[d] = j->rep[i][q];
         sub[q] = joint_rec(f, c, j, i + 1, sel, valfn);
@@ -671,7 +676,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
     for (int d = 0; d < o->ndims; d++) {
         char nm[32];
         snprintf(nm, sizeof nm, "opt_%s", o->dim_name[d]);
-        f->optw[d] = bits_of((uint64_t)(sp->nopt[d] - 1));
+        f->optw[d] = bits_of((enc_u128)(unsigned)(sp->nopt[d] - 1));
         f->opt[d] = Z3_mk_const(c, Z3_mk_string_symbol(c, nm), Z3_mk_bv_sort(c, f->optw[d]));
         if ((1u << f->optw[d]) != (unsigned)sp->nopt[d])
             enc_assert(f, Z3_mk_bvule(c, f->opt[d], enc_bv_const(f, (uint64_t)(sp->nopt[d] - 1), f->optw[d])));

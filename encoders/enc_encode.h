@@ -19,10 +19,13 @@
 
 #define ENC_MAX_ASSERTS 4096
 
+/* Maxima of wide products are tracked exactly in 128 bits (GCC/Clang extension). */
+__extension__ typedef unsigned __int128 enc_u128;
+
 typedef struct enc_term {
     Z3_ast t;
     unsigned w;     /* bit width */
-    uint64_t max;   /* largest value the term can take */
+    enc_u128 max;   /* largest value the term can take */
     uint64_t min;   /* a lower bound of its values (0 if unknown) */
 } enc_term;
 

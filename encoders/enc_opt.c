@@ -53,7 +53,7 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
         return ENC_MIN_UNKNOWN;
     record(f, best);
     uint64_t v = value(c, best);
-    bool first = true;
+    bool tried_lower = false, tried_ub = false;
     for (;;) {
         if (bound_proves && lower > 0 && v == lower) {
             *proven = true;
@@ -65,13 +65,18 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
             *proof_q = lt_exact(f, c, 0);
             return ENC_MIN_OPTIMAL;
         }
-        /* First aim at the lower bound (often met: then one more UNSAT is the proof);
-         * after that descend: "cost < v" SAT answers usually jump far down, and the
+        /* Aim once at the lower bound (often met: then one more UNSAT is the proof),
+         * once at the greedy upper bound (keeps instance bounds in the shadow's exact
+         * range), then descend: "cost < v" SAT answers usually jump far down, and the
          * final UNSAT is the proof query. */
-        uint64_t tgt = first && lower > 0 && lower < v ? lower : v - 1;
-        if (c == ENC_INST && tgt > f->ub && f->ub >= lower)
-            tgt = f->ub; /* feasible (greedy choice) and within the shadow's exact range */
-        first = false;
+        uint64_t tgt = v - 1;
+        if (!tried_lower && lower > 0 && lower < v) {
+            tgt = lower;
+            tried_lower = true;
+        } else if (!tried_ub && c == ENC_INST && f->ub < v - 1 && f->ub > lower) {
+            tgt = f->ub;
+            tried_ub = true;
+        }
         A[nassum] = enc_guard(f, le(f, c, tgt));
         r = enc_check(f, nassum + 1, A);
         if (r == Z3_L_UNDEF)
@@ -84,7 +89,7 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
             continue;
         }
         if (tgt + 1 < v)
-            continue; /* the bound is not met; descend from v */
+            continue; /* that target is infeasible; the next one is closer to v */
         /* UNSAT of "cost <= v-1": optimal. Re-check on the exact circuit. */
         Z3_ast q = lt_exact(f, c, v);
         if (exact_proof && c == ENC_INST) {
