@@ -685,6 +685,9 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
     if (same_util && !strcmp(r->layout_class, "packed"))
         snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization)",
                  r->ref_util * 100);
+    else if (same_util && r->ref_util >= 0.9995)
+        snprintf(what, sizeof what, "the reference already reaches 100%% utilization (embedsyn chose %s)",
+                 r->layout_class);
     else if (same_util)
         snprintf(what, sizeof what,
                  "no embedding with higher utilization than the reference's %.0f%% (chose %s, proof %s)",

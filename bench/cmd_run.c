@@ -135,6 +135,9 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
 #define RUN_JSON(c) fprintf(f, ",\"" #c "\":%llu", (unsigned long long)s->c);
         SIM_COUNTERS(RUN_JSON)
 #undef RUN_JSON
+        fprintf(f, ",\"busy\":{\"fetch\":%llu,\"load\":%llu,\"compute\":%llu,\"store\":%llu}",
+                (unsigned long long)s->busy[SIM_FETCH], (unsigned long long)s->busy[SIM_LOAD],
+                (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
         fprintf(f, ",\"insns\":%llu,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
                 (unsigned long long)s->insns, (long long)r->instances, r->utilization, (long long)r->dram_bytes);
         cli_json_str(f, r->layout);

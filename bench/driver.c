@@ -144,6 +144,7 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
         refstrat_sched_opts(o, &n, &so);
     else
         sched_opts_init(&so);
+    so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
     if (!sched_search(o, hw, &n, &so, &s, st)) return false;
     r->est_cycles = s.est_cycles;
     sched_describe(o, &n, &s, r->schedule, sizeof r->schedule);

@@ -22,13 +22,30 @@
  * Operand roles: without swap VTA inp <- op In and VTA wgt <- op Wt; with swap
  * (operand swap, e.g. GEMM) VTA inp <- op Wt and VTA wgt <- op In. Dataflow rules:
  * I terms move only reduction dims (Out fixed); O terms keep the inp-side tensor
- * fixed; B terms keep the wgt-side tensor fixed.
+ * fixed; B terms keep the wgt-side tensor fixed; O and B terms move Out and their
+ * primary dim is an output dim (else an output's accumulator lane would depend on a
+ * reduction index and its sum would be split over several accumulators); every value
+ * a dim takes outside [0, E) in the nest (block overshoot, shifted compensated dims)
+ * must put some tensor index out of bounds (no aliasing of other elements).
  *
  * Layouts: each VTA operand (inp vectors, wgt blocks, acc/out vectors) is a packed
  * row-major array over "layout axes". Outer loops whose effect on the operand's tensor
  * is parallel share one axis (value = base + sum coef * t), so e.g. conv rows y*sh + r
  * are one axis and the input is not duplicated; loops along different directions get
  * different axes (duplication, im2col-like). Chunk loops get an axis of their own.
+ * Precisely (per operand, tensor map M): dim loop l moves the tensor by v_l = step_l *
+ * M[:,d_l] = r_l * g (g primitive, first nonzero > 0); loops with the same g share an
+ * axis with coef_l = r_l / D, where D = gcd of the group's r_l if the element's own
+ * lanes move the tensor along an index g moves (the lanes fill the gap: Toeplitz x
+ * blocks, im2col with stride), else D = 1 (natural spacing kept: channel packing with
+ * stride 2 keeps every input row). extent = 1 + sum |coef_l| (E_l - 1), base = sum over
+ * negative coefs of |coef_l| (E_l - 1). Loops of extent 1 and loops that do not move
+ * the tensor get no axis. Axes are ordered by the first tensor index they move (chunk
+ * axes: the first index their lane terms move); ties: dim axes before chunk axes, then
+ * loop order. zero_lo/zero_hi: for an axis moving exactly one tensor index j that no
+ * other axis and no lane of the element moves, the leading/trailing values whose index
+ * j is out of bounds. dram_bytes[x] = prod(extent - zero_lo - zero_hi) * element bytes
+ * (OUT elements for x = ACC).
  * Invariant: emb_nest_build only succeeds for embeddings that pass emb_check. */
 #ifndef EMBEDSYN_EMB_H
 #define EMBEDSYN_EMB_H
@@ -104,7 +121,9 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
 
 /* Scalar checker (DESIGN section 3): enumerates instances (all if instances <=
- * max_instances, else a seeded random sample of that many) and checks lane by lane:
+ * max_instances and the domain and acc layout have at most 2^30 points/lanes, else a
+ * seeded random sample of max_instances, always including the first and last
+ * instance) and checks lane by lane:
  * accumulator lanes write one Out element per (b,o) and distinct ones, input lanes
  * read one element per (b,i), weight lanes one per (o,i), wasted lanes meet a zero,
  * and (when all instances are enumerated) every domain point is computed exactly once.
@@ -144,5 +163,9 @@ void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest
 /* Embedding XML (format in core/schemas/embedding.xsd); dims named by op dim names. */
 void emb_write_xml(FILE *f, const op *o, const emb *e);
 void emb_json(FILE *f, const op *o, const emb *e);
+/* The derived nest: loops and the three layouts, as text (several lines) and as one
+ * JSON object (no trailing newline). */
+void emb_nest_print(FILE *f, const op *o, const emb_nest *n);
+void emb_nest_json(FILE *f, const op *o, const emb_nest *n);
 
 #endif

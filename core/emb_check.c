@@ -404,35 +404,48 @@ static bool check_totals(chk *c, status *st) {
                                " domain points covered)", pt, c->covered, macs);
         }
     }
-    int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O];
+    int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], per = B * BO;
     int64_t nout = op_outputs(o);
-    int64_t *owner = malloc((size_t)nout * sizeof *owner);
-    ES_ASSERT(owner);
-    for (int64_t k = 0; k < nout; k++)
-        owner[k] = -1;
+    uint8_t *claimed = calloc((size_t)(nout / 8 + 1), 1);
+    lane_val *vals = malloc((size_t)per * sizeof *vals);
+    ES_ASSERT(claimed && vals);
     bool ok = true;
-    int64_t slots = c->n->lay[EMB_ACC].elems * B * BO;
-    for (int64_t s = 0; s < slots && ok; s++) {
-        lane_val v;
-        content(c, EMB_ACC, s / (B * BO), (s % (B * BO)) / BO, s % BO, &v);
-        if (!v.live || !v.inb)
-            continue;
-        emb_fmt_index(o, OP_OUT, v.idx, a1, sizeof a1);
-        if (!(c->slot[s >> 3] & (1u << (s & 7))))
-            ok = status_fail(st, "acc element %" PRId64 " lane %" PRId64
-                             " is unpacked as %s but no domain point accumulates into it",
-                             s / (B * BO), s % (B * BO), a1);
-        else {
-            int64_t lin = emb_index_linear(o, OP_OUT, v.idx);
-            if (owner[lin] >= 0)
+    int64_t elems = c->n->lay[EMB_ACC].elems;
+    for (int64_t el = 0; el < elems && ok; el++) {
+        content_all(c, EMB_ACC, el, vals);
+        for (int64_t k = 0; k < per && ok; k++) {
+            const lane_val *v = &vals[k];
+            if (!v->live || !v->inb)
+                continue;
+            int64_t s = el * per + k;
+            if (!(c->slot[s >> 3] & (1u << (s & 7)))) {
+                emb_fmt_index(o, OP_OUT, v->idx, a1, sizeof a1);
+                ok = status_fail(st, "acc element %" PRId64 " lane %" PRId64
+                                 " is unpacked as %s but no domain point accumulates into it",
+                                 el, k, a1);
+                break;
+            }
+            int64_t lin = emb_index_linear(o, OP_OUT, v->idx);
+            if (claimed[lin >> 3] & (1u << (lin & 7))) {
+                /* find the first slot for the message (rare path) */
+                int64_t first = -1;
+                lane_val w;
+                for (int64_t s2 = 0; s2 < s && first < 0; s2++) {
+                    content(c, EMB_ACC, s2 / per, (s2 % per) / BO, s2 % BO, &w);
+                    if (w.live && w.inb && emb_index_linear(o, OP_OUT, w.idx) == lin)
+                        first = s2;
+                }
+                emb_fmt_index(o, OP_OUT, v->idx, a1, sizeof a1);
                 ok = status_fail(st, "%s is accumulated in two slots: acc element %" PRId64
                                  " lane %" PRId64 " and element %" PRId64 " lane %" PRId64,
-                                 a1, owner[lin] / (B * BO), owner[lin] % (B * BO),
-                                 s / (B * BO), s % (B * BO));
-            owner[lin] = s;
+                                 a1, first / per, first % per, el, k);
+                break;
+            }
+            claimed[lin >> 3] = (uint8_t)(claimed[lin >> 3] | (1u << (lin & 7)));
         }
     }
-    free(owner);
+    free(claimed);
+    free(vals);
     return ok;
 }
 
@@ -451,9 +464,13 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
     c.lanes[EMB_O] = hw_block_out(hw);
     c.lanes[EMB_I] = hw_block_in(hw);
     int64_t B = c.lanes[EMB_B], BO = c.lanes[EMB_O], BI = c.lanes[EMB_I];
+    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check above */
     if (max_instances < 1)
         max_instances = 1;
-    c.all = n->instances <= max_instances;
+    /* Enumerate everything only when it is small enough to hold the coverage bitmaps
+     * (2^30 points); otherwise sample. */
+    c.all = n->instances <= max_instances && op_macs(o) <= ((int64_t)1 << 30) &&
+            n->lay[EMB_ACC].elems * B * BO <= ((int64_t)1 << 30);
     int64_t count = c.all ? n->instances : max_instances;
     int64_t macs = op_macs(o);
     if (c.all) {

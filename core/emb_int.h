@@ -46,10 +46,7 @@ bool emb_geom_lane_off(const op *o, const emb *e, const emb_geom *g, emb_operand
 bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
                       emb_operand x, int64_t elem, int64_t l1, int64_t l2, int64_t *idx);
 
-/* Operator point of loop indices t and fused lane-axis values F[3] (every F < fused). */
-void emb_point(const op *o, const emb *e, const emb_nest *n, const int64_t *t,
-               const int64_t *F, int64_t *p);
-/* Inverse of emb_point for a domain point: loop indices t (chunk loops included) and
+/* Inverse of the nest for a domain point p: loop indices t (chunk loops included) and
  * the lane of each lane axis inside its chunk; lanes[L] = lanes per lane axis. */
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane);

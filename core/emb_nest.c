@@ -1,6 +1,6 @@
 /* emb_nest: the structural check of an embedding (emb_check), the loop nest and DRAM
- * layouts it implies (emb_nest_build), element addresses (emb_addr) and the private
- * geometry used by the packer and the scalar checker.
+ * layouts it implies (emb_nest_build) and element addresses (emb_addr); the geometry
+ * that packer and checker derive from a nest lives in emb_geom.c.
  *
  * Layout construction, per VTA operand with tensor T (map M): a dim loop l moves T by
  * v_l = step_l * M[:, d_l]. Loops whose v_l are parallel share one axis: v_l = r_l * g
@@ -138,8 +138,74 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
                        lane_names[L], ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
 }
 
+/* Range of values dim d takes over the whole nest (all instances and lanes): block loops
+ * overshoot to a multiple of the term extent, compensated dims are shifted. */
+static void dim_range(const op *o, const emb *e, int d, int64_t *lo, int64_t *hi) {
+    *lo = 0;
+    *hi = o->extent[d] - 1;
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            if (t->dim == d)
+                *hi = es_ceil_div(o->extent[d], t->extent) * t->extent - 1;
+            if (t->comp_dim == d) {
+                int64_t span = i64_abs(t->comp_coef) * (t->extent - 1);
+                /* s0 in [start, start + E + span - 1], s = s0 + c*j */
+                int64_t start = t->comp_coef < 0 ? 0 : -span;
+                *lo = start + (t->comp_coef < 0 ? -span : 0);
+                *hi = start + o->extent[d] + span - 1 + (t->comp_coef > 0 ? span : 0);
+            }
+        }
+}
+
+/* Values of dim d outside [0, E_d) (block overshoot, shifted compensated dims) are
+ * harmless only if every such point leaves the bounds of some tensor: an In or Wt index
+ * out of bounds reads a zero, an Out index out of bounds is an accumulator never
+ * stored. With mixed-radix maps (grouped conv: Out channel g*Kg + k) an overshoot of k
+ * lands on the next group's elements instead, so such embeddings are rejected. */
+static bool side_safe(const op *o, const emb *e, int d, int64_t vlo, int64_t vhi) {
+    int64_t rlo[OP_MAX_DIMS], rhi[OP_MAX_DIMS];
+    for (int k = 0; k < o->ndims; k++)
+        dim_range(o, e, k, &rlo[k], &rhi[k]);
+    rlo[d] = vlo;
+    rhi[d] = vhi;
+    for (int r = 0; r < 3; r++) {
+        const op_tensor *T = &o->t[r];
+        for (int j = 0; j < T->rank; j++) {
+            if (T->map[j][d] == 0)
+                continue;
+            int64_t mn = T->off[j], mx = T->off[j];
+            for (int k = 0; k < o->ndims; k++) {
+                int64_t m = T->map[j][k], a = m * rlo[k], b = m * rhi[k];
+                mn += a < b ? a : b;
+                mx += a < b ? b : a;
+            }
+            if (mn >= T->shape[j] || mx < 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool check_overshoot(const op *o, const emb *e, status *st) {
+    for (int d = 0; d < o->ndims; d++) {
+        int64_t lo, hi;
+        dim_range(o, e, d, &lo, &hi);
+        int64_t E = o->extent[d];
+        if ((lo < 0 && !side_safe(o, e, d, lo, -1)) || (hi >= E && !side_safe(o, e, d, E, hi)))
+            return status_fail(st, "dim '%s' runs over %" PRId64 "..%" PRId64 " in the nest (extent %" PRId64
+                               ") and the points outside 0..%" PRId64 " stay inside every tensor "
+                               "(they would alias other elements); use term extents that divide the "
+                               "dim's extent",
+                               o->dim_name[d], lo, hi, E, E - 1);
+    }
+    return true;
+}
+
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
-    (void)hw;
+    /* lane counts: BATCH <= 16, BLOCK <= 64 (the checker's and packer's tables rely on it) */
+    if (hw && !hw_check(hw, st))
+        return false;
     int owner[OP_MAX_DIMS];
     for (int d = 0; d < OP_MAX_DIMS; d++)
         owner[d] = -1;
@@ -200,6 +266,14 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                      lane_names[L], L == EMB_O ? "inp" : "wgt", o->t[keep].name);
             if (!term_keeps(o, keep, (emb_lane)L, ti, t, why, st))
                 return false;
+            if (t->extent > 1 && op_is_reduction(o, t->dim)) {
+                char nm[64];
+                term_name(o, t, nm, sizeof nm);
+                return status_fail(st, "%s lane term %d (%s): primary dim %s is a reduction dim, so "
+                                   "an output's accumulator lane would depend on it (%s terms "
+                                   "must step along output dims)",
+                                   lane_names[L], ti, nm, o->dim_name[t->dim], lane_names[L]);
+            }
             term_move(o, OP_OUT, t, v);
             if (vec_zero(v, o->t[OP_OUT].rank)) {
                 char nm[64];
@@ -210,7 +284,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
             }
         }
     }
-    return true;
+    return check_overshoot(o, e, st);
 }
 
 /* ---- nest construction ---------------------------------------------------------- */
@@ -583,216 +657,4 @@ int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t) {
     for (int k = 0; k < lay->naxes; k++)
         addr = addr * lay->extent[k] + a[k];
     return addr;
-}
-
-/* ---- geometry -------------------------------------------------------------------- */
-
-void emb_tensor_index(const op *o, op_role r, const int64_t *p, int64_t *idx) {
-    const op_tensor *T = &o->t[r];
-    for (int j = 0; j < T->rank; j++) {
-        int64_t v = T->off[j];
-        for (int d = 0; d < o->ndims; d++)
-            v += T->map[j][d] * p[d];
-        idx[j] = v;
-    }
-}
-
-bool emb_index_in_bounds(const op *o, op_role r, const int64_t *idx) {
-    const op_tensor *T = &o->t[r];
-    for (int j = 0; j < T->rank; j++)
-        if (idx[j] < 0 || idx[j] >= T->shape[j])
-            return false;
-    return true;
-}
-
-int64_t emb_index_linear(const op *o, op_role r, const int64_t *idx) {
-    const op_tensor *T = &o->t[r];
-    int64_t lin = 0;
-    for (int j = 0; j < T->rank; j++)
-        lin = lin * T->shape[j] + idx[j];
-    return lin;
-}
-
-void emb_fmt_index(const op *o, op_role r, const int64_t *idx, char *buf, size_t len) {
-    const op_tensor *T = &o->t[r];
-    size_t k = (size_t)snprintf(buf, len, "%s[", T->name);
-    for (int j = 0; j < T->rank && k < len; j++)
-        k += (size_t)snprintf(buf + k, len - k, "%s%" PRId64, j ? "," : "", idx[j]);
-    if (k < len)
-        snprintf(buf + k, len - k, "]");
-}
-
-void emb_fmt_point(const op *o, const int64_t *p, char *buf, size_t len) {
-    size_t k = (size_t)snprintf(buf, len, "(");
-    for (int d = 0; d < o->ndims && k < len; d++)
-        k += (size_t)snprintf(buf + k, len - k, "%s%s=%" PRId64, d ? "," : "", o->dim_name[d], p[d]);
-    if (k < len)
-        snprintf(buf + k, len - k, ")");
-}
-
-void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                    emb_geom *g) {
-    memset(g, 0, sizeof *g);
-    g->lanes[EMB_B] = hw_batch(hw);
-    g->lanes[EMB_O] = hw_block_out(hw);
-    g->lanes[EMB_I] = hw_block_in(hw);
-    for (int L = 0; L < 3; L++) {
-        g->fused[L] = n->lane_extent[L];
-        g->nchunks[L] = es_ceil_div(g->fused[L], g->lanes[L]);
-        g->chunk_loop[L] = -1;
-    }
-    int64_t p0[OP_MAX_DIMS] = {0};
-    for (int li = 0; li < n->nloops; li++) {
-        const emb_loop *l = &n->loop[li];
-        if (l->kind == EMB_LOOP_CHUNK)
-            g->chunk_loop[l->dim] = li;
-        else
-            p0[l->dim] = l->start;
-    }
-    for (int x = 0; x < 3; x++) {
-        op_role r = emb_operand_role(e, (emb_operand)x);
-        const op_tensor *T = &o->t[r];
-        const emb_layout *lay = &n->lay[x];
-        g->role[x] = (int32_t)r;
-        g->rank[x] = T->rank;
-        memcpy(g->shape[x], T->shape, sizeof T->shape);
-        for (int L = 0; L < 3; L++) {
-            g->chunk_axis[x][L] = -1;
-            for (int ti = 0; ti < e->nterms[L]; ti++)
-                term_move(o, r, &e->term[L][ti], g->term_eff[x][L][ti]);
-        }
-        for (int k = 0; k < lay->naxes; k++)
-            g->axis_chunk[x][k] = -1;
-        bool have_dir[EMB_MAX_LAXES] = {false};
-        for (int li = 0; li < n->nloops; li++) {
-            const emb_loop *l = &n->loop[li];
-            int k = l->axis[x];
-            if (k < 0)
-                continue;
-            ES_ASSERT(k < lay->naxes);
-            if (l->kind == EMB_LOOP_CHUNK) {
-                g->axis_chunk[x][k] = l->dim;
-                g->chunk_axis[x][l->dim] = k;
-                continue;
-            }
-            /* The first loop of an axis defines its direction; a nest whose other loops
-             * disagree (only a tampered one) is caught by the scalar checker. */
-            if (have_dir[k] || l->coef[x] == 0)
-                continue;
-            int64_t v[OP_MAX_RANK];
-            loop_move(o, r, l, v);
-            for (int j = 0; j < T->rank; j++)
-                g->dir[x][k][j] = v[j] / l->coef[x];
-            have_dir[k] = true;
-        }
-        emb_tensor_index(o, r, p0, g->idx0[x]);
-        for (int k = 0; k < lay->naxes; k++)
-            for (int j = 0; j < T->rank; j++)
-                g->idx0[x][j] -= lay->base[k] * g->dir[x][k][j];
-    }
-}
-
-bool emb_geom_lane_off(const op *o, const emb *e, const emb_geom *g, emb_operand x,
-                       emb_lane L, int64_t chunk, int64_t lane, int64_t *off) {
-    (void)o;
-    int rank = g->rank[x];
-    for (int j = 0; j < rank; j++)
-        off[j] = 0;
-    int64_t F = chunk * g->lanes[L] + lane;
-    if (F >= g->fused[L])
-        return false;
-    for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
-        int64_t ext = e->term[L][ti].extent;
-        int64_t j = F % ext;
-        F /= ext;
-        for (int a = 0; a < rank; a++)
-            off[a] += j * g->term_eff[x][L][ti][a];
-    }
-    return true;
-}
-
-bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
-                      emb_operand x, int64_t elem, int64_t l1, int64_t l2, int64_t *idx) {
-    const emb_layout *lay = &n->lay[x];
-    int rank = g->rank[x];
-    int64_t a[EMB_MAX_LAXES];
-    for (int k = lay->naxes - 1; k >= 0; k--) {
-        a[k] = elem % lay->extent[k];
-        elem /= lay->extent[k];
-    }
-    for (int j = 0; j < rank; j++)
-        idx[j] = g->idx0[x][j];
-    for (int k = 0; k < lay->naxes; k++)
-        for (int j = 0; j < rank; j++)
-            idx[j] += a[k] * g->dir[x][k][j];
-    emb_lane la[2];
-    emb_operand_lanes(x, &la[0], &la[1]);
-    int64_t lv[2] = {l1, l2};
-    bool live = true;
-    for (int s = 0; s < 2; s++) {
-        int L = la[s];
-        int k = g->chunk_axis[x][L];
-        int64_t chunk = k >= 0 ? a[k] : 0;
-        int64_t off[OP_MAX_RANK];
-        if (!emb_geom_lane_off(o, e, g, x, (emb_lane)L, chunk, lv[s], off))
-            live = false;
-        for (int j = 0; j < rank; j++)
-            idx[j] += off[j];
-    }
-    return live;
-}
-
-void emb_point(const op *o, const emb *e, const emb_nest *n, const int64_t *t,
-               const int64_t *F, int64_t *p) {
-    for (int d = 0; d < o->ndims; d++)
-        p[d] = 0;
-    for (int li = 0; li < n->nloops; li++) {
-        const emb_loop *l = &n->loop[li];
-        if (l->kind == EMB_LOOP_DIM)
-            p[l->dim] += l->start + l->step * t[li];
-    }
-    for (int L = 0; L < 3; L++) {
-        int64_t f = F[L];
-        for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
-            const emb_term *tm = &e->term[L][ti];
-            int64_t j = f % tm->extent;
-            f /= tm->extent;
-            p[tm->dim] += j;
-            if (tm->comp_dim >= 0)
-                p[tm->comp_dim] += tm->comp_coef * j;
-        }
-    }
-}
-
-void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
-                       const int64_t *p, int64_t *t, int64_t *lane) {
-    int64_t j[3][EMB_MAX_TERMS];
-    int64_t rem[OP_MAX_DIMS];
-    for (int d = 0; d < o->ndims; d++)
-        rem[d] = p[d];
-    /* Term steps from primary dims; what stays in rem is the loops' part. */
-    for (int L = 0; L < 3; L++)
-        for (int ti = 0; ti < e->nterms[L]; ti++) {
-            const emb_term *tm = &e->term[L][ti];
-            int64_t v = p[tm->dim];
-            j[L][ti] = v - floor_div(v, tm->extent) * tm->extent;
-            rem[tm->dim] -= j[L][ti];
-            if (tm->comp_dim >= 0)
-                rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
-        }
-    int64_t F[3];
-    for (int L = 0; L < 3; L++) {
-        int64_t f = 0;
-        for (int ti = 0; ti < e->nterms[L]; ti++)
-            f = f * e->term[L][ti].extent + j[L][ti];
-        F[L] = f;
-        lane[L] = f % lanes[L];
-    }
-    for (int li = 0; li < n->nloops; li++) {
-        const emb_loop *l = &n->loop[li];
-        if (l->kind == EMB_LOOP_DIM)
-            t[li] = floor_div(rem[l->dim] - l->start, l->step);
-        else
-            t[li] = F[l->dim] / lanes[l->dim];
-    }
 }

@@ -2,8 +2,9 @@
  * bias into the acc layout, unpacking the int8 output, and the packed position of one
  * output element.
  * Work is proportional to the packed bytes (never to the MACs): every layout element is
- * visited once in row-major order, its base tensor index is updated incrementally, and
- * lane offsets come from per-chunk tables.
+ * visited once in row-major order, its base tensor index is updated incrementally,
+ * lane offsets come from per-chunk tables, and an element whose live lanes all lie
+ * inside the tensor (the common case) is copied without per-lane bounds checks.
  * Invariant: a packed lane holds the tensor element at its index when the lane is live
  * and the index is in bounds, and 0 otherwise (wasted lanes, padding). */
 #include <stdlib.h>
@@ -13,70 +14,141 @@
 #include "core/emb_int.h"
 
 /* Lane offset table of lane axis L on operand x: for every chunk value the axis can
- * hold in this layout (1 if the layout has no chunk axis for L) and every lane. */
+ * hold in this layout (1 if the layout has no chunk axis for L) and every lane, the
+ * offset vector, its linear offset, and per chunk the bounding box of the live lanes
+ * (so that whole elements can be checked against the tensor bounds at once). */
 typedef struct lane_tab {
     int64_t nchunk, nlane;
     int64_t *off;  /* [nchunk][nlane][rank] */
+    int64_t *lin;  /* [nchunk][nlane] */
+    int64_t *lo, *hi; /* [nchunk][rank] over live lanes */
     bool *live;    /* [nchunk][nlane] */
+    bool *any;     /* [nchunk]: some lane is live */
 } lane_tab;
 
 static void tab_build(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
-                      emb_operand x, emb_lane L, lane_tab *tb) {
+                      emb_operand x, emb_lane L, const int64_t *rs, lane_tab *tb) {
     int rank = g->rank[x];
+    size_t rk = (size_t)rank;
     int k = g->chunk_axis[x][L];
     tb->nchunk = k >= 0 ? n->lay[x].extent[k] : 1;
     tb->nlane = g->lanes[L];
-    size_t cnt = (size_t)(tb->nchunk * tb->nlane);
-    tb->off = malloc(cnt * (size_t)(rank > 0 ? rank : 1) * sizeof *tb->off);
+    size_t nc = (size_t)tb->nchunk, cnt = (size_t)(tb->nchunk * tb->nlane);
+    tb->off = malloc(cnt * rk * sizeof *tb->off);
+    tb->lin = malloc(cnt * sizeof *tb->lin);
+    tb->lo = malloc(nc * rk * sizeof *tb->lo);
+    tb->hi = malloc(nc * rk * sizeof *tb->hi);
     tb->live = malloc(cnt * sizeof *tb->live);
-    ES_ASSERT(tb->off && tb->live);
-    for (int64_t c = 0; c < tb->nchunk; c++)
-        for (int64_t l = 0; l < tb->nlane; l++) {
-            size_t at = (size_t)(c * tb->nlane + l);
-            tb->live[at] = emb_geom_lane_off(o, e, g, x, L, c, l, tb->off + at * (size_t)rank);
+    tb->any = malloc(nc * sizeof *tb->any);
+    ES_ASSERT(tb->off && tb->lin && tb->lo && tb->hi && tb->live && tb->any);
+    for (size_t c = 0; c < nc; c++) {
+        tb->any[c] = false;
+        for (size_t l = 0; l < (size_t)tb->nlane; l++) {
+            size_t at = c * (size_t)tb->nlane + l;
+            int64_t *off = tb->off + at * rk;
+            tb->live[at] = emb_geom_lane_off(o, e, g, x, L, (int64_t)c, (int64_t)l, off);
+            tb->lin[at] = 0;
+            for (size_t j = 0; j < rk; j++)
+                tb->lin[at] += off[j] * rs[j];
+            if (!tb->live[at])
+                continue;
+            for (size_t j = 0; j < rk; j++) {
+                if (!tb->any[c] || off[j] < tb->lo[c * rk + j])
+                    tb->lo[c * rk + j] = off[j];
+                if (!tb->any[c] || off[j] > tb->hi[c * rk + j])
+                    tb->hi[c * rk + j] = off[j];
+            }
+            tb->any[c] = true;
         }
+    }
 }
 
 static void tab_free(lane_tab *tb) {
     free(tb->off);
+    free(tb->lin);
+    free(tb->lo);
+    free(tb->hi);
     free(tb->live);
+    free(tb->any);
 }
 
-/* Visits every element of operand x's layout: calls fn with the element number, the
- * base tensor index (no lane offsets) and the two lanes' tables at the element's chunk. */
-typedef void (*elem_fn)(void *ctx, int64_t elem, const int64_t *base, const int64_t *off1,
-                        const bool *live1, const int64_t *off2, const bool *live2);
+/* One layout element as the handlers see it. */
+typedef struct elem_view {
+    int64_t elem;
+    const int64_t *base;          /* tensor index without lane offsets */
+    int64_t blin;                 /* linear index of base (meaningful when inb) */
+    bool inb;                     /* every live lane is inside the tensor */
+    const int64_t *off1, *off2;   /* [lane][rank] */
+    const int64_t *lin1, *lin2;   /* [lane] */
+    const bool *live1, *live2;
+} elem_view;
 
+typedef void (*elem_fn)(void *ctx, const elem_view *v);
+
+/* Visits every element of operand x's layout in row-major order. */
 static void for_each_elem(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                           emb_operand x, elem_fn fn, void *ctx) {
     emb_geom g;
     emb_geom_build(o, hw, e, n, &g);
     const emb_layout *lay = &n->lay[x];
+    const op_tensor *T = &o->t[g.role[x]];
     int rank = g.rank[x];
+    size_t rk = (size_t)rank;
+    int64_t rs[OP_MAX_RANK], dlin[EMB_MAX_LAXES];
+    rs[rank - 1] = 1;
+    for (int j = rank - 2; j >= 0; j--)
+        rs[j] = rs[j + 1] * T->shape[j + 1];
+    for (int k = 0; k < lay->naxes; k++) {
+        dlin[k] = 0;
+        for (int j = 0; j < rank; j++)
+            dlin[k] += g.dir[x][k][j] * rs[j];
+    }
     emb_lane la[2];
     emb_operand_lanes(x, &la[0], &la[1]);
     lane_tab tb[2];
-    tab_build(o, e, n, &g, x, la[0], &tb[0]);
-    tab_build(o, e, n, &g, x, la[1], &tb[1]);
+    tab_build(o, e, n, &g, x, la[0], rs, &tb[0]);
+    tab_build(o, e, n, &g, x, la[1], rs, &tb[1]);
     int ck[2] = {g.chunk_axis[x][la[0]], g.chunk_axis[x][la[1]]};
     int64_t a[EMB_MAX_LAXES] = {0};
     int64_t base[OP_MAX_RANK];
-    for (int j = 0; j < rank; j++)
+    int64_t blin = 0;
+    for (int j = 0; j < rank; j++) {
         base[j] = g.idx0[x][j];
+        blin += base[j] * rs[j];
+    }
+    elem_view v;
+    v.base = base;
     for (int64_t el = 0; el < lay->elems; el++) {
         size_t c0 = (size_t)(ck[0] >= 0 ? a[ck[0]] : 0), c1 = (size_t)(ck[1] >= 0 ? a[ck[1]] : 0);
-        size_t n0 = (size_t)tb[0].nlane, n1 = (size_t)tb[1].nlane, rk = (size_t)rank;
-        fn(ctx, el, base, tb[0].off + c0 * n0 * rk, tb[0].live + c0 * n0,
-           tb[1].off + c1 * n1 * rk, tb[1].live + c1 * n1);
+        size_t n0 = (size_t)tb[0].nlane, n1 = (size_t)tb[1].nlane;
+        if (tb[0].any[c0] && tb[1].any[c1]) {
+            v.elem = el;
+            v.blin = blin;
+            v.off1 = tb[0].off + c0 * n0 * rk;
+            v.off2 = tb[1].off + c1 * n1 * rk;
+            v.lin1 = tb[0].lin + c0 * n0;
+            v.lin2 = tb[1].lin + c1 * n1;
+            v.live1 = tb[0].live + c0 * n0;
+            v.live2 = tb[1].live + c1 * n1;
+            v.inb = true;
+            const int64_t *lo0 = tb[0].lo + c0 * rk, *lo1 = tb[1].lo + c1 * rk;
+            const int64_t *hi0 = tb[0].hi + c0 * rk, *hi1 = tb[1].hi + c1 * rk;
+            for (size_t j = 0; j < rk; j++)
+                if (base[j] + lo0[j] + lo1[j] < 0 || base[j] + hi0[j] + hi1[j] >= T->shape[j])
+                    v.inb = false;
+            fn(ctx, &v);
+        }
         /* odometer, innermost axis last */
         for (int k = lay->naxes - 1; k >= 0; k--) {
             if (++a[k] < lay->extent[k]) {
                 for (int j = 0; j < rank; j++)
                     base[j] += g.dir[x][k][j];
+                blin += dlin[k];
                 break;
             }
             for (int j = 0; j < rank; j++)
                 base[j] -= (lay->extent[k] - 1) * g.dir[x][k][j];
+            blin -= (lay->extent[k] - 1) * dlin[k];
             a[k] = 0;
         }
     }
@@ -86,7 +158,7 @@ static void for_each_elem(const op *o, const hw_config *hw, const emb *e, const 
 
 typedef struct pack_ctx {
     int rank;
-    int64_t shape[OP_MAX_RANK], rs[OP_MAX_RANK];
+    int64_t shape[OP_MAX_RANK];
     int64_t n1, n2;
     const int8_t *src;
     int8_t *dst;
@@ -101,74 +173,66 @@ static void ctx_init(const op *o, op_role r, int64_t n1, int64_t n2, pack_ctx *c
     memset(c, 0, sizeof *c);
     const op_tensor *T = &o->t[r];
     c->rank = T->rank;
-    int64_t s = 1;
-    for (int j = T->rank - 1; j >= 0; j--) {
+    for (int j = 0; j < T->rank; j++)
         c->shape[j] = T->shape[j];
-        c->rs[j] = s;
-        s *= T->shape[j];
-    }
     c->n1 = n1;
     c->n2 = n2;
 }
 
-/* Linear index of base + o1 + o2, or -1 when out of bounds. */
-static inline int64_t lin_of(const pack_ctx *c, const int64_t *base, const int64_t *o1,
-                             const int64_t *o2) {
-    int64_t lin = 0;
+/* Linear index of lane (l1, l2) of the element, or -1 when out of bounds. */
+static inline int64_t lane_lin(const pack_ctx *c, const elem_view *v, int64_t l1, int64_t l2) {
+    if (v->inb)
+        return v->blin + v->lin1[l1] + v->lin2[l2];
+    const int64_t *o1 = v->off1 + l1 * c->rank, *o2 = v->off2 + l2 * c->rank;
     for (int j = 0; j < c->rank; j++) {
-        int64_t v = base[j] + o1[j] + o2[j];
-        if (v < 0 || v >= c->shape[j])
+        int64_t x = v->base[j] + o1[j] + o2[j];
+        if (x < 0 || x >= c->shape[j])
             return -1;
-        lin += v * c->rs[j];
     }
-    return lin;
+    return v->blin + v->lin1[l1] + v->lin2[l2];
 }
 
-static void pack_fn(void *ctx, int64_t el, const int64_t *base, const int64_t *off1,
-                    const bool *live1, const int64_t *off2, const bool *live2) {
+static void pack_fn(void *ctx, const elem_view *v) {
     pack_ctx *c = ctx;
-    int8_t *d = c->dst + el * c->n1 * c->n2;
+    int8_t *d = c->dst + v->elem * c->n1 * c->n2;
     for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!live1[l1])
+        if (!v->live1[l1])
             continue;
         for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!live2[l2])
+            if (!v->live2[l2])
                 continue;
-            int64_t lin = lin_of(c, base, off1 + l1 * c->rank, off2 + l2 * c->rank);
+            int64_t lin = lane_lin(c, v, l1, l2);
             if (lin >= 0)
                 d[l1 * c->n2 + l2] = c->src[lin];
         }
     }
 }
 
-static void bias_fn(void *ctx, int64_t el, const int64_t *base, const int64_t *off1,
-                    const bool *live1, const int64_t *off2, const bool *live2) {
+static void bias_fn(void *ctx, const elem_view *v) {
     pack_ctx *c = ctx;
-    int32_t *d = c->acc + el * c->n1 * c->n2;
+    int32_t *d = c->acc + v->elem * c->n1 * c->n2;
+    int ax = c->bias_axis;
     for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!live1[l1])
+        if (!v->live1[l1])
             continue;
         for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!live2[l2])
+            if (!v->live2[l2] || lane_lin(c, v, l1, l2) < 0)
                 continue;
-            const int64_t *o1 = off1 + l1 * c->rank, *o2 = off2 + l2 * c->rank;
-            if (lin_of(c, base, o1, o2) >= 0)
-                d[l1 * c->n2 + l2] = c->bias[base[c->bias_axis] + o1[c->bias_axis] + o2[c->bias_axis]];
+            d[l1 * c->n2 + l2] = c->bias[v->base[ax] + v->off1[l1 * c->rank + ax] + v->off2[l2 * c->rank + ax]];
         }
     }
 }
 
-static void unpack_fn(void *ctx, int64_t el, const int64_t *base, const int64_t *off1,
-                      const bool *live1, const int64_t *off2, const bool *live2) {
+static void unpack_fn(void *ctx, const elem_view *v) {
     pack_ctx *c = ctx;
-    const int8_t *s = c->outp + el * c->n1 * c->n2;
+    const int8_t *s = c->outp + v->elem * c->n1 * c->n2;
     for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!live1[l1])
+        if (!v->live1[l1])
             continue;
         for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!live2[l2])
+            if (!v->live2[l2])
                 continue;
-            int64_t lin = lin_of(c, base, off1 + l1 * c->rank, off2 + l2 * c->rank);
+            int64_t lin = lane_lin(c, v, l1, l2);
             if (lin >= 0)
                 c->out[lin] = s[l1 * c->n2 + l2];
         }

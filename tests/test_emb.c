@@ -1,186 +1,14 @@
 /* Tests of core/emb: for every embedding family (channel packing, full and partial
- * im2col, operand-swapped GEMM, Toeplitz with compensated taps, spatial batch lanes,
- * grouped/depthwise conv) on padded odd sizes, strides, paddings, batches and three
+ * im2col, operand-swapped GEMM and conv, Toeplitz with compensated taps, spatial batch
+ * lanes, grouped/depthwise conv, dilation, a generic affine op with a +1 compensation,
+ * and random embeddings) on padded odd sizes, strides, paddings, batches and several
  * hardware shapes, the nest is built, checked by the scalar checker, random data is
- * packed, the nest is executed by a tiny GEMM interpreter written here (acc[addr] +=
- * inp[addr] . wgt[addr]^T per instance, then ref_requant), unpacked and compared bit by
- * bit with ref_run (core/ref, an independent oracle). Plus: layouts against hand-computed
- * shapes, the structural checker's messages on hand-broken embeddings, the scalar
- * checker on tampered nests, descriptions, XML/JSON, and packing speed. */
-#include <criterion/criterion.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+ * packed, the nest is executed by a tiny GEMM interpreter (tests/emb_testlib.h) and the
+ * result compared bit by bit with ref_run (core/ref, an independent oracle). Plus the
+ * layouts against hand-computed shapes, descriptions, and packing speed. */
 #include <time.h>
 
-#include "core/emb.h"
-#include "core/hw.h"
-#include "core/op.h"
-#include "core/ref.h"
-#include "core/spec_emb.h"
-
-/* ---- helpers --------------------------------------------------------------------- */
-
-static op_conv cparams(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
-                       int64_t s, int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
-}
-
-static op mkconv(op_conv p) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, p.groups > 1 && p.groups == p.c ? OP_DEPTHWISE : OP_CONV2D, &st),
-              "%s", st.msg);
-    return o;
-}
-
-static op mkgemm(int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
-    op_gemm p = {.batch = 1, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
-    return o;
-}
-
-static hw_config hw_shape(int log_batch, int log_block) {
-    hw_config h = hw_default();
-    h.log_batch = log_batch;
-    h.log_block_in = h.log_block_out = log_block;
-    return h;
-}
-
-static int D(const op *o, const char *name) {
-    int d = op_dim_index(o, name);
-    cr_assert(d >= 0, "no dim %s", name);
-    return d;
-}
-
-static void term(const op *o, emb *e, emb_lane L, const char *dim, int64_t extent) {
-    emb_term *t = &e->term[L][e->nterms[L]++];
-    t->dim = D(o, dim);
-    t->extent = extent > 0 ? extent : o->extent[t->dim];
-    t->comp_dim = -1;
-    t->comp_coef = 0;
-}
-
-static void cterm(const op *o, emb *e, emb_lane L, const char *dim, int64_t extent,
-                  const char *comp, int64_t coef) {
-    term(o, e, L, dim, extent);
-    e->term[L][e->nterms[L] - 1].comp_dim = D(o, comp);
-    e->term[L][e->nterms[L] - 1].comp_coef = coef;
-}
-
-static int find_loop_dim(const emb_nest *n, int dim) {
-    for (int li = 0; li < n->nloops; li++)
-        if (n->loop[li].kind == EMB_LOOP_DIM && n->loop[li].dim == dim)
-            return li;
-    cr_assert_fail("no loop over dim %d", dim);
-    return -1;
-}
-
-static emb emb_empty(void) {
-    emb e;
-    memset(&e, 0, sizeof e);
-    return e;
-}
-
-/* Executes the nest: the GEMM intrinsic per instance over the packed operands. */
-static void interpret(const op *o, const hw_config *hw, const emb_nest *n, const int8_t *inp,
-                      const int8_t *wgt, uint32_t *acc) {
-    int64_t B = hw_batch(hw), BI = hw_block_in(hw), BO = hw_block_out(hw);
-    int64_t t[EMB_MAX_LOOPS] = {0};
-    (void)o;
-    for (int64_t q = 0; q < n->instances; q++) {
-        int64_t ai = emb_addr(n, EMB_INP, t), aw = emb_addr(n, EMB_WGT, t), aa = emb_addr(n, EMB_ACC, t);
-        cr_assert(ai >= 0 && ai < n->lay[EMB_INP].elems);
-        cr_assert(aw >= 0 && aw < n->lay[EMB_WGT].elems);
-        cr_assert(aa >= 0 && aa < n->lay[EMB_ACC].elems);
-        for (int64_t b = 0; b < B; b++)
-            for (int64_t ol = 0; ol < BO; ol++) {
-                uint32_t s = 0;
-                for (int64_t i = 0; i < BI; i++)
-                    s += (uint32_t)((int32_t)inp[ai * B * BI + b * BI + i] *
-                                    (int32_t)wgt[aw * BO * BI + ol * BI + i]);
-                acc[aa * B * BO + b * BO + ol] += s;
-            }
-        for (int li = n->nloops - 1; li >= 0; li--) {
-            if (++t[li] < n->loop[li].extent)
-                break;
-            t[li] = 0;
-        }
-    }
-}
-
-static int32_t u2i(uint32_t u) { return u <= (uint32_t)INT32_MAX ? (int32_t)u : (int32_t)(u - 2147483648u) - INT32_MAX - 1; }
-
-/* The whole pipeline against ref_run; returns the nest for further checks. */
-static emb_nest run_case(const op *o, const hw_config *hw, const emb *e, uint64_t seed) {
-    status st;
-    status_init(&st);
-    emb_nest n;
-    char cls[128];
-    emb_class(o, e, cls, sizeof cls);
-    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", cls, st.msg);
-    cr_assert(emb_check_scalar(o, hw, e, &n, 1 << 20, seed, &st), "%s: %s", cls, st.msg);
-    int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT), nout = op_outputs(o);
-    int8_t *in = malloc((size_t)nin), *wt = malloc((size_t)nwt);
-    int8_t *out = malloc((size_t)nout), *want = malloc((size_t)nout);
-    int64_t nbias = o->t[OP_OUT].shape[o->rq.bias_axis];
-    int32_t *bias = malloc((size_t)nbias * sizeof *bias);
-    ref_fill_i8(in, nin, seed);
-    ref_fill_i8(wt, nwt, seed + 1);
-    ref_fill_i32(bias, nbias, seed + 2, -3000, 3000);
-    ref_run(o, in, wt, o->rq.bias ? bias : NULL, NULL, want);
-    int64_t ib = n.lay[EMB_INP].elems * hw_elem_bytes(hw, HW_MEM_INP);
-    int64_t wb = n.lay[EMB_WGT].elems * hw_elem_bytes(hw, HW_MEM_WGT);
-    int64_t na = n.lay[EMB_ACC].elems * hw_batch(hw) * hw_block_out(hw);
-    cr_assert_eq(n.lay[EMB_INP].elem_bytes, hw_elem_bytes(hw, HW_MEM_INP));
-    cr_assert_eq(n.lay[EMB_WGT].elem_bytes, hw_elem_bytes(hw, HW_MEM_WGT));
-    int8_t *inp = malloc((size_t)ib), *wgp = malloc((size_t)wb), *outp = malloc((size_t)na);
-    int32_t *accb = malloc((size_t)na * sizeof *accb);
-    uint32_t *acc = malloc((size_t)na * sizeof *acc);
-    memset(inp, 0x77, (size_t)ib);
-    memset(wgp, 0x77, (size_t)wb);
-    emb_pack(o, hw, e, &n, in, wt, inp, wgp);
-    emb_pack_bias(o, hw, e, &n, bias, accb);
-    for (int64_t k = 0; k < na; k++)
-        acc[k] = (uint32_t)accb[k];
-    interpret(o, hw, &n, inp, wgp, acc);
-    for (int64_t k = 0; k < na; k++)
-        outp[k] = ref_requant(&o->rq, u2i(acc[k]));
-    memset(out, 0x5a, (size_t)nout);
-    emb_unpack_out(o, hw, e, &n, outp, out);
-    for (int64_t k = 0; k < nout; k++)
-        cr_assert_eq(out[k], want[k], "%s: output %lld: got %d want %d", cls, (long long)k, out[k],
-                     want[k]);
-    /* emb_out_position agrees with the unpacked layout */
-    const op_tensor *T = &o->t[OP_OUT];
-    for (int64_t k = 0; k < nout; k += 7) {
-        int64_t idx[OP_MAX_RANK], r = k;
-        for (int j = T->rank - 1; j >= 0; j--) {
-            idx[j] = r % T->shape[j];
-            r /= T->shape[j];
-        }
-        int64_t el, ln;
-        emb_out_position(o, hw, e, &n, idx, &el, &ln);
-        cr_assert(el >= 0 && el < n.lay[EMB_ACC].elems, "%s: out_position element %lld", cls, (long long)el);
-        cr_assert_eq(outp[el * hw_batch(hw) * hw_block_out(hw) + ln], want[k], "%s: out_position %lld", cls,
-                     (long long)k);
-    }
-    free(in), free(wt), free(out), free(want), free(bias), free(inp), free(wgp), free(outp),
-        free(accb), free(acc);
-    return n;
-}
+#include "tests/emb_testlib.h"
 
 /* ---- layouts against hand-computed shapes -------------------------------------------- */
 
@@ -372,9 +200,9 @@ Test(emb_run, im2col_full_and_partial) {
     const char *sets[] = {"c,r,s", "c,s", "r,s", "s,c", "c"};
     uint64_t seed = 100;
     for (int stride = 1; stride <= 2; stride++)
-        for (int pad = 0; pad <= 3; pad += 3)
+        for (int pad = 0; pad <= 3; pad++)
             for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
-                op o = mkconv(cparams(stride, 3, 7, 7, 5, 3, 3, stride, pad));
+                op o = mkconv(cparams(1 + (pad & 1), 3, 7, 7, 5, 3, 3, stride, pad));
                 emb e;
                 status st;
                 status_init(&st);
@@ -417,9 +245,9 @@ Test(emb_run, toeplitz_compensated_taps) {
     hw_config hw = hw_default();
     uint64_t seed = 300;
     for (int stride = 1; stride <= 2; stride++)
-        for (int pad = 0; pad <= 2; pad++)
+        for (int pad = 0; pad <= 3; pad++)
             for (int64_t ext = 3; ext <= 16; ext += 13) {
-                op o = mkconv(cparams(1, 3, 7, 11, 5, 3, 3, stride, pad));
+                op o = mkconv(cparams(1 + (pad & 1), 3, 7, 11, 5, 3, 3, stride, pad));
                 emb e = emb_empty();
                 term(&o, &e, EMB_I, "c", 0);
                 int64_t ow = o.extent[D(&o, "x")];
@@ -432,6 +260,52 @@ Test(emb_run, toeplitz_compensated_taps) {
                 cterm(&o, &e, EMB_O, "y", 2, "r", -stride);
                 run_case(&o, &hw, &e, seed++);
             }
+}
+
+Test(emb_run, dilation) {
+    hw_config hw = hw_default();
+    uint64_t seed = 380;
+    for (int stride = 1; stride <= 2; stride++) {
+        op_conv p = cparams(1, 3, 9, 10, 5, 3, 3, stride, 2);
+        p.dil_h = 2;
+        p.dil_w = stride == 1 ? 1 : 2;
+        op o = mkconv(p);
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+        emb_nest n = run_case(&o, &hw, &e, seed++);
+        /* rows h = stride*y + 2r - 2: one axis, every row of the padded input */
+        int64_t oh = o.extent[D(&o, "y")];
+        cr_assert_eq(n.lay[EMB_INP].extent[0], stride * (oh - 1) + 2 * 2 + 1);
+        cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+        run_case(&o, &hw, &e, seed++);
+        cr_assert(emb_im2col(&o, &hw, "r,c", &e, &st));
+        run_case(&o, &hw, &e, seed++);
+        /* Toeplitz needs s to cancel x's move: stride 2 / dilation 2 -> coefficient -1 */
+        e = emb_empty();
+        term(&o, &e, EMB_I, "c", 0);
+        cterm(&o, &e, EMB_O, "x", 4, "s", -1);
+        run_case(&o, &hw, &e, seed++);
+    }
+}
+
+Test(emb_layout, out_position_of_missing_element) {
+    hw_config hw = hw_default();
+    op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
+    emb e;
+    status st;
+    status_init(&st);
+    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    emb_nest n;
+    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    int64_t el, ln;
+    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 5, 0, 0}, &el, &ln);
+    cr_assert_eq(el, -1);
+    cr_assert_eq(ln, -1);
+    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 4, 6, 2}, &el, &ln);
+    cr_assert_eq(el, 6 * 7 + 2);
+    cr_assert_eq(ln, 4);
 }
 
 Test(emb_run, mixed_multi_term_lanes) {
@@ -602,19 +476,50 @@ static uint64_t rnd(uint64_t *s) {
 static int64_t rin(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)); }
 
 Test(emb_run, random_embeddings) {
+    /* EMBEDSYN_EMB_RANDOM=N[,SEED] runs a longer soak outside CI */
     uint64_t s = 12345;
+    int want = 400;
+    const char *env = getenv("EMBEDSYN_EMB_RANDOM");
+    if (env) {
+        unsigned long long sd = 12345;
+        if (sscanf(env, "%d,%llu", &want, &sd) >= 1)
+            s = sd;
+    }
     int done = 0, tried = 0, comp = 0, swapped = 0;
-    while (done < 400) {
+    while (done < want) {
         tried++;
-        cr_assert(tried < 200000, "too few valid random embeddings");
+        cr_assert(tried < 500 * want, "too few valid random embeddings");
         hw_config hw = hw_shape((int)rin(&s, 0, 2), (int)rin(&s, 2, 4));
         op o;
-        if (rin(&s, 0, 3) == 0) {
+        int kind = (int)rin(&s, 0, 7);
+        if (kind == 0) {
             o = mkgemm(rin(&s, 1, 20), rin(&s, 1, 9), rin(&s, 1, 20), rin(&s, 0, 1), rin(&s, 0, 1));
+        } else if (kind == 1) {
+            op_gemm gp = {.batch = rin(&s, 2, 3), .m = rin(&s, 1, 9), .n = rin(&s, 1, 5), .k = rin(&s, 1, 9),
+                          .a_t = rin(&s, 0, 1), .b_t = rin(&s, 0, 1)};
+            status gst;
+            status_init(&gst);
+            cr_assert(op_build_gemm(&o, "bg", &gp, &gst), "%s", gst.msg);
+        } else if (kind == 2) {
+            o = mkflip(rin(&s, 1, 4), rin(&s, 1, 9), rin(&s, 1, 4), rin(&s, 1, 4));
         } else {
             op_conv p = cparams(rin(&s, 1, 2), rin(&s, 1, 5), rin(&s, 3, 8), rin(&s, 3, 8), rin(&s, 1, 6),
                                 rin(&s, 1, 3), rin(&s, 1, 3), rin(&s, 1, 2), rin(&s, 0, 2));
-            if (p.h + 2 * p.pad_h < p.r || p.w + 2 * p.pad_w < p.s)
+            if (kind == 3) {
+                p.dil_h = rin(&s, 1, 2);
+                p.dil_w = rin(&s, 1, 2);
+            }
+            if (kind == 4) { /* grouped or depthwise */
+                int64_t g = rin(&s, 2, 3);
+                p.groups = g;
+                p.c = g * rin(&s, 1, 2);
+                p.k = g * rin(&s, 1, 3);
+                if (rin(&s, 0, 1)) {
+                    p.c = g;
+                    p.k = g * rin(&s, 1, 2);
+                }
+            }
+            if (p.h + 2 * p.pad_h < (p.r - 1) * p.dil_h + 1 || p.w + 2 * p.pad_w < (p.s - 1) * p.dil_w + 1)
                 continue;
             o = mkconv(p);
         }
@@ -659,170 +564,6 @@ Test(emb_run, random_embeddings) {
     cr_assert(comp > 10 && swapped > 10, "too little variety: %d compensated, %d swapped", comp, swapped);
 }
 
-/* ---- the structural checker --------------------------------------------------------- */
-
-static void expect_reject(const op *o, const emb *e, const char *want) {
-    hw_config hw = hw_default();
-    status st;
-    status_init(&st);
-    cr_assert_not(emb_check(o, &hw, e, &st), "accepted, want: %s", want);
-    cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
-    emb_nest n;
-    status_init(&st);
-    cr_assert_not(emb_nest_build(o, &hw, e, &n, &st));
-}
-
-Test(emb_check, rejects_broken_embeddings) {
-    op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 2, 1));
-    emb e = emb_empty();
-    term(&o, &e, EMB_I, "c", 0);
-    e.term[EMB_I][0].dim = 9;
-    expect_reject(&o, &e, "I lane term 0: dim 9 out of range (op has 7 dims)");
-    e = emb_empty();
-    term(&o, &e, EMB_I, "c", 0);
-    term(&o, &e, EMB_I, "c", 0);
-    expect_reject(&o, &e, "dim 'c' used twice (I lane term 0 and I lane term 1)");
-    e = emb_empty();
-    term(&o, &e, EMB_I, "c", 0);
-    e.term[EMB_I][0].extent = 4;
-    expect_reject(&o, &e, "I lane term 0 (c): extent 4 out of range 1..3");
-    e.term[EMB_I][0].extent = 0;
-    expect_reject(&o, &e, "extent 0 out of range");
-    e = emb_empty();
-    term(&o, &e, EMB_I, "x", 0);
-    expect_reject(&o, &e, "I lane term 0 (x) moves Out axis 3 by 1 (I terms must be reduction dims)");
-    e = emb_empty();
-    term(&o, &e, EMB_O, "k", 0);
-    term(&o, &e, EMB_O, "x", 2);
-    expect_reject(&o, &e, "O lane term 1 (x) moves In axis 3 by 2 (O terms must keep the inp-side tensor In fixed)");
-    e = emb_empty();
-    term(&o, &e, EMB_B, "k", 0);
-    expect_reject(&o, &e, "B lane term 0 (k) moves Wt axis 0 by 1 (B terms must keep the wgt-side tensor Wt fixed)");
-    e = emb_empty();
-    cterm(&o, &e, EMB_O, "x", 3, "s", -1); /* stride 2 needs -2 */
-    expect_reject(&o, &e, "coefficient for s would be -2");
-    e = emb_empty();
-    cterm(&o, &e, EMB_O, "x", 3, "s", 0);
-    expect_reject(&o, &e, "compensation coefficient for s must be nonzero");
-    e = emb_empty();
-    cterm(&o, &e, EMB_O, "x", 3, "x", -2);
-    expect_reject(&o, &e, "compensates itself");
-    e = emb_empty();
-    cterm(&o, &e, EMB_O, "x", 3, "c", -2);
-    expect_reject(&o, &e, "no coefficient of c cancels the move");
-    e = emb_empty();
-    term(&o, &e, EMB_O, "k", 0);
-    cterm(&o, &e, EMB_I, "r", 3, "k", 1);
-    expect_reject(&o, &e, "dim 'k' used twice");
-    e = emb_empty();
-    e.nterms[EMB_B] = 7;
-    expect_reject(&o, &e, "B lane has 7 terms");
-    /* swapped GEMM: inp side is Wt = A[m][k] */
-    op g = mkgemm(9, 5, 7, false, false);
-    e = emb_empty();
-    e.swap = true;
-    term(&g, &e, EMB_O, "m", 0);
-    expect_reject(&g, &e, "O lane term 0 (m) moves A axis 0 by 1 (O terms must keep the inp-side tensor A fixed)");
-    /* families that do not apply */
-    hw_config hw = hw_default();
-    status st;
-    status_init(&st);
-    cr_assert_not(emb_im2col(&o, &hw, "c,x", &e, &st));
-    cr_assert(strstr(st.msg, "dim 'x' is not a reduction dim"), "%s", st.msg);
-    status_init(&st);
-    cr_assert_not(emb_im2col(&o, &hw, "c,q", &e, &st));
-    cr_assert(strstr(st.msg, "unknown dim 'q'"), "%s", st.msg);
-}
-
-/* ---- the scalar checker on tampered nests -------------------------------------------- */
-
-static emb_nest good_nest(const op *o, const emb *e) {
-    hw_config hw = hw_default();
-    status st;
-    status_init(&st);
-    emb_nest n;
-    cr_assert(emb_nest_build(o, &hw, e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(o, &hw, e, &n, 1 << 20, 1, &st), "%s", st.msg);
-    return n;
-}
-
-static int find_loop(const op *o, const emb_nest *n, const char *dim) {
-    for (int li = 0; li < n->nloops; li++)
-        if (n->loop[li].kind == EMB_LOOP_DIM && n->loop[li].dim == D(o, dim))
-            return li;
-    cr_assert_fail("no loop over %s", dim);
-    return -1;
-}
-
-static void expect_scalar_fail(const op *o, const emb *e, const emb_nest *n, int64_t maxi,
-                               const char *want) {
-    hw_config hw = hw_default();
-    status st;
-    status_init(&st);
-    cr_assert_not(emb_check_scalar(o, &hw, e, n, maxi, 7, &st), "accepted, want %s", want);
-    cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
-}
-
-Test(emb_scalar, catches_tampered_nests) {
-    op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
-    emb e;
-    hw_config hw = hw_default();
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
-    emb_nest n = good_nest(&o, &e);
-    /* inp address ignores r: the input lane holds the wrong row */
-    emb_nest bad = n;
-    int lr = find_loop(&o, &bad, "r");
-    int ly = find_loop(&o, &bad, "y");
-    bad.loop[lr].axis[EMB_INP] = -1;
-    (void)ly;
-    expect_scalar_fail(&o, &e, &bad, 1 << 20,
-                       "instance 4 (n=0,y=0,x=0,r=1,s=1) lanes b=0 o=0 i=0: point "
-                       "(n=0,k=0,y=0,x=0,c=0,r=1,s=1) reads In[0,0,0,0] but inp element 1 lane "
-                       "(b=0,i=0) holds zero");
-    expect_scalar_fail(&o, &e, &bad, 50, "but inp element");
-    /* accumulators: y and x swapped in the acc layout of a non-square output */
-    op o2 = mkconv(cparams(1, 3, 7, 6, 5, 3, 3, 1, 0));
-    cr_assert(emb_channel_packing(&o2, &hw, &e, &st));
-    n = good_nest(&o2, &e);
-    bad = n;
-    bad.loop[find_loop(&o2, &bad, "y")].coef[EMB_ACC] = 2;
-    expect_scalar_fail(&o2, &e, &bad, 1 << 20, "writes Out[0,0,1,0] but acc element 8 lane (b=0,o=0) holds");
-    /* a loop cut short: points never computed */
-    bad = n;
-    bad.loop[find_loop(&o2, &bad, "s")].extent = 2;
-    bad.instances = bad.instances / 3 * 2;
-    expect_scalar_fail(&o2, &e, &bad, 1 << 20, "is never computed");
-    /* two loops feed the same accumulators: r shifts the output row */
-    bad = n;
-    lr = find_loop(&o2, &bad, "r");
-    bad.loop[lr].axis[EMB_ACC] = bad.loop[find_loop(&o2, &bad, "y")].axis[EMB_ACC];
-    bad.loop[lr].coef[EMB_ACC] = 1;
-    expect_scalar_fail(&o2, &e, &bad, 1 << 20, "but acc element 4 lane (b=0,o=0) holds Out[0,0,1,0]");
-    /* addresses past the end of a layout are reported, not followed */
-    bad = n;
-    bad.lay[EMB_ACC].elems = 10;
-    expect_scalar_fail(&o2, &e, &bad, 1 << 20,
-                       "instance 90 (n=0,y=2,x=2,r=0,s=0): acc address 10 outside the layout (10 elements)");
-}
-
-Test(emb_scalar, sampled_mode_checks_large_layers) {
-    hw_config hw = hw_default();
-    op o = mkconv(cparams(1, 64, 56, 56, 64, 3, 3, 1, 1));
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
-    emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(&o, &hw, &e, &n, 2000, 42, &st), "%s", st.msg);
-    emb_nest bad = n;
-    bad.loop[find_loop(&o, &bad, "x")].coef[EMB_ACC] = 0;
-    bad.loop[find_loop(&o, &bad, "x")].axis[EMB_ACC] = -1;
-    expect_scalar_fail(&o, &e, &bad, 2000, "holds");
-}
-
 /* ---- speed: DeepBench-sized layers pack in well under a second -------------------------- */
 
 static double now(void) {
@@ -865,118 +606,3 @@ Test(emb_speed, pack_large_layer) {
     }
 }
 
-/* ---- XML and JSON -------------------------------------------------------------------- */
-
-static op xml_op(void) { return mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 2, 1)); }
-
-static void round_trip(const op *o, const emb *e) {
-    char path[] = "/tmp/test_emb_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    emb_write_xml(f, o, e);
-    fclose(f);
-    emb back;
-    status st;
-    status_init(&st);
-    bool ok = spec_load_emb(path, o, &back, &st);
-    remove(path);
-    cr_assert(ok, "%s", st.msg);
-    cr_assert(memcmp(&back, e, sizeof back) == 0, "round trip changed the embedding");
-}
-
-Test(emb_xml, round_trip_all_families) {
-    hw_config hw = hw_default();
-    op o = xml_op();
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
-    round_trip(&o, &e);
-    cr_assert(emb_im2col(&o, &hw, "s,c,r", &e, &st));
-    round_trip(&o, &e);
-    e = emb_empty();
-    term(&o, &e, EMB_I, "c", 0);
-    cterm(&o, &e, EMB_O, "x", 3, "s", -2);
-    term(&o, &e, EMB_I, "r", 2);
-    round_trip(&o, &e);
-    op g = mkgemm(9, 5, 7, true, false);
-    e = emb_empty();
-    e.swap = true;
-    term(&g, &e, EMB_I, "k", 0);
-    term(&g, &e, EMB_O, "n", 0);
-    round_trip(&g, &e);
-    hw_config h4 = hw_shape(2, 4);
-    cr_assert(emb_channel_packing(&o, &h4, &e, &st));
-    cr_assert_eq(e.nterms[EMB_B], 1);
-    round_trip(&o, &e);
-}
-
-Test(emb_xml, loads_hand_written_file) {
-    op o = xml_op();
-    emb e, want = emb_empty();
-    status st;
-    status_init(&st);
-    cr_assert(spec_load_emb(EMBEDSYN_SOURCE_DIR "/tests/emb/good_toeplitz.xml", &o, &e, &st), "%s", st.msg);
-    term(&o, &want, EMB_I, "c", 0);
-    cterm(&o, &want, EMB_O, "x", 4, "s", -2);
-    cr_assert(memcmp(&e, &want, sizeof e) == 0);
-    hw_config hw = hw_default();
-    run_case(&o, &hw, &e, 1);
-}
-
-Test(emb_xml, bad_files_name_file_and_line) {
-    static const struct {
-        const char *file;
-        int line;
-        const char *msg;
-    } cases[] = {
-        {"bad_unknown_dim", 3, "unknown dim 'q' in attribute 'dim' (dims of operator 'conv': n,k,y,x,c,r,s)"},
-        {"bad_unknown_comp", 3, "unknown dim 'z' in attribute 'comp'"},
-        {"bad_lane_twice", 5, "lane axis I given twice"},
-        {"bad_extent", 3, "extent"},
-        {"bad_coef_without_comp", 3, "coef without comp"},
-        {"bad_comp_without_coef", 3, "term with comp=\"s\" needs a nonzero coef"},
-        {"bad_zero_coef", 3, "coef must be nonzero"},
-        {"bad_dataflow", 3, "O lane term 0 (x with s*-1) moves In axis 3 by 1"},
-        {"bad_dim_twice", 1, "dim 'c' used twice (O lane term 1 and I lane term 0)"},
-        {"bad_axis", 2, ""},
-        {"bad_swap", 1, ""},
-        {"bad_root", 1, ""},
-    };
-    op o = xml_op();
-    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        char path[512], want[64];
-        snprintf(path, sizeof path, "%s/tests/emb/%s.xml", EMBEDSYN_SOURCE_DIR, cases[k].file);
-        snprintf(want, sizeof want, "%s.xml:%d: ", cases[k].file, cases[k].line);
-        emb e;
-        status st;
-        status_init(&st);
-        cr_assert_not(spec_load_emb(path, &o, &e, &st), "%s loaded", cases[k].file);
-        cr_assert(strstr(st.msg, want), "%s: message '%s' lacks '%s'", cases[k].file, st.msg, want);
-        cr_assert(strstr(st.msg, cases[k].msg), "%s: message '%s' lacks '%s'", cases[k].file, st.msg,
-                  cases[k].msg);
-    }
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert_not(spec_load_emb(EMBEDSYN_SOURCE_DIR "/tests/emb/no_such_file.xml", &o, &e, &st));
-    cr_assert(strstr(st.msg, "no_such_file.xml"), "%s", st.msg);
-}
-
-Test(emb_xml, json_names_dims) {
-    op o = xml_op();
-    emb e = emb_empty();
-    term(&o, &e, EMB_I, "c", 0);
-    cterm(&o, &e, EMB_O, "x", 4, "s", -2);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emb_json(f, &o, &e);
-    fclose(f);
-    cr_assert(strstr(buf, "\"class\":\"toeplitz(x/s)\""), "%s", buf);
-    cr_assert(strstr(buf, "\"O\":[{\"dim\":\"x\",\"extent\":4,\"comp\":\"s\",\"coef\":-2}]"), "%s", buf);
-    cr_assert(strstr(buf, "\"B\":[]"), "%s", buf);
-    cr_assert_eq(buf[len - 1], '}');
-    free(buf);
-}

@@ -18,6 +18,8 @@
 #include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
+#include "core/ref.h"
+#include "vta/sim.h"
 #include "vta/dma.h"
 #include "vta/lower.h"
 #include "vta/refstrat.h"
@@ -178,6 +180,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     sched_opts so;
     sched s;
     sched_opts_init(&so);
+    so.e = e;
     cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
     sched s2;
     cr_assert(sched_search(o, hw, &n, &so, &s2, &st));
@@ -212,6 +215,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
     sched_opts so;
     refstrat_sched_opts(o, &n, &so);
+    so.e = &e;
     sched s;
     cr_assert(sched_search(o, hw, &n, &so, &s, &st), "%s: %s", what, st.msg);
     /* template: no reuse, r/s whole, divisor tiles, output loops before reduction */
@@ -252,6 +256,15 @@ Test(lower_run, reference_conv_strides_pads_batches) {
             }
     op o = mkconv(1, 20, 9, 33, 3, 1, 1, true, true);
     run_reference(&o, &hw, "ref C20 K33");
+    /* 1x2 window, stride 2, padding 3 > window: whole tiles of padding (all-zero boxes) */
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = 1, p.c = 17, p.h = p.w = 4, p.k = 5, p.r = 1, p.s = 2;
+    p.stride_h = p.stride_w = 2, p.pad_h = p.pad_w = 3, p.dil_h = p.dil_w = 1, p.groups = 1;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
+    run_reference(&o, &hw, "ref 1x2 window pad 3 stride 2");
 }
 
 Test(lower_run, im2col_full_and_partial) {
@@ -363,6 +376,103 @@ Test(lower_run, sampled_check_and_timing_only) {
     cr_assert_str_eq(t.check, "skipped");
     cr_assert_eq(t.sim.cycles, r.sim.cycles, "timing-only must not change cycles");
     cr_assert_eq(t.sim.gemm_counter, r.sim.gemm_counter);
+}
+
+/* Random shapes (dilation, groups, odd sizes), families and hardware shapes (default,
+ * tiny buffers, BATCH 2) with a fixed seed. */
+Test(lower_run, random_shapes) {
+    hw_config hws[3] = {hw_default(), hw_tiny(), hw_default()};
+    hws[2].log_batch = 1;
+    hws[2].log_acc_buff_size = 18;
+    static const char *fam[] = {"pack", "c,r,s", "c,s", "r,s", "c", "c,r"};
+    uint64_t x = 2024;
+    char what[160];
+    int ran = 0;
+    for (int it = 0; it < 40; it++) {
+#define RND(n) (x = x * 6364136223846793005ull + 1442695040888963407ull, (int64_t)((x >> 33) % (uint64_t)(n)))
+        op_conv p;
+        memset(&p, 0, sizeof p);
+        p.groups = RND(4) == 0 ? 2 : 1;
+        p.n = 1 + RND(2), p.c = p.groups * (1 + RND(18)), p.h = 3 + RND(7), p.w = 3 + RND(7);
+        p.k = p.groups * (1 + RND(18)), p.r = 1 + RND(3), p.s = 1 + RND(3);
+        p.stride_h = 1 + RND(2), p.stride_w = 1 + RND(2), p.pad_h = RND(4), p.pad_w = RND(3);
+        p.dil_h = p.dil_w = 1 + (RND(5) == 0);
+        int h = (int)RND(3), f = (int)RND(6);
+        bool bias = RND(2), relu = RND(2);
+        op o;
+        status st;
+        status_init(&st);
+        if (!op_build_conv(&o, "rnd", &p, OP_CONV2D, &st)) continue; /* window larger than the input */
+        o.rq.bias = bias;
+        o.rq.bias_axis = 1;
+        o.rq.relu = relu;
+        o.rq.shift = 5 + (int32_t)RND(6);
+        snprintf(what, sizeof what, "it %d: n%lld c%lld h%lld w%lld k%lld r%lld s%lld st%lld/%lld pad%lld/%lld dil%lld g%lld %s hw%d",
+                 it, (long long)p.n, (long long)p.c, (long long)p.h, (long long)p.w, (long long)p.k, (long long)p.r,
+                 (long long)p.s, (long long)p.stride_h, (long long)p.stride_w, (long long)p.pad_h, (long long)p.pad_w,
+                 (long long)p.dil_h, (long long)p.groups, fam[f], h);
+        emb e;
+        bool ok = f == 0 ? emb_channel_packing(&o, &hws[h], &e, &st) : emb_im2col(&o, &hws[h], fam[f], &e, &st);
+        if (!ok) continue; /* family does not apply (e.g. dims of extent 1) */
+        run_case(&o, &hws[h], &e, what);
+        ran++;
+#undef RND
+    }
+    cr_assert_geq(ran, 25, "only %d random cases ran", ran);
+}
+
+/* The bias without a small-tile plan (LOAD ACC of the whole bias box as the initial
+ * accumulators): a pipeline spelled out here, with the same bit-exact comparison. */
+Test(lower_run, bias_by_load_acc) {
+    hw_config hw = hw_default();
+    for (int v = 0; v < 2; v++) {
+        op o = v ? mkconv(2, 3, 7, 20, 3, 2, 1, true, true) : mkgemm(1, 40, 9, 50, false, false);
+        if (!v) {
+            o.rq.bias = true;
+            o.rq.bias_axis = 0;
+        }
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(v ? emb_im2col(&o, &hw, "c,r,s", &e, &st) : emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+        emb_nest n;
+        cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+        sched_opts so;
+        sched_opts_init(&so); /* no embedding given: no bias plan */
+        sched s;
+        cr_assert(sched_search(&o, &hw, &n, &so, &s, &st), "%s", st.msg);
+        cr_assert_not(s.bias_alu);
+        vta_prog *p;
+        lower_stats ls;
+        cr_assert(lower_codegen(&o, &hw, &e, &n, &s, &p, &ls, &st), "%s", st.msg);
+        check_tokens(p);
+        cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
+        int64_t nin = op_tensor_elems(&o, OP_IN), nwt = op_tensor_elems(&o, OP_WT), nout = op_tensor_elems(&o, OP_OUT);
+        int64_t nb = o.t[OP_OUT].shape[o.rq.bias_axis];
+        int8_t *in = malloc(nin), *wt = malloc(nwt), *got = malloc(nout), *want = malloc(nout);
+        int32_t *bias = malloc(nb * 4), *bacc = calloc(n.lay[EMB_ACC].elems, hw_elem_bytes(&hw, HW_MEM_ACC));
+        int8_t *inp = calloc(n.lay[EMB_INP].elems, n.lay[EMB_INP].elem_bytes);
+        int8_t *wgt = calloc(n.lay[EMB_WGT].elems, n.lay[EMB_WGT].elem_bytes);
+        ref_fill_i8(in, nin, 11);
+        ref_fill_i8(wt, nwt, 12);
+        ref_fill_i32(bias, nb, 13, -5000, 5000);
+        emb_pack(&o, &hw, &e, &n, in, wt, inp, wgt);
+        emb_pack_bias(&o, &hw, &e, &n, bias, bacc);
+        cr_assert(lower_write_inputs(p, &hw, &n, &s, inp, wgt, bacc, &st), "%s", st.msg);
+        uint64_t bytes;
+        uint8_t *dram = vta_prog_dram(p, &bytes);
+        sim_options sopt = {false, true, NULL};
+        sim_report rep;
+        cr_assert(sim_run(&hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, &st), "%s",
+                  st.msg);
+        int64_t ob;
+        emb_unpack_out(&o, &hw, &e, &n, lower_out_data(p, &ob), got);
+        ref_run(&o, in, wt, bias, NULL, want);
+        for (int64_t i = 0; i < nout; i++) cr_assert_eq(got[i], want[i], "v%d: Out[%lld] %d != %d", v, (long long)i, got[i], want[i]);
+        cr_assert_eq((int64_t)rep.gemm_counter, n.instances);
+        free(in), free(wt), free(got), free(want), free(bias), free(bacc), free(inp), free(wgt);
+        vta_prog_destroy(p);
+    }
 }
 
 /* ---- DMA decomposition against a direct copy ---- */
@@ -484,6 +594,37 @@ Test(lower_cli, run_compile_json) {
     snprintf(cmd, sizeof cmd, "%s compile --gemm M=20,N=9,K=33 -o %s/b >/dev/null && test -s %s/b/dram.bin && "
              "test -s %s/b/program.xml && test -s %s/b/listing.txt", EMBEDSYN_CLI, dir, dir, dir, dir);
     cr_assert_eq(system(cmd), 0);
+    /* an embedding XML (written by emb_write_xml) through --embedding; its bundle re-run
+     * by `embedsyn sim` gives the cycles `run` reported */
+    op o = mkconv(1, 3, 7, 5, 3, 1, 1, false, false);
+    emb e = emb_empty();
+    term(&o, &e, EMB_I, "c", 0, NULL, 0);
+    term(&o, &e, EMB_I, "s", 0, NULL, 0);
+    term(&o, &e, EMB_O, "k", 0, NULL, 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/e.xml", dir);
+    FILE *ef = fopen(path, "w");
+    cr_assert(ef);
+    emb_write_xml(ef, &o, &e);
+    fclose(ef);
+    snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3,pad=1,shift=6 --embedding %s --check "
+             "-o %s/c --json", EMBEDSYN_CLI, path, dir);
+    f = popen(cmd, "r");
+    cr_assert(f);
+    cr_assert(fgets(line, sizeof line, f));
+    cr_assert_eq(pclose(f), 0, "%s", line);
+    cr_assert(strstr(line, "\"check\":\"pass\""), "%s", line);
+    char *cy = strstr(line, "\"cycles\":");
+    cr_assert(cy);
+    long long cycles = atoll(cy + 9);
+    snprintf(cmd, sizeof cmd, "%s sim %s/c", EMBEDSYN_CLI, dir);
+    f = popen(cmd, "r");
+    cr_assert(f);
+    long long sim_cycles = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "cycles: ", 8)) sim_cycles = atoll(line + 8);
+    pclose(f);
+    cr_assert_eq(sim_cycles, cycles, "bundle re-simulated: %lld cycles, run said %lld", sim_cycles, cycles);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3 --timing-only --check 2>/dev/null",

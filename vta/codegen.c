@@ -161,9 +161,28 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
     ES_ASSERT(kbeg && uops);
     int64_t nu = 0;
     bool ok = true;
+    /* per ACC slot: the reset uop and the uop of immediate ALU ops (source unused) */
     for (int sa = 0; sa < ns[2] && ok; sa++) {
-        vta_uop r = {(uint32_t)(sa * A), 0, 0}, a = {(uint32_t)(sa * A), (uint32_t)(sa * A), 0};
-        ok = vta_uop_encode(hw, &r, &uops[nu++], st) && vta_uop_encode(hw, &a, &uops[nu++], st);
+        vta_uop r = {(uint32_t)(sa * A), 0, 0};
+        ok = vta_uop_encode(hw, &r, &uops[nu++], st) && vta_uop_encode(hw, &r, &uops[nu++], st);
+    }
+    /* per ACC slot: the uops of the bias ADD (dims 2.. of bias_dim), source = bias rows */
+    int64_t bias_beg = nu;
+    for (int sa = 0; sa < ns[2] && ok && s->bias_alu; sa++) {
+        int64_t idx[EMB_MAX_LAXES] = {0};
+        for (int64_t u = 0; u < s->bias_uops && ok; u++) {
+            int64_t dst = sa * A, src = ns[2] * A;
+            for (int i = 2; i < s->bias_ndims; i++) {
+                dst += idx[i] * s->bias_dim[i][1];
+                src += idx[i] * s->bias_dim[i][2];
+            }
+            vta_uop a = {(uint32_t)dst, (uint32_t)src, 0};
+            ok = vta_uop_encode(hw, &a, &uops[nu++], st);
+            for (int i = 2; i < s->bias_ndims; i++) {
+                if (++idx[i] < s->bias_dim[i][0]) break;
+                idx[i] = 0;
+            }
+        }
     }
     for (int k = 0; k < nkern && ok; k++) {
         int mask = k / ncomb, comb = k % ncomb;
@@ -232,6 +251,8 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
         add_group(p, &buf, false, false, false, false, ls);
     }
     int slot[3] = {ns[0] - 1, ns[1] - 1, 0};
+    int64_t blo[EMB_MAX_LAXES], bf[EMB_MAX_LAXES];
+    bool bias_loaded = false;
     int64_t b = -1, q = -1, gemm_iters = 0;
     j = 0;
     tile_first(n, s, &t);
@@ -239,7 +260,32 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
         if (t.first_red) {
             q++;
             slot[2] = (int)(q % ns[2]);
-            if (o->rq.bias) {
+            if (s->bias_alu) {
+                /* the bias tile: the tile's ACC box reduced to the axes the bias changes
+                 * along, loaded (when it changed) after the ACC slots */
+                lower_dma_box bx;
+                lower_dma_stats ds;
+                sched_dma_box(hw, n, s, EMB_ACC, HW_MEM_ACC, false, t.start, t.cnt, ns[2] * A, &bx);
+                bx.dram_base = vta_prog_elem_base(p, r_bias);
+                bx.sram_hi = ns[2] * A + s->bias_rows;
+                int64_t sb = 1;
+                bool same = bias_loaded;
+                for (int a = bx.naxes - 1; a >= 0; a--) {
+                    lower_dma_axis *ax = &bx.ax[a];
+                    if (!s->bias_rel[a]) {
+                        ax->f = 1;
+                        ax->sram_off = 0;
+                    }
+                    ax->sram_stride = sb;
+                    if (s->bias_rel[a]) sb *= s->pitch[EMB_ACC][a];
+                    if (s->bias_rel[a]) same = same && blo[a] == ax->dram_c && bf[a] == ax->f;
+                    blo[a] = ax->dram_c;
+                    bf[a] = ax->f;
+                }
+                if (!same && !lower_dma_plan(&bx, buf_push, &buf, &ds, st)) goto fail_loop;
+                bias_loaded = true;
+            }
+            if (o->rq.bias && !s->bias_alu) {
                 lower_dma_box bx;
                 lower_dma_stats ds;
                 sched_dma_box(hw, n, s, EMB_ACC, HW_MEM_ACC, false, t.start, t.cnt, slot[2] * A, &bx);
@@ -296,17 +342,33 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
         if (t.last_red) {
             int32_t lo_clip = o->rq.clip_lo;
             if (o->rq.relu && lo_clip < 0) lo_clip = 0;
+            if (s->bias_alu) {
+                const int64_t(*d)[3] = s->bias_dim;
+                int nd = s->bias_ndims;
+                int64_t ub = bias_beg + slot[2] * s->bias_uops;
+                vta_insn a = vta_alu(VTA_ALU_ADD, (uint32_t)ub, (uint32_t)(ub + s->bias_uops),
+                                     (uint32_t)(nd > 1 ? d[1][0] : 1), (uint32_t)(nd > 0 ? d[0][0] : 1), false, 0);
+                if (nd > 0) {
+                    a.dst_factor_in = (uint32_t)d[0][1];
+                    a.src_factor_in = (uint32_t)d[0][2];
+                }
+                if (nd > 1) {
+                    a.dst_factor_out = (uint32_t)d[1][1];
+                    a.src_factor_out = (uint32_t)d[1][2];
+                }
+                buf_push(&buf, &a);
+            }
             for (int32_t sh = o->rq.shift; sh > 0; sh -= 15) {
                 vta_insn a = vta_alu(VTA_ALU_SHR, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
                                      (uint32_t)A, true, sh > 15 ? 15 : sh);
-                a.dst_factor_in = a.src_factor_in = 1;
+                a.dst_factor_in = 1;
                 buf_push(&buf, &a);
             }
             vta_insn mx = vta_alu(VTA_ALU_MAX, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
                                   (uint32_t)A, true, lo_clip);
             vta_insn mn = vta_alu(VTA_ALU_MIN, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
                                   (uint32_t)A, true, o->rq.clip_hi);
-            mx.dst_factor_in = mx.src_factor_in = mn.dst_factor_in = mn.src_factor_in = 1;
+            mx.dst_factor_in = mn.dst_factor_in = 1;
             buf_push(&buf, &mx);
             buf_push(&buf, &mn);
             add_group(p, &buf, false, false, false, true, ls);

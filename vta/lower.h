@@ -4,9 +4,11 @@
  * (the packed operands in their compact DRAM copy: zero padding that the DMA produces
  * is left out), "bias" (int32, ACC layout; only with a bias), "out" (int8, ACC layout),
  * and small all-zero areas "zinp"/"zwgt" for boxes that lie wholly in padding.
- * Tiles are visited in the schedule's order; per output tile: reset GEMM (or LOAD ACC
- * of the bias), per tile a load batch (INP/WGT boxes that changed, into the next
- * ping-pong slot) and one GEMM, then the ALU epilogue (SHR, MAX, MIN) and the STORE.
+ * Tiles are visited in the schedule's order; per output tile: reset GEMM (plus, with a
+ * bias, LOAD ACC of the bias tile when it changed; without a bias plan LOAD ACC of the
+ * whole bias box replaces the reset), per tile a load batch (INP/WGT boxes that
+ * changed, into the next ping-pong slot) and one GEMM, then the ALU epilogue (ADD of
+ * the bias tile, SHR, MAX, MIN) and the STORE.
  *
  * Dependency protocol (each wait targets an instruction earlier in the stream, so no
  * deadlock with any queue depth, and every queue ends empty):

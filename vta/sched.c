@@ -108,7 +108,10 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     int64_t start[EMB_MAX_LOOPS] = {0};
     lower_dma_box b;
     sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
-    for (int a = 0; a < b.naxes; a++) b.ax[a].pad_lo = b.ax[a].pad_hi = 0; /* typical tile: no padding */
+    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; DRAM position irrelevant */
+        b.ax[a].pad_lo = b.ax[a].pad_hi = 0;
+        b.ax[a].dram_c = 0;
+    }
     b.zero_base = 0;
     b.zero_elems = s->slot_rows[x];
     lower_dma_stats ds;
@@ -118,6 +121,43 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     return true;
 }
 
+/* The token protocol as a recurrence over tiles with average per-tile costs (load l,
+ * GEMM g) and per-output-tile costs (reset/bias load pre, ALU epilogue post, store sto):
+ *   load j waits for the GEMM of tile j-D (its slot), GEMM j for load j, the first
+ *   instruction of output tile q for the store of tile q-Dacc, store q for the epilogue.
+ * R tiles per output tile are simulated as at most 16 (costs scaled), Q output tiles as
+ * at most 6, the rest extrapolated from the last step. */
+static double pipeline(double l, double g, double pre, double post, double sto, double uop, int64_t R, int64_t Q,
+                       int D, int Dacc) {
+    enum { RMAX = 16, QMAX = 6 };
+    int64_t r_sim = R < RMAX ? R : RMAX, q_sim = Q < QMAX ? Q : QMAX;
+    double scale = (double)R / (double)r_sim;
+    l *= scale;
+    g *= scale;
+    double lend = 0, gend[2] = {0, 0}, cend = uop, send[QMAX] = {0}, prev_send = 0;
+    for (int64_t q = 0; q < q_sim; q++) {
+        for (int64_t r = 0; r < r_sim; r++) {
+            double slot_free = D == 2 ? gend[1] : gend[0]; /* GEMM of tile j-D */
+            lend = (lend > slot_free ? lend : slot_free) + l;
+            double c = cend;
+            if (r == 0) {
+                if (q >= Dacc && send[q - Dacc] > c) c = send[q - Dacc];
+                c += pre;
+            }
+            double ge = (c > lend ? c : lend) + g;
+            gend[1] = gend[0];
+            gend[0] = ge;
+            cend = ge + (r == r_sim - 1 ? post : 0);
+        }
+        double sb = q > 0 ? send[q - 1] : 0;
+        send[q] = (sb > cend ? sb : cend) + sto;
+        prev_send = q > 0 ? send[q - 1] : 0;
+    }
+    double total = send[q_sim - 1];
+    if (Q > q_sim) total += (double)(Q - q_sim) * (send[q_sim - 1] - prev_send);
+    return total;
+}
+
 static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     int vl[EMB_MAX_LOOPS], nv = 0;
     for (int l = 0; l < n->nloops; l++)
@@ -125,7 +165,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     double red_tiles = 1;
     for (int l = 0; l < n->nloops; l++)
         if (sched_is_reduction(n, l)) red_tiles *= (double)ntiles_of(n, s, l);
-    double ld[2] = {0, 0}, ldi[2] = {0, 0}, comp = 0, stor = 0, insns = 0, epi_last = 0, st_last = 0;
+    double ld[2] = {0, 0}, ldi[2] = {0, 0}, comp = 0, stor = 0, insns = 0, gemm_sum = 0, pre_sum = 0, post_sum = 0;
     double acc_rows = (double)s->slot_rows[EMB_ACC];
     for (int mask = 0; mask < (1 << nv); mask++) {
         int64_t cnt[EMB_MAX_LOOPS];
@@ -144,6 +184,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
             inst *= (double)cnt[l];
         }
         comp += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
+        gemm_sum += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
         insns += w;
         for (int x = 0; x < 2; x++) {
             double c, i;
@@ -152,25 +193,29 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
             ld[x] += w * c;
             ldi[x] += w * i;
         }
-        double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles);
+        double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles), pre = 0;
         if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &sc, &si, st)) return false;
         double ei = n_alu(o);
-        if (o->rq.bias) {
+        if (o->rq.bias && !s->bias_alu) {
             double bc, bi;
             if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &bc, &bi, st)) return false;
-            epi += bc;
+            pre += bc;
             ei += bi;
         } else {
-            epi += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
+            if (s->bias_alu) { /* bias tile load + one ALU ADD from registers */
+                pre += hw->load_startup + hw->dram_latency +
+                       (double)(s->bias_rows * hw_elem_bytes(hw, HW_MEM_ACC)) / (double)hw_bus_bytes(hw);
+                epi += hw->alu_startup + acc_rows * hw->alu_reg_cycles;
+                ei += 2;
+            }
+            pre += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
             ei += 1;
         }
         stor += w * sc / red_tiles;
-        comp += w * epi / red_tiles;
+        comp += w * (epi + pre) / red_tiles;
+        pre_sum += w * pre / red_tiles;
+        post_sum += w * epi / red_tiles;
         insns += w * (si + ei) / red_tiles;
-        if (mask == 0) {
-            epi_last = epi;
-            st_last = sc;
-        }
     }
     double load = 0, batches = 0;
     for (int x = 0; x < 2; x++) {
@@ -183,9 +228,10 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     double uopc = (double)hw->load_startup + hw->dram_latency + (double)s->uop_rows * 4.0 / (double)hw_bus_bytes(hw);
     comp += uopc;
     double fetch = (insns + 2) * hw->fetch_insn_cycles;
-    double lc = s->db_load ? (load > comp ? load : comp) + (batches > 0 ? load / batches : 0) : load + comp;
-    double total = s->db_acc ? (lc > stor ? lc : stor) + st_last : lc + stor;
-    (void)epi_last;
+    double nt = (double)s->ntiles, no = (double)s->nout_tiles;
+    double total = pipeline(load / nt, gemm_sum / nt, pre_sum / no, post_sum / no, stor / no, uopc,
+                            s->ntiles / s->nout_tiles, s->nout_tiles, s->db_load ? 2 : 1, s->db_acc ? 2 : 1);
+    (void)batches;
     if (fetch > total) total = fetch;
     s->est_load = load;
     s->est_compute = comp;
@@ -193,6 +239,55 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     s->est_fetch = fetch;
     s->est_cycles = total;
     return true;
+}
+
+void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel) {
+    const int64_t *row = o->t[OP_OUT].map[o->rq.bias_axis];
+    for (int a = 0; a < EMB_MAX_LAXES; a++) rel[a] = false;
+    for (int l = 0; l < n->nloops; l++) {
+        const emb_loop *lp = &n->loop[l];
+        if (lp->axis[EMB_ACC] < 0) continue;
+        bool r = false;
+        if (lp->kind == EMB_LOOP_DIM) {
+            r = row[lp->dim] != 0;
+        } else {
+            for (int k = 0; k < e->nterms[lp->dim]; k++) {
+                const emb_term *t = &e->term[lp->dim][k];
+                r |= row[t->dim] != 0 || (t->comp_dim >= 0 && row[t->comp_dim] != 0);
+            }
+        }
+        if (r) rel[lp->axis[EMB_ACC]] = true;
+    }
+}
+
+/* The bias-by-ALU plan (see sched.h); false if the bias tile does not fit. */
+static bool bias_plan(const hw_config *hw, const emb_nest *n, sched *s, int acc_slots) {
+    const emb_layout *L = &n->lay[EMB_ACC];
+    int64_t sd = 1, sb = 1;
+    s->bias_ndims = 0;
+    s->bias_rows = 1;
+    for (int a = L->naxes - 1; a >= 0; a--) {
+        int64_t c = s->pitch[EMB_ACC][a], ss = s->bias_rel[a] ? sb : 0;
+        if (c > 1) {
+            int64_t *p = s->bias_ndims ? s->bias_dim[s->bias_ndims - 1] : NULL;
+            if (p && sd == p[0] * p[1] && ss == p[0] * p[2]) {
+                p[0] *= c;
+            } else {
+                int64_t *q = s->bias_dim[s->bias_ndims++];
+                q[0] = c, q[1] = sd, q[2] = ss;
+            }
+        }
+        sd *= c;
+        if (s->bias_rel[a]) {
+            sb *= c;
+            s->bias_rows *= c;
+        }
+    }
+    s->bias_uops = 1;
+    for (int i = 2; i < s->bias_ndims; i++) s->bias_uops *= s->bias_dim[i][0];
+    int64_t end = acc_slots * s->slot_rows[EMB_ACC] + s->bias_rows;
+    /* the ALU's source index has the INP index width (TVM's instruction layout) */
+    return end <= hw_depth(hw, HW_MEM_ACC) && end <= hw_depth(hw, HW_MEM_INP);
 }
 
 bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
@@ -269,7 +364,9 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
     }
     int combos = nslots(s, 0) * nslots(s, 1) * nslots(s, 2);
     s->nkernels = (1 << s->nvariant_loops) * combos;
-    double urows = exact * combos + 2.0 * nslots(s, 2);
+    s->bias_alu = o->rq.bias && s->bias_rel_known && bias_plan(hw, n, s, nslots(s, 2));
+    if (!s->bias_alu) s->bias_rows = s->bias_uops = s->bias_ndims = 0;
+    double urows = exact * combos + (2.0 + (double)s->bias_uops) * nslots(s, 2);
     if (urows > (double)hw_depth(hw, HW_MEM_UOP))
         return status_fail(st, "micro-op kernels (%.0f) exceed the UOP buffer", urows);
     s->kernel_uops = (int64_t)kuops;
@@ -444,6 +541,10 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
         if (inner_choices[ch] >= 0) t.order[k++] = inner_choices[ch];
         for (int i = 0; i < nred; i++) t.order[k++] = reds[i];
         for (int l = 0; l < n->nloops; l++) t.tile[l] = opt->full[l] ? n->loop[l].extent : 1;
+        if (opt->e && o->rq.bias) {
+            sched_bias_axes(o, opt->e, n, t.bias_rel);
+            t.bias_rel_known = true;
+        }
         if (opt->exhaustive) {
             int64_t budget = c.evals + (opt->max_evals > 0 ? opt->max_evals : 400000);
             exhaustive(&c, &t, 0, cand, ncand, &best, &have, budget);
@@ -500,6 +601,7 @@ void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, s
         else
             SCHED_PUT(" chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l], (long long)lp->extent);
     }
+    if (o->rq.bias) SCHED_PUT("; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
     SCHED_PUT("; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",
               s->db_load, s->db_acc, s->reuse, (long long)s->ntiles, (long long)s->nout_tiles, s->nkernels,
               (long long)s->kernel_uops, s->est_cycles);

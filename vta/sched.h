@@ -39,6 +39,8 @@ typedef struct sched {
     bool db_acc;                    /* ACC/OUT slots double-buffered */
     bool reuse;                     /* skip loading an operand whose footprint did not change */
     bool strip[2][EMB_MAX_LAXES];   /* INP/WGT axes whose zero_lo/zero_hi come from DMA padding */
+    bool bias_rel_known;            /* bias_rel is set: the bias may come from a small tile */
+    bool bias_rel[EMB_MAX_LAXES];   /* ACC axes along which the bias changes */
 
     /* Derived by sched_derive. */
     int32_t fold_out, fold_in;      /* loops folded into iter_out / iter_in, or -1 */
@@ -50,6 +52,15 @@ typedef struct sched {
     int32_t nvariant_loops;         /* kernel loops whose last tile is partial */
     int32_t nkernels;               /* kernels generated: 2^nvariant_loops x slot combinations */
     int64_t uop_rows;               /* UOP buffer rows used (kernels + ACC-slot micro-ops) */
+    /* Bias: with bias_alu a tile of the bias over the bias_rel axes is loaded into ACC
+     * rows after the ACC slots and added by one ALU ADD per output tile (loop dims
+     * bias_dim[i] = {count, dst stride, src stride}, innermost first: dims 0 and 1 are
+     * iter_in/iter_out, the others micro-ops); otherwise LOAD ACC of the whole bias
+     * box initializes the accumulators. */
+    bool bias_alu;
+    int64_t bias_rows, bias_uops;
+    int32_t bias_ndims;
+    int64_t bias_dim[EMB_MAX_LAXES][3];
     int64_t ntiles, nout_tiles;
     int64_t loads[2];               /* estimated INP / WGT tile loads */
     double est_cycles;              /* cost-model estimate of the whole program */
@@ -65,12 +76,16 @@ typedef struct sched_opts {
     bool reuse;                     /* allow skipping unchanged loads */
     bool exhaustive;                /* enumerate all combinations (else hill climbing) */
     int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
+    const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */
 } sched_opts;
 
 void sched_opts_init(sched_opts *o);
 
 /* True if loop l moves no accumulator axis (a reduction loop of the nest). */
 bool sched_is_reduction(const emb_nest *n, int l);
+
+/* ACC layout axes along which the bias of o (rq.bias_axis) changes under embedding e. */
+void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel);
 
 /* Fills the derived fields of s from tile/order/db/reuse/strip; false (with a message)
  * when the schedule does not fit the hardware. */

@@ -1,0 +1,222 @@
+/* emb_geom: the private geometry of an embedding's nest (see core/emb_int.h): which
+ * tensor element a lane of a layout element holds, the operator point of an instance's
+ * lane triple and its inverse, and small tensor-index helpers with message formatting.
+ * Invariant: everything here is a pure function of (op, hw, embedding, nest); nothing
+ * is cached in the nest, so the packer and the checker see exactly the nest they get. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "core/emb.h"
+#include "core/emb_int.h"
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+/* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
+static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++) {
+        v[j] = T->map[j][t->dim];
+        if (t->comp_dim >= 0)
+            v[j] += t->comp_coef * T->map[j][t->comp_dim];
+    }
+}
+
+/* Move of tensor r per iteration of dim loop l. */
+static void loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++)
+        v[j] = l->step * T->map[j][l->dim];
+}
+
+void emb_tensor_index(const op *o, op_role r, const int64_t *p, int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++) {
+        int64_t v = T->off[j];
+        for (int d = 0; d < o->ndims; d++)
+            v += T->map[j][d] * p[d];
+        idx[j] = v;
+    }
+}
+
+bool emb_index_in_bounds(const op *o, op_role r, const int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    for (int j = 0; j < T->rank; j++)
+        if (idx[j] < 0 || idx[j] >= T->shape[j])
+            return false;
+    return true;
+}
+
+int64_t emb_index_linear(const op *o, op_role r, const int64_t *idx) {
+    const op_tensor *T = &o->t[r];
+    int64_t lin = 0;
+    for (int j = 0; j < T->rank; j++)
+        lin = lin * T->shape[j] + idx[j];
+    return lin;
+}
+
+void emb_fmt_index(const op *o, op_role r, const int64_t *idx, char *buf, size_t len) {
+    const op_tensor *T = &o->t[r];
+    size_t k = (size_t)snprintf(buf, len, "%s[", T->name);
+    for (int j = 0; j < T->rank && k < len; j++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%" PRId64, j ? "," : "", idx[j]);
+    if (k < len)
+        snprintf(buf + k, len - k, "]");
+}
+
+void emb_fmt_point(const op *o, const int64_t *p, char *buf, size_t len) {
+    size_t k = (size_t)snprintf(buf, len, "(");
+    for (int d = 0; d < o->ndims && k < len; d++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%s=%" PRId64, d ? "," : "", o->dim_name[d], p[d]);
+    if (k < len)
+        snprintf(buf + k, len - k, ")");
+}
+
+void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                    emb_geom *g) {
+    memset(g, 0, sizeof *g);
+    g->lanes[EMB_B] = hw_batch(hw);
+    g->lanes[EMB_O] = hw_block_out(hw);
+    g->lanes[EMB_I] = hw_block_in(hw);
+    for (int L = 0; L < 3; L++) {
+        g->fused[L] = n->lane_extent[L];
+        g->nchunks[L] = es_ceil_div(g->fused[L], g->lanes[L]);
+        g->chunk_loop[L] = -1;
+    }
+    int64_t p0[OP_MAX_DIMS] = {0};
+    for (int li = 0; li < n->nloops; li++) {
+        const emb_loop *l = &n->loop[li];
+        if (l->kind == EMB_LOOP_CHUNK)
+            g->chunk_loop[l->dim] = li;
+        else
+            p0[l->dim] = l->start;
+    }
+    for (int x = 0; x < 3; x++) {
+        op_role r = emb_operand_role(e, (emb_operand)x);
+        const op_tensor *T = &o->t[r];
+        const emb_layout *lay = &n->lay[x];
+        g->role[x] = (int32_t)r;
+        g->rank[x] = T->rank;
+        memcpy(g->shape[x], T->shape, sizeof T->shape);
+        for (int L = 0; L < 3; L++) {
+            g->chunk_axis[x][L] = -1;
+            for (int ti = 0; ti < e->nterms[L]; ti++)
+                term_move(o, r, &e->term[L][ti], g->term_eff[x][L][ti]);
+        }
+        for (int k = 0; k < lay->naxes; k++)
+            g->axis_chunk[x][k] = -1;
+        bool have_dir[EMB_MAX_LAXES] = {false};
+        for (int li = 0; li < n->nloops; li++) {
+            const emb_loop *l = &n->loop[li];
+            int k = l->axis[x];
+            if (k < 0)
+                continue;
+            ES_ASSERT(k < lay->naxes);
+            if (l->kind == EMB_LOOP_CHUNK) {
+                g->axis_chunk[x][k] = l->dim;
+                g->chunk_axis[x][l->dim] = k;
+                continue;
+            }
+            /* The first loop of an axis defines its direction; a nest whose other loops
+             * disagree (only a tampered one) is caught by the scalar checker. */
+            if (have_dir[k] || l->coef[x] == 0)
+                continue;
+            int64_t v[OP_MAX_RANK];
+            loop_move(o, r, l, v);
+            for (int j = 0; j < T->rank; j++)
+                g->dir[x][k][j] = v[j] / l->coef[x];
+            have_dir[k] = true;
+        }
+        emb_tensor_index(o, r, p0, g->idx0[x]);
+        for (int k = 0; k < lay->naxes; k++)
+            for (int j = 0; j < T->rank; j++)
+                g->idx0[x][j] -= lay->base[k] * g->dir[x][k][j];
+    }
+}
+
+bool emb_geom_lane_off(const op *o, const emb *e, const emb_geom *g, emb_operand x,
+                       emb_lane L, int64_t chunk, int64_t lane, int64_t *off) {
+    (void)o;
+    int rank = g->rank[x];
+    for (int j = 0; j < rank; j++)
+        off[j] = 0;
+    int64_t F = chunk * g->lanes[L] + lane;
+    if (F >= g->fused[L])
+        return false;
+    for (int ti = e->nterms[L] - 1; ti >= 0; ti--) {
+        int64_t ext = e->term[L][ti].extent;
+        int64_t j = F % ext;
+        F /= ext;
+        for (int a = 0; a < rank; a++)
+            off[a] += j * g->term_eff[x][L][ti][a];
+    }
+    return true;
+}
+
+bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
+                      emb_operand x, int64_t elem, int64_t l1, int64_t l2, int64_t *idx) {
+    const emb_layout *lay = &n->lay[x];
+    int rank = g->rank[x];
+    int64_t a[EMB_MAX_LAXES];
+    for (int k = lay->naxes - 1; k >= 0; k--) {
+        a[k] = elem % lay->extent[k];
+        elem /= lay->extent[k];
+    }
+    for (int j = 0; j < rank; j++)
+        idx[j] = g->idx0[x][j];
+    for (int k = 0; k < lay->naxes; k++)
+        for (int j = 0; j < rank; j++)
+            idx[j] += a[k] * g->dir[x][k][j];
+    emb_lane la[2];
+    emb_operand_lanes(x, &la[0], &la[1]);
+    int64_t lv[2] = {l1, l2};
+    bool live = true;
+    for (int s = 0; s < 2; s++) {
+        int L = la[s];
+        int k = g->chunk_axis[x][L];
+        int64_t chunk = k >= 0 ? a[k] : 0;
+        int64_t off[OP_MAX_RANK];
+        if (!emb_geom_lane_off(o, e, g, x, (emb_lane)L, chunk, lv[s], off))
+            live = false;
+        for (int j = 0; j < rank; j++)
+            idx[j] += off[j];
+    }
+    return live;
+}
+
+void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
+                       const int64_t *p, int64_t *t, int64_t *lane) {
+    int64_t j[3][EMB_MAX_TERMS];
+    int64_t rem[OP_MAX_DIMS];
+    for (int d = 0; d < o->ndims; d++)
+        rem[d] = p[d];
+    /* Term steps from primary dims; what stays in rem is the loops' part. */
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *tm = &e->term[L][ti];
+            int64_t v = p[tm->dim];
+            j[L][ti] = v - floor_div(v, tm->extent) * tm->extent;
+            rem[tm->dim] -= j[L][ti];
+            if (tm->comp_dim >= 0)
+                rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
+        }
+    int64_t F[3];
+    for (int L = 0; L < 3; L++) {
+        int64_t f = 0;
+        for (int ti = 0; ti < e->nterms[L]; ti++)
+            f = f * e->term[L][ti].extent + j[L][ti];
+        F[L] = f;
+        lane[L] = f % lanes[L];
+    }
+    for (int li = 0; li < n->nloops; li++) {
+        const emb_loop *l = &n->loop[li];
+        if (l->kind == EMB_LOOP_DIM)
+            t[li] = floor_div(rem[l->dim] - l->start, l->step);
+        else
+            t[li] = F[l->dim] / lanes[l->dim];
+    }
+}
