@@ -13,6 +13,8 @@
     X(bench, "bench", "regression benchmark of suites (default: built-in DeepBench) vs the reference") \
     X(bench_merge, "bench-merge", "merge shard results of bench into one report") \
     X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
+    X(solve, "solve", "synthesize the optimal embedding of an operator with Z3 (and prove it)") \
+    X(layouts, "layouts", "list layout alternatives: Pareto front or every layout class") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

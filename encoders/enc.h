@@ -47,4 +47,45 @@ void enc_options_init(enc_options *o);
 bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
                status *st);
 
+/* ---- additions (helper enc) ----------------------------------------------------- */
+/* Default Z3 resource limit of a whole query (all checks together); enough for every
+ * DeepBench inference layer. */
+#define ENC_DEFAULT_RLIMIT 400000000ull
+uint64_t enc_rlimit_effective(const enc_options *opt);
+const char *enc_objective_name(enc_objective ob);
+/* "utilization", "layout", "lex:utilization,layout" (or "lex"); false otherwise. */
+bool enc_objective_parse(const char *s, enc_objective *ob);
+double enc_now_ms(void);
+/* Costs and descriptions of a built embedding (from its emb_nest). */
+void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                    int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
+                    char *cls, size_t clen);
+
+/* Layout alternatives: the Pareto front of (instances, DRAM bytes), or with `all`
+ * the best (lexicographic) embedding of every distinct layout class, where a class is
+ * the swap flag plus, per dim, its lane axis and compensation (extents ignored). */
+typedef struct enc_alt {
+    emb e;
+    int64_t instances;
+    double utilization;
+    int64_t dram_bytes;
+    char layout[160];
+    char layout_class[64];
+    bool proven;             /* optimal (Pareto point / best of its class) */
+} enc_alt;
+
+typedef struct enc_alts {
+    int32_t n, cap;
+    enc_alt *a;              /* malloc'd, enc_alts_free */
+    char solver_status[16];  /* "sat" (enumeration complete) or "unknown" */
+    int64_t lower_bound_instances;
+    double solve_ms;
+} enc_alts;
+
+/* Front in increasing instances (decreasing bytes); `all`: classes in the order found,
+ * at most max_alts (0 = 1000). */
+bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
+                 int32_t max_alts, enc_alts *out, status *st);
+void enc_alts_free(enc_alts *a);
+
 #endif

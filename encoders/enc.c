@@ -1,0 +1,157 @@
+/* enc: the synthesis driver (enc_solve): space -> formula -> minimize -> prove ->
+ * export -> decode + check. The stages are listed in order in enc_solve.
+ * Invariant: one enc_space, one Z3 context per query, both released before return;
+ * solver outcomes (unknown, timeout) are results, bad input is a status. */
+#include "encoders/enc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "encoders/enc_decode.h"
+#include "encoders/enc_encode.h"
+#include "encoders/enc_opt.h"
+#include "encoders/enc_space.h"
+
+double enc_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void enc_options_init(enc_options *o) {
+    memset(o, 0, sizeof *o);
+    o->objective = ENC_OBJ_LEX_UTIL_LAYOUT;
+    o->prove = false;
+    o->smt2_path = NULL;
+    o->rlimit = 0;
+    o->timeout_s = 0;
+}
+
+const char *enc_objective_name(enc_objective ob) {
+    switch (ob) {
+    case ENC_OBJ_UTILIZATION: return "utilization";
+    case ENC_OBJ_LAYOUT: return "layout";
+    case ENC_OBJ_LEX_UTIL_LAYOUT: return "lex:utilization,layout";
+    }
+    return "?";
+}
+
+bool enc_objective_parse(const char *s, enc_objective *ob) {
+    if (!strcmp(s, "utilization"))
+        *ob = ENC_OBJ_UTILIZATION;
+    else if (!strcmp(s, "layout"))
+        *ob = ENC_OBJ_LAYOUT;
+    else if (!strcmp(s, "lex:utilization,layout") || !strcmp(s, "lex"))
+        *ob = ENC_OBJ_LEX_UTIL_LAYOUT;
+    else
+        return false;
+    return true;
+}
+
+uint64_t enc_rlimit_effective(const enc_options *opt) {
+    return opt->rlimit ? opt->rlimit : ENC_DEFAULT_RLIMIT;
+}
+
+void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                    int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
+                    char *cls, size_t clen) {
+    *instances = n->instances;
+    *util = n->utilization;
+    *dram = n->dram_bytes[0] + n->dram_bytes[1] + n->dram_bytes[2];
+    emb_describe(o, hw, e, n, layout, llen);
+    emb_class(o, e, cls, clen);
+}
+
+bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
+               status *st) {
+    double t0 = enc_now_ms();
+    memset(r, 0, sizeof *r);
+    r->lower_bound_instances = enc_lower_bound(o, hw);
+    strcpy(r->proof, "unknown");
+    strcpy(r->solver_status, "unknown");
+
+    /* 1. the space */
+    enc_space *sp = malloc(sizeof *sp);
+    ES_ASSERT(sp);
+    if (!enc_space_build(o, hw, sp, st)) {
+        free(sp);
+        return false;
+    }
+    /* 2. the formula */
+    enc_formula f;
+    if (!enc_formula_build(&f, sp, enc_rlimit_effective(opt), opt->timeout_s, st)) {
+        enc_formula_free(&f);
+        free(sp);
+        return false;
+    }
+    /* 3. minimize (+ prove: the last UNSAT of "better than the optimum") */
+    enc_point pt;
+    memset(&pt, 0, sizeof pt);
+    bool proven = false;
+    Z3_ast q = NULL;
+    uint64_t lb = (uint64_t)r->lower_bound_instances;
+    enc_min_status ms;
+    switch (opt->objective) {
+    case ENC_OBJ_UTILIZATION:
+        ms = enc_minimize(&f, ENC_INST, 0, NULL, lb, !opt->prove, opt->prove, &pt, &proven, &q);
+        break;
+    case ENC_OBJ_LAYOUT:
+        ms = enc_minimize(&f, ENC_DRAM, 0, NULL, 0, false, opt->prove, &pt, &proven, &q);
+        break;
+    default:
+        ms = enc_minimize_lex(&f, 0, NULL, lb, !opt->prove, opt->prove, &pt, &proven, &q);
+        if (ms == ENC_MIN_OPTIMAL && opt->smt2_path) {
+            /* the exported query is the combined lex query: check it as such */
+            Z3_ast a = enc_guard(&f, q);
+            Z3_lbool lr = enc_check(&f, 1, &a);
+            if (lr == Z3_L_UNDEF) {
+                ms = ENC_MIN_UNKNOWN;
+                proven = false;
+            }
+            ES_ASSERT(lr != Z3_L_TRUE);
+        }
+        break;
+    }
+    ES_ASSERT(ms != ENC_MIN_UNSAT); /* the all-NONE choice is always a model */
+    strcpy(r->solver_status, ms == ENC_MIN_OPTIMAL ? "sat" : "unknown");
+    strcpy(r->proof, proven ? "optimal" : (ms == ENC_MIN_UNKNOWN ? "unknown" : "not_proven"));
+    /* 4. export the proof query */
+    bool ok = true;
+    if (opt->smt2_path && proven) {
+        FILE *fp = fopen(opt->smt2_path, "w");
+        if (!fp) {
+            ok = status_fail(st, "%s: cannot write SMT-LIB2 file", opt->smt2_path);
+        } else {
+            fputs("(set-logic QF_BV)\n", fp);
+            const char *txt = enc_smt2(&f, q);
+            /* Z3 prints its own (set-info ...) header; drop a duplicate set-logic. */
+            const char *sl = strstr(txt, "(set-logic");
+            if (sl) {
+                fwrite(txt, 1, (size_t)(sl - txt), fp);
+                const char *e = strchr(sl, '\n');
+                fputs(e ? e + 1 : "", fp);
+            } else {
+                fputs(txt, fp);
+            }
+            fclose(fp);
+        }
+    } else if (opt->smt2_path && !proven) {
+        ok = status_fail(st, "%s: no proof to export (solver status %s)", opt->smt2_path,
+                         r->solver_status);
+    }
+    /* 5. decode + check */
+    if (pt.found) {
+        emb_nest n;
+        enc_decode(sp, &pt, &r->e, &n);
+        r->found = true;
+        enc_fill_costs(o, hw, &r->e, &n, &r->instances, &r->utilization, &r->dram_bytes,
+                       r->layout, sizeof r->layout, r->layout_class, sizeof r->layout_class);
+        r->global = r->instances == r->lower_bound_instances;
+    }
+    enc_formula_free(&f);
+    free(sp);
+    r->solve_ms = enc_now_ms() - t0;
+    return ok;
+}

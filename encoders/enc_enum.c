@@ -1,0 +1,134 @@
+/* enc_enum: enumeration of layout alternatives by repeated solving.
+ *  - Pareto front of (instances, DRAM bytes): lexicographic optimum, then require
+ *    fewer bytes than the last point and repeat until UNSAT (each point is then
+ *    Pareto-optimal over the space, and the final UNSAT shows the front is complete).
+ *  - all classes: find any model, optimize (lexicographically) inside its class
+ *    (swap + per-dim lane axis and compensation), block the class, repeat.
+ * Invariant: every listed alternative was decoded and checked (enc_decode). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoders/enc.h"
+#include "encoders/enc_decode.h"
+#include "encoders/enc_encode.h"
+#include "encoders/enc_opt.h"
+
+static bool same_class(const enc_opt *a, const enc_opt *b) {
+    return a->role == b->role && a->comp == b->comp && (a->comp < 0 || a->coef == b->coef);
+}
+
+static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool proven) {
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 16;
+        out->a = realloc(out->a, (size_t)out->cap * sizeof *out->a);
+        ES_ASSERT(out->a);
+    }
+    enc_alt *a = &out->a[out->n++];
+    memset(a, 0, sizeof *a);
+    emb_nest n;
+    enc_decode(sp, p, &a->e, &n);
+    enc_fill_costs(sp->o, &sp->hw, &a->e, &n, &a->instances, &a->utilization, &a->dram_bytes,
+                   a->layout, sizeof a->layout, a->layout_class, sizeof a->layout_class);
+    a->proven = proven;
+}
+
+static int cmp_alt(const void *x, const void *y) {
+    const enc_alt *a = x, *b = y;
+    if (a->instances != b->instances)
+        return a->instances < b->instances ? -1 : 1;
+    if (a->dram_bytes != b->dram_bytes)
+        return a->dram_bytes < b->dram_bytes ? -1 : 1;
+    return 0;
+}
+
+bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
+                 int32_t max_alts, enc_alts *out, status *st) {
+    double t0 = enc_now_ms();
+    memset(out, 0, sizeof *out);
+    strcpy(out->solver_status, "unknown");
+    out->lower_bound_instances = enc_lower_bound(o, hw);
+    if (max_alts <= 0)
+        max_alts = 1000;
+    enc_space *sp = malloc(sizeof *sp);
+    ES_ASSERT(sp);
+    if (!enc_space_build(o, hw, sp, st)) {
+        free(sp);
+        return false;
+    }
+    enc_formula f;
+    if (!enc_formula_build(&f, sp, enc_rlimit_effective(opt), opt->timeout_s, st)) {
+        enc_formula_free(&f);
+        free(sp);
+        return false;
+    }
+    enc_activate(&f, false, true);
+    uint64_t lb = (uint64_t)out->lower_bound_instances;
+    bool complete = false;
+    if (!all) {
+        bool have = false;
+        uint64_t bound = 0;
+        while (out->n < max_alts) {
+            Z3_ast A[1];
+            int na = 0;
+            if (have)
+                A[na++] = enc_guard(&f, enc_ult_const(&f, f.dram, bound));
+            enc_point p;
+            bool proven;
+            Z3_ast q;
+            enc_min_status s =
+                enc_minimize_lex(&f, na, A, lb, true, false, &p, &proven, &q);
+            if (s == ENC_MIN_UNSAT) {
+                complete = true;
+                break;
+            }
+            if (p.found && (!have || p.dram < bound))
+                push(out, sp, &p, proven);
+            if (s != ENC_MIN_OPTIMAL)
+                break;
+            have = true;
+            bound = p.dram;
+        }
+    } else {
+        while (out->n < max_alts) {
+            Z3_lbool r = enc_check(&f, 0, NULL);
+            if (r == Z3_L_FALSE) {
+                complete = true;
+                break;
+            }
+            if (r == Z3_L_UNDEF)
+                break;
+            enc_point any;
+            memset(&any, 0, sizeof any);
+            {
+                Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
+                Z3_model_inc_ref(f.ctx, m);
+                enc_model_choice(&f, m, &any.swap, any.sel);
+                Z3_model_dec_ref(f.ctx, m);
+            }
+            Z3_ast block = enc_block_class(&f, any.swap, any.sel, same_class);
+            Z3_ast A[1] = {enc_guard(&f, Z3_mk_not(f.ctx, block))};
+            enc_point p;
+            bool proven;
+            Z3_ast q;
+            enc_min_status s =
+                enc_minimize_lex(&f, 1, A, lb, true, false, &p, &proven, &q);
+            if (p.found)
+                push(out, sp, &p, proven && s == ENC_MIN_OPTIMAL);
+            if (s != ENC_MIN_OPTIMAL)
+                break;
+            enc_assert(&f, block);
+        }
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
+    }
+    strcpy(out->solver_status, complete ? "sat" : "unknown");
+    enc_formula_free(&f);
+    free(sp);
+    out->solve_ms = enc_now_ms() - t0;
+    return true;
+}
+
+void enc_alts_free(enc_alts *a) {
+    free(a->a);
+    a->a = NULL;
+    a->n = a->cap = 0;
+}
