@@ -10,7 +10,7 @@
 #include "encoders/enc.h"
 
 int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_options *eo,
-                    const char **out_xml, bool *all);
+                    const char **out_xml, bool *all, const char **suite);
 
 static const char layouts_help[] =
     "usage: embedsyn layouts (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE] [--all]\n"
@@ -32,7 +32,7 @@ int cmd_layouts(int argc, char **argv) {
     enc_options eo;
     enc_options_init(&eo);
     bool all = false;
-    int rc = cmd_solve_parse("layouts", argc, argv, &c, &eo, NULL, &all);
+    int rc = cmd_solve_parse("layouts", argc, argv, &c, &eo, NULL, &all, NULL);
     if (rc >= 0)
         return rc;
     status st;
