@@ -16,6 +16,7 @@
 #include "bench/bench.h"
 #include "bench/cli.h"
 #include "bench/eval.h"
+#include "bench/json.h"
 #include "bench/report.h"
 #include "core/spec.h"
 
@@ -48,9 +49,10 @@ static const char bench_help[] =
     "                         reference implementation (default 64; 0 = no check)\n"
     "  --full-check           functional simulation and a check of every output\n"
     "  --check-reference      check the reference strategy's output too\n"
-    "  --no-pareto            skip the utilization/layout-bytes Pareto front that is\n"
-    "                         computed for layers with reference utilization < 50%\n"
-    "  --pareto-timeout S     solver wall-clock limit of that front (default 10)\n"
+    "  --pareto               also enumerate the encoder's utilization / layout-bytes\n"
+    "                         Pareto front of the layers with reference utilization\n"
+    "                         < 50% (for layout.svg; slow: up to minutes per layer)\n"
+    "  --pareto-timeout S     solver wall-clock limit of one front query (default 10)\n"
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
@@ -61,6 +63,8 @@ static const char bench_help[] =
     "  --limit N              only the first N layers (after --filter)\n"
     "  --seed N               data and sampling seed (default 1)\n"
     "  --evaluator NAME       real (default) or fake (an analytic stand-in for testing)\n"
+    "  --list                 list the selected layers (index, name, shape, MACs, lower\n"
+    "                         bound) and exit\n"
     "  --no-fork              evaluate in this process, one layer after the other\n"
     "  --quiet                no progress output\n"
     "  --verbose              list baseline notes (new layers, changed reference)\n"
@@ -212,7 +216,7 @@ int cmd_bench(int argc, char **argv) {
     bench_run_opts_init(&ro);
     bench_eval_opts eo;
     bench_eval_opts_init(&eo);
-    bool quiet = false, in_order = false;
+    bool quiet = false, in_order = false, list_only = false;
     long limit = -1;
     char **files = calloc((size_t)argc, sizeof *files);
     ES_ASSERT(files != NULL);
@@ -283,6 +287,8 @@ int cmd_bench(int argc, char **argv) {
             eo.full_check = true;
         } else if (!strcmp(a, "--check-reference")) {
             eo.check_reference = true;
+        } else if (!strcmp(a, "--pareto")) {
+            eo.pareto = true;
         } else if (!strcmp(a, "--no-pareto")) {
             eo.pareto = false;
         } else if (!strcmp(a, "--pareto-timeout")) {
@@ -314,6 +320,8 @@ int cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--evaluator")) {
             NEED_VALUE();
             evaluator = v;
+        } else if (!strcmp(a, "--list")) {
+            list_only = true;
         } else if (!strcmp(a, "--no-fork")) {
             ro.isolate = false;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -420,6 +428,29 @@ int cmd_bench(int argc, char **argv) {
         return cli_fail(cmd, &st);
     }
     meta.total_layers = nlayers;
+    if (list_only) {
+        for (int k = 0; k < nlayers; k++) {
+            if (!bench_in_shard(layers[k].index, ro.shard_i, ro.shard_n))
+                continue;
+            bench_result r;
+            bench_result_init(&r, &layers[k], &hw);
+            if (fo.json) {
+                printf("{\"index\": %d, \"suite\": ", (int)r.index);
+                json_write_str(stdout, r.suite);
+                fputs(", \"name\": ", stdout);
+                json_write_str(stdout, r.name);
+                fputs(", \"shape\": ", stdout);
+                json_write_str(stdout, r.shape);
+                printf(", \"macs\": %lld, \"lower_bound\": %lld}\n", (long long)r.macs,
+                       (long long)r.lower_bound);
+            } else {
+                printf("%4d  %s/%s  %s  MACs %lld  bound %lld\n", (int)r.index, r.suite, r.name,
+                       r.shape, (long long)r.macs, (long long)r.lower_bound);
+            }
+        }
+        free(layers);
+        return 0;
+    }
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);

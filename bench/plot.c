@@ -172,7 +172,7 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     y.p0 = PLOT_H - PLOT_MB;
     y.p1 = PLOT_MT;
     svg_begin(f, w, PLOT_H, "Speedup over the reference strategy per layer (log scale)",
-              "bar = reference cycles / embedsyn cycles; red = error");
+              "bar = reference cycles / embedsyn cycles; black stub = layer failed");
     double x0 = PLOT_ML, x1 = w - PLOT_MR - 250;
     ax_draw(f, &y, true, x0, x1, "speedup", "x");
     double one = ax_map(&y, 1);
@@ -195,7 +195,7 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
             fputs(": error", f);
         fprintf(f, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/></g>\n",
                 x + 0.5, r[i].ok ? top : one - 6, bar - 1, r[i].ok ? h : 12,
-                r[i].ok ? plot_palette[c] : "#d62728");
+                r[i].ok ? plot_palette[c] : "#222");
         if (n <= 40) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" "
                        "transform=\"rotate(-60 %.1f %.1f)\">",

@@ -140,3 +140,37 @@ Test(bench_cli, json_lines_and_merge_of_shards) {
     cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 1);
     cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --allow-missing --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 0);
 }
+
+/* The CI suite on the real pipeline against its committed baseline: cycles,
+ * utilization and proof status must not regress and every sampled check must pass.
+ * Solve times on a shared CI machine vary with its load, so the solve-time rule gets
+ * a wide slack here; the rule itself is tested on fabricated baselines in test_bench.c. */
+Test(bench_cli, ci_suite_matches_committed_baseline, .timeout = 600) {
+    char *d = tmpdir();
+    static char out[1 << 16];
+    int rc = run(out, sizeof out,
+                 "%s bench %s --baseline %s/bench/baselines/ci.json --check-sample 32 --jobs 2 "
+                 "--quiet --solve-slack 10000 --layer-timeout 300 --out %s/ci 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, EMBEDSYN_SOURCE_DIR, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "12 ok, 0 errors, 0 check failures"), "%s", out);
+    cr_assert(strstr(out, "baseline: 0 regression(s)"), "%s", out);
+    /* The sampled check ran (it is not "skipped") on every layer. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/ci/results.json", d);
+    report_meta m;
+    bench_result *r;
+    int n;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
+    cr_assert_eq(n, 12);
+    for (int i = 0; i < n; i++) {
+        cr_assert_str_eq(r[i].check, "pass", "%s: %s", r[i].name, r[i].check_msg);
+        cr_assert_gt(r[i].cycles, 0);
+        /* No program beats the lower bound. */
+        cr_assert_geq(r[i].cycles, r[i].lower_bound, "%s", r[i].name);
+        cr_assert_geq(r[i].ref_cycles, r[i].lower_bound, "%s", r[i].name);
+    }
+    free(r);
+}
