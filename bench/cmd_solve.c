@@ -32,7 +32,7 @@ static const char solve_help[] =
     "                  -o and --smt2 not allowed)\n"
     "  --json          one JSON object: instances, utilization, lower_bound_instances,\n"
     "                  dram_bytes, layout, layout_class, proof, global, solver_status,\n"
-    "                  solve_ms, embedding\n"
+    "                  solve_ms, needs_transform, dup_factor, bytes, embedding\n"
     "%s";
 
 static bool parse_u64(const char *s, uint64_t *v) {
@@ -155,6 +155,12 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
                r.proof, r.global ? "true" : "false", r.solver_status, r.solve_ms);
         if (r.found) {
+            enc_layout_info li;
+            enc_result_layout(o, &c->hw, &r.e, &li);
+            printf(",\"needs_transform\":%s,\"dup_factor\":%.4f,\"bytes\":{\"inp\":%lld,"
+                   "\"wgt\":%lld,\"out\":%lld}",
+                   li.needs_transform ? "true" : "false", li.dup_factor, (long long)li.bytes[0],
+                   (long long)li.bytes[1], (long long)li.bytes[2]);
             printf(",\"embedding\":");
             emb_json(stdout, o, &r.e);
         }

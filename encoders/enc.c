@@ -64,6 +64,17 @@ void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_ne
     emb_class(o, e, cls, clen);
 }
 
+void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layout_info *li) {
+    emb_nest n;
+    status st;
+    status_init(&st);
+    ES_ASSERT(emb_nest_build(o, hw, e, &n, &st)); /* e was decoded and checked */
+    li->needs_transform = n.needs_transform;
+    li->dup_factor = n.dup_factor;
+    for (int x = 0; x < 3; x++)
+        li->bytes[x] = n.dram_bytes[x];
+}
+
 bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
                status *st) {
     double t0 = enc_now_ms();

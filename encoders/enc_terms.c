@@ -591,6 +591,10 @@ bool enc_chunk_terms(enc_formula *f, status *st) {
             return false;
         }
         free(j);
+        /* emb_check caps a fused extent at 2^40: F <= 2^40 <=> ceil(F/L) <= 2^40/L. */
+        uint64_t cap = ((uint64_t)1 << 40) / (uint64_t)sp->lanes[l];
+        if (f->chunks[l].max > cap)
+            enc_assert(f, Z3_mk_bvule(c, f->chunks[l].t, enc_bv_const(f, cap, f->chunks[l].w)));
     }
     return true;
 }
