@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "bench/cli.h"
+#include "bench/cmd_solve.h"
 #include "bench/commands.h"
 #include "encoders/enc.h"
-
-int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_options *eo,
-                    const char **out_xml, bool *all, const char **suite);
 
 static const char layouts_help[] =
     "usage: embedsyn layouts (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE] [--all]\n"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench/cli.h"
+#include "bench/cmd_solve.h"
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
@@ -55,8 +56,6 @@ static bool parse_secs(const char *s, double *v) {
     return true;
 }
 
-/* Parses the options shared by solve and layouts; returns -1 on success, else the
- * exit status. */
 int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_options *eo,
                     const char **out_xml, bool *all, const char **suite) {
     status st;
