@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "bench/cli.h"
+#include "bench/cmd_solve.h"
 #include "bench/commands.h"
 #include "encoders/enc.h"
-
-int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_options *eo,
-                    const char **out_xml, bool *all);
 
 static const char layouts_help[] =
     "usage: embedsyn layouts (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE] [--all]\n"
@@ -32,7 +30,7 @@ int cmd_layouts(int argc, char **argv) {
     enc_options eo;
     enc_options_init(&eo);
     bool all = false;
-    int rc = cmd_solve_parse("layouts", argc, argv, &c, &eo, NULL, &all);
+    int rc = cmd_solve_parse("layouts", argc, argv, &c, &eo, NULL, &all, NULL);
     if (rc >= 0)
         return rc;
     status st;

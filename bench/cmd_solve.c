@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "bench/cli.h"
+#include "bench/cmd_solve.h"
 #include "bench/commands.h"
+#include "core/spec.h"
 #include "encoders/enc.h"
 
 static const char solve_help[] =
-    "usage: embedsyn solve (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE]\n"
+    "usage: embedsyn solve (--op FILE | --conv SHAPE | --gemm SHAPE | --suite FILE) [--hw FILE]\n"
     "         [--objective utilization|layout|lex:utilization,layout] [--prove]\n"
     "         [--smt2 FILE] [--timeout S] [--rlimit N] [--json] [-o EMB.xml]\n\n"
     "Finds the best embedding of the operator into VTA's GEMM instruction over the\n"
@@ -27,9 +29,11 @@ static const char solve_help[] =
     "  --timeout S     wall-clock limit in seconds (result 'unknown' with the best so far)\n"
     "  --rlimit N      Z3 resource limit for the whole query (deterministic; default %llu)\n"
     "  -o FILE         write the embedding as XML (embedding.xsd)\n"
+    "  --suite FILE    solve every operator of a suite (one line / JSON object each;\n"
+    "                  -o and --smt2 not allowed)\n"
     "  --json          one JSON object: instances, utilization, lower_bound_instances,\n"
     "                  dram_bytes, layout, layout_class, proof, global, solver_status,\n"
-    "                  solve_ms, embedding\n"
+    "                  solve_ms, needs_transform, dup_factor, bytes, embedding\n"
     "%s";
 
 static bool parse_u64(const char *s, uint64_t *v) {
@@ -52,10 +56,8 @@ static bool parse_secs(const char *s, double *v) {
     return true;
 }
 
-/* Parses the options shared by solve and layouts; returns -1 on success, else the
- * exit status. */
 int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_options *eo,
-                    const char **out_xml, bool *all) {
+                    const char **out_xml, bool *all, const char **suite) {
     status st;
     status_init(&st);
     for (int i = 1; i < argc;) {
@@ -71,7 +73,8 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
         } else if (all && !strcmp(a, "--all")) {
             *all = true;
         } else if (!strcmp(a, "--objective") || !strcmp(a, "--smt2") || !strcmp(a, "--timeout") ||
-                   !strcmp(a, "--rlimit") || (out_xml && !strcmp(a, "-o"))) {
+                   !strcmp(a, "--rlimit") || (out_xml && !strcmp(a, "-o")) ||
+                   (suite && !strcmp(a, "--suite"))) {
             if (!val)
                 return cli_usage_error(cmd, "option %s needs a value", a);
             i++;
@@ -87,6 +90,8 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
             } else if (!strcmp(a, "--rlimit")) {
                 if (!parse_u64(val, &eo->rlimit) || eo->rlimit == 0)
                     return cli_usage_error(cmd, "bad --rlimit '%s' (integer > 0)", val);
+            } else if (!strcmp(a, "--suite")) {
+                *suite = val;
             } else {
                 *out_xml = val;
             }
@@ -95,9 +100,86 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
         }
         i++;
     }
+    if (suite && *suite) {
+        if (c->have_op)
+            return cli_usage_error(cmd, "--suite and an operator option exclude each other");
+        if ((out_xml && *out_xml) || eo->smt2_path)
+            return cli_usage_error(cmd, "-o and --smt2 need a single operator, not --suite");
+        return -1;
+    }
     if (!c->have_op)
         return cli_usage_error(cmd, "no operator (use --op FILE, --conv SHAPE or --gemm SHAPE)");
     return -1;
+}
+
+/* Solves and prints one operator; returns the exit status. */
+static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, const char *out_xml) {
+    status st;
+    status_init(&st);
+    enc_result r;
+    bool ok = enc_solve(o, &c->hw, eo, &r, &st);
+    if (!ok && !r.found)
+        return cli_fail("solve", &st);
+    if (out_xml && r.found) {
+        FILE *f = fopen(out_xml, "w");
+        if (!f) {
+            status_fail(&st, "%s: cannot write embedding", out_xml);
+            return cli_fail("solve", &st);
+        }
+        emb_write_xml(f, o, &r.e);
+        fclose(f);
+    }
+    if (c->json) {
+        printf("{\"op\":");
+        cli_json_str(stdout, o->name);
+        printf(",\"tags\":");
+        cli_json_str(stdout, o->tags);
+        char sum[256];
+        op_summary(o, sum, sizeof sum);
+        printf(",\"shape\":");
+        cli_json_str(stdout, sum);
+        if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
+            printf(",\"C\":%lld,\"K\":%lld", (long long)o->conv.c, (long long)o->conv.k);
+        if (o->kind == OP_GEMM)
+            printf(",\"M\":%lld,\"N\":%lld,\"Kdim\":%lld", (long long)o->gemm.m,
+                   (long long)o->gemm.n, (long long)o->gemm.k);
+        printf(",\"objective\":\"%s\",\"found\":%s", enc_objective_name(eo->objective),
+               r.found ? "true" : "false");
+        printf(",\"instances\":%lld,\"utilization\":%.6f,\"lower_bound_instances\":%lld",
+               (long long)r.instances, r.utilization, (long long)r.lower_bound_instances);
+        printf(",\"dram_bytes\":%lld,\"layout\":", (long long)r.dram_bytes);
+        cli_json_str(stdout, r.layout);
+        printf(",\"layout_class\":");
+        cli_json_str(stdout, r.layout_class);
+        printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
+               r.proof, r.global ? "true" : "false", r.solver_status, r.solve_ms);
+        if (r.found) {
+            enc_layout_info li;
+            enc_result_layout(o, &c->hw, &r.e, &li);
+            printf(",\"needs_transform\":%s,\"dup_factor\":%.4f,\"bytes\":{\"inp\":%lld,"
+                   "\"wgt\":%lld,\"out\":%lld}",
+                   li.needs_transform ? "true" : "false", li.dup_factor, (long long)li.bytes[0],
+                   (long long)li.bytes[1], (long long)li.bytes[2]);
+            printf(",\"embedding\":");
+            emb_json(stdout, o, &r.e);
+        }
+        printf("}\n");
+    } else if (!r.found) {
+        printf("%s: no embedding found (solver status %s, %.0f ms)\n", o->name, r.solver_status,
+               r.solve_ms);
+    } else {
+        printf("%s: %s\n", o->name, r.layout);
+        printf("  class %s, instances %lld (lower bound %lld%s), utilization %.1f%%\n",
+               r.layout_class, (long long)r.instances, (long long)r.lower_bound_instances,
+               r.global ? ", met: globally optimal" : "", 100.0 * r.utilization);
+        printf("  DRAM bytes %lld, objective %s, proof %s, solver %s, %.0f ms\n",
+               (long long)r.dram_bytes, enc_objective_name(eo->objective), r.proof,
+               r.solver_status, r.solve_ms);
+    }
+    fflush(stdout);
+    if (!ok)
+        return cli_fail("solve", &st);
+    return 0;
 }
 
 int cmd_solve(int argc, char **argv) {
@@ -109,56 +191,25 @@ int cmd_solve(int argc, char **argv) {
     cli_opts_init(&c);
     enc_options eo;
     enc_options_init(&eo);
-    const char *out_xml = NULL;
-    int rc = cmd_solve_parse("solve", argc, argv, &c, &eo, &out_xml, NULL);
+    const char *out_xml = NULL, *suite = NULL;
+    int rc = cmd_solve_parse("solve", argc, argv, &c, &eo, &out_xml, NULL, &suite);
     if (rc >= 0)
         return rc;
+    if (!suite)
+        return solve_one(&c.op, &c, &eo, out_xml);
     status st;
     status_init(&st);
-    enc_result r;
-    bool ok = enc_solve(&c.op, &c.hw, &eo, &r, &st);
-    if (!ok && !r.found)
+    char name[128];
+    op *ops = NULL;
+    int n = 0;
+    if (!spec_load_suite(suite, name, sizeof name, &ops, &n, &st))
         return cli_fail("solve", &st);
-    if (out_xml && r.found) {
-        FILE *f = fopen(out_xml, "w");
-        if (!f) {
-            status_fail(&st, "%s: cannot write embedding", out_xml);
-            return cli_fail("solve", &st);
-        }
-        emb_write_xml(f, &c.op, &r.e);
-        fclose(f);
+    int worst = 0;
+    for (int i = 0; i < n; i++) {
+        int r = solve_one(&ops[i], &c, &eo, NULL);
+        if (r > worst)
+            worst = r;
     }
-    if (c.json) {
-        printf("{\"op\":");
-        cli_json_str(stdout, c.op.name);
-        printf(",\"objective\":\"%s\",\"found\":%s", enc_objective_name(eo.objective),
-               r.found ? "true" : "false");
-        printf(",\"instances\":%lld,\"utilization\":%.6f,\"lower_bound_instances\":%lld",
-               (long long)r.instances, r.utilization, (long long)r.lower_bound_instances);
-        printf(",\"dram_bytes\":%lld,\"layout\":", (long long)r.dram_bytes);
-        cli_json_str(stdout, r.layout);
-        printf(",\"layout_class\":");
-        cli_json_str(stdout, r.layout_class);
-        printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
-               r.proof, r.global ? "true" : "false", r.solver_status, r.solve_ms);
-        if (r.found) {
-            printf(",\"embedding\":");
-            emb_json(stdout, &c.op, &r.e);
-        }
-        printf("}\n");
-    } else if (!r.found) {
-        printf("%s: no embedding found (solver status %s, %.0f ms)\n", c.op.name, r.solver_status,
-               r.solve_ms);
-    } else {
-        printf("%s: %s\n", c.op.name, r.layout);
-        printf("  class %s, instances %lld (lower bound %lld%s), utilization %.1f%%\n",
-               r.layout_class, (long long)r.instances, (long long)r.lower_bound_instances,
-               r.global ? ", met: globally optimal" : "", 100.0 * r.utilization);
-        printf("  DRAM bytes %lld, objective %s, proof %s, solver %s, %.0f ms\n",
-               (long long)r.dram_bytes, enc_objective_name(eo.objective), r.proof,
-               r.solver_status, r.solve_ms);
-    }
-    if (!ok)
-        return cli_fail("solve", &st);
-    return 0;
+    free(ops);
+    return worst;
 }

@@ -48,6 +48,13 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
                status *st);
 
 /* ---- additions (helper enc) ----------------------------------------------------- */
+/* Layout facts of a result's embedding (from its emb_nest; enc_result_layout). */
+typedef struct enc_layout_info {
+    bool needs_transform;   /* a run-time input transform (packing/duplication) is needed */
+    double dup_factor;      /* stored inp bytes / natural inp-side tensor bytes */
+    int64_t bytes[3];       /* inp, wgt, out DRAM bytes */
+} enc_layout_info;
+void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layout_info *li);
 /* Default Z3 resource limit of a whole query (all checks together); enough for every
  * DeepBench inference layer. */
 #define ENC_DEFAULT_RLIMIT 400000000ull

@@ -40,7 +40,6 @@ typedef struct enc_formula {
     enc_term logchunks[3];  /* LOG(chunks_a) when tabulated, else t == NULL */
     enc_term instances;
     enc_term bytes[3];      /* per emb_operand */
-    enc_term logbytes[3];   /* log shadow of bytes[x] (lower bound of S log2 bytes) */
     enc_term dram;          /* sum of bytes */
     Z3_ast inst_def, dram_def;  /* "name == product" definitions, asserted on demand */
     bool inst_on, dram_on;
@@ -74,7 +73,7 @@ Z3_ast enc_eq_const(enc_formula *f, enc_term t, uint64_t v);    /* t == v */
  * instances <= v implies it; its scale S is so fine that for the values asked it also
  * implies instances <= v (else the exact product is activated and conjoined). */
 Z3_ast enc_inst_le(enc_formula *f, uint64_t v);
-/* "dram <= v" (exact) with per-operand log-shadow hints (implied, sound). */
+/* "dram <= v" (exact; per-operand log-shadow hints were measured to slow Z3 down). */
 Z3_ast enc_dram_le(enc_formula *f, uint64_t v);
 uint64_t enc_log_ceil(const enc_formula *f, uint64_t x);
 /* A fresh Boolean p with p -> a asserted; checking with assumption p enforces a. */
@@ -92,5 +91,30 @@ Z3_ast enc_block_class(enc_formula *f, bool swap, const int32_t *sel,
 /* SMT-LIB2 text of (all assertions) and `extra`, status unsat; caller frees nothing
  * (string owned by the context). */
 const char *enc_smt2(enc_formula *f, Z3_ast extra);
+
+
+/* ---- internal term building (enc_terms.c) ------------------------------------------ */
+#define ENC_MAX_WIDTH 120   /* widest cost term */
+#define ENC_MAX_TABLE 20000 /* most leaves of one joint table */
+unsigned enc_bits_of(enc_u128 v);
+Z3_ast enc_zext(enc_formula *f, Z3_ast t, unsigned from, unsigned to);
+enc_term enc_term_const(enc_formula *f, uint64_t v);
+/* Product / sum at the width of the product / sum of the maxima; false + status when
+ * that exceeds ENC_MAX_WIDTH bits. */
+bool enc_term_mul(enc_formula *f, enc_term a, enc_term b, enc_term *r, status *st);
+bool enc_term_add(enc_formula *f, enc_term a, enc_term b, enc_term *r, status *st);
+Z3_ast enc_opt_is(enc_formula *f, int d, int k);
+/* OR of opt_d == k over the k with mask[k]. */
+Z3_ast enc_opt_in(enc_formula *f, int d, const bool *mask);
+/* Term with value val[k] when opt_d == k. */
+enc_term enc_opt_table(enc_formula *f, int d, const uint64_t *val);
+/* floor(S log2 x) - 1 (>= 0): a lower bound of S log2 x despite rounding. */
+uint64_t enc_log_floor(long double scale, uint64_t x);
+/* f->chunks[] and f->logchunks[] (plus the terms-per-axis limit). */
+bool enc_chunk_terms(enc_formula *f, status *st);
+/* f->loglb, the log shadow of the instance count. */
+bool enc_log_instances(enc_formula *f, status *st);
+/* Bytes of operand x under a fixed swap. */
+bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *st);
 
 #endif

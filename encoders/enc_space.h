@@ -19,7 +19,7 @@
  *  - extents e: the full extent E_d, or a split factor e with 2 <= e < E_d, e <= LANES
  *    of the axis, and e dividing LANES or E_d (the block loop then has ceil(E_d/e)
  *    iterations; padding is implied by the ceil).
- *  - at most EMB_MAX_TERMS terms per axis.
+ *  - at most EMB_MAX_TERMS terms per axis, fused extent of an axis <= 2^40 (emb_check).
  *  - fused order: the terms of an axis are fused in dim order. Instances and DRAM bytes
  *    do not depend on the order of the terms inside an axis (the lane order only
  *    permutes lanes inside a vector), so the optimum over this canonical order is the

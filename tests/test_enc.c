@@ -511,6 +511,26 @@ Test(enc, tiny_rlimit_is_unknown) {
     }
 }
 
+/* A wall-clock timeout is a result too: unknown comes with proof unknown. */
+Test(enc, timeout_is_a_result) {
+    op o = mk_conv(2, 64, 40, 40, 64, 3, 3, 1, 1);
+    hw_config hw = hw_default();
+    enc_options eo;
+    enc_options_init(&eo);
+    eo.timeout_s = 0.001;
+    eo.prove = true;
+    enc_result r;
+    status st;
+    status_init(&st);
+    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    if (!strcmp(r.solver_status, "unknown"))
+        cr_assert_str_eq(r.proof, "unknown");
+    else
+        cr_assert_str_eq(r.proof, "optimal");
+    if (r.found)
+        scalar_check(&o, &hw, &r.e);
+}
+
 /* The CLI: solve --json has the documented fields; bad input exits 2. */
 Test(enc, cli_solve_json) {
     char cmd[1024], buf[4096] = "";
