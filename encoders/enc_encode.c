@@ -65,7 +65,22 @@ Z3_ast enc_inst_le(enc_formula *f, uint64_t v) {
 
 Z3_ast enc_dram_le(enc_formula *f, uint64_t v) {
     enc_activate(f, false, true);
-    return enc_ult_const(f, f->dram, v + 1);
+    Z3_ast a[4];
+    unsigned n = 0;
+    a[n++] = enc_ult_const(f, f->dram, v + 1);
+    /* Sound hints: bytes_x <= v - (lower bounds of the other operands), on the shadow. */
+    for (int x = 0; x < 3; x++) {
+        uint64_t others = 0;
+        for (int y = 0; y < 3; y++)
+            if (y != x)
+                others += f->bytes[y].min;
+        if (others >= v)
+            return Z3_mk_false(f->ctx);
+        uint64_t u = enc_log_ceil(f, v - others);
+        if (u < f->logbytes[x].max)
+            a[n++] = Z3_mk_bvule(f->ctx, f->logbytes[x].t, enc_bv_const(f, u, f->logbytes[x].w));
+    }
+    return n == 1 ? a[0] : Z3_mk_and(f->ctx, n, a);
 }
 
 /* ---- the formula -------------------------------------------------------------------- */
@@ -189,9 +204,15 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
     /* DRAM bytes per operand: ite(swap, bytes|swap, bytes|no swap). */
     enc_term tot = enc_term_const(f, 0);
     for (int x = 0; x < 3; x++) {
-        enc_term b0, b1;
-        if (!enc_operand_bytes(f, x, false, &b0, st) || !enc_operand_bytes(f, x, true, &b1, st))
+        enc_term b0, b1, l0, l1;
+        if (!enc_operand_bytes(f, x, false, &b0, &l0, st) || !enc_operand_bytes(f, x, true, &b1, &l1, st))
             return false;
+        enc_term lb;
+        lb.max = l0.max > l1.max ? l0.max : l1.max;
+        lb.min = 0;
+        lb.w = enc_bits_of(lb.max);
+        lb.t = Z3_mk_ite(c, f->swap, enc_zext(f, l1.t, l1.w, lb.w), enc_zext(f, l0.t, l0.w, lb.w));
+        f->logbytes[x] = lb;
         enc_term b;
         b.max = b0.max > b1.max ? b0.max : b1.max;
         b.min = b0.min < b1.min ? b0.min : b1.min;

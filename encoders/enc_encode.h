@@ -40,6 +40,7 @@ typedef struct enc_formula {
     enc_term logchunks[3];  /* LOG(chunks_a) when tabulated, else t == NULL */
     enc_term instances;
     enc_term bytes[3];      /* per emb_operand */
+    enc_term logbytes[3];   /* log shadow of bytes[x] (lower bound of S log2 bytes) */
     enc_term dram;          /* sum of bytes */
     Z3_ast inst_def, dram_def;  /* "name == product" definitions, asserted on demand */
     bool inst_on, dram_on;
@@ -73,7 +74,7 @@ Z3_ast enc_eq_const(enc_formula *f, enc_term t, uint64_t v);    /* t == v */
  * instances <= v implies it; its scale S is so fine that for the values asked it also
  * implies instances <= v (else the exact product is activated and conjoined). */
 Z3_ast enc_inst_le(enc_formula *f, uint64_t v);
-/* "dram <= v" (exact; per-operand log-shadow hints were measured to slow Z3 down). */
+/* "dram <= v" (exact) with per-operand log-shadow hints (implied, sound). */
 Z3_ast enc_dram_le(enc_formula *f, uint64_t v);
 uint64_t enc_log_ceil(const enc_formula *f, uint64_t x);
 /* A fresh Boolean p with p -> a asserted; checking with assumption p enforces a. */
@@ -114,7 +115,7 @@ uint64_t enc_log_floor(long double scale, uint64_t x);
 bool enc_chunk_terms(enc_formula *f, status *st);
 /* f->loglb, the log shadow of the instance count. */
 bool enc_log_instances(enc_formula *f, status *st);
-/* Bytes of operand x under a fixed swap. */
-bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *st);
+/* Bytes of operand x under a fixed swap, and its log shadow. */
+bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term *lout, status *st);
 
 #endif

@@ -29,24 +29,10 @@ static Z3_ast le(enc_formula *f, enc_cost c, uint64_t v) {
     return c == ENC_INST ? enc_inst_le(f, v) : enc_dram_le(f, v);
 }
 
-/* The exact "cost < v" over the named cost; its definition is asserted (enc_activate)
- * only when the query is checked exactly or exported, so unused product circuits do not
- * slow the search down. */
+/* The exact "cost < v" (activates the cost's definition). */
 static Z3_ast lt_exact(enc_formula *f, enc_cost c, uint64_t v) {
+    enc_activate(f, c == ENC_INST, c == ENC_DRAM);
     return enc_ult_const(f, c == ENC_INST ? f->instances : f->dram, v);
-}
-
-/* UNSAT of q on the exact circuits (definitions activated); the shadow hint h (implied
- * by q) is conjoined to keep the check fast. */
-static enc_min_status exact_recheck(enc_formula *f, int nassum, Z3_ast *A, Z3_ast q, Z3_ast h) {
-    enc_activate(f, true, false);
-    Z3_ast both[2] = {q, h};
-    A[nassum] = enc_guard(f, h ? Z3_mk_and(f->ctx, 2, both) : q);
-    Z3_lbool r = enc_check(f, nassum + 1, A);
-    if (r == Z3_L_UNDEF)
-        return ENC_MIN_UNKNOWN;
-    ES_ASSERT(r == Z3_L_FALSE); /* the shadow is a sound relaxation */
-    return ENC_MIN_OPTIMAL;
 }
 
 enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast *assum,
@@ -106,9 +92,14 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
             continue; /* that target is infeasible; the next one is closer to v */
         /* UNSAT of "cost <= v-1": optimal. Re-check on the exact circuit. */
         Z3_ast q = lt_exact(f, c, v);
-        if (exact_proof && c == ENC_INST &&
-            exact_recheck(f, nassum, A, q, enc_inst_le(f, v - 1)) == ENC_MIN_UNKNOWN)
-            return ENC_MIN_UNKNOWN;
+        if (exact_proof && c == ENC_INST) {
+            Z3_ast both[2] = {q, A[nassum]};
+            A[nassum] = enc_guard(f, Z3_mk_and(f->ctx, 2, both));
+            r = enc_check(f, nassum + 1, A);
+            if (r == Z3_L_UNDEF)
+                return ENC_MIN_UNKNOWN;
+            ES_ASSERT(r == Z3_L_FALSE); /* the shadow is a sound relaxation */
+        }
         *proven = true;
         *proof_q = q;
         return ENC_MIN_OPTIMAL;
@@ -121,7 +112,7 @@ enc_min_status enc_minimize_lex(enc_formula *f, int nassum, const Z3_ast *assum,
     Z3_ast qa;
     bool pa;
     enc_min_status s =
-        enc_minimize(f, ENC_INST, nassum, assum, lower_a, bound_proves, false, best, &pa, &qa);
+        enc_minimize(f, ENC_INST, nassum, assum, lower_a, bound_proves, exact_proof, best, &pa, &qa);
     if (s != ENC_MIN_OPTIMAL) {
         *proven = false;
         return s;
@@ -135,7 +126,7 @@ enc_min_status enc_minimize_lex(enc_formula *f, int nassum, const Z3_ast *assum,
     enc_point p2 = *best;
     Z3_ast qb;
     bool pb;
-    s = enc_minimize(f, ENC_DRAM, nassum + 1, A, 0, false, false, &p2, &pb, &qb);
+    s = enc_minimize(f, ENC_DRAM, nassum + 1, A, 0, false, exact_proof, &p2, &pb, &qb);
     if (p2.found)
         *best = p2;
     if (s != ENC_MIN_OPTIMAL) {
@@ -144,16 +135,9 @@ enc_min_status enc_minimize_lex(enc_formula *f, int nassum, const Z3_ast *assum,
     }
     ES_ASSERT(best->instances == va);
     *proven = pa && pb;
+    enc_activate(f, true, true);
     Z3_ast both[2] = {enc_eq_const(f, f->instances, va), qb};
     Z3_ast alt[2] = {qa, Z3_mk_and(f->ctx, 2, both)};
     *proof_q = Z3_mk_or(f->ctx, 2, alt);
-    /* Exact re-check of "instances < a*" (searched on the shadow only). The second
-     * disjunct needs none: phase 2's UNSAT had the exact DRAM circuit and the shadow
-     * bound "LOG <= U(a*)", which instances == a* implies (a sound relaxation). */
-    if (exact_proof && va > 0 &&
-        exact_recheck(f, nassum, A, qa, enc_inst_le(f, va - 1)) == ENC_MIN_UNKNOWN) {
-        *proven = false;
-        return ENC_MIN_UNKNOWN;
-    }
     return ENC_MIN_OPTIMAL;
 }

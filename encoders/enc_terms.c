@@ -302,11 +302,13 @@ static uint64_t chunk_val(const joint_ctx *c, const int32_t *sel) {
 
 /* Bytes of operand x under a fixed swap: element bytes x one joint table per
  * connected component of the tensor's axes x the chunk axes. */
-bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *st) {
+bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term *lout,
+                          status *st) {
     const enc_space *s = f->sp;
     const op *o = s->o;
     int t = enc_operand_tensor(x, swap);
     enc_term acc = enc_term_const(f, (uint64_t)enc_elem_bytes(&s->hw, x));
+    enc_term lacc = enc_term_const(f, enc_log_floor(f->log_scale, (uint64_t)enc_elem_bytes(&s->hw, x)));
     int l0 = x == EMB_WGT ? EMB_O : EMB_B, l1 = x == EMB_ACC ? EMB_O : EMB_I;
     unsigned comp[OP_MAX_DIMS];
     int nc;
@@ -341,8 +343,9 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *
         }
         enc_term ax = joint_term(f, &jc, g, lay_val);
         jc.log = true;
+        enc_term lax = joint_term(f, &jc, g, lay_val);
         free(g);
-        if (!enc_term_mul(f, acc, ax, &acc, st))
+        if (!enc_term_mul(f, acc, ax, &acc, st) || !enc_term_add(f, lacc, lax, &lacc, st))
             return false;
     }
     int ls[2] = {l0, l1};
@@ -359,6 +362,8 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *
             }
         if (plain) {
             if (!enc_term_mul(f, acc, f->chunks[l], &acc, st))
+                return false;
+            if (f->logchunks[l].t && !enc_term_add(f, lacc, f->logchunks[l], &lacc, st))
                 return false;
             continue;
         }
@@ -385,11 +390,13 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, status *
         }
         enc_term ch = joint_term(f, &jc, g, lchunk_val);
         jc.log = true;
+        enc_term lch = joint_term(f, &jc, g, lchunk_val);
         free(g);
-        if (!enc_term_mul(f, acc, ch, &acc, st))
+        if (!enc_term_mul(f, acc, ch, &acc, st) || !enc_term_add(f, lacc, lch, &lacc, st))
             return false;
     }
     *out = acc;
+    *lout = lacc;
     return true;
 }
 
