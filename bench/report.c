@@ -277,8 +277,12 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
         fprintf(f, "  total time             %s wall\n", t);
         return;
     }
-    fprintf(f, "  geomean speedup        %.3fx over %d layers; %.3fx over the %d layers with reference utilization < 50%%\n",
-            s->geomean_speedup, s->nok, s->geomean_speedup_weak, s->nweak);
+    fprintf(f, "  geomean speedup        %.3fx over %d layers", s->geomean_speedup, s->nok);
+    if (s->nweak)
+        fprintf(f, "; %.3fx over the %d layers with reference utilization < 50%%\n",
+                s->geomean_speedup_weak, s->nweak);
+    else
+        fprintf(f, "; no layer with reference utilization < 50%%\n");
     fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layers not faster\n",
             s->min_speedup, s->min_speedup_layer, s->max_speedup, s->max_speedup_layer,
             s->nnot_faster);
@@ -312,8 +316,11 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "## Summary\n\n| metric | value |\n|---|---|\n");
     fprintf(f, "| layers | %d ok, %d errors, %d check failures |\n", s->nok, s->nerror, s->ncheck_fail);
     fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layers) |\n", s->geomean_speedup, s->nok);
-    fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layers) |\n",
-            s->geomean_speedup_weak, s->nweak);
+    if (s->nweak)
+        fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layers) |\n",
+                s->geomean_speedup_weak, s->nweak);
+    else
+        fprintf(f, "| geomean speedup, reference utilization < 50%% | no such layer |\n");
     fprintf(f, "| minimum speedup | %.3fx (`%s`) |\n", s->min_speedup, s->min_speedup_layer);
     fprintf(f, "| maximum speedup | %.3fx (`%s`) |\n", s->max_speedup, s->max_speedup_layer);
     fprintf(f, "| layers not faster than the reference | %d (%d slower) |\n", s->nnot_faster, s->nslower);
