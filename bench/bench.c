@@ -705,6 +705,12 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
     else if (more_gemm)
         snprintf(why, sizeof why, "but its program runs more GEMM iterations (%lld vs %lld)",
                  (long long)r->gemm, (long long)r->ref_gemm);
+    else if (r->est_cycles > 0 && r->ref_est_cycles > 0 && r->est_cycles <= r->ref_est_cycles)
+        snprintf(why, sizeof why,
+                 "but its schedule overlaps loads and compute less well (%lld vs %lld cycles; "
+                 "the cost model expected %lld vs %lld)",
+                 (long long)r->cycles, (long long)r->ref_cycles, (long long)r->est_cycles,
+                 (long long)r->ref_est_cycles);
     else
         snprintf(why, sizeof why,
                  "but its schedule overlaps loads and compute less well (%lld vs %lld cycles)",

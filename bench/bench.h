@@ -52,6 +52,7 @@ typedef struct bench_result {
     int64_t ref_traffic;       /* bytes the simulated program moved (loads + stores) */
     int64_t ref_gemm;          /* simulated GEMM micro-op iterations */
     char ref_schedule[320];    /* tiling / loop order of the reference's program */
+    int64_t ref_est_cycles;    /* the schedule's cost-model estimate, 0 unknown */
     /* embedsyn (evaluator) */
     int64_t cycles;
     double util;
@@ -63,6 +64,7 @@ typedef struct bench_result {
     int64_t traffic;           /* bytes the simulated program moved (loads + stores) */
     int64_t gemm;              /* simulated GEMM micro-op iterations */
     char schedule[320];        /* tiling / loop order of the program */
+    int64_t est_cycles;        /* the schedule's cost-model estimate, 0 unknown */
     char proof[16];            /* "optimal", "not_proven", "unknown" */
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
@@ -94,6 +96,7 @@ typedef struct bench_result {
     X(F, ref_util) X(F, util) X(I, ref_dram_bytes) X(I, dram_bytes)                   \
     X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
     X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
+    X(I, ref_est_cycles) X(I, est_cycles)                                             \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
     X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \

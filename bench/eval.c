@@ -64,6 +64,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->ref_traffic = traffic(&rr.sim);
     r->ref_gemm = (int64_t)rr.sim.gemm_counter;
     snprintf(r->ref_schedule, sizeof r->ref_schedule, "%s", rr.schedule);
+    r->ref_est_cycles = (int64_t)rr.est_cycles;
     if (!strcmp(r->ref_check, "fail"))
         snprintf(r->check_msg, sizeof r->check_msg, "reference: %.240s", rr.check_msg);
 
@@ -104,6 +105,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->traffic = traffic(&dr.sim);
     r->gemm = (int64_t)dr.sim.gemm_counter;
     snprintf(r->schedule, sizeof r->schedule, "%s", dr.schedule);
+    r->est_cycles = (int64_t)dr.est_cycles;
     if (!strcmp(r->check, "fail"))
         snprintf(r->check_msg, sizeof r->check_msg, "%s", dr.check_msg);
     r->sim_ms = rr.sim_ms + dr.sim_ms;

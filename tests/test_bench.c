@@ -722,6 +722,10 @@ Test(bench_stats, explanations_name_the_cause) {
     r.gemm = 500;
     bench_explain(&r, buf, sizeof buf);
     cr_assert(strstr(buf, "overlaps loads and compute less well (1100 vs 1000 cycles)"), "%s", buf);
+    r.est_cycles = 900;
+    r.ref_est_cycles = 950;
+    bench_explain(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "the cost model expected 900 vs 950"), "%s", buf);
     r.ok = false;
     snprintf(r.error, sizeof r.error, "boom");
     bench_explain(&r, buf, sizeof buf);
