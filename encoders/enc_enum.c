@@ -13,6 +13,9 @@
 #include "encoders/enc_encode.h"
 #include "encoders/enc_opt.h"
 
+/* Resource slice of one layout class in --all mode. */
+#define ENC_CLASS_RLIMIT 8000000ull
+
 static bool same_class(const enc_opt *a, const enc_opt *b) {
     return a->role == b->role && a->comp == b->comp && (a->comp < 0 || a->coef == b->coef);
 }
@@ -89,6 +92,10 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             bound = p.dram;
         }
     } else {
+        enc_point *wit = calloc((size_t)max_alts, sizeof *wit); /* one witness per class */
+        ES_ASSERT(wit);
+        int nwit = 0;
+        bool failed = false;
         while (out->n < max_alts) {
             Z3_lbool r = enc_check(&f, 0, NULL);
             if (r == Z3_L_FALSE) {
@@ -99,24 +106,57 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                 break;
             enc_point any;
             memset(&any, 0, sizeof any);
-            {
-                Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
-                Z3_model_inc_ref(f.ctx, m);
-                enc_model_choice(&f, m, &any.swap, any.sel);
-                Z3_model_dec_ref(f.ctx, m);
-            }
+            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
+            Z3_model_inc_ref(f.ctx, m);
+            enc_model_choice(&f, m, &any.swap, any.sel);
+            Z3_model_dec_ref(f.ctx, m);
+            ES_ASSERT(enc_space_consistent(sp, any.swap, any.sel));
             Z3_ast block = enc_block_class(&f, any.swap, any.sel, same_class);
             Z3_ast A[1] = {enc_guard(&f, Z3_mk_not(f.ctx, block))};
             enc_point p;
             bool proven;
             Z3_ast q;
-            enc_min_status s =
-                enc_minimize_lex(&f, 1, A, lb, true, false, &p, &proven, &q);
-            if (p.found)
-                push(out, sp, &p, proven && s == ENC_MIN_OPTIMAL);
-            if (s != ENC_MIN_OPTIMAL)
+            /* Each class gets its own slice of the budget: a hard class is listed with
+             * its best embedding found (not proven) and the enumeration goes on. */
+            uint64_t total = f.rlimit_left;
+            uint64_t slice = total && total < ENC_CLASS_RLIMIT ? total : ENC_CLASS_RLIMIT;
+            f.rlimit_left = slice;
+            enc_min_status s = enc_minimize_lex(&f, 1, A, lb, true, false, &p, &proven, &q);
+            uint64_t used = f.rlimit_left <= 1 ? slice : slice - f.rlimit_left;
+            f.rlimit_left = total == 0 ? 0 : (total > used ? total - used : 1);
+            if (!p.found) {
+                /* the slice ran out before a model: list the class by its witness */
+                p = any;
+                p.instances = (uint64_t)enc_space_instances(sp, any.sel);
+                p.have_dram = false;
+                p.found = true;
+            }
+            push(out, sp, &p, proven && s == ENC_MIN_OPTIMAL);
+            wit[nwit++] = any;
+            if (s == ENC_MIN_OPTIMAL) {
+                enc_assert(&f, block);
+                continue;
+            }
+            if (f.rlimit_left == 1)
+                break; /* the whole budget is spent */
+            /* A context whose check was cut off by its limit is not reused: rebuild the
+             * formula with the remaining budget and block every class listed so far. */
+            uint64_t left = f.rlimit_left;
+            enc_formula_free(&f);
+            if (!enc_formula_build(&f, sp, left, opt->timeout_s, st)) {
+                failed = true;
                 break;
-            enc_assert(&f, block);
+            }
+            enc_activate(&f, false, true);
+            for (int i = 0; i < nwit; i++)
+                enc_assert(&f, enc_block_class(&f, wit[i].swap, wit[i].sel, same_class));
+        }
+        free(wit);
+        if (failed) {
+            enc_formula_free(&f);
+            free(sp);
+            enc_alts_free(out);
+            return false;
         }
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     }

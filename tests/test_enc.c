@@ -7,7 +7,9 @@
  * channel counts, BATCH 1 and 2, BLOCK 8 and 16) and on the DeepBench layers where
  * brute force is cheap; decoded embeddings pass the full scalar checker; the encoder's
  * costs equal emb_nest's (enc_decode aborts otherwise, which fails the test); cvc5
- * re-checks exported proofs; a tiny rlimit gives status "unknown" without a crash. */
+ * re-checks exported proofs; a tiny rlimit gives status "unknown" without a crash; and
+ * the formula's instance and byte terms equal emb_nest's on >= 600 random (non-optimal)
+ * choices. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -574,4 +576,65 @@ Test(enc, pareto_front) {
     }
     free(b);
     enc_alts_free(&a);
+}
+
+/* The formula itself against emb_nest on arbitrary (not only optimal) points: fix every
+ * choice variable to a random consistent choice, and the model's instance count and
+ * DRAM bytes must equal emb_nest_build's for that embedding. */
+#include "encoders/enc_encode.h"
+
+Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
+    uint64_t seed = 0x243f6a8885a308d3ull;
+    int points = 0;
+    for (int it = 0; it < 64; it++) {
+        hw_config hw = random_hw(&seed);
+        /* mostly small random ops, every 8th a DeepBench-sized conv or GEMM */
+        op o = it % 8 == 7 ? (it % 16 == 7 ? mk_conv(2, 64, 28, 30, 96, 3, 3, 1 + it % 2, 1)
+                                           : mk_gemm(1, 35 + it, 700, 2048, false, it % 3 == 0))
+                           : random_op(&seed);
+        enc_space *sp = malloc(sizeof *sp);
+        status st;
+        status_init(&st);
+        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_formula f;
+        cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
+        enc_activate(&f, true, true);
+        for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
+            bool swap = rnd(&seed, 0, 1);
+            int32_t sel[OP_MAX_DIMS];
+            for (int d = 0; d < sp->nd; d++)
+                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
+            if (!enc_space_consistent(sp, swap, sel))
+                continue;
+            emb e;
+            enc_space_emb(sp, swap, sel, &e);
+            emb_nest n;
+            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
+                status_init(&st); /* e.g. a fused extent beyond emb_check's cap */
+                continue;
+            }
+            Z3_ast A[OP_MAX_DIMS + 1];
+            int na = 0;
+            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
+            for (int d = 0; d < sp->nd; d++)
+                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
+            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
+            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
+            Z3_model_inc_ref(f.ctx, m);
+            uint64_t inst = enc_model_u64(&f, m, f.instances.t), dram = enc_model_u64(&f, m, f.dram.t);
+            Z3_model_dec_ref(f.ctx, m);
+            int64_t nd = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
+            char cls[64];
+            emb_class(&o, &e, cls, sizeof cls);
+            cr_assert_eq(inst, (uint64_t)n.instances, "%s %s: formula %llu instances, emb_nest %lld",
+                         o.name, cls, (unsigned long long)inst, (long long)n.instances);
+            cr_assert_eq(dram, (uint64_t)nd, "%s %s: formula %llu bytes, emb_nest %lld", o.name, cls,
+                         (unsigned long long)dram, (long long)nd);
+            cr_assert_eq((uint64_t)enc_space_instances(sp, sel), inst);
+            points++;
+        }
+        enc_formula_free(&f);
+        free(sp);
+    }
+    cr_assert_geq(points, 600, "only %d points compared", points);
 }
