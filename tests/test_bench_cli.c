@@ -152,7 +152,11 @@ Test(bench_cli, ci_suite_matches_committed_baseline, .timeout = 600) {
                  "%s bench %s --baseline %s/bench/baselines/ci.json --check-sample 32 --jobs 2 "
                  "--quiet --solve-slack 10000 --layer-timeout 300 --out %s/ci 2>&1",
                  EMBEDSYN_CLI, CI_SUITE, EMBEDSYN_SOURCE_DIR, d);
-    cr_assert_eq(rc, 0, "%s", out);
+    /* An intended change of cycles, utilization or proofs is accepted by refreshing the
+     * baseline (and saying so in the commit): embedsyn bench bench/suites/ci.xml
+     * --update-baseline bench/baselines/ci.json */
+    cr_assert_eq(rc, 0, "%s\n(if this change is intended: embedsyn bench bench/suites/ci.xml "
+                        "--update-baseline bench/baselines/ci.json)", out);
     cr_assert(strstr(out, "12 ok, 0 errors, 0 check failures"), "%s", out);
     cr_assert(strstr(out, "baseline: 0 regression(s)"), "%s", out);
     /* The sampled check ran (it is not "skipped") on every layer. */
