@@ -51,7 +51,7 @@ static const char bench_help[] =
     "  --check-reference      check the reference strategy's output too\n"
     "  --pareto               also enumerate the encoder's utilization / layout-bytes\n"
     "                         Pareto front of the layers with reference utilization\n"
-    "                         < 50% (for layout.svg; slow: up to minutes per layer)\n"
+    "                         < 50% (for layout.svg; costs up to ~30 s per such layer)\n"
     "  --pareto-timeout S     solver wall-clock limit of one front query (default 10)\n"
     "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
     "  --rlimit N             solver resource limit per query (deterministic)\n"

@@ -14,7 +14,7 @@ void bench_eval_opts_init(bench_eval_opts *o) {
     o->check_sample = 64;
     o->timeout_s = 60;
     o->seed = 1;
-    o->pareto = false; /* opt-in: the front costs minutes per layer (see README) */
+    o->pareto = false; /* opt-in: the front costs up to ~30 s per layer (see README) */
     o->pareto_timeout_s = 10;
 }
 

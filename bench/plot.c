@@ -270,14 +270,24 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         int64_t pb[PLOT_MAX_FRONT];
         int np = bench_pareto_parse(&r[i], pu, pb, PLOT_MAX_FRONT);
         if (np > 0) {
-            /* A Pareto front as a staircase: a point holds its utilization until the
-             * next (larger-bytes) point improves on it. */
+            /* A Pareto front (maximize utilization, minimize bytes) as a staircase from
+             * the largest layout down: with b bytes one gets the utilization of the
+             * best point whose bytes are <= b. Points sorted by decreasing bytes. */
+            for (int k = 1; k < np; k++)
+                for (int j = k; j > 0 && pb[j] > pb[j - 1]; j--) {
+                    int64_t tb = pb[j];
+                    pb[j] = pb[j - 1];
+                    pb[j - 1] = tb;
+                    double tu = pu[j];
+                    pu[j] = pu[j - 1];
+                    pu[j - 1] = tu;
+                }
             fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-opacity=\"0.6\" "
                        "stroke-dasharray=\"3 2\" points=\"", plot_palette[c]);
             for (int k = 0; k < np; k++) {
                 double px = ax_map(&x, (double)pb[k]), py = ax_map(&y, pu[k] * 100);
                 if (k > 0)
-                    fprintf(f, "%.1f,%.1f ", px, ax_map(&y, pu[k - 1] * 100));
+                    fprintf(f, "%.1f,%.1f ", ax_map(&x, (double)pb[k - 1]), py);
                 fprintf(f, "%.1f,%.1f ", px, py);
             }
             fputs("\"/>\n", f);
