@@ -371,6 +371,28 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
         fputc('\n', f);
     }
 
+    int npf = 0;
+    for (int i = 0; i < n; i++)
+        npf += r[i].ok && r[i].pareto[0];
+    if (npf) {
+        fprintf(f, "## Layout alternatives (Pareto fronts of utilization vs layout bytes)\n\n"
+                   "| layer | reference | chosen | front: utilization @ layout bytes |\n|---|---|---|---|\n");
+        for (int i = 0; i < n; i++) {
+            if (!r[i].ok || !r[i].pareto[0])
+                continue;
+            double pu[32];
+            int64_t pb[32];
+            int np = bench_pareto_parse(&r[i], pu, pb, 32);
+            fprintf(f, "| `%s/%s` | %.1f%% @ %" PRId64 " | %.1f%% @ %" PRId64 " (%s) | ", r[i].suite,
+                    r[i].name, r[i].ref_util * 100, r[i].ref_dram_bytes, r[i].util * 100,
+                    r[i].dram_bytes, r[i].layout_class);
+            for (int k = 0; k < np; k++)
+                fprintf(f, "%s%.1f%% @ %" PRId64, k ? "; " : "", pu[k] * 100, pb[k]);
+            fputs(" |\n", f);
+        }
+        fputc('\n', f);
+    }
+
     fprintf(f, "## Per layer\n\n");
     fprintf(f, "| # | layer | shape | ref cycles | cycles | speedup | ref util | util | ref bytes "
                "| bytes | layout | bound | gap | solve ms | proof | check |\n");

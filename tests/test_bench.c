@@ -629,6 +629,19 @@ Test(bench_report, csv_and_json_round_trip) {
         fclose(f);
         cr_assert(strstr(head, k ? "<?xml" : "# embedsyn bench report"), "%s: %s", path, head);
     }
+    /* Layers with a Pareto front get a row in the alternatives table. */
+    int withfront = 0;
+    for (int i = 0; i < n; i++)
+        withfront += r[i].ok && r[i].pareto[0];
+    cr_assert_gt(withfront, 0);
+    static char cmd[700], md[1 << 14];
+    snprintf(cmd, sizeof cmd, "grep -A%d '^## Layout alternatives' %s/report.md | grep -c '^| `'", withfront + 3, d);
+    FILE *g = popen(cmd, "r");
+    cr_assert_not_null(g);
+    size_t got = fread(md, 1, sizeof md - 1, g);
+    md[got] = '\0';
+    pclose(g);
+    cr_assert_eq(atoi(md), withfront, "%s", md);
     free(r);
     free(r2);
     free(l);
