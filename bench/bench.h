@@ -65,6 +65,11 @@ typedef struct bench_result {
     int64_t gemm;              /* simulated GEMM micro-op iterations */
     char schedule[320];        /* tiling / loop order of the program */
     int64_t est_cycles;        /* the schedule's cost-model estimate, 0 unknown */
+    char emb_choice[24];       /* the embedding run: "solver" (the optimum the proof fields
+                                * describe) or "channel packing" (as utilization-optimal,
+                                * and faster on the simulator) */
+    int32_t sched_tried;       /* schedule candidates simulated (driver stage 3b) */
+    bool sched_template;       /* the chosen schedule is the reference template's */
     char proof[16];            /* "optimal", "not_proven", "unknown" */
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
@@ -97,6 +102,7 @@ typedef struct bench_result {
     X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
     X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
     X(I, ref_est_cycles) X(I, est_cycles)                                             \
+    X(S, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
     X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \

@@ -1,8 +1,10 @@
 /* driver: the pipeline of one operator, in order (DESIGN 8.1), in driver_pipeline:
  *   1. emb_check + emb_nest_build   embedding -> loop nest and layouts  (core/emb)
  *   2. emb_check_scalar              lane-by-lane check on a sample      (core/emb)
- *   3. sched_search                  tiles, order, double buffering      (vta/sched)
- *   4. lower_codegen + finalize      VTA program                         (vta/codegen)
+ *   3a. sched_search_top (+ refstrat_template_sched): candidate schedules (vta/sched)
+ *   3b. select: lower + timing-only simulation of each candidate, fewest cycles wins
+ *       (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
+ *   4. lower_codegen + finalize      VTA program of the chosen schedule  (vta/codegen)
  *   5. data: ref_fill, emb_pack, lower_write_inputs (skipped when timing only)
  *   6. vta_bundle_write              optional bundle directory           (vta/prog)
  *   7. sim_run                       cycle simulation                    (vta/sim)
@@ -123,6 +125,35 @@ static void check_output(const op *o, const hw_config *hw, const emb *e, const e
     }
 }
 
+/* Step 3b: the candidate of fewest simulated cycles (timing only); ties keep the
+ * earlier candidate, so the result is deterministic. */
+static bool select_schedule(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                            const sched *cand, int ncand, const driver_opts *dopt, int *chosen, status *st) {
+    *chosen = 0;
+    if (ncand < 2) return true;
+    uint64_t best = 0;
+    for (int i = 0; i < ncand; i++) {
+        vta_prog *p;
+        lower_stats ls;
+        if (!lower_codegen(o, hw, e, n, &cand[i], &p, &ls, st)) return false;
+        bool ok = vta_prog_finalize(p, st);
+        sim_report rep;
+        if (ok) {
+            uint64_t bytes;
+            uint8_t *dram = vta_prog_dram(p, &bytes);
+            sim_options sopt = {true, dopt->strict, NULL};
+            ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, st);
+        }
+        vta_prog_destroy(p);
+        if (!ok) return false;
+        if (i == 0 || rep.cycles < best) {
+            best = rep.cycles;
+            *chosen = i;
+        }
+    }
+    return true;
+}
+
 static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool reference,
                             const driver_opts *dopt, driver_result *r, status *st) {
     memset(r, 0, sizeof *r);
@@ -137,15 +168,35 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
     r->dram_bytes = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
     emb_describe(o, hw, e, &n, r->layout, sizeof r->layout);
     emb_class(o, e, r->layout_class, sizeof r->layout_class);
-    /* 3: schedule */
+    /* 3a: candidate schedules: the reference runs its template's pick (the tuner's
+     * model) alone; embedsyn the K best by estimate plus the template's schedule when
+     * the template applies to the embedding. */
     sched_opts so;
-    sched s;
+    sched cand[SCHED_MAX_TOP + 1];
+    int ncand;
     if (reference)
         refstrat_sched_opts(o, &n, &so);
     else
         sched_opts_init(&so);
     so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
-    if (!sched_search(o, hw, &n, &so, &s, st)) return false;
+    int k = reference ? 1 : dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
+    if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
+    if (!(ncand = sched_search_top(o, hw, &n, &so, k, cand, st))) return false;
+    int tmpl = -1;
+    if (!reference && k > 1) {
+        bool applies;
+        if (!refstrat_template_sched(o, hw, e, &n, &applies, &cand[ncand], st)) return false;
+        if (applies) tmpl = ncand++;
+    }
+    /* 3b: choose by simulation */
+    double ts = now_ms();
+    int ci;
+    if (!select_schedule(o, hw, e, &n, cand, ncand, dopt, &ci, st)) return false;
+    r->sched_ms = now_ms() - ts;
+    r->sched_tried = ncand;
+    r->sched_chosen = ci;
+    r->sched_template = ci == tmpl;
+    const sched s = cand[ci];
     r->est_cycles = s.est_cycles;
     sched_describe(o, &n, &s, r->schedule, sizeof r->schedule);
     /* 4: program */

@@ -22,7 +22,11 @@ typedef struct driver_opts {
     const char *bundle_dir; /* write the bundle here, or NULL */
     bool strict;            /* simulator strict mode */
     bool no_sim;            /* stop after writing the bundle (embedsyn compile) */
+    int32_t sched_k;        /* schedule candidates simulated (stage 3b): 0 default
+                             * (DRIVER_SCHED_K), 1 = the estimate's best only */
 } driver_opts;
+
+#define DRIVER_SCHED_K 6
 
 typedef struct driver_result {
     sim_report sim;
@@ -36,6 +40,10 @@ typedef struct driver_result {
     double compile_ms, sim_ms;
     double est_cycles;      /* the schedule's cost-model estimate (vta/sched) */
     char schedule[320];     /* sched_describe */
+    int32_t sched_tried;    /* schedule candidates simulated in stage 3b (1: none) */
+    int32_t sched_chosen;   /* index of the chosen one (0: the estimate's best) */
+    bool sched_template;    /* the chosen one is the reference template's schedule */
+    double sched_ms;        /* time of stage 3b */
 } driver_result;
 
 void driver_opts_init(driver_opts *d);

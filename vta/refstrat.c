@@ -21,3 +21,22 @@ void refstrat_sched_opts(const op *o, const emb_nest *n, sched_opts *so) {
                       (!strcmp(o->dim_name[lp->dim], "r") || !strcmp(o->dim_name[lp->dim], "s"));
     }
 }
+
+bool refstrat_template_sched(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool *applies,
+                             sched *s, status *st) {
+    *applies = false;
+    emb r;
+    status ignore;
+    status_init(&ignore);
+    if (!refstrat_embedding(o, hw, &r, &ignore)) return true; /* not a conv/dense op */
+    char ce[64], cr[64];
+    emb_class(o, e, ce, sizeof ce);
+    emb_class(o, &r, cr, sizeof cr);
+    if (strcmp(ce, cr) != 0) return true;
+    sched_opts so;
+    refstrat_sched_opts(o, n, &so);
+    so.e = e; /* as in the driver's reference run */
+    (void)st; /* no template schedule fits: the template does not apply */
+    *applies = sched_search(o, hw, n, &so, s, &ignore);
+    return true;
+}

@@ -25,4 +25,11 @@ bool refstrat_embedding(const op *o, const hw_config *hw, emb *e, status *st);
 /* The template's search options for the nest of refstrat_embedding. */
 void refstrat_sched_opts(const op *o, const emb_nest *n, sched_opts *so);
 
+/* The template's schedule for embedding e with nest n, when the template applies to e
+ * (e has the reference embedding's layout class, i.e. channel packing): *applies set,
+ * s the schedule driver_run_reference would use for that nest (not applicable
+ * either when no template schedule fits). Returns true (status kept for later use). */
+bool refstrat_template_sched(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool *applies,
+                             sched *s, status *st);
+
 #endif

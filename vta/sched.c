@@ -423,12 +423,36 @@ static int candidates(int64_t E, bool divisors_only, bool full, int64_t *c) {
     return k;
 }
 
+/* The k best distinct legal schedules seen by a search, by estimate (ties: first
+ * seen first), for sched_search_top. */
+typedef struct sched_topk {
+    int k, n;
+    sched *s;
+} sched_topk;
+
+static bool same_sched(const emb_nest *n, const sched *a, const sched *b) {
+    for (int l = 0; l < n->nloops; l++)
+        if (a->tile[l] != b->tile[l] || a->order[l] != b->order[l]) return false;
+    return a->db_load == b->db_load && a->db_acc == b->db_acc && a->reuse == b->reuse;
+}
+
+static void topk_add(sched_topk *t, const emb_nest *n, const sched *s) {
+    if (!t) return;
+    for (int i = 0; i < t->n; i++)
+        if (same_sched(n, &t->s[i], s)) return;
+    if (t->n == t->k && !(s->est_cycles < t->s[t->n - 1].est_cycles)) return;
+    int i = t->n < t->k ? t->n++ : t->n - 1;
+    for (; i > 0 && s->est_cycles < t->s[i - 1].est_cycles; i--) t->s[i] = t->s[i - 1];
+    t->s[i] = *s;
+}
+
 typedef struct search_ctx {
     const op *o;
     const hw_config *hw;
     const emb_nest *n;
     const sched_opts *opt;
     int64_t evals;
+    sched_topk *top;  /* collects the best schedules seen, or NULL */
 } search_ctx;
 
 /* Best legal double-buffering choice for tiles/order in *s; false if none fits. */
@@ -444,6 +468,7 @@ static bool eval(search_ctx *c, sched *s) {
         status_init(&st);
         c->evals++;
         if (!sched_derive(c->o, c->hw, c->n, &t, &st)) continue;
+        topk_add(c->top, c->n, &t);
         if (!have || t.est_cycles < best.est_cycles) {
             best = t;
             have = true;
@@ -497,9 +522,9 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
     }
 }
 
-bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *out,
-                  status *st) {
-    search_ctx c = {o, hw, n, opt, 0};
+static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *out,
+                   sched_topk *top, status *st) {
+    search_ctx c = {o, hw, n, opt, 0, top};
     int64_t cand[EMB_MAX_LOOPS][SCHED_MAX_CANDS];
     int ncand[EMB_MAX_LOOPS];
     int64_t coarse[EMB_MAX_LOOPS][SCHED_MAX_CANDS];
@@ -579,6 +604,23 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
     *out = best;
     return true;
+}
+
+bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *out,
+                  status *st) {
+    return search(o, hw, n, opt, out, NULL, st);
+}
+
+int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, int k,
+                     sched *out, status *st) {
+    ES_ASSERT(k >= 1 && k <= SCHED_MAX_TOP);
+    sched pool[SCHED_MAX_TOP + 1];
+    sched_topk top = {k + 1, 0, pool};
+    if (!search(o, hw, n, opt, &out[0], &top, st)) return 0;
+    int m = 1;
+    for (int i = 0; i < top.n && m < k; i++)
+        if (!same_sched(n, &top.s[i], &out[0])) out[m++] = top.s[i];
+    return m;
 }
 
 void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, size_t len) {

@@ -95,6 +95,15 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
 bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt,
                   sched *s, status *st);
 
+/* The schedule is chosen by simulation among a few candidates (DESIGN section 4):
+ * out[0] = sched_search's schedule, then the other legal schedules the same search
+ * evaluated, by increasing estimate (ties: first evaluated first), without
+ * duplicates; at most k (1..SCHED_MAX_TOP). Returns how many, 0 + status if none fits.
+ * Deterministic like sched_search. */
+#define SCHED_MAX_TOP 16
+int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, int k,
+                     sched *out, status *st);
+
 /* Footprint of operand x for the tile box (start, cnt): per layout axis the first value
  * lo and the extent f. */
 void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt,
