@@ -683,8 +683,9 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
     char what[200], why[240];
     /* What the embedding is compared with the reference's. */
     if (same_util && !strcmp(r->layout_class, "packed"))
-        snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization)",
-                 r->ref_util * 100);
+        snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization%s)",
+                 r->ref_util * 100,
+                 !strcmp(r->emb_choice, "channel packing") ? "; faster than the solver's equally optimal pick" : "");
     else if (same_util && r->ref_util >= 0.9995)
         snprintf(what, sizeof what, "the reference already reaches 100%% utilization (embedsyn chose %s)",
                  r->layout_class);
@@ -696,7 +697,12 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
         snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
                  r->ref_util * 100, r->layout_class);
     /* Where the cycles go. */
-    if (equal)
+    if (equal && r->sched_template)
+        snprintf(why, sizeof why,
+                 "and the same cycles: the reference template's schedule was the fastest of the %d "
+                 "candidate schedules simulated",
+                 (int)r->sched_tried);
+    else if (equal)
         snprintf(why, sizeof why, "and the same cycles");
     else if (more_traffic)
         snprintf(why, sizeof why, "but its program moves more DRAM data (%lld vs %lld bytes%s)",

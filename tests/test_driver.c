@@ -1,0 +1,170 @@
+/* Tests of the driver's schedule selection (stage 3b, DESIGN section 4: the schedule
+ * minimizing the cost model is verified on the simulator). Independently of the
+ * driver, every candidate schedule (sched_search_top's K best by estimate and, for a
+ * channel-packing embedding, the reference template's) is lowered and simulated here;
+ * the driver's chosen schedule must simulate no more cycles than any of them, and for
+ * channel packing no more than the reference strategy (driver_run_reference). Also:
+ * sched_search_top starts with sched_search's schedule, the rest are distinct, legal
+ * and in increasing estimate, and the whole selection is deterministic. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bench/driver.h"
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/op.h"
+#include "vta/lower.h"
+#include "vta/prog.h"
+#include "vta/refstrat.h"
+#include "vta/sched.h"
+#include "vta/sim.h"
+
+static op mkconv(int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias) {
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = 1, p.c = c, p.h = p.w = hw_, p.k = k, p.r = p.s = r;
+    p.stride_h = p.stride_w = stride;
+    p.pad_h = p.pad_w = pad;
+    p.dil_h = p.dil_w = 1;
+    p.groups = 1;
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
+    o.rq.bias = bias;
+    o.rq.bias_axis = 1;
+    o.rq.shift = bias ? 9 : 6;
+    return o;
+}
+
+static op mkgemm(int64_t m, int64_t n, int64_t k) {
+    op_gemm p = {.batch = 1, .m = m, .n = n, .k = k};
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
+    return o;
+}
+
+static hw_config hw_small(void) {
+    hw_config h = hw_default();
+    snprintf(h.name, sizeof h.name, "small");
+    h.log_inp_buff_size = 11; /* 128 input vectors: forces tiling on small shapes */
+    h.log_wgt_buff_size = 14; /* 64 weight blocks */
+    h.log_acc_buff_size = 11; /* 64 accumulator vectors */
+    return h;
+}
+
+/* Simulated cycles of schedule s, lowered and simulated here (timing only). */
+static uint64_t sim_cycles(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s) {
+    status st;
+    status_init(&st);
+    vta_prog *p;
+    lower_stats ls;
+    cr_assert(lower_codegen(o, hw, e, n, s, &p, &ls, &st), "%s", st.msg);
+    cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
+    uint64_t bytes;
+    uint8_t *dram = vta_prog_dram(p, &bytes);
+    sim_options so = {true, true, NULL};
+    sim_report rep;
+    cr_assert(sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &so, &rep, &st), "%s",
+              st.msg);
+    vta_prog_destroy(p);
+    return rep.cycles;
+}
+
+static void check_selection(const op *o, const hw_config *hw, const char *what) {
+    status st;
+    status_init(&st);
+    emb e;
+    cr_assert(emb_channel_packing(o, hw, &e, &st), "%s: %s", what, st.msg);
+    emb_nest n;
+    cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
+
+    /* The candidates, independently of the driver. */
+    sched_opts so;
+    sched_opts_init(&so);
+    so.e = &e;
+    sched cand[DRIVER_SCHED_K], one;
+    int m = sched_search_top(o, hw, &n, &so, DRIVER_SCHED_K, cand, &st);
+    cr_assert(m >= 1, "%s: %s", what, st.msg);
+    cr_assert(sched_search(o, hw, &n, &so, &one, &st));
+    cr_assert(one.est_cycles == cand[0].est_cycles && !memcmp(one.tile, cand[0].tile, sizeof one.tile) &&
+                  !memcmp(one.order, cand[0].order, sizeof one.order),
+              "%s: candidate 0 is not sched_search's schedule", what);
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < m; i++) {
+        sched t = cand[i];
+        cr_assert(sched_derive(o, hw, &n, &t, &st), "%s: candidate %d illegal: %s", what, i, st.msg);
+        if (i >= 2) cr_assert(cand[i].est_cycles >= cand[i - 1].est_cycles, "%s: not in estimate order", what);
+        for (int j = 0; j < i; j++)
+            cr_assert(memcmp(cand[i].tile, cand[j].tile, sizeof cand[i].tile) ||
+                          memcmp(cand[i].order, cand[j].order, sizeof cand[i].order) ||
+                          cand[i].db_load != cand[j].db_load || cand[i].db_acc != cand[j].db_acc,
+                      "%s: candidates %d and %d are the same", what, j, i);
+        uint64_t c = sim_cycles(o, hw, &e, &n, &cand[i]);
+        if (c < best) best = c;
+    }
+    bool applies;
+    sched tmpl;
+    cr_assert(refstrat_template_sched(o, hw, &e, &n, &applies, &tmpl, &st));
+    cr_assert(applies, "%s: the template must apply to channel packing", what);
+    uint64_t tc = sim_cycles(o, hw, &e, &n, &tmpl);
+
+    driver_opts d;
+    driver_opts_init(&d);
+    d.timing_only = true;
+    d.strict = true;
+    driver_result r, r2, ref;
+    cr_assert(driver_run(o, hw, &e, &d, &r, &st), "%s: %s", what, st.msg);
+    cr_assert(driver_run(o, hw, &e, &d, &r2, &st), "%s: %s", what, st.msg);
+    cr_assert(driver_run_reference(o, hw, &d, &ref, &st), "%s: %s", what, st.msg);
+    cr_assert_eq(r.sched_tried, m + 1, "%s: %d candidates tried, expected %d", what, r.sched_tried, m + 1);
+    cr_assert(r.sim.cycles <= best, "%s: chosen %llu > best candidate %llu", what,
+              (unsigned long long)r.sim.cycles, (unsigned long long)best);
+    cr_assert(r.sim.cycles <= tc, "%s: chosen %llu > template schedule %llu", what,
+              (unsigned long long)r.sim.cycles, (unsigned long long)tc);
+    cr_assert(r.sim.cycles <= ref.sim.cycles, "%s: chosen %llu > reference %llu", what,
+              (unsigned long long)r.sim.cycles, (unsigned long long)ref.sim.cycles);
+    cr_assert_eq(tc, ref.sim.cycles, "%s: the template schedule is not the reference's", what);
+    cr_assert(r.sim.cycles == r2.sim.cycles && !strcmp(r.schedule, r2.schedule), "%s: not deterministic", what);
+
+    /* The chosen program still computes the right result. */
+    d.timing_only = false;
+    d.check = true;
+    driver_result rc;
+    cr_assert(driver_run(o, hw, &e, &d, &rc, &st), "%s: %s", what, st.msg);
+    cr_assert_str_eq(rc.check, "pass", "%s: %s", what, rc.check_msg);
+    cr_assert_eq(rc.sim.cycles, r.sim.cycles, "%s: functional and timing-only cycles differ", what);
+
+    /* K = 1: the estimate's best alone, no simulation before the run. */
+    d.timing_only = true;
+    d.check = false;
+    d.sched_k = 1;
+    driver_result r1;
+    cr_assert(driver_run(o, hw, &e, &d, &r1, &st), "%s: %s", what, st.msg);
+    cr_assert_eq(r1.sched_tried, 1);
+    cr_assert_eq(r1.sim.cycles, sim_cycles(o, hw, &e, &n, &cand[0]), "%s", what);
+}
+
+Test(driver_select, conv_shapes_default_vta) {
+    hw_config hw = hw_default();
+    op a = mkconv(32, 14, 32, 1, 1, 0, false);
+    check_selection(&a, &hw, "conv 1x1 c32 k32 14x14");
+    op b = mkconv(16, 9, 48, 3, 1, 1, true);
+    check_selection(&b, &hw, "conv 3x3 pad1 c16 k48 9x9 bias");
+    op c = mkconv(48, 11, 16, 3, 2, 0, false);
+    check_selection(&c, &hw, "conv 3x3 s2 c48 k16 11x11");
+}
+
+Test(driver_select, small_buffers_and_gemm) {
+    hw_config hw = hw_small();
+    op a = mkconv(32, 12, 32, 3, 1, 1, true);
+    check_selection(&a, &hw, "small: conv 3x3 c32 k32 12x12 bias");
+    op g = mkgemm(40, 48, 64);
+    check_selection(&g, &hw, "small: gemm 40x48x64");
+    hw_config d = hw_default();
+    op g2 = mkgemm(35, 80, 96);
+    check_selection(&g2, &d, "gemm 35x80x96");
+}
