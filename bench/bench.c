@@ -697,11 +697,12 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
         snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
                  r->ref_util * 100, r->layout_class);
     /* Where the cycles go. */
-    if (equal && r->sched_template)
+    bool packed = !strcmp(r->layout_class, "packed");
+    if (equal && packed && r->sched_tried > 1)
         snprintf(why, sizeof why,
-                 "and the same cycles: the reference template's schedule was the fastest of the %d "
-                 "candidate schedules simulated",
-                 (int)r->sched_tried);
+                 "and the same cycles: none of the %d candidate schedules simulated beat the reference "
+                 "template's schedule%s",
+                 (int)r->sched_tried, r->sched_template ? " (chosen)" : " (an equal candidate was chosen)");
     else if (equal)
         snprintf(why, sizeof why, "and the same cycles");
     else if (more_traffic)
