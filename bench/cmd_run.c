@@ -15,7 +15,8 @@
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
     "                    [--embedding F.xml | --strategy reference|im2col[:DIMS]] [--seed N]\n"
-    "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict] [--json]\n\n"
+    "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
+    "                    [--sched-candidates K] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
     "tiling template) to a VTA program, runs it on the cycle simulator and reports cycles,\n"
     "GEMM counter, utilization, DRAM bytes and the layout.\n\n"
@@ -28,7 +29,11 @@ static const char run_help[] =
     "  --check-sample N compare N random output elements\n"
     "  --timing-only    simulate without data (large layers); check is skipped\n"
     "  -o DIR           also write the program bundle (dram.bin, program.xml, listing.txt)\n"
-    "  --strict         leaving VTA's portable subset is an error\n\n";
+    "  --strict         leaving VTA's portable subset is an error\n"
+    "  --sched-candidates K  schedules simulated to choose from (the K best by the cost\n"
+    "                   model, plus the reference template's for channel packing);\n"
+    "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
+    "                   reference, which runs TVM's template pick)\n\n";
 
 int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, bool is_run,
                       bench_lower_args *a) {
@@ -77,6 +82,13 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
             a->suite = argv[++i];
         } else if (!strcmp(arg, "--strict")) {
             a->d.strict = true;
+        } else if (!strcmp(arg, "--sched-candidates") && has_val) {
+            char *end;
+            long k = strtol(argv[++i], &end, 10);
+            if (*end || k < 1 || k > SCHED_MAX_TOP)
+                return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'", SCHED_MAX_TOP,
+                                       argv[i]);
+            a->d.sched_k = (int32_t)k;
         } else {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         }
@@ -145,7 +157,9 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
         cli_json_str(f, r->layout_class);
         fprintf(f, ",\"schedule\":");
         cli_json_str(f, r->schedule);
-        fprintf(f, ",\"est_cycles\":%.0f,\"check\":", r->est_cycles);
+        fprintf(f, ",\"est_cycles\":%.0f,\"sched_candidates\":%d,\"sched_chosen\":%d,\"sched_template\":%s",
+                r->est_cycles, (int)r->sched_tried, (int)r->sched_chosen, r->sched_template ? "true" : "false");
+        fprintf(f, ",\"check\":");
         cli_json_str(f, r->check);
         if (r->check_msg[0]) {
             fprintf(f, ",\"check_msg\":");
@@ -156,6 +170,9 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
         return;
     }
     fprintf(f, "%s: %s\n  layout: %s\n  schedule: %s\n", a->c.op.name, r->layout_class, r->layout, r->schedule);
+    if (r->sched_tried > 1)
+        fprintf(f, "  schedule chosen by simulation: candidate %d of %d%s\n", (int)r->sched_chosen + 1,
+                (int)r->sched_tried, r->sched_template ? " (the reference template's)" : "");
     if (ran)
         fprintf(f, "  cycles %llu (estimate %.0f), gemm_counter %llu, utilization %.4f, dram_bytes %lld, check %s%s%s\n",
                 (unsigned long long)s->cycles, r->est_cycles, (unsigned long long)s->gemm_counter, r->utilization,

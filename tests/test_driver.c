@@ -5,9 +5,12 @@
  * the driver's chosen schedule must simulate no more cycles than any of them, and for
  * channel packing no more than the reference strategy (driver_run_reference). Also:
  * sched_search_top starts with sched_search's schedule, the rest are distinct, legal
- * and in increasing estimate, and the whole selection is deterministic. */
+ * and in increasing estimate, and the whole selection is deterministic; the CLI
+ * option --sched-candidates. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/driver.h"
@@ -167,4 +170,33 @@ Test(driver_select, small_buffers_and_gemm) {
     hw_config d = hw_default();
     op g2 = mkgemm(35, 80, 96);
     check_selection(&g2, &d, "gemm 35x80x96");
+}
+
+/* `embedsyn run --sched-candidates K`: more candidates never simulate more cycles than
+ * the cost model's pick alone; the JSON reports the candidates; bad K is exit 2. */
+static long long run_json(const char *args, const char *key) {
+    char cmd[1024], line[8192];
+    snprintf(cmd, sizeof cmd, "%s run %s --json", EMBEDSYN_CLI, args);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    cr_assert(fgets(line, sizeof line, f), "%s: no output", cmd);
+    cr_assert_eq(pclose(f), 0, "%s: %s", cmd, line);
+    char *p = strstr(line, key);
+    cr_assert(p, "%s: no %s in %s", cmd, key, line);
+    return atoll(p + strlen(key));
+}
+
+Test(driver_select, cli_sched_candidates) {
+    const char *args = "--conv N=1,C=3,H=12,W=12,K=24,R=3,S=3,pad=1 --strategy im2col --timing-only";
+    char a1[256], a6[256];
+    snprintf(a1, sizeof a1, "%s --sched-candidates 1", args);
+    snprintf(a6, sizeof a6, "%s --sched-candidates 6", args);
+    long long c1 = run_json(a1, "\"cycles\":"), c6 = run_json(a6, "\"cycles\":");
+    cr_assert(c6 <= c1, "6 candidates: %lld cycles > the estimate's pick %lld", c6, c1);
+    cr_assert_eq(run_json(a1, "\"sched_candidates\":"), 1);
+    long long n6 = run_json(a6, "\"sched_candidates\":");
+    cr_assert(n6 >= 1 && n6 <= 6, "%lld candidates", n6);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s run %s --sched-candidates 0 2>/dev/null", EMBEDSYN_CLI, args);
+    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
 }
