@@ -9,8 +9,7 @@
 #include "core/emb.h"
 #include "core/emb_int.h"
 
-/* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
-static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
+void emb_term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
     const op_tensor *T = &o->t[r];
     for (int j = 0; j < T->rank; j++) {
         v[j] = T->map[j][t->dim];
@@ -19,8 +18,7 @@ static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
     }
 }
 
-/* Move of tensor r per iteration of dim loop l. */
-static void loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v) {
+void emb_loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v) {
     const op_tensor *T = &o->t[r];
     for (int j = 0; j < T->rank; j++)
         v[j] = l->step * T->map[j][l->dim];
@@ -98,7 +96,7 @@ void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_ne
         for (int L = 0; L < 3; L++) {
             g->chunk_axis[x][L] = -1;
             for (int ti = 0; ti < e->nterms[L]; ti++)
-                term_move(o, r, &e->term[L][ti], g->term_eff[x][L][ti]);
+                emb_term_move(o, r, &e->term[L][ti], g->term_eff[x][L][ti]);
         }
         for (int k = 0; k < lay->naxes; k++)
             g->axis_chunk[x][k] = -1;
@@ -119,7 +117,7 @@ void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_ne
             if (have_dir[k] || l->coef[x] == 0)
                 continue;
             int64_t v[OP_MAX_RANK];
-            loop_move(o, r, l, v);
+            emb_loop_move(o, r, l, v);
             for (int j = 0; j < T->rank; j++)
                 g->dir[x][k][j] = v[j] / l->coef[x];
             have_dir[k] = true;

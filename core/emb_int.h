@@ -51,6 +51,11 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane);
 
+/* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)), and per
+ * iteration of dim loop l. */
+void emb_term_move(const op *o, op_role r, const emb_term *t, int64_t *v);
+void emb_loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v);
+
 /* Index of tensor r at point p (no bounds check) and its bounds test. */
 void emb_tensor_index(const op *o, op_role r, const int64_t *p, int64_t *idx);
 bool emb_index_in_bounds(const op *o, op_role r, const int64_t *idx);

@@ -79,16 +79,6 @@ void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int6
     *hi = h;
 }
 
-/* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
-static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
-    const op_tensor *T = &o->t[r];
-    for (int j = 0; j < T->rank; j++) {
-        v[j] = T->map[j][t->dim];
-        if (t->comp_dim >= 0)
-            v[j] += t->comp_coef * T->map[j][t->comp_dim];
-    }
-}
-
 static bool vec_zero(const int64_t *v, int n) {
     for (int j = 0; j < n; j++)
         if (v[j])
@@ -108,7 +98,7 @@ static void term_name(const op *o, const emb_term *t, char *buf, size_t len) {
 static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_term *t,
                        const char *why, status *st) {
     int64_t v[OP_MAX_RANK];
-    term_move(o, r, t, v);
+    emb_term_move(o, r, t, v);
     const op_tensor *T = &o->t[r];
     if (vec_zero(v, T->rank))
         return true;
@@ -287,7 +277,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                                    "must step along output dims)",
                                    lane_names[L], ti, nm, o->dim_name[t->dim], lane_names[L]);
             }
-            term_move(o, OP_OUT, t, v);
+            emb_term_move(o, OP_OUT, t, v);
             if (vec_zero(v, o->t[OP_OUT].rank)) {
                 char nm[64];
                 term_name(o, t, nm, sizeof nm);
@@ -311,13 +301,7 @@ typedef struct lay_axis {
     int64_t extent, base;
 } lay_axis;
 
-/* Move of operand x's tensor per iteration of dim loop l. */
-static void loop_move(const op *o, op_role r, const emb_loop *l, int64_t *v) {
-    const op_tensor *T = &o->t[r];
-    for (int j = 0; j < T->rank; j++)
-        v[j] = l->step * T->map[j][l->dim];
-}
-
+/* Layout of operand x (see the file comment) and each loop's axis and coef on it. */
 static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nest *n,
                          emb_operand x, status *st) {
     op_role r = emb_operand_role(e, x);
@@ -333,7 +317,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         int L = la[k];
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             int64_t v[OP_MAX_RANK];
-            term_move(o, r, &e->term[L][ti], v);
+            emb_term_move(o, r, &e->term[L][ti], v);
             for (int j = 0; j < rank; j++)
                 if (v[j]) {
                     lane_touch[j] = true;
@@ -371,7 +355,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
             continue;
         }
         int64_t v[OP_MAX_RANK];
-        loop_move(o, r, l, v);
+        emb_loop_move(o, r, l, v);
         if (vec_zero(v, rank))
             continue;
         int64_t g[OP_MAX_RANK];
