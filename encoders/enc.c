@@ -83,20 +83,11 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
     strcpy(r->proof, "unknown");
     strcpy(r->solver_status, "unknown");
 
-    /* 1. the space */
-    enc_space *sp = malloc(sizeof *sp);
-    ES_ASSERT(sp);
-    if (!enc_space_build(o, hw, sp, st)) {
-        free(sp);
-        return false;
-    }
-    /* 2. the formula */
+    /* 1-2. the space and the formula */
     enc_formula f;
-    if (!enc_formula_build(&f, sp, enc_rlimit_effective(opt), opt->timeout_s, st)) {
-        enc_formula_free(&f);
-        free(sp);
+    enc_space *sp = enc_query_open(o, hw, enc_rlimit_effective(opt), opt->timeout_s, &f, st);
+    if (!sp)
         return false;
-    }
     /* 3. minimize (+ prove: the last UNSAT of "better than the optimum") */
     enc_point pt;
     memset(&pt, 0, sizeof pt);

@@ -105,6 +105,22 @@ void enc_activate(enc_formula *f, bool inst, bool dram) {
     }
 }
 
+enc_space *enc_query_open(const op *o, const hw_config *hw, uint64_t rlimit, double timeout_s,
+                          enc_formula *f, status *st) {
+    enc_space *sp = malloc(sizeof *sp);
+    ES_ASSERT(sp);
+    if (!enc_space_build(o, hw, sp, st)) {
+        free(sp);
+        return NULL;
+    }
+    if (!enc_formula_build(f, sp, rlimit, timeout_s, st)) {
+        enc_formula_free(f);
+        free(sp);
+        return NULL;
+    }
+    return sp;
+}
+
 bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, double timeout_s,
                        status *st) {
     memset(f, 0, sizeof *f);

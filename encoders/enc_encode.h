@@ -59,6 +59,11 @@ typedef struct enc_formula {
 bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, double timeout_s,
                        status *st);
 void enc_formula_free(enc_formula *f);
+/* Stages 1-2 of a query (enc_solve, enc_layouts): builds the space of (o, hw) and its
+ * formula into f. Returns the malloc'd space (the caller frees it and f), or NULL with
+ * st filled and nothing left to free. */
+enc_space *enc_query_open(const op *o, const hw_config *hw, uint64_t rlimit, double timeout_s,
+                          enc_formula *f, status *st);
 /* Asserts the definitions of the instance count / DRAM bytes (each once). A cost
  * enters the formula only when an objective uses it: unused product circuits only
  * slow the SAT search down. */

@@ -52,18 +52,10 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     out->lower_bound_instances = enc_lower_bound(o, hw);
     if (max_alts <= 0)
         max_alts = 1000;
-    enc_space *sp = malloc(sizeof *sp);
-    ES_ASSERT(sp);
-    if (!enc_space_build(o, hw, sp, st)) {
-        free(sp);
-        return false;
-    }
     enc_formula f;
-    if (!enc_formula_build(&f, sp, enc_rlimit_effective(opt), opt->timeout_s, st)) {
-        enc_formula_free(&f);
-        free(sp);
+    enc_space *sp = enc_query_open(o, hw, enc_rlimit_effective(opt), opt->timeout_s, &f, st);
+    if (!sp)
         return false;
-    }
     enc_activate(&f, false, true);
     uint64_t lb = (uint64_t)out->lower_bound_instances;
     bool complete = false;
