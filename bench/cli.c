@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/spec.h"
+#include "core/text.h"
 
 const char cli_common_help[] =
     "operator and hardware options:\n"
@@ -100,24 +101,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return 2;
 }
 
-void cli_json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", (unsigned)*p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+void cli_json_str(FILE *f, const char *s) { text_json_str(f, s); }
 
 void cli_hw_json(FILE *f, const hw_config *hw) {
     fputs("{\"hardware\":", f);

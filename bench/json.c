@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 typedef struct jparser {
     arena *a;
     const char *s;
@@ -534,24 +536,7 @@ bool json_get_str(const json_value *obj, const char *key, bool required, const c
     return true;
 }
 
-void json_write_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+void json_write_str(FILE *f, const char *s) { text_json_str(f, s); }
 
 void json_write_f64(FILE *f, double x) {
     if (!isfinite(x)) {

@@ -8,24 +8,13 @@
 #include <string.h>
 
 #include "bench/report.h"
+#include "core/text.h"
 
 enum { PLOT_MAX_FRONT = 32 };
 enum { PLOT_H = 420, PLOT_MT = 50, PLOT_MB = 60, PLOT_ML = 80, PLOT_MR = 30 };
 
 static const char *const plot_palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
                                            "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
-
-static void xml_text(FILE *f, const char *s) {
-    for (const char *p = s; *p; p++) {
-        switch (*p) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*p, f);
-        }
-    }
-}
 
 typedef struct axis {
     double lo, hi;    /* data range (log: > 0) */
@@ -110,7 +99,7 @@ static void ax_draw(FILE *f, const axis *a, bool vertical, double other0, double
     else
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">",
                 (a->p0 + a->p1) / 2, other0 + 34);
-    xml_text(f, label);
+    text_xml_esc(f, label);
     fputs("</text>\n", f);
 }
 
@@ -121,12 +110,12 @@ static void svg_begin(FILE *f, double w, double h, const char *title, const char
                "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             w, h, w, h);
     fprintf(f, "<text x=\"%.1f\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">", w / 2);
-    xml_text(f, title);
+    text_xml_esc(f, title);
     fputs("</text>\n", f);
     if (subtitle) {
         fprintf(f, "<text x=\"%.1f\" y=\"36\" font-size=\"11\" fill=\"#555\" text-anchor=\"middle\">",
                 w / 2);
-        xml_text(f, subtitle);
+        text_xml_esc(f, subtitle);
         fputs("</text>\n", f);
     }
 }
@@ -150,7 +139,7 @@ static void legend(FILE *f, double x, double y, char (*names)[BENCH_NAME_MAX], i
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n", x,
                 y + 14 * k, plot_palette[k]);
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", x + 14, y + 14 * k + 9);
-        xml_text(f, names[k]);
+        text_xml_esc(f, names[k]);
         fputs("</text>\n", f);
     }
 }
@@ -186,9 +175,9 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
         if (h < 1)
             h = 1;
         fputs("<g><title>", f);
-        xml_text(f, r[i].suite);
+        text_xml_esc(f, r[i].suite);
         fputc('/', f);
-        xml_text(f, r[i].name);
+        text_xml_esc(f, r[i].name);
         if (r[i].ok)
             fprintf(f, ": %.3fx", r[i].speedup);
         else
@@ -200,7 +189,7 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" "
                        "transform=\"rotate(-60 %.1f %.1f)\">",
                     x + bar / 2, y.p0 + 12, x + bar / 2, y.p0 + 12);
-            xml_text(f, r[i].name);
+            text_xml_esc(f, r[i].name);
             fputs("</text>\n", f);
         }
     }
@@ -298,11 +287,11 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", ax, ay);
         /* <g><title/><shape/></g>: the tooltip form every SVG renderer accepts. */
         fputs("<g><title>", f);
-        xml_text(f, r[i].suite);
+        text_xml_esc(f, r[i].suite);
         fputc('/', f);
-        xml_text(f, r[i].name);
+        text_xml_esc(f, r[i].name);
         fprintf(f, ": %.1f%% -> %.1f%%, ", r[i].ref_util * 100, r[i].util * 100);
-        xml_text(f, r[i].layout_class);
+        text_xml_esc(f, r[i].layout_class);
         fprintf(f, "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/></g>\n", bx, by,
                 plot_palette[c]);
     }
@@ -350,9 +339,9 @@ void plot_roofline_svg(FILE *f, const bench_result *r, int n) {
         bool mem = r[i].bytes_bound > r[i].compute_bound;
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", bx, ry);
         fputs("<g><title>", f);
-        xml_text(f, r[i].suite);
+        text_xml_esc(f, r[i].suite);
         fputc('/', f);
-        xml_text(f, r[i].name);
+        text_xml_esc(f, r[i].name);
         fprintf(f, ": %.2fx the bound (reference %.2fx)</title>", r[i].gap, r[i].ref_gap);
         if (mem)
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/></g>\n",

@@ -6,40 +6,15 @@
 
 #include "core/emb.h"
 #include "core/emb_int.h"
-
-/* Attribute text with XML's special characters escaped. */
-static void put_attr(FILE *f, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-/* JSON string body with quotes, backslashes and control characters escaped. */
-static void put_json(FILE *f, const char *s) {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-}
+#include "core/text.h"
 
 void emb_write_xml(FILE *f, const op *o, const emb *e) {
     char cls[128];
     emb_class(o, e, cls, sizeof cls);
     fputs("<embedding op=\"", f);
-    put_attr(f, o->name);
+    text_xml_esc(f, o->name);
     fprintf(f, "\" swap=\"%s\" class=\"", e->swap ? "true" : "false");
-    put_attr(f, cls);
+    text_xml_esc(f, cls);
     fputs("\">\n", f);
     for (int L = 0; L < 3; L++) {
         if (e->nterms[L] == 0)
@@ -48,11 +23,11 @@ void emb_write_xml(FILE *f, const op *o, const emb *e) {
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
             fputs("    <term dim=\"", f);
-            put_attr(f, o->dim_name[t->dim]);
+            text_xml_esc(f, o->dim_name[t->dim]);
             fprintf(f, "\" extent=\"%" PRId64 "\"", t->extent);
             if (t->comp_dim >= 0) {
                 fputs(" comp=\"", f);
-                put_attr(f, o->dim_name[t->comp_dim]);
+                text_xml_esc(f, o->dim_name[t->comp_dim]);
                 fprintf(f, "\" coef=\"%" PRId64 "\"", t->comp_coef);
             }
             fputs("/>\n", f);
@@ -66,20 +41,20 @@ void emb_json(FILE *f, const op *o, const emb *e) {
     char cls[128];
     emb_class(o, e, cls, sizeof cls);
     fputs("{\"op\":\"", f);
-    put_json(f, o->name);
+    text_json_esc(f, o->name);
     fputs("\",\"class\":\"", f);
-    put_json(f, cls);
+    text_json_esc(f, cls);
     fprintf(f, "\",\"swap\":%s,\"lanes\":{", e->swap ? "true" : "false");
     for (int L = 0; L < 3; L++) {
         fprintf(f, "%s\"%s\":[", L ? "," : "", emb_lane_name((emb_lane)L));
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
             fprintf(f, "%s{\"dim\":\"", ti ? "," : "");
-            put_json(f, o->dim_name[t->dim]);
+            text_json_esc(f, o->dim_name[t->dim]);
             fprintf(f, "\",\"extent\":%" PRId64, t->extent);
             if (t->comp_dim >= 0) {
                 fputs(",\"comp\":\"", f);
-                put_json(f, o->dim_name[t->comp_dim]);
+                text_json_esc(f, o->dim_name[t->comp_dim]);
                 fprintf(f, "\",\"coef\":%" PRId64, t->comp_coef);
             }
             fputs("}", f);
@@ -156,7 +131,7 @@ void emb_nest_json(FILE *f, const op *o, const emb_nest *n) {
         loop_name(o, l, nm, sizeof nm);
         fprintf(f, "%s{\"kind\":\"%s\",\"name\":\"", li ? "," : "",
                 l->kind == EMB_LOOP_DIM ? "dim" : "chunk");
-        put_json(f, nm);
+        text_json_esc(f, nm);
         fprintf(f, "\",\"extent\":%" PRId64 ",\"step\":%" PRId64 ",\"start\":%" PRId64
                    ",\"axis\":[%d,%d,%d],\"coef\":",
                 l->extent, l->step, l->start, l->axis[0], l->axis[1], l->axis[2]);

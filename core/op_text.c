@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "core/text.h"
 
 static void dump_requant(FILE *f, const op_requant *rq) {
     fprintf(f, "shift=%" PRId32 " clip=[%" PRId32 ",%" PRId32 "] relu=%s bias=", rq->shift,
@@ -119,23 +120,9 @@ void op_dump(FILE *f, const op *o) {
             op_macs(o), op_outputs(o), op_reduction_size(o));
 }
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void op_json(FILE *f, const op *o) {
     fprintf(f, "{\"kind\":\"%s\",\"name\":", op_kind_name(o->kind));
-    json_str(f, o->name);
+    text_json_str(f, o->name);
     fprintf(f, ",\"params\":{");
     if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE) {
         const op_conv *c = &o->conv;
@@ -163,7 +150,7 @@ void op_json(FILE *f, const op *o) {
     fprintf(f, "},\"dims\":[");
     for (int d = 0; d < o->ndims; d++) {
         fprintf(f, "%s{\"name\":", d ? "," : "");
-        json_str(f, o->dim_name[d]);
+        text_json_str(f, o->dim_name[d]);
         fprintf(f, ",\"extent\":%" PRId64 ",\"reduction\":%s}", o->extent[d],
                 op_is_reduction(o, d) ? "true" : "false");
     }

@@ -3,25 +3,9 @@
  * the loader, spec_op_from_node on the written element yields the same op (all
  * parameters are written explicitly, none are left to defaults). */
 #include "core/spec.h"
+#include "core/text.h"
 
 #include <inttypes.h>
-
-static void put_attr_str(FILE *f, const char *name, const char *v) {
-    fprintf(f, " %s=\"", name);
-    for (const char *p = v; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        case '\t': fputs("&#9;", f); break;
-        case '\r': fputs("&#13;", f); break;
-        default: fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
 
 static void put_i64(FILE *f, const char *name, int64_t v) { fprintf(f, " %s=\"%" PRId64 "\"", name, v); }
 
@@ -63,9 +47,9 @@ static void put_index(FILE *f, const op *o, const op_tensor *t) {
 void spec_write_op(FILE *f, const op *o, int indent) {
     static const char *const roles[3] = {"out", "in", "wt"};
     fprintf(f, "%*s<operator", indent, "");
-    put_attr_str(f, "name", o->name);
+    text_xml_attr(f, "name", o->name);
     if (o->tags[0])
-        put_attr_str(f, "tags", o->tags);
+        text_xml_attr(f, "tags", o->tags);
     fputs(">\n", f);
     const op_conv *c = &o->conv;
     switch (o->kind) {
@@ -104,14 +88,14 @@ void spec_write_op(FILE *f, const op *o, int indent) {
         fprintf(f, "%*s<affine>\n", indent + 2, "");
         for (int d = 0; d < o->ndims; d++) {
             fprintf(f, "%*s<dim", indent + 4, "");
-            put_attr_str(f, "name", o->dim_name[d]);
+            text_xml_attr(f, "name", o->dim_name[d]);
             put_i64(f, "extent", o->extent[d]);
             fputs("/>\n", f);
         }
         for (int r = 0; r < 3; r++) {
             const op_tensor *t = &o->t[r];
             fprintf(f, "%*s<tensor role=\"%s\"", indent + 4, "", roles[r]);
-            put_attr_str(f, "name", t->name);
+            text_xml_attr(f, "name", t->name);
             fputs(" shape=\"", f);
             for (int j = 0; j < t->rank; j++)
                 fprintf(f, "%s%" PRId64, j ? "," : "", t->shape[j]);
@@ -131,7 +115,7 @@ void spec_write_op(FILE *f, const op *o, int indent) {
 
 void spec_write_suite(FILE *f, const char *name, const op *ops, int n) {
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<suite", f);
-    put_attr_str(f, "name", name);
+    text_xml_attr(f, "name", name);
     fputs(">\n", f);
     for (int i = 0; i < n; i++)
         spec_write_op(f, &ops[i], 2);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "core/spec.h"
+#include "core/text.h"
 #include "vta/prog.h"
 #include "vta/prog_impl.h"
 
@@ -140,28 +141,13 @@ static void write_listing(FILE *f, const vta_prog *p) {
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static void xml_attr(FILE *f, const char *name, const char *v) {
-    fprintf(f, " %s=\"", name);
-    for (; *v; v++) {
-        switch (*v) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default: fputc(*v, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static void write_xml(FILE *f, const vta_prog *p) {
     const hw_config *hw = &p->hw;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<!-- embedsyn VTA program bundle: dram.bin is the flat DRAM image (byte offset =\n"
                "     physical address); run it by handing <instructions> to a VTA runtime. -->\n");
     fprintf(f, "<program version=\"1\">\n  <hardware");
-    xml_attr(f, "name", hw->name);
+    text_xml_attr(f, "name", hw->name);
     fprintf(f, ">\n    <shape");
 #define HW_OUT(fld, a, d, doc) fprintf(f, "\n      %s=\"%d\"", a, (int)hw->fld);
     HW_SHAPE_FIELDS(HW_OUT)
@@ -175,11 +161,11 @@ static void write_xml(FILE *f, const vta_prog *p) {
     for (int i = 0; i < p->nregions; i++) {
         const vta_region *r = &p->regions[i];
         fprintf(f, "  <region");
-        xml_attr(f, "name", r->name);
+        text_xml_attr(f, "name", r->name);
         fprintf(f, " kind=\"%s\" address=\"%llu\" bytes=\"%llu\"", region_kind_name(p, i),
                 (unsigned long long)r->addr, (unsigned long long)r->bytes);
-        xml_attr(f, "shape", r->shape);
-        xml_attr(f, "layout", r->layout);
+        text_xml_attr(f, "shape", r->shape);
+        text_xml_attr(f, "layout", r->layout);
         fprintf(f, "/>\n");
     }
     fprintf(f, "</program>\n");

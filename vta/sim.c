@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "vta/isa.h"
+#include "core/text.h"
 #include "vta/sim_int.h"
 
 #define SIM_INSN_QUEUE_DEPTH 512
@@ -713,19 +714,6 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
 
 /* ---- report ---- */
 
-static void sim_json_str(FILE *f, const char *str) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* One JSON object: cycles, the TVM counters, instructions, per-module busy/stall,
  * warnings, then "status": "ok", or "status": "error" with "error": status_text. */
 void sim_report_json(FILE *f, const sim_report *r, const char *status_text) {
@@ -745,13 +733,13 @@ void sim_report_json(FILE *f, const sim_report *r, const char *status_text) {
     fprintf(f, ",\"warnings\":%d", r->nwarnings);
     if (r->nwarnings > 0) {
         fprintf(f, ",\"warning\":");
-        sim_json_str(f, r->warning);
+        text_json_str(f, r->warning);
     }
     if (!status_text || !strcmp(status_text, "ok")) {
         fprintf(f, ",\"status\":\"ok\"}\n");
     } else {
         fprintf(f, ",\"status\":\"error\",\"error\":");
-        sim_json_str(f, status_text);
+        text_json_str(f, status_text);
         fprintf(f, "}\n");
     }
 }

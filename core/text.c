@@ -1,0 +1,48 @@
+/* text: the JSON and XML string escapers (see core/text.h).
+ * Invariant: every byte below 0x20 and every quote/escape character of the target
+ * syntax is escaped; all other bytes pass through unchanged. */
+#include "core/text.h"
+
+void text_json_esc(FILE *f, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", (unsigned)*p);
+            else
+                fputc(*p, f);
+        }
+    }
+}
+
+void text_json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    text_json_esc(f, s);
+    fputc('"', f);
+}
+
+void text_xml_esc(FILE *f, const char *s) {
+    for (const char *p = s ? s : ""; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\n': fputs("&#10;", f); break;
+        case '\t': fputs("&#9;", f); break;
+        case '\r': fputs("&#13;", f); break;
+        default: fputc(*p, f);
+        }
+    }
+}
+
+void text_xml_attr(FILE *f, const char *name, const char *v) {
+    fprintf(f, " %s=\"", name);
+    text_xml_esc(f, v);
+    fputc('"', f);
+}
