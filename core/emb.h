@@ -119,6 +119,15 @@ typedef struct emb_nest {
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 /* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+/* Layout-construction steps shared with the encoder's DRAM estimate (enc_space.c), so
+ * both size layouts the same way. emb_dir_split: a nonzero tensor move v (rank
+ * entries) as gg * g with g primitive (gcd 1, first nonzero entry > 0, zero beyond
+ * rank); returns the signed factor gg. emb_axis_in_bounds: for a layout axis that moves
+ * one tensor axis, index(a) = c0 + a * dv (dv > 0) lies in [0, shape) exactly for a in
+ * [*lo, *hi), clamped to [0, ext] (the rest are zero bands). */
+int64_t emb_dir_split(const int64_t *v, int rank, int64_t *g);
+void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int64_t *lo,
+                        int64_t *hi);
 
 /* Scalar checker (DESIGN section 3): enumerates instances (all if instances <=
  * max_instances and the domain and acc layout have at most 2^30 points/lanes, else a

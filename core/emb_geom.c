@@ -9,13 +9,6 @@
 #include "core/emb.h"
 #include "core/emb_int.h"
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
-    return q;
-}
-
 /* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
 static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
     const op_tensor *T = &o->t[r];
@@ -199,7 +192,7 @@ void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *tm = &e->term[L][ti];
             int64_t v = p[tm->dim];
-            j[L][ti] = v - floor_div(v, tm->extent) * tm->extent;
+            j[L][ti] = v - es_floor_div(v, tm->extent) * tm->extent;
             rem[tm->dim] -= j[L][ti];
             if (tm->comp_dim >= 0)
                 rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
@@ -215,7 +208,7 @@ void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64
     for (int li = 0; li < n->nloops; li++) {
         const emb_loop *l = &n->loop[li];
         if (l->kind == EMB_LOOP_DIM)
-            t[li] = floor_div(rem[l->dim] - l->start, l->step);
+            t[li] = es_floor_div(rem[l->dim] - l->start, l->step);
         else
             t[li] = F[l->dim] / lanes[l->dim];
     }

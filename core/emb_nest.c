@@ -46,25 +46,38 @@ op_role emb_operand_role(const emb *e, emb_operand x) {
 
 static int64_t i64_abs(int64_t a) { return a < 0 ? -a : a; }
 
-static int64_t i64_gcd(int64_t a, int64_t b) {
-    a = i64_abs(a);
-    b = i64_abs(b);
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
+int64_t emb_dir_split(const int64_t *v, int rank, int64_t *g) {
+    int64_t gg = 0;
+    int lead = -1;
+    for (int j = 0; j < rank; j++) {
+        gg = es_gcd_i64(gg, v[j]);
+        if (lead < 0 && v[j])
+            lead = j;
     }
-    return a;
+    ES_ASSERT(lead >= 0);
+    if (v[lead] < 0)
+        gg = -gg;
+    for (int j = 0; j < OP_MAX_RANK; j++)
+        g[j] = j < rank ? v[j] / gg : 0;
+    return gg;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
-    return q;
+void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int64_t *lo,
+                        int64_t *hi) {
+    ES_ASSERT(dv > 0);
+    /* index(a) = c0 + a*dv; in bounds for a in [ceil(-c0/dv), ceil((shape-c0)/dv)) */
+    int64_t l = es_ceil_div_any(-c0, dv), h = es_ceil_div_any(shape - c0, dv);
+    if (l < 0)
+        l = 0;
+    if (l > ext)
+        l = ext;
+    if (h > ext)
+        h = ext;
+    if (h < l)
+        h = l;
+    *lo = l;
+    *hi = h;
 }
-
-static int64_t ceil_div_any(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 /* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)). */
 static void term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
@@ -361,18 +374,11 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         loop_move(o, r, l, v);
         if (vec_zero(v, rank))
             continue;
-        int64_t gg = 0;
-        int lead = -1;
-        for (int j = 0; j < rank; j++) {
-            gg = i64_gcd(gg, v[j]);
-            if (lead < 0 && v[j])
-                lead = j;
-        }
-        if (v[lead] < 0)
-            gg = -gg;
-        int64_t g[OP_MAX_RANK] = {0};
-        for (int j = 0; j < rank; j++)
-            g[j] = v[j] / gg;
+        int64_t g[OP_MAX_RANK];
+        int64_t gg = emb_dir_split(v, rank, g);
+        int lead = 0;
+        while (g[lead] == 0)
+            lead++;
         int found = -1;
         for (int k = 0; k < nax; k++)
             if (ax[k].chunk < 0 && memcmp(ax[k].g, g, sizeof g) == 0)
@@ -404,7 +410,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         int64_t D = 0;
         for (int li = 0; li < n->nloops; li++)
             if (loop_ax[li] == k)
-                D = i64_gcd(D, loop_r[li]);
+                D = es_gcd_i64(D, loop_r[li]);
         if (!touched)
             D = 1;
         int64_t ext = 1, base = 0;
@@ -503,16 +509,8 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
                 continue;
             int64_t c0 = g.idx0[x][sj], dv = g.dir[x][k][sj], ext = lay->extent[k];
             ES_ASSERT(dv > 0);
-            /* index(a) = c0 + a*dv; in bounds for a in [ceil(-c0/dv), ceil((shape-c0)/dv)) */
-            int64_t lo = ceil_div_any(-c0, dv), hi = ceil_div_any(g.shape[x][sj] - c0, dv);
-            if (lo < 0)
-                lo = 0;
-            if (lo > ext)
-                lo = ext;
-            if (hi > ext)
-                hi = ext;
-            if (hi < lo)
-                hi = lo;
+            int64_t lo, hi;
+            emb_axis_in_bounds(c0, dv, g.shape[x][sj], ext, &lo, &hi);
             lay->zero_lo[k] = lo;
             lay->zero_hi[k] = ext - hi;
         }

@@ -34,5 +34,24 @@ _Noreturn void es_abort(const char *file, int line, const char *cond);
 static inline bool es_mul_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_mul_overflow(a, b, r); }
 static inline bool es_add_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_add_overflow(a, b, r); }
 static inline int64_t es_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+/* Greatest common divisor of |a| and |b| (gcd(0, 0) = 0). */
+static inline int64_t es_gcd_i64(int64_t a, int64_t b) {
+    a = a < 0 ? -a : a;
+    b = b < 0 ? -b : b;
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+/* Floor and ceiling of a / b for any signs (b != 0); C division truncates. */
+static inline int64_t es_floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+static inline int64_t es_ceil_div_any(int64_t a, int64_t b) { return -es_floor_div(-a, b); }
 
 #endif

@@ -215,24 +215,6 @@ int64_t enc_lower_bound(const op *o, const hw_config *hw) {
     return es_ceil_div(num, lanes);
 }
 
-static int64_t gcd64(int64_t a, int64_t b) {
-    a = llabs(a);
-    b = llabs(b);
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-static int64_t ceil_div_any(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) == (b < 0)))
-        q++;
-    return q;
-}
-
 static void lanes_of_operand(int x, int *l0, int *l1) {
     *l0 = x == EMB_WGT ? EMB_O : EMB_B;
     *l1 = x == EMB_ACC ? EMB_O : EMB_I;
@@ -337,19 +319,10 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
         }
         if (ext <= 1)
             continue;
-        int64_t v[OP_MAX_RANK], gg = 0;
-        int lead = -1;
-        for (int j = 0; j < rank; j++) {
-            v[j] = step * T->map[j][d];
-            gg = gcd64(gg, v[j]);
-            if (lead < 0 && v[j])
-                lead = j;
-        }
-        if (v[lead] < 0)
-            gg = -gg;
-        int64_t g[OP_MAX_RANK] = {0};
+        int64_t v[OP_MAX_RANK], g[OP_MAX_RANK];
         for (int j = 0; j < rank; j++)
-            g[j] = v[j] / gg;
+            v[j] = step * T->map[j][d];
+        int64_t gg = emb_dir_split(v, rank, g);
         int k = -1;
         for (int i = 0; i < ng; i++)
             if (!memcmp(gr[i].g, g, sizeof g))
@@ -375,7 +348,7 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
             }
         int64_t D = 0;
         for (int i = 0; i < a->n; i++)
-            D = gcd64(D, a->r[i]);
+            D = es_gcd_i64(D, a->r[i]);
         if (!touched)
             D = 1;
         int64_t ext = 1, base = 0;
@@ -396,15 +369,8 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
             for (int d = 0; d < s->nd; d++)
                 c0 += T->map[sj][d] * p0[d];
             c0 -= base * dv;
-            int64_t lo = ceil_div_any(-c0, dv), hi = ceil_div_any(T->shape[sj] - c0, dv);
-            if (lo < 0)
-                lo = 0;
-            if (lo > ext)
-                lo = ext;
-            if (hi > ext)
-                hi = ext;
-            if (hi < lo)
-                hi = lo;
+            int64_t lo, hi;
+            emb_axis_in_bounds(c0, dv, T->shape[sj], ext, &lo, &hi);
             st = hi - lo;
         }
         stored *= st;
