@@ -8,13 +8,14 @@
 
 static const char compile_help[] =
     "usage: embedsyn compile (--op F | --conv SHAPE | --gemm SHAPE) [--hw F]\n"
-    "                        [--embedding F.xml | --strategy reference|im2col[:DIMS]] [--seed N]\n"
+    "                        [--embedding F.xml | --strategy reference|solve|im2col[:DIMS]] [--seed N]\n"
     "                        -o BUNDLE_DIR [--strict] [--sched-candidates K] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy) to a VTA program, fills the\n"
     "operands with seeded random data and writes the bundle to BUNDLE_DIR; run it with any\n"
     "VTA runtime that takes a physical instruction address and count over dram.bin.\n\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
-    "  --strategy S     reference | im2col (all reduction dims) | im2col:c,s (those dims)\n"
+    "  --strategy S     reference | solve (the optimal embedding from Z3) | im2col (all\n"
+    "                   reduction dims) | im2col:c,s (those dims)\n"
     "  --seed N         seed of the random operands (default 1)\n"
     "  -o DIR           bundle directory (created)\n"
     "  --strict         leaving VTA's portable subset is an error\n"

@@ -10,11 +10,12 @@
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "core/spec_emb.h"
+#include "encoders/enc.h"
 #include "vta/refstrat.h"
 
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
-    "                    [--embedding F.xml | --strategy reference|im2col[:DIMS]] [--seed N]\n"
+    "                    [--embedding F.xml | --strategy reference|solve|im2col[:DIMS]] [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
     "                    [--sched-candidates K] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
@@ -23,7 +24,9 @@ static const char run_help[] =
     "  --suite F        every operator of a suite, one result each (errors are results:\n"
     "                   {\"name\",\"error\"}; exit 1 if any failed)\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
-    "  --strategy S     reference | im2col (all reduction dims) | im2col:c,s (those dims)\n"
+    "  --strategy S     reference | solve (synthesize the optimal embedding with Z3, as\n"
+    "                   `embedsyn solve` with its defaults) | im2col (all reduction\n"
+    "                   dims) | im2col:c,s (those dims)\n"
     "  --seed N         seed of the random operands and of sampling (default 1)\n"
     "  --check          compare the whole output with the C reference (bit-exact)\n"
     "  --check-sample N compare N random output elements\n"
@@ -61,8 +64,10 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
             a->embedding = argv[++i];
         } else if (!strcmp(arg, "--strategy") && has_val) {
             a->strategy = argv[++i];
-            if (strcmp(a->strategy, "reference") && strncmp(a->strategy, "im2col", 6))
-                return cli_usage_error(cmd, "--strategy must be reference or im2col[:DIMS], got '%s'", a->strategy);
+            if (strcmp(a->strategy, "reference") && strcmp(a->strategy, "solve") &&
+                strncmp(a->strategy, "im2col", 6))
+                return cli_usage_error(cmd, "--strategy must be reference, solve or im2col[:DIMS], got '%s'",
+                                       a->strategy);
         } else if (!strcmp(arg, "--seed") && has_val) {
             char *end;
             a->d.seed = strtoull(argv[++i], &end, 10);
@@ -123,6 +128,15 @@ bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st) {
     if (a->embedding) {
         if (!spec_load_emb(a->embedding, o, &e, st)) return false;
         return driver_run(o, hw, &e, &a->d, r, st);
+    }
+    if (!strcmp(a->strategy, "solve")) {
+        enc_options eo;
+        enc_options_init(&eo);
+        enc_result er;
+        if (!enc_solve(o, hw, &eo, &er, st)) return false;
+        if (!er.found)
+            return status_fail(st, "the solver found no embedding (solver status %s)", er.solver_status);
+        return driver_run(o, hw, &er.e, &a->d, r, st);
     }
     if (!strncmp(a->strategy, "im2col", 6)) {
         char dims[64];
