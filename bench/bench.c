@@ -53,42 +53,17 @@ bool bench_parse_shard(const char *text, int *shard_i, int *shard_n, status *st)
     return true;
 }
 
-/* Product of a tensor's shape; the op invariant says it fits in int64. */
-static int64_t tensor_elems(const op *o, op_role role) {
-    int64_t n = 1;
-    for (int j = 0; j < o->t[role].rank; j++)
-        n *= o->t[role].shape[j];
-    return n;
-}
-
-static int64_t nominal_macs(const op *o) {
-    int64_t n = 1;
-    for (int d = 0; d < o->ndims; d++)
-        n *= o->extent[d];
-    return n;
-}
-
 void bench_bounds(const op *o, const hw_config *hw, bench_result *r) {
     int64_t lanes = hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw);
-    int64_t macs = nominal_macs(o);
+    int64_t macs = op_macs(o);
     r->compute_bound = es_ceil_div(macs, lanes) * (int64_t)hw->gemm_iter_cycles;
     /* Natural layouts, element widths from the config (int8 in/weights/outputs). */
     int64_t in_b = ((int64_t)1 << hw->log_inp_width) / 8;
     int64_t wt_b = ((int64_t)1 << hw->log_wgt_width) / 8;
-    r->compulsory_bytes = tensor_elems(o, OP_IN) * in_b + tensor_elems(o, OP_WT) * wt_b +
-                          tensor_elems(o, OP_OUT) * 1;
+    r->compulsory_bytes = op_tensor_elems(o, OP_IN) * in_b + op_tensor_elems(o, OP_WT) * wt_b +
+                          op_tensor_elems(o, OP_OUT) * 1;
     r->bytes_bound = es_ceil_div(r->compulsory_bytes, hw_bus_bytes(hw));
     r->lower_bound = r->compute_bound > r->bytes_bound ? r->compute_bound : r->bytes_bound;
-}
-
-static const char *kind_name(op_kind k) {
-    switch (k) {
-    case OP_CONV2D: return "conv2d";
-    case OP_DEPTHWISE: return "depthwise";
-    case OP_GEMM: return "gemm";
-    case OP_AFFINE: return "affine";
-    }
-    return "?";
 }
 
 /* Short shape text without depending on op_summary's format. */
@@ -134,9 +109,9 @@ void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *h
     snprintf(r->suite, sizeof r->suite, "%s", l->suite);
     snprintf(r->name, sizeof r->name, "%s", l->op.name);
     r->index = l->index;
-    snprintf(r->kind, sizeof r->kind, "%s", kind_name(l->op.kind));
+    snprintf(r->kind, sizeof r->kind, "%s", op_kind_name(l->op.kind));
     shape_text(&l->op, r->shape, sizeof r->shape);
-    r->macs = nominal_macs(&l->op);
+    r->macs = op_macs(&l->op);
     snprintf(r->ref_check, sizeof r->ref_check, "skipped");
     snprintf(r->check, sizeof r->check, "skipped");
     snprintf(r->proof, sizeof r->proof, "unknown");
@@ -398,7 +373,7 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
     ES_ASSERT(w && pfd && order);
     for (int k = 0; k < nsel; k++) {
         order[k].slot = k;
-        order[k].macs = ro->largest_first ? nominal_macs(&layers[sel[k]].op) : 0;
+        order[k].macs = ro->largest_first ? op_macs(&layers[sel[k]].op) : 0;
     }
     qsort(order, (size_t)nsel, sizeof *order, cmp_start);
     int active = 0, next = 0;
@@ -727,20 +702,12 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
 
 /* ---- fake evaluator --------------------------------------------------------------- */
 
-/* The Out map of dim d is zero for a reduction dim. */
-static bool is_reduction(const op *o, int d) {
-    for (int j = 0; j < o->t[OP_OUT].rank; j++)
-        if (o->t[OP_OUT].map[j][d] != 0)
-            return false;
-    return true;
-}
-
 bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st) {
     (void)ctx;
     int64_t bi = hw_block_in(hw), bo = hw_block_out(hw), lanes = hw_batch(hw) * bi * bo;
-    int64_t outs = tensor_elems(o, OP_OUT), red = 1, first = 0;
+    int64_t outs = op_tensor_elems(o, OP_OUT), red = 1, first = 0;
     for (int d = 0; d < o->ndims; d++) {
-        if (!is_reduction(o, d))
+        if (!op_is_reduction(o, d))
             continue;
         red *= o->extent[d];
         if (!first)
@@ -767,7 +734,7 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
     int64_t ref_inst = es_ceil_div(outs, bo) * es_ceil_div(first, bi) * (red / first);
     /* "embedsyn": all reduction dims fused, padded once. */
     int64_t inst = es_ceil_div(outs, bo) * es_ceil_div(red, bi);
-    int64_t macs = nominal_macs(o);
+    int64_t macs = op_macs(o);
     int64_t bus = hw_bus_bytes(hw);
     int64_t ref_bytes = r->compulsory_bytes + (ref_inst > inst ? outs : 0);
     int64_t bytes = r->compulsory_bytes + (inst < ref_inst ? r->compulsory_bytes / 4 : 0);
