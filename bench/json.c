@@ -543,13 +543,8 @@ void json_write_f64(FILE *f, double x) {
         fputs("null", f);
         return;
     }
-    /* Shortest of %.15g / %.16g / %.17g that reads back to the same double. */
     char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
+    text_f64_shortest(buf, sizeof buf, x);
     /* Keep it a JSON number that reads back as a double, not an integer. */
     fputs(buf, f);
     if (!strpbrk(buf, ".eE"))

@@ -14,6 +14,7 @@
 
 #include "bench/json.h"
 #include "core/arena.h"
+#include "core/text.h"
 
 void report_meta_init(report_meta *m) {
     memset(m, 0, sizeof *m);
@@ -43,11 +44,7 @@ static void csv_f64(FILE *f, double x) {
     if (!isfinite(x))
         return;
     char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
+    text_f64_shortest(buf, sizeof buf, x);
     fputs(buf, f);
 }
 

@@ -3,6 +3,8 @@
  * syntax is escaped; all other bytes pass through unchanged. */
 #include "core/text.h"
 
+#include <stdlib.h>
+
 void text_json_esc(FILE *f, const char *s) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         switch (*p) {
@@ -45,4 +47,12 @@ void text_xml_attr(FILE *f, const char *name, const char *v) {
     fprintf(f, " %s=\"", name);
     text_xml_esc(f, v);
     fputc('"', f);
+}
+
+void text_f64_shortest(char *buf, size_t len, double x) {
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
 }

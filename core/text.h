@@ -1,10 +1,11 @@
-/* text: escaping of strings written into JSON and XML output, in one place so every
- * writer (core, vta, bench) quotes the same way.
+/* text: escaping of strings written into JSON and XML output and the round-trip form
+ * of a double, in one place so every writer (core, vta, bench) writes the same way.
  * Invariant: what these write reads back (JSON parser, XML attribute normalization) as
  * exactly the bytes given; they never write an unescaped quote or control character. */
 #ifndef EMBEDSYN_TEXT_H
 #define EMBEDSYN_TEXT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* JSON string body (no quotes): " and \ escaped, \n \r \t short, other control
@@ -17,5 +18,8 @@ void text_json_str(FILE *f, const char *s);
 void text_xml_esc(FILE *f, const char *s);
 /* ` name="value"` with the value escaped. */
 void text_xml_attr(FILE *f, const char *name, const char *v);
+/* Shortest of %.15g / %.16g / %.17g that reads back as the same (finite) double x;
+ * len >= 32 holds any of them. */
+void text_f64_shortest(char *buf, size_t len, double x);
 
 #endif
