@@ -10,6 +10,7 @@
 #include "bench/cli.h"
 #include "bench/commands.h"
 #include "core/spec.h"
+#include "core/text.h"
 #include "vta/isa.h"
 #include "vta/prog.h"
 
@@ -109,25 +110,12 @@ static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
         status_fail(st, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    ES_ASSERT(buf);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *nb = realloc(buf, cap);
-            ES_ASSERT(nb);
-            buf = nb;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    bool err = ferror(f) != 0;
+    unsigned char *buf;
+    size_t n;
+    text_read_status r = text_read_all(f, (size_t)1 << 16, 0, &buf, &n);
     fclose(f);
-    if (err) {
-        free(buf);
+    ES_ASSERT(r != TEXT_READ_NOMEM);
+    if (r != TEXT_READ_OK) {
         status_fail(st, "%s: read failed", path);
         return NULL;
     }

@@ -13,6 +13,7 @@
 
 #include "bench/cli.h"
 #include "bench/commands.h"
+#include "core/text.h"
 #include "vta/isa.h"
 #include "vta/prog.h"
 #include "vta/sim.h"
@@ -67,30 +68,14 @@ static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return status_fail(st, "%s: cannot open: %s", path, strerror(errno)), NULL;
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : (1u << 20);
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return status_fail(st, "%s: out of memory", path), NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    bool err = ferror(f);
+    unsigned char *buf;
+    size_t n;
+    text_read_status r = text_read_all(f, (size_t)1 << 20, 0, &buf, &n);
     fclose(f);
-    if (err) {
-        free(buf);
+    if (r == TEXT_READ_NOMEM)
+        return status_fail(st, "%s: out of memory", path), NULL;
+    if (r != TEXT_READ_OK)
         return status_fail(st, "%s: read error", path), NULL;
-    }
     *bytes = n;
     return buf;
 }

@@ -415,28 +415,16 @@ const json_value *json_parse_file(arena *a, const char *path, status *st) {
         status_fail(st, "%s: cannot read: %s", path, strerror(errno));
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    ES_ASSERT(buf != NULL);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            ES_ASSERT(buf != NULL);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool err = ferror(f) != 0;
+    unsigned char *buf;
+    size_t n;
+    text_read_status r = text_read_all(f, (size_t)1 << 16, 0, &buf, &n);
     fclose(f);
-    if (err) {
-        free(buf);
+    ES_ASSERT(r != TEXT_READ_NOMEM);
+    if (r != TEXT_READ_OK) {
         status_fail(st, "%s: read error", path);
         return NULL;
     }
-    const json_value *v = json_parse(a, buf, n, path, st);
+    const json_value *v = json_parse(a, (const char *)buf, n, path, st);
     free(buf);
     return v;
 }

@@ -56,3 +56,39 @@ void text_f64_shortest(char *buf, size_t len, double x) {
             break;
     }
 }
+
+text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char **data,
+                               size_t *len) {
+    *data = NULL;
+    *len = 0;
+    size_t cap = cap0, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf)
+        return TEXT_READ_NOMEM;
+    for (;;) {
+        if (n == cap) {
+            if (max && cap >= max) {
+                free(buf);
+                return TEXT_READ_TOO_LARGE;
+            }
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return TEXT_READ_NOMEM;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        return TEXT_READ_ERROR;
+    }
+    *data = buf;
+    *len = n;
+    return TEXT_READ_OK;
+}

@@ -21,5 +21,18 @@ void text_xml_attr(FILE *f, const char *name, const char *v);
 /* Shortest of %.15g / %.16g / %.17g that reads back as the same (finite) double x;
  * len >= 32 holds any of them. */
 void text_f64_shortest(char *buf, size_t len, double x);
+/* Reading a whole stream (spec files, JSON results, DRAM images): f read to its end
+ * into a malloc'd buffer of cap0 (> 0) bytes that doubles when full; with max > 0 a
+ * full buffer of max bytes or more fails as TOO_LARGE. On OK *data (the caller frees
+ * it) and *len are set, otherwise *data is NULL; f is left open and errno as the read
+ * left it, so callers word their own messages. */
+typedef enum text_read_status {
+    TEXT_READ_OK,
+    TEXT_READ_ERROR,
+    TEXT_READ_TOO_LARGE,
+    TEXT_READ_NOMEM
+} text_read_status;
+text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char **data,
+                               size_t *len);
 
 #endif
