@@ -54,6 +54,19 @@ static bool idx_eq(const int64_t *a, const int64_t *b, int rank) {
     return memcmp(a, b, (size_t)rank * sizeof *a) == 0;
 }
 
+/* Dataflow rule for one VTA lane (acc, inp or wgt): its first use records who used it
+ * (*w) and the tensor index it addressed (rec); every later use must address the same
+ * index. Returns the recorded index when idx differs, else NULL. */
+static const int64_t *first_use(int64_t *w, int64_t who, int64_t *rec, const int64_t *idx,
+                                int rank) {
+    if (*w < 0) {
+        *w = who;
+        memcpy(rec, idx, OP_MAX_RANK * sizeof *idx);
+        return NULL;
+    }
+    return idx_eq(rec, idx, rank) ? NULL : rec;
+}
+
 static int64_t point_linear(const op *o, const int64_t *p) {
     int64_t lin = 0;
     for (int d = 0; d < o->ndims; d++)
@@ -255,50 +268,35 @@ static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
                 (void)ri;
                 (void)rw;
                 /* dataflow rules against the first witness */
-                int64_t *w = &c->out_of[b * BO + ol];
-                if (*w < 0) {
-                    *w = i;
-                    memcpy(pt_acc + (b * BO + ol) * OP_MAX_RANK, io, sizeof io);
-                } else {
-                    const int64_t *q0 = pt_acc + (b * BO + ol) * OP_MAX_RANK;
-                    if (!idx_eq(q0, io, ro)) {
-                        fmt_inst(o, n, q, t, where, sizeof where);
-                        emb_fmt_index(o, OP_OUT, q0, a1, sizeof a1);
-                        emb_fmt_index(o, OP_OUT, io, a2, sizeof a2);
-                        return status_fail(st, "%s: accumulator lane (b=%" PRId64 ",o=%" PRId64
-                                           ") writes %s for i=%" PRId64 " but %s for i=%" PRId64,
-                                           where, b, ol, a1, *w, a2, i);
-                    }
+                const int64_t *q0 = first_use(&c->out_of[b * BO + ol], i,
+                                              pt_acc + (b * BO + ol) * OP_MAX_RANK, io, ro);
+                if (q0) {
+                    fmt_inst(o, n, q, t, where, sizeof where);
+                    emb_fmt_index(o, OP_OUT, q0, a1, sizeof a1);
+                    emb_fmt_index(o, OP_OUT, io, a2, sizeof a2);
+                    return status_fail(st, "%s: accumulator lane (b=%" PRId64 ",o=%" PRId64
+                                       ") writes %s for i=%" PRId64 " but %s for i=%" PRId64,
+                                       where, b, ol, a1, c->out_of[b * BO + ol], a2, i);
                 }
-                w = &c->in_of[b * BI + i];
-                if (*w < 0) {
-                    *w = ol;
-                    memcpy(pt_in + (b * BI + i) * OP_MAX_RANK, ii, sizeof ii);
-                } else {
-                    const int64_t *q0 = pt_in + (b * BI + i) * OP_MAX_RANK;
-                    if (!idx_eq(q0, ii, o->t[inr].rank)) {
-                        fmt_inst(o, n, q, t, where, sizeof where);
-                        emb_fmt_index(o, inr, q0, a1, sizeof a1);
-                        emb_fmt_index(o, inr, ii, a2, sizeof a2);
-                        return status_fail(st, "%s: input lane (b=%" PRId64 ",i=%" PRId64
-                                           ") reads %s for o=%" PRId64 " but %s for o=%" PRId64,
-                                           where, b, i, a1, *w, a2, ol);
-                    }
+                q0 = first_use(&c->in_of[b * BI + i], ol, pt_in + (b * BI + i) * OP_MAX_RANK, ii,
+                               o->t[inr].rank);
+                if (q0) {
+                    fmt_inst(o, n, q, t, where, sizeof where);
+                    emb_fmt_index(o, inr, q0, a1, sizeof a1);
+                    emb_fmt_index(o, inr, ii, a2, sizeof a2);
+                    return status_fail(st, "%s: input lane (b=%" PRId64 ",i=%" PRId64
+                                       ") reads %s for o=%" PRId64 " but %s for o=%" PRId64,
+                                       where, b, i, a1, c->in_of[b * BI + i], a2, ol);
                 }
-                w = &c->wt_of[ol * BI + i];
-                if (*w < 0) {
-                    *w = b;
-                    memcpy(pt_wt + (ol * BI + i) * OP_MAX_RANK, iw, sizeof iw);
-                } else {
-                    const int64_t *q0 = pt_wt + (ol * BI + i) * OP_MAX_RANK;
-                    if (!idx_eq(q0, iw, o->t[wtr].rank)) {
-                        fmt_inst(o, n, q, t, where, sizeof where);
-                        emb_fmt_index(o, wtr, q0, a1, sizeof a1);
-                        emb_fmt_index(o, wtr, iw, a2, sizeof a2);
-                        return status_fail(st, "%s: weight lane (o=%" PRId64 ",i=%" PRId64
-                                           ") reads %s for b=%" PRId64 " but %s for b=%" PRId64,
-                                           where, ol, i, a1, *w, a2, b);
-                    }
+                q0 = first_use(&c->wt_of[ol * BI + i], b, pt_wt + (ol * BI + i) * OP_MAX_RANK, iw,
+                               o->t[wtr].rank);
+                if (q0) {
+                    fmt_inst(o, n, q, t, where, sizeof where);
+                    emb_fmt_index(o, wtr, q0, a1, sizeof a1);
+                    emb_fmt_index(o, wtr, iw, a2, sizeof a2);
+                    return status_fail(st, "%s: weight lane (o=%" PRId64 ",i=%" PRId64
+                                       ") reads %s for b=%" PRId64 " but %s for b=%" PRId64,
+                                       where, ol, i, a1, c->wt_of[ol * BI + i], a2, b);
                 }
                 /* layouts: what the addressed elements hold */
                 if (!va->live || !idx_eq(va->idx, io, ro)) {
