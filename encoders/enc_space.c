@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/emb_int.h" /* emb_operand_lanes: the lanes of each VTA operand */
+
 static bool col_zero(const op *o, int t, int d) {
     for (int j = 0; j < o->t[t].rank; j++)
         if (o->t[t].map[j][d] != 0)
@@ -215,11 +217,6 @@ int64_t enc_lower_bound(const op *o, const hw_config *hw) {
     return es_ceil_div(num, lanes);
 }
 
-static void lanes_of_operand(int x, int *l0, int *l1) {
-    *l0 = x == EMB_WGT ? EMB_O : EMB_B;
-    *l1 = x == EMB_ACC ? EMB_O : EMB_I;
-}
-
 /* Tensor-axis mask a term (d, comp, coef) moves in tensor t. */
 unsigned enc_term_touch(const op *o, int t, int d, int comp, int64_t coef) {
     const op_tensor *T = &o->t[t];
@@ -277,8 +274,8 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
     int t = enc_operand_tensor(x, swap);
     const op_tensor *T = &o->t[t];
     int rank = T->rank;
-    int l0, l1;
-    lanes_of_operand(x, &l0, &l1);
+    emb_lane l0, l1;
+    emb_operand_lanes((emb_operand)x, &l0, &l1);
     unsigned touch = 0;
     int comp_by[OP_MAX_DIMS];
     for (int d = 0; d < s->nd; d++)
@@ -288,7 +285,7 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
             continue;
         const enc_opt *p = &s->opt[d][sel[d]];
         int l = enc_role_lane(p->role);
-        if (l == l0 || l == l1)
+        if (l == (int)l0 || l == (int)l1)
             touch |= enc_term_touch(o, t, d, p->comp, p->coef);
         if (p->comp >= 0)
             comp_by[p->comp] = d;
@@ -406,9 +403,9 @@ int64_t enc_space_dram(const enc_space *s, bool swap, const int32_t *sel) {
         int64_t b = enc_elem_bytes(&s->hw, x);
         for (int i = 0; i < nc; i++)
             b *= enc_component_stored(s, x, swap, comp[i], sel);
-        int l0, l1;
-        lanes_of_operand(x, &l0, &l1);
-        int ls[2] = {l0, l1};
+        emb_lane l0, l1;
+        emb_operand_lanes((emb_operand)x, &l0, &l1);
+        int ls[2] = {(int)l0, (int)l1};
         for (int i = 0; i < 2; i++)
             if (enc_lane_moves(s, x, swap, ls[i], sel))
                 b *= es_ceil_div(F[ls[i]], s->lanes[ls[i]]);
