@@ -300,6 +300,24 @@ static uint64_t chunk_val(const joint_ctx *c, const int32_t *sel) {
     return c->log ? enc_log_floor(c->scale, ch) : ch;
 }
 
+/* One factor of an operand's bytes: tabulates g (its value and its log term), frees g
+ * and multiplies / adds the two into *acc / *lacc; `what` names the table in the
+ * too-large message. */
+static bool joint_cost(enc_formula *f, joint_ctx *jc, joint *g, joint_sig_fn sigfn,
+                       joint_val_fn valfn, const char *what, const char *tensor, enc_term *acc,
+                       enc_term *lacc, status *st) {
+    joint_sigs(jc, g, sigfn);
+    if (joint_size(g) > ENC_MAX_TABLE) {
+        free(g);
+        return status_fail(st, "enc: %s table of tensor %s too large", what, tensor);
+    }
+    enc_term v = joint_term(f, jc, g, valfn);
+    jc->log = true;
+    enc_term lv = joint_term(f, jc, g, valfn);
+    free(g);
+    return enc_term_mul(f, *acc, v, acc, st) && enc_term_add(f, *lacc, lv, lacc, st);
+}
+
 /* Bytes of operand x under a fixed swap: element bytes x one joint table per
  * connected component of the tensor's axes x the chunk axes. */
 bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term *lout,
@@ -336,16 +354,7 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term
             if (mem)
                 g->m[g->nm++] = d;
         }
-        joint_sigs(&jc, g, lay_sig);
-        if (joint_size(g) > ENC_MAX_TABLE) {
-            free(g);
-            return status_fail(st, "enc: layout table of tensor %s too large", o->t[t].name);
-        }
-        enc_term ax = joint_term(f, &jc, g, lay_val);
-        jc.log = true;
-        enc_term lax = joint_term(f, &jc, g, lay_val);
-        free(g);
-        if (!enc_term_mul(f, acc, ax, &acc, st) || !enc_term_add(f, lacc, lax, &lacc, st))
+        if (!joint_cost(f, &jc, g, lay_sig, lay_val, "layout", o->t[t].name, &acc, &lacc, st))
             return false;
     }
     int ls[2] = {l0, l1};
@@ -383,16 +392,8 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term
             if (on)
                 g->m[g->nm++] = d;
         }
-        joint_sigs(&jc, g, lchunk_sig);
-        if (joint_size(g) > ENC_MAX_TABLE) {
-            free(g);
-            return status_fail(st, "enc: chunk table of tensor %s too large", o->t[t].name);
-        }
-        enc_term ch = joint_term(f, &jc, g, lchunk_val);
-        jc.log = true;
-        enc_term lch = joint_term(f, &jc, g, lchunk_val);
-        free(g);
-        if (!enc_term_mul(f, acc, ch, &acc, st) || !enc_term_add(f, lacc, lch, &lacc, st))
+        if (!joint_cost(f, &jc, g, lchunk_sig, lchunk_val, "chunk", o->t[t].name, &acc, &lacc,
+                        st))
             return false;
     }
     *out = acc;
