@@ -105,20 +105,8 @@ static int64_t disasm_json(const hw_config *hw, const uint8_t *img, uint64_t byt
 }
 
 static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        status_fail(st, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    unsigned char *buf;
-    size_t n;
-    text_read_status r = text_read_all(f, (size_t)1 << 16, 0, &buf, &n);
-    fclose(f);
-    ES_ASSERT(r != TEXT_READ_NOMEM);
-    if (r != TEXT_READ_OK) {
-        status_fail(st, "%s: read failed", path);
-        return NULL;
-    }
+    size_t n = 0;
+    uint8_t *buf = text_read_path(path, &n, st);
     *bytes = n;
     return buf;
 }

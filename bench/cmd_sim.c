@@ -65,17 +65,8 @@ static bool parse_u64(const char *s, uint64_t *out) {
 }
 
 static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return status_fail(st, "%s: cannot open: %s", path, strerror(errno)), NULL;
-    unsigned char *buf;
-    size_t n;
-    text_read_status r = text_read_all(f, (size_t)1 << 20, 0, &buf, &n);
-    fclose(f);
-    if (r == TEXT_READ_NOMEM)
-        return status_fail(st, "%s: out of memory", path), NULL;
-    if (r != TEXT_READ_OK)
-        return status_fail(st, "%s: read error", path), NULL;
+    size_t n = 0;
+    uint8_t *buf = text_read_path(path, &n, st);
     *bytes = n;
     return buf;
 }

@@ -1,9 +1,11 @@
-/* text: the JSON and XML string escapers (see core/text.h).
+/* text: the JSON and XML string escapers and whole-file reading (see core/text.h).
  * Invariant: every byte below 0x20 and every quote/escape character of the target
  * syntax is escaped; all other bytes pass through unchanged. */
 #include "core/text.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 void text_json_esc(FILE *f, const char *s) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -91,4 +93,20 @@ text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char *
     *data = buf;
     *len = n;
     return TEXT_READ_OK;
+}
+
+unsigned char *text_read_path(const char *path, size_t *len, status *st) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        status_fail(st, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char *buf;
+    text_read_status r = text_read_all(f, (size_t)1 << 20, 0, &buf, len);
+    fclose(f);
+    if (r == TEXT_READ_NOMEM)
+        status_fail(st, "%s: out of memory", path);
+    else if (r != TEXT_READ_OK)
+        status_fail(st, "%s: read error", path);
+    return r == TEXT_READ_OK ? buf : NULL;
 }

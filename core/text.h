@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/status.h"
+
 /* JSON string body (no quotes): " and \ escaped, \n \r \t short, other control
  * characters as \u00XX; other bytes (UTF-8 included) as they are. NULL writes nothing. */
 void text_json_esc(FILE *f, const char *s);
@@ -34,5 +36,8 @@ typedef enum text_read_status {
 } text_read_status;
 text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char **data,
                                size_t *len);
+/* A whole file by path (binary images): malloc'd *data (caller frees) and *len, or NULL
+ * with "PATH: cannot open: REASON" / "PATH: out of memory" / "PATH: read error" in st. */
+unsigned char *text_read_path(const char *path, size_t *len, status *st);
 
 #endif

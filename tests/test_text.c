@@ -82,3 +82,27 @@ Test(text, read_all_grows_and_limits) {
     cr_assert_null(data);
     fclose(f);
 }
+
+Test(text, read_path_reads_and_reports) {
+    char path[] = "/tmp/embedsyn_textXXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    for (int i = 0; i < 3000; i++)
+        fputc(i % 251, f);
+    fclose(f);
+    status st;
+    status_init(&st);
+    size_t len = 0;
+    unsigned char *d = text_read_path(path, &len, &st);
+    cr_assert_not_null(d, "%s", st.msg);
+    cr_assert_eq(len, 3000);
+    for (int i = 0; i < 3000; i++)
+        cr_assert_eq(d[i], i % 251);
+    free(d);
+    remove(path);
+    cr_assert_null(text_read_path(path, &len, &st));
+    char want[128];
+    snprintf(want, sizeof want, "%s: cannot open: ", path);
+    cr_assert(strncmp(st.msg, want, strlen(want)) == 0, "%s", st.msg);
+}
