@@ -4,7 +4,9 @@
  * have_op, an operator that passed the spec loader. */
 #include "bench/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/spec.h"
@@ -117,4 +119,26 @@ void cli_hw_json(FILE *f, const hw_config *hw) {
             (long long)hw_depth(hw, HW_MEM_UOP), (long long)hw_depth(hw, HW_MEM_WGT),
             (long long)hw_depth(hw, HW_MEM_INP), (long long)hw_depth(hw, HW_MEM_ACC),
             (long long)hw_depth(hw, HW_MEM_OUT));
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out) {
+    if (!s || !*s)
+        return false;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+            return false; /* strtoull would take a second prefix */
+    }
+    /* strtoull itself would skip blanks and accept a sign or a second prefix */
+    if (!((*s >= '0' && *s <= '9') || (base == 16 && ((*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (errno || *end)
+        return false;
+    *out = (uint64_t)v;
+    return true;
 }

@@ -5,6 +5,7 @@
 #define EMBEDSYN_BENCH_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/hw.h"
@@ -29,6 +30,8 @@ bool cli_want_help(int argc, char **argv);
 /* Prints "embedsyn CMD: MSG" to stderr and returns 2 (bad input / usage). */
 int cli_fail(const char *cmd, const status *st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Unsigned integer option value: decimal or 0x-hex, no sign, blank or trailing text. */
+bool cli_parse_u64(const char *s, uint64_t *out);
 /* JSON string literal with escaping. */
 void cli_json_str(FILE *f, const char *s);
 /* JSON object of a hardware config: every field of hw.h plus derived shapes and

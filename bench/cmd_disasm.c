@@ -26,19 +26,6 @@ static const char disasm_help[] =
     "  -h, --help    this text\n\n"
     "Exit status: 0 ok, 1 some instruction does not decode, 2 bad input or usage.\n";
 
-/* Decimal or 0x-hex, no sign, no trailing garbage. */
-static bool parse_u64(const char *s, uint64_t *out) {
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-    if (errno || *end || end == s)
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
 static void json_insn(FILE *f, uint64_t i, uint64_t addr, const vta_insn *in, const char *text) {
     fprintf(f, "{\"index\":%llu,\"address\":%llu,\"text\":", (unsigned long long)i,
             (unsigned long long)addr);
@@ -169,9 +156,9 @@ int cmd_disasm(int argc, char **argv) {
         uint64_t addr, count;
         if (!addr_s || !count_s)
             return cli_usage_error("disasm", "%s", "--dram needs --insn-addr A and --insn-count N");
-        if (!parse_u64(addr_s, &addr))
+        if (!cli_parse_u64(addr_s, &addr))
             return cli_usage_error("disasm", "--insn-addr: '%s' is not a decimal or 0x-hex number", addr_s);
-        if (!parse_u64(count_s, &count))
+        if (!cli_parse_u64(count_s, &count))
             return cli_usage_error("disasm", "--insn-count: '%s' is not a decimal or 0x-hex number", count_s);
         hw_config hw = hw_default();
         if (hw_path && !spec_load_hw(hw_path, &hw, &st))

@@ -43,27 +43,6 @@ static const char sim_help[] =
     "                    simulated cycles/s (single core)\n"
     "Exit status: 0 ok, 1 simulation error, 2 bad input or usage.\n";
 
-static bool parse_u64(const char *s, uint64_t *out) {
-    if (!s || !*s)
-        return false;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!*s)
-            return false;
-    }
-    if (*s == '-' || *s == '+')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno || *end)
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
 static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
     size_t n = 0;
     uint8_t *buf = text_read_path(path, &n, st);
@@ -299,9 +278,9 @@ int cmd_sim(int argc, char **argv) {
                 out_path = val;
             else if (!strcmp(a, "--dram"))
                 dram_path = val;
-            else if (!strcmp(a, "--insn-addr") && !(have_addr = parse_u64(val, &insn_addr)))
+            else if (!strcmp(a, "--insn-addr") && !(have_addr = cli_parse_u64(val, &insn_addr)))
                 return cli_usage_error("sim", "--insn-addr: '%s' is not a decimal or 0x-hex address", val);
-            else if (!strcmp(a, "--insn-count") && !(have_count = parse_u64(val, &insn_count)))
+            else if (!strcmp(a, "--insn-count") && !(have_count = cli_parse_u64(val, &insn_count)))
                 return cli_usage_error("sim", "--insn-count: '%s' is not a number", val);
             i++;
         } else if (a[0] == '-') {

@@ -36,16 +36,6 @@ static const char solve_help[] =
     "                  solve_ms, needs_transform, dup_factor, bytes, embedding\n"
     "%s";
 
-static bool parse_u64(const char *s, uint64_t *v) {
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || *s == '\0' || *end != '\0' || *s == '-')
-        return false;
-    *v = (uint64_t)x;
-    return true;
-}
-
 static bool parse_secs(const char *s, double *v) {
     char *end;
     errno = 0;
@@ -88,7 +78,7 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
                 if (!parse_secs(val, &eo->timeout_s))
                     return cli_usage_error(cmd, "bad --timeout '%s' (seconds > 0)", val);
             } else if (!strcmp(a, "--rlimit")) {
-                if (!parse_u64(val, &eo->rlimit) || eo->rlimit == 0)
+                if (!cli_parse_u64(val, &eo->rlimit) || eo->rlimit == 0)
                     return cli_usage_error(cmd, "bad --rlimit '%s' (integer > 0)", val);
             } else if (!strcmp(a, "--suite")) {
                 *suite = val;

@@ -73,3 +73,20 @@ Test(cli, json_string_escaping) {
     cr_expect_str_eq(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
     free(buf);
 }
+
+Test(cli, parse_u64_decimal_and_hex_only) {
+    uint64_t v = 0;
+    cr_assert(cli_parse_u64("4096", &v));
+    cr_assert_eq(v, 4096);
+    cr_assert(cli_parse_u64("0x1000", &v));
+    cr_assert_eq(v, 4096);
+    cr_assert(cli_parse_u64("0XfF", &v));
+    cr_assert_eq(v, 255);
+    cr_assert(cli_parse_u64("18446744073709551615", &v));
+    cr_assert_eq(v, UINT64_MAX);
+    const char *bad[] = {"", "-1", "+1", " 1", "1 ", "0x", "0x-5", "0x 5", "12abc", "0x0x1",
+                         "18446744073709551616", "1.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_not(cli_parse_u64(bad[i], &v), "accepted '%s'", bad[i]);
+    cr_assert_not(cli_parse_u64(NULL, &v));
+}
