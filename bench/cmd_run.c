@@ -10,12 +10,12 @@
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "core/spec_emb.h"
-#include "encoders/enc.h"
-#include "vta/refstrat.h"
+#include "vta/sched.h"
 
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
-    "                    [--embedding F.xml | --strategy reference|solve|im2col[:DIMS]] [--seed N]\n"
+    "                    [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
+    "                    [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
     "                    [--sched-candidates K] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
@@ -25,8 +25,10 @@ static const char run_help[] =
     "                   {\"name\",\"error\"}; exit 1 if any failed)\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
     "  --strategy S     reference | solve (synthesize the optimal embedding with Z3, as\n"
-    "                   `embedsyn solve` with its defaults) | im2col (all reduction\n"
-    "                   dims) | im2col:c,s (those dims)\n"
+    "                   `embedsyn solve` with its defaults) | portfolio (the solver's\n"
+    "                   optimum, or channel packing when it is as utilization-optimal and\n"
+    "                   simulates fewer cycles: what `embedsyn bench` runs) | im2col (all\n"
+    "                   reduction dims) | im2col:c,s (those dims)\n"
     "  --seed N         seed of the random operands and of sampling (default 1)\n"
     "  --check          compare the whole output with the C reference (bit-exact)\n"
     "  --check-sample N compare N random output elements\n"
@@ -44,6 +46,7 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     cli_opts_init(&a->c);
     driver_opts_init(&a->d);
     a->strategy = "reference";
+    driver_strategy_init(&a->strat, DRV_REFERENCE);
     if (cli_want_help(argc, argv)) {
         fputs(help, stdout);
         fputs(cli_common_help, stdout);
@@ -64,9 +67,8 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
             a->embedding = argv[++i];
         } else if (!strcmp(arg, "--strategy") && has_val) {
             a->strategy = argv[++i];
-            if (strcmp(a->strategy, "reference") && strcmp(a->strategy, "solve") &&
-                strncmp(a->strategy, "im2col", 6))
-                return cli_usage_error(cmd, "--strategy must be reference, solve or im2col[:DIMS], got '%s'",
+            if (!driver_strategy_parse(a->strategy, &a->strat, &st) || a->strat.kind == DRV_FILE)
+                return cli_usage_error(cmd, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'",
                                        a->strategy);
         } else if (!strcmp(arg, "--seed") && has_val) {
             char *end;
@@ -101,8 +103,12 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     if (a->suite && (a->c.have_op || a->embedding || a->out_dir))
         return cli_usage_error(cmd, "--suite excludes an operator, --embedding and -o");
     if (!a->c.have_op && !a->suite) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
-    if (a->embedding && strcmp(a->strategy, "reference"))
+    if (a->embedding && a->strat.kind != DRV_REFERENCE)
         return cli_usage_error(cmd, "--embedding and --strategy exclude each other");
+    if (a->embedding) {
+        a->strat.kind = DRV_FILE;
+        a->strat.file = a->embedding;
+    }
     if (a->d.timing_only && (a->d.check || a->d.check_sample))
         return cli_usage_error(cmd, "--timing-only has no data to check");
     if (!is_run && !a->out_dir) return cli_usage_error(cmd, "-o BUNDLE_DIR is required");
@@ -110,44 +116,8 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     return -1;
 }
 
-/* "c,r,s": every reduction dim of the operator, in dim order. */
-static void reduction_dims(const op *o, char *buf, size_t len) {
-    size_t k = 0;
-    buf[0] = 0;
-    for (int d = 0; d < o->ndims && k < len; d++)
-        if (op_is_reduction(o, d)) {
-            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
-            if (w > 0) k += (size_t)w;
-        }
-}
-
 bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st) {
-    const op *o = &a->c.op;
-    const hw_config *hw = &a->c.hw;
-    emb e;
-    if (a->embedding) {
-        if (!spec_load_emb(a->embedding, o, &e, st)) return false;
-        return driver_run(o, hw, &e, &a->d, r, st);
-    }
-    if (!strcmp(a->strategy, "solve")) {
-        enc_options eo;
-        enc_options_init(&eo);
-        enc_result er;
-        if (!enc_solve(o, hw, &eo, &er, st)) return false;
-        if (!er.found)
-            return status_fail(st, "the solver found no embedding (solver status %s)", er.solver_status);
-        return driver_run(o, hw, &er.e, &a->d, r, st);
-    }
-    if (!strncmp(a->strategy, "im2col", 6)) {
-        char dims[64];
-        if (a->strategy[6] == ':')
-            snprintf(dims, sizeof dims, "%s", a->strategy + 7);
-        else
-            reduction_dims(o, dims, sizeof dims);
-        if (!emb_im2col(o, hw, dims, &e, st)) return false;
-        return driver_run(o, hw, &e, &a->d, r, st);
-    }
-    return driver_run_reference(o, hw, &a->d, r, st);
+    return driver_run_strategy(&a->c.op, &a->c.hw, &a->strat, &a->d, r, st);
 }
 
 void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *r, bool ran) {
@@ -169,12 +139,14 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
         cli_json_str(f, r->layout);
         fprintf(f, ",\"layout_class\":");
         cli_json_str(f, r->layout_class);
+        fprintf(f, ",\"emb_choice\":");
+        cli_json_str(f, driver_choice_name(r->choice));
         fprintf(f, ",\"schedule\":");
         cli_json_str(f, r->schedule);
         fprintf(f, ",\"est_cycles\":%.0f,\"sched_candidates\":%d,\"sched_chosen\":%d,\"sched_template\":%s",
                 r->est_cycles, (int)r->sched_tried, (int)r->sched_chosen, r->sched_template ? "true" : "false");
         fprintf(f, ",\"check\":");
-        cli_json_str(f, r->check);
+        cli_json_str(f, driver_check_name(r->check));
         if (r->check_msg[0]) {
             fprintf(f, ",\"check_msg\":");
             cli_json_str(f, r->check_msg);
@@ -190,7 +162,7 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
     if (ran)
         fprintf(f, "  cycles %llu (estimate %.0f), gemm_counter %llu, utilization %.4f, dram_bytes %lld, check %s%s%s\n",
                 (unsigned long long)s->cycles, r->est_cycles, (unsigned long long)s->gemm_counter, r->utilization,
-                (long long)r->dram_bytes, r->check, r->check_msg[0] ? ": " : "", r->check_msg);
+                (long long)r->dram_bytes, driver_check_name(r->check), r->check_msg[0] ? ": " : "", r->check_msg);
     if (s->nwarnings) fprintf(f, "  simulator warnings: %d (first: %s)\n", s->nwarnings, s->warning);
 }
 
@@ -224,7 +196,7 @@ static int run_suite(bench_lower_args *a) {
             }
         } else {
             bench_lower_print(stdout, a, &r, true);
-            failed += !strcmp(r.check, "fail");
+            failed += r.check == DRV_CHECK_FAIL;
         }
         fflush(stdout);
     }
@@ -242,5 +214,5 @@ int cmd_run(int argc, char **argv) {
     status_init(&st);
     if (!bench_lower_exec(&a, &r, &st)) return cli_fail("run", &st);
     bench_lower_print(stdout, &a, &r, true);
-    return strcmp(r.check, "fail") ? 0 : 1;
+    return r.check == DRV_CHECK_FAIL ? 1 : 0;
 }

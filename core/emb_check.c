@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/emb.h"
+#include "core/es.h"
 #include "core/emb_int.h"
 
 typedef struct lane_val {
@@ -26,13 +27,6 @@ typedef struct lane_val {
     bool inb;        /* index in the tensor's bounds */
     int64_t idx[OP_MAX_RANK];
 } lane_val;
-
-static uint64_t mix64(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 static void fmt_inst(const op *o, const emb_nest *n, int64_t q, const int64_t *t, char *buf,
                      size_t len) {
@@ -449,8 +443,11 @@ static bool check_totals(chk *c, status *st) {
 
 bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st) {
-    if (!emb_check(o, hw, e, st))
-        return false;
+    return emb_check(o, hw, e, st) && emb_check_lanes(o, hw, e, n, max_instances, seed, st);
+}
+
+bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                     int64_t max_instances, uint64_t seed, status *st) {
     chk c;
     memset(&c, 0, sizeof c);
     c.o = o;
@@ -462,7 +459,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
     c.lanes[EMB_O] = hw_block_out(hw);
     c.lanes[EMB_I] = hw_block_in(hw);
     int64_t B = c.lanes[EMB_B], BO = c.lanes[EMB_O], BI = c.lanes[EMB_I];
-    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check above */
+    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check before */
     if (max_instances < 1)
         max_instances = 1;
     /* Enumerate everything only when it is small enough to hold the coverage bitmaps
@@ -499,7 +496,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
         else if (s == 1)
             q = n->instances - 1;
         else
-            q = (int64_t)(mix64(seed * 0x100000001b3ULL + (uint64_t)s) % (uint64_t)n->instances);
+            q = (int64_t)(es_hash64(seed * 0x100000001b3ULL + (uint64_t)s) % (uint64_t)n->instances);
         int64_t r = q;
         for (int li = n->nloops - 1; li >= 0; li--) {
             t[li] = r % n->loop[li].extent;

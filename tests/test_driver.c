@@ -138,7 +138,7 @@ static void check_selection(const op *o, const hw_config *hw, const char *what) 
     d.check = true;
     driver_result rc;
     cr_assert(driver_run(o, hw, &e, &d, &rc, &st), "%s: %s", what, st.msg);
-    cr_assert_str_eq(rc.check, "pass", "%s: %s", what, rc.check_msg);
+    cr_assert_eq(rc.check, DRV_CHECK_PASS, "%s: %s", what, rc.check_msg);
     cr_assert_eq(rc.sim.cycles, r.sim.cycles, "%s: functional and timing-only cycles differ", what);
 
     /* K = 1: the estimate's best alone, no simulation before the run. */
