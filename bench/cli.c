@@ -5,6 +5,7 @@
 #include "bench/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,45 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
         return false;
     *out = (uint64_t)v;
     return true;
+}
+
+int cli_common_opt(cli_opts *c, int code, const char *arg, status *st) {
+    static const char *const names[] = {"--op", "--conv", "--gemm"};
+    switch (code) {
+    case CLI_OPT_JSON:
+        c->json = true;
+        return 1;
+    case CLI_OPT_HW:
+        return spec_load_hw(arg, &c->hw, st) ? 1 : -1;
+    case CLI_OPT_OP:
+    case CLI_OPT_CONV:
+    case CLI_OPT_GEMM:
+        break;
+    default:
+        return 0;
+    }
+    if (c->have_op) {
+        status_fail(st, "more than one operator given (%s %s)", names[code - CLI_OPT_OP], arg);
+        return -1;
+    }
+    bool ok = code == CLI_OPT_OP     ? spec_load_op(arg, &c->op, st)
+              : code == CLI_OPT_CONV ? spec_parse_conv(arg, "--conv", &c->op, st)
+                                     : spec_parse_gemm(arg, "--gemm", &c->op, st);
+    if (!ok)
+        return -1;
+    c->have_op = true;
+    return 1;
+}
+
+int cli_getopt_error(const char *cmd, int code, int argc, char **argv) {
+    /* getopt_long leaves optind past the offending element (past its missing value) */
+    int k = optind - 1 < argc ? optind - 1 : argc - 1;
+    const char *a = k >= 1 ? argv[k] : "?";
+    if (code == ':') {
+        char name[64];
+        size_t n = strcspn(a, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), a);
+        return cli_usage_error(cmd, "option %s needs a value", name);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'", a);
 }

@@ -2,6 +2,8 @@
  * program, simulates it and checks the output against the plain C reference; the
  * shared option handling of run and compile lives here too (cmd_lower.h).
  * Exit status: 0 ok, 1 the check failed, 2 bad input or a lowering/simulation error. */
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,84 @@ static const char run_help[] =
     "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
     "                   reference, which runs TVM's template pick)\n\n";
 
+/* Option codes of run and compile (long-only options from CLI_OPT_CMD). */
+enum {
+    OPT_EMBEDDING = CLI_OPT_CMD,
+    OPT_STRATEGY,
+    OPT_SEED,
+    OPT_CHECK,
+    OPT_CHECK_SAMPLE,
+    OPT_TIMING_ONLY,
+    OPT_SUITE,
+    OPT_STRICT,
+    OPT_SCHED_K
+};
+
+/* The option table of run; compile takes the same minus the run-only rows. */
+static const struct option lower_options[] = {
+    CLI_COMMON_LONGOPTS,
+    {"embedding", required_argument, NULL, OPT_EMBEDDING},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"sched-candidates", required_argument, NULL, OPT_SCHED_K},
+    {"check", no_argument, NULL, OPT_CHECK},                 /* run only from here on */
+    {"check-sample", required_argument, NULL, OPT_CHECK_SAMPLE},
+    {"timing-only", no_argument, NULL, OPT_TIMING_ONLY},
+    {"suite", required_argument, NULL, OPT_SUITE},
+    {NULL, 0, NULL, 0},
+};
+#define LOWER_RUN_ONLY 4 /* rows at the end of lower_options that compile does not take */
+
+/* One option's value into a; -1 when applied, else the exit status. */
+static int lower_take(const char *cmd, int code, const char *v, bench_lower_args *a) {
+    status st;
+    status_init(&st);
+    uint64_t u;
+    switch (code) {
+    case OPT_EMBEDDING:
+        a->embedding = v;
+        break;
+    case OPT_STRATEGY:
+        a->strategy = v;
+        if (!driver_strategy_parse(v, &a->strat, &st) || a->strat.kind == DRV_FILE)
+            return cli_usage_error(cmd, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'", v);
+        break;
+    case OPT_SEED:
+        if (!cli_parse_u64(v, &a->d.seed)) return cli_usage_error(cmd, "--seed needs a number, got '%s'", v);
+        break;
+    case 'o':
+        a->out_dir = v;
+        break;
+    case OPT_CHECK:
+        a->d.check = true;
+        break;
+    case OPT_CHECK_SAMPLE:
+        if (!cli_parse_u64(v, &u) || u < 1 || u > INT64_MAX)
+            return cli_usage_error(cmd, "--check-sample needs a positive number, got '%s'", v);
+        a->d.check_sample = (int64_t)u;
+        break;
+    case OPT_TIMING_ONLY:
+        a->d.timing_only = true;
+        break;
+    case OPT_SUITE:
+        a->suite = v;
+        break;
+    case OPT_STRICT:
+        a->d.strict = true;
+        break;
+    case OPT_SCHED_K:
+        if (!cli_parse_u64(v, &u) || u < 1 || u > SCHED_MAX_TOP)
+            return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'", SCHED_MAX_TOP, v);
+        a->d.sched_k = (int32_t)u;
+        break;
+    default:
+        if (cli_common_opt(&a->c, code, v, &st) < 0) return cli_fail(cmd, &st);
+        break;
+    }
+    return -1;
+}
+
 int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, bool is_run,
                       bench_lower_args *a) {
     memset(a, 0, sizeof *a);
@@ -52,54 +132,18 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
         fputs(cli_common_help, stdout);
         return 0;
     }
-    for (int i = 1; i < argc; i++) {
-        status st;
-        status_init(&st);
-        int t = cli_take_common(&a->c, argc, argv, &i, &st);
-        if (t < 0) return cli_fail(cmd, &st);
-        if (t > 0) {
-            i--; /* cli_take_common left i on the next argument */
-            continue;
-        }
-        const char *arg = argv[i];
-        bool has_val = i + 1 < argc;
-        if (!strcmp(arg, "--embedding") && has_val) {
-            a->embedding = argv[++i];
-        } else if (!strcmp(arg, "--strategy") && has_val) {
-            a->strategy = argv[++i];
-            if (!driver_strategy_parse(a->strategy, &a->strat, &st) || a->strat.kind == DRV_FILE)
-                return cli_usage_error(cmd, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'",
-                                       a->strategy);
-        } else if (!strcmp(arg, "--seed") && has_val) {
-            char *end;
-            a->d.seed = strtoull(argv[++i], &end, 10);
-            if (*end) return cli_usage_error(cmd, "--seed needs a number, got '%s'", argv[i]);
-        } else if (!strcmp(arg, "-o") && has_val) {
-            a->out_dir = argv[++i];
-        } else if (is_run && !strcmp(arg, "--check")) {
-            a->d.check = true;
-        } else if (is_run && !strcmp(arg, "--check-sample") && has_val) {
-            char *end;
-            a->d.check_sample = strtoll(argv[++i], &end, 10);
-            if (*end || a->d.check_sample < 1)
-                return cli_usage_error(cmd, "--check-sample needs a positive number, got '%s'", argv[i]);
-        } else if (is_run && !strcmp(arg, "--timing-only")) {
-            a->d.timing_only = true;
-        } else if (is_run && !strcmp(arg, "--suite") && has_val) {
-            a->suite = argv[++i];
-        } else if (!strcmp(arg, "--strict")) {
-            a->d.strict = true;
-        } else if (!strcmp(arg, "--sched-candidates") && has_val) {
-            char *end;
-            long k = strtol(argv[++i], &end, 10);
-            if (*end || k < 1 || k > SCHED_MAX_TOP)
-                return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'", SCHED_MAX_TOP,
-                                       argv[i]);
-            a->d.sched_k = (int32_t)k;
-        } else {
-            return cli_usage_error(cmd, "unknown option '%s'", arg);
-        }
+    struct option opts[sizeof lower_options / sizeof *lower_options];
+    memcpy(opts, lower_options, sizeof opts);
+    if (!is_run) opts[sizeof opts / sizeof *opts - 1 - LOWER_RUN_ONLY] = opts[sizeof opts / sizeof *opts - 1];
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    int code;
+    while ((code = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error(cmd, code, argc, argv);
+        int rc = lower_take(cmd, code, optarg, a);
+        if (rc >= 0) return rc;
     }
+    if (optind < argc) return cli_usage_error(cmd, "unknown option '%s'", argv[optind]);
     if (a->suite && (a->c.have_op || a->embedding || a->out_dir))
         return cli_usage_error(cmd, "--suite excludes an operator, --embedding and -o");
     if (!a->c.have_op && !a->suite) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");

@@ -200,3 +200,39 @@ Test(driver_select, cli_sched_candidates) {
     snprintf(cmd, sizeof cmd, "%s run %s --sched-candidates 0 2>/dev/null", EMBEDSYN_CLI, args);
     cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
 }
+
+/* The option tables of run, compile and spec (getopt_long): numbers go through the
+ * strict parser (a sign, blanks, an empty value or trailing text are refused with exit
+ * status 2), unknown options and missing values are usage errors, `--name=value`
+ * works, and compile does not take run's check options. */
+static int cli_status(const char *args) {
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", EMBEDSYN_CLI, args);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc), "%s", cmd);
+    return WEXITSTATUS(rc);
+}
+
+Test(driver_cli, option_tables_and_strict_numbers) {
+    const char *shape = "--conv N=1,C=4,H=6,W=6,K=8,R=3,S=3,pad=1";
+    static const char *const bad[] = {"--seed -1", "--seed ''", "--seed ' 5'", "--seed 5x", "--seed",
+                                      "--check-sample -3", "--check-sample 0", "--sched-candidates +2",
+                                      "--strategy solver", "--strategy im2col:", "--bogus", "stray",
+                                      "--timing-only --check"};
+    char args[512];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(args, sizeof args, "run %s %s", shape, bad[i]);
+        cr_assert_eq(cli_status(args), 2, "%s", args);
+    }
+    static const char *const good[] = {"--seed 0x10 --check", "--seed=7 --check-sample=5", "--strategy=im2col:c,s"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(args, sizeof args, "run %s %s", shape, good[i]);
+        cr_assert_eq(cli_status(args), 0, "%s", args);
+    }
+    snprintf(args, sizeof args, "compile %s --check -o /tmp/embedsyn_never", shape);
+    cr_assert_eq(cli_status(args), 2, "%s", args);
+    cr_assert_eq(cli_status("spec check --bogus"), 2);
+    cr_assert_eq(cli_status("spec check --hw"), 2);
+    cr_assert_eq(cli_status("spec hw stray"), 2);
+    cr_assert_eq(cli_status("spec check --conv=C=3,H=4,W=4,K=2,R=1,S=1 --gemm M=4,N=4,K=4"), 0);
+}
