@@ -1,14 +1,15 @@
-/* driver: the pipeline of one operator, in order (DESIGN 8.1):
+/* driver: the pipeline of one operator, in order (DESIGN 8.1). The back end is reached
+ * only through its target table (vta/target.h: tg->...), never by name:
  *   0.  choose_embedding: the strategy's embedding -> a checked plan    (core/emb, encoders/)
- *       (portfolio: the solver's plan and channel packing's, see run_portfolio)
+ *       (reference: tg->reference_embedding; portfolio: two plans, see run_portfolio)
  *   1.  emb_check_lanes               lane-by-lane check on a sample      (core/emb)
- *   2a. sched_search_top (+ refstrat_template_sched): candidate schedules (vta/sched)
- *   2b. select: lower + timing-only simulation of each candidate, fewest cycles wins
- *       (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
- *   3.  lower_codegen + finalize      VTA program of the chosen schedule  (vta/codegen)
- *   4.  data: ref_fill, emb_pack, lower_write_inputs (skipped when timing only)
- *   5.  vta_bundle_write              optional bundle directory           (vta/prog)
- *   6.  sim_run                       cycle simulation                    (vta/sim)
+ *   2a. tg->schedules                 candidate schedules (cost model)
+ *   2b. select: tg->codegen + timing-only tg->simulate of each candidate, fewest cycles
+ *       wins (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
+ *   3.  tg->codegen                   the program of the chosen schedule
+ *   4.  data: ref_fill, emb_pack, tg->write_inputs (skipped when timing only)
+ *   5.  tg->write_bundle              optional bundle directory
+ *   6.  tg->simulate                  cycle simulation
  *   7.  check: emb_unpack_out vs ref_run, or sampled ref_output_acc      (core/ref)
  * Invariant: each check runs once per stage boundary: emb_check where the embedding
  * is made (builder, loader, decoder), the nest derived once into the plan, the lane
@@ -23,9 +24,7 @@
 #include "core/es.h"
 #include "core/ref.h"
 #include "core/spec_emb.h"
-#include "vta/lower.h"
-#include "vta/prog.h"
-#include "vta/refstrat.h"
+#include "vta/target.h"
 
 void driver_opts_init(driver_opts *d) {
     memset(d, 0, sizeof *d);
@@ -101,8 +100,8 @@ static void data_free(drv_data *d) {
 static int64_t bias_len(const op *o) { return o->t[OP_OUT].shape[o->rq.bias_axis]; }
 
 /* Stage 4: random operands in natural layout, packed, copied into the program. */
-static bool make_data(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
-                      vta_prog *p, uint64_t seed, drv_data *d, status *st) {
+static bool make_data(const target *tg, const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                      target_prog *p, uint64_t seed, drv_data *d, status *st) {
     int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
     d->in = malloc((size_t)nin);
     d->wt = malloc((size_t)nwt);
@@ -119,14 +118,14 @@ static bool make_data(const op *o, const hw_config *hw, const emb *e, const emb_
         emb_pack_bias(o, hw, e, n, d->bias, d->bias_acc);
     }
     emb_pack(o, hw, e, n, d->in, d->wt, d->inp, d->wgt);
-    return lower_write_inputs(p, hw, n, s, d->inp, d->wgt, d->bias_acc, st);
+    return tg->write_inputs(p, d->inp, d->wgt, d->bias_acc, st);
 }
 
 /* Stage 7. */
-static void check_output(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, vta_prog *p,
-                         const driver_opts *dopt, const drv_data *d, driver_result *r) {
+static void check_output(const target *tg, const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                         target_prog *p, const driver_opts *dopt, const drv_data *d, driver_result *r) {
     int64_t obytes;
-    const int8_t *outp = lower_out_data(p, &obytes);
+    const int8_t *outp = tg->output(p, &obytes);
     const op_tensor *ot = &o->t[OP_OUT];
     int64_t nout = op_tensor_elems(o, OP_OUT);
     r->check = DRV_CHECK_PASS;
@@ -170,24 +169,18 @@ static void check_output(const op *o, const hw_config *hw, const emb *e, const e
 
 /* Stage 2b: the candidate of fewest simulated cycles (timing only); ties keep the
  * earlier candidate, so the result is deterministic. */
-static bool select_schedule(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                            const sched *cand, int ncand, const driver_opts *dopt, int *chosen, status *st) {
+static bool select_schedule(const target *tg, const target_scheds *cand, const driver_opts *dopt, int *chosen,
+                            status *st) {
     *chosen = 0;
+    int ncand = tg->nscheds(cand);
     if (ncand < 2) return true;
     uint64_t best = 0;
     for (int i = 0; i < ncand; i++) {
-        vta_prog *p;
-        lower_stats ls;
-        if (!lower_codegen(o, hw, e, n, &cand[i], &p, &ls, st)) return false;
-        bool ok = vta_prog_finalize(p, st);
+        target_prog *p = tg->codegen(cand, i, st);
+        if (!p) return false;
         sim_report rep;
-        if (ok) {
-            uint64_t bytes;
-            uint8_t *dram = vta_prog_dram(p, &bytes);
-            sim_options sopt = {true, dopt->strict, NULL};
-            ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, st);
-        }
-        vta_prog_destroy(p);
+        bool ok = tg->simulate(p, true, dopt->strict, &rep, st);
+        tg->prog_free(p);
         if (!ok) return false;
         if (i == 0 || rep.cycles < best) {
             best = rep.cycles;
@@ -196,6 +189,8 @@ static bool select_schedule(const op *o, const hw_config *hw, const emb *e, cons
     }
     return true;
 }
+
+static const target *target_of(const driver_opts *d) { return d->target ? d->target : target_default(); }
 
 bool driver_plan_make(const op *o, const hw_config *hw, const emb *e, bool reference, driver_plan *p,
                       status *st) {
@@ -230,40 +225,28 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     /* 2a: candidate schedules: the reference runs its template's pick (the tuner's
      * model) alone; embedsyn the K best by estimate plus the template's schedule when
      * the template applies to the embedding. */
-    sched_opts so;
-    sched cand[SCHED_MAX_TOP + 1];
-    int ncand;
-    if (reference)
-        refstrat_sched_opts(o, n, &so);
-    else
-        sched_opts_init(&so);
-    so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
-    int k = reference ? 1 : dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
-    if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
-    if (!(ncand = sched_search_top(o, hw, n, &so, k, cand, st))) return false;
-    int tmpl = -1;
-    if (!reference && k > 1) {
-        bool applies;
-        if (!refstrat_template_sched(o, hw, e, n, &applies, &cand[ncand], st)) return false;
-        if (applies) tmpl = ncand++;
-    }
+    const target *tg = target_of(dopt);
+    int k = dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
+    int tmpl;
+    target_scheds *cand = tg->schedules(o, hw, e, n, reference, k, &tmpl, st);
+    if (!cand) return false;
     /* 2b: choose by simulation */
     double ts = es_now_ms();
     int ci;
-    if (!select_schedule(o, hw, e, n, cand, ncand, dopt, &ci, st)) return false;
+    if (!select_schedule(tg, cand, dopt, &ci, st)) {
+        tg->scheds_free(cand);
+        return false;
+    }
     r->sched_ms = es_now_ms() - ts;
-    r->sched_tried = ncand;
+    r->sched_tried = tg->nscheds(cand);
     r->sched_chosen = ci;
     r->sched_template = ci == tmpl;
-    const sched s = cand[ci];
-    r->est_cycles = s.est_cycles;
-    sched_describe(o, n, &s, r->schedule, sizeof r->schedule);
+    r->est_cycles = tg->sched_estimate(cand, ci);
+    tg->sched_describe(cand, ci, r->schedule, sizeof r->schedule);
     /* 3: program */
-    vta_prog *p;
-    lower_stats ls;
-    if (!lower_codegen(o, hw, e, n, &s, &p, &ls, st)) return false;
-    if (!vta_prog_finalize(p, st)) {
-        vta_prog_destroy(p);
+    target_prog *p = tg->codegen(cand, ci, st);
+    if (!p) {
+        tg->scheds_free(cand);
         return false;
     }
     /* 4: data */
@@ -271,23 +254,21 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     memset(&d, 0, sizeof d);
     bool want_check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
     bool ok = true;
-    if (!dopt->timing_only) ok = make_data(o, hw, e, n, &s, p, dopt->seed, &d, st);
+    if (!dopt->timing_only) ok = make_data(tg, o, hw, e, n, p, dopt->seed, &d, st);
     r->compile_ms = es_now_ms() - t0;
     /* 5: bundle */
-    if (ok && dopt->bundle_dir) ok = vta_bundle_write(p, dopt->bundle_dir, st);
+    if (ok && dopt->bundle_dir) ok = tg->write_bundle(p, dopt->bundle_dir, st);
     /* 6: simulate */
     if (ok && !dopt->no_sim) {
         double t1 = es_now_ms();
-        uint64_t bytes;
-        uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options sopt = {dopt->timing_only, dopt->strict, NULL};
-        ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &r->sim, st);
+        ok = tg->simulate(p, dopt->timing_only, dopt->strict, &r->sim, st);
         r->sim_ms = es_now_ms() - t1;
     }
     /* 7: check */
-    if (ok && want_check && !dopt->no_sim) check_output(o, hw, e, n, p, dopt, &d, r);
+    if (ok && want_check && !dopt->no_sim) check_output(tg, o, hw, e, n, p, dopt, &d, r);
     data_free(&d);
-    vta_prog_destroy(p);
+    tg->prog_free(p);
+    tg->scheds_free(cand);
     return ok;
 }
 
@@ -322,8 +303,8 @@ static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *
 
 /* Stage 0: the strategy's embedding as a checked plan (every strategy but the
  * portfolio, which is two plans, see run_portfolio). */
-static bool choose_embedding(const op *o, const hw_config *hw, const driver_strategy *s, driver_plan *pl,
-                             driver_result *r, status *st) {
+static bool choose_embedding(const op *o, const hw_config *hw, const driver_strategy *s, const driver_opts *dopt,
+                             driver_plan *pl, driver_result *r, status *st) {
     emb e;
     switch (s->kind) {
     case DRV_SOLVE:
@@ -347,7 +328,7 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
     case DRV_REFERENCE:
     default:
         r->choice = DRV_CHOSE_REFERENCE;
-        if (!refstrat_embedding(o, hw, &e, st)) return false;
+        if (!target_of(dopt)->reference_embedding(o, hw, &e, st)) return false;
         break;
     }
     return driver_plan_make(o, hw, &e, s->kind == DRV_REFERENCE, pl, st);
@@ -393,7 +374,7 @@ bool driver_run_strategy(const op *o, const hw_config *hw, const driver_strategy
     r->failed_stage = DRV_STAGE_CHOICE;
     driver_plan *pl = malloc(sizeof *pl);
     if (!pl) return status_fail(st, "out of memory");
-    bool ok = choose_embedding(o, hw, s, pl, r, st);
+    bool ok = choose_embedding(o, hw, s, d, pl, r, st);
     if (ok) ok = s->kind == DRV_PORTFOLIO ? run_portfolio(pl, d, r, st) : driver_run_plan(pl, d, r, st);
     free(pl);
     return ok;

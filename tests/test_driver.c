@@ -22,6 +22,7 @@
 #include "vta/refstrat.h"
 #include "vta/sched.h"
 #include "vta/sim.h"
+#include "vta/target.h"
 
 static op mkconv(int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias) {
     op_conv p;
@@ -235,4 +236,66 @@ Test(driver_cli, option_tables_and_strict_numbers) {
     cr_assert_eq(cli_status("spec check --hw"), 2);
     cr_assert_eq(cli_status("spec hw stray"), 2);
     cr_assert_eq(cli_status("spec check --conv=C=3,H=4,W=4,K=2,R=1,S=1 --gemm M=4,N=4,K=4"), 0);
+}
+
+/* The target seam: the driver reaches the back end only through the table in
+ * driver_opts.target. A table that forwards to VTA's and counts the calls gives the
+ * same result as the default target, and its simulate/codegen counts are exactly what
+ * the pipeline's stages imply (one timing-only run per candidate when there are
+ * several, plus the chosen program). */
+static int n_codegen, n_simulate, n_schedules, n_refemb;
+static target counting;
+static target_scheds *cnt_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
+                                    int k, int *tmpl, status *st) {
+    n_schedules++;
+    return target_vta()->schedules(o, hw, e, n, reference, k, tmpl, st);
+}
+static target_prog *cnt_codegen(const target_scheds *s, int i, status *st) {
+    n_codegen++;
+    return target_vta()->codegen(s, i, st);
+}
+static bool cnt_simulate(target_prog *p, bool timing_only, bool strict, sim_report *rep, status *st) {
+    n_simulate++;
+    return target_vta()->simulate(p, timing_only, strict, rep, st);
+}
+static bool cnt_refemb(const op *o, const hw_config *hw, emb *e, status *st) {
+    n_refemb++;
+    return target_vta()->reference_embedding(o, hw, e, st);
+}
+
+Test(driver_target, table_is_the_only_way_to_the_back_end) {
+    cr_assert_eq(target_find("vta"), target_vta());
+    cr_assert_eq(target_default(), target_vta());
+    cr_assert_null(target_find("none"));
+    counting = *target_vta();
+    counting.name = "counting";
+    counting.schedules = cnt_schedules;
+    counting.codegen = cnt_codegen;
+    counting.simulate = cnt_simulate;
+    counting.reference_embedding = cnt_refemb;
+    op o = mkconv(8, 10, 16, 3, 1, 1, true);
+    hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    static const driver_strategy_kind kinds[] = {DRV_REFERENCE, DRV_IM2COL};
+    for (size_t i = 0; i < 2; i++) {
+        driver_strategy s;
+        driver_strategy_init(&s, kinds[i]);
+        driver_opts d;
+        driver_opts_init(&d);
+        d.check = true;
+        driver_result want, got;
+        cr_assert(driver_run_strategy(&o, &hw, &s, &d, &want, &st), "%s", st.msg);
+        n_codegen = n_simulate = n_schedules = n_refemb = 0;
+        d.target = &counting;
+        cr_assert(driver_run_strategy(&o, &hw, &s, &d, &got, &st), "%s", st.msg);
+        cr_assert_eq(got.sim.cycles, want.sim.cycles);
+        cr_assert_str_eq(got.schedule, want.schedule);
+        cr_assert_eq(got.check, DRV_CHECK_PASS, "%s", got.check_msg);
+        cr_assert_eq(n_refemb, kinds[i] == DRV_REFERENCE);
+        cr_assert_eq(n_schedules, 1);
+        int sel = got.sched_tried > 1 ? got.sched_tried : 0;
+        cr_assert_eq(n_codegen, sel + 1, "%d codegens for %d candidates", n_codegen, got.sched_tried);
+        cr_assert_eq(n_simulate, sel + 1, "%d simulations for %d candidates", n_simulate, got.sched_tried);
+    }
 }
