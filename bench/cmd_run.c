@@ -12,7 +12,8 @@
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "core/spec_emb.h"
-#include "vta/sched.h"
+#include "core/text.h"
+#include "vta/target.h"
 
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
@@ -109,8 +110,9 @@ static int lower_take(const char *cmd, int code, const char *v, bench_lower_args
         a->d.strict = true;
         break;
     case OPT_SCHED_K:
-        if (!cli_parse_u64(v, &u) || u < 1 || u > SCHED_MAX_TOP)
-            return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'", SCHED_MAX_TOP, v);
+        if (!cli_parse_u64(v, &u) || u < 1 || u > (uint64_t)target_default()->max_sched_k)
+            return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'",
+                                   target_default()->max_sched_k, v);
         a->d.sched_k = (int32_t)u;
         break;
     default:
@@ -168,9 +170,9 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
     const sim_report *s = &r->sim;
     if (a->c.json) {
         fprintf(f, "{\"name\":");
-        cli_json_str(f, a->c.op.name);
+        text_json_str(f, a->c.op.name);
         fprintf(f, ",\"strategy\":");
-        cli_json_str(f, a->embedding ? a->embedding : a->strategy);
+        text_json_str(f, a->embedding ? a->embedding : a->strategy);
         fprintf(f, ",\"cycles\":%llu", (unsigned long long)s->cycles);
 #define RUN_JSON(c) fprintf(f, ",\"" #c "\":%llu", (unsigned long long)s->c);
         SIM_COUNTERS(RUN_JSON)
@@ -180,20 +182,20 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
                 (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
         fprintf(f, ",\"insns\":%llu,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
                 (unsigned long long)s->insns, (long long)r->instances, r->utilization, (long long)r->dram_bytes);
-        cli_json_str(f, r->layout);
+        text_json_str(f, r->layout);
         fprintf(f, ",\"layout_class\":");
-        cli_json_str(f, r->layout_class);
+        text_json_str(f, r->layout_class);
         fprintf(f, ",\"emb_choice\":");
-        cli_json_str(f, driver_choice_name(r->choice));
+        text_json_str(f, driver_choice_name(r->choice));
         fprintf(f, ",\"schedule\":");
-        cli_json_str(f, r->schedule);
+        text_json_str(f, r->schedule);
         fprintf(f, ",\"est_cycles\":%.0f,\"sched_candidates\":%d,\"sched_chosen\":%d,\"sched_template\":%s",
                 r->est_cycles, (int)r->sched_tried, (int)r->sched_chosen, r->sched_template ? "true" : "false");
         fprintf(f, ",\"check\":");
-        cli_json_str(f, driver_check_name(r->check));
+        text_json_str(f, driver_check_name(r->check));
         if (r->check_msg[0]) {
             fprintf(f, ",\"check_msg\":");
-            cli_json_str(f, r->check_msg);
+            text_json_str(f, r->check_msg);
         }
         fprintf(f, ",\"simulated\":%s,\"warnings\":%d,\"compile_ms\":%.3f,\"sim_ms\":%.3f}\n", ran ? "true" : "false",
                 s->nwarnings, r->compile_ms, r->sim_ms);
@@ -229,11 +231,11 @@ static int run_suite(bench_lower_args *a) {
             failed++;
             if (a->c.json) {
                 printf("{\"name\":");
-                cli_json_str(stdout, ops[i].name);
+                text_json_str(stdout, ops[i].name);
                 printf(",\"strategy\":");
-                cli_json_str(stdout, a->strategy);
+                text_json_str(stdout, a->strategy);
                 printf(",\"error\":");
-                cli_json_str(stdout, st.msg);
+                text_json_str(stdout, st.msg);
                 printf("}\n");
             } else {
                 printf("%s: error: %s\n", ops[i].name, st.msg);

@@ -1,7 +1,7 @@
-/* lower: the lowering facade (schedule search, code generation, finalize) and the
- * host-side copies between emb_pack's full layouts and the program's compact DRAM
- * regions. Invariant: a stripped axis value (zero padding made by the DMA) is never
- * stored in DRAM, every other packed element is copied exactly once. */
+/* lower: the host-side copies between emb_pack's full layouts and the program's
+ * compact DRAM regions (code generation is vta/codegen.c). Invariant: a stripped axis
+ * value (zero padding made by the DMA) is never stored in DRAM, every other packed
+ * element is copied exactly once. */
 #include "vta/lower.h"
 
 #include <string.h>
