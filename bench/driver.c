@@ -31,21 +31,9 @@ void driver_opts_init(driver_opts *d) {
     d->seed = 1;
 }
 
-static const char *const strategy_names[] = {
-#define DRV_NAME(id, name, help) name,
-    DRIVER_STRATEGIES(DRV_NAME)
-#undef DRV_NAME
-};
-static const char *const choice_names[] = {
-#define DRV_NAME(id, name) name,
-    DRIVER_CHOICES(DRV_NAME)
-#undef DRV_NAME
-};
-static const char *const check_names[] = {
-#define DRV_NAME(id, name) name,
-    DRIVER_CHECKS(DRV_NAME)
-#undef DRV_NAME
-};
+static const char *const strategy_names[] = {DRIVER_STRATEGIES(ES_NAME3)};
+static const char *const choice_names[] = {DRIVER_CHOICES(ES_NAME2)};
+static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
 
 const char *driver_strategy_name(driver_strategy_kind k) { return strategy_names[k]; }
 const char *driver_choice_name(driver_choice c) { return choice_names[c]; }
@@ -112,7 +100,7 @@ static bool make_data(const target *tg, const op *o, const hw_config *hw, const 
     ref_fill_i8(d->wt, nwt, seed + 1);
     if (o->rq.bias) {
         d->bias = malloc((size_t)bias_len(o) * sizeof *d->bias);
-        d->bias_acc = calloc((size_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC)), 1);
+        d->bias_acc = calloc((size_t)(n->lay[EMB_ACC].elems * hw_intrinsic_of(hw).acc_bytes), 1);
         if (!d->bias || !d->bias_acc) return status_fail(st, "out of memory for bias data");
         ref_fill_i32(d->bias, bias_len(o), seed + 2, -(1 << 14), 1 << 14);
         emb_pack_bias(o, hw, e, n, d->bias, d->bias_acc);
@@ -146,7 +134,7 @@ static void check_output(const target *tg, const op *o, const hw_config *hw, con
         return;
     }
     uint64_t rs = dopt->seed ^ 0x5A17ull;
-    int64_t eb = hw_elem_bytes(hw, HW_MEM_OUT);
+    int64_t eb = hw_intrinsic_of(hw).out_bytes;
     for (int64_t k = 0; k < dopt->check_sample; k++) {
         int64_t idx[OP_MAX_RANK], elem, lane;
         for (int j = 0; j < ot->rank; j++) idx[j] = (int64_t)(es_splitmix64(&rs) % (uint64_t)ot->shape[j]);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
+#include "core/es.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
@@ -28,12 +29,7 @@
       "the solver's optimum, or channel packing when it is as utilization-optimal and "        \
       "simulates fewer cycles")
 
-typedef enum {
-#define DRV_ENUM(id, name, help) id,
-    DRIVER_STRATEGIES(DRV_ENUM)
-#undef DRV_ENUM
-    DRV_NSTRATEGIES
-} driver_strategy_kind;
+typedef enum { DRIVER_STRATEGIES(ES_ID3) DRV_NSTRATEGIES } driver_strategy_kind;
 
 typedef struct driver_strategy {
     driver_strategy_kind kind;
@@ -58,20 +54,12 @@ bool driver_strategy_parse(const char *text, driver_strategy *s, status *st);
 #define DRIVER_CHOICES(X)                                                                     \
     X(DRV_CHOSE_REFERENCE, "reference") X(DRV_CHOSE_FILE, "file") X(DRV_CHOSE_SOLVER, "solver") \
     X(DRV_CHOSE_IM2COL, "im2col") X(DRV_CHOSE_CHANNEL_PACKING, "channel packing")
-typedef enum {
-#define DRV_ENUM(id, name) id,
-    DRIVER_CHOICES(DRV_ENUM)
-#undef DRV_ENUM
-} driver_choice;
+typedef enum { DRIVER_CHOICES(ES_ID2) } driver_choice;
 const char *driver_choice_name(driver_choice c);
 
 /* Outcome of the output check: X(id, name). */
 #define DRIVER_CHECKS(X) X(DRV_CHECK_SKIPPED, "skipped") X(DRV_CHECK_PASS, "pass") X(DRV_CHECK_FAIL, "fail")
-typedef enum {
-#define DRV_ENUM(id, name) id,
-    DRIVER_CHECKS(DRV_ENUM)
-#undef DRV_ENUM
-} driver_check;
+typedef enum { DRIVER_CHECKS(ES_ID2) } driver_check;
 const char *driver_check_name(driver_check c);
 
 /* Stage of the pipeline an error came from (for callers that name it). */

@@ -22,6 +22,15 @@ static inline uint64_t es_splitmix64(uint64_t *state) { return es_mix64(*state +
 /* The value splitmix64 draws first from state x (a stateless hash of x). */
 static inline uint64_t es_hash64(uint64_t x) { return es_mix64(x + 0x9e3779b97f4a7c15ull); }
 
+/* X-macro helpers for typed vocabularies: with a table X(id, name) (or X(id, name,
+ * help)), `typedef enum { TABLE(ES_ID2) } t;` declares the ids and
+ * `static const char *const names[] = {TABLE(ES_NAME2)};` their names. */
+#define ES_ID2(id, name) id,
+#define ES_NAME2(id, name) name,
+#define ES_ID3(id, name, help) id,
+#define ES_NAME3(id, name, help) name,
+#define ES_COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
+
 /* Index of s in names[0..n) (exact match), or -1. NULL entries never match. */
 int es_name_find(const char *const *names, int n, const char *s);
 

@@ -14,21 +14,13 @@
 #include "encoders/enc_opt.h"
 #include "encoders/enc_space.h"
 
-static const char *const proof_names[] = {
-#define ENC_NAME(id, name) name,
-    ENC_PROOFS(ENC_NAME)
-#undef ENC_NAME
-};
-static const char *const solver_names[] = {
-#define ENC_NAME(id, name) name,
-    ENC_SOLVER_STATUSES(ENC_NAME)
-#undef ENC_NAME
-};
+static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
+static const char *const solver_names[] = {ENC_SOLVER_STATUSES(ES_NAME2)};
 
 const char *enc_proof_name(enc_proof p) { return proof_names[p]; }
 const char *enc_solver_status_name(enc_solver_status s) { return solver_names[s]; }
 bool enc_proof_parse(const char *s, enc_proof *p) {
-    int i = es_name_find(proof_names, (int)(sizeof proof_names / sizeof *proof_names), s);
+    int i = es_name_find(proof_names, ES_COUNT(proof_names), s);
     if (i < 0)
         return false;
     *p = (enc_proof)i;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
+#include "core/es.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
@@ -23,18 +24,10 @@ typedef enum {
 /* Proof outcome of a solve, weakest first (a baseline compares them by this order):
  * X(id, name). */
 #define ENC_PROOFS(X) X(ENC_PROOF_UNKNOWN, "unknown") X(ENC_PROOF_NOT_PROVEN, "not_proven") X(ENC_PROOF_OPTIMAL, "optimal")
-typedef enum {
-#define ENC_ENUM(id, name) id,
-    ENC_PROOFS(ENC_ENUM)
-#undef ENC_ENUM
-} enc_proof;
+typedef enum { ENC_PROOFS(ES_ID2) } enc_proof;
 /* Solver outcome: sat = complete, unknown = a limit hit (best so far). X(id, name). */
 #define ENC_SOLVER_STATUSES(X) X(ENC_SOLVER_UNKNOWN, "unknown") X(ENC_SOLVER_SAT, "sat")
-typedef enum {
-#define ENC_ENUM(id, name) id,
-    ENC_SOLVER_STATUSES(ENC_ENUM)
-#undef ENC_ENUM
-} enc_solver_status;
+typedef enum { ENC_SOLVER_STATUSES(ES_ID2) } enc_solver_status;
 const char *enc_proof_name(enc_proof p);
 bool enc_proof_parse(const char *s, enc_proof *p);
 const char *enc_solver_status_name(enc_solver_status s);

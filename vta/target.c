@@ -131,19 +131,13 @@ const target *target_vta(void) {
     return &t;
 }
 
-static const char *const target_names[] = {
 #define TG_NAME(name, getter) name,
-    TARGETS(TG_NAME)
-#undef TG_NAME
-};
-static const target *(*const target_getters[])(void) = {
 #define TG_GET(name, getter) getter,
-    TARGETS(TG_GET)
-#undef TG_GET
-};
+static const char *const target_names[] = {TARGETS(TG_NAME)};
+static const target *(*const target_getters[])(void) = {TARGETS(TG_GET)};
 
 const target *target_find(const char *name) {
-    int i = es_name_find(target_names, (int)(sizeof target_names / sizeof *target_names), name);
+    int i = es_name_find(target_names, ES_COUNT(target_names), name);
     return i < 0 ? NULL : target_getters[i]();
 }
 
