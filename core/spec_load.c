@@ -351,13 +351,19 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
     const char *kind = spec_node_name(k);
     long line = spec_node_line(k);
     bool ok;
-    if (!strcmp(kind, "conv2d")) {
+    op_kind okind;
+    if (!op_kind_parse(kind, &okind))
+        return status_fail_at(st, file, line, "unknown operator kind <%s> (conv2d, depthwise, gemm or affine)", kind);
+    switch (okind) {
+    case OP_CONV2D: {
         op_conv p;
         memset(&p, 0, sizeof p);
         ok = conv_window(d, k, &p, st) && req_i64(d, k, "k", 1, SPEC_SIZE_MAX, &p.k, st) &&
              spec_attr_i64(d, k, "groups", 1, 1, SPEC_SIZE_MAX, &p.groups, st) &&
              build_conv(o, name, &p, OP_CONV2D, file, line, st);
-    } else if (!strcmp(kind, "depthwise")) {
+        break;
+    }
+    case OP_DEPTHWISE: {
         op_conv p;
         memset(&p, 0, sizeof p);
         int64_t mult = 1;
@@ -367,7 +373,9 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
             p.k = p.c * mult; /* both <= 2^31: no overflow */
             ok = build_conv(o, name, &p, OP_DEPTHWISE, file, line, st);
         }
-    } else if (!strcmp(kind, "gemm")) {
+        break;
+    }
+    case OP_GEMM: {
         op_gemm p;
         memset(&p, 0, sizeof p);
         ok = req_i64(d, k, "m", 1, SPEC_SIZE_MAX, &p.m, st) && req_i64(d, k, "n", 1, SPEC_SIZE_MAX, &p.n, st) &&
@@ -375,14 +383,16 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
              spec_attr_i64(d, k, "batch", 1, 1, SPEC_SIZE_MAX, &p.batch, st) &&
              spec_attr_bool(d, k, "a_t", false, &p.a_t, st) && spec_attr_bool(d, k, "b_t", false, &p.b_t, st) &&
              build_gemm(o, name, &p, file, line, st);
-    } else if (!strcmp(kind, "affine")) {
+        break;
+    }
+    case OP_AFFINE:
+    default:
         memset(o, 0, sizeof *o);
         o->kind = OP_AFFINE;
         strcpy(o->name, name);
         o->rq = op_requant_default();
         ok = affine_from_node(d, k, o, st);
-    } else {
-        return status_fail_at(st, file, line, "unknown operator kind <%s> (conv2d, depthwise, gemm or affine)", kind);
+        break;
     }
     if (!ok)
         return false;
