@@ -14,6 +14,16 @@ hw_config hw_default(void) {
     return h;
 }
 
+hw_intrinsic hw_intrinsic_of(const hw_config *h) {
+    return (hw_intrinsic){hw_batch(h),
+                          hw_block_in(h),
+                          hw_block_out(h),
+                          hw_elem_bytes(h, HW_MEM_INP),
+                          hw_elem_bytes(h, HW_MEM_WGT),
+                          hw_elem_bytes(h, HW_MEM_ACC),
+                          hw_elem_bytes(h, HW_MEM_OUT)};
+}
+
 int64_t hw_elem_bytes(const hw_config *h, hw_mem m) {
     int64_t b = hw_batch(h), bi = hw_block_in(h), bo = hw_block_out(h);
     int64_t ib = ((int64_t)1 << h->log_inp_width) / 8, wb = ((int64_t)1 << h->log_wgt_width) / 8;

@@ -61,6 +61,16 @@ static inline int64_t hw_block_in(const hw_config *h) { return (int64_t)1 << h->
 static inline int64_t hw_block_out(const hw_config *h) { return (int64_t)1 << h->log_block_out; }
 static inline int64_t hw_bus_bytes(const hw_config *h) { return ((int64_t)1 << h->log_bus_width) / 8; }
 
+/* The intrinsic's shape: all that embeddings, the encoder and the target-independent
+ * pipeline need of the hardware (DESIGN 1): lanes and the bytes of one element of each
+ * operand (a vector or block of lanes). The rest of hw_config (buffer sizes, bus,
+ * timing) is the VTA target's business. */
+typedef struct hw_intrinsic {
+    int64_t batch, block_in, block_out;          /* lanes B, BI, BO */
+    int64_t inp_bytes, wgt_bytes, acc_bytes, out_bytes; /* one element of each operand */
+} hw_intrinsic;
+hw_intrinsic hw_intrinsic_of(const hw_config *h);
+
 /* Memory types, numbered as the ISA's memory_type field. */
 typedef enum { HW_MEM_UOP = 0, HW_MEM_WGT = 1, HW_MEM_INP = 2, HW_MEM_ACC = 3, HW_MEM_OUT = 4 } hw_mem;
 /* Bytes of one element (one buffer row) of a memory type: UOP 4, WGT BO*BI, INP B*BI,
