@@ -191,7 +191,7 @@ static double now_s(void) {
 /* Runs the program repeatedly for at least min_s seconds; returns seconds per run. */
 static double bench_time(const hw_config *hw, bench_img *b, bool timing_only, double min_s, sim_report *r,
                          status *st) {
-    sim_options o = {timing_only, false, NULL};
+    sim_options o = {.timing_only = timing_only};
     int runs = 0;
     double t0 = now_s(), t;
     do {
@@ -243,7 +243,7 @@ int cmd_sim(int argc, char **argv) {
     }
     cli_opts co;
     cli_opts_init(&co);
-    sim_options opt = {false, false, NULL};
+    sim_options opt = {.timing_only = false};
     const char *bundle = NULL, *dram_path = NULL, *out_path = NULL, *trace_path = NULL;
     uint64_t insn_addr = 0, insn_count = 0;
     bool have_addr = false, have_count = false, bench = false, have_hw = false;

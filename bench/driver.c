@@ -141,7 +141,7 @@ static bool select_schedule(const op *o, const hw_config *hw, const emb *e, cons
         if (ok) {
             uint64_t bytes;
             uint8_t *dram = vta_prog_dram(p, &bytes);
-            sim_options sopt = {true, dopt->strict, NULL};
+            sim_options sopt = {.timing_only = true, .strict = dopt->strict};
             ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, st);
         }
         vta_prog_destroy(p);
@@ -221,7 +221,7 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
         double t1 = now_ms();
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options sopt = {dopt->timing_only, dopt->strict, NULL};
+        sim_options sopt = {.timing_only = dopt->timing_only, .strict = dopt->strict};
         ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &r->sim, st);
         r->sim_ms = now_ms() - t1;
     }

@@ -57,7 +57,7 @@ static void tp_put32(tprog *p, uint64_t addr, uint32_t v) {
 }
 
 static bool tp_sim(tprog *p, uint8_t *dram, bool timing_only, bool strict, sim_report *r, status *st) {
-    sim_options o = {timing_only, strict, NULL};
+    sim_options o = {.timing_only = timing_only, .strict = strict};
     status_init(st);
     return sim_run(&p->hw, dram, p->bytes, TP_INSN, (uint64_t)p->n, &o, r, st);
 }
