@@ -20,6 +20,7 @@
 
 #include "core/ref.h"
 #include "vta/lower.h"
+#include "vta/port.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"
 
@@ -206,6 +207,18 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
     if (!vta_prog_finalize(p, st)) {
         vta_prog_destroy(p);
         return false;
+    }
+    /* 4b: portability (vta/port; the simulator runs the same check when it runs) */
+    if (dopt->no_sim) {
+        uint64_t pbytes;
+        uint8_t *pdram = vta_prog_dram(p, &pbytes);
+        port_report pr;
+        if (!port_check(hw, pdram, pbytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), dopt->strict, &pr, st)) {
+            vta_prog_destroy(p);
+            return false;
+        }
+        r->sim.nwarnings = pr.nfindings > INT32_MAX ? INT32_MAX : (int)pr.nfindings;
+        snprintf(r->sim.warning, sizeof r->sim.warning, "%s", pr.first);
     }
     /* 5: data */
     drv_data d;

@@ -94,7 +94,7 @@ static bool tp_run(tprog *p, sim_report *r, status *st) { return tp_run_mode(p, 
 
 /* tp_run plus: the naive interpreter on a copy of the initial image must produce the
  * same final image. Requires a program whose tokens serialize the module hand-overs. */
-static void tp_run_naive(tprog *p, sim_report *r) {
+static void __attribute__((unused)) tp_run_naive(tprog *p, sim_report *r) {
     uint8_t *copy = malloc(p->bytes);
     memcpy(copy, p->dram, p->bytes);
     status st;
