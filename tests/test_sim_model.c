@@ -327,3 +327,22 @@ Test(port, names_and_model_parse) {
     cr_assert_not(sim_model_parse("chisel", &x));
 }
 
+
+/* The checker's work is bounded on hostile streams: reset GEMMs that each write 1024
+ * micro-op rows x 1024 offsets (about 2^20 row marks apiece) stop being tracked once
+ * PORT_WORK_BUDGET is spent (the report says so) instead of running for minutes. */
+Test(port, work_budget_on_hostile_stream, .timeout = 60) {
+    tprog p;
+    tp_init(&p);
+    for (uint32_t u = 0; u < 1024; u++)
+        tp_put32(&p, TP_UOP + 4 * u, nv_uop(u, 0, 0));
+    tp_add(&p, tp_load(0, 0, 0, TP_UOP / 4, 1, 1024, 1024));
+    int n = 4000;
+    for (int g = 0; g < n; g++)
+        tp_add(&p, tp_gemm(0, 1, 0, 1024, 1024, 1, 0, 0));
+    tp_add(&p, nv_finish(0));
+    port_report r = check(&p);
+    cr_assert(r.incomplete, "4000 x 2^20 marks must exceed the budget of %llu", (unsigned long long)PORT_WORK_BUDGET);
+    cr_assert_eq(r.nfindings, 0);
+    tp_free(&p);
+}

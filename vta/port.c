@@ -77,7 +77,8 @@ typedef struct port_state {
     uint8_t *uop_valid;
     uint8_t *stale;         /* per ACC row: PORT_FRESH / PORT_BY_LOAD_ACC / PORT_BY_RESET */
     int64_t nstale;
-    uint8_t *set_a, *set_o; /* scratch bitsets over ACC rows */
+    uint8_t *set_a, *set_o; /* scratch: flags over ACC rows */
+    uint32_t *list_a, *list_o; /* scratch: distinct micro-op rows / loop offsets */
     uint64_t work;
 } port_state;
 
@@ -129,8 +130,9 @@ static void port_mark_range(port_state *s, uint64_t first, uint64_t n, uint8_t m
 }
 
 /* Destination rows of a GEMM/ALU get mark. Rows = {acc(u) + i*fo + j*fi}: the distinct
- * micro-op rows (set_a) plus the distinct loop offsets (set_o), both below the ACC
- * depth, so the work is at most depth^2 per instruction whatever the loop counts. */
+ * micro-op rows times the distinct loop offsets, both lists below the ACC depth, so
+ * the work is at most depth^2 per instruction whatever the loop counts (and about the
+ * number of rows written in generated programs). */
 static void port_mark_dst(port_state *s, const vta_insn *in, uint8_t mark) {
     if (mark == PORT_FRESH && s->nstale == 0)
         return;
@@ -148,30 +150,43 @@ static void port_mark_dst(port_state *s, const vta_insn *in, uint8_t mark) {
     uint64_t span = (uint64_t)(in->iter_out - 1) * in->dst_factor_out + (uint64_t)(in->iter_in - 1) * in->dst_factor_in;
     if (amax + span >= (uint64_t)D)
         return; /* out of range: the simulator's error */
-    if (mark == PORT_FRESH && !memchr(s->stale + amin, 1, amax + span - amin + 1) &&
-        !memchr(s->stale + amin, 2, amax + span - amin + 1))
+    if (mark == PORT_FRESH && !memchr(s->stale + amin, PORT_BY_LOAD_ACC, amax + span - amin + 1) &&
+        !memchr(s->stale + amin, PORT_BY_RESET, amax + span - amin + 1))
         return;
     if (s->work > PORT_WORK_BUDGET) {
         s->rep->incomplete = true;
         return;
     }
+    /* distinct micro-op rows in set_a (flags) + list_a, offsets likewise */
     memset(s->set_a, 0, (size_t)D);
     memset(s->set_o, 0, (size_t)D);
+    int64_t na = 0, no = 0;
     for (uint32_t u = in->uop_bgn; u < in->uop_end; u++)
-        s->set_a[s->uop_acc[u]] = 1;
+        if (!s->set_a[s->uop_acc[u]]) {
+            s->set_a[s->uop_acc[u]] = 1;
+            s->list_a[na++] = (uint32_t)s->uop_acc[u];
+        }
     uint64_t io = in->dst_factor_out ? in->iter_out : 1, ii = in->dst_factor_in ? in->iter_in : 1;
     for (uint64_t i = 0; i < io; i++)
-        for (uint64_t j = 0; j < ii; j++)
-            s->set_o[i * in->dst_factor_out + j * in->dst_factor_in] = 1; /* < D: span checked */
-    s->work += io * ii;
-    for (int64_t a = 0; a < D; a++) {
-        if (!s->set_a[a])
-            continue;
-        for (int64_t o = 0; a + o < D; o++)
-            if (s->set_o[o])
-                port_mark_range(s, (uint64_t)(a + o), 1, mark);
-        s->work += (uint64_t)(D - a);
+        for (uint64_t j = 0; j < ii; j++) {
+            uint64_t o = i * in->dst_factor_out + j * in->dst_factor_in; /* < D: span checked */
+            if (!s->set_o[o]) {
+                s->set_o[o] = 1;
+                s->list_o[no++] = (uint32_t)o;
+            }
+        }
+    s->work += io * ii + (uint64_t)(na * no);
+    uint8_t *st = s->stale;
+    int64_t delta = 0;
+    for (int64_t a = 0; a < na; a++) {
+        uint8_t *row = st + s->list_a[a];
+        for (int64_t o = 0; o < no; o++) {
+            uint8_t *x = row + s->list_o[o];
+            delta += (mark != PORT_FRESH) - (*x != PORT_FRESH);
+            *x = mark;
+        }
     }
+    s->nstale += delta;
 }
 
 static bool port_load(port_state *s, uint64_t k, const vta_insn *in, const uint8_t *dram, uint64_t bytes) {
@@ -278,7 +293,9 @@ bool port_check(const hw_config *hw, const uint8_t *dram, uint64_t dram_bytes, u
     s.stale = calloc((size_t)s.depth_acc, 1);
     s.set_a = calloc((size_t)s.depth_acc, 1);
     s.set_o = calloc((size_t)s.depth_acc, 1);
-    bool ok = s.uop_acc && s.uop_valid && s.stale && s.set_a && s.set_o;
+    s.list_a = calloc((size_t)s.depth_acc, sizeof *s.list_a);
+    s.list_o = calloc((size_t)s.depth_acc, sizeof *s.list_o);
+    bool ok = s.uop_acc && s.uop_valid && s.stale && s.set_a && s.set_o && s.list_a && s.list_o;
     if (!ok)
         status_fail(st, "out of memory for the portability check");
     for (uint64_t k = 0; ok && k < insn_count; k++) {
@@ -294,5 +311,7 @@ bool port_check(const hw_config *hw, const uint8_t *dram, uint64_t dram_bytes, u
     free(s.stale);
     free(s.set_a);
     free(s.set_o);
+    free(s.list_a);
+    free(s.list_o);
     return ok;
 }

@@ -65,7 +65,7 @@ typedef enum {
 #define PORT_ALU_MUL 4u
 
 /* Work units (micro-op x offset pairs) the store_stale tracking may spend. */
-#define PORT_WORK_BUDGET (1ull << 32)
+#define PORT_WORK_BUDGET (1ull << 30)
 #define PORT_MAX_LIST 32
 
 typedef struct port_finding {
