@@ -173,13 +173,8 @@ static bool sim_decode(sim_state *s, vta_word128 w, vta_insn *in, status *st) {
 
 /* ---- routing and static checks (at fetch) ---- */
 
-static int sim_module_of(const vta_insn *in) {
-    if (in->opcode == VTA_OP_STORE)
-        return SIM_STORE;
-    if (in->opcode == VTA_OP_LOAD && (in->mem_type == HW_MEM_INP || in->mem_type == HW_MEM_WGT))
-        return SIM_LOAD;
-    return SIM_COMPUTE;
-}
+/* port_module_of's numbering is sim_module's */
+static int sim_module_of(const vta_insn *in) { return port_module_of(in); }
 
 /* DRAM elements [dram_base + y*x_stride + x] for y < y_size, x < x_size inside the image. */
 static bool sim_check_dram(sim_state *s, uint64_t k, const vta_insn *in, int64_t e) {
