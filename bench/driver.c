@@ -237,6 +237,12 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
         tg->scheds_free(cand);
         return false;
     }
+    /* 3b: portability (the simulator runs the same check when it runs) */
+    if (dopt->no_sim && !tg->check_program(p, dopt->strict, &r->sim, st)) {
+        tg->prog_free(p);
+        tg->scheds_free(cand);
+        return false;
+    }
     /* 4: data */
     drv_data d;
     memset(&d, 0, sizeof d);

@@ -70,7 +70,7 @@ static uint64_t sim_cycles(const op *o, const hw_config *hw, const emb *e, const
     cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
     uint64_t bytes;
     uint8_t *dram = vta_prog_dram(p, &bytes);
-    sim_options so = {true, true, NULL};
+    sim_options so = {.timing_only = true, .strict = true};
     sim_report rep;
     cr_assert(sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &so, &rep, &st), "%s",
               st.msg);

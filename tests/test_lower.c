@@ -461,7 +461,7 @@ Test(lower_run, bias_by_load_acc) {
         cr_assert(lower_write_inputs(p, &hw, &n, &s, inp, wgt, bacc, &st), "%s", st.msg);
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options sopt = {false, true, NULL};
+        sim_options sopt = {.strict = true};
         sim_report rep;
         cr_assert(sim_run(&hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, &st), "%s",
                   st.msg);

@@ -86,8 +86,11 @@ bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
     for (int i = 2; i < nd; i++)
         if (dim[i].pad_lo || dim[i].pad_hi) return status_fail(st, "padding on a looped DMA axis");
     const dma_dim *x = &dim[0], *y = &dim[1];
-    if (b->store && (x->pad_lo || x->pad_hi || y->pad_lo || y->pad_hi))
-        return status_fail(st, "STORE cannot pad");
+    /* STORE has no pad fields; WGT loads must not use them (the HLS design ignores
+     * them and packs the rows back to back, see vta/port.h). */
+    bool no_pad = b->store || b->mem_type == HW_MEM_WGT;
+    if (no_pad && (x->pad_lo || x->pad_hi || y->pad_lo || y->pad_hi))
+        return status_fail(st, "%s cannot pad", b->store ? "STORE" : "LOAD WGT");
     if (x->pad_lo > SCHED_MAX_PAD || x->pad_hi > SCHED_MAX_PAD || y->pad_lo > SCHED_MAX_PAD ||
         y->pad_hi > SCHED_MAX_PAD)
         return status_fail(st, "DMA padding over %d", SCHED_MAX_PAD);
@@ -102,7 +105,7 @@ bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
     bool two_d = extra >= 0 && x->pad_hi + extra <= SCHED_MAX_PAD && y->d <= SCHED_MAX_DMA &&
                  y->n <= SCHED_MAX_DMA && x->n <= SCHED_MAX_DMA && sram >= b->sram_lo &&
                  sram + span + yf * y->s <= b->sram_hi;
-    if (b->store && extra != 0) two_d = false;
+    if (no_pad && extra != 0) two_d = false;
     if (yf == 1) { /* one row: no pitch constraint */
         two_d = sram >= b->sram_lo && sram + span + row_len <= b->sram_hi;
         extra = 0;

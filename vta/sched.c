@@ -330,13 +330,15 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
             s->stride[x][l] = ax >= 0 ? c * S[ax] : 0;
             if (ax >= 0 && c < 0) s->konst[x] += -c * (s->tile[l] - 1) * S[ax];
         }
-        /* Strip the zero padding of the two innermost axes with pitch > 1. */
+        /* Strip the zero padding of the two innermost axes with pitch > 1. Only INP:
+         * the HLS design ignores the pad fields of WGT loads (vta/port.h), so WGT
+         * padding stays in the DRAM copy. */
         if (x == EMB_ACC) continue;
         int found = 0;
         for (int a = L->naxes - 1; a >= 0; a--) {
             bool inner = found < 2 && s->pitch[x][a] > 1;
             if (s->pitch[x][a] > 1) found++;
-            s->strip[x][a] = inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
+            s->strip[x][a] = x == EMB_INP && inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
                              L->zero_hi[a] <= SCHED_MAX_PAD;
         }
         for (int a = L->naxes; a < EMB_MAX_LAXES; a++) s->strip[x][a] = false;

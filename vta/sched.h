@@ -38,7 +38,7 @@ typedef struct sched {
     bool db_load;                   /* INP and WGT slots double-buffered (ping-pong) */
     bool db_acc;                    /* ACC/OUT slots double-buffered */
     bool reuse;                     /* skip loading an operand whose footprint did not change */
-    bool strip[2][EMB_MAX_LAXES];   /* INP/WGT axes whose zero_lo/zero_hi come from DMA padding */
+    bool strip[2][EMB_MAX_LAXES];   /* INP axes whose zero_lo/zero_hi come from DMA padding (WGT: never) */
     bool bias_rel_known;            /* bias_rel is set: the bias may come from a small tile */
     bool bias_rel[EMB_MAX_LAXES];   /* ACC axes along which the bias changes */
 

@@ -3,11 +3,13 @@
  * operand copies, prog for finalize and the bundle, sim for the cycle simulation. */
 #include "vta/target.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/es.h"
 #include "vta/lower.h"
+#include "vta/port.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"
 #include "vta/sched.h"
@@ -101,8 +103,19 @@ static bool vta_write_bundle(const target_prog *p, const char *dir, status *st) 
 static bool vta_simulate(target_prog *p, bool timing_only, bool strict, sim_report *rep, status *st) {
     uint64_t bytes;
     uint8_t *dram = vta_prog_dram(p->p, &bytes);
-    sim_options so = {timing_only, strict, NULL};
+    sim_options so = {.timing_only = timing_only, .strict = strict};
     return sim_run(p->s->hw, dram, bytes, vta_prog_insn_addr(p->p), vta_prog_insn_count(p->p), &so, rep, st);
+}
+
+static bool vta_check_program(const target_prog *p, bool strict, sim_report *rep, status *st) {
+    uint64_t bytes;
+    uint8_t *dram = vta_prog_dram(p->p, &bytes);
+    port_report pr;
+    if (!port_check(p->s->hw, dram, bytes, vta_prog_insn_addr(p->p), vta_prog_insn_count(p->p), strict, &pr, st))
+        return false;
+    rep->nwarnings = pr.nfindings > INT32_MAX ? INT32_MAX : (int)pr.nfindings;
+    snprintf(rep->warning, sizeof rep->warning, "%s", pr.first);
+    return true;
 }
 
 static void vta_prog_free(target_prog *p) {
@@ -126,6 +139,7 @@ const target *target_vta(void) {
         .output = vta_output,
         .write_bundle = vta_write_bundle,
         .simulate = vta_simulate,
+        .check_program = vta_check_program,
         .prog_free = vta_prog_free,
     };
     return &t;

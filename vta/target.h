@@ -49,6 +49,9 @@ typedef struct target {
     const int8_t *(*output)(target_prog *p, int64_t *bytes);
     bool (*write_bundle)(const target_prog *p, const char *dir, status *st);
     bool (*simulate)(target_prog *p, bool timing_only, bool strict, sim_report *rep, status *st);
+    /* Portability check without simulating: findings are counted in rep->nwarnings
+     * (first in rep->warning); with `strict` a finding is an error. */
+    bool (*check_program)(const target_prog *p, bool strict, sim_report *rep, status *st);
     void (*prog_free)(target_prog *p);
 } target;
 
