@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bench/json.h"
+#include "core/alloc.h"
 #include "core/arena.h"
 
 void baseline_opts_init(baseline_opts *o) {
@@ -27,7 +28,7 @@ int baseline_proof_rank(const char *proof) {
 }
 
 void baseline_free(baseline *b) {
-    free(b->e);
+    es_free(b->e);
     memset(b, 0, sizeof *b);
 }
 
@@ -61,6 +62,10 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
     return true;
 }
 
+static int entry_cmp(const void *x, const void *y) {
+    return strcmp(((const baseline_entry *)x)->key, ((const baseline_entry *)y)->key);
+}
+
 bool baseline_load(const char *path, baseline *b, status *st) {
     memset(b, 0, sizeof *b);
     arena *a = arena_create();
@@ -81,7 +86,13 @@ bool baseline_load(const char *path, baseline *b, status *st) {
             if (s->type != JSON_STR)
                 ok = status_fail(st, "%s:%ld:%ld: 'suites' must be an array of strings", path,
                                  s->line, s->col);
-            else if (b->nsuites < (int)(sizeof b->suites / sizeof b->suites[0]))
+            else if (b->nsuites == (int)(sizeof b->suites / sizeof b->suites[0]))
+                ok = status_fail(st, "%s:%ld:%ld: 'suites' has more than %d names", path, s->line,
+                                 s->col, (int)(sizeof b->suites / sizeof b->suites[0]));
+            else if (s->len >= BENCH_NAME_MAX)
+                ok = status_fail(st, "%s:%ld:%ld: suite name longer than %d bytes", path, s->line,
+                                 s->col, BENCH_NAME_MAX - 1);
+            else
                 snprintf(b->suites[b->nsuites++], BENCH_NAME_MAX, "%s", s->str);
         }
     }
@@ -91,19 +102,43 @@ bool baseline_load(const char *path, baseline *b, status *st) {
     if (ok && layers->type != JSON_OBJ)
         ok = status_fail(st, "%s:%ld:%ld: 'layers' must be an object keyed by \"suite/layer\"",
                          path, layers->line, layers->col);
+    if (ok && layers->len > INT32_MAX)
+        ok = status_fail(st, "%s:%ld:%ld: too many layers", path, layers->line, layers->col);
     if (ok) {
-        b->e = calloc(layers->len ? layers->len : 1, sizeof *b->e);
-        ES_ASSERT(b->e != NULL);
+        b->e = es_calloc(layers->len, sizeof *b->e);
+        if (!b->e)
+            ok = status_fail(st, "%s: out of memory", path);
         for (size_t i = 0; ok && i < layers->len; i++) {
             ok = load_entry(layers->items[i], layers->keys[i], path, &b->e[i], st);
             if (ok)
                 b->n++;
         }
     }
+    /* Sorted by key for the lookups of baseline_compare (keys are unique: the JSON
+     * reader rejects duplicate members). */
+    if (ok && b->n > 1)
+        qsort(b->e, (size_t)b->n, sizeof *b->e, entry_cmp);
     arena_destroy(a);
     if (!ok)
         baseline_free(b);
     return ok;
+}
+
+typedef struct wkey {
+    char key[BASELINE_KEY_MAX];
+    int i;
+    bool dup;
+} wkey;
+
+static int wkey_cmp(const void *x, const void *y) {
+    const wkey *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int wkey_pos_cmp(const void *x, const void *y) {
+    const wkey *a = x, *b = y;
+    return (a->i > b->i) - (a->i < b->i);
 }
 
 bool baseline_write(const char *path, const char *hardware, const char (*suites)[BENCH_NAME_MAX],
@@ -120,17 +155,31 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, suites[i]);
     }
     fputs("],\n  \"layers\": {", f);
+    /* Duplicate names in one suite would collide: every occurrence after the first gets
+     * "@index". Found by sorting (key, position), not by comparing all pairs. */
+    wkey *wk = es_calloc((size_t)n, sizeof *wk);
+    if (n > 0 && !wk) {
+        fclose(f);
+        return status_fail(st, "%s: out of memory", path);
+    }
+    for (int i = 0; i < n; i++) {
+        bench_key(&r[i], wk[i].key, sizeof wk[i].key);
+        wk[i].i = i;
+    }
+    if (n > 1)
+        qsort(wk, (size_t)n, sizeof *wk, wkey_cmp);
+    for (int j = 1; j < n; j++)
+        if (!strcmp(wk[j].key, wk[j - 1].key))
+            wk[j].dup = true;
+    if (n > 1)
+        qsort(wk, (size_t)n, sizeof *wk, wkey_pos_cmp);
     for (int i = 0; i < n; i++) {
         const bench_result *x = &r[i];
-        char key[BASELINE_KEY_MAX];
-        bench_key(x, key, sizeof key);
-        /* Duplicate names in one suite would collide: disambiguate with the index. */
-        for (int j = 0; j < i; j++) {
-            if (!strcmp(r[j].suite, x->suite) && !strcmp(r[j].name, x->name)) {
-                size_t l = strlen(key);
-                snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
-                break;
-            }
+        char key[BASELINE_KEY_MAX + 16];
+        snprintf(key, sizeof key, "%s", wk[i].key);
+        if (wk[i].dup) {
+            size_t l = strlen(key);
+            snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
         }
         fputs(i ? ",\n    " : "\n    ", f);
         json_write_str(f, key);
@@ -152,6 +201,7 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, x->check);
         fprintf(f, ", \"ok\": %s}", x->ok ? "true" : "false");
     }
+    es_free(wk);
     fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
     bool err = ferror(f) != 0;
     if (fclose(f) != 0 || err)
@@ -186,10 +236,11 @@ static void add(baseline_cmp *cmp, baseline_kind kind, const char *key, const ch
 }
 
 static const baseline_entry *find(const baseline *b, const char *key) {
-    for (int i = 0; i < b->n; i++)
-        if (!strcmp(b->e[i].key, key))
-            return &b->e[i];
-    return NULL;
+    if (b->n == 0)
+        return NULL;
+    baseline_entry k;
+    snprintf(k.key, sizeof k.key, "%s", key);
+    return bsearch(&k, b->e, (size_t)b->n, sizeof *b->e, entry_cmp);
 }
 
 static void compare_one(const baseline_entry *e, const bench_result *x, const baseline_opts *o,
@@ -276,7 +327,8 @@ void baseline_compare(const baseline *b, const bench_result *r, int n, const bas
     free(seen);
     /* Stable order for reports: qsort is not stable, but (kind, key) plus the insertion
      * order of one layer's changes is enough to read; ties keep kinds grouped. */
-    qsort(cmp->c, (size_t)cmp->n, sizeof *cmp->c, kind_cmp);
+    if (cmp->n > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(cmp->c, (size_t)cmp->n, sizeof *cmp->c, kind_cmp);
 }
 
 void baseline_cmp_free(baseline_cmp *cmp) {

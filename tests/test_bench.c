@@ -165,26 +165,35 @@ Test(bench_json, rejects_malformed_input_with_position) {
     static const struct {
         const char *text, *msg;
     } bad[] = {
-        {"", "t.json:1:1: expected a value"},
-        {"{", "t.json:1:2: expected a string key"},
-        {"{\"a\" 1}", "t.json:1:6: expected ':'"},
-        {"{\"a\": 1,}", "t.json:1:9: expected a string key"},
-        {"[1, 2", "t.json:1:6: expected ',' or ']'"},
-        {"[1 2]", "t.json:1:4: expected ',' or ']'"},
-        {"{\"a\": 1}\n x", "t.json:2:2: unexpected data"},
-        {"[01]", "leading zero"},
-        {"[1.]", "expected a digit after '.'"},
-        {"[-]", "expected a digit"},
-        {"[1e]", "exponent"},
-        {"[tru]", "invalid literal"},
-        {"\"abc", "unterminated string"},
+        /* Messages are jansson's; the position is where jansson stopped. */
+        {"", "t.json:1:1: unexpected token near end of file"},
+        {"{", "t.json:1:1: string or '}' expected"},
+        {"{\"a\" 1}", "t.json:1:6: ':' expected near '1'"},
+        {"{\"a\": 1,}", "t.json:1:9: string or '}' expected"},
+        {"[1, 2", "t.json:1:5: ']' expected near end of file"},
+        {"[1 2]", "t.json:1:4: ']' expected near '2'"},
+        {"{\"a\": 1}\n x", "t.json:2:2: end of file expected"},
+        {"[01]", "invalid token near '0'"},
+        {"[1.]", "invalid token near '1.'"},
+        {"[-]", "invalid token"},
+        {"[1e]", "invalid token near '1e'"},
+        {"[tru]", "invalid token near 'tru'"},
+        {"\"abc", "premature end of input"},
         {"\"a\tb\"", "control character"},
         {"\"\\x\"", "invalid escape"},
-        {"\"\\u12g4\"", "invalid hex digit"},
-        {"\"\\ud800\"", "unpaired UTF-16 high surrogate"},
-        {"{\"a\": 1, \"a\": 2}", "t.json:1:10: duplicate key \"a\""},
-        {"[1e999]", "out of range"},
-        {"{\n\"layers\": {\n  \"x\": [1,\n  }", "t.json:4:3: expected a value"},
+        {"\"\\u12g4\"", "invalid escape"},
+        {"\"\\ud800\"", "invalid Unicode '\\uD800'"},
+        {"{\"a\": 1, \"a\": 2}", "t.json:1:12: duplicate object key near '\"a\"'"},
+        {"[1e999]", "real number overflow"},
+        {"[99999999999999999999]", "too big integer"},
+        {"{\n\"layers\": {\n  \"x\": [1,\n  }", "t.json:4:3: unexpected token near '}'"},
+        /* RFC 8259 section 8.1: UTF-8 only (invalid byte, encoded surrogate, overlong). */
+        {"[\"\xff\"]", "t.json:1:2: unable to decode byte 0xff"},
+        {"[\"\xed\xa0\x80\"]", "unable to decode byte 0xed"},
+        {"[\"\xc0\xaf\"]", "unable to decode byte 0xc0"},
+        /* NUL would cut a key or string short: refused instead. */
+        {"{\"a\\u0000b\": 1}", "t.json:1:11: NUL byte in object key not supported"},
+        {"[\"a\\u0000\"]", "\\u0000 (NUL) is not allowed in a string"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         arena *a = arena_create();
@@ -196,9 +205,10 @@ Test(bench_json, rejects_malformed_input_with_position) {
                   st.msg, bad[k].msg);
         arena_destroy(a);
     }
-    /* Deep nesting is an error, not a stack overflow. */
-    char deep[2 * JSON_MAX_DEPTH + 10];
-    memset(deep, '[', sizeof deep - 1);
+    /* Deep nesting is an error, not a stack overflow: JSON_MAX_DEPTH + 1 levels. */
+    char deep[2 * (JSON_MAX_DEPTH + 1) + 1];
+    memset(deep, '[', JSON_MAX_DEPTH + 1);
+    memset(deep + JSON_MAX_DEPTH + 1, ']', JSON_MAX_DEPTH + 1);
     deep[sizeof deep - 1] = '\0';
     arena *a = arena_create();
     status st;
@@ -206,6 +216,50 @@ Test(bench_json, rejects_malformed_input_with_position) {
     cr_assert_null(json_parse(a, deep, strlen(deep), "d", &st));
     cr_assert(strstr(st.msg, "nesting too deep"), "%s", st.msg);
     arena_destroy(a);
+}
+
+Test(bench_json, positions_count_characters_and_depth_limit_is_inclusive) {
+    /* Columns count characters: the two-byte e-acute is one column. */
+    const char *txt = "{\"\xc3\xa9\": [1,\n\t{\"k\": \"\xc3\xa9x\", \"n\": null}], \"z\": -0.5}";
+    arena *a = arena_create();
+    status st;
+    status_init(&st);
+    const json_value *v = json_parse(a, txt, strlen(txt), "p", &st);
+    cr_assert_not_null(v, "%s", st.msg);
+    const json_value *arr = v->items[0];
+    cr_assert_eq(arr->line, 1);
+    cr_assert_eq(arr->col, 7);                        /* {"e": [ */
+    cr_assert_eq(arr->items[0]->col, 8);
+    const json_value *o = arr->items[1];
+    cr_assert(o->line == 2 && o->col == 2, "%ld:%ld", o->line, o->col);
+    cr_assert_eq(json_get(o, "k")->col, 8);
+    cr_assert_eq(json_get(o, "n")->col, 19);          /* after "ex" (3 bytes, 2 chars) */
+    cr_assert_eq(json_get(v, "z")->col, 32);
+    cr_assert_eq(json_get(v, "z")->num, -0.5);
+    /* Exactly JSON_MAX_DEPTH levels are accepted. */
+    char deep[2 * JSON_MAX_DEPTH + 1];
+    memset(deep, '[', JSON_MAX_DEPTH);
+    memset(deep + JSON_MAX_DEPTH, ']', JSON_MAX_DEPTH);
+    deep[sizeof deep - 1] = '\0';
+    cr_assert_not_null(json_parse(a, deep, strlen(deep), "d", &st), "%s", st.msg);
+    arena_destroy(a);
+}
+
+Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_write_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
+    fclose(f);
+    arena *a = arena_create();
+    status st;
+    status_init(&st);
+    const json_value *v = json_parse(a, buf, len, "w", &st);
+    cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    /* 0xff, the truncated 0xc3 and each byte of the encoded surrogate become U+FFFD. */
+    cr_assert_str_eq(v->str, "a\xef\xbf\xbd\xef\xbf\xbd(b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    arena_destroy(a);
+    free(buf);
 }
 
 Test(bench_json, writer_round_trips_doubles_and_strings) {
@@ -387,7 +441,7 @@ Test(bench_baseline, malformed_baselines_have_clear_errors) {
         {"{\"layers\": {\"s/a\": {\"cycles\": -5, \"utilization\": 1, \"proof\": \"optimal\", \"solve_ms\": 1}}}",
          "'cycles' of \"s/a\" must be >= 0"},
         {"{\"suites\": [1], \"layers\": {}}", "'suites' must be an array of strings"},
-        {"{\"layers\": {}", "expected ',' or '}' in object"},
+        {"{\"layers\": {}", ":1:13: '}' expected near end of file"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         const char *p = write_tmp(d, "bad.json", bad[k].text);
