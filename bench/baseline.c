@@ -17,6 +17,8 @@ void baseline_opts_init(baseline_opts *o) {
     o->tolerance = 0.005;
     o->solve_factor = 2.0;
     o->solve_abs_ms = 100.0;
+    o->solve_abs_rlimit = 5e6;
+    o->solve_wall = false;
 }
 
 int baseline_proof_rank(const char *proof) {
@@ -47,6 +49,7 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
         !json_get_f64(v, "utilization", true, path, &e->utilization, st) ||
         !json_get_str(v, "proof", true, path, e->proof, sizeof e->proof, st) ||
         !json_get_f64(v, "solve_ms", true, path, &e->solve_ms, st) ||
+        !json_get_i64(v, "solve_rlimit", false, path, &e->solve_rlimit, st) ||
         !json_get_i64(v, "reference_cycles", false, path, &e->reference_cycles, st) ||
         !json_get_bool(v, "global", false, path, &e->global, st) ||
         !json_get_bool(v, "ok", false, path, &e->ok, st))
@@ -55,6 +58,9 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
     if (e->cycles < 0)
         return status_fail(st, "%s:%ld:%ld: 'cycles' of \"%s\" must be >= 0", path, c->line,
                            c->col, key);
+    if (e->solve_rlimit < 0)
+        return status_fail(st, "%s:%ld:%ld: 'solve_rlimit' of \"%s\" must be >= 0", path,
+                           json_get(v, "solve_rlimit")->line, json_get(v, "solve_rlimit")->col, key);
     if (isnan(e->utilization))
         e->utilization = 0;
     if (isnan(e->solve_ms))
@@ -189,8 +195,8 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, x->proof);
         fprintf(f, ", \"global\": %s, \"solve_ms\": ", x->global ? "true" : "false");
         json_write_f64(f, x->solve_ms);
-        fprintf(f, ", \"reference_cycles\": %lld, \"reference_utilization\": ",
-                (long long)x->ref_cycles);
+        fprintf(f, ", \"solve_rlimit\": %lld, \"reference_cycles\": %lld, \"reference_utilization\": ",
+                (long long)x->solve_rlimit, (long long)x->ref_cycles);
         json_write_f64(f, x->ref_util);
         fputs(", \"speedup\": ", f);
         json_write_f64(f, x->speedup);
@@ -285,11 +291,27 @@ static void compare_one(const baseline_entry *e, const bench_result *x, const ba
         add(cmp, BASELINE_IMPROVEMENT, k, "proof", "proof %s -> %s", e->proof, x->proof);
     if (e->global && !x->global)
         add(cmp, BASELINE_NOTE, k, "global", "no longer meets the scalar lower bound");
+    /* Solve effort: the rlimit count decides unless wall time was asked for; a wall
+     * time change is then a note (it moves with the machine load). */
     double s0 = e->solve_ms, s1 = x->solve_ms;
-    if (s1 > o->solve_factor * s0 && s1 - s0 > o->solve_abs_ms)
+    bool wall_up = s1 > o->solve_factor * s0 && s1 - s0 > o->solve_abs_ms;
+    bool wall_down = s0 > o->solve_factor * s1 && s0 - s1 > o->solve_abs_ms;
+    if (o->solve_wall && wall_up)
         add(cmp, BASELINE_REGRESSION, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
-    else if (s0 > o->solve_factor * s1 && s0 - s1 > o->solve_abs_ms)
+    else if (o->solve_wall && wall_down)
         add(cmp, BASELINE_IMPROVEMENT, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
+    else if (wall_up || wall_down)
+        add(cmp, BASELINE_NOTE, k, "solve_time", "solve time %.0f ms -> %.0f ms (wall clock, informational)",
+            s0, s1);
+    double r0 = (double)e->solve_rlimit, r1 = (double)x->solve_rlimit;
+    if (!o->solve_wall && r0 > 0 && r1 > 0) {
+        if (r1 > o->solve_factor * r0 && r1 - r0 > o->solve_abs_rlimit)
+            add(cmp, BASELINE_REGRESSION, k, "solve_effort", "solver effort %lld -> %lld (Z3 rlimit count, x%.2f)",
+                (long long)e->solve_rlimit, (long long)x->solve_rlimit, r1 / r0);
+        else if (r0 > o->solve_factor * r1 && r0 - r1 > o->solve_abs_rlimit)
+            add(cmp, BASELINE_IMPROVEMENT, k, "solve_effort", "solver effort %lld -> %lld (Z3 rlimit count, x%.2f)",
+                (long long)e->solve_rlimit, (long long)x->solve_rlimit, r1 / r0);
+    }
     if (e->reference_cycles > 0 && e->reference_cycles != x->ref_cycles)
         add(cmp, BASELINE_NOTE, k, "reference", "reference cycles %lld -> %lld",
             (long long)e->reference_cycles, (long long)x->ref_cycles);

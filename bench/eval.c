@@ -80,6 +80,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     if (!enc_solve(o, hw, &eopt, &er, &in))
         return stage_fail(st, "synthesis", &in);
     r->solve_ms = er.solve_ms;
+    r->solve_rlimit = (int64_t)er.rlimit_used;
     snprintf(r->proof, sizeof r->proof, "%s", er.proof);
     snprintf(r->solver_status, sizeof r->solver_status, "%s", er.solver_status);
     r->global = er.global;

@@ -124,6 +124,8 @@ typedef struct jbuild {
     status *st;
 } jbuild;
 
+static bool oom(jbuild *b) { return status_fail(b->st, "%s: out of memory", b->source); }
+
 static bool on_event(void *ctx, const json_lib_event *e) {
     jbuild *b = ctx;
     if (e->kind == JSON_LIB_END) {
@@ -134,6 +136,8 @@ static bool on_event(void *ctx, const json_lib_event *e) {
     ES_ASSERT(b->next < b->npos);
     jpos at = b->pos[b->next++];
     json_value *v = arena_alloc(b->a, sizeof *v);
+    if (!v)
+        return oom(b);
     v->line = at.line;
     v->col = at.col;
     switch (e->kind) {
@@ -150,6 +154,8 @@ static bool on_event(void *ctx, const json_lib_event *e) {
     case JSON_LIB_STR: {
         v->type = JSON_STR;
         char *s = arena_alloc(b->a, e->len + 1);
+        if (!s)
+            return oom(b);
         memcpy(s, e->str, e->len);
         v->str = s;
         v->len = e->len;
@@ -163,6 +169,8 @@ static bool on_event(void *ctx, const json_lib_event *e) {
             v->items = arena_alloc(b->a, e->len * sizeof *v->items);
             if (v->type == JSON_OBJ)
                 v->keys = arena_alloc(b->a, e->len * sizeof *v->keys);
+            if (!v->items || (v->type == JSON_OBJ && !v->keys))
+                return oom(b);
         }
         break;
     case JSON_LIB_END: break;
@@ -174,6 +182,8 @@ static bool on_event(void *ctx, const json_lib_event *e) {
         if (f->v->type == JSON_OBJ) {
             ES_ASSERT(e->key != NULL && memchr(e->key, 0, e->keylen) == NULL);
             char *k = arena_alloc(b->a, e->keylen + 1);
+            if (!k)
+                return oom(b);
             memcpy(k, e->key, e->keylen);
             f->v->keys[f->fill] = k;
         }

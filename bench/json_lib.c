@@ -58,8 +58,22 @@ static bool walk(json_t *v, const char *key, size_t keylen, json_lib_cb cb, void
     return cb(ctx, &e);
 }
 
+/* jansson does not always say "out of memory" when an allocation fails inside the
+ * lexer; its allocator notes it here (jansson's allocator hooks are process-wide too). */
+static bool g_oom;
+
+static void *lib_malloc(size_t n) {
+    void *p = es_malloc(n);
+    if (!p)
+        g_oom = true;
+    return p;
+}
+
 bool json_lib_parse(const char *text, size_t len, json_lib_cb cb, void *ctx, json_lib_error *err) {
     memset(err, 0, sizeof *err);
+    /* jansson allocates through core/alloc too, so allocation-failure tests reach it. */
+    json_set_alloc_funcs(lib_malloc, es_free);
+    g_oom = false;
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!root) {
@@ -67,9 +81,12 @@ bool json_lib_parse(const char *text, size_t len, json_lib_cb cb, void *ctx, jso
         err->col = je.column > 0 ? je.column : 1;
         err->pos = je.position > 0 ? (size_t)je.position : 0;
         /* jansson names its own flag here; say what is wrong instead. */
-        const char *t = json_error_code(&je) == json_error_null_character
+        enum json_error_code code = json_error_code(&je);
+        const char *t = code == json_error_null_character
                             ? "\\u0000 (NUL) is not allowed in a string"
-                            : je.text[0] ? je.text : "invalid JSON";
+                        : code == json_error_out_of_memory || g_oom ? "out of memory"
+                        : je.text[0]                       ? je.text
+                                                           : "invalid JSON";
         snprintf(err->text, sizeof err->text, "%s", t);
         return false;
     }

@@ -432,19 +432,20 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
     int n = 0;
     for (const spec_node *c = spec_node_first_child(root); c; c = spec_node_next(c))
         n++;
-    op *v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
-    long *lines = calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
-    ES_ASSERT(v != NULL && lines != NULL);
+    op *v = es_calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+    long *lines = es_calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
     /* Names seen so far: open-addressing hash of indices into v (-1 = empty), at most
      * half full, so the duplicate check is linear in the suite size. */
     size_t hcap = 16;
     while (hcap < 2 * (size_t)n)
         hcap *= 2;
-    int *seen = es_malloc(hcap * sizeof *seen);
-    ES_ASSERT(seen != NULL);
-    memset(seen, 0xff, hcap * sizeof *seen);
+    int *seen = es_calloc(hcap, sizeof *seen);
+    bool ok = v && lines && seen;
+    if (!ok)
+        status_fail(st, "%s: out of memory", path);
+    else
+        memset(seen, 0xff, hcap * sizeof *seen);
     int i = 0;
-    bool ok = true;
     for (const spec_node *c = spec_node_first_child(root); c && ok; c = spec_node_next(c)) {
         ok = spec_op_from_node(d, c, &v[i], st);
         size_t h = 0;
@@ -464,10 +465,10 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
         i++;
     }
     es_free(seen);
-    free(lines);
+    es_free(lines);
     spec_doc_destroy(d);
     if (!ok) {
-        free(v);
+        es_free(v);
         return false;
     }
     *ops = v;

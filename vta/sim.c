@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "vta/isa.h"
+#include "core/alloc.h"
 #include "core/text.h"
 #include "vta/sim_int.h"
 
@@ -683,7 +684,7 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
                            (unsigned long long)insn_count, (unsigned long long)insn_addr,
                            (unsigned long long)dram_bytes);
     sim_options defopt = {false, false, NULL};
-    sim_state *s = calloc(1, sizeof *s);
+    sim_state *s = es_calloc(1, sizeof *s);
     if (!s)
         return status_fail(st, "out of memory");
     s->hw = hw;
@@ -695,9 +696,9 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
     s->rep = rep;
     s->st = st;
     bool ok = sim_sram_init(&s->m, hw, !s->opt->timing_only);
-    s->acc_only = ok ? calloc((size_t)s->m.depth[HW_MEM_ACC], 1) : NULL;
+    s->acc_only = ok ? es_calloc((size_t)s->m.depth[HW_MEM_ACC], 1) : NULL;
     for (int m = SIM_LOAD; m <= SIM_STORE; m++) {
-        s->unit[m].ring = calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
+        s->unit[m].ring = es_calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
         ok = ok && s->unit[m].ring;
     }
     if (!ok || !s->acc_only)
