@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/spec.h"
+#include "encoders/enc.h"
 #include "tests/bench_util.h"
 
 static double cpu_s(void) {
@@ -243,4 +244,43 @@ Test(hostile, suite_with_40k_operators_checks_in_linear_time) {
              n + 3);
     cr_assert(strstr(st.msg, want), "%s", st.msg);
     cr_assert_lt(dt, 8.0, "40k operators took %.2f s CPU", dt);
+}
+
+/* The solve timeout bounds the whole query: a proof is several solver checks, and each
+ * used to get the full timeout (1 s -> 2.4 s). */
+Test(hostile, solve_timeout_bounds_the_whole_query) {
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_conv("N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3", "conv1", &o, &st),
+              "%s", st.msg);
+    hw_config hw = hw_default();
+    enc_options eo;
+    enc_options_init(&eo);
+    eo.prove = true;
+    eo.timeout_s = 1.0;
+    enc_result r;
+    double t0 = enc_now_ms();
+    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    double ms = enc_now_ms() - t0;
+    /* Proven or not within the second: either way bounded (each check used to get 1 s). */
+    cr_assert_lt(ms, 1600.0, "solve with a 1 s timeout took %.0f ms (proof %s)", ms, r.proof);
+    /* A tiny timeout returns at once with 'unknown'. */
+    eo.timeout_s = 0.01;
+    t0 = enc_now_ms();
+    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    ms = enc_now_ms() - t0;
+    cr_assert_str_eq(r.solver_status, "unknown");
+    cr_assert_lt(ms, 1000.0, "solve with a 0.01 s timeout took %.0f ms", ms);
+    /* The effort is reported: a run without a timeout has a positive rlimit count that
+     * is the same on every run (deterministic). */
+    eo.timeout_s = 0;
+    eo.prove = false;
+    op g;
+    cr_assert(spec_parse_gemm("M=35,N=70,K=200", "g", &g, &st), "%s", st.msg);
+    enc_result r1, r2;
+    cr_assert(enc_solve(&g, &hw, &eo, &r1, &st), "%s", st.msg);
+    cr_assert(enc_solve(&g, &hw, &eo, &r2, &st), "%s", st.msg);
+    cr_assert_gt(r1.rlimit_used, 0);
+    cr_assert_eq(r1.rlimit_used, r2.rlimit_used);
 }
