@@ -343,6 +343,14 @@ int cmd_bench(int argc, char **argv) {
         free(files);
         return cli_fail(cmd, &st);
     }
+    /* --baseline is read and checked now: a bad file fails before any layer runs. */
+    baseline bl;
+    if (fo.baseline && !baseline_load(fo.baseline, &bl, &st)) {
+        free(files);
+        return cli_fail(cmd, &st);
+    }
+    if (fo.baseline)
+        baseline_free(&bl);
     bench_evaluator ev;
     if (!strcmp(evaluator, "real")) {
         ev = (bench_evaluator){"real", bench_eval_real, &eo};

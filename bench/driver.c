@@ -285,7 +285,7 @@ static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *
     bool ok = enc_solve(o, hw, &s->enc, er, st);
     if (ok) {
         r->solve = (driver_solve_info){true, er->proof, er->global, er->solver_status, er->solve_ms,
-                                       er->lower_bound_instances};
+                                       er->lower_bound_instances, er->rlimit_used};
         if (!er->found)
             ok = status_fail(st, "the solver found no embedding (solver status %s)",
                              enc_solver_status_name(er->solver_status));

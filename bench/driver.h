@@ -103,6 +103,7 @@ typedef struct driver_solve_info {
     enc_solver_status solver_status;
     double solve_ms;
     int64_t lb_instances;
+    uint64_t rlimit_used;   /* Z3's deterministic effort (enc_result.rlimit_used) */
 } driver_solve_info;
 
 typedef struct driver_result {

@@ -85,6 +85,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     driver_result dr;
     bool ok = driver_run_strategy(o, hw, &strat, &d, &dr, &in);
     r->solve_ms = dr.solve.solve_ms;
+    r->solve_rlimit = (int64_t)dr.solve.rlimit_used;
     snprintf(r->proof, sizeof r->proof, "%s", enc_proof_name(dr.solve.proof));
     snprintf(r->solver_status, sizeof r->solver_status, "%s", enc_solver_status_name(dr.solve.solver_status));
     r->global = dr.solve.global;

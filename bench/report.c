@@ -195,6 +195,9 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
          json_get_i64(root, "jobs", false, path, &jobs, st) &&
          json_get_f64(root, "wall_s", false, path, &m->wall_s, st) &&
          json_get_str(root, "started", false, path, m->started, sizeof m->started, st);
+    /* Counts are ints in memory: refuse what would be narrowed (2^32 + 12 is not 12). */
+    if (ok && (total < 0 || total > INT32_MAX || jobs < 0 || jobs > INT32_MAX))
+        ok = status_fail(st, "%s: 'total_layers' and 'jobs' must be in 0..%d", path, INT32_MAX);
     if (ok) {
         m->total_layers = (int)total;
         m->check_sample = cs;
@@ -206,7 +209,8 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok && sh) {
         if (sh->type != JSON_ARR || sh->len != 2 || sh->items[0]->type != JSON_NUM ||
             sh->items[1]->type != JSON_NUM || !sh->items[0]->is_int || !sh->items[1]->is_int ||
-            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64)
+            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64 ||
+            sh->items[1]->i64 > INT32_MAX)
             ok = status_fail(st, "%s:%ld:%ld: 'shard' must be [I, N] with 0 <= I < N", path,
                              sh->line, sh->col);
         else {
@@ -226,9 +230,14 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok) {
         *r = calloc(ls->len ? ls->len : 1, sizeof **r);
         ES_ASSERT(*r != NULL);
-        for (size_t i = 0; ok && i < ls->len; i++)
+        for (size_t i = 0; ok && i < ls->len; i++) {
             if ((ok = read_layer(ls->items[i], path, &(*r)[i], st)))
                 (*n)++;
+            if (ok && ((*r)[i].index < 0 || (*r)[i].index >= total))
+                ok = status_fail(st, "%s:%ld:%ld: layer 'index' %d is outside 0..%lld", path,
+                                 ls->items[i]->line, ls->items[i]->col, (int)(*r)[i].index,
+                                 (long long)total - 1);
+        }
     }
     arena_destroy(a);
     if (!ok) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
+
 /* Largest accepted size, extent, stride, pad or dilation: products of a few of them
  * still fit int64, and the builders check the full products for overflow. */
 #define SPEC_SIZE_MAX ((int64_t)INT32_MAX)
@@ -440,24 +442,43 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
     int n = 0;
     for (const spec_node *c = spec_node_first_child(root); c; c = spec_node_next(c))
         n++;
-    op *v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
-    long *lines = calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
-    ES_ASSERT(v != NULL && lines != NULL);
+    op *v = es_calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+    long *lines = es_calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
+    /* Names seen so far: open-addressing hash of indices into v (-1 = empty), at most
+     * half full, so the duplicate check is linear in the suite size. */
+    size_t hcap = 16;
+    while (hcap < 2 * (size_t)n)
+        hcap *= 2;
+    int *seen = es_calloc(hcap, sizeof *seen);
+    bool ok = v && lines && seen;
+    if (!ok)
+        status_fail(st, "%s: out of memory", path);
+    else
+        memset(seen, 0xff, hcap * sizeof *seen);
     int i = 0;
-    bool ok = true;
     for (const spec_node *c = spec_node_first_child(root); c && ok; c = spec_node_next(c)) {
         ok = spec_op_from_node(d, c, &v[i], st);
-        for (int j = 0; ok && j < i; j++)
+        size_t h = 0;
+        for (const char *p = v[i].name; ok && *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211u;
+        for (size_t k = h & (hcap - 1); ok; k = (k + 1) & (hcap - 1)) {
+            int j = seen[k];
+            if (j < 0) {
+                seen[k] = i;
+                break;
+            }
             if (!strcmp(v[j].name, v[i].name))
                 ok = status_fail_at(st, path, spec_node_line(c), "duplicate operator name '%s' (first at line %ld)",
                                     v[i].name, lines[j]);
+        }
         lines[i] = spec_node_line(c);
         i++;
     }
-    free(lines);
+    es_free(seen);
+    es_free(lines);
     spec_doc_destroy(d);
     if (!ok) {
-        free(v);
+        es_free(v);
         return false;
     }
     *ops = v;

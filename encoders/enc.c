@@ -158,6 +158,7 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
                        r->layout, sizeof r->layout, r->layout_class, sizeof r->layout_class);
         r->global = r->instances == r->lower_bound_instances;
     }
+    r->rlimit_used = f.rlimit_used;
     enc_formula_free(&f);
     free(sp);
     r->solve_ms = es_now_ms() - t0;

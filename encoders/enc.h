@@ -54,6 +54,7 @@ typedef struct enc_result {
     bool global;                /* optimum meets the scalar lower bound */
     enc_solver_status solver_status; /* unknown: timeout/rlimit, best so far */
     double solve_ms;
+    uint64_t rlimit_used;       /* Z3 "rlimit count" of all checks: deterministic effort */
 } enc_result;
 
 void enc_options_init(enc_options *o);

@@ -17,6 +17,7 @@
 
 #include "core/text.h"
 #include "vta/prog_impl.h"
+#include "core/alloc.h"
 
 vta_prog *vta_prog_create(const hw_config *hw) {
     vta_prog *p = calloc(1, sizeof *p);
@@ -52,7 +53,7 @@ bool vta_prog_grow(vta_prog *p, uint64_t bytes, status *st) {
         uint64_t cap = p->dram_cap ? p->dram_cap : 65536;
         while (cap < bytes)
             cap *= 2;
-        uint8_t *d = realloc(p->dram, (size_t)cap);
+        uint8_t *d = es_realloc(p->dram, (size_t)cap);
         if (!d)
             return status_fail(st, "out of memory for a DRAM image of %llu bytes",
                                (unsigned long long)cap);

@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "vta/isa.h"
+#include "core/alloc.h"
 #include "core/text.h"
 #include "vta/port.h"
 #include "vta/sim_int.h"
@@ -587,7 +588,7 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
         return status_fail(st, "insn %llu (%s): the stream has no FINISH (the last instruction is not FINISH)",
                            (unsigned long long)(insn_count - 1), name);
     }
-    sim_state *s = calloc(1, sizeof *s);
+    sim_state *s = es_calloc(1, sizeof *s);
     if (!s)
         return status_fail(st, "out of memory");
     s->hw = hw;
@@ -602,7 +603,7 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
     bool ok = sim_sram_init(&s->m, hw, !s->opt->timing_only);
     s->m.model = (int)o->model;
     for (int m = SIM_LOAD; m <= SIM_STORE; m++) {
-        s->unit[m].ring = calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
+        s->unit[m].ring = es_calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
         ok = ok && s->unit[m].ring;
     }
     if (!ok)

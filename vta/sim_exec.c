@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SIM_HAVE_X86 1
@@ -29,7 +31,7 @@
 static inline int64_t sim_wgt_at(int64_t no, int64_t o, int64_t i) { return ((i >> 1) * no + o) * 2 + (i & 1); }
 
 static void *sim_calloc(int64_t n, size_t size) {
-    return calloc((size_t)(n > 0 ? n : 1), size);
+    return es_calloc((size_t)(n > 0 ? n : 1), size);
 }
 
 bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional) {
