@@ -193,7 +193,7 @@ int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int 
 /* Why a layer is not faster than the reference (heuristic, for reports). */
 void bench_explain(const bench_result *r, char *buf, size_t len);
 
-/* A deterministic fake evaluator for tests and for exercising the tooling without the
+/* A deterministic fake evaluator (bench/eval_fake.c) for tests and for exercising the tooling without the
  * solver: cycles from a simple analytic model of channel packing (reference) and of
  * full im2col over the reduction dims (embedsyn). ctx may be NULL. Layers named
  * fail* / crash* / hang* / hog* fail, abort, never return, or allocate 1 GiB, so that
