@@ -134,6 +134,12 @@ typedef struct bench_run_opts {
     bool progress_tty;         /* redraw one bar instead of printing lines */
     bench_done_fn on_done;
     void *on_done_ctx;
+    /* Interrupt (SIGINT/SIGTERM): polled by the runner and, after a layer, by its
+     * worker; once true no layer starts, workers in flight are killed and a layer
+     * evaluated while it became true is dropped (its search was cut short). NULL =
+     * never. */
+    bool (*stop)(void);
+    bool *interrupted;         /* out (optional): set when stop() ended the run early */
 } bench_run_opts;
 
 void bench_run_opts_init(bench_run_opts *ro);
@@ -151,8 +157,9 @@ void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *h
 /* Speedup and gaps from cycles and bounds (0 when undefined). */
 void bench_result_derive(bench_result *r);
 
-/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results.
- * False + status only for a failure of the runner itself (fork/pipe). */
+/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results: one per
+ * selected layer, or after an interrupt (ro->stop) only the layers that finished
+ * before it. False + status only for a failure of the runner itself (fork/pipe). */
 bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
                const bench_evaluator *ev, const bench_run_opts *ro, bench_result **out,
                int *nout, status *st);

@@ -5,12 +5,14 @@
 #include "bench/cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/spec.h"
 #include "core/text.h"
+#include "encoders/enc.h"
 
 const char cli_common_help[] =
     "operator and hardware options:\n"
@@ -99,8 +101,47 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "embedsyn %s: %s (see embedsyn %s --help)\n", cmd, buf, cmd);
+    /* Messages that already point to --help get no second hint. */
+    if (strstr(buf, "--help"))
+        fprintf(stderr, "embedsyn %s: %s\n", cmd, buf);
+    else
+        fprintf(stderr, "embedsyn %s: %s (see embedsyn %s --help)\n", cmd, buf, cmd);
     return 2;
+}
+
+static volatile sig_atomic_t cli_signal = 0;
+
+static void on_signal(int sig) {
+    if (cli_signal) { /* the second signal: default action (terminate) */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    cli_signal = sig;
+    enc_request_interrupt(); /* async-signal-safe: a flag and sem_post */
+}
+
+void cli_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(void) { return cli_signal; }
+
+int cli_interrupt_status(void) { return cli_signal ? 128 + cli_signal : 0; }
+
+int cli_interrupted_exit(const char *cmd, bool json, const char *what) {
+    const char *sig = cli_signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    fprintf(stderr, "embedsyn %s: interrupted (%s): %s\n", cmd, sig, what);
+    if (json)
+        printf("{\"interrupted\":true,\"signal\":\"%s\"}\n", sig);
+    fflush(stdout);
+    return cli_interrupt_status() ? cli_interrupt_status() : 130;
 }
 
 void cli_json_str(FILE *f, const char *s) { text_json_str(f, s); }

@@ -29,6 +29,8 @@ static void print_json_line(void *ctx, const bench_result *r, int done, int tota
     fflush(stdout);
 }
 
+static bool stop_requested(void) { return cli_interrupted() != 0; }
+
 static void meta_fill(const bench_cmd *c, const bench_evaluator *ev, report_meta *meta) {
     report_meta_init(meta);
     snprintf(meta->hardware, sizeof meta->hardware, "%s", c->hw.name);
@@ -61,6 +63,9 @@ static int run(bench_cmd *c, const bench_evaluator *ev, report_meta *meta, bench
         fprintf(stderr, "embedsyn bench: %d layer%s from %d suite%s on %s, %d job%s%s\n", nlayers,
                 nlayers == 1 ? "" : "s", meta->nsuites, meta->nsuites == 1 ? "" : "s", c->hw.name,
                 c->ro.jobs, c->ro.jobs == 1 ? "" : "s", c->ro.shard_n > 1 ? ", one shard" : "");
+    bool interrupted = false;
+    c->ro.stop = stop_requested;
+    c->ro.interrupted = &interrupted;
     double t0 = bench_now();
     bench_result *res = NULL;
     int nres = 0;
@@ -69,6 +74,12 @@ static int run(bench_cmd *c, const bench_evaluator *ev, report_meta *meta, bench
         return 1;
     }
     meta->wall_s = bench_now() - t0;
+    meta->interrupted = interrupted || cli_interrupted() != 0;
+    if (meta->interrupted) {
+        c->fo.interrupt_status = cli_interrupt_status();
+        fprintf(stderr, "embedsyn bench: interrupted: %d of %d layers finished; writing them, "
+                        "marked interrupted\n", nres, nlayers);
+    }
     int rc = report_finish(meta, res, nres, &c->fo);
     free(res);
     return rc;

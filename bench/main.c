@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/cli.h"
 #include "bench/commands.h"
 
 static void usage(FILE *f) {
@@ -24,8 +25,13 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-#define CLI_RUN(id, word, help) \
-    if (!strcmp(argv[1], word)) return cmd_##id(argc - 1, argv + 1);
+    cli_signals_install();
+    /* A command stopped by SIGINT/SIGTERM has marked its outputs; it exits 128 + signal. */
+#define CLI_RUN(id, word, help)                         \
+    if (!strcmp(argv[1], word)) {                       \
+        int rc = cmd_##id(argc - 1, argv + 1);          \
+        return cli_interrupted() ? cli_interrupt_status() : rc; \
+    }
     CLI_COMMANDS(CLI_RUN)
 #undef CLI_RUN
     fprintf(stderr, "embedsyn: unknown command '%s' (see embedsyn --help)\n", argv[1]);

@@ -140,6 +140,7 @@ void report_write_json(FILE *f, const report_meta *m, const bench_result *r, int
     json_write_f64(f, m->wall_s);
     fputs(",\n  \"started\": ", f);
     json_write_str(f, m->started);
+    fprintf(f, ",\n  \"interrupted\": %s", m->interrupted ? "true" : "false");
     fputs(",\n  \"summary\": ", f);
     report_summary_json(f, s);
     fputs(",\n  \"layers\": [", f);
@@ -194,7 +195,8 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
          json_get_i64(root, "check_sample", false, path, &cs, st) &&
          json_get_i64(root, "jobs", false, path, &jobs, st) &&
          json_get_f64(root, "wall_s", false, path, &m->wall_s, st) &&
-         json_get_str(root, "started", false, path, m->started, sizeof m->started, st);
+         json_get_str(root, "started", false, path, m->started, sizeof m->started, st) &&
+         json_get_bool(root, "interrupted", false, path, &m->interrupted, st);
     if (ok) {
         m->total_layers = (int)total;
         m->check_sample = cs;
@@ -266,7 +268,11 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
     char t[48], ls[48];
     fmt_secs(s->wall_s, t, sizeof t);
     fmt_secs(s->layers_s, ls, sizeof ls);
-    fprintf(f, "embedsyn bench: %d layers on %s (%s evaluator", s->n, m->hardware, m->evaluator);
+    if (m->interrupted)
+        fprintf(f, "embedsyn bench: INTERRUPTED after %d of %d layers; the numbers below cover "
+                   "only the finished layers\n", s->n, m->total_layers);
+    fprintf(f, "embedsyn bench: %d layer%s on %s (%s evaluator", s->n, s->n == 1 ? "" : "s",
+            m->hardware, m->evaluator);
     if (m->shard_n > 1)
         fprintf(f, ", shard %d/%d", m->shard_i, m->shard_n);
     fprintf(f, "): %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
@@ -300,6 +306,11 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fmt_secs(s->wall_s, t, sizeof t);
     fmt_secs(s->layers_s, ls, sizeof ls);
     fprintf(f, "# embedsyn bench report\n\n");
+    if (m->interrupted)
+        fprintf(f, "**INTERRUPTED run** (SIGINT/SIGTERM): %d of %d layers finished before the "
+                   "interrupt; this report covers only them, layers in flight were dropped, and "
+                   "the summary is not comparable with a complete run.\n\n",
+                n, m->total_layers);
     fprintf(f, "Hardware `%s`, suites:", m->hardware);
     for (int i = 0; i < m->nsuites; i++)
         fprintf(f, "%s `%s`", i ? "," : "", m->suites[i]);
@@ -448,7 +459,11 @@ bool report_write_dir(const char *dir, const report_meta *m, const bench_result 
         if (!f)
             return status_fail(st, "%s: cannot write: %s", path, strerror(errno));
         switch ((out_kind)k) {
-        case OUT_CSV: report_write_csv(f, r, n); break;
+        case OUT_CSV:
+            if (m->interrupted) /* a comment line: pandas read_csv(comment='#') skips it */
+                fprintf(f, "# INTERRUPTED run: %d of %d layers finished\n", n, m->total_layers);
+            report_write_csv(f, r, n);
+            break;
         case OUT_JSON: report_write_json(f, m, r, n, s); break;
         case OUT_MD: report_write_md(f, m, r, n, s, cmp); break;
         case OUT_SPEEDUP: plot_speedup_svg(f, r, n); break;
@@ -515,6 +530,7 @@ bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_re
                     snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", mk.suites[i]);
             }
             m->jobs += mk.jobs;
+            m->interrupted |= mk.interrupted;
             /* Shards run side by side: the merged run took as long as the slowest. */
             m->wall_s = fmax(m->wall_s, mk.wall_s);
             if (!m->started[0] || (mk.started[0] && strcmp(mk.started, m->started) < 0))

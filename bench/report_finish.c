@@ -34,7 +34,10 @@ int report_finish(report_meta *m, const bench_result *r, int n, const report_fin
         fprintf(stderr, "embedsyn %s: %s\n", o->cmd, st.msg);
         rc = 2;
     }
-    if (rc == 0 && o->update_baseline) {
+    if (rc == 0 && o->update_baseline && m->interrupted) {
+        fprintf(stderr, "embedsyn %s: interrupted run: baseline %s not updated\n", o->cmd,
+                o->update_baseline);
+    } else if (rc == 0 && o->update_baseline) {
         if (!baseline_write(o->update_baseline, m->hardware,
                             (const char(*)[BENCH_NAME_MAX])m->suites, m->nsuites, r, n, &st)) {
             fprintf(stderr, "embedsyn %s: %s\n", o->cmd, st.msg);
@@ -42,7 +45,8 @@ int report_finish(report_meta *m, const bench_result *r, int n, const report_fin
         }
     }
     if (o->json) {
-        fputs("{\"summary\": ", stdout);
+        fprintf(stdout, "{\"interrupted\": %s, \"layers_finished\": %d, \"layers_total\": %d, "
+                        "\"summary\": ", m->interrupted ? "true" : "false", n, m->total_layers);
         report_summary_json(stdout, &s);
         if (have_cmp)
             fprintf(stdout, ", \"baseline\": {\"regressions\": %d, \"improvements\": %d, \"notes\": %d}",
@@ -63,7 +67,7 @@ int report_finish(report_meta *m, const bench_result *r, int n, const report_fin
         if (have_cmp)
             baseline_cmp_print(stdout, &cmp, o->verbose);
         printf("  report                 %s/report.md (results.csv, results.json, *.svg)\n", o->out_dir);
-        if (rc == 0 && o->update_baseline)
+        if (rc == 0 && o->update_baseline && !m->interrupted)
             printf("  baseline written       %s\n", o->update_baseline);
     }
     fflush(stdout);
@@ -71,5 +75,7 @@ int report_finish(report_meta *m, const bench_result *r, int n, const report_fin
         rc = 1;
     if (have_cmp)
         baseline_cmp_free(&cmp);
+    if (m->interrupted && rc != 2)
+        rc = o->interrupt_status ? o->interrupt_status : 130;
     return rc;
 }

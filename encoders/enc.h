@@ -95,4 +95,11 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                  int32_t max_alts, enc_alts *out, status *st);
 void enc_alts_free(enc_alts *a);
 
+/* Interrupt (SIGINT/SIGTERM, encoders/enc_interrupt.c): enc_request_interrupt is
+ * async-signal-safe (call it from a signal handler); the check in progress is stopped
+ * with Z3_interrupt and every later check returns unknown at once. enc_interrupted()
+ * is then true: results obtained after the request are cut short, not normal ones. */
+void enc_request_interrupt(void);
+bool enc_interrupted(void);
+
 #endif

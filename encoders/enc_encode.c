@@ -280,10 +280,11 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
                            f->rlimit_left > 0xffffffffu ? 0xffffffffu : (unsigned)f->rlimit_left);
     if (f->timeout_s > 0)
         Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)(f->timeout_s * 1000.0));
+    Z3_params_set_bool(c, p, Z3_mk_string_symbol(c, "ctrl_c"), false); /* enc_interrupt.c */
     Z3_solver_set_params(c, f->sol, p);
     Z3_params_dec_ref(c, p);
     uint64_t before = rlimit_count(f);
-    Z3_lbool r = Z3_solver_check_assumptions(c, f->sol, (unsigned)nassum, assum);
+    Z3_lbool r = enc_check_interruptible(c, f->sol, (unsigned)nassum, assum);
     uint64_t used = rlimit_count(f) - before;
     /* ENC_DEBUG=1 traces every check on stderr (result and resources used). */
     if (getenv("ENC_DEBUG"))
