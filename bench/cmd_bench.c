@@ -4,8 +4,12 @@
  * report_finish (outputs, baseline).
  * Invariant: layer numbering depends only on the suites and --filter/--limit, never
  * on --jobs or --shard, so shards of one run can be merged. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +48,73 @@ static void meta_fill(const bench_cmd *c, const bench_evaluator *ev, report_meta
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(meta->started, sizeof meta->started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* True if dir exists and holds anything besides . and .. */
+static bool dir_nonempty(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool any = false;
+    while (!any && (e = readdir(d)))
+        any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return any;
+}
+
+#define BENCH_OUT_ROOT "bench-out"
+
+/* The output directory: --out (refused when it is not empty, unless --force), or a new
+ * directory bench-out/YYYYMMDD-HHMMSS (UTC; -2, -3, ... if taken) so that no run
+ * overwrites another; *fresh names it relative to bench-out/ for the latest link. */
+static bool prepare_out(const bench_cmd *c, char *out, size_t len, char *fresh, size_t flen,
+                        status *st) {
+    fresh[0] = '\0';
+    if (c->out_dir) {
+        struct stat sb;
+        if (stat(c->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+            return status_fail(st, "--out %s: exists and is not a directory", c->out_dir);
+        if (!c->force && dir_nonempty(c->out_dir))
+            return status_fail(st, "--out %s: directory is not empty (a previous run?); give "
+                                   "another directory, or --force to write into it", c->out_dir);
+        snprintf(out, len, "%s", c->out_dir);
+        return true;
+    }
+    if (mkdir(BENCH_OUT_ROOT, 0777) != 0 && errno != EEXIST)
+        return status_fail(st, "%s: cannot create directory: %s", BENCH_OUT_ROOT, strerror(errno));
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int k = 1; k < 1000; k++) {
+        if (k == 1)
+            snprintf(fresh, flen, "%s", stamp);
+        else
+            snprintf(fresh, flen, "%s-%d", stamp, k);
+        snprintf(out, len, "%s/%s", BENCH_OUT_ROOT, fresh);
+        if (mkdir(out, 0777) == 0)
+            return true;
+        if (errno != EEXIST)
+            return status_fail(st, "%s: cannot create directory: %s", out, strerror(errno));
+    }
+    return status_fail(st, "%s: cannot find a free directory name", BENCH_OUT_ROOT);
+}
+
+/* bench-out/latest -> the run just written (a relative symbolic link). */
+static void link_latest(const char *fresh) {
+    const char *link = BENCH_OUT_ROOT "/latest";
+    struct stat sb;
+    if (lstat(link, &sb) == 0) {
+        if (!S_ISLNK(sb.st_mode)) {
+            fprintf(stderr, "embedsyn bench: %s exists and is not a link; not updated\n", link);
+            return;
+        }
+        unlink(link);
+    }
+    if (symlink(fresh, link) != 0)
+        fprintf(stderr, "embedsyn bench: %s: cannot create link: %s\n", link, strerror(errno));
 }
 
 /* Runs the selected layers and writes the outputs; returns the exit status. */
@@ -111,8 +182,17 @@ int cmd_bench(int argc, char **argv) {
         free(layers);
         return 0;
     }
-    c.fo.out_dir = c.out_dir ? c.out_dir : "bench-out";
+    char out[PATH_MAX], fresh[64];
+    if (!prepare_out(&c, out, sizeof out, fresh, sizeof fresh, &st)) {
+        free(layers);
+        return cli_fail("bench", &st);
+    }
+    c.fo.out_dir = out;
+    /* A filtered, sharded or limited run updates only its layers in a baseline. */
+    c.fo.partial = c.filter || c.limit >= 0 || c.ro.shard_n > 1;
     rc = run(&c, &ev, &meta, layers, nlayers);
+    if (fresh[0])
+        link_latest(fresh);
     free(layers);
     return rc;
 }

@@ -26,10 +26,15 @@ static const char bench_help[] =
     "  --objective OBJ        util | layout | lex (utilization, then layout bytes; default)\n"
     "  --jobs N               layers in parallel (worker processes; default 1)\n"
     "  --shard I/N            run every N-th layer starting at I (0 <= I < N)\n"
-    "  --out DIR              output directory (default bench-out): results.csv,\n"
-    "                         results.json, report.md, speedup.svg, layout.svg, roofline.svg\n"
+    "  --out DIR              output directory: results.csv, results.json, report.md,\n"
+    "                         speedup.svg, layout.svg, roofline.svg (default: a new\n"
+    "                         directory bench-out/YYYYMMDD-HHMMSS, UTC, and the link\n"
+    "                         bench-out/latest to it); a non-empty DIR is refused\n"
+    "  --force                write into a non-empty --out DIR\n"
     "  --baseline FILE        compare with a baseline; regressions -> exit status 1\n"
-    "  --update-baseline FILE write this run as a baseline\n"
+    "  --update-baseline FILE write this run as a baseline; with --filter, --shard or\n"
+    "                         --limit only the layers run are replaced or added, the\n"
+    "                         other entries of FILE are kept\n"
     "  --tolerance X          relative cycle growth that is not a regression\n"
     "                         (default 0.005; '0.5%' also accepted)\n"
     "  --solve-factor X       a solve time regresses when it grows by more than X times\n"
@@ -48,7 +53,7 @@ static const char bench_help[] =
     "  --layer-memory MB      address-space limit of a layer's worker (default: none)\n"
     "  --in-order             start layers in suite order (default: largest first, for\n"
     "                         a shorter tail with --jobs; reports are in suite order)\n"
-    "  --filter TEXT          only layers whose suite/name contains TEXT\n"
+    "  --filter TEXT          only layers whose suite/name contains TEXT (none: exit 2)\n"
     "  --limit N              only the first N layers (after --filter)\n"
     "  --seed N               data and sampling seed (default 1)\n"
     "  --evaluator NAME       real (default) or fake (an analytic stand-in for testing)\n"
@@ -59,8 +64,11 @@ static const char bench_help[] =
     "  --verbose              list baseline notes (new layers, changed reference)\n"
     "  --json                 one JSON object per layer, then a summary object, on stdout\n"
     "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops the run: layers in flight are dropped, the finished\n"
+    "ones are written and every output is marked interrupted; no baseline is written.\n"
+    "\n"
     "exit status: 0 ok; 1 a layer failed, a result check failed or a regression;\n"
-    "2 bad input or usage\n";
+    "2 bad input or usage; 130 (SIGINT) / 143 (SIGTERM) interrupted\n";
 
 static bool parse_num(const char *cmd, const char *opt, const char *v, double lo, double hi,
                       double *out) {

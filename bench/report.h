@@ -78,6 +78,8 @@ typedef struct report_finish_opts {
     bool json;
     bool verbose;                  /* list baseline notes too */
     int interrupt_status;          /* exit status of an interrupted run (130 / 143) */
+    bool partial;                  /* a filtered / sharded / limited run: update_baseline
+                                      keeps the entries of the layers not run */
 } report_finish_opts;
 int report_finish(report_meta *m, const bench_result *r, int n, const report_finish_opts *o);
 
