@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "embedsyn.h"
 #include "bench/cli.h"
 #include "bench/commands.h"
 
@@ -14,6 +15,7 @@ static void usage(FILE *f) {
 #define CLI_HELP(id, word, help) fprintf(f, "  %-12s %s\n", word, help);
     CLI_COMMANDS(CLI_HELP)
 #undef CLI_HELP
+    fprintf(f, "\n  --version    version, git revision and Z3 version\n");
 }
 
 int main(int argc, char **argv) {
@@ -23,6 +25,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("embedsyn %s\n", embedsyn_version());
         return 0;
     }
     cli_signals_install();

@@ -101,5 +101,7 @@ void enc_alts_free(enc_alts *a);
  * is then true: results obtained after the request are cut short, not normal ones. */
 void enc_request_interrupt(void);
 bool enc_interrupted(void);
+/* Z3's full version text (encoders/enc_version.c). */
+const char *enc_z3_version(void);
 
 #endif
