@@ -195,6 +195,14 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s);
 void bench_key(const bench_result *r, char *buf, size_t len);
 /* Appends the point (util, bytes) to r->pareto (false when it is full). */
 bool bench_pareto_add(bench_result *r, double util, int64_t bytes);
+/* Sets r->pareto from the encoder's points: points dominated by another point or by
+ * the chosen embedding (r->util, r->dram_bytes) are dropped, the rest sorted by
+ * increasing bytes; an incomplete enumeration (a solver limit cut it short) is
+ * stored with a leading '~' and is never drawn as a front. */
+void bench_pareto_set(bench_result *r, const double *util, const int64_t *bytes, int n,
+                      bool complete);
+/* True if r->pareto holds points of an incomplete enumeration. */
+bool bench_pareto_incomplete(const bench_result *r);
 /* Parses r->pareto into util[]/bytes[] (at most max points); returns the count. */
 int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max);
 /* Why a layer is not faster than the reference (heuristic, for reports). */

@@ -46,10 +46,16 @@ static const char bench_help[] =
     "  --pareto               also enumerate the encoder's utilization / layout-bytes\n"
     "                         Pareto front of the layers with reference utilization\n"
     "                         < 50% (for layout.svg; costs up to ~30 s per such layer)\n"
-    "  --pareto-timeout S     solver wall-clock limit of one front query (default 10)\n"
-    "  --timeout S            solver wall-clock limit per layer in seconds (default 60)\n"
-    "  --rlimit N             solver resource limit per query (deterministic)\n"
-    "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n"
+    "  --rlimit N             solver resource limit per query (deterministic; default\n"
+    "                         400000000, enough for every DeepBench layer); the only\n"
+    "                         solver budget by default, so results do not depend on load\n"
+    "  --timeout S            also a solver wall-clock limit per layer (default none; a\n"
+    "                         search it cuts short has proof and solver_status 'unknown')\n"
+    "  --pareto-timeout S     also a wall-clock limit of the front query (default none;\n"
+    "                         a front cut short is marked incomplete, never drawn)\n"
+    "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n";
+/* (two literals: C99 compilers need only support 4095 characters in one) */
+static const char bench_help2[] =
     "  --layer-memory MB      address-space limit of a layer's worker (default: none)\n"
     "  --in-order             start layers in suite order (default: largest first, for\n"
     "                         a shorter tail with --jobs; reports are in suite order)\n"
@@ -100,10 +106,15 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     baseline_opts_init(&c->fo.bopts);
     bench_run_opts_init(&c->ro);
     bench_eval_opts_init(&c->eo);
+    /* Deterministic budgets: the solver's resource limit (--rlimit) bounds every query;
+     * wall-clock limits only when asked for (they make results depend on load). */
+    c->eo.timeout_s = 0;
+    c->eo.pareto_timeout_s = 0;
     c->files = calloc((size_t)argc, sizeof *c->files);
     ES_ASSERT(c->files != NULL);
     if (cli_want_help(argc, argv)) {
         fputs(bench_help, stdout);
+        fputs(bench_help2, stdout);
         return 0;
     }
     status st;

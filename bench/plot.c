@@ -242,7 +242,8 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
               any_weak ? "Utilization vs layout DRAM bytes, layers with reference utilization < 50%"
                        : "Utilization vs layout DRAM bytes",
               "grey circle = reference (channel packing), dot = chosen embedding, "
-              "dashed = the encoder's Pareto front of the layer (when computed)");
+              "dashed = the encoder's Pareto front of the layer (when computed), "
+              "square = points of an enumeration a solver limit cut short (no front)");
     ax_draw(f, &x, false, y.p0, y.p1, "DRAM bytes of the layouts (input + weights + output)", "");
     ax_draw(f, &y, true, x.p0, x.p1, "utilization", "%");
     char names[8][BENCH_NAME_MAX];
@@ -258,7 +259,13 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         double pu[PLOT_MAX_FRONT];
         int64_t pb[PLOT_MAX_FRONT];
         int np = bench_pareto_parse(&r[i], pu, pb, PLOT_MAX_FRONT);
-        if (np > 0) {
+        if (np > 0 && bench_pareto_incomplete(&r[i])) {
+            /* An enumeration a solver limit cut short is no front: points only. */
+            for (int k = 0; k < np; k++)
+                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"4\" height=\"4\" fill=\"none\" "
+                           "stroke=\"%s\"/>\n",
+                        ax_map(&x, (double)pb[k]) - 2, ax_map(&y, pu[k] * 100) - 2, plot_palette[c]);
+        } else if (np > 0) {
             /* A Pareto front (maximize utilization, minimize bytes) as a staircase from
              * the largest layout down: with b bytes one gets the utilization of the
              * best point whose bytes are <= b. Points sorted by decreasing bytes. */

@@ -396,6 +396,8 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
                     r[i].dram_bytes, r[i].layout_class);
             for (int k = 0; k < np; k++)
                 fprintf(f, "%s%.1f%% @ %" PRId64, k ? "; " : "", pu[k] * 100, pb[k]);
+            if (bench_pareto_incomplete(&r[i]))
+                fputs(" (incomplete: a solver limit cut the enumeration short; not a front)", f);
             fputs(" |\n", f);
         }
         fputc('\n', f);

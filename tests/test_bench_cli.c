@@ -306,3 +306,99 @@ Test(bench_cli, partial_update_baseline_keeps_other_layers) {
     baseline_free(&after);
     baseline_free(&full);
 }
+
+/* ---- determinism: the same tree gives the same results under any load ------------- */
+
+/* results.csv without the timing columns (solve_ms, sim_ms, wall_ms). */
+static char *csv_without_timing(const char *path) {
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char *out = calloc(1, 1 << 20), line[8192];
+    int drop[64], ndrop = 0;
+    bool header = true;
+    while (fgets(line, sizeof line, f)) {
+        /* split on commas outside quotes */
+        int col = 0;
+        bool q = false;
+        size_t start = 0, len = strlen(line);
+        for (size_t i = 0; i <= len; i++) {
+            if (i < len && line[i] == '"')
+                q = !q;
+            if (i < len && (q || (line[i] != ',' && line[i] != '\n')))
+                continue;
+            char cell[4096];
+            snprintf(cell, sizeof cell, "%.*s", (int)(i - start), line + start);
+            if (header && (!strcmp(cell, "solve_ms") || !strcmp(cell, "sim_ms") || !strcmp(cell, "wall_ms")))
+                drop[ndrop++] = col;
+            bool dropped = false;
+            for (int k = 0; k < ndrop; k++)
+                dropped |= drop[k] == col;
+            if (!dropped) {
+                strcat(out, cell);
+                strcat(out, ",");
+            }
+            col++;
+            start = i + 1;
+            if (i < len && line[i] == '\n')
+                break;
+        }
+        strcat(out, "\n");
+        header = false;
+    }
+    fclose(f);
+    cr_assert_eq(ndrop, 3);
+    return out;
+}
+
+Test(bench_cli, two_concurrent_runs_give_identical_results, .timeout = 900) {
+    char *d = tmpdir();
+    /* Two runs at once on the real pipeline (with the Pareto fronts): on a 2-core
+     * machine each sees the other's load; the solver budgets are resource limits. */
+    FILE *p[2];
+    for (int k = 0; k < 2; k++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "%s bench %s --jobs 2 --quiet --check-sample 8 --pareto --out %s/r%d 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, d, k);
+        p[k] = popen(cmd, "r");
+        cr_assert_not_null(p[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        char buf[4096];
+        while (fread(buf, 1, sizeof buf, p[k]) > 0) {
+        }
+        int st = pclose(p[k]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run %d: status %d", k, st);
+    }
+    report_meta m[2];
+    bench_result *r[2];
+    int n[2];
+    status st;
+    status_init(&st);
+    for (int k = 0; k < 2; k++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/r%d/results.json", d, k);
+        cr_assert(report_read_json(path, &m[k], &r[k], &n[k], &st), "%s", st.msg);
+    }
+    cr_assert_eq(n[0], 12);
+    cr_assert_eq(n[1], 12);
+    int fronts = 0;
+    for (int i = 0; i < 12; i++) {
+        /* every field but the timings */
+        r[1][i].solve_ms = r[0][i].solve_ms;
+        r[1][i].sim_ms = r[0][i].sim_ms;
+        assert_same_result(&r[0][i], &r[1][i], false);
+        cr_expect_str_eq(r[0][i].solver_status, "sat", "%s", r[0][i].name);
+        fronts += r[0][i].pareto[0] != '\0';
+    }
+    cr_expect_gt(fronts, 0, "the CI suite has under-used layers with fronts");
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/r0/results.csv", d);
+    snprintf(b, sizeof b, "%s/r1/results.csv", d);
+    char *ca = csv_without_timing(a), *cb = csv_without_timing(b);
+    cr_expect_str_eq(ca, cb);
+    free(ca);
+    free(cb);
+    free(r[0]);
+    free(r[1]);
+}
