@@ -5,7 +5,9 @@
 #include "bench/cli.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,8 @@ const char cli_common_help[] =
     "  --gemm SHAPE    inline GEMM C[M,N] = A[M,K] * B[K,N], e.g. M=35,N=700,K=2048\n"
     "                  (also batch a_t b_t shift relu bias)\n"
     "  --hw FILE       hardware configuration (<hardware>); default: TVM's default VTA\n"
-    "  --json          one JSON object per result on stdout\n";
+    "  --json          one JSON object per result on stdout\n"
+    "  --quiet         no progress lines on stderr (the best so far, elapsed time)\n";
 
 void cli_opts_init(cli_opts *c) {
     memset(c, 0, sizeof *c);
@@ -182,4 +185,98 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
         return false;
     *out = (uint64_t)v;
     return true;
+}
+
+double cli_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- progress ------------------------------------------------------------------------ */
+
+typedef struct cli_progress {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t ticker;
+    bool running, stop;
+    const char *cmd;
+    double t0, last_line;
+    uint64_t best_inst, best_bytes;   /* 0: nothing found yet */
+} cli_progress;
+
+static cli_progress prog;
+static pthread_once_t prog_once = PTHREAD_ONCE_INIT;
+
+static void prog_init(void) {
+    pthread_mutex_init(&prog.mu, NULL);
+    pthread_cond_init(&prog.cv, NULL);
+}
+
+enum { PROGRESS_AFTER_S = 2, PROGRESS_EVERY_S = 5 };
+
+/* Called with prog.mu held. */
+static void progress_line(double now) {
+    if (prog.best_inst)
+        fprintf(stderr, "embedsyn %s: %.0f s, best so far %llu GEMM instances%s", prog.cmd,
+                now - prog.t0, (unsigned long long)prog.best_inst, prog.best_bytes ? "," : "\n");
+    else
+        fprintf(stderr, "embedsyn %s: %.0f s, working (no embedding yet)\n", prog.cmd, now - prog.t0);
+    if (prog.best_inst && prog.best_bytes)
+        fprintf(stderr, " %llu layout bytes\n", (unsigned long long)prog.best_bytes);
+    fflush(stderr);
+    prog.last_line = now;
+}
+
+static void on_point(void *ctx, uint64_t instances, uint64_t bytes) {
+    (void)ctx;
+    pthread_mutex_lock(&prog.mu);
+    prog.best_inst = instances;
+    prog.best_bytes = bytes;
+    double now = cli_now();
+    if (now - prog.t0 >= PROGRESS_AFTER_S && now - prog.last_line >= 1)
+        progress_line(now);
+    pthread_mutex_unlock(&prog.mu);
+}
+
+static void *ticker(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&prog.mu);
+    while (!prog.stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&prog.cv, &prog.mu, &until);
+        double now = cli_now();
+        if (!prog.stop && !cli_interrupted() && now - prog.t0 >= PROGRESS_EVERY_S &&
+            now - prog.last_line >= PROGRESS_EVERY_S)
+            progress_line(now);
+    }
+    pthread_mutex_unlock(&prog.mu);
+    return NULL;
+}
+
+void cli_progress_begin(const char *cmd, bool quiet) {
+    if (quiet || prog.running)
+        return;
+    pthread_once(&prog_once, prog_init);
+    prog.cmd = cmd;
+    prog.t0 = cli_now();
+    prog.last_line = prog.t0;
+    prog.best_inst = prog.best_bytes = 0;
+    prog.stop = false;
+    enc_set_progress(on_point, NULL);
+    prog.running = pthread_create(&prog.ticker, NULL, ticker, NULL) == 0;
+}
+
+void cli_progress_end(void) {
+    enc_set_progress(NULL, NULL);
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stop = true;
+    pthread_cond_signal(&prog.cv);
+    pthread_mutex_unlock(&prog.mu);
+    pthread_join(prog.ticker, NULL);
+    prog.running = false;
 }

@@ -50,6 +50,14 @@ int cli_interrupt_status(void);
  * on stderr, with json also {"interrupted":true,"signal":"SIGINT"} on stdout; returns
  * cli_interrupt_status(). */
 int cli_interrupted_exit(const char *cmd, bool json, const char *what);
+/* Monotonic clock in seconds. */
+double cli_now(void);
+/* Progress of long commands (solve, layouts, run/compile --strategy solve): between
+ * begin and end, a line on stderr with the best embedding found so far and the elapsed
+ * time, on each improvement after 2 s and every 5 s while the command runs; nothing
+ * for commands that finish within 2 s, nothing when quiet. */
+void cli_progress_begin(const char *cmd, bool quiet);
+void cli_progress_end(void);
 /* Help text for the common operator options, to embed in commands' --help. */
 extern const char cli_common_help[];
 

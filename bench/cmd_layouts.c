@@ -81,7 +81,7 @@ int cmd_layouts(int argc, char **argv) {
     else
         printf("%d %s (lower bound %lld instances; enumeration %s, %.0f ms)%s\n", a.n,
                all ? "layout classes" : "Pareto points", (long long)a.lower_bound_instances,
-               strcmp(a.solver_status, "sat") ? "incomplete: solver limit" : "complete",
+               strcmp(a.solver_status, "sat") ? "incomplete: solver limit (raise --rlimit)" : "complete",
                a.solve_ms, all ? "; * = Pareto-optimal" : "");
     enc_alts_free(&a);
     return 0;

@@ -133,7 +133,7 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
             printf(",\"C\":%lld,\"K\":%lld", (long long)o->conv.c, (long long)o->conv.k);
         if (o->kind == OP_GEMM)
-            printf(",\"M\":%lld,\"N\":%lld,\"Kdim\":%lld", (long long)o->gemm.m,
+            printf(",\"M\":%lld,\"N\":%lld,\"K\":%lld", (long long)o->gemm.m,
                    (long long)o->gemm.n, (long long)o->gemm.k);
         printf(",\"objective\":\"%s\",\"found\":%s", enc_objective_name(eo->objective),
                r.found ? "true" : "false");

@@ -1,5 +1,6 @@
 /* embedsyn CLI entry: dispatches to the commands of bench/commands.h. The pipeline
  * itself is listed in one driver (bench/driver.c). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,10 +33,27 @@ int main(int argc, char **argv) {
         return 0;
     }
     cli_signals_install();
+    /* bench has its own progress and --quiet; the other commands get the solver's
+     * progress lines (cli_progress_*) unless --quiet, which is taken out here. */
+    bool own = !strcmp(argv[1], "bench") || !strcmp(argv[1], "bench-merge");
+    bool quiet = false;
+    if (!own) {
+        int k = 1;
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+                quiet = true;
+            else
+                argv[k++] = argv[i];
+        }
+        argc = k;
+        argv[argc] = NULL;
+        cli_progress_begin(argv[1], quiet);
+    }
     /* A command stopped by SIGINT/SIGTERM has marked its outputs; it exits 128 + signal. */
-#define CLI_RUN(id, word, help)                         \
-    if (!strcmp(argv[1], word)) {                       \
-        int rc = cmd_##id(argc - 1, argv + 1);          \
+#define CLI_RUN(id, word, help)                                 \
+    if (!strcmp(argv[1], word)) {                               \
+        int rc = cmd_##id(argc - 1, argv + 1);                  \
+        cli_progress_end();                                     \
         return cli_interrupted() ? cli_interrupt_status() : rc; \
     }
     CLI_COMMANDS(CLI_RUN)

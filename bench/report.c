@@ -16,6 +16,9 @@
 #include "core/arena.h"
 #include "core/text.h"
 
+/* Plural ending for a count ("1 layer", "2 layers"). */
+#define PL(n) ((n) == 1 ? "" : "s")
+
 void report_meta_init(report_meta *m) {
     memset(m, 0, sizeof *m);
     m->shard_n = 1;
@@ -275,20 +278,23 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             m->hardware, m->evaluator);
     if (m->shard_n > 1)
         fprintf(f, ", shard %d/%d", m->shard_i, m->shard_n);
-    fprintf(f, "): %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
+    fprintf(f, "): %d ok, %d error%s, %d check failure%s\n", s->nok, s->nerror, PL(s->nerror),
+            s->ncheck_fail, PL(s->ncheck_fail));
     if (s->nok == 0) {
         fprintf(f, "  total time             %s wall\n", t);
         return;
     }
-    fprintf(f, "  geomean speedup        %.3fx over %d layers", s->geomean_speedup, s->nok);
+    fprintf(f, "  speedup                over TVM's reference strategy (channel packing + its "
+               "conv2d/dense template), both simulated on embedsyn's VTA simulator\n");
+    fprintf(f, "  geomean speedup        %.3fx over %d layer%s", s->geomean_speedup, s->nok, PL(s->nok));
     if (s->nweak)
-        fprintf(f, "; %.3fx over the %d layers with reference utilization < 50%%\n",
-                s->geomean_speedup_weak, s->nweak);
+        fprintf(f, "; %.3fx over the %d layer%s with reference utilization < 50%%\n",
+                s->geomean_speedup_weak, s->nweak, PL(s->nweak));
     else
         fprintf(f, "; no layer with reference utilization < 50%%\n");
-    fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layers not faster\n",
+    fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layer%s not faster\n",
             s->min_speedup, s->min_speedup_layer, s->max_speedup, s->max_speedup_layer,
-            s->nnot_faster);
+            s->nnot_faster, PL(s->nnot_faster));
     fprintf(f, "  gap to lower bound     geomean %.3fx, max %.3fx (%s); reference geomean %.3fx\n",
             s->geomean_gap, s->max_gap, s->max_gap_layer, s->geomean_ref_gap);
     fprintf(f, "  utilization (geomean)  %.1f%% vs reference %.1f%%\n", s->geomean_util * 100,
@@ -297,7 +303,8 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             s->noptimal, s->nglobal);
     fprintf(f, "  solve time             median %.0f ms, p90 %.0f ms, max %.0f ms, total %.1f s\n",
             s->solve_median_ms, s->solve_p90_ms, s->solve_max_ms, s->solve_total_ms / 1000);
-    fprintf(f, "  total time             %s wall (%s of layer time, %d jobs)\n", t, ls, m->jobs);
+    fprintf(f, "  total time             %s wall (%s of layer time, %d job%s)\n", t, ls, m->jobs,
+            PL(m->jobs));
 }
 
 void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n,
@@ -322,11 +329,15 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "; started %s.\n\n", m->started[0] ? m->started : "?");
 
     fprintf(f, "## Summary\n\n| metric | value |\n|---|---|\n");
-    fprintf(f, "| layers | %d ok, %d errors, %d check failures |\n", s->nok, s->nerror, s->ncheck_fail);
-    fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layers) |\n", s->geomean_speedup, s->nok);
+    fprintf(f, "| layers | %d ok, %d error%s, %d check failure%s |\n", s->nok, s->nerror,
+            PL(s->nerror), s->ncheck_fail, PL(s->ncheck_fail));
+    fprintf(f, "| speedup measured against | TVM's reference strategy (channel packing + its "
+               "conv2d/dense template), both on embedsyn's VTA cycle simulator |\n");
+    fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layer%s) |\n", s->geomean_speedup, s->nok,
+            PL(s->nok));
     if (s->nweak)
-        fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layers) |\n",
-                s->geomean_speedup_weak, s->nweak);
+        fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layer%s) |\n",
+                s->geomean_speedup_weak, s->nweak, PL(s->nweak));
     else
         fprintf(f, "| geomean speedup, reference utilization < 50%% | no such layer |\n");
     fprintf(f, "| minimum speedup | %.3fx (`%s`) |\n", s->min_speedup, s->min_speedup_layer);
@@ -344,8 +355,20 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
                "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "
                "cycle); gap = cycles / bound.\n\n");
-    fprintf(f, "![speedup per layer](speedup.svg)\n\n![utilization vs layout bytes](layout.svg)\n\n"
-               "![cycles vs lower bound](roofline.svg)\n\n");
+    fprintf(f, "![speedup per layer](speedup.svg)\n\n"
+               "*Speedup per layer: reference cycles / embedsyn cycles on the VTA simulator, log "
+               "scale, one bar per layer in suite order, colored by suite; bars above the 1x line "
+               "are faster than TVM's reference strategy.*\n\n"
+               "![utilization vs layout bytes](layout.svg)\n\n"
+               "*Utilization vs DRAM bytes of the layouts, for the layers whose reference "
+               "utilization is below 50%%: grey circle = reference (channel packing), dot = the "
+               "chosen embedding, dashed staircase = the encoder's Pareto front (with --pareto), "
+               "squares = points of an enumeration a solver limit cut short.*\n\n"
+               "![cycles vs lower bound](roofline.svg)\n\n"
+               "*Cycles vs the per-layer lower bound (max of the compute bound and compulsory "
+               "bytes / bus bytes per cycle): solid line = the bound, dashed = 2x the bound; "
+               "filled = embedsyn (circle compute-bound, square memory-bound), hollow = "
+               "reference.*\n\n");
 
     if (cmp) {
         fprintf(f, "## Baseline comparison\n\n%d regression(s), %d improvement(s), %d note(s).\n\n",

@@ -101,6 +101,11 @@ void enc_alts_free(enc_alts *a);
  * is then true: results obtained after the request are cut short, not normal ones. */
 void enc_request_interrupt(void);
 bool enc_interrupted(void);
+/* Progress (encoders/enc_progress.c): fn sees every improving point of a search
+ * (GEMM instances, DRAM bytes or 0 when not computed); NULL = none (default). */
+typedef void (*enc_progress_fn)(void *ctx, uint64_t instances, uint64_t dram_bytes);
+void enc_set_progress(enc_progress_fn fn, void *ctx);
+void enc_progress_point(uint64_t instances, uint64_t dram_bytes, bool have_dram);
 /* Z3's full version text (encoders/enc_version.c). */
 const char *enc_z3_version(void);
 

@@ -1,4 +1,4 @@
-/* Tests of SIGINT/SIGTERM through the CLI: the command is started in its own process
+/* Tests of SIGINT/SIGTERM (and of the progress lines of long commands) through the CLI: the command is started in its own process
  * group, the signal is sent (to the group, as a terminal's Ctrl-C does, or to the
  * process alone), and the test checks the exit status (128 + signal), that it stops
  * promptly although the search would take a minute, and that every output marks the
@@ -240,4 +240,35 @@ Test(interrupt, second_signal_terminates, .timeout = 120) {
     double secs;
     int rc = interrupt_after(&c, SIGINT, false, 0.3, &secs);
     cr_expect_eq(rc, -SIGINT, "exit %d", rc);
+}
+
+/* A long solve shows the best so far and the elapsed time on stderr; --quiet not. */
+Test(interrupt, long_solve_shows_progress_unless_quiet, .timeout = 120) {
+    for (int quiet = 0; quiet < 2; quiet++) {
+        char *d = tmpdir();
+        char *argv[] = {EMBEDSYN_CLI, "solve", "--conv", "N=1,C=3,H=108,W=108,K=64,R=3,S=3,stride=2,pad=1",
+                        "--objective", "layout", quiet ? "--quiet" : "--json", NULL};
+        child c;
+        start(&c, d, argv);
+        if (!quiet)
+            cr_assert(wait_for(c.err, "best so far", 60), "no progress line");
+        else
+            sleep_s(7);
+        double secs;
+        int rc = interrupt_after(&c, SIGTERM, false, 0.1, &secs);
+        cr_expect_eq(rc, 143);
+        char *err = slurp(c.err);
+        if (quiet) {
+            cr_expect_null(strstr(err, "best so far"), "%s", err);
+        } else {
+            const char *l = strstr(err, "embedsyn solve: ");
+            cr_assert_not_null(l, "%s", err);
+            long s = -1;
+            unsigned long long inst = 0;
+            cr_expect_eq(sscanf(l, "embedsyn solve: %ld s, best so far %llu GEMM instances", &s, &inst), 2, "%s", err);
+            cr_expect_geq(s, 2);
+            cr_expect_gt(inst, 0);
+        }
+        free(err);
+    }
 }
