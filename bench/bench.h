@@ -135,6 +135,12 @@ typedef struct bench_run_opts {
     bool progress_tty;         /* redraw one bar instead of printing lines */
     bench_done_fn on_done;
     void *on_done_ctx;
+    /* Interrupt (SIGINT/SIGTERM): polled by the runner and, after a layer, by its
+     * worker; once true no layer starts, workers in flight are killed and a layer
+     * evaluated while it became true is dropped (its search was cut short). NULL =
+     * never. */
+    bool (*stop)(void);
+    bool *interrupted;         /* out (optional): set when stop() ended the run early */
 } bench_run_opts;
 
 void bench_run_opts_init(bench_run_opts *ro);
@@ -152,8 +158,9 @@ void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *h
 /* Speedup and gaps from cycles and bounds (0 when undefined). */
 void bench_result_derive(bench_result *r);
 
-/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results.
- * False + status only for a failure of the runner itself (fork/pipe). */
+/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results: one per
+ * selected layer, or after an interrupt (ro->stop) only the layers that finished
+ * before it. False + status only for a failure of the runner itself (fork/pipe). */
 bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
                const bench_evaluator *ev, const bench_run_opts *ro, bench_result **out,
                int *nout, status *st);
@@ -189,12 +196,20 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s);
 void bench_key(const bench_result *r, char *buf, size_t len);
 /* Appends the point (util, bytes) to r->pareto (false when it is full). */
 bool bench_pareto_add(bench_result *r, double util, int64_t bytes);
+/* Sets r->pareto from the encoder's points: points dominated by another point or by
+ * the chosen embedding (r->util, r->dram_bytes) are dropped, the rest sorted by
+ * increasing bytes; an incomplete enumeration (a solver limit cut it short) is
+ * stored with a leading '~' and is never drawn as a front. */
+void bench_pareto_set(bench_result *r, const double *util, const int64_t *bytes, int n,
+                      bool complete);
+/* True if r->pareto holds points of an incomplete enumeration. */
+bool bench_pareto_incomplete(const bench_result *r);
 /* Parses r->pareto into util[]/bytes[] (at most max points); returns the count. */
 int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max);
 /* Why a layer is not faster than the reference (heuristic, for reports). */
 void bench_explain(const bench_result *r, char *buf, size_t len);
 
-/* A deterministic fake evaluator for tests and for exercising the tooling without the
+/* A deterministic fake evaluator (bench/eval_fake.c) for tests and for exercising the tooling without the
  * solver: cycles from a simple analytic model of channel packing (reference) and of
  * full im2col over the reduction dims (embedsyn). ctx may be NULL. Layers named
  * fail* / crash* / hang* / hog* fail, abort, never return, or allocate 1 GiB, so that

@@ -144,9 +144,51 @@ bool bench_pareto_add(bench_result *r, double util, int64_t bytes) {
     return true;
 }
 
+static bool dominates(double ua, int64_t ba, double ub, int64_t bb) {
+    return ua >= ub && ba <= bb && (ua > ub || ba < bb);
+}
+
+void bench_pareto_set(bench_result *r, const double *util, const int64_t *bytes, int n,
+                      bool complete) {
+    r->pareto[0] = '\0';
+    if (!complete && n > 0)
+        snprintf(r->pareto, sizeof r->pareto, "~");
+    int *keep = malloc((size_t)(n > 0 ? n : 1) * sizeof *keep);
+    ES_ASSERT(keep != NULL);
+    int nk = 0;
+    for (int i = 0; i < n; i++) {
+        bool dom = r->cycles > 0 && dominates(r->util, r->dram_bytes, util[i], bytes[i]);
+        for (int j = 0; j < n && !dom; j++)
+            dom = dominates(util[j], bytes[j], util[i], bytes[i]) ||
+                  (j < i && util[j] == util[i] && bytes[j] == bytes[i]);
+        if (!dom)
+            keep[nk++] = i;
+    }
+    for (int a = 1; a < nk; a++) /* increasing bytes */
+        for (int b = a; b > 0 && bytes[keep[b]] < bytes[keep[b - 1]]; b--) {
+            int t = keep[b];
+            keep[b] = keep[b - 1];
+            keep[b - 1] = t;
+        }
+    for (int k = 0; k < nk; k++) {
+        size_t len = strlen(r->pareto);
+        char pt[64];
+        int w = snprintf(pt, sizeof pt, "%s%.6g:%lld", len && r->pareto[len - 1] != '~' ? ";" : "",
+                         util[keep[k]], (long long)bytes[keep[k]]);
+        if (w < 0 || len + (size_t)w >= sizeof r->pareto)
+            break;
+        memcpy(r->pareto + len, pt, (size_t)w + 1);
+    }
+    free(keep);
+}
+
+bool bench_pareto_incomplete(const bench_result *r) { return r->pareto[0] == '~'; }
+
 int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max) {
     int n = 0;
     const char *p = r->pareto;
+    if (*p == '~')
+        p++;
     while (*p && n < max) {
         char *end;
         double u = strtod(p, &end);

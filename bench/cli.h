@@ -38,6 +38,27 @@ void cli_json_str(FILE *f, const char *s);
 /* JSON object of a hardware config: every field of hw.h plus derived shapes and
  * buffer depths (no trailing newline). */
 void cli_hw_json(FILE *f, const hw_config *hw);
+/* SIGINT/SIGTERM (installed by main for every command): the first signal sets a flag
+ * and interrupts the solver (enc_request_interrupt); the command then stops, writes
+ * what finished, marks its outputs interrupted and exits 128 + signal (130 for
+ * Ctrl-C). A second signal of the same kind terminates at once (default action). */
+void cli_signals_install(void);
+/* The signal received (SIGINT / SIGTERM), or 0. */
+int cli_interrupted(void);
+/* 128 + the signal received (130 for SIGINT), or 0. */
+int cli_interrupt_status(void);
+/* For a command whose search was cut short: "embedsyn CMD: interrupted (SIGINT): WHAT"
+ * on stderr, with json also {"interrupted":true,"signal":"SIGINT"} on stdout; returns
+ * cli_interrupt_status(). */
+int cli_interrupted_exit(const char *cmd, bool json, const char *what);
+/* Monotonic clock in seconds. */
+double cli_now(void);
+/* Progress of long commands (solve, layouts, run/compile --strategy solve): between
+ * begin and end, a line on stderr with the best embedding found so far and the elapsed
+ * time, on each improvement after 2 s and every 5 s while the command runs; nothing
+ * for commands that finish within 2 s, nothing when quiet. */
+void cli_progress_begin(const char *cmd, bool quiet);
+void cli_progress_end(void);
 /* Help text for the common operator options, to embed in commands' --help. */
 extern const char cli_common_help[];
 

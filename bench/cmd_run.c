@@ -173,15 +173,21 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
         text_json_str(f, a->c.op.name);
         fprintf(f, ",\"strategy\":");
         text_json_str(f, a->embedding ? a->embedding : a->strategy);
-        fprintf(f, ",\"cycles\":%llu", (unsigned long long)s->cycles);
+        if (ran) {
+            fprintf(f, ",\"cycles\":%llu", (unsigned long long)s->cycles);
 #define RUN_JSON(c) fprintf(f, ",\"" #c "\":%llu", (unsigned long long)s->c);
-        SIM_COUNTERS(RUN_JSON)
+            SIM_COUNTERS(RUN_JSON)
 #undef RUN_JSON
-        fprintf(f, ",\"busy\":{\"fetch\":%llu,\"load\":%llu,\"compute\":%llu,\"store\":%llu}",
-                (unsigned long long)s->busy[SIM_FETCH], (unsigned long long)s->busy[SIM_LOAD],
-                (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
-        fprintf(f, ",\"insns\":%llu,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
-                (unsigned long long)s->insns, (long long)r->instances, r->utilization, (long long)r->dram_bytes);
+            fprintf(f, ",\"busy\":{\"fetch\":%llu,\"load\":%llu,\"compute\":%llu,\"store\":%llu}",
+                    (unsigned long long)s->busy[SIM_FETCH], (unsigned long long)s->busy[SIM_LOAD],
+                    (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
+        } else { /* compile: not simulated, so no cycles (not 0) */
+            fprintf(f, ",\"cycles\":null");
+        }
+        if (ran)
+            fprintf(f, ",\"insns\":%llu", (unsigned long long)s->insns);
+        fprintf(f, ",\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
+                (long long)r->instances, r->utilization, (long long)r->dram_bytes);
         text_json_str(f, r->layout);
         fprintf(f, ",\"layout_class\":");
         text_json_str(f, r->layout_class);

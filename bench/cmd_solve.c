@@ -108,6 +108,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
     status_init(&st);
     enc_result r;
     bool ok = enc_solve(o, &c->hw, eo, &r, &st);
+    if (enc_interrupted()) /* the search was cut short: no result, no -o file */
+        return cli_interrupted_exit("solve", c->json, "search stopped, no result");
     if (!ok && !r.found)
         return cli_fail("solve", &st);
     if (out_xml && r.found) {
@@ -131,7 +133,7 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
             printf(",\"C\":%lld,\"K\":%lld", (long long)o->conv.c, (long long)o->conv.k);
         if (o->kind == OP_GEMM)
-            printf(",\"M\":%lld,\"N\":%lld,\"Kdim\":%lld", (long long)o->gemm.m,
+            printf(",\"M\":%lld,\"N\":%lld,\"K\":%lld", (long long)o->gemm.m,
                    (long long)o->gemm.n, (long long)o->gemm.k);
         printf(",\"objective\":\"%s\",\"found\":%s", enc_objective_name(eo->objective),
                r.found ? "true" : "false");
@@ -201,6 +203,8 @@ int cmd_solve(int argc, char **argv) {
         int r = solve_one(&ops[i], &c, &eo, NULL);
         if (r > worst)
             worst = r;
+        if (enc_interrupted())
+            break;
     }
     free(ops);
     return worst;

@@ -126,9 +126,15 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
         if (eo->pareto_timeout_s > 0)
             popt.timeout_s = eo->pareto_timeout_s;
         if (enc_layouts(o, hw, &popt, false, 16, &alts, &pst)) {
-            for (int32_t k = 0; k < alts.n; k++)
-                if (!bench_pareto_add(r, alts.a[k].utilization, alts.a[k].dram_bytes))
-                    break;
+            double pu[16];
+            int64_t pb[16];
+            int32_t np = alts.n < 16 ? alts.n : 16;
+            for (int32_t k = 0; k < np; k++) {
+                pu[k] = alts.a[k].utilization;
+                pb[k] = alts.a[k].dram_bytes;
+            }
+            /* dominated points dropped; a front cut short by a limit is marked */
+            bench_pareto_set(r, pu, pb, np, alts.solver_status == ENC_SOLVER_SAT);
             enc_alts_free(&alts);
         }
     }

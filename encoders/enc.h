@@ -108,4 +108,18 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                  int32_t max_alts, enc_alts *out, status *st);
 void enc_alts_free(enc_alts *a);
 
+/* Interrupt (SIGINT/SIGTERM, encoders/enc_interrupt.c): enc_request_interrupt is
+ * async-signal-safe (call it from a signal handler); the check in progress is stopped
+ * with Z3_interrupt and every later check returns unknown at once. enc_interrupted()
+ * is then true: results obtained after the request are cut short, not normal ones. */
+void enc_request_interrupt(void);
+bool enc_interrupted(void);
+/* Progress (encoders/enc_progress.c): fn sees every improving point of a search
+ * (GEMM instances, DRAM bytes or 0 when not computed); NULL = none (default). */
+typedef void (*enc_progress_fn)(void *ctx, uint64_t instances, uint64_t dram_bytes);
+void enc_set_progress(enc_progress_fn fn, void *ctx);
+void enc_progress_point(uint64_t instances, uint64_t dram_bytes, bool have_dram);
+/* Z3's full version text (encoders/enc_version.c). */
+const char *enc_z3_version(void);
+
 #endif
