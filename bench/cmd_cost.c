@@ -4,18 +4,102 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench/cli.h"
 #include "bench/cmd_cost.h"
 #include "bench/commands.h"
+#include "core/spec.h"
+#include "vta/cost.h"
+#include "vta/refstrat.h"
+
+/* --bench: the fixed set of mappings (layer x embedding, the schedule the search picks
+ * for it) whose model evaluations are timed. */
+static const char *const bench_layers[][2] = {
+    {"conv", "N=1,C=64,H=56,W=56,K=64,R=3,S=3,pad=1"},     /* ResNet 3x3 */
+    {"conv", "N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3"}, /* stem */
+    {"conv", "N=1,C=512,H=28,W=28,K=128,R=1,S=1"},        /* 1x1 */
+    {"conv", "N=1,C=1,H=161,W=700,K=32,R=5,S=20,stride=2"}, /* DeepSpeech */
+    {"gemm", "M=35,N=700,K=2048"},
+    {"gemm", "M=3072,N=128,K=1024"},
+};
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cost_bench(const hw_config *hw, bool json) {
+    enum { NL = sizeof bench_layers / sizeof bench_layers[0] };
+    op ops[NL];
+    emb es[2 * NL];
+    emb_nest ns[2 * NL];
+    sched ss[2 * NL];
+    int own[2 * NL], nm = 0;
+    for (int i = 0; i < NL; i++) {
+        status st;
+        status_init(&st);
+        bool ok = !strcmp(bench_layers[i][0], "conv") ? spec_parse_conv(bench_layers[i][1], "--bench", &ops[i], &st)
+                                                       : spec_parse_gemm(bench_layers[i][1], "--bench", &ops[i], &st);
+        for (int k = 0; ok && k < 2; k++) {
+            char dims[64] = "";
+            for (int d = 0; d < ops[i].ndims; d++)
+                if (op_is_reduction(&ops[i], d)) {
+                    if (dims[0]) strcat(dims, ",");
+                    strcat(dims, ops[i].dim_name[d]);
+                }
+            bool eok = k == 0 ? emb_channel_packing(&ops[i], hw, &es[nm], &st) : emb_im2col(&ops[i], hw, dims, &es[nm], &st);
+            sched_opts so;
+            if (!eok || !emb_nest_build(&ops[i], hw, &es[nm], &ns[nm], &st)) continue;
+            if (k == 0)
+                refstrat_sched_opts(&ops[i], &ns[nm], &so);
+            else
+                sched_opts_init(&so);
+            so.e = &es[nm];
+            if (!sched_search(&ops[i], hw, &ns[nm], &so, &ss[nm], &st)) continue;
+            char desc[320];
+            sched_describe(&ops[i], &ns[nm], &ss[nm], desc, sizeof desc);
+            if (!json) printf("mapping %d: %s %s %s: %s\n", nm, bench_layers[i][0], bench_layers[i][1],
+                              k == 0 ? "reference" : "im2col", desc);
+            own[nm++] = i;
+        }
+        (void)ok;
+    }
+    int64_t evals = 0;
+    double t0 = now_s(), t = t0, sink = 0;
+    while (t - t0 < 1.0) {
+        for (int r = 0; r < 100; r++)
+            for (int i = 0; i < nm; i++) {
+                sched s = ss[i];
+                status st;
+                status_init(&st);
+                cost_vta_plug(NULL, &ops[own[i]], hw, &ns[i], &s, &st);
+                sink += s.est_cycles;
+                evals++;
+            }
+        t = now_s();
+    }
+    double rate = (double)evals / (t - t0);
+    if (json)
+        printf("{\"mappings\":%d,\"evaluations\":%lld,\"seconds\":%.3f,\"evals_per_s\":%.0f}\n", nm,
+               (long long)evals, t - t0, rate);
+    else
+        printf("%lld evaluations of %d mappings in %.2f s: %.0f evaluations/s (one core)\n", (long long)evals, nm,
+               t - t0, rate);
+    return sink > 0 ? 0 : 1;
+}
 
 static const char cost_help[] =
-    "usage: embedsyn cost --validate [--top K] [--filter TEXT] [--hw F] [--json] SUITE.xml...\n\n"
+    "usage: embedsyn cost --validate [--top K] [--filter TEXT] [--hw F] [--json] SUITE.xml...\n"
+    "       embedsyn cost --bench [--hw F] [--json]\n\n"
     "  --validate       for every layer of the suites: the model's cycles next to the\n"
     "                   simulator's (timing only) for the reference strategy and for\n"
     "                   im2col / channel packing with the free schedule search (the K\n"
     "                   best schedules, default 1); per suite and program the median\n"
-    "                   and maximum relative error\n\n";
+    "                   and maximum relative error\n"
+    "  --bench          evaluates the model on a fixed, printed set of mappings for about\n"
+    "                   one second and prints evaluations per second (one core)\n\n";
 
 int cmd_cost(int argc, char **argv) {
     if (cli_want_help(argc, argv)) {
@@ -25,7 +109,7 @@ int cmd_cost(int argc, char **argv) {
     }
     cli_opts c;
     cli_opts_init(&c);
-    bool validate = false;
+    bool validate = false, bench = false;
     int top = 1;
     const char *filter = NULL;
     char **paths = calloc((size_t)argc, sizeof *paths);
@@ -42,6 +126,8 @@ int cmd_cost(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--validate")) {
             validate = true;
+        } else if (!strcmp(a, "--bench")) {
+            bench = true;
         } else if (!strcmp(a, "--top") && i + 1 < argc) {
             uint64_t v;
             if (!cli_parse_u64(argv[++i], &v) || v < 1 || v > 16) {
@@ -63,6 +149,8 @@ int cmd_cost(int argc, char **argv) {
     if (validate) {
         rc = npaths ? cost_validate_suites(paths, npaths, &c.hw, top, c.json, filter)
                     : cli_usage_error("cost", "--validate needs suite files");
+    } else if (bench) {
+        rc = cost_bench(&c.hw, c.json);
     } else {
         rc = cli_usage_error("cost", "nothing to do");
     }

@@ -26,9 +26,11 @@
 #include <string.h>
 
 #include "vta/dma.h"
+#include "vta/isa.h"
 
 #define CM_MAXV 6   /* variant (partially tiled) loops with their own class bit */
 #define CM_RING 8
+#define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
 #define CM_EXPLICIT 4 /* iterations of a level walked before the middle ones are warped */   /* pending tokens per queue */
 
 enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };
@@ -67,6 +69,9 @@ typedef struct cm_ctx {
     const emb_nest *n;
     const sched *s;
     bool padded[2];           /* INP / WGT get zero padding from the DMA */
+    bool exact;               /* small program: DMA costs at the real DRAM addresses */
+    bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
+    int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
     int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
     int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty */
     double cval[2][CM_CACHE];
@@ -108,6 +113,49 @@ static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lowe
     double row = s->rows ? (double)s->elems * eb / (double)s->rows : 0;
     double pad = (double)s->pad_elems * eb / bus;
     return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, eb) + pad;
+}
+
+/* ---- DMA at real addresses (small programs) ---- */
+
+/* Cycles of one DRAM row of bytes [a, a + len) as the simulator counts them: bus
+ * beats touched plus dram_latency per burst (bursts of at most max_burst_beats that
+ * never cross a burst_boundary). */
+static double row_exact(const hw_config *hw, uint64_t a, uint64_t len) {
+    uint64_t bus = (uint64_t)hw_bus_bytes(hw);
+    uint64_t b0 = a / bus, b1 = (a + len + bus - 1) / bus, nb = b1 - b0;
+    uint64_t kb = (uint64_t)hw->burst_boundary / bus, mb = (uint64_t)hw->max_burst_beats;
+    if (kb == 0) kb = 1;
+    uint64_t c0 = b0 / kb, c1 = (b1 - 1) / kb, bursts;
+    if (c0 == c1) {
+        bursts = (nb + mb - 1) / mb;
+    } else {
+        uint64_t first = kb - b0 % kb, lastn = (b1 - 1) % kb + 1;
+        bursts = (first + mb - 1) / mb + (lastn + mb - 1) / mb + (c1 - c0 - 1) * ((kb + mb - 1) / mb);
+    }
+    return (double)(bursts * (uint64_t)hw->dram_latency + nb);
+}
+
+typedef struct exact_acc {
+    const hw_config *hw;
+    double cyc;
+    int64_t insns;
+} exact_acc;
+
+static void exact_emit(void *ctx, const vta_insn *in) {
+    exact_acc *e = ctx;
+    const hw_config *hw = e->hw;
+    e->insns++;
+    bool store = in->opcode == VTA_OP_STORE;
+    e->cyc += store ? hw->store_startup : hw->load_startup;
+    if (in->x_size == 0) return;
+    uint64_t eb = (uint64_t)hw_elem_bytes(hw, store ? HW_MEM_OUT : (hw_mem)in->mem_type), bus = (uint64_t)hw_bus_bytes(hw);
+    for (uint64_t y = 0; y < in->y_size; y++)
+        e->cyc += row_exact(hw, ((uint64_t)in->dram_base + y * in->x_stride) * eb, (uint64_t)in->x_size * eb);
+    if (!store) {
+        uint64_t w = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
+        uint64_t pad = ((uint64_t)in->y_pad_0 + in->y_pad_1) * w + (uint64_t)in->y_size * (in->x_pad_0 + in->x_pad_1);
+        e->cyc += (double)((pad * eb + bus - 1) / bus);
+    }
 }
 
 static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
@@ -231,10 +279,66 @@ static double group(const cm_ctx *c, cm_state *z, int m, int pop, int push, doub
 }
 
 /* One tile: class k, carry at level p (operands/bias reloaded per c->touch[p]). */
+/* The box of operand x (memory mem) for the tile at idx at its real DRAM address, as
+ * the simulator times it. */
+static bool box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
+                      int64_t *g) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
+        start[l] = idx[l] * s->tile[l];
+        int64_t rest = n->loop[l].extent - start[l];
+        cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
+    }
+    lower_dma_box b;
+    sched_dma_box(c->hw, n, s, x, mem, store, start, cnt, 0, &b);
+    b.dram_base = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];
+    if (x < 2 && c->padded[x]) {
+        b.zero_base = c->zbase[x];
+        b.zero_elems = s->slot_rows[x];
+    }
+    exact_acc e = {c->hw, 0, 0};
+    lower_dma_stats ds;
+    status st;
+    status_init(&st);
+    if (!lower_dma_plan(&b, exact_emit, &e, &ds, &st)) return false;
+    *cyc = e.cyc;
+    *g = e.insns;
+    return true;
+}
+
+/* Region bases of the program codegen emits (lower.h: uop, inp, zinp, wgt, zwgt,
+ * bias, out, placed like vta/prog from byte 4096 on at max(64, element) alignment). */
+static void regions(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c) {
+    uint64_t at = 4096;
+    const hw_mem mem[2] = {HW_MEM_INP, HW_MEM_WGT};
+#define CM_PLACE(kind, bytes, out_elem)                                                  \
+    do {                                                                                 \
+        uint64_t e_ = (uint64_t)hw_elem_bytes(hw, kind), al_ = e_ > 64 ? e_ : 64;        \
+        at = (at + al_ - 1) / al_ * al_;                                                 \
+        out_elem = (int64_t)(at / e_);                                                   \
+        at += (uint64_t)(bytes);                                                         \
+    } while (0)
+    int64_t ignore;
+    CM_PLACE(HW_MEM_UOP, s->uop_rows * 4, ignore);
+    (void)ignore;
+    for (int x = 0; x < 2; x++) {
+        int64_t el = 1;
+        for (int a = 0; a < n->lay[x].naxes; a++) el *= sched_compact_extent(n, s, (emb_operand)x, a);
+        CM_PLACE(mem[x], el * hw_elem_bytes(hw, mem[x]), c->base[x]);
+        if (c->padded[x]) CM_PLACE(mem[x], s->slot_rows[x] * hw_elem_bytes(hw, mem[x]), c->zbase[x]);
+    }
+    if (o->rq.bias) CM_PLACE(HW_MEM_ACC, n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC), c->base[3]);
+    CM_PLACE(HW_MEM_OUT, n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_OUT), c->base[4]);
+#undef CM_PLACE
+}
+
 /* Load duration of operand x for the tile at idx: the class table, or for an operand
  * with DMA padding the tile at its position (cached by the position of every level
  * that moves a padded axis: first, second, third or last). */
 static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *idx, double *dur, int64_t *g) {
+    if (c->exact && box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g)) return;
     if (!c->padded[x]) {
         *dur = cl->ld[x];
         *g = cl->ldi[x];
@@ -270,6 +374,7 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
         z->q++;
         double dur = cl->head;
         int64_t g = cl->headi;
+        if (c->exact && c->bias_load_acc) box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
         if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
             dur += c->bias_tile;
             g += c->bias_tile_i;
@@ -301,7 +406,10 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
         qi = z->q - 1;
         group(c, z, M_COMP, -1, Q_C2S, cl->epi, cl->epii);
         bool push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1;
-        group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, cl->sto, cl->stoi);
+        double sto = cl->sto;
+        int64_t stoi = cl->stoi;
+        if (c->exact) box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
+        group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, sto, stoi);
     }
 }
 
@@ -350,7 +458,7 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
     }
 }
 
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, status *st) {
     cm_ctx *c = &(cm_ctx){0};
     c->hw = hw;
     for (int x = 0; x < 2; x++)
@@ -408,8 +516,12 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     for (int i = 0; i < c->nlev; i++)
         if (!s->reuse || i <= pos_ld) c->B *= c->lev[i].count;
     c->Q = s->nout_tiles;
-    double eb = 4;
-    c->uop = hw->load_startup + rows_cycles(hw, 1, (double)s->uop_rows * eb, (double)hw->burst_boundary);
+    c->bias_load_acc = o->rq.bias && !s->bias_alu;
+    c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;
+    for (int i = 0; i < c->nlev; i++)
+        if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
+    if (c->exact) regions(o, hw, n, s, c);
+    c->uop = hw->load_startup + row_exact(hw, 4096, (uint64_t)s->uop_rows * 4);
     cm_state z;
     memset(&z, 0, sizeof z);
     group(c, &z, M_COMP, -1, -1, c->uop, 1);
@@ -431,5 +543,9 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
 
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     (void)ctx;
-    return estimate(o, hw, n, s, st);
+    return estimate(o, hw, n, s, false, st);
+}
+
+bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return estimate(o, hw, n, s, true, st);
 }

@@ -22,8 +22,13 @@
 #include "vta/sched.h"
 #include "vta/sim.h"
 
-/* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). */
+/* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). DMA
+ * rows are costed with the expected number of 2 KiB-boundary crossings. */
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* The same, but a small program (at most 256 tiles, every loop walked) has its DMA
+ * costed at the real DRAM addresses of codegen's regions, as the simulator does. The
+ * search re-costs its final candidates with it (slower: one DMA plan per tile). */
+bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
 
 /* The program of (o, e, n, s) (vta/codegen) run on the cycle simulator, timing only. */
 bool cost_sim(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s, sim_report *rep,

@@ -162,7 +162,7 @@ bool sched_derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, 
         if ((double)s->slot_rows[x] * nslots(s, x) > (double)hw_depth(hw, mem[x]))
             return status_fail(st, "%s tile of %lld rows x %d slots exceeds the buffer (%lld)", names[x],
                                (long long)s->slot_rows[x], nslots(s, x), (long long)hw_depth(hw, mem[x]));
-    if (s->slot_rows[EMB_ACC] > SCHED_MAX_ITER) return status_fail(st, "ACC tile over %d rows", SCHED_MAX_ITER);
+    if (s->slot_rows[EMB_ACC] > SCHED_MAX_ITER) return status_fail(st, "ACC tile over %lld rows", (long long)SCHED_MAX_ITER);
     s->ntiles = 1;
     s->nout_tiles = 1;
     for (int l = 0; l < n->nloops; l++) {
@@ -314,6 +314,15 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
     }
 }
 
+/* The default model's final word on a chosen schedule: small programs at their real
+ * DRAM addresses (cost_vta_exact); the fast estimate stays if that fails. */
+static void refine(const op *o, const hw_config *hw, const emb_nest *n, sched *s) {
+    sched t = *s;
+    status st;
+    status_init(&st);
+    if (cost_vta_exact(o, hw, n, &t, &st)) *s = t;
+}
+
 static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *out,
                    sched_topk *top, status *st) {
     search_ctx c = {o, hw, n, opt, 0, top};
@@ -394,6 +403,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
         }
     }
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
+    if (!opt->cost) refine(o, hw, n, &best);
     *out = best;
     return true;
 }
@@ -412,6 +422,15 @@ int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const 
     int m = 1;
     for (int i = 0; i < top.n && m < k; i++)
         if (!same_sched(n, &top.s[i], &out[0])) out[m++] = top.s[i];
+    if (!opt->cost) /* re-costed by the exact model, then in its order after out[0] */
+        for (int i = 1; i < m; i++) {
+            refine(o, hw, n, &out[i]);
+            for (int j = i; j > 1 && out[j].est_cycles < out[j - 1].est_cycles; j--) {
+                sched t = out[j];
+                out[j] = out[j - 1];
+                out[j - 1] = t;
+            }
+        }
     return m;
 }
 

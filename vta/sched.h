@@ -27,9 +27,9 @@
 #include "core/status.h"
 #include "vta/dma.h"
 
-#define SCHED_MAX_ITER 16383   /* iter_out / iter_in: 14-bit fields */
-#define SCHED_MAX_PAD 15       /* y_pad / x_pad: 4-bit fields */
-#define SCHED_MAX_DMA 65535    /* y_size / x_size / x_stride: 16-bit fields */
+/* ISA field limits the schedule respects (widths in vta/isa.h). */
+#define SCHED_MAX_ITER VTA_MAX_ITER   /* iter_out / iter_in */
+#define SCHED_MAX_PAD VTA_MAX_PAD     /* y_pad / x_pad */
 
 typedef struct sched {
     int32_t nloops;
