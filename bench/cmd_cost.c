@@ -9,9 +9,12 @@
 #include "bench/cli.h"
 #include "bench/cmd_cost.h"
 #include "bench/commands.h"
+#include "core/dataflow.h"
 #include "core/spec.h"
+#include "core/spec_emb.h"
 #include "vta/cost.h"
 #include "vta/refstrat.h"
+#include "core/maestro.h"
 
 /* --bench: the fixed set of mappings (layer x embedding, the schedule the search picks
  * for it) whose model evaluations are timed. */
@@ -28,6 +31,104 @@ static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The embedding of --embedding / --strategy and the schedule the search picks for it
+ * (the reference strategy under its template, anything else under the free search). */
+static bool pick_mapping(const op *o, const hw_config *hw, const char *embfile, const char *strategy, emb *e,
+                         emb_nest *n, sched *s, status *st) {
+    bool ref = !embfile && !strcmp(strategy, "reference");
+    if (embfile) {
+        if (!spec_load_emb(embfile, o, e, st)) return false;
+    } else if (!strncmp(strategy, "im2col", 6)) {
+        char dims[64] = "";
+        if (strategy[6] == ':')
+            snprintf(dims, sizeof dims, "%s", strategy + 7);
+        else
+            for (int d = 0; d < o->ndims; d++)
+                if (op_is_reduction(o, d)) {
+                    if (dims[0]) strcat(dims, ",");
+                    strcat(dims, o->dim_name[d]);
+                }
+        if (!emb_im2col(o, hw, dims, e, st)) return false;
+    } else if (!emb_channel_packing(o, hw, e, st)) {
+        return false;
+    }
+    if (!emb_check(o, hw, e, st) || !emb_nest_build(o, hw, e, n, st)) return false;
+    sched_opts so;
+    if (ref)
+        refstrat_sched_opts(o, n, &so);
+    else
+        sched_opts_init(&so);
+    so.e = e;
+    return sched_search(o, hw, n, &so, s, st);
+}
+
+static void tiling_of(const hw_config *hw, const emb_nest *n, const sched *s, df_tiling *t) {
+    memset(t, 0, sizeof *t);
+    t->lanes[EMB_B] = hw_batch(hw);
+    t->lanes[EMB_O] = hw_block_out(hw);
+    t->lanes[EMB_I] = hw_block_in(hw);
+    for (int l = 0; l < n->nloops; l++) {
+        t->tile[l] = s->tile[l];
+        t->order[l] = s->order[l];
+    }
+    t->reuse = s->reuse;
+}
+
+static int cost_one(const cli_opts *c, const char *embfile, const char *strategy, const char *maestro) {
+    const op *o = &c->op;
+    emb e;
+    emb_nest n;
+    sched s;
+    status st;
+    status_init(&st);
+    if (!pick_mapping(o, &c->hw, embfile, strategy, &e, &n, &s, &st)) return cli_fail("cost", &st);
+    df_tiling t;
+    tiling_of(&c->hw, &n, &s, &t);
+    df_mapping m;
+    df_build(o, &e, &n, &t, &m);
+    cost_report r;
+    if (!cost_vta_report(o, &c->hw, &n, &s, &r, &st)) return cli_fail("cost", &st);
+    if (maestro && !maestro_write_mapping(maestro, o, &m, &st)) return cli_fail("cost", &st);
+    char desc[320], lay[256];
+    sched_describe(o, &n, &s, desc, sizeof desc);
+    emb_describe(o, &c->hw, &e, &n, lay, sizeof lay);
+    if (c->json) {
+        printf("{\"name\":");
+        cli_json_str(stdout, o->name);
+        printf(",\"embedding\":");
+        cli_json_str(stdout, lay);
+        printf(",\"schedule\":");
+        cli_json_str(stdout, desc);
+        printf(",\"directives\":[");
+        for (int i = 0; i < m.n; i++) {
+            char buf[96];
+            df_directive_text(&m.d[i], buf, sizeof buf);
+            printf("%s{\"level\":\"%s\",\"directive\":", i ? "," : "", df_level_name(m.d[i].level));
+            cli_json_str(stdout, buf);
+            printf("}");
+        }
+        printf("],\"reuse\":{");
+        static const char *const on[3] = {"inp", "wgt", "acc"};
+        for (int x = 0; x < 3; x++)
+            printf("%s\"%s\":{\"footprint\":%lld,\"fetches\":%lld,\"reuse\":%.4g}", x ? "," : "", on[x],
+                   (long long)m.footprint[x], (long long)m.fetches[x], m.reuse[x]);
+        printf("},\"model\":");
+        cost_report_json(stdout, &r);
+        printf("}\n");
+        return 0;
+    }
+    printf("%s: %s\n  schedule: %s\nmapping (MAESTRO-style directives, outermost first):\n", o->name, lay, desc);
+    df_print(stdout, &m);
+    static const char *const on[3] = {"inp", "wgt", "acc"};
+    printf("reuse over the loop nest (layout elements): ");
+    for (int x = 0; x < 3; x++)
+        printf("%s%s footprint %lld, fetched %lld x, reuse %.1f", x ? "; " : "", on[x], (long long)m.footprint[x],
+               (long long)m.fetches[x], m.reuse[x]);
+    printf("\n");
+    cost_report_print(stdout, &r);
+    return 0;
 }
 
 static int cost_bench(const hw_config *hw, bool json) {
@@ -91,8 +192,20 @@ static int cost_bench(const hw_config *hw, bool json) {
 }
 
 static const char cost_help[] =
-    "usage: embedsyn cost --validate [--top K] [--filter TEXT] [--hw F] [--json] SUITE.xml...\n"
+    "usage: embedsyn cost (--op F | --conv SHAPE | --gemm SHAPE) [--hw F]\n"
+    "                     [--embedding F.xml | --strategy reference|packing|im2col[:DIMS]]\n"
+    "                     [--maestro OUT.m] [--json]\n"
+    "       embedsyn cost --validate [--top K] [--filter TEXT] [--hw F] [--json] SUITE.xml...\n"
     "       embedsyn cost --bench [--hw F] [--json]\n\n"
+    "The analytical cost model (DESIGN section 6) of one mapping: the embedding (default:\n"
+    "the reference strategy; packing = channel packing under the free schedule search)\n"
+    "and the schedule the search picks. Prints the mapping as MAESTRO-style directives\n"
+    "(DRAM tile loops, SRAM loops inside a tile, lanes), reuse and footprints over the\n"
+    "loop nest, and VTA's figures: cycles under the four-module overlap, per-module busy\n"
+    "cycles, DRAM bytes / SRAM footprint / SRAM reads and writes / reuse per operand\n"
+    "(inp, wgt, acc, out, uop), energy from action counts (table: <energy> of the\n"
+    "hardware XML, defaults in core/hw.h) and an area proxy.\n\n"
+    "  --maestro OUT.m  also write the layer and its mapping as a MAESTRO mapping file\n"
     "  --validate       for every layer of the suites: the model's cycles next to the\n"
     "                   simulator's (timing only) for the reference strategy and for\n"
     "                   im2col / channel packing with the free schedule search (the K\n"
@@ -110,6 +223,7 @@ int cmd_cost(int argc, char **argv) {
     cli_opts c;
     cli_opts_init(&c);
     bool validate = false, bench = false;
+    const char *embfile = NULL, *strategy = "reference", *maestro = NULL;
     int top = 1;
     const char *filter = NULL;
     char **paths = calloc((size_t)argc, sizeof *paths);
@@ -128,6 +242,17 @@ int cmd_cost(int argc, char **argv) {
             validate = true;
         } else if (!strcmp(a, "--bench")) {
             bench = true;
+        } else if (!strcmp(a, "--embedding") && i + 1 < argc) {
+            embfile = argv[++i];
+        } else if (!strcmp(a, "--strategy") && i + 1 < argc) {
+            strategy = argv[++i];
+            if (strcmp(strategy, "reference") && strcmp(strategy, "packing") && strncmp(strategy, "im2col", 6)) {
+                free(paths);
+                return cli_usage_error("cost", "--strategy must be reference, packing or im2col[:DIMS], got '%s'",
+                                       strategy);
+            }
+        } else if (!strcmp(a, "--maestro") && i + 1 < argc) {
+            maestro = argv[++i];
         } else if (!strcmp(a, "--top") && i + 1 < argc) {
             uint64_t v;
             if (!cli_parse_u64(argv[++i], &v) || v < 1 || v > 16) {
@@ -151,8 +276,10 @@ int cmd_cost(int argc, char **argv) {
                     : cli_usage_error("cost", "--validate needs suite files");
     } else if (bench) {
         rc = cost_bench(&c.hw, c.json);
+    } else if (c.have_op) {
+        rc = cost_one(&c, embfile, strategy, maestro);
     } else {
-        rc = cli_usage_error("cost", "nothing to do");
+        rc = cli_usage_error("cost", "an operator is required (--op, --conv or --gemm), or --validate / --bench");
     }
     free(paths);
     return rc;

@@ -43,6 +43,7 @@ typedef struct cm_class {
     int64_t ldi[2];           /* and instructions */
     double head, epi, sto;    /* output tile: header (compute), ALU epilogue, store */
     int64_t headi, epii, stoi;
+    double ldb[2], headb, stob; /* DRAM bytes of the INP/WGT loads, bias LOAD ACC, store */
 } cm_class;
 
 typedef struct cm_state {
@@ -53,6 +54,7 @@ typedef struct cm_state {
     double last_gemm;         /* end of the last GEMM (c2l push of its batch period) */
     int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
     int64_t loads[2];
+    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
 } cm_state;
 
 typedef struct cm_level {
@@ -85,7 +87,7 @@ typedef struct cm_ctx {
     int D, Dacc;
     double fc;
     double uop;               /* LOAD UOP duration */
-    double bias_tile;         /* bias-by-ALU tile load duration */
+    double bias_tile, bias_tile_bytes; /* bias-by-ALU tile load duration, bytes */
     int64_t bias_tile_i;
 } cm_ctx;
 
@@ -159,7 +161,7 @@ static void exact_emit(void *ctx, const vta_insn *in) {
 }
 
 static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
-                     bool store, const int64_t *cnt, double *cyc, int64_t *insns, status *st) {
+                     bool store, const int64_t *cnt, double *cyc, int64_t *insns, double *bytes, status *st) {
     int64_t start[EMB_MAX_LOOPS] = {0};
     lower_dma_box b;
     sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
@@ -173,6 +175,7 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
     *cyc = dma_cycles(hw, &b, &ds);
     *insns = ds.insns;
+    *bytes = (double)ds.elems * (double)hw_elem_bytes(hw, mem);
     return true;
 }
 
@@ -218,13 +221,13 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
         k->gemm = hw->gemm_startup + inst * hw->gemm_iter_cycles;
         for (int x = 0; x < 2; x++)
             if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &k->ld[x],
-                          &k->ldi[x], st))
+                          &k->ldi[x], &k->ldb[x], st))
                 return false;
-        if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, st)) return false;
+        if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
         k->epi = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles);
         k->epii = n_alu(o);
         if (o->rq.bias && !s->bias_alu) {
-            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, st)) return false;
+            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st)) return false;
         } else {
             k->head = hw->gemm_startup + A * hw->gemm_iter_cycles;
             k->headi = 1;
@@ -237,6 +240,7 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
     if (s->bias_alu) {
         double eb = (double)hw_elem_bytes(hw, HW_MEM_ACC);
         c->bias_tile = hw->load_startup + rows_cycles(hw, 1, (double)s->bias_rows * eb, eb);
+        c->bias_tile_bytes = (double)s->bias_rows * eb;
         c->bias_tile_i = 1;
     }
     return true;
@@ -375,9 +379,11 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
         double dur = cl->head;
         int64_t g = cl->headi;
         if (c->exact && c->bias_load_acc) box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
+        z->bytes[2] += cl->headb;
         if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
             dur += c->bias_tile;
             g += c->bias_tile_i;
+            z->bytes[2] += c->bias_tile_bytes;
         }
         group(c, z, M_COMP, qi >= c->Dacc ? Q_S2C : -1, -1, dur, g);
     }
@@ -395,6 +401,7 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
                 double d;
                 int64_t gi;
                 load_of(c, cl, k, x, idx, &d, &gi);
+                z->bytes[x] += cl->ldb[x];
                 dur += d;
                 g += gi;
                 z->loads[x]++;
@@ -409,6 +416,7 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
         double sto = cl->sto;
         int64_t stoi = cl->stoi;
         if (c->exact) box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
+        z->bytes[3] += cl->stob;
         group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, sto, stoi);
     }
 }
@@ -433,6 +441,7 @@ static void warp(cm_state *z, const cm_state *a, const cm_state *b, int64_t time
     z->b += (b->b - a->b) * times;
     z->q += (b->q - a->q) * times;
     for (int x = 0; x < 2; x++) z->loads[x] += (b->loads[x] - a->loads[x]) * times;
+    for (int x = 0; x < 4; x++) z->bytes[x] += (b->bytes[x] - a->bytes[x]) * (double)times;
 }
 
 /* Level i of the walk: every iteration of its loop, the inner levels inside. */
@@ -458,7 +467,8 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
     }
 }
 
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, status *st) {
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, cost_counts *cc,
+                     status *st) {
     cm_ctx *c = &(cm_ctx){0};
     c->hw = hw;
     for (int x = 0; x < 2; x++)
@@ -538,14 +548,29 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     s->est_store = z.busy[M_STORE];
     s->est_fetch = fetch;
     s->est_cycles = total;
+    if (cc) {
+        memset(cc, 0, sizeof *cc);
+        cc->busy[0] = fetch;
+        for (int m = 0; m < 3; m++) cc->busy[m + 1] = z.busy[m];
+        cc->insns = z.insns;
+        cc->loads[0] = z.loads[0];
+        cc->loads[1] = z.loads[1];
+        for (int x = 0; x < 4; x++) cc->dram_bytes[x] = z.bytes[x];
+        cc->dram_bytes[COST_UOP] = (double)s->uop_rows * 4;
+        cc->exact = c->exact;
+    }
     return true;
 }
 
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     (void)ctx;
-    return estimate(o, hw, n, s, false, st);
+    return estimate(o, hw, n, s, false, NULL, st);
 }
 
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
-    return estimate(o, hw, n, s, true, st);
+    return estimate(o, hw, n, s, true, NULL, st);
+}
+
+bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st) {
+    return estimate(o, hw, n, s, true, cc, st);
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/emb.h"
 #include "core/hw.h"
@@ -29,6 +30,47 @@ bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *
  * costed at the real DRAM addresses of codegen's regions, as the simulator does. The
  * search re-costs its final candidates with it (slower: one DMA plan per tile). */
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+
+/* VTA operands of the report: the DRAM regions / SRAM buffers they live in. */
+#define COST_OPERANDS(X) X(COST_INP, "inp") X(COST_WGT, "wgt") X(COST_ACC, "acc") X(COST_OUT, "out") X(COST_UOP, "uop")
+typedef enum {
+#define COST_ENUM(id, name) id,
+    COST_OPERANDS(COST_ENUM)
+#undef COST_ENUM
+    COST_NOPER
+} cost_operand;
+const char *cost_operand_name(cost_operand x);
+
+/* What the walk of the model counts (cost_vta_counts). */
+typedef struct cost_counts {
+    double busy[4];                 /* fetch, load, compute, store (sim_module order) */
+    int64_t insns;                  /* instructions of the program */
+    int64_t loads[2];               /* INP / WGT tile loads */
+    double dram_bytes[COST_NOPER];  /* moved per operand (acc: bias loads; out: stores) */
+    bool exact;                     /* DMA costed at the real DRAM addresses */
+} cost_counts;
+
+/* cost_vta_exact plus the counts (s's estimate fields are filled too). */
+bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st);
+
+/* The whole report of a mapping (cost_report.c). */
+typedef struct cost_report {
+    double cycles;                  /* total under the four-module overlap */
+    cost_counts c;
+    int64_t tiles, out_tiles;
+    int64_t sram_bytes[COST_NOPER]; /* footprint per buffer, double buffering included */
+    double sram_read[COST_NOPER], sram_write[COST_NOPER]; /* bytes */
+    double reuse[COST_NOPER];       /* SRAM bytes read per DRAM byte moved (inp, wgt, uop) */
+    double macs, alu_ops;           /* executed MACs (all lanes), ALU lane operations */
+    /* energy in pJ from the action counts and the hardware's energy table */
+    double e_mac, e_alu, e_dram, e_fetch, e_sram[COST_NOPER], e_total;
+    int64_t area_macs, area_sram_bytes; /* area proxy: MAC array size, on-chip SRAM bytes */
+} cost_report;
+
+bool cost_vta_report(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cost_report *r,
+                     status *st);
+void cost_report_print(FILE *f, const cost_report *r);
+void cost_report_json(FILE *f, const cost_report *r);
 
 /* The program of (o, e, n, s) (vta/codegen) run on the cycle simulator, timing only. */
 bool cost_sim(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s, sim_report *rep,
