@@ -23,6 +23,7 @@
  * Invariant: a pure function of (op, hw, nest, schedule); deterministic. */
 #include "vta/cost.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "vta/dma.h"
@@ -75,10 +76,6 @@ typedef struct cm_ctx {
     bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
     int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
     int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
-    int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty */
-    double cval[2][CM_CACHE];
-    int64_t cins[2][CM_CACHE];
-    cm_class cls[1 << CM_MAXV];
     cm_level lev[EMB_MAX_LOOPS];
     int nlev;
     int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
@@ -89,6 +86,11 @@ typedef struct cm_ctx {
     double uop;               /* LOAD UOP duration */
     double bias_tile, bias_tile_bytes; /* bias-by-ALU tile load duration, bytes */
     int64_t bias_tile_i;
+    /* not cleared per evaluation: */
+    int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty (cleared when used) */
+    double cval[2][CM_CACHE];
+    int64_t cins[2][CM_CACHE];
+    cm_class cls[1 << CM_MAXV]; /* filled for the 2^nv classes in use */
 } cm_ctx;
 
 /* ---- DMA durations ---- */
@@ -469,7 +471,9 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
 
 static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, cost_counts *cc,
                      status *st) {
-    cm_ctx *c = &(cm_ctx){0};
+    cm_ctx cx;
+    cm_ctx *c = &cx;
+    memset(c, 0, offsetof(cm_ctx, ckey));
     c->hw = hw;
     for (int x = 0; x < 2; x++)
         for (int a = 0; a < n->lay[x].naxes; a++) c->padded[x] |= s->strip[x][a];
@@ -486,6 +490,8 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
             vl[nv++] = l;
         }
     }
+    for (int x = 0; x < 2; x++)
+        if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
     if (!build_classes(o, hw, n, s, c, vl, nv, st)) return false;
     /* levels: tiled loops in visiting order */
     int pos_ld = -1, pos_bias = -1;
