@@ -423,27 +423,28 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
     }
 }
 
-/* Advances z by `times` more iterations like the one from a to b: in a periodic regime
- * every active module's clock moves by the period, the progress of the latest clock;
- * a module idle in that iteration keeps its clock. */
-static void warp(cm_state *z, const cm_state *a, const cm_state *b, int64_t times) {
-    double lam = 0, d[3];
+/* Advances z by `times` more iterations like the last one, which took the state from
+ * a to z: in a periodic regime every active module's clock moves by the period, the
+ * largest clock advance of an active module; a module idle in that iteration keeps
+ * its clock. */
+static void warp(cm_state *z, const cm_state *a, int64_t times) {
+    double lam = 0, d[3], k = (double)times;
     for (int m = 0; m < 3; m++)
-        if (b->busy[m] > a->busy[m]) lam = dmax(lam, b->clk[m] - a->clk[m]);
+        if (z->busy[m] > a->busy[m]) lam = dmax(lam, z->clk[m] - a->clk[m]);
     for (int m = 0; m < 3; m++) {
-        d[m] = b->busy[m] > a->busy[m] ? lam * (double)times : 0;
+        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
+        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
         z->clk[m] += d[m];
-        z->busy[m] += (b->busy[m] - a->busy[m]) * (double)times;
     }
     static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
     for (int q = 0; q < 4; q++)
         for (int i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) % CM_RING] += d[producer[q]];
     z->last_gemm += d[M_COMP];
-    z->insns += (b->insns - a->insns) * times;
-    z->b += (b->b - a->b) * times;
-    z->q += (b->q - a->q) * times;
-    for (int x = 0; x < 2; x++) z->loads[x] += (b->loads[x] - a->loads[x]) * times;
-    for (int x = 0; x < 4; x++) z->bytes[x] += (b->bytes[x] - a->bytes[x]) * (double)times;
+    z->insns += (z->insns - a->insns) * times;
+    z->b += (z->b - a->b) * times;
+    z->q += (z->q - a->q) * times;
+    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
+    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
 }
 
 /* Level i of the walk: every iteration of its loop, the inner levels inside. */
@@ -462,8 +463,7 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
         walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
         if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 2) s1 = *z;
         if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 1) {
-            cm_state s2 = *z;
-            warp(z, &s1, &s2, L->count - CM_EXPLICIT - 1);
+            warp(z, &s1, L->count - CM_EXPLICIT - 1);
             v = L->count - 2;
         }
     }
