@@ -342,7 +342,7 @@ static void regions(const op *o, const hw_config *hw, const emb_nest *n, const s
 
 /* Load duration of operand x for the tile at idx: the class table, or for an operand
  * with DMA padding the tile at its position (cached by the position of every level
- * that moves a padded axis: first, second, third or last). */
+ * that moves a padded axis: first, middle or last). */
 static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *idx, double *dur, int64_t *g) {
     if (c->exact && box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g)) return;
     if (!c->padded[x]) {
@@ -353,8 +353,8 @@ static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *
     int64_t key = k;
     for (int j = 0; j < c->nlev; j++)
         if (c->plev[x] >> j & 1) {
-            int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 3 : v < 3 ? v : 2;
-            key = key * 4 + st;
+            int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 2 : v > 0;
+            key = key * 3 + st;
         }
     uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 58;
     if (c->ckey[x][h] == key + 1) {
