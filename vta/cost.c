@@ -469,8 +469,10 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
     }
 }
 
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, cost_counts *cc,
-                     status *st) {
+/* allow_exact: re-cost small programs at real addresses; check_only: stop once the
+ * class tables (every DMA box) are built, i.e. answer "can it be costed". */
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, bool check_only,
+                     cost_counts *cc, status *st) {
     cm_ctx cx;
     cm_ctx *c = &cx;
     memset(c, 0, offsetof(cm_ctx, ckey));
@@ -493,6 +495,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     for (int x = 0; x < 2; x++)
         if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
     if (!build_classes(o, hw, n, s, c, vl, nv, st)) return false;
+    if (check_only) return true;
     /* levels: tiled loops in visiting order */
     int pos_ld = -1, pos_bias = -1;
     for (int i = 0; i < n->nloops; i++) {
@@ -570,13 +573,17 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
 
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     (void)ctx;
-    return estimate(o, hw, n, s, false, NULL, st);
+    return estimate(o, hw, n, s, false, false, NULL, st);
+}
+
+bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return estimate(o, hw, n, s, false, true, NULL, st);
 }
 
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
-    return estimate(o, hw, n, s, true, NULL, st);
+    return estimate(o, hw, n, s, true, false, NULL, st);
 }
 
 bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st) {
-    return estimate(o, hw, n, s, true, cc, st);
+    return estimate(o, hw, n, s, true, false, cc, st);
 }

@@ -26,7 +26,10 @@
 /* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). DMA
  * rows are costed with the expected number of 2 KiB-boundary crossings. */
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
-/* The same, but a small program (at most 256 tiles, every loop walked) has its DMA
+/* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
+ * walk: the search's cheap feasibility test of a tiling prefix. */
+bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* The same as cost_vta_plug, but a small program (at most 256 tiles, every loop walked) has its DMA
  * costed at the real DRAM addresses of codegen's regions, as the simulator does. The
  * search re-costs its final candidates with it (slower: one DMA plan per tile). */
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);

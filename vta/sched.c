@@ -307,7 +307,9 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
         u.db_load = u.db_acc = false;
         status st;
         status_init(&st);
-        bool fits = derive_costed(c->o, c->hw, c->n, c->opt, &u, &st);
+        bool fits = c->opt->cost ? derive_costed(c->o, c->hw, c->n, c->opt, &u, &st)
+                                 : sched_derive_geometry(c->o, c->hw, c->n, &u, &st) &&
+                                       cost_vta_check(c->o, c->hw, c->n, &u, &st);
         memcpy(t->tile, save, sizeof save);
         if (!fits) break;
         exhaustive(c, t, l + 1, cand, ncand, best, have, budget);
