@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/dataflow.h"
@@ -205,4 +206,45 @@ Test(cost_map, report_matches_simulator_counters) {
         cr_assert_float_eq(r.e_mac, r.macs * hw.e_mac_fj / 1000, 1e-9 * r.e_mac + 1e-9);
     }
     cr_assert_geq(checked, 2);
+}
+
+/* The CLI: --json carries the directives and the model, whose cycles equal the
+ * library's estimate of the same mapping; --maestro writes a file spec check reads;
+ * bad usage exits 2. */
+Test(cost_map, cli_json_maestro_and_usage) {
+    char cmd[1024], out[1 << 15], path[64];
+    snprintf(path, sizeof path, "/tmp/test_cost_map_%d.m", (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s cost --gemm M=35,N=70,K=64 --strategy packing --json --maestro %s", EMBEDSYN_CLI,
+             path);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    cr_assert(strstr(out, "\"directives\":[") && strstr(out, "SpatialMap(1,1) m"), "%s", out);
+    const char *c = strstr(out, "\"model\":{\"cycles\":");
+    cr_assert(c, "%s", out);
+    double cyc = atof(c + strlen("\"model\":{\"cycles\":"));
+    /* the same mapping through the library */
+    hw_config hw = hw_default();
+    op o;
+    status st;
+    status_init(&st);
+    op_gemm g = {.batch = 1, .m = 35, .n = 70, .k = 64};
+    cr_assert(op_build_gemm(&o, "gemm", &g, &st));
+    emb e;
+    emb_nest nn;
+    sched sc;
+    df_mapping m;
+    mapping_of(&o, &hw, &e, &nn, &sc, &m);
+    cost_report r;
+    cr_assert(cost_vta_report(&o, &hw, &nn, &sc, &r, &st), "%s", st.msg);
+    cr_assert_float_eq(cyc, r.cycles, 0.5, "CLI %f vs library %f", cyc, r.cycles);
+    snprintf(cmd, sizeof cmd, "%s spec check %s > /dev/null", EMBEDSYN_CLI, path);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s cost --gemm M=4,N=4,K=4 --strategy bogus 2>/dev/null", EMBEDSYN_CLI);
+    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "%s cost --help > /dev/null", EMBEDSYN_CLI);
+    cr_assert_eq(system(cmd), 0);
+    unlink(path);
 }
