@@ -189,6 +189,10 @@ typedef struct bench_summary {
     double solve_median_ms, solve_p90_ms, solve_max_ms, solve_total_ms;
     double layers_s;           /* sum of layer wall times */
     double wall_s;             /* wall time of the run (set by the caller) */
+    /* cost model (vta/cost) vs simulator: |est - cycles| / cycles over both programs of
+     * every ok layer with an estimate */
+    int nmodel;
+    double model_err_median, model_err_max;
 } bench_summary;
 
 void bench_summarize(const bench_result *r, int n, bench_summary *s);

@@ -5,6 +5,8 @@
 #include "bench/cli.h"
 #include "core/es.h"
 
+#include "core/maestro.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -20,7 +22,8 @@
 
 const char cli_common_help[] =
     "operator and hardware options:\n"
-    "  --op FILE       operator from an XML file (<operator>, see README)\n"
+    "  --op FILE       operator from an XML file (<operator>, see README) or a one-layer\n"
+    "                  MAESTRO file (FILE.m: CONV, DSCONV, GEMM or FC)\n"
     "  --conv SHAPE    inline conv2d, e.g. N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3\n"
     "                  (also stride_h stride_w pad_h pad_w dilation dilation_h dilation_w\n"
     "                  groups shift relu bias; N defaults to 1)\n"
@@ -53,6 +56,19 @@ static bool match_opt(const char *name, int argc, char **argv, int *i, const cha
     return true;
 }
 
+/* --op NET.m: a MAESTRO file with one layer. */
+static bool load_maestro_op(const char *path, op *o, status *st) {
+    char net[64];
+    op *ops;
+    int n;
+    if (!maestro_load(path, net, sizeof net, &ops, &n, st)) return false;
+    bool ok = n == 1 || status_fail(st, "%s: %d layers; --op takes a file with one layer (spec check lists them)",
+                                    path, n);
+    if (ok) *o = ops[0];
+    free(ops);
+    return ok;
+}
+
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
     const char *a = argv[*i];
     if (!strcmp(a, "--json")) {
@@ -77,7 +93,8 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
             status_fail(st, "more than one operator given (%s %s)", names[k], val);
             return -1;
         }
-        bool ok = k == 0   ? spec_load_op(val, &c->op, st)
+        bool ok = k == 0 && maestro_is_path(val) ? load_maestro_op(val, &c->op, st)
+                  : k == 0 ? spec_load_op(val, &c->op, st)
                   : k == 1 ? spec_parse_conv(val, "--conv", &c->op, st)
                            : spec_parse_gemm(val, "--gemm", &c->op, st);
         if (!ok)

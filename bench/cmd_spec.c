@@ -10,6 +10,7 @@
 
 #include "bench/cli.h"
 #include "bench/commands.h"
+#include "core/maestro.h"
 #include "core/spec.h"
 
 static const char spec_help[] =
@@ -58,6 +59,21 @@ static bool check_file(const char *path, out_mode mode) {
     bool json = mode == OUT_JSON;
     status st;
     status_init(&st);
+    if (maestro_is_path(path)) { /* a MAESTRO network: each layer an operator */
+        char name[128];
+        op *ops = NULL;
+        int n = 0;
+        if (!maestro_load(path, name, sizeof name, &ops, &n, &st))
+            return cli_fail("spec", &st), false;
+        if (mode == OUT_XML)
+            spec_write_suite(stdout, name, ops, n);
+        if (mode == OUT_TEXT)
+            printf("MAESTRO network %s (%s): %d operators\n", name, path, n);
+        for (int i = 0; mode != OUT_XML && i < n; i++)
+            print_op(&ops[i], mode);
+        free(ops);
+        return true;
+    }
     spec_doc *d = spec_doc_load(path, NULL, &st);
     if (!d)
         return cli_fail("spec", &st), false;

@@ -108,7 +108,7 @@ void report_result_json(FILE *f, const bench_result *x) {
     X(F, geomean_gap) X(F, max_gap) X(S, max_gap_layer) X(F, geomean_ref_gap)        \
     X(F, geomean_util) X(F, geomean_ref_util)                                        \
     X(F, solve_median_ms) X(F, solve_p90_ms) X(F, solve_max_ms) X(F, solve_total_ms) \
-    X(F, layers_s) X(F, wall_s)
+    X(F, layers_s) X(F, wall_s) X(N, nmodel) X(F, model_err_median) X(F, model_err_max)
 
 void report_summary_json(FILE *f, const bench_summary *s) {
     bool first = true;
@@ -312,6 +312,8 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             s->noptimal, s->nglobal);
     fprintf(f, "  solve time             median %.0f ms, p90 %.0f ms, max %.0f ms, total %.1f s\n",
             s->solve_median_ms, s->solve_p90_ms, s->solve_max_ms, s->solve_total_ms / 1000);
+    fprintf(f, "  cost model vs sim      error median %.2f%%, max %.2f%% over %d programs\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
     fprintf(f, "  total time             %s wall (%s of layer time, %d job%s)\n", t, ls, m->jobs,
             PL(m->jobs));
 }
@@ -360,6 +362,8 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "| proofs: optimal in space / globally optimal | %d / %d |\n", s->noptimal, s->nglobal);
     fprintf(f, "| solve time median / p90 / max | %.0f / %.0f / %.0f ms |\n", s->solve_median_ms,
             s->solve_p90_ms, s->solve_max_ms);
+    fprintf(f, "| cost model vs simulator, error median / max | %.2f%% / %.2f%% (%d programs) |\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
     fprintf(f, "| total time | %s wall, %s layer time, %d jobs |\n\n", t, ls, m->jobs);
     fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
                "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "

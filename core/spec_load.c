@@ -513,6 +513,7 @@ bool spec_load_hw(const char *path, hw_config *hw, status *st) {
     else
         strcpy(h.name, name);
     const spec_node *shape = spec_node_child(root, "shape"), *timing = spec_node_child(root, "timing");
+    const spec_node *energy = spec_node_child(root, "energy");
     int64_t v;
     /* Shape fields are log2 values: 0..62 keeps every derived 1 << x defined. */
 #define HW_READ_SHAPE(f, a, dflt, doc) \
@@ -521,6 +522,10 @@ bool spec_load_hw(const char *path, hw_config *hw, status *st) {
     if (ok && timing && (ok = spec_attr_i64(d, timing, a, h.f, INT32_MIN, INT32_MAX, &v, st))) h.f = (int32_t)v;
     HW_SHAPE_FIELDS(HW_READ_SHAPE)
     HW_TIMING_FIELDS(HW_READ_TIMING)
+#define HW_READ_ENERGY(f, a, dflt, doc) \
+    if (ok && energy && (ok = spec_attr_i64(d, energy, a, h.f, 0, INT32_MAX, &v, st))) h.f = (int32_t)v;
+    HW_ENERGY_FIELDS(HW_READ_ENERGY)
+#undef HW_READ_ENERGY
 #undef HW_READ_SHAPE
 #undef HW_READ_TIMING
     if (ok) {
