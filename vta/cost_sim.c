@@ -15,7 +15,7 @@ bool cost_sim(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
     if (ok) {
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options so = {true, false, NULL};
+        sim_options so = {.timing_only = true};
         ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &so, rep, st);
     }
     vta_prog_destroy(p);
