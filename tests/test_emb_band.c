@@ -341,3 +341,28 @@ Test(emb_band, depthwise_band_beats_channel_packing_and_im2col, .timeout = 300) 
     cr_assert(cyc[2] > 0 && cyc[2] < cyc[0] && cyc[2] < cyc[1]);
     cr_assert(bytes[2] < bytes[0] && bytes[2] < bytes[1]);
 }
+
+Test(emb_band, block_diagonal_groups, .timeout = 120) {
+    /* depthwise as a band over groups: o <- g with c*-1, i <- c (16 > C/G = 1): the
+     * weight block is diagonal, the input NCHW16c */
+    uint64_t seed = 900;
+    for (int64_t r = 3; r <= 5; r += 2)
+        for (int64_t stride = 1; stride <= 2; stride++) {
+            op o = mkdw(20, 9, 11, 1, r, stride, r / 2);
+            emb e = emb_empty();
+            cterm(&o, &e, EMB_O, "g", 16, "c", -1);
+            term(&o, &e, EMB_I, "c", 16);
+            emb_nest n = band_run(&o, &e, seed++);
+            /* g blocks x (y, x, r, s) x one c chunk */
+            int64_t OH = o.extent[D(&o, "y")], OW = o.extent[D(&o, "x")];
+            cr_assert_eq(n.instances, cdiv(20, 16) * OH * OW * r * r);
+            char buf[64];
+            emb_class(&o, &e, buf, sizeof buf);
+            cr_assert_str_eq(buf, "banded(g/c)");
+        }
+    char args[512], v[64];
+    snprintf(args, sizeof args, "--conv C=20,H=9,W=11,K=20,R=3,S=3,pad=1,groups=20 --embedding %s/tests/emb/blockdiag_dw.xml --check",
+             EMBEDSYN_SOURCE_DIR);
+    cli_field(args, "check", v, sizeof v);
+    cr_assert_str_eq(v, "pass", "%s", args);
+}
