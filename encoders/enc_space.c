@@ -10,10 +10,6 @@
 
 #include "core/emb_int.h" /* emb_operand_lanes: the lanes of each VTA operand */
 
-#ifndef ENC_BAND_LANE_VARIANT
-#define ENC_BAND_LANE_VARIANT 0
-#endif
-
 static bool col_zero(const op *o, int t, int d) {
     for (int j = 0; j < o->t[t].rank; j++)
         if (o->t[t].map[j][d] != 0)
@@ -170,19 +166,17 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
             enc_opt p = s->opt[d][k];
             if (p.comp < 0 || p.ext < 2)
                 continue;
-            /* only the two extents that matter: the largest whose band fits one I chunk,
-             * and the largest that fits the O/B lanes */
-            int64_t efit = 0, elane = 0, LA = s->lanes[enc_role_lane(p.role)];
+            /* only the largest extent whose band fits one I chunk (each further
+             * variant costs solver time for little: see enc_space.h) */
+            int64_t efit = 0;
             for (int j = 0; j < nbase[d]; j++) {
                 const enc_opt *q = &s->opt[d][j];
                 if (q->role != p.role || q->swap != p.swap || q->comp != p.comp || q->coef != p.coef)
                     continue;
                 if (o->extent[p.comp] + llabs(q->coef) * (q->ext - 1) <= s->lanes[EMB_I] && q->ext > efit)
                     efit = q->ext;
-                if (q->ext <= LA && q->ext > elane)
-                    elane = q->ext;
             }
-            if (p.ext != efit && (ENC_BAND_LANE_VARIANT == 0 || p.ext != elane))
+            if (p.ext != efit)
                 continue;
             int64_t range = o->extent[p.comp] + llabs(p.coef) * (p.ext - 1);
             int64_t b = range < s->lanes[EMB_I] ? range : s->lanes[EMB_I];
