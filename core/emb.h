@@ -16,6 +16,11 @@
  * a dim not in any term a plain loop; for a compensated dim d2 a loop over
  * E_d2 + |c|(e-1) values (start <= 0) so every point is reached exactly once; plus
  * one chunk loop per lane axis whose fused extent exceeds its lane count.
+ * A dim is the primary dim of at most one term but may also be compensated by any
+ * number of terms (banded Toeplitz: o <- x with s*-stride, i <- s): its loop then walks
+ * the shifted range E + sum |c|(e-1) in steps of the primary term's extent, which may
+ * exceed E up to that range (lanes beyond the band meet zero weights). Terms must not
+ * compensate each other's primary dims in a cycle (emb_dim_plan_of in emb_int.h).
  * A point outside the domain (or a wasted lane) must meet a zero in inp or wgt; the
  * scalar checker verifies this and the rules of DESIGN section 3.
  *
@@ -114,8 +119,10 @@ typedef struct emb_nest {
     bool needs_transform;           /* the inp layout differs from the natural one */
 } emb_nest;
 
-/* Structural check: dims exist, each dim in at most one term (primary or compensated),
- * extents in range, dataflow rules, lane counts. Message without location. */
+/* Structural check: dims exist, each dim the primary dim of at most one term (it may
+ * also be compensated by others), no compensation cycle, extents in range (up to the
+ * shifted range of a compensated dim), dataflow rules, lane counts. Message without
+ * location. */
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 /* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);

@@ -163,14 +163,32 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
         if (any1)
             enc_assert(f, Z3_mk_implies(c, enc_opt_in(f, d, m1), f->swap));
     }
-    /* Compensation: d2 is CONS iff exactly one option compensates it. */
+    /* Compensation: d2 is CONS (or, banded, its BAND option) iff exactly one option
+     * compensates it; a banded option (band b) needs d2's BAND(b) option, a plain one
+     * needs CONS. */
     for (int d2 = 0; d2 < o->ndims; d2++) {
         int kc = -1;
-        for (int k = 0; k < sp->nopt[d2]; k++)
-            if (sp->opt[d2][k].role == ENC_R_CONS)
+        bool target[ENC_MAX_OPTS];
+        for (int k = 0; k < sp->nopt[d2]; k++) {
+            const enc_opt *q = &sp->opt[d2][k];
+            target[k] = q->role == ENC_R_CONS || (q->role == ENC_R_I && q->band > 0);
+            if (q->role == ENC_R_CONS)
                 kc = k;
+        }
         if (kc < 0)
             continue;
+        for (int d = 0; d < o->ndims; d++)
+            for (int k = 0; k < sp->nopt[d]; k++) {
+                const enc_opt *p = &sp->opt[d][k];
+                if (p->comp != d2)
+                    continue;
+                int want = kc;
+                for (int j = 0; j < sp->nopt[d2] && p->band > 0; j++)
+                    if (sp->opt[d2][j].role == ENC_R_I && sp->opt[d2][j].band == p->band)
+                        want = j;
+                ES_ASSERT(p->band == 0 || want != kc);
+                enc_assert(f, Z3_mk_implies(c, enc_opt_is(f, d, k), enc_opt_is(f, d2, want)));
+            }
         Z3_ast by[OP_MAX_DIMS];
         unsigned nb = 0;
         for (int d = 0; d < o->ndims; d++) {
@@ -184,7 +202,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
                 by[nb++] = enc_opt_in(f, d, mask);
         }
         Z3_ast some = nb == 1 ? by[0] : Z3_mk_or(c, nb, by);
-        enc_assert(f, Z3_mk_eq(c, enc_opt_is(f, d2, kc), some));
+        enc_assert(f, Z3_mk_eq(c, enc_opt_in(f, d2, target), some));
         for (unsigned i = 0; i < nb; i++)
             for (unsigned j = i + 1; j < nb; j++) {
                 Z3_ast both[2] = {by[i], by[j]};
