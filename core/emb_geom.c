@@ -9,6 +9,31 @@
 #include "core/emb.h"
 #include "core/emb_int.h"
 
+/* The operand/lane vocabulary (used by emb_nest.c, emb_pack.c, emb_check.c): it lives
+ * here, below the nest, so that emb_nest.c depends on emb_geom.c and not the reverse. */
+static const char *const lane_names[3] = {"B", "O", "I"};
+static const char *const operand_names[3] = {"inp", "wgt", "acc"};
+
+const char *emb_lane_name(emb_lane l) { return lane_names[l]; }
+const char *emb_operand_name(emb_operand x) { return operand_names[x]; }
+
+void emb_operand_lanes(emb_operand x, emb_lane *outer, emb_lane *inner) {
+    switch (x) {
+    case EMB_INP: *outer = EMB_B; *inner = EMB_I; return;
+    case EMB_WGT: *outer = EMB_O; *inner = EMB_I; return;
+    case EMB_ACC: *outer = EMB_B; *inner = EMB_O; return;
+    }
+    ES_ASSERT(0);
+}
+
+op_role emb_operand_role(const emb *e, emb_operand x) {
+    if (x == EMB_ACC)
+        return OP_OUT;
+    if ((x == EMB_INP) != e->swap)
+        return OP_IN;
+    return OP_WT;
+}
+
 void emb_term_move(const op *o, op_role r, const emb_term *t, int64_t *v) {
     const op_tensor *T = &o->t[r];
     for (int j = 0; j < T->rank; j++) {

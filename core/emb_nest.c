@@ -21,29 +21,6 @@
 #include "core/emb.h"
 #include "core/emb_int.h"
 
-static const char *const lane_names[3] = {"B", "O", "I"};
-static const char *const operand_names[3] = {"inp", "wgt", "acc"};
-
-const char *emb_lane_name(emb_lane l) { return lane_names[l]; }
-const char *emb_operand_name(emb_operand x) { return operand_names[x]; }
-
-void emb_operand_lanes(emb_operand x, emb_lane *outer, emb_lane *inner) {
-    switch (x) {
-    case EMB_INP: *outer = EMB_B; *inner = EMB_I; return;
-    case EMB_WGT: *outer = EMB_O; *inner = EMB_I; return;
-    case EMB_ACC: *outer = EMB_B; *inner = EMB_O; return;
-    }
-    ES_ASSERT(0);
-}
-
-op_role emb_operand_role(const emb *e, emb_operand x) {
-    if (x == EMB_ACC)
-        return OP_OUT;
-    if ((x == EMB_INP) != e->swap)
-        return OP_IN;
-    return OP_WT;
-}
-
 static int64_t i64_abs(int64_t a) { return a < 0 ? -a : a; }
 
 int64_t emb_dir_split(const int64_t *v, int rank, int64_t *g) {
@@ -109,7 +86,7 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
         j++;
     if (t->comp_dim < 0)
         return status_fail(st, "%s lane term %d (%s) moves %s axis %d by %" PRId64 " (%s)",
-                           lane_names[L], ti, nm, T->name, j, v[j], why);
+                           emb_lane_name((emb_lane)L), ti, nm, T->name, j, v[j], why);
     /* Which coefficient would have cancelled the move? */
     int64_t want = 0;
     bool found = false;
@@ -133,12 +110,12 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
                            "%s lane term %d (%s) moves %s axis %d by %" PRId64
                            " (%s): the compensation must cancel the move (coefficient for %s "
                            "would be %" PRId64 ")",
-                           lane_names[L], ti, nm, T->name, j, v[j], why,
+                           emb_lane_name((emb_lane)L), ti, nm, T->name, j, v[j], why,
                            o->dim_name[t->comp_dim], want);
     return status_fail(st,
                        "%s lane term %d (%s) moves %s axis %d by %" PRId64
                        " (%s): no coefficient of %s cancels the move",
-                       lane_names[L], ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
+                       emb_lane_name((emb_lane)L), ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
 }
 
 bool emb_dim_plan_of(const op *o, const emb *e, int d, emb_dim_plan *p) {
@@ -273,7 +250,7 @@ static bool check_order(const op *o, const emb *e, status *st) {
                 return status_fail(st, "%s lane term %d (%s) is part of a compensation cycle "
                                    "(terms compensate each other's primary dims, so a point "
                                    "cannot be traced back to its lanes)",
-                                   lane_names[L], ti, nm);
+                                   emb_lane_name((emb_lane)L), ti, nm);
             }
     ES_ASSERT(0);
     return false;
@@ -288,40 +265,40 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
         owner[d] = -1;
     for (int L = 0; L < 3; L++) {
         if (e->nterms[L] < 0 || e->nterms[L] > EMB_MAX_TERMS)
-            return status_fail(st, "%s lane has %d terms (0..%d allowed)", lane_names[L],
+            return status_fail(st, "%s lane has %d terms (0..%d allowed)", emb_lane_name((emb_lane)L),
                                e->nterms[L], EMB_MAX_TERMS);
         int64_t fused = 1;
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
             if (t->dim < 0 || t->dim >= o->ndims)
                 return status_fail(st, "%s lane term %d: dim %d out of range (op has %d dims)",
-                                   lane_names[L], ti, t->dim, o->ndims);
+                                   emb_lane_name((emb_lane)L), ti, t->dim, o->ndims);
             const char *dn = o->dim_name[t->dim];
             if (t->extent < 1 || t->extent > ((int64_t)1 << 40))
                 return status_fail(st, "%s lane term %d (%s): extent %" PRId64
                                    " out of range 1..%" PRId64,
-                                   lane_names[L], ti, dn, t->extent, o->extent[t->dim]);
+                                   emb_lane_name((emb_lane)L), ti, dn, t->extent, o->extent[t->dim]);
             if (t->comp_dim < -1 || t->comp_dim >= o->ndims)
                 return status_fail(st, "%s lane term %d (%s): compensation dim %d out of range "
                                    "(op has %d dims)",
-                                   lane_names[L], ti, dn, t->comp_dim, o->ndims);
+                                   emb_lane_name((emb_lane)L), ti, dn, t->comp_dim, o->ndims);
             if (t->comp_dim == t->dim)
-                return status_fail(st, "%s lane term %d (%s): compensates itself", lane_names[L],
+                return status_fail(st, "%s lane term %d (%s): compensates itself", emb_lane_name((emb_lane)L),
                                    ti, dn);
             if (t->comp_dim >= 0 && t->comp_coef == 0)
                 return status_fail(st, "%s lane term %d (%s): compensation coefficient for %s "
                                    "must be nonzero",
-                                   lane_names[L], ti, dn, o->dim_name[t->comp_dim]);
+                                   emb_lane_name((emb_lane)L), ti, dn, o->dim_name[t->comp_dim]);
             /* A dim is the primary dim of at most one term; it may in addition be
              * compensated by any number of terms (banded Toeplitz: o <- x with s
              * compensated and i <- s), which the plan and the cycle rule below cover. */
             if (owner[t->dim] >= 0)
                 return status_fail(st, "dim '%s' used twice (%s lane term %d and %s lane term %d)",
-                                   dn, lane_names[owner[t->dim] / 16], owner[t->dim] % 16,
-                                   lane_names[L], ti);
+                                   dn, emb_lane_name((emb_lane)(owner[t->dim] / 16)), owner[t->dim] % 16,
+                                   emb_lane_name((emb_lane)L), ti);
             owner[t->dim] = L * 16 + ti;
             if (!es_mul_i64(fused, t->extent, &fused) || fused > ((int64_t)1 << 40))
-                return status_fail(st, "%s lane: fused extent too large", lane_names[L]);
+                return status_fail(st, "%s lane: fused extent too large", emb_lane_name((emb_lane)L));
         }
     }
     /* Extents: up to E_d, or up to the shifted range E_d + sum |c|(e - 1) when other
@@ -332,12 +309,12 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
             emb_dim_plan pl;
             if (!emb_dim_plan_of(o, e, t->dim, &pl))
                 return status_fail(st, "%s lane term %d (%s): the range of dim '%s' overflows",
-                                   lane_names[L], ti, o->dim_name[t->dim], o->dim_name[t->dim]);
+                                   emb_lane_name((emb_lane)L), ti, o->dim_name[t->dim], o->dim_name[t->dim]);
             int64_t max = o->extent[t->dim] + pl.span_pos + pl.span_neg;
             if (t->extent > max)
                 return status_fail(st, "%s lane term %d (%s): extent %" PRId64
                                    " out of range 1..%" PRId64,
-                                   lane_names[L], ti, o->dim_name[t->dim], t->extent, max);
+                                   emb_lane_name((emb_lane)L), ti, o->dim_name[t->dim], t->extent, max);
         }
     for (int d = 0; d < o->ndims; d++) {
         emb_dim_plan pl;
@@ -359,7 +336,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
             }
             op_role keep = L == EMB_O ? inp_side : wgt_side;
             snprintf(why, sizeof why, "%s terms must keep the %s-side tensor %s fixed",
-                     lane_names[L], L == EMB_O ? "inp" : "wgt", o->t[keep].name);
+                     emb_lane_name((emb_lane)L), L == EMB_O ? "inp" : "wgt", o->t[keep].name);
             if (!term_keeps(o, keep, (emb_lane)L, ti, t, why, st))
                 return false;
             if (t->extent > 1 && op_is_reduction(o, t->dim)) {
@@ -368,7 +345,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                 return status_fail(st, "%s lane term %d (%s): primary dim %s is a reduction dim, so "
                                    "an output's accumulator lane would depend on it (%s terms "
                                    "must step along output dims)",
-                                   lane_names[L], ti, nm, o->dim_name[t->dim], lane_names[L]);
+                                   emb_lane_name((emb_lane)L), ti, nm, o->dim_name[t->dim], emb_lane_name((emb_lane)L));
             }
             emb_term_move(o, OP_OUT, t, v);
             if (vec_zero(v, o->t[OP_OUT].rank)) {
@@ -376,7 +353,7 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                 term_name(o, t, nm, sizeof nm);
                 return status_fail(st, "%s lane term %d (%s) does not move %s (%s terms must "
                                    "select distinct accumulators)",
-                                   lane_names[L], ti, nm, o->t[OP_OUT].name, lane_names[L]);
+                                   emb_lane_name((emb_lane)L), ti, nm, o->t[OP_OUT].name, emb_lane_name((emb_lane)L));
             }
         }
     }
@@ -498,7 +475,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
             int64_t span;
             if (!es_mul_i64(i64_abs(loop_r[li]), n->loop[li].extent - 1, &span) ||
                 !es_add_i64(ext, span, &ext))
-                return status_fail(st, "%s layout axis extent overflows", operand_names[x]);
+                return status_fail(st, "%s layout axis extent overflows", emb_operand_name((emb_operand)x));
             if (loop_r[li] < 0)
                 base += span;
         }
@@ -538,7 +515,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         lay->extent[k] = a->extent;
         lay->base[k] = a->base;
         if (!es_mul_i64(lay->elems, a->extent, &lay->elems))
-            return status_fail(st, "%s layout size overflows", operand_names[x]);
+            return status_fail(st, "%s layout size overflows", emb_operand_name((emb_operand)x));
     }
     for (int li = 0; li < n->nloops; li++) {
         n->loop[li].axis[x] = loop_ax[li] < 0 ? -1 : pos[loop_ax[li]];
@@ -548,7 +525,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
     lay->elem_bytes = hw_elem_bytes(hw, mem);
     int64_t bytes;
     if (!es_mul_i64(lay->elems, lay->elem_bytes, &bytes))
-        return status_fail(st, "%s layout size overflows", operand_names[x]);
+        return status_fail(st, "%s layout size overflows", emb_operand_name((emb_operand)x));
     return true;
 }
 
