@@ -299,3 +299,25 @@ Test(driver_target, table_is_the_only_way_to_the_back_end) {
         cr_assert_eq(n_simulate, sel + 1, "%d simulations for %d candidates", n_simulate, got.sched_tried);
     }
 }
+
+/* What the target-independent stages see of the hardware: hw_intrinsic, computed here
+ * independently from the log2 fields (lanes; int8 inp/wgt/out, int32 acc elements),
+ * for the default VTA and a BATCH 2, 32x8 config. */
+Test(driver_target, intrinsic_shape) {
+    hw_config hs[2] = {hw_default(), hw_default()};
+    hs[1].log_batch = 1;
+    hs[1].log_block_in = 5;
+    hs[1].log_block_out = 3;
+    for (int k = 0; k < 2; k++) {
+        const hw_config *h = &hs[k];
+        int64_t b = 1 << h->log_batch, bi = 1 << h->log_block_in, bo = 1 << h->log_block_out;
+        hw_intrinsic in = hw_intrinsic_of(h);
+        cr_assert_eq(in.batch, b);
+        cr_assert_eq(in.block_in, bi);
+        cr_assert_eq(in.block_out, bo);
+        cr_assert_eq(in.inp_bytes, b * bi);
+        cr_assert_eq(in.wgt_bytes, bo * bi);
+        cr_assert_eq(in.acc_bytes, 4 * b * bo);
+        cr_assert_eq(in.out_bytes, b * bo);
+    }
+}
