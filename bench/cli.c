@@ -166,11 +166,10 @@ int cli_interrupted_exit(const char *cmd, bool json, const char *what) {
     return cli_interrupt_status() ? cli_interrupt_status() : 130;
 }
 
-void cli_json_str(FILE *f, const char *s) { text_json_str(f, s); }
 
 void cli_hw_json(FILE *f, const hw_config *hw) {
     fputs("{\"hardware\":", f);
-    cli_json_str(f, hw->name);
+    text_json_str(f, hw->name);
 #define CLI_HW_FIELD(fld, a, d, doc) fprintf(f, ",\"%s\":%d", a, (int)hw->fld);
     HW_SHAPE_FIELDS(CLI_HW_FIELD)
     HW_TIMING_FIELDS(CLI_HW_FIELD)

@@ -12,6 +12,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "core/text.h"
 
 typedef struct cli_opts {
     op op;              /* valid when have_op */
@@ -33,8 +34,7 @@ int cli_fail(const char *cmd, const status *st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unsigned integer option value: decimal or 0x-hex, no sign, blank or trailing text. */
 bool cli_parse_u64(const char *s, uint64_t *out);
-/* JSON string literal with escaping. */
-void cli_json_str(FILE *f, const char *s);
+/* JSON strings: text_json_str (core/text.h), the one writer. */
 /* JSON object of a hardware config: every field of hw.h plus derived shapes and
  * buffer depths (no trailing newline). */
 void cli_hw_json(FILE *f, const hw_config *hw);

@@ -97,17 +97,17 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
     emb_describe(o, &c->hw, &e, &n, lay, sizeof lay);
     if (c->json) {
         printf("{\"name\":");
-        cli_json_str(stdout, o->name);
+        text_json_str(stdout, o->name);
         printf(",\"embedding\":");
-        cli_json_str(stdout, lay);
+        text_json_str(stdout, lay);
         printf(",\"schedule\":");
-        cli_json_str(stdout, desc);
+        text_json_str(stdout, desc);
         printf(",\"directives\":[");
         for (int i = 0; i < m.n; i++) {
             char buf[96];
             df_directive_text(&m.d[i], buf, sizeof buf);
             printf("%s{\"level\":\"%s\",\"directive\":", i ? "," : "", df_level_name(m.d[i].level));
-            cli_json_str(stdout, buf);
+            text_json_str(stdout, buf);
             printf("}");
         }
         printf("],\"reuse\":{");

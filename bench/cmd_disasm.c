@@ -29,7 +29,7 @@ static const char disasm_help[] =
 static void json_insn(FILE *f, uint64_t i, uint64_t addr, const vta_insn *in, const char *text) {
     fprintf(f, "{\"index\":%llu,\"address\":%llu,\"text\":", (unsigned long long)i,
             (unsigned long long)addr);
-    cli_json_str(f, text);
+    text_json_str(f, text);
     fprintf(f, ",\"opcode\":\"%s\",\"pop_prev\":%d,\"pop_next\":%d,\"push_prev\":%d,"
                "\"push_next\":%d", vta_opcode_name(in->opcode), in->pop_prev, in->pop_next,
             in->push_prev, in->push_next);
@@ -79,7 +79,7 @@ static int64_t disasm_json(const hw_config *hw, const uint8_t *img, uint64_t byt
         if (!vta_insn_decode(hw, vta_word128_load(img + a), &in, &st)) {
             printf("{\"index\":%llu,\"address\":%llu,\"error\":", (unsigned long long)i,
                    (unsigned long long)a);
-            cli_json_str(stdout, st.msg);
+            text_json_str(stdout, st.msg);
             printf("}\n");
             bad++;
             continue;

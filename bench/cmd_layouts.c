@@ -56,13 +56,13 @@ int cmd_layouts(int argc, char **argv) {
         const enc_alt *x = &a.a[i];
         if (c.json) {
             printf("{\"op\":");
-            cli_json_str(stdout, c.op.name);
+            text_json_str(stdout, c.op.name);
             printf(",\"rank\":%d,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld", i + 1,
                    (long long)x->instances, x->utilization, (long long)x->dram_bytes);
             printf(",\"layout_class\":");
-            cli_json_str(stdout, x->layout_class);
+            text_json_str(stdout, x->layout_class);
             printf(",\"layout\":");
-            cli_json_str(stdout, x->layout);
+            text_json_str(stdout, x->layout);
             printf(",\"pareto\":%s,\"proven\":%s,\"embedding\":", dom ? "false" : "true",
                    x->proven ? "true" : "false");
             emb_json(stdout, &c.op, &x->e);

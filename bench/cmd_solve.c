@@ -123,13 +123,13 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
     }
     if (c->json) {
         printf("{\"op\":");
-        cli_json_str(stdout, o->name);
+        text_json_str(stdout, o->name);
         printf(",\"tags\":");
-        cli_json_str(stdout, o->tags);
+        text_json_str(stdout, o->tags);
         char sum[256];
         op_summary(o, sum, sizeof sum);
         printf(",\"shape\":");
-        cli_json_str(stdout, sum);
+        text_json_str(stdout, sum);
         if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
             printf(",\"C\":%lld,\"K\":%lld", (long long)o->conv.c, (long long)o->conv.k);
         if (o->kind == OP_GEMM)
@@ -140,9 +140,9 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         printf(",\"instances\":%lld,\"utilization\":%.6f,\"lower_bound_instances\":%lld",
                (long long)r.instances, r.utilization, (long long)r.lower_bound_instances);
         printf(",\"dram_bytes\":%lld,\"layout\":", (long long)r.dram_bytes);
-        cli_json_str(stdout, r.layout);
+        text_json_str(stdout, r.layout);
         printf(",\"layout_class\":");
-        cli_json_str(stdout, r.layout_class);
+        text_json_str(stdout, r.layout_class);
         printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
                enc_proof_name(r.proof), r.global ? "true" : "false", enc_solver_status_name(r.solver_status),
                r.solve_ms);

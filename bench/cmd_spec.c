@@ -105,9 +105,9 @@ static bool check_file(const char *path, out_mode mode) {
         print_hw(&hw, json);
     } else if (json) {
         fputs("{\"file\":", stdout);
-        cli_json_str(stdout, path);
+        text_json_str(stdout, path);
         fputs(",\"kind\":", stdout);
-        cli_json_str(stdout, kind);
+        text_json_str(stdout, kind);
         fputs(",\"valid\":true}\n", stdout);
     } else {
         printf("%s: valid %s document\n", path, kind);

@@ -71,7 +71,7 @@ Test(cli, json_string_escaping) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    cli_json_str(f, "a\"b\\c\nd\te\x01");
+    text_json_str(f, "a\"b\\c\nd\te\x01");
     fclose(f);
     cr_expect_str_eq(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
     free(buf);
