@@ -1,7 +1,7 @@
 /* libFuzzer target: the program bundle reader (program.xml + dram.bin), the ISA decoder
  * and the disassembler. Input: program.xml, then optionally the line "--DRAM--" and the
  * bytes of dram.bin. The raw bytes are also decoded as instructions and micro-ops and
- * disassembled as an image on their own. */
+ * disassembled as an image on their own (with the micro-ops of each LOAD UOP). */
 #include <string.h>
 
 #include "vta/isa.h"
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)vta_uop_decode(&hw, w);
     }
     uint64_t count = size / 16 < 256 ? size / 16 : 256;
-    (void)vta_disasm_image(null, &hw, data, size, 0, count, false);
+    (void)vta_disasm_image(null, &hw, data, size, 0, count, true);
     /* The bundle reader. */
     size_t xml = size;
     const uint8_t *dram = NULL;
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const uint8_t *img = vta_prog_dram(p, &bytes);
         uint64_t n = vta_prog_insn_count(p);
         (void)vta_disasm_image(null, vta_prog_hw(p), img, bytes, vta_prog_insn_addr(p),
-                               n < 4096 ? n : 4096, false);
+                               n < 4096 ? n : 4096, true);
         vta_prog_destroy(p);
     }
     return 0;
