@@ -181,7 +181,13 @@ static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool
     so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
     int k = reference ? 1 : dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
     if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
-    if (!(ncand = sched_search_top(o, hw, &n, &so, k, cand, st))) return false;
+    if (dopt->sched) { /* a given schedule (dse validation): derived, not searched */
+        cand[0] = *dopt->sched;
+        if (!sched_derive(o, hw, &n, &cand[0], st)) return false;
+        ncand = k = 1;
+    } else if (!(ncand = sched_search_top(o, hw, &n, &so, k, cand, st))) {
+        return false;
+    }
     int tmpl = -1;
     if (!reference && k > 1) {
         bool applies;

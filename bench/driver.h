@@ -12,6 +12,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/sched.h"
 #include "vta/sim.h"
 
 typedef struct driver_opts {
@@ -24,6 +25,8 @@ typedef struct driver_opts {
     bool no_sim;            /* stop after writing the bundle (embedsyn compile) */
     int32_t sched_k;        /* schedule candidates simulated (stage 3b): 0 default
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
+    const sched *sched;     /* run this schedule (its inputs, re-derived) instead of
+                             * searching (dse validation), or NULL */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6

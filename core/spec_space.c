@@ -130,13 +130,14 @@ static char *trim(char *s) {
     return s;
 }
 
-static bool one_int(const char *txt, int f, int32_t *out, const char *file, long line, status *st) {
+static bool one_int(const char *txt, int f, bool raw, int32_t *out, const char *file, long line, status *st) {
     int64_t v;
     if (spec_parse_i64(txt, &v) != 1)
         return fail_where(st, file, line, "%s: '%s' is not an integer", fields[f].name, txt);
-    if (v < fields[f].lo || v > fields[f].hi) {
+    int64_t lo = raw ? 1 : fields[f].lo, hi = raw ? (int64_t)1 << 20 : fields[f].hi;
+    if (v < lo || v > hi) {
         char m[160];
-        snprintf(m, sizeof m, "'%s' outside %d..%d", txt, (int)fields[f].lo, (int)fields[f].hi);
+        snprintf(m, sizeof m, "'%s' outside %lld..%lld", txt, (long long)lo, (long long)hi);
         return fail_where(st, file, line, "%s: %s", fields[f].name, m);
     }
     *out = (int32_t)v;
@@ -160,7 +161,7 @@ static bool add_value(vlist *l, int f, int32_t v, const char *file, long line, s
 }
 
 /* One item "a" or "a..b" (a <= b) appended to l. */
-static bool parse_item(const char *item0, int f, vlist *l, const char *file, long line, status *st) {
+static bool parse_item(const char *item0, int f, bool raw, vlist *l, const char *file, long line, status *st) {
     char item[128];
     snprintf(item, sizeof item, "%s", item0);
     char *it = trim(item);
@@ -168,11 +169,11 @@ static bool parse_item(const char *item0, int f, vlist *l, const char *file, lon
     char *dots = strstr(it, "..");
     if (!dots) {
         int32_t v;
-        return one_int(it, f, &v, file, line, st) && add_value(l, f, v, file, line, st);
+        return one_int(it, f, raw, &v, file, line, st) && add_value(l, f, v, file, line, st);
     }
     *dots = '\0';
     int32_t a, b;
-    if (!one_int(trim(it), f, &a, file, line, st) || !one_int(trim(dots + 2), f, &b, file, line, st)) return false;
+    if (!one_int(trim(it), f, raw, &a, file, line, st) || !one_int(trim(dots + 2), f, raw, &b, file, line, st)) return false;
     if (a > b) {
         char m[96];
         snprintf(m, sizeof m, "empty range %d..%d", (int)a, (int)b);
@@ -256,7 +257,7 @@ static bool take_field(hw_space *s, const char *name, const char *text, const ch
         if (n >= sizeof item) return fail_where(st, file, line, "%s: %s", name, "value too long");
         memcpy(item, p, n);
         item[n] = '\0';
-        if (!parse_item(item, f, &l, file, line, st)) return false;
+        if (!parse_item(item, f, bits, &l, file, line, st)) return false;
         if (!e) break;
         p = e + 1;
     }
