@@ -550,6 +550,10 @@ bool dse_prepare(dse_ctx *c, status *st) {
     dse_entry **need = NULL;
     int64_t nneed = 0, capneed = 0;
     hw_config def = hw_default();
+    static const int64_t max_shapes = 4096;
+    int32_t (*shapes)[4] = malloc((size_t)max_shapes * sizeof *shapes);
+    int64_t nshapes = 0;
+    ES_ASSERT(shapes);
     for (int64_t i = -1; i < nd; i++) {
         hw_config hw;
         if (i < 0) {
@@ -561,6 +565,13 @@ bool dse_prepare(dse_ctx *c, status *st) {
         status t;
         status_init(&t);
         if (!hw_check(&hw, &t)) continue;
+        /* designs of an already seen entry shape add nothing */
+        int32_t shape[4] = {hw.log_batch, hw.log_block_in, hw.log_block_out,
+                            dse_objective_uses_bus(c->o.objective) ? hw.log_bus_width : -1};
+        bool seen = false;
+        for (int64_t k = 0; k < nshapes && !seen; k++) seen = !memcmp(shapes[k], shape, sizeof shape);
+        if (seen) continue;
+        if (nshapes < max_shapes) memcpy(shapes[nshapes++], shape, sizeof shape);
         for (int l = 0; l < c->nlayers; l++) {
             dse_entry *e = dse_entry_get(c, l, &hw);
             if (e->ready || e->err[0] == '\1') continue;
@@ -573,8 +584,8 @@ bool dse_prepare(dse_ctx *c, status *st) {
             }
             need[nneed++] = e;
         }
-        /* designs sharing a shape add nothing: stop scanning once every shape is known */
     }
+    free(shapes);
     for (int64_t i = 0; i < c->cap; i++)
         if (c->tab[i] && !c->tab[i]->ready && c->tab[i]->err[0] == '\1') c->tab[i]->err[0] = 0;
     int jobs = c->o.jobs < nneed ? c->o.jobs : (int)(nneed > 0 ? nneed : 1);

@@ -118,8 +118,8 @@ void dse_pareto(dse_design *d, int64_t n);
 /* Energy / area proxy (bench/dse_cost.c; the stand-in for the cost module's model). */
 double dse_cost_area(const hw_config *hw);
 /* Energy in microjoules of one layer: executed MAC slots, SRAM accesses, DRAM bytes and
- * leakage over the cycles. */
-double dse_cost_energy(const hw_config *hw, int64_t instances, double dram_bytes, double cycles);
+ * leakage over the cycles (area = dse_cost_area(hw), passed in because it is per design). */
+double dse_cost_energy(const hw_config *hw, double area, int64_t instances, double dram_bytes, double cycles);
 
 /* Output (bench/dse_out.c). results.csv / results.json hold every design; pareto.csv,
  * report.md, pareto_cycles.svg, pareto_energy.svg the fronts. */

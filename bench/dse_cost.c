@@ -29,13 +29,13 @@ double dse_cost_area(const hw_config *hw) {
     return area_um2(hw) / area_um2(&d);
 }
 
-double dse_cost_energy(const hw_config *hw, int64_t instances, double dram_bytes, double cycles) {
+double dse_cost_energy(const hw_config *hw, double area, int64_t instances, double dram_bytes, double cycles) {
     double b = (double)hw_batch(hw), bi = (double)hw_block_in(hw), bo = (double)hw_block_out(hw);
     double it = (double)instances;
     double mac = it * b * bi * bo * DSE_PJ_MAC;
     /* per GEMM iteration: one input vector, one weight block, accumulator read + write */
     double sram = it * (b * bi + bo * bi + 2.0 * b * bo * 4.0) * DSE_PJ_SRAM_BYTE;
     double dram = dram_bytes * DSE_PJ_DRAM_BYTE;
-    double leak = cycles * DSE_PJ_LEAK_CYCLE * dse_cost_area(hw);
+    double leak = cycles * DSE_PJ_LEAK_CYCLE * area;
     return (mac + sram + dram + leak) * 1e-6; /* pJ -> uJ */
 }

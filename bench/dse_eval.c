@@ -20,20 +20,18 @@
 
 typedef struct dse_choice {
     int cand;                 /* 0 solver, 1 channel packing */
-    sched s;                  /* inputs (and, for slow ones, derived) of the chosen schedule */
+    sched s;                  /* inputs (and, when derived on the design, all) of the schedule */
     bool slow;
-    double value, cycles, energy;
+    double value, cycles, energy, dram;
     int64_t instances;
 } dse_choice;
 
-static double objective_value(dse_objective ob, double cycles, double energy) {
-    switch (ob) {
-    case DSE_OBJ_CYCLES: return cycles;
-    case DSE_OBJ_ENERGY: return energy;
-    case DSE_OBJ_EDP: return cycles * energy;
-    }
-    ES_ASSERT(0);
-}
+/* What a design-layer choice needs of the design. */
+typedef struct dse_dctx {
+    const hw_config *hw;
+    double area;
+    int64_t dep[4];           /* depths: INP, WGT, ACC, UOP */
+} dse_dctx;
 
 static double dram_of(const hw_config *hw, const sched *s) {
     return (double)s->loads[0] * (double)s->slot_rows[EMB_INP] * (double)hw_elem_bytes(hw, HW_MEM_INP) +
@@ -41,18 +39,29 @@ static double dram_of(const hw_config *hw, const sched *s) {
            (double)s->nout_tiles * (double)s->slot_rows[EMB_ACC] * (double)hw_elem_bytes(hw, HW_MEM_OUT);
 }
 
-static void consider(dse_ctx *c, const hw_config *hw, int ci, const dse_cand *cd, const sched *s, double est,
-                     double dram, bool slow, dse_choice *best, bool *have) {
-    double en = dse_cost_energy(hw, cd->n.instances, dram, est);
-    double v = objective_value(c->o.objective, est, en);
+/* Objective value; energy only when the objective needs it (cycles: computed at the end). */
+static double value_of(const dse_ctx *c, const dse_dctx *dc, int64_t inst, double est, double dram) {
+    if (c->o.objective == DSE_OBJ_CYCLES) return est;
+    double en = dse_cost_energy(dc->hw, dc->area, inst, dram, est);
+    return c->o.objective == DSE_OBJ_ENERGY ? en : en * est;
+}
+
+/* s == NULL: library schedule lib_i (inputs filled only when it wins). */
+static void consider(const dse_ctx *c, const dse_dctx *dc, const dse_entry *e, int ci, int lib_i, const sched *s,
+                     double est, double dram, bool slow, dse_choice *best, bool *have) {
+    const dse_cand *cd = &e->c[ci];
+    double v = value_of(c, dc, cd->n.instances, est, dram);
     if (*have && !(v < best->value)) return;
     *have = true;
     best->cand = ci;
-    best->s = *s;
+    if (s)
+        best->s = *s;
+    else
+        dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[lib_i], &best->s);
     best->slow = slow;
     best->value = v;
     best->cycles = est;
-    best->energy = en;
+    best->dram = dram;
     best->instances = cd->n.instances;
 }
 
@@ -64,17 +73,17 @@ static bool derive_on(dse_ctx *c, const dse_entry *e, const dse_cand *cd, int i,
     return sched_derive(&c->layers[e->layer], hw, &cd->n, s, &st);
 }
 
-static bool choose(dse_ctx *c, dse_entry *e, const hw_config *hw, dse_choice *best) {
+static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *best) {
     bool have = false;
-    int64_t dep[4] = {hw_depth(hw, HW_MEM_INP), hw_depth(hw, HW_MEM_WGT), hw_depth(hw, HW_MEM_ACC),
-                      hw_depth(hw, HW_MEM_UOP)};
+    const hw_config *hw = dc->hw;
+    const int64_t *dep = dc->dep;
     for (int ci = 0; ci < 2; ci++) {
         dse_cand *cd = &e->c[ci];
         if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
         if (c->o.no_cache) {
             for (int i = 0; i < cd->nlib; i++) {
                 sched s;
-                if (derive_on(c, e, cd, i, hw, &s)) consider(c, hw, ci, cd, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
+                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
             }
             continue;
         }
@@ -83,36 +92,43 @@ static bool choose(dse_ctx *c, dse_entry *e, const hw_config *hw, dse_choice *be
             const dse_derived *d = &tc->d[i];
             if (!d->ok || d->need[0] > dep[0] || d->need[1] > dep[1] || d->need[2] > dep[2] || d->need[3] > dep[3])
                 continue;
-            sched s;
             if (d->bias_alu && (d->bias_end > dep[2] || d->bias_end > dep[0])) {
                 /* the bias tile no longer fits: the schedule changes its bias plan */
-                if (derive_on(c, e, cd, i, hw, &s)) consider(c, hw, ci, cd, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
+                sched s;
+                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
                 continue;
             }
-            if (have && !(objective_value(c->o.objective, d->est, dse_cost_energy(hw, cd->n.instances, d->dram_bytes, d->est)) <
-                          best->value))
-                continue;
-            dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[i], &s);
-            consider(c, hw, ci, cd, &s, d->est, d->dram_bytes, false, best, &have);
+            consider(c, dc, e, ci, i, NULL, d->est, d->dram_bytes, false, best, &have);
         }
     }
-    if (have) return true;
-    /* No library schedule fits: search on the design itself. */
-    for (int ci = 0; ci < 2; ci++) {
-        dse_cand *cd = &e->c[ci];
-        if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
-        sched_opts so;
-        sched_opts_init(&so);
-        so.e = &cd->e;
-        so.max_evals = c->o.sched_evals;
-        sched s;
-        status st;
-        status_init(&st);
-        c->slow++;
-        if (sched_search(&c->layers[e->layer], hw, &cd->n, &so, &s, &st))
-            consider(c, hw, ci, cd, &s, s.est_cycles, dram_of(hw, &s), true, best, &have);
+    if (!have) {
+        /* No library schedule fits: search on the design itself. */
+        for (int ci = 0; ci < 2; ci++) {
+            dse_cand *cd = &e->c[ci];
+            if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
+            sched_opts so;
+            sched_opts_init(&so);
+            so.e = &cd->e;
+            so.max_evals = c->o.sched_evals;
+            sched s;
+            status st;
+            status_init(&st);
+            c->slow++;
+            if (sched_search(&c->layers[e->layer], hw, &cd->n, &so, &s, &st))
+                consider(c, dc, e, ci, -1, &s, s.est_cycles, dram_of(hw, &s), true, best, &have);
+        }
     }
+    if (have) best->energy = dse_cost_energy(hw, dc->area, best->instances, best->dram, best->cycles);
     return have;
+}
+
+static void dctx_init(dse_dctx *dc, const hw_config *hw) {
+    dc->hw = hw;
+    dc->area = dse_cost_area(hw);
+    dc->dep[0] = hw_depth(hw, HW_MEM_INP);
+    dc->dep[1] = hw_depth(hw, HW_MEM_WGT);
+    dc->dep[2] = hw_depth(hw, HW_MEM_ACC);
+    dc->dep[3] = hw_depth(hw, HW_MEM_UOP);
 }
 
 static bool is_default_hw(const hw_config *hw) {
@@ -151,6 +167,8 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
     }
     double macs = 0, slots = 0;
     int64_t slow0 = c->slow;
+    dse_dctx dc;
+    dctx_init(&dc, hw);
     for (int l = 0; l < c->nlayers; l++) {
         dse_entry *e = layer_entry(c, l, hw, st);
         if (!e) return false;
@@ -161,7 +179,7 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
             return true;
         }
         dse_choice ch;
-        if (!choose(c, e, hw, &ch)) {
+        if (!choose(c, e, &dc, &ch)) {
             d->reason = DSE_NO_TILE;
             snprintf(d->why, sizeof d->why, "layer %.60s: no schedule fits the buffers", nm);
             return true;
@@ -299,7 +317,9 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
         dse_entry *e = layer_entry(c, l, &d->hw, st);
         if (!e) return false;
         dse_choice ch;
-        if (!choose(c, e, &d->hw, &ch)) return status_fail(st, "dse: validation: layer %s has no schedule", c->layers[l].name);
+        dse_dctx dc;
+        dctx_init(&dc, &d->hw);
+        if (!choose(c, e, &dc, &ch)) return status_fail(st, "dse: validation: layer %s has no schedule", c->layers[l].name);
         driver_opts dopt;
         driver_opts_init(&dopt);
         dopt.timing_only = true;
