@@ -9,6 +9,7 @@
 #include "bench/dse_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -330,6 +331,10 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
         status_init(&in);
         if (!driver_run(&c->layers[l], &d->hw, &e->c[ch.cand].e, &dopt, &r, &in))
             return status_fail(st, "dse: validation of design %s, layer %s: %s", d->hw.name, c->layers[l].name, in.msg);
+        /* the driver re-derived the schedule on the design: its estimate must be ours */
+        if (!(fabs(r.est_cycles - ch.cycles) <= 1e-9 * ch.cycles))
+            return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g in the driver",
+                               d->hw.name, c->layers[l].name, ch.cycles, r.est_cycles);
         double sc = (double)r.sim.cycles;
         model += ch.cycles;
         sim += sc;

@@ -374,3 +374,34 @@ Test(dse_cli, usage_errors_exit_2) {
     cr_expect_eq(sh(CLI " dse --help >/dev/null"), 0);
     cr_expect_eq(sh(CLI " dse-merge /nonexistent 2>/dev/null"), 2);
 }
+
+/* Validation runs the chosen schedules on the simulator: the model side sums to the
+ * design's estimate (the driver's own estimate of the same schedule is checked inside),
+ * the simulated side is positive, and the error is their relative difference. */
+Test(dse, validation_on_the_simulator, .timeout = 600) {
+    int nl;
+    op *ops = tiny(&nl);
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep("log_block=4..5,log_acc_buff_size=12,17", "--sweep", &s, &st));
+    dse_opts o;
+    dse_opts_init(&o);
+    dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+    for (int64_t i = 0; i < hw_space_count(&s); i++) {
+        hw_config h;
+        hw_space_design(&s, i, &h);
+        dse_design d;
+        cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
+        cr_assert_eq(d.reason, DSE_FEASIBLE);
+        cr_assert(dse_validate(c, &d, i == 0 ? 2 : 0, &st), "%s", st.msg);
+        cr_expect_eq(d.val_layers, i == 0 ? 2 : nl);
+        if (i > 0) cr_expect(fabs(d.val_model - d.cycles) <= 1e-9 * d.cycles, "%.17g vs %.17g", d.val_model, d.cycles);
+        cr_expect_gt(d.val_sim, 0);
+        cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
+        cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
+    }
+    dse_destroy(c);
+    free(ops);
+}
