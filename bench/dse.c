@@ -461,7 +461,7 @@ bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st) {
         return true;
     }
     c->misses++;
-    if (!c->o.no_cache && from_disk(c, e)) return true;
+    if (from_disk(c, e)) return true;
     compute_entry(c, e);
     return true;
 }
@@ -534,7 +534,7 @@ static bool in_shard(const dse_ctx *c, int64_t idx) { return idx % c->o.shard_n 
 
 /* Reads the cache file (missing file = empty cache). */
 static void load_cache(dse_ctx *c) {
-    if (!c->o.cache_path || c->o.no_cache) return;
+    if (!c->o.cache_path) return;
     FILE *f = fopen(c->o.cache_path, "r");
     if (!f) return;
     read_lines(c, f);
@@ -543,7 +543,6 @@ static void load_cache(dse_ctx *c) {
 
 bool dse_prepare(dse_ctx *c, status *st) {
     double t0 = enc_now_ms();
-    if (c->o.no_cache) return true;
     load_cache(c);
     /* distinct entry shapes of the selected designs (the default VTA always) */
     int64_t nd = hw_space_count(&c->space);

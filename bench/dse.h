@@ -64,8 +64,8 @@ typedef struct dse_opts {
     int64_t sched_evals;      /* budget of each library / fallback schedule search */
     double solve_timeout_s;   /* Z3 wall-clock limit per solve (0: none) */
     const char *cache_path;   /* embedding + schedule-library cache file, or NULL */
-    bool no_cache;            /* no cache file, and every library schedule derived on the
-                               * design itself instead of the footprint shortcut (tests) */
+    bool no_cache;            /* every library schedule derived on the design itself
+                               * instead of the footprint shortcut (tests) */
     FILE *progress;           /* progress lines, or NULL */
 } dse_opts;
 void dse_opts_init(dse_opts *o);

@@ -198,11 +198,17 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
     status_init(&st);
     cr_assert(spec_load_space(SRC "/tests/dse/space.xml", &s, &st), "%s", st.msg);
     cr_assert(spec_parse_sweep("log_wgt_buff_size=13,18,log_uop_buff_size=9,15,dram_latency=16,32", "--sweep", &s, &st));
+    char cache[] = "/tmp/test_dse_cache_XXXXXX";
+    int fd = mkstemp(cache);
+    cr_assert(fd >= 0);
+    close(fd);
     for (int obj = 0; obj < 3; obj++) {
         dse_opts o;
         dse_opts_init(&o);
         o.objective = (dse_objective)obj;
+        o.cache_path = cache; /* filled by the first prepare, read by the others */
         dse_ctx *a = dse_create(ops, nl, &s, &o, &st);
+        cr_assert(a && dse_prepare(a, &st), "%s", st.msg);
         dse_opts on = o;
         on.no_cache = true;
         dse_ctx *b = dse_create(ops, nl, &s, &on, &st);
@@ -216,8 +222,10 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
             cr_expect(x.cycles == y.cycles && x.energy_uj == y.energy_uj && x.util == y.util,
                       "design %lld obj %d: cached %.17g/%.17g, uncached %.17g/%.17g", (long long)i, obj, x.cycles,
                       x.energy_uj, y.cycles, y.energy_uj);
-            if (obj == 0 && i % 37 == 5) { /* nothing cached: a new context for this design */
-                dse_ctx *f = dse_create(ops, nl, &s, &on, &st);
+            if (obj == 0 && i % 53 == 5) { /* nothing cached: a new context for this design */
+                dse_opts fresh = on;
+                fresh.cache_path = NULL;
+                dse_ctx *f = dse_create(ops, nl, &s, &fresh, &st);
                 dse_design z;
                 cr_assert(dse_eval(f, &h, i, &z, &st), "%s", st.msg);
                 cr_expect(z.reason == x.reason && z.cycles == x.cycles && z.energy_uj == x.energy_uj,
@@ -233,6 +241,7 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
         dse_destroy(a);
         dse_destroy(b);
     }
+    unlink(cache);
     free(ops);
 }
 
