@@ -207,6 +207,15 @@ static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) {
     return dse_fnv(h, &c->probe_hash, sizeof c->probe_hash);
 }
 
+/* The key of the embeddings alone (no library probes or search options): a space with
+ * other buffer ranges reuses the Z3 solves and only searches new libraries. */
+static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) {
+    int32_t v[] = {e->log_batch, e->log_block_in, e->log_block_out, e->log_bus, (int32_t)c->o.strategy,
+                   (int32_t)(c->o.solve_timeout_s * 10), 0x454d42};
+    uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
+    return dse_fnv(h, v, sizeof v);
+}
+
 static void grow(dse_ctx *c) {
     int64_t ncap = c->cap * 2;
     dse_entry **nt = calloc((size_t)ncap, sizeof *nt);
@@ -299,7 +308,13 @@ static void cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd, bool search) {
     }
 }
 
+static bool from_disk_key(dse_ctx *c, dse_entry *e, uint64_t k);
+
 static void compute_entry(dse_ctx *c, dse_entry *e) {
+    if (from_disk_key(c, e, emb_key(c, e))) { /* solved before: only the library is new */
+        for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k], true);
+        return;
+    }
     const op *o = &c->layers[e->layer];
     hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
     status st;
@@ -333,8 +348,8 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
 
 /* ---- serialization (cache file lines and worker results) ---- */
 
-static void put_entry(FILE *f, const dse_ctx *c, const dse_entry *e) {
-    fprintf(f, "%016llx", (unsigned long long)disk_key(c, e));
+static void put_line(FILE *f, uint64_t key, const dse_entry *e, bool lib) {
+    fprintf(f, "%016llx", (unsigned long long)key);
     for (int k = 0; k < 2; k++) {
         const dse_cand *cd = &e->c[k];
         fprintf(f, " %d", cd->ok);
@@ -347,14 +362,20 @@ static void put_entry(FILE *f, const dse_ctx *c, const dse_entry *e) {
                 fprintf(f, " %d %lld %d %lld", tm->dim, (long long)tm->extent, tm->comp_dim, (long long)tm->comp_coef);
             }
         }
-        fprintf(f, " %d", cd->nlib);
-        for (int i = 0; i < cd->nlib; i++) {
+        fprintf(f, " %d", lib ? cd->nlib : 0);
+        for (int i = 0; lib && i < cd->nlib; i++) {
             const dse_sched_in *in = &cd->lib[i];
             for (int l = 0; l < cd->n.nloops; l++) fprintf(f, " %lld %d", (long long)in->tile[l], in->order[l]);
             fprintf(f, " %d%d%d", in->db_load, in->db_acc, in->reuse);
         }
     }
     fprintf(f, " |%s\n", e->err);
+}
+
+/* Two cache lines: the whole entry, and its embeddings alone (see emb_key). */
+static void put_entry(FILE *f, const dse_ctx *c, const dse_entry *e) {
+    put_line(f, disk_key(c, e), e, true);
+    put_line(f, emb_key(c, e), e, false);
 }
 
 static bool get_ll(char **p, long long *v) {
@@ -441,8 +462,7 @@ static void read_lines(dse_ctx *c, FILE *f) {
     free(line);
 }
 
-static bool from_disk(dse_ctx *c, dse_entry *e) {
-    uint64_t k = disk_key(c, e);
+static bool from_disk_key(dse_ctx *c, dse_entry *e, uint64_t k) {
     for (int64_t i = c->ndisk - 1; i >= 0; i--)
         if (c->disk_key[i] == k) {
             char *cp = strdup(c->disk_line[i]);
@@ -453,6 +473,8 @@ static bool from_disk(dse_ctx *c, dse_entry *e) {
         }
     return false;
 }
+
+static bool from_disk(dse_ctx *c, dse_entry *e) { return from_disk_key(c, e, disk_key(c, e)); }
 
 bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st) {
     (void)st;
