@@ -14,6 +14,7 @@
 #include "bench/commands.h"
 #include "bench/dse.h"
 #include "core/spec.h"
+#include "core/es.h"
 #include "encoders/enc.h"
 
 static const char dse_help[] =
@@ -243,17 +244,17 @@ int cmd_dse(int argc, char **argv) {
         free(layers);
         return cli_fail("dse", &st);
     }
-    double t0 = enc_now_ms();
+    double t0 = es_now_ms();
     if (!dse_prepare(c, &st)) {
         dse_destroy(c);
         free(layers);
         return cli_fail("dse", &st);
     }
-    double t1 = enc_now_ms();
+    double t1 = es_now_ms();
     dse_design *d = NULL;
     int64_t n = 0;
     bool ok = dse_run(c, &d, &n, &st);
-    double t2 = enc_now_ms();
+    double t2 = es_now_ms();
     if (ok) {
         dse_pareto(d, n);
         for (int64_t i = 0; ok && a.validate && i < n; i++)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/spec.h"
+#include "core/es.h"
 #include "encoders/enc.h"
 
 #define DSE_NAME(id, name) name,
@@ -331,7 +332,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
             e->c[0].ok = true;
             e->c[0].e = r.e;
         } else {
-            snprintf(e->err, sizeof e->err, "solver: %.180s", st.failed ? st.msg : r.solver_status);
+            snprintf(e->err, sizeof e->err, "solver: %.180s", st.failed ? st.msg : enc_solver_status_name(r.solver_status));
         }
     }
     status_init(&st);
@@ -564,7 +565,7 @@ static void load_cache(dse_ctx *c) {
 }
 
 bool dse_prepare(dse_ctx *c, status *st) {
-    double t0 = enc_now_ms();
+    double t0 = es_now_ms();
     load_cache(c);
     /* distinct entry shapes of the selected designs (the default VTA always) */
     int64_t nd = hw_space_count(&c->space);
@@ -681,6 +682,6 @@ bool dse_prepare(dse_ctx *c, status *st) {
     if (cf) fclose(cf);
     free(need);
     c->hits = c->misses = 0;
-    c->prepare_ms = enc_now_ms() - t0;
+    c->prepare_ms = es_now_ms() - t0;
     return true;
 }

@@ -1,6 +1,7 @@
 /* dse_eval: one design's evaluation (feasibility, per-layer choice of embedding and
  * schedule, suite totals), the run over a space (forked workers, progress), the
- * simulator validation of chosen designs and the Pareto flags.
+ * simulator validation of chosen designs (cost_sim: the chosen schedule lowered and
+ * simulated) and the Pareto flags.
  * Per layer the choice is the best (by the objective) of the library schedules whose
  * footprint fits the design's buffers; the footprint rule is sched_derive's (slots x
  * rows per buffer, micro-op rows), so the shortcut equals deriving each library
@@ -15,7 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/driver.h"
+#include "core/es.h"
+#include "vta/cost.h"
 #include "encoders/enc.h"
 #include "vta/isa.h"
 
@@ -218,7 +220,7 @@ static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int sca
     int64_t step = total / 10 > 0 ? total / 10 : 1;
     if (shown / step == c->progress_last && shown != total) return;
     c->progress_last = shown / step;
-    double s = (enc_now_ms() - t0) / 1e3;
+    double s = (es_now_ms() - t0) / 1e3;
     double dl = (double)shown * c->nlayers / (s > 0 ? s : 1e-9);
     fprintf(c->o.progress, "dse: designs %lld/%lld (%.0f%%), %.0f design-layers/s\n", (long long)shown,
             (long long)total, 100.0 * (double)shown / (double)(total ? total : 1), dl);
@@ -241,7 +243,7 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
     if (hw_space_find(&c->space, &def) < 0) pos[k++] = -1;
     for (int64_t i = 0; i < nd; i++)
         if (in_shard(c, i)) pos[k++] = i;
-    double t0 = enc_now_ms();
+    double t0 = es_now_ms();
     c->progress_last = -1;
     int jobs = c->o.jobs < cnt ? c->o.jobs : (int)cnt;
     bool ok = true;
@@ -321,21 +323,19 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
         dse_dctx dc;
         dctx_init(&dc, &d->hw);
         if (!choose(c, e, &dc, &ch)) return status_fail(st, "dse: validation: layer %s has no schedule", c->layers[l].name);
-        driver_opts dopt;
-        driver_opts_init(&dopt);
-        dopt.timing_only = true;
-        dopt.sched_k = 1;
-        dopt.sched = &ch.s;
-        driver_result r;
+        /* the chosen schedule, derived on the design, lowered and simulated (timing only) */
+        sched s = ch.s;
+        sim_report rep;
         status in;
         status_init(&in);
-        if (!driver_run(&c->layers[l], &d->hw, &e->c[ch.cand].e, &dopt, &r, &in))
+        if (!sched_derive(&c->layers[l], &d->hw, &e->c[ch.cand].n, &s, &in) ||
+            !cost_sim(&c->layers[l], &d->hw, &e->c[ch.cand].e, &e->c[ch.cand].n, &s, &rep, &in))
             return status_fail(st, "dse: validation of design %s, layer %s: %s", d->hw.name, c->layers[l].name, in.msg);
-        /* the driver re-derived the schedule on the design: its estimate must be ours */
-        if (!(fabs(r.est_cycles - ch.cycles) <= 1e-9 * ch.cycles))
-            return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g in the driver",
-                               d->hw.name, c->layers[l].name, ch.cycles, r.est_cycles);
-        double sc = (double)r.sim.cycles;
+        /* the estimate of the schedule derived on the design must be ours */
+        if (!(fabs(s.est_cycles - ch.cycles) <= 1e-9 * ch.cycles))
+            return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g on the design",
+                               d->hw.name, c->layers[l].name, ch.cycles, s.est_cycles);
+        double sc = (double)rep.cycles;
         model += ch.cycles;
         sim += sc;
         double err = sc > 0 ? (ch.cycles - sc) / sc : 0;
