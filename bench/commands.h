@@ -16,6 +16,8 @@
     X(solve, "solve", "synthesize the optimal embedding of an operator with Z3 (and prove it)") \
     X(layouts, "layouts", "list layout alternatives: Pareto front or every layout class") \
     X(cost, "cost", "analytical cost model of a mapping; --validate against the simulator") \
+    X(dse, "dse", "hardware design-space exploration, embedding re-synthesized per design") \
+    X(dse_merge, "dse-merge", "merge shard results of dse into one result") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

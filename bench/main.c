@@ -33,9 +33,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     cli_signals_install();
-    /* bench has its own progress and --quiet; the other commands get the solver's
+    /* bench and dse have their own progress and --quiet; the other commands get the solver's
      * progress lines (cli_progress_*) unless --quiet, which is taken out here. */
-    bool own = !strcmp(argv[1], "bench") || !strcmp(argv[1], "bench-merge");
+    bool own = !strcmp(argv[1], "bench") || !strcmp(argv[1], "bench-merge") || !strcmp(argv[1], "dse") ||
+               !strcmp(argv[1], "dse-merge");
     bool quiet = false;
     if (!own) {
         int k = 1;

@@ -1,0 +1,687 @@
+/* dse: the context of a design-space exploration, its per-layer cache entries
+ * (embeddings + schedule library), the timing-class memo, the cache file, and the
+ * parallel fill of the entries a run needs (see dse.h for what is cached and why it is
+ * exact). Entries are filled from the cache file when their key (operator shape, not
+ * name; intrinsic shape; bus when the objective uses it; the library probes and
+ * options) matches, else computed: Z3 solve, channel packing, schedule searches.
+ * Invariant: an entry's content is a pure function of its key, so where it came from
+ * (memory, file, a worker process) never changes a result. */
+#include "bench/dse_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/spec.h"
+#include "core/es.h"
+#include "encoders/enc.h"
+
+#define DSE_NAME(id, name) name,
+static const char *const obj_names[] = {DSE_OBJECTIVES(DSE_NAME)};
+static const char *const strat_names[] = {DSE_STRATEGIES(DSE_NAME)};
+static const char *const reason_names[] = {DSE_REASONS(DSE_NAME)};
+#undef DSE_NAME
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *dse_objective_name(dse_objective o) { return obj_names[o]; }
+const char *dse_strategy_name(dse_strategy s) { return strat_names[s]; }
+const char *dse_reason_name(dse_reason r) { return reason_names[r]; }
+static int find_name(const char *const *t, int n, const char *s) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i], s)) return i;
+    return -1;
+}
+bool dse_objective_parse(const char *s, dse_objective *o) {
+    int i = find_name(obj_names, NELEM(obj_names), s);
+    if (i >= 0) *o = (dse_objective)i;
+    return i >= 0;
+}
+bool dse_strategy_parse(const char *s, dse_strategy *o) {
+    int i = find_name(strat_names, NELEM(strat_names), s);
+    if (i >= 0) *o = (dse_strategy)i;
+    return i >= 0;
+}
+bool dse_reason_parse(const char *s, dse_reason *o) {
+    int i = find_name(reason_names, NELEM(reason_names), s);
+    if (i >= 0) *o = (dse_reason)i;
+    return i >= 0;
+}
+
+/* The embedding objective depends on the bus only for objectives that price DRAM
+ * traffic inside the solver; today's enc objectives (instances, layout bytes) do not. */
+bool dse_objective_uses_bus(dse_objective o) {
+    (void)o;
+    return false;
+}
+
+void dse_opts_init(dse_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->objective = DSE_OBJ_CYCLES;
+    o->strategy = DSE_STRAT_SOLVE;
+    o->jobs = 1;
+    o->shard_n = 1;
+    o->lib_k = 16;
+    o->sched_evals = 2000;
+    o->solve_timeout_s = 60;
+}
+
+uint64_t dse_fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+#define FNV0 0xcbf29ce484222325ull
+
+static uint64_t hash_op(const op *o) {
+    op c = *o;
+    memset(c.name, 0, sizeof c.name);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ES_ASSERT(f);
+    spec_write_op(f, &c, 0);
+    fclose(f);
+    uint64_t h = dse_fnv(FNV0, buf, len);
+    free(buf);
+    return h;
+}
+
+/* ---- buffer probes for the schedule library ---- */
+
+#define BUF_FIELDS(X) X(log_uop_buff_size) X(log_inp_buff_size) X(log_wgt_buff_size) X(log_acc_buff_size)
+
+static void setup_probes(dse_ctx *c) {
+    hw_config lo = c->space.base, hi = c->space.base, def = c->space.base, dd = hw_default();
+#define BF_DEF(f) def.f = dd.f; if (dd.f > hi.f) hi.f = dd.f;
+    BUF_FIELDS(BF_DEF)
+#undef BF_DEF
+    for (int i = 0; i < c->space.naxes; i++) {
+        const hw_space_axis *a = &c->space.ax[i];
+        const char *nm = hw_space_field_name(a->field);
+#define BF_AX(f)                                              \
+        if (!strcmp(nm, #f)) {                                \
+            if (a->v[0] < lo.f) lo.f = a->v[0];               \
+            if (a->v[a->n - 1] > hi.f) hi.f = a->v[a->n - 1]; \
+        }
+        BUF_FIELDS(BF_AX)
+#undef BF_AX
+    }
+    hw_config cand[3] = {lo, def, hi};
+    c->nprobe = 0;
+    for (int k = 0; k < 3; k++) {
+        bool dup = false;
+        for (int j = 0; j < c->nprobe; j++) dup |= !memcmp(&c->probe[j], &cand[k], sizeof cand[k]);
+        if (!dup) c->probe[c->nprobe++] = cand[k];
+    }
+    /* the largest must be last (tclass derivations use it) */
+    c->probe[c->nprobe - 1] = hi;
+    uint64_t h = FNV0;
+    for (int k = 0; k < c->nprobe; k++) {
+        int32_t v[] = {
+#define BF_V(f) c->probe[k].f,
+            BUF_FIELDS(BF_V)
+#undef BF_V
+        };
+        h = dse_fnv(h, v, sizeof v);
+    }
+    hw_config t = c->space.base;
+    memset(t.name, 0, sizeof t.name);
+#define TF_H(f, a, d, doc) h = dse_fnv(h, &t.f, sizeof t.f);
+    HW_TIMING_FIELDS(TF_H)
+#undef TF_H
+    h = dse_fnv(h, &t.log_bus_width, sizeof t.log_bus_width);
+    int32_t opt[] = {(int32_t)c->o.strategy, c->o.lib_k, (int32_t)c->o.sched_evals, (int32_t)(c->o.solve_timeout_s * 10)};
+    c->probe_hash = dse_fnv(h, opt, sizeof opt);
+}
+
+dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const dse_opts *o, status *st) {
+    if (nlayers < 1) {
+        status_fail(st, "dse: no layers");
+        return NULL;
+    }
+    dse_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        status_fail(st, "dse: out of memory");
+        return NULL;
+    }
+    c->layers = layers;
+    c->nlayers = nlayers;
+    c->space = *space;
+    c->o = *o;
+    if (c->o.lib_k < 1 || c->o.lib_k > SCHED_MAX_TOP) c->o.lib_k = SCHED_MAX_TOP;
+    if (c->o.jobs < 1) c->o.jobs = 1;
+    if (c->o.shard_n < 1) c->o.shard_n = 1;
+    setup_probes(c);
+    c->op_hash = malloc((size_t)nlayers * sizeof *c->op_hash);
+    c->cap = 1024;
+    c->tab = calloc((size_t)c->cap, sizeof *c->tab);
+    if (!c->op_hash || !c->tab) {
+        dse_destroy(c);
+        status_fail(st, "dse: out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < nlayers; i++) c->op_hash[i] = hash_op(&layers[i]);
+    return c;
+}
+
+static void entry_free(dse_entry *e) {
+    for (int k = 0; k < 2; k++) {
+        for (int t = 0; t < e->c[k].ntc; t++) free(e->c[k].tc[t].d);
+        free(e->c[k].tc);
+    }
+    free(e);
+}
+
+void dse_destroy(dse_ctx *c) {
+    if (!c) return;
+    for (int64_t i = 0; i < c->cap; i++)
+        if (c->tab && c->tab[i]) entry_free(c->tab[i]);
+    free(c->tab);
+    free(c->op_hash);
+    for (int64_t i = 0; i < c->ndisk; i++) free(c->disk_line[i]);
+    free(c->disk_line);
+    free(c->disk_key);
+    free(c);
+}
+
+void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, double *prepare_ms) {
+    *hits = c->hits;
+    *misses = c->misses;
+    *slow = c->slow;
+    *prepare_ms = c->prepare_ms;
+}
+
+/* ---- entries ---- */
+
+static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t bus) {
+    int32_t v[] = {layer, lb, lbi, lbo, bus};
+    uint64_t h = dse_fnv(FNV0, v, sizeof v);
+    return h ? h : 1;
+}
+
+static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) {
+    int32_t v[] = {e->log_batch, e->log_block_in, e->log_block_out, e->log_bus};
+    uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
+    h = dse_fnv(h, v, sizeof v);
+    return dse_fnv(h, &c->probe_hash, sizeof c->probe_hash);
+}
+
+/* The key of the embeddings alone (no library probes or search options): a space with
+ * other buffer ranges reuses the Z3 solves and only searches new libraries. */
+static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) {
+    int32_t v[] = {e->log_batch, e->log_block_in, e->log_block_out, e->log_bus, (int32_t)c->o.strategy,
+                   (int32_t)(c->o.solve_timeout_s * 10), 0x454d42};
+    uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
+    return dse_fnv(h, v, sizeof v);
+}
+
+static void grow(dse_ctx *c) {
+    int64_t ncap = c->cap * 2;
+    dse_entry **nt = calloc((size_t)ncap, sizeof *nt);
+    ES_ASSERT(nt);
+    for (int64_t i = 0; i < c->cap; i++) {
+        dse_entry *e = c->tab[i];
+        if (!e) continue;
+        int64_t j = (int64_t)(e->key % (uint64_t)ncap);
+        while (nt[j]) j = (j + 1) % ncap;
+        nt[j] = e;
+    }
+    free(c->tab);
+    c->tab = nt;
+    c->cap = ncap;
+}
+
+dse_entry *dse_entry_get(dse_ctx *c, int layer, const hw_config *hw) {
+    int32_t bus = dse_objective_uses_bus(c->o.objective) ? hw->log_bus_width : -1;
+    uint64_t k = mem_key(layer, hw->log_batch, hw->log_block_in, hw->log_block_out, bus);
+    int64_t j = (int64_t)(k % (uint64_t)c->cap);
+    for (; c->tab[j]; j = (j + 1) % c->cap) {
+        dse_entry *e = c->tab[j];
+        if (e->key == k && e->layer == layer && e->log_batch == hw->log_batch &&
+            e->log_block_in == hw->log_block_in && e->log_block_out == hw->log_block_out && e->log_bus == bus)
+            return e;
+    }
+    dse_entry *e = calloc(1, sizeof *e);
+    ES_ASSERT(e);
+    e->key = k;
+    e->layer = layer;
+    e->log_batch = hw->log_batch;
+    e->log_block_in = hw->log_block_in;
+    e->log_block_out = hw->log_block_out;
+    e->log_bus = bus;
+    c->tab[j] = e;
+    if (++c->count * 2 > c->cap) grow(c);
+    return e;
+}
+
+/* The probe p with the entry's intrinsic shape (and bus). */
+static hw_config probe_hw(const dse_ctx *c, const dse_entry *e, int p) {
+    hw_config h = c->probe[p];
+    h.log_batch = e->log_batch;
+    h.log_block_in = e->log_block_in;
+    h.log_block_out = e->log_block_out;
+    if (e->log_bus >= 0) h.log_bus_width = e->log_bus;
+    snprintf(h.name, sizeof h.name, "probe%d", p);
+    return h;
+}
+
+static bool same_in(const dse_sched_in *a, const dse_sched_in *b, int nl) {
+    return !memcmp(a->tile, b->tile, (size_t)nl * sizeof a->tile[0]) &&
+           !memcmp(a->order, b->order, (size_t)nl * sizeof a->order[0]) && a->db_load == b->db_load &&
+           a->db_acc == b->db_acc && a->reuse == b->reuse;
+}
+
+/* Nest of the candidate's embedding, then the library. */
+static void cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd, bool search) {
+    const op *o = &c->layers[e->layer];
+    hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
+    status st;
+    status_init(&st);
+    if (!cd->ok || !emb_check(o, &h, &cd->e, &st) || !emb_nest_build(o, &h, &cd->e, &cd->n, &st)) {
+        cd->ok = false;
+        return;
+    }
+    if (!search) return;
+    cd->nlib = 0;
+    for (int p = 0; p < c->nprobe; p++) {
+        hw_config ph = probe_hw(c, e, p);
+        sched_opts so;
+        sched_opts_init(&so);
+        so.e = &cd->e;
+        so.max_evals = c->o.sched_evals;
+        sched top[SCHED_MAX_TOP];
+        status_init(&st);
+        int m = hw_check(&ph, &st) ? sched_search_top(o, &ph, &cd->n, &so, c->o.lib_k, top, &st) : 0;
+        for (int i = 0; i < m && cd->nlib < DSE_MAX_LIB; i++) {
+            dse_sched_in in;
+            memset(&in, 0, sizeof in);
+            memcpy(in.tile, top[i].tile, sizeof in.tile);
+            memcpy(in.order, top[i].order, sizeof in.order);
+            in.db_load = top[i].db_load;
+            in.db_acc = top[i].db_acc;
+            in.reuse = top[i].reuse;
+            bool dup = false;
+            for (int j = 0; j < cd->nlib && !dup; j++) dup = same_in(&cd->lib[j], &in, cd->n.nloops);
+            if (!dup) cd->lib[cd->nlib++] = in;
+        }
+    }
+}
+
+static bool from_disk_key(dse_ctx *c, dse_entry *e, uint64_t k);
+
+static void compute_entry(dse_ctx *c, dse_entry *e) {
+    if (from_disk_key(c, e, emb_key(c, e))) { /* solved before: only the library is new */
+        for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k], true);
+        return;
+    }
+    const op *o = &c->layers[e->layer];
+    hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
+    status st;
+    status_init(&st);
+    memset(e->c, 0, sizeof e->c);
+    if (c->o.strategy == DSE_STRAT_SOLVE) {
+        enc_options eo;
+        enc_options_init(&eo);
+        eo.objective = ENC_OBJ_LEX_UTIL_LAYOUT;
+        eo.prove = false;
+        eo.timeout_s = c->o.solve_timeout_s;
+        enc_result r;
+        if (enc_solve(o, &h, &eo, &r, &st) && r.found) {
+            e->c[0].ok = true;
+            e->c[0].e = r.e;
+        } else {
+            snprintf(e->err, sizeof e->err, "solver: %.180s", st.failed ? st.msg : enc_solver_status_name(r.solver_status));
+        }
+    }
+    status_init(&st);
+    if (emb_channel_packing(o, &h, &e->c[1].e, &st)) {
+        e->c[1].ok = true;
+    } else if (!e->err[0]) {
+        snprintf(e->err, sizeof e->err, "channel packing: %.170s", st.msg);
+    }
+    for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k], true);
+    /* the same embedding twice: keep one library */
+    if (e->c[0].ok && e->c[1].ok && !memcmp(&e->c[0].e, &e->c[1].e, sizeof(emb))) e->c[1].ok = false;
+    e->ready = true;
+}
+
+/* ---- serialization (cache file lines and worker results) ---- */
+
+static void put_line(FILE *f, uint64_t key, const dse_entry *e, bool lib) {
+    fprintf(f, "%016llx", (unsigned long long)key);
+    for (int k = 0; k < 2; k++) {
+        const dse_cand *cd = &e->c[k];
+        fprintf(f, " %d", cd->ok);
+        if (!cd->ok) continue;
+        fprintf(f, " %d", cd->e.swap);
+        for (int a = 0; a < 3; a++) {
+            fprintf(f, " %d", cd->e.nterms[a]);
+            for (int t = 0; t < cd->e.nterms[a]; t++) {
+                const emb_term *tm = &cd->e.term[a][t];
+                fprintf(f, " %d %lld %d %lld", tm->dim, (long long)tm->extent, tm->comp_dim, (long long)tm->comp_coef);
+            }
+        }
+        fprintf(f, " %d", lib ? cd->nlib : 0);
+        for (int i = 0; lib && i < cd->nlib; i++) {
+            const dse_sched_in *in = &cd->lib[i];
+            for (int l = 0; l < cd->n.nloops; l++) fprintf(f, " %lld %d", (long long)in->tile[l], in->order[l]);
+            fprintf(f, " %d%d%d", in->db_load, in->db_acc, in->reuse);
+        }
+    }
+    fprintf(f, " |%s\n", e->err);
+}
+
+/* Two cache lines: the whole entry, and its embeddings alone (see emb_key). */
+static void put_entry(FILE *f, const dse_ctx *c, const dse_entry *e) {
+    put_line(f, disk_key(c, e), e, true);
+    put_line(f, emb_key(c, e), e, false);
+}
+
+static bool get_ll(char **p, long long *v) {
+    char *end;
+    errno = 0;
+    *v = strtoll(*p, &end, 10);
+    if (end == *p || errno) return false;
+    *p = end;
+    return true;
+}
+
+/* Parses a line's content after the key into e (embeddings, libraries). */
+static bool parse_entry(dse_ctx *c, dse_entry *e, char *p) {
+    memset(e->c, 0, sizeof e->c);
+    for (int k = 0; k < 2; k++) {
+        dse_cand *cd = &e->c[k];
+        long long v;
+        if (!get_ll(&p, &v)) return false;
+        cd->ok = v != 0;
+        if (!cd->ok) continue;
+        if (!get_ll(&p, &v)) return false;
+        cd->e.swap = v != 0;
+        for (int a = 0; a < 3; a++) {
+            if (!get_ll(&p, &v) || v < 0 || v > EMB_MAX_TERMS) return false;
+            cd->e.nterms[a] = (int32_t)v;
+            for (int t = 0; t < cd->e.nterms[a]; t++) {
+                long long d, x, cdim, cc;
+                if (!get_ll(&p, &d) || !get_ll(&p, &x) || !get_ll(&p, &cdim) || !get_ll(&p, &cc)) return false;
+                cd->e.term[a][t] = (emb_term){(int32_t)d, x, (int32_t)cdim, cc};
+            }
+        }
+        cand_finish(c, e, cd, false);
+        if (!cd->ok) return false;
+        if (!get_ll(&p, &v) || v < 0 || v > DSE_MAX_LIB) return false;
+        cd->nlib = (int32_t)v;
+        for (int i = 0; i < cd->nlib; i++) {
+            dse_sched_in *in = &cd->lib[i];
+            memset(in, 0, sizeof *in);
+            for (int l = 0; l < cd->n.nloops; l++) {
+                long long t, ord;
+                if (!get_ll(&p, &t) || !get_ll(&p, &ord)) return false;
+                in->tile[l] = t;
+                in->order[l] = (int32_t)ord;
+            }
+            while (*p == ' ') p++;
+            if (strlen(p) < 3) return false;
+            in->db_load = p[0] == '1';
+            in->db_acc = p[1] == '1';
+            in->reuse = p[2] == '1';
+            p += 3;
+        }
+    }
+    char *bar = strchr(p, '|');
+    if (!bar) return false;
+    snprintf(e->err, sizeof e->err, "%s", bar + 1);
+    size_t n = strlen(e->err);
+    while (n && (e->err[n - 1] == '\n' || e->err[n - 1] == '\r')) e->err[--n] = 0;
+    e->ready = true;
+    return true;
+}
+
+static void disk_add(dse_ctx *c, uint64_t key, const char *line) {
+    if (c->ndisk == c->capdisk) {
+        c->capdisk = c->capdisk ? 2 * c->capdisk : 256;
+        c->disk_line = realloc(c->disk_line, (size_t)c->capdisk * sizeof *c->disk_line);
+        c->disk_key = realloc(c->disk_key, (size_t)c->capdisk * sizeof *c->disk_key);
+        ES_ASSERT(c->disk_line && c->disk_key);
+    }
+    c->disk_line[c->ndisk] = strdup(line);
+    ES_ASSERT(c->disk_line[c->ndisk]);
+    c->disk_key[c->ndisk++] = key;
+}
+
+/* Reads "KEY content" lines from f into the disk table. */
+static void read_lines(dse_ctx *c, FILE *f) {
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char *end;
+        unsigned long long k = strtoull(line, &end, 16);
+        if (end == line || *end != ' ') continue;
+        disk_add(c, (uint64_t)k, end);
+    }
+    free(line);
+}
+
+static bool from_disk_key(dse_ctx *c, dse_entry *e, uint64_t k) {
+    for (int64_t i = c->ndisk - 1; i >= 0; i--)
+        if (c->disk_key[i] == k) {
+            char *cp = strdup(c->disk_line[i]);
+            ES_ASSERT(cp);
+            bool ok = parse_entry(c, e, cp);
+            free(cp);
+            if (ok) return true;
+        }
+    return false;
+}
+
+static bool from_disk(dse_ctx *c, dse_entry *e) { return from_disk_key(c, e, disk_key(c, e)); }
+
+bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st) {
+    (void)st;
+    if (e->ready) {
+        c->hits++;
+        return true;
+    }
+    c->misses++;
+    if (from_disk(c, e)) return true;
+    compute_entry(c, e);
+    return true;
+}
+
+/* ---- timing classes ---- */
+
+static bool same_timing(const hw_config *a, const hw_config *b) {
+#define TF_EQ(f, at, d, doc) if (a->f != b->f) return false;
+    HW_TIMING_FIELDS(TF_EQ)
+#undef TF_EQ
+    return a->log_bus_width == b->log_bus_width;
+}
+
+void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, sched *s) {
+    memset(s, 0, sizeof *s);
+    memcpy(s->tile, in->tile, sizeof s->tile);
+    memcpy(s->order, in->order, sizeof s->order);
+    s->db_load = in->db_load;
+    s->db_acc = in->db_acc;
+    s->reuse = in->reuse;
+    if (o->rq.bias) {
+        sched_bias_axes(o, &cd->e, &cd->n, s->bias_rel);
+        s->bias_rel_known = true;
+    }
+}
+
+const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int ci, const hw_config *hw) {
+    dse_cand *cd = &e->c[ci];
+    for (int t = 0; t < cd->ntc; t++)
+        if (same_timing(&cd->tc[t].hw, hw)) return &cd->tc[t];
+    if (cd->ntc == cd->captc) {
+        cd->captc = cd->captc ? 2 * cd->captc : 4;
+        cd->tc = realloc(cd->tc, (size_t)cd->captc * sizeof *cd->tc);
+        ES_ASSERT(cd->tc);
+    }
+    dse_tclass *tc = &cd->tc[cd->ntc++];
+    tc->hw = probe_hw(c, e, c->nprobe - 1);
+    tc->hw.log_bus_width = hw->log_bus_width;
+#define TF_CP(f, at, d, doc) tc->hw.f = hw->f;
+    HW_TIMING_FIELDS(TF_CP)
+#undef TF_CP
+    tc->d = calloc((size_t)(cd->nlib ? cd->nlib : 1), sizeof *tc->d);
+    ES_ASSERT(tc->d);
+    const op *o = &c->layers[e->layer];
+    for (int i = 0; i < cd->nlib; i++) {
+        sched s;
+        dse_sched_from_in(o, cd, &cd->lib[i], &s);
+        status st;
+        status_init(&st);
+        dse_derived *d = &tc->d[i];
+        d->ok = sched_derive(o, &tc->hw, &cd->n, &s, &st);
+        if (!d->ok) continue;
+        d->est = s.est_cycles;
+        d->need[0] = s.slot_rows[EMB_INP] * (s.db_load ? 2 : 1);
+        d->need[1] = s.slot_rows[EMB_WGT] * (s.db_load ? 2 : 1);
+        d->need[2] = s.slot_rows[EMB_ACC] * (s.db_acc ? 2 : 1);
+        d->need[3] = s.uop_rows;
+        d->bias_alu = s.bias_alu;
+        d->bias_end = d->need[2] + s.bias_rows;
+        d->dram_bytes = (double)s.loads[0] * (double)s.slot_rows[EMB_INP] * (double)hw_elem_bytes(&tc->hw, HW_MEM_INP) +
+                        (double)s.loads[1] * (double)s.slot_rows[EMB_WGT] * (double)hw_elem_bytes(&tc->hw, HW_MEM_WGT) +
+                        (double)s.nout_tiles * (double)s.slot_rows[EMB_ACC] * (double)hw_elem_bytes(&tc->hw, HW_MEM_OUT);
+    }
+    return tc;
+}
+
+/* ---- prepare: fill the entries the shard's designs need, in parallel ---- */
+
+static bool in_shard(const dse_ctx *c, int64_t idx) { return idx % c->o.shard_n == c->o.shard_i; }
+
+/* Reads the cache file (missing file = empty cache). */
+static void load_cache(dse_ctx *c) {
+    if (!c->o.cache_path) return;
+    FILE *f = fopen(c->o.cache_path, "r");
+    if (!f) return;
+    read_lines(c, f);
+    fclose(f);
+}
+
+bool dse_prepare(dse_ctx *c, status *st) {
+    double t0 = es_now_ms();
+    load_cache(c);
+    /* distinct entry shapes of the selected designs (the default VTA always) */
+    int64_t nd = hw_space_count(&c->space);
+    dse_entry **need = NULL;
+    int64_t nneed = 0, capneed = 0;
+    hw_config def = hw_default();
+    static const int64_t max_shapes = 4096;
+    int32_t (*shapes)[4] = malloc((size_t)max_shapes * sizeof *shapes);
+    int64_t nshapes = 0;
+    ES_ASSERT(shapes);
+    for (int64_t i = -1; i < nd; i++) {
+        hw_config hw;
+        if (i < 0) {
+            hw = def;
+        } else {
+            if (!in_shard(c, i)) continue;
+            hw_space_design(&c->space, i, &hw);
+        }
+        status t;
+        status_init(&t);
+        if (!hw_check(&hw, &t)) continue;
+        /* designs of an already seen entry shape add nothing */
+        int32_t shape[4] = {hw.log_batch, hw.log_block_in, hw.log_block_out,
+                            dse_objective_uses_bus(c->o.objective) ? hw.log_bus_width : -1};
+        bool seen = false;
+        for (int64_t k = 0; k < nshapes && !seen; k++) seen = !memcmp(shapes[k], shape, sizeof shape);
+        if (seen) continue;
+        if (nshapes < max_shapes) memcpy(shapes[nshapes++], shape, sizeof shape);
+        for (int l = 0; l < c->nlayers; l++) {
+            dse_entry *e = dse_entry_get(c, l, &hw);
+            if (e->ready || e->err[0] == '\1') continue;
+            e->err[0] = '\1'; /* queued (cleared below) */
+            if (from_disk(c, e)) continue;
+            if (nneed == capneed) {
+                capneed = capneed ? 2 * capneed : 256;
+                need = realloc(need, (size_t)capneed * sizeof *need);
+                ES_ASSERT(need);
+            }
+            need[nneed++] = e;
+        }
+    }
+    free(shapes);
+    for (int64_t i = 0; i < c->cap; i++)
+        if (c->tab[i] && !c->tab[i]->ready && c->tab[i]->err[0] == '\1') c->tab[i]->err[0] = 0;
+    int jobs = c->o.jobs < nneed ? c->o.jobs : (int)(nneed > 0 ? nneed : 1);
+    if (c->o.progress && nneed)
+        fprintf(c->o.progress, "dse: %lld layer x shape entries to compute (Z3 + schedule library), %d jobs\n",
+                (long long)nneed, jobs);
+    FILE *cf = NULL;
+    if (c->o.cache_path && nneed) {
+        cf = fopen(c->o.cache_path, "a");
+        if (!cf) {
+            free(need);
+            return status_fail(st, "%s: cannot open the cache file: %s", c->o.cache_path, strerror(errno));
+        }
+    }
+    if (jobs <= 1) {
+        for (int64_t i = 0; i < nneed; i++) {
+            compute_entry(c, need[i]);
+            if (cf) {
+                put_entry(cf, c, need[i]);
+                fflush(cf);
+            }
+            if (c->o.progress && ((i + 1) * 10 / nneed != i * 10 / nneed))
+                fprintf(c->o.progress, "dse: entries %lld/%lld\n", (long long)(i + 1), (long long)nneed);
+        }
+    } else {
+        FILE *tf[64];
+        pid_t pid[64];
+        if (jobs > 64) jobs = 64;
+        for (int j = 0; j < jobs; j++) {
+            tf[j] = tmpfile();
+            if (!tf[j]) return status_fail(st, "dse: tmpfile: %s", strerror(errno));
+            fflush(NULL);
+            pid[j] = fork();
+            if (pid[j] < 0) return status_fail(st, "dse: fork: %s", strerror(errno));
+            if (pid[j] == 0) {
+                for (int64_t i = j; i < nneed; i += jobs) {
+                    compute_entry(c, need[i]);
+                    put_entry(tf[j], c, need[i]);
+                    fflush(tf[j]);
+                    if (c->o.progress && j == 0 && ((i + 1) * 10 / nneed != i * 10 / nneed || i < jobs))
+                        fprintf(c->o.progress, "dse: entries ~%lld/%lld\n", (long long)(i + 1), (long long)nneed);
+                }
+                fflush(tf[j]);
+                _exit(0);
+            }
+        }
+        bool ok = true;
+        for (int j = 0; j < jobs; j++) {
+            int ws;
+            while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
+            }
+            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = false;
+            rewind(tf[j]);
+            int64_t before = c->ndisk;
+            read_lines(c, tf[j]);
+            if (cf)
+                for (int64_t k = before; k < c->ndisk; k++) fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
+            fclose(tf[j]);
+        }
+        if (!ok) {
+            free(need);
+            if (cf) fclose(cf);
+            return status_fail(st, "dse: a worker process failed while computing cache entries");
+        }
+        for (int64_t i = 0; i < nneed; i++)
+            if (!from_disk(c, need[i])) {
+                free(need);
+                if (cf) fclose(cf);
+                return status_fail(st, "dse: internal: a computed cache entry could not be read back");
+            }
+    }
+    if (cf) fclose(cf);
+    free(need);
+    c->hits = c->misses = 0;
+    c->prepare_ms = es_now_ms() - t0;
+    return true;
+}

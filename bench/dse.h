@@ -1,0 +1,134 @@
+/* dse: hardware design-space exploration with the embedding re-synthesized per design
+ * (`embedsyn dse`). For every design of a hw_space (core/spec_space.h):
+ *   1. feasibility: hw_check, ISA encodability (vta_isa_check: 128-bit instructions,
+ *      32-bit micro-ops), buffers holding one tile of every layer;
+ *   2. per layer: the embedding for the design's intrinsic shape (Z3, enc_solve) and,
+ *      with strategy solve, channel packing as a competitor (strategy reference: channel
+ *      packing only, TVM's layout), each with a schedule by the cost model;
+ *   3. suite totals: cycles, energy, area proxy, utilization.
+ * What a layer's result depends on is cached, so designs are cheap after the first:
+ *   - per (layer, intrinsic shape [, bus width if the objective uses it]): the embeddings
+ *     (one Z3 solve), their nests, and a *schedule library*: the top schedules of the
+ *     full schedule search (sched_search_top) at the space's smallest, default and
+ *     largest buffers. Kept in memory and, with a cache file, on disk across runs;
+ *   - per library entry and timing class (bus width + timing constants): the schedule
+ *     derived once at the largest buffers (estimate, footprint per buffer);
+ *   - per design: a library schedule is usable iff its footprint fits the design's
+ *     buffers (exactly sched_derive's rule); the best usable one by the objective wins.
+ *     When none is usable (or its bias plan changes with the smaller buffers) the full
+ *     schedule search runs on the design itself.
+ * Invariant: results depend only on (layers, space, options) and the design index, never
+ * on the shard, the job count or the cache state (a test checks shards + merge == one
+ * run, and cache hit == uncached). */
+#ifndef EMBEDSYN_BENCH_DSE_H
+#define EMBEDSYN_BENCH_DSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/spec_space.h"
+#include "core/status.h"
+
+/* X(id, name) */
+#define DSE_OBJECTIVES(X) X(DSE_OBJ_CYCLES, "cycles") X(DSE_OBJ_ENERGY, "energy") X(DSE_OBJ_EDP, "edp")
+#define DSE_STRATEGIES(X) X(DSE_STRAT_SOLVE, "solve") X(DSE_STRAT_REFERENCE, "reference")
+/* Why a design is infeasible. X(id, name) */
+#define DSE_REASONS(X)                        \
+    X(DSE_FEASIBLE, "feasible")               \
+    X(DSE_BAD_CONFIG, "config")               \
+    X(DSE_ISA, "isa")                         \
+    X(DSE_NO_TILE, "no_tile")                 \
+    X(DSE_NO_EMBEDDING, "no_embedding")
+
+#define DSE_ENUM(id, name) id,
+typedef enum { DSE_OBJECTIVES(DSE_ENUM) } dse_objective;
+typedef enum { DSE_STRATEGIES(DSE_ENUM) } dse_strategy;
+typedef enum { DSE_REASONS(DSE_ENUM) } dse_reason;
+#undef DSE_ENUM
+const char *dse_objective_name(dse_objective o);
+const char *dse_strategy_name(dse_strategy s);
+const char *dse_reason_name(dse_reason r);
+bool dse_objective_parse(const char *s, dse_objective *o);
+bool dse_strategy_parse(const char *s, dse_strategy *o);
+bool dse_reason_parse(const char *s, dse_reason *o);
+
+typedef struct dse_opts {
+    dse_objective objective;
+    dse_strategy strategy;
+    int jobs;                 /* worker processes for designs and cache fills (>= 1) */
+    int shard_i, shard_n;     /* designs with index % shard_n == shard_i (default 0/1) */
+    int lib_k;                /* schedules kept per library search (1..16) */
+    int64_t sched_evals;      /* budget of each library / fallback schedule search */
+    double solve_timeout_s;   /* Z3 wall-clock limit per solve (0: none) */
+    const char *cache_path;   /* embedding + schedule-library cache file, or NULL */
+    bool no_cache;            /* every library schedule derived on the design itself
+                               * instead of the footprint shortcut (tests) */
+    FILE *progress;           /* progress lines, or NULL */
+} dse_opts;
+void dse_opts_init(dse_opts *o);
+
+/* One design's outcome. Plain data: written to and read back from results files. */
+typedef struct dse_design {
+    int64_t index;            /* design index in the space; -1 = the default VTA, not in it */
+    hw_config hw;
+    bool is_default;          /* equals TVM's default VTA */
+    dse_reason reason;
+    char why[256];            /* the reason in words (layer named when per layer) */
+    double cycles;            /* suite total, cost-model estimate */
+    double energy_uj;         /* suite total, energy proxy (dse_cost) */
+    double area;              /* area proxy relative to the default VTA (= 1) */
+    double util;              /* nominal MACs / executed MAC slots, whole suite */
+    int32_t layers;
+    int32_t slow_layers;      /* layers that needed a schedule search on the design */
+    int32_t packed_layers;    /* layers where channel packing won (strategy solve) */
+    bool pareto_cycles;       /* on the (cycles, area) front */
+    bool pareto_energy;       /* on the (energy, area) front */
+    /* validation on the simulator (Pareto designs) */
+    int32_t val_layers;       /* layers simulated, 0 = not validated */
+    double val_model, val_sim;/* estimate vs simulated cycles over those layers */
+    double val_err;           /* (model - sim) / sim */
+    double val_max_layer_err; /* worst |error| of one layer */
+} dse_design;
+
+typedef struct dse_ctx dse_ctx;
+
+dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const dse_opts *o, status *st);
+void dse_destroy(dse_ctx *c);
+/* Fills every cache entry the selected designs need (in parallel with o->jobs), and
+ * saves the cache file. Called by dse_run; separate for the benchmark. */
+bool dse_prepare(dse_ctx *c, status *st);
+/* Evaluates one design (feasibility, layers, totals); infeasible is a result. */
+bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, status *st);
+/* The shard's designs (index order) plus, first, the default VTA when it is not a
+ * design of the space (index -1, every shard). *out malloc'ed. */
+bool dse_run(dse_ctx *c, dse_design **out, int64_t *n, status *st);
+/* Per-layer detail of a design: the estimate and the chosen embedding + schedule, for
+ * validation. Returns false + status on errors. */
+bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st);
+/* Counters: cache hits / misses of layer entries, fallback searches. */
+void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, double *prepare_ms);
+
+/* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
+ * ties (equal in both) keep every copy on the front. */
+void dse_pareto(dse_design *d, int64_t n);
+
+/* Energy / area proxy (bench/dse_cost.c; the stand-in for the cost module's model). */
+double dse_cost_area(const hw_config *hw);
+/* Energy in microjoules of one layer: executed MAC slots, SRAM accesses, DRAM bytes and
+ * leakage over the cycles (area = dse_cost_area(hw), passed in because it is per design). */
+double dse_cost_energy(const hw_config *hw, double area, int64_t instances, double dram_bytes, double cycles);
+
+/* Output (bench/dse_out.c). results.csv / results.json hold every design; pareto.csv,
+ * report.md, pareto_cycles.svg, pareto_energy.svg the fronts. */
+bool dse_write_dir(const char *dir, const hw_space *sp, const dse_opts *o, const dse_design *d, int64_t n,
+                   const char *suites, status *st);
+void dse_write_json(FILE *f, const dse_design *d, int64_t n);
+void dse_write_csv(FILE *f, const dse_design *d, int64_t n);
+/* Reads results.csv written by dse_write_dir (for dse-merge). Appends to *d. */
+bool dse_read_csv(const char *path, dse_design **d, int64_t *n, status *st);
+void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective obj);
+
+#endif

@@ -1,0 +1,372 @@
+/* dse_eval: one design's evaluation (feasibility, per-layer choice of embedding and
+ * schedule, suite totals), the run over a space (forked workers, progress), the
+ * simulator validation of chosen designs (cost_sim: the chosen schedule lowered and
+ * simulated) and the Pareto flags.
+ * Per layer the choice is the best (by the objective) of the library schedules whose
+ * footprint fits the design's buffers; the footprint rule is sched_derive's (slots x
+ * rows per buffer, micro-op rows), so the shortcut equals deriving each library
+ * schedule on the design itself (what no_cache mode does; a test compares them).
+ * Invariant: a design's result depends only on the design and the context's options. */
+#include "bench/dse_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/es.h"
+#include "vta/cost.h"
+#include "encoders/enc.h"
+#include "vta/isa.h"
+
+typedef struct dse_choice {
+    int cand;                 /* 0 solver, 1 channel packing */
+    sched s;                  /* inputs (and, when derived on the design, all) of the schedule */
+    bool slow;
+    double value, cycles, energy, dram;
+    int64_t instances;
+} dse_choice;
+
+/* What a design-layer choice needs of the design. */
+typedef struct dse_dctx {
+    const hw_config *hw;
+    double area;
+    int64_t dep[4];           /* depths: INP, WGT, ACC, UOP */
+} dse_dctx;
+
+static double dram_of(const hw_config *hw, const sched *s) {
+    return (double)s->loads[0] * (double)s->slot_rows[EMB_INP] * (double)hw_elem_bytes(hw, HW_MEM_INP) +
+           (double)s->loads[1] * (double)s->slot_rows[EMB_WGT] * (double)hw_elem_bytes(hw, HW_MEM_WGT) +
+           (double)s->nout_tiles * (double)s->slot_rows[EMB_ACC] * (double)hw_elem_bytes(hw, HW_MEM_OUT);
+}
+
+/* Objective value; energy only when the objective needs it (cycles: computed at the end). */
+static double value_of(const dse_ctx *c, const dse_dctx *dc, int64_t inst, double est, double dram) {
+    if (c->o.objective == DSE_OBJ_CYCLES) return est;
+    double en = dse_cost_energy(dc->hw, dc->area, inst, dram, est);
+    return c->o.objective == DSE_OBJ_ENERGY ? en : en * est;
+}
+
+/* s == NULL: library schedule lib_i (inputs filled only when it wins). */
+static void consider(const dse_ctx *c, const dse_dctx *dc, const dse_entry *e, int ci, int lib_i, const sched *s,
+                     double est, double dram, bool slow, dse_choice *best, bool *have) {
+    const dse_cand *cd = &e->c[ci];
+    double v = value_of(c, dc, cd->n.instances, est, dram);
+    if (*have && !(v < best->value)) return;
+    *have = true;
+    best->cand = ci;
+    if (s)
+        best->s = *s;
+    else
+        dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[lib_i], &best->s);
+    best->slow = slow;
+    best->value = v;
+    best->cycles = est;
+    best->dram = dram;
+    best->instances = cd->n.instances;
+}
+
+/* Exact evaluation of library schedule i on the design itself. */
+static bool derive_on(dse_ctx *c, const dse_entry *e, const dse_cand *cd, int i, const hw_config *hw, sched *s) {
+    dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[i], s);
+    status st;
+    status_init(&st);
+    return sched_derive(&c->layers[e->layer], hw, &cd->n, s, &st);
+}
+
+static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *best) {
+    bool have = false;
+    const hw_config *hw = dc->hw;
+    const int64_t *dep = dc->dep;
+    for (int ci = 0; ci < 2; ci++) {
+        dse_cand *cd = &e->c[ci];
+        if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
+        if (c->o.no_cache) {
+            for (int i = 0; i < cd->nlib; i++) {
+                sched s;
+                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
+            }
+            continue;
+        }
+        const dse_tclass *tc = dse_tclass_get(c, e, ci, hw);
+        for (int i = 0; i < cd->nlib; i++) {
+            const dse_derived *d = &tc->d[i];
+            if (!d->ok || d->need[0] > dep[0] || d->need[1] > dep[1] || d->need[2] > dep[2] || d->need[3] > dep[3])
+                continue;
+            if (d->bias_alu && (d->bias_end > dep[2] || d->bias_end > dep[0])) {
+                /* the bias tile no longer fits: the schedule changes its bias plan */
+                sched s;
+                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
+                continue;
+            }
+            consider(c, dc, e, ci, i, NULL, d->est, d->dram_bytes, false, best, &have);
+        }
+    }
+    if (!have) {
+        /* No library schedule fits: search on the design itself. */
+        for (int ci = 0; ci < 2; ci++) {
+            dse_cand *cd = &e->c[ci];
+            if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
+            sched_opts so;
+            sched_opts_init(&so);
+            so.e = &cd->e;
+            so.max_evals = c->o.sched_evals;
+            sched s;
+            status st;
+            status_init(&st);
+            c->slow++;
+            if (sched_search(&c->layers[e->layer], hw, &cd->n, &so, &s, &st))
+                consider(c, dc, e, ci, -1, &s, s.est_cycles, dram_of(hw, &s), true, best, &have);
+        }
+    }
+    if (have) best->energy = dse_cost_energy(hw, dc->area, best->instances, best->dram, best->cycles);
+    return have;
+}
+
+static void dctx_init(dse_dctx *dc, const hw_config *hw) {
+    dc->hw = hw;
+    dc->area = dse_cost_area(hw);
+    dc->dep[0] = hw_depth(hw, HW_MEM_INP);
+    dc->dep[1] = hw_depth(hw, HW_MEM_WGT);
+    dc->dep[2] = hw_depth(hw, HW_MEM_ACC);
+    dc->dep[3] = hw_depth(hw, HW_MEM_UOP);
+}
+
+static bool is_default_hw(const hw_config *hw) {
+    hw_config d = hw_default();
+#define F_EQ(f, a, dv, doc) if (hw->f != d.f) return false;
+    HW_SHAPE_FIELDS(F_EQ)
+    HW_TIMING_FIELDS(F_EQ)
+#undef F_EQ
+    return true;
+}
+
+/* The entry of a layer for hw, filled. */
+static dse_entry *layer_entry(dse_ctx *c, int l, const hw_config *hw, status *st) {
+    dse_entry *e = dse_entry_get(c, l, hw);
+    return dse_entry_fill(c, e, st) ? e : NULL;
+}
+
+bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, status *st) {
+    memset(d, 0, sizeof *d);
+    d->index = index;
+    d->hw = *hw;
+    d->is_default = is_default_hw(hw);
+    d->area = dse_cost_area(hw);
+    d->reason = DSE_FEASIBLE;
+    status t;
+    status_init(&t);
+    if (!hw_check(hw, &t)) {
+        d->reason = DSE_BAD_CONFIG;
+        snprintf(d->why, sizeof d->why, "%.250s", t.msg);
+        return true;
+    }
+    if (!vta_isa_check(hw, &t)) {
+        d->reason = DSE_ISA;
+        snprintf(d->why, sizeof d->why, "%.250s", t.msg);
+        return true;
+    }
+    double macs = 0, slots = 0;
+    int64_t slow0 = c->slow;
+    dse_dctx dc;
+    dctx_init(&dc, hw);
+    for (int l = 0; l < c->nlayers; l++) {
+        dse_entry *e = layer_entry(c, l, hw, st);
+        if (!e) return false;
+        const char *nm = c->layers[l].name;
+        if (!e->c[0].ok && !e->c[1].ok) {
+            d->reason = DSE_NO_EMBEDDING;
+            snprintf(d->why, sizeof d->why, "layer %.60s: %.180s", nm, e->err);
+            return true;
+        }
+        dse_choice ch;
+        if (!choose(c, e, &dc, &ch)) {
+            d->reason = DSE_NO_TILE;
+            snprintf(d->why, sizeof d->why, "layer %.60s: no schedule fits the buffers", nm);
+            return true;
+        }
+        d->cycles += ch.cycles;
+        d->energy_uj += ch.energy;
+        d->packed_layers += ch.cand == 1;
+        macs += (double)op_macs(&c->layers[l]);
+        slots += (double)ch.instances * (double)(hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw));
+        d->layers++;
+    }
+    d->slow_layers = (int32_t)(c->slow - slow0);
+    d->util = slots > 0 ? macs / slots : 0;
+    return true;
+}
+
+/* ---- the run ---- */
+
+static bool in_shard(const dse_ctx *c, int64_t idx) { return idx % c->o.shard_n == c->o.shard_i; }
+
+static bool eval_pos(dse_ctx *c, int64_t idx, dse_design *d, status *st) {
+    hw_config hw;
+    if (idx < 0) {
+        hw = hw_default();
+    } else {
+        hw_space_design(&c->space, idx, &hw);
+    }
+    return dse_eval(c, &hw, idx, d, st);
+}
+
+/* A progress line about every 10% of the designs (and at the end). */
+static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int scale) {
+    if (!c->o.progress) return;
+    int64_t shown = done * scale < total ? done * scale : total;
+    int64_t step = total / 10 > 0 ? total / 10 : 1;
+    if (shown / step == c->progress_last && shown != total) return;
+    c->progress_last = shown / step;
+    double s = (es_now_ms() - t0) / 1e3;
+    double dl = (double)shown * c->nlayers / (s > 0 ? s : 1e-9);
+    fprintf(c->o.progress, "dse: designs %lld/%lld (%.0f%%), %.0f design-layers/s\n", (long long)shown,
+            (long long)total, 100.0 * (double)shown / (double)(total ? total : 1), dl);
+}
+
+bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
+    if (!dse_prepare(c, st)) return false;
+    int64_t nd = hw_space_count(&c->space);
+    hw_config def = hw_default();
+    int64_t cnt = hw_space_find(&c->space, &def) < 0 ? 1 : 0;
+    for (int64_t i = 0; i < nd; i++) cnt += in_shard(c, i);
+    int64_t *pos = malloc((size_t)cnt * sizeof *pos);
+    dse_design *res = calloc((size_t)cnt, sizeof *res);
+    if (!pos || !res) {
+        free(pos);
+        free(res);
+        return status_fail(st, "dse: out of memory for %lld designs", (long long)cnt);
+    }
+    int64_t k = 0;
+    if (hw_space_find(&c->space, &def) < 0) pos[k++] = -1;
+    for (int64_t i = 0; i < nd; i++)
+        if (in_shard(c, i)) pos[k++] = i;
+    double t0 = es_now_ms();
+    c->progress_last = -1;
+    int jobs = c->o.jobs < cnt ? c->o.jobs : (int)cnt;
+    bool ok = true;
+    if (jobs <= 1) {
+        for (int64_t i = 0; i < cnt && ok; i++) {
+            ok = eval_pos(c, pos[i], &res[i], st);
+            progress(c, i + 1, cnt, t0, 1);
+        }
+    } else {
+        FILE *tf[64];
+        pid_t pid[64];
+        if (jobs > 64) jobs = 64;
+        for (int j = 0; j < jobs && ok; j++) {
+            tf[j] = tmpfile();
+            if (!tf[j]) {
+                ok = status_fail(st, "dse: tmpfile: %s", strerror(errno));
+                jobs = j;
+                break;
+            }
+            fflush(NULL);
+            pid[j] = fork();
+            if (pid[j] < 0) {
+                ok = status_fail(st, "dse: fork: %s", strerror(errno));
+                fclose(tf[j]);
+                jobs = j;
+                break;
+            }
+            if (pid[j] == 0) {
+                int64_t done = 0;
+                for (int64_t i = j; i < cnt; i += jobs) {
+                    dse_design d;
+                    status ws;
+                    status_init(&ws);
+                    if (!eval_pos(c, pos[i], &d, &ws)) {
+                        fprintf(stderr, "embedsyn dse: %s\n", ws.msg);
+                        _exit(3);
+                    }
+                    if (fwrite(&d, sizeof d, 1, tf[j]) != 1) _exit(4);
+                    if (j == 0) progress(c, ++done, cnt, t0, jobs);
+                }
+                fflush(tf[j]);
+                _exit(0);
+            }
+        }
+        for (int j = 0; j < jobs; j++) {
+            int ws;
+            while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
+            }
+            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = ok && status_fail(st, "dse: worker %d failed", j);
+            rewind(tf[j]);
+            for (int64_t i = j; i < cnt && ok; i += jobs)
+                if (fread(&res[i], sizeof res[i], 1, tf[j]) != 1) ok = status_fail(st, "dse: worker %d: short result", j);
+            fclose(tf[j]);
+        }
+    }
+    free(pos);
+    if (!ok) {
+        free(res);
+        return false;
+    }
+    *out = res;
+    *nout = cnt;
+    return true;
+}
+
+/* ---- validation on the simulator ---- */
+
+bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
+    if (d->reason != DSE_FEASIBLE) return true;
+    int n = c->nlayers, take = sample > 0 && sample < n ? sample : n;
+    double model = 0, sim = 0, worst = 0;
+    for (int k = 0; k < take; k++) {
+        int l = take == n ? k : (int)((int64_t)k * n / take);
+        dse_entry *e = layer_entry(c, l, &d->hw, st);
+        if (!e) return false;
+        dse_choice ch;
+        dse_dctx dc;
+        dctx_init(&dc, &d->hw);
+        if (!choose(c, e, &dc, &ch)) return status_fail(st, "dse: validation: layer %s has no schedule", c->layers[l].name);
+        /* the chosen schedule, derived on the design, lowered and simulated (timing only) */
+        sched s = ch.s;
+        sim_report rep;
+        status in;
+        status_init(&in);
+        if (!sched_derive(&c->layers[l], &d->hw, &e->c[ch.cand].n, &s, &in) ||
+            !cost_sim(&c->layers[l], &d->hw, &e->c[ch.cand].e, &e->c[ch.cand].n, &s, &rep, &in))
+            return status_fail(st, "dse: validation of design %s, layer %s: %s", d->hw.name, c->layers[l].name, in.msg);
+        /* the estimate of the schedule derived on the design must be ours */
+        if (!(fabs(s.est_cycles - ch.cycles) <= 1e-9 * ch.cycles))
+            return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g on the design",
+                               d->hw.name, c->layers[l].name, ch.cycles, s.est_cycles);
+        double sc = (double)rep.cycles;
+        model += ch.cycles;
+        sim += sc;
+        double err = sc > 0 ? (ch.cycles - sc) / sc : 0;
+        if (err < 0) err = -err;
+        if (err > worst) worst = err;
+    }
+    d->val_layers = take;
+    d->val_model = model;
+    d->val_sim = sim;
+    d->val_err = sim > 0 ? (model - sim) / sim : 0;
+    d->val_max_layer_err = worst;
+    return true;
+}
+
+/* ---- Pareto ---- */
+
+static bool dominates(double a1, double a2, double b1, double b2) {
+    return a1 <= b1 && a2 <= b2 && (a1 < b1 || a2 < b2);
+}
+
+void dse_pareto(dse_design *d, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        d[i].pareto_cycles = d[i].pareto_energy = false;
+        if (d[i].reason != DSE_FEASIBLE) continue;
+        bool dc = false, de = false;
+        for (int64_t j = 0; j < n && !(dc && de); j++) {
+            if (j == i || d[j].reason != DSE_FEASIBLE) continue;
+            dc = dc || dominates(d[j].cycles, d[j].area, d[i].cycles, d[i].area);
+            de = de || dominates(d[j].energy_uj, d[j].area, d[i].energy_uj, d[i].area);
+        }
+        d[i].pareto_cycles = !dc;
+        d[i].pareto_energy = !de;
+    }
+}

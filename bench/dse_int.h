@@ -1,0 +1,86 @@
+/* dse_int: internals shared by bench/dse.c (context, cache entries, cache file,
+ * parallel fill) and bench/dse_eval.c (per-design evaluation, run, validation). */
+#ifndef EMBEDSYN_BENCH_DSE_INT_H
+#define EMBEDSYN_BENCH_DSE_INT_H
+
+#include "bench/dse.h"
+#include "core/emb.h"
+#include "vta/sched.h"
+
+#define DSE_MAX_LIB 48
+#define DSE_NPROBES 3
+
+/* The search inputs of a schedule (what sched_derive completes). */
+typedef struct dse_sched_in {
+    int64_t tile[EMB_MAX_LOOPS];
+    int32_t order[EMB_MAX_LOOPS];
+    bool db_load, db_acc, reuse;
+} dse_sched_in;
+
+/* A library schedule derived at the largest buffers for one timing class. */
+typedef struct dse_derived {
+    bool ok;
+    double est, dram_bytes;
+    int64_t need[4];          /* rows needed: INP, WGT, ACC (all slots), UOP */
+    bool bias_alu;
+    int64_t bias_end;         /* ACC rows up to the end of the bias tile (bias_alu) */
+} dse_derived;
+
+typedef struct dse_tclass {
+    hw_config hw;             /* shape + largest buffers + this class's bus and timing */
+    dse_derived *d;           /* nlib entries */
+} dse_tclass;
+
+/* One embedding of a layer entry: 0 = the solver's, 1 = channel packing. */
+typedef struct dse_cand {
+    bool ok;
+    emb e;
+    emb_nest n;
+    int32_t nlib;
+    dse_sched_in lib[DSE_MAX_LIB];
+    int32_t ntc, captc;
+    dse_tclass *tc;
+} dse_cand;
+
+typedef struct dse_entry {
+    uint64_t key;             /* in-memory key (layer, shape, bus) */
+    int32_t layer;
+    int32_t log_batch, log_block_in, log_block_out, log_bus;  /* log_bus -1: not a key part */
+    bool ready;
+    char err[200];            /* why neither embedding exists, when both failed */
+    dse_cand c[2];
+} dse_entry;
+
+struct dse_ctx {
+    const op *layers;
+    int nlayers;
+    hw_space space;
+    dse_opts o;
+    hw_config probe[DSE_NPROBES]; /* buffer probes: smallest, default, largest (shape/bus set per entry) */
+    int nprobe;
+    uint64_t probe_hash;
+    uint64_t *op_hash;            /* per layer (name excluded) */
+    /* entries: open addressing on key */
+    dse_entry **tab;
+    int64_t cap, count;
+    int64_t hits, misses, slow;
+    int64_t progress_last;        /* last progress decile printed */
+    double prepare_ms;
+    /* the disk cache: lines by key */
+    char **disk_line;
+    uint64_t *disk_key;
+    int64_t ndisk, capdisk;
+};
+
+uint64_t dse_fnv(uint64_t h, const void *p, size_t n);
+/* The entry of (layer, hw's shape [, bus]); created empty (not ready) if new. */
+dse_entry *dse_entry_get(dse_ctx *c, int layer, const hw_config *hw);
+/* Fills a not-ready entry (disk cache or computation). */
+bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st);
+/* The derived library of cand for hw's timing class (computed on first use). */
+const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int cand, const hw_config *hw);
+/* Sets s's inputs from a library schedule (and bias axes from the embedding). */
+void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, sched *s);
+bool dse_objective_uses_bus(dse_objective o);
+
+#endif

@@ -1,0 +1,416 @@
+/* Tests of the design-space exploration: core/spec_space (space files, --sweep, design
+ * numbering, bad files with FILE:LINE), bench/dse (feasibility reasons vs hw_check and
+ * vta_isa_check, cached evaluation == uncached evaluation, Pareto flags vs a
+ * brute-force dominance check written here, channel-packing strategy), and the CLI
+ * (4 shards under GNU parallel + dse-merge == the unsharded run). Expectations are
+ * computed independently of the code under test. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/dse.h"
+#include "core/spec.h"
+#include "core/spec_space.h"
+#include "vta/isa.h"
+
+#define SRC EMBEDSYN_SOURCE_DIR
+#define CLI EMBEDSYN_CLI
+
+/* ---- spaces ---- */
+
+Test(space, file_values_and_numbering) {
+    hw_space s;
+    status st;
+    status_init(&st);
+    cr_assert(spec_load_space(SRC "/tests/dse/space.xml", &s, &st), "%s", st.msg);
+    cr_expect_str_eq(s.name, "test");
+    cr_expect_eq(hw_space_count(&s), 3 * 2 * 2 * 2);
+    cr_expect_eq(s.base.dram_latency, 32);
+    /* enumerate by hand: fields in hw.h order (inp, acc buffers, bus, then log_block), last fastest */
+    int64_t idx = 0;
+    int blocks[] = {3, 4, 5}, inp[] = {11, 15}, acc[] = {9, 17}, bus[] = {6, 8};
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++)
+            for (int c = 0; c < 2; c++)
+                for (int d = 0; d < 3; d++, idx++) {
+                    hw_config h;
+                    hw_space_design(&s, idx, &h);
+                    cr_expect(h.log_inp_buff_size == inp[a] && h.log_acc_buff_size == acc[b] &&
+                                  h.log_bus_width == bus[c] && h.log_block_in == blocks[d] &&
+                                  h.log_block_out == blocks[d],
+                              "design %lld", (long long)idx);
+                    cr_expect_eq(hw_space_find(&s, &h), idx);
+                }
+    hw_config other = hw_default();
+    other.log_block_in = 6;
+    cr_expect_eq(hw_space_find(&s, &other), -1);
+}
+
+Test(space, sweep_equals_file) {
+    hw_space f, w;
+    status st;
+    status_init(&st);
+    cr_assert(spec_load_space(SRC "/tests/dse/space.xml", &f, &st), "%s", st.msg);
+    hw_space_init(&w);
+    cr_assert(spec_parse_sweep("bus_bits=64,256, log_block=3..5,log_inp_buff_size=11,15,log_acc_buff_size=17,9,"
+                               "dram_latency=32",
+                               "--sweep", &w, &st),
+              "%s", st.msg);
+    cr_assert_eq(hw_space_count(&w), hw_space_count(&f));
+    for (int64_t i = 0; i < hw_space_count(&f); i++) {
+        hw_config a, b;
+        hw_space_design(&f, i, &a);
+        hw_space_design(&w, i, &b);
+        cr_expect(!memcmp(&a, &b, sizeof a), "design %lld differs", (long long)i);
+    }
+}
+
+Test(space, sweep_errors) {
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"log_block=3..5,nope=1", "--sweep: unknown field 'nope'"},
+        {"3..5", "--sweep: expected FIELD=VALUES, got '3..5'"},
+        {"log_block=5..3", "--sweep: log_block: empty range 5..3"},
+        {"log_block=x", "--sweep: log_block: 'x' is not an integer"},
+        {"bus_bits=64,100", "--sweep: bus_bits: 100 is not a power of two"},
+        {"log_block=3,4,3", "--sweep: log_block: value 3 listed twice"},
+        {"log_block_in=3,4,log_block=4,5", "--sweep: log_block conflicts with log_block_in"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hw_space s;
+        hw_space_init(&s);
+        status st;
+        status_init(&st);
+        cr_expect_not(spec_parse_sweep(cases[i].text, "--sweep", &s, &st), "%s accepted", cases[i].text);
+        cr_expect(!strncmp(st.msg, cases[i].want, strlen(cases[i].want)), "%s: got '%s', want '%s'", cases[i].text,
+                  st.msg, cases[i].want);
+    }
+    /* a single value sets the base, no axis */
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep("log_batch=1", "--sweep", &s, &st));
+    cr_expect(s.naxes == 0 && s.base.log_batch == 1 && hw_space_count(&s) == 1);
+}
+
+/* Every tests/bad_space file fails with "FILE:LINE: message" as its leading comment says. */
+Test(space, bad_files_report_file_and_line) {
+    DIR *dir = opendir(SRC "/tests/bad_space");
+    cr_assert(dir);
+    int files = 0;
+    for (struct dirent *de; (de = readdir(dir));) {
+        size_t bl = strlen(de->d_name);
+        if (bl < 5 || strcmp(de->d_name + bl - 4, ".xml")) continue;
+        char path[1024], first[512], msg[512];
+        snprintf(path, sizeof path, "%s/tests/bad_space/%s", SRC, de->d_name);
+        FILE *f = fopen(path, "r");
+        cr_assert(f && fgets(first, sizeof first, f));
+        fclose(f);
+        long line;
+        cr_assert_eq(sscanf(first, "<!-- expect: %ld: %511[^\n]", &line, msg), 2, "%s: no expect comment", path);
+        char *end = strstr(msg, " -->");
+        if (end) *end = 0;
+        hw_space s;
+        status st;
+        status_init(&st);
+        cr_expect_not(spec_load_space(path, &s, &st), "%s loaded", path);
+        char prefix[1100];
+        snprintf(prefix, sizeof prefix, "%s:%ld: ", path, line);
+        cr_expect(!strncmp(st.msg, prefix, strlen(prefix)), "got '%s', want prefix '%s'", st.msg, prefix);
+        cr_expect(strstr(st.msg, msg) != NULL, "got '%s', want '%s'", st.msg, msg);
+        files++;
+    }
+    closedir(dir);
+    cr_expect_geq(files, 7);
+}
+
+/* ---- evaluation ---- */
+
+static op *tiny(int *n) {
+    static char name[64];
+    op *ops;
+    status st;
+    status_init(&st);
+    cr_assert(spec_load_suite(SRC "/tests/dse/tiny.xml", name, sizeof name, &ops, n, &st), "%s", st.msg);
+    return ops;
+}
+
+/* Reasons: config iff hw_check fails, isa iff hw_check passes and vta_isa_check fails;
+ * every other design either feasible with positive totals or no_tile naming a layer. */
+Test(dse, feasibility_reasons_match_the_checks) {
+    int nl;
+    op *ops = tiny(&nl);
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep("log_block=3..5,log_uop_buff_size=2,15,log_acc_buff_size=6,17", "--sweep", &s, &st));
+    dse_opts o;
+    dse_opts_init(&o);
+    dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+    cr_assert(c);
+    int seen[5] = {0};
+    for (int64_t i = 0; i < hw_space_count(&s); i++) {
+        hw_config h;
+        hw_space_design(&s, i, &h);
+        dse_design d;
+        cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
+        status t;
+        status_init(&t);
+        bool cfg = hw_check(&h, &t);
+        status_init(&t);
+        bool isa = cfg && vta_isa_check(&h, &t);
+        seen[d.reason]++;
+        if (!cfg) {
+            cr_expect_eq(d.reason, DSE_BAD_CONFIG, "design %lld", (long long)i);
+        } else if (!isa) {
+            cr_expect_eq(d.reason, DSE_ISA, "design %lld", (long long)i);
+            cr_expect_str_eq(d.why, t.msg);
+        } else if (d.reason == DSE_FEASIBLE) {
+            cr_expect(d.cycles > 0 && d.energy_uj > 0 && d.layers == nl && d.util > 0 && d.util <= 1);
+        } else {
+            cr_expect_eq(d.reason, DSE_NO_TILE, "design %lld: %s", (long long)i, d.why);
+            cr_expect(strstr(d.why, "layer ") == d.why, "%s", d.why);
+        }
+        if (d.reason != DSE_BAD_CONFIG) cr_expect(d.area > 0);
+    }
+    cr_expect(seen[DSE_FEASIBLE] > 0 && seen[DSE_ISA] > 0 && seen[DSE_BAD_CONFIG] > 0 && seen[DSE_NO_TILE] > 0,
+              "reasons seen: feasible %d config %d isa %d no_tile %d", seen[0], seen[1], seen[2], seen[3]);
+    dse_destroy(c);
+    free(ops);
+}
+
+/* Cached evaluation (schedule library derived once at the largest buffers, fit by
+ * footprint) equals deriving every library schedule on each design (no_cache), and a
+ * fresh context per design (nothing cached at all) agrees on a sample. */
+Test(dse, cache_hit_equals_uncached, .timeout = 600) {
+    int nl;
+    op *ops = tiny(&nl);
+    hw_space s;
+    status st;
+    status_init(&st);
+    cr_assert(spec_load_space(SRC "/tests/dse/space.xml", &s, &st), "%s", st.msg);
+    cr_assert(spec_parse_sweep("log_wgt_buff_size=13,18,log_uop_buff_size=9,15,dram_latency=16,32", "--sweep", &s, &st));
+    char cache[] = "/tmp/test_dse_cache_XXXXXX";
+    int fd = mkstemp(cache);
+    cr_assert(fd >= 0);
+    close(fd);
+    for (int obj = 0; obj < 3; obj++) {
+        dse_opts o;
+        dse_opts_init(&o);
+        o.objective = (dse_objective)obj;
+        o.cache_path = cache; /* filled by the first prepare, read by the others */
+        dse_ctx *a = dse_create(ops, nl, &s, &o, &st);
+        cr_assert(a && dse_prepare(a, &st), "%s", st.msg);
+        dse_opts on = o;
+        on.no_cache = true;
+        dse_ctx *b = dse_create(ops, nl, &s, &on, &st);
+        cr_assert(a && b);
+        for (int64_t i = 0; i < hw_space_count(&s); i += obj == 0 ? 1 : 5) {
+            hw_config h;
+            hw_space_design(&s, i, &h);
+            dse_design x, y;
+            cr_assert(dse_eval(a, &h, i, &x, &st) && dse_eval(b, &h, i, &y, &st), "%s", st.msg);
+            cr_expect_eq(x.reason, y.reason, "design %lld", (long long)i);
+            cr_expect(x.cycles == y.cycles && x.energy_uj == y.energy_uj && x.util == y.util,
+                      "design %lld obj %d: cached %.17g/%.17g, uncached %.17g/%.17g", (long long)i, obj, x.cycles,
+                      x.energy_uj, y.cycles, y.energy_uj);
+            if (obj == 0 && i % 53 == 5) { /* nothing cached: a new context for this design */
+                dse_opts fresh = on;
+                fresh.cache_path = NULL;
+                dse_ctx *f = dse_create(ops, nl, &s, &fresh, &st);
+                dse_design z;
+                cr_assert(dse_eval(f, &h, i, &z, &st), "%s", st.msg);
+                cr_expect(z.reason == x.reason && z.cycles == x.cycles && z.energy_uj == x.energy_uj,
+                          "design %lld: fresh %.17g, cached %.17g", (long long)i, z.cycles, x.cycles);
+                dse_destroy(f);
+            }
+        }
+        int64_t hits, misses, slow;
+        double ms;
+        dse_stats(a, &hits, &misses, &slow, &ms);
+        cr_expect_gt(hits, 0);
+        cr_expect_leq(misses, 3 * nl); /* one entry per (layer, intrinsic shape) */
+        dse_destroy(a);
+        dse_destroy(b);
+    }
+    unlink(cache);
+    free(ops);
+}
+
+/* Brute-force dominance over random points, with ties and infeasible designs. */
+Test(dse, pareto_flags_match_brute_force) {
+    srand(7);
+    for (int round = 0; round < 20; round++) {
+        int n = 1 + rand() % 60;
+        dse_design *d = calloc((size_t)n, sizeof *d);
+        for (int i = 0; i < n; i++) {
+            d[i].reason = rand() % 7 == 0 ? DSE_ISA : DSE_FEASIBLE;
+            d[i].cycles = 1 + rand() % 12;
+            d[i].energy_uj = 1 + rand() % 9;
+            d[i].area = 1 + rand() % 10;
+        }
+        dse_pareto(d, n);
+        for (int i = 0; i < n; i++) {
+            bool onc = d[i].reason == DSE_FEASIBLE, one = onc;
+            for (int j = 0; j < n; j++) {
+                if (d[j].reason != DSE_FEASIBLE || j == i) continue;
+                bool le = d[j].cycles <= d[i].cycles && d[j].area <= d[i].area;
+                bool eq = d[j].cycles == d[i].cycles && d[j].area == d[i].area;
+                if (le && !eq) onc = false;
+                le = d[j].energy_uj <= d[i].energy_uj && d[j].area <= d[i].area;
+                eq = d[j].energy_uj == d[i].energy_uj && d[j].area == d[i].area;
+                if (le && !eq) one = false;
+            }
+            cr_expect_eq(d[i].pareto_cycles, onc, "round %d point %d", round, i);
+            cr_expect_eq(d[i].pareto_energy, one, "round %d point %d", round, i);
+        }
+        free(d);
+    }
+}
+
+/* The reference strategy keeps channel packing: no layer picks the solver's embedding,
+ * and the re-synthesizing strategy is never slower (channel packing competes there). */
+Test(dse, reference_strategy_is_never_faster) {
+    int nl;
+    op *ops = tiny(&nl);
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep("log_block=4..5,bus_bits=64,512", "--sweep", &s, &st));
+    dse_opts o;
+    dse_opts_init(&o);
+    dse_ctx *a = dse_create(ops, nl, &s, &o, &st);
+    o.strategy = DSE_STRAT_REFERENCE;
+    dse_ctx *b = dse_create(ops, nl, &s, &o, &st);
+    for (int64_t i = 0; i < hw_space_count(&s); i++) {
+        hw_config h;
+        hw_space_design(&s, i, &h);
+        dse_design x, y;
+        cr_assert(dse_eval(a, &h, i, &x, &st) && dse_eval(b, &h, i, &y, &st), "%s", st.msg);
+        cr_assert_eq(x.reason, DSE_FEASIBLE);
+        cr_expect_eq(y.packed_layers, nl);
+        cr_expect_leq(x.cycles, y.cycles);
+    }
+    dse_destroy(a);
+    dse_destroy(b);
+    free(ops);
+}
+
+/* ---- CLI: shards under GNU parallel + merge == one run ---- */
+
+static int sh(const char *cmd) {
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *b = malloc((size_t)n + 1);
+    b[fread(b, 1, (size_t)n, f)] = 0;
+    fclose(f);
+    return b;
+}
+
+Test(dse_cli, four_shards_under_parallel_merge_to_the_unsharded_run, .timeout = 600) {
+    cr_assert_eq(sh("command -v parallel >/dev/null"), 0, "GNU parallel missing (scripts/setup-deps --test)");
+    char dir[] = "/tmp/test_dse_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char cmd[4096];
+    const char *args = SRC "/tests/dse/tiny.xml --space " SRC "/tests/dse/space.xml --sweep log_wgt_buff_size=14,18 --quiet";
+    snprintf(cmd, sizeof cmd, "%s dse %s --cache %s/cache.txt --out %s/all >/dev/null", CLI, args, dir, dir);
+    cr_assert_eq(sh(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd,
+             "parallel --will-cite -j 2 %s dse %s --shard {}/4 --out %s/shard{} ::: 0 1 2 3 >/dev/null && "
+             "%s dse-merge --out %s/merged %s/shard0 %s/shard1 %s/shard2 %s/shard3 >/dev/null",
+             CLI, args, dir, CLI, dir, dir, dir, dir, dir);
+    cr_assert_eq(sh(cmd), 0, "%s", cmd);
+    /* two worker processes, warm cache file: the same results */
+    snprintf(cmd, sizeof cmd, "%s dse %s --jobs 2 --cache %s/cache.txt --out %s/jobs2 >/dev/null", CLI, args, dir, dir);
+    cr_assert_eq(sh(cmd), 0, "%s", cmd);
+    const char *files[] = {"results.csv", "pareto.csv"};
+    for (int k = 0; k < 2; k++) {
+        char p1[512], p2[512], p3[512];
+        snprintf(p1, sizeof p1, "%s/all/%s", dir, files[k]);
+        snprintf(p2, sizeof p2, "%s/merged/%s", dir, files[k]);
+        snprintf(p3, sizeof p3, "%s/jobs2/%s", dir, files[k]);
+        char *a = slurp(p1), *b = slurp(p2), *c = slurp(p3);
+        cr_assert(a && b && c);
+        cr_expect_str_eq(a, b, "%s differs (merge)", files[k]);
+        cr_expect_str_eq(a, c, "%s differs (--jobs 2)", files[k]);
+        free(a);
+        free(b);
+        free(c);
+    }
+    /* every design of the space once; the default VTA is one of them (block 16, inp 32K,
+     * acc 128K, wgt 256K, bus 64, latency 32) so no extra entry */
+    int nd = 0, ndef = 0;
+    dse_design *d = NULL;
+    int64_t n = 0;
+    status st;
+    status_init(&st);
+    char p[512];
+    snprintf(p, sizeof p, "%s/merged/results.csv", dir);
+    cr_assert(dse_read_csv(p, &d, &n, &st), "%s", st.msg);
+    for (int64_t i = 0; i < n; i++) {
+        nd += d[i].index == i;
+        ndef += d[i].is_default;
+    }
+    cr_expect_eq(nd, 48);
+    cr_expect_eq(n, 48);
+    cr_expect_eq(ndef, 1);
+    free(d);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    sh(cmd);
+}
+
+Test(dse_cli, usage_errors_exit_2) {
+    cr_expect_eq(sh(CLI " dse " SRC "/tests/dse/tiny.xml 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse " SRC "/tests/dse/tiny.xml --sweep log_block=3..5 --objective speed 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse " SRC "/tests/dse/tiny.xml --space " SRC "/tests/bad_space/syntax.xml 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse --help >/dev/null"), 0);
+    cr_expect_eq(sh(CLI " dse-merge /nonexistent 2>/dev/null"), 2);
+}
+
+/* Validation runs the chosen schedules on the simulator: the model side sums to the
+ * design's estimate (the driver's own estimate of the same schedule is checked inside),
+ * the simulated side is positive, and the error is their relative difference. */
+Test(dse, validation_on_the_simulator, .timeout = 600) {
+    int nl;
+    op *ops = tiny(&nl);
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep("log_block=4..5,log_acc_buff_size=12,17", "--sweep", &s, &st));
+    dse_opts o;
+    dse_opts_init(&o);
+    dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+    for (int64_t i = 0; i < hw_space_count(&s); i++) {
+        hw_config h;
+        hw_space_design(&s, i, &h);
+        dse_design d;
+        cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
+        cr_assert_eq(d.reason, DSE_FEASIBLE);
+        cr_assert(dse_validate(c, &d, i == 0 ? 2 : 0, &st), "%s", st.msg);
+        cr_expect_eq(d.val_layers, i == 0 ? 2 : nl);
+        if (i > 0) cr_expect(fabs(d.val_model - d.cycles) <= 1e-9 * d.cycles, "%.17g vs %.17g", d.val_model, d.cycles);
+        cr_expect_gt(d.val_sim, 0);
+        cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
+        cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
+    }
+    dse_destroy(c);
+    free(ops);
+}
