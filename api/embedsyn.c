@@ -118,7 +118,7 @@ embedsyn_emb *embedsyn_solve(const embedsyn_op *xo, const embedsyn_hw *hw,
     bool ok = enc_solve(&xo->op, &hw->hw, &eo, &r, &st);
     if (!ok || !r.found) {
         if (ok)
-            status_fail(&st, "no embedding found (solver %s)", r.solver_status);
+            status_fail(&st, "no embedding found (solver %s)", enc_solver_status_name(r.solver_status));
         put_err(err, errlen, &st);
         return NULL;
     }
@@ -128,9 +128,9 @@ embedsyn_emb *embedsyn_solve(const embedsyn_op *xo, const embedsyn_hw *hw,
         info->lower_bound = r.lower_bound_instances;
         info->utilization = r.utilization;
         info->dram_bytes = r.dram_bytes;
-        info->proven = !strcmp(r.proof, "optimal");
+        info->proven = r.proof == ENC_PROOF_OPTIMAL;
         info->global = r.global;
-        info->complete = !strcmp(r.solver_status, "sat");
+        info->complete = r.solver_status == ENC_SOLVER_SAT;
         info->solve_ms = r.solve_ms;
         snprintf(info->layout, sizeof info->layout, "%s", r.layout);
     }
@@ -203,8 +203,8 @@ bool embedsyn_run(const embedsyn_op *xo, const embedsyn_hw *hw, const embedsyn_e
         info->cycles = (uint64_t)r.sim.cycles;
         info->utilization = r.utilization;
         info->dram_bytes = r.dram_bytes;
-        info->checked = r.check && strcmp(r.check, "skipped") != 0;
-        info->check_passed = r.check && !strcmp(r.check, "pass");
+        info->checked = r.check != DRV_CHECK_SKIPPED;
+        info->check_passed = r.check == DRV_CHECK_PASS;
         snprintf(info->schedule, sizeof info->schedule, "%s", r.schedule);
     }
     return true;

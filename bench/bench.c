@@ -18,11 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-double bench_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "core/es.h"
+
+double bench_now(void) { return es_now_ms() / 1e3; }
 
 void bench_run_opts_init(bench_run_opts *ro) {
     memset(ro, 0, sizeof *ro);

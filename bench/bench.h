@@ -74,6 +74,7 @@ typedef struct bench_result {
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
     double solve_ms;
+    int64_t solve_rlimit;      /* Z3 "rlimit count" of the solve: deterministic effort */
     char check[16];            /* "pass", "fail", "skipped" */
     char check_msg[256];
     /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the
@@ -105,7 +106,7 @@ typedef struct bench_result {
     X(S, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
-    X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \
+    X(F, solve_ms) X(I, solve_rlimit) X(S, proof) X(B, global) X(S, solver_status)                       \
     X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto)                  \
     X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
 
@@ -188,6 +189,10 @@ typedef struct bench_summary {
     double solve_median_ms, solve_p90_ms, solve_max_ms, solve_total_ms;
     double layers_s;           /* sum of layer wall times */
     double wall_s;             /* wall time of the run (set by the caller) */
+    /* cost model (vta/cost) vs simulator: |est - cycles| / cycles over both programs of
+     * every ok layer with an estimate */
+    int nmodel;
+    double model_err_median, model_err_max;
 } bench_summary;
 
 void bench_summarize(const bench_result *r, int n, bench_summary *s);

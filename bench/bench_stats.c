@@ -65,6 +65,24 @@ void bench_key(const bench_result *r, char *buf, size_t len) {
     snprintf(buf, len, "%s/%s", r->suite, r->name);
 }
 
+/* Cost model vs simulator over both programs of every ok layer (bench_summary). */
+static void model_error(const bench_result *r, int n, bench_summary *s) {
+    double *e = calloc((size_t)(2 * n + 1), sizeof(double));
+    ES_ASSERT(e != NULL);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (!r[i].ok) continue;
+        if (r[i].est_cycles > 0 && r[i].cycles > 0)
+            e[k++] = fabs((double)(r[i].est_cycles - r[i].cycles)) / (double)r[i].cycles;
+        if (r[i].ref_est_cycles > 0 && r[i].ref_cycles > 0)
+            e[k++] = fabs((double)(r[i].ref_est_cycles - r[i].ref_cycles)) / (double)r[i].ref_cycles;
+    }
+    s->nmodel = k;
+    s->model_err_median = bench_median(e, k);
+    s->model_err_max = k ? bench_percentile(e, k, 100) : 0;
+    free(e);
+}
+
 void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -132,6 +150,7 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
             rut[nrut++] = r[i].ref_util;
     s->geomean_ref_util = bench_geomean(rut, nrut);
     free(sp);
+    model_error(r, n, s);
 }
 
 bool bench_pareto_add(bench_result *r, double util, int64_t bytes) {

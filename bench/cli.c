@@ -3,8 +3,12 @@
  * Invariant: a cli_opts has a checked hardware config (default or from --hw) and, when
  * have_op, an operator that passed the spec loader. */
 #include "bench/cli.h"
+#include "core/es.h"
+
+#include "core/maestro.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -18,7 +22,8 @@
 
 const char cli_common_help[] =
     "operator and hardware options:\n"
-    "  --op FILE       operator from an XML file (<operator>, see README)\n"
+    "  --op FILE       operator from an XML file (<operator>, see README) or a one-layer\n"
+    "                  MAESTRO file (FILE.m: CONV, DSCONV, GEMM or FC)\n"
     "  --conv SHAPE    inline conv2d, e.g. N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3\n"
     "                  (also stride_h stride_w pad_h pad_w dilation dilation_h dilation_w\n"
     "                  groups shift relu bias; N defaults to 1)\n"
@@ -51,6 +56,19 @@ static bool match_opt(const char *name, int argc, char **argv, int *i, const cha
     return true;
 }
 
+/* --op NET.m: a MAESTRO file with one layer. */
+static bool load_maestro_op(const char *path, op *o, status *st) {
+    char net[64];
+    op *ops;
+    int n;
+    if (!maestro_load(path, net, sizeof net, &ops, &n, st)) return false;
+    bool ok = n == 1 || status_fail(st, "%s: %d layers; --op takes a file with one layer (spec check lists them)",
+                                    path, n);
+    if (ok) *o = ops[0];
+    free(ops);
+    return ok;
+}
+
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
     const char *a = argv[*i];
     if (!strcmp(a, "--json")) {
@@ -75,7 +93,8 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
             status_fail(st, "more than one operator given (%s %s)", names[k], val);
             return -1;
         }
-        bool ok = k == 0   ? spec_load_op(val, &c->op, st)
+        bool ok = k == 0 && maestro_is_path(val) ? load_maestro_op(val, &c->op, st)
+                  : k == 0 ? spec_load_op(val, &c->op, st)
                   : k == 1 ? spec_parse_conv(val, "--conv", &c->op, st)
                            : spec_parse_gemm(val, "--gemm", &c->op, st);
         if (!ok)
@@ -187,11 +206,48 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
     return true;
 }
 
-double cli_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+int cli_common_opt(cli_opts *c, int code, const char *arg, status *st) {
+    static const char *const names[] = {"--op", "--conv", "--gemm"};
+    switch (code) {
+    case CLI_OPT_JSON:
+        c->json = true;
+        return 1;
+    case CLI_OPT_HW:
+        return spec_load_hw(arg, &c->hw, st) ? 1 : -1;
+    case CLI_OPT_OP:
+    case CLI_OPT_CONV:
+    case CLI_OPT_GEMM:
+        break;
+    default:
+        return 0;
+    }
+    if (c->have_op) {
+        status_fail(st, "more than one operator given (%s %s)", names[code - CLI_OPT_OP], arg);
+        return -1;
+    }
+    bool ok = code == CLI_OPT_OP     ? spec_load_op(arg, &c->op, st)
+              : code == CLI_OPT_CONV ? spec_parse_conv(arg, "--conv", &c->op, st)
+                                     : spec_parse_gemm(arg, "--gemm", &c->op, st);
+    if (!ok)
+        return -1;
+    c->have_op = true;
+    return 1;
 }
+
+int cli_getopt_error(const char *cmd, int code, int argc, char **argv) {
+    /* getopt_long leaves optind past the offending element (past its missing value) */
+    int k = optind - 1 < argc ? optind - 1 : argc - 1;
+    const char *a = k >= 1 ? argv[k] : "?";
+    if (code == ':') {
+        char name[64];
+        size_t n = strcspn(a, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), a);
+        return cli_usage_error(cmd, "option %s needs a value", name);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'", a);
+}
+
+double cli_now(void) { return es_now_ms() / 1e3; }
 
 /* ---- progress ------------------------------------------------------------------------ */
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/baseline.h"
 #include "bench/cli.h"
 #include "bench/cmd_bench.h"
 #include "core/spec.h"
@@ -247,5 +248,11 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
         return cli_fail(cmd, &st);
     if (strcmp(c->evaluator, "real") && strcmp(c->evaluator, "fake"))
         return cli_usage_error(cmd, "--evaluator: expected real or fake, got '%s'", c->evaluator);
+    /* --baseline is read and checked now: a bad file fails before any layer runs. */
+    baseline bl;
+    if (c->fo.baseline && !baseline_load(c->fo.baseline, &bl, &st))
+        return cli_fail(cmd, &st);
+    if (c->fo.baseline)
+        baseline_free(&bl);
     return -1;
 }

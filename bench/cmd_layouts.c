@@ -77,11 +77,11 @@ int cmd_layouts(int argc, char **argv) {
         printf("{\"op\":\"%s\",\"mode\":\"%s\",\"alternatives\":%d,\"lower_bound_instances\":%lld,"
                "\"solver_status\":\"%s\",\"solve_ms\":%.1f}\n",
                c.op.name, all ? "all" : "pareto", a.n, (long long)a.lower_bound_instances,
-               a.solver_status, a.solve_ms);
+               enc_solver_status_name(a.solver_status), a.solve_ms);
     else
         printf("%d %s (lower bound %lld instances; enumeration %s, %.0f ms)%s\n", a.n,
                all ? "layout classes" : "Pareto points", (long long)a.lower_bound_instances,
-               strcmp(a.solver_status, "sat") ? "incomplete: solver limit (raise --rlimit)" : "complete",
+               a.solver_status != ENC_SOLVER_SAT ? "incomplete: solver limit (raise --rlimit)" : "complete",
                a.solve_ms, all ? "; * = Pareto-optimal" : "");
     enc_alts_free(&a);
     return 0;

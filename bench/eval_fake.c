@@ -69,6 +69,7 @@ bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->global = macs % 3 != 0;
     snprintf(r->solver_status, sizeof r->solver_status, "sat");
     r->solve_ms = (double)(macs % 997) / 10.0;
+    r->solve_rlimit = (int64_t)(macs % 997) * 1000;
     snprintf(r->check, sizeof r->check, "pass");
     snprintf(r->ref_check, sizeof r->ref_check, "pass");
     if (r->ref_util < 0.5) { /* a made-up three-point front */

@@ -108,7 +108,7 @@ void report_result_json(FILE *f, const bench_result *x) {
     X(F, geomean_gap) X(F, max_gap) X(S, max_gap_layer) X(F, geomean_ref_gap)        \
     X(F, geomean_util) X(F, geomean_ref_util)                                        \
     X(F, solve_median_ms) X(F, solve_p90_ms) X(F, solve_max_ms) X(F, solve_total_ms) \
-    X(F, layers_s) X(F, wall_s)
+    X(F, layers_s) X(F, wall_s) X(N, nmodel) X(F, model_err_median) X(F, model_err_max)
 
 void report_summary_json(FILE *f, const bench_summary *s) {
     bool first = true;
@@ -200,6 +200,9 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
          json_get_f64(root, "wall_s", false, path, &m->wall_s, st) &&
          json_get_str(root, "started", false, path, m->started, sizeof m->started, st) &&
          json_get_bool(root, "interrupted", false, path, &m->interrupted, st);
+    /* Counts are ints in memory: refuse what would be narrowed (2^32 + 12 is not 12). */
+    if (ok && (total < 0 || total > INT32_MAX || jobs < 0 || jobs > INT32_MAX))
+        ok = status_fail(st, "%s: 'total_layers' and 'jobs' must be in 0..%d", path, INT32_MAX);
     if (ok) {
         m->total_layers = (int)total;
         m->check_sample = cs;
@@ -211,7 +214,8 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok && sh) {
         if (sh->type != JSON_ARR || sh->len != 2 || sh->items[0]->type != JSON_NUM ||
             sh->items[1]->type != JSON_NUM || !sh->items[0]->is_int || !sh->items[1]->is_int ||
-            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64)
+            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64 ||
+            sh->items[1]->i64 > INT32_MAX)
             ok = status_fail(st, "%s:%ld:%ld: 'shard' must be [I, N] with 0 <= I < N", path,
                              sh->line, sh->col);
         else {
@@ -231,9 +235,14 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok) {
         *r = calloc(ls->len ? ls->len : 1, sizeof **r);
         ES_ASSERT(*r != NULL);
-        for (size_t i = 0; ok && i < ls->len; i++)
+        for (size_t i = 0; ok && i < ls->len; i++) {
             if ((ok = read_layer(ls->items[i], path, &(*r)[i], st)))
                 (*n)++;
+            if (ok && ((*r)[i].index < 0 || (*r)[i].index >= total))
+                ok = status_fail(st, "%s:%ld:%ld: layer 'index' %d is outside 0..%lld", path,
+                                 ls->items[i]->line, ls->items[i]->col, (int)(*r)[i].index,
+                                 (long long)total - 1);
+        }
     }
     arena_destroy(a);
     if (!ok) {
@@ -303,6 +312,8 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             s->noptimal, s->nglobal);
     fprintf(f, "  solve time             median %.0f ms, p90 %.0f ms, max %.0f ms, total %.1f s\n",
             s->solve_median_ms, s->solve_p90_ms, s->solve_max_ms, s->solve_total_ms / 1000);
+    fprintf(f, "  cost model vs sim      error median %.2f%%, max %.2f%% over %d programs\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
     fprintf(f, "  total time             %s wall (%s of layer time, %d job%s)\n", t, ls, m->jobs,
             PL(m->jobs));
 }
@@ -351,6 +362,8 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "| proofs: optimal in space / globally optimal | %d / %d |\n", s->noptimal, s->nglobal);
     fprintf(f, "| solve time median / p90 / max | %.0f / %.0f / %.0f ms |\n", s->solve_median_ms,
             s->solve_p90_ms, s->solve_max_ms);
+    fprintf(f, "| cost model vs simulator, error median / max | %.2f%% / %.2f%% (%d programs) |\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
     fprintf(f, "| total time | %s wall, %s layer time, %d jobs |\n\n", t, ls, m->jobs);
     fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
                "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "

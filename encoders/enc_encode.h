@@ -53,6 +53,8 @@ typedef struct enc_formula {
     uint64_t rlimit_left;   /* remaining resource budget (0 = unlimited) */
     double timeout_s;
     int nfresh;
+    double deadline_ms;     /* es_now_ms() + timeout: the timeout bounds the whole query */
+    uint64_t rlimit_used;   /* Z3 "rlimit count" consumed by all checks so far */
 } enc_formula;
 
 /* Creates context + solver and asserts the space constraints and cost definitions. */

@@ -47,7 +47,7 @@ Test(api, solve_and_run_match_the_modules_they_wrap, .timeout = 120) {
     cr_assert(enc_solve(&o, &h, &eo, &er, &st), "%s", st.msg);
     cr_expect_eq(si.instances, er.instances);
     cr_expect_eq(si.dram_bytes, er.dram_bytes);
-    cr_expect_eq(si.proven, !strcmp(er.proof, "optimal"));
+    cr_expect_eq(si.proven, er.proof == ENC_PROOF_OPTIMAL);
     cr_expect(si.complete);
 
     embedsyn_run_opts ro = {.check_sample = 32, .seed = 3};
