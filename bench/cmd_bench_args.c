@@ -52,6 +52,9 @@ static const char bench_help[] =
     "                         solver budget by default, so results do not depend on load\n"
     "  --timeout S            also a solver wall-clock limit per layer (default none; a\n"
     "                         search it cuts short has proof and solver_status 'unknown')\n"
+    "  --pareto-rlimit N      solver resource limit of one layer's whole front\n"
+    "                         (default 50000000; a front it cuts short is marked\n"
+    "                         incomplete and not drawn as a front)\n"
     "  --pareto-timeout S     also a wall-clock limit of the front query (default none;\n"
     "                         a front cut short is marked incomplete, never drawn)\n"
     "  --layer-timeout S      kill a layer's worker after S seconds (default 0: none)\n";
@@ -96,6 +99,11 @@ static bool parse_num(const char *cmd, const char *opt, const char *v, double lo
     return true;
 }
 
+/* Resource limit of one layer's whole Pareto enumeration: enough for the fronts of the
+ * small under-used layers; the largest DeepSpeech layers' fronts need more and are
+ * then marked incomplete (each 10M costs ~4 s of one core here). */
+#define BENCH_PARETO_RLIMIT 50000000ull
+
 int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     const char *cmd = "bench";
     memset(c, 0, sizeof *c);
@@ -111,6 +119,7 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
      * wall-clock limits only when asked for (they make results depend on load). */
     c->eo.timeout_s = 0;
     c->eo.pareto_timeout_s = 0;
+    c->eo.pareto_rlimit = BENCH_PARETO_RLIMIT;
     c->files = calloc((size_t)argc, sizeof *c->files);
     ES_ASSERT(c->files != NULL);
     if (cli_want_help(argc, argv)) {
@@ -188,6 +197,9 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
         } else if (!strcmp(a, "--pareto-timeout")) {
             NUM(0, 1e6);
             c->eo.pareto_timeout_s = x;
+        } else if (!strcmp(a, "--pareto-rlimit")) {
+            NUM(1, 1e15);
+            c->eo.pareto_rlimit = (uint64_t)x;
         } else if (!strcmp(a, "--timeout")) {
             NUM(0, 1e6);
             c->eo.timeout_s = x;

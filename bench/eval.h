@@ -23,6 +23,7 @@ typedef struct bench_eval_opts {
     bool check_reference;   /* check the reference strategy's output too */
     bool pareto;            /* Pareto front for layers with reference utilization < 50% */
     double pareto_timeout_s; /* solver wall clock for the front, 0 = as timeout_s */
+    uint64_t pareto_rlimit;  /* solver resource limit of the whole front, 0 = as rlimit */
 } bench_eval_opts;
 
 void bench_eval_opts_init(bench_eval_opts *o);
