@@ -34,7 +34,7 @@ static const char bench_help[] =
     "  --hw FILE              hardware configuration (default: TVM's default VTA)\n"
     "  --suite-dir DIR        where the built-in suites are (default: next to the\n"
     "                         executable, $EMBEDSYN_SUITE_DIR, or the source tree)\n"
-    "  --objective OBJ        util | layout | lex (utilization, then layout bytes; default)\n"
+    ENC_OBJECTIVE_HELP
     "  --jobs N               layers in parallel (worker processes; default 1)\n"
     "  --shard I/N            run every N-th layer starting at I (0 <= I < N)\n"
     "  --out DIR              output directory (default bench-out): results.csv,\n"
@@ -209,7 +209,7 @@ int cmd_bench(int argc, char **argv) {
     status_init(&st);
     hw_config hw = hw_default();
     const char *suite_dir = NULL, *out_dir = "bench-out", *filter = NULL, *evaluator = "real";
-    const char *objective = "lex";
+    const char *objective = "cycles";
     report_finish_opts fo = {.cmd = cmd};
     baseline_opts_init(&fo.bopts);
     bench_run_opts ro;
@@ -375,7 +375,7 @@ int cmd_bench(int argc, char **argv) {
     report_meta_init(&meta);
     snprintf(meta.hardware, sizeof meta.hardware, "%s", hw.name);
     snprintf(meta.evaluator, sizeof meta.evaluator, "%s", ev.name);
-    snprintf(meta.objective, sizeof meta.objective, "%s", objective);
+    snprintf(meta.objective, sizeof meta.objective, "%s", enc_objective_name(eo.objective));
     meta.check_sample = eo.full_check ? -1 : eo.check_sample;
     meta.jobs = ro.jobs;
     meta.shard_i = ro.shard_i;

@@ -16,6 +16,7 @@ typedef struct bench_lower_args {
     const char *strategy;    /* "reference" (default), "solve", "im2col" or "im2col:DIMS" */
     const char *out_dir;     /* -o DIR */
     const char *suite;       /* run: --suite FILE (every operator of a suite) */
+    int objective;           /* enc_objective of --strategy solve (--objective) */
     driver_opts d;
 } bench_lower_args;
 

@@ -11,13 +11,14 @@
 #include "core/spec.h"
 #include "core/spec_emb.h"
 #include "encoders/enc.h"
+#include "vta/costform_vta.h"
 #include "vta/refstrat.h"
 
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
     "                    [--embedding F.xml | --strategy reference|solve|im2col[:DIMS]] [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
-    "                    [--sched-candidates K] [--json]\n\n"
+    "                    [--sched-candidates K] [--objective O] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
     "tiling template) to a VTA program, runs it on the cycle simulator and reports cycles,\n"
     "GEMM counter, utilization, DRAM bytes and the layout.\n\n"
@@ -36,7 +37,8 @@ static const char run_help[] =
     "  --sched-candidates K  schedules simulated to choose from (the K best by the cost\n"
     "                   model, plus the reference template's for channel packing);\n"
     "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
-    "                   reference, which runs TVM's template pick)\n\n";
+    "                   reference, which runs TVM's template pick)\n"
+    ENC_OBJECTIVE_HELP "\n";
 
 int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, bool is_run,
                       bench_lower_args *a) {
@@ -44,6 +46,7 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     cli_opts_init(&a->c);
     driver_opts_init(&a->d);
     a->strategy = "reference";
+    a->objective = ENC_OBJ_DEFAULT;
     if (cli_want_help(argc, argv)) {
         fputs(help, stdout);
         fputs(cli_common_help, stdout);
@@ -68,6 +71,11 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
                 strncmp(a->strategy, "im2col", 6))
                 return cli_usage_error(cmd, "--strategy must be reference, solve or im2col[:DIMS], got '%s'",
                                        a->strategy);
+        } else if (!strcmp(arg, "--objective") && has_val) {
+            enc_objective ob;
+            if (!enc_objective_parse(argv[++i], &ob))
+                return cli_usage_error(cmd, "bad --objective '%s' (see --help)", argv[i]);
+            a->objective = (int)ob;
         } else if (!strcmp(arg, "--seed") && has_val) {
             char *end;
             a->d.seed = strtoull(argv[++i], &end, 10);
@@ -132,6 +140,8 @@ bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st) {
     if (!strcmp(a->strategy, "solve")) {
         enc_options eo;
         enc_options_init(&eo);
+        eo.objective = (enc_objective)a->objective;
+        costform_vta(hw, o, &eo.cf);
         enc_result er;
         if (!enc_solve(o, hw, &eo, &er, st)) return false;
         if (!er.found)

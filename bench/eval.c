@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "bench/driver.h"
+#include "vta/costform_vta.h"
 
 void bench_eval_opts_init(bench_eval_opts *o) {
     memset(o, 0, sizeof *o);
-    o->objective = ENC_OBJ_LEX_UTIL_LAYOUT;
+    o->objective = ENC_OBJ_DEFAULT;
     o->check_sample = 64;
     o->timeout_s = 60;
     o->seed = 1;
@@ -19,14 +20,8 @@ void bench_eval_opts_init(bench_eval_opts *o) {
 }
 
 bool bench_parse_objective(const char *text, enc_objective *obj, status *st) {
-    if (!strcmp(text, "util") || !strcmp(text, "utilization"))
-        *obj = ENC_OBJ_UTILIZATION;
-    else if (!strcmp(text, "layout"))
-        *obj = ENC_OBJ_LAYOUT;
-    else if (!strcmp(text, "lex"))
-        *obj = ENC_OBJ_LEX_UTIL_LAYOUT;
-    else
-        return status_fail(st, "--objective: expected util, layout or lex, got '%s'", text);
+    if (!enc_objective_parse(text, obj))
+        return status_fail(st, "--objective: bad objective '%s' (see --help)", text);
     return true;
 }
 
@@ -72,6 +67,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     enc_options eopt;
     enc_options_init(&eopt);
     eopt.objective = eo->objective;
+    costform_vta(hw, o, &eopt.cf);
     eopt.prove = true;
     if (eo->rlimit)
         eopt.rlimit = eo->rlimit;

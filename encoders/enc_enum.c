@@ -20,7 +20,8 @@ static bool same_class(const enc_opt *a, const enc_opt *b) {
     return a->role == b->role && a->comp == b->comp && (a->comp < 0 || a->coef == b->coef);
 }
 
-static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool proven) {
+static void push(enc_alts *out, const enc_formula *f, const enc_space *sp, const enc_point *p,
+                 bool proven) {
     if (out->n == out->cap) {
         out->cap = out->cap ? out->cap * 2 : 16;
         out->a = realloc(out->a, (size_t)out->cap * sizeof *out->a);
@@ -30,6 +31,9 @@ static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool pr
     memset(a, 0, sizeof *a);
     emb_nest n;
     enc_decode(sp, p, &a->e, &n);
+    enc_check_cycles(f, p, &n);
+    if (f->cf.set)
+        a->est_cycles = costform_cycles(&f->cf, costform_eval(&f->cf, &n));
     enc_fill_costs(sp->o, &sp->hw, &a->e, &n, &a->instances, &a->utilization, &a->dram_bytes,
                    a->layout, sizeof a->layout, a->layout_class, sizeof a->layout_class);
     a->proven = proven;
@@ -37,11 +41,57 @@ static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool pr
 
 static int cmp_alt(const void *x, const void *y) {
     const enc_alt *a = x, *b = y;
+    if (a->est_cycles != b->est_cycles)
+        return a->est_cycles < b->est_cycles ? -1 : 1;
     if (a->instances != b->instances)
         return a->instances < b->instances ? -1 : 1;
     if (a->dram_bytes != b->dram_bytes)
         return a->dram_bytes < b->dram_bytes ? -1 : 1;
     return 0;
+}
+
+/* The Pareto front of (cycles, instances, DRAM bytes): the lexicographic minimum of the
+ * three over the region that no listed point dominates is Pareto-optimal (a point that
+ * dominated it would lie in the region too and be lexicographically smaller), so each
+ * round lists one front point, in increasing cycles, and then excludes what it
+ * dominates; the final UNSAT shows the front is complete. */
+static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max_alts,
+                   enc_alts *out) {
+    Z3_context c = f->ctx;
+    enc_activate(f, true, true);
+    enc_activate_cycles(f);
+    while (out->n < max_alts) {
+        enc_point p;
+        bool proven;
+        Z3_ast q;
+        enc_min_status s = enc_minimize(f, ENC_CYC, 0, NULL, enc_cycles_lower(f, lb), true, false,
+                                        &p, &proven, &q);
+        if (s == ENC_MIN_UNSAT)
+            return true;
+        bool ok = s == ENC_MIN_OPTIMAL;
+        static const enc_cost then[2] = {ENC_INST, ENC_DRAM};
+        Z3_ast A[2];
+        int na = 0;
+        for (int k = 0; k < 2 && ok; k++) {
+            A[na++] = enc_guard(f, enc_eq_const(f, k == 0 ? f->cycles : f->instances,
+                                                k == 0 ? p.cycles : p.instances));
+            enc_point p2;
+            bool pr2;
+            s = enc_minimize(f, then[k], na, A, k == 0 ? lb : 0, true, false, &p2, &pr2, &q);
+            ok = s == ENC_MIN_OPTIMAL;
+            if (p2.found)
+                p = p2;
+            proven = proven && pr2;
+        }
+        push(out, f, sp, &p, ok && proven);
+        if (!ok)
+            return false;
+        Z3_ast better[3] = {enc_ult_const(f, f->cycles, p.cycles),
+                            enc_ult_const(f, f->instances, p.instances),
+                            enc_ult_const(f, f->dram, p.dram)};
+        enc_assert(f, Z3_mk_or(c, 3, better));
+    }
+    return false;
 }
 
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
@@ -52,14 +102,23 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     out->lower_bound_instances = enc_lower_bound(o, hw);
     if (max_alts <= 0)
         max_alts = 1000;
+    bool cyc = enc_objective_uses_cycles(opt->objective);
+    if (cyc && !opt->cf.set)
+        return status_fail(st, "objective %s needs the target's cost form",
+                           enc_objective_name(opt->objective));
     enc_formula f;
-    enc_space *sp = enc_query_open(o, hw, enc_rlimit_effective(opt), opt->timeout_s, &f, st);
+    enc_space *sp = enc_query_open(o, hw, cyc ? &opt->cf : NULL, enc_rlimit_effective(opt),
+                                   opt->timeout_s, &f, st);
     if (!sp)
         return false;
     enc_activate(&f, false, true);
     uint64_t lb = (uint64_t)out->lower_bound_instances;
+    enc_cost first = cyc ? ENC_CYC : ENC_INST;
+    uint64_t lb1 = cyc ? enc_cycles_lower(&f, lb) : lb;
     bool complete = false;
-    if (!all) {
+    if (!all && cyc) {
+        complete = front3(&f, sp, lb, max_alts, out);
+    } else if (!all) {
         bool have = false;
         uint64_t bound = 0;
         while (out->n < max_alts) {
@@ -71,13 +130,13 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             bool proven;
             Z3_ast q;
             enc_min_status s =
-                enc_minimize_lex(&f, na, A, lb, true, false, &p, &proven, &q);
+                enc_minimize_lex(&f, ENC_INST, na, A, lb, true, false, &p, &proven, &q);
             if (s == ENC_MIN_UNSAT) {
                 complete = true;
                 break;
             }
             if (p.found && (!have || p.dram < bound))
-                push(out, sp, &p, proven);
+                push(out, &f, sp, &p, proven);
             if (s != ENC_MIN_OPTIMAL)
                 break;
             have = true;
@@ -113,7 +172,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             uint64_t total = f.rlimit_left;
             uint64_t slice = total && total < ENC_CLASS_RLIMIT ? total : ENC_CLASS_RLIMIT;
             f.rlimit_left = slice;
-            enc_min_status s = enc_minimize_lex(&f, 1, A, lb, true, false, &p, &proven, &q);
+            enc_min_status s = enc_minimize_lex(&f, first, 1, A, lb1, true, false, &p, &proven, &q);
             uint64_t used = f.rlimit_left <= 1 ? slice : slice - f.rlimit_left;
             f.rlimit_left = total == 0 ? 0 : (total > used ? total - used : 1);
             if (!p.found) {
@@ -123,7 +182,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                 p.have_dram = false;
                 p.found = true;
             }
-            push(out, sp, &p, proven && s == ENC_MIN_OPTIMAL);
+            push(out, &f, sp, &p, proven && s == ENC_MIN_OPTIMAL);
             wit[nwit++] = any;
             if (s == ENC_MIN_OPTIMAL) {
                 enc_assert(&f, block);
@@ -135,7 +194,8 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
              * formula with the remaining budget and block every class listed so far. */
             uint64_t left = f.rlimit_left;
             enc_formula_free(&f);
-            if (!enc_formula_build(&f, sp, left, opt->timeout_s, st)) {
+            if (!enc_formula_build(&f, sp, left, opt->timeout_s, st) ||
+                (cyc && !enc_cycles_term(&f, &opt->cf, st))) {
                 failed = true;
                 break;
             }
@@ -152,6 +212,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
         }
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     }
+    (void)first;
     strcpy(out->solver_status, complete ? "sat" : "unknown");
     enc_formula_free(&f);
     free(sp);
