@@ -357,7 +357,7 @@ static op random_op(uint64_t *s) {
 
 /* Z3 optimum == brute force on random small operators; lex on all, the pure layout
  * objective on every fourth; the decoded embeddings pass the full scalar checker. */
-Test(enc, random_ops_agree_with_brute_force, .timeout = 240) {
+Test(enc, random_ops_agree_with_brute_force, .timeout = 600) {
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     int n = 0, nlay = 0, nbatch = 0, nblk8 = 0;
     bf *b = malloc(sizeof *b);
@@ -414,7 +414,7 @@ Test(enc, utilization_objective) {
 }
 
 /* DeepBench layers where brute force is cheap: the Z3 instance optimum agrees. */
-Test(enc, deepbench_brute_force, .timeout = 240) {
+Test(enc, deepbench_brute_force, .timeout = 600) {
     const char *suites[] = {"deepbench_server_gemm.xml", "deepbench_device_gemm.xml",
                             "deepbench_device_conv.xml", "deepbench_server_conv.xml"};
     hw_config hw = hw_default();
