@@ -3,7 +3,7 @@
  * of the product of the maxima, so bvmul never wraps); all assertions go through
  * enc_assert and are recorded for the SMT-LIB2 export. */
 #include "encoders/enc_encode.h"
-#include "encoders/enc_opt.h"
+#include "encoders/enc_seed.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -198,8 +198,6 @@ bool enc_cycles_term(enc_formula *f, const costform *cf, status *st) {
     enc_term s;
     if (!enc_cycles_expr(f, cf, f->instances, f->bytes, &s, st))
         return false;
-    if (s.max > (enc_u128)UINT64_MAX)
-        return status_fail(st, "enc: cycle estimate exceeds 64 bits (operator too large)");
     f->cycles = name_term(f, "cycles", s, &f->cyc_def);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -413,6 +411,13 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
             f->rlimit_left -= used;
     }
     return r;
+}
+
+uint64_t enc_model_u64_sat(enc_formula *f, Z3_model m, Z3_ast t) {
+    Z3_ast v;
+    ES_ASSERT(Z3_model_eval(f->ctx, m, t, true, &v));
+    uint64_t u = 0;
+    return Z3_get_numeral_uint64(f->ctx, v, &u) ? u : UINT64_MAX;
 }
 
 uint64_t enc_model_u64(enc_formula *f, Z3_model m, Z3_ast t) {

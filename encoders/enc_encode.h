@@ -49,6 +49,9 @@ Z3_ast enc_guard(enc_formula *f, Z3_ast a);
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum);
 /* Values of the last model. */
 uint64_t enc_model_u64(enc_formula *f, Z3_model m, Z3_ast t);
+/* The same, saturated at UINT64_MAX (for terms whose maximum exceeds 64 bits: the
+ * cycles estimate of an absurd choice can). */
+uint64_t enc_model_u64_sat(enc_formula *f, Z3_model m, Z3_ast t);
 void enc_model_choice(enc_formula *f, Z3_model m, bool *swap, int32_t *sel);
 /* Blocking formula: not (swap == s and every dim's option in the same class as sel),
  * where two options are in the same class when `same` says so. */

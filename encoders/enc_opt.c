@@ -20,7 +20,7 @@ static void record(enc_formula *f, enc_point *p) {
     p->have_dram = f->dram_on;
     p->dram = f->dram_on ? enc_model_u64(f, m, f->dram.t) : 0;
     p->have_cycles = f->cyc_on;
-    p->cycles = f->cyc_on ? enc_model_u64(f, m, f->cycles.t) : 0;
+    p->cycles = f->cyc_on ? enc_model_u64_sat(f, m, f->cycles.t) : 0;
     p->found = true;
     Z3_model_dec_ref(f->ctx, m);
 }

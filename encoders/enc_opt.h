@@ -45,9 +45,6 @@ enc_min_status enc_minimize_lex(enc_formula *f, enc_cost first, int nassum, cons
 /* A theorem bound of the scaled cycle estimate: the largest module's linear bound at the
  * least value of each cost (instances: the scalar lower bound). */
 uint64_t enc_cycles_lower(const enc_formula *f, uint64_t lb_instances);
-/* A consistent choice found by hill climbing on the cost form evaluated in C
- * (enc_seed.c); returns its scaled cycles (UINT64_MAX if none was found). */
-uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap, int32_t *sel);
 /* Between stages: the point's cycles (when the term was active) equal the cost form
  * evaluated in C on the decoded nest; aborts otherwise (an encoder bug). */
 void enc_check_cycles(const enc_formula *f, const enc_point *p, const emb_nest *n);

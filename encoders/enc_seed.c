@@ -4,7 +4,7 @@
  * enc_minimize aims at first, so the solver mostly has to prove instead of search.
  * Invariant: the returned choice satisfies enc_space_consistent and builds a nest; its
  * value is exactly the formula's cycles term for that choice. */
-#include "encoders/enc_opt.h"
+#include "encoders/enc_seed.h"
 
 #include <string.h>
 
