@@ -50,41 +50,47 @@ static int cmp_alt(const void *x, const void *y) {
     return 0;
 }
 
-/* The Pareto front of (cycles, instances, DRAM bytes): the lexicographic minimum of the
- * three over the region that no listed point dominates is Pareto-optimal (a point that
- * dominated it would lie in the region too and be lexicographically smaller), so each
- * round lists one front point, in increasing cycles, and then excludes what it
- * dominates; the final UNSAT shows the front is complete. */
+/* The Pareto front of (cycles, instances, DRAM bytes): the lexicographic minimum of
+ * (instances, bytes, cycles) over the region that no listed point dominates is
+ * Pareto-optimal (a point that dominated it would lie in the region too and be
+ * lexicographically smaller), so each round lists one front point and then excludes
+ * what it dominates; the final UNSAT shows the front is complete. Instances first: its
+ * log shadow makes that order the cheapest to prove. */
 static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max_alts,
                    enc_alts *out) {
     Z3_context c = f->ctx;
     enc_activate(f, true, true);
     enc_activate_cycles(f);
+    static const enc_cost order[3] = {ENC_INST, ENC_DRAM, ENC_CYC};
     while (out->n < max_alts) {
         enc_point p;
-        bool proven;
-        Z3_ast q;
-        enc_min_status s = enc_minimize(f, ENC_CYC, 0, NULL, enc_cycles_lower(f, lb), true, false,
-                                        &p, &proven, &q);
-        if (s == ENC_MIN_UNSAT)
-            return true;
-        bool ok = s == ENC_MIN_OPTIMAL;
-        static const enc_cost then[2] = {ENC_INST, ENC_DRAM};
-        Z3_ast A[2];
+        memset(&p, 0, sizeof p);
+        bool proven = true, ok = true;
+        Z3_ast A[3], q;
         int na = 0;
-        for (int k = 0; k < 2 && ok; k++) {
-            A[na++] = enc_guard(f, enc_eq_const(f, k == 0 ? f->cycles : f->instances,
-                                                k == 0 ? p.cycles : p.instances));
+        for (int k = 0; k < 3 && ok; k++) {
             enc_point p2;
-            bool pr2;
-            s = enc_minimize(f, then[k], na, A, k == 0 ? lb : 0, true, false, &p2, &pr2, &q);
+            memset(&p2, 0, sizeof p2);
+            bool pr;
+            enc_min_status s = enc_minimize(f, order[k], na, A, k == 0 ? lb : 0, true, false, &p2,
+                                            &pr, &q);
+            if (s == ENC_MIN_UNSAT && k == 0)
+                return true; /* nothing left outside the dominated region */
             ok = s == ENC_MIN_OPTIMAL;
             if (p2.found)
                 p = p2;
-            proven = proven && pr2;
+            proven = proven && pr;
+            if (ok)
+                A[na++] = enc_guard(f, enc_eq_const(f, order[k] == ENC_INST ? f->instances
+                                                       : order[k] == ENC_DRAM ? f->dram
+                                                                              : f->cycles,
+                                                    order[k] == ENC_INST ? p.instances
+                                                    : order[k] == ENC_DRAM ? p.dram
+                                                                           : p.cycles));
         }
-        push(out, f, sp, &p, ok && proven);
-        if (!ok)
+        if (p.found)
+            push(out, f, sp, &p, ok && proven);
+        if (!ok || !p.found)
             return false;
         Z3_ast better[3] = {enc_ult_const(f, f->cycles, p.cycles),
                             enc_ult_const(f, f->instances, p.instances),
@@ -118,6 +124,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     bool complete = false;
     if (!all && cyc) {
         complete = front3(&f, sp, lb, max_alts, out);
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
     } else if (!all) {
         bool have = false;
         uint64_t bound = 0;
