@@ -16,6 +16,11 @@
  * a dim not in any term a plain loop; for a compensated dim d2 a loop over
  * E_d2 + |c|(e-1) values (start <= 0) so every point is reached exactly once; plus
  * one chunk loop per lane axis whose fused extent exceeds its lane count.
+ * A dim is the primary dim of at most one term but may also be compensated by any
+ * number of terms (banded Toeplitz: o <- x with s*-stride, i <- s): its loop then walks
+ * the shifted range E + sum |c|(e-1) in steps of the primary term's extent, which may
+ * exceed E up to that range (lanes beyond the band meet zero weights). Terms must not
+ * compensate each other's primary dims in a cycle (emb_dim_plan_of in emb_int.h).
  * A point outside the domain (or a wasted lane) must meet a zero in inp or wgt; the
  * scalar checker verifies this and the rules of DESIGN section 3.
  *
@@ -114,11 +119,15 @@ typedef struct emb_nest {
     bool needs_transform;           /* the inp layout differs from the natural one */
 } emb_nest;
 
-/* Structural check: dims exist, each dim in at most one term (primary or compensated),
- * extents in range, dataflow rules, lane counts. Message without location. */
+/* Structural check: dims exist, each dim the primary dim of at most one term (it may
+ * also be compensated by others), no compensation cycle, extents in range (up to the
+ * shifted range of a compensated dim), dataflow rules, lane counts. Message without
+ * location. */
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 /* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+/* The same for an embedding that already passed emb_check (no second check). */
+bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
 /* Layout-construction steps shared with the encoder's DRAM estimate (enc_space.c), so
  * both size layouts the same way. emb_dir_split: a nonzero tensor move v (rank
  * entries) as gg * g with g primitive (gcd 1, first nonzero entry > 0, zero beyond
@@ -139,6 +148,10 @@ void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int6
  * Reports the first violation precisely (instance, lanes, points). */
 bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st);
+/* The same lane-by-lane check for an embedding that already passed emb_check and whose
+ * nest n was derived from it. */
+bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                     int64_t max_instances, uint64_t seed, status *st);
 
 /* Operand element address of the instance with loop indices t[nloops]. */
 int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t);

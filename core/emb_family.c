@@ -101,11 +101,36 @@ static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...) {
     return r < 0 ? k : k + (size_t)r;
 }
 
-static bool is_packed(const op *o, const emb *e) {
-    if (e->nterms[EMB_I] != 1)
+/* Banded Toeplitz: a compensated dim that is also the primary dim of an I term (the
+ * input vector runs along the band, e.g. o <- x with s*-stride, i <- s). */
+static bool is_band_dim(const emb *e, int d) {
+    bool comp = false;
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++)
+            if (e->term[L][ti].comp_dim == d)
+                comp = true;
+    if (!comp)
         return false;
-    int cd = channel_dim(o);
-    return cd < 0 || e->term[EMB_I][0].dim == cd;
+    for (int ti = 0; ti < e->nterms[EMB_I]; ti++)
+        if (e->term[EMB_I][ti].dim == d)
+            return true;
+    return false;
+}
+
+/* Packed: the I axis holds the channel dim alone (band dims aside). */
+static bool is_packed(const op *o, const emb *e) {
+    int cd = channel_dim(o), n = 0;
+    bool only_c = true;
+    for (int ti = 0; ti < e->nterms[EMB_I]; ti++) {
+        int d = e->term[EMB_I][ti].dim;
+        if (is_band_dim(e, d))
+            continue;
+        n++;
+        if (cd >= 0 && d != cd)
+            only_c = false;
+    }
+    bool band = n < e->nterms[EMB_I];
+    return band ? n == 0 || (n == 1 && only_c) : n == 1 && only_c;
 }
 
 static size_t put_dims(const op *o, const emb *e, emb_lane L, char *buf, size_t len, size_t k) {
@@ -123,7 +148,8 @@ void emb_class(const op *o, const emb *e, char *buf, size_t len) {
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
             if (t->comp_dim >= 0)
-                k = put(buf, len, k, "%stoeplitz(%s/%s)", k ? "+" : "", o->dim_name[t->dim],
+                k = put(buf, len, k, "%s%s(%s/%s)", k ? "+" : "",
+                        is_band_dim(e, t->comp_dim) ? "banded" : "toeplitz", o->dim_name[t->dim],
                         o->dim_name[t->comp_dim]);
         }
     if (e->swap)
@@ -201,7 +227,11 @@ void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest
     for (int L = 0; L < 3; L++)
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
-            if (t->comp_dim >= 0)
+            if (t->comp_dim >= 0 && is_band_dim(e, t->comp_dim))
+                k = put(buf, len, k, "%sbanded toeplitz %c<-%s, i<-%s (%s%+" PRId64 ")",
+                        k ? ", " : "", "boi"[L], o->dim_name[t->dim], o->dim_name[t->comp_dim],
+                        o->dim_name[t->comp_dim], t->comp_coef);
+            else if (t->comp_dim >= 0)
                 k = put(buf, len, k, "%stoeplitz %c<-%s (%s%+" PRId64 ")", k ? ", " : "",
                         "boi"[L], o->dim_name[t->dim], o->dim_name[t->comp_dim], t->comp_coef);
         }

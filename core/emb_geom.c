@@ -182,19 +182,41 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane) {
     int64_t j[3][EMB_MAX_TERMS];
-    int64_t rem[OP_MAX_DIMS];
+    int64_t rem[OP_MAX_DIMS], start[OP_MAX_DIMS] = {0};
     for (int d = 0; d < o->ndims; d++)
         rem[d] = p[d];
-    /* Term steps from primary dims; what stays in rem is the loops' part. */
-    for (int L = 0; L < 3; L++)
-        for (int ti = 0; ti < e->nterms[L]; ti++) {
-            const emb_term *tm = &e->term[L][ti];
-            int64_t v = p[tm->dim];
-            j[L][ti] = v - es_floor_div(v, tm->extent) * tm->extent;
-            rem[tm->dim] -= j[L][ti];
-            if (tm->comp_dim >= 0)
-                rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
-        }
+    for (int li = 0; li < n->nloops; li++)
+        if (n->loop[li].kind == EMB_LOOP_DIM)
+            start[n->loop[li].dim] = n->loop[li].start;
+    /* Term steps from primary dims, each once the terms compensating its dim are known
+     * (emb_check guarantees such an order); what stays in rem is the loops' part. */
+    bool done[3][EMB_MAX_TERMS] = {{false}};
+    int left = e->nterms[0] + e->nterms[1] + e->nterms[2];
+    while (left > 0) {
+        int progress = 0;
+        for (int L = 0; L < 3; L++)
+            for (int ti = 0; ti < e->nterms[L]; ti++) {
+                const emb_term *tm = &e->term[L][ti];
+                if (done[L][ti])
+                    continue;
+                bool ready = true;
+                for (int L2 = 0; L2 < 3; L2++)
+                    for (int t2 = 0; t2 < e->nterms[L2]; t2++)
+                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == tm->dim)
+                            ready = false;
+                if (!ready)
+                    continue;
+                int64_t v = rem[tm->dim] - start[tm->dim];
+                j[L][ti] = v - es_floor_div(v, tm->extent) * tm->extent;
+                rem[tm->dim] -= j[L][ti];
+                if (tm->comp_dim >= 0)
+                    rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
+                done[L][ti] = true;
+                progress++;
+            }
+        ES_ASSERT(progress > 0);
+        left -= progress;
+    }
     int64_t F[3];
     for (int L = 0; L < 3; L++) {
         int64_t f = 0;

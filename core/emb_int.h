@@ -51,6 +51,26 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane);
 
+/* How the nest covers operator dim d (see emb_nest.c): the terms that compensate d
+ * (coef * step, any number of them) and at most one term whose primary dim is d.
+ * q = p_d - sum of the compensations ranges over [-span_pos, E_d - 1 + span_neg]; the
+ * outer loop walks q from `start` in steps of `step` (the primary term's extent, else
+ * 1) for `extent` iterations, and the primary term's lanes fill each step. `loop` is
+ * false only for a dim wholly inside one uncompensated full-extent term. lo..hi: the
+ * values p_d takes over the whole nest (all instances and lanes). */
+typedef struct emb_dim_plan {
+    int32_t prim_L, prim_t;     /* primary term, or -1 */
+    int32_t ncomp;              /* terms compensating d */
+    int64_t span_pos, span_neg; /* sum of c*(e-1) over positive / negative coefs */
+    bool loop;
+    int64_t start, step, extent;
+    int64_t lo, hi;
+} emb_dim_plan;
+
+/* False on int64 overflow (emb_check rejects such embeddings). Needs the structural
+ * part of emb_check (dims in range, at most one primary term per dim). */
+bool emb_dim_plan_of(const op *o, const emb *e, int d, emb_dim_plan *p);
+
 /* Move of tensor r by one step of a term (unit(dim) + coef * unit(comp_dim)), and per
  * iteration of dim loop l. */
 void emb_term_move(const op *o, op_role r, const emb_term *t, int64_t *v);

@@ -141,24 +141,56 @@ static bool term_keeps(const op *o, op_role r, emb_lane L, int ti, const emb_ter
                        lane_names[L], ti, nm, T->name, j, v[j], why, o->dim_name[t->comp_dim]);
 }
 
-/* Range of values dim d takes over the whole nest (all instances and lanes): block loops
- * overshoot to a multiple of the term extent, compensated dims are shifted. */
-static void dim_range(const op *o, const emb *e, int d, int64_t *lo, int64_t *hi) {
-    *lo = 0;
-    *hi = o->extent[d] - 1;
+bool emb_dim_plan_of(const op *o, const emb *e, int d, emb_dim_plan *p) {
+    memset(p, 0, sizeof *p);
+    p->prim_L = p->prim_t = -1;
     for (int L = 0; L < 3; L++)
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             const emb_term *t = &e->term[L][ti];
-            if (t->dim == d)
-                *hi = es_ceil_div(o->extent[d], t->extent) * t->extent - 1;
-            if (t->comp_dim == d) {
-                int64_t span = i64_abs(t->comp_coef) * (t->extent - 1);
-                /* s0 in [start, start + E + span - 1], s = s0 + c*j */
-                int64_t start = t->comp_coef < 0 ? 0 : -span;
-                *lo = start + (t->comp_coef < 0 ? -span : 0);
-                *hi = start + o->extent[d] + span - 1 + (t->comp_coef > 0 ? span : 0);
+            if (t->dim == d) {
+                p->prim_L = L;
+                p->prim_t = ti;
             }
+            if (t->comp_dim != d)
+                continue;
+            int64_t span;
+            if (!es_mul_i64(i64_abs(t->comp_coef), t->extent - 1, &span))
+                return false;
+            int64_t *acc = t->comp_coef > 0 ? &p->span_pos : &p->span_neg;
+            if (!es_add_i64(*acc, span, acc))
+                return false;
+            p->ncomp++;
         }
+    int64_t E = o->extent[d], range;
+    if (!es_add_i64(E, p->span_pos, &range) || !es_add_i64(range, p->span_neg, &range))
+        return false;
+    p->start = -p->span_pos;
+    p->step = 1;
+    p->extent = range;
+    p->loop = true;
+    int64_t fill = 0; /* the primary term's lanes: 0..e-1 inside each step */
+    if (p->prim_L >= 0) {
+        int64_t te = e->term[p->prim_L][p->prim_t].extent;
+        p->step = te;
+        p->extent = es_ceil_div(range, te);
+        p->loop = !(p->span_pos == 0 && p->span_neg == 0 && te == E);
+        fill = te - 1;
+    }
+    int64_t walk;
+    if (!es_mul_i64(p->step, p->extent - 1, &walk) || !es_add_i64(walk, fill, &walk))
+        return false;
+    p->lo = p->start - p->span_neg;
+    p->hi = p->start + walk + p->span_pos;
+    return true;
+}
+
+/* Range of values dim d takes over the whole nest (all instances and lanes): block loops
+ * overshoot to a multiple of the term extent, compensated dims are shifted. */
+static void dim_range(const op *o, const emb *e, int d, int64_t *lo, int64_t *hi) {
+    emb_dim_plan p;
+    ES_ASSERT(emb_dim_plan_of(o, e, d, &p)); /* overflow is rejected by emb_check first */
+    *lo = p.lo;
+    *hi = p.hi;
 }
 
 /* Values of dim d outside [0, E_d) (block overshoot, shifted compensated dims) are
@@ -205,11 +237,53 @@ static bool check_overshoot(const op *o, const emb *e, status *st) {
     return true;
 }
 
+/* A term's lane value is traced back from a point through its primary dim after the
+ * terms compensating that dim are known (emb_point_inverse); this needs an order, so
+ * terms must not compensate each other's primary dims in a cycle. */
+static bool check_order(const op *o, const emb *e, status *st) {
+    bool done[3][EMB_MAX_TERMS] = {{false}};
+    int left = e->nterms[0] + e->nterms[1] + e->nterms[2];
+    while (left > 0) {
+        int progress = 0;
+        for (int L = 0; L < 3; L++)
+            for (int ti = 0; ti < e->nterms[L]; ti++) {
+                if (done[L][ti])
+                    continue;
+                bool ready = true;
+                for (int L2 = 0; L2 < 3; L2++)
+                    for (int t2 = 0; t2 < e->nterms[L2]; t2++)
+                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == e->term[L][ti].dim)
+                            ready = false;
+                if (ready) {
+                    done[L][ti] = true;
+                    progress++;
+                }
+            }
+        if (progress == 0)
+            break;
+        left -= progress;
+    }
+    if (left == 0)
+        return true;
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++)
+            if (!done[L][ti]) {
+                char nm[64];
+                term_name(o, &e->term[L][ti], nm, sizeof nm);
+                return status_fail(st, "%s lane term %d (%s) is part of a compensation cycle "
+                                   "(terms compensate each other's primary dims, so a point "
+                                   "cannot be traced back to its lanes)",
+                                   lane_names[L], ti, nm);
+            }
+    ES_ASSERT(0);
+    return false;
+}
+
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
     /* lane counts: BATCH <= 16, BLOCK <= 64 (the checker's and packer's tables rely on it) */
     if (hw && !hw_check(hw, st))
         return false;
-    int owner[OP_MAX_DIMS];
+    int owner[OP_MAX_DIMS]; /* primary term of each dim: L * 16 + ti */
     for (int d = 0; d < OP_MAX_DIMS; d++)
         owner[d] = -1;
     for (int L = 0; L < 3; L++) {
@@ -223,11 +297,10 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                 return status_fail(st, "%s lane term %d: dim %d out of range (op has %d dims)",
                                    lane_names[L], ti, t->dim, o->ndims);
             const char *dn = o->dim_name[t->dim];
-            if (t->extent < 1 || t->extent > o->extent[t->dim])
+            if (t->extent < 1 || t->extent > ((int64_t)1 << 40))
                 return status_fail(st, "%s lane term %d (%s): extent %" PRId64
                                    " out of range 1..%" PRId64,
                                    lane_names[L], ti, dn, t->extent, o->extent[t->dim]);
-            int uses[2] = {t->dim, t->comp_dim};
             if (t->comp_dim < -1 || t->comp_dim >= o->ndims)
                 return status_fail(st, "%s lane term %d (%s): compensation dim %d out of range "
                                    "(op has %d dims)",
@@ -239,20 +312,40 @@ bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
                 return status_fail(st, "%s lane term %d (%s): compensation coefficient for %s "
                                    "must be nonzero",
                                    lane_names[L], ti, dn, o->dim_name[t->comp_dim]);
-            for (int u = 0; u < 2; u++) {
-                int d = uses[u];
-                if (d < 0)
-                    continue;
-                if (owner[d] >= 0)
-                    return status_fail(st, "dim '%s' used twice (%s lane term %d and %s lane term %d)",
-                                       o->dim_name[d], lane_names[owner[d] / 16], owner[d] % 16,
-                                       lane_names[L], ti);
-                owner[d] = L * 16 + ti;
-            }
+            /* A dim is the primary dim of at most one term; it may in addition be
+             * compensated by any number of terms (banded Toeplitz: o <- x with s
+             * compensated and i <- s), which the plan and the cycle rule below cover. */
+            if (owner[t->dim] >= 0)
+                return status_fail(st, "dim '%s' used twice (%s lane term %d and %s lane term %d)",
+                                   dn, lane_names[owner[t->dim] / 16], owner[t->dim] % 16,
+                                   lane_names[L], ti);
+            owner[t->dim] = L * 16 + ti;
             if (!es_mul_i64(fused, t->extent, &fused) || fused > ((int64_t)1 << 40))
                 return status_fail(st, "%s lane: fused extent too large", lane_names[L]);
         }
     }
+    /* Extents: up to E_d, or up to the shifted range E_d + sum |c|(e - 1) when other
+     * terms compensate d (the lanes then run along the band). */
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *t = &e->term[L][ti];
+            emb_dim_plan pl;
+            if (!emb_dim_plan_of(o, e, t->dim, &pl))
+                return status_fail(st, "%s lane term %d (%s): the range of dim '%s' overflows",
+                                   lane_names[L], ti, o->dim_name[t->dim], o->dim_name[t->dim]);
+            int64_t max = o->extent[t->dim] + pl.span_pos + pl.span_neg;
+            if (t->extent > max)
+                return status_fail(st, "%s lane term %d (%s): extent %" PRId64
+                                   " out of range 1..%" PRId64,
+                                   lane_names[L], ti, o->dim_name[t->dim], t->extent, max);
+        }
+    for (int d = 0; d < o->ndims; d++) {
+        emb_dim_plan pl;
+        if (!emb_dim_plan_of(o, e, d, &pl))
+            return status_fail(st, "the range of dim '%s' overflows", o->dim_name[d]);
+    }
+    if (!check_order(o, e, st))
+        return false;
     op_role inp_side = e->swap ? OP_WT : OP_IN, wgt_side = e->swap ? OP_IN : OP_WT;
     char why[96];
     for (int L = 0; L < 3; L++) {
@@ -548,52 +641,32 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
 }
 
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
-    if (!emb_check(o, hw, e, st))
-        return false;
+    return emb_check(o, hw, e, st) && emb_nest_derive(o, hw, e, n, st);
+}
+
+bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
     memset(n, 0, sizeof *n);
     int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
-    int prim_L[OP_MAX_DIMS], prim_t[OP_MAX_DIMS], comp_L[OP_MAX_DIMS], comp_t[OP_MAX_DIMS];
-    for (int d = 0; d < OP_MAX_DIMS; d++)
-        prim_L[d] = prim_t[d] = comp_L[d] = comp_t[d] = -1;
     int64_t nch[3];
     for (int L = 0; L < 3; L++) {
         int64_t f = 1;
-        for (int ti = 0; ti < e->nterms[L]; ti++) {
-            const emb_term *t = &e->term[L][ti];
-            f *= t->extent; /* bounded by emb_check */
-            prim_L[t->dim] = L;
-            prim_t[t->dim] = ti;
-            if (t->comp_dim >= 0) {
-                comp_L[t->comp_dim] = L;
-                comp_t[t->comp_dim] = ti;
-            }
-        }
+        for (int ti = 0; ti < e->nterms[L]; ti++)
+            f *= e->term[L][ti].extent; /* bounded by emb_check */
         n->lane_extent[L] = f;
         nch[L] = es_ceil_div(f, lanes[L]);
     }
     for (int d = 0; d < o->ndims; d++) {
+        emb_dim_plan pl;
+        ES_ASSERT(emb_dim_plan_of(o, e, d, &pl)); /* emb_check rejected overflow */
+        if (!pl.loop)
+            continue;
         emb_loop l;
         memset(&l, 0, sizeof l);
         l.kind = EMB_LOOP_DIM;
         l.dim = d;
-        l.step = 1;
-        l.start = 0;
-        if (prim_L[d] >= 0) {
-            int64_t te = e->term[prim_L[d]][prim_t[d]].extent;
-            if (te == o->extent[d])
-                continue;
-            l.step = te;
-            l.extent = es_ceil_div(o->extent[d], te);
-        } else if (comp_L[d] >= 0) {
-            const emb_term *t = &e->term[comp_L[d]][comp_t[d]];
-            int64_t c = t->comp_coef, span;
-            if (!es_mul_i64(i64_abs(c), t->extent - 1, &span) ||
-                !es_add_i64(o->extent[d], span, &l.extent))
-                return status_fail(st, "loop over compensated dim '%s' overflows", o->dim_name[d]);
-            l.start = c < 0 ? 0 : -span;
-        } else {
-            l.extent = o->extent[d];
-        }
+        l.step = pl.step;
+        l.start = pl.start;
+        l.extent = pl.extent;
         ES_ASSERT(n->nloops < EMB_MAX_LOOPS);
         n->loop[n->nloops++] = l;
     }

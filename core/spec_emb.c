@@ -37,6 +37,7 @@ bool spec_emb_from_node(const spec_doc *d, const spec_node *n, const op *o, emb 
     if (!spec_attr_bool(d, n, "swap", false, &e->swap, st))
         return false;
     bool seen[3] = {false, false, false};
+    long tline[3][EMB_MAX_TERMS] = {{0}};
     for (const spec_node *l = spec_node_first_child(n); l; l = spec_node_next(l)) {
         if (strcmp(spec_node_name(l), "lane") != 0)
             continue;
@@ -59,8 +60,11 @@ bool spec_emb_from_node(const spec_doc *d, const spec_node *n, const op *o, emb 
             if (!dim_of(d, t, o, "dim", &dim, st))
                 return false;
             tm->dim = dim;
-            if (!spec_attr_i64(d, t, "extent", o->extent[dim], 1, o->extent[dim], &tm->extent, st))
+            /* up to E, or beyond when other terms compensate the dim (banded Toeplitz);
+             * the bound is checked below once every term is known */
+            if (!spec_attr_i64(d, t, "extent", o->extent[dim], 1, (int64_t)1 << 40, &tm->extent, st))
                 return false;
+            tline[L][e->nterms[L]] = spec_node_line(t);
             tm->comp_dim = -1;
             tm->comp_coef = 0;
             if (spec_node_attr(t, "comp")) {
@@ -83,6 +87,26 @@ bool spec_emb_from_node(const spec_doc *d, const spec_node *n, const op *o, emb 
             e->nterms[L]++;
         }
     }
+    for (int L = 0; L < 3; L++)
+        for (int ti = 0; ti < e->nterms[L]; ti++) {
+            const emb_term *tm = &e->term[L][ti];
+            int64_t max = o->extent[tm->dim];
+            for (int L2 = 0; L2 < 3; L2++)
+                for (int t2 = 0; t2 < e->nterms[L2]; t2++) {
+                    const emb_term *c = &e->term[L2][t2];
+                    int64_t span;
+                    if (c->comp_dim != tm->dim)
+                        continue;
+                    if (!es_mul_i64(c->comp_coef < 0 ? -c->comp_coef : c->comp_coef, c->extent - 1,
+                                    &span) ||
+                        !es_add_i64(max, span, &max))
+                        max = INT64_MAX;
+                }
+            if (tm->extent > max)
+                return status_fail_at(st, path, tline[L][ti],
+                                      "attribute 'extent': %lld out of range 1..%lld",
+                                      (long long)tm->extent, (long long)max);
+        }
     hw_config hw = hw_default();
     status cst;
     status_init(&cst);

@@ -4,12 +4,14 @@
  * enc_assert and are recorded for the SMT-LIB2 export. */
 #include "encoders/enc_encode.h"
 #include "encoders/enc_seed.h"
+#include "core/es.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "encoders/enc.h"
 
 
 
@@ -199,13 +201,11 @@ bool enc_cycles_term(enc_formula *f, const costform *cf, status *st) {
     if (!enc_cycles_expr(f, cf, f->instances, f->bytes, &s, st))
         return false;
     f->cycles = name_term(f, "cycles", s, &f->cyc_def);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = es_now_ms();
     f->cyc_ub = enc_cycles_seed(f->sp, cf, &f->cyc_seed_swap, f->cyc_seed_sel);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (getenv("ENC_DEBUG"))
         fprintf(stderr, "enc_cycles_seed: %llu in %.1f ms\n", (unsigned long long)f->cyc_ub,
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                es_now_ms() - t0);
     return true;
 }
 
@@ -242,6 +242,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
     f->sp = sp;
     f->rlimit_left = rlimit;
     f->timeout_s = timeout_s;
+    f->deadline_ms = timeout_s > 0 ? es_now_ms() + timeout_s * 1000.0 : 0;
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
     f->ctx = Z3_mk_context(cfg);
@@ -274,14 +275,32 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
         if (any1)
             enc_assert(f, Z3_mk_implies(c, enc_opt_in(f, d, m1), f->swap));
     }
-    /* Compensation: d2 is CONS iff exactly one option compensates it. */
+    /* Compensation: d2 is CONS (or, banded, its BAND option) iff exactly one option
+     * compensates it; a banded option (band b) needs d2's BAND(b) option, a plain one
+     * needs CONS. */
     for (int d2 = 0; d2 < o->ndims; d2++) {
         int kc = -1;
-        for (int k = 0; k < sp->nopt[d2]; k++)
-            if (sp->opt[d2][k].role == ENC_R_CONS)
+        bool target[ENC_MAX_OPTS];
+        for (int k = 0; k < sp->nopt[d2]; k++) {
+            const enc_opt *q = &sp->opt[d2][k];
+            target[k] = q->role == ENC_R_CONS || (q->role == ENC_R_I && q->band > 0);
+            if (q->role == ENC_R_CONS)
                 kc = k;
+        }
         if (kc < 0)
             continue;
+        for (int d = 0; d < o->ndims; d++)
+            for (int k = 0; k < sp->nopt[d]; k++) {
+                const enc_opt *p = &sp->opt[d][k];
+                if (p->comp != d2)
+                    continue;
+                int want = kc;
+                for (int j = 0; j < sp->nopt[d2] && p->band > 0; j++)
+                    if (sp->opt[d2][j].role == ENC_R_I && sp->opt[d2][j].band == p->band)
+                        want = j;
+                ES_ASSERT(p->band == 0 || want != kc);
+                enc_assert(f, Z3_mk_implies(c, enc_opt_is(f, d, k), enc_opt_is(f, d2, want)));
+            }
         Z3_ast by[OP_MAX_DIMS];
         unsigned nb = 0;
         for (int d = 0; d < o->ndims; d++) {
@@ -295,7 +314,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
                 by[nb++] = enc_opt_in(f, d, mask);
         }
         Z3_ast some = nb == 1 ? by[0] : Z3_mk_or(c, nb, by);
-        enc_assert(f, Z3_mk_eq(c, enc_opt_is(f, d2, kc), some));
+        enc_assert(f, Z3_mk_eq(c, enc_opt_in(f, d2, target), some));
         for (unsigned i = 0; i < nb; i++)
             for (unsigned j = i + 1; j < nb; j++) {
                 Z3_ast both[2] = {by[i], by[j]};
@@ -393,13 +412,22 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
     if (f->rlimit_left > 0)
         Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "rlimit"),
                            f->rlimit_left > 0xffffffffu ? 0xffffffffu : (unsigned)f->rlimit_left);
-    if (f->timeout_s > 0)
-        Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)(f->timeout_s * 1000.0));
+    if (f->timeout_s > 0) {
+        /* What is left of the query's timeout (a proof is several checks). */
+        double left = f->deadline_ms - es_now_ms();
+        if (left < 1) {
+            Z3_params_dec_ref(c, p);
+            return Z3_L_UNDEF;
+        }
+        Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)left);
+    }
+    Z3_params_set_bool(c, p, Z3_mk_string_symbol(c, "ctrl_c"), false); /* enc_interrupt.c */
     Z3_solver_set_params(c, f->sol, p);
     Z3_params_dec_ref(c, p);
     uint64_t before = rlimit_count(f);
-    Z3_lbool r = Z3_solver_check_assumptions(c, f->sol, (unsigned)nassum, assum);
+    Z3_lbool r = enc_check_interruptible(c, f->sol, (unsigned)nassum, assum);
     uint64_t used = rlimit_count(f) - before;
+    f->rlimit_used += used;
     /* ENC_DEBUG=1 traces every check on stderr (result and resources used). */
     if (getenv("ENC_DEBUG"))
         fprintf(stderr, "enc_check: %d assumptions -> %d, rlimit used %llu\n", nassum, (int)r,

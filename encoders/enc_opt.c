@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "encoders/enc.h"
 
 static void record(enc_formula *f, enc_point *p) {
     Z3_model m = Z3_solver_get_model(f->ctx, f->sol);
@@ -23,6 +24,7 @@ static void record(enc_formula *f, enc_point *p) {
     p->cycles = f->cyc_on ? enc_model_u64_sat(f, m, f->cycles.t) : 0;
     p->found = true;
     Z3_model_dec_ref(f->ctx, m);
+    enc_progress_point(p->instances, p->dram, p->have_dram); /* enc_progress.c */
 }
 
 static uint64_t value(enc_cost c, const enc_point *p) {

@@ -87,7 +87,7 @@ static bool add_terms(enc_space *s, int d, int role, int sw, int comp, int64_t c
     int64_t ex[80];
     int n = extents(E, s->lanes[enc_role_lane(role)], ex);
     for (int i = 0; i < n; i++) {
-        enc_opt p = {(int8_t)role, (int8_t)sw, comp, ex[i], coef, 1};
+        enc_opt p = {(int8_t)role, (int8_t)sw, comp, ex[i], coef, 1, 0};
         p.loopf = es_ceil_div(E, ex[i]);
         if (comp >= 0)
             p.loopf *= o->extent[comp] + llabs(coef) * (ex[i] - 1);
@@ -107,7 +107,7 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
     s->nd = o->ndims;
     bool batch = s->lanes[EMB_B] > 1;
     for (int d = 0; d < o->ndims; d++) {
-        enc_opt none = {ENC_R_NONE, -1, -1, 0, 0, o->extent[d]};
+        enc_opt none = {ENC_R_NONE, -1, -1, 0, 0, o->extent[d], 0};
         if (!add_opt(s, d, none, st))
             return false;
         /* CONS if some dim can compensate d (added below when found). */
@@ -145,6 +145,55 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
             }
         }
     }
+    /* Banded variants of every Toeplitz option: the compensated dim d2 is also the I
+     * term along the band; d2 gets a BAND(b) option per band extent b. */
+    int nbase[OP_MAX_DIMS];
+    bool compd[OP_MAX_DIMS] = {false};
+    for (int d = 0; d < o->ndims; d++) {
+        nbase[d] = s->nopt[d];
+        for (int k = 0; k < s->nopt[d]; k++)
+            if (s->opt[d][k].comp >= 0)
+                compd[s->opt[d][k].comp] = true;
+    }
+    /* Only where the other reduction dims (channels) leave I lanes empty: else im2col
+     * or channel packing fill them and the band only costs solver time. */
+    int64_t chan = 1;
+    for (int d = 0; d < o->ndims; d++)
+        if (op_is_reduction(o, d) && !compd[d] && chan < s->lanes[EMB_I])
+            chan *= o->extent[d];
+    for (int d = 0; d < o->ndims && chan < s->lanes[EMB_I]; d++)
+        for (int k = 0; k < nbase[d]; k++) {
+            enc_opt p = s->opt[d][k];
+            if (p.comp < 0 || p.ext < 2)
+                continue;
+            /* only the largest extent whose band fits one I chunk (each further
+             * variant costs solver time for little: see enc_space.h) */
+            int64_t efit = 0;
+            for (int j = 0; j < nbase[d]; j++) {
+                const enc_opt *q = &s->opt[d][j];
+                if (q->role != p.role || q->swap != p.swap || q->comp != p.comp || q->coef != p.coef)
+                    continue;
+                if (o->extent[p.comp] + llabs(q->coef) * (q->ext - 1) <= s->lanes[EMB_I] && q->ext > efit)
+                    efit = q->ext;
+            }
+            if (p.ext != efit)
+                continue;
+            int64_t range = o->extent[p.comp] + llabs(p.coef) * (p.ext - 1);
+            int64_t b = range < s->lanes[EMB_I] ? range : s->lanes[EMB_I];
+            if (b <= o->extent[p.comp] && b < range)
+                continue; /* the band would be a plain split of d2: not banded */
+            p.band = b;
+            p.loopf = es_ceil_div(o->extent[d], p.ext) * es_ceil_div(range, b);
+            if (!add_opt(s, d, p, st))
+                return false;
+            bool have = false;
+            for (int j = 0; j < s->nopt[p.comp]; j++)
+                if (s->opt[p.comp][j].band == b && s->opt[p.comp][j].role == ENC_R_I)
+                    have = true;
+            enc_opt q = {ENC_R_I, -1, -1, b, 0, 1, b};
+            if (!have && !add_opt(s, p.comp, q, st))
+                return false;
+        }
     /* CONS options for every dim some option compensates. */
     bool cons[OP_MAX_DIMS] = {false};
     for (int d = 0; d < o->ndims; d++)
@@ -153,7 +202,7 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
                 cons[s->opt[d][k].comp] = true;
     for (int d = 0; d < o->ndims; d++)
         if (cons[d]) {
-            enc_opt c = {ENC_R_CONS, -1, -1, 0, 0, 1};
+            enc_opt c = {ENC_R_CONS, -1, -1, 0, 0, 1, 0};
             if (!add_opt(s, d, c, st))
                 return false;
         }
@@ -179,8 +228,11 @@ bool enc_space_consistent(const enc_space *s, bool swap, const int32_t *sel) {
         }
     }
     for (int d = 0; d < s->nd; d++) {
-        bool is_cons = s->opt[d][sel[d]].role == ENC_R_CONS;
-        if (is_cons != (comp_by[d] >= 0))
+        const enc_opt *p = &s->opt[d][sel[d]];
+        bool is_cons = p->role == ENC_R_CONS, is_band = p->role == ENC_R_I && p->band > 0;
+        if ((is_cons || is_band) != (comp_by[d] >= 0))
+            return false;
+        if (comp_by[d] >= 0 && s->opt[comp_by[d]][sel[comp_by[d]]].band != (is_band ? p->band : 0))
             return false;
     }
     for (int l = 0; l < 3; l++)
@@ -301,6 +353,18 @@ int64_t enc_component_stored(const enc_space *s, int x, bool swap, unsigned mask
         int64_t E = o->extent[d], ext, step = 1;
         if (p->role == ENC_R_NONE) {
             ext = E;
+        } else if (p->role == ENC_R_I && p->band > 0) {
+            /* BAND: the shifted d2 loop stepped by the band extent */
+            if (comp_by[d] < 0)
+                return 1; /* inconsistent choice: value irrelevant */
+            const enc_opt *q = &s->opt[comp_by[d]][sel[comp_by[d]]];
+            int64_t span = llabs(q->coef) * (q->ext - 1);
+            ext = es_ceil_div(E + span, p->ext);
+            step = p->ext;
+            p0[d] = q->coef < 0 ? 0 : -span;
+            bool full = span == 0 && p->ext == E;
+            if (full)
+                continue;
         } else if (p->role == ENC_R_CONS) {
             if (comp_by[d] < 0)
                 return 1; /* inconsistent choice: value irrelevant */
@@ -433,19 +497,23 @@ int64_t enc_space_instances(const enc_space *s, const int32_t *sel) {
  * makes its compensated dim CONS; replacing a Toeplitz option frees its dim. */
 static bool greedy_set(const enc_space *s, int32_t *sel, int d, int k) {
     const enc_opt *old = &s->opt[d][sel[d]];
-    if (old->role == ENC_R_CONS || s->opt[d][k].role == ENC_R_CONS)
+    const enc_opt *nw = &s->opt[d][k];
+    if (old->role == ENC_R_CONS || nw->role == ENC_R_CONS || (old->role == ENC_R_I && old->band > 0) ||
+        (nw->role == ENC_R_I && nw->band > 0))
         return false;
     if (old->comp >= 0)
         sel[old->comp] = 0;
     sel[d] = k;
-    int c = s->opt[d][k].comp;
+    int c = nw->comp;
     if (c >= 0) {
         const enc_opt *oc = &s->opt[c][sel[c]];
         if (oc->role != ENC_R_NONE)
             return false;
-        for (int j = 0; j < s->nopt[c]; j++)
-            if (s->opt[c][j].role == ENC_R_CONS)
+        for (int j = 0; j < s->nopt[c]; j++) {
+            const enc_opt *q = &s->opt[c][j];
+            if (nw->band == 0 ? q->role == ENC_R_CONS : q->role == ENC_R_I && q->band == nw->band)
                 sel[c] = j;
+        }
     }
     return true;
 }

@@ -15,7 +15,18 @@
  *                    1 and d2 by c, P stays fixed);
  *      B(e; d2, c)   the same on axis B with Q (BATCH > 1 only);
  *    a dim d2 used as compensation takes the option CONS (it is then in no other term;
- *    dims with E = 1 can only be NONE or CONS).
+ *    dims with E = 1 can only be NONE or CONS);
+ *      O(e; d2, c; band b) / B(...): banded Toeplitz: the same direction, and d2 is in
+ *                    addition an I term of extent b = min(BLOCK_IN, E_d2 + |c|(e-1))
+ *                    (the I lanes run along the band of d2 values one x block needs);
+ *                    d2 then takes the option BAND(b) (role I, extent b, no loop of
+ *                    its own: the band option's loop factor holds the d2 loop,
+ *                    ceil((E_d2 + |c|(e-1)) / b)); banded variants exist only for the
+ *                    largest extent e >= 2 of each Toeplitz direction whose band fits
+ *                    one I chunk (E_d2 + |c|(e-1) <= BLOCK_IN), and only in ops whose
+ *                    reduction dims that nothing compensates (channels) have a product
+ *                    below BLOCK_IN (depthwise, C = 1 or 3: elsewhere channels fill the
+ *                    I lanes and the band would only cost solver time).
  *  - extents e: the full extent E_d, or a split factor e with 2 <= e < E_d, e <= LANES
  *    of the axis, and e dividing LANES or E_d (the block loop then has ceil(E_d/e)
  *    iterations; padding is implied by the ceil).
@@ -51,6 +62,9 @@ typedef struct enc_opt {
     /* Outer-loop iterations this option contributes: block loop ceil(E/e) (1 if full)
      * times, for Toeplitz, the compensated loop E_d2 + |c|(e-1); NONE: E_d; CONS: 1. */
     int64_t loopf;
+    /* Banded Toeplitz: on the O/B option the I extent b of its compensated dim (0: the
+     * dim is CONS); on the compensated dim's BAND option (role I) the same b (= ext). */
+    int64_t band;
 } enc_opt;
 
 typedef struct enc_space {

@@ -261,10 +261,10 @@ static void lay_sig(const joint_ctx *c, int d, int k, int64_t sig[4]) {
     int t = enc_operand_tensor(c->x, c->swap);
     bool ing = enc_dim_support(o, t, d) & c->mask;
     sig[0] = ing ? (p->role >= ENC_R_B ? ENC_R_B : p->role) : -1;
-    sig[1] = ing && p->role >= ENC_R_B && p->ext < o->extent[d] ? p->ext : 0;
+    sig[1] = ing && p->role >= ENC_R_B && (p->ext < o->extent[d] || p->band > 0) ? p->ext : 0;
     bool cg = p->comp >= 0 && (enc_dim_support(o, t, p->comp) & c->mask);
     sig[2] = cg ? p->comp * 4096 + p->ext : -1;
-    sig[3] = cg ? p->coef : 0;
+    sig[3] = cg ? p->coef * 65536 + p->band : 0; /* banded: the band sets d2's loop */
     int l = enc_role_lane(p->role);
     int l0 = c->x == EMB_WGT ? EMB_O : EMB_B, l1 = c->x == EMB_ACC ? EMB_O : EMB_I;
     if (l == l0 || l == l1)

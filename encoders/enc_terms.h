@@ -65,6 +65,8 @@ typedef struct enc_formula {
     Z3_ast as[ENC_MAX_ASSERTS];
     uint64_t rlimit_left;   /* remaining resource budget (0 = unlimited) */
     double timeout_s;
+    double deadline_ms;     /* es_now_ms() + timeout: the timeout bounds the whole query */
+    uint64_t rlimit_used;   /* Z3 "rlimit count" consumed by all checks so far */
     int nfresh;
 } enc_formula;
 

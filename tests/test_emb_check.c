@@ -58,8 +58,13 @@ Test(emb_check, rejects_broken_embeddings) {
     expect_reject(&o, &e, "no coefficient of c cancels the move");
     e = emb_empty();
     term(&o, &e, EMB_O, "k", 0);
+    term(&o, &e, EMB_I, "k", 2);
+    expect_reject(&o, &e, "dim 'k' used twice (O lane term 0 and I lane term 0)");
+    /* a dim may be compensated and a lane term (banded), but the dataflow rules hold */
+    e = emb_empty();
+    term(&o, &e, EMB_O, "k", 0);
     cterm(&o, &e, EMB_I, "r", 3, "k", 1);
-    expect_reject(&o, &e, "dim 'k' used twice");
+    expect_reject(&o, &e, "I lane term 0 (r with k*1) moves Out axis 1 by 1 (I terms must be reduction dims)");
     /* s stepped by the O lanes with x compensating keeps In fixed and moves Out, but
      * the accumulator lane of an output would then depend on s */
     op o1 = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));

@@ -33,6 +33,7 @@ typedef struct bf_opt {
     int64_t ext;
     int comp;
     int64_t coef;
+    int64_t band;   /* banded Toeplitz: I extent of comp (on the comp option and on comp's I term) */
 } bf_opt;
 
 #define BF_MAX 400
@@ -41,6 +42,7 @@ typedef struct bf {
     const op *o;
     const hw_config *hw;
     bool swap;
+    bool bands;                 /* banded options exist for this op */
     int nopt[OP_MAX_DIMS];
     bf_opt opt[OP_MAX_DIMS][BF_MAX];
     int cur[OP_MAX_DIMS];
@@ -81,21 +83,80 @@ static int64_t bf_comp(const op *o, int t, int d, int d2) {
 static void bf_add_exts(bf *b, int d, int axis, int comp, int64_t coef) {
     int64_t E = b->o->extent[d];
     int64_t L = axis == EMB_B ? hw_batch(b->hw) : axis == EMB_O ? hw_block_out(b->hw) : hw_block_in(b->hw);
+    int64_t efit = 0;
+    for (int64_t e = 2; e <= E && comp >= 0 && b->bands; e++) {
+        bool ok = e == E || (e <= L && (L % e == 0 || E % e == 0));
+        if (ok && b->o->extent[comp] + llabs(coef) * (e - 1) <= hw_block_in(b->hw))
+            efit = e;
+    }
     for (int64_t e = 2; e <= E; e++) {
         bool ok = e == E || (e <= L && (L % e == 0 || E % e == 0));
         if (!ok)
             continue;
         cr_assert(b->nopt[d] < BF_MAX);
-        b->opt[d][b->nopt[d]++] = (bf_opt){axis, e, comp, coef};
+        b->opt[d][b->nopt[d]++] = (bf_opt){axis, e, comp, coef, 0};
+        /* the banded variant (for the largest e whose band fits one I chunk): comp is
+         * also the I term along the band of its values one block needs,
+         * b = min(BLOCK_IN, E_comp + |coef|(e-1)) (enc_space.h) */
+        if (comp < 0 || e != efit)
+            continue;
+        int64_t range = b->o->extent[comp] + llabs(coef) * (e - 1), LI = hw_block_in(b->hw);
+        int64_t band = range < LI ? range : LI;
+        if (band <= b->o->extent[comp] && band < range)
+            continue;
+        cr_assert(b->nopt[d] < BF_MAX);
+        b->opt[d][b->nopt[d]++] = (bf_opt){axis, e, comp, coef, band};
     }
+}
+
+/* The I terms of banded options' compensated dims (after all options exist). */
+static void bf_add_bands(bf *b) {
+    for (int d = 0; d < b->o->ndims; d++)
+        for (int k = 0; k < b->nopt[d]; k++) {
+            bf_opt p = b->opt[d][k];
+            if (p.band == 0 || p.comp < 0)
+                continue;
+            bool have = false;
+            for (int j = 0; j < b->nopt[p.comp]; j++)
+                have |= b->opt[p.comp][j].band == p.band && b->opt[p.comp][j].comp < 0;
+            cr_assert(b->nopt[p.comp] < BF_MAX);
+            if (!have)
+                b->opt[p.comp][b->nopt[p.comp]++] = (bf_opt){EMB_I, p.band, -1, 0, p.band};
+        }
+}
+
+/* Banded options exist when the reduction dims that no Toeplitz direction (either
+ * swap, axis O or B) compensates have a product below BLOCK_IN (enc_space.h). */
+static bool bf_bands(const bf *b) {
+    const op *o = b->o;
+    bool target[OP_MAX_DIMS] = {false};
+    for (int sw = 0; sw < 2; sw++)
+        for (int k = 0; k < 2; k++) {
+            int T = k == 0 ? (sw ? OP_WT : OP_IN) : (sw ? OP_IN : OP_WT);
+            if (k == 1 && hw_batch(b->hw) == 1)
+                continue;
+            for (int d = 0; d < o->ndims; d++) {
+                if (o->extent[d] < 2 || col_is_zero(o, OP_OUT, d) || col_is_zero(o, T, d))
+                    continue;
+                for (int d2 = 0; d2 < o->ndims; d2++)
+                    if (d2 != d && col_is_zero(o, OP_OUT, d2) && bf_comp(o, T, d, d2))
+                        target[d2] = true;
+            }
+        }
+    int64_t chan = 1;
+    for (int d = 0; d < o->ndims; d++)
+        if (col_is_zero(o, OP_OUT, d) && !target[d] && chan < hw_block_in(b->hw))
+            chan *= o->extent[d];
+    return chan < hw_block_in(b->hw);
 }
 
 static void bf_options(bf *b) {
     const op *o = b->o;
     int P = b->swap ? OP_WT : OP_IN, Q = b->swap ? OP_IN : OP_WT;
+    b->bands = bf_bands(b);
     for (int d = 0; d < o->ndims; d++) {
         b->nopt[d] = 0;
-        b->opt[d][b->nopt[d]++] = (bf_opt){-1, 0, -1, 0};
+        b->opt[d][b->nopt[d]++] = (bf_opt){-1, 0, -1, 0, 0};
         if (o->extent[d] < 2)
             continue;
         bool red = col_is_zero(o, OP_OUT, d);
@@ -120,6 +181,7 @@ static void bf_options(bf *b) {
             }
         }
     }
+    bf_add_bands(b);
 }
 
 /* instances by emb.h's definition: product of outer-loop extents */
@@ -140,7 +202,11 @@ static int64_t bf_instances(const bf *b) {
     for (int d = 0; d < o->ndims; d++) {
         const bf_opt *p = &b->opt[d][b->cur[d]];
         int64_t E = o->extent[d];
-        if (p->axis >= 0)
+        if (p->band > 0 && p->comp < 0 && comp_of[d] >= 0) {
+            /* banded: the shifted range of d walked in steps of the band */
+            const bf_opt *q = &b->opt[comp_of[d]][b->cur[comp_of[d]]];
+            inst *= (E + llabs(q->coef) * (q->ext - 1) + p->ext - 1) / p->ext;
+        } else if (p->axis >= 0)
             inst *= (E + p->ext - 1) / p->ext;
         else if (comp_of[d] >= 0) {
             const bf_opt *q = &b->opt[comp_of[d]][b->cur[comp_of[d]]];
@@ -164,6 +230,29 @@ static bool bf_valid(const bf *b) {
         }
         if (p->comp >= 0)
             used[p->comp]++;
+    }
+    for (int d = 0; d < o->ndims; d++) {
+        const bf_opt *p = &b->opt[d][b->cur[d]];
+        if (p->comp >= 0) {
+            /* banded (band b) exactly when the compensated dim is the I term of band b */
+            const bf_opt *q = &b->opt[p->comp][b->cur[p->comp]];
+            if (p->band != (q->comp < 0 && q->band > 0 ? q->band : 0))
+                return false;
+            if (p->band > 0)
+                used[p->comp]--;
+        }
+    }
+    for (int d = 0; d < o->ndims; d++) {
+        const bf_opt *p = &b->opt[d][b->cur[d]];
+        if (p->comp < 0 && p->band > 0) { /* a band term needs its banded compensator */
+            bool ok = false;
+            for (int d2 = 0; d2 < o->ndims; d2++) {
+                const bf_opt *q = &b->opt[d2][b->cur[d2]];
+                ok |= q->comp == d && q->band == p->band;
+            }
+            if (!ok)
+                return false;
+        }
     }
     for (int d = 0; d < o->ndims; d++)
         if (used[d] > 1)
@@ -293,8 +382,8 @@ static enc_result solve(const op *o, const hw_config *hw, enc_objective ob, bool
     status_init(&st);
     cr_assert(enc_solve(o, hw, &eo, &r, &st), "enc_solve %s: %s", o->name, st.msg);
     cr_assert(r.found, "no embedding found");
-    cr_assert_str_eq(r.solver_status, "sat");
-    cr_assert_str_eq(r.proof, "optimal");
+    cr_assert_eq(r.solver_status, ENC_SOLVER_SAT);
+    cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
     return r;
 }
 
@@ -359,7 +448,7 @@ static op random_op(uint64_t *s) {
  * objective on every fourth; the decoded embeddings pass the full scalar checker. */
 Test(enc, random_ops_agree_with_brute_force, .timeout = 600) {
     uint64_t seed = 0x9e3779b97f4a7c15ull;
-    int n = 0, nlay = 0, nbatch = 0, nblk8 = 0;
+    int n = 0, nlay = 0, nbatch = 0, nblk8 = 0, nband = 0;
     bf *b = malloc(sizeof *b);
     for (int it = 0; n < 210 && it < 2000; it++) {
         hw_config hw = random_hw(&seed);
@@ -386,12 +475,17 @@ Test(enc, random_ops_agree_with_brute_force, .timeout = 600) {
                          (long long)rl.dram_bytes, (long long)b->best_dram);
             scalar_check(&o, &hw, &rl.e);
             nlay++;
+            char cls[128];
+            emb_class(&o, &rl.e, cls, sizeof cls);
+            nband += strstr(cls, "banded") != NULL;
         }
         nbatch += hw_batch(&hw) > 1;
         nblk8 += hw_block_in(&hw) == 8;
         n++;
     }
     free(b);
+    cr_log_info("brute force agreement: %d operators, %d layout optima banded", n, nband);
+    cr_assert_geq(nband, 3, "only %d banded layout optima: the banded options are not exercised", nband);
     cr_assert_geq(n, 200, "only %d operators compared", n);
     cr_assert_geq(nlay, 40);
     cr_assert_geq(nbatch, 50);
@@ -479,7 +573,7 @@ Test(enc, cvc5_rechecks_proofs, .timeout = 120) {
         status st;
         status_init(&st);
         cr_assert(enc_solve(&cs[i].o, cs[i].hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_str_eq(r.proof, "optimal");
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
         snprintf(cmd, sizeof cmd, "cvc5 --tlimit=60000 %s 2>&1", path);
         FILE *p = popen(cmd, "r");
         cr_assert(p);
@@ -506,8 +600,8 @@ Test(enc, tiny_rlimit_is_unknown) {
         status st;
         status_init(&st);
         cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_str_eq(r.solver_status, "unknown");
-        cr_assert_str_eq(r.proof, "unknown");
+        cr_assert_eq(r.solver_status, ENC_SOLVER_UNKNOWN);
+        cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
         if (r.found)
             scalar_check(&o, &hw, &r.e);
     }
@@ -525,10 +619,10 @@ Test(enc, timeout_is_a_result) {
     status st;
     status_init(&st);
     cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
-    if (!strcmp(r.solver_status, "unknown"))
-        cr_assert_str_eq(r.proof, "unknown");
+    if (r.solver_status == ENC_SOLVER_UNKNOWN)
+        cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
     else
-        cr_assert_str_eq(r.proof, "optimal");
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
     if (r.found)
         scalar_check(&o, &hw, &r.e);
 }
@@ -568,7 +662,7 @@ Test(enc, pareto_front) {
     bf_solve(b, &o, &hw, true);
     cr_assert_eq(a.a[0].instances, b->best_inst);
     cr_assert_eq(a.a[0].dram_bytes, b->lex_dram);
-    if (!strcmp(a.solver_status, "sat"))
+    if (a.solver_status == ENC_SOLVER_SAT)
         cr_assert_eq(a.a[a.n - 1].dram_bytes, b->best_dram);
     for (int i = 1; i < a.n; i++) {
         cr_assert_gt(a.a[i].instances, a.a[i - 1].instances);
@@ -585,7 +679,7 @@ Test(enc, pareto_front) {
 
 Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
     uint64_t seed = 0x243f6a8885a308d3ull;
-    int points = 0;
+    int points = 0, nband = 0;
     for (int it = 0; it < 64; it++) {
         hw_config hw = random_hw(&seed);
         /* mostly small random ops, every 8th a DeepBench-sized conv or GEMM */
@@ -632,9 +726,11 @@ Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
                          (unsigned long long)dram, (long long)nd);
             cr_assert_eq((uint64_t)enc_space_instances(sp, sel), inst);
             points++;
+            nband += strstr(cls, "banded") != NULL;
         }
         enc_formula_free(&f);
         free(sp);
     }
     cr_assert_geq(points, 600, "only %d points compared", points);
+    cr_assert_geq(nband, 20, "only %d banded points compared", nband);
 }
