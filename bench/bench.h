@@ -66,8 +66,8 @@ typedef struct bench_result {
     char schedule[320];        /* tiling / loop order of the program */
     int64_t est_cycles;        /* the schedule's cost-model estimate, 0 unknown */
     char emb_choice[24];       /* the embedding run: "solver" (the optimum the proof fields
-                                * describe) or "channel packing" (as utilization-optimal,
-                                * and faster on the simulator) */
+                                * describe), or "channel packing" / "im2col" (the fixed
+                                * strategies of the portfolio, when faster on the simulator) */
     int32_t sched_tried;       /* schedule candidates simulated (driver stage 3b) */
     bool sched_template;       /* the chosen schedule is the reference template's */
     char proof[16];            /* "optimal", "not_proven", "unknown" */

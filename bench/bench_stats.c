@@ -243,7 +243,7 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
     if (same_util && !strcmp(r->layout_class, "packed"))
         snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization%s)",
                  r->ref_util * 100,
-                 !strcmp(r->emb_choice, "channel packing") ? "; faster than the solver's equally optimal pick" : "");
+                 !strcmp(r->emb_choice, "channel packing") ? "; faster on the simulator than the solver's pick" : "");
     else if (same_util && r->ref_util >= 0.9995)
         snprintf(what, sizeof what, "the reference already reaches 100%% utilization (embedsyn chose %s)",
                  r->layout_class);

@@ -24,7 +24,7 @@ static const char bench_help[] =
     "  --hw FILE              hardware configuration (default: TVM's default VTA)\n"
     "  --suite-dir DIR        where the built-in suites are (default: next to the\n"
     "                         executable, $EMBEDSYN_SUITE_DIR, or the source tree)\n"
-    "  --objective OBJ        util | layout | lex (utilization, then layout bytes; default)\n"
+    ENC_OBJECTIVE_HELP
     "  --jobs N               layers in parallel (worker processes; default 1)\n"
     "  --shard I/N            run every N-th layer starting at I (0 <= I < N)\n"
     "  --out DIR              output directory: results.csv, results.json, report.md,\n"
@@ -109,7 +109,7 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     memset(c, 0, sizeof *c);
     c->hw = hw_default();
     c->evaluator = "real";
-    c->objective = "lex";
+    c->objective = "cycles";
     c->limit = -1;
     c->fo.cmd = cmd;
     baseline_opts_init(&c->fo.bopts);
@@ -246,6 +246,7 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     }
     if (!bench_parse_objective(c->objective, &c->eo.objective, &st))
         return cli_fail(cmd, &st);
+    c->objective = enc_objective_name(c->eo.objective); /* the canonical name in reports */
     if (strcmp(c->evaluator, "real") && strcmp(c->evaluator, "fake"))
         return cli_usage_error(cmd, "--evaluator: expected real or fake, got '%s'", c->evaluator);
     /* --baseline is read and checked now: a bad file fails before any layer runs. */

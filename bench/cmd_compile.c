@@ -5,12 +5,14 @@
 
 #include "bench/cmd_lower.h"
 #include "bench/commands.h"
+#include "encoders/enc.h"
 
 static const char compile_help[] =
     "usage: embedsyn compile (--op F | --conv SHAPE | --gemm SHAPE) [--hw F]\n"
     "                        [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
     "                        [--seed N]\n"
-    "                        -o BUNDLE_DIR [--strict] [--sched-candidates K] [--json]\n\n"
+    "                        -o BUNDLE_DIR [--strict] [--sched-candidates K] [--objective O]\n"
+    "                        [--json]\n\n"
     "Lowers the embedding (default: the reference strategy) to a VTA program, fills the\n"
     "operands with seeded random data and writes the bundle to BUNDLE_DIR; run it with any\n"
     "VTA runtime that takes a physical instruction address and count over dram.bin.\n\n"
@@ -23,7 +25,8 @@ static const char compile_help[] =
     "  -o DIR           bundle directory (created)\n"
     "  --strict         leaving VTA's portable subset is an error\n"
     "  --sched-candidates K  schedules simulated (timing only) to choose the program's\n"
-    "                   from: default 6, 1 = the cost model's pick alone\n\n";
+    "                   from: default 6, 1 = the cost model's pick alone\n"
+    ENC_OBJECTIVE_HELP "\n";
 
 int cmd_compile(int argc, char **argv) {
     bench_lower_args a;

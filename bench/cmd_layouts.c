@@ -9,16 +9,31 @@
 #include "bench/cmd_solve.h"
 #include "bench/commands.h"
 #include "encoders/enc.h"
+#include "vta/costform_vta.h"
 
 static const char layouts_help[] =
     "usage: embedsyn layouts (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE] [--all]\n"
-    "         [--timeout S] [--rlimit N] [--json]\n\n"
-    "Lists the Pareto front of (GEMM micro-op iterations, DRAM bytes) over the search\n"
-    "space, fastest first; with --all the best embedding (instances, then bytes) of every\n"
-    "layout class (swap + which dims feed which lane axis, Toeplitz compensations).\n"
-    "  --json   one JSON object per alternative: rank, instances, utilization, dram_bytes,\n"
-    "           layout_class, layout, pareto, proven, embedding; then a summary object\n"
+    "         [--objective O] [--timeout S] [--rlimit N] [--json]\n\n"
+    "Lists the Pareto front over the search space, fastest first: with a cycles objective\n"
+    "(the default) of (estimated cycles, GEMM micro-op iterations, DRAM bytes), else of\n"
+    "(GEMM micro-op iterations, DRAM bytes). With --all the best embedding (objective,\n"
+    "then bytes) of every layout class (swap + which dims feed which lane axis, Toeplitz\n"
+    "compensations).\n"
+    ENC_OBJECTIVE_HELP
+    "  --json   one JSON object per alternative: rank, est_cycles, instances, utilization,\n"
+    "           dram_bytes, layout_class, layout, pareto, proven, embedding; then a summary\n"
+    "           object\n"
     "%s";
+
+/* Does x dominate y (no cost larger, one smaller)? Cycles count only with a cycles
+ * objective (without one est_cycles is 0 everywhere). */
+static bool dominates(const enc_alt *x, const enc_alt *y, bool cyc) {
+    bool le = x->instances <= y->instances && x->dram_bytes <= y->dram_bytes &&
+              (!cyc || x->est_cycles <= y->est_cycles);
+    bool lt = x->instances < y->instances || x->dram_bytes < y->dram_bytes ||
+              (cyc && x->est_cycles < y->est_cycles);
+    return le && lt;
+}
 
 int cmd_layouts(int argc, char **argv) {
     if (cli_want_help(argc, argv)) {
@@ -33,6 +48,8 @@ int cmd_layouts(int argc, char **argv) {
     int rc = cmd_solve_parse("layouts", argc, argv, &c, &eo, NULL, &all, NULL);
     if (rc >= 0)
         return rc;
+    costform_vta(&c.hw, &c.op, &eo.cf);
+    bool cyc = enc_objective_uses_cycles(eo.objective);
     status st;
     status_init(&st);
     enc_alts a;
@@ -48,17 +65,16 @@ int cmd_layouts(int argc, char **argv) {
     for (int i = 0; i < a.n; i++) {
         bool dom = false;
         for (int j = 0; j < a.n && !dom; j++)
-            dom = j != i && a.a[j].instances <= a.a[i].instances &&
-                  a.a[j].dram_bytes <= a.a[i].dram_bytes &&
-                  (a.a[j].instances < a.a[i].instances || a.a[j].dram_bytes < a.a[i].dram_bytes);
+            dom = j != i && dominates(&a.a[j], &a.a[i], cyc);
         for (int j = 0; j < i && !dom; j++)
-            dom = a.a[j].instances == a.a[i].instances && a.a[j].dram_bytes == a.a[i].dram_bytes;
+            dom = a.a[j].instances == a.a[i].instances && a.a[j].dram_bytes == a.a[i].dram_bytes &&
+                  (!cyc || a.a[j].est_cycles == a.a[i].est_cycles);
         const enc_alt *x = &a.a[i];
         if (c.json) {
             printf("{\"op\":");
             text_json_str(stdout, c.op.name);
-            printf(",\"rank\":%d,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld", i + 1,
-                   (long long)x->instances, x->utilization, (long long)x->dram_bytes);
+            printf(",\"rank\":%d,\"est_cycles\":%.1f,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld", i + 1,
+                   x->est_cycles, (long long)x->instances, x->utilization, (long long)x->dram_bytes);
             printf(",\"layout_class\":");
             text_json_str(stdout, x->layout_class);
             printf(",\"layout\":");
@@ -68,8 +84,8 @@ int cmd_layouts(int argc, char **argv) {
             emb_json(stdout, &c.op, &x->e);
             printf("}\n");
         } else {
-            printf("%3d%s %12lld inst %6.1f%% %12lld B  %-24s %s\n", i + 1, dom ? " " : "*",
-                   (long long)x->instances, 100.0 * x->utilization, (long long)x->dram_bytes,
+            printf("%3d%s %12.0f cyc %12lld inst %6.1f%% %12lld B  %-24s %s\n", i + 1, dom ? " " : "*",
+                   x->est_cycles, (long long)x->instances, 100.0 * x->utilization, (long long)x->dram_bytes,
                    x->layout_class, x->layout);
         }
     }

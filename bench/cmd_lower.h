@@ -17,6 +17,7 @@ typedef struct bench_lower_args {
     driver_strategy strat;   /* the parsed strategy (DRV_FILE with --embedding) */
     const char *out_dir;     /* -o DIR */
     const char *suite;       /* run: --suite FILE (every operator of a suite) */
+    int objective;           /* --objective (enc_objective) for solve and portfolio, or -1 */
     driver_opts d;
 } bench_lower_args;
 

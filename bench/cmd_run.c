@@ -13,6 +13,7 @@
 #include "core/spec.h"
 #include "core/spec_emb.h"
 #include "core/text.h"
+#include "encoders/enc.h"
 #include "vta/target.h"
 
 static const char run_help[] =
@@ -41,7 +42,8 @@ static const char run_help[] =
     "  --sched-candidates K  schedules simulated to choose from (the K best by the cost\n"
     "                   model, plus the reference template's for channel packing);\n"
     "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
-    "                   reference, which runs TVM's template pick)\n\n";
+    "                   reference, which runs TVM's template pick)\n"
+    ENC_OBJECTIVE_HELP "\n";
 
 /* Option codes of run and compile (long-only options from CLI_OPT_CMD). */
 enum {
@@ -53,7 +55,8 @@ enum {
     OPT_TIMING_ONLY,
     OPT_SUITE,
     OPT_STRICT,
-    OPT_SCHED_K
+    OPT_SCHED_K,
+    OPT_OBJECTIVE
 };
 
 /* The option table of run; compile takes the same minus the run-only rows. */
@@ -64,6 +67,7 @@ static const struct option lower_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"sched-candidates", required_argument, NULL, OPT_SCHED_K},
+    {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"check", no_argument, NULL, OPT_CHECK},                 /* run only from here on */
     {"check-sample", required_argument, NULL, OPT_CHECK_SAMPLE},
     {"timing-only", no_argument, NULL, OPT_TIMING_ONLY},
@@ -86,6 +90,12 @@ static int lower_take(const char *cmd, int code, const char *v, bench_lower_args
         if (!driver_strategy_parse(v, &a->strat, &st) || a->strat.kind == DRV_FILE)
             return cli_usage_error(cmd, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'", v);
         break;
+    case OPT_OBJECTIVE: {
+        enc_objective ob;
+        if (!enc_objective_parse(v, &ob)) return cli_usage_error(cmd, "bad --objective '%s' (see --help)", v);
+        a->objective = (int)ob;
+        break;
+    }
     case OPT_SEED:
         if (!cli_parse_u64(v, &a->d.seed)) return cli_usage_error(cmd, "--seed needs a number, got '%s'", v);
         break;
@@ -129,6 +139,7 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     driver_opts_init(&a->d);
     a->strategy = "reference";
     driver_strategy_init(&a->strat, DRV_REFERENCE);
+    a->objective = -1;
     if (cli_want_help(argc, argv)) {
         fputs(help, stdout);
         fputs(cli_common_help, stdout);
@@ -159,6 +170,7 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
         return cli_usage_error(cmd, "--timing-only has no data to check");
     if (!is_run && !a->out_dir) return cli_usage_error(cmd, "-o BUNDLE_DIR is required");
     a->d.bundle_dir = a->out_dir;
+    if (a->objective >= 0) a->strat.enc.objective = (enc_objective)a->objective;
     return -1;
 }
 

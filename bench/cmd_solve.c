@@ -12,16 +12,15 @@
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "vta/costform_vta.h"
 
 static const char solve_help[] =
     "usage: embedsyn solve (--op FILE | --conv SHAPE | --gemm SHAPE | --suite FILE) [--hw FILE]\n"
-    "         [--objective utilization|layout|lex:utilization,layout] [--prove]\n"
+    "         [--objective O] [--prove]\n"
     "         [--smt2 FILE] [--timeout S] [--rlimit N] [--json] [-o EMB.xml]\n\n"
     "Finds the best embedding of the operator into VTA's GEMM instruction over the\n"
     "search space of the README (section Synthesis) with Z3.\n"
-    "  --objective O   utilization: fewest GEMM micro-op iterations (instances);\n"
-    "                  layout: fewest DRAM bytes of the packed operands;\n"
-    "                  lex:utilization,layout (default): instances, then bytes\n"
+    ENC_OBJECTIVE_HELP
     "  --prove         prove the optimum with the solver (UNSAT of 'better than');\n"
     "                  without it an optimum that meets the scalar lower bound is\n"
     "                  taken as proven by the bound\n"
@@ -50,6 +49,7 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
                     const char **out_xml, bool *all, const char **suite) {
     status st;
     status_init(&st);
+    eo->objective = ENC_OBJ_DEFAULT;
     for (int i = 1; i < argc;) {
         int r = cli_take_common(c, argc, argv, &i, &st);
         if (r < 0)
@@ -70,7 +70,7 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
             i++;
             if (!strcmp(a, "--objective")) {
                 if (!enc_objective_parse(val, &eo->objective))
-                    return cli_usage_error(cmd, "bad --objective '%s' (utilization, layout or lex:utilization,layout)", val);
+                    return cli_usage_error(cmd, "bad --objective '%s' (see --help)", val);
             } else if (!strcmp(a, "--smt2")) {
                 eo->smt2_path = val;
                 eo->prove = true;
@@ -103,10 +103,11 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
 }
 
 /* Solves and prints one operator; returns the exit status. */
-static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, const char *out_xml) {
+static int solve_one(const op *o, const cli_opts *c, enc_options *eo, const char *out_xml) {
     status st;
     status_init(&st);
     enc_result r;
+    costform_vta(&c->hw, o, &eo->cf);
     bool ok = enc_solve(o, &c->hw, eo, &r, &st);
     if (enc_interrupted()) /* the search was cut short: no result, no -o file */
         return cli_interrupted_exit("solve", c->json, "search stopped, no result");
@@ -139,7 +140,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
                r.found ? "true" : "false");
         printf(",\"instances\":%lld,\"utilization\":%.6f,\"lower_bound_instances\":%lld",
                (long long)r.instances, r.utilization, (long long)r.lower_bound_instances);
-        printf(",\"dram_bytes\":%lld,\"layout\":", (long long)r.dram_bytes);
+        printf(",\"dram_bytes\":%lld,\"est_cycles\":%.1f,\"layout\":", (long long)r.dram_bytes,
+               r.est_cycles);
         text_json_str(stdout, r.layout);
         printf(",\"layout_class\":");
         text_json_str(stdout, r.layout_class);
@@ -166,8 +168,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         printf("  class %s, instances %lld (lower bound %lld%s), utilization %.1f%%\n",
                r.layout_class, (long long)r.instances, (long long)r.lower_bound_instances,
                r.global ? ", met: globally optimal" : "", 100.0 * r.utilization);
-        printf("  DRAM bytes %lld, objective %s, proof %s, solver %s, %.0f ms\n",
-               (long long)r.dram_bytes, enc_objective_name(eo->objective), enc_proof_name(r.proof),
+        printf("  DRAM bytes %lld, estimated cycles %.0f, objective %s, proof %s, solver %s, %.0f ms\n",
+               (long long)r.dram_bytes, r.est_cycles, enc_objective_name(eo->objective), enc_proof_name(r.proof),
                enc_solver_status_name(r.solver_status), r.solve_ms);
     }
     fflush(stdout);

@@ -24,6 +24,7 @@
 #include "core/es.h"
 #include "core/ref.h"
 #include "core/spec_emb.h"
+#include "vta/costform_vta.h"
 #include "vta/target.h"
 
 void driver_opts_init(driver_opts *d) {
@@ -43,6 +44,7 @@ void driver_strategy_init(driver_strategy *s, driver_strategy_kind k) {
     memset(s, 0, sizeof *s);
     s->kind = k;
     enc_options_init(&s->enc);
+    s->enc.objective = ENC_OBJ_DEFAULT; /* cycles: the cost form is filled in solve_plan */
     if (k == DRV_PORTFOLIO) { /* as `embedsyn bench` runs it: proven, 60 s per layer */
         s->enc.prove = true;
         s->enc.timeout_s = DRIVER_PORTFOLIO_TIMEOUT_S;
@@ -282,7 +284,10 @@ static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *
                        driver_result *r, status *st) {
     enc_result *er = malloc(sizeof *er);
     if (!er) return status_fail(st, "out of memory");
-    bool ok = enc_solve(o, hw, &s->enc, er, st);
+    enc_options eo = s->enc;
+    if (enc_objective_uses_cycles(eo.objective) && !eo.cf.set)
+        costform_vta(hw, o, &eo.cf); /* the target's cycle estimate coefficients */
+    bool ok = enc_solve(o, hw, &eo, er, st);
     if (ok) {
         r->solve = (driver_solve_info){true, er->proof, er->global, er->solver_status, er->solve_ms,
                                        er->lower_bound_instances, er->rlimit_used};
@@ -328,35 +333,43 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
     return driver_plan_make(o, hw, &e, s->kind == DRV_REFERENCE, pl, st);
 }
 
-/* The portfolio: channel packing competes with the solver's optimum when it is
- * utilization-optimal too (same GEMM instances); the fewer simulated cycles win, ties
- * keep the solver's. It is simulated timing-only first and rerun with the check only
- * when it wins (the pipeline is deterministic). */
+/* The portfolio: channel packing and full im2col (every reduction dim on the input
+ * lanes) compete with the solver's optimum; the fewest simulated cycles win, ties keep
+ * the earlier one. The solver's cycles objective is an embedding-level estimate (it
+ * ignores the schedule), so a fixed strategy can still be a few percent faster on the
+ * simulator; this keeps every layer at least as fast as both. Each alternative is
+ * simulated timing-only first and rerun with the check only when it wins (the pipeline
+ * is deterministic). */
 static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, driver_result *r, status *st) {
     if (!driver_run_plan(solved, dopt, r, st)) return false;
     driver_plan *cp = malloc(sizeof *cp);
     if (!cp) return status_fail(st, "out of memory");
-    status ign;
-    status_init(&ign);
-    emb e;
     bool ok = true;
-    if (emb_channel_packing(solved->o, solved->hw, &e, &ign) &&
-        driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign) && cp->n.instances == r->instances) {
+    for (int alt = 0; alt < 2 && ok; alt++) {
+        status ign;
+        status_init(&ign);
+        emb e;
+        char dims[64];
+        reduction_dims(solved->o, dims, sizeof dims);
+        bool have = alt == 0 ? emb_channel_packing(solved->o, solved->hw, &e, &ign)
+                             : emb_im2col(solved->o, solved->hw, dims, &e, &ign);
+        if (!have || !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign)) continue;
         driver_opts dt = *dopt;
         dt.timing_only = true;
         dt.check = false;
         dt.check_sample = 0;
         driver_result cr = *r;
         ok = driver_run_plan(cp, &dt, &cr, st);
+        driver_choice what = alt == 0 ? DRV_CHOSE_CHANNEL_PACKING : DRV_CHOSE_IM2COL;
         if (ok && cr.sim.cycles < r->sim.cycles) {
             bool check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
             if (check) ok = driver_run_plan(cp, dopt, &cr, st);
             if (ok) {
                 *r = cr;
-                r->choice = DRV_CHOSE_CHANNEL_PACKING;
+                r->choice = what;
             }
         }
-        if (!ok) r->choice = DRV_CHOSE_CHANNEL_PACKING;
+        if (!ok) r->choice = what;
     }
     free(cp);
     return ok;

@@ -27,7 +27,7 @@ typedef struct bench_eval_opts {
 } bench_eval_opts;
 
 void bench_eval_opts_init(bench_eval_opts *o);
-/* "util" / "utilization", "layout", "lex". */
+/* enc_objective_parse with a status message. */
 bool bench_parse_objective(const char *text, enc_objective *obj, status *st);
 /* bench_eval_fn over the real pipeline; ctx is a const bench_eval_opts *. */
 bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st);

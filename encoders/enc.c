@@ -36,25 +36,29 @@ void enc_options_init(enc_options *o) {
     o->timeout_s = 0;
 }
 
+#define ENC_OBJ_NAME(e, name, alias, help) name,
+#define ENC_OBJ_ALIAS(e, name, alias, help) alias,
+static const char *const obj_names[ENC_OBJ_COUNT] = {ENC_OBJECTIVES(ENC_OBJ_NAME)};
+static const char *const obj_aliases[ENC_OBJ_COUNT] = {ENC_OBJECTIVES(ENC_OBJ_ALIAS)};
+#undef ENC_OBJ_NAME
+#undef ENC_OBJ_ALIAS
+
 const char *enc_objective_name(enc_objective ob) {
-    switch (ob) {
-    case ENC_OBJ_UTILIZATION: return "utilization";
-    case ENC_OBJ_LAYOUT: return "layout";
-    case ENC_OBJ_LEX_UTIL_LAYOUT: return "lex:utilization,layout";
-    }
-    return "?";
+    ES_ASSERT((unsigned)ob < ENC_OBJ_COUNT);
+    return obj_names[ob];
 }
 
 bool enc_objective_parse(const char *s, enc_objective *ob) {
-    if (!strcmp(s, "utilization"))
-        *ob = ENC_OBJ_UTILIZATION;
-    else if (!strcmp(s, "layout"))
-        *ob = ENC_OBJ_LAYOUT;
-    else if (!strcmp(s, "lex:utilization,layout") || !strcmp(s, "lex"))
-        *ob = ENC_OBJ_LEX_UTIL_LAYOUT;
-    else
-        return false;
-    return true;
+    for (int k = 0; k < ENC_OBJ_COUNT; k++)
+        if (!strcmp(s, obj_names[k]) || (obj_aliases[k][0] && !strcmp(s, obj_aliases[k]))) {
+            *ob = (enc_objective)k;
+            return true;
+        }
+    return false;
+}
+
+bool enc_objective_uses_cycles(enc_objective ob) {
+    return ob == ENC_OBJ_CYCLES || ob == ENC_OBJ_LEX_CYCLES_LAYOUT;
 }
 
 uint64_t enc_rlimit_effective(const enc_options *opt) {
@@ -90,9 +94,14 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
     r->proof = ENC_PROOF_UNKNOWN;
     r->solver_status = ENC_SOLVER_UNKNOWN;
 
-    /* 1-2. the space and the formula */
+    bool cyc = enc_objective_uses_cycles(opt->objective);
+    if (cyc && !opt->cf.set)
+        return status_fail(st, "objective %s needs the target's cost form",
+                           enc_objective_name(opt->objective));
+    /* 1-2. the space and the formula (with the cycles term when there is a cost form) */
     enc_formula f;
-    enc_space *sp = enc_query_open(o, hw, enc_rlimit_effective(opt), opt->timeout_s, &f, st);
+    enc_space *sp = enc_query_open(o, hw, opt->cf.set ? &opt->cf : NULL, enc_rlimit_effective(opt),
+                                   opt->timeout_s, &f, st);
     if (!sp)
         return false;
     /* 3. minimize (+ prove: the last UNSAT of "better than the optimum") */
@@ -109,8 +118,14 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
     case ENC_OBJ_LAYOUT:
         ms = enc_minimize(&f, ENC_DRAM, 0, NULL, 0, false, opt->prove, &pt, &proven, &q);
         break;
+    case ENC_OBJ_CYCLES:
+        ms = enc_minimize(&f, ENC_CYC, 0, NULL, enc_cycles_lower(&f, lb), !opt->prove, opt->prove,
+                          &pt, &proven, &q);
+        break;
     default:
-        ms = enc_minimize_lex(&f, 0, NULL, lb, !opt->prove, opt->prove, &pt, &proven, &q);
+        ms = enc_minimize_lex(&f, cyc ? ENC_CYC : ENC_INST, 0, NULL,
+                              cyc ? enc_cycles_lower(&f, lb) : lb, !opt->prove, opt->prove, &pt,
+                              &proven, &q);
         if (ms == ENC_MIN_OPTIMAL && opt->smt2_path) {
             /* the exported query is the combined lex query: check it as such */
             Z3_ast a = enc_guard(&f, q);
@@ -153,7 +168,10 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
     /* 5. decode + check */
     if (pt.found) {
         enc_decode(sp, &pt, &r->e, &r->nest);
+        enc_check_cycles(&f, &pt, &r->nest);
         r->found = true;
+        if (opt->cf.set)
+            r->est_cycles = costform_cycles(&opt->cf, costform_eval(&opt->cf, &r->nest));
         enc_fill_costs(o, hw, &r->e, &r->nest, &r->instances, &r->utilization, &r->dram_bytes,
                        r->layout, sizeof r->layout, r->layout_class, sizeof r->layout_class);
         r->global = r->instances == r->lower_bound_instances;

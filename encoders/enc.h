@@ -9,18 +9,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/costform.h"
 #include "core/emb.h"
 #include "core/es.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 
+/* The objective vocabulary, one table for every command that takes --objective:
+ * X(enum, name, alias or "", help). enc_objective_parse accepts the name or the alias. */
+#define ENC_OBJECTIVES(X)                                                                   \
+    X(ENC_OBJ_UTILIZATION, "utilization", "util",                                          \
+      "fewest GEMM micro-op iterations (instances)")                                       \
+    X(ENC_OBJ_LAYOUT, "layout", "", "fewest DRAM bytes of the packed operands")            \
+    X(ENC_OBJ_LEX_UTIL_LAYOUT, "lex:utilization,layout", "lex", "instances, then bytes")   \
+    X(ENC_OBJ_CYCLES, "cycles", "", "fewest estimated cycles (the target's cost form)")    \
+    X(ENC_OBJ_LEX_CYCLES_LAYOUT, "lex:cycles,layout", "", "estimated cycles, then bytes")
+
 typedef enum {
-    ENC_OBJ_UTILIZATION = 0,   /* minimize GEMM micro-op iterations */
-    ENC_OBJ_LAYOUT = 1,        /* minimize DRAM bytes of the transformed tensors */
-    ENC_OBJ_LEX_UTIL_LAYOUT = 2 /* utilization first, then layout bytes */
+#define ENC_OBJ_ENUM(e, name, alias, help) e,
+    ENC_OBJECTIVES(ENC_OBJ_ENUM)
+#undef ENC_OBJ_ENUM
+    ENC_OBJ_COUNT
 } enc_objective;
 
+/* --objective help lines (name, alias, meaning), the same text in every command. */
+#define ENC_OBJ_HELP_LINE(e, name, alias, help) "                  " name ": " help "\n"
+#define ENC_OBJECTIVE_HELP                                                                  \
+    "  --objective O   what the synthesis minimizes (aliases: util, lex):\n"                \
+    ENC_OBJECTIVES(ENC_OBJ_HELP_LINE)                                                       \
+    "                  default: cycles\n"
+/* The objective of the commands when none is given. */
+#define ENC_OBJ_DEFAULT ENC_OBJ_CYCLES
 /* Proof outcome of a solve, weakest first (a baseline compares them by this order):
  * X(id, name). */
 #define ENC_PROOFS(X) X(ENC_PROOF_UNKNOWN, "unknown") X(ENC_PROOF_NOT_PROVEN, "not_proven") X(ENC_PROOF_OPTIMAL, "optimal")
@@ -34,6 +54,8 @@ const char *enc_solver_status_name(enc_solver_status s);
 
 typedef struct enc_options {
     enc_objective objective;
+    costform cf;                /* cycle estimate coefficients (the target fills them);
+                                 * needed by the cycles objectives */
     bool prove;                 /* prove the optimum (UNSAT of "better than") */
     const char *smt2_path;      /* write the proof query here, or NULL */
     uint64_t rlimit;            /* Z3 resource limit (deterministic); 0 = default */
@@ -54,6 +76,7 @@ typedef struct enc_result {
     bool global;                /* optimum meets the scalar lower bound */
     enc_solver_status solver_status; /* unknown: timeout/rlimit, best so far */
     double solve_ms;
+    double est_cycles;          /* the cost form's cycles of e (0 without a cost form) */
     uint64_t rlimit_used;       /* Z3 "rlimit count" of all checks: deterministic effort */
 } enc_result;
 
@@ -74,8 +97,10 @@ void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layou
 #define ENC_DEFAULT_RLIMIT 400000000ull
 uint64_t enc_rlimit_effective(const enc_options *opt);
 const char *enc_objective_name(enc_objective ob);
-/* "utilization", "layout", "lex:utilization,layout" (or "lex"); false otherwise. */
+/* A name or alias of ENC_OBJECTIVES; false otherwise. */
 bool enc_objective_parse(const char *s, enc_objective *ob);
+/* Does the objective need opt->cf? */
+bool enc_objective_uses_cycles(enc_objective ob);
 /* Costs and descriptions of a built embedding (from its emb_nest). */
 void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                     int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
@@ -86,6 +111,7 @@ void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_ne
  * the swap flag plus, per dim, its lane axis and compensation (extents ignored). */
 typedef struct enc_alt {
     emb e;
+    double est_cycles;       /* the cost form's cycles (0 without a cost form) */
     int64_t instances;
     double utilization;
     int64_t dram_bytes;

@@ -3,6 +3,7 @@
  * of the product of the maxima, so bvmul never wraps); all assertions go through
  * enc_assert and are recorded for the SMT-LIB2 export. */
 #include "encoders/enc_encode.h"
+#include "encoders/enc_seed.h"
 #include "core/es.h"
 
 #include <math.h>
@@ -17,30 +18,6 @@
 static void enc_z3_error(Z3_context c, Z3_error_code e) {
     fprintf(stderr, "embedsyn: internal Z3 error %d: %s\n", (int)e, Z3_get_error_msg(c, e));
     es_abort(__FILE__, __LINE__, "Z3 error");
-}
-
-void enc_assert(enc_formula *f, Z3_ast a) {
-    ES_ASSERT(f->nas < ENC_MAX_ASSERTS);
-    f->as[f->nas++] = a;
-    Z3_solver_assert(f->ctx, f->sol, a);
-}
-
-Z3_ast enc_bv_const(enc_formula *f, uint64_t v, unsigned w) {
-    return Z3_mk_unsigned_int64(f->ctx, v, Z3_mk_bv_sort(f->ctx, w));
-}
-
-Z3_ast enc_ult_const(enc_formula *f, enc_term t, uint64_t v) {
-    if (v > t.max)
-        return Z3_mk_true(f->ctx);
-    if (v == 0)
-        return Z3_mk_false(f->ctx);
-    return Z3_mk_bvult(f->ctx, t.t, enc_bv_const(f, v, t.w));
-}
-
-Z3_ast enc_eq_const(enc_formula *f, enc_term t, uint64_t v) {
-    if (v > t.max)
-        return Z3_mk_false(f->ctx);
-    return Z3_mk_eq(f->ctx, t.t, enc_bv_const(f, v, t.w));
 }
 
 /* Can the shadow tell v from v+1? Every choice with instances >= v+1 has shadow >=
@@ -97,6 +74,141 @@ static enc_term name_term(enc_formula *f, const char *nm, enc_term t, Z3_ast *de
     return r;
 }
 
+/* cost_j <= u on the log shadows (implied by the exact value; sound). NULL: no
+ * constraint (u beyond the cost's range). */
+static Z3_ast cost_le_shadow(enc_formula *f, int j, uint64_t u) {
+    enc_term exact = j == 0 ? f->instances : f->bytes[j - 1];
+    if (u >= exact.max)
+        return NULL;
+    if (u < exact.min || u == 0)
+        return Z3_mk_false(f->ctx);
+    const enc_term *sh = j == 0 ? &f->loglb : &f->logbytes[j - 1];
+    uint64_t lg = enc_log_ceil(f, u);
+    if (lg >= sh->max)
+        return NULL;
+    return Z3_mk_bvule(f->ctx, sh->t, enc_bv_const(f, lg, sh->w));
+}
+
+/* Slack shares of the split clauses (see share_clauses). Measured on small convs: finer
+ * grids (4, 16) cost more resources than they save, so each clause gives all the slack
+ * to one cost (the single-cost bounds). */
+#define ENC_CYC_GRID 1
+
+typedef struct share_ctx {
+    enc_formula *f;
+    const uint64_t *k;
+    const int *js;
+    int nj;
+    uint64_t slack;
+    int grid;
+    int cnt[4];
+    Z3_ast *a;
+    unsigned *n, cap;
+} share_ctx;
+
+/* One clause per composition cnt[0..nj) of c->grid. */
+static void share_rec(share_ctx *c, int i, int left) {
+    if (i < c->nj - 1) {
+        for (int q = 0; q <= left; q++) {
+            c->cnt[i] = q;
+            share_rec(c, i + 1, left - q);
+        }
+        return;
+    }
+    c->cnt[i] = left;
+    enc_formula *f = c->f;
+    Z3_ast lits[4];
+    unsigned nl = 0;
+    for (int p = 0; p < c->nj; p++) {
+        int j = c->js[p];
+        enc_u128 share = (enc_u128)c->k[j] * f->cyc_min[j] +
+                         ((enc_u128)c->slack * (unsigned)c->cnt[p] + (unsigned)c->grid - 1) / (unsigned)c->grid;
+        enc_u128 u = (share + c->k[j] - 1) / c->k[j]; /* k_j c_j < share <=> c_j < u */
+        Z3_ast l = u == 0 ? Z3_mk_false(f->ctx)
+                          : cost_le_shadow(f, j, u - 1 > UINT64_MAX ? UINT64_MAX : (uint64_t)(u - 1));
+        if (!l)
+            return; /* a literal that is always true: no clause */
+        lits[nl++] = l;
+    }
+    if (*c->n < c->cap)
+        c->a[(*c->n)++] = nl == 1 ? lits[0] : Z3_mk_or(f->ctx, nl, lits);
+}
+
+/* Split clauses of one linear bound sum_j k_j c_j < V (V = v + 1 - fixed): for every way
+ * to cut V into shares s_j with sum s_j >= V, some k_j c_j < s_j, i.e. c_j <= ceil(s_j /
+ * k_j) - 1, asserted on the log shadows. Shares are each cost's least value plus
+ * multiples of 1/ENC_CYC_GRID of the slack, so a bound that only the least values meet
+ * is refuted by the shadows alone. Appends to a[*n] (at most cap). */
+static void share_clauses(enc_formula *f, const uint64_t *k, uint64_t V, Z3_ast *a, unsigned *n,
+                          unsigned cap) {
+    int js[4], nj = 0;
+    enc_u128 base = 0;
+    for (int j = 0; j < 4; j++)
+        if (k[j] > 0) {
+            js[nj++] = j;
+            base += (enc_u128)k[j] * f->cyc_min[j];
+        }
+    if (nj == 0)
+        return;
+    if (base >= V) {
+        a[(*n)++] = Z3_mk_false(f->ctx);
+        return;
+    }
+    share_ctx c = {f, k, js, nj, V - (uint64_t)base, ENC_CYC_GRID,
+                   {0, 0, 0, 0}, a, n, cap};
+    share_rec(&c, 0, c.grid);
+}
+
+/* "cycles <= v" (exact), with implied constraints that CDCL propagates far better than
+ * the product circuits: each module's exact bound, and for every module's linear lower
+ * bound of S the split clauses on the log shadows (share_clauses). */
+Z3_ast enc_cyc_le(enc_formula *f, uint64_t v) {
+    enc_activate_cycles(f);
+    if (v >= f->cycles.max)
+        return Z3_mk_true(f->ctx);
+    uint64_t fx = (uint64_t)f->cf.fixed;
+    if (v < fx || v < f->cycles.min)
+        return Z3_mk_false(f->ctx);
+    enum { CAP = 1024 };
+    Z3_ast *a = malloc(CAP * sizeof *a);
+    ES_ASSERT(a);
+    unsigned n = 0;
+    a[n++] = enc_ult_const(f, f->cycles, v + 1);
+    for (int m = 0; m < f->cf.nmod; m++) {
+        if (f->cyc_mod[m].t && f->cf.w_max > 0) /* w_max * M_m <= v - fixed */
+            a[n++] = enc_ult_const(f, f->cyc_mod[m], (v - fx) / (uint64_t)f->cf.w_max + 1);
+        share_clauses(f, f->cyc_k[m], v - fx + 1, a, &n, CAP);
+    }
+    Z3_ast r = n == 1 ? a[0] : Z3_mk_and(f->ctx, n, a);
+    free(a);
+    return r;
+}
+
+void enc_activate_cycles(enc_formula *f) {
+    ES_ASSERT(f->cf.set);
+    enc_activate(f, true, false);
+    if (!f->cyc_on) {
+        f->cyc_on = true;
+        enc_assert(f, f->cyc_def);
+    }
+}
+
+bool enc_cycles_term(enc_formula *f, const costform *cf, status *st) {
+    if (!costform_check(cf, st))
+        return false;
+    f->cf = *cf;
+    enc_term s;
+    if (!enc_cycles_expr(f, cf, f->instances, f->bytes, &s, st))
+        return false;
+    f->cycles = name_term(f, "cycles", s, &f->cyc_def);
+    double t0 = es_now_ms();
+    f->cyc_ub = enc_cycles_seed(f->sp, cf, &f->cyc_seed_swap, f->cyc_seed_sel);
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_cycles_seed: %llu in %.1f ms\n", (unsigned long long)f->cyc_ub,
+                es_now_ms() - t0);
+    return true;
+}
+
 void enc_activate(enc_formula *f, bool inst, bool dram) {
     if (inst && !f->inst_on) {
         f->inst_on = true;
@@ -108,15 +220,15 @@ void enc_activate(enc_formula *f, bool inst, bool dram) {
     }
 }
 
-enc_space *enc_query_open(const op *o, const hw_config *hw, uint64_t rlimit, double timeout_s,
-                          enc_formula *f, status *st) {
+enc_space *enc_query_open(const op *o, const hw_config *hw, const costform *cf, uint64_t rlimit,
+                          double timeout_s, enc_formula *f, status *st) {
     enc_space *sp = malloc(sizeof *sp);
     ES_ASSERT(sp);
     if (!enc_space_build(o, hw, sp, st)) {
         free(sp);
         return NULL;
     }
-    if (!enc_formula_build(f, sp, rlimit, timeout_s, st)) {
+    if (!enc_formula_build(f, sp, rlimit, timeout_s, st) || (cf && !enc_cycles_term(f, cf, st))) {
         enc_formula_free(f);
         free(sp);
         return NULL;
@@ -327,6 +439,13 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
             f->rlimit_left -= used;
     }
     return r;
+}
+
+uint64_t enc_model_u64_sat(enc_formula *f, Z3_model m, Z3_ast t) {
+    Z3_ast v;
+    ES_ASSERT(Z3_model_eval(f->ctx, m, t, true, &v));
+    uint64_t u = 0;
+    return Z3_get_numeral_uint64(f->ctx, v, &u) ? u : UINT64_MAX;
 }
 
 uint64_t enc_model_u64(enc_formula *f, Z3_model m, Z3_ast t) {

@@ -21,7 +21,8 @@ static bool same_class(const enc_opt *a, const enc_opt *b) {
     return a->role == b->role && a->comp == b->comp && (a->comp < 0 || a->coef == b->coef);
 }
 
-static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool proven) {
+static void push(enc_alts *out, const enc_formula *f, const enc_space *sp, const enc_point *p,
+                 bool proven) {
     if (out->n == out->cap) {
         out->cap = out->cap ? out->cap * 2 : 16;
         out->a = realloc(out->a, (size_t)out->cap * sizeof *out->a);
@@ -31,6 +32,9 @@ static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool pr
     memset(a, 0, sizeof *a);
     emb_nest n;
     enc_decode(sp, p, &a->e, &n);
+    enc_check_cycles(f, p, &n);
+    if (f->cf.set)
+        a->est_cycles = costform_cycles(&f->cf, costform_eval(&f->cf, &n));
     enc_fill_costs(sp->o, &sp->hw, &a->e, &n, &a->instances, &a->utilization, &a->dram_bytes,
                    a->layout, sizeof a->layout, a->layout_class, sizeof a->layout_class);
     a->proven = proven;
@@ -38,11 +42,63 @@ static void push(enc_alts *out, const enc_space *sp, const enc_point *p, bool pr
 
 static int cmp_alt(const void *x, const void *y) {
     const enc_alt *a = x, *b = y;
+    if (a->est_cycles != b->est_cycles)
+        return a->est_cycles < b->est_cycles ? -1 : 1;
     if (a->instances != b->instances)
         return a->instances < b->instances ? -1 : 1;
     if (a->dram_bytes != b->dram_bytes)
         return a->dram_bytes < b->dram_bytes ? -1 : 1;
     return 0;
+}
+
+/* The Pareto front of (cycles, instances, DRAM bytes): the lexicographic minimum of
+ * (instances, bytes, cycles) over the region that no listed point dominates is
+ * Pareto-optimal (a point that dominated it would lie in the region too and be
+ * lexicographically smaller), so each round lists one front point and then excludes
+ * what it dominates; the final UNSAT shows the front is complete. Instances first: its
+ * log shadow makes that order the cheapest to prove. */
+static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max_alts,
+                   enc_alts *out) {
+    Z3_context c = f->ctx;
+    enc_activate(f, true, true);
+    enc_activate_cycles(f);
+    static const enc_cost order[3] = {ENC_INST, ENC_DRAM, ENC_CYC};
+    while (out->n < max_alts) {
+        enc_point p;
+        memset(&p, 0, sizeof p);
+        bool proven = true, ok = true;
+        Z3_ast A[3], q;
+        int na = 0;
+        for (int k = 0; k < 3 && ok; k++) {
+            enc_point p2;
+            memset(&p2, 0, sizeof p2);
+            bool pr;
+            enc_min_status s = enc_minimize(f, order[k], na, A, k == 0 ? lb : 0, true, false, &p2,
+                                            &pr, &q);
+            if (s == ENC_MIN_UNSAT && k == 0)
+                return true; /* nothing left outside the dominated region */
+            ok = s == ENC_MIN_OPTIMAL;
+            if (p2.found)
+                p = p2;
+            proven = proven && pr;
+            if (ok)
+                A[na++] = enc_guard(f, enc_eq_const(f, order[k] == ENC_INST ? f->instances
+                                                       : order[k] == ENC_DRAM ? f->dram
+                                                                              : f->cycles,
+                                                    order[k] == ENC_INST ? p.instances
+                                                    : order[k] == ENC_DRAM ? p.dram
+                                                                           : p.cycles));
+        }
+        if (p.found)
+            push(out, f, sp, &p, ok && proven);
+        if (!ok || !p.found)
+            return false;
+        Z3_ast better[3] = {enc_ult_const(f, f->cycles, p.cycles),
+                            enc_ult_const(f, f->instances, p.instances),
+                            enc_ult_const(f, f->dram, p.dram)};
+        enc_assert(f, Z3_mk_or(c, 3, better));
+    }
+    return false;
 }
 
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
@@ -53,14 +109,24 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     out->lower_bound_instances = enc_lower_bound(o, hw);
     if (max_alts <= 0)
         max_alts = 1000;
+    bool cyc = enc_objective_uses_cycles(opt->objective);
+    if (cyc && !opt->cf.set)
+        return status_fail(st, "objective %s needs the target's cost form",
+                           enc_objective_name(opt->objective));
     enc_formula f;
-    enc_space *sp = enc_query_open(o, hw, enc_rlimit_effective(opt), opt->timeout_s, &f, st);
+    enc_space *sp = enc_query_open(o, hw, cyc ? &opt->cf : NULL, enc_rlimit_effective(opt),
+                                   opt->timeout_s, &f, st);
     if (!sp)
         return false;
     enc_activate(&f, false, true);
     uint64_t lb = (uint64_t)out->lower_bound_instances;
+    enc_cost first = cyc ? ENC_CYC : ENC_INST;
+    uint64_t lb1 = cyc ? enc_cycles_lower(&f, lb) : lb;
     bool complete = false;
-    if (!all) {
+    if (!all && cyc) {
+        complete = front3(&f, sp, lb, max_alts, out);
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
+    } else if (!all) {
         bool have = false;
         uint64_t bound = 0;
         while (out->n < max_alts) {
@@ -72,13 +138,13 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             bool proven;
             Z3_ast q;
             enc_min_status s =
-                enc_minimize_lex(&f, na, A, lb, true, false, &p, &proven, &q);
+                enc_minimize_lex(&f, ENC_INST, na, A, lb, true, false, &p, &proven, &q);
             if (s == ENC_MIN_UNSAT) {
                 complete = true;
                 break;
             }
             if (p.found && (!have || p.dram < bound))
-                push(out, sp, &p, proven);
+                push(out, &f, sp, &p, proven);
             if (s != ENC_MIN_OPTIMAL)
                 break;
             have = true;
@@ -114,7 +180,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             uint64_t total = f.rlimit_left;
             uint64_t slice = total && total < ENC_CLASS_RLIMIT ? total : ENC_CLASS_RLIMIT;
             f.rlimit_left = slice;
-            enc_min_status s = enc_minimize_lex(&f, 1, A, lb, true, false, &p, &proven, &q);
+            enc_min_status s = enc_minimize_lex(&f, first, 1, A, lb1, true, false, &p, &proven, &q);
             uint64_t used = f.rlimit_left <= 1 ? slice : slice - f.rlimit_left;
             f.rlimit_left = total == 0 ? 0 : (total > used ? total - used : 1);
             if (!p.found) {
@@ -124,7 +190,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                 p.have_dram = false;
                 p.found = true;
             }
-            push(out, sp, &p, proven && s == ENC_MIN_OPTIMAL);
+            push(out, &f, sp, &p, proven && s == ENC_MIN_OPTIMAL);
             wit[nwit++] = any;
             if (s == ENC_MIN_OPTIMAL) {
                 enc_assert(&f, block);
@@ -136,7 +202,8 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
              * formula with the remaining budget and block every class listed so far. */
             uint64_t left = f.rlimit_left;
             enc_formula_free(&f);
-            if (!enc_formula_build(&f, sp, left, opt->timeout_s, st)) {
+            if (!enc_formula_build(&f, sp, left, opt->timeout_s, st) ||
+                (cyc && !enc_cycles_term(&f, &opt->cf, st))) {
                 failed = true;
                 break;
             }

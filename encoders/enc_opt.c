@@ -6,6 +6,8 @@
  * caller allowed that shortcut). */
 #include "encoders/enc_opt.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include "encoders/enc.h"
 
 static void record(enc_formula *f, enc_point *p) {
@@ -18,24 +20,34 @@ static void record(enc_formula *f, enc_point *p) {
         ES_ASSERT(enc_model_u64(f, m, f->instances.t) == p->instances);
     p->have_dram = f->dram_on;
     p->dram = f->dram_on ? enc_model_u64(f, m, f->dram.t) : 0;
+    p->have_cycles = f->cyc_on;
+    p->cycles = f->cyc_on ? enc_model_u64_sat(f, m, f->cycles.t) : 0;
     p->found = true;
     Z3_model_dec_ref(f->ctx, m);
     enc_progress_point(p->instances, p->dram, p->have_dram); /* enc_progress.c */
 }
 
 static uint64_t value(enc_cost c, const enc_point *p) {
-    return c == ENC_INST ? p->instances : p->dram;
+    return c == ENC_INST ? p->instances : c == ENC_DRAM ? p->dram : p->cycles;
 }
 
 /* cost <= v for the search */
 static Z3_ast le(enc_formula *f, enc_cost c, uint64_t v) {
-    return c == ENC_INST ? enc_inst_le(f, v) : enc_dram_le(f, v);
+    return c == ENC_INST ? enc_inst_le(f, v) : c == ENC_DRAM ? enc_dram_le(f, v) : enc_cyc_le(f, v);
 }
 
 /* The exact "cost < v" (activates the cost's definition). */
 static Z3_ast lt_exact(enc_formula *f, enc_cost c, uint64_t v) {
+    if (c == ENC_CYC) {
+        enc_activate_cycles(f);
+        return enc_ult_const(f, f->cycles, v);
+    }
     enc_activate(f, c == ENC_INST, c == ENC_DRAM);
     return enc_ult_const(f, c == ENC_INST ? f->instances : f->dram, v);
+}
+
+static enc_term cost_term(enc_formula *f, enc_cost c) {
+    return c == ENC_INST ? f->instances : c == ENC_DRAM ? f->dram : f->cycles;
 }
 
 enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast *assum,
@@ -49,7 +61,24 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
     best->found = false;
     if (c == ENC_DRAM)
         enc_activate(f, false, true);
-    Z3_lbool r = enc_check(f, nassum, A);
+    if (c == ENC_CYC)
+        enc_activate_cycles(f);
+    Z3_lbool r = Z3_L_UNDEF;
+    bool seeded = c == ENC_CYC && f->cyc_ub < UINT64_MAX && nassum + 1 + f->sp->nd < 64;
+    if (seeded) {
+        /* Start from the seed: the choice pinned by assumptions, so the first model is
+         * the solver's own evaluation of it (propagation only, no search). */
+        Z3_ast P[64];
+        memcpy(P, A, (size_t)nassum * sizeof *A);
+        int np = nassum;
+        P[np++] = f->cyc_seed_swap ? f->swap : Z3_mk_not(f->ctx, f->swap);
+        for (int d = 0; d < f->sp->nd; d++)
+            P[np++] = enc_opt_is(f, d, f->cyc_seed_sel[d]);
+        r = enc_check(f, np, P);
+        seeded = r == Z3_L_TRUE;
+    }
+    if (!seeded)
+        r = enc_check(f, nassum, A);
     if (r == Z3_L_FALSE)
         return ENC_MIN_UNSAT;
     if (r == Z3_L_UNDEF)
@@ -73,7 +102,12 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
          * range), then descend: "cost < v" SAT answers usually jump far down, and the
          * final UNSAT is the proof query. */
         uint64_t tgt = v - 1;
-        if (!tried_lower && lower > 0 && lower < v) {
+        uint64_t ub = c == ENC_INST ? f->ub : c == ENC_CYC ? f->cyc_ub : 0;
+        if (c == ENC_CYC && !tried_ub && ub < v && ub >= lower) {
+            /* the seed is usually optimal or close: aim at it before the lower bound */
+            tgt = ub;
+            tried_ub = true;
+        } else if (!tried_lower && lower > 0 && lower < v && !seeded) {
             tgt = lower;
             tried_lower = true;
         } else if (!tried_ub && c == ENC_INST && f->ub < v - 1 && f->ub > lower) {
@@ -109,23 +143,23 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
     }
 }
 
-enc_min_status enc_minimize_lex(enc_formula *f, int nassum, const Z3_ast *assum,
+enc_min_status enc_minimize_lex(enc_formula *f, enc_cost first, int nassum, const Z3_ast *assum,
                                 uint64_t lower_a, bool bound_proves, bool exact_proof,
                                 enc_point *best, bool *proven, Z3_ast *proof_q) {
     Z3_ast qa;
     bool pa;
     enc_min_status s =
-        enc_minimize(f, ENC_INST, nassum, assum, lower_a, bound_proves, exact_proof, best, &pa, &qa);
+        enc_minimize(f, first, nassum, assum, lower_a, bound_proves, exact_proof, best, &pa, &qa);
     if (s != ENC_MIN_OPTIMAL) {
         *proven = false;
         return s;
     }
-    uint64_t va = best->instances;
+    uint64_t va = value(first, best);
     Z3_ast A[64];
     ES_ASSERT(nassum < 63);
     for (int i = 0; i < nassum; i++)
         A[i] = assum[i];
-    A[nassum] = enc_guard(f, enc_inst_le(f, va));
+    A[nassum] = enc_guard(f, le(f, first, va));
     enc_point p2 = *best;
     Z3_ast qb;
     bool pb;
@@ -136,11 +170,42 @@ enc_min_status enc_minimize_lex(enc_formula *f, int nassum, const Z3_ast *assum,
         *proven = false;
         return s == ENC_MIN_UNSAT ? ENC_MIN_UNKNOWN : s;
     }
-    ES_ASSERT(best->instances == va);
+    ES_ASSERT(value(first, best) == va);
     *proven = pa && pb;
     enc_activate(f, true, true);
-    Z3_ast both[2] = {enc_eq_const(f, f->instances, va), qb};
+    Z3_ast both[2] = {enc_eq_const(f, cost_term(f, first), va), qb};
     Z3_ast alt[2] = {qa, Z3_mk_and(f->ctx, 2, both)};
     *proof_q = Z3_mk_or(f->ctx, 2, alt);
     return ENC_MIN_OPTIMAL;
+}
+
+uint64_t enc_cycles_lower(const enc_formula *f, uint64_t lb_instances) {
+    if (!f->cf.set)
+        return 0;
+    enc_u128 best = 0;
+    for (int m = 0; m < f->cf.nmod; m++) {
+        enc_u128 v = (enc_u128)f->cf.fixed;
+        for (int j = 0; j < 4; j++) {
+            uint64_t mn = j == 0 && lb_instances > f->cyc_min[0] ? lb_instances : f->cyc_min[j];
+            v += (enc_u128)f->cyc_k[m][j] * mn;
+        }
+        if (v > best)
+            best = v;
+    }
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_cycles_lower: %llu (mins %llu %llu %llu %llu)\n", (unsigned long long)best,
+                (unsigned long long)f->cyc_min[0], (unsigned long long)f->cyc_min[1],
+                (unsigned long long)f->cyc_min[2], (unsigned long long)f->cyc_min[3]);
+    return best > UINT64_MAX ? UINT64_MAX : (uint64_t)best;
+}
+
+void enc_check_cycles(const enc_formula *f, const enc_point *p, const emb_nest *n) {
+    if (!p->have_cycles)
+        return;
+    uint64_t c = costform_u64(costform_eval(&f->cf, n));
+    if (c != p->cycles) {
+        fprintf(stderr, "embedsyn: encoder bug on operator %s: cycles term %llu, cost form on the nest %llu\n",
+                f->sp->o->name, (unsigned long long)p->cycles, (unsigned long long)c);
+        es_abort(__FILE__, __LINE__, "cycles term differs from the cost form");
+    }
 }

@@ -4,12 +4,36 @@
  * Invariant: a term's width holds its maximum, every table leaf is computed by the
  * plain-C cost model of enc_space (which mirrors emb_nest_build), and every log-shadow
  * leaf is a lower bound of S*log2 of the exact leaf. */
-#include "encoders/enc_encode.h"
+#include "encoders/enc_terms.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void enc_assert(enc_formula *f, Z3_ast a) {
+    ES_ASSERT(f->nas < ENC_MAX_ASSERTS);
+    f->as[f->nas++] = a;
+    Z3_solver_assert(f->ctx, f->sol, a);
+}
+
+Z3_ast enc_bv_const(enc_formula *f, uint64_t v, unsigned w) {
+    return Z3_mk_unsigned_int64(f->ctx, v, Z3_mk_bv_sort(f->ctx, w));
+}
+
+Z3_ast enc_ult_const(enc_formula *f, enc_term t, uint64_t v) {
+    if (v > t.max)
+        return Z3_mk_true(f->ctx);
+    if (v == 0)
+        return Z3_mk_false(f->ctx);
+    return Z3_mk_bvult(f->ctx, t.t, enc_bv_const(f, v, t.w));
+}
+
+Z3_ast enc_eq_const(enc_formula *f, enc_term t, uint64_t v) {
+    if (v > t.max)
+        return Z3_mk_false(f->ctx);
+    return Z3_mk_eq(f->ctx, t.t, enc_bv_const(f, v, t.w));
+}
 
 unsigned enc_bits_of(enc_u128 v) {
     unsigned w = 1;
@@ -597,5 +621,115 @@ bool enc_chunk_terms(enc_formula *f, status *st) {
         if (f->chunks[l].max > cap)
             enc_assert(f, Z3_mk_bvule(c, f->chunks[l].t, enc_bv_const(f, cap, f->chunks[l].w)));
     }
+    return true;
+}
+
+/* ---- the cycles term of a cost form --------------------------------------------------- */
+
+enc_term enc_term_max(enc_formula *f, enc_term a, enc_term b) {
+    enc_term r;
+    r.max = a.max > b.max ? a.max : b.max;
+    r.min = a.min > b.min ? a.min : b.min;
+    r.w = enc_bits_of(r.max);
+    Z3_ast x = enc_zext(f, a.t, a.w, r.w), y = enc_zext(f, b.t, b.w, r.w);
+    r.t = Z3_mk_ite(f->ctx, Z3_mk_bvuge(f->ctx, x, y), x, y);
+    return r;
+}
+
+/* coef * t, skipped (NULL result) when coef == 0. */
+static bool scaled(enc_formula *f, int64_t coef, enc_term t, enc_term *acc, bool *have,
+                   status *st) {
+    if (coef == 0)
+        return true;
+    enc_term p;
+    if (!enc_term_mul(f, enc_term_const(f, (uint64_t)coef), t, &p, st))
+        return false;
+    if (!*have) {
+        *acc = p;
+        *have = true;
+        return true;
+    }
+    return enc_term_add(f, *acc, p, acc, st);
+}
+
+bool enc_cycles_expr(enc_formula *f, const costform *cf, enc_term instances,
+                     const enc_term *bytes, enc_term *out, status *st) {
+    enc_term mx, sum;
+    bool have_mx = false, have_sum = false;
+    uint64_t isum = 0, bsum[3] = {0, 0, 0};
+    for (int m = 0; m < cf->nmod; m++) {
+        enc_term mod = enc_term_const(f, 0);
+        bool have = false;
+        if (!scaled(f, cf->inst[m], instances, &mod, &have, st))
+            return false;
+        isum += (uint64_t)cf->inst[m];
+        for (int x = 0; x < 3; x++) {
+            if (!scaled(f, cf->byte[m][x], bytes[x], &mod, &have, st))
+                return false;
+            bsum[x] += (uint64_t)cf->byte[m][x];
+        }
+        f->cyc_mod[m].t = NULL;
+        if (!have)
+            continue;
+        f->cyc_mod[m] = mod;
+        mx = have_mx ? enc_term_max(f, mx, mod) : mod;
+        have_mx = true;
+        if (have_sum) {
+            if (!enc_term_add(f, sum, mod, &sum, st))
+                return false;
+        } else {
+            sum = mod;
+            have_sum = true;
+        }
+    }
+    ES_ASSERT(have_mx); /* costform_check: some module counts instances */
+    enc_term r = enc_term_const(f, (uint64_t)cf->fixed);
+    bool have = cf->fixed > 0;
+    if (!have)
+        r = enc_term_const(f, 0);
+    if (!scaled(f, cf->w_max, mx, &r, &have, st) || !scaled(f, cf->w_sum, sum, &r, &have, st))
+        return false;
+    /* S >= fixed + (w_max * coef_m + w_sum * sum_m coef_m) of each cost alone */
+    uint64_t best_i = 0, best_b[3] = {0, 0, 0};
+    for (int m = 0; m < cf->nmod; m++) {
+        uint64_t ci = (uint64_t)cf->w_max * (uint64_t)cf->inst[m] + (uint64_t)cf->w_sum * isum;
+        if (ci > best_i)
+            best_i = ci;
+        for (int x = 0; x < 3; x++) {
+            uint64_t cb = (uint64_t)cf->w_max * (uint64_t)cf->byte[m][x] + (uint64_t)cf->w_sum * bsum[x];
+            if (cb > best_b[x])
+                best_b[x] = cb;
+        }
+    }
+    f->cyc_inst_coef = best_i;
+    for (int x = 0; x < 3; x++)
+        f->cyc_byte_coef[x] = best_b[x];
+    for (int m = 0; m < cf->nmod; m++) {
+        f->cyc_k[m][0] = (uint64_t)cf->w_max * (uint64_t)cf->inst[m] + (uint64_t)cf->w_sum * isum;
+        for (int x = 0; x < 3; x++)
+            f->cyc_k[m][1 + x] =
+                (uint64_t)cf->w_max * (uint64_t)cf->byte[m][x] + (uint64_t)cf->w_sum * bsum[x];
+    }
+    /* the scalar lower bound of the instances is a theorem over all embeddings */
+    uint64_t lbi = (uint64_t)enc_lower_bound(f->sp->o, &f->sp->hw);
+    f->cyc_min[0] = instances.min > lbi ? instances.min : lbi;
+    for (int x = 0; x < 3; x++)
+        f->cyc_min[1 + x] = bytes[x].min > 1 ? bytes[x].min : 1;
+    /* Every layout stores each element it feeds at least once, one int8 byte each: all
+     * of Out, and all of Wt for the kinds whose every weight meets some output. */
+    const op *o = f->sp->o;
+    bool wt_all = o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE || o->kind == OP_GEMM;
+    for (int x = 0; x < 3; x++) {
+        uint64_t least = UINT64_MAX;
+        for (int sw = 0; sw < 2; sw++) {
+            int t = enc_operand_tensor(x, sw);
+            uint64_t b = t == OP_OUT || (t == OP_WT && wt_all) ? (uint64_t)op_tensor_elems(o, (op_role)t) : 1;
+            if (b < least)
+                least = b;
+        }
+        if (least > f->cyc_min[1 + x])
+            f->cyc_min[1 + x] = least;
+    }
+    *out = r;
     return true;
 }

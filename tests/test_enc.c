@@ -508,7 +508,7 @@ Test(enc, utilization_objective) {
 }
 
 /* DeepBench layers where brute force is cheap: the Z3 instance optimum agrees. */
-Test(enc, deepbench_brute_force, .timeout = 240) {
+Test(enc, deepbench_brute_force, .timeout = 600) {
     const char *suites[] = {"deepbench_server_gemm.xml", "deepbench_device_gemm.xml",
                             "deepbench_device_conv.xml", "deepbench_server_conv.xml"};
     hw_config hw = hw_default();

@@ -1,0 +1,102 @@
+/* enc_seed: a good starting point for the cycles objective, found without the solver:
+ * hill climbing over consistent choices of enc_space, each evaluated exactly by the cost
+ * form on its emb_nest (costform_eval). Its value is an upper bound of the optimum that
+ * enc_minimize aims at first, so the solver mostly has to prove instead of search.
+ * Invariant: the returned choice satisfies enc_space_consistent and builds a nest; its
+ * value is exactly the formula's cycles term for that choice. */
+#include "encoders/enc_seed.h"
+
+#include <string.h>
+
+/* Most nests evaluated per seed (bounds the time on large option lists). */
+#define ENC_SEED_EVALS 6000
+
+typedef struct seed_ctx {
+    const enc_space *s;
+    const costform *cf;
+    int evals;
+} seed_ctx;
+
+static bool eval_choice(seed_ctx *c, bool sw, const int32_t *sel, uint64_t *v) {
+    if (c->evals >= ENC_SEED_EVALS || !enc_space_consistent(c->s, sw, sel))
+        return false;
+    c->evals++;
+    emb e;
+    emb_nest n;
+    status st;
+    status_init(&st);
+    enc_space_emb(c->s, sw, sel, &e);
+    if (!emb_nest_build(c->s->o, &c->s->hw, &e, &n, &st))
+        return false;
+    *v = costform_u64(costform_eval(c->cf, &n));
+    return true;
+}
+
+/* sel[d] = k, releasing the dim the old option compensated and claiming the new one's
+ * (false when that dim is busy). */
+static bool set_opt(const enc_space *s, int32_t *sel, int d, int k) {
+    const enc_opt *old = &s->opt[d][sel[d]];
+    if (old->role == ENC_R_CONS || s->opt[d][k].role == ENC_R_CONS)
+        return false;
+    if (old->comp >= 0)
+        sel[old->comp] = 0;
+    sel[d] = k;
+    int c = s->opt[d][k].comp;
+    if (c < 0)
+        return true;
+    if (s->opt[c][sel[c]].role != ENC_R_NONE)
+        return false;
+    for (int j = 0; j < s->nopt[c]; j++)
+        if (s->opt[c][j].role == ENC_R_CONS)
+            sel[c] = j;
+    return true;
+}
+
+/* Steepest descent from (sw, sel) over single-dim moves; returns the value reached. */
+static uint64_t climb(seed_ctx *c, bool sw, int32_t *sel, uint64_t cur) {
+    const enc_space *s = c->s;
+    for (;;) {
+        uint64_t bv = cur;
+        int32_t bsel[OP_MAX_DIMS];
+        for (int d = 0; d < s->nd; d++)
+            for (int k = 0; k < s->nopt[d]; k++) {
+                int32_t t[OP_MAX_DIMS];
+                memcpy(t, sel, sizeof t);
+                uint64_t v;
+                if (k == sel[d] || !set_opt(s, t, d, k) || !eval_choice(c, sw, t, &v))
+                    continue;
+                if (v < bv) {
+                    bv = v;
+                    memcpy(bsel, t, sizeof bsel);
+                }
+            }
+        if (bv >= cur)
+            return cur;
+        cur = bv;
+        memcpy(sel, bsel, sizeof bsel);
+    }
+}
+
+uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap_out, int32_t *sel_out) {
+    seed_ctx c = {s, cf, 0};
+    uint64_t best = UINT64_MAX;
+    bool gsw;
+    int32_t gsel[OP_MAX_DIMS];
+    enc_space_greedy(s, &gsw, gsel);
+    for (int start = 0; start < 3; start++) {
+        bool sw = start < 2 ? start == 1 : gsw;
+        int32_t sel[OP_MAX_DIMS] = {0};
+        if (start == 2)
+            memcpy(sel, gsel, sizeof sel);
+        uint64_t v;
+        if (!eval_choice(&c, sw, sel, &v))
+            continue;
+        v = climb(&c, sw, sel, v);
+        if (v < best) {
+            best = v;
+            *swap_out = sw;
+            memcpy(sel_out, sel, sizeof sel);
+        }
+    }
+    return best;
+}

@@ -1,0 +1,433 @@
+/* Tests of the cycles objective: core/costform (the C formula), its bit-vector term in
+ * the encoder (encoders/enc_terms.c, enc_cyc_le), the cycles optimum and its proof, and
+ * the one objective vocabulary of the CLI. Oracles: costform_eval on emb_nest_build's
+ * nest (the term must equal it on random, non-optimal choices), an exhaustive walk over
+ * every consistent choice of the space (the minimum of costform_eval must equal the
+ * solver's proven optimum, for random cost forms and VTA's), cvc5 on the exported proof
+ * query, and the objective table itself for the CLI words (each name and alias accepted
+ * by every command that takes --objective, other words refused with exit 2). */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/costform.h"
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/op.h"
+#include "encoders/enc.h"
+#include "encoders/enc_encode.h"
+#include "vta/costform_vta.h"
+
+static uint64_t rng_next(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
+}
+
+static op mk_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
+                  int64_t stride, int64_t pad) {
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
+    p.stride_h = p.stride_w = stride;
+    p.pad_h = p.pad_w = pad;
+    p.dil_h = p.dil_w = 1;
+    p.groups = 1;
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
+    return o;
+}
+
+static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) {
+    op_gemm g;
+    memset(&g, 0, sizeof g);
+    g.batch = batch, g.m = m, g.n = n, g.k = k, g.a_t = at;
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_gemm(&o, "gemm", &g, &st), "%s", st.msg);
+    return o;
+}
+
+static hw_config random_hw(uint64_t *s) {
+    hw_config hw = hw_default();
+    switch (rnd(s, 0, 3)) {
+    case 0: break;
+    case 1: hw.log_block_in = hw.log_block_out = 3; break;
+    case 2: hw.log_batch = 1; hw.log_block_in = hw.log_block_out = 3; break;
+    default: hw.log_batch = 1; break;
+    }
+    return hw;
+}
+
+static op random_op(uint64_t *s) {
+    if (rnd(s, 0, 2) == 0)
+        return mk_gemm(rnd(s, 1, 2), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 0, 1));
+    for (;;) {
+        int64_t r = rnd(s, 1, 3), sz = rnd(s, 1, 3), pad = rnd(s, 0, 1);
+        int64_t h = rnd(s, r, 7), w = rnd(s, sz, 7);
+        op_conv p;
+        memset(&p, 0, sizeof p);
+        p.n = rnd(s, 1, 2), p.c = rnd(s, 1, 5), p.h = h, p.w = w, p.k = rnd(s, 1, 6);
+        p.r = r, p.s = sz, p.stride_h = rnd(s, 1, 2), p.stride_w = rnd(s, 1, 2);
+        p.pad_h = pad, p.pad_w = rnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
+        op o;
+        status st;
+        status_init(&st);
+        if (op_build_conv(&o, "rconv", &p, OP_CONV2D, &st))
+            return o;
+    }
+}
+
+/* VTA's form for (hw, o), or (every third time) a random one: 1-4 modules, random
+ * non-negative coefficients, some zero, random weights and fixed part. */
+static costform random_form(uint64_t *s, const hw_config *hw, const op *o) {
+    costform cf;
+    if (rnd(s, 0, 2) == 0) {
+        costform_vta(hw, o, &cf);
+        return cf;
+    }
+    memset(&cf, 0, sizeof cf);
+    cf.set = true;
+    cf.nmod = (int32_t)rnd(s, 1, COSTFORM_MAX_MOD);
+    for (int m = 0; m < cf.nmod; m++) {
+        snprintf(cf.mod_name[m], sizeof cf.mod_name[m], "m%d", m);
+        cf.inst[m] = rnd(s, 0, 2) ? rnd(s, 0, 40) : 0;
+        for (int x = 0; x < 3; x++)
+            cf.byte[m][x] = rnd(s, 0, 1) ? rnd(s, 0, 12) : 0;
+    }
+    cf.inst[rnd(s, 0, cf.nmod - 1)] = rnd(s, 1, 40);
+    cf.w_max = rnd(s, 0, 3);
+    cf.w_sum = cf.w_max == 0 ? rnd(s, 1, 3) : rnd(s, 0, 2);
+    cf.fixed = rnd(s, 0, 1) ? rnd(s, 0, 5000) : 0;
+    cf.den = rnd(s, 1, 64);
+    status st;
+    status_init(&st);
+    cr_assert(costform_check(&cf, &st), "%s", st.msg);
+    return cf;
+}
+
+/* The C formula by hand on one nest: an independent restatement of costform.h. */
+static costform_u128 by_hand(const costform *cf, const emb_nest *n) {
+    costform_u128 mx = 0, sum = 0;
+    for (int m = 0; m < cf->nmod; m++) {
+        costform_u128 v = (costform_u128)cf->inst[m] * (costform_u128)n->instances +
+                          (costform_u128)cf->byte[m][0] * (costform_u128)n->dram_bytes[0] +
+                          (costform_u128)cf->byte[m][1] * (costform_u128)n->dram_bytes[1] +
+                          (costform_u128)cf->byte[m][2] * (costform_u128)n->dram_bytes[2];
+        mx = v > mx ? v : mx;
+        sum += v;
+    }
+    return (costform_u128)cf->w_max * mx + (costform_u128)cf->w_sum * sum + (costform_u128)cf->fixed;
+}
+
+/* The cycles term of the formula equals costform_eval (and the hand formula) on random
+ * consistent choices; the choice is pinned by assumptions and the model evaluated. */
+Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    int points = 0;
+    for (int it = 0; it < 30; it++) {
+        hw_config hw = random_hw(&seed);
+        op o = it % 10 == 9 ? mk_conv(1, 24, 28, 28, 40, 3, 3, 2, 1) : random_op(&seed);
+        costform cf = random_form(&seed, &hw, &o);
+        enc_space *sp = malloc(sizeof *sp);
+        status st;
+        status_init(&st);
+        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_formula f;
+        cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
+        cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
+        enc_activate_cycles(&f);
+        for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
+            bool swap = rnd(&seed, 0, 1);
+            int32_t sel[OP_MAX_DIMS];
+            for (int d = 0; d < sp->nd; d++)
+                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
+            if (!enc_space_consistent(sp, swap, sel))
+                continue;
+            emb e;
+            enc_space_emb(sp, swap, sel, &e);
+            emb_nest n;
+            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
+                status_init(&st);
+                continue;
+            }
+            Z3_ast A[OP_MAX_DIMS + 1];
+            int na = 0;
+            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
+            for (int d = 0; d < sp->nd; d++)
+                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
+            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
+            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
+            Z3_model_inc_ref(f.ctx, m);
+            uint64_t cyc = enc_model_u64(&f, m, f.cycles.t);
+            Z3_model_dec_ref(f.ctx, m);
+            uint64_t c = costform_u64(costform_eval(&cf, &n));
+            cr_assert_eq(cyc, c, "%s: term %llu, costform_eval %llu", o.name, (unsigned long long)cyc,
+                         (unsigned long long)c);
+            cr_assert_eq(c, costform_u64(by_hand(&cf, &n)));
+            /* the search bound is exact: cycles <= c holds, cycles <= c - 1 does not */
+            if (points % 4 == 0) {
+                A[na] = enc_guard(&f, enc_cyc_le(&f, c));
+                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_TRUE);
+            }
+            if (points % 4 == 0 && c > 0) {
+                A[na] = enc_guard(&f, enc_cyc_le(&f, c - 1));
+                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_FALSE, "%s: cycles <= %llu - 1 sat",
+                             o.name, (unsigned long long)c);
+            }
+            points++;
+        }
+        enc_formula_free(&f);
+        free(sp);
+    }
+    cr_assert_geq(points, 300, "only %d points compared", points);
+}
+
+/* Exhaustive minimum of costform_eval over every consistent choice of the space. */
+static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count) {
+    int64_t total = 2;
+    for (int d = 0; d < sp->nd; d++) {
+        total *= sp->nopt[d];
+        if (total > 400000)
+            return false;
+    }
+    *best = UINT64_MAX;
+    *count = 0;
+    int32_t sel[OP_MAX_DIMS] = {0};
+    for (int64_t i = 0; i < total; i++) {
+        int64_t r = i / 2;
+        for (int d = 0; d < sp->nd; d++) {
+            sel[d] = (int32_t)(r % sp->nopt[d]);
+            r /= sp->nopt[d];
+        }
+        bool swap = i % 2;
+        if (!enc_space_consistent(sp, swap, sel))
+            continue;
+        emb e;
+        emb_nest n;
+        status st;
+        status_init(&st);
+        enc_space_emb(sp, swap, sel, &e);
+        if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &n, &st))
+            continue;
+        uint64_t v = costform_u64(costform_eval(cf, &n));
+        if (v < *best)
+            *best = v;
+        (*count)++;
+    }
+    return true;
+}
+
+/* The solver's proven cycles optimum equals the exhaustive minimum on random small ops
+ * (random forms and VTA's; BATCH 1/2, BLOCK 8/16), for cycles and lex:cycles,layout. */
+Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
+    uint64_t seed = 0x51ed2701f3a5c7b9ull;
+    int compared = 0;
+    for (int it = 0; it < 60 && compared < 40; it++) {
+        hw_config hw = random_hw(&seed);
+        op o = random_op(&seed);
+        costform cf = random_form(&seed, &hw, &o);
+        enc_space *sp = malloc(sizeof *sp);
+        status st;
+        status_init(&st);
+        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        uint64_t best;
+        int64_t cnt;
+        bool small = exhaustive_min(sp, &cf, &best, &cnt);
+        free(sp);
+        if (!small)
+            continue;
+        enc_options eo;
+        enc_options_init(&eo);
+        eo.objective = it % 3 == 0 ? ENC_OBJ_LEX_CYCLES_LAYOUT : ENC_OBJ_CYCLES;
+        eo.cf = cf;
+        eo.prove = true;
+        enc_result r;
+        cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+        cr_assert(r.found);
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
+        emb_nest n;
+        cr_assert(emb_nest_build(&o, &hw, &r.e, &n, &st), "%s", st.msg);
+        uint64_t got = costform_u64(costform_eval(&cf, &n));
+        cr_assert_eq(got, best, "%s (%lld choices): solver %llu, exhaustive %llu", o.name,
+                     (long long)cnt, (unsigned long long)got, (unsigned long long)best);
+        cr_assert_float_eq(r.est_cycles, costform_cycles(&cf, best), 1e-6);
+        compared++;
+    }
+    cr_assert_geq(compared, 25, "only %d ops small enough", compared);
+}
+
+/* cvc5 re-checks the exported proofs of the cycles objectives and says unsat. */
+Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
+    cr_assert(system("cvc5 --version > /dev/null 2>&1") == 0,
+              "cvc5 is missing (scripts/setup-deps --test installs it)");
+    hw_config hw = hw_default();
+    struct {
+        op o;
+        enc_objective ob;
+    } cs[] = {
+        {mk_conv(1, 3, 8, 8, 4, 3, 3, 1, 1), ENC_OBJ_CYCLES},
+        {mk_gemm(1, 35, 20, 24, false), ENC_OBJ_LEX_CYCLES_LAYOUT},
+        {mk_conv(1, 1, 6, 6, 4, 3, 3, 1, 0), ENC_OBJ_CYCLES},
+    };
+    char dir[] = "/tmp/embedsyn_cyc_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        char path[256], cmd[512], out[64] = "";
+        snprintf(path, sizeof path, "%s/proof%zu.smt2", dir, i);
+        enc_options eo;
+        enc_options_init(&eo);
+        eo.objective = cs[i].ob;
+        costform_vta(&hw, &cs[i].o, &eo.cf);
+        eo.prove = true;
+        eo.smt2_path = path;
+        enc_result r;
+        status st;
+        status_init(&st);
+        cr_assert(enc_solve(&cs[i].o, &hw, &eo, &r, &st), "%s", st.msg);
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
+        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=90000 %s 2>&1", path);
+        FILE *p = popen(cmd, "r");
+        cr_assert(p);
+        if (!fgets(out, sizeof out, p))
+            out[0] = '\0';
+        pclose(p);
+        cr_assert(!strncmp(out, "unsat", 5), "case %zu: cvc5 says '%s'", i, out);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
+/* Without a cost form the cycles objectives are a status, not a crash. */
+Test(enc_cycles, cycles_without_form_is_an_error) {
+    op o = mk_gemm(1, 5, 6, 7, false);
+    hw_config hw = hw_default();
+    enc_options eo;
+    enc_options_init(&eo);
+    eo.objective = ENC_OBJ_CYCLES;
+    enc_result r;
+    status st;
+    status_init(&st);
+    cr_assert_not(enc_solve(&o, &hw, &eo, &r, &st));
+    cr_assert(strstr(st.msg, "cost form"), "%s", st.msg);
+    costform bad;
+    memset(&bad, 0, sizeof bad);
+    bad.set = true;
+    bad.nmod = 1;
+    bad.den = 1;
+    bad.w_max = 1;
+    status_init(&st);
+    cr_assert_not(costform_check(&bad, &st)); /* no module counts instances */
+}
+
+/* ---- the objective vocabulary of the CLI ------------------------------------------- */
+
+#define NAME_OF(e, name, alias, help) name,
+#define ALIAS_OF(e, name, alias, help) alias,
+static const char *const names[] = {ENC_OBJECTIVES(NAME_OF)};
+static const char *const aliases[] = {ENC_OBJECTIVES(ALIAS_OF)};
+
+static int run_rc(const char *cmd) {
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc), "%s: no exit", cmd);
+    return WEXITSTATUS(rc);
+}
+
+/* One command line per command that takes --objective, for word W (printf %s). */
+static void command_line(int c, const char *dir, const char *word, char *buf, size_t len) {
+    static const char *opt = "--gemm M=3,N=2,K=4";
+    switch (c) {
+    case 0: snprintf(buf, len, "%s solve %s --objective '%s'", EMBEDSYN_CLI, opt, word); break;
+    case 1: snprintf(buf, len, "%s layouts %s --objective '%s'", EMBEDSYN_CLI, opt, word); break;
+    case 2:
+        snprintf(buf, len, "%s run %s --strategy solve --timing-only --objective '%s'", EMBEDSYN_CLI,
+                 opt, word);
+        break;
+    case 3:
+        snprintf(buf, len, "%s compile %s --strategy solve -o %s/bundle --objective '%s'",
+                 EMBEDSYN_CLI, opt, dir, word);
+        break;
+    default:
+        snprintf(buf, len, "%s bench %s/suite.xml --out %s/bench --objective '%s'", EMBEDSYN_CLI,
+                 dir, dir, word);
+        break;
+    }
+}
+
+static const char *const cmd_names[] = {"solve", "layouts", "run", "compile", "bench"};
+
+Test(enc_cycles, every_command_takes_the_same_objective_words, .timeout = 300) {
+    char dir[] = "/tmp/embedsyn_obj_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/suite.xml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("<?xml version=\"1.0\"?>\n<suite name=\"tiny\">\n  <operator name=\"g\">\n"
+          "    <gemm m=\"3\" n=\"2\" k=\"4\"/>\n  </operator>\n</suite>\n",
+          f);
+    fclose(f);
+    const char *bad[] = {"fast", "lex:utilization", "cycle", "lex:layout,cycles", ""};
+    for (int c = 0; c < 5; c++) {
+        /* --help lists every name */
+        char cmd[1280], help[8192] = "";
+        snprintf(cmd, sizeof cmd, "%s %s --help", EMBEDSYN_CLI, cmd_names[c]);
+        FILE *p = popen(cmd, "r");
+        cr_assert(p);
+        size_t n = fread(help, 1, sizeof help - 1, p);
+        help[n] = '\0';
+        cr_assert_eq(pclose(p), 0);
+        for (int k = 0; k < ENC_OBJ_COUNT; k++) {
+            char want[64];
+            snprintf(want, sizeof want, " %s: ", names[k]);
+            cr_assert(strstr(help, want), "%s --help lacks '%s'", cmd_names[c], names[k]);
+        }
+        for (int k = 0; k < ENC_OBJ_COUNT; k++)
+            for (int a = 0; a < 2; a++) {
+                const char *w = a ? aliases[k] : names[k];
+                if (!w[0])
+                    continue;
+                char line[1024];
+                command_line(c, dir, w, line, sizeof line);
+                snprintf(cmd, sizeof cmd, "%s > /dev/null 2>&1", line);
+                cr_assert_eq(run_rc(cmd), 0, "%s refuses '%s'", cmd_names[c], w);
+            }
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            char line[1024];
+            command_line(c, dir, bad[b], line, sizeof line);
+            snprintf(cmd, sizeof cmd, "%s > /dev/null 2>&1", line);
+            cr_assert_eq(run_rc(cmd), 2, "%s accepts '%s'", cmd_names[c], bad[b]);
+        }
+    }
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    cr_assert_eq(run_rc(path), 0);
+}
+
+/* The parser and the name table agree both ways. */
+Test(enc_cycles, objective_names_round_trip) {
+    for (int k = 0; k < ENC_OBJ_COUNT; k++) {
+        enc_objective ob;
+        cr_assert(enc_objective_parse(names[k], &ob));
+        cr_assert_eq((int)ob, k);
+        cr_assert_str_eq(enc_objective_name(ob), names[k]);
+        if (aliases[k][0]) {
+            cr_assert(enc_objective_parse(aliases[k], &ob));
+            cr_assert_eq((int)ob, k);
+        }
+    }
+    enc_objective ob;
+    cr_assert_not(enc_objective_parse("Cycles", &ob));
+}
