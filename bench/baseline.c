@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "bench/json.h"
+#include "core/alloc.h"
 #include "core/arena.h"
 
 void baseline_opts_init(baseline_opts *o) {
     o->tolerance = 0.005;
     o->solve_factor = 2.0;
     o->solve_abs_ms = 100.0;
+    o->solve_abs_rlimit = 5e6;
+    o->solve_wall = false;
 }
 
 int baseline_proof_rank(const char *proof) {
@@ -27,7 +30,7 @@ int baseline_proof_rank(const char *proof) {
 }
 
 void baseline_free(baseline *b) {
-    free(b->e);
+    es_free(b->e);
     memset(b, 0, sizeof *b);
 }
 
@@ -46,6 +49,7 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
         !json_get_f64(v, "utilization", true, path, &e->utilization, st) ||
         !json_get_str(v, "proof", true, path, e->proof, sizeof e->proof, st) ||
         !json_get_f64(v, "solve_ms", true, path, &e->solve_ms, st) ||
+        !json_get_i64(v, "solve_rlimit", false, path, &e->solve_rlimit, st) ||
         !json_get_i64(v, "reference_cycles", false, path, &e->reference_cycles, st) ||
         !json_get_bool(v, "global", false, path, &e->global, st) ||
         !json_get_bool(v, "ok", false, path, &e->ok, st))
@@ -54,11 +58,18 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
     if (e->cycles < 0)
         return status_fail(st, "%s:%ld:%ld: 'cycles' of \"%s\" must be >= 0", path, c->line,
                            c->col, key);
+    if (e->solve_rlimit < 0)
+        return status_fail(st, "%s:%ld:%ld: 'solve_rlimit' of \"%s\" must be >= 0", path,
+                           json_get(v, "solve_rlimit")->line, json_get(v, "solve_rlimit")->col, key);
     if (isnan(e->utilization))
         e->utilization = 0;
     if (isnan(e->solve_ms))
         e->solve_ms = 0;
     return true;
+}
+
+static int entry_cmp(const void *x, const void *y) {
+    return strcmp(((const baseline_entry *)x)->key, ((const baseline_entry *)y)->key);
 }
 
 bool baseline_load(const char *path, baseline *b, status *st) {
@@ -81,7 +92,13 @@ bool baseline_load(const char *path, baseline *b, status *st) {
             if (s->type != JSON_STR)
                 ok = status_fail(st, "%s:%ld:%ld: 'suites' must be an array of strings", path,
                                  s->line, s->col);
-            else if (b->nsuites < (int)(sizeof b->suites / sizeof b->suites[0]))
+            else if (b->nsuites == (int)(sizeof b->suites / sizeof b->suites[0]))
+                ok = status_fail(st, "%s:%ld:%ld: 'suites' has more than %d names", path, s->line,
+                                 s->col, (int)(sizeof b->suites / sizeof b->suites[0]));
+            else if (s->len >= BENCH_NAME_MAX)
+                ok = status_fail(st, "%s:%ld:%ld: suite name longer than %d bytes", path, s->line,
+                                 s->col, BENCH_NAME_MAX - 1);
+            else
                 snprintf(b->suites[b->nsuites++], BENCH_NAME_MAX, "%s", s->str);
         }
     }
@@ -91,19 +108,43 @@ bool baseline_load(const char *path, baseline *b, status *st) {
     if (ok && layers->type != JSON_OBJ)
         ok = status_fail(st, "%s:%ld:%ld: 'layers' must be an object keyed by \"suite/layer\"",
                          path, layers->line, layers->col);
+    if (ok && layers->len > INT32_MAX)
+        ok = status_fail(st, "%s:%ld:%ld: too many layers", path, layers->line, layers->col);
     if (ok) {
-        b->e = calloc(layers->len ? layers->len : 1, sizeof *b->e);
-        ES_ASSERT(b->e != NULL);
+        b->e = es_calloc(layers->len, sizeof *b->e);
+        if (!b->e)
+            ok = status_fail(st, "%s: out of memory", path);
         for (size_t i = 0; ok && i < layers->len; i++) {
             ok = load_entry(layers->items[i], layers->keys[i], path, &b->e[i], st);
             if (ok)
                 b->n++;
         }
     }
+    /* Sorted by key for the lookups of baseline_compare (keys are unique: the JSON
+     * reader rejects duplicate members). */
+    if (ok && b->n > 1)
+        qsort(b->e, (size_t)b->n, sizeof *b->e, entry_cmp);
     arena_destroy(a);
     if (!ok)
         baseline_free(b);
     return ok;
+}
+
+typedef struct wkey {
+    char key[BASELINE_KEY_MAX];
+    int i;
+    bool dup;
+} wkey;
+
+static int wkey_cmp(const void *x, const void *y) {
+    const wkey *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int wkey_pos_cmp(const void *x, const void *y) {
+    const wkey *a = x, *b = y;
+    return (a->i > b->i) - (a->i < b->i);
 }
 
 bool baseline_write(const char *path, const char *hardware, const char (*suites)[BENCH_NAME_MAX],
@@ -120,17 +161,31 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, suites[i]);
     }
     fputs("],\n  \"layers\": {", f);
+    /* Duplicate names in one suite would collide: every occurrence after the first gets
+     * "@index". Found by sorting (key, position), not by comparing all pairs. */
+    wkey *wk = es_calloc((size_t)n, sizeof *wk);
+    if (n > 0 && !wk) {
+        fclose(f);
+        return status_fail(st, "%s: out of memory", path);
+    }
+    for (int i = 0; i < n; i++) {
+        bench_key(&r[i], wk[i].key, sizeof wk[i].key);
+        wk[i].i = i;
+    }
+    if (n > 1)
+        qsort(wk, (size_t)n, sizeof *wk, wkey_cmp);
+    for (int j = 1; j < n; j++)
+        if (!strcmp(wk[j].key, wk[j - 1].key))
+            wk[j].dup = true;
+    if (n > 1)
+        qsort(wk, (size_t)n, sizeof *wk, wkey_pos_cmp);
     for (int i = 0; i < n; i++) {
         const bench_result *x = &r[i];
-        char key[BASELINE_KEY_MAX];
-        bench_key(x, key, sizeof key);
-        /* Duplicate names in one suite would collide: disambiguate with the index. */
-        for (int j = 0; j < i; j++) {
-            if (!strcmp(r[j].suite, x->suite) && !strcmp(r[j].name, x->name)) {
-                size_t l = strlen(key);
-                snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
-                break;
-            }
+        char key[BASELINE_KEY_MAX + 16];
+        snprintf(key, sizeof key, "%s", wk[i].key);
+        if (wk[i].dup) {
+            size_t l = strlen(key);
+            snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
         }
         fputs(i ? ",\n    " : "\n    ", f);
         json_write_str(f, key);
@@ -140,8 +195,8 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, x->proof);
         fprintf(f, ", \"global\": %s, \"solve_ms\": ", x->global ? "true" : "false");
         json_write_f64(f, x->solve_ms);
-        fprintf(f, ", \"reference_cycles\": %lld, \"reference_utilization\": ",
-                (long long)x->ref_cycles);
+        fprintf(f, ", \"solve_rlimit\": %lld, \"reference_cycles\": %lld, \"reference_utilization\": ",
+                (long long)x->solve_rlimit, (long long)x->ref_cycles);
         json_write_f64(f, x->ref_util);
         fputs(", \"speedup\": ", f);
         json_write_f64(f, x->speedup);
@@ -152,6 +207,7 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_str(f, x->check);
         fprintf(f, ", \"ok\": %s}", x->ok ? "true" : "false");
     }
+    es_free(wk);
     fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
     bool err = ferror(f) != 0;
     if (fclose(f) != 0 || err)
@@ -186,10 +242,11 @@ static void add(baseline_cmp *cmp, baseline_kind kind, const char *key, const ch
 }
 
 static const baseline_entry *find(const baseline *b, const char *key) {
-    for (int i = 0; i < b->n; i++)
-        if (!strcmp(b->e[i].key, key))
-            return &b->e[i];
-    return NULL;
+    if (b->n == 0)
+        return NULL;
+    baseline_entry k;
+    snprintf(k.key, sizeof k.key, "%s", key);
+    return bsearch(&k, b->e, (size_t)b->n, sizeof *b->e, entry_cmp);
 }
 
 static void compare_one(const baseline_entry *e, const bench_result *x, const baseline_opts *o,
@@ -234,11 +291,27 @@ static void compare_one(const baseline_entry *e, const bench_result *x, const ba
         add(cmp, BASELINE_IMPROVEMENT, k, "proof", "proof %s -> %s", e->proof, x->proof);
     if (e->global && !x->global)
         add(cmp, BASELINE_NOTE, k, "global", "no longer meets the scalar lower bound");
+    /* Solve effort: the rlimit count decides unless wall time was asked for; a wall
+     * time change is then a note (it moves with the machine load). */
     double s0 = e->solve_ms, s1 = x->solve_ms;
-    if (s1 > o->solve_factor * s0 && s1 - s0 > o->solve_abs_ms)
+    bool wall_up = s1 > o->solve_factor * s0 && s1 - s0 > o->solve_abs_ms;
+    bool wall_down = s0 > o->solve_factor * s1 && s0 - s1 > o->solve_abs_ms;
+    if (o->solve_wall && wall_up)
         add(cmp, BASELINE_REGRESSION, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
-    else if (s0 > o->solve_factor * s1 && s0 - s1 > o->solve_abs_ms)
+    else if (o->solve_wall && wall_down)
         add(cmp, BASELINE_IMPROVEMENT, k, "solve_time", "solve time %.0f ms -> %.0f ms", s0, s1);
+    else if (wall_up || wall_down)
+        add(cmp, BASELINE_NOTE, k, "solve_time", "solve time %.0f ms -> %.0f ms (wall clock, informational)",
+            s0, s1);
+    double r0 = (double)e->solve_rlimit, r1 = (double)x->solve_rlimit;
+    if (!o->solve_wall && r0 > 0 && r1 > 0) {
+        if (r1 > o->solve_factor * r0 && r1 - r0 > o->solve_abs_rlimit)
+            add(cmp, BASELINE_REGRESSION, k, "solve_effort", "solver effort %lld -> %lld (Z3 rlimit count, x%.2f)",
+                (long long)e->solve_rlimit, (long long)x->solve_rlimit, r1 / r0);
+        else if (r0 > o->solve_factor * r1 && r0 - r1 > o->solve_abs_rlimit)
+            add(cmp, BASELINE_IMPROVEMENT, k, "solve_effort", "solver effort %lld -> %lld (Z3 rlimit count, x%.2f)",
+                (long long)e->solve_rlimit, (long long)x->solve_rlimit, r1 / r0);
+    }
     if (e->reference_cycles > 0 && e->reference_cycles != x->ref_cycles)
         add(cmp, BASELINE_NOTE, k, "reference", "reference cycles %lld -> %lld",
             (long long)e->reference_cycles, (long long)x->ref_cycles);
@@ -276,7 +349,8 @@ void baseline_compare(const baseline *b, const bench_result *r, int n, const bas
     free(seen);
     /* Stable order for reports: qsort is not stable, but (kind, key) plus the insertion
      * order of one layer's changes is enough to read; ties keep kinds grouped. */
-    qsort(cmp->c, (size_t)cmp->n, sizeof *cmp->c, kind_cmp);
+    if (cmp->n > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(cmp->c, (size_t)cmp->n, sizeof *cmp->c, kind_cmp);
 }
 
 void baseline_cmp_free(baseline_cmp *cmp) {

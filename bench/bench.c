@@ -1,5 +1,5 @@
-/* bench: runner (worker processes, shards, progress), bounds and the fake evaluator;
- * the statistics over finished results live in bench_stats.c.
+/* bench: runner (worker processes, shards, progress) and bounds; the statistics over
+ * finished results live in bench_stats.c, the fake evaluator in eval_fake.c.
  * Invariant: results[k] always belongs to the k-th selected layer (index order); every
  * selected layer yields exactly one result, an error result if its worker failed.
  * Worker processes (fork per layer) keep a crash, an abort or a hang of one layer from
@@ -18,11 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-double bench_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "core/es.h"
+
+double bench_now(void) { return es_now_ms() / 1e3; }
 
 void bench_run_opts_init(bench_run_opts *ro) {
     memset(ro, 0, sizeof *ro);
@@ -134,13 +132,17 @@ typedef struct bench_msg {
     bench_result r;
     status st;
     bool ok;
+    bool interrupted;   /* stop() became true during the evaluation: drop the result */
 } bench_msg;
 
+static bool stopped(const bench_run_opts *ro) { return ro->stop && ro->stop(); }
+
 static void eval_one(const bench_layer *l, const hw_config *hw, const bench_evaluator *ev,
-                     bench_msg *m) {
+                     const bench_run_opts *ro, bench_msg *m) {
     bench_result_init(&m->r, l, hw);
     status_init(&m->st);
     m->ok = ev->fn(ev->ctx, &l->op, hw, &m->r, &m->st);
+    m->interrupted = stopped(ro);
 }
 
 static void finish_result(bench_result *r, bool ok, const char *err, double wall_ms) {
@@ -169,7 +171,23 @@ typedef struct progress {
     int total, done;
     double t0;
     const char *last;
+    /* ETA from layer sizes: a layer weighs its MACs plus the mean MACs of the run (a
+     * fixed part: solving, lowering and set-up do not shrink with the layer), and the
+     * remaining time is elapsed x remaining weight / finished weight. */
+    double mean_macs, total_w, done_w;
 } progress;
+
+static void progress_weights(progress *p, const bench_layer *layers, const int *sel, int nsel) {
+    double sum = 0;
+    for (int k = 0; k < nsel; k++)
+        sum += (double)op_macs(&layers[sel[k]].op);
+    p->mean_macs = nsel ? sum / nsel : 0;
+    p->total_w = sum + p->mean_macs * nsel;
+}
+
+static double layer_weight(const progress *p, const bench_layer *l) {
+    return (double)op_macs(&l->op) + p->mean_macs;
+}
 
 static void progress_draw(progress *p, const bench_result *fin) {
     if (!p->f)
@@ -177,8 +195,8 @@ static void progress_draw(progress *p, const bench_result *fin) {
     double el = bench_now() - p->t0;
     char e[32], eta[32];
     fmt_hms(el, e, sizeof e);
-    if (p->done > 0)
-        fmt_hms(el / p->done * (p->total - p->done), eta, sizeof eta);
+    if (p->done > 0 && p->done_w > 0)
+        fmt_hms(el / p->done_w * (p->total_w - p->done_w), eta, sizeof eta);
     else
         snprintf(eta, sizeof eta, "?");
     if (p->tty) {
@@ -203,8 +221,9 @@ static void progress_draw(progress *p, const bench_result *fin) {
     fflush(p->f);
 }
 
-static void progress_done(progress *p, bench_result *r, const bench_run_opts *ro) {
+static void progress_done(progress *p, bench_result *r, double weight, const bench_run_opts *ro) {
     p->done++;
+    p->done_w += weight;
     p->last = r->name;
     progress_draw(p, r);
     if (ro->on_done)
@@ -236,7 +255,8 @@ static bool write_all(int fd, const void *buf, size_t n) {
 }
 
 static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const bench_evaluator *ev,
-                  int slot, int64_t memory_mb, status *st) {
+                  int slot, const bench_run_opts *ro, status *st) {
+    int64_t memory_mb = ro->layer_memory_mb;
     int fds[2];
     if (pipe(fds) != 0)
         return status_fail(st, "bench: pipe: %s", strerror(errno));
@@ -266,7 +286,7 @@ static bool spawn(worker *w, const bench_layer *l, const hw_config *hw, const be
         bench_msg *m = malloc(sizeof *m);
         if (!m)
             _exit(3);
-        eval_one(l, hw, ev, m);
+        eval_one(l, hw, ev, ro, m);
         fflush(NULL);
         _exit(write_all(fds[1], m, sizeof *m) ? 0 : 3);
     }
@@ -322,8 +342,11 @@ static void forward_stderr(worker *w, const bench_layer *l, const progress *pg, 
     free(buf);
 }
 
-/* Reaps a finished (or killed) worker and turns what it sent into a result. */
-static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_result *out,
+static const char interrupted_why[] = "interrupted";
+
+/* Reaps a finished (or killed) worker and turns what it sent into a result. False: the
+ * layer was cut short by an interrupt (no result). */
+static bool reap(worker *w, const bench_layer *l, const hw_config *hw, bench_result *out,
                  const char *killed_why, const progress *pg) {
     close(w->fd);
     int wst = 0;
@@ -332,10 +355,14 @@ static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_res
     double ms = (bench_now() - w->t0) * 1000;
     char last[160];
     forward_stderr(w, l, pg, last, sizeof last);
+    if (killed_why == interrupted_why)
+        return false;
     if (!killed_why && w->got == sizeof w->msg && WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
+        if (w->msg.interrupted)
+            return false;
         *out = w->msg.r;
         finish_result(out, w->msg.ok, w->msg.st.msg, ms);
-        return;
+        return true;
     }
     char why[256];
     if (killed_why)
@@ -348,6 +375,7 @@ static void reap(worker *w, const bench_layer *l, const hw_config *hw, bench_res
                  WIFEXITED(wst) ? WEXITSTATUS(wst) : -1, last[0] ? ": " : "", last);
     bench_result_init(out, l, hw);
     finish_result(out, false, why, ms);
+    return true;
 }
 
 typedef struct start_key {
@@ -364,7 +392,7 @@ static int cmp_start(const void *a, const void *b) {
 
 static bool run_forked(const bench_layer *layers, const int *sel, int nsel, const hw_config *hw,
                        const bench_evaluator *ev, const bench_run_opts *ro, bench_result *res,
-                       progress *pg, status *st) {
+                       bool *have, progress *pg, status *st) {
     int jobs = ro->jobs < 1 ? 1 : ro->jobs;
     if (jobs > nsel)
         jobs = nsel;
@@ -379,10 +407,15 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
     qsort(order, (size_t)nsel, sizeof *order, cmp_start);
     int active = 0, next = 0;
     bool ok = true;
+    bool stop = false;
     while (next < nsel || active > 0) {
+        if (!stop && stopped(ro)) {
+            stop = true;
+            next = nsel; /* start nothing more; the workers in flight are killed below */
+        }
         while (ok && active < jobs && next < nsel) {
             int slot = order[next].slot;
-            if (!spawn(&w[active], &layers[sel[slot]], hw, ev, slot, ro->layer_memory_mb, st)) {
+            if (!spawn(&w[active], &layers[sel[slot]], hw, ev, slot, ro, st)) {
                 ok = false;
                 break;
             }
@@ -429,11 +462,17 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
                 killed = "runner stopped";
                 finished = true;
             }
+            if (stop && !finished) {
+                kill(w[k].pid, SIGKILL);
+                killed = interrupted_why;
+                finished = true;
+            }
             if (!finished)
                 continue;
             int slot = w[k].slot;
-            reap(&w[k], &layers[sel[slot]], hw, &res[slot], killed, pg);
-            progress_done(pg, &res[slot], ro);
+            have[slot] = reap(&w[k], &layers[sel[slot]], hw, &res[slot], killed, pg);
+            if (have[slot])
+                progress_done(pg, &res[slot], layer_weight(pg, &layers[sel[slot]]), ro);
             /* Move the last worker into this place; re-examine k. */
             w[k] = w[active - 1];
             pfd[k] = pfd[active - 1];
@@ -443,6 +482,8 @@ static bool run_forked(const bench_layer *layers, const int *sel, int nsel, cons
         if (pr == 0 || pr < 0)
             progress_draw(pg, NULL);
     }
+    if (stop && pg->f && pg->tty)
+        fputc('\n', pg->f);
     free(w);
     free(pfd);
     free(order);
@@ -461,100 +502,42 @@ bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
         if (bench_in_shard(layers[k].index, ro->shard_i, ro->shard_n))
             sel[nsel++] = k;
     bench_result *res = calloc((size_t)(nsel > 0 ? nsel : 1), sizeof *res);
-    ES_ASSERT(res != NULL);
+    bool *have = calloc((size_t)(nsel > 0 ? nsel : 1), sizeof *have);
+    ES_ASSERT(res != NULL && have != NULL);
     progress pg = {.f = ro->progress, .tty = ro->progress_tty, .total = nsel, .t0 = bench_now()};
+    progress_weights(&pg, layers, sel, nsel);
     bool ok = true;
     if (ro->isolate) {
-        ok = run_forked(layers, sel, nsel, hw, ev, ro, res, &pg, st);
+        ok = run_forked(layers, sel, nsel, hw, ev, ro, res, have, &pg, st);
     } else {
         bench_msg *m = malloc(sizeof *m);
         ES_ASSERT(m != NULL);
-        for (int k = 0; k < nsel; k++) {
+        for (int k = 0; k < nsel && !stopped(ro); k++) {
             double t0 = bench_now();
-            eval_one(&layers[sel[k]], hw, ev, m);
+            eval_one(&layers[sel[k]], hw, ev, ro, m);
+            if (m->interrupted)
+                break;
             res[k] = m->r;
+            have[k] = true;
             finish_result(&res[k], m->ok, m->st.msg, (bench_now() - t0) * 1000);
-            progress_done(&pg, &res[k], ro);
+            progress_done(&pg, &res[k], layer_weight(&pg, &layers[sel[k]]), ro);
         }
         free(m);
     }
     free(sel);
+    /* After an interrupt only the finished layers remain (still in index order). */
+    int n = 0;
+    for (int k = 0; k < nsel; k++)
+        if (have[k])
+            res[n++] = res[k];
+    if (ro->interrupted)
+        *ro->interrupted = n < nsel && stopped(ro);
+    free(have);
     if (!ok) {
         free(res);
         return false;
     }
     *out = res;
-    *nout = nsel;
-    return true;
-}
-
-/* ---- fake evaluator --------------------------------------------------------------- */
-
-bool bench_eval_fake(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st) {
-    (void)ctx;
-    int64_t bi = hw_block_in(hw), bo = hw_block_out(hw), lanes = hw_batch(hw) * bi * bo;
-    int64_t outs = op_tensor_elems(o, OP_OUT), red = 1, first = 0;
-    for (int d = 0; d < o->ndims; d++) {
-        if (!op_is_reduction(o, d))
-            continue;
-        red *= o->extent[d];
-        if (!first)
-            first = o->extent[d];
-    }
-    if (!first)
-        first = 1;
-    if (!strncmp(o->name, "fail", 4))
-        return status_fail(st, "fake evaluator: layer '%s' fails on purpose", o->name);
-    if (!strncmp(o->name, "crash", 5)) {
-        fprintf(stderr, "fake evaluator: crashing on purpose\n");
-        abort();
-    }
-    if (!strncmp(o->name, "hang", 4))
-        for (;;)
-            pause();
-    if (!strncmp(o->name, "hog", 3)) {
-        void *p = malloc((size_t)1 << 30);
-        if (!p)
-            return status_fail(st, "fake evaluator: out of memory");
-        free(p);
-    }
-    /* Reference: only the first reduction dim on the input lanes, padded to 16. */
-    int64_t ref_inst = es_ceil_div(outs, bo) * es_ceil_div(first, bi) * (red / first);
-    /* "embedsyn": all reduction dims fused, padded once. */
-    int64_t inst = es_ceil_div(outs, bo) * es_ceil_div(red, bi);
-    int64_t macs = op_macs(o);
-    int64_t bus = hw_bus_bytes(hw);
-    int64_t ref_bytes = r->compulsory_bytes + (ref_inst > inst ? outs : 0);
-    int64_t bytes = r->compulsory_bytes + (inst < ref_inst ? r->compulsory_bytes / 4 : 0);
-    int64_t ref_mem = es_ceil_div(ref_bytes, bus), mem = es_ceil_div(bytes, bus);
-    r->ref_cycles = (ref_inst > ref_mem ? ref_inst : ref_mem) + 100;
-    r->cycles = (inst > mem ? inst : mem) + 100;
-    r->instances = inst;
-    r->lb_instances = inst;
-    r->ref_util = (double)macs / ((double)ref_inst * (double)lanes);
-    r->util = (double)macs / ((double)inst * (double)lanes);
-    r->ref_dram_bytes = ref_bytes;
-    r->dram_bytes = bytes;
-    r->ref_traffic = ref_bytes;
-    r->traffic = bytes;
-    r->ref_gemm = ref_inst;
-    r->gemm = inst;
-    snprintf(r->ref_schedule, sizeof r->ref_schedule, "fake tiling");
-    snprintf(r->schedule, sizeof r->schedule, "fake tiling");
-    snprintf(r->layout_class, sizeof r->layout_class, "%s", inst < ref_inst ? "im2col" : "packed");
-    snprintf(r->layout, sizeof r->layout, "fake %s layout, %lld instances",
-             r->layout_class, (long long)inst);
-    snprintf(r->proof, sizeof r->proof, "%s", macs % 3 ? "optimal" : "not_proven");
-    r->global = macs % 3 != 0;
-    snprintf(r->solver_status, sizeof r->solver_status, "sat");
-    r->solve_ms = (double)(macs % 997) / 10.0;
-    snprintf(r->check, sizeof r->check, "pass");
-    snprintf(r->ref_check, sizeof r->ref_check, "pass");
-    if (r->ref_util < 0.5) { /* a made-up three-point front */
-        bench_pareto_add(r, r->ref_util, r->compulsory_bytes);
-        bench_pareto_add(r, (r->ref_util + r->util) / 2, (r->compulsory_bytes + bytes) / 2);
-        bench_pareto_add(r, r->util, bytes);
-    }
-    r->sim_ms = 0.5;
+    *nout = n;
     return true;
 }

@@ -74,6 +74,7 @@ typedef struct bench_result {
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
     double solve_ms;
+    int64_t solve_rlimit;      /* Z3 "rlimit count" of the solve: deterministic effort */
     char check[16];            /* "pass", "fail", "skipped" */
     char check_msg[256];
     /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the
@@ -105,7 +106,7 @@ typedef struct bench_result {
     X(S, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
-    X(F, solve_ms) X(S, proof) X(B, global) X(S, solver_status)                       \
+    X(F, solve_ms) X(I, solve_rlimit) X(S, proof) X(B, global) X(S, solver_status)                       \
     X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto)                  \
     X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
 
@@ -134,6 +135,12 @@ typedef struct bench_run_opts {
     bool progress_tty;         /* redraw one bar instead of printing lines */
     bench_done_fn on_done;
     void *on_done_ctx;
+    /* Interrupt (SIGINT/SIGTERM): polled by the runner and, after a layer, by its
+     * worker; once true no layer starts, workers in flight are killed and a layer
+     * evaluated while it became true is dropped (its search was cut short). NULL =
+     * never. */
+    bool (*stop)(void);
+    bool *interrupted;         /* out (optional): set when stop() ended the run early */
 } bench_run_opts;
 
 void bench_run_opts_init(bench_run_opts *ro);
@@ -151,8 +158,9 @@ void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *h
 /* Speedup and gaps from cycles and bounds (0 when undefined). */
 void bench_result_derive(bench_result *r);
 
-/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results.
- * False + status only for a failure of the runner itself (fork/pipe). */
+/* Runs the selected layers. *out (malloc'ed, index order) gets *nout results: one per
+ * selected layer, or after an interrupt (ro->stop) only the layers that finished
+ * before it. False + status only for a failure of the runner itself (fork/pipe). */
 bool bench_run(const bench_layer *layers, int nlayers, const hw_config *hw,
                const bench_evaluator *ev, const bench_run_opts *ro, bench_result **out,
                int *nout, status *st);
@@ -181,6 +189,10 @@ typedef struct bench_summary {
     double solve_median_ms, solve_p90_ms, solve_max_ms, solve_total_ms;
     double layers_s;           /* sum of layer wall times */
     double wall_s;             /* wall time of the run (set by the caller) */
+    /* cost model (vta/cost) vs simulator: |est - cycles| / cycles over both programs of
+     * every ok layer with an estimate */
+    int nmodel;
+    double model_err_median, model_err_max;
 } bench_summary;
 
 void bench_summarize(const bench_result *r, int n, bench_summary *s);
@@ -188,12 +200,20 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s);
 void bench_key(const bench_result *r, char *buf, size_t len);
 /* Appends the point (util, bytes) to r->pareto (false when it is full). */
 bool bench_pareto_add(bench_result *r, double util, int64_t bytes);
+/* Sets r->pareto from the encoder's points: points dominated by another point or by
+ * the chosen embedding (r->util, r->dram_bytes) are dropped, the rest sorted by
+ * increasing bytes; an incomplete enumeration (a solver limit cut it short) is
+ * stored with a leading '~' and is never drawn as a front. */
+void bench_pareto_set(bench_result *r, const double *util, const int64_t *bytes, int n,
+                      bool complete);
+/* True if r->pareto holds points of an incomplete enumeration. */
+bool bench_pareto_incomplete(const bench_result *r);
 /* Parses r->pareto into util[]/bytes[] (at most max points); returns the count. */
 int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max);
 /* Why a layer is not faster than the reference (heuristic, for reports). */
 void bench_explain(const bench_result *r, char *buf, size_t len);
 
-/* A deterministic fake evaluator for tests and for exercising the tooling without the
+/* A deterministic fake evaluator (bench/eval_fake.c) for tests and for exercising the tooling without the
  * solver: cycles from a simple analytic model of channel packing (reference) and of
  * full im2col over the reduction dims (embedsyn). ctx may be NULL. Layers named
  * fail* / crash* / hang* / hog* fail, abort, never return, or allocate 1 GiB, so that

@@ -65,6 +65,24 @@ void bench_key(const bench_result *r, char *buf, size_t len) {
     snprintf(buf, len, "%s/%s", r->suite, r->name);
 }
 
+/* Cost model vs simulator over both programs of every ok layer (bench_summary). */
+static void model_error(const bench_result *r, int n, bench_summary *s) {
+    double *e = calloc((size_t)(2 * n + 1), sizeof(double));
+    ES_ASSERT(e != NULL);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (!r[i].ok) continue;
+        if (r[i].est_cycles > 0 && r[i].cycles > 0)
+            e[k++] = fabs((double)(r[i].est_cycles - r[i].cycles)) / (double)r[i].cycles;
+        if (r[i].ref_est_cycles > 0 && r[i].ref_cycles > 0)
+            e[k++] = fabs((double)(r[i].ref_est_cycles - r[i].ref_cycles)) / (double)r[i].ref_cycles;
+    }
+    s->nmodel = k;
+    s->model_err_median = bench_median(e, k);
+    s->model_err_max = k ? bench_percentile(e, k, 100) : 0;
+    free(e);
+}
+
 void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -132,6 +150,7 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
             rut[nrut++] = r[i].ref_util;
     s->geomean_ref_util = bench_geomean(rut, nrut);
     free(sp);
+    model_error(r, n, s);
 }
 
 bool bench_pareto_add(bench_result *r, double util, int64_t bytes) {
@@ -144,9 +163,51 @@ bool bench_pareto_add(bench_result *r, double util, int64_t bytes) {
     return true;
 }
 
+static bool dominates(double ua, int64_t ba, double ub, int64_t bb) {
+    return ua >= ub && ba <= bb && (ua > ub || ba < bb);
+}
+
+void bench_pareto_set(bench_result *r, const double *util, const int64_t *bytes, int n,
+                      bool complete) {
+    r->pareto[0] = '\0';
+    if (!complete && n > 0)
+        snprintf(r->pareto, sizeof r->pareto, "~");
+    int *keep = malloc((size_t)(n > 0 ? n : 1) * sizeof *keep);
+    ES_ASSERT(keep != NULL);
+    int nk = 0;
+    for (int i = 0; i < n; i++) {
+        bool dom = r->cycles > 0 && dominates(r->util, r->dram_bytes, util[i], bytes[i]);
+        for (int j = 0; j < n && !dom; j++)
+            dom = dominates(util[j], bytes[j], util[i], bytes[i]) ||
+                  (j < i && util[j] == util[i] && bytes[j] == bytes[i]);
+        if (!dom)
+            keep[nk++] = i;
+    }
+    for (int a = 1; a < nk; a++) /* increasing bytes */
+        for (int b = a; b > 0 && bytes[keep[b]] < bytes[keep[b - 1]]; b--) {
+            int t = keep[b];
+            keep[b] = keep[b - 1];
+            keep[b - 1] = t;
+        }
+    for (int k = 0; k < nk; k++) {
+        size_t len = strlen(r->pareto);
+        char pt[64];
+        int w = snprintf(pt, sizeof pt, "%s%.6g:%lld", len && r->pareto[len - 1] != '~' ? ";" : "",
+                         util[keep[k]], (long long)bytes[keep[k]]);
+        if (w < 0 || len + (size_t)w >= sizeof r->pareto)
+            break;
+        memcpy(r->pareto + len, pt, (size_t)w + 1);
+    }
+    free(keep);
+}
+
+bool bench_pareto_incomplete(const bench_result *r) { return r->pareto[0] == '~'; }
+
 int bench_pareto_parse(const bench_result *r, double *util, int64_t *bytes, int max) {
     int n = 0;
     const char *p = r->pareto;
+    if (*p == '~')
+        p++;
     while (*p && n < max) {
         char *end;
         double u = strtod(p, &end);

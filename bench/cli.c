@@ -3,25 +3,35 @@
  * Invariant: a cli_opts has a checked hardware config (default or from --hw) and, when
  * have_op, an operator that passed the spec loader. */
 #include "bench/cli.h"
+#include "core/es.h"
+
+#include "core/maestro.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/spec.h"
 #include "core/text.h"
+#include "encoders/enc.h"
 
 const char cli_common_help[] =
     "operator and hardware options:\n"
-    "  --op FILE       operator from an XML file (<operator>, see README)\n"
+    "  --op FILE       operator from an XML file (<operator>, see README) or a one-layer\n"
+    "                  MAESTRO file (FILE.m: CONV, DSCONV, GEMM or FC)\n"
     "  --conv SHAPE    inline conv2d, e.g. N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3\n"
     "                  (also stride_h stride_w pad_h pad_w dilation dilation_h dilation_w\n"
     "                  groups shift relu bias; N defaults to 1)\n"
     "  --gemm SHAPE    inline GEMM C[M,N] = A[M,K] * B[K,N], e.g. M=35,N=700,K=2048\n"
     "                  (also batch a_t b_t shift relu bias)\n"
     "  --hw FILE       hardware configuration (<hardware>); default: TVM's default VTA\n"
-    "  --json          one JSON object per result on stdout\n";
+    "  --json          one JSON object per result on stdout\n"
+    "  --quiet         no progress lines on stderr (the best so far, elapsed time)\n";
 
 void cli_opts_init(cli_opts *c) {
     memset(c, 0, sizeof *c);
@@ -44,6 +54,19 @@ static bool match_opt(const char *name, int argc, char **argv, int *i, const cha
     *val = *i + 1 < argc ? argv[*i + 1] : NULL;
     *consumed_next = true;
     return true;
+}
+
+/* --op NET.m: a MAESTRO file with one layer. */
+static bool load_maestro_op(const char *path, op *o, status *st) {
+    char net[64];
+    op *ops;
+    int n;
+    if (!maestro_load(path, net, sizeof net, &ops, &n, st)) return false;
+    bool ok = n == 1 || status_fail(st, "%s: %d layers; --op takes a file with one layer (spec check lists them)",
+                                    path, n);
+    if (ok) *o = ops[0];
+    free(ops);
+    return ok;
 }
 
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
@@ -70,7 +93,8 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
             status_fail(st, "more than one operator given (%s %s)", names[k], val);
             return -1;
         }
-        bool ok = k == 0   ? spec_load_op(val, &c->op, st)
+        bool ok = k == 0 && maestro_is_path(val) ? load_maestro_op(val, &c->op, st)
+                  : k == 0 ? spec_load_op(val, &c->op, st)
                   : k == 1 ? spec_parse_conv(val, "--conv", &c->op, st)
                            : spec_parse_gemm(val, "--gemm", &c->op, st);
         if (!ok)
@@ -99,8 +123,47 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "embedsyn %s: %s (see embedsyn %s --help)\n", cmd, buf, cmd);
+    /* Messages that already point to --help get no second hint. */
+    if (strstr(buf, "--help"))
+        fprintf(stderr, "embedsyn %s: %s\n", cmd, buf);
+    else
+        fprintf(stderr, "embedsyn %s: %s (see embedsyn %s --help)\n", cmd, buf, cmd);
     return 2;
+}
+
+static volatile sig_atomic_t cli_signal = 0;
+
+static void on_signal(int sig) {
+    if (cli_signal) { /* the second signal: default action (terminate) */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    cli_signal = sig;
+    enc_request_interrupt(); /* async-signal-safe: a flag and sem_post */
+}
+
+void cli_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(void) { return cli_signal; }
+
+int cli_interrupt_status(void) { return cli_signal ? 128 + cli_signal : 0; }
+
+int cli_interrupted_exit(const char *cmd, bool json, const char *what) {
+    const char *sig = cli_signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    fprintf(stderr, "embedsyn %s: interrupted (%s): %s\n", cmd, sig, what);
+    if (json)
+        printf("{\"interrupted\":true,\"signal\":\"%s\"}\n", sig);
+    fflush(stdout);
+    return cli_interrupt_status() ? cli_interrupt_status() : 130;
 }
 
 void cli_json_str(FILE *f, const char *s) { text_json_str(f, s); }
@@ -141,4 +204,135 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
         return false;
     *out = (uint64_t)v;
     return true;
+}
+
+int cli_common_opt(cli_opts *c, int code, const char *arg, status *st) {
+    static const char *const names[] = {"--op", "--conv", "--gemm"};
+    switch (code) {
+    case CLI_OPT_JSON:
+        c->json = true;
+        return 1;
+    case CLI_OPT_HW:
+        return spec_load_hw(arg, &c->hw, st) ? 1 : -1;
+    case CLI_OPT_OP:
+    case CLI_OPT_CONV:
+    case CLI_OPT_GEMM:
+        break;
+    default:
+        return 0;
+    }
+    if (c->have_op) {
+        status_fail(st, "more than one operator given (%s %s)", names[code - CLI_OPT_OP], arg);
+        return -1;
+    }
+    bool ok = code == CLI_OPT_OP     ? spec_load_op(arg, &c->op, st)
+              : code == CLI_OPT_CONV ? spec_parse_conv(arg, "--conv", &c->op, st)
+                                     : spec_parse_gemm(arg, "--gemm", &c->op, st);
+    if (!ok)
+        return -1;
+    c->have_op = true;
+    return 1;
+}
+
+int cli_getopt_error(const char *cmd, int code, int argc, char **argv) {
+    /* getopt_long leaves optind past the offending element (past its missing value) */
+    int k = optind - 1 < argc ? optind - 1 : argc - 1;
+    const char *a = k >= 1 ? argv[k] : "?";
+    if (code == ':') {
+        char name[64];
+        size_t n = strcspn(a, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), a);
+        return cli_usage_error(cmd, "option %s needs a value", name);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'", a);
+}
+
+double cli_now(void) { return es_now_ms() / 1e3; }
+
+/* ---- progress ------------------------------------------------------------------------ */
+
+typedef struct cli_progress {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t ticker;
+    bool running, stop;
+    const char *cmd;
+    double t0, last_line;
+    uint64_t best_inst, best_bytes;   /* 0: nothing found yet */
+} cli_progress;
+
+static cli_progress prog;
+static pthread_once_t prog_once = PTHREAD_ONCE_INIT;
+
+static void prog_init(void) {
+    pthread_mutex_init(&prog.mu, NULL);
+    pthread_cond_init(&prog.cv, NULL);
+}
+
+enum { PROGRESS_AFTER_S = 2, PROGRESS_EVERY_S = 5 };
+
+/* Called with prog.mu held. */
+static void progress_line(double now) {
+    if (prog.best_inst)
+        fprintf(stderr, "embedsyn %s: %.0f s, best so far %llu GEMM instances%s", prog.cmd,
+                now - prog.t0, (unsigned long long)prog.best_inst, prog.best_bytes ? "," : "\n");
+    else
+        fprintf(stderr, "embedsyn %s: %.0f s, working (no embedding yet)\n", prog.cmd, now - prog.t0);
+    if (prog.best_inst && prog.best_bytes)
+        fprintf(stderr, " %llu layout bytes\n", (unsigned long long)prog.best_bytes);
+    fflush(stderr);
+    prog.last_line = now;
+}
+
+static void on_point(void *ctx, uint64_t instances, uint64_t bytes) {
+    (void)ctx;
+    pthread_mutex_lock(&prog.mu);
+    prog.best_inst = instances;
+    prog.best_bytes = bytes;
+    double now = cli_now();
+    if (now - prog.t0 >= PROGRESS_AFTER_S && now - prog.last_line >= 1)
+        progress_line(now);
+    pthread_mutex_unlock(&prog.mu);
+}
+
+static void *ticker(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&prog.mu);
+    while (!prog.stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&prog.cv, &prog.mu, &until);
+        double now = cli_now();
+        if (!prog.stop && !cli_interrupted() && now - prog.t0 >= PROGRESS_EVERY_S &&
+            now - prog.last_line >= PROGRESS_EVERY_S)
+            progress_line(now);
+    }
+    pthread_mutex_unlock(&prog.mu);
+    return NULL;
+}
+
+void cli_progress_begin(const char *cmd, bool quiet) {
+    if (quiet || prog.running)
+        return;
+    pthread_once(&prog_once, prog_init);
+    prog.cmd = cmd;
+    prog.t0 = cli_now();
+    prog.last_line = prog.t0;
+    prog.best_inst = prog.best_bytes = 0;
+    prog.stop = false;
+    enc_set_progress(on_point, NULL);
+    prog.running = pthread_create(&prog.ticker, NULL, ticker, NULL) == 0;
+}
+
+void cli_progress_end(void) {
+    enc_set_progress(NULL, NULL);
+    if (!prog.running)
+        return;
+    pthread_mutex_lock(&prog.mu);
+    prog.stop = true;
+    pthread_cond_signal(&prog.cv);
+    pthread_mutex_unlock(&prog.mu);
+    pthread_join(prog.ticker, NULL);
+    prog.running = false;
 }

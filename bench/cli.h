@@ -4,6 +4,7 @@
 #ifndef EMBEDSYN_BENCH_CLI_H
 #define EMBEDSYN_BENCH_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,7 +38,40 @@ void cli_json_str(FILE *f, const char *s);
 /* JSON object of a hardware config: every field of hw.h plus derived shapes and
  * buffer depths (no trailing newline). */
 void cli_hw_json(FILE *f, const hw_config *hw);
+/* SIGINT/SIGTERM (installed by main for every command): the first signal sets a flag
+ * and interrupts the solver (enc_request_interrupt); the command then stops, writes
+ * what finished, marks its outputs interrupted and exits 128 + signal (130 for
+ * Ctrl-C). A second signal of the same kind terminates at once (default action). */
+void cli_signals_install(void);
+/* The signal received (SIGINT / SIGTERM), or 0. */
+int cli_interrupted(void);
+/* 128 + the signal received (130 for SIGINT), or 0. */
+int cli_interrupt_status(void);
+/* For a command whose search was cut short: "embedsyn CMD: interrupted (SIGINT): WHAT"
+ * on stderr, with json also {"interrupted":true,"signal":"SIGINT"} on stdout; returns
+ * cli_interrupt_status(). */
+int cli_interrupted_exit(const char *cmd, bool json, const char *what);
+/* Monotonic clock in seconds. */
+double cli_now(void);
+/* Progress of long commands (solve, layouts, run/compile --strategy solve): between
+ * begin and end, a line on stderr with the best embedding found so far and the elapsed
+ * time, on each improvement after 2 s and every 5 s while the command runs; nothing
+ * for commands that finish within 2 s, nothing when quiet. */
+void cli_progress_begin(const char *cmd, bool quiet);
+void cli_progress_end(void);
 /* Help text for the common operator options, to embed in commands' --help. */
 extern const char cli_common_help[];
+
+/* Option tables (getopt_long): the common options as table rows a command puts in its
+ * own `struct option` array, with codes from CLI_OPT_OP on; a command numbers its own
+ * long-only options from CLI_OPT_CMD on. */
+enum { CLI_OPT_OP = 0x100, CLI_OPT_CONV, CLI_OPT_GEMM, CLI_OPT_HW, CLI_OPT_JSON, CLI_OPT_HELP, CLI_OPT_CMD = 0x120 };
+#define CLI_COMMON_LONGOPTS                                                                      {"op", required_argument, NULL, CLI_OPT_OP}, {"conv", required_argument, NULL, CLI_OPT_CONV},     {"gemm", required_argument, NULL, CLI_OPT_GEMM}, {"hw", required_argument, NULL, CLI_OPT_HW},      {"json", no_argument, NULL, CLI_OPT_JSON}, {"help", no_argument, NULL, 'h'}
+/* Applies common option `code` with value arg: 1 applied, 0 not a common option, -1
+ * error in st (bad file or shape, a second operator). */
+int cli_common_opt(cli_opts *c, int code, const char *arg, status *st);
+/* The usage error for what getopt_long returned as code '?' or ':' (unknown option, a
+ * value missing), with the option as the user wrote it; returns 2. */
+int cli_getopt_error(const char *cmd, int code, int argc, char **argv);
 
 #endif

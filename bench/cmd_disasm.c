@@ -91,12 +91,6 @@ static int64_t disasm_json(const hw_config *hw, const uint8_t *img, uint64_t byt
     return bad;
 }
 
-static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
-    size_t n = 0;
-    uint8_t *buf = text_read_path(path, &n, st);
-    *bytes = n;
-    return buf;
-}
 
 int cmd_disasm(int argc, char **argv) {
     const char *bundle = NULL, *dram = NULL, *hw_path = NULL, *addr_s = NULL, *count_s = NULL;
@@ -166,7 +160,7 @@ int cmd_disasm(int argc, char **argv) {
         if (!vta_isa_check(&hw, &st))
             return cli_fail("disasm", &st);
         uint64_t bytes = 0;
-        uint8_t *img = read_file(dram, &bytes, &st);
+        uint8_t *img = vta_image_read(dram, &bytes, &st);
         if (!img)
             return cli_fail("disasm", &st);
         if (addr > bytes || (bytes - addr) / 16 < count) {

@@ -36,7 +36,13 @@ int cmd_layouts(int argc, char **argv) {
     status st;
     status_init(&st);
     enc_alts a;
-    if (!enc_layouts(&c.op, &c.hw, &eo, all, 0, &a, &st))
+    bool done = enc_layouts(&c.op, &c.hw, &eo, all, 0, &a, &st);
+    if (enc_interrupted()) { /* the enumeration was cut short: no alternatives shown */
+        if (done)
+            enc_alts_free(&a);
+        return cli_interrupted_exit("layouts", c.json, "enumeration stopped, no result");
+    }
+    if (!done)
         return cli_fail("layouts", &st);
     /* Pareto flags (for --all: points no other alternative dominates). */
     for (int i = 0; i < a.n; i++) {
@@ -71,11 +77,11 @@ int cmd_layouts(int argc, char **argv) {
         printf("{\"op\":\"%s\",\"mode\":\"%s\",\"alternatives\":%d,\"lower_bound_instances\":%lld,"
                "\"solver_status\":\"%s\",\"solve_ms\":%.1f}\n",
                c.op.name, all ? "all" : "pareto", a.n, (long long)a.lower_bound_instances,
-               a.solver_status, a.solve_ms);
+               enc_solver_status_name(a.solver_status), a.solve_ms);
     else
         printf("%d %s (lower bound %lld instances; enumeration %s, %.0f ms)%s\n", a.n,
                all ? "layout classes" : "Pareto points", (long long)a.lower_bound_instances,
-               strcmp(a.solver_status, "sat") ? "incomplete: solver limit" : "complete",
+               a.solver_status != ENC_SOLVER_SAT ? "incomplete: solver limit (raise --rlimit)" : "complete",
                a.solve_ms, all ? "; * = Pareto-optimal" : "");
     enc_alts_free(&a);
     return 0;

@@ -13,7 +13,8 @@
 typedef struct bench_lower_args {
     cli_opts c;
     const char *embedding;   /* --embedding FILE.xml, or NULL */
-    const char *strategy;    /* "reference" (default), "solve", "im2col" or "im2col:DIMS" */
+    const char *strategy;    /* --strategy as given (default "reference"), for the output */
+    driver_strategy strat;   /* the parsed strategy (DRV_FILE with --embedding) */
     const char *out_dir;     /* -o DIR */
     const char *suite;       /* run: --suite FILE (every operator of a suite) */
     driver_opts d;

@@ -2,6 +2,8 @@
  * program, simulates it and checks the output against the plain C reference; the
  * shared option handling of run and compile lives here too (cmd_lower.h).
  * Exit status: 0 ok, 1 the check failed, 2 bad input or a lowering/simulation error. */
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +12,13 @@
 #include "bench/commands.h"
 #include "core/spec.h"
 #include "core/spec_emb.h"
-#include "encoders/enc.h"
-#include "vta/refstrat.h"
+#include "core/text.h"
+#include "vta/target.h"
 
 static const char run_help[] =
     "usage: embedsyn run (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
-    "                    [--embedding F.xml | --strategy reference|solve|im2col[:DIMS]] [--seed N]\n"
+    "                    [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
+    "                    [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
     "                    [--sched-candidates K] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
@@ -25,8 +28,10 @@ static const char run_help[] =
     "                   {\"name\",\"error\"}; exit 1 if any failed)\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
     "  --strategy S     reference | solve (synthesize the optimal embedding with Z3, as\n"
-    "                   `embedsyn solve` with its defaults) | im2col (all reduction\n"
-    "                   dims) | im2col:c,s (those dims)\n"
+    "                   `embedsyn solve` with its defaults) | portfolio (the solver's\n"
+    "                   optimum, or channel packing when it is as utilization-optimal and\n"
+    "                   simulates fewer cycles: what `embedsyn bench` runs) | im2col (all\n"
+    "                   reduction dims) | im2col:c,s (those dims)\n"
     "  --seed N         seed of the random operands and of sampling (default 1)\n"
     "  --check          compare the whole output with the C reference (bit-exact)\n"
     "  --check-sample N compare N random output elements\n"
@@ -38,71 +43,118 @@ static const char run_help[] =
     "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
     "                   reference, which runs TVM's template pick)\n\n";
 
+/* Option codes of run and compile (long-only options from CLI_OPT_CMD). */
+enum {
+    OPT_EMBEDDING = CLI_OPT_CMD,
+    OPT_STRATEGY,
+    OPT_SEED,
+    OPT_CHECK,
+    OPT_CHECK_SAMPLE,
+    OPT_TIMING_ONLY,
+    OPT_SUITE,
+    OPT_STRICT,
+    OPT_SCHED_K
+};
+
+/* The option table of run; compile takes the same minus the run-only rows. */
+static const struct option lower_options[] = {
+    CLI_COMMON_LONGOPTS,
+    {"embedding", required_argument, NULL, OPT_EMBEDDING},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"sched-candidates", required_argument, NULL, OPT_SCHED_K},
+    {"check", no_argument, NULL, OPT_CHECK},                 /* run only from here on */
+    {"check-sample", required_argument, NULL, OPT_CHECK_SAMPLE},
+    {"timing-only", no_argument, NULL, OPT_TIMING_ONLY},
+    {"suite", required_argument, NULL, OPT_SUITE},
+    {NULL, 0, NULL, 0},
+};
+#define LOWER_RUN_ONLY 4 /* rows at the end of lower_options that compile does not take */
+
+/* One option's value into a; -1 when applied, else the exit status. */
+static int lower_take(const char *cmd, int code, const char *v, bench_lower_args *a) {
+    status st;
+    status_init(&st);
+    uint64_t u;
+    switch (code) {
+    case OPT_EMBEDDING:
+        a->embedding = v;
+        break;
+    case OPT_STRATEGY:
+        a->strategy = v;
+        if (!driver_strategy_parse(v, &a->strat, &st) || a->strat.kind == DRV_FILE)
+            return cli_usage_error(cmd, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'", v);
+        break;
+    case OPT_SEED:
+        if (!cli_parse_u64(v, &a->d.seed)) return cli_usage_error(cmd, "--seed needs a number, got '%s'", v);
+        break;
+    case 'o':
+        a->out_dir = v;
+        break;
+    case OPT_CHECK:
+        a->d.check = true;
+        break;
+    case OPT_CHECK_SAMPLE:
+        if (!cli_parse_u64(v, &u) || u < 1 || u > INT64_MAX)
+            return cli_usage_error(cmd, "--check-sample needs a positive number, got '%s'", v);
+        a->d.check_sample = (int64_t)u;
+        break;
+    case OPT_TIMING_ONLY:
+        a->d.timing_only = true;
+        break;
+    case OPT_SUITE:
+        a->suite = v;
+        break;
+    case OPT_STRICT:
+        a->d.strict = true;
+        break;
+    case OPT_SCHED_K:
+        if (!cli_parse_u64(v, &u) || u < 1 || u > (uint64_t)target_default()->max_sched_k)
+            return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'",
+                                   target_default()->max_sched_k, v);
+        a->d.sched_k = (int32_t)u;
+        break;
+    default:
+        if (cli_common_opt(&a->c, code, v, &st) < 0) return cli_fail(cmd, &st);
+        break;
+    }
+    return -1;
+}
+
 int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, bool is_run,
                       bench_lower_args *a) {
     memset(a, 0, sizeof *a);
     cli_opts_init(&a->c);
     driver_opts_init(&a->d);
     a->strategy = "reference";
+    driver_strategy_init(&a->strat, DRV_REFERENCE);
     if (cli_want_help(argc, argv)) {
         fputs(help, stdout);
         fputs(cli_common_help, stdout);
         return 0;
     }
-    for (int i = 1; i < argc; i++) {
-        status st;
-        status_init(&st);
-        int t = cli_take_common(&a->c, argc, argv, &i, &st);
-        if (t < 0) return cli_fail(cmd, &st);
-        if (t > 0) {
-            i--; /* cli_take_common left i on the next argument */
-            continue;
-        }
-        const char *arg = argv[i];
-        bool has_val = i + 1 < argc;
-        if (!strcmp(arg, "--embedding") && has_val) {
-            a->embedding = argv[++i];
-        } else if (!strcmp(arg, "--strategy") && has_val) {
-            a->strategy = argv[++i];
-            if (strcmp(a->strategy, "reference") && strcmp(a->strategy, "solve") &&
-                strncmp(a->strategy, "im2col", 6))
-                return cli_usage_error(cmd, "--strategy must be reference, solve or im2col[:DIMS], got '%s'",
-                                       a->strategy);
-        } else if (!strcmp(arg, "--seed") && has_val) {
-            char *end;
-            a->d.seed = strtoull(argv[++i], &end, 10);
-            if (*end) return cli_usage_error(cmd, "--seed needs a number, got '%s'", argv[i]);
-        } else if (!strcmp(arg, "-o") && has_val) {
-            a->out_dir = argv[++i];
-        } else if (is_run && !strcmp(arg, "--check")) {
-            a->d.check = true;
-        } else if (is_run && !strcmp(arg, "--check-sample") && has_val) {
-            char *end;
-            a->d.check_sample = strtoll(argv[++i], &end, 10);
-            if (*end || a->d.check_sample < 1)
-                return cli_usage_error(cmd, "--check-sample needs a positive number, got '%s'", argv[i]);
-        } else if (is_run && !strcmp(arg, "--timing-only")) {
-            a->d.timing_only = true;
-        } else if (is_run && !strcmp(arg, "--suite") && has_val) {
-            a->suite = argv[++i];
-        } else if (!strcmp(arg, "--strict")) {
-            a->d.strict = true;
-        } else if (!strcmp(arg, "--sched-candidates") && has_val) {
-            char *end;
-            long k = strtol(argv[++i], &end, 10);
-            if (*end || k < 1 || k > SCHED_MAX_TOP)
-                return cli_usage_error(cmd, "--sched-candidates needs a number in 1..%d, got '%s'", SCHED_MAX_TOP,
-                                       argv[i]);
-            a->d.sched_k = (int32_t)k;
-        } else {
-            return cli_usage_error(cmd, "unknown option '%s'", arg);
-        }
+    struct option opts[sizeof lower_options / sizeof *lower_options];
+    memcpy(opts, lower_options, sizeof opts);
+    if (!is_run) opts[sizeof opts / sizeof *opts - 1 - LOWER_RUN_ONLY] = opts[sizeof opts / sizeof *opts - 1];
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    int code;
+    while ((code = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error(cmd, code, argc, argv);
+        int rc = lower_take(cmd, code, optarg, a);
+        if (rc >= 0) return rc;
     }
+    if (optind < argc) return cli_usage_error(cmd, "unknown option '%s'", argv[optind]);
     if (a->suite && (a->c.have_op || a->embedding || a->out_dir))
         return cli_usage_error(cmd, "--suite excludes an operator, --embedding and -o");
     if (!a->c.have_op && !a->suite) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
-    if (a->embedding && strcmp(a->strategy, "reference"))
+    if (a->embedding && a->strat.kind != DRV_REFERENCE)
         return cli_usage_error(cmd, "--embedding and --strategy exclude each other");
+    if (a->embedding) {
+        a->strat.kind = DRV_FILE;
+        a->strat.file = a->embedding;
+    }
     if (a->d.timing_only && (a->d.check || a->d.check_sample))
         return cli_usage_error(cmd, "--timing-only has no data to check");
     if (!is_run && !a->out_dir) return cli_usage_error(cmd, "-o BUNDLE_DIR is required");
@@ -110,74 +162,46 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     return -1;
 }
 
-/* "c,r,s": every reduction dim of the operator, in dim order. */
-static void reduction_dims(const op *o, char *buf, size_t len) {
-    size_t k = 0;
-    buf[0] = 0;
-    for (int d = 0; d < o->ndims && k < len; d++)
-        if (op_is_reduction(o, d)) {
-            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
-            if (w > 0) k += (size_t)w;
-        }
-}
-
 bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st) {
-    const op *o = &a->c.op;
-    const hw_config *hw = &a->c.hw;
-    emb e;
-    if (a->embedding) {
-        if (!spec_load_emb(a->embedding, o, &e, st)) return false;
-        return driver_run(o, hw, &e, &a->d, r, st);
-    }
-    if (!strcmp(a->strategy, "solve")) {
-        enc_options eo;
-        enc_options_init(&eo);
-        enc_result er;
-        if (!enc_solve(o, hw, &eo, &er, st)) return false;
-        if (!er.found)
-            return status_fail(st, "the solver found no embedding (solver status %s)", er.solver_status);
-        return driver_run(o, hw, &er.e, &a->d, r, st);
-    }
-    if (!strncmp(a->strategy, "im2col", 6)) {
-        char dims[64];
-        if (a->strategy[6] == ':')
-            snprintf(dims, sizeof dims, "%s", a->strategy + 7);
-        else
-            reduction_dims(o, dims, sizeof dims);
-        if (!emb_im2col(o, hw, dims, &e, st)) return false;
-        return driver_run(o, hw, &e, &a->d, r, st);
-    }
-    return driver_run_reference(o, hw, &a->d, r, st);
+    return driver_run_strategy(&a->c.op, &a->c.hw, &a->strat, &a->d, r, st);
 }
 
 void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *r, bool ran) {
     const sim_report *s = &r->sim;
     if (a->c.json) {
         fprintf(f, "{\"name\":");
-        cli_json_str(f, a->c.op.name);
+        text_json_str(f, a->c.op.name);
         fprintf(f, ",\"strategy\":");
-        cli_json_str(f, a->embedding ? a->embedding : a->strategy);
-        fprintf(f, ",\"cycles\":%llu", (unsigned long long)s->cycles);
+        text_json_str(f, a->embedding ? a->embedding : a->strategy);
+        if (ran) {
+            fprintf(f, ",\"cycles\":%llu", (unsigned long long)s->cycles);
 #define RUN_JSON(c) fprintf(f, ",\"" #c "\":%llu", (unsigned long long)s->c);
-        SIM_COUNTERS(RUN_JSON)
+            SIM_COUNTERS(RUN_JSON)
 #undef RUN_JSON
-        fprintf(f, ",\"busy\":{\"fetch\":%llu,\"load\":%llu,\"compute\":%llu,\"store\":%llu}",
-                (unsigned long long)s->busy[SIM_FETCH], (unsigned long long)s->busy[SIM_LOAD],
-                (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
-        fprintf(f, ",\"insns\":%llu,\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
-                (unsigned long long)s->insns, (long long)r->instances, r->utilization, (long long)r->dram_bytes);
-        cli_json_str(f, r->layout);
+            fprintf(f, ",\"busy\":{\"fetch\":%llu,\"load\":%llu,\"compute\":%llu,\"store\":%llu}",
+                    (unsigned long long)s->busy[SIM_FETCH], (unsigned long long)s->busy[SIM_LOAD],
+                    (unsigned long long)s->busy[SIM_COMPUTE], (unsigned long long)s->busy[SIM_STORE]);
+        } else { /* compile: not simulated, so no cycles (not 0) */
+            fprintf(f, ",\"cycles\":null");
+        }
+        if (ran)
+            fprintf(f, ",\"insns\":%llu", (unsigned long long)s->insns);
+        fprintf(f, ",\"instances\":%lld,\"utilization\":%.6f,\"dram_bytes\":%lld,\"layout\":",
+                (long long)r->instances, r->utilization, (long long)r->dram_bytes);
+        text_json_str(f, r->layout);
         fprintf(f, ",\"layout_class\":");
-        cli_json_str(f, r->layout_class);
+        text_json_str(f, r->layout_class);
+        fprintf(f, ",\"emb_choice\":");
+        text_json_str(f, driver_choice_name(r->choice));
         fprintf(f, ",\"schedule\":");
-        cli_json_str(f, r->schedule);
+        text_json_str(f, r->schedule);
         fprintf(f, ",\"est_cycles\":%.0f,\"sched_candidates\":%d,\"sched_chosen\":%d,\"sched_template\":%s",
                 r->est_cycles, (int)r->sched_tried, (int)r->sched_chosen, r->sched_template ? "true" : "false");
         fprintf(f, ",\"check\":");
-        cli_json_str(f, r->check);
+        text_json_str(f, driver_check_name(r->check));
         if (r->check_msg[0]) {
             fprintf(f, ",\"check_msg\":");
-            cli_json_str(f, r->check_msg);
+            text_json_str(f, r->check_msg);
         }
         fprintf(f, ",\"simulated\":%s,\"warnings\":%d,\"compile_ms\":%.3f,\"sim_ms\":%.3f}\n", ran ? "true" : "false",
                 s->nwarnings, r->compile_ms, r->sim_ms);
@@ -190,7 +214,7 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
     if (ran)
         fprintf(f, "  cycles %llu (estimate %.0f), gemm_counter %llu, utilization %.4f, dram_bytes %lld, check %s%s%s\n",
                 (unsigned long long)s->cycles, r->est_cycles, (unsigned long long)s->gemm_counter, r->utilization,
-                (long long)r->dram_bytes, r->check, r->check_msg[0] ? ": " : "", r->check_msg);
+                (long long)r->dram_bytes, driver_check_name(r->check), r->check_msg[0] ? ": " : "", r->check_msg);
     if (s->nwarnings) fprintf(f, "  simulator warnings: %d (first: %s)\n", s->nwarnings, s->warning);
 }
 
@@ -213,18 +237,18 @@ static int run_suite(bench_lower_args *a) {
             failed++;
             if (a->c.json) {
                 printf("{\"name\":");
-                cli_json_str(stdout, ops[i].name);
+                text_json_str(stdout, ops[i].name);
                 printf(",\"strategy\":");
-                cli_json_str(stdout, a->strategy);
+                text_json_str(stdout, a->strategy);
                 printf(",\"error\":");
-                cli_json_str(stdout, st.msg);
+                text_json_str(stdout, st.msg);
                 printf("}\n");
             } else {
                 printf("%s: error: %s\n", ops[i].name, st.msg);
             }
         } else {
             bench_lower_print(stdout, a, &r, true);
-            failed += !strcmp(r.check, "fail");
+            failed += r.check == DRV_CHECK_FAIL;
         }
         fflush(stdout);
     }
@@ -242,5 +266,5 @@ int cmd_run(int argc, char **argv) {
     status_init(&st);
     if (!bench_lower_exec(&a, &r, &st)) return cli_fail("run", &st);
     bench_lower_print(stdout, &a, &r, true);
-    return strcmp(r.check, "fail") ? 0 : 1;
+    return r.check == DRV_CHECK_FAIL ? 1 : 0;
 }

@@ -19,36 +19,45 @@
 #include "vta/sim.h"
 
 static const char sim_help[] =
-    "usage: embedsyn sim BUNDLE_DIR [--timing-only] [--strict] [--trace FILE] [--json] [-o OUT.bin]\n"
-    "       embedsyn sim --dram IMAGE.bin --insn-addr ADDR --insn-count N [--hw FILE]\n"
-    "                    [--timing-only] [--strict] [--trace FILE] [--json] [-o OUT.bin]\n"
+    "usage: embedsyn sim BUNDLE_DIR [--model M] [--max-cycles N] [--timing-only] [--strict]\n"
+    "                    [--trace FILE] [--json] [-o OUT.bin]\n"
+    "       embedsyn sim --dram IMAGE.bin --insn-addr ADDR --insn-count N [--hw FILE] [--model M]\n"
+    "                    [--max-cycles N] [--timing-only] [--strict] [--trace FILE] [--json] [-o OUT.bin]\n"
     "       embedsyn sim --bench [--hw FILE] [--json]\n\n"
     "Runs a VTA program on the cycle-level simulator: fetch, load, compute and store\n"
     "modules run concurrently, synchronized by the dependency-token queues; the timing\n"
     "constants come from the hardware config (see vta/sim.c for the model). Prints total\n"
     "cycles, per-module busy/stall cycles, and TVM's counters (inp/wgt/acc/uop_load_nbytes,\n"
     "out_store_nbytes, gemm_counter, alu_counter). Errors name the instruction index and\n"
-    "field; leaving the portable subset is a warning (an error with --strict).\n\n"
+    "field; leaving the portable subset (constructs on which TVM's functional simulator,\n"
+    "the HLS design and the Chisel RTL disagree) is a warning naming the instruction and\n"
+    "the implementations that differ (an error with --strict). Instructions after FINISH\n"
+    "run, as in TVM's models (a portability warning).\n\n"
     "  BUNDLE_DIR        a program bundle (dram.bin, program.xml, listing.txt)\n"
     "  --dram IMAGE.bin  raw DRAM image (byte offset = physical address)\n"
     "  --insn-addr ADDR  byte address of the first instruction (decimal or 0x-hex)\n"
     "  --insn-count N    number of instructions\n"
     "  --hw FILE         hardware config for the raw form (default: TVM's default VTA)\n"
     "  --timing-only     no arithmetic (same cycles, DRAM not written)\n"
+    "  --model M         what the data path computes outside the portable subset:\n"
+    "                    portable (default; equals both others on portable programs),\n"
+    "                    fsim (TVM's functional simulator: STORE from ACC, full SHR\n"
+    "                    operand) or hls (the HLS design the FPGA is built from: WGT pads\n"
+    "                    ignored, STORE from OUT, reset GEMM writes OUT, SHR by the low\n"
+    "                    log_acc_width bits); timing is the same under every model\n"
+    "  --max-cycles N    stop with an error (exit 1) at the instruction that would end\n"
+    "                    after cycle N; default for functional runs 2^34 (17179869184),\n"
+    "                    none with --timing-only\n"
     "  --strict          leaving the portable subset is an error\n"
     "  --trace FILE      one line per executed instruction: start end module #index insn\n"
     "  -o OUT.bin        write the final DRAM image\n"
     "  --json            one JSON object: {\"cycles\":..., counters, ..., \"status\":\"ok\"}\n"
     "  --bench           synthetic GEMM-heavy program: functional GMAC/s and timing-only\n"
     "                    simulated cycles/s (single core)\n"
-    "Exit status: 0 ok, 1 simulation error, 2 bad input or usage.\n";
-
-static uint8_t *read_file(const char *path, uint64_t *bytes, status *st) {
-    size_t n = 0;
-    uint8_t *buf = text_read_path(path, &n, st);
-    *bytes = n;
-    return buf;
-}
+    "IMAGE.bin is at most 4 GiB (VTA addresses are 32 bits).\n"
+    "Exit status: 0 ok, 1 simulation error (the report is printed with it), 2 bad input\n"
+    "or usage (unreadable or oversized image, instruction range outside the image,\n"
+    "--insn-count 0).\n";
 
 static bool write_file(const char *path, const uint8_t *data, uint64_t bytes, status *st) {
     FILE *f = fopen(path, "wb");
@@ -191,7 +200,7 @@ static double now_s(void) {
 /* Runs the program repeatedly for at least min_s seconds; returns seconds per run. */
 static double bench_time(const hw_config *hw, bench_img *b, bool timing_only, double min_s, sim_report *r,
                          status *st) {
-    sim_options o = {timing_only, false, NULL};
+    sim_options o = {.timing_only = timing_only};
     int runs = 0;
     double t0 = now_s(), t;
     do {
@@ -243,7 +252,7 @@ int cmd_sim(int argc, char **argv) {
     }
     cli_opts co;
     cli_opts_init(&co);
-    sim_options opt = {false, false, NULL};
+    sim_options opt = {.timing_only = false};
     const char *bundle = NULL, *dram_path = NULL, *out_path = NULL, *trace_path = NULL;
     uint64_t insn_addr = 0, insn_count = 0;
     bool have_addr = false, have_count = false, bench = false, have_hw = false;
@@ -269,10 +278,15 @@ int cmd_sim(int argc, char **argv) {
         } else if (!strcmp(a, "--bench")) {
             bench = true;
         } else if (!strcmp(a, "--trace") || !strcmp(a, "-o") || !strcmp(a, "--dram") ||
-                   !strcmp(a, "--insn-addr") || !strcmp(a, "--insn-count")) {
+                   !strcmp(a, "--insn-addr") || !strcmp(a, "--insn-count") || !strcmp(a, "--model") ||
+                   !strcmp(a, "--max-cycles")) {
             if (!val)
                 return cli_usage_error("sim", "option %s needs a value", a);
-            if (!strcmp(a, "--trace"))
+            if (!strcmp(a, "--model") && !sim_model_parse(val, &opt.model))
+                return cli_usage_error("sim", "--model: '%s' is not portable, fsim or hls", val);
+            else if (!strcmp(a, "--max-cycles") && (!cli_parse_u64(val, &opt.max_cycles) || opt.max_cycles == 0))
+                return cli_usage_error("sim", "--max-cycles: '%s' is not a positive number", val);
+            else if (!strcmp(a, "--trace"))
                 trace_path = val;
             else if (!strcmp(a, "-o"))
                 out_path = val;
@@ -316,9 +330,18 @@ int cmd_sim(int argc, char **argv) {
         insn_count = vta_prog_insn_count(prog);
         hw = vta_prog_hw(prog);
     } else {
-        dram = read_file(dram_path, &bytes, &st);
+        dram = vta_image_read(dram_path, &bytes, &st);
         if (!dram)
             return cli_fail("sim", &st);
+        /* bad arguments are usage errors (exit 2), not simulation errors */
+        if (insn_count == 0 || insn_addr > bytes || insn_count > (bytes - insn_addr) / 16) {
+            free(dram);
+            if (insn_count == 0)
+                return cli_usage_error("sim", "%s: --insn-count 0: no instruction to run", dram_path);
+            return cli_usage_error("sim", "%s: %llu instructions at byte 0x%llx do not fit in the image of %llu bytes",
+                                   dram_path, (unsigned long long)insn_count, (unsigned long long)insn_addr,
+                                   (unsigned long long)bytes);
+        }
     }
     FILE *trace = NULL;
     if (trace_path && !(trace = fopen(trace_path, "w"))) {

@@ -108,6 +108,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
     status_init(&st);
     enc_result r;
     bool ok = enc_solve(o, &c->hw, eo, &r, &st);
+    if (enc_interrupted()) /* the search was cut short: no result, no -o file */
+        return cli_interrupted_exit("solve", c->json, "search stopped, no result");
     if (!ok && !r.found)
         return cli_fail("solve", &st);
     if (out_xml && r.found) {
@@ -131,7 +133,7 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE)
             printf(",\"C\":%lld,\"K\":%lld", (long long)o->conv.c, (long long)o->conv.k);
         if (o->kind == OP_GEMM)
-            printf(",\"M\":%lld,\"N\":%lld,\"Kdim\":%lld", (long long)o->gemm.m,
+            printf(",\"M\":%lld,\"N\":%lld,\"K\":%lld", (long long)o->gemm.m,
                    (long long)o->gemm.n, (long long)o->gemm.k);
         printf(",\"objective\":\"%s\",\"found\":%s", enc_objective_name(eo->objective),
                r.found ? "true" : "false");
@@ -142,7 +144,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         printf(",\"layout_class\":");
         cli_json_str(stdout, r.layout_class);
         printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
-               r.proof, r.global ? "true" : "false", r.solver_status, r.solve_ms);
+               enc_proof_name(r.proof), r.global ? "true" : "false", enc_solver_status_name(r.solver_status),
+               r.solve_ms);
         if (r.found) {
             enc_layout_info li;
             enc_result_layout(o, &c->hw, &r.e, &li);
@@ -155,7 +158,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
         }
         printf("}\n");
     } else if (!r.found) {
-        printf("%s: no embedding found (solver status %s, %.0f ms)\n", o->name, r.solver_status,
+        printf("%s: no embedding found (solver status %s, %.0f ms)\n", o->name,
+               enc_solver_status_name(r.solver_status),
                r.solve_ms);
     } else {
         printf("%s: %s\n", o->name, r.layout);
@@ -163,8 +167,8 @@ static int solve_one(const op *o, const cli_opts *c, const enc_options *eo, cons
                r.layout_class, (long long)r.instances, (long long)r.lower_bound_instances,
                r.global ? ", met: globally optimal" : "", 100.0 * r.utilization);
         printf("  DRAM bytes %lld, objective %s, proof %s, solver %s, %.0f ms\n",
-               (long long)r.dram_bytes, enc_objective_name(eo->objective), r.proof,
-               r.solver_status, r.solve_ms);
+               (long long)r.dram_bytes, enc_objective_name(eo->objective), enc_proof_name(r.proof),
+               enc_solver_status_name(r.solver_status), r.solve_ms);
     }
     fflush(stdout);
     if (!ok)
@@ -199,6 +203,8 @@ int cmd_solve(int argc, char **argv) {
         int r = solve_one(&ops[i], &c, &eo, NULL);
         if (r > worst)
             worst = r;
+        if (enc_interrupted())
+            break;
     }
     free(ops);
     return worst;

@@ -3,12 +3,14 @@
  * shapes, printing the normalized operators; `embedsyn spec hw` prints the hardware
  * configuration. Invariant: every input is checked even after a failure, and the exit
  * status is 2 if any input was bad (the first error of each input on stderr). */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/cli.h"
 #include "bench/commands.h"
+#include "core/maestro.h"
 #include "core/spec.h"
 
 static const char spec_help[] =
@@ -57,6 +59,21 @@ static bool check_file(const char *path, out_mode mode) {
     bool json = mode == OUT_JSON;
     status st;
     status_init(&st);
+    if (maestro_is_path(path)) { /* a MAESTRO network: each layer an operator */
+        char name[128];
+        op *ops = NULL;
+        int n = 0;
+        if (!maestro_load(path, name, sizeof name, &ops, &n, &st))
+            return cli_fail("spec", &st), false;
+        if (mode == OUT_XML)
+            spec_write_suite(stdout, name, ops, n);
+        if (mode == OUT_TEXT)
+            printf("MAESTRO network %s (%s): %d operators\n", name, path, n);
+        for (int i = 0; mode != OUT_XML && i < n; i++)
+            print_op(&ops[i], mode);
+        free(ops);
+        return true;
+    }
     spec_doc *d = spec_doc_load(path, NULL, &st);
     if (!d)
         return cli_fail("spec", &st), false;
@@ -98,39 +115,72 @@ static bool check_file(const char *path, out_mode mode) {
     return true;
 }
 
+enum { OPT_XML = CLI_OPT_CMD };
+
+/* spec check's option table: the operator and hardware options plus --xml; the inputs
+ * (files and inline shapes) are checked in the order given. */
+static const struct option check_options[] = {
+    CLI_COMMON_LONGOPTS,
+    {"xml", no_argument, NULL, OPT_XML},
+    {NULL, 0, NULL, 0},
+};
+
+/* One input of spec check: a file (code 1, getopt's in-order non-option) or an inline
+ * shape (CLI_OPT_CONV / CLI_OPT_GEMM). */
+typedef struct check_item {
+    int code;
+    const char *v;
+} check_item;
+
+/* Checks one inline shape; false after printing its error. */
+static bool check_shape(int code, const char *v, out_mode mode) {
+    status st;
+    status_init(&st);
+    op o;
+    bool ok = code == CLI_OPT_CONV ? spec_parse_conv(v, "--conv", &o, &st) : spec_parse_gemm(v, "--gemm", &o, &st);
+    if (!ok) {
+        cli_fail("spec", &st);
+        return false;
+    }
+    print_op(&o, mode);
+    return true;
+}
+
 static int spec_check(int argc, char **argv) {
     bool json = false, xml = false;
     const char *hw_path = NULL;
-    int items = 0;
-    /* Pass 1: flags that change how everything prints, and option syntax. */
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "--xml")) {
-            xml = true;
-        } else if (!strcmp(a, "--hw") || !strcmp(a, "--conv") || !strcmp(a, "--gemm") || !strcmp(a, "--op")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("spec", "option %s needs a value", a);
-            if (!strcmp(a, "--hw"))
-                hw_path = argv[i + 1];
-            else
-                items++;
-            i++;
-        } else if (!strncmp(a, "--hw=", 5)) {
-            hw_path = a + 5;
-        } else if (!strncmp(a, "--conv=", 7) || !strncmp(a, "--gemm=", 7) || !strncmp(a, "--op=", 5)) {
-            items++;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage_error("spec", "unknown option '%s'", a);
-        } else {
-            items++;
+    check_item *items = malloc((size_t)argc * sizeof *items);
+    if (!items)
+        return cli_usage_error("spec", "out of memory");
+    int nitems = 0, code;
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    /* "-": non-options come back in order as code 1 (files are inputs too). */
+    while ((code = getopt_long(argc, argv, "-:h", check_options, NULL)) != -1) {
+        if (code == '?' || code == ':') {
+            free(items);
+            return cli_getopt_error("spec", code, argc, argv);
         }
+        if (code == 'h') /* --help is answered before parsing */
+            continue;
+        if (code == CLI_OPT_JSON)
+            json = true;
+        else if (code == OPT_XML)
+            xml = true;
+        else if (code == CLI_OPT_HW)
+            hw_path = optarg;
+        else /* a file (1 or --op) or an inline shape */
+            items[nitems++] = (check_item){code == CLI_OPT_OP ? 1 : code, optarg};
     }
-    if (items == 0 && !hw_path)
-        return cli_usage_error("spec", "spec check needs a FILE, --conv or --gemm");
-    if (json && xml)
-        return cli_usage_error("spec", "--json and --xml exclude each other");
+    int rc = 0;
+    if (nitems == 0 && !hw_path)
+        rc = cli_usage_error("spec", "spec check needs a FILE, --conv or --gemm");
+    else if (json && xml)
+        rc = cli_usage_error("spec", "--json and --xml exclude each other");
+    if (rc) {
+        free(items);
+        return rc;
+    }
     out_mode mode = json ? OUT_JSON : xml ? OUT_XML : OUT_TEXT;
     bool failed = false;
     if (hw_path) {
@@ -142,62 +192,29 @@ static int spec_check(int argc, char **argv) {
         else
             print_hw(&hw, json);
     }
-    /* Pass 2: the inputs, in order. */
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *conv = NULL, *gemm = NULL, *file = NULL;
-        if (!strcmp(a, "--json") || !strcmp(a, "--xml"))
-            continue;
-        if (!strcmp(a, "--hw")) {
-            i++;
-            continue;
-        }
-        if (!strncmp(a, "--hw=", 5))
-            continue;
-        if (!strcmp(a, "--conv"))
-            conv = argv[++i];
-        else if (!strncmp(a, "--conv=", 7))
-            conv = a + 7;
-        else if (!strcmp(a, "--gemm"))
-            gemm = argv[++i];
-        else if (!strncmp(a, "--gemm=", 7))
-            gemm = a + 7;
-        else if (!strcmp(a, "--op"))
-            file = argv[++i];
-        else if (!strncmp(a, "--op=", 5))
-            file = a + 5;
-        else
-            file = a;
-        if (file) {
-            if (!check_file(file, mode))
-                failed = true;
-            continue;
-        }
-        status st;
-        status_init(&st);
-        op o;
-        bool ok = conv ? spec_parse_conv(conv, "--conv", &o, &st) : spec_parse_gemm(gemm, "--gemm", &o, &st);
-        if (!ok) {
-            cli_fail("spec", &st);
+    for (int k = 0; k < nitems; k++)
+        if (!(items[k].code == 1 ? check_file(items[k].v, mode) : check_shape(items[k].code, items[k].v, mode)))
             failed = true;
-        } else {
-            print_op(&o, mode);
-        }
-    }
+    free(items);
     return failed ? 2 : 0;
 }
 
 static int spec_hw(int argc, char **argv) {
+    static const struct option hw_options[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     cli_opts c;
     cli_opts_init(&c);
-    for (int i = 1; i < argc;) {
+    int code;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "-:h", hw_options, NULL)) != -1) {
+        if (code == 1)
+            return cli_usage_error("spec", "unknown argument '%s' for spec hw", optarg);
+        if (code == '?' || code == ':')
+            return cli_getopt_error("spec", code, argc, argv);
         status st;
         status_init(&st);
-        int rc = cli_take_common(&c, argc, argv, &i, &st);
-        if (rc < 0)
+        if (cli_common_opt(&c, code, optarg, &st) < 0)
             return cli_fail("spec", &st);
-        if (rc == 0)
-            return cli_usage_error("spec", "unknown argument '%s' for spec hw", argv[i]);
     }
     print_hw(&c.hw, c.json);
     return 0;

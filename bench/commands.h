@@ -15,6 +15,7 @@
     X(disasm, "disasm", "disassemble a program bundle or a raw DRAM image") \
     X(solve, "solve", "synthesize the optimal embedding of an operator with Z3 (and prove it)") \
     X(layouts, "layouts", "list layout alternatives: Pareto front or every layout class") \
+    X(cost, "cost", "analytical cost model of a mapping; --validate against the simulator") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

@@ -1,44 +1,74 @@
-/* driver: the pipeline of one operator, in order (DESIGN 8.1), in driver_pipeline:
- *   1. emb_check + emb_nest_build   embedding -> loop nest and layouts  (core/emb)
- *   2. emb_check_scalar              lane-by-lane check on a sample      (core/emb)
- *   3a. sched_search_top (+ refstrat_template_sched): candidate schedules (vta/sched)
- *   3b. select: lower + timing-only simulation of each candidate, fewest cycles wins
- *       (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
- *   4. lower_codegen + finalize      VTA program of the chosen schedule  (vta/codegen)
- *   5. data: ref_fill, emb_pack, lower_write_inputs (skipped when timing only)
- *   6. vta_bundle_write              optional bundle directory           (vta/prog)
- *   7. sim_run                       cycle simulation                    (vta/sim)
- *   8. check: emb_unpack_out vs ref_run, or sampled ref_output_acc      (core/ref)
- * Invariant: a failed comparison is a result (check = "fail"), never an error; every
- * error of a stage is returned as a status with the stage named. */
+/* driver: the pipeline of one operator, in order (DESIGN 8.1). The back end is reached
+ * only through its target table (vta/target.h: tg->...), never by name:
+ *   0.  choose_embedding: the strategy's embedding -> a checked plan    (core/emb, encoders/)
+ *       (reference: tg->reference_embedding; portfolio: two plans, see run_portfolio)
+ *   1.  emb_check_lanes               lane-by-lane check on a sample      (core/emb)
+ *   2a. tg->schedules                 candidate schedules (cost model)
+ *   2b. select: tg->codegen + timing-only tg->simulate of each candidate, fewest cycles
+ *       wins (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
+ *   3.  tg->codegen                   the program of the chosen schedule
+ *   4.  data: ref_fill, emb_pack, tg->write_inputs (skipped when timing only)
+ *   5.  tg->write_bundle              optional bundle directory
+ *   6.  tg->simulate                  cycle simulation
+ *   7.  check: emb_unpack_out vs ref_run, or sampled ref_output_acc      (core/ref)
+ * Invariant: each check runs once per stage boundary: emb_check where the embedding
+ * is made (builder, loader, decoder), the nest derived once into the plan, the lane
+ * check once before lowering. A failed comparison is a result (DRV_CHECK_FAIL), never
+ * an error; every error of a stage is returned as a status. */
 #include "bench/driver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/es.h"
 #include "core/ref.h"
-#include "vta/lower.h"
-#include "vta/prog.h"
-#include "vta/refstrat.h"
+#include "core/spec_emb.h"
+#include "vta/target.h"
 
 void driver_opts_init(driver_opts *d) {
     memset(d, 0, sizeof *d);
     d->seed = 1;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+static const char *const strategy_names[] = {DRIVER_STRATEGIES(ES_NAME3)};
+static const char *const choice_names[] = {DRIVER_CHOICES(ES_NAME2)};
+static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
+
+const char *driver_strategy_name(driver_strategy_kind k) { return strategy_names[k]; }
+const char *driver_choice_name(driver_choice c) { return choice_names[c]; }
+const char *driver_check_name(driver_check c) { return check_names[c]; }
+
+void driver_strategy_init(driver_strategy *s, driver_strategy_kind k) {
+    memset(s, 0, sizeof *s);
+    s->kind = k;
+    enc_options_init(&s->enc);
+    if (k == DRV_PORTFOLIO) { /* as `embedsyn bench` runs it: proven, 60 s per layer */
+        s->enc.prove = true;
+        s->enc.timeout_s = DRIVER_PORTFOLIO_TIMEOUT_S;
+    }
 }
 
-static uint64_t mix64(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+bool driver_strategy_parse(const char *text, driver_strategy *s, status *st) {
+    const char *colon = strchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    char name[32];
+    int k = -1;
+    if (len < sizeof name) {
+        memcpy(name, text, len);
+        name[len] = 0;
+        k = es_name_find(strategy_names, DRV_NSTRATEGIES, name);
+    }
+    bool arg_ok = k == DRV_IM2COL || k == DRV_FILE ? !colon || colon[1] : !colon;
+    if (k < 0 || !arg_ok || (k == DRV_FILE && !colon))
+        return status_fail(st, "--strategy must be reference, solve, portfolio or im2col[:DIMS], got '%s'", text);
+    driver_strategy_init(s, (driver_strategy_kind)k);
+    s->file = k == DRV_FILE ? colon + 1 : NULL;
+    if (k == DRV_IM2COL && colon) {
+        if (strlen(colon + 1) >= sizeof s->dims) return status_fail(st, "--strategy %s: too many dims", text);
+        snprintf(s->dims, sizeof s->dims, "%s", colon + 1);
+    }
+    return true;
 }
 
 typedef struct drv_data {
@@ -57,9 +87,9 @@ static void data_free(drv_data *d) {
 
 static int64_t bias_len(const op *o) { return o->t[OP_OUT].shape[o->rq.bias_axis]; }
 
-/* Step 5: random operands in natural layout, packed, copied into the program. */
-static bool make_data(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
-                      vta_prog *p, uint64_t seed, drv_data *d, status *st) {
+/* Stage 4: random operands in natural layout, packed, copied into the program. */
+static bool make_data(const target *tg, const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                      target_prog *p, uint64_t seed, drv_data *d, status *st) {
     int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
     d->in = malloc((size_t)nin);
     d->wt = malloc((size_t)nwt);
@@ -70,23 +100,23 @@ static bool make_data(const op *o, const hw_config *hw, const emb *e, const emb_
     ref_fill_i8(d->wt, nwt, seed + 1);
     if (o->rq.bias) {
         d->bias = malloc((size_t)bias_len(o) * sizeof *d->bias);
-        d->bias_acc = calloc((size_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC)), 1);
+        d->bias_acc = calloc((size_t)(n->lay[EMB_ACC].elems * hw_intrinsic_of(hw).acc_bytes), 1);
         if (!d->bias || !d->bias_acc) return status_fail(st, "out of memory for bias data");
         ref_fill_i32(d->bias, bias_len(o), seed + 2, -(1 << 14), 1 << 14);
         emb_pack_bias(o, hw, e, n, d->bias, d->bias_acc);
     }
     emb_pack(o, hw, e, n, d->in, d->wt, d->inp, d->wgt);
-    return lower_write_inputs(p, hw, n, s, d->inp, d->wgt, d->bias_acc, st);
+    return tg->write_inputs(p, d->inp, d->wgt, d->bias_acc, st);
 }
 
-/* Step 8. */
-static void check_output(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, vta_prog *p,
-                         const driver_opts *dopt, const drv_data *d, driver_result *r) {
+/* Stage 7. */
+static void check_output(const target *tg, const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                         target_prog *p, const driver_opts *dopt, const drv_data *d, driver_result *r) {
     int64_t obytes;
-    const int8_t *outp = lower_out_data(p, &obytes);
+    const int8_t *outp = tg->output(p, &obytes);
     const op_tensor *ot = &o->t[OP_OUT];
     int64_t nout = op_tensor_elems(o, OP_OUT);
-    r->check = "pass";
+    r->check = DRV_CHECK_PASS;
     if (dopt->check) {
         int8_t *got = malloc((size_t)nout), *want = malloc((size_t)nout);
         ES_ASSERT(got && want);
@@ -94,7 +124,7 @@ static void check_output(const op *o, const hw_config *hw, const emb *e, const e
         ref_run(o, d->in, d->wt, d->bias, NULL, want);
         for (int64_t i = 0; i < nout; i++)
             if (got[i] != want[i]) {
-                r->check = "fail";
+                r->check = DRV_CHECK_FAIL;
                 snprintf(r->check_msg, sizeof r->check_msg, "Out[%lld] (row-major) = %d, reference %d",
                          (long long)i, got[i], want[i]);
                 break;
@@ -104,16 +134,16 @@ static void check_output(const op *o, const hw_config *hw, const emb *e, const e
         return;
     }
     uint64_t rs = dopt->seed ^ 0x5A17ull;
-    int64_t eb = hw_elem_bytes(hw, HW_MEM_OUT);
+    int64_t eb = hw_intrinsic_of(hw).out_bytes;
     for (int64_t k = 0; k < dopt->check_sample; k++) {
         int64_t idx[OP_MAX_RANK], elem, lane;
-        for (int j = 0; j < ot->rank; j++) idx[j] = (int64_t)(mix64(&rs) % (uint64_t)ot->shape[j]);
+        for (int j = 0; j < ot->rank; j++) idx[j] = (int64_t)(es_splitmix64(&rs) % (uint64_t)ot->shape[j]);
         int8_t want = ref_requant(&o->rq, ref_output_acc(o, d->in, d->wt, d->bias, idx));
         emb_out_position(o, hw, e, n, idx, &elem, &lane);
         ES_ASSERT(elem * eb + lane < obytes);
         int8_t got = outp[elem * eb + lane];
         if (got != want) {
-            r->check = "fail";
+            r->check = DRV_CHECK_FAIL;
             int w = snprintf(r->check_msg, sizeof r->check_msg, "Out[");
             for (int j = 0; j < ot->rank && w > 0 && (size_t)w < sizeof r->check_msg; j++)
                 w += snprintf(r->check_msg + w, sizeof r->check_msg - (size_t)w, "%s%lld", j ? "," : "",
@@ -125,26 +155,20 @@ static void check_output(const op *o, const hw_config *hw, const emb *e, const e
     }
 }
 
-/* Step 3b: the candidate of fewest simulated cycles (timing only); ties keep the
+/* Stage 2b: the candidate of fewest simulated cycles (timing only); ties keep the
  * earlier candidate, so the result is deterministic. */
-static bool select_schedule(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                            const sched *cand, int ncand, const driver_opts *dopt, int *chosen, status *st) {
+static bool select_schedule(const target *tg, const target_scheds *cand, const driver_opts *dopt, int *chosen,
+                            status *st) {
     *chosen = 0;
+    int ncand = tg->nscheds(cand);
     if (ncand < 2) return true;
     uint64_t best = 0;
     for (int i = 0; i < ncand; i++) {
-        vta_prog *p;
-        lower_stats ls;
-        if (!lower_codegen(o, hw, e, n, &cand[i], &p, &ls, st)) return false;
-        bool ok = vta_prog_finalize(p, st);
+        target_prog *p = tg->codegen(cand, i, st);
+        if (!p) return false;
         sim_report rep;
-        if (ok) {
-            uint64_t bytes;
-            uint8_t *dram = vta_prog_dram(p, &bytes);
-            sim_options sopt = {true, dopt->strict, NULL};
-            ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, st);
-        }
-        vta_prog_destroy(p);
+        bool ok = tg->simulate(p, true, dopt->strict, &rep, st);
+        tg->prog_free(p);
         if (!ok) return false;
         if (i == 0 || rep.cycles < best) {
             best = rep.cycles;
@@ -154,92 +178,217 @@ static bool select_schedule(const op *o, const hw_config *hw, const emb *e, cons
     return true;
 }
 
-static bool driver_pipeline(const op *o, const hw_config *hw, const emb *e, bool reference,
-                            const driver_opts *dopt, driver_result *r, status *st) {
+static const target *target_of(const driver_opts *d) { return d->target ? d->target : target_default(); }
+
+bool driver_plan_make(const op *o, const hw_config *hw, const emb *e, bool reference, driver_plan *p,
+                      status *st) {
+    p->o = o;
+    p->hw = hw;
+    p->e = *e;
+    p->reference = reference;
+    return emb_nest_derive(o, hw, e, &p->n, st);
+}
+
+bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_result *r, status *st) {
+    const op *o = pl->o;
+    const hw_config *hw = pl->hw;
+    const emb *e = &pl->e;
+    const emb_nest *n = &pl->n;
+    bool reference = pl->reference;
+    driver_choice choice = r->choice; /* stage 0's, kept */
+    driver_solve_info solve = r->solve;
     memset(r, 0, sizeof *r);
-    r->check = "skipped";
-    double t0 = now_ms();
-    /* 1-2: embedding -> nest, checks */
-    emb_nest n;
-    if (!emb_check(o, hw, e, st) || !emb_nest_build(o, hw, e, &n, st)) return false;
-    if (!emb_check_scalar(o, hw, e, &n, dopt->timing_only ? 256 : 4096, dopt->seed, st)) return false;
-    r->instances = n.instances;
-    r->utilization = n.utilization;
-    r->dram_bytes = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
-    emb_describe(o, hw, e, &n, r->layout, sizeof r->layout);
+    r->choice = choice;
+    r->solve = solve;
+    r->check = DRV_CHECK_SKIPPED;
+    r->failed_stage = DRV_STAGE_LOWER;
+    double t0 = es_now_ms();
+    /* 1: the lane check at the boundary to lowering */
+    if (!emb_check_lanes(o, hw, e, n, dopt->timing_only ? 256 : 4096, dopt->seed, st)) return false;
+    r->instances = n->instances;
+    r->utilization = n->utilization;
+    r->dram_bytes = n->dram_bytes[0] + n->dram_bytes[1] + n->dram_bytes[2];
+    emb_describe(o, hw, e, n, r->layout, sizeof r->layout);
     emb_class(o, e, r->layout_class, sizeof r->layout_class);
-    /* 3a: candidate schedules: the reference runs its template's pick (the tuner's
+    /* 2a: candidate schedules: the reference runs its template's pick (the tuner's
      * model) alone; embedsyn the K best by estimate plus the template's schedule when
      * the template applies to the embedding. */
-    sched_opts so;
-    sched cand[SCHED_MAX_TOP + 1];
-    int ncand;
-    if (reference)
-        refstrat_sched_opts(o, &n, &so);
-    else
-        sched_opts_init(&so);
-    so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
-    int k = reference ? 1 : dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
-    if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
-    if (!(ncand = sched_search_top(o, hw, &n, &so, k, cand, st))) return false;
-    int tmpl = -1;
-    if (!reference && k > 1) {
-        bool applies;
-        if (!refstrat_template_sched(o, hw, e, &n, &applies, &cand[ncand], st)) return false;
-        if (applies) tmpl = ncand++;
-    }
-    /* 3b: choose by simulation */
-    double ts = now_ms();
+    const target *tg = target_of(dopt);
+    int k = dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
+    int tmpl;
+    target_scheds *cand = tg->schedules(o, hw, e, n, reference, k, &tmpl, st);
+    if (!cand) return false;
+    /* 2b: choose by simulation */
+    double ts = es_now_ms();
     int ci;
-    if (!select_schedule(o, hw, e, &n, cand, ncand, dopt, &ci, st)) return false;
-    r->sched_ms = now_ms() - ts;
-    r->sched_tried = ncand;
-    r->sched_chosen = ci;
-    r->sched_template = ci == tmpl;
-    const sched s = cand[ci];
-    r->est_cycles = s.est_cycles;
-    sched_describe(o, &n, &s, r->schedule, sizeof r->schedule);
-    /* 4: program */
-    vta_prog *p;
-    lower_stats ls;
-    if (!lower_codegen(o, hw, e, &n, &s, &p, &ls, st)) return false;
-    if (!vta_prog_finalize(p, st)) {
-        vta_prog_destroy(p);
+    if (!select_schedule(tg, cand, dopt, &ci, st)) {
+        tg->scheds_free(cand);
         return false;
     }
-    /* 5: data */
+    r->sched_ms = es_now_ms() - ts;
+    r->sched_tried = tg->nscheds(cand);
+    r->sched_chosen = ci;
+    r->sched_template = ci == tmpl;
+    r->est_cycles = tg->sched_estimate(cand, ci);
+    tg->sched_describe(cand, ci, r->schedule, sizeof r->schedule);
+    /* 3: program */
+    target_prog *p = tg->codegen(cand, ci, st);
+    if (!p) {
+        tg->scheds_free(cand);
+        return false;
+    }
+    /* 3b: portability (the simulator runs the same check when it runs) */
+    if (dopt->no_sim && !tg->check_program(p, dopt->strict, &r->sim, st)) {
+        tg->prog_free(p);
+        tg->scheds_free(cand);
+        return false;
+    }
+    /* 4: data */
     drv_data d;
     memset(&d, 0, sizeof d);
     bool want_check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
     bool ok = true;
-    if (!dopt->timing_only) ok = make_data(o, hw, e, &n, &s, p, dopt->seed, &d, st);
-    r->compile_ms = now_ms() - t0;
-    /* 6: bundle */
-    if (ok && dopt->bundle_dir) ok = vta_bundle_write(p, dopt->bundle_dir, st);
-    /* 7: simulate */
+    if (!dopt->timing_only) ok = make_data(tg, o, hw, e, n, p, dopt->seed, &d, st);
+    r->compile_ms = es_now_ms() - t0;
+    /* 5: bundle */
+    if (ok && dopt->bundle_dir) ok = tg->write_bundle(p, dopt->bundle_dir, st);
+    /* 6: simulate */
     if (ok && !dopt->no_sim) {
-        double t1 = now_ms();
-        uint64_t bytes;
-        uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options sopt = {dopt->timing_only, dopt->strict, NULL};
-        ok = sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &r->sim, st);
-        r->sim_ms = now_ms() - t1;
+        double t1 = es_now_ms();
+        ok = tg->simulate(p, dopt->timing_only, dopt->strict, &r->sim, st);
+        r->sim_ms = es_now_ms() - t1;
     }
-    /* 8: check */
-    if (ok && want_check && !dopt->no_sim) check_output(o, hw, e, &n, p, dopt, &d, r);
+    /* 7: check */
+    if (ok && want_check && !dopt->no_sim) check_output(tg, o, hw, e, n, p, dopt, &d, r);
     data_free(&d);
-    vta_prog_destroy(p);
+    tg->prog_free(p);
+    tg->scheds_free(cand);
+    return ok;
+}
+
+/* "c,r,s": every reduction dim of the operator, in dim order. */
+static void reduction_dims(const op *o, char *buf, size_t len) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int d = 0; d < o->ndims && k < len; d++)
+        if (op_is_reduction(o, d)) {
+            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
+            if (w > 0) k += (size_t)w;
+        }
+}
+
+/* Stage 0 of the solver: the optimum with the nest its decoder built and checked. */
+static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *s, driver_plan *pl,
+                       driver_result *r, status *st) {
+    enc_result *er = malloc(sizeof *er);
+    if (!er) return status_fail(st, "out of memory");
+    bool ok = enc_solve(o, hw, &s->enc, er, st);
+    if (ok) {
+        r->solve = (driver_solve_info){true, er->proof, er->global, er->solver_status, er->solve_ms,
+                                       er->lower_bound_instances, er->rlimit_used};
+        if (!er->found)
+            ok = status_fail(st, "the solver found no embedding (solver status %s)",
+                             enc_solver_status_name(er->solver_status));
+    }
+    if (ok) *pl = (driver_plan){o, hw, er->e, er->nest, false};
+    free(er);
+    return ok;
+}
+
+/* Stage 0: the strategy's embedding as a checked plan (every strategy but the
+ * portfolio, which is two plans, see run_portfolio). */
+static bool choose_embedding(const op *o, const hw_config *hw, const driver_strategy *s, const driver_opts *dopt,
+                             driver_plan *pl, driver_result *r, status *st) {
+    emb e;
+    switch (s->kind) {
+    case DRV_SOLVE:
+    case DRV_PORTFOLIO:
+        r->choice = DRV_CHOSE_SOLVER;
+        return solve_plan(o, hw, s, pl, r, st);
+    case DRV_FILE:
+        r->choice = DRV_CHOSE_FILE;
+        if (!spec_load_emb(s->file, o, &e, st)) return false;
+        break;
+    case DRV_IM2COL: {
+        char dims[64];
+        if (s->dims[0])
+            snprintf(dims, sizeof dims, "%s", s->dims);
+        else
+            reduction_dims(o, dims, sizeof dims);
+        r->choice = DRV_CHOSE_IM2COL;
+        if (!emb_im2col(o, hw, dims, &e, st)) return false;
+        break;
+    }
+    case DRV_REFERENCE:
+    default:
+        r->choice = DRV_CHOSE_REFERENCE;
+        if (!target_of(dopt)->reference_embedding(o, hw, &e, st)) return false;
+        break;
+    }
+    return driver_plan_make(o, hw, &e, s->kind == DRV_REFERENCE, pl, st);
+}
+
+/* The portfolio: channel packing competes with the solver's optimum when it is
+ * utilization-optimal too (same GEMM instances); the fewer simulated cycles win, ties
+ * keep the solver's. It is simulated timing-only first and rerun with the check only
+ * when it wins (the pipeline is deterministic). */
+static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, driver_result *r, status *st) {
+    if (!driver_run_plan(solved, dopt, r, st)) return false;
+    driver_plan *cp = malloc(sizeof *cp);
+    if (!cp) return status_fail(st, "out of memory");
+    status ign;
+    status_init(&ign);
+    emb e;
+    bool ok = true;
+    if (emb_channel_packing(solved->o, solved->hw, &e, &ign) &&
+        driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign) && cp->n.instances == r->instances) {
+        driver_opts dt = *dopt;
+        dt.timing_only = true;
+        dt.check = false;
+        dt.check_sample = 0;
+        driver_result cr = *r;
+        ok = driver_run_plan(cp, &dt, &cr, st);
+        if (ok && cr.sim.cycles < r->sim.cycles) {
+            bool check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
+            if (check) ok = driver_run_plan(cp, dopt, &cr, st);
+            if (ok) {
+                *r = cr;
+                r->choice = DRV_CHOSE_CHANNEL_PACKING;
+            }
+        }
+        if (!ok) r->choice = DRV_CHOSE_CHANNEL_PACKING;
+    }
+    free(cp);
+    return ok;
+}
+
+bool driver_run_strategy(const op *o, const hw_config *hw, const driver_strategy *s, const driver_opts *d,
+                         driver_result *r, status *st) {
+    memset(r, 0, sizeof *r);
+    r->failed_stage = DRV_STAGE_CHOICE;
+    driver_plan *pl = malloc(sizeof *pl);
+    if (!pl) return status_fail(st, "out of memory");
+    bool ok = choose_embedding(o, hw, s, d, pl, r, st);
+    if (ok) ok = s->kind == DRV_PORTFOLIO ? run_portfolio(pl, d, r, st) : driver_run_plan(pl, d, r, st);
+    free(pl);
     return ok;
 }
 
 bool driver_run(const op *o, const hw_config *hw, const emb *e, const driver_opts *d, driver_result *r,
                 status *st) {
-    return driver_pipeline(o, hw, e, false, d, r, st);
+    memset(r, 0, sizeof *r);
+    r->failed_stage = DRV_STAGE_CHOICE;
+    r->choice = DRV_CHOSE_FILE;
+    driver_plan *pl = malloc(sizeof *pl);
+    if (!pl) return status_fail(st, "out of memory");
+    bool ok = emb_check(o, hw, e, st) && driver_plan_make(o, hw, e, false, pl, st) && driver_run_plan(pl, d, r, st);
+    free(pl);
+    return ok;
 }
 
 bool driver_run_reference(const op *o, const hw_config *hw, const driver_opts *d, driver_result *r,
                           status *st) {
-    emb e;
-    if (!refstrat_embedding(o, hw, &e, st)) return false;
-    return driver_pipeline(o, hw, &e, true, d, r, st);
+    driver_strategy s;
+    driver_strategy_init(&s, DRV_REFERENCE);
+    return driver_run_strategy(o, hw, &s, d, r, st);
 }

@@ -12,7 +12,7 @@ void bench_eval_opts_init(bench_eval_opts *o) {
     memset(o, 0, sizeof *o);
     o->objective = ENC_OBJ_LEX_UTIL_LAYOUT;
     o->check_sample = 64;
-    o->timeout_s = 60;
+    o->timeout_s = DRIVER_PORTFOLIO_TIMEOUT_S;
     o->seed = 1;
     o->pareto = false; /* opt-in: the front costs up to ~30 s per layer (see README) */
     o->pareto_timeout_s = 10;
@@ -60,67 +60,44 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->ref_cycles = (int64_t)rr.sim.cycles;
     r->ref_util = rr.utilization;
     r->ref_dram_bytes = rr.dram_bytes;
-    snprintf(r->ref_check, sizeof r->ref_check, "%s", rr.check ? rr.check : "skipped");
+    snprintf(r->ref_check, sizeof r->ref_check, "%s", driver_check_name(rr.check));
     r->ref_traffic = traffic(&rr.sim);
     r->ref_gemm = (int64_t)rr.sim.gemm_counter;
     snprintf(r->ref_schedule, sizeof r->ref_schedule, "%s", rr.schedule);
     r->ref_est_cycles = (int64_t)rr.est_cycles;
-    if (!strcmp(r->ref_check, "fail"))
+    if (rr.check == DRV_CHECK_FAIL)
         snprintf(r->check_msg, sizeof r->check_msg, "reference: %.240s", rr.check_msg);
 
-    /* 2. Synthesis and proof. */
-    enc_options eopt;
-    enc_options_init(&eopt);
-    eopt.objective = eo->objective;
-    eopt.prove = true;
+    /* 2-3. The portfolio strategy: synthesis and proof, then lowering + simulation of
+     * the solver's optimum, or of channel packing when it is as utilization-optimal and
+     * simulates fewer cycles (driver.c); functional with a sampled check when asked
+     * (the simulator's cycles are the same in both modes). */
+    driver_strategy strat;
+    driver_strategy_init(&strat, DRV_PORTFOLIO);
+    strat.enc.objective = eo->objective;
+    strat.enc.prove = true;
     if (eo->rlimit)
-        eopt.rlimit = eo->rlimit;
-    eopt.timeout_s = eo->timeout_s;
-    enc_result er;
-    if (!enc_solve(o, hw, &eopt, &er, &in))
-        return stage_fail(st, "synthesis", &in);
-    r->solve_ms = er.solve_ms;
-    snprintf(r->proof, sizeof r->proof, "%s", er.proof);
-    snprintf(r->solver_status, sizeof r->solver_status, "%s", er.solver_status);
-    r->global = er.global;
-    r->lb_instances = er.lower_bound_instances;
-    if (!er.found)
-        return status_fail(st, "synthesis found no embedding (solver %s)", er.solver_status);
-
-    /* 3. Lowering + simulation of the synthesized embedding; functional with a sampled
-     * check when asked (the simulator's cycles are the same in both modes). */
+        strat.enc.rlimit = eo->rlimit;
+    strat.enc.timeout_s = eo->timeout_s;
     d.timing_only = !check;
     d.check = eo->full_check;
     d.check_sample = eo->full_check ? 0 : eo->check_sample;
     driver_result dr;
-    if (!driver_run(o, hw, &er.e, &d, &dr, &in))
-        return stage_fail(st, "lowering/simulation", &in);
-    snprintf(r->emb_choice, sizeof r->emb_choice, "solver");
-
-    /* 3b. Embedding portfolio: the reference embedding (channel packing) competes when
-     * it is utilization-optimal too (same GEMM instances as the solver's optimum); the
-     * fewer simulated cycles win, ties keep the solver's. It is simulated timing-only
-     * first and rerun with the check only when it wins (the driver is deterministic). */
-    emb cp;
-    emb_nest cpn;
-    status ign;
-    status_init(&ign);
-    if (emb_channel_packing(o, hw, &cp, &ign) && emb_check(o, hw, &cp, &ign) &&
-        emb_nest_build(o, hw, &cp, &cpn, &ign) && cpn.instances == dr.instances) {
-        driver_opts dt = d;
-        dt.timing_only = true;
-        dt.check = false;
-        dt.check_sample = 0;
-        driver_result cr;
-        if (!driver_run(o, hw, &cp, &dt, &cr, &in))
-            return stage_fail(st, "lowering/simulation of channel packing", &in);
-        if (cr.sim.cycles < dr.sim.cycles) {
-            if (check && !driver_run(o, hw, &cp, &d, &cr, &in))
-                return stage_fail(st, "lowering/simulation of channel packing", &in);
-            dr = cr;
-            snprintf(r->emb_choice, sizeof r->emb_choice, "channel packing");
-        }
+    bool ok = driver_run_strategy(o, hw, &strat, &d, &dr, &in);
+    r->solve_ms = dr.solve.solve_ms;
+    r->solve_rlimit = (int64_t)dr.solve.rlimit_used;
+    snprintf(r->proof, sizeof r->proof, "%s", enc_proof_name(dr.solve.proof));
+    snprintf(r->solver_status, sizeof r->solver_status, "%s", enc_solver_status_name(dr.solve.solver_status));
+    r->global = dr.solve.global;
+    r->lb_instances = dr.solve.lb_instances;
+    if (!ok) {
+        if (dr.failed_stage == DRV_STAGE_CHOICE)
+            return stage_fail(st, "synthesis", &in);
+        return stage_fail(st, dr.choice == DRV_CHOSE_CHANNEL_PACKING ? "lowering/simulation of channel packing"
+                                                                       : "lowering/simulation",
+                          &in);
     }
+    snprintf(r->emb_choice, sizeof r->emb_choice, "%s", driver_choice_name(dr.choice));
     r->sched_tried = dr.sched_tried;
     r->sched_template = dr.sched_template;
     r->cycles = (int64_t)dr.sim.cycles;
@@ -129,12 +106,12 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->instances = dr.instances;
     snprintf(r->layout, sizeof r->layout, "%s", dr.layout);
     snprintf(r->layout_class, sizeof r->layout_class, "%s", dr.layout_class);
-    snprintf(r->check, sizeof r->check, "%s", dr.check ? dr.check : "skipped");
+    snprintf(r->check, sizeof r->check, "%s", driver_check_name(dr.check));
     r->traffic = traffic(&dr.sim);
     r->gemm = (int64_t)dr.sim.gemm_counter;
     snprintf(r->schedule, sizeof r->schedule, "%s", dr.schedule);
     r->est_cycles = (int64_t)dr.est_cycles;
-    if (!strcmp(r->check, "fail"))
+    if (dr.check == DRV_CHECK_FAIL)
         snprintf(r->check_msg, sizeof r->check_msg, "%s", dr.check_msg);
     r->sim_ms = rr.sim_ms + dr.sim_ms;
 
@@ -144,14 +121,20 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
         memset(&alts, 0, sizeof alts);
         status pst;
         status_init(&pst);
-        enc_options popt = eopt;
+        enc_options popt = strat.enc;
         popt.prove = false;
         if (eo->pareto_timeout_s > 0)
             popt.timeout_s = eo->pareto_timeout_s;
         if (enc_layouts(o, hw, &popt, false, 16, &alts, &pst)) {
-            for (int32_t k = 0; k < alts.n; k++)
-                if (!bench_pareto_add(r, alts.a[k].utilization, alts.a[k].dram_bytes))
-                    break;
+            double pu[16];
+            int64_t pb[16];
+            int32_t np = alts.n < 16 ? alts.n : 16;
+            for (int32_t k = 0; k < np; k++) {
+                pu[k] = alts.a[k].utilization;
+                pb[k] = alts.a[k].dram_bytes;
+            }
+            /* dominated points dropped; a front cut short by a limit is marked */
+            bench_pareto_set(r, pu, pb, np, alts.solver_status == ENC_SOLVER_SAT);
             enc_alts_free(&alts);
         }
     }

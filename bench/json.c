@@ -1,8 +1,12 @@
-/* json: recursive-descent JSON reader (strict RFC 8259) and writer helpers.
- * Invariant: the parser only ever looks at text[0..len); positions (line, column) are
- * tracked as it advances, so every error names where the input went wrong. Containers
- * are collected in a temporary malloc'ed vector and copied into the arena when closed,
- * so the tree lives exactly as long as the arena. */
+/* json: the bench JSON tree on top of jansson (bench/json_lib). jansson parses and
+ * validates (RFC 8259, UTF-8, hashed duplicate-key check, no NUL in strings); this file
+ * copies the document into a read-only arena tree and gives every value the line and
+ * column where it starts, so that errors in hand-edited files read "FILE:LINE:COL: ...".
+ * Positions come from one linear scan of the text that jansson already accepted: the
+ * scan lists where each value starts in document order, the same order in which
+ * jansson's tree is walked.
+ * Invariant: a tree is only built from a document jansson accepted, and it has exactly
+ * as many values as the scan found (checked). */
 #include "bench/json.h"
 
 #include <errno.h>
@@ -10,403 +14,239 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/json_lib.h"
+#include "core/alloc.h"
 #include "core/text.h"
 
-typedef struct jparser {
-    arena *a;
-    const char *s;
-    size_t len, pos;
-    long line;
-    size_t line_start;
-    const char *source;
-    status *st;
-    int depth;
-} jparser;
+typedef struct jpos {
+    long line, col;
+} jpos;
 
-static long jp_col(const jparser *p) { return (long)(p->pos - p->line_start) + 1; }
-
-static bool jp_fail(jparser *p, const char *what) {
-    if (p->pos >= p->len)
-        return status_fail(p->st, "%s:%ld:%ld: %s (at end of input)", p->source, p->line,
-                           jp_col(p), what);
-    unsigned char c = (unsigned char)p->s[p->pos];
-    if (c >= 0x20 && c < 0x7f)
-        return status_fail(p->st, "%s:%ld:%ld: %s (found '%c')", p->source, p->line, jp_col(p),
-                           what, c);
-    return status_fail(p->st, "%s:%ld:%ld: %s (found byte 0x%02x)", p->source, p->line,
-                       jp_col(p), what, c);
-}
-
-static void jp_ws(jparser *p) {
-    while (p->pos < p->len) {
-        char c = p->s[p->pos];
+/* Start positions of every value of a valid document, in document order. Columns count
+ * characters (UTF-8 lead bytes), 1-based. NULL when out of memory. */
+static jpos *scan_positions(const char *t, size_t len, size_t *npos) {
+    size_t n = 0, cap = 64, depth = 0, scap = 64;
+    jpos *p = es_malloc(cap * sizeof *p);
+    char *stack = es_malloc(scap);
+    if (!p || !stack) {
+        es_free(p);
+        es_free(stack);
+        return NULL;
+    }
+    long line = 1, col = 1;
+    bool in_str = false, esc = false, in_lit = false, expect_key = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)t[i];
+        jpos here = {line, col};
         if (c == '\n') {
-            p->pos++;
-            p->line++;
-            p->line_start = p->pos;
-        } else if (c == ' ' || c == '\t' || c == '\r') {
-            p->pos++;
-        } else {
-            break;
+            line++;
+            col = 1;
+        } else if ((c & 0xc0) != 0x80) {
+            col++;
         }
-    }
-}
-
-static bool jp_lit(jparser *p, const char *word) {
-    size_t n = strlen(word);
-    if (p->len - p->pos < n || memcmp(p->s + p->pos, word, n) != 0)
-        return jp_fail(p, "invalid literal (expected true, false or null)");
-    p->pos += n;
-    return true;
-}
-
-/* Growable byte buffer for strings. */
-typedef struct jbuf {
-    char *d;
-    size_t n, cap;
-} jbuf;
-
-static void jb_put(jbuf *b, char c) {
-    if (b->n + 1 >= b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 64;
-        b->d = realloc(b->d, b->cap);
-        ES_ASSERT(b->d != NULL);
-    }
-    b->d[b->n++] = c;
-}
-
-static void jb_utf8(jbuf *b, uint32_t cp) {
-    if (cp < 0x80) {
-        jb_put(b, (char)cp);
-    } else if (cp < 0x800) {
-        jb_put(b, (char)(0xc0 | (cp >> 6)));
-        jb_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        jb_put(b, (char)(0xe0 | (cp >> 12)));
-        jb_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        jb_put(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        jb_put(b, (char)(0xf0 | (cp >> 18)));
-        jb_put(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        jb_put(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        jb_put(b, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
-static bool jp_hex4(jparser *p, uint32_t *out) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) {
-        if (p->pos >= p->len)
-            return jp_fail(p, "truncated \\u escape");
-        char c = p->s[p->pos];
-        uint32_t d;
-        if (c >= '0' && c <= '9')
-            d = (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (uint32_t)(c - 'A' + 10);
-        else
-            return jp_fail(p, "invalid hex digit in \\u escape");
-        v = v * 16 + d;
-        p->pos++;
-    }
-    *out = v;
-    return true;
-}
-
-/* Parses a string starting at '"'; result in the arena. */
-static bool jp_string(jparser *p, const char **out, size_t *outlen) {
-    ES_ASSERT(p->s[p->pos] == '"');
-    p->pos++;
-    jbuf b = {0};
-    for (;;) {
-        if (p->pos >= p->len) {
-            free(b.d);
-            return jp_fail(p, "unterminated string");
-        }
-        unsigned char c = (unsigned char)p->s[p->pos];
-        if (c == '"') {
-            p->pos++;
-            break;
-        }
-        if (c < 0x20) {
-            free(b.d);
-            return jp_fail(p, "control character in string (must be escaped)");
-        }
-        if (c != '\\') {
-            jb_put(&b, (char)c);
-            p->pos++;
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
             continue;
         }
-        p->pos++;
-        if (p->pos >= p->len) {
-            free(b.d);
-            return jp_fail(p, "unterminated escape");
-        }
-        char e = p->s[p->pos++];
-        switch (e) {
-        case '"': jb_put(&b, '"'); break;
-        case '\\': jb_put(&b, '\\'); break;
-        case '/': jb_put(&b, '/'); break;
-        case 'b': jb_put(&b, '\b'); break;
-        case 'f': jb_put(&b, '\f'); break;
-        case 'n': jb_put(&b, '\n'); break;
-        case 'r': jb_put(&b, '\r'); break;
-        case 't': jb_put(&b, '\t'); break;
-        case 'u': {
-            uint32_t cp;
-            if (!jp_hex4(p, &cp)) {
-                free(b.d);
-                return false;
-            }
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                uint32_t lo;
-                if (p->len - p->pos < 2 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u') {
-                    free(b.d);
-                    return jp_fail(p, "unpaired UTF-16 high surrogate in \\u escape");
-                }
-                p->pos += 2;
-                if (!jp_hex4(p, &lo)) {
-                    free(b.d);
-                    return false;
-                }
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    free(b.d);
-                    return jp_fail(p, "invalid UTF-16 low surrogate in \\u escape");
-                }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                free(b.d);
-                return jp_fail(p, "unpaired UTF-16 low surrogate in \\u escape");
-            }
-            jb_utf8(&b, cp);
-            break;
-        }
-        default:
-            p->pos--;
-            free(b.d);
-            return jp_fail(p, "invalid escape in string");
-        }
-    }
-    char *s = arena_alloc(p->a, b.n + 1);
-    if (b.n)
-        memcpy(s, b.d, b.n);
-    s[b.n] = '\0';
-    free(b.d);
-    *out = s;
-    *outlen = b.n;
-    return true;
-}
-
-static bool jp_digit(const jparser *p) {
-    return p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9';
-}
-
-static bool jp_number(jparser *p, json_value *v) {
-    size_t start = p->pos;
-    bool integral = true;
-    if (p->s[p->pos] == '-')
-        p->pos++;
-    if (!jp_digit(p))
-        return jp_fail(p, "invalid number (expected a digit)");
-    if (p->s[p->pos] == '0') {
-        p->pos++;
-        if (jp_digit(p))
-            return jp_fail(p, "invalid number (leading zero)");
-    } else {
-        while (jp_digit(p))
-            p->pos++;
-    }
-    if (p->pos < p->len && p->s[p->pos] == '.') {
-        integral = false;
-        p->pos++;
-        if (!jp_digit(p))
-            return jp_fail(p, "invalid number (expected a digit after '.')");
-        while (jp_digit(p))
-            p->pos++;
-    }
-    if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
-        integral = false;
-        p->pos++;
-        if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
-            p->pos++;
-        if (!jp_digit(p))
-            return jp_fail(p, "invalid number (expected a digit in the exponent)");
-        while (jp_digit(p))
-            p->pos++;
-    }
-    size_t n = p->pos - start;
-    char tmp[64];
-    if (n >= sizeof tmp) {
-        p->pos = start;
-        return jp_fail(p, "number too long");
-    }
-    memcpy(tmp, p->s + start, n);
-    tmp[n] = '\0';
-    v->type = JSON_NUM;
-    errno = 0;
-    v->num = strtod(tmp, NULL);
-    if (!isfinite(v->num)) {
-        p->pos = start;
-        return jp_fail(p, "number out of range");
-    }
-    if (integral) {
-        errno = 0;
-        long long ll = strtoll(tmp, NULL, 10);
-        if (errno == 0) {
-            v->is_int = true;
-            v->i64 = (int64_t)ll;
-        }
-    }
-    return true;
-}
-
-static bool jp_value(jparser *p, json_value *v);
-
-/* Temporary vector of (key, value) pairs. */
-typedef struct jvec {
-    const json_value **items;
-    const char **keys;
-    size_t n, cap;
-} jvec;
-
-static void jv_push(jvec *vec, const char *key, const json_value *item) {
-    if (vec->n == vec->cap) {
-        vec->cap = vec->cap ? vec->cap * 2 : 8;
-        vec->items = realloc(vec->items, vec->cap * sizeof *vec->items);
-        vec->keys = realloc(vec->keys, vec->cap * sizeof *vec->keys);
-        ES_ASSERT(vec->items != NULL && vec->keys != NULL);
-    }
-    vec->items[vec->n] = item;
-    vec->keys[vec->n] = key;
-    vec->n++;
-}
-
-static void jv_to_arena(jparser *p, jvec *vec, json_value *v, bool keys) {
-    v->len = vec->n;
-    v->items = arena_alloc(p->a, (vec->n ? vec->n : 1) * sizeof *v->items);
-    if (vec->n)
-        memcpy(v->items, vec->items, vec->n * sizeof *v->items);
-    if (keys) {
-        v->keys = arena_alloc(p->a, (vec->n ? vec->n : 1) * sizeof *v->keys);
-        if (vec->n)
-            memcpy(v->keys, vec->keys, vec->n * sizeof *v->keys);
-    }
-    free(vec->items);
-    free(vec->keys);
-}
-
-static bool jp_container(jparser *p, json_value *v, bool obj) {
-    char close = obj ? '}' : ']';
-    if (++p->depth > JSON_MAX_DEPTH)
-        return jp_fail(p, "nesting too deep");
-    p->pos++; /* '{' or '[' */
-    jvec vec = {0};
-    jp_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == close) {
-        p->pos++;
-    } else {
-        for (;;) {
-            const char *key = NULL;
-            jp_ws(p);
-            if (obj) {
-                if (p->pos >= p->len || p->s[p->pos] != '"') {
-                    jv_to_arena(p, &vec, v, obj);
-                    return jp_fail(p, "expected a string key in object");
-                }
-                long kl = p->line, kc = jp_col(p);
-                size_t klen;
-                if (!jp_string(p, &key, &klen)) {
-                    jv_to_arena(p, &vec, v, obj);
-                    return false;
-                }
-                for (size_t i = 0; i < vec.n; i++) {
-                    if (!strcmp(vec.keys[i], key)) {
-                        jv_to_arena(p, &vec, v, obj);
-                        return status_fail(p->st, "%s:%ld:%ld: duplicate key \"%s\" in object",
-                                           p->source, kl, kc, key);
-                    }
-                }
-                jp_ws(p);
-                if (p->pos >= p->len || p->s[p->pos] != ':') {
-                    jv_to_arena(p, &vec, v, obj);
-                    return jp_fail(p, "expected ':' after object key");
-                }
-                p->pos++;
-                jp_ws(p);
-            }
-            json_value *item = arena_alloc(p->a, sizeof *item);
-            if (!jp_value(p, item)) {
-                jv_to_arena(p, &vec, v, obj);
-                return false;
-            }
-            jv_push(&vec, key, item);
-            jp_ws(p);
-            if (p->pos < p->len && p->s[p->pos] == ',') {
-                p->pos++;
+        if (in_lit) {
+            if (!strchr(",]} \t\r\n", c))
                 continue;
+            in_lit = false;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ':')
+            continue;
+        if (c == ',') {
+            expect_key = depth > 0 && stack[depth - 1] == '{';
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            ES_ASSERT(depth > 0);
+            depth--;
+            expect_key = false;
+            continue;
+        }
+        if (c == '"' && expect_key) {
+            in_str = true;
+            expect_key = false;
+            continue;
+        }
+        if (n == cap) {
+            jpos *q = es_reallocarray(p, cap * 2, sizeof *p);
+            if (!q)
+                goto oom;
+            p = q;
+            cap *= 2;
+        }
+        p[n++] = here;
+        if (c == '{' || c == '[') {
+            if (depth == scap) {
+                char *q = es_realloc(stack, scap * 2);
+                if (!q)
+                    goto oom;
+                stack = q;
+                scap *= 2;
             }
-            if (p->pos < p->len && p->s[p->pos] == close) {
-                p->pos++;
-                break;
-            }
-            jv_to_arena(p, &vec, v, obj);
-            return jp_fail(p, obj ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
+            stack[depth++] = (char)c;
+            expect_key = c == '{';
+        } else if (c == '"') {
+            in_str = true;
+        } else {
+            in_lit = true;
         }
     }
-    jv_to_arena(p, &vec, v, obj);
-    p->depth--;
+    es_free(stack);
+    *npos = n;
+    return p;
+oom:
+    es_free(p);
+    es_free(stack);
+    return NULL;
+}
+
+typedef struct jframe {
+    json_value *v;
+    size_t fill;
+} jframe;
+
+typedef struct jbuild {
+    arena *a;
+    const jpos *pos;
+    size_t npos, next;
+    jframe stk[JSON_MAX_DEPTH];
+    int depth;
+    json_value *root;
+    const char *source;
+    status *st;
+} jbuild;
+
+static bool oom(jbuild *b) { return status_fail(b->st, "%s: out of memory", b->source); }
+
+static bool on_event(void *ctx, const json_lib_event *e) {
+    jbuild *b = ctx;
+    if (e->kind == JSON_LIB_END) {
+        ES_ASSERT(b->depth > 0);
+        b->depth--;
+        return true;
+    }
+    ES_ASSERT(b->next < b->npos);
+    jpos at = b->pos[b->next++];
+    json_value *v = arena_alloc(b->a, sizeof *v);
+    if (!v)
+        return oom(b);
+    v->line = at.line;
+    v->col = at.col;
+    switch (e->kind) {
+    case JSON_LIB_NULL: v->type = JSON_NULL; break;
+    case JSON_LIB_TRUE: v->type = JSON_BOOL; v->b = true; break;
+    case JSON_LIB_FALSE: v->type = JSON_BOOL; break;
+    case JSON_LIB_INT:
+        v->type = JSON_NUM;
+        v->is_int = true;
+        v->i64 = e->i64;
+        v->num = e->num;
+        break;
+    case JSON_LIB_REAL: v->type = JSON_NUM; v->num = e->num; break;
+    case JSON_LIB_STR: {
+        v->type = JSON_STR;
+        char *s = arena_alloc(b->a, e->len + 1);
+        if (!s)
+            return oom(b);
+        memcpy(s, e->str, e->len);
+        v->str = s;
+        v->len = e->len;
+        break;
+    }
+    case JSON_LIB_ARR:
+    case JSON_LIB_OBJ:
+        v->type = e->kind == JSON_LIB_ARR ? JSON_ARR : JSON_OBJ;
+        v->len = e->len;
+        if (e->len) {
+            v->items = arena_alloc(b->a, e->len * sizeof *v->items);
+            if (v->type == JSON_OBJ)
+                v->keys = arena_alloc(b->a, e->len * sizeof *v->keys);
+            if (!v->items || (v->type == JSON_OBJ && !v->keys))
+                return oom(b);
+        }
+        break;
+    case JSON_LIB_END: break;
+    }
+    if (b->depth > 0) {
+        jframe *f = &b->stk[b->depth - 1];
+        ES_ASSERT(f->fill < f->v->len);
+        f->v->items[f->fill] = v;
+        if (f->v->type == JSON_OBJ) {
+            ES_ASSERT(e->key != NULL && memchr(e->key, 0, e->keylen) == NULL);
+            char *k = arena_alloc(b->a, e->keylen + 1);
+            if (!k)
+                return oom(b);
+            memcpy(k, e->key, e->keylen);
+            f->v->keys[f->fill] = k;
+        }
+        f->fill++;
+    } else {
+        b->root = v;
+    }
+    if (v->type == JSON_ARR || v->type == JSON_OBJ) {
+        if (b->depth == JSON_MAX_DEPTH)
+            return status_fail(b->st, "%s:%ld:%ld: nesting too deep (more than %d levels)",
+                               b->source, v->line, v->col, JSON_MAX_DEPTH);
+        b->stk[b->depth++] = (jframe){v, 0};
+    }
     return true;
 }
 
-static bool jp_value(jparser *p, json_value *v) {
-    jp_ws(p);
-    v->line = p->line;
-    v->col = jp_col(p);
-    if (p->pos >= p->len)
-        return jp_fail(p, "expected a value");
-    char c = p->s[p->pos];
-    switch (c) {
-    case '{':
-        v->type = JSON_OBJ;
-        return jp_container(p, v, true);
-    case '[':
-        v->type = JSON_ARR;
-        return jp_container(p, v, false);
-    case '"':
-        v->type = JSON_STR;
-        return jp_string(p, &v->str, &v->len);
-    case 't':
-        v->type = JSON_BOOL;
-        v->b = true;
-        return jp_lit(p, "true");
-    case 'f':
-        v->type = JSON_BOOL;
-        v->b = false;
-        return jp_lit(p, "false");
-    case 'n':
-        v->type = JSON_NULL;
-        return jp_lit(p, "null");
-    default:
-        if (c == '-' || (c >= '0' && c <= '9'))
-            return jp_number(p, v);
-        return jp_fail(p, "expected a value");
+/* jansson parses the whole document before it reports the first event, so the position
+ * scan runs at the first event: only on documents jansson accepted. */
+typedef struct jparse {
+    jbuild b;
+    const char *text;
+    size_t len;
+    bool oom, started;
+    jpos *pos;
+} jparse;
+
+static bool on_first(void *ctx, const json_lib_event *e) {
+    jparse *p = ctx;
+    if (!p->started) {
+        p->started = true;
+        p->pos = scan_positions(p->text, p->len, &p->b.npos);
+        if (!p->pos) {
+            p->oom = true;
+            return false;
+        }
+        p->b.pos = p->pos;
     }
+    return on_event(&p->b, e);
 }
 
 const json_value *json_parse(arena *a, const char *text, size_t len, const char *source,
                              status *st) {
-    jparser p = {.a = a, .s = text, .len = len, .line = 1, .source = source, .st = st};
-    json_value *v = arena_alloc(a, sizeof *v);
-    if (!jp_value(&p, v))
-        return NULL;
-    jp_ws(&p);
-    if (p.pos != p.len) {
-        jp_fail(&p, "unexpected data after the JSON value");
+    jparse *p = es_calloc(1, sizeof *p);
+    if (!p) {
+        status_fail(st, "%s: out of memory", source);
         return NULL;
     }
-    return v;
+    p->b = (jbuild){.a = a, .source = source, .st = st};
+    p->text = text;
+    p->len = len;
+    json_lib_error err;
+    const json_value *root = NULL;
+    if (json_lib_parse(text, len, on_first, p, &err)) {
+        ES_ASSERT(p->b.next == p->b.npos && p->b.depth == 0);
+        root = p->b.root;
+    } else if (err.text[0]) {
+        status_fail(st, "%s:%ld:%ld: %s", source, err.line, err.col, err.text);
+    } else if (p->oom) {
+        status_fail(st, "%s: out of memory", source);
+    }
+    es_free(p->pos);
+    es_free(p);
+    return root;
 }
 
 const json_value *json_parse_file(arena *a, const char *path, status *st) {
@@ -417,9 +257,17 @@ const json_value *json_parse_file(arena *a, const char *path, status *st) {
     }
     unsigned char *buf;
     size_t n;
-    text_read_status r = text_read_all(f, (size_t)1 << 16, 0, &buf, &n);
+    text_read_status r = text_read_all(f, (size_t)1 << 16, JSON_MAX_FILE_BYTES, &buf, &n);
     fclose(f);
-    ES_ASSERT(r != TEXT_READ_NOMEM);
+    if (r == TEXT_READ_TOO_LARGE) {
+        status_fail(st, "%s: larger than the %d MiB limit for JSON input", path,
+                    (int)(JSON_MAX_FILE_BYTES >> 20));
+        return NULL;
+    }
+    if (r == TEXT_READ_NOMEM) {
+        status_fail(st, "%s: out of memory", path);
+        return NULL;
+    }
     if (r != TEXT_READ_OK) {
         status_fail(st, "%s: read error", path);
         return NULL;
@@ -524,7 +372,7 @@ bool json_get_str(const json_value *obj, const char *key, bool required, const c
     return true;
 }
 
-void json_write_str(FILE *f, const char *s) { text_json_str(f, s); }
+void json_write_str(FILE *f, const char *s) { json_lib_write_str(f, s); }
 
 void json_write_f64(FILE *f, double x) {
     if (!isfinite(x)) {

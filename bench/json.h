@@ -1,11 +1,12 @@
-/* json: a small JSON reader and writer for bench results and baselines (no external
- * dependency). The reader builds a read-only tree in an arena; every value carries
+/* json: JSON reading and writing for bench results and baselines, on top of jansson
+ * (bench/json_lib). The reader builds a read-only tree in an arena; every value carries
  * the line and column where it starts so that errors in hand-edited baselines read
  * "FILE:LINE:COL: message". The writer escapes strings and prints doubles so that they
  * read back to the same value.
- * Invariant: a tree returned by json_parse is complete (strict RFC 8259 grammar, no
- * duplicate keys, nesting depth <= JSON_MAX_DEPTH); on any error nothing is returned
- * and the status holds the first error with its position. */
+ * Invariant: a tree returned by json_parse is complete (strict RFC 8259 grammar, valid
+ * UTF-8, no duplicate keys, no NUL byte in keys or strings, integers within int64,
+ * nesting depth <= JSON_MAX_DEPTH); on any error nothing is returned and the status
+ * holds the first error with its position. */
 #ifndef EMBEDSYN_BENCH_JSON_H
 #define EMBEDSYN_BENCH_JSON_H
 
@@ -18,6 +19,8 @@
 #include "core/status.h"
 
 #define JSON_MAX_DEPTH 128
+/* Largest JSON file read (a 100k-layer baseline is about 35 MB). */
+#define JSON_MAX_FILE_BYTES ((size_t)256 << 20)
 
 typedef enum { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ } json_type;
 
@@ -29,7 +32,7 @@ struct json_value {
     double num;               /* JSON_NUM */
     bool is_int;              /* JSON_NUM written without fraction/exponent, fits int64 */
     int64_t i64;              /* JSON_NUM when is_int */
-    const char *str;          /* JSON_STR (NUL-terminated UTF-8; may contain \0 via len) */
+    const char *str;          /* JSON_STR (NUL-terminated valid UTF-8, no NUL inside) */
     size_t len;               /* JSON_STR bytes; JSON_ARR / JSON_OBJ element count */
     const json_value **items; /* JSON_ARR elements, JSON_OBJ values */
     const char **keys;        /* JSON_OBJ keys, parallel to items */

@@ -144,6 +144,19 @@ static void legend(FILE *f, double x, double y, char (*names)[BENCH_NAME_MAX], i
     }
 }
 
+/* True for the layers a static speedup plot names: the five largest speedups and the
+ * smallest one (ties: the earlier layer). */
+static bool named_layer(const bench_result *r, int n, int i) {
+    int above = 0, below = 0;
+    for (int j = 0; j < n; j++) {
+        if (!r[j].ok || j == i)
+            continue;
+        above += r[j].speedup > r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
+        below += r[j].speedup < r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
+    }
+    return above < 5 || below == 0;
+}
+
 void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     double bar = n > 150 ? 5 : n > 60 ? 8 : 16;
     double w = PLOT_ML + PLOT_MR + 250 + (n > 0 ? n : 1) * bar;
@@ -172,8 +185,10 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
         double x = x0 + i * bar;
         double v = r[i].ok ? ax_map(&y, r[i].speedup) : one;
         double top = fmin(v, one), h = fabs(v - one);
-        if (h < 1)
-            h = 1;
+        if (h < 3) { /* a 1.00x bar stays visible: 3 px centered on the 1x line */
+            h = 3;
+            top = one - 1.5;
+        }
         fputs("<g><title>", f);
         text_xml_esc(f, r[i].suite);
         fputc('/', f);
@@ -191,13 +206,22 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
                     x + bar / 2, y.p0 + 12, x + bar / 2, y.p0 + 12);
             text_xml_esc(f, r[i].name);
             fputs("</text>\n", f);
+        } else if (r[i].ok && named_layer(r, n, i)) {
+            /* Many layers: only the extremes are named, above their bars. */
+            double ty = (r[i].speedup >= 1 ? top : one) - 4;
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                       "transform=\"rotate(-60 %.1f %.1f)\">",
+                    x + bar / 2, ty, x + bar / 2, ty);
+            text_xml_esc(f, r[i].name);
+            fprintf(f, " %.2fx</text>\n", r[i].speedup);
         }
     }
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", x0,
             one, x1, one);
     if (n > 40)
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">layers "
-                   "(in suite order; hover for names)</text>\n",
+                   "(in suite order; the largest and the smallest speedups are named; hover "
+                   "for the others)</text>\n",
                 (x0 + x1) / 2, y.p0 + 20.0);
     legend(f, x1 + 16, PLOT_MT, names, nnames);
     fputs("</svg>\n", f);
@@ -242,7 +266,8 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
               any_weak ? "Utilization vs layout DRAM bytes, layers with reference utilization < 50%"
                        : "Utilization vs layout DRAM bytes",
               "grey circle = reference (channel packing), dot = chosen embedding, "
-              "dashed = the encoder's Pareto front of the layer (when computed)");
+              "dashed = the encoder's Pareto front of the layer (when computed), "
+              "square = points of an enumeration a solver limit cut short (no front)");
     ax_draw(f, &x, false, y.p0, y.p1, "DRAM bytes of the layouts (input + weights + output)", "");
     ax_draw(f, &y, true, x.p0, x.p1, "utilization", "%");
     char names[8][BENCH_NAME_MAX];
@@ -258,7 +283,13 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         double pu[PLOT_MAX_FRONT];
         int64_t pb[PLOT_MAX_FRONT];
         int np = bench_pareto_parse(&r[i], pu, pb, PLOT_MAX_FRONT);
-        if (np > 0) {
+        if (np > 0 && bench_pareto_incomplete(&r[i])) {
+            /* An enumeration a solver limit cut short is no front: points only. */
+            for (int k = 0; k < np; k++)
+                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"4\" height=\"4\" fill=\"none\" "
+                           "stroke=\"%s\"/>\n",
+                        ax_map(&x, (double)pb[k]) - 2, ax_map(&y, pu[k] * 100) - 2, plot_palette[c]);
+        } else if (np > 0) {
             /* A Pareto front (maximize utilization, minimize bytes) as a staircase from
              * the largest layout down: with b bytes one gets the utilization of the
              * best point whose bytes are <= b. Points sorted by decreasing bytes. */
@@ -294,6 +325,11 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
         text_xml_esc(f, r[i].layout_class);
         fprintf(f, "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/></g>\n", bx, by,
                 plot_palette[c]);
+        if (cnt <= 30) { /* few layers: name each chosen point (static renderings) */
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"#333\">", bx + 5, by - 4);
+            text_xml_esc(f, r[i].name);
+            fputs("</text>\n", f);
+        }
     }
     legend(f, x.p1 + 16, PLOT_MT, names, nnames);
     fputs("</svg>\n", f);
@@ -360,5 +396,12 @@ void plot_roofline_svg(FILE *f, const bench_result *r, int n) {
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%d\" r=\"3\" fill=\"none\" stroke=\"#888\"/><text "
                "x=\"%.1f\" y=\"%d\" font-size=\"11\">reference</text>\n",
             lx + 4, PLOT_MT + 33, lx + 14, PLOT_MT + 37);
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/><text "
+               "x=\"%.1f\" y=\"%d\" font-size=\"11\">cycles = lower bound</text>\n",
+            lx, PLOT_MT + 47, lx + 10, PLOT_MT + 47, lx + 14, PLOT_MT + 51);
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
+               "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\" font-size=\"11\">cycles = 2x "
+               "the bound</text>\n",
+            lx, PLOT_MT + 61, lx + 10, PLOT_MT + 61, lx + 14, PLOT_MT + 65);
     fputs("</svg>\n", f);
 }

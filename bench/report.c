@@ -16,6 +16,9 @@
 #include "core/arena.h"
 #include "core/text.h"
 
+/* Plural ending for a count ("1 layer", "2 layers"). */
+#define PL(n) ((n) == 1 ? "" : "s")
+
 void report_meta_init(report_meta *m) {
     memset(m, 0, sizeof *m);
     m->shard_n = 1;
@@ -105,7 +108,7 @@ void report_result_json(FILE *f, const bench_result *x) {
     X(F, geomean_gap) X(F, max_gap) X(S, max_gap_layer) X(F, geomean_ref_gap)        \
     X(F, geomean_util) X(F, geomean_ref_util)                                        \
     X(F, solve_median_ms) X(F, solve_p90_ms) X(F, solve_max_ms) X(F, solve_total_ms) \
-    X(F, layers_s) X(F, wall_s)
+    X(F, layers_s) X(F, wall_s) X(N, nmodel) X(F, model_err_median) X(F, model_err_max)
 
 void report_summary_json(FILE *f, const bench_summary *s) {
     bool first = true;
@@ -140,6 +143,7 @@ void report_write_json(FILE *f, const report_meta *m, const bench_result *r, int
     json_write_f64(f, m->wall_s);
     fputs(",\n  \"started\": ", f);
     json_write_str(f, m->started);
+    fprintf(f, ",\n  \"interrupted\": %s", m->interrupted ? "true" : "false");
     fputs(",\n  \"summary\": ", f);
     report_summary_json(f, s);
     fputs(",\n  \"layers\": [", f);
@@ -194,7 +198,11 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
          json_get_i64(root, "check_sample", false, path, &cs, st) &&
          json_get_i64(root, "jobs", false, path, &jobs, st) &&
          json_get_f64(root, "wall_s", false, path, &m->wall_s, st) &&
-         json_get_str(root, "started", false, path, m->started, sizeof m->started, st);
+         json_get_str(root, "started", false, path, m->started, sizeof m->started, st) &&
+         json_get_bool(root, "interrupted", false, path, &m->interrupted, st);
+    /* Counts are ints in memory: refuse what would be narrowed (2^32 + 12 is not 12). */
+    if (ok && (total < 0 || total > INT32_MAX || jobs < 0 || jobs > INT32_MAX))
+        ok = status_fail(st, "%s: 'total_layers' and 'jobs' must be in 0..%d", path, INT32_MAX);
     if (ok) {
         m->total_layers = (int)total;
         m->check_sample = cs;
@@ -206,7 +214,8 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok && sh) {
         if (sh->type != JSON_ARR || sh->len != 2 || sh->items[0]->type != JSON_NUM ||
             sh->items[1]->type != JSON_NUM || !sh->items[0]->is_int || !sh->items[1]->is_int ||
-            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64)
+            sh->items[1]->i64 < 1 || sh->items[0]->i64 < 0 || sh->items[0]->i64 >= sh->items[1]->i64 ||
+            sh->items[1]->i64 > INT32_MAX)
             ok = status_fail(st, "%s:%ld:%ld: 'shard' must be [I, N] with 0 <= I < N", path,
                              sh->line, sh->col);
         else {
@@ -226,9 +235,14 @@ bool report_read_json(const char *path, report_meta *m, bench_result **r, int *n
     if (ok) {
         *r = calloc(ls->len ? ls->len : 1, sizeof **r);
         ES_ASSERT(*r != NULL);
-        for (size_t i = 0; ok && i < ls->len; i++)
+        for (size_t i = 0; ok && i < ls->len; i++) {
             if ((ok = read_layer(ls->items[i], path, &(*r)[i], st)))
                 (*n)++;
+            if (ok && ((*r)[i].index < 0 || (*r)[i].index >= total))
+                ok = status_fail(st, "%s:%ld:%ld: layer 'index' %d is outside 0..%lld", path,
+                                 ls->items[i]->line, ls->items[i]->col, (int)(*r)[i].index,
+                                 (long long)total - 1);
+        }
     }
     arena_destroy(a);
     if (!ok) {
@@ -266,23 +280,30 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
     char t[48], ls[48];
     fmt_secs(s->wall_s, t, sizeof t);
     fmt_secs(s->layers_s, ls, sizeof ls);
-    fprintf(f, "embedsyn bench: %d layers on %s (%s evaluator", s->n, m->hardware, m->evaluator);
+    if (m->interrupted)
+        fprintf(f, "embedsyn bench: INTERRUPTED after %d of %d layers; the numbers below cover "
+                   "only the finished layers\n", s->n, m->total_layers);
+    fprintf(f, "embedsyn bench: %d layer%s on %s (%s evaluator", s->n, s->n == 1 ? "" : "s",
+            m->hardware, m->evaluator);
     if (m->shard_n > 1)
         fprintf(f, ", shard %d/%d", m->shard_i, m->shard_n);
-    fprintf(f, "): %d ok, %d errors, %d check failures\n", s->nok, s->nerror, s->ncheck_fail);
+    fprintf(f, "): %d ok, %d error%s, %d check failure%s\n", s->nok, s->nerror, PL(s->nerror),
+            s->ncheck_fail, PL(s->ncheck_fail));
     if (s->nok == 0) {
         fprintf(f, "  total time             %s wall\n", t);
         return;
     }
-    fprintf(f, "  geomean speedup        %.3fx over %d layers", s->geomean_speedup, s->nok);
+    fprintf(f, "  speedup                over TVM's reference strategy (channel packing + its "
+               "conv2d/dense template), both simulated on embedsyn's VTA simulator\n");
+    fprintf(f, "  geomean speedup        %.3fx over %d layer%s", s->geomean_speedup, s->nok, PL(s->nok));
     if (s->nweak)
-        fprintf(f, "; %.3fx over the %d layers with reference utilization < 50%%\n",
-                s->geomean_speedup_weak, s->nweak);
+        fprintf(f, "; %.3fx over the %d layer%s with reference utilization < 50%%\n",
+                s->geomean_speedup_weak, s->nweak, PL(s->nweak));
     else
         fprintf(f, "; no layer with reference utilization < 50%%\n");
-    fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layers not faster\n",
+    fprintf(f, "  speedup range          %.3fx (%s) .. %.3fx (%s); %d layer%s not faster\n",
             s->min_speedup, s->min_speedup_layer, s->max_speedup, s->max_speedup_layer,
-            s->nnot_faster);
+            s->nnot_faster, PL(s->nnot_faster));
     fprintf(f, "  gap to lower bound     geomean %.3fx, max %.3fx (%s); reference geomean %.3fx\n",
             s->geomean_gap, s->max_gap, s->max_gap_layer, s->geomean_ref_gap);
     fprintf(f, "  utilization (geomean)  %.1f%% vs reference %.1f%%\n", s->geomean_util * 100,
@@ -291,7 +312,10 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             s->noptimal, s->nglobal);
     fprintf(f, "  solve time             median %.0f ms, p90 %.0f ms, max %.0f ms, total %.1f s\n",
             s->solve_median_ms, s->solve_p90_ms, s->solve_max_ms, s->solve_total_ms / 1000);
-    fprintf(f, "  total time             %s wall (%s of layer time, %d jobs)\n", t, ls, m->jobs);
+    fprintf(f, "  cost model vs sim      error median %.2f%%, max %.2f%% over %d programs\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
+    fprintf(f, "  total time             %s wall (%s of layer time, %d job%s)\n", t, ls, m->jobs,
+            PL(m->jobs));
 }
 
 void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n,
@@ -300,6 +324,11 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fmt_secs(s->wall_s, t, sizeof t);
     fmt_secs(s->layers_s, ls, sizeof ls);
     fprintf(f, "# embedsyn bench report\n\n");
+    if (m->interrupted)
+        fprintf(f, "**INTERRUPTED run** (SIGINT/SIGTERM): %d of %d layers finished before the "
+                   "interrupt; this report covers only them, layers in flight were dropped, and "
+                   "the summary is not comparable with a complete run.\n\n",
+                n, m->total_layers);
     fprintf(f, "Hardware `%s`, suites:", m->hardware);
     for (int i = 0; i < m->nsuites; i++)
         fprintf(f, "%s `%s`", i ? "," : "", m->suites[i]);
@@ -311,11 +340,15 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "; started %s.\n\n", m->started[0] ? m->started : "?");
 
     fprintf(f, "## Summary\n\n| metric | value |\n|---|---|\n");
-    fprintf(f, "| layers | %d ok, %d errors, %d check failures |\n", s->nok, s->nerror, s->ncheck_fail);
-    fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layers) |\n", s->geomean_speedup, s->nok);
+    fprintf(f, "| layers | %d ok, %d error%s, %d check failure%s |\n", s->nok, s->nerror,
+            PL(s->nerror), s->ncheck_fail, PL(s->ncheck_fail));
+    fprintf(f, "| speedup measured against | TVM's reference strategy (channel packing + its "
+               "conv2d/dense template), both on embedsyn's VTA cycle simulator |\n");
+    fprintf(f, "| geomean speedup, all layers | **%.3fx** (%d layer%s) |\n", s->geomean_speedup, s->nok,
+            PL(s->nok));
     if (s->nweak)
-        fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layers) |\n",
-                s->geomean_speedup_weak, s->nweak);
+        fprintf(f, "| geomean speedup, reference utilization < 50%% | **%.3fx** (%d layer%s) |\n",
+                s->geomean_speedup_weak, s->nweak, PL(s->nweak));
     else
         fprintf(f, "| geomean speedup, reference utilization < 50%% | no such layer |\n");
     fprintf(f, "| minimum speedup | %.3fx (`%s`) |\n", s->min_speedup, s->min_speedup_layer);
@@ -329,12 +362,26 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "| proofs: optimal in space / globally optimal | %d / %d |\n", s->noptimal, s->nglobal);
     fprintf(f, "| solve time median / p90 / max | %.0f / %.0f / %.0f ms |\n", s->solve_median_ms,
             s->solve_p90_ms, s->solve_max_ms);
+    fprintf(f, "| cost model vs simulator, error median / max | %.2f%% / %.2f%% (%d programs) |\n",
+            s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
     fprintf(f, "| total time | %s wall, %s layer time, %d jobs |\n\n", t, ls, m->jobs);
     fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
                "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "
                "cycle); gap = cycles / bound.\n\n");
-    fprintf(f, "![speedup per layer](speedup.svg)\n\n![utilization vs layout bytes](layout.svg)\n\n"
-               "![cycles vs lower bound](roofline.svg)\n\n");
+    fprintf(f, "![speedup per layer](speedup.svg)\n\n"
+               "*Speedup per layer: reference cycles / embedsyn cycles on the VTA simulator, log "
+               "scale, one bar per layer in suite order, colored by suite; bars above the 1x line "
+               "are faster than TVM's reference strategy.*\n\n"
+               "![utilization vs layout bytes](layout.svg)\n\n"
+               "*Utilization vs DRAM bytes of the layouts, for the layers whose reference "
+               "utilization is below 50%%: grey circle = reference (channel packing), dot = the "
+               "chosen embedding, dashed staircase = the encoder's Pareto front (with --pareto), "
+               "squares = points of an enumeration a solver limit cut short.*\n\n"
+               "![cycles vs lower bound](roofline.svg)\n\n"
+               "*Cycles vs the per-layer lower bound (max of the compute bound and compulsory "
+               "bytes / bus bytes per cycle): solid line = the bound, dashed = 2x the bound; "
+               "filled = embedsyn (circle compute-bound, square memory-bound), hollow = "
+               "reference.*\n\n");
 
     if (cmp) {
         fprintf(f, "## Baseline comparison\n\n%d regression(s), %d improvement(s), %d note(s).\n\n",
@@ -385,6 +432,8 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
                     r[i].dram_bytes, r[i].layout_class);
             for (int k = 0; k < np; k++)
                 fprintf(f, "%s%.1f%% @ %" PRId64, k ? "; " : "", pu[k] * 100, pb[k]);
+            if (bench_pareto_incomplete(&r[i]))
+                fputs(" (incomplete: a solver limit cut the enumeration short; not a front)", f);
             fputs(" |\n", f);
         }
         fputc('\n', f);
@@ -448,7 +497,11 @@ bool report_write_dir(const char *dir, const report_meta *m, const bench_result 
         if (!f)
             return status_fail(st, "%s: cannot write: %s", path, strerror(errno));
         switch ((out_kind)k) {
-        case OUT_CSV: report_write_csv(f, r, n); break;
+        case OUT_CSV:
+            if (m->interrupted) /* a comment line: pandas read_csv(comment='#') skips it */
+                fprintf(f, "# INTERRUPTED run: %d of %d layers finished\n", n, m->total_layers);
+            report_write_csv(f, r, n);
+            break;
         case OUT_JSON: report_write_json(f, m, r, n, s); break;
         case OUT_MD: report_write_md(f, m, r, n, s, cmp); break;
         case OUT_SPEEDUP: plot_speedup_svg(f, r, n); break;
@@ -515,6 +568,7 @@ bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_re
                     snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", mk.suites[i]);
             }
             m->jobs += mk.jobs;
+            m->interrupted |= mk.interrupted;
             /* Shards run side by side: the merged run took as long as the slowest. */
             m->wall_s = fmax(m->wall_s, mk.wall_s);
             if (!m->started[0] || (mk.started[0] && strcmp(mk.started, m->started) < 0))

@@ -30,6 +30,8 @@ typedef struct report_meta {
     int jobs;
     double wall_s;
     char started[32];           /* UTC, ISO 8601 */
+    bool interrupted;           /* stopped by SIGINT/SIGTERM: only the layers that
+                                   finished before are in the results */
 } report_meta;
 
 void report_meta_init(report_meta *m);
@@ -65,7 +67,8 @@ bool report_write_dir(const char *dir, const report_meta *m, const bench_result 
 /* The common end of `bench` and `bench-merge` (bench/report_finish.c): summarize,
  * compare with a baseline, write the output directory, update a baseline, print the
  * summary (or, with json, one summary object on stdout). Returns the exit status:
- * 0 ok, 1 a regression / failed check / layer error, 2 bad input (baseline, output). */
+ * 0 ok, 1 a regression / failed check / layer error, 2 bad input (baseline, output),
+ * interrupt_status for an interrupted run (outputs marked, no baseline written). */
 typedef struct report_finish_opts {
     const char *cmd;               /* command name for messages */
     const char *out_dir;
@@ -74,6 +77,9 @@ typedef struct report_finish_opts {
     baseline_opts bopts;
     bool json;
     bool verbose;                  /* list baseline notes too */
+    int interrupt_status;          /* exit status of an interrupted run (130 / 143) */
+    bool partial;                  /* a filtered / sharded / limited run: update_baseline
+                                      keeps the entries of the layers not run */
 } report_finish_opts;
 int report_finish(report_meta *m, const bench_result *r, int n, const report_finish_opts *o);
 

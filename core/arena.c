@@ -1,7 +1,11 @@
-/* arena: linked list of blocks; large requests get a block of their own. */
+/* arena: linked list of blocks; large requests get a block of their own. Blocks come
+ * from es_malloc (core/alloc), so allocation-failure tests reach them. */
 #include "core/arena.h"
+
+#include "core/alloc.h"
 #include "core/status.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +31,7 @@ void arena_reset(arena *a) {
     block *b = a->head;
     while (b) {
         block *n = b->next;
-        free(b);
+        es_free(b);
         b = n;
     }
     a->head = NULL;
@@ -41,13 +45,18 @@ void arena_destroy(arena *a) {
 }
 
 void *arena_alloc(arena *a, size_t bytes) {
+    if (bytes > SIZE_MAX - 15)
+        return NULL;
     size_t need = (bytes + 15) & ~(size_t)15;
     if (need == 0)
         need = 16;
     if (!a->head || a->head->cap - a->head->used < need) {
         size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-        block *b = malloc(sizeof *b + cap);
-        ES_ASSERT(b != NULL);
+        if (cap > SIZE_MAX - sizeof(block))
+            return NULL;
+        block *b = es_malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
         b->used = 0;
         b->cap = cap;
         b->next = a->head;
@@ -62,6 +71,7 @@ void *arena_alloc(arena *a, size_t bytes) {
 char *arena_strdup(arena *a, const char *s) {
     size_t n = strlen(s) + 1;
     char *d = arena_alloc(a, n);
-    memcpy(d, s, n);
+    if (d)
+        memcpy(d, s, n);
     return d;
 }

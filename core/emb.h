@@ -126,6 +126,8 @@ typedef struct emb_nest {
 bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
 /* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+/* The same for an embedding that already passed emb_check (no second check). */
+bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
 /* Layout-construction steps shared with the encoder's DRAM estimate (enc_space.c), so
  * both size layouts the same way. emb_dir_split: a nonzero tensor move v (rank
  * entries) as gg * g with g primitive (gcd 1, first nonzero entry > 0, zero beyond
@@ -146,6 +148,10 @@ void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int6
  * Reports the first violation precisely (instance, lanes, points). */
 bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st);
+/* The same lane-by-lane check for an embedding that already passed emb_check and whose
+ * nest n was derived from it. */
+bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                     int64_t max_instances, uint64_t seed, status *st);
 
 /* Operand element address of the instance with loop indices t[nloops]. */
 int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/emb.h"
+#include "core/es.h"
 #include "core/emb_int.h"
 
 typedef struct lane_val {
@@ -26,13 +27,6 @@ typedef struct lane_val {
     bool inb;        /* index in the tensor's bounds */
     int64_t idx[OP_MAX_RANK];
 } lane_val;
-
-static uint64_t mix64(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 static void fmt_inst(const op *o, const emb_nest *n, int64_t q, const int64_t *t, char *buf,
                      size_t len) {
@@ -184,202 +178,264 @@ static void lane_tables(chk *c, const int64_t *t) {
     }
 }
 
-static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
-    const op *o = c->o;
-    const emb *e = c->e;
-    const emb_nest *n = c->n;
-    (void)e;
-    int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], BI = c->lanes[EMB_I];
+/* One instance under check: its loop indices, operand addresses, and the loops' part
+ * of the point (p0) and of the three tensor indices (b0: Out, inp side, wgt side). */
+typedef struct inst {
+    int64_t q;
+    const int64_t *t;
     int64_t addr[3];
-    for (int x = 0; x < 3; x++)
-        addr[x] = emb_addr(n, (emb_operand)x, t);
-    char where[256], a1[128], a2[128], pt[256];
-    for (int x = 0; x < 3; x++)
-        if (addr[x] < 0 || addr[x] >= n->lay[x].elems) {
-            fmt_inst(o, n, q, t, where, sizeof where);
+    int64_t p0[OP_MAX_DIMS];
+    op_role role[3];            /* OP_OUT, inp side, wgt side */
+    int rk[3];
+    int64_t b0[3][OP_MAX_RANK];
+    char where[256];            /* "instance q (...)", made on the first failure */
+} inst;
+
+/* One lane triple of an instance: the point it computes and that point's indices. */
+typedef struct lane3 {
+    int64_t b, o, i;
+    int64_t p[OP_MAX_DIMS];
+    int64_t ix[3][OP_MAX_RANK]; /* Out, inp side, wgt side */
+    const lane_val *vi, *vw, *va;
+} lane3;
+
+static const char *where_of(const chk *c, inst *in) {
+    fmt_inst(c->o, c->n, in->q, in->t, in->where, sizeof in->where);
+    return in->where;
+}
+
+/* Addresses in range, element contents, lane tables, the loops' part of the point, and
+ * fresh first-use witnesses. */
+static bool inst_begin(chk *c, inst *in, status *st) {
+    const op *o = c->o;
+    const emb_nest *n = c->n;
+    for (int x = 0; x < 3; x++) {
+        in->addr[x] = emb_addr(n, (emb_operand)x, in->t);
+        if (in->addr[x] < 0 || in->addr[x] >= n->lay[x].elems)
             return status_fail(st, "%s: %s address %" PRId64 " outside the layout (%" PRId64
-                               " elements)", where, emb_operand_name((emb_operand)x), addr[x],
+                               " elements)", where_of(c, in), emb_operand_name((emb_operand)x), in->addr[x],
                                n->lay[x].elems);
-        }
-    content_all(c, EMB_INP, addr[EMB_INP], c->inp);
-    content_all(c, EMB_WGT, addr[EMB_WGT], c->wgt);
-    content_all(c, EMB_ACC, addr[EMB_ACC], c->acc);
-    lane_tables(c, t);
-    /* the loops' part of the point and of the three tensor indices */
-    int64_t p0[OP_MAX_DIMS] = {0};
+    }
+    content_all(c, EMB_INP, in->addr[EMB_INP], c->inp);
+    content_all(c, EMB_WGT, in->addr[EMB_WGT], c->wgt);
+    content_all(c, EMB_ACC, in->addr[EMB_ACC], c->acc);
+    lane_tables(c, in->t);
+    memset(in->p0, 0, sizeof in->p0);
     for (int li = 0; li < n->nloops; li++)
         if (n->loop[li].kind == EMB_LOOP_DIM)
-            p0[n->loop[li].dim] += n->loop[li].start + n->loop[li].step * t[li];
+            in->p0[n->loop[li].dim] += n->loop[li].start + n->loop[li].step * in->t[li];
+    int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], BI = c->lanes[EMB_I];
     for (int64_t k = 0; k < B * BO; k++)
         c->out_of[k] = -1;
     for (int64_t k = 0; k < B * BI; k++)
         c->in_of[k] = -1;
     for (int64_t k = 0; k < BO * BI; k++)
         c->wt_of[k] = -1;
-    int64_t *pt_acc = c->ptbuf, *pt_in = pt_acc + B * BO * OP_MAX_RANK, *pt_wt = pt_in + B * BI * OP_MAX_RANK;
-    int ro = o->t[OP_OUT].rank, ri = o->t[OP_IN].rank, rw = o->t[OP_WT].rank;
-    op_role inr = (op_role)c->g.role[EMB_INP], wtr = (op_role)c->g.role[EMB_WGT];
-    int64_t b0[3][OP_MAX_RANK];
-    emb_tensor_index(o, OP_OUT, p0, b0[0]);
-    emb_tensor_index(o, inr, p0, b0[1]);
-    emb_tensor_index(o, wtr, p0, b0[2]);
-    int rk[3] = {ro, o->t[inr].rank, o->t[wtr].rank};
+    in->role[0] = OP_OUT;
+    in->role[1] = (op_role)c->g.role[EMB_INP];
+    in->role[2] = (op_role)c->g.role[EMB_WGT];
+    for (int r3 = 0; r3 < 3; r3++) {
+        in->rk[r3] = o->t[in->role[r3]].rank;
+        emb_tensor_index(o, in->role[r3], in->p0, in->b0[r3]);
+    }
+    return true;
+}
+
+/* The point of lane triple l (p) and whether it lies in the domain; *wasted when a
+ * lane is wasted (then it computes nothing). */
+static bool lane_point(const chk *c, const inst *in, lane3 *l, bool *wasted) {
+    const op *o = c->o;
+    *wasted = !c->live[EMB_B][l->b] || !c->live[EMB_O][l->o] || !c->live[EMB_I][l->i];
+    if (*wasted)
+        return false;
+    const int64_t *pb = c->ptoff[EMB_B][l->b], *po = c->ptoff[EMB_O][l->o], *pi = c->ptoff[EMB_I][l->i];
+    bool dom = true;
+    for (int d = 0; d < o->ndims; d++) {
+        l->p[d] = in->p0[d] + pb[d] + po[d] + pi[d];
+        if (l->p[d] < 0 || l->p[d] >= o->extent[d])
+            dom = false;
+    }
+    return dom;
+}
+
+/* A lane triple that computes nothing (wasted or outside the domain) must not multiply
+ * two live in-bounds operands into a live accumulator. */
+static bool check_outside(const chk *c, inst *in, const lane3 *l, bool wasted, status *st) {
+    const op *o = c->o;
+    if (!(l->vi->live && l->vi->inb) || !(l->vw->live && l->vw->inb) || !(l->va->live && l->va->inb))
+        return true;
+    char a1[128], a2[128], a3[128], pt[256];
+    emb_fmt_index(o, in->role[1], l->vi->idx, a1, sizeof a1);
+    emb_fmt_index(o, in->role[2], l->vw->idx, a2, sizeof a2);
+    emb_fmt_index(o, OP_OUT, l->va->idx, a3, sizeof a3);
+    if (wasted)
+        return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
+                           ": wasted lane multiplies %s by %s into live %s",
+                           where_of(c, in), l->b, l->o, l->i, a1, a2, a3);
+    emb_fmt_point(o, l->p, pt, sizeof pt);
+    return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
+                       ": point %s outside the domain multiplies %s by %s into live %s",
+                       where_of(c, in), l->b, l->o, l->i, pt, a1, a2, a3);
+}
+
+/* The dataflow rules of DESIGN 3, one per VTA operand: every use of one accumulator
+ * lane (b,o) writes the same Out element whatever i, every use of one input lane (b,i)
+ * reads the same element whatever o, every use of one weight lane (o,i) whatever b.
+ * Checked against the lane's first use (its witness). */
+static bool check_dataflow(chk *c, inst *in, const lane3 *l, status *st) {
+    int64_t BO = c->lanes[EMB_O], BI = c->lanes[EMB_I], B = c->lanes[EMB_B];
+    struct rule {
+        int r3;                 /* index role: 0 Out, 1 inp side, 2 wgt side */
+        int64_t *w;             /* witness array */
+        int64_t key, who;       /* the lane pair, the varying lane */
+        int64_t *rec;           /* recorded index of the first use */
+        const char *what, *k1, *k2, *verb, *vary;
+        int64_t v1, v2;
+    } rules[3] = {
+        {0, c->out_of, l->b * BO + l->o, l->i, c->ptbuf + (l->b * BO + l->o) * OP_MAX_RANK, "accumulator", "b",
+         "o", "writes", "i", l->b, l->o},
+        {1, c->in_of, l->b * BI + l->i, l->o, c->ptbuf + (B * BO + l->b * BI + l->i) * OP_MAX_RANK, "input", "b",
+         "i", "reads", "o", l->b, l->i},
+        {2, c->wt_of, l->o * BI + l->i, l->b, c->ptbuf + (B * BO + B * BI + l->o * BI + l->i) * OP_MAX_RANK,
+         "weight", "o", "i", "reads", "b", l->o, l->i},
+    };
+    for (int k = 0; k < 3; k++) {
+        const struct rule *r = &rules[k];
+        const int64_t *q0 = first_use(&r->w[r->key], r->who, r->rec, l->ix[r->r3], in->rk[r->r3]);
+        if (!q0)
+            continue;
+        char a1[128], a2[128];
+        emb_fmt_index(c->o, in->role[r->r3], q0, a1, sizeof a1);
+        emb_fmt_index(c->o, in->role[r->r3], l->ix[r->r3], a2, sizeof a2);
+        return status_fail(st, "%s: %s lane (%s=%" PRId64 ",%s=%" PRId64 ") %s %s for %s=%" PRId64
+                           " but %s for %s=%" PRId64,
+                           where_of(c, in), r->what, r->k1, r->v1, r->k2, r->v2, r->verb, a1, r->vary,
+                           r->w[r->key], a2, r->vary, r->who);
+    }
+    return true;
+}
+
+/* The layouts: the addressed acc element holds the point's Out element in lane (b,o),
+ * and the inp / wgt elements hold its operands (0 when out of bounds: In may be read
+ * in its padding). */
+static bool check_holds(const chk *c, inst *in, const lane3 *l, status *st) {
+    const op *o = c->o;
+    char a1[128], a2[128], pt[256];
+    if (!l->va->live || !idx_eq(l->va->idx, l->ix[0], in->rk[0])) {
+        emb_fmt_point(o, l->p, pt, sizeof pt);
+        emb_fmt_index(o, OP_OUT, l->ix[0], a1, sizeof a1);
+        if (!l->va->live)
+            snprintf(a2, sizeof a2, "a wasted lane");
+        else
+            emb_fmt_index(o, OP_OUT, l->va->idx, a2, sizeof a2);
+        return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
+                           ": point %s writes %s but acc element %" PRId64
+                           " lane (b=%" PRId64 ",o=%" PRId64 ") holds %s",
+                           where_of(c, in), l->b, l->o, l->i, pt, a1, in->addr[EMB_ACC], l->b, l->o, a2);
+    }
+    for (int x = 0; x < 2; x++) {
+        op_role tr = in->role[1 + x];
+        const int64_t *pi = l->ix[1 + x];
+        const lane_val *cv = x == EMB_INP ? l->vi : l->vw;
+        int64_t l1 = x == EMB_INP ? l->b : l->o;
+        bool pin = emb_index_in_bounds(o, tr, pi);
+        bool cin = cv->live && cv->inb;
+        if (pin == cin && (!pin || idx_eq(cv->idx, pi, o->t[tr].rank)))
+            continue;
+        emb_fmt_point(o, l->p, pt, sizeof pt);
+        if (pin)
+            emb_fmt_index(o, tr, pi, a1, sizeof a1);
+        else
+            snprintf(a1, sizeof a1, "padding (zero)");
+        if (cin)
+            emb_fmt_index(o, tr, cv->idx, a2, sizeof a2);
+        else
+            snprintf(a2, sizeof a2, "zero");
+        return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
+                           ": point %s reads %s but %s element %" PRId64
+                           " lane (%s=%" PRId64 ",i=%" PRId64 ") holds %s",
+                           where_of(c, in), l->b, l->o, l->i, pt, a1, emb_operand_name((emb_operand)x),
+                           in->addr[x], x == EMB_INP ? "b" : "o", l1, l->i, a2);
+    }
+    return true;
+}
+
+/* Every point once: with all instances enumerated the coverage bitmap; when sampling,
+ * the accumulator slot of an Out element agrees with where emb_unpack_out reads it. */
+static bool check_cover(chk *c, inst *in, const lane3 *l, status *st) {
+    const op *o = c->o;
+    int64_t BO = c->lanes[EMB_O], B = c->lanes[EMB_B];
+    char a1[128], pt[256];
+    int64_t slot = in->addr[EMB_ACC] * B * BO + l->b * BO + l->o;
+    if (c->all) {
+        int64_t pl = point_linear(o, l->p);
+        if (c->cover[pl >> 3] & (1u << (pl & 7))) {
+            emb_fmt_point(o, l->p, pt, sizeof pt);
+            return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
+                               ": point %s is computed a second time",
+                               where_of(c, in), l->b, l->o, l->i, pt);
+        }
+        c->cover[pl >> 3] = (uint8_t)(c->cover[pl >> 3] | (1u << (pl & 7)));
+        c->covered++;
+        c->slot[slot >> 3] = (uint8_t)(c->slot[slot >> 3] | (1u << (slot & 7)));
+    } else if (l->i == c->out_of[l->b * BO + l->o]) {
+        int64_t pe, pl;
+        emb_out_position(o, c->hw, c->e, c->n, l->ix[0], &pe, &pl);
+        if (pe != in->addr[EMB_ACC] || pl != l->b * BO + l->o) {
+            emb_fmt_index(o, OP_OUT, l->ix[0], a1, sizeof a1);
+            return status_fail(st, "%s: %s is accumulated in acc element %" PRId64
+                               " lane %" PRId64 " but unpacked from element %" PRId64
+                               " lane %" PRId64,
+                               where_of(c, in), a1, in->addr[EMB_ACC], l->b * BO + l->o, pe, pl);
+        }
+    }
+    return true;
+}
+
+/* Accumulator lanes of one instance write distinct Out elements. */
+static bool check_distinct_acc(const chk *c, inst *in, status *st) {
+    int64_t lin[1024];
+    int64_t nl = 0;
+    for (int64_t k = 0; k < c->lanes[EMB_B] * c->lanes[EMB_O] && nl < 1024; k++)
+        if (c->out_of[k] >= 0)
+            lin[nl++] = emb_index_linear(c->o, OP_OUT, c->ptbuf + k * OP_MAX_RANK);
+    qsort(lin, (size_t)nl, sizeof *lin, cmp_i64);
+    for (int64_t k = 1; k < nl; k++)
+        if (lin[k] == lin[k - 1])
+            return status_fail(st, "%s: two accumulator lanes write the same Out element "
+                               "(linear index %" PRId64 ")", where_of(c, in), lin[k]);
+    return true;
+}
+
+/* Instance q (loop indices t), lane triple by lane triple, in the order of the rules:
+ * outside the domain, dataflow, layouts, coverage; then distinct accumulators. */
+static bool check_instance(chk *c, int64_t q, const int64_t *t, status *st) {
+    inst in = {.q = q, .t = t};
+    if (!inst_begin(c, &in, st))
+        return false;
+    int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], BI = c->lanes[EMB_I];
     for (int64_t b = 0; b < B; b++)
         for (int64_t ol = 0; ol < BO; ol++)
             for (int64_t i = 0; i < BI; i++) {
-                bool wasted = !c->live[EMB_B][b] || !c->live[EMB_O][ol] || !c->live[EMB_I][i];
-                int64_t p[OP_MAX_DIMS];
-                bool dom = false;
-                if (!wasted) {
-                    const int64_t *pb = c->ptoff[EMB_B][b], *po = c->ptoff[EMB_O][ol],
-                                  *pi = c->ptoff[EMB_I][i];
-                    dom = true;
-                    for (int d = 0; d < o->ndims; d++) {
-                        p[d] = p0[d] + pb[d] + po[d] + pi[d];
-                        if (p[d] < 0 || p[d] >= o->extent[d])
-                            dom = false;
-                    }
+                lane3 l = {.b = b, .o = ol, .i = i};
+                l.vi = &c->inp[b * BI + i];
+                l.vw = &c->wgt[ol * BI + i];
+                l.va = &c->acc[b * BO + ol];
+                bool wasted;
+                if (!lane_point(c, &in, &l, &wasted)) {
+                    if (!check_outside(c, &in, &l, wasted, st))
+                        return false;
+                    continue;
                 }
-                const lane_val *vi = &c->inp[b * BI + i], *vw = &c->wgt[ol * BI + i],
-                               *va = &c->acc[b * BO + ol];
-                if (!dom) {
-                    if (!(vi->live && vi->inb) || !(vw->live && vw->inb) || !(va->live && va->inb))
-                        continue;
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_index(o, inr, vi->idx, a1, sizeof a1);
-                    emb_fmt_index(o, wtr, vw->idx, a2, sizeof a2);
-                    char a3[128];
-                    emb_fmt_index(o, OP_OUT, va->idx, a3, sizeof a3);
-                    if (wasted)
-                        return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                           ": wasted lane multiplies %s by %s into live %s",
-                                           where, b, ol, i, a1, a2, a3);
-                    emb_fmt_point(o, p, pt, sizeof pt);
-                    return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                       ": point %s outside the domain multiplies %s by %s into live %s",
-                                       where, b, ol, i, pt, a1, a2, a3);
-                }
-                int64_t io[OP_MAX_RANK], ii[OP_MAX_RANK], iw[OP_MAX_RANK];
-                int64_t *ix[3] = {io, ii, iw};
                 for (int r3 = 0; r3 < 3; r3++)
-                    for (int j = 0; j < rk[r3]; j++)
-                        ix[r3][j] = b0[r3][j] + c->toff[r3][EMB_B][b][j] + c->toff[r3][EMB_O][ol][j] +
-                                    c->toff[r3][EMB_I][i][j];
-                (void)ri;
-                (void)rw;
-                /* dataflow rules against the first witness */
-                const int64_t *q0 = first_use(&c->out_of[b * BO + ol], i,
-                                              pt_acc + (b * BO + ol) * OP_MAX_RANK, io, ro);
-                if (q0) {
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_index(o, OP_OUT, q0, a1, sizeof a1);
-                    emb_fmt_index(o, OP_OUT, io, a2, sizeof a2);
-                    return status_fail(st, "%s: accumulator lane (b=%" PRId64 ",o=%" PRId64
-                                       ") writes %s for i=%" PRId64 " but %s for i=%" PRId64,
-                                       where, b, ol, a1, c->out_of[b * BO + ol], a2, i);
-                }
-                q0 = first_use(&c->in_of[b * BI + i], ol, pt_in + (b * BI + i) * OP_MAX_RANK, ii,
-                               o->t[inr].rank);
-                if (q0) {
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_index(o, inr, q0, a1, sizeof a1);
-                    emb_fmt_index(o, inr, ii, a2, sizeof a2);
-                    return status_fail(st, "%s: input lane (b=%" PRId64 ",i=%" PRId64
-                                       ") reads %s for o=%" PRId64 " but %s for o=%" PRId64,
-                                       where, b, i, a1, c->in_of[b * BI + i], a2, ol);
-                }
-                q0 = first_use(&c->wt_of[ol * BI + i], b, pt_wt + (ol * BI + i) * OP_MAX_RANK, iw,
-                               o->t[wtr].rank);
-                if (q0) {
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_index(o, wtr, q0, a1, sizeof a1);
-                    emb_fmt_index(o, wtr, iw, a2, sizeof a2);
-                    return status_fail(st, "%s: weight lane (o=%" PRId64 ",i=%" PRId64
-                                       ") reads %s for b=%" PRId64 " but %s for b=%" PRId64,
-                                       where, ol, i, a1, c->wt_of[ol * BI + i], a2, b);
-                }
-                /* layouts: what the addressed elements hold */
-                if (!va->live || !idx_eq(va->idx, io, ro)) {
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_point(o, p, pt, sizeof pt);
-                    emb_fmt_index(o, OP_OUT, io, a1, sizeof a1);
-                    if (!va->live)
-                        snprintf(a2, sizeof a2, "a wasted lane");
-                    else
-                        emb_fmt_index(o, OP_OUT, va->idx, a2, sizeof a2);
-                    return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                       ": point %s writes %s but acc element %" PRId64
-                                       " lane (b=%" PRId64 ",o=%" PRId64 ") holds %s",
-                                       where, b, ol, i, pt, a1, addr[EMB_ACC], b, ol, a2);
-                }
-                /* inp and wgt: the effective operand (the element, or 0 when out of
-                 * bounds: In may be read in its padding) must match the point's */
-                for (int x = 0; x < 2; x++) {
-                    op_role tr = x == EMB_INP ? inr : wtr;
-                    const int64_t *pi = x == EMB_INP ? ii : iw;
-                    const lane_val *cv = x == EMB_INP ? vi : vw;
-                    int64_t l1 = x == EMB_INP ? b : ol;
-                    bool pin = emb_index_in_bounds(o, tr, pi);
-                    bool cin = cv->live && cv->inb;
-                    if (pin == cin && (!pin || idx_eq(cv->idx, pi, o->t[tr].rank)))
-                        continue;
-                    fmt_inst(o, n, q, t, where, sizeof where);
-                    emb_fmt_point(o, p, pt, sizeof pt);
-                    if (pin)
-                        emb_fmt_index(o, tr, pi, a1, sizeof a1);
-                    else
-                        snprintf(a1, sizeof a1, "padding (zero)");
-                    if (cin)
-                        emb_fmt_index(o, tr, cv->idx, a2, sizeof a2);
-                    else
-                        snprintf(a2, sizeof a2, "zero");
-                    return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                       ": point %s reads %s but %s element %" PRId64
-                                       " lane (%s=%" PRId64 ",i=%" PRId64 ") holds %s",
-                                       where, b, ol, i, pt, a1, emb_operand_name((emb_operand)x),
-                                       addr[x], x == EMB_INP ? "b" : "o", l1, i, a2);
-                }
-                int64_t slot = addr[EMB_ACC] * B * BO + b * BO + ol;
-                if (c->all) {
-                    int64_t pl = point_linear(o, p);
-                    if (c->cover[pl >> 3] & (1u << (pl & 7))) {
-                        fmt_inst(o, n, q, t, where, sizeof where);
-                        emb_fmt_point(o, p, pt, sizeof pt);
-                        return status_fail(st, "%s lanes b=%" PRId64 " o=%" PRId64 " i=%" PRId64
-                                           ": point %s is computed a second time",
-                                           where, b, ol, i, pt);
-                    }
-                    c->cover[pl >> 3] = (uint8_t)(c->cover[pl >> 3] | (1u << (pl & 7)));
-                    c->covered++;
-                    c->slot[slot >> 3] = (uint8_t)(c->slot[slot >> 3] | (1u << (slot & 7)));
-                } else if (i == c->out_of[b * BO + ol]) {
-                    int64_t pe, pl;
-                    emb_out_position(o, c->hw, e, n, io, &pe, &pl);
-                    if (pe != addr[EMB_ACC] || pl != b * BO + ol) {
-                        fmt_inst(o, n, q, t, where, sizeof where);
-                        emb_fmt_index(o, OP_OUT, io, a1, sizeof a1);
-                        return status_fail(st, "%s: %s is accumulated in acc element %" PRId64
-                                           " lane %" PRId64 " but unpacked from element %" PRId64
-                                           " lane %" PRId64,
-                                           where, a1, addr[EMB_ACC], b * BO + ol, pe, pl);
-                    }
-                }
+                    for (int j = 0; j < in.rk[r3]; j++)
+                        l.ix[r3][j] = in.b0[r3][j] + c->toff[r3][EMB_B][b][j] + c->toff[r3][EMB_O][ol][j] +
+                                      c->toff[r3][EMB_I][i][j];
+                if (!check_dataflow(c, &in, &l, st) || !check_holds(c, &in, &l, st) ||
+                    !check_cover(c, &in, &l, st))
+                    return false;
             }
-    /* distinct accumulators within the instance */
-    int64_t lin[1024];
-    int64_t nl = 0;
-    for (int64_t k = 0; k < B * BO && nl < 1024; k++)
-        if (c->out_of[k] >= 0) {
-            lin[nl++] = emb_index_linear(o, OP_OUT, pt_acc + k * OP_MAX_RANK);
-        }
-    qsort(lin, (size_t)nl, sizeof *lin, cmp_i64);
-    for (int64_t k = 1; k < nl; k++)
-        if (lin[k] == lin[k - 1]) {
-            fmt_inst(o, n, q, t, where, sizeof where);
-            return status_fail(st, "%s: two accumulator lanes write the same Out element "
-                               "(linear index %" PRId64 ")", where, lin[k]);
-        }
-    return true;
+    return check_distinct_acc(c, &in, st);
 }
 
 /* All-instances epilogue: coverage and the accumulator-slot <-> Out bijection. */
@@ -449,8 +505,11 @@ static bool check_totals(chk *c, status *st) {
 
 bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st) {
-    if (!emb_check(o, hw, e, st))
-        return false;
+    return emb_check(o, hw, e, st) && emb_check_lanes(o, hw, e, n, max_instances, seed, st);
+}
+
+bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                     int64_t max_instances, uint64_t seed, status *st) {
     chk c;
     memset(&c, 0, sizeof c);
     c.o = o;
@@ -462,7 +521,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
     c.lanes[EMB_O] = hw_block_out(hw);
     c.lanes[EMB_I] = hw_block_in(hw);
     int64_t B = c.lanes[EMB_B], BO = c.lanes[EMB_O], BI = c.lanes[EMB_I];
-    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check above */
+    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check before */
     if (max_instances < 1)
         max_instances = 1;
     /* Enumerate everything only when it is small enough to hold the coverage bitmaps
@@ -499,7 +558,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
         else if (s == 1)
             q = n->instances - 1;
         else
-            q = (int64_t)(mix64(seed * 0x100000001b3ULL + (uint64_t)s) % (uint64_t)n->instances);
+            q = (int64_t)(es_hash64(seed * 0x100000001b3ULL + (uint64_t)s) % (uint64_t)n->instances);
         int64_t r = q;
         for (int li = n->nloops - 1; li >= 0; li--) {
             t[li] = r % n->loop[li].extent;

@@ -641,8 +641,10 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
 }
 
 bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
-    if (!emb_check(o, hw, e, st))
-        return false;
+    return emb_check(o, hw, e, st) && emb_nest_derive(o, hw, e, n, st);
+}
+
+bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
     memset(n, 0, sizeof *n);
     int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
     int64_t nch[3];

@@ -10,8 +10,19 @@ hw_config hw_default(void) {
 #define HW_SET(f, a, d, doc) h.f = d;
     HW_SHAPE_FIELDS(HW_SET)
     HW_TIMING_FIELDS(HW_SET)
+    HW_ENERGY_FIELDS(HW_SET)
 #undef HW_SET
     return h;
+}
+
+hw_intrinsic hw_intrinsic_of(const hw_config *h) {
+    return (hw_intrinsic){hw_batch(h),
+                          hw_block_in(h),
+                          hw_block_out(h),
+                          hw_elem_bytes(h, HW_MEM_INP),
+                          hw_elem_bytes(h, HW_MEM_WGT),
+                          hw_elem_bytes(h, HW_MEM_ACC),
+                          hw_elem_bytes(h, HW_MEM_OUT)};
 }
 
 int64_t hw_elem_bytes(const hw_config *h, hw_mem m) {
@@ -62,6 +73,10 @@ bool hw_check(const hw_config *h, status *st) {
     if (h->f < 0) return status_fail(st, "timing constant %s must be >= 0, got %d", a, h->f);
     HW_TIMING_FIELDS(HW_POS)
 #undef HW_POS
+#define HW_EPOS(f, a, d, doc) \
+    if (h->f < 0) return status_fail(st, "energy %s must be >= 0, got %d", a, h->f);
+    HW_ENERGY_FIELDS(HW_EPOS)
+#undef HW_EPOS
     if (h->max_burst_beats < 1 || h->burst_boundary < 8)
         return status_fail(st, "max_burst_beats must be >= 1 and burst_boundary >= 8");
     return true;

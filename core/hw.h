@@ -40,11 +40,30 @@
     X(alu_imm_cycles, "alu_imm_cycles", 1, "cycles per ALU iteration with immediate") \
     X(alu_reg_cycles, "alu_reg_cycles", 2, "cycles per ALU iteration without immediate")
 
+/* Energy per action of the cost model (vta/cost), femtojoules, read from the optional
+ * <energy> element: X(field, xml attribute, default, doc). Defaults: Horowitz, "Computing's
+ * energy problem", ISSCC 2014, 45 nm figures: 8-bit multiply 0.2 pJ + 32-bit add 0.1 pJ
+ * per MAC; 32-bit add 0.1 pJ per ALU lane; DRAM 1.3-2.6 nJ per 64-bit access (midpoint
+ * 1.95 nJ = 244 pJ/byte; an instruction fetch is 16 such bytes); SRAM 64-bit read 20 pJ
+ * at 32 KB and 100 pJ at 1 MB, interpolated on log2(size): 32 KB 2.5 pJ/byte (UOP, INP,
+ * OUT), 128 KB 4.76 pJ/byte (ACC), 256 KB 6.56 pJ/byte (WGT); writes cost as reads. */
+#define HW_ENERGY_FIELDS(X)                                                          \
+    X(e_mac_fj, "mac_fj", 300, "one int8 MAC (multiply + 32-bit accumulate)")        \
+    X(e_alu_fj, "alu_fj", 100, "one ALU lane operation (32-bit)")                    \
+    X(e_dram_byte_fj, "dram_byte_fj", 243750, "one byte moved to or from DRAM")      \
+    X(e_insn_fj, "insn_fj", 3900000, "one 16-byte instruction fetched from DRAM")    \
+    X(e_uop_byte_fj, "uop_byte_fj", 2500, "one byte read or written in the UOP buffer") \
+    X(e_inp_byte_fj, "inp_byte_fj", 2500, "one byte read or written in the INP buffer") \
+    X(e_wgt_byte_fj, "wgt_byte_fj", 6560, "one byte read or written in the WGT buffer") \
+    X(e_acc_byte_fj, "acc_byte_fj", 4760, "one byte read or written in the ACC buffer") \
+    X(e_out_byte_fj, "out_byte_fj", 2500, "one byte read or written in the OUT buffer")
+
 typedef struct hw_config {
     char name[64];
 #define HW_DECL(f, a, d, doc) int32_t f;
     HW_SHAPE_FIELDS(HW_DECL)
     HW_TIMING_FIELDS(HW_DECL)
+    HW_ENERGY_FIELDS(HW_DECL)
 #undef HW_DECL
 } hw_config;
 
@@ -60,6 +79,16 @@ static inline int64_t hw_batch(const hw_config *h) { return (int64_t)1 << h->log
 static inline int64_t hw_block_in(const hw_config *h) { return (int64_t)1 << h->log_block_in; }
 static inline int64_t hw_block_out(const hw_config *h) { return (int64_t)1 << h->log_block_out; }
 static inline int64_t hw_bus_bytes(const hw_config *h) { return ((int64_t)1 << h->log_bus_width) / 8; }
+
+/* The intrinsic's shape: all that embeddings, the encoder and the target-independent
+ * pipeline need of the hardware (DESIGN 1): lanes and the bytes of one element of each
+ * operand (a vector or block of lanes). The rest of hw_config (buffer sizes, bus,
+ * timing) is the VTA target's business. */
+typedef struct hw_intrinsic {
+    int64_t batch, block_in, block_out;          /* lanes B, BI, BO */
+    int64_t inp_bytes, wgt_bytes, acc_bytes, out_bytes; /* one element of each operand */
+} hw_intrinsic;
+hw_intrinsic hw_intrinsic_of(const hw_config *h);
 
 /* Memory types, numbered as the ISA's memory_type field. */
 typedef enum { HW_MEM_UOP = 0, HW_MEM_WGT = 1, HW_MEM_INP = 2, HW_MEM_ACC = 3, HW_MEM_OUT = 4 } hw_mem;

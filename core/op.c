@@ -28,14 +28,16 @@ op_requant op_requant_default(void) {
     return r;
 }
 
-const char *op_kind_name(op_kind k) {
-    switch (k) {
-    case OP_CONV2D: return "conv2d";
-    case OP_DEPTHWISE: return "depthwise";
-    case OP_GEMM: return "gemm";
-    case OP_AFFINE: return "affine";
-    }
-    return "?";
+static const char *const op_kind_names[] = {OP_KINDS(ES_NAME2)};
+
+const char *op_kind_name(op_kind k) { return (unsigned)k < (unsigned)ES_COUNT(op_kind_names) ? op_kind_names[k] : "?"; }
+
+bool op_kind_parse(const char *s, op_kind *k) {
+    int i = es_name_find(op_kind_names, ES_COUNT(op_kind_names), s);
+    if (i < 0)
+        return false;
+    *k = (op_kind)i;
+    return true;
 }
 
 static const char *const op_role_names[3] = {"Out", "In", "Wt"};

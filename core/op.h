@@ -12,13 +12,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/es.h"
 #include "core/status.h"
 
 #define OP_MAX_DIMS 10
 #define OP_MAX_RANK 6
 #define OP_NAME_MAX 64
 
-typedef enum { OP_CONV2D = 0, OP_DEPTHWISE = 1, OP_GEMM = 2, OP_AFFINE = 3 } op_kind;
+/* Operator kinds, named as their spec XML elements: X(id, name). */
+#define OP_KINDS(X) X(OP_CONV2D, "conv2d") X(OP_DEPTHWISE, "depthwise") X(OP_GEMM, "gemm") X(OP_AFFINE, "affine")
+typedef enum { OP_KINDS(ES_ID2) } op_kind;
 /* Tensor roles; index into op.t[]. */
 typedef enum { OP_OUT = 0, OP_IN = 1, OP_WT = 2 } op_role;
 
@@ -112,6 +115,8 @@ bool op_index(const op *o, op_role r, const int64_t *p, int64_t *lin);
  * of one tensor axis as text (e.g. "2*y + r - 1"), and the requantization check used by
  * op_check (shift 0..15, clip_lo <= clip_hi within [-128,127], bias axis < out_rank). */
 const char *op_kind_name(op_kind k);
+/* The kind of that name; false for an unknown name. */
+bool op_kind_parse(const char *s, op_kind *k);
 const char *op_role_name(op_role r);
 void op_index_expr(const op *o, op_role r, int axis, char *buf, size_t n);
 bool op_requant_check(const op_requant *rq, int out_rank, status *st);

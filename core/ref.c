@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/es.h"
+
 /* uint32 -> int32 two's complement without implementation-defined conversion. */
 static int32_t ref_u2i(uint32_t u) {
     if (u <= (uint32_t)INT32_MAX)
@@ -381,18 +383,11 @@ int32_t ref_output_acc(const op *o, const int8_t *in, const int8_t *wt, const in
     return ref_u2i(a);
 }
 
-/* splitmix64 step: a well-mixed 64-bit value per call (Steele, Lea, Flood 2014). */
-static uint64_t ref_splitmix(uint64_t *s) {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 void ref_fill_i8(int8_t *buf, int64_t n, uint64_t seed) {
     uint64_t s = seed;
     for (int64_t i = 0; i < n; i++)
-        buf[i] = (int8_t)((int)(ref_splitmix(&s) & 0xffu) - 128);
+        buf[i] = (int8_t)((int)(es_splitmix64(&s) & 0xffu) - 128);
 }
 
 void ref_fill_i32(int32_t *buf, int64_t n, uint64_t seed, int32_t lo, int32_t hi) {
@@ -400,5 +395,5 @@ void ref_fill_i32(int32_t *buf, int64_t n, uint64_t seed, int32_t lo, int32_t hi
     uint64_t s = seed;
     uint64_t range = (uint64_t)((int64_t)hi - (int64_t)lo) + 1u;
     for (int64_t i = 0; i < n; i++)
-        buf[i] = (int32_t)((int64_t)lo + (int64_t)(ref_splitmix(&s) % range));
+        buf[i] = (int32_t)((int64_t)lo + (int64_t)(es_splitmix64(&s) % range));
 }

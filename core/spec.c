@@ -22,6 +22,7 @@
 #include <libxml/xmlschemastypes.h>
 #include <pthread.h>
 
+#include "core/alloc.h"
 #include "core/arena.h"
 #include "core/text.h"
 
@@ -131,7 +132,10 @@ static char *read_file(const char *path, size_t *len, status *st) {
     unsigned char *buf;
     text_read_status r = text_read_all(f, 4096, SPEC_MAX_FILE_BYTES, &buf, len);
     fclose(f);
-    ES_ASSERT(r != TEXT_READ_NOMEM);
+    if (r == TEXT_READ_NOMEM) {
+        status_fail_at(st, path, 0, "out of memory");
+        return NULL;
+    }
     if (r == TEXT_READ_TOO_LARGE) {
         status_fail_at(st, path, 0, "file too large (more than %d bytes)", SPEC_MAX_FILE_BYTES);
         return NULL;
@@ -164,21 +168,26 @@ static long line_of(const char *buf, size_t len, const char *what) {
 }
 
 /* Copies element x (and its element descendants) into the arena. Depth is bounded by
- * libxml2's own nesting limit (256 without XML_PARSE_HUGE). */
+ * libxml2's own nesting limit (256 without XML_PARSE_HUGE). NULL when out of memory. */
 static spec_node *copy_tree(arena *a, xmlDocPtr doc, xmlNodePtr x) {
     spec_node *n = arena_alloc(a, sizeof *n);
-    n->name = arena_strdup(a, (const char *)x->name);
+    if (!n || !(n->name = arena_strdup(a, (const char *)x->name)))
+        return NULL;
     n->line = xmlGetLineNo(x);
     int na = 0;
     for (xmlAttrPtr p = x->properties; p; p = p->next)
         na++;
     spec_attr *attrs = arena_alloc(a, sizeof *attrs * (size_t)(na > 0 ? na : 1));
+    if (!attrs)
+        return NULL;
     int i = 0;
     for (xmlAttrPtr p = x->properties; p; p = p->next, i++) {
         xmlChar *v = xmlNodeListGetString(doc, p->children, 1);
         attrs[i].name = arena_strdup(a, (const char *)p->name);
         attrs[i].value = arena_strdup(a, v ? (const char *)v : "");
         xmlFree(v);
+        if (!attrs[i].name || !attrs[i].value)
+            return NULL;
     }
     n->attrs = attrs;
     n->nattrs = na;
@@ -188,6 +197,8 @@ static spec_node *copy_tree(arena *a, xmlDocPtr doc, xmlNodePtr x) {
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
             tl += strlen((const char *)c->content);
     char *text = arena_alloc(a, tl + 1);
+    if (!text)
+        return NULL;
     size_t k = 0;
     for (xmlNodePtr c = x->children; c; c = c->next)
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
@@ -207,6 +218,8 @@ static spec_node *copy_tree(arena *a, xmlDocPtr doc, xmlNodePtr x) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
         spec_node *cn = copy_tree(a, doc, c);
+        if (!cn)
+            return NULL;
         *tail = cn;
         tail = (spec_node **)&cn->next;
     }
@@ -313,12 +326,18 @@ spec_doc *spec_doc_load(const char *path, const char *schema, status *st) {
         xmlFreeDoc(doc);
         return NULL;
     }
-    spec_doc *d = calloc(1, sizeof *d);
-    ES_ASSERT(d != NULL);
-    d->a = arena_create();
-    d->path = arena_strdup(d->a, path);
-    d->root = copy_tree(d->a, doc, root);
+    spec_doc *d = es_calloc(1, sizeof *d);
+    if (d) {
+        d->a = arena_create();
+        d->path = arena_strdup(d->a, path);
+        d->root = d->path ? copy_tree(d->a, doc, root) : NULL;
+    }
     xmlFreeDoc(doc);
+    if (!d || !d->root) {
+        spec_doc_destroy(d);
+        status_fail(st, "%s: out of memory", path);
+        return NULL;
+    }
     return d;
 }
 
@@ -326,7 +345,7 @@ void spec_doc_destroy(spec_doc *d) {
     if (!d)
         return;
     arena_destroy(d->a);
-    free(d);
+    es_free(d);
 }
 
 const char *spec_doc_path(const spec_doc *d) { return d->path; }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
+
 /* Largest accepted size, extent, stride, pad or dilation: products of a few of them
  * still fit int64, and the builders check the full products for overflow. */
 #define SPEC_SIZE_MAX ((int64_t)INT32_MAX)
@@ -351,13 +353,19 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
     const char *kind = spec_node_name(k);
     long line = spec_node_line(k);
     bool ok;
-    if (!strcmp(kind, "conv2d")) {
+    op_kind okind;
+    if (!op_kind_parse(kind, &okind))
+        return status_fail_at(st, file, line, "unknown operator kind <%s> (conv2d, depthwise, gemm or affine)", kind);
+    switch (okind) {
+    case OP_CONV2D: {
         op_conv p;
         memset(&p, 0, sizeof p);
         ok = conv_window(d, k, &p, st) && req_i64(d, k, "k", 1, SPEC_SIZE_MAX, &p.k, st) &&
              spec_attr_i64(d, k, "groups", 1, 1, SPEC_SIZE_MAX, &p.groups, st) &&
              build_conv(o, name, &p, OP_CONV2D, file, line, st);
-    } else if (!strcmp(kind, "depthwise")) {
+        break;
+    }
+    case OP_DEPTHWISE: {
         op_conv p;
         memset(&p, 0, sizeof p);
         int64_t mult = 1;
@@ -367,7 +375,9 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
             p.k = p.c * mult; /* both <= 2^31: no overflow */
             ok = build_conv(o, name, &p, OP_DEPTHWISE, file, line, st);
         }
-    } else if (!strcmp(kind, "gemm")) {
+        break;
+    }
+    case OP_GEMM: {
         op_gemm p;
         memset(&p, 0, sizeof p);
         ok = req_i64(d, k, "m", 1, SPEC_SIZE_MAX, &p.m, st) && req_i64(d, k, "n", 1, SPEC_SIZE_MAX, &p.n, st) &&
@@ -375,14 +385,16 @@ bool spec_op_from_node(const spec_doc *d, const spec_node *n, op *o, status *st)
              spec_attr_i64(d, k, "batch", 1, 1, SPEC_SIZE_MAX, &p.batch, st) &&
              spec_attr_bool(d, k, "a_t", false, &p.a_t, st) && spec_attr_bool(d, k, "b_t", false, &p.b_t, st) &&
              build_gemm(o, name, &p, file, line, st);
-    } else if (!strcmp(kind, "affine")) {
+        break;
+    }
+    case OP_AFFINE:
+    default:
         memset(o, 0, sizeof *o);
         o->kind = OP_AFFINE;
         strcpy(o->name, name);
         o->rq = op_requant_default();
         ok = affine_from_node(d, k, o, st);
-    } else {
-        return status_fail_at(st, file, line, "unknown operator kind <%s> (conv2d, depthwise, gemm or affine)", kind);
+        break;
     }
     if (!ok)
         return false;
@@ -430,24 +442,43 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
     int n = 0;
     for (const spec_node *c = spec_node_first_child(root); c; c = spec_node_next(c))
         n++;
-    op *v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
-    long *lines = calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
-    ES_ASSERT(v != NULL && lines != NULL);
+    op *v = es_calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+    long *lines = es_calloc((size_t)(n > 0 ? n : 1), sizeof *lines);
+    /* Names seen so far: open-addressing hash of indices into v (-1 = empty), at most
+     * half full, so the duplicate check is linear in the suite size. */
+    size_t hcap = 16;
+    while (hcap < 2 * (size_t)n)
+        hcap *= 2;
+    int *seen = es_calloc(hcap, sizeof *seen);
+    bool ok = v && lines && seen;
+    if (!ok)
+        status_fail(st, "%s: out of memory", path);
+    else
+        memset(seen, 0xff, hcap * sizeof *seen);
     int i = 0;
-    bool ok = true;
     for (const spec_node *c = spec_node_first_child(root); c && ok; c = spec_node_next(c)) {
         ok = spec_op_from_node(d, c, &v[i], st);
-        for (int j = 0; ok && j < i; j++)
+        size_t h = 0;
+        for (const char *p = v[i].name; ok && *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211u;
+        for (size_t k = h & (hcap - 1); ok; k = (k + 1) & (hcap - 1)) {
+            int j = seen[k];
+            if (j < 0) {
+                seen[k] = i;
+                break;
+            }
             if (!strcmp(v[j].name, v[i].name))
                 ok = status_fail_at(st, path, spec_node_line(c), "duplicate operator name '%s' (first at line %ld)",
                                     v[i].name, lines[j]);
+        }
         lines[i] = spec_node_line(c);
         i++;
     }
-    free(lines);
+    es_free(seen);
+    es_free(lines);
     spec_doc_destroy(d);
     if (!ok) {
-        free(v);
+        es_free(v);
         return false;
     }
     *ops = v;
@@ -482,6 +513,7 @@ bool spec_load_hw(const char *path, hw_config *hw, status *st) {
     else
         strcpy(h.name, name);
     const spec_node *shape = spec_node_child(root, "shape"), *timing = spec_node_child(root, "timing");
+    const spec_node *energy = spec_node_child(root, "energy");
     int64_t v;
     /* Shape fields are log2 values: 0..62 keeps every derived 1 << x defined. */
 #define HW_READ_SHAPE(f, a, dflt, doc) \
@@ -490,6 +522,10 @@ bool spec_load_hw(const char *path, hw_config *hw, status *st) {
     if (ok && timing && (ok = spec_attr_i64(d, timing, a, h.f, INT32_MIN, INT32_MAX, &v, st))) h.f = (int32_t)v;
     HW_SHAPE_FIELDS(HW_READ_SHAPE)
     HW_TIMING_FIELDS(HW_READ_TIMING)
+#define HW_READ_ENERGY(f, a, dflt, doc) \
+    if (ok && energy && (ok = spec_attr_i64(d, energy, a, h.f, 0, INT32_MAX, &v, st))) h.f = (int32_t)v;
+    HW_ENERGY_FIELDS(HW_READ_ENERGY)
+#undef HW_READ_ENERGY
 #undef HW_READ_SHAPE
 #undef HW_READ_TIMING
     if (ok) {

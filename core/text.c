@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
+
 void text_json_esc(FILE *f, const char *s) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         switch (*p) {
@@ -64,7 +66,7 @@ text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char *
     *data = NULL;
     *len = 0;
     size_t cap = cap0, n = 0;
-    unsigned char *buf = malloc(cap);
+    unsigned char *buf = es_malloc(cap);
     if (!buf)
         return TEXT_READ_NOMEM;
     for (;;) {
@@ -73,7 +75,7 @@ text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char *
                 free(buf);
                 return TEXT_READ_TOO_LARGE;
             }
-            unsigned char *nb = realloc(buf, cap * 2);
+            unsigned char *nb = es_realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
                 return TEXT_READ_NOMEM;

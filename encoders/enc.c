@@ -7,17 +7,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/es.h"
 #include "encoders/enc_decode.h"
 #include "encoders/enc_encode.h"
 #include "encoders/enc_opt.h"
 #include "encoders/enc_space.h"
 
-double enc_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
+static const char *const solver_names[] = {ENC_SOLVER_STATUSES(ES_NAME2)};
+
+const char *enc_proof_name(enc_proof p) { return proof_names[p]; }
+const char *enc_solver_status_name(enc_solver_status s) { return solver_names[s]; }
+bool enc_proof_parse(const char *s, enc_proof *p) {
+    int i = es_name_find(proof_names, ES_COUNT(proof_names), s);
+    if (i < 0)
+        return false;
+    *p = (enc_proof)i;
+    return true;
 }
 
 void enc_options_init(enc_options *o) {
@@ -77,11 +84,11 @@ void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layou
 
 bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
                status *st) {
-    double t0 = enc_now_ms();
+    double t0 = es_now_ms();
     memset(r, 0, sizeof *r);
     r->lower_bound_instances = enc_lower_bound(o, hw);
-    strcpy(r->proof, "unknown");
-    strcpy(r->solver_status, "unknown");
+    r->proof = ENC_PROOF_UNKNOWN;
+    r->solver_status = ENC_SOLVER_UNKNOWN;
 
     /* 1-2. the space and the formula */
     enc_formula f;
@@ -117,8 +124,8 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
         break;
     }
     ES_ASSERT(ms != ENC_MIN_UNSAT); /* the all-NONE choice is always a model */
-    strcpy(r->solver_status, ms == ENC_MIN_OPTIMAL ? "sat" : "unknown");
-    strcpy(r->proof, proven ? "optimal" : (ms == ENC_MIN_UNKNOWN ? "unknown" : "not_proven"));
+    r->solver_status = ms == ENC_MIN_OPTIMAL ? ENC_SOLVER_SAT : ENC_SOLVER_UNKNOWN;
+    r->proof = proven ? ENC_PROOF_OPTIMAL : (ms == ENC_MIN_UNKNOWN ? ENC_PROOF_UNKNOWN : ENC_PROOF_NOT_PROVEN);
     /* 4. export the proof query */
     bool ok = true;
     if (opt->smt2_path && proven) {
@@ -141,19 +148,19 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
         }
     } else if (opt->smt2_path && !proven) {
         ok = status_fail(st, "%s: no proof to export (solver status %s)", opt->smt2_path,
-                         r->solver_status);
+                         enc_solver_status_name(r->solver_status));
     }
     /* 5. decode + check */
     if (pt.found) {
-        emb_nest n;
-        enc_decode(sp, &pt, &r->e, &n);
+        enc_decode(sp, &pt, &r->e, &r->nest);
         r->found = true;
-        enc_fill_costs(o, hw, &r->e, &n, &r->instances, &r->utilization, &r->dram_bytes,
+        enc_fill_costs(o, hw, &r->e, &r->nest, &r->instances, &r->utilization, &r->dram_bytes,
                        r->layout, sizeof r->layout, r->layout_class, sizeof r->layout_class);
         r->global = r->instances == r->lower_bound_instances;
     }
+    r->rlimit_used = f.rlimit_used;
     enc_formula_free(&f);
     free(sp);
-    r->solve_ms = enc_now_ms() - t0;
+    r->solve_ms = es_now_ms() - t0;
     return ok;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
+#include "core/es.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
@@ -19,6 +20,17 @@ typedef enum {
     ENC_OBJ_LAYOUT = 1,        /* minimize DRAM bytes of the transformed tensors */
     ENC_OBJ_LEX_UTIL_LAYOUT = 2 /* utilization first, then layout bytes */
 } enc_objective;
+
+/* Proof outcome of a solve, weakest first (a baseline compares them by this order):
+ * X(id, name). */
+#define ENC_PROOFS(X) X(ENC_PROOF_UNKNOWN, "unknown") X(ENC_PROOF_NOT_PROVEN, "not_proven") X(ENC_PROOF_OPTIMAL, "optimal")
+typedef enum { ENC_PROOFS(ES_ID2) } enc_proof;
+/* Solver outcome: sat = complete, unknown = a limit hit (best so far). X(id, name). */
+#define ENC_SOLVER_STATUSES(X) X(ENC_SOLVER_UNKNOWN, "unknown") X(ENC_SOLVER_SAT, "sat")
+typedef enum { ENC_SOLVER_STATUSES(ES_ID2) } enc_solver_status;
+const char *enc_proof_name(enc_proof p);
+bool enc_proof_parse(const char *s, enc_proof *p);
+const char *enc_solver_status_name(enc_solver_status s);
 
 typedef struct enc_options {
     enc_objective objective;
@@ -30,6 +42,7 @@ typedef struct enc_options {
 
 typedef struct enc_result {
     emb e;                      /* the best embedding found */
+    emb_nest nest;              /* its nest, as the decoder built and checked it */
     bool found;
     int64_t instances;
     double utilization;
@@ -37,10 +50,11 @@ typedef struct enc_result {
     int64_t dram_bytes;
     char layout[160];           /* emb_describe */
     char layout_class[64];
-    char proof[16];             /* "optimal", "not_proven", "unknown" */
+    enc_proof proof;
     bool global;                /* optimum meets the scalar lower bound */
-    char solver_status[16];     /* "sat", "unknown" (timeout/rlimit: best so far) */
+    enc_solver_status solver_status; /* unknown: timeout/rlimit, best so far */
     double solve_ms;
+    uint64_t rlimit_used;       /* Z3 "rlimit count" of all checks: deterministic effort */
 } enc_result;
 
 void enc_options_init(enc_options *o);
@@ -62,7 +76,6 @@ uint64_t enc_rlimit_effective(const enc_options *opt);
 const char *enc_objective_name(enc_objective ob);
 /* "utilization", "layout", "lex:utilization,layout" (or "lex"); false otherwise. */
 bool enc_objective_parse(const char *s, enc_objective *ob);
-double enc_now_ms(void);
 /* Costs and descriptions of a built embedding (from its emb_nest). */
 void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                     int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
@@ -84,7 +97,7 @@ typedef struct enc_alt {
 typedef struct enc_alts {
     int32_t n, cap;
     enc_alt *a;              /* malloc'd, enc_alts_free */
-    char solver_status[16];  /* "sat" (enumeration complete) or "unknown" */
+    enc_solver_status solver_status; /* sat: enumeration complete */
     int64_t lower_bound_instances;
     double solve_ms;
 } enc_alts;
@@ -94,5 +107,19 @@ typedef struct enc_alts {
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st);
 void enc_alts_free(enc_alts *a);
+
+/* Interrupt (SIGINT/SIGTERM, encoders/enc_interrupt.c): enc_request_interrupt is
+ * async-signal-safe (call it from a signal handler); the check in progress is stopped
+ * with Z3_interrupt and every later check returns unknown at once. enc_interrupted()
+ * is then true: results obtained after the request are cut short, not normal ones. */
+void enc_request_interrupt(void);
+bool enc_interrupted(void);
+/* Progress (encoders/enc_progress.c): fn sees every improving point of a search
+ * (GEMM instances, DRAM bytes or 0 when not computed); NULL = none (default). */
+typedef void (*enc_progress_fn)(void *ctx, uint64_t instances, uint64_t dram_bytes);
+void enc_set_progress(enc_progress_fn fn, void *ctx);
+void enc_progress_point(uint64_t instances, uint64_t dram_bytes, bool have_dram);
+/* Z3's full version text (encoders/enc_version.c). */
+const char *enc_z3_version(void);
 
 #endif

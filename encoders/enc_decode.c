@@ -22,10 +22,10 @@ void enc_decode(const enc_space *sp, const enc_point *p, emb *e, emb_nest *n) {
     status_init(&st);
     if (!emb_check(o, &sp->hw, e, &st))
         bug(o, "emb_check", st.msg);
-    if (!emb_nest_build(o, &sp->hw, e, n, &st))
-        bug(o, "emb_nest_build", st.msg);
-    if (!emb_check_scalar(o, &sp->hw, e, n, ENC_SCALAR_SAMPLE, 0x5eed, &st))
-        bug(o, "emb_check_scalar", st.msg);
+    if (!emb_nest_derive(o, &sp->hw, e, n, &st))
+        bug(o, "emb_nest_derive", st.msg);
+    if (!emb_check_lanes(o, &sp->hw, e, n, ENC_SCALAR_SAMPLE, 0x5eed, &st))
+        bug(o, "emb_check_lanes", st.msg);
     int64_t dram = n->dram_bytes[0] + n->dram_bytes[1] + n->dram_bytes[2];
     if ((uint64_t)n->instances != p->instances ||
         (p->have_dram && (uint64_t)dram != p->dram)) {

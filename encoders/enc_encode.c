@@ -3,11 +3,14 @@
  * of the product of the maxima, so bvmul never wraps); all assertions go through
  * enc_assert and are recorded for the SMT-LIB2 export. */
 #include "encoders/enc_encode.h"
+#include "core/es.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "encoders/enc.h"
 
 
 
@@ -127,6 +130,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
     f->sp = sp;
     f->rlimit_left = rlimit;
     f->timeout_s = timeout_s;
+    f->deadline_ms = timeout_s > 0 ? es_now_ms() + timeout_s * 1000.0 : 0;
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
     f->ctx = Z3_mk_context(cfg);
@@ -297,13 +301,22 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
     if (f->rlimit_left > 0)
         Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "rlimit"),
                            f->rlimit_left > 0xffffffffu ? 0xffffffffu : (unsigned)f->rlimit_left);
-    if (f->timeout_s > 0)
-        Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)(f->timeout_s * 1000.0));
+    if (f->timeout_s > 0) {
+        /* What is left of the query's timeout (a proof is several checks). */
+        double left = f->deadline_ms - es_now_ms();
+        if (left < 1) {
+            Z3_params_dec_ref(c, p);
+            return Z3_L_UNDEF;
+        }
+        Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)left);
+    }
+    Z3_params_set_bool(c, p, Z3_mk_string_symbol(c, "ctrl_c"), false); /* enc_interrupt.c */
     Z3_solver_set_params(c, f->sol, p);
     Z3_params_dec_ref(c, p);
     uint64_t before = rlimit_count(f);
-    Z3_lbool r = Z3_solver_check_assumptions(c, f->sol, (unsigned)nassum, assum);
+    Z3_lbool r = enc_check_interruptible(c, f->sol, (unsigned)nassum, assum);
     uint64_t used = rlimit_count(f) - before;
+    f->rlimit_used += used;
     /* ENC_DEBUG=1 traces every check on stderr (result and resources used). */
     if (getenv("ENC_DEBUG"))
         fprintf(stderr, "enc_check: %d assumptions -> %d, rlimit used %llu\n", nassum, (int)r,

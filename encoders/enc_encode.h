@@ -53,6 +53,8 @@ typedef struct enc_formula {
     uint64_t rlimit_left;   /* remaining resource budget (0 = unlimited) */
     double timeout_s;
     int nfresh;
+    double deadline_ms;     /* es_now_ms() + timeout: the timeout bounds the whole query */
+    uint64_t rlimit_used;   /* Z3 "rlimit count" consumed by all checks so far */
 } enc_formula;
 
 /* Creates context + solver and asserts the space constraints and cost definitions. */
@@ -86,6 +88,9 @@ uint64_t enc_log_ceil(const enc_formula *f, uint64_t x);
 Z3_ast enc_guard(enc_formula *f, Z3_ast a);
 /* Check under assumptions with the remaining resource budget: Z3_L_TRUE/FALSE/UNDEF. */
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum);
+/* Z3_solver_check_assumptions that a pending or arriving enc_request_interrupt stops
+ * (then Z3_L_UNDEF; enc_interrupt.c). */
+Z3_lbool enc_check_interruptible(Z3_context c, Z3_solver s, unsigned n, const Z3_ast *assum);
 /* Values of the last model. */
 uint64_t enc_model_u64(enc_formula *f, Z3_model m, Z3_ast t);
 void enc_model_choice(enc_formula *f, Z3_model m, bool *swap, int32_t *sel);

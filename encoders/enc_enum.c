@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/es.h"
 #include "encoders/enc.h"
 #include "encoders/enc_decode.h"
 #include "encoders/enc_encode.h"
@@ -46,9 +47,9 @@ static int cmp_alt(const void *x, const void *y) {
 
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st) {
-    double t0 = enc_now_ms();
+    double t0 = es_now_ms();
     memset(out, 0, sizeof *out);
-    strcpy(out->solver_status, "unknown");
+    out->solver_status = ENC_SOLVER_UNKNOWN;
     out->lower_bound_instances = enc_lower_bound(o, hw);
     if (max_alts <= 0)
         max_alts = 1000;
@@ -152,10 +153,10 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
         }
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     }
-    strcpy(out->solver_status, complete ? "sat" : "unknown");
+    out->solver_status = complete ? ENC_SOLVER_SAT : ENC_SOLVER_UNKNOWN;
     enc_formula_free(&f);
     free(sp);
-    out->solve_ms = enc_now_ms() - t0;
+    out->solve_ms = es_now_ms() - t0;
     return true;
 }
 

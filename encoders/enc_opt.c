@@ -6,6 +6,8 @@
  * caller allowed that shortcut). */
 #include "encoders/enc_opt.h"
 
+#include "encoders/enc.h"
+
 static void record(enc_formula *f, enc_point *p) {
     Z3_model m = Z3_solver_get_model(f->ctx, f->sol);
     Z3_model_inc_ref(f->ctx, m);
@@ -18,6 +20,7 @@ static void record(enc_formula *f, enc_point *p) {
     p->dram = f->dram_on ? enc_model_u64(f, m, f->dram.t) : 0;
     p->found = true;
     Z3_model_dec_ref(f->ctx, m);
+    enc_progress_point(p->instances, p->dram, p->have_dram); /* enc_progress.c */
 }
 
 static uint64_t value(enc_cost c, const enc_point *p) {

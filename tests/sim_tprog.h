@@ -57,7 +57,7 @@ static void tp_put32(tprog *p, uint64_t addr, uint32_t v) {
 }
 
 static bool tp_sim(tprog *p, uint8_t *dram, bool timing_only, bool strict, sim_report *r, status *st) {
-    sim_options o = {timing_only, strict, NULL};
+    sim_options o = {.timing_only = timing_only, .strict = strict};
     status_init(st);
     return sim_run(&p->hw, dram, p->bytes, TP_INSN, (uint64_t)p->n, &o, r, st);
 }
@@ -94,7 +94,7 @@ static bool tp_run(tprog *p, sim_report *r, status *st) { return tp_run_mode(p, 
 
 /* tp_run plus: the naive interpreter on a copy of the initial image must produce the
  * same final image. Requires a program whose tokens serialize the module hand-overs. */
-static void tp_run_naive(tprog *p, sim_report *r) {
+static void __attribute__((unused)) tp_run_naive(tprog *p, sim_report *r) {
     uint8_t *copy = malloc(p->bytes);
     memcpy(copy, p->dram, p->bytes);
     status st;

@@ -2,6 +2,7 @@
  * update / compare / regression / malformed baseline, exit statuses, JSON lines, shard
  * merge; and the CI suite (bench/suites/ci.xml) against its committed baseline
  * (bench/baselines/ci.json) on the real pipeline. */
+#include "core/spec.h"
 #include "tests/bench_util.h"
 
 /* ---- the CLI --------------------------------------------------------------------- */
@@ -63,7 +64,7 @@ Test(bench_cli, baseline_update_compare_regress_and_malformed) {
     snprintf(want, sizeof want, "REGRESSION ci/%s: cycles", r[3].name);
     cr_assert(strstr(out, want), "%s", out);
     /* ... unless the tolerance covers it. */
-    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --baseline %s --tolerance 12%%",
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/o3 --force --baseline %s --tolerance 12%%",
              EMBEDSYN_CLI, CI_SUITE, d, path);
     cr_assert_eq(rc, 0, "%s", out);
     /* The markdown report lists the regression. */
@@ -177,4 +178,243 @@ Test(bench_cli, ci_suite_matches_committed_baseline, .timeout = 600) {
         cr_assert_geq(r[i].ref_cycles, r[i].lower_bound, "%s", r[i].name);
     }
     free(r);
+}
+
+/* ---- outputs: no run overwrites another -------------------------------------------- */
+
+Test(bench_cli, default_out_is_a_new_directory_with_latest_link) {
+    char *d = tmpdir();
+    char out[8192], first[256], second[256];
+    /* Two runs in the same second still get two directories. */
+    for (int k = 0; k < 2; k++) {
+        int rc = run(out, sizeof out, "cd %s && %s bench %s --evaluator fake --quiet --json --limit %d",
+                     d, EMBEDSYN_CLI, CI_SUITE, 3 + k);
+        cr_assert_eq(rc, 0, "%s", out);
+        const char *o = strstr(out, "\"out\": \"bench-out/");
+        cr_assert_not_null(o, "%s", out);
+        char *dst = k ? second : first;
+        snprintf(dst, 256, "%s", o + strlen("\"out\": \""));
+        *strchr(dst, '"') = '\0';
+    }
+    cr_assert_str_neq(first, second);
+    char p[600];
+    report_meta m;
+    bench_result *r;
+    int n;
+    status st;
+    status_init(&st);
+    snprintf(p, sizeof p, "%s/%s/results.json", d, first);
+    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
+    cr_expect_eq(n, 3, "the first run is kept");
+    free(r);
+    snprintf(p, sizeof p, "%s/bench-out/latest/results.json", d);
+    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
+    cr_expect_eq(n, 4, "latest is the second run");
+    free(r);
+    char target[256] = {0};
+    snprintf(p, sizeof p, "%s/bench-out/latest", d);
+    cr_assert_gt(readlink(p, target, sizeof target - 1), 0);
+    cr_expect_str_eq(target, second + strlen("bench-out/"));
+}
+
+Test(bench_cli, non_empty_out_refused_unless_force) {
+    char *d = tmpdir();
+    char out[8192];
+    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --limit 2 --out %s/o 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --limit 3 --out %s/o 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d);
+    cr_expect_eq(rc, 2, "%s", out);
+    cr_expect(strstr(out, "is not empty") && strstr(out, "--force"), "%s", out);
+    char p[600];
+    report_meta m;
+    bench_result *r;
+    int n;
+    status st;
+    status_init(&st);
+    snprintf(p, sizeof p, "%s/o/results.json", d);
+    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
+    cr_expect_eq(n, 2, "the refused run wrote nothing");
+    free(r);
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --limit 3 --out %s/o --force 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
+    cr_expect_eq(n, 3);
+    free(r);
+}
+
+Test(bench_cli, filter_selecting_nothing_is_an_error) {
+    char *d = tmpdir();
+    char out[8192];
+    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --filter no_such_layer --out %s/o 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, d);
+    cr_expect_eq(rc, 2, "%s", out);
+    cr_expect(strstr(out, "--filter 'no_such_layer' selects no layer"), "%s", out);
+    char p[600];
+    snprintf(p, sizeof p, "%s/o", d);
+    cr_expect_neq(access(p, F_OK), 0, "no output directory");
+}
+
+/* --update-baseline after --filter / --shard / --limit replaces only the layers run. */
+Test(bench_cli, partial_update_baseline_keeps_other_layers) {
+    char *d = tmpdir();
+    char out[8192], path[600];
+    snprintf(path, sizeof path, "%s/b.json", d);
+    int rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/full --update-baseline %s 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, d, path);
+    cr_assert_eq(rc, 0, "%s", out);
+    baseline full, after;
+    status st;
+    status_init(&st);
+    cr_assert(baseline_load(path, &full, &st), "%s", st.msg);
+    cr_assert_eq(full.n, 12);
+    /* Change one entry by hand so that the partial run's replacement is visible. */
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "sed -i 's/\"cycles\": [0-9]*/\"cycles\": 7/' %s", path);
+    cr_assert_eq(system(cmd), 0);
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --filter gemm --out %s/g --update-baseline %s 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d, path);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(baseline_load(path, &after, &st), "%s", st.msg);
+    cr_assert_eq(after.n, 12, "the filtered run keeps the other layers");
+    int ngemm = 0;
+    for (int i = 0; i < 12; i++) {
+        cr_expect_str_eq(after.e[i].key, full.e[i].key, "order kept");
+        if (strstr(after.e[i].key, "gemm")) {
+            ngemm++;
+            cr_expect_eq(after.e[i].cycles, full.e[i].cycles, "%s re-run", after.e[i].key);
+        } else {
+            cr_expect_eq(after.e[i].cycles, 7, "%s kept as it was", after.e[i].key);
+            cr_expect_eq(after.e[i].utilization, full.e[i].utilization);
+            cr_expect_str_eq(after.e[i].proof, full.e[i].proof);
+            cr_expect_eq(after.e[i].reference_cycles, full.e[i].reference_cycles);
+        }
+    }
+    cr_expect_gt(ngemm, 0);
+    cr_expect_lt(ngemm, 12);
+    baseline_free(&after);
+    /* A shard does the same. */
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --shard 1/3 --out %s/s --update-baseline %s 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d, path);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(baseline_load(path, &after, &st), "%s", st.msg);
+    cr_assert_eq(after.n, 12);
+    /* baseline_load sorts entries by key: find the shard's layers by suite position */
+    char sname[64];
+    op *ops = NULL;
+    int nops = 0;
+    cr_assert(spec_load_suite(CI_SUITE, sname, sizeof sname, &ops, &nops, &st), "%s", st.msg);
+    cr_assert_eq(nops, 12);
+    int nshard = 0;
+    for (int k = 1; k < nops; k += 3) {
+        char key[160];
+        snprintf(key, sizeof key, "%s/%s", sname, ops[k].name);
+        for (int i = 0; i < 12; i++)
+            if (!strcmp(after.e[i].key, key)) {
+                cr_expect_eq(after.e[i].cycles, full.e[i].cycles, "%s", key);
+                nshard++;
+            }
+    }
+    cr_expect_eq(nshard, 4);
+    free(ops);
+    baseline_free(&after);
+    baseline_free(&full);
+}
+
+/* ---- determinism: the same tree gives the same results under any load ------------- */
+
+/* results.csv without the timing columns (solve_ms, sim_ms, wall_ms). */
+static char *csv_without_timing(const char *path) {
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char *out = calloc(1, 1 << 20), line[8192];
+    int drop[64], ndrop = 0;
+    bool header = true;
+    while (fgets(line, sizeof line, f)) {
+        /* split on commas outside quotes */
+        int col = 0;
+        bool q = false;
+        size_t start = 0, len = strlen(line);
+        for (size_t i = 0; i <= len; i++) {
+            if (i < len && line[i] == '"')
+                q = !q;
+            if (i < len && (q || (line[i] != ',' && line[i] != '\n')))
+                continue;
+            char cell[4096];
+            snprintf(cell, sizeof cell, "%.*s", (int)(i - start), line + start);
+            if (header && (!strcmp(cell, "solve_ms") || !strcmp(cell, "sim_ms") || !strcmp(cell, "wall_ms")))
+                drop[ndrop++] = col;
+            bool dropped = false;
+            for (int k = 0; k < ndrop; k++)
+                dropped |= drop[k] == col;
+            if (!dropped) {
+                strcat(out, cell);
+                strcat(out, ",");
+            }
+            col++;
+            start = i + 1;
+            if (i < len && line[i] == '\n')
+                break;
+        }
+        strcat(out, "\n");
+        header = false;
+    }
+    fclose(f);
+    cr_assert_eq(ndrop, 3);
+    return out;
+}
+
+Test(bench_cli, two_concurrent_runs_give_identical_results, .timeout = 900) {
+    char *d = tmpdir();
+    /* Two runs at once on the real pipeline (with the Pareto fronts): on a 2-core
+     * machine each sees the other's load; the solver budgets are resource limits. */
+    FILE *p[2];
+    for (int k = 0; k < 2; k++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "%s bench %s --jobs 2 --quiet --check-sample 8 --pareto --out %s/r%d 2>&1",
+                 EMBEDSYN_CLI, CI_SUITE, d, k);
+        p[k] = popen(cmd, "r");
+        cr_assert_not_null(p[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        char buf[4096];
+        while (fread(buf, 1, sizeof buf, p[k]) > 0) {
+        }
+        int st = pclose(p[k]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run %d: status %d", k, st);
+    }
+    report_meta m[2];
+    bench_result *r[2];
+    int n[2];
+    status st;
+    status_init(&st);
+    for (int k = 0; k < 2; k++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/r%d/results.json", d, k);
+        cr_assert(report_read_json(path, &m[k], &r[k], &n[k], &st), "%s", st.msg);
+    }
+    cr_assert_eq(n[0], 12);
+    cr_assert_eq(n[1], 12);
+    int fronts = 0;
+    for (int i = 0; i < 12; i++) {
+        /* every field but the timings */
+        r[1][i].solve_ms = r[0][i].solve_ms;
+        r[1][i].sim_ms = r[0][i].sim_ms;
+        assert_same_result(&r[0][i], &r[1][i], false);
+        cr_expect_str_eq(r[0][i].solver_status, "sat", "%s", r[0][i].name);
+        fronts += r[0][i].pareto[0] != '\0';
+    }
+    cr_expect_gt(fronts, 0, "the CI suite has under-used layers with fronts");
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/r0/results.csv", d);
+    snprintf(b, sizeof b, "%s/r1/results.csv", d);
+    char *ca = csv_without_timing(a), *cb = csv_without_timing(b);
+    cr_expect_str_eq(ca, cb);
+    free(ca);
+    free(cb);
+    free(r[0]);
+    free(r[1]);
 }

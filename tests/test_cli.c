@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "bench/cli.h"
+#include "bench/json.h"
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define SRC EMBEDSYN_SOURCE_DIR
 
@@ -89,4 +92,91 @@ Test(cli, parse_u64_decimal_and_hex_only) {
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_not(cli_parse_u64(bad[i], &v), "accepted '%s'", bad[i]);
     cr_assert_not(cli_parse_u64(NULL, &v));
+}
+
+/* ---- the CLI's small promises (issue: compile --json, summary, plurals, hints) ----- */
+
+/* Runs a shell command; stdout (and stderr with 2>&1 in cmd) into out; exit status. */
+static int sh(char *out, size_t len, const char *cmd) {
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(cli, compile_json_has_no_cycles_it_did_not_simulate) {
+    char d[] = "/tmp/test_cli_XXXXXX", cmd[1024], out[8192];
+    cr_assert_not_null(mkdtemp(d));
+    snprintf(cmd, sizeof cmd, "%s compile --conv C=3,H=8,W=8,K=16,R=3,S=3,pad=1 -o %s/b --json",
+             EMBEDSYN_CLI, d);
+    cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    arena *a = arena_create();
+    status st;
+    status_init(&st);
+    const json_value *v = json_parse(a, out, strlen(out), "compile", &st);
+    cr_assert_not_null(v, "%s: %s", st.msg, out);
+    const json_value *c = json_get(v, "cycles");
+    cr_assert_not_null(c);
+    cr_expect_eq(c->type, JSON_NULL, "%s", out);
+    cr_expect_null(json_get(v, "gemm_counter"));
+    cr_expect(json_get(v, "simulated") && !json_get(v, "simulated")->b);
+    arena_destroy(a);
+    /* run does simulate: cycles is a positive number there */
+    snprintf(cmd, sizeof cmd, "%s run --conv C=3,H=8,W=8,K=16,R=3,S=3,pad=1 --json", EMBEDSYN_CLI);
+    cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    a = arena_create();
+    v = json_parse(a, out, strlen(out), "run", &st);
+    cr_assert_not_null(v, "%s", st.msg);
+    cr_expect(json_get(v, "cycles")->type == JSON_NUM && json_get(v, "cycles")->num > 0);
+    arena_destroy(a);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    cr_expect_eq(system(cmd), 0);
+}
+
+Test(cli, bench_summary_names_the_baseline_and_counts_in_singular) {
+    char d[] = "/tmp/test_cli_XXXXXX", cmd[1024], out[16384];
+    cr_assert_not_null(mkdtemp(d));
+    snprintf(cmd, sizeof cmd,
+             "%s bench %s/bench/suites/ci.xml --evaluator fake --limit 1 --jobs 1 --out %s/o 2>&1",
+             EMBEDSYN_CLI, EMBEDSYN_SOURCE_DIR, d);
+    cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    cr_expect(strstr(out, "1 layer from 1 suite on vta-default, 1 job\n"), "%s", out);
+    cr_expect(strstr(out, "over 1 layer;") || strstr(out, "over 1 layer\n"), "%s", out);
+    cr_expect(strstr(out, "over TVM's reference strategy"), "%s", out);
+    cr_expect_null(strstr(out, "1 layers"), "%s", out);
+    cr_expect_null(strstr(out, "1 jobs"), "%s", out);
+    snprintf(cmd, sizeof cmd, "grep -c \"speedup measured against | TVM's reference strategy\" %s/o/report.md", d);
+    cr_expect_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    cr_expect_eq(system(cmd), 0);
+}
+
+Test(cli, unknown_option_hint_printed_once) {
+    static const char *const cmds[] = {"solve", "layouts", "bench", "run", "sim", "spec check"};
+    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+        char cmd[512], out[4096];
+        snprintf(cmd, sizeof cmd, "%s %s --no-such-option 2>&1", EMBEDSYN_CLI, cmds[k]);
+        cr_expect_eq(sh(out, sizeof out, cmd), 2, "%s: %s", cmds[k], out);
+        const char *first = strstr(out, "--help");
+        cr_expect_not_null(first, "%s: %s", cmds[k], out);
+        if (first)
+            cr_expect_null(strstr(first + 1, "--help"), "%s: hint twice: %s", cmds[k], out);
+    }
+}
+
+Test(cli, solve_json_gemm_keys_are_m_n_k) {
+    char cmd[512], out[8192];
+    snprintf(cmd, sizeof cmd, "%s solve --gemm M=16,N=32,K=48 --json", EMBEDSYN_CLI);
+    cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    cr_expect(strstr(out, "\"M\":16,\"N\":32,\"K\":48"), "%s", out);
+    cr_expect_null(strstr(out, "Kdim"));
+}
+
+Test(cli, version_names_git_and_z3) {
+    char cmd[512], out[1024];
+    snprintf(cmd, sizeof cmd, "%s --version", EMBEDSYN_CLI);
+    cr_assert_eq(sh(out, sizeof out, cmd), 0);
+    cr_expect(!strncmp(out, "embedsyn ", 9) && strstr(out, "(git ") && strstr(out, ", Z3 "), "%s", out);
 }

@@ -22,6 +22,7 @@
 #include "vta/refstrat.h"
 #include "vta/sched.h"
 #include "vta/sim.h"
+#include "vta/target.h"
 
 static op mkconv(int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias) {
     op_conv p;
@@ -69,7 +70,7 @@ static uint64_t sim_cycles(const op *o, const hw_config *hw, const emb *e, const
     cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
     uint64_t bytes;
     uint8_t *dram = vta_prog_dram(p, &bytes);
-    sim_options so = {true, true, NULL};
+    sim_options so = {.timing_only = true, .strict = true};
     sim_report rep;
     cr_assert(sim_run(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &so, &rep, &st), "%s",
               st.msg);
@@ -138,7 +139,7 @@ static void check_selection(const op *o, const hw_config *hw, const char *what) 
     d.check = true;
     driver_result rc;
     cr_assert(driver_run(o, hw, &e, &d, &rc, &st), "%s: %s", what, st.msg);
-    cr_assert_str_eq(rc.check, "pass", "%s: %s", what, rc.check_msg);
+    cr_assert_eq(rc.check, DRV_CHECK_PASS, "%s: %s", what, rc.check_msg);
     cr_assert_eq(rc.sim.cycles, r.sim.cycles, "%s: functional and timing-only cycles differ", what);
 
     /* K = 1: the estimate's best alone, no simulation before the run. */
@@ -199,4 +200,102 @@ Test(driver_select, cli_sched_candidates) {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s run %s --sched-candidates 0 2>/dev/null", EMBEDSYN_CLI, args);
     cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
+}
+
+/* The option tables of run, compile and spec (getopt_long): numbers go through the
+ * strict parser (a sign, blanks, an empty value or trailing text are refused with exit
+ * status 2), unknown options and missing values are usage errors, `--name=value`
+ * works, and compile does not take run's check options. */
+static int cli_status(const char *args) {
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", EMBEDSYN_CLI, args);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc), "%s", cmd);
+    return WEXITSTATUS(rc);
+}
+
+Test(driver_cli, option_tables_and_strict_numbers) {
+    const char *shape = "--conv N=1,C=4,H=6,W=6,K=8,R=3,S=3,pad=1";
+    static const char *const bad[] = {"--seed -1", "--seed ''", "--seed ' 5'", "--seed 5x", "--seed",
+                                      "--check-sample -3", "--check-sample 0", "--sched-candidates +2",
+                                      "--strategy solver", "--strategy im2col:", "--bogus", "stray",
+                                      "--timing-only --check"};
+    char args[512];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(args, sizeof args, "run %s %s", shape, bad[i]);
+        cr_assert_eq(cli_status(args), 2, "%s", args);
+    }
+    static const char *const good[] = {"--seed 0x10 --check", "--seed=7 --check-sample=5", "--strategy=im2col:c,s"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(args, sizeof args, "run %s %s", shape, good[i]);
+        cr_assert_eq(cli_status(args), 0, "%s", args);
+    }
+    snprintf(args, sizeof args, "compile %s --check -o /tmp/embedsyn_never", shape);
+    cr_assert_eq(cli_status(args), 2, "%s", args);
+    cr_assert_eq(cli_status("spec check --bogus"), 2);
+    cr_assert_eq(cli_status("spec check --hw"), 2);
+    cr_assert_eq(cli_status("spec hw stray"), 2);
+    cr_assert_eq(cli_status("spec check --conv=C=3,H=4,W=4,K=2,R=1,S=1 --gemm M=4,N=4,K=4"), 0);
+}
+
+/* The target seam: the driver reaches the back end only through the table in
+ * driver_opts.target. A table that forwards to VTA's and counts the calls gives the
+ * same result as the default target, and its simulate/codegen counts are exactly what
+ * the pipeline's stages imply (one timing-only run per candidate when there are
+ * several, plus the chosen program). */
+static int n_codegen, n_simulate, n_schedules, n_refemb;
+static target counting;
+static target_scheds *cnt_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
+                                    int k, int *tmpl, status *st) {
+    n_schedules++;
+    return target_vta()->schedules(o, hw, e, n, reference, k, tmpl, st);
+}
+static target_prog *cnt_codegen(const target_scheds *s, int i, status *st) {
+    n_codegen++;
+    return target_vta()->codegen(s, i, st);
+}
+static bool cnt_simulate(target_prog *p, bool timing_only, bool strict, sim_report *rep, status *st) {
+    n_simulate++;
+    return target_vta()->simulate(p, timing_only, strict, rep, st);
+}
+static bool cnt_refemb(const op *o, const hw_config *hw, emb *e, status *st) {
+    n_refemb++;
+    return target_vta()->reference_embedding(o, hw, e, st);
+}
+
+Test(driver_target, table_is_the_only_way_to_the_back_end) {
+    cr_assert_eq(target_find("vta"), target_vta());
+    cr_assert_eq(target_default(), target_vta());
+    cr_assert_null(target_find("none"));
+    counting = *target_vta();
+    counting.name = "counting";
+    counting.schedules = cnt_schedules;
+    counting.codegen = cnt_codegen;
+    counting.simulate = cnt_simulate;
+    counting.reference_embedding = cnt_refemb;
+    op o = mkconv(8, 10, 16, 3, 1, 1, true);
+    hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    static const driver_strategy_kind kinds[] = {DRV_REFERENCE, DRV_IM2COL};
+    for (size_t i = 0; i < 2; i++) {
+        driver_strategy s;
+        driver_strategy_init(&s, kinds[i]);
+        driver_opts d;
+        driver_opts_init(&d);
+        d.check = true;
+        driver_result want, got;
+        cr_assert(driver_run_strategy(&o, &hw, &s, &d, &want, &st), "%s", st.msg);
+        n_codegen = n_simulate = n_schedules = n_refemb = 0;
+        d.target = &counting;
+        cr_assert(driver_run_strategy(&o, &hw, &s, &d, &got, &st), "%s", st.msg);
+        cr_assert_eq(got.sim.cycles, want.sim.cycles);
+        cr_assert_str_eq(got.schedule, want.schedule);
+        cr_assert_eq(got.check, DRV_CHECK_PASS, "%s", got.check_msg);
+        cr_assert_eq(n_refemb, kinds[i] == DRV_REFERENCE);
+        cr_assert_eq(n_schedules, 1);
+        int sel = got.sched_tried > 1 ? got.sched_tried : 0;
+        cr_assert_eq(n_codegen, sel + 1, "%d codegens for %d candidates", n_codegen, got.sched_tried);
+        cr_assert_eq(n_simulate, sel + 1, "%d simulations for %d candidates", n_simulate, got.sched_tried);
+    }
 }

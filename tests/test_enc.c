@@ -386,8 +386,8 @@ static enc_result solve(const op *o, const hw_config *hw, enc_objective ob, bool
     status_init(&st);
     cr_assert(enc_solve(o, hw, &eo, &r, &st), "enc_solve %s: %s", o->name, st.msg);
     cr_assert(r.found, "no embedding found");
-    cr_assert_str_eq(r.solver_status, "sat");
-    cr_assert_str_eq(r.proof, "optimal");
+    cr_assert_eq(r.solver_status, ENC_SOLVER_SAT);
+    cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
     return r;
 }
 
@@ -577,7 +577,7 @@ Test(enc, cvc5_rechecks_proofs, .timeout = 120) {
         status st;
         status_init(&st);
         cr_assert(enc_solve(&cs[i].o, cs[i].hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_str_eq(r.proof, "optimal");
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
         snprintf(cmd, sizeof cmd, "cvc5 --tlimit=60000 %s 2>&1", path);
         FILE *p = popen(cmd, "r");
         cr_assert(p);
@@ -604,8 +604,8 @@ Test(enc, tiny_rlimit_is_unknown) {
         status st;
         status_init(&st);
         cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_str_eq(r.solver_status, "unknown");
-        cr_assert_str_eq(r.proof, "unknown");
+        cr_assert_eq(r.solver_status, ENC_SOLVER_UNKNOWN);
+        cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
         if (r.found)
             scalar_check(&o, &hw, &r.e);
     }
@@ -623,10 +623,10 @@ Test(enc, timeout_is_a_result) {
     status st;
     status_init(&st);
     cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
-    if (!strcmp(r.solver_status, "unknown"))
-        cr_assert_str_eq(r.proof, "unknown");
+    if (r.solver_status == ENC_SOLVER_UNKNOWN)
+        cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
     else
-        cr_assert_str_eq(r.proof, "optimal");
+        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
     if (r.found)
         scalar_check(&o, &hw, &r.e);
 }
@@ -666,7 +666,7 @@ Test(enc, pareto_front) {
     bf_solve(b, &o, &hw, true);
     cr_assert_eq(a.a[0].instances, b->best_inst);
     cr_assert_eq(a.a[0].dram_bytes, b->lex_dram);
-    if (!strcmp(a.solver_status, "sat"))
+    if (a.solver_status == ENC_SOLVER_SAT)
         cr_assert_eq(a.a[a.n - 1].dram_bytes, b->best_dram);
     for (int i = 1; i < a.n; i++) {
         cr_assert_gt(a.a[i].instances, a.a[i - 1].instances);

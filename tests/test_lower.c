@@ -200,7 +200,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(o, hw, e, &d, &r, &st), "%s: %s", what, st.msg);
-    cr_assert_str_eq(r.check, "pass", "%s: %s [%s]", what, r.check_msg, r.schedule);
+    cr_assert_eq(r.check, DRV_CHECK_PASS, "%s: %s [%s]", what, r.check_msg, r.schedule);
     cr_assert_eq((int64_t)r.sim.gemm_counter, n.instances, "%s: gemm_counter %llu != %lld", what,
                  (unsigned long long)r.sim.gemm_counter, (long long)n.instances);
     cr_assert_eq(r.sim.nwarnings, 0, "%s: %s", what, r.sim.warning);
@@ -235,7 +235,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     d.strict = true;
     driver_result r;
     cr_assert(driver_run_reference(o, hw, &d, &r, &st), "%s: %s", what, st.msg);
-    cr_assert_str_eq(r.check, "pass", "%s: %s [%s]", what, r.check_msg, r.schedule);
+    cr_assert_eq(r.check, DRV_CHECK_PASS, "%s: %s [%s]", what, r.check_msg, r.schedule);
     cr_assert_eq((int64_t)r.sim.gemm_counter, n.instances);
     cr_assert_eq(r.sim.nwarnings, 0, "%s: %s", what, r.sim.warning);
 }
@@ -369,11 +369,11 @@ Test(lower_run, sampled_check_and_timing_only) {
     status st;
     status_init(&st);
     cr_assert(driver_run_reference(&o, &hw, &d, &r, &st), "%s", st.msg);
-    cr_assert_str_eq(r.check, "pass", "%s", r.check_msg);
+    cr_assert_eq(r.check, DRV_CHECK_PASS, "%s", r.check_msg);
     driver_opts_init(&d);
     d.timing_only = true;
     cr_assert(driver_run_reference(&o, &hw, &d, &t, &st), "%s", st.msg);
-    cr_assert_str_eq(t.check, "skipped");
+    cr_assert_eq(t.check, DRV_CHECK_SKIPPED);
     cr_assert_eq(t.sim.cycles, r.sim.cycles, "timing-only must not change cycles");
     cr_assert_eq(t.sim.gemm_counter, r.sim.gemm_counter);
 }
@@ -461,7 +461,7 @@ Test(lower_run, bias_by_load_acc) {
         cr_assert(lower_write_inputs(p, &hw, &n, &s, inp, wgt, bacc, &st), "%s", st.msg);
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
-        sim_options sopt = {false, true, NULL};
+        sim_options sopt = {.strict = true};
         sim_report rep;
         cr_assert(sim_run(&hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, &st), "%s",
                   st.msg);

@@ -551,3 +551,23 @@ Test(op, summary_dump_json) {
     op_index_expr(&o, OP_IN, 0, ex, sizeof ex);
     cr_assert_str_eq(ex, "5");
 }
+
+/* The operator-kind vocabulary: one name table, one parser; every kind's name is an
+ * element of the operator schema and parses back to the kind, anything else fails. */
+Test(op, kind_names_parse_back) {
+    static const op_kind kinds[] = {OP_CONV2D, OP_DEPTHWISE, OP_GEMM, OP_AFFINE};
+    static const char *const xml[] = {"conv2d", "depthwise", "gemm", "affine"};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_str_eq(op_kind_name(kinds[i]), xml[i]);
+        op_kind k = OP_AFFINE;
+        cr_assert(op_kind_parse(xml[i], &k), "%s", xml[i]);
+        cr_assert_eq(k, kinds[i]);
+    }
+    static const char *const bad[] = {"conv", "Conv2d", "", "gemm ", "operator"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        op_kind k = OP_GEMM;
+        cr_assert(!op_kind_parse(bad[i], &k), "'%s'", bad[i]);
+        cr_assert_eq(k, OP_GEMM, "a failed parse leaves the kind");
+    }
+    cr_assert(!op_kind_parse(NULL, &(op_kind){OP_GEMM}));
+}

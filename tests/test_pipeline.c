@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "bench/driver.h"
+#include "bench/json.h"
+#include "bench/report.h"
+#include "core/arena.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
 
@@ -26,7 +29,7 @@ static void solve_and_check(const char *kind, const char *shape, const hw_config
     enc_result er;
     cr_assert(enc_solve(&o, hw, &eo, &er, &st), "%s: %s", shape, st.msg);
     cr_assert(er.found, "%s: no embedding", shape);
-    cr_assert_str_eq(er.proof, "optimal", "%s: proof %s", shape, er.proof);
+    cr_assert_eq(er.proof, ENC_PROOF_OPTIMAL, "%s: proof %s", shape, enc_proof_name(er.proof));
     cr_assert_geq(er.instances, er.lower_bound_instances, "%s", shape);
 
     driver_opts d;
@@ -36,7 +39,7 @@ static void solve_and_check(const char *kind, const char *shape, const hw_config
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(&o, hw, &er.e, &d, &r, &st), "%s: %s", shape, st.msg);
-    cr_assert_str_eq(r.check, "pass", "%s (%s): %s", shape, er.layout, r.check_msg);
+    cr_assert_eq(r.check, DRV_CHECK_PASS, "%s (%s): %s", shape, er.layout, r.check_msg);
     /* The program executes exactly the instances the solver optimized. */
     cr_assert_eq(r.instances, er.instances, "%s", shape);
     cr_assert_eq((int64_t)r.sim.gemm_counter, er.instances, "%s: gemm_counter %llu vs %lld", shape,
@@ -102,6 +105,62 @@ Test(pipeline, cli_solve_then_run_embedding, .timeout = 120) {
     cr_assert_eq(rc, 0, "%s -> %d", cmd, rc);
     cr_assert(n > 0);
     cr_assert(strstr(out2, "\"check\":\"pass\"") != NULL, "%s", out2);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* One pipeline for every command: `run --strategy portfolio` simulates, for every layer
+ * of the CI suite, the same embedding (layout, choice) with the same cycles as `bench`,
+ * whose results are read back from its results.json (an independent reader). */
+Test(pipeline, run_portfolio_matches_bench_on_ci_suite, .timeout = 900) {
+    char dir[] = "/tmp/embedsyn_pfXXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s bench %s/bench/suites/ci.xml --check-sample 0 --jobs 2 --quiet --out %s/b >/dev/null 2>&1",
+             EMBEDSYN_CLI, EMBEDSYN_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char path[512];
+    snprintf(path, sizeof path, "%s/b/results.json", dir);
+    report_meta m;
+    bench_result *br;
+    int nb;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, &m, &br, &nb, &st), "%s", st.msg);
+    cr_assert_gt(nb, 0);
+
+    snprintf(cmd, sizeof cmd, "%s run --suite %s/bench/suites/ci.xml --strategy portfolio --timing-only --json",
+             EMBEDSYN_CLI, EMBEDSYN_SOURCE_DIR);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    static char line[1 << 14];
+    int seen = 0;
+    while (fgets(line, sizeof line, p)) {
+        arena *a = arena_create();
+        const json_value *v = json_parse(a, line, strlen(line), "run", &st);
+        cr_assert_not_null(v, "%s", st.msg);
+        char name[OP_NAME_MAX] = "", layout[160] = "", choice[32] = "";
+        int64_t cycles = -1;
+        cr_assert(json_get_str(v, "name", true, "run", name, sizeof name, &st) &&
+                      json_get_str(v, "layout", true, "run", layout, sizeof layout, &st) &&
+                      json_get_str(v, "emb_choice", true, "run", choice, sizeof choice, &st) &&
+                      json_get_i64(v, "cycles", true, "run", &cycles, &st),
+                  "%s: %s", line, st.msg);
+        const bench_result *b = NULL;
+        for (int i = 0; i < nb; i++)
+            if (!strcmp(br[i].name, name)) b = &br[i];
+        cr_assert_not_null(b, "%s: not in the bench results", name);
+        cr_assert(b->ok, "%s: %s", name, b->error);
+        cr_assert_str_eq(layout, b->layout, "%s", name);
+        cr_assert_str_eq(choice, b->emb_choice, "%s", name);
+        cr_assert_eq(cycles, b->cycles, "%s: run %lld, bench %lld cycles", name, (long long)cycles,
+                     (long long)b->cycles);
+        arena_destroy(a);
+        seen++;
+    }
+    cr_assert_eq(pclose(p), 0);
+    cr_assert_eq(seen, nb, "run reported %d layers, bench %d", seen, nb);
+    free(br);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }

@@ -599,7 +599,7 @@ Test(sim_err, stream_bounds_and_finish) {
     tp_add(&p, nv_finish(0));
     sim_report r;
     status st;
-    sim_options o = {false, false, NULL};
+    sim_options o = {.timing_only = false};
     status_init(&st);
     cr_assert(!sim_run(&p.hw, p.dram, p.bytes, p.bytes - 16, 2, &o, &r, &st));
     cr_assert(strstr(st.msg, "instruction stream outside the image"), "%s", st.msg);
@@ -611,12 +611,18 @@ Test(sim_err, stream_bounds_and_finish) {
     status_init(&st);
     cr_assert(!sim_run(&p.hw, p.dram, p.bytes, TP_INSN, 0, &o, &r, &st));
     cr_assert(strstr(st.msg, "empty"), "%s", st.msg);
+    /* instructions after FINISH run, as in TVM's models: a portability warning */
     tp_add(&p, tp_load(0, 2, 0, TP_INP / 16, 1, 1, 1));
-    tp_expect_error(&p, false, "insn 0 (FINISH)", "FINISH before the end", NULL);
+    cr_assert(tp_run(&p, &r, &st), "%s", st.msg);
+    cr_assert_eq(r.insns, 2);
+    cr_assert_eq(r.inp_load_nbytes, 16);
+    cr_assert_eq(r.nwarnings, 1);
+    cr_assert(strstr(r.warning, "insn 1 (LOAD INP): instructions after the FINISH at insn 0"), "%s", r.warning);
+    tp_expect_error(&p, true, "insn 1 (LOAD INP)", "after the FINISH", "HLS");
     tp_free(&p);
     tp_init(&p);
     tp_add(&p, tp_load(0, 2, 0, TP_INP / 16, 1, 1, 1));
-    tp_expect_error(&p, false, "insn 0 (LOAD INP)", "not FINISH", NULL);
+    tp_expect_error(&p, false, "insn 0 (LOAD INP)", "no FINISH", NULL);
     tp_free(&p);
 }
 
@@ -674,5 +680,45 @@ Test(sim_err, load_acc_marks_cleared_by_two_level_writes) {
     cr_assert(tp_run(&p, &r, &st), "%s", st.msg);
     cr_assert_eq(r.nwarnings, 4);
     cr_assert(strstr(r.warning, "insn 5 (STORE): stores OUT row 2,"), "%s", r.warning);
+    tp_free(&p);
+}
+
+/* --max-cycles: a run whose last instruction ends exactly at the limit passes; one
+ * cycle less stops at the instruction that would cross it, in both modes, before it
+ * executes (no STORE reaches DRAM). */
+Test(sim_err, max_cycles_limit) {
+    tprog p;
+    tp_init(&p);
+    tp_put32(&p, TP_UOP, nv_uop(0, 0, 0));
+    tp_add(&p, tp_load(0, 0, 0, TP_UOP / 4, 1, 1, 1));
+    tp_add(&p, tp_gemm(0, 1, 0, 1, 1000, 1, 0, 0));
+    tp_add(&p, tp_alu(NV_PUSH_NEXT, 2, 0, 1, 1000, 1, 0, 1, 5));
+    tp_add(&p, tp_store(NV_POP_PREV | NV_PUSH_PREV, 0, TP_OUT / 16, 1, 1000, 1000));
+    tp_add(&p, nv_finish(NV_POP_NEXT));
+    sim_report r;
+    status st;
+    uint8_t *init = malloc(p.bytes);
+    memcpy(init, p.dram, p.bytes);
+    cr_assert(tp_run(&p, &r, &st), "%s", st.msg);
+    uint64_t total = r.cycles;
+    cr_assert_neq(p.dram[TP_OUT], 0, "the full run stores 5s");
+    for (int mode = 0; mode < 2; mode++) {
+        uint8_t *copy = malloc(p.bytes);
+        memcpy(copy, init, p.bytes);
+        sim_options o = {.timing_only = mode == 1, .max_cycles = total};
+        status_init(&st);
+        cr_assert(sim_run(&p.hw, copy, p.bytes, TP_INSN, (uint64_t)p.n, &o, &r, &st), "%s", st.msg);
+        cr_assert_eq(r.cycles, total);
+        memcpy(copy, init, p.bytes);
+        o.max_cycles = total - 1;
+        status_init(&st);
+        cr_assert_not(sim_run(&p.hw, copy, p.bytes, TP_INSN, (uint64_t)p.n, &o, &r, &st));
+        cr_assert(strstr(st.msg, "insn 3 (STORE): would run from cycle") && strstr(st.msg, "past the limit"), "%s",
+                  st.msg);
+        for (unsigned b = 0; b < 16000; b++)
+            cr_assert_eq(copy[TP_OUT + b], 0, "STORE ran past the limit");
+        free(copy);
+    }
+    free(init);
     tp_free(&p);
 }

@@ -51,6 +51,22 @@ static int64_t list_uop_load(FILE *f, const hw_config *hw, const uint8_t *img, u
                              const vta_insn *in) {
     int64_t bad = 0;
     uint64_t row = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
+    /* Bounded like the simulator: a load that does not fit the micro-op buffer or
+     * the image is one invalid line, not y_size x x_size of them. */
+    uint64_t rows = (uint64_t)in->y_pad_0 + in->y_size + in->y_pad_1, depth = (uint64_t)hw_depth(hw, HW_MEM_UOP);
+    if (in->x_size && in->y_size && in->sram_base + rows * row > depth) {
+        fprintf(f, "    <invalid: sram_base %u + %llu rows x %llu micro-ops exceeds the UOP buffer (%llu)>\n",
+                in->sram_base, (unsigned long long)rows, (unsigned long long)row, (unsigned long long)depth);
+        return 1;
+    }
+    uint64_t last = in->x_size && in->y_size
+                        ? ((uint64_t)in->dram_base + (uint64_t)(in->y_size - 1) * in->x_stride + in->x_size) * 4
+                        : 0;
+    if (last > bytes) {
+        fprintf(f, "    <invalid: micro-ops up to byte %llu, outside the DRAM image of %llu bytes>\n",
+                (unsigned long long)last, (unsigned long long)bytes);
+        return 1;
+    }
     for (uint64_t y = 0; y < in->y_size; y++)
         for (uint64_t x = 0; x < in->x_size; x++) {
             uint64_t sram = in->sram_base + (in->y_pad_0 + y) * row + in->x_pad_0 + x;

@@ -102,133 +102,178 @@ static bool any_strip(const emb_nest *n, const sched *s, int x) {
     return false;
 }
 
-bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
-                   vta_prog **out, lower_stats *ls, status *st) {
-    memset(ls, 0, sizeof *ls);
-    *out = NULL;
-    const int ns[3] = {s->db_load ? 2 : 1, s->db_load ? 2 : 1, s->db_acc ? 2 : 1};
-    const int64_t D = ns[0], Dacc = ns[2];
-    const int64_t A = s->slot_rows[EMB_ACC];
-    static const hw_mem mem[2] = {HW_MEM_INP, HW_MEM_WGT};
+/* The state of one code generation: inputs, derived constants, the regions, the
+ * micro-op kernels, the load-batch plan and the position in the tile walk. */
+typedef struct cg {
+    const op *o;
+    const hw_config *hw;
+    const emb *e;
+    const emb_nest *n;
+    const sched *s;
+    vta_prog *p;
+    lower_stats *ls;
+    int ns[3];                    /* slots per operand: INP, WGT, ACC */
+    int64_t D, Dacc, A;           /* load / ACC slot counts, ACC slot rows */
+    int r_uop, r_op[2], r_zero[2], r_bias, r_out;
+    /* kernels */
+    int kl[EMB_MAX_LOOPS], nk, vbit[EMB_MAX_LOOPS], ncomb, nkern;
+    int64_t *kbeg, bias_beg, nu;
+    /* load batches (pass 1) */
+    uint8_t *loads;               /* per tile: bit x set = operand x loaded */
+    int64_t B, Q;
+    /* tile walk (pass 2) */
+    insn_buf buf;
+    int slot[3];
+    int64_t blo[EMB_MAX_LAXES], bf[EMB_MAX_LAXES];
+    bool bias_loaded;
+    int64_t b, q, gemm_iters;
+} cg;
 
-    /* ---- regions ---- */
-    vta_prog *p = vta_prog_create(hw);
+static const hw_mem cg_mem[2] = {HW_MEM_INP, HW_MEM_WGT};
+
+/* Regions: uop, inp, wgt (+ zero areas of stripped operands), bias, out. */
+static bool cg_regions(cg *c, status *st) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
     char cls[64], shape[96], lay[160];
-    emb_class(o, e, cls, sizeof cls);
-    int r_uop = vta_prog_add_region(p, "uop", HW_MEM_UOP, (uint64_t)s->uop_rows * 4, "", "micro-op kernels", st);
-    int r_op[2], r_zero[2] = {-1, -1}, r_bias = -1, r_out;
-    for (int x = 0; x < 2 && r_uop >= 0; x++) {
+    emb_class(c->o, c->e, cls, sizeof cls);
+    c->r_uop = vta_prog_add_region(c->p, "uop", HW_MEM_UOP, (uint64_t)s->uop_rows * 4, "", "micro-op kernels", st);
+    if (c->r_uop < 0) return false;
+    for (int x = 0; x < 2; x++) {
         layout_shape(n, s, (emb_operand)x, shape, sizeof shape);
         snprintf(lay, sizeof lay, "%s %s (compact)", cls, x == 0 ? "inp vectors" : "wgt blocks");
-        r_op[x] = vta_prog_add_region(p, x == 0 ? "inp" : "wgt", mem[x],
-                                      (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, mem[x])),
-                                      shape, lay, st);
-        if (r_op[x] < 0) goto fail;
+        c->r_op[x] = vta_prog_add_region(
+            c->p, x == 0 ? "inp" : "wgt", cg_mem[x],
+            (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(c->hw, cg_mem[x])), shape, lay, st);
+        if (c->r_op[x] < 0) return false;
+        c->r_zero[x] = -1;
         if (any_strip(n, s, x)) {
-            r_zero[x] = vta_prog_add_region(p, x == 0 ? "zinp" : "zwgt", mem[x],
-                                            (uint64_t)(s->slot_rows[x] * hw_elem_bytes(hw, mem[x])), "", "zeros", st);
-            if (r_zero[x] < 0) goto fail;
+            c->r_zero[x] = vta_prog_add_region(c->p, x == 0 ? "zinp" : "zwgt", cg_mem[x],
+                                               (uint64_t)(s->slot_rows[x] * hw_elem_bytes(c->hw, cg_mem[x])), "",
+                                               "zeros", st);
+            if (c->r_zero[x] < 0) return false;
         }
     }
-    if (r_uop < 0) goto fail;
     layout_shape(n, s, EMB_ACC, shape, sizeof shape);
-    if (o->rq.bias) {
+    c->r_bias = -1;
+    if (c->o->rq.bias) {
         snprintf(lay, sizeof lay, "%s int32 bias per acc vector", cls);
-        r_bias = vta_prog_add_region(p, "bias", HW_MEM_ACC,
-                                     (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC)), shape, lay, st);
-        if (r_bias < 0) goto fail;
+        c->r_bias = vta_prog_add_region(c->p, "bias", HW_MEM_ACC,
+                                        (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(c->hw, HW_MEM_ACC)), shape,
+                                        lay, st);
+        if (c->r_bias < 0) return false;
     }
     snprintf(lay, sizeof lay, "%s int8 out vectors", cls);
-    r_out = vta_prog_add_region(p, "out", HW_MEM_OUT,
-                                (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_OUT)), shape, lay, st);
-    if (r_out < 0) goto fail;
+    c->r_out = vta_prog_add_region(c->p, "out", HW_MEM_OUT,
+                                   (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(c->hw, HW_MEM_OUT)), shape, lay,
+                                   st);
+    return c->r_out >= 0;
+}
 
-    /* ---- micro-ops: ACC-slot uops (reset, ALU) then kernels ---- */
-    int kl[EMB_MAX_LOOPS], nk = 0, vbit[EMB_MAX_LOOPS];
-    for (int l = 0; l < n->nloops; l++) {
-        vbit[l] = -1;
-        if (l == s->fold_out || l == s->fold_in || s->tile[l] == 1) continue;
-        kl[nk++] = l;
-    }
-    int nv = 0;
-    for (int i = 0; i < nk; i++)
-        if (n->loop[kl[i]].extent % s->tile[kl[i]]) vbit[kl[i]] = nv++;
-    const int ncomb = ns[0] * ns[1] * ns[2];
-    const int nkern = (1 << nv) * ncomb;
-    ES_ASSERT(nkern == s->nkernels);
-    int64_t *kbeg = calloc((size_t)nkern + 1, sizeof *kbeg);
-    uint32_t *uops = calloc((size_t)s->uop_rows, sizeof *uops);
-    ES_ASSERT(kbeg && uops);
-    int64_t nu = 0;
-    bool ok = true;
-    /* per ACC slot: the reset uop and the uop of immediate ALU ops (source unused) */
-    for (int sa = 0; sa < ns[2] && ok; sa++) {
-        vta_uop r = {(uint32_t)(sa * A), 0, 0};
-        ok = vta_uop_encode(hw, &r, &uops[nu++], st) && vta_uop_encode(hw, &r, &uops[nu++], st);
-    }
-    /* per ACC slot: the uops of the bias ADD (dims 2.. of bias_dim), source = bias rows */
-    int64_t bias_beg = nu;
-    for (int sa = 0; sa < ns[2] && ok && s->bias_alu; sa++) {
+/* Micro-ops of the bias ADD per ACC slot (dims 2.. of bias_dim), source = bias rows. */
+static bool cg_bias_uops(cg *c, uint32_t *uops, status *st) {
+    const sched *s = c->s;
+    for (int sa = 0; sa < c->ns[2] && s->bias_alu; sa++) {
         int64_t idx[EMB_MAX_LAXES] = {0};
-        for (int64_t u = 0; u < s->bias_uops && ok; u++) {
-            int64_t dst = sa * A, src = ns[2] * A;
+        for (int64_t u = 0; u < s->bias_uops; u++) {
+            int64_t dst = sa * c->A, src = c->ns[2] * c->A;
             for (int i = 2; i < s->bias_ndims; i++) {
                 dst += idx[i] * s->bias_dim[i][1];
                 src += idx[i] * s->bias_dim[i][2];
             }
             vta_uop a = {(uint32_t)dst, (uint32_t)src, 0};
-            ok = vta_uop_encode(hw, &a, &uops[nu++], st);
+            if (!vta_uop_encode(c->hw, &a, &uops[c->nu++], st)) return false;
             for (int i = 2; i < s->bias_ndims; i++) {
                 if (++idx[i] < s->bias_dim[i][0]) break;
                 idx[i] = 0;
             }
         }
     }
-    for (int k = 0; k < nkern && ok; k++) {
-        int mask = k / ncomb, comb = k % ncomb;
-        int si = comb / (ns[1] * ns[2]), sw = comb / ns[2] % ns[1], sa = comb % ns[2];
+    return true;
+}
+
+/* The GEMM kernels: one per (partial-tile mask, INP slot, WGT slot, ACC slot), each
+ * enumerating every tile loop except the two folded ones. */
+static bool cg_kernels(cg *c, uint32_t *uops, status *st) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    for (int k = 0; k < c->nkern; k++) {
+        int mask = k / c->ncomb, comb = k % c->ncomb;
+        int si = comb / (c->ns[1] * c->ns[2]), sw = comb / c->ns[2] % c->ns[1], sa = comb % c->ns[2];
         int64_t cnt[EMB_MAX_LOOPS], t[EMB_MAX_LOOPS] = {0};
-        for (int i = 0; i < nk; i++) {
-            int l = kl[i];
-            cnt[l] = vbit[l] >= 0 && (mask >> vbit[l] & 1) ? n->loop[l].extent % s->tile[l] : s->tile[l];
+        for (int i = 0; i < c->nk; i++) {
+            int l = c->kl[i];
+            cnt[l] = c->vbit[l] >= 0 && (mask >> c->vbit[l] & 1) ? n->loop[l].extent % s->tile[l] : s->tile[l];
         }
-        kbeg[k] = nu;
+        c->kbeg[k] = c->nu;
         for (;;) {
             int64_t addr[3] = {si * s->slot_rows[0] + s->konst[0], sw * s->slot_rows[1] + s->konst[1],
-                               sa * A + s->konst[2]};
-            for (int i = 0; i < nk; i++)
-                for (int x = 0; x < 3; x++) addr[x] += s->stride[x][kl[i]] * t[kl[i]];
-            ES_ASSERT(nu < s->uop_rows);
+                               sa * c->A + s->konst[2]};
+            for (int i = 0; i < c->nk; i++)
+                for (int x = 0; x < 3; x++) addr[x] += s->stride[x][c->kl[i]] * t[c->kl[i]];
+            ES_ASSERT(c->nu < s->uop_rows);
             vta_uop u = {(uint32_t)addr[2], (uint32_t)addr[0], (uint32_t)addr[1]};
-            if (!(ok = vta_uop_encode(hw, &u, &uops[nu++], st))) break;
-            int i = nk - 1;
+            if (!vta_uop_encode(c->hw, &u, &uops[c->nu++], st)) return false;
+            int i = c->nk - 1;
             for (; i >= 0; i--) {
-                if (++t[kl[i]] < cnt[kl[i]]) break;
-                t[kl[i]] = 0;
+                if (++t[c->kl[i]] < cnt[c->kl[i]]) break;
+                t[c->kl[i]] = 0;
             }
             if (i < 0) break;
         }
     }
-    kbeg[nkern] = nu;
+    c->kbeg[c->nkern] = c->nu;
+    return true;
+}
+
+/* Micro-ops: per ACC slot the reset uop and the uop of immediate ALU ops, the bias
+ * ADD uops, then the kernels; written into the "uop" region. */
+static bool cg_uops(cg *c, status *st) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    c->nk = 0;
+    for (int l = 0; l < n->nloops; l++) {
+        c->vbit[l] = -1;
+        if (l == s->fold_out || l == s->fold_in || s->tile[l] == 1) continue;
+        c->kl[c->nk++] = l;
+    }
+    int nv = 0;
+    for (int i = 0; i < c->nk; i++)
+        if (n->loop[c->kl[i]].extent % s->tile[c->kl[i]]) c->vbit[c->kl[i]] = nv++;
+    c->ncomb = c->ns[0] * c->ns[1] * c->ns[2];
+    c->nkern = (1 << nv) * c->ncomb;
+    ES_ASSERT(c->nkern == s->nkernels);
+    c->kbeg = calloc((size_t)c->nkern + 1, sizeof *c->kbeg);
+    uint32_t *uops = calloc((size_t)s->uop_rows, sizeof *uops);
+    ES_ASSERT(c->kbeg && uops);
+    c->nu = 0;
+    bool ok = true;
+    for (int sa = 0; sa < c->ns[2] && ok; sa++) {
+        vta_uop r = {(uint32_t)(sa * c->A), 0, 0};
+        ok = vta_uop_encode(c->hw, &r, &uops[c->nu++], st) && vta_uop_encode(c->hw, &r, &uops[c->nu++], st);
+    }
+    c->bias_beg = c->nu;
+    ok = ok && cg_bias_uops(c, uops, st) && cg_kernels(c, uops, st);
     if (ok) {
-        ES_ASSERT(nu <= s->uop_rows);
-        uint8_t *ud = vta_prog_region_data(p, r_uop);
-        for (int64_t i = 0; i < nu; i++)
+        ES_ASSERT(c->nu <= s->uop_rows);
+        uint8_t *ud = vta_prog_region_data(c->p, c->r_uop);
+        for (int64_t i = 0; i < c->nu; i++)
             for (int b = 0; b < 4; b++) ud[i * 4 + b] = (uint8_t)(uops[i] >> (8 * b));
     }
     free(uops);
-    if (!ok) {
-        free(kbeg);
-        goto fail;
-    }
+    return ok;
+}
 
-    /* ---- pass 1: load batches ---- */
-    insn_buf buf = {0};
-    uint8_t *loads = malloc((size_t)s->ntiles);
-    ES_ASSERT(loads);
+/* Pass 1: which tiles start a load batch (an operand box changed), and how many. */
+static void cg_plan_loads(cg *c) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    c->loads = malloc((size_t)s->ntiles);
+    ES_ASSERT(c->loads);
     tile_iter t;
     int64_t plo[2][EMB_MAX_LAXES], pf[2][EMB_MAX_LAXES], lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES];
-    int64_t B = 0, j = 0;
+    int64_t j = 0;
+    c->B = 0;
     tile_first(n, s, &t);
     do {
         uint8_t m = 0;
@@ -238,176 +283,215 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
             memcpy(plo[x], lo, sizeof lo);
             memcpy(pf[x], f, sizeof f);
         }
-        loads[j++] = m;
-        B += m != 0;
+        c->loads[j++] = m;
+        c->B += m != 0;
     } while (tile_next(n, s, &t));
     ES_ASSERT(j == s->ntiles);
-    const int64_t Q = s->nout_tiles;
+    c->Q = s->nout_tiles;
+}
 
-    /* ---- pass 2: instructions ---- */
-    {
-        vta_insn u = vta_load(HW_MEM_UOP, 0, vta_prog_elem_base(p, r_uop), 1, (uint32_t)nu, (uint32_t)nu);
-        buf_push(&buf, &u);
-        add_group(p, &buf, false, false, false, false, ls);
+/* First tile of an output tile: the bias tile (bias by ALU, loaded when it changed),
+ * then LOAD ACC of the bias box or a reset GEMM of the ACC slot. */
+static bool cg_out_tile_begin(cg *c, const tile_iter *t, status *st) {
+    const sched *s = c->s;
+    c->q++;
+    c->slot[2] = (int)(c->q % c->ns[2]);
+    lower_dma_box bx;
+    lower_dma_stats ds;
+    if (s->bias_alu) {
+        /* the tile's ACC box reduced to the axes the bias changes along, after the
+         * ACC slots */
+        sched_dma_box(c->hw, c->n, s, EMB_ACC, HW_MEM_ACC, false, t->start, t->cnt, c->ns[2] * c->A, &bx);
+        bx.dram_base = vta_prog_elem_base(c->p, c->r_bias);
+        bx.sram_hi = c->ns[2] * c->A + s->bias_rows;
+        int64_t sb = 1;
+        bool same = c->bias_loaded;
+        for (int a = bx.naxes - 1; a >= 0; a--) {
+            lower_dma_axis *ax = &bx.ax[a];
+            if (!s->bias_rel[a]) {
+                ax->f = 1;
+                ax->sram_off = 0;
+            }
+            ax->sram_stride = sb;
+            if (s->bias_rel[a]) sb *= s->pitch[EMB_ACC][a];
+            if (s->bias_rel[a]) same = same && c->blo[a] == ax->dram_c && c->bf[a] == ax->f;
+            c->blo[a] = ax->dram_c;
+            c->bf[a] = ax->f;
+        }
+        if (!same && !lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+        c->bias_loaded = true;
     }
-    int slot[3] = {ns[0] - 1, ns[1] - 1, 0};
-    int64_t blo[EMB_MAX_LAXES], bf[EMB_MAX_LAXES];
-    bool bias_loaded = false;
-    int64_t b = -1, q = -1, gemm_iters = 0;
-    j = 0;
-    tile_first(n, s, &t);
-    do {
-        if (t.first_red) {
-            q++;
-            slot[2] = (int)(q % ns[2]);
-            if (s->bias_alu) {
-                /* the bias tile: the tile's ACC box reduced to the axes the bias changes
-                 * along, loaded (when it changed) after the ACC slots */
-                lower_dma_box bx;
-                lower_dma_stats ds;
-                sched_dma_box(hw, n, s, EMB_ACC, HW_MEM_ACC, false, t.start, t.cnt, ns[2] * A, &bx);
-                bx.dram_base = vta_prog_elem_base(p, r_bias);
-                bx.sram_hi = ns[2] * A + s->bias_rows;
-                int64_t sb = 1;
-                bool same = bias_loaded;
-                for (int a = bx.naxes - 1; a >= 0; a--) {
-                    lower_dma_axis *ax = &bx.ax[a];
-                    if (!s->bias_rel[a]) {
-                        ax->f = 1;
-                        ax->sram_off = 0;
-                    }
-                    ax->sram_stride = sb;
-                    if (s->bias_rel[a]) sb *= s->pitch[EMB_ACC][a];
-                    if (s->bias_rel[a]) same = same && blo[a] == ax->dram_c && bf[a] == ax->f;
-                    blo[a] = ax->dram_c;
-                    bf[a] = ax->f;
-                }
-                if (!same && !lower_dma_plan(&bx, buf_push, &buf, &ds, st)) goto fail_loop;
-                bias_loaded = true;
-            }
-            if (o->rq.bias && !s->bias_alu) {
-                lower_dma_box bx;
-                lower_dma_stats ds;
-                sched_dma_box(hw, n, s, EMB_ACC, HW_MEM_ACC, false, t.start, t.cnt, slot[2] * A, &bx);
-                bx.dram_base = vta_prog_elem_base(p, r_bias);
-                if (!lower_dma_plan(&bx, buf_push, &buf, &ds, st)) goto fail_loop;
-            } else {
-                vta_insn g = vta_gemm(true, (uint32_t)(2 * slot[2]), (uint32_t)(2 * slot[2] + 1), 1, (uint32_t)A);
-                g.dst_factor_in = 1;
-                buf_push(&buf, &g);
-            }
-            add_group(p, &buf, false, q >= Dacc, false, false, ls);
-        }
-        if (loads[j]) {
-            b++;
-            for (int x = 0; x < 2; x++) {
-                if (!(loads[j] >> x & 1)) continue;
-                slot[x] = (slot[x] + 1) % ns[x];
-                lower_dma_box bx;
-                lower_dma_stats ds;
-                sched_dma_box(hw, n, s, (emb_operand)x, mem[x], false, t.start, t.cnt, slot[x] * s->slot_rows[x], &bx);
-                bx.dram_base = vta_prog_elem_base(p, r_op[x]);
-                if (r_zero[x] >= 0) {
-                    bx.zero_base = vta_prog_elem_base(p, r_zero[x]);
-                    bx.zero_elems = s->slot_rows[x];
-                }
-                if (!lower_dma_plan(&bx, buf_push, &buf, &ds, st)) goto fail_loop;
-            }
-            ls->dmas += buf.n;
-            ls->batches++;
-            add_group(p, &buf, false, b >= D, false, true, ls);
-        }
-        {
-            int mask = 0;
-            for (int i = 0; i < nk; i++)
-                if (vbit[kl[i]] >= 0 && t.cnt[kl[i]] < s->tile[kl[i]]) mask |= 1 << vbit[kl[i]];
-            int k = mask * ncomb + (slot[0] * ns[1] + slot[1]) * ns[2] + slot[2];
-            int64_t io = s->fold_out >= 0 ? t.cnt[s->fold_out] : 1, ii = s->fold_in >= 0 ? t.cnt[s->fold_in] : 1;
-            vta_insn g = vta_gemm(false, (uint32_t)kbeg[k], (uint32_t)kbeg[k + 1], (uint32_t)io, (uint32_t)ii);
-            if (s->fold_out >= 0) {
-                g.dst_factor_out = (uint32_t)s->stride[2][s->fold_out];
-                g.src_factor_out = (uint32_t)s->stride[0][s->fold_out];
-                g.wgt_factor_out = (uint32_t)s->stride[1][s->fold_out];
-            }
-            if (s->fold_in >= 0) {
-                g.dst_factor_in = (uint32_t)s->stride[2][s->fold_in];
-                g.src_factor_in = (uint32_t)s->stride[0][s->fold_in];
-                g.wgt_factor_in = (uint32_t)s->stride[1][s->fold_in];
-            }
-            gemm_iters += io * ii * (kbeg[k + 1] - kbeg[k]);
-            bool period_end = j == s->ntiles - 1 || loads[j + 1];
-            buf_push(&buf, &g);
-            add_group(p, &buf, loads[j] != 0, false, period_end && b <= B - 1 - D, false, ls);
-        }
-        if (t.last_red) {
-            int32_t lo_clip = o->rq.clip_lo;
-            if (o->rq.relu && lo_clip < 0) lo_clip = 0;
-            if (s->bias_alu) {
-                const int64_t(*d)[3] = s->bias_dim;
-                int nd = s->bias_ndims;
-                int64_t ub = bias_beg + slot[2] * s->bias_uops;
-                vta_insn a = vta_alu(VTA_ALU_ADD, (uint32_t)ub, (uint32_t)(ub + s->bias_uops),
-                                     (uint32_t)(nd > 1 ? d[1][0] : 1), (uint32_t)(nd > 0 ? d[0][0] : 1), false, 0);
-                if (nd > 0) {
-                    a.dst_factor_in = (uint32_t)d[0][1];
-                    a.src_factor_in = (uint32_t)d[0][2];
-                }
-                if (nd > 1) {
-                    a.dst_factor_out = (uint32_t)d[1][1];
-                    a.src_factor_out = (uint32_t)d[1][2];
-                }
-                buf_push(&buf, &a);
-            }
-            for (int32_t sh = o->rq.shift; sh > 0; sh -= 15) {
-                vta_insn a = vta_alu(VTA_ALU_SHR, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
-                                     (uint32_t)A, true, sh > 15 ? 15 : sh);
-                a.dst_factor_in = 1;
-                buf_push(&buf, &a);
-            }
-            vta_insn mx = vta_alu(VTA_ALU_MAX, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
-                                  (uint32_t)A, true, lo_clip);
-            vta_insn mn = vta_alu(VTA_ALU_MIN, (uint32_t)(2 * slot[2] + 1), (uint32_t)(2 * slot[2] + 2), 1,
-                                  (uint32_t)A, true, o->rq.clip_hi);
-            mx.dst_factor_in = mn.dst_factor_in = 1;
-            buf_push(&buf, &mx);
-            buf_push(&buf, &mn);
-            add_group(p, &buf, false, false, false, true, ls);
-            lower_dma_box bx;
-            lower_dma_stats ds;
-            sched_dma_box(hw, n, s, EMB_ACC, HW_MEM_OUT, true, t.start, t.cnt, slot[2] * A, &bx);
-            bx.dram_base = vta_prog_elem_base(p, r_out);
-            if (!lower_dma_plan(&bx, buf_push, &buf, &ds, st)) goto fail_loop;
-            ls->dmas += buf.n;
-            add_group(p, &buf, true, false, q <= Q - 1 - Dacc || q == Q - 1, false, ls);
-        }
-        j++;
-    } while (tile_next(n, s, &t));
-    {
-        vta_insn fin = vta_finish();
-        fin.pop_next = true;
-        buf_push(&buf, &fin);
-        add_group(p, &buf, false, true, false, false, ls);
+    if (c->o->rq.bias && !s->bias_alu) {
+        sched_dma_box(c->hw, c->n, s, EMB_ACC, HW_MEM_ACC, false, t->start, t->cnt, c->slot[2] * c->A, &bx);
+        bx.dram_base = vta_prog_elem_base(c->p, c->r_bias);
+        if (!lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+    } else {
+        vta_insn g = vta_gemm(true, (uint32_t)(2 * c->slot[2]), (uint32_t)(2 * c->slot[2] + 1), 1, (uint32_t)c->A);
+        g.dst_factor_in = 1;
+        buf_push(&c->buf, &g);
     }
-    free(buf.v);
-    free(loads);
-    free(kbeg);
-    ES_ASSERT(q == Q - 1 && b == B - 1);
-    if (gemm_iters != n->instances) {
-        vta_prog_destroy(p);
-        return status_fail(st, "internal: program has %lld GEMM iterations, nest %lld instances",
-                           (long long)gemm_iters, (long long)n->instances);
-    }
-    ls->gemm_iters = gemm_iters;
-    ls->tiles = s->ntiles;
-    ls->out_tiles = Q;
-    *out = p;
+    add_group(c->p, &c->buf, false, c->q >= c->Dacc, false, false, c->ls);
     return true;
+}
 
-fail_loop:
-    free(buf.v);
-    free(loads);
-    free(kbeg);
-fail:
-    vta_prog_destroy(p);
-    return false;
+/* A load batch: the operand boxes that changed, into the next ping-pong slot. */
+static bool cg_load_batch(cg *c, const tile_iter *t, uint8_t which, status *st) {
+    c->b++;
+    for (int x = 0; x < 2; x++) {
+        if (!(which >> x & 1)) continue;
+        c->slot[x] = (c->slot[x] + 1) % c->ns[x];
+        lower_dma_box bx;
+        lower_dma_stats ds;
+        sched_dma_box(c->hw, c->n, c->s, (emb_operand)x, cg_mem[x], false, t->start, t->cnt,
+                      c->slot[x] * c->s->slot_rows[x], &bx);
+        bx.dram_base = vta_prog_elem_base(c->p, c->r_op[x]);
+        if (c->r_zero[x] >= 0) {
+            bx.zero_base = vta_prog_elem_base(c->p, c->r_zero[x]);
+            bx.zero_elems = c->s->slot_rows[x];
+        }
+        if (!lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+    }
+    c->ls->dmas += c->buf.n;
+    c->ls->batches++;
+    add_group(c->p, &c->buf, false, c->b >= c->D, false, true, c->ls);
+    return true;
+}
+
+/* The tile's GEMM: the kernel of its partial-tile mask and slots, the two folded
+ * loops as iter_out/iter_in. */
+static void cg_gemm(cg *c, const tile_iter *t, int64_t j) {
+    const sched *s = c->s;
+    int mask = 0;
+    for (int i = 0; i < c->nk; i++)
+        if (c->vbit[c->kl[i]] >= 0 && t->cnt[c->kl[i]] < s->tile[c->kl[i]]) mask |= 1 << c->vbit[c->kl[i]];
+    int k = mask * c->ncomb + (c->slot[0] * c->ns[1] + c->slot[1]) * c->ns[2] + c->slot[2];
+    int64_t io = s->fold_out >= 0 ? t->cnt[s->fold_out] : 1, ii = s->fold_in >= 0 ? t->cnt[s->fold_in] : 1;
+    vta_insn g = vta_gemm(false, (uint32_t)c->kbeg[k], (uint32_t)c->kbeg[k + 1], (uint32_t)io, (uint32_t)ii);
+    if (s->fold_out >= 0) {
+        g.dst_factor_out = (uint32_t)s->stride[2][s->fold_out];
+        g.src_factor_out = (uint32_t)s->stride[0][s->fold_out];
+        g.wgt_factor_out = (uint32_t)s->stride[1][s->fold_out];
+    }
+    if (s->fold_in >= 0) {
+        g.dst_factor_in = (uint32_t)s->stride[2][s->fold_in];
+        g.src_factor_in = (uint32_t)s->stride[0][s->fold_in];
+        g.wgt_factor_in = (uint32_t)s->stride[1][s->fold_in];
+    }
+    c->gemm_iters += io * ii * (c->kbeg[k + 1] - c->kbeg[k]);
+    bool period_end = j == s->ntiles - 1 || c->loads[j + 1];
+    buf_push(&c->buf, &g);
+    add_group(c->p, &c->buf, c->loads[j] != 0, false, period_end && c->b <= c->B - 1 - c->D, false, c->ls);
+}
+
+/* Last tile of an output tile: ALU epilogue (bias ADD, SHR steps, MAX, MIN) and the
+ * STORE of the int8 outputs. */
+static bool cg_epilogue(cg *c, const tile_iter *t, status *st) {
+    const sched *s = c->s;
+    const op *o = c->o;
+    uint32_t s2 = (uint32_t)(2 * c->slot[2]);
+    int32_t lo_clip = o->rq.clip_lo;
+    if (o->rq.relu && lo_clip < 0) lo_clip = 0;
+    if (s->bias_alu) {
+        const int64_t(*d)[3] = s->bias_dim;
+        int nd = s->bias_ndims;
+        int64_t ub = c->bias_beg + c->slot[2] * s->bias_uops;
+        vta_insn a = vta_alu(VTA_ALU_ADD, (uint32_t)ub, (uint32_t)(ub + s->bias_uops), (uint32_t)(nd > 1 ? d[1][0] : 1),
+                             (uint32_t)(nd > 0 ? d[0][0] : 1), false, 0);
+        if (nd > 0) {
+            a.dst_factor_in = (uint32_t)d[0][1];
+            a.src_factor_in = (uint32_t)d[0][2];
+        }
+        if (nd > 1) {
+            a.dst_factor_out = (uint32_t)d[1][1];
+            a.src_factor_out = (uint32_t)d[1][2];
+        }
+        buf_push(&c->buf, &a);
+    }
+    for (int32_t sh = o->rq.shift; sh > 0; sh -= 15) { /* SHR steps in the portable range */
+        vta_insn a = vta_alu(VTA_ALU_SHR, s2 + 1, s2 + 2, 1, (uint32_t)c->A, true, sh > 15 ? 15 : sh);
+        a.dst_factor_in = 1;
+        buf_push(&c->buf, &a);
+    }
+    vta_insn mx = vta_alu(VTA_ALU_MAX, s2 + 1, s2 + 2, 1, (uint32_t)c->A, true, lo_clip);
+    vta_insn mn = vta_alu(VTA_ALU_MIN, s2 + 1, s2 + 2, 1, (uint32_t)c->A, true, o->rq.clip_hi);
+    mx.dst_factor_in = mn.dst_factor_in = 1;
+    buf_push(&c->buf, &mx);
+    buf_push(&c->buf, &mn);
+    add_group(c->p, &c->buf, false, false, false, true, c->ls);
+    lower_dma_box bx;
+    lower_dma_stats ds;
+    sched_dma_box(c->hw, c->n, s, EMB_ACC, HW_MEM_OUT, true, t->start, t->cnt, c->slot[2] * c->A, &bx);
+    bx.dram_base = vta_prog_elem_base(c->p, c->r_out);
+    if (!lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+    c->ls->dmas += c->buf.n;
+    add_group(c->p, &c->buf, true, false, c->q <= c->Q - 1 - c->Dacc || c->q == c->Q - 1, false, c->ls);
+    return true;
+}
+
+/* Pass 2: LOAD UOP, then per tile in schedule order: output-tile start, load batch,
+ * GEMM, epilogue + STORE; FINISH. */
+static bool cg_walk(cg *c, status *st) {
+    vta_insn u = vta_load(HW_MEM_UOP, 0, vta_prog_elem_base(c->p, c->r_uop), 1, (uint32_t)c->nu, (uint32_t)c->nu);
+    buf_push(&c->buf, &u);
+    add_group(c->p, &c->buf, false, false, false, false, c->ls);
+    c->slot[0] = c->ns[0] - 1;
+    c->slot[1] = c->ns[1] - 1;
+    c->slot[2] = 0;
+    c->b = c->q = -1;
+    tile_iter t;
+    int64_t j = 0;
+    tile_first(c->n, c->s, &t);
+    do {
+        if (t.first_red && !cg_out_tile_begin(c, &t, st)) return false;
+        if (c->loads[j] && !cg_load_batch(c, &t, c->loads[j], st)) return false;
+        cg_gemm(c, &t, j);
+        if (t.last_red && !cg_epilogue(c, &t, st)) return false;
+        j++;
+    } while (tile_next(c->n, c->s, &t));
+    vta_insn fin = vta_finish();
+    fin.pop_next = true;
+    buf_push(&c->buf, &fin);
+    add_group(c->p, &c->buf, false, true, false, false, c->ls);
+    ES_ASSERT(c->q == c->Q - 1 && c->b == c->B - 1);
+    return true;
+}
+
+bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
+                   vta_prog **out, lower_stats *ls, status *st) {
+    memset(ls, 0, sizeof *ls);
+    *out = NULL;
+    cg c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.hw = hw;
+    c.e = e;
+    c.n = n;
+    c.s = s;
+    c.ls = ls;
+    c.ns[0] = c.ns[1] = s->db_load ? 2 : 1;
+    c.ns[2] = s->db_acc ? 2 : 1;
+    c.D = c.ns[0];
+    c.Dacc = c.ns[2];
+    c.A = s->slot_rows[EMB_ACC];
+    c.p = vta_prog_create(hw);
+    bool ok = cg_regions(&c, st) && cg_uops(&c, st);
+    if (ok) {
+        cg_plan_loads(&c);
+        ok = cg_walk(&c, st);
+    }
+    free(c.buf.v);
+    free(c.loads);
+    free(c.kbeg);
+    if (ok && c.gemm_iters != n->instances)
+        ok = status_fail(st, "internal: program has %lld GEMM iterations, nest %lld instances",
+                         (long long)c.gemm_iters, (long long)n->instances);
+    if (!ok) {
+        vta_prog_destroy(c.p);
+        return false;
+    }
+    ls->gemm_iters = c.gemm_iters;
+    ls->tiles = s->ntiles;
+    ls->out_tiles = c.Q;
+    *out = c.p;
+    return true;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "core/hw.h"
-#include "vta/sched.h"
 
 typedef struct dma_dim {
     int64_t n, pad_lo, pad_hi, d, s;
@@ -20,9 +19,9 @@ static int64_t dim_f(const dma_dim *d) { return d->pad_lo + d->n + d->pad_hi; }
 static bool emit_one(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx, int64_t sram,
                      int64_t dram, int64_t y_size, int64_t x_size, int64_t x_stride,
                      int64_t ypl, int64_t yph, int64_t xpl, int64_t xph, status *st) {
-    if (sram < 0 || sram > 65535 || dram < 0 || dram > (int64_t)UINT32_MAX || y_size > SCHED_MAX_DMA ||
-        x_size > SCHED_MAX_DMA || x_stride > SCHED_MAX_DMA || x_stride < 0 || ypl > 15 || yph > 15 ||
-        xpl > 15 || xph > 15)
+    if (sram < 0 || sram > VTA_MAX_SRAM_BASE || dram < 0 || dram > VTA_MAX_DRAM_BASE || y_size > VTA_MAX_SIZE ||
+        x_size > VTA_MAX_SIZE || x_stride > VTA_MAX_SIZE || x_stride < 0 || ypl > VTA_MAX_PAD || yph > VTA_MAX_PAD ||
+        xpl > VTA_MAX_PAD || xph > VTA_MAX_PAD)
         return status_fail(st, "DMA fields out of range (sram %lld dram %lld y %lld x %lld stride %lld)",
                            (long long)sram, (long long)dram, (long long)y_size, (long long)x_size,
                            (long long)x_stride);
@@ -86,11 +85,13 @@ bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
     for (int i = 2; i < nd; i++)
         if (dim[i].pad_lo || dim[i].pad_hi) return status_fail(st, "padding on a looped DMA axis");
     const dma_dim *x = &dim[0], *y = &dim[1];
-    if (b->store && (x->pad_lo || x->pad_hi || y->pad_lo || y->pad_hi))
-        return status_fail(st, "STORE cannot pad");
-    if (x->pad_lo > SCHED_MAX_PAD || x->pad_hi > SCHED_MAX_PAD || y->pad_lo > SCHED_MAX_PAD ||
-        y->pad_hi > SCHED_MAX_PAD)
-        return status_fail(st, "DMA padding over %d", SCHED_MAX_PAD);
+    /* STORE has no pad fields; WGT loads must not use them (the HLS design ignores
+     * them and packs the rows back to back, see vta/port.h). */
+    bool no_pad = b->store || b->mem_type == HW_MEM_WGT;
+    if (no_pad && (x->pad_lo || x->pad_hi || y->pad_lo || y->pad_hi))
+        return status_fail(st, "%s cannot pad", b->store ? "STORE" : "LOAD WGT");
+    if (x->pad_lo > VTA_MAX_PAD || x->pad_hi > VTA_MAX_PAD || y->pad_lo > VTA_MAX_PAD || y->pad_hi > VTA_MAX_PAD)
+        return status_fail(st, "DMA padding over %lld", (long long)VTA_MAX_PAD);
 
     int64_t combos = 1, span = 0; /* outer combinations; max SRAM offset of an outer combo */
     for (int i = 2; i < nd; i++) {
@@ -99,10 +100,10 @@ bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
     }
     int64_t row_len = dim_f(x), yf = dim_f(y);
     int64_t extra = y->s - row_len;
-    bool two_d = extra >= 0 && x->pad_hi + extra <= SCHED_MAX_PAD && y->d <= SCHED_MAX_DMA &&
-                 y->n <= SCHED_MAX_DMA && x->n <= SCHED_MAX_DMA && sram >= b->sram_lo &&
+    bool two_d = extra >= 0 && x->pad_hi + extra <= VTA_MAX_PAD && y->d <= VTA_MAX_SIZE &&
+                 y->n <= VTA_MAX_SIZE && x->n <= VTA_MAX_SIZE && sram >= b->sram_lo &&
                  sram + span + yf * y->s <= b->sram_hi;
-    if (b->store && extra != 0) two_d = false;
+    if (no_pad && extra != 0) two_d = false;
     if (yf == 1) { /* one row: no pitch constraint */
         two_d = sram >= b->sram_lo && sram + span + row_len <= b->sram_hi;
         extra = 0;

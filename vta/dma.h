@@ -2,7 +2,9 @@
  * SRAM with fixed per-axis strides) into VTA's 2-D strided LOAD/STORE instructions.
  * The innermost box axis becomes x (x_size, contiguous in DRAM), the next one y
  * (y_size, x_stride), the rest are looped. Axes whose zero padding is produced by the
- * DMA ("stripped": not present in the DRAM copy) get x_pad/y_pad; rows that the
+ * DMA ("stripped": not present in the DRAM copy; INP only) get x_pad/y_pad. LOAD WGT
+ * never carries pads (the HLS design ignores them, vta/port.h): a WGT row shorter than
+ * its SRAM pitch is copied one row per instruction. Rows that the
  * 2-D form cannot express (pitch mismatch of partial tiles, strides over 16 bits) are
  * copied one row per instruction, and all-zero rows come from a zero area in DRAM.
  * The same code counts (for the cost model) and emits (for code generation), so both

@@ -48,23 +48,23 @@ typedef enum { FT_U32, FT_BOOL, FT_S32 } field_type;
 #define VTA_MEM_FIELDS(X)                                   \
     VTA_HDR_FIELDS(X)                                       \
     X(mem_type, "memory_type", FT_U32, WR_FIX, 3, 7)        \
-    X(sram_base, "sram_base", FT_U32, WR_FIX, 16, 10)       \
-    X(dram_base, "dram_base", FT_U32, WR_FIX, 32, 26)       \
-    X(y_size, "y_size", FT_U32, WR_FIX, 16, 64)             \
-    X(x_size, "x_size", FT_U32, WR_FIX, 16, 80)             \
-    X(x_stride, "x_stride", FT_U32, WR_FIX, 16, 96)         \
-    X(y_pad_0, "y_pad_0", FT_U32, WR_FIX, 4, 112)           \
-    X(y_pad_1, "y_pad_1", FT_U32, WR_FIX, 4, 116)           \
-    X(x_pad_0, "x_pad_0", FT_U32, WR_FIX, 4, 120)           \
-    X(x_pad_1, "x_pad_1", FT_U32, WR_FIX, 4, 124)
+    X(sram_base, "sram_base", FT_U32, WR_FIX, VTA_SRAM_BASE_BITS, 10)       \
+    X(dram_base, "dram_base", FT_U32, WR_FIX, VTA_DRAM_BASE_BITS, 26)       \
+    X(y_size, "y_size", FT_U32, WR_FIX, VTA_SIZE_BITS, 64)             \
+    X(x_size, "x_size", FT_U32, WR_FIX, VTA_SIZE_BITS, 80)             \
+    X(x_stride, "x_stride", FT_U32, WR_FIX, VTA_SIZE_BITS, 96)         \
+    X(y_pad_0, "y_pad_0", FT_U32, WR_FIX, VTA_PAD_BITS, 112)           \
+    X(y_pad_1, "y_pad_1", FT_U32, WR_FIX, VTA_PAD_BITS, 116)           \
+    X(x_pad_0, "x_pad_0", FT_U32, WR_FIX, VTA_PAD_BITS, 120)           \
+    X(x_pad_1, "x_pad_1", FT_U32, WR_FIX, VTA_PAD_BITS, 124)
 
 #define VTA_LOOP_FIELDS(X)                                  \
     VTA_HDR_FIELDS(X)                                       \
     X(reset, "reset", FT_BOOL, WR_FIX, 1, 7)                \
     X(uop_bgn, "uop_bgn", FT_U32, WR_UOP, 0, 8)             \
     X(uop_end, "uop_end", FT_U32, WR_UOP, 1, 21)            \
-    X(iter_out, "iter_out", FT_U32, WR_FIX, 14, 35)         \
-    X(iter_in, "iter_in", FT_U32, WR_FIX, 14, 49)           \
+    X(iter_out, "iter_out", FT_U32, WR_FIX, VTA_ITER_BITS, 35)         \
+    X(iter_in, "iter_in", FT_U32, WR_FIX, VTA_ITER_BITS, 49)           \
     X(dst_factor_out, "dst_factor_out", FT_U32, WR_ACC, 0, 64) \
     X(dst_factor_in, "dst_factor_in", FT_U32, WR_ACC, 0, 75) \
     X(src_factor_out, "src_factor_out", FT_U32, WR_INP, 0, 86) \

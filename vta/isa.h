@@ -13,6 +13,21 @@
 #include "core/hw.h"
 #include "core/status.h"
 
+/* Widths of the fixed-width instruction fields: the field tables of isa.c are built
+ * from them, and every limit elsewhere (schedule, DMA decomposition) is derived from
+ * them, so each width is written once. */
+#define VTA_ITER_BITS 14        /* iter_out, iter_in */
+#define VTA_PAD_BITS 4          /* y_pad_0/1, x_pad_0/1 */
+#define VTA_SIZE_BITS 16        /* y_size, x_size, x_stride */
+#define VTA_SRAM_BASE_BITS 16   /* sram_base */
+#define VTA_DRAM_BASE_BITS 32   /* dram_base */
+#define VTA_FIELD_MAX(bits) ((int64_t)(((uint64_t)1 << (bits)) - 1))
+#define VTA_MAX_ITER VTA_FIELD_MAX(VTA_ITER_BITS)
+#define VTA_MAX_PAD VTA_FIELD_MAX(VTA_PAD_BITS)
+#define VTA_MAX_SIZE VTA_FIELD_MAX(VTA_SIZE_BITS)
+#define VTA_MAX_SRAM_BASE VTA_FIELD_MAX(VTA_SRAM_BASE_BITS)
+#define VTA_MAX_DRAM_BASE VTA_FIELD_MAX(VTA_DRAM_BASE_BITS)
+
 typedef enum { VTA_OP_LOAD = 0, VTA_OP_STORE = 1, VTA_OP_GEMM = 2, VTA_OP_FINISH = 3, VTA_OP_ALU = 4 } vta_opcode;
 typedef enum { VTA_ALU_MIN = 0, VTA_ALU_MAX = 1, VTA_ALU_ADD = 2, VTA_ALU_SHR = 3 } vta_alu_op;
 

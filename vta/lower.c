@@ -1,24 +1,10 @@
-/* lower: the lowering facade (schedule search, code generation, finalize) and the
- * host-side copies between emb_pack's full layouts and the program's compact DRAM
- * regions. Invariant: a stripped axis value (zero padding made by the DMA) is never
- * stored in DRAM, every other packed element is copied exactly once. */
+/* lower: the host-side copies between emb_pack's full layouts and the program's
+ * compact DRAM regions (code generation is vta/codegen.c). Invariant: a stripped axis
+ * value (zero padding made by the DMA) is never stored in DRAM, every other packed
+ * element is copied exactly once. */
 #include "vta/lower.h"
 
 #include <string.h>
-
-bool lower_program(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched_opts *so,
-                   sched *s, vta_prog **out, lower_stats *ls, status *st) {
-    *out = NULL;
-    if (!sched_search(o, hw, n, so, s, st)) return false;
-    vta_prog *p;
-    if (!lower_codegen(o, hw, e, n, s, &p, ls, st)) return false;
-    if (!vta_prog_finalize(p, st)) {
-        vta_prog_destroy(p);
-        return false;
-    }
-    *out = p;
-    return true;
-}
 
 static uint8_t *region_bytes(vta_prog *p, const char *name, uint64_t *bytes) {
     int r = vta_prog_find_region(p, name);

@@ -42,10 +42,6 @@ typedef struct lower_stats {
 bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
                    vta_prog **out, lower_stats *ls, status *st);
 
-/* Schedule search + code generation + finalize in one call. */
-bool lower_program(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched_opts *so,
-                   sched *s, vta_prog **out, lower_stats *ls, status *st);
-
 /* After finalize: copy the packed operands (emb_pack layouts, full extents) into the
  * compact "inp"/"wgt" regions and the packed bias (emb_pack_bias) into "bias". */
 bool lower_write_inputs(vta_prog *p, const hw_config *hw, const emb_nest *n, const sched *s, const int8_t *inp,

@@ -10,10 +10,14 @@
  * after finalize the program is frozen (no more regions or instructions). */
 #include "vta/prog.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/text.h"
 #include "vta/prog_impl.h"
+#include "core/alloc.h"
 
 vta_prog *vta_prog_create(const hw_config *hw) {
     vta_prog *p = calloc(1, sizeof *p);
@@ -49,7 +53,7 @@ bool vta_prog_grow(vta_prog *p, uint64_t bytes, status *st) {
         uint64_t cap = p->dram_cap ? p->dram_cap : 65536;
         while (cap < bytes)
             cap *= 2;
-        uint8_t *d = realloc(p->dram, (size_t)cap);
+        uint8_t *d = es_realloc(p->dram, (size_t)cap);
         if (!d)
             return status_fail(st, "out of memory for a DRAM image of %llu bytes",
                                (unsigned long long)cap);
@@ -263,4 +267,47 @@ uint64_t vta_prog_insn_addr(const vta_prog *p) {
 
 uint64_t vta_prog_insn_count(const vta_prog *p) {
     return p->finalized ? (uint64_t)p->ninsns : 0;
+}
+
+uint8_t *vta_image_read(const char *path, uint64_t *bytes, status *st) {
+    *bytes = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        status_fail(st, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    const char *err = NULL;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if ((uint64_t)sb.st_size > VTA_MAX_IMAGE_BYTES) {
+            status_fail(st, "%s: %llu bytes, larger than the 4 GiB a VTA image can address", path,
+                        (unsigned long long)sb.st_size);
+            fclose(f);
+            return NULL;
+        }
+        n = (size_t)sb.st_size;
+        buf = malloc(n ? n : 1);
+        if (!buf)
+            err = "out of memory";
+        else if (fread(buf, 1, n, f) != n)
+            err = "read error (file changed while reading?)";
+    } else {
+        text_read_status r = text_read_all(f, (size_t)1 << 20, (size_t)VTA_MAX_IMAGE_BYTES, &buf, &n);
+        err = r == TEXT_READ_TOO_LARGE ? "4 GiB or more, larger than a VTA image can address"
+              : r == TEXT_READ_NOMEM   ? "out of memory"
+              : r == TEXT_READ_ERROR   ? "read error"
+                                       : NULL;
+    }
+    fclose(f);
+    if (!err && n == 0)
+        err = "empty image";
+    if (err) {
+        free(buf);
+        status_fail(st, "%s: %s", path, err);
+        return NULL;
+    }
+    *bytes = n;
+    return buf;
 }

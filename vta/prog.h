@@ -68,4 +68,11 @@ bool vta_prog_finalized(const vta_prog *p);
 int64_t vta_disasm_image(FILE *f, const hw_config *hw, const uint8_t *img, uint64_t img_bytes,
                          uint64_t insn_addr, uint64_t count, bool uops);
 
+/* VTA's physical addresses are 32 bits: no DRAM image is larger. */
+#define VTA_MAX_IMAGE_BYTES (1ull << 32)
+/* A raw DRAM image file (malloc'd, caller frees): "PATH: cannot open: ...",
+ * "PATH: empty image", "PATH: N bytes, larger than the 4 GiB a VTA image can address"
+ * (checked before reading a regular file; other files stop reading at the cap). */
+uint8_t *vta_image_read(const char *path, uint64_t *bytes, status *st);
+
 #endif

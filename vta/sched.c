@@ -1,10 +1,6 @@
 /* sched: tile sizes, tile order, double buffering and GEMM loop folding for an
- * embedding's loop nest, chosen by a closed-form cycle estimate (see sched.h).
- * The estimate walks "tile classes" (each tiled loop either full or its partial last
- * tile) and costs loads, GEMMs, epilogues and stores with the same DMA decomposition
- * the code generator uses, then combines the modules under double buffering:
- * loads || compute (max) when INP/WGT ping-pong, else their sum; the same for
- * compute || store with ACC/OUT ping-pong; the fetch of all instructions bounds it.
+ * embedding's loop nest (see sched.h), chosen by the cost model behind the plug of
+ * sched_opts (default: vta/cost). The tile geometry is in sched_tile.c.
  * Invariant: sched_derive accepts only schedules that fit the buffers and ISA fields;
  * the search only visits schedules sched_derive accepted and is deterministic. */
 #include "vta/sched.h"
@@ -13,6 +9,7 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "vta/cost.h"
 
 void sched_opts_init(sched_opts *o) {
     memset(o, 0, sizeof *o);
@@ -21,225 +18,9 @@ void sched_opts_init(sched_opts *o) {
 
 bool sched_is_reduction(const emb_nest *n, int l) { return n->loop[l].axis[EMB_ACC] < 0; }
 
-static int64_t ntiles_of(const emb_nest *n, const sched *s, int l) {
-    return es_ceil_div(n->loop[l].extent, s->tile[l]);
-}
+static int64_t ntiles_of(const emb_nest *n, const sched *s, int l) { return sched_ntiles(n, s, l); }
 
-static int nslots(const sched *s, int x) { return x == EMB_ACC ? (s->db_acc ? 2 : 1) : (s->db_load ? 2 : 1); }
-
-void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
-               int64_t *f) {
-    const emb_layout *L = &n->lay[x];
-    int64_t hi[EMB_MAX_LAXES];
-    for (int a = 0; a < L->naxes; a++) lo[a] = hi[a] = L->base[a];
-    for (int l = 0; l < n->nloops; l++) {
-        int ax = n->loop[l].axis[x];
-        if (ax < 0) continue;
-        int64_t c = n->loop[l].coef[x];
-        int64_t first = c * start[l], last = c * (start[l] + cnt[l] - 1);
-        lo[ax] += c >= 0 ? first : last;
-        hi[ax] += c >= 0 ? last : first;
-    }
-    for (int a = 0; a < L->naxes; a++) f[a] = hi[a] - lo[a] + 1;
-}
-
-int64_t sched_compact_extent(const emb_nest *n, const sched *s, emb_operand x, int a) {
-    const emb_layout *L = &n->lay[x];
-    if (x != EMB_ACC && s->strip[x][a]) return L->extent[a] - L->zero_lo[a] - L->zero_hi[a];
-    return L->extent[a];
-}
-
-void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
-                   bool store, const int64_t *start, const int64_t *cnt, int64_t slot_base,
-                   lower_dma_box *b) {
-    (void)hw;
-    const emb_layout *L = &n->lay[x];
-    int64_t lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES];
-    sched_box(n, x, start, cnt, lo, f);
-    memset(b, 0, sizeof *b);
-    b->naxes = L->naxes;
-    b->mem_type = (uint32_t)mem;
-    b->store = store;
-    b->sram_base = b->sram_lo = slot_base;
-    b->sram_hi = slot_base + s->slot_rows[x];
-    b->zero_base = -1;
-    int64_t dstride = 1, sstride = 1;
-    for (int a = L->naxes - 1; a >= 0; a--) {
-        lower_dma_axis *d = &b->ax[a];
-        bool strip = x != EMB_ACC && s->strip[x][a];
-        int64_t zlo = strip ? L->zero_lo[a] : 0, zhi = strip ? L->zero_hi[a] : 0;
-        d->f = f[a];
-        if (strip) {
-            int64_t pl = zlo - lo[a], ph = lo[a] + f[a] - (L->extent[a] - zhi);
-            d->pad_lo = pl < 0 ? 0 : pl > f[a] ? f[a] : pl;
-            d->pad_hi = ph < 0 ? 0 : ph > f[a] ? f[a] : ph;
-        }
-        d->dram_c = lo[a] + d->pad_lo - zlo;
-        d->dram_stride = dstride;
-        d->sram_stride = sstride;
-        for (int l = 0; l < n->nloops; l++)
-            if (n->loop[l].axis[x] == a && n->loop[l].coef[x] < 0)
-                d->sram_off += -n->loop[l].coef[x] * (s->tile[l] - cnt[l]);
-        dstride *= L->extent[a] - zlo - zhi;
-        sstride *= s->pitch[x][a];
-    }
-}
-
-/* Loops of the tile order, innermost first, over which operand x stays put: its loads
- * are reused across that many consecutive tiles. */
-static int64_t reuse_run(const emb_nest *n, const sched *s, int x) {
-    if (!s->reuse) return 1;
-    int64_t run = 1;
-    for (int i = n->nloops - 1; i >= 0; i--) {
-        int l = s->order[i];
-        int64_t nt = ntiles_of(n, s, l);
-        if (nt == 1) continue;
-        if (n->loop[l].axis[x] >= 0) break;
-        run *= nt;
-    }
-    return run;
-}
-
-/* SHR steps of at most 15 (the portable immediate range), then MAX and MIN. */
-static int n_alu(const op *o) { return (o->rq.shift + 14) / 15 + 2; }
-
-static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
-                     bool store, const int64_t *cnt, double *cyc, double *insns, status *st) {
-    int64_t start[EMB_MAX_LOOPS] = {0};
-    lower_dma_box b;
-    sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
-    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; DRAM position irrelevant */
-        b.ax[a].pad_lo = b.ax[a].pad_hi = 0;
-        b.ax[a].dram_c = 0;
-    }
-    b.zero_base = 0;
-    b.zero_elems = s->slot_rows[x];
-    lower_dma_stats ds;
-    if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
-    *cyc = lower_dma_cycles(hw, &b, &ds);
-    *insns = (double)ds.insns;
-    return true;
-}
-
-/* The token protocol as a recurrence over tiles with average per-tile costs (load l,
- * GEMM g) and per-output-tile costs (reset/bias load pre, ALU epilogue post, store sto):
- *   load j waits for the GEMM of tile j-D (its slot), GEMM j for load j, the first
- *   instruction of output tile q for the store of tile q-Dacc, store q for the epilogue.
- * R tiles per output tile are simulated as at most 16 (costs scaled), Q output tiles as
- * at most 6, the rest extrapolated from the last step. */
-static double pipeline(double l, double g, double pre, double post, double sto, double uop, int64_t R, int64_t Q,
-                       int D, int Dacc) {
-    enum { RMAX = 16, QMAX = 6 };
-    int64_t r_sim = R < RMAX ? R : RMAX, q_sim = Q < QMAX ? Q : QMAX;
-    double scale = (double)R / (double)r_sim;
-    l *= scale;
-    g *= scale;
-    double lend = 0, gend[2] = {0, 0}, cend = uop, send[QMAX] = {0}, prev_send = 0;
-    for (int64_t q = 0; q < q_sim; q++) {
-        for (int64_t r = 0; r < r_sim; r++) {
-            double slot_free = D == 2 ? gend[1] : gend[0]; /* GEMM of tile j-D */
-            lend = (lend > slot_free ? lend : slot_free) + l;
-            double c = cend;
-            if (r == 0) {
-                if (q >= Dacc && send[q - Dacc] > c) c = send[q - Dacc];
-                c += pre;
-            }
-            double ge = (c > lend ? c : lend) + g;
-            gend[1] = gend[0];
-            gend[0] = ge;
-            cend = ge + (r == r_sim - 1 ? post : 0);
-        }
-        double sb = q > 0 ? send[q - 1] : 0;
-        send[q] = (sb > cend ? sb : cend) + sto;
-        prev_send = q > 0 ? send[q - 1] : 0;
-    }
-    double total = send[q_sim - 1];
-    if (Q > q_sim) total += (double)(Q - q_sim) * (send[q_sim - 1] - prev_send);
-    return total;
-}
-
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
-    int vl[EMB_MAX_LOOPS], nv = 0;
-    for (int l = 0; l < n->nloops; l++)
-        if (n->loop[l].extent % s->tile[l] != 0 && nv < 6) vl[nv++] = l;
-    double red_tiles = 1;
-    for (int l = 0; l < n->nloops; l++)
-        if (sched_is_reduction(n, l)) red_tiles *= (double)ntiles_of(n, s, l);
-    double ld[2] = {0, 0}, ldi[2] = {0, 0}, comp = 0, stor = 0, insns = 0, gemm_sum = 0, pre_sum = 0, post_sum = 0;
-    double acc_rows = (double)s->slot_rows[EMB_ACC];
-    for (int mask = 0; mask < (1 << nv); mask++) {
-        int64_t cnt[EMB_MAX_LOOPS];
-        double w = 1, inst = 1;
-        for (int l = 0; l < n->nloops; l++) {
-            int64_t E = n->loop[l].extent, T = s->tile[l];
-            int vi = -1;
-            for (int k = 0; k < nv; k++)
-                if (vl[k] == l) vi = k;
-            if (vi >= 0 && (mask >> vi & 1)) {
-                cnt[l] = E % T;
-            } else {
-                cnt[l] = T;
-                w *= (double)(vi >= 0 ? E / T : ntiles_of(n, s, l));
-            }
-            inst *= (double)cnt[l];
-        }
-        comp += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
-        gemm_sum += w * ((double)hw->gemm_startup + inst * hw->gemm_iter_cycles);
-        insns += w;
-        for (int x = 0; x < 2; x++) {
-            double c, i;
-            if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &c, &i, st))
-                return false;
-            ld[x] += w * c;
-            ldi[x] += w * i;
-        }
-        double sc, si, epi = (double)n_alu(o) * (hw->alu_startup + acc_rows * hw->alu_imm_cycles), pre = 0;
-        if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &sc, &si, st)) return false;
-        double ei = n_alu(o);
-        if (o->rq.bias && !s->bias_alu) {
-            double bc, bi;
-            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &bc, &bi, st)) return false;
-            pre += bc;
-            ei += bi;
-        } else {
-            if (s->bias_alu) { /* bias tile load + one ALU ADD from registers */
-                pre += hw->load_startup + hw->dram_latency +
-                       (double)(s->bias_rows * hw_elem_bytes(hw, HW_MEM_ACC)) / (double)hw_bus_bytes(hw);
-                epi += hw->alu_startup + acc_rows * hw->alu_reg_cycles;
-                ei += 2;
-            }
-            pre += hw->gemm_startup + acc_rows * hw->gemm_iter_cycles;
-            ei += 1;
-        }
-        stor += w * sc / red_tiles;
-        comp += w * (epi + pre) / red_tiles;
-        pre_sum += w * pre / red_tiles;
-        post_sum += w * epi / red_tiles;
-        insns += w * (si + ei) / red_tiles;
-    }
-    double load = 0, batches = 0;
-    for (int x = 0; x < 2; x++) {
-        double run = (double)reuse_run(n, s, x);
-        s->loads[x] = (int64_t)((double)s->ntiles / run);
-        load += ld[x] / run;
-        insns += ldi[x] / run;
-        if ((double)s->ntiles / run > batches) batches = (double)s->ntiles / run;
-    }
-    double uopc = (double)hw->load_startup + hw->dram_latency + (double)s->uop_rows * 4.0 / (double)hw_bus_bytes(hw);
-    comp += uopc;
-    double fetch = (insns + 2) * hw->fetch_insn_cycles;
-    double nt = (double)s->ntiles, no = (double)s->nout_tiles;
-    double total = pipeline(load / nt, gemm_sum / nt, pre_sum / no, post_sum / no, stor / no, uopc,
-                            s->ntiles / s->nout_tiles, s->nout_tiles, s->db_load ? 2 : 1, s->db_acc ? 2 : 1);
-    (void)batches;
-    if (fetch > total) total = fetch;
-    s->est_load = load;
-    s->est_compute = comp;
-    s->est_store = stor;
-    s->est_fetch = fetch;
-    s->est_cycles = total;
-    return true;
-}
+static int nslots(const sched *s, int x) { return sched_nslots(s, x); }
 
 void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel) {
     const int64_t *row = o->t[OP_OUT].map[o->rq.bias_axis];
@@ -291,6 +72,10 @@ static bool bias_plan(const hw_config *hw, const emb_nest *n, sched *s, int acc_
 }
 
 bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return sched_derive_geometry(o, hw, n, s, st) && cost_vta_plug(NULL, o, hw, n, s, st);
+}
+
+bool sched_derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     s->nloops = n->nloops;
     bool seen[EMB_MAX_LOOPS] = {false};
     for (int i = 0; i < n->nloops; i++) {
@@ -330,13 +115,15 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
             s->stride[x][l] = ax >= 0 ? c * S[ax] : 0;
             if (ax >= 0 && c < 0) s->konst[x] += -c * (s->tile[l] - 1) * S[ax];
         }
-        /* Strip the zero padding of the two innermost axes with pitch > 1. */
+        /* Strip the zero padding of the two innermost axes with pitch > 1. Only INP:
+         * the HLS design ignores the pad fields of WGT loads (vta/port.h), so WGT
+         * padding stays in the DRAM copy. */
         if (x == EMB_ACC) continue;
         int found = 0;
         for (int a = L->naxes - 1; a >= 0; a--) {
             bool inner = found < 2 && s->pitch[x][a] > 1;
             if (s->pitch[x][a] > 1) found++;
-            s->strip[x][a] = inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
+            s->strip[x][a] = x == EMB_INP && inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
                              L->zero_hi[a] <= SCHED_MAX_PAD;
         }
         for (int a = L->naxes; a < EMB_MAX_LAXES; a++) s->strip[x][a] = false;
@@ -377,14 +164,21 @@ bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s,
         if ((double)s->slot_rows[x] * nslots(s, x) > (double)hw_depth(hw, mem[x]))
             return status_fail(st, "%s tile of %lld rows x %d slots exceeds the buffer (%lld)", names[x],
                                (long long)s->slot_rows[x], nslots(s, x), (long long)hw_depth(hw, mem[x]));
-    if (s->slot_rows[EMB_ACC] > SCHED_MAX_ITER) return status_fail(st, "ACC tile over %d rows", SCHED_MAX_ITER);
+    if (s->slot_rows[EMB_ACC] > SCHED_MAX_ITER) return status_fail(st, "ACC tile over %lld rows", (long long)SCHED_MAX_ITER);
     s->ntiles = 1;
     s->nout_tiles = 1;
     for (int l = 0; l < n->nloops; l++) {
         s->ntiles *= ntiles_of(n, s, l);
         if (!sched_is_reduction(n, l)) s->nout_tiles *= ntiles_of(n, s, l);
     }
-    return estimate(o, hw, n, s, st);
+    return true;
+}
+
+/* Legal and costed by the options' plug. */
+static bool derive_costed(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *s,
+                          status *st) {
+    if (!sched_derive_geometry(o, hw, n, s, st)) return false;
+    return opt->cost ? opt->cost(opt->cost_ctx, o, hw, n, s, st) : cost_vta_plug(NULL, o, hw, n, s, st);
 }
 
 /* ---- search ---- */
@@ -467,7 +261,7 @@ static bool eval(search_ctx *c, sched *s) {
         status st;
         status_init(&st);
         c->evals++;
-        if (!sched_derive(c->o, c->hw, c->n, &t, &st)) continue;
+        if (!derive_costed(c->o, c->hw, c->n, c->opt, &t, &st)) continue;
         topk_add(c->top, c->n, &t);
         if (!have || t.est_cycles < best.est_cycles) {
             best = t;
@@ -515,11 +309,22 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
         u.db_load = u.db_acc = false;
         status st;
         status_init(&st);
-        bool fits = sched_derive(c->o, c->hw, c->n, &u, &st);
+        bool fits = c->opt->cost ? derive_costed(c->o, c->hw, c->n, c->opt, &u, &st)
+                                 : sched_derive_geometry(c->o, c->hw, c->n, &u, &st) &&
+                                       cost_vta_check(c->o, c->hw, c->n, &u, &st);
         memcpy(t->tile, save, sizeof save);
         if (!fits) break;
         exhaustive(c, t, l + 1, cand, ncand, best, have, budget);
     }
+}
+
+/* The default model's final word on a chosen schedule: small programs at their real
+ * DRAM addresses (cost_vta_exact); the fast estimate stays if that fails. */
+static void refine(const op *o, const hw_config *hw, const emb_nest *n, sched *s) {
+    sched t = *s;
+    status st;
+    status_init(&st);
+    if (cost_vta_exact(o, hw, n, &t, &st)) *s = t;
 }
 
 static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *out,
@@ -602,6 +407,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
         }
     }
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
+    if (!opt->cost) refine(o, hw, n, &best);
     *out = best;
     return true;
 }
@@ -620,6 +426,15 @@ int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const 
     int m = 1;
     for (int i = 0; i < top.n && m < k; i++)
         if (!same_sched(n, &top.s[i], &out[0])) out[m++] = top.s[i];
+    if (!opt->cost) /* re-costed by the exact model, then in its order after out[0] */
+        for (int i = 1; i < m; i++) {
+            refine(o, hw, n, &out[i]);
+            for (int j = i; j > 1 && out[j].est_cycles < out[j - 1].est_cycles; j--) {
+                sched t = out[j];
+                out[j] = out[j - 1];
+                out[j - 1] = t;
+            }
+        }
     return m;
 }
 

@@ -27,9 +27,9 @@
 #include "core/status.h"
 #include "vta/dma.h"
 
-#define SCHED_MAX_ITER 16383   /* iter_out / iter_in: 14-bit fields */
-#define SCHED_MAX_PAD 15       /* y_pad / x_pad: 4-bit fields */
-#define SCHED_MAX_DMA 65535    /* y_size / x_size / x_stride: 16-bit fields */
+/* ISA field limits the schedule respects (widths in vta/isa.h). */
+#define SCHED_MAX_ITER VTA_MAX_ITER   /* iter_out / iter_in */
+#define SCHED_MAX_PAD VTA_MAX_PAD     /* y_pad / x_pad */
 
 typedef struct sched {
     int32_t nloops;
@@ -38,7 +38,7 @@ typedef struct sched {
     bool db_load;                   /* INP and WGT slots double-buffered (ping-pong) */
     bool db_acc;                    /* ACC/OUT slots double-buffered */
     bool reuse;                     /* skip loading an operand whose footprint did not change */
-    bool strip[2][EMB_MAX_LAXES];   /* INP/WGT axes whose zero_lo/zero_hi come from DMA padding */
+    bool strip[2][EMB_MAX_LAXES];   /* INP axes whose zero_lo/zero_hi come from DMA padding (WGT: never) */
     bool bias_rel_known;            /* bias_rel is set: the bias may come from a small tile */
     bool bias_rel[EMB_MAX_LAXES];   /* ACC axes along which the bias changes */
 
@@ -67,6 +67,13 @@ typedef struct sched {
     double est_load, est_compute, est_store, est_fetch;
 } sched;
 
+/* The cost plug (DESIGN section 6): fills the estimate fields (est_cycles, est_load,
+ * est_compute, est_store, est_fetch, loads) of a schedule that sched_derive found legal;
+ * false + status if it cannot be costed. The default is vta/cost's model
+ * (cost_vta_plug); another model is swapped in through sched_opts.cost. */
+typedef bool (*sched_cost_fn)(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s,
+                              status *st);
+
 /* Restrictions of the search (the reference strategy uses them to stay inside TVM's
  * VTA conv2d/dense template). */
 typedef struct sched_opts {
@@ -77,6 +84,8 @@ typedef struct sched_opts {
     bool exhaustive;                /* enumerate all combinations (else hill climbing) */
     int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
     const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */
+    sched_cost_fn cost;             /* the cost model ranking schedules; NULL: cost_vta_plug */
+    void *cost_ctx;                 /* its context */
 } sched_opts;
 
 void sched_opts_init(sched_opts *o);
@@ -87,9 +96,19 @@ bool sched_is_reduction(const emb_nest *n, int l);
 /* ACC layout axes along which the bias of o (rq.bias_axis) changes under embedding e. */
 void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel);
 
-/* Fills the derived fields of s from tile/order/db/reuse/strip; false (with a message)
- * when the schedule does not fit the hardware. */
+/* Fills the derived fields of s from tile/order/db/reuse/strip and costs it with the
+ * default model; false (with a message) when the schedule does not fit the hardware. */
 bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* The same without costing (the estimate fields are left as they are). */
+bool sched_derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+
+/* Tiles of loop l, and ping-pong slots of operand x (INP/WGT: db_load, ACC: db_acc). */
+static inline int64_t sched_ntiles(const emb_nest *n, const sched *s, int l) {
+    return es_ceil_div(n->loop[l].extent, s->tile[l]);
+}
+static inline int sched_nslots(const sched *s, int x) {
+    return x == EMB_ACC ? (s->db_acc ? 2 : 1) : (s->db_load ? 2 : 1);
+}
 
 /* The legal schedule of lowest estimated cycles under the options. */
 bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt,

@@ -45,12 +45,14 @@
  * opcode; SRAM rows and DRAM elements of LOAD/STORE; micro-op range and whether the
  * micro-ops were loaded; the extremes of GEMM/ALU's affine index ranges (max over the
  * micro-ops plus (iter-1)*factor, cached per micro-op range, so O(1) per repeated
- * instruction); the stream bounds; STOREs into the stream; FINISH last; deadlock;
- * tokens left at the end.
- * Portable subset (warning, error with strict): SHR immediates outside -16..15,
- * LOAD ACC_8BIT (memory type 5), ALU MUL (opcode 4), STORE of OUT rows that only a
- * LOAD ACC wrote since the last GEMM/ALU, and dependency flags meaningless for the
- * module (ignored, as the hardware does). SHR by a register operand is not checked. */
+ * instruction); the stream bounds; STOREs into the stream; a FINISH somewhere in the
+ * stream (instructions after it run, as in TVM's models); deadlock; tokens left at
+ * the end; the cycle limit (sim_options.max_cycles: the instruction that would end
+ * past it is not executed).
+ * Portable subset: vta/port.c checks the stream before the run (warnings, an error
+ * with strict); the model option picks whose behaviour the data path reproduces on
+ * non-portable constructs (sim.h). Meaningless dependency flags are ignored, as the
+ * hardware does. */
 #include "vta/sim.h"
 
 #include <stdarg.h>
@@ -58,13 +60,15 @@
 #include <string.h>
 
 #include "vta/isa.h"
+#include "core/alloc.h"
 #include "core/text.h"
+#include "vta/port.h"
 #include "vta/sim_int.h"
 
 #define SIM_INSN_QUEUE_DEPTH 512
 #define SIM_UOP_CACHE 64
 #define SIM_DCACHE 256
-#define SIM_ALU_MUL 4u
+#define SIM_ALU_MUL PORT_ALU_MUL
 
 enum { SIM_Q_L2C = 0, SIM_Q_C2L = 1, SIM_Q_C2S = 2, SIM_Q_S2C = 3 };
 static const char *const sim_queue_names[4] = {"load->compute", "compute->load", "compute->store",
@@ -110,8 +114,7 @@ typedef struct sim_state {
     uint64_t tokens[4];
     uint64_t uop_gen;        /* bumped by every LOAD UOP */
     sim_uop_range cache[SIM_UOP_CACHE];
-    uint8_t *acc_only;       /* per ACC row: a LOAD ACC wrote it after the last GEMM/ALU */
-    int64_t nacc_only;
+    uint64_t max_cycles;     /* UINT64_MAX: none */
     /* Decoded instruction words (decoding is a pure function of the word; programs
      * repeat the same words, and vta_insn_decode recomputes the field layout). */
     struct sim_dcache {
@@ -128,17 +131,7 @@ static const char *sim_mem_name(uint32_t m) {
     return m < 6 ? n[m] : "?";
 }
 
-static void sim_insn_name(const vta_insn *in, char *buf, size_t len) {
-    static const char *const alu[5] = {"MIN", "MAX", "ADD", "SHR", "MUL"};
-    switch (in->opcode) {
-    case VTA_OP_LOAD: snprintf(buf, len, "LOAD %s", sim_mem_name(in->mem_type)); break;
-    case VTA_OP_STORE: snprintf(buf, len, "STORE"); break;
-    case VTA_OP_GEMM: snprintf(buf, len, "GEMM"); break;
-    case VTA_OP_FINISH: snprintf(buf, len, "FINISH"); break;
-    case VTA_OP_ALU: snprintf(buf, len, "ALU %s", in->alu_opcode < 5 ? alu[in->alu_opcode] : "?"); break;
-    default: snprintf(buf, len, "opcode %u", in->opcode); break;
-    }
-}
+static void sim_insn_name(const vta_insn *in, char *buf, size_t len) { port_insn_name(in, buf, len); }
 
 static bool sim_vfail(sim_state *s, uint64_t idx, const vta_insn *in, const char *fmt, va_list ap) {
     char name[32], msg[768];
@@ -157,50 +150,11 @@ static bool sim_fail(sim_state *s, uint64_t idx, const vta_insn *in, const char 
     return false;
 }
 
-/* Leaving the portable subset: a warning, or an error in strict mode. */
-static bool sim_warn(sim_state *s, uint64_t idx, const vta_insn *in, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static bool sim_warn(sim_state *s, uint64_t idx, const vta_insn *in, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    if (s->opt->strict) {
-        sim_vfail(s, idx, in, fmt, ap);
-        va_end(ap);
-        return false;
-    }
-    if (s->rep->nwarnings++ == 0) {
-        char name[32], msg[400];
-        sim_insn_name(in, name, sizeof name);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        snprintf(s->rep->warning, sizeof s->rep->warning, "insn %llu (%s): %s", (unsigned long long)idx,
-                 name, msg);
-    }
-    va_end(ap);
-    return true;
-}
-
 /* ---- decoding ---- */
 
-/* vta_insn_decode rejects the two encodings outside the portable subset that the
- * simulator still runs (LOAD ACC_8BIT = memory type 5, ALU MUL = opcode 4): decode
- * them as LOAD ACC / ALU MIN and restore the field, so the checks can warn. */
+/* Non-portable encodings decode too (port_decode): the checker has warned about them. */
 static bool sim_decode_word(const sim_state *s, vta_word128 w, vta_insn *in, status *st) {
-    uint32_t op = (uint32_t)vta_bits_get(w, 0, 3);
-    const char *field = op == VTA_OP_LOAD ? "memory_type" : op == VTA_OP_ALU ? "alu_opcode" : NULL;
-    uint32_t odd = op == VTA_OP_LOAD ? SIM_MEM_ACC8 : SIM_ALU_MUL;
-    int lo = 0, width = 0;
-    bool patched = false;
-    if (field && vta_isa_field(s->hw, op, field, &lo, &width) && vta_bits_get(w, lo, width) == odd) {
-        vta_bits_put(&w, lo, width, op == VTA_OP_LOAD ? HW_MEM_ACC : VTA_ALU_MIN);
-        patched = true;
-    }
-    if (!vta_insn_decode(s->hw, w, in, st))
-        return false;
-    if (patched && op == VTA_OP_LOAD)
-        in->mem_type = odd;
-    else if (patched)
-        in->alu_opcode = odd;
-    return true;
+    return port_decode(s->hw, w, in, st);
 }
 
 static bool sim_decode(sim_state *s, vta_word128 w, vta_insn *in, status *st) {
@@ -220,30 +174,8 @@ static bool sim_decode(sim_state *s, vta_word128 w, vta_insn *in, status *st) {
 
 /* ---- routing and static checks (at fetch) ---- */
 
-static int sim_module_of(const vta_insn *in) {
-    if (in->opcode == VTA_OP_STORE)
-        return SIM_STORE;
-    if (in->opcode == VTA_OP_LOAD && (in->mem_type == HW_MEM_INP || in->mem_type == HW_MEM_WGT))
-        return SIM_LOAD;
-    return SIM_COMPUTE;
-}
-
-static bool sim_check_flags(sim_state *s, uint64_t k, const vta_insn *in, int mod) {
-    const char *mn = sim_module_names[mod];
-    if (in->pop_prev && sim_pop_prev_q[mod] < 0 &&
-        !sim_warn(s, k, in, "pop_prev is meaningless for the %s module (ignored)", mn))
-        return false;
-    if (in->pop_next && sim_pop_next_q[mod] < 0 &&
-        !sim_warn(s, k, in, "pop_next is meaningless for the %s module (ignored)", mn))
-        return false;
-    if (in->push_prev && sim_push_prev_q[mod] < 0 &&
-        !sim_warn(s, k, in, "push_prev is meaningless for the %s module (ignored)", mn))
-        return false;
-    if (in->push_next && sim_push_next_q[mod] < 0 &&
-        !sim_warn(s, k, in, "push_next is meaningless for the %s module (ignored)", mn))
-        return false;
-    return true;
-}
+/* port_module_of's numbering is sim_module's */
+static int sim_module_of(const vta_insn *in) { return port_module_of(in); }
 
 /* DRAM elements [dram_base + y*x_stride + x] for y < y_size, x < x_size inside the image. */
 static bool sim_check_dram(sim_state *s, uint64_t k, const vta_insn *in, int64_t e) {
@@ -282,25 +214,15 @@ static bool sim_check_store_insns(sim_state *s, uint64_t k, const vta_insn *in) 
     return true;
 }
 
-static bool sim_check_static(sim_state *s, uint64_t k, const vta_insn *in, int mod) {
-    bool last = k + 1 == s->insn_count;
+static bool sim_check_static(sim_state *s, uint64_t k, const vta_insn *in) {
     if (in->opcode > VTA_OP_ALU)
         return sim_fail(s, k, in, "invalid opcode %u", in->opcode);
-    if (in->opcode == VTA_OP_FINISH && !last)
-        return sim_fail(s, k, in, "FINISH before the end of the stream (insn_count %llu)",
-                        (unsigned long long)s->insn_count);
-    if (in->opcode != VTA_OP_FINISH && last)
-        return sim_fail(s, k, in, "the last instruction of the stream is not FINISH");
-    if (!sim_check_flags(s, k, in, mod))
-        return false;
     const sim_sram *m = &s->m;
     switch (in->opcode) {
     case VTA_OP_LOAD: {
         uint32_t t = in->mem_type;
         if (t == HW_MEM_OUT || t > SIM_MEM_ACC8)
             return sim_fail(s, k, in, "invalid memory_type %u for LOAD", t);
-        if (t == SIM_MEM_ACC8 && !sim_warn(s, k, in, "LOAD ACC_8BIT is outside the portable subset"))
-            return false;
         if (in->x_size == 0)
             return true;
         uint64_t w = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
@@ -338,11 +260,6 @@ static bool sim_check_static(sim_state *s, uint64_t k, const vta_insn *in, int m
         if (in->opcode == VTA_OP_ALU) {
             if (in->alu_opcode > SIM_ALU_MUL)
                 return sim_fail(s, k, in, "invalid alu_opcode %u", in->alu_opcode);
-            if (in->alu_opcode == SIM_ALU_MUL && !sim_warn(s, k, in, "ALU MUL is outside the portable subset"))
-                return false;
-            if (in->alu_opcode == VTA_ALU_SHR && in->use_imm && (in->imm < -16 || in->imm > 15) &&
-                !sim_warn(s, k, in, "SHR immediate %d outside the portable range -16..15", in->imm))
-                return false;
         }
         return true;
     default:
@@ -397,26 +314,6 @@ static bool sim_check_index(sim_state *s, uint64_t k, const vta_insn *in, const 
     return true;
 }
 
-/* Clears the "only LOAD ACC wrote it" mark of every destination row (GEMM/ALU write
- * OUT). Cheap unless a marked row lies inside the destination range: one memchr over
- * [min, max] of the range first; loop levels whose factor is 0 are visited once. */
-static void sim_mark_written(sim_state *s, const vta_insn *in, const sim_uop_range *r) {
-    uint64_t hi = r->max[0] + (uint64_t)(in->iter_out - 1) * in->dst_factor_out +
-                  (uint64_t)(in->iter_in - 1) * in->dst_factor_in;
-    if (!memchr(s->acc_only + r->min_acc, 1, hi - r->min_acc + 1))
-        return;
-    uint64_t io = in->dst_factor_out ? in->iter_out : 1, ii = in->dst_factor_in ? in->iter_in : 1;
-    for (uint64_t i = 0; i < io && s->nacc_only > 0; i++)
-        for (uint64_t j = 0; j < ii && s->nacc_only > 0; j++)
-            for (uint32_t u = in->uop_bgn; u < in->uop_end; u++) {
-                uint64_t d = s->m.uop[u].acc + i * in->dst_factor_out + j * in->dst_factor_in;
-                if (s->acc_only[d]) {
-                    s->acc_only[d] = 0;
-                    s->nacc_only--;
-                }
-            }
-}
-
 /* Duration, or an error if it overflows 64 bits. */
 static bool sim_duration(sim_state *s, uint64_t k, const vta_insn *in, uint64_t *dur) {
     if (!sim_time_insn(s->hw, &s->m, in, dur))
@@ -426,18 +323,27 @@ static bool sim_duration(sim_state *s, uint64_t k, const vta_insn *in, uint64_t 
 
 /* ---- execution ---- */
 
-static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
+/* Executes the instruction starting at cycle t; its duration in *dur. An instruction
+ * that would end past the cycle limit is an error and is not executed. */
+static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t t, uint64_t *dur) {
     const vta_insn *in = &q->in;
     uint64_t k = q->idx;
     sim_report *rep = s->rep;
     bool func = !s->opt->timing_only;
+    if (!sim_duration(s, k, in, dur))
+        return false;
+    if (*dur > s->max_cycles || t > s->max_cycles - *dur)
+        return sim_fail(s, k, in,
+                        "would run from cycle %llu to %llu, past the limit of %llu cycles (--max-cycles; the "
+                        "default limit applies to functional runs, --timing-only has none)",
+                        (unsigned long long)t, (unsigned long long)t + *dur, (unsigned long long)s->max_cycles);
     switch (in->opcode) {
     case VTA_OP_LOAD: {
-        uint32_t t = in->mem_type;
-        uint64_t bytes = (uint64_t)in->x_size * in->y_size * (uint64_t)s->m.ebytes[t];
+        uint32_t mt = in->mem_type;
+        uint64_t bytes = (uint64_t)in->x_size * in->y_size * (uint64_t)s->m.ebytes[mt];
         if (in->x_size == 0)
             bytes = 0;
-        switch (t) {
+        switch (mt) {
         case HW_MEM_INP: rep->inp_load_nbytes += bytes; break;
         case HW_MEM_WGT: rep->wgt_load_nbytes += bytes; break;
         case HW_MEM_UOP: rep->uop_load_nbytes += bytes; break;
@@ -446,31 +352,12 @@ static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
         if (in->x_size == 0)
             break;
         sim_exec_load(&s->m, s->hw, in, s->dram);
-        if (t == HW_MEM_UOP)
+        if (mt == HW_MEM_UOP)
             s->uop_gen++;
-        if (t == HW_MEM_ACC || t == SIM_MEM_ACC8) {
-            uint64_t n = ((uint64_t)in->y_pad_0 + in->y_size + in->y_pad_1) *
-                         ((uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1);
-            for (uint64_t r = in->sram_base; r < in->sram_base + n; r++)
-                if (!s->acc_only[r]) {
-                    s->acc_only[r] = 1;
-                    s->nacc_only++;
-                }
-        }
         break;
     }
     case VTA_OP_STORE:
         rep->out_store_nbytes += (uint64_t)in->x_size * in->y_size * (uint64_t)s->m.ebytes[HW_MEM_OUT];
-        if (s->nacc_only > 0) {
-            uint64_t n = (uint64_t)in->y_size * in->x_size;
-            for (uint64_t r = in->sram_base; r < in->sram_base + n; r++)
-                if (s->acc_only[r]) {
-                    if (!sim_warn(s, k, in, "stores OUT row %llu, which only a LOAD ACC wrote since the last GEMM/ALU",
-                                  (unsigned long long)r))
-                        return false;
-                    break;
-                }
-        }
         if (func)
             sim_exec_store(&s->m, in, s->dram);
         break;
@@ -484,7 +371,8 @@ static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
         if (!r || !sim_check_index(s, k, in, r, 0, in->dst_factor_out, in->dst_factor_in, "dst_factor_out",
                                    "dst_factor_in", HW_MEM_ACC))
             return false;
-        if (gemm && !in->reset &&
+        /* the HLS design computes the product of a reset GEMM too (it writes OUT) */
+        if (gemm && (!in->reset || s->m.model == SIM_MODEL_HLS) &&
             (!sim_check_index(s, k, in, r, 1, in->src_factor_out, in->src_factor_in, "src_factor_out",
                               "src_factor_in", HW_MEM_INP) ||
              !sim_check_index(s, k, in, r, 2, in->wgt_factor_out, in->wgt_factor_in, "wgt_factor_out",
@@ -498,8 +386,6 @@ static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
             rep->gemm_counter += it;
         else if (!gemm)
             rep->alu_counter += it;
-        if (s->nacc_only > 0)
-            sim_mark_written(s, in, r);
         if (func) {
             if (gemm)
                 sim_exec_gemm(&s->m, in);
@@ -510,7 +396,7 @@ static bool sim_execute(sim_state *s, const sim_qent *q, uint64_t *dur) {
     }
     default: break;
     }
-    return sim_duration(s, k, in, dur);
+    return true;
 }
 
 /* ---- scheduler ---- */
@@ -596,7 +482,7 @@ static bool sim_schedule_at(sim_state *s, uint64_t *now) {
                         return status_fail(s->st, "insn %llu: %s", (unsigned long long)k, dst.msg);
                     dec.idx = k;
                     dec_mod = sim_module_of(&dec.in);
-                    if (!sim_check_static(s, k, &dec.in, dec_mod))
+                    if (!sim_check_static(s, k, &dec.in))
                         return false;
                     have_dec = true;
                 }
@@ -632,7 +518,7 @@ static bool sim_schedule_at(sim_state *s, uint64_t *now) {
                         s->tokens[sim_pop_next_q[m]]--;
                     rep->stall[m] += t - u->take_t;
                     uint64_t dur = 0;
-                    if (!sim_execute(s, &u->cur, &dur))
+                    if (!sim_execute(s, &u->cur, t, &dur))
                         return false;
                     if (s->opt->trace)
                         sim_trace(s, m, &u->cur, t, dur);
@@ -682,8 +568,27 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
         return status_fail(st, "instruction stream outside the image: %llu instructions at byte %llu, image %llu bytes",
                            (unsigned long long)insn_count, (unsigned long long)insn_addr,
                            (unsigned long long)dram_bytes);
-    sim_options defopt = {false, false, NULL};
-    sim_state *s = calloc(1, sizeof *s);
+    sim_options defopt = {false, false, NULL, SIM_MODEL_PORTABLE, 0};
+    const sim_options *o = opt ? opt : &defopt;
+    if ((unsigned)o->model >= SIM_NMODELS)
+        return status_fail(st, "unknown simulator model %d", (int)o->model);
+    port_report pr;
+    if (!port_check(hw, dram, dram_bytes, insn_addr, insn_count, o->strict, &pr, st))
+        return false;
+    rep->nwarnings = pr.nfindings > INT32_MAX ? INT32_MAX : (int)pr.nfindings;
+    snprintf(rep->warning, sizeof rep->warning, "%s", pr.first);
+    if (pr.finish_insn == UINT64_MAX) {
+        vta_insn last;
+        status dst;
+        status_init(&dst);
+        if (!port_decode(hw, vta_word128_load(dram + insn_addr + 16 * (insn_count - 1)), &last, &dst))
+            return status_fail(st, "the stream has no FINISH");
+        char name[32];
+        port_insn_name(&last, name, sizeof name);
+        return status_fail(st, "insn %llu (%s): the stream has no FINISH (the last instruction is not FINISH)",
+                           (unsigned long long)(insn_count - 1), name);
+    }
+    sim_state *s = es_calloc(1, sizeof *s);
     if (!s)
         return status_fail(st, "out of memory");
     s->hw = hw;
@@ -691,28 +596,45 @@ bool sim_run(const hw_config *hw, uint8_t *dram, uint64_t dram_bytes, uint64_t i
     s->dram_bytes = dram_bytes;
     s->insn_addr = insn_addr;
     s->insn_count = insn_count;
-    s->opt = opt ? opt : &defopt;
+    s->opt = o;
+    s->max_cycles = o->max_cycles ? o->max_cycles : o->timing_only ? UINT64_MAX : SIM_DEFAULT_MAX_CYCLES;
     s->rep = rep;
     s->st = st;
     bool ok = sim_sram_init(&s->m, hw, !s->opt->timing_only);
-    s->acc_only = ok ? calloc((size_t)s->m.depth[HW_MEM_ACC], 1) : NULL;
+    s->m.model = (int)o->model;
     for (int m = SIM_LOAD; m <= SIM_STORE; m++) {
-        s->unit[m].ring = calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
+        s->unit[m].ring = es_calloc(SIM_INSN_QUEUE_DEPTH, sizeof(sim_qent));
         ok = ok && s->unit[m].ring;
     }
-    if (!ok || !s->acc_only)
+    if (!ok)
         ok = status_fail(st, "out of memory for the simulator's buffers");
     else
         ok = sim_schedule(s);
     for (int m = SIM_LOAD; m <= SIM_STORE; m++)
         free(s->unit[m].ring);
-    free(s->acc_only);
     sim_sram_free(&s->m);
     free(s);
     return ok;
 }
 
 /* ---- report ---- */
+
+static const char *const sim_model_names[SIM_NMODELS] = {
+#define SIM_MODEL_NAME(e, name) name,
+    SIM_MODELS(SIM_MODEL_NAME)
+#undef SIM_MODEL_NAME
+};
+
+const char *sim_model_name(sim_model m) { return (unsigned)m < SIM_NMODELS ? sim_model_names[m] : "?"; }
+
+bool sim_model_parse(const char *name, sim_model *m) {
+    for (int i = 0; i < SIM_NMODELS; i++)
+        if (!strcmp(name, sim_model_names[i])) {
+            *m = (sim_model)i;
+            return true;
+        }
+    return false;
+}
 
 /* One JSON object: cycles, the TVM counters, instructions, per-module busy/stall,
  * warnings, then "status": "ok", or "status": "error" with "error": status_text. */

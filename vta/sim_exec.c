@@ -1,14 +1,19 @@
 /* sim_exec: the simulator's functional data path: SRAM buffers, LOAD/STORE data
  * movement with zero padding, and the GEMM/ALU arithmetic over the two-level loop
- * (DESIGN section 5). Timing and every range check live in sim.c.
+ * (DESIGN section 5), under the model chosen in sim_options (sim.h: portable, fsim or
+ * hls; they differ only outside the portable subset). Timing and every range check
+ * live in sim.c.
  * Invariant: arithmetic is exactly VTA's: int8 x int8 products summed into int32 with
  * two's-complement wrap-around, OUT = low 8 bits of every GEMM/ALU result; the AVX2
  * kernel and the portable kernel compute bit-identical results (wrap-around addition is
  * associative, so summation order does not matter). */
 #include "vta/sim_int.h"
+#include "vta/sim.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/alloc.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -26,7 +31,7 @@
 static inline int64_t sim_wgt_at(int64_t no, int64_t o, int64_t i) { return ((i >> 1) * no + o) * 2 + (i & 1); }
 
 static void *sim_calloc(int64_t n, size_t size) {
-    return calloc((size_t)(n > 0 ? n : 1), size);
+    return es_calloc((size_t)(n > 0 ? n : 1), size);
 }
 
 bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional) {
@@ -39,6 +44,7 @@ bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional) {
         m->depth[i] = hw_depth(hw, mems[i]);
         m->ebytes[i] = hw_elem_bytes(hw, mems[i]);
     }
+    m->shr_bits = (int)hw->log_acc_width;
     m->depth[SIM_MEM_ACC8] = m->depth[HW_MEM_ACC];
     m->ebytes[SIM_MEM_ACC8] = m->ebytes[HW_MEM_OUT];
     m->functional = functional;
@@ -131,6 +137,21 @@ void sim_exec_load(sim_sram *m, const hw_config *hw, const vta_insn *in, const u
     if (in->x_size == 0 || (mem != HW_MEM_UOP && !m->functional))
         return;
     int64_t e = m->ebytes[mem];
+    if (m->model == SIM_MODEL_HLS) {
+        /* HLS: WGT rows packed back to back (pads ignored); UOP: x_size micro-ops from
+         * dram_base (y_size, x_stride and pads ignored); ACC_8BIT ignored. Both write
+         * a subset of the padded range that sim.c checked. */
+        if (mem == SIM_MEM_ACC8)
+            return;
+        if (mem == HW_MEM_UOP || mem == HW_MEM_WGT) {
+            int64_t ys = mem == HW_MEM_UOP ? 1 : (int64_t)in->y_size;
+            for (int64_t y = 0; y < ys; y++)
+                for (int64_t x = 0; x < (int64_t)in->x_size; x++)
+                    sim_put_elem(m, hw, mem, (int64_t)in->sram_base + y * (int64_t)in->x_size + x,
+                                 dram + ((int64_t)in->dram_base + y * (int64_t)in->x_stride + x) * e);
+            return;
+        }
+    }
     int64_t xs = in->x_size, ys = in->y_size, xp0 = in->x_pad_0, yp0 = in->y_pad_0;
     int64_t w = xp0 + xs + in->x_pad_1;
     int64_t rows = yp0 + ys + in->y_pad_1;
@@ -148,6 +169,18 @@ void sim_exec_load(sim_sram *m, const hw_config *hw, const vta_insn *in, const u
 
 void sim_exec_store(const sim_sram *m, const vta_insn *in, uint8_t *dram) {
     int64_t e = m->ebytes[HW_MEM_OUT];
+    if (m->model == SIM_MODEL_FSIM) {
+        /* fsim keeps no OUT buffer: the low 8 bits of each ACC lane */
+        int64_t n = m->batch * m->bout;
+        for (int64_t y = 0; y < (int64_t)in->y_size; y++)
+            for (int64_t x = 0; x < (int64_t)in->x_size; x++) {
+                const int32_t *a = m->acc + ((int64_t)in->sram_base + y * (int64_t)in->x_size + x) * n;
+                uint8_t *d = dram + ((int64_t)in->dram_base + y * (int64_t)in->x_stride + x) * e;
+                for (int64_t k = 0; k < n; k++)
+                    d[k] = (uint8_t)(uint32_t)a[k];
+            }
+        return;
+    }
     for (int64_t y = 0; y < (int64_t)in->y_size; y++)
         memcpy(dram + ((int64_t)in->dram_base + y * (int64_t)in->x_stride) * e,
                m->out + ((int64_t)in->sram_base + y * (int64_t)in->x_size) * e,
@@ -259,14 +292,24 @@ static SIM_AVX2 void sim_gemm_avx2(sim_sram *m, const sim_loop *l) {
 }
 #endif
 
+/* Reset GEMM: ACC rows = 0. OUT: 0 (portable; fsim has no OUT), or in the HLS model
+ * the low 8 bits of acc + inp . wgt^T, which that design computes and writes anyway. */
 static void sim_reset(sim_sram *m, const sim_loop *l) {
-    int64_t n = m->batch * m->bout;
+    int64_t nb = m->batch, ni = m->bin, no = m->bout, n = nb * no;
+    int32_t tmp[64 * 64];
     for (int64_t i = 0; i < l->iter_out; i++)
         for (int64_t j = 0; j < l->iter_in; j++)
             for (int64_t u = l->ubgn; u < l->uend; u++) {
-                int64_t d = m->uop[u].acc + i * l->dfo + j * l->dfi;
+                const vta_uop *up = &m->uop[u];
+                int64_t d = up->acc + i * l->dfo + j * l->dfi;
+                if (m->model == SIM_MODEL_HLS && n <= 64 * 64) {
+                    int64_t s = up->inp + i * l->sfo + j * l->sfi, w = up->wgt + i * l->wfo + j * l->wfi;
+                    memcpy(tmp, m->acc + d * n, (size_t)n * sizeof *tmp);
+                    sim_block_generic(tmp, m->out + d * n, m->inp + s * nb * ni, m->wgt + w * no * ni, nb, ni, no);
+                } else {
+                    memset(m->out + d * n, 0, (size_t)n);
+                }
                 memset(m->acc + d * n, 0, (size_t)n * sizeof *m->acc);
-                memset(m->out + d * n, 0, (size_t)n);
             }
 }
 
@@ -286,6 +329,20 @@ void sim_exec_gemm(sim_sram *m, const vta_insn *in) {
 }
 
 /* ---- ALU ---- */
+
+int32_t sim_alu_op_model(int model, int shr_bits, uint32_t op, int32_t a, int32_t b) {
+    if (op == VTA_ALU_SHR && model == SIM_MODEL_HLS) {
+        /* the shift amount is the operand's low shr_bits bits, signed (ap_int) */
+        uint32_t mask = (1u << shr_bits) - 1, v = (uint32_t)b & mask;
+        b = v >> (shr_bits - 1) ? (int32_t)v - (int32_t)(mask + 1) : (int32_t)v;
+    } else if (op == VTA_ALU_SHR && model == SIM_MODEL_FSIM) {
+        /* C++ shifts compiled for x86-64 take the count mod 32 */
+        if (b >= 0)
+            return a >> (b & 31);
+        return (int32_t)((uint32_t)a << ((uint32_t)(-(int64_t)b) & 31u));
+    }
+    return sim_alu_op(op, a, b);
+}
 
 int32_t sim_alu_op(uint32_t op, int32_t a, int32_t b) {
     switch (op) {
@@ -309,6 +366,9 @@ void sim_exec_alu(sim_sram *m, const vta_insn *in) {
     sim_loop l = sim_loop_of(in);
     int64_t n = m->batch * m->bout;
     uint32_t op = in->alu_opcode;
+    if (op == SIM_ALU_MUL && m->model == SIM_MODEL_HLS)
+        return; /* no MUL in the HLS design: ACC unchanged (OUT undefined, left as is) */
+    int model = m->model, sb = m->shr_bits;
     for (int64_t i = 0; i < l.iter_out; i++)
         for (int64_t j = 0; j < l.iter_in; j++)
             for (int64_t u = l.ubgn; u < l.uend; u++) {
@@ -318,7 +378,7 @@ void sim_exec_alu(sim_sram *m, const vta_insn *in) {
                 uint8_t *o = m->out + d * n;
                 if (in->use_imm) {
                     for (int64_t k = 0; k < n; k++) {
-                        a[k] = sim_alu_op(op, a[k], in->imm);
+                        a[k] = sim_alu_op_model(model, sb, op, a[k], in->imm);
                         o[k] = (uint8_t)(uint32_t)a[k];
                     }
                 } else {
@@ -326,7 +386,7 @@ void sim_exec_alu(sim_sram *m, const vta_insn *in) {
                      * value before it is overwritten, like the hardware's lanes. */
                     const int32_t *b = m->acc + (up->inp + i * l.sfo + j * l.sfi) * n;
                     for (int64_t k = 0; k < n; k++) {
-                        a[k] = sim_alu_op(op, a[k], b[k]);
+                        a[k] = sim_alu_op_model(model, sb, op, a[k], b[k]);
                         o[k] = (uint8_t)(uint32_t)a[k];
                     }
                 }

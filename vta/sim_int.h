@@ -13,13 +13,15 @@
 
 /* LOAD memory type 5: int8 data sign-extended into ACC rows (TVM's ACC_8BIT; outside
  * the portable subset). Elements have OUT's size. */
-#define SIM_MEM_ACC8 5u
+#define SIM_MEM_ACC8 5u /* = PORT_MEM_ACC8 */
 
 typedef struct sim_sram {
     int64_t batch, bin, bout;   /* BATCH, BLOCK_IN, BLOCK_OUT */
     int64_t depth[6];           /* rows per memory type (index hw_mem; OUT = ACC; 5 = ACC8 -> ACC) */
     int64_t ebytes[6];          /* DRAM bytes of one element per memory type */
     bool functional;            /* data buffers allocated and computed */
+    int model;                  /* sim_model: behaviour outside the portable subset */
+    int shr_bits;               /* log_acc_width: bits of the SHR amount in the HLS model */
     bool avx2;                  /* AVX2 GEMM kernel usable (cpu + shape) */
     /* Data buffers (functional mode only). INP and WGT are kept widened to int16 so
      * the GEMM kernel can use 16-bit multiply-add directly. */
@@ -38,7 +40,8 @@ void sim_sram_free(sim_sram *m);
 /* LOAD of memory type mem (UOP, WGT, INP, ACC or SIM_MEM_ACC8) including padding.
  * UOP loads always run (timing-only too); the others only in functional mode. */
 void sim_exec_load(sim_sram *m, const hw_config *hw, const vta_insn *in, const uint8_t *dram);
-/* STORE of OUT rows to DRAM (functional mode only). */
+/* STORE of OUT rows to DRAM (functional mode only; the fsim model stores the low 8
+ * bits of ACC). */
 void sim_exec_store(const sim_sram *m, const vta_insn *in, uint8_t *dram);
 /* GEMM and ALU over the two-level loop (functional mode only). */
 void sim_exec_gemm(sim_sram *m, const vta_insn *in);
@@ -50,5 +53,7 @@ bool sim_time_insn(const hw_config *hw, const sim_sram *m, const vta_insn *in, u
 
 /* The ALU's scalar operation on one lane (opcode 4 = MUL, outside the portable subset). */
 int32_t sim_alu_op(uint32_t op, int32_t a, int32_t b);
+/* The same under a sim_model (SHR amount decoding differs, sim.h). */
+int32_t sim_alu_op_model(int model, int shr_bits, uint32_t op, int32_t a, int32_t b);
 
 #endif

@@ -1,0 +1,589 @@
+/* cost: closed-form cycles of a schedule's VTA program (see cost.h).
+ *
+ * The model follows the program vta/codegen emits (lower.h) group by group, without
+ * building it: per tile an optional output-tile header on compute (reset GEMM or bias
+ * LOAD ACC), an optional load batch (INP/WGT boxes that changed) on load, one GEMM,
+ * and per finished output tile the ALU epilogue on compute and the STORE on store;
+ * the dependency tokens of lower.h connect the groups, and fetch dispatches every
+ * instruction in order at fetch_insn_cycles each (vta/sim.c's timing model).
+ * Durations come from per-tile-class tables (each tiled loop full or its partial last
+ * tile) with the DMA decomposition the code generator uses (vta/dma); a DRAM row of L
+ * bytes costs dram_latency per burst plus its beats, with the expected number of
+ * 2 KiB-boundary crossings of a row at an element-aligned address.
+ *
+ * The tile sequence is a mixed-radix counter over the tiled loops (outermost first).
+ * Each level runs its first CM_EXPLICIT iterations explicitly; when more follow, the
+ * state (module clocks, pending tokens, counters) advances by the change measured
+ * over the last of them for each middle iteration ("time warp" of a periodic max-plus
+ * system: every active module by the period, the largest clock advance of an active
+ * module), and the last iteration runs explicitly again. So a level costs at most
+ * CM_EXPLICIT + 1 sub-walks, and the exact program structure (partial tiles, first and
+ * last batches and output tiles, reuse, the DMA padding of border tiles) is kept
+ * where it differs.
+ * Invariant: a pure function of (op, hw, nest, schedule); deterministic. */
+#include "vta/cost.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "vta/dma.h"
+#include "vta/isa.h"
+
+#define CM_MAXV 6   /* variant (partially tiled) loops with their own class bit */
+#define CM_RING 8
+#define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
+#define CM_EXPLICIT 4 /* iterations of a level walked before the middle ones are warped */   /* pending tokens per queue */
+
+enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };
+enum { M_LOAD = 0, M_COMP = 1, M_STORE = 2 };
+
+/* Costs of one tile class. */
+typedef struct cm_class {
+    double gemm;              /* GEMM duration */
+    double ld[2];             /* INP / WGT box load durations */
+    int64_t ldi[2];           /* and instructions */
+    double head, epi, sto;    /* output tile: header (compute), ALU epilogue, store */
+    int64_t headi, epii, stoi;
+    double ldb[2], headb, stob; /* DRAM bytes of the INP/WGT loads, bias LOAD ACC, store */
+} cm_class;
+
+typedef struct cm_state {
+    double clk[3];            /* module free times */
+    double busy[3];
+    double tok[4][CM_RING];   /* pending token push times, FIFO */
+    int head[4], cnt[4];
+    double last_gemm;         /* end of the last GEMM (c2l push of its batch period) */
+    int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
+    int64_t loads[2];
+    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
+} cm_state;
+
+typedef struct cm_level {
+    int loop;                 /* nest loop */
+    int64_t count;            /* tiles */
+    int vbit;                 /* class bit when the last tile is partial, else -1 */
+    bool red;                 /* reduction loop */
+} cm_level;
+
+#define CM_CACHE 64
+
+typedef struct cm_ctx {
+    const hw_config *hw;
+    const emb_nest *n;
+    const sched *s;
+    bool padded[2];           /* INP / WGT get zero padding from the DMA */
+    bool exact;               /* small program: DMA costs at the real DRAM addresses */
+    bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
+    int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
+    int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
+    cm_level lev[EMB_MAX_LOOPS];
+    int nlev;
+    int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
+    bool bias_alu_reload[EMB_MAX_LOOPS + 1];
+    int64_t B, Q;
+    int D, Dacc;
+    double fc;
+    double uop;               /* LOAD UOP duration */
+    double bias_tile, bias_tile_bytes; /* bias-by-ALU tile load duration, bytes */
+    int64_t bias_tile_i;
+    /* not cleared per evaluation: */
+    int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty (cleared when used) */
+    double cval[2][CM_CACHE];
+    int64_t cins[2][CM_CACHE];
+    cm_class cls[1 << CM_MAXV]; /* filled for the 2^nv classes in use */
+} cm_ctx;
+
+/* ---- DMA durations ---- */
+
+/* Expected cycles of n DRAM rows of len bytes starting at element-aligned (g bytes)
+ * addresses: bursts (dram_latency each) and bus beats. */
+static double rows_cycles(const hw_config *hw, double n, double len, double g) {
+    if (n <= 0 || len <= 0) return 0;
+    double bus = (double)hw_bus_bytes(hw), K = (double)hw->burst_boundary;
+    double mb = (double)hw->max_burst_beats * bus;
+    if (K < bus) K = bus;
+    double gg = g < K ? g : K;
+    double cross = len > gg ? (len - gg) / K : 0;
+    double bursts = 1 + cross;
+    if (mb < K && len > mb) bursts += len / mb - len / K;
+    double beats = g >= bus ? len / bus : (len + bus - g) / bus;
+    return n * (bursts * hw->dram_latency + beats);
+}
+
+static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lower_dma_stats *s) {
+    double eb = (double)hw_elem_bytes(hw, (hw_mem)b->mem_type);
+    double bus = (double)hw_bus_bytes(hw);
+    double startup = b->store ? hw->store_startup : hw->load_startup;
+    double row = s->rows ? (double)s->elems * eb / (double)s->rows : 0;
+    double pad = (double)s->pad_elems * eb / bus;
+    return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, eb) + pad;
+}
+
+/* ---- DMA at real addresses (small programs) ---- */
+
+/* Cycles of one DRAM row of bytes [a, a + len) as the simulator counts them: bus
+ * beats touched plus dram_latency per burst (bursts of at most max_burst_beats that
+ * never cross a burst_boundary). */
+static double row_exact(const hw_config *hw, uint64_t a, uint64_t len) {
+    uint64_t bus = (uint64_t)hw_bus_bytes(hw);
+    uint64_t b0 = a / bus, b1 = (a + len + bus - 1) / bus, nb = b1 - b0;
+    uint64_t kb = (uint64_t)hw->burst_boundary / bus, mb = (uint64_t)hw->max_burst_beats;
+    if (kb == 0) kb = 1;
+    uint64_t c0 = b0 / kb, c1 = (b1 - 1) / kb, bursts;
+    if (c0 == c1) {
+        bursts = (nb + mb - 1) / mb;
+    } else {
+        uint64_t first = kb - b0 % kb, lastn = (b1 - 1) % kb + 1;
+        bursts = (first + mb - 1) / mb + (lastn + mb - 1) / mb + (c1 - c0 - 1) * ((kb + mb - 1) / mb);
+    }
+    return (double)(bursts * (uint64_t)hw->dram_latency + nb);
+}
+
+typedef struct exact_acc {
+    const hw_config *hw;
+    double cyc;
+    int64_t insns;
+} exact_acc;
+
+static void exact_emit(void *ctx, const vta_insn *in) {
+    exact_acc *e = ctx;
+    const hw_config *hw = e->hw;
+    e->insns++;
+    bool store = in->opcode == VTA_OP_STORE;
+    e->cyc += store ? hw->store_startup : hw->load_startup;
+    if (in->x_size == 0) return;
+    uint64_t eb = (uint64_t)hw_elem_bytes(hw, store ? HW_MEM_OUT : (hw_mem)in->mem_type), bus = (uint64_t)hw_bus_bytes(hw);
+    for (uint64_t y = 0; y < in->y_size; y++)
+        e->cyc += row_exact(hw, ((uint64_t)in->dram_base + y * in->x_stride) * eb, (uint64_t)in->x_size * eb);
+    if (!store) {
+        uint64_t w = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
+        uint64_t pad = ((uint64_t)in->y_pad_0 + in->y_pad_1) * w + (uint64_t)in->y_size * (in->x_pad_0 + in->x_pad_1);
+        e->cyc += (double)((pad * eb + bus - 1) / bus);
+    }
+}
+
+static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
+                     bool store, const int64_t *cnt, double *cyc, int64_t *insns, double *bytes, status *st) {
+    int64_t start[EMB_MAX_LOOPS] = {0};
+    lower_dma_box b;
+    sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
+    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; DRAM position irrelevant */
+        b.ax[a].pad_lo = b.ax[a].pad_hi = 0;
+        b.ax[a].dram_c = 0;
+    }
+    b.zero_base = 0;
+    b.zero_elems = s->slot_rows[x];
+    lower_dma_stats ds;
+    if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
+    *cyc = dma_cycles(hw, &b, &ds);
+    *insns = ds.insns;
+    *bytes = (double)ds.elems * (double)hw_elem_bytes(hw, mem);
+    return true;
+}
+
+/* Load of operand x for the tile at idx (tile indices per nest loop), with the DMA
+ * padding of its position. */
+static bool box_cost_at(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, const int64_t *idx,
+                        double *cyc, int64_t *insns, status *st) {
+    int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
+        start[l] = idx[l] * s->tile[l];
+        int64_t rest = n->loop[l].extent - start[l];
+        cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
+    }
+    lower_dma_box b;
+    sched_dma_box(hw, n, s, x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, start, cnt, 0, &b);
+    b.zero_base = 0;
+    b.zero_elems = s->slot_rows[x];
+    lower_dma_stats ds;
+    if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
+    *cyc = dma_cycles(hw, &b, &ds);
+    *insns = ds.insns;
+    return true;
+}
+
+/* SHR steps of at most 15 (the portable immediate range), then MAX and MIN. */
+static int n_alu(const op *o) { return (o->rq.shift + 14) / 15 + 2; }
+
+/* ---- class tables ---- */
+
+static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c,
+                          const int *vl, int nv, status *st) {
+    double A = (double)s->slot_rows[EMB_ACC];
+    for (int mask = 0; mask < (1 << nv); mask++) {
+        cm_class *k = &c->cls[mask];
+        int64_t cnt[EMB_MAX_LOOPS];
+        double inst = 1;
+        for (int l = 0; l < n->nloops; l++) {
+            cnt[l] = s->tile[l];
+            for (int v = 0; v < nv; v++)
+                if (vl[v] == l && (mask >> v & 1)) cnt[l] = n->loop[l].extent % s->tile[l];
+            inst *= (double)cnt[l];
+        }
+        k->gemm = hw->gemm_startup + inst * hw->gemm_iter_cycles;
+        for (int x = 0; x < 2; x++)
+            if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &k->ld[x],
+                          &k->ldi[x], &k->ldb[x], st))
+                return false;
+        if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
+        k->epi = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles);
+        k->epii = n_alu(o);
+        if (o->rq.bias && !s->bias_alu) {
+            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st)) return false;
+        } else {
+            k->head = hw->gemm_startup + A * hw->gemm_iter_cycles;
+            k->headi = 1;
+            if (s->bias_alu) {
+                k->epi += hw->alu_startup + A * hw->alu_reg_cycles;
+                k->epii += 1;
+            }
+        }
+    }
+    if (s->bias_alu) {
+        double eb = (double)hw_elem_bytes(hw, HW_MEM_ACC);
+        c->bias_tile = hw->load_startup + rows_cycles(hw, 1, (double)s->bias_rows * eb, eb);
+        c->bias_tile_bytes = (double)s->bias_rows * eb;
+        c->bias_tile_i = 1;
+    }
+    return true;
+}
+
+/* ---- the walk ---- */
+
+static double dmax(double a, double b) { return a > b ? a : b; }
+
+static void tok_push(cm_state *z, int q, double t) {
+    if (z->cnt[q] == CM_RING) { /* more pending than a protocol keeps: drop the oldest */
+        z->head[q] = (z->head[q] + 1) % CM_RING;
+        z->cnt[q]--;
+    }
+    z->tok[q][(z->head[q] + z->cnt[q]) % CM_RING] = t;
+    z->cnt[q]++;
+}
+
+static double tok_pop(cm_state *z, int q) {
+    if (z->cnt[q] == 0) return 0;
+    double t = z->tok[q][z->head[q]];
+    z->head[q] = (z->head[q] + 1) % CM_RING;
+    z->cnt[q]--;
+    return t;
+}
+
+/* A group of g instructions on module m lasting dur; pops queue pop first (-1: none),
+ * pushes queue push at the end (-1: none). Returns the end time. */
+static double group(const cm_ctx *c, cm_state *z, int m, int pop, int push, double dur, int64_t g) {
+    if (g < 1) g = 1;
+    double first = (double)(z->insns + 1) * c->fc, last = (double)(z->insns + g) * c->fc;
+    z->insns += g;
+    double t = dmax(z->clk[m], first);
+    if (pop >= 0) t = dmax(t, tok_pop(z, pop));
+    double end = dmax(t + dur, last + dur / (double)g);
+    z->clk[m] = end;
+    z->busy[m] += dur;
+    if (push >= 0) tok_push(z, push, end);
+    return end;
+}
+
+/* One tile: class k, carry at level p (operands/bias reloaded per c->touch[p]). */
+/* The box of operand x (memory mem) for the tile at idx at its real DRAM address, as
+ * the simulator times it. */
+static bool box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
+                      int64_t *g) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
+        start[l] = idx[l] * s->tile[l];
+        int64_t rest = n->loop[l].extent - start[l];
+        cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
+    }
+    lower_dma_box b;
+    sched_dma_box(c->hw, n, s, x, mem, store, start, cnt, 0, &b);
+    b.dram_base = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];
+    if (x < 2 && c->padded[x]) {
+        b.zero_base = c->zbase[x];
+        b.zero_elems = s->slot_rows[x];
+    }
+    exact_acc e = {c->hw, 0, 0};
+    lower_dma_stats ds;
+    status st;
+    status_init(&st);
+    if (!lower_dma_plan(&b, exact_emit, &e, &ds, &st)) return false;
+    *cyc = e.cyc;
+    *g = e.insns;
+    return true;
+}
+
+/* Region bases of the program codegen emits (lower.h: uop, inp, zinp, wgt, zwgt,
+ * bias, out, placed like vta/prog from byte 4096 on at max(64, element) alignment). */
+static void regions(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c) {
+    uint64_t at = 4096;
+    const hw_mem mem[2] = {HW_MEM_INP, HW_MEM_WGT};
+#define CM_PLACE(kind, bytes, out_elem)                                                  \
+    do {                                                                                 \
+        uint64_t e_ = (uint64_t)hw_elem_bytes(hw, kind), al_ = e_ > 64 ? e_ : 64;        \
+        at = (at + al_ - 1) / al_ * al_;                                                 \
+        out_elem = (int64_t)(at / e_);                                                   \
+        at += (uint64_t)(bytes);                                                         \
+    } while (0)
+    int64_t ignore;
+    CM_PLACE(HW_MEM_UOP, s->uop_rows * 4, ignore);
+    (void)ignore;
+    for (int x = 0; x < 2; x++) {
+        int64_t el = 1;
+        for (int a = 0; a < n->lay[x].naxes; a++) el *= sched_compact_extent(n, s, (emb_operand)x, a);
+        CM_PLACE(mem[x], el * hw_elem_bytes(hw, mem[x]), c->base[x]);
+        if (c->padded[x]) CM_PLACE(mem[x], s->slot_rows[x] * hw_elem_bytes(hw, mem[x]), c->zbase[x]);
+    }
+    if (o->rq.bias) CM_PLACE(HW_MEM_ACC, n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC), c->base[3]);
+    CM_PLACE(HW_MEM_OUT, n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_OUT), c->base[4]);
+#undef CM_PLACE
+}
+
+/* Load duration of operand x for the tile at idx: the class table, or for an operand
+ * with DMA padding the tile at its position (cached by the position of every level
+ * that moves a padded axis: first, middle or last). */
+static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *idx, double *dur, int64_t *g) {
+    if (c->exact && box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g)) return;
+    if (!c->padded[x]) {
+        *dur = cl->ld[x];
+        *g = cl->ldi[x];
+        return;
+    }
+    int64_t key = k;
+    for (int j = 0; j < c->nlev; j++)
+        if (c->plev[x] >> j & 1) {
+            int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 2 : v > 0;
+            key = key * 3 + st;
+        }
+    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 58;
+    if (c->ckey[x][h] == key + 1) {
+        *dur = c->cval[x][h];
+        *g = c->cins[x][h];
+        return;
+    }
+    status st;
+    status_init(&st);
+    if (!box_cost_at(c->hw, c->n, c->s, (emb_operand)x, idx, dur, g, &st)) {
+        *dur = cl->ld[x];
+        *g = cl->ldi[x];
+    }
+    c->ckey[x][h] = key + 1;
+    c->cval[x][h] = *dur;
+    c->cins[x][h] = *g;
+}
+
+static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx) {
+    const cm_class *cl = &c->cls[k];
+    int64_t qi = z->q;
+    if (first_red) {
+        z->q++;
+        double dur = cl->head;
+        int64_t g = cl->headi;
+        if (c->exact && c->bias_load_acc) box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
+        z->bytes[2] += cl->headb;
+        if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
+            dur += c->bias_tile;
+            g += c->bias_tile_i;
+            z->bytes[2] += c->bias_tile_bytes;
+        }
+        group(c, z, M_COMP, qi >= c->Dacc ? Q_S2C : -1, -1, dur, g);
+    }
+    int lm = c->touch[p + 1];
+    bool loads = lm != 0;
+    int64_t bi = z->b;
+    if (loads) {
+        /* the previous batch period ended with the last GEMM: its compute->load token */
+        if (bi > 0 && bi - 1 <= c->B - 1 - c->D) tok_push(z, Q_C2L, z->last_gemm);
+        z->b++;
+        double dur = 0;
+        int64_t g = 0;
+        for (int x = 0; x < 2; x++)
+            if (lm >> x & 1) {
+                double d;
+                int64_t gi;
+                load_of(c, cl, k, x, idx, &d, &gi);
+                z->bytes[x] += cl->ldb[x];
+                dur += d;
+                g += gi;
+                z->loads[x]++;
+            }
+        group(c, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g);
+    }
+    z->last_gemm = group(c, z, M_COMP, loads ? Q_L2C : -1, -1, cl->gemm, 1);
+    if (last_red) {
+        qi = z->q - 1;
+        group(c, z, M_COMP, -1, Q_C2S, cl->epi, cl->epii);
+        bool push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1;
+        double sto = cl->sto;
+        int64_t stoi = cl->stoi;
+        if (c->exact) box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
+        z->bytes[3] += cl->stob;
+        group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, sto, stoi);
+    }
+}
+
+/* Advances z by `times` more iterations like the last one, which took the state from
+ * a to z: in a periodic regime every active module's clock moves by the period, the
+ * largest clock advance of an active module; a module idle in that iteration keeps
+ * its clock. */
+static void warp(cm_state *z, const cm_state *a, int64_t times) {
+    double lam = 0, d[3], k = (double)times;
+    for (int m = 0; m < 3; m++)
+        if (z->busy[m] > a->busy[m]) lam = dmax(lam, z->clk[m] - a->clk[m]);
+    for (int m = 0; m < 3; m++) {
+        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
+        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
+        z->clk[m] += d[m];
+    }
+    static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
+    for (int q = 0; q < 4; q++)
+        for (int i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) % CM_RING] += d[producer[q]];
+    z->last_gemm += d[M_COMP];
+    z->insns += (z->insns - a->insns) * times;
+    z->b += (z->b - a->b) * times;
+    z->q += (z->q - a->q) * times;
+    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
+    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
+}
+
+/* Level i of the walk: every iteration of its loop, the inner levels inside. */
+static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx) {
+    if (i == c->nlev) {
+        tile(c, z, k, p, fr, lr, idx);
+        return;
+    }
+    const cm_level *L = &c->lev[i];
+    cm_state s1;
+    for (int64_t v = 0; v < L->count; v++) {
+        bool is_last = v == L->count - 1;
+        int kk = k | (is_last && L->vbit >= 0 ? 1 << L->vbit : 0);
+        bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
+        idx[L->loop] = v;
+        walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
+        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 2) s1 = *z;
+        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 1) {
+            warp(z, &s1, L->count - CM_EXPLICIT - 1);
+            v = L->count - 2;
+        }
+    }
+}
+
+/* allow_exact: re-cost small programs at real addresses; check_only: stop once the
+ * class tables (every DMA box) are built, i.e. answer "can it be costed". */
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, bool check_only,
+                     cost_counts *cc, status *st) {
+    cm_ctx cx;
+    cm_ctx *c = &cx;
+    memset(c, 0, offsetof(cm_ctx, ckey));
+    c->hw = hw;
+    for (int x = 0; x < 2; x++)
+        for (int a = 0; a < n->lay[x].naxes; a++) c->padded[x] |= s->strip[x][a];
+    c->n = n;
+    c->s = s;
+    c->fc = hw->fetch_insn_cycles;
+    c->D = sched_nslots(s, EMB_INP);
+    c->Dacc = sched_nslots(s, EMB_ACC);
+    int vl[CM_MAXV], nv = 0, vbit[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
+        vbit[l] = -1;
+        if (n->loop[l].extent % s->tile[l] != 0 && nv < CM_MAXV) {
+            vbit[l] = nv;
+            vl[nv++] = l;
+        }
+    }
+    for (int x = 0; x < 2; x++)
+        if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
+    if (!build_classes(o, hw, n, s, c, vl, nv, st)) return false;
+    if (check_only) return true;
+    /* levels: tiled loops in visiting order */
+    int pos_ld = -1, pos_bias = -1;
+    for (int i = 0; i < n->nloops; i++) {
+        int l = s->order[i];
+        int64_t nt = sched_ntiles(n, s, l);
+        if (nt < 2) continue;
+        cm_level *L = &c->lev[c->nlev];
+        L->loop = l;
+        L->count = nt;
+        L->vbit = vbit[l];
+        L->red = sched_is_reduction(n, l);
+        for (int x = 0; x < 2; x++) {
+            int a = n->loop[l].axis[x];
+            if (a >= 0 && s->strip[x][a]) c->plev[x] |= 1 << c->nlev;
+        }
+        int ax = n->loop[l].axis[EMB_ACC];
+        if (s->bias_alu && ax >= 0 && s->bias_rel[ax]) pos_bias = c->nlev;
+        c->nlev++;
+    }
+    /* touch[p + 1]: operands whose box changes when the carry is at level p (-1: the
+     * first tile, everything loaded) */
+    for (int p = c->nlev - 1; p >= -1; p--) {
+        int m = p < 0 ? 3 : 0;
+        if (p >= 0) {
+            for (int j = p; j < c->nlev; j++)
+                for (int x = 0; x < 2; x++)
+                    if (n->loop[c->lev[j].loop].axis[x] >= 0) m |= 1 << x;
+            if (!s->reuse) m = 3;
+        }
+        c->touch[p + 1] = m;
+        c->bias_alu_reload[p + 1] = p < 0 || p <= pos_bias;
+        if (m && pos_ld < p) pos_ld = p;
+    }
+    /* batches: one per distinct value of the levels down to the innermost one that
+     * changes an operand */
+    c->B = 1;
+    for (int i = 0; i < c->nlev; i++)
+        if (!s->reuse || i <= pos_ld) c->B *= c->lev[i].count;
+    c->Q = s->nout_tiles;
+    c->bias_load_acc = o->rq.bias && !s->bias_alu;
+    c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;
+    for (int i = 0; i < c->nlev; i++)
+        if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
+    if (c->exact) regions(o, hw, n, s, c);
+    c->uop = hw->load_startup + row_exact(hw, 4096, (uint64_t)s->uop_rows * 4);
+    cm_state z;
+    memset(&z, 0, sizeof z);
+    group(c, &z, M_COMP, -1, -1, c->uop, 1);
+    int64_t idx[EMB_MAX_LOOPS] = {0};
+    walk(c, &z, 0, -1, 0, true, true, idx);
+    group(c, &z, M_COMP, Q_S2C, -1, 0, 1); /* FINISH */
+    double total = dmax(dmax(z.clk[0], z.clk[1]), z.clk[2]);
+    double fetch = (double)z.insns * c->fc;
+    if (fetch > total) total = fetch;
+    s->loads[0] = z.loads[0];
+    s->loads[1] = z.loads[1];
+    s->est_load = z.busy[M_LOAD];
+    s->est_compute = z.busy[M_COMP];
+    s->est_store = z.busy[M_STORE];
+    s->est_fetch = fetch;
+    s->est_cycles = total;
+    if (cc) {
+        memset(cc, 0, sizeof *cc);
+        cc->busy[0] = fetch;
+        for (int m = 0; m < 3; m++) cc->busy[m + 1] = z.busy[m];
+        cc->insns = z.insns;
+        cc->loads[0] = z.loads[0];
+        cc->loads[1] = z.loads[1];
+        for (int x = 0; x < 4; x++) cc->dram_bytes[x] = z.bytes[x];
+        cc->dram_bytes[COST_UOP] = (double)s->uop_rows * 4;
+        cc->exact = c->exact;
+    }
+    return true;
+}
+
+bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    (void)ctx;
+    return estimate(o, hw, n, s, false, false, NULL, st);
+}
+
+bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return estimate(o, hw, n, s, false, true, NULL, st);
+}
+
+bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return estimate(o, hw, n, s, true, false, NULL, st);
+}
+
+bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st) {
+    return estimate(o, hw, n, s, true, false, cc, st);
+}

@@ -1,0 +1,82 @@
+/* cost: the VTA part of the analytical cost model (DESIGN section 6). Given an
+ * embedding's loop nest and a legal schedule it derives, in closed form, what the
+ * program of vta/codegen does: per-module busy cycles (fetch, load, compute, store),
+ * the total under VTA's four-module overlap (the token protocol of lower.h), DRAM
+ * bytes per operand, SRAM footprints, energy from action counts and an area proxy.
+ * The target-independent part (mapping directives, reuse, footprints over the loop
+ * nest) is core/dataflow. The schedule search reaches the model only through the plug
+ * of sched_opts (cost_vta_plug is the default).
+ * Invariant: the model never emits or simulates a program; it is a pure function of
+ * (operator, hardware, nest, schedule). cost_sim is the simulator figure it is
+ * validated against. */
+#ifndef EMBEDSYN_VTA_COST_H
+#define EMBEDSYN_VTA_COST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+#include "vta/sched.h"
+#include "vta/sim.h"
+
+/* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). DMA
+ * rows are costed with the expected number of 2 KiB-boundary crossings. */
+bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
+ * walk: the search's cheap feasibility test of a tiling prefix. */
+bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* The same as cost_vta_plug, but a small program (at most 256 tiles, every loop walked) has its DMA
+ * costed at the real DRAM addresses of codegen's regions, as the simulator does. The
+ * search re-costs its final candidates with it (slower: one DMA plan per tile). */
+bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+
+/* VTA operands of the report: the DRAM regions / SRAM buffers they live in. */
+#define COST_OPERANDS(X) X(COST_INP, "inp") X(COST_WGT, "wgt") X(COST_ACC, "acc") X(COST_OUT, "out") X(COST_UOP, "uop")
+typedef enum {
+#define COST_ENUM(id, name) id,
+    COST_OPERANDS(COST_ENUM)
+#undef COST_ENUM
+    COST_NOPER
+} cost_operand;
+const char *cost_operand_name(cost_operand x);
+
+/* What the walk of the model counts (cost_vta_counts). */
+typedef struct cost_counts {
+    double busy[4];                 /* fetch, load, compute, store (sim_module order) */
+    int64_t insns;                  /* instructions of the program */
+    int64_t loads[2];               /* INP / WGT tile loads */
+    double dram_bytes[COST_NOPER];  /* moved per operand (acc: bias loads; out: stores) */
+    bool exact;                     /* DMA costed at the real DRAM addresses */
+} cost_counts;
+
+/* cost_vta_exact plus the counts (s's estimate fields are filled too). */
+bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st);
+
+/* The whole report of a mapping (cost_report.c). */
+typedef struct cost_report {
+    double cycles;                  /* total under the four-module overlap */
+    cost_counts c;
+    int64_t tiles, out_tiles;
+    int64_t sram_bytes[COST_NOPER]; /* footprint per buffer, double buffering included */
+    double sram_read[COST_NOPER], sram_write[COST_NOPER]; /* bytes */
+    double reuse[COST_NOPER];       /* SRAM bytes read per DRAM byte moved (inp, wgt, uop) */
+    double macs, alu_ops;           /* executed MACs (all lanes), ALU lane operations */
+    /* energy in pJ from the action counts and the hardware's energy table */
+    double e_mac, e_alu, e_dram, e_fetch, e_sram[COST_NOPER], e_total;
+    int64_t area_macs, area_sram_bytes; /* area proxy: MAC array size, on-chip SRAM bytes */
+} cost_report;
+
+bool cost_vta_report(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cost_report *r,
+                     status *st);
+void cost_report_print(FILE *f, const cost_report *r);
+void cost_report_json(FILE *f, const cost_report *r);
+
+/* The program of (o, e, n, s) (vta/codegen) run on the cycle simulator, timing only. */
+bool cost_sim(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s, sim_report *rep,
+              status *st);
+
+#endif

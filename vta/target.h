@@ -1,0 +1,66 @@
+/* target: the seam between the target-independent pipeline (bench/driver) and a back
+ * end. A back end is one table of functions (struct target): the reference strategy's
+ * embedding, the candidate schedules of a plan, code generation, writing the operands
+ * into a program, the program's output, the bundle, and simulation. The driver reaches
+ * the back end only through this table, so a new target is a new table (a new folder
+ * next to vta/ with its own target_<name>() and one row in target.c's list) and no
+ * change to the driver.
+ * Schedules and programs are opaque to the driver (target_scheds, target_prog); what
+ * the driver sees of the hardware is the intrinsic's shape (core/hw) and the
+ * simulator's report (counters named as TVM's).
+ * Invariant: a target_scheds holds pointers into the caller's plan (op, hw, embedding,
+ * nest), which outlives it; a target_prog belongs to the scheds it came from. */
+#ifndef EMBEDSYN_VTA_TARGET_H
+#define EMBEDSYN_VTA_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/emb.h"
+#include "core/hw.h"
+#include "core/op.h"
+#include "core/status.h"
+#include "vta/sim.h"
+
+typedef struct target_scheds target_scheds; /* candidate schedules of one plan */
+typedef struct target_prog target_prog;     /* one generated program */
+
+typedef struct target {
+    const char *name;
+    int max_sched_k; /* most candidates schedules() returns besides the template's */
+    /* The reference strategy's embedding (TVM's fixed approach on VTA). */
+    bool (*reference_embedding)(const op *o, const hw_config *hw, emb *e, status *st);
+    /* Candidate schedules of (o, hw, e, n): with `reference` the reference template's
+     * pick alone, else the k best by the cost model plus the template's when it applies
+     * (its index in *tmpl, else -1). NULL + status when none fits. */
+    target_scheds *(*schedules)(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
+                                int k, int *tmpl, status *st);
+    int (*nscheds)(const target_scheds *s);
+    double (*sched_estimate)(const target_scheds *s, int i); /* cost-model cycles */
+    void (*sched_describe)(const target_scheds *s, int i, char *buf, size_t len);
+    void (*scheds_free)(target_scheds *s);
+    /* The program of candidate i, ready to run (operands zero). NULL + status on error. */
+    target_prog *(*codegen)(const target_scheds *s, int i, status *st);
+    /* The packed operands (emb_pack layouts, full extents; bias_acc may be NULL). */
+    bool (*write_inputs)(target_prog *p, const int8_t *inp, const int8_t *wgt, const int32_t *bias_acc,
+                         status *st);
+    /* The output region (ACC layout, OUT elements) after simulation. */
+    const int8_t *(*output)(target_prog *p, int64_t *bytes);
+    bool (*write_bundle)(const target_prog *p, const char *dir, status *st);
+    bool (*simulate)(target_prog *p, bool timing_only, bool strict, sim_report *rep, status *st);
+    /* Portability check without simulating: findings are counted in rep->nwarnings
+     * (first in rep->warning); with `strict` a finding is an error. */
+    bool (*check_program)(const target_prog *p, bool strict, sim_report *rep, status *st);
+    void (*prog_free)(target_prog *p);
+} target;
+
+/* The built-in targets: X(name, getter). */
+#define TARGETS(X) X("vta", target_vta)
+
+const target *target_vta(void);
+/* The target of that name, or NULL; target_default() is the first of TARGETS. */
+const target *target_find(const char *name);
+const target *target_default(void);
+
+#endif
