@@ -280,16 +280,17 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
      * needs CONS. */
     for (int d2 = 0; d2 < o->ndims; d2++) {
         int kc = -1;
-        bool target[ENC_MAX_OPTS];
+        bool target[ENC_MAX_OPTS], banded = false;
         for (int k = 0; k < sp->nopt[d2]; k++) {
             const enc_opt *q = &sp->opt[d2][k];
             target[k] = q->role == ENC_R_CONS || (q->role == ENC_R_I && q->band > 0);
+            banded |= q->role == ENC_R_I && q->band > 0;
             if (q->role == ENC_R_CONS)
                 kc = k;
         }
         if (kc < 0)
             continue;
-        for (int d = 0; d < o->ndims; d++)
+        for (int d = 0; d < o->ndims && banded; d++)
             for (int k = 0; k < sp->nopt[d]; k++) {
                 const enc_opt *p = &sp->opt[d][k];
                 if (p->comp != d2)
@@ -314,7 +315,7 @@ bool enc_formula_build(enc_formula *f, const enc_space *sp, uint64_t rlimit, dou
                 by[nb++] = enc_opt_in(f, d, mask);
         }
         Z3_ast some = nb == 1 ? by[0] : Z3_mk_or(c, nb, by);
-        enc_assert(f, Z3_mk_eq(c, enc_opt_in(f, d2, target), some));
+        enc_assert(f, Z3_mk_eq(c, banded ? enc_opt_in(f, d2, target) : enc_opt_is(f, d2, kc), some));
         for (unsigned i = 0; i < nb; i++)
             for (unsigned j = i + 1; j < nb; j++) {
                 Z3_ast both[2] = {by[i], by[j]};

@@ -145,7 +145,20 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
             }
         }
     }
-    /* Banded variants of every Toeplitz option: the compensated dim d2 is also the I
+    /* CONS options for every dim some option compensates. */
+    bool cons[OP_MAX_DIMS] = {false};
+    for (int d = 0; d < o->ndims; d++)
+        for (int k = 0; k < s->nopt[d]; k++)
+            if (s->opt[d][k].comp >= 0)
+                cons[s->opt[d][k].comp] = true;
+    for (int d = 0; d < o->ndims; d++)
+        if (cons[d]) {
+            enc_opt c = {ENC_R_CONS, -1, -1, 0, 0, 1, 0};
+            if (!add_opt(s, d, c, st))
+                return false;
+        }
+    /* Banded variants of every Toeplitz option (after all other options, so that
+     * adding them leaves the other options' indices alone): the compensated dim d2 is also the I
      * term along the band; d2 gets a BAND(b) option per band extent b. */
     int nbase[OP_MAX_DIMS];
     bool compd[OP_MAX_DIMS] = {false};
@@ -161,7 +174,15 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
     for (int d = 0; d < o->ndims; d++)
         if (op_is_reduction(o, d) && !compd[d] && chan < s->lanes[EMB_I])
             chan *= o->extent[d];
-    for (int d = 0; d < o->ndims && chan < s->lanes[EMB_I]; d++)
+    /* ... and where the dims that could fill the O lanes without moving In (output
+     * channels per group) leave them empty too: else im2col with O <- k wins (C = 1 or
+     * 3 convs with K >= 16). */
+    int64_t kcap = 1;
+    for (int d = 0; d < o->ndims; d++)
+        if (!op_is_reduction(o, d) && col_zero(o, OP_IN, d) && kcap < s->lanes[EMB_O])
+            kcap *= o->extent[d];
+    bool bands = chan < s->lanes[EMB_I] && kcap < s->lanes[EMB_O];
+    for (int d = 0; d < o->ndims && bands; d++)
         for (int k = 0; k < nbase[d]; k++) {
             enc_opt p = s->opt[d][k];
             if (p.comp < 0 || p.ext < 2)
@@ -192,18 +213,6 @@ bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st)
                     have = true;
             enc_opt q = {ENC_R_I, -1, -1, b, 0, 1, b};
             if (!have && !add_opt(s, p.comp, q, st))
-                return false;
-        }
-    /* CONS options for every dim some option compensates. */
-    bool cons[OP_MAX_DIMS] = {false};
-    for (int d = 0; d < o->ndims; d++)
-        for (int k = 0; k < s->nopt[d]; k++)
-            if (s->opt[d][k].comp >= 0)
-                cons[s->opt[d][k].comp] = true;
-    for (int d = 0; d < o->ndims; d++)
-        if (cons[d]) {
-            enc_opt c = {ENC_R_CONS, -1, -1, 0, 0, 1, 0};
-            if (!add_opt(s, d, c, st))
                 return false;
         }
     return true;

@@ -25,8 +25,10 @@
  *                    largest extent e >= 2 of each Toeplitz direction whose band fits
  *                    one I chunk (E_d2 + |c|(e-1) <= BLOCK_IN), and only in ops whose
  *                    reduction dims that nothing compensates (channels) have a product
- *                    below BLOCK_IN (depthwise, C = 1 or 3: elsewhere channels fill the
- *                    I lanes and the band would only cost solver time).
+ *                    below BLOCK_IN and whose Out dims that keep In fixed (output
+ *                    channels per group) have a product below BLOCK_OUT (depthwise, or
+ *                    C and K both small: elsewhere channels fill the lanes, im2col or
+ *                    packing win and the band would only cost solver time).
  *  - extents e: the full extent E_d, or a split factor e with 2 <= e < E_d, e <= LANES
  *    of the axis, and e dividing LANES or E_d (the block loop then has ceil(E_d/e)
  *    iterations; padding is implied by the ceil).

@@ -126,7 +126,8 @@ static void bf_add_bands(bf *b) {
 }
 
 /* Banded options exist when the reduction dims that no Toeplitz direction (either
- * swap, axis O or B) compensates have a product below BLOCK_IN (enc_space.h). */
+ * swap, axis O or B) compensates have a product below BLOCK_IN and the Out dims that
+ * keep In fixed one below BLOCK_OUT (enc_space.h). */
 static bool bf_bands(const bf *b) {
     const op *o = b->o;
     bool target[OP_MAX_DIMS] = {false};
@@ -143,11 +144,14 @@ static bool bf_bands(const bf *b) {
                         target[d2] = true;
             }
         }
-    int64_t chan = 1;
-    for (int d = 0; d < o->ndims; d++)
+    int64_t chan = 1, kcap = 1;
+    for (int d = 0; d < o->ndims; d++) {
         if (col_is_zero(o, OP_OUT, d) && !target[d] && chan < hw_block_in(b->hw))
             chan *= o->extent[d];
-    return chan < hw_block_in(b->hw);
+        if (!col_is_zero(o, OP_OUT, d) && col_is_zero(o, OP_IN, d) && kcap < hw_block_out(b->hw))
+            kcap *= o->extent[d];
+    }
+    return chan < hw_block_in(b->hw) && kcap < hw_block_out(b->hw);
 }
 
 static void bf_options(bf *b) {
