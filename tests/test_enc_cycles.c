@@ -361,7 +361,7 @@ static void command_line(int c, const char *dir, const char *word, char *buf, si
                  EMBEDSYN_CLI, opt, dir, word);
         break;
     default:
-        snprintf(buf, len, "%s bench %s/suite.xml --out %s/bench --objective '%s'", EMBEDSYN_CLI,
+        snprintf(buf, len, "%s bench %s/suite.xml --out %s/bench --force --objective '%s'", EMBEDSYN_CLI,
                  dir, dir, word);
         break;
     }
