@@ -109,7 +109,8 @@ static int sh(char *out, size_t len, const char *cmd) {
 Test(cli, compile_json_has_no_cycles_it_did_not_simulate) {
     char d[] = "/tmp/test_cli_XXXXXX", cmd[1024], out[8192];
     cr_assert_not_null(mkdtemp(d));
-    snprintf(cmd, sizeof cmd, "%s compile --conv C=3,H=8,W=8,K=16,R=3,S=3,pad=1 -o %s/b --json",
+    /* -o into directories that do not exist yet: they are created */
+    snprintf(cmd, sizeof cmd, "%s compile --conv C=3,H=8,W=8,K=16,R=3,S=3,pad=1 -o %s/new/dir/b --json",
              EMBEDSYN_CLI, d);
     cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
     arena *a = arena_create();
@@ -122,6 +123,9 @@ Test(cli, compile_json_has_no_cycles_it_did_not_simulate) {
     cr_expect_eq(c->type, JSON_NULL, "%s", out);
     cr_expect_null(json_get(v, "gemm_counter"));
     cr_expect(json_get(v, "simulated") && !json_get(v, "simulated")->b);
+    char prog[1200];
+    snprintf(prog, sizeof prog, "%s/new/dir/b/program.xml", d);
+    cr_expect_eq(access(prog, R_OK), 0, "bundle written into the new directories");
     arena_destroy(a);
     /* run does simulate: cycles is a positive number there */
     snprintf(cmd, sizeof cmd, "%s run --conv C=3,H=8,W=8,K=16,R=3,S=3,pad=1 --json", EMBEDSYN_CLI);

@@ -215,6 +215,18 @@ bool vta_bundle_write(const vta_prog *p, const char *dir, status *st) {
     if (!p->finalized)
         return status_fail(st, "%s: the program is not finalized (call vta_prog_finalize first)", dir);
     struct stat sb;
+    /* Missing parent directories are created too (like mkdir -p). */
+    char parent[4096];
+    if (snprintf(parent, sizeof parent, "%s", dir) >= (int)sizeof parent)
+        return status_fail(st, "%s: path too long", dir);
+    for (char *q = parent + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(parent, 0777) != 0 && errno != EEXIST)
+            return status_fail(st, "%s: cannot create directory: %s", parent, strerror(errno));
+        *q = '/';
+    }
     if (mkdir(dir, 0777) != 0) {
         if (errno != EEXIST)
             return status_fail(st, "%s: cannot create directory: %s", dir, strerror(errno));
