@@ -387,7 +387,7 @@ Test(bundle, write_errors) {
     vta_prog_destroy(p);
     p = sample_prog();
     status_init(&st);
-    cr_assert_not(vta_bundle_write(p, "/nonexistent_dir_xyz/sub", &st));
+    cr_assert_not(vta_bundle_write(p, "/dev/null/sub", &st)); /* a parent that is a file */
     cr_assert(strstr(st.msg, "cannot create"), "%s", st.msg);
     vta_prog_destroy(p);
 }
