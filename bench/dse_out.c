@@ -183,10 +183,11 @@ static const dse_design *best_within(const dse_design *d, int64_t n, double max_
 }
 
 static void hw_short(const hw_config *h, char *buf, size_t len) {
-    snprintf(buf, len, "B%lld BI%lld BO%lld inp%dK wgt%dK acc%dK uop%dK bus%lld", (long long)hw_batch(h),
-             (long long)hw_block_in(h), (long long)hw_block_out(h), 1 << (h->log_inp_buff_size - 10),
-             1 << (h->log_wgt_buff_size - 10), 1 << (h->log_acc_buff_size - 10), 1 << (h->log_uop_buff_size - 10),
-             (long long)(hw_bus_bytes(h) * 8));
+    /* buffer sizes in KiB; below 1 KiB as a fraction (log sizes may be < 10) */
+    snprintf(buf, len, "B%lld BI%lld BO%lld inp%gK wgt%gK acc%gK uop%gK bus%lld", (long long)hw_batch(h),
+             (long long)hw_block_in(h), (long long)hw_block_out(h), ldexp(1.0, h->log_inp_buff_size - 10),
+             ldexp(1.0, h->log_wgt_buff_size - 10), ldexp(1.0, h->log_acc_buff_size - 10),
+             ldexp(1.0, h->log_uop_buff_size - 10), (long long)(hw_bus_bytes(h) * 8));
 }
 
 void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective obj) {

@@ -150,7 +150,7 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
         enc_activate_cycles(&f);
-        for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
+        for (int t = 0; t < 400 && points < (it + 1) * 12; t++) {
             bool swap = rnd(&seed, 0, 1);
             int32_t sel[OP_MAX_DIMS];
             for (int d = 0; d < sp->nd; d++)
