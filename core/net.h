@@ -146,6 +146,9 @@ void net_values_free(const net *g, int8_t **vals);
 /* One node of the reference given the values of its inputs (vals indexed by tensor;
  * writes vals[node.out], which must be allocated). */
 void net_ref_node(const net *g, int32_t node, int8_t *const *vals);
+/* CONV/DENSE: the node's output from the op's int32 accumulators (acc + bias, op Out
+ * shape): requantization, then the crop window (conv) or the transpose (dense). */
+void net_ref_from_acc(const net *g, int32_t node, const int32_t *acc, int8_t *out);
 
 /* Work of a node if it runs on the host: bytes read + written (activations, weights,
  * biases) and integer operations (CONV/DENSE: MACs; ADD: 2 per element (add, requant);

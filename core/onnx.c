@@ -288,7 +288,7 @@ bool onnx_const_values(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__Tensor
 
 /* ---- calibration values ------------------------------------------------------------ */
 
-bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
+bool onnx_calib_alloc(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
     int32_t nt = net_ntensors(c->g);
     if (nt > c->capact) {
         int32_t nc = nt * 2;
@@ -304,10 +304,19 @@ bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
         return onnx_fail(c, n, "absurd size: activations exceed %" PRId64 " bytes",
                          ONNX_MAX_ACT_BYTES);
     c->act_bytes += e;
+    if (!c->calibrate)
+        return true;
     c->act[out] = calloc((size_t)e, 1);
     if (!c->act[out])
         return onnx_fail(c, n, "out of memory");
-    net_ref_node(c->g, node, c->act);
+    return true;
+}
+
+bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
+    if (!onnx_calib_alloc(c, n, node))
+        return false;
+    if (c->calibrate)
+        net_ref_node(c->g, node, c->act);
     return true;
 }
 
@@ -353,8 +362,8 @@ static bool onnx_add(onnx_ctx *c, const Onnx__NodeProto *n) {
     double lo = -INFINITY, hi = INFINITY;
     char ops[32] = "Add";
     const char *outname = onnx_fuse_act(c, n->output[0], &relu, &lo, &hi, ops, sizeof ops);
-    int64_t mx = 0, ne = net_tensor_elems(net_tensor_at(c->g, ta));
-    for (int64_t i = 0; i < ne; i++) {
+    int64_t mx = c->calibrate ? 0 : 255, ne = net_tensor_elems(net_tensor_at(c->g, ta));
+    for (int64_t i = 0; c->calibrate && i < ne; i++) {
         int64_t s = (int64_t)c->act[ta][i] + c->act[tb][i];
         if (relu && s < 0)
             continue;
@@ -591,7 +600,8 @@ static bool onnx_input(onnx_ctx *c, const int64_t *shape_in, int rank_in) {
     int32_t t = net_node_at(c->g, node)->out;
     if (!onnx_calib_node(c, NULL, node))
         return false;
-    ref_fill_i8(c->act[t], e, c->seed);
+    if (c->calibrate)
+        ref_fill_i8(c->act[t], e, c->seed);
     return onnx_add_val(c, vi->name, t, ONNX_INPUT_EXP);
 }
 
@@ -619,13 +629,14 @@ static bool onnx_graph(onnx_ctx *c, const int64_t *shape, int rank) {
     return true;
 }
 
-net *onnx_import_mem(const void *data, size_t len, const char *name, const int64_t *input_shape,
-                     int input_rank, uint64_t seed, status *st) {
+net *onnx_import_mem(const void *data, size_t len, const char *name, const onnx_opts *o,
+                     status *st) {
     onnx_ctx c;
     memset(&c, 0, sizeof c);
     c.file = name;
     c.st = st;
-    c.seed = seed;
+    c.seed = o->seed;
+    c.calibrate = !o->no_calibration;
     if (len > ONNX_MAX_FILE)
         return onnx_fail(&c, NULL, "file larger than %zu bytes", ONNX_MAX_FILE), NULL;
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, data);
@@ -638,7 +649,7 @@ net *onnx_import_mem(const void *data, size_t len, const char *name, const int64
     c.gr = m->graph;
     const char *gname = m->graph->name && m->graph->name[0] ? m->graph->name : name;
     c.g = net_create(gname);
-    bool ok = onnx_graph(&c, input_shape, input_rank);
+    bool ok = onnx_graph(&c, o->input_shape, o->input_rank);
     if (c.act)
         for (int32_t i = 0; i < c.capact; i++)
             free(c.act[i]);
@@ -655,8 +666,7 @@ net *onnx_import_mem(const void *data, size_t len, const char *name, const int64
     return c.g;
 }
 
-net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, uint64_t seed,
-                 status *st) {
+net *onnx_import_ex(const char *path, const onnx_opts *o, status *st) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         status_fail(st, "%s: cannot open: %s", path, strerror(errno));
@@ -672,7 +682,13 @@ net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, u
                                                                  : "read error");
         return NULL;
     }
-    net *g = onnx_import_mem(buf, len, path, input_shape, input_rank, seed, st);
+    net *g = onnx_import_mem(buf, len, path, o, st);
     free(buf);
     return g;
+}
+
+net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, uint64_t seed,
+                 status *st) {
+    onnx_opts o = {.input_shape = input_shape, .input_rank = input_rank, .seed = seed};
+    return onnx_import_ex(path, &o, st);
 }
