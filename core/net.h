@@ -61,6 +61,8 @@ typedef struct net_tensor {
     int32_t rank;          /* 2 or 4 */
     int64_t shape[4];
     int32_t producer;      /* node index, -1 until a node produces it */
+    int32_t qexp;          /* quantization exponent (ONNX import): int8 q stands for
+                            * q / 2^qexp; 0 when unknown */
 } net_tensor;
 
 typedef struct net_pool {
@@ -100,6 +102,7 @@ void net_set_engine(net *g, int32_t node, net_engine e);
 /* Replaces the requantization (CONV/DENSE: o.rq, whose bias/bias_axis are kept; ADD/RELU:
  * rq); checked by net_check. */
 void net_set_requant(net *g, int32_t node, const op_requant *rq);
+void net_set_tensor_qexp(net *g, int32_t tensor, int32_t qexp);
 /* Which tensor is the network's output (default: the last node's output). */
 void net_set_output(net *g, int32_t tensor);
 

@@ -42,6 +42,7 @@ const onnx_val *onnx_find_val(const onnx_ctx *c, const char *name) {
 }
 
 bool onnx_add_val(onnx_ctx *c, const char *name, int32_t tensor, int32_t exp) {
+    net_set_tensor_qexp(c->g, tensor, exp);
     if (c->nvals == c->capvals) {
         int32_t nc = c->capvals ? 2 * c->capvals : 64;
         onnx_val *v = realloc(c->vals, (size_t)nc * sizeof *v);
@@ -666,15 +667,14 @@ net *onnx_import_mem(const void *data, size_t len, const char *name, const onnx_
     return c.g;
 }
 
-net *onnx_import_ex(const char *path, const onnx_opts *o, status *st) {
+static unsigned char *onnx_read(const char *path, size_t *len, status *st) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         status_fail(st, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     unsigned char *buf;
-    size_t len;
-    text_read_status r = text_read_all(f, (size_t)1 << 20, ONNX_MAX_FILE, &buf, &len);
+    text_read_status r = text_read_all(f, (size_t)1 << 20, ONNX_MAX_FILE, &buf, len);
     fclose(f);
     if (r != TEXT_READ_OK) {
         status_fail(st, "%s: %s", path, r == TEXT_READ_TOO_LARGE ? "file too large"
@@ -682,6 +682,42 @@ net *onnx_import_ex(const char *path, const onnx_opts *o, status *st) {
                                                                  : "read error");
         return NULL;
     }
+    return buf;
+}
+
+bool onnx_read_tensor(const char *path, double **vals, int64_t *n, int64_t *dims, int *rank,
+                      status *st) {
+    *vals = NULL;
+    size_t len;
+    unsigned char *buf = onnx_read(path, &len, st);
+    if (!buf)
+        return false;
+    Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, buf);
+    free(buf);
+    if (!t)
+        return status_fail(st, "%s: not a valid ONNX TensorProto", path);
+    onnx_ctx c;
+    memset(&c, 0, sizeof c);
+    c.file = path;
+    c.st = st;
+    bool ok = t->n_dims <= 8;
+    if (!ok)
+        status_fail(st, "%s: rank %zu (at most 8)", path, t->n_dims);
+    ok = ok && onnx_const_values(&c, NULL, t, -1, vals, n);
+    if (ok) {
+        *rank = (int)t->n_dims;
+        for (size_t i = 0; i < t->n_dims; i++)
+            dims[i] = t->dims[i];
+    }
+    onnx__tensor_proto__free_unpacked(t, NULL);
+    return ok;
+}
+
+net *onnx_import_ex(const char *path, const onnx_opts *o, status *st) {
+    size_t len;
+    unsigned char *buf = onnx_read(path, &len, st);
+    if (!buf)
+        return NULL;
     net *g = onnx_import_mem(buf, len, path, o, st);
     free(buf);
     return g;

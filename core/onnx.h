@@ -70,4 +70,9 @@ net *onnx_import_ex(const char *path, const onnx_opts *o, status *st);
 net *onnx_import_mem(const void *data, size_t len, const char *name, const onnx_opts *o,
                      status *st);
 
+/* A serialized TensorProto file (the test_data_set_0/input_0.pb files of ONNX test data): its
+ * values as doubles (caller frees *vals), element count and dims (up to 8). */
+bool onnx_read_tensor(const char *path, double **vals, int64_t *n, int64_t *dims, int *rank,
+                      status *st);
+
 #endif

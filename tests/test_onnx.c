@@ -6,6 +6,7 @@
  * (Debian's libonnx-testdata) imported and its shapes checked; ResNet-18 node count and
  * MACs against the architecture when scratch/resnet18.onnx exists. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,4 +189,120 @@ Test(onnx, corrupted_bytes_never_crash) {
         }
     }
     cr_assert_lt(ok, 300);
+}
+
+#define TESTDATA "/usr/share/libonnx-testdata/data/pytorch-converted/"
+
+/* Imports one converted PyTorch model, checks shapes against its test data, every node
+ * against net_testlib.h, and the dequantized int8 output against the float output of
+ * the test data: |y_q / 2^e - y| <= tol * max|y| + 2^-e. Returns the worst error ratio. */
+static double real_model(const char *name, double tol) {
+    char path[512];
+    snprintf(path, sizeof path, TESTDATA "%s/model.onnx", name);
+    net *g = import_ok(path, NULL, 0);
+    double *x, *y;
+    int64_t nx, ny, dx[8], dy[8];
+    int rx, ry;
+    status st;
+    status_init(&st);
+    snprintf(path, sizeof path, TESTDATA "%s/test_data_set_0/input_0.pb", name);
+    cr_assert(onnx_read_tensor(path, &x, &nx, dx, &rx, &st), "%s", st.msg);
+    snprintf(path, sizeof path, TESTDATA "%s/test_data_set_0/output_0.pb", name);
+    cr_assert(onnx_read_tensor(path, &y, &ny, dy, &ry, &st), "%s", st.msg);
+    const net_tensor *it = net_tensor_at(g, net_input(g)), *ot = net_tensor_at(g, net_output(g));
+    cr_assert_eq(it->rank, rx, "%s", name);
+    cr_assert_eq(ot->rank, ry, "%s", name);
+    for (int i = 0; i < rx; i++)
+        cr_assert_eq(it->shape[i], dx[i], "%s input dim %d", name, i);
+    for (int i = 0; i < ry; i++)
+        cr_assert_eq(ot->shape[i], dy[i], "%s output dim %d", name, i);
+    int8_t *q = malloc((size_t)nx), **v;
+    for (int64_t i = 0; i < nx; i++) {
+        double e = round(x[i] * (1 << it->qexp));
+        q[i] = (int8_t)(e < -128 ? -128 : e > 127 ? 127 : e);
+    }
+    cr_assert(net_ref_run(g, q, &v, &st), "%s", st.msg);
+    for (int32_t i = 0; i < net_nnodes(g); i++)
+        ntl_check_node(g, i, v);
+    double ymax = 0, worst = 0, step = ldexp(1, -ot->qexp);
+    for (int64_t i = 0; i < ny; i++)
+        ymax = fabs(y[i]) > ymax ? fabs(y[i]) : ymax;
+    for (int64_t i = 0; i < ny; i++) {
+        double got = ldexp(v[net_output(g)][i], -ot->qexp), err = fabs(got - y[i]);
+        double r = err / (tol * ymax + step);
+        worst = r > worst ? r : worst;
+    }
+    net_values_free(g, v);
+    free(q);
+    free(x);
+    free(y);
+    net_destroy(g);
+    return worst;
+}
+
+Test(onnx, real_pytorch_converted_models) {
+    if (access(TESTDATA "test_Conv2d/model.onnx", R_OK) != 0)
+        cr_skip_test("Debian's libonnx-testdata is not installed (scripts/setup-deps --test)");
+    static const char *const models[] = {"test_Conv2d", "test_Conv2d_strided",
+                                         "test_Conv2d_padding", "test_Conv2d_dilated",
+                                         "test_Conv2d_groups", "test_Conv2d_depthwise_padded",
+                                         "test_Linear", "test_AvgPool2d", NULL};
+    for (int i = 0; models[i]; i++) {
+        double w = real_model(models[i], 0.05);
+        fprintf(stderr, "%s: worst error ratio %.3f\n", models[i], w);
+        cr_assert_leq(w, 1.0, "%s: int8 output off the float output by %.2f x the tolerance",
+                      models[i], w);
+    }
+}
+
+/* ResNet-18 v1 MACs from the architecture (He et al. 2016, 224x224): stem 7x7/2, four
+ * stages of two basic blocks (3x3 convs; 1x1/2 projection when the stage downsamples),
+ * the 1000-way classifier. */
+static int64_t resnet18_macs(void) {
+    int64_t hw = 112, macs = 64 * 3 * 49 * hw * hw, cin = 64;
+    hw = 56; /* after the max pool */
+    for (int stage = 0; stage < 4; stage++) {
+        int64_t cout = 64 << stage, ohw = stage ? hw / 2 : hw;
+        for (int blk = 0; blk < 2; blk++) {
+            int64_t ci = blk ? cout : cin;
+            macs += cout * ci * 9 * ohw * ohw + cout * cout * 9 * ohw * ohw;
+            if (blk == 0 && stage > 0)
+                macs += cout * cin * ohw * ohw;
+        }
+        cin = cout;
+        hw = ohw;
+    }
+    return macs + 512 * 1000;
+}
+
+Test(onnx, resnet18_structure_and_macs) {
+    if (system("/usr/bin/python3 -c 'import onnx' 2>/dev/null") != 0)
+        cr_skip_test("python3-onnx is not installed (scripts/setup-deps --test)");
+    char dir[] = "/tmp/test_onnx_XXXXXX", cmd[1024], path[512];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/resnet18.onnx", dir);
+    /* the graph with declared weight shapes only: the importer draws int8 weights */
+    snprintf(cmd, sizeof cmd, EMBEDSYN_SOURCE_DIR "/scripts/gen-onnx resnet18 %s --no-weights", path);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    status st;
+    status_init(&st);
+    onnx_opts o = {.seed = 3, .no_calibration = true};
+    net *g = onnx_import_ex(path, &o, &st);
+    cr_assert(g, "%s", st.msg);
+    int counts[NET_NKINDS] = {0};
+    for (int32_t i = 0; i < net_nnodes(g); i++)
+        counts[net_node_at(g, i)->kind]++;
+    /* 20 convs (17 3x3/7x7 + 3 projections) with BN and ReLU fused, 8 residual adds, one
+     * max pool, global pool, flatten, dense */
+    cr_assert_eq(counts[NET_CONV], 20);
+    cr_assert_eq(counts[NET_ADD], 8);
+    cr_assert_eq(counts[NET_DENSE], 1);
+    cr_assert_eq(counts[NET_MAXPOOL] + counts[NET_GLOBALAVGPOOL] + counts[NET_RESHAPE], 3);
+    cr_assert_eq(counts[NET_RELU], 0, "every ReLU is fused");
+    cr_assert_eq(net_nnodes(g), 33);
+    cr_assert_eq(net_macs(g), resnet18_macs());
+    cr_assert(net_macs(g) > 1800000000 && net_macs(g) < 1830000000, "1.8 GMAC");
+    net_destroy(g);
+    remove(path);
+    rmdir(dir);
 }
