@@ -250,11 +250,19 @@ bool onnx_const_values(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__Tensor
     }
     if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return onnx_fail(c, n, "constant '%.100s': external data not supported", nm);
+    bool raw = t->has_raw_data && t->raw_data.len > 0;
+    size_t avail = raw ? t->raw_data.len / (size_t)size
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT  ? t->n_float_data
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE ? t->n_double_data
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__INT64  ? t->n_int64_data
+                                                               : t->n_int32_data;
+    if (avail != (size_t)e || (raw && t->raw_data.len % (size_t)size != 0))
+        return onnx_fail(c, n, "constant '%.100s': data size does not match its %" PRId64
+                         " elements", nm, e);
     double *v = malloc((size_t)(e > 0 ? e : 1) * sizeof *v);
     ES_ASSERT(v != NULL);
     bool ok = true;
-    if (t->has_raw_data && t->raw_data.len > 0) {
-        ok = t->raw_data.len == (size_t)e * (size_t)size;
+    if (raw) {
         for (int64_t i = 0; ok && i < e; i++)
             v[i] = onnx_raw_elem(t->raw_data.data, ty, i);
     } else if (ty == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {

@@ -35,7 +35,8 @@
  * Shapes: static from the model (graph input dims), or input_shape (rank 2 or 4) which
  * overrides them; a dynamic dimension without input_shape is an error.
  * Limits (checked before allocating): file <= ONNX_MAX_FILE bytes, tensor elements <=
- * ONNX_MAX_ELEMS, all activations together <= ONNX_MAX_ACT_BYTES.
+ * ONNX_MAX_ELEMS, all activations together <= ONNX_MAX_ACT_BYTES, the calibration's
+ * MACs <= ONNX_MAX_CALIB_MACS (so a small file cannot ask for hours of work).
  * Invariant: a returned net passed net_check; on failure NULL and st holds
  * "FILE: node NAME (OP): problem" (or "FILE: problem" for whole-file problems). */
 #ifndef EMBEDSYN_ONNX_H
@@ -52,6 +53,7 @@
 #define ONNX_MAX_FILE ((size_t)1 << 30)
 #define ONNX_MAX_ELEMS ((int64_t)1 << 28)
 #define ONNX_MAX_ACT_BYTES ((int64_t)1 << 30)
+#define ONNX_MAX_CALIB_MACS ((int64_t)1 << 35)
 
 net *onnx_import(const char *path, const int64_t *input_shape /* NULL: from model */,
                  int input_rank, uint64_t seed, status *st);

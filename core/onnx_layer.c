@@ -268,6 +268,11 @@ static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t nod
     const net_node *nd = net_node_at(c->g, node);
     op_requant rq = nd->o.rq;
     int32_t *acc = NULL;
+    if (c->calibrate && !es_add_i64(c->calib_macs, op_macs(&nd->o), &c->calib_macs))
+        c->calib_macs = INT64_MAX;
+    if (c->calibrate && c->calib_macs > ONNX_MAX_CALIB_MACS)
+        return onnx_fail(c, n, "absurd size: more than %" PRId64 " MACs to calibrate (import "
+                         "without calibration)", ONNX_MAX_CALIB_MACS);
     if (c->calibrate) {
         int64_t na = op_outputs(&nd->o), mx = 0;
         acc = malloc((size_t)na * sizeof *acc);
@@ -360,7 +365,9 @@ bool onnx_conv(onnx_ctx *c, int32_t idx) {
     const char *outname = n->output[0];
     int32_t bn = ok ? onnx_only_consumer(c, outname) : -1;
     if (ok && bn >= 0 && c->gr->node[bn]->op_type &&
-        strcmp(c->gr->node[bn]->op_type, "BatchNormalization") == 0 && !c->done[bn]) {
+        strcmp(c->gr->node[bn]->op_type, "BatchNormalization") == 0 && !c->done[bn] &&
+        c->gr->node[bn]->n_input > 0 && c->gr->node[bn]->input[0] &&
+        strcmp(c->gr->node[bn]->input[0], outname) == 0) {
         ok = onnx_fold_bn(c, bn, p.k, &w);
         c->done[bn] = true;
         outname = c->gr->node[bn]->n_output > 0 ? c->gr->node[bn]->output[0] : outname;
