@@ -139,25 +139,17 @@ const Onnx__AttributeProto *onnx_attr(const Onnx__NodeProto *n, const char *name
 bool onnx_attr_int(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, int64_t def,
                    int64_t *v) {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
-    *v = def;
-    if (!a)
-        return true;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
-        return onnx_fail(c, n, "attribute %s must be an int", name);
-    *v = a->i;
-    return true;
+    bool bad = a && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    *v = a && !bad ? a->i : def;
+    return bad ? onnx_fail(c, n, "attribute %s must be an int", name) : true;
 }
 
 bool onnx_attr_float(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, float def,
                      float *v) {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
-    *v = def;
-    if (!a)
-        return true;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT || !isfinite(a->f))
-        return onnx_fail(c, n, "attribute %s must be a finite float", name);
-    *v = a->f;
-    return true;
+    bool bad = a && (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT || !isfinite(a->f));
+    *v = a && !bad ? a->f : def;
+    return bad ? onnx_fail(c, n, "attribute %s must be a finite float", name) : true;
 }
 
 bool onnx_attr_ints(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, int32_t want,
