@@ -198,6 +198,9 @@ def malformed(kind, seed):
     elif kind == "absurd":
         for i, v in enumerate([1, 3, 3000000000, 3000000000]):
             m.graph.input[0].type.tensor_type.shape.dim[i].dim_value = v
+    elif kind == "attr":
+        pool = [n for n in m.graph.node if n.op_type == "MaxPool"][0]
+        pool.attribute.append(helper.make_attribute("ceil_mode", 1))
     elif kind == "missing-init":
         del m.graph.initializer[0]
     elif kind == "not-onnx":
@@ -205,7 +208,7 @@ def malformed(kind, seed):
     return m.SerializeToString()
 
 
-BAD = ["truncated", "unknown-op", "dynamic", "absurd", "missing-init", "not-onnx"]
+BAD = ["truncated", "unknown-op", "dynamic", "absurd", "missing-init", "not-onnx", "attr"]
 
 
 def main():

@@ -145,6 +145,8 @@ Test(onnx, malformed_files_give_clear_errors) {
     expect_error("bad-dynamic.onnx", (const char *const[]){"dynamic", "'N'", "input shape", NULL});
     expect_error("bad-absurd.onnx", (const char *const[]){"absurd size", NULL});
     expect_error("bad-missing-init.onnx", (const char *const[]){"missing initializer", NULL});
+    expect_error("bad-attr.onnx",
+                 (const char *const[]){"MaxPool", "ceil_mode 1", "not supported", NULL});
     expect_error("no-such-file.onnx", (const char *const[]){"cannot open", NULL});
     /* the dynamic model imports with an explicit input shape, and the shape is used */
     int64_t shape[4] = {1, 3, 24, 24};
