@@ -608,8 +608,9 @@ static bool onnx_input(onnx_ctx *c, const int64_t *shape_in, int rank_in) {
 
 static bool onnx_graph(onnx_ctx *c, const int64_t *shape, int rank) {
     c->has_init = c->gr->n_initializer > 0;
-    if (c->gr->n_node > NET_MAX_NODES)
-        return onnx_fail(c, NULL, "%zu nodes (at most %d)", c->gr->n_node, NET_MAX_NODES);
+    if (c->gr->n_node > ONNX_MAX_NODES || c->gr->n_initializer > ONNX_MAX_NODES)
+        return onnx_fail(c, NULL, "absurd size: %zu nodes and %zu initializers (at most %d each)",
+                         c->gr->n_node, c->gr->n_initializer, ONNX_MAX_NODES);
     if (!onnx_input(c, shape, rank))
         return false;
     c->done = calloc(c->gr->n_node + 1, 1);
