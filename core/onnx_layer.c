@@ -29,10 +29,9 @@ typedef struct onnx_act {
 } onnx_act;
 
 static void onnx_wts_free(onnx_wts *w) {
-    free(w->w);
-    free(w->q);
-    free(w->b);
-    free(w->bq);
+    void *p[] = {w->w, w->q, w->b, w->bq};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        free(p[i]);
 }
 
 static uint64_t onnx_node_seed(const onnx_ctx *c, int32_t idx, uint64_t salt) {
