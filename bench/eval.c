@@ -54,7 +54,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->ref_cycles = (int64_t)rr.sim.cycles;
     r->ref_util = rr.utilization;
     r->ref_dram_bytes = rr.dram_bytes;
-    snprintf(r->ref_check, sizeof r->ref_check, "%s", driver_check_name(rr.check));
+    r->ref_check = rr.check;
     r->ref_traffic = traffic(&rr.sim);
     r->ref_gemm = (int64_t)rr.sim.gemm_counter;
     snprintf(r->ref_schedule, sizeof r->ref_schedule, "%s", rr.schedule);
@@ -80,7 +80,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     bool ok = driver_run_strategy(o, hw, &strat, &d, &dr, &in);
     r->solve_ms = dr.solve.solve_ms;
     r->solve_rlimit = (int64_t)dr.solve.rlimit_used;
-    snprintf(r->proof, sizeof r->proof, "%s", enc_proof_name(dr.solve.proof));
+    r->proof = dr.solve.proof;
     snprintf(r->solver_status, sizeof r->solver_status, "%s", enc_solver_status_name(dr.solve.solver_status));
     r->global = dr.solve.global;
     r->lb_instances = dr.solve.lb_instances;
@@ -91,7 +91,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
                                                                        : "lowering/simulation",
                           &in);
     }
-    snprintf(r->emb_choice, sizeof r->emb_choice, "%s", driver_choice_name(dr.choice));
+    r->emb_choice = (int32_t)dr.choice;
     r->sched_tried = dr.sched_tried;
     r->sched_template = dr.sched_template;
     r->cycles = (int64_t)dr.sim.cycles;
@@ -100,7 +100,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     r->instances = dr.instances;
     snprintf(r->layout, sizeof r->layout, "%s", dr.layout);
     snprintf(r->layout_class, sizeof r->layout_class, "%s", dr.layout_class);
-    snprintf(r->check, sizeof r->check, "%s", driver_check_name(dr.check));
+    r->check = dr.check;
     r->traffic = traffic(&dr.sim);
     r->gemm = (int64_t)dr.sim.gemm_counter;
     snprintf(r->schedule, sizeof r->schedule, "%s", dr.schedule);

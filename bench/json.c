@@ -16,6 +16,7 @@
 
 #include "bench/json_lib.h"
 #include "core/alloc.h"
+#include "core/es.h"
 #include "core/text.h"
 
 typedef struct jpos {
@@ -372,7 +373,20 @@ bool json_get_str(const json_value *obj, const char *key, bool required, const c
     return true;
 }
 
-void json_write_str(FILE *f, const char *s) { json_lib_write_str(f, s); }
+bool json_get_name(const json_value *obj, const char *key, bool required, const char *source,
+                   const char *const *names, int n, int *out, status *st) {
+    bool ok;
+    const json_value *v = jget(obj, key, required, source, st, &ok);
+    if (!v)
+        return ok;
+    if (v->type != JSON_STR)
+        return jtype_err(v, key, source, "a string", st);
+    int k = es_name_find(names, n, v->str);
+    if (k < 0)
+        return status_fail(st, "%s:%ld:%ld: '%s' has an unknown value \"%.64s\"", source, v->line, v->col, key, v->str);
+    *out = k;
+    return true;
+}
 
 void json_write_f64(FILE *f, double x) {
     if (!isfinite(x)) {

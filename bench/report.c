@@ -69,6 +69,9 @@ void report_write_csv(FILE *f, const bench_result *r, int n) {
 #define OUT_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
 #define OUT_F(v) csv_f64(f, v)
 #define OUT_B(v) fputs((v) ? "true" : "false", f)
+#define OUT_CHK(v) csv_str(f, driver_check_name(v))
+#define OUT_PRF(v) csv_str(f, enc_proof_name(v))
+#define OUT_CHO(v) csv_str(f, bench_choice_name(v))
 #define ROW(T, fld)          \
     if (!first)              \
         fputc(',', f);       \
@@ -84,11 +87,14 @@ void report_write_csv(FILE *f, const bench_result *r, int n) {
 
 void report_result_json(FILE *f, const bench_result *x) {
     bool first = true;
-#define JS_S(v) json_write_str(f, v)
+#define JS_S(v) text_json_str(f, v)
 #define JS_I(v) fprintf(f, "%" PRId64, (int64_t)(v))
 #define JS_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
 #define JS_F(v) json_write_f64(f, v)
 #define JS_B(v) fputs((v) ? "true" : "false", f)
+#define JS_CHK(v) text_json_str(f, driver_check_name(v))
+#define JS_PRF(v) text_json_str(f, enc_proof_name(v))
+#define JS_CHO(v) text_json_str(f, bench_choice_name(v))
 #define FIELD(T, fld)                      \
     fputs(first ? "{\"" : ", \"", f);      \
     first = false;                         \
@@ -126,23 +132,23 @@ void report_summary_json(FILE *f, const bench_summary *s) {
 void report_write_json(FILE *f, const report_meta *m, const bench_result *r, int n,
                        const bench_summary *s) {
     fputs("{\n  \"embedsyn_bench\": 1,\n  \"hardware\": ", f);
-    json_write_str(f, m->hardware);
+    text_json_str(f, m->hardware);
     fputs(",\n  \"evaluator\": ", f);
-    json_write_str(f, m->evaluator);
+    text_json_str(f, m->evaluator);
     fputs(",\n  \"objective\": ", f);
-    json_write_str(f, m->objective);
+    text_json_str(f, m->objective);
     fputs(",\n  \"suites\": [", f);
     for (int i = 0; i < m->nsuites; i++) {
         if (i)
             fputs(", ", f);
-        json_write_str(f, m->suites[i]);
+        text_json_str(f, m->suites[i]);
     }
     fprintf(f, "],\n  \"shard\": [%d, %d],\n  \"total_layers\": %d,\n  \"check_sample\": %" PRId64
                ",\n  \"jobs\": %d,\n  \"wall_s\": ",
             m->shard_i, m->shard_n, m->total_layers, m->check_sample, m->jobs);
     json_write_f64(f, m->wall_s);
     fputs(",\n  \"started\": ", f);
-    json_write_str(f, m->started);
+    text_json_str(f, m->started);
     fprintf(f, ",\n  \"interrupted\": %s", m->interrupted ? "true" : "false");
     fputs(",\n  \"summary\": ", f);
     report_summary_json(f, s);
@@ -160,6 +166,10 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     memset(x, 0, sizeof *x);
     bool ok = true;
     int64_t i64 = 0;
+    int k = 0;
+    char text[64];
+    static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
+    static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
 #define RD_S(fld) ok = ok && json_get_str(v, #fld, true, path, x->fld, sizeof x->fld, st);
 #define RD_I(fld) ok = ok && json_get_i64(v, #fld, true, path, &x->fld, st);
 #define RD_I32(fld)                                                       \
@@ -172,6 +182,16 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     if (ok && isnan(x->fld))                                              \
         x->fld = 0;
 #define RD_B(fld) ok = ok && json_get_bool(v, #fld, true, path, &x->fld, st);
+#define RD_CHK(fld)                                                                         \
+    ok = ok && json_get_name(v, #fld, true, path, check_names, ES_COUNT(check_names), &k, st); \
+    x->fld = (driver_check)k;
+#define RD_PRF(fld)                                                                         \
+    ok = ok && json_get_name(v, #fld, true, path, proof_names, ES_COUNT(proof_names), &k, st); \
+    x->fld = (enc_proof)k;
+#define RD_CHO(fld)                                                                         \
+    ok = ok && json_get_str(v, #fld, true, path, text, sizeof text, st);                   \
+    if (ok && !bench_choice_parse(text, &x->fld))                                          \
+        ok = status_fail(st, "%s:%ld:%ld: unknown " #fld " '%s'", path, v->line, v->col, text);
 #define FIELD(T, fld) RD_##T(fld)
     BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD
@@ -458,8 +478,8 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
         md_cell(f, x->layout_class);
         fprintf(f, " | %" PRId64 " (%s) | %.2fx | %.0f | %s%s | %s |\n", x->lower_bound,
                 x->compute_bound >= x->bytes_bound ? "compute" : "memory", x->gap, x->solve_ms,
-                x->proof, x->global ? ", global" : "",
-                !strcmp(x->ref_check, "fail") ? "fail (reference)" : x->check);
+                enc_proof_name(x->proof), x->global ? ", global" : "",
+                x->ref_check == DRV_CHECK_FAIL ? "fail (reference)" : driver_check_name(x->check));
     }
 }
 

@@ -1,6 +1,7 @@
 /* text: the JSON and XML string escapers and whole-file reading (see core/text.h).
  * Invariant: every byte below 0x20 and every quote/escape character of the target
- * syntax is escaped; all other bytes pass through unchanged. */
+ * syntax is escaped; an invalid UTF-8 byte is written as U+FFFD (the output stays
+ * valid JSON); all other bytes pass through unchanged. */
 #include "core/text.h"
 
 #include <errno.h>
@@ -9,14 +10,57 @@
 
 #include "core/alloc.h"
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at
+ * most U+10FFFF), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s) {
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return n;
+}
+
 void text_json_esc(FILE *f, const char *s) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        size_t k = *p < 0x80 ? 1 : utf8_seq(p);
+        if (k == 0) {           /* invalid UTF-8 (e.g. a file name): U+FFFD */
+            fputs("\xef\xbf\xbd", f);
+            continue;
+        }
+        if (k > 1) {
+            fwrite(p, 1, k, f);
+            p += k - 1;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
         default:
             if (*p < 0x20)
                 fprintf(f, "\\u%04x", (unsigned)*p);

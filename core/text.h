@@ -10,8 +10,9 @@
 
 #include "core/status.h"
 
-/* JSON string body (no quotes): " and \ escaped, \n \r \t short, other control
- * characters as \u00XX; other bytes (UTF-8 included) as they are. NULL writes nothing. */
+/* JSON string body (no quotes): " and \ escaped, \n \r \t \b \f short, other control
+ * characters as \u00XX, each byte of invalid UTF-8 as U+FFFD; valid UTF-8 as it is.
+ * NULL writes nothing. The one JSON string writer of the project. */
 void text_json_esc(FILE *f, const char *s);
 /* The same between double quotes. */
 void text_json_str(FILE *f, const char *s);

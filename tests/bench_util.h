@@ -186,6 +186,9 @@ static inline void assert_same_result(const bench_result *a, const bench_result 
 #define CMP_I(fld) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
 #define CMP_I32(fld) CMP_I(fld)
 #define CMP_B(fld) CMP_I(fld)
+#define CMP_CHK(fld) CMP_I(fld)
+#define CMP_PRF(fld) CMP_I(fld)
+#define CMP_CHO(fld) CMP_I(fld)
 #define CMP_F(fld) \
     if (timing || strcmp(#fld, "wall_ms")) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
 #define FIELD(T, fld) CMP_##T(fld)

@@ -73,9 +73,9 @@ static bench_result mk_res(const char *name, int64_t ref, int64_t cyc, double re
     memset(&r, 0, sizeof r);
     snprintf(r.suite, sizeof r.suite, "s");
     snprintf(r.name, sizeof r.name, "%s", name);
-    snprintf(r.check, sizeof r.check, "pass");
-    snprintf(r.ref_check, sizeof r.ref_check, "pass");
-    snprintf(r.proof, sizeof r.proof, "optimal");
+    r.check = DRV_CHECK_PASS;
+    r.ref_check = DRV_CHECK_PASS;
+    r.proof = ENC_PROOF_OPTIMAL;
     snprintf(r.layout_class, sizeof r.layout_class, "im2col(c,r,s)");
     r.ok = true;
     r.ref_cycles = ref;
@@ -98,7 +98,7 @@ Test(bench_stats, summary_by_hand) {
     r[3] = mk_res("d", 100, 100, 0.3, 25, 30);   /* 1 (weak), gap 4 */
     r[4] = mk_res("e", 100, 100, 0.3, 25, 999);
     r[4].ok = false;                              /* excluded */
-    snprintf(r[4].check, sizeof r[4].check, "fail");
+    r[4].check = DRV_CHECK_FAIL;
     bench_summary s;
     bench_summarize(r, 5, &s);
     cr_assert_eq(s.n, 5);
@@ -249,7 +249,7 @@ Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    json_write_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
+    text_json_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
     fclose(f);
     arena *a = arena_create();
     status st;
@@ -274,7 +274,7 @@ Test(bench_json, writer_round_trips_doubles_and_strings) {
         fputc(',', f);
     }
     for (size_t i = 0; i < 3; i++) {
-        json_write_str(f, strs[i]);
+        text_json_str(f, strs[i]);
         fputc(',', f);
     }
     json_write_f64(f, NAN);
@@ -337,9 +337,9 @@ Test(bench_baseline, detects_each_kind_of_regression_and_improvement) {
     r[k++] = mk_res("util", 2000, 1000, 0.5, 100, 10);
     r[k - 1].util = 0.49;                                   /* drop */
     r[k++] = mk_res("proof", 2000, 1000, 0.5, 100, 10);
-    snprintf(r[k - 1].proof, 16, "not_proven");             /* weakened */
+    r[k - 1].proof = ENC_PROOF_NOT_PROVEN;             /* weakened */
     r[k++] = mk_res("proof2", 2000, 1000, 0.5, 100, 10);
-    snprintf(r[k - 1].proof, 16, "unknown");                /* weakened */
+    r[k - 1].proof = ENC_PROOF_UNKNOWN;                     /* weakened */
     r[k++] = mk_res("slow", 2000, 1000, 0.5, 100, 150.5);   /* > 2x and +100.5 ms */
     r[k - 1].solve_rlimit = 25000000;                       /* 2.5x and +15M */
     r[k++] = mk_res("slow_edge", 2000, 1000, 0.5, 100, 150); /* +100 ms exactly: not */
@@ -707,6 +707,9 @@ Test(bench_report, csv_and_json_round_trip) {
 #define CK_I32(fld) CK_I(fld)
 #define CK_F(fld) cr_assert_eq(strtod(fields[k], NULL), x->fld, #fld);
 #define CK_B(fld) cr_assert_str_eq(fields[k], x->fld ? "true" : "false");
+#define CK_CHK(fld) cr_assert_str_eq(fields[k], driver_check_name(x->fld));
+#define CK_PRF(fld) cr_assert_str_eq(fields[k], enc_proof_name(x->fld));
+#define CK_CHO(fld) cr_assert_str_eq(fields[k], bench_choice_name(x->fld));
 #define FIELD(T, fld) CK_##T(fld) k++;
         BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD

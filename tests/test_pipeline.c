@@ -152,7 +152,7 @@ Test(pipeline, run_portfolio_matches_bench_on_ci_suite, .timeout = 900) {
         cr_assert_not_null(b, "%s: not in the bench results", name);
         cr_assert(b->ok, "%s: %s", name, b->error);
         cr_assert_str_eq(layout, b->layout, "%s", name);
-        cr_assert_str_eq(choice, b->emb_choice, "%s", name);
+        cr_assert_str_eq(choice, bench_choice_name(b->emb_choice), "%s", name);
         cr_assert_eq(cycles, b->cycles, "%s: run %lld, bench %lld cycles", name, (long long)cycles,
                      (long long)b->cycles);
         arena_destroy(a);
