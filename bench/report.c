@@ -95,11 +95,13 @@ void report_result_json(FILE *f, const bench_result *x) {
 #define JS_CHK(v) text_json_str(f, driver_check_name(v))
 #define JS_PRF(v) text_json_str(f, enc_proof_name(v))
 #define JS_CHO(v) text_json_str(f, bench_choice_name(v))
-#define FIELD(T, fld)                      \
+/* One member "fld": value of the object obj (a field of type T), after a comma unless first. */
+#define JS_MEMBER(obj, T, fld)             \
     fputs(first ? "{\"" : ", \"", f);      \
     first = false;                         \
     fputs(#fld "\": ", f);                 \
-    JS_##T(x->fld);
+    JS_##T((obj)->fld);
+#define FIELD(T, fld) JS_MEMBER(x, T, fld)
     BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD
     fputc('}', f);
@@ -119,11 +121,7 @@ void report_result_json(FILE *f, const bench_result *x) {
 void report_summary_json(FILE *f, const bench_summary *s) {
     bool first = true;
 #define JS_N(v) fprintf(f, "%d", v)
-#define FIELD(T, fld)                      \
-    fputs(first ? "{\"" : ", \"", f);      \
-    first = false;                         \
-    fputs(#fld "\": ", f);                 \
-    JS_##T(s->fld);
+#define FIELD(T, fld) JS_MEMBER(s, T, fld)
     REPORT_SUMMARY_FIELDS(FIELD)
 #undef FIELD
     fputc('}', f);

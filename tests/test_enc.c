@@ -25,6 +25,7 @@
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "tests/op_testlib.h"
 
 /* ---- brute force ------------------------------------------------------------------ */
 
@@ -351,30 +352,8 @@ static void bf_solve(bf *b, const op *o, const hw_config *hw, bool do_dram) {
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static op mk_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
-                  int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    return o;
-}
-
-static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at, bool bt) {
-    op_gemm g = {batch, m, n, k, at, bt};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st), "%s", st.msg);
-    return o;
-}
+#define mk_conv tl_conv
+#define mk_gemm tl_gemm
 
 static enc_result solve(const op *o, const hw_config *hw, enc_objective ob, bool prove) {
     enc_options eo;

@@ -21,6 +21,7 @@
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
+#include "tests/op_testlib.h"
 #include "vta/costform_vta.h"
 
 static uint64_t rng_next(uint64_t *s) {
@@ -34,32 +35,8 @@ static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
     return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
 }
 
-static op mk_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
-                  int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    return o;
-}
-
-static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) {
-    op_gemm g;
-    memset(&g, 0, sizeof g);
-    g.batch = batch, g.m = m, g.n = n, g.k = k, g.a_t = at;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st), "%s", st.msg);
-    return o;
-}
+#define mk_conv tl_conv
+static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) { return tl_gemm(batch, m, n, k, at, false); }
 
 static hw_config random_hw(uint64_t *s) {
     hw_config hw = hw_default();

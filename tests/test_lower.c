@@ -19,6 +19,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
+#include "tests/op_testlib.h"
 #include "vta/sim.h"
 #include "vta/dma.h"
 #include "vta/lower.h"
@@ -29,32 +30,12 @@
 
 static op mkconv(int64_t n, int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias,
                  bool relu) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = p.w = hw_, p.k = k, p.r = p.s = r;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    o.rq.bias = bias;
-    o.rq.bias_axis = 1; /* Out is N,K,Y,X */
-    o.rq.relu = relu;
-    o.rq.shift = bias ? 9 : 6;
+    op o = tl_conv(n, c, hw_, hw_, k, r, r, stride, pad);
+    tl_conv_rq(&o, bias, relu);
     return o;
 }
 
-static op mkgemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
-    op_gemm p = {.batch = batch, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
-    return o;
-}
+#define mkgemm tl_gemm
 
 static int D(const op *o, const char *name) {
     int d = op_dim_index(o, name);

@@ -8,16 +8,11 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "tests/op_testlib.h"
 
 static op_conv conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = 1;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
+    return tl_conv_params(n, c, h, w, k, r, s, 1, 0);
 }
 
 static int64_t eval_row(const op *o, op_role r, int j, const int64_t *p) {

@@ -8,33 +8,16 @@
 
 #include "core/op.h"
 #include "core/ref.h"
+#include "tests/op_testlib.h"
 
 static op_conv conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = 1;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
+    return tl_conv_params(n, c, h, w, k, r, s, 1, 0);
 }
 
-static op build_conv(op_conv p, op_kind kind) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "t", &p, kind, &st), "%s", st.msg);
-    return o;
-}
+static op build_conv(op_conv p, op_kind kind) { return tl_build_conv(&p, "t", kind); }
 
-static op build_gemm(op_gemm g) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "t", &g, &st), "%s", st.msg);
-    return o;
-}
+static op build_gemm(op_gemm g) { return tl_build_gemm(&g, "t"); }
 
 /* Runs both ref paths and checks they agree; returns the accumulators (caller frees). */
 static int32_t *run_both(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias) {
