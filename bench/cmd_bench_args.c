@@ -245,8 +245,7 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     c->files = calloc((size_t)argc, sizeof *c->files);
     ES_ASSERT(c->files != NULL);
     if (cli_want_help(argc, argv)) {
-        fputs(bench_help, stdout);
-        fputs(bench_help2, stdout);
+        printf("%s%s", bench_help, bench_help2);
         return 0;
     }
     status st;

@@ -19,6 +19,16 @@
 /* Plural ending for a count ("1 layer", "2 layers"). */
 #define PL(n) ((n) == 1 ? "" : "s")
 
+void report_meta_add_suites(report_meta *m, const report_meta *from) {
+    for (int i = 0; i < from->nsuites; i++) {
+        bool have = false;
+        for (int j = 0; j < m->nsuites; j++)
+            have |= !strcmp(m->suites[j], from->suites[i]);
+        if (!have && m->nsuites < REPORT_MAX_SUITES)
+            snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", from->suites[i]);
+    }
+}
+
 void report_meta_init(report_meta *m) {
     memset(m, 0, sizeof *m);
     m->shard_n = 1;
@@ -578,13 +588,7 @@ bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_re
                              mk.evaluator, mk.objective, m->evaluator, m->objective, paths[0]);
         }
         if (ok) {
-            for (int i = 0; i < mk.nsuites; i++) {
-                bool have = false;
-                for (int j = 0; j < m->nsuites; j++)
-                    have |= !strcmp(m->suites[j], mk.suites[i]);
-                if (!have && m->nsuites < REPORT_MAX_SUITES)
-                    snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", mk.suites[i]);
-            }
+            report_meta_add_suites(m, &mk);
             m->jobs += mk.jobs;
             m->interrupted |= mk.interrupted;
             /* Shards run side by side: the merged run took as long as the slowest. */

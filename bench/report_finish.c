@@ -59,13 +59,7 @@ static bool merge_partial(const char *path, report_meta *m, const bench_result *
         m->nsuites = 0;
         for (int i = 0; i < b.nsuites; i++)
             snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", b.suites[i]);
-        for (int i = 0; i < keep.nsuites; i++) {
-            bool have = false;
-            for (int j = 0; j < m->nsuites; j++)
-                have |= !strcmp(m->suites[j], keep.suites[i]);
-            if (!have && m->nsuites < REPORT_MAX_SUITES)
-                snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", keep.suites[i]);
-        }
+        report_meta_add_suites(m, &keep);
         baseline_free(&b);
         arena *a = arena_create();
         const json_value *root = json_parse_file(a, path, st);

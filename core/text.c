@@ -41,31 +41,28 @@ static size_t utf8_seq(const unsigned char *s) {
     return n;
 }
 
+/* The escapes of each syntax, indexed by ASCII byte (NULL: written as it is). */
+static const char *const json_escapes[0x80] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t", ['\b'] = "\\b", ['\f'] = "\\f",
+};
+static const char *const xml_escapes[0x80] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\n'] = "&#10;", ['\t'] = "&#9;", ['\r'] = "&#13;",
+};
+
 void text_json_esc(FILE *f, const char *s) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         size_t k = *p < 0x80 ? 1 : utf8_seq(p);
         if (k == 0) {           /* invalid UTF-8 (e.g. a file name): U+FFFD */
             fputs("\xef\xbf\xbd", f);
-            continue;
-        }
-        if (k > 1) {
+        } else if (k > 1) {
             fwrite(p, 1, k, f);
             p += k - 1;
-            continue;
-        }
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", (unsigned)*p);
-            else
-                fputc(*p, f);
+        } else if (json_escapes[*p]) {
+            fputs(json_escapes[*p], f);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", (unsigned)*p);
+        } else {
+            fputc(*p, f);
         }
     }
 }
@@ -77,17 +74,11 @@ void text_json_str(FILE *f, const char *s) {
 }
 
 void text_xml_esc(FILE *f, const char *s) {
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        case '\t': fputs("&#9;", f); break;
-        case '\r': fputs("&#13;", f); break;
-        default: fputc(*p, f);
-        }
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p < 0x80 && xml_escapes[*p])
+            fputs(xml_escapes[*p], f);
+        else
+            fputc(*p, f);
     }
 }
 

@@ -19,6 +19,7 @@
 #include "bench/json.h"
 #include "bench/report.h"
 #include "core/arena.h"
+#include "tests/test_util.h"
 
 /* ---- hand-built operators (no dependency on the op builders) ---------------------- */
 
@@ -179,6 +180,18 @@ static inline const char *write_tmp(const char *dir, const char *name, const cha
     fputs(text, f);
     fclose(f);
     return path;
+}
+
+/* results.json of a bench run: DIR/SUB/results.json read with report_read_json (a
+ * failure fails the test); *r is malloc'ed, the result count is returned. */
+static inline int read_results(const char *dir, const char *sub, report_meta *m, bench_result **r) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/results.json", dir, sub);
+    int n;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, m, r, &n, &st), "%s", st.msg);
+    return n;
 }
 
 static inline void assert_same_result(const bench_result *a, const bench_result *b, bool timing) {

@@ -16,7 +16,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
-#include "tests/op_testlib.h"
+#include "tests/test_util.h"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wunused-function"

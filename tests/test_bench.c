@@ -162,9 +162,7 @@ Test(bench_json, parses_good_input) {
 }
 
 Test(bench_json, rejects_malformed_input_with_position) {
-    static const struct {
-        const char *text, *msg;
-    } bad[] = {
+    static const tl_text_case bad[] = {
         /* Messages are jansson's; the position is where jansson stopped. */
         {"", "t.json:1:1: unexpected token near end of file"},
         {"{", "t.json:1:1: string or '}' expected"},
@@ -201,8 +199,8 @@ Test(bench_json, rejects_malformed_input_with_position) {
         status_init(&st);
         const json_value *v = json_parse(a, bad[k].text, strlen(bad[k].text), "t.json", &st);
         cr_assert_null(v, "accepted: %s", bad[k].text);
-        cr_assert(strstr(st.msg, bad[k].msg) != NULL, "input %s: got '%s', want '%s'", bad[k].text,
-                  st.msg, bad[k].msg);
+        cr_assert(strstr(st.msg, bad[k].want) != NULL, "input %s: got '%s', want '%s'", bad[k].text,
+                  st.msg, bad[k].want);
         arena_destroy(a);
     }
     /* Deep nesting is an error, not a stack overflow: JSON_MAX_DEPTH + 1 levels. */
@@ -446,9 +444,7 @@ Test(bench_baseline, write_then_load_round_trip_and_no_change) {
 
 Test(bench_baseline, malformed_baselines_have_clear_errors) {
     char *d = tmpdir();
-    static const struct {
-        const char *text, *msg;
-    } bad[] = {
+    static const tl_text_case bad[] = {
         {"[]", ":1:1: a baseline must be a JSON object"},
         {"{\"hardware\": \"x\"}", "missing member 'layers'"},
         {"{\"layers\": []}", ":1:12: 'layers' must be an object"},
@@ -470,7 +466,7 @@ Test(bench_baseline, malformed_baselines_have_clear_errors) {
         status st;
         status_init(&st);
         cr_assert_not(baseline_load(p, &b, &st), "accepted %s", bad[k].text);
-        cr_assert(strstr(st.msg, bad[k].msg) && strstr(st.msg, "bad.json"), "input %s: got '%s'",
+        cr_assert(strstr(st.msg, bad[k].want) && strstr(st.msg, "bad.json"), "input %s: got '%s'",
                   bad[k].text, st.msg);
     }
     baseline b;

@@ -17,7 +17,7 @@
 #include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
-#include "tests/op_testlib.h"
+#include "tests/test_util.h"
 #include "vta/lower.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"

@@ -25,7 +25,8 @@
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
-#include "tests/op_testlib.h"
+#include "tests/enc_testlib.h"
+#include "tests/test_util.h"
 
 /* ---- brute force ------------------------------------------------------------------ */
 
@@ -545,26 +546,10 @@ Test(enc, cvc5_rechecks_proofs, .timeout = 120) {
     char dir[] = "/tmp/embedsyn_enc_XXXXXX";
     cr_assert(mkdtemp(dir));
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        char path[256], cmd[512], out[64] = "";
-        snprintf(path, sizeof path, "%s/proof%zu.smt2", dir, i);
         enc_options eo;
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
-        eo.prove = true;
-        eo.smt2_path = path;
-        enc_result r;
-        status st;
-        status_init(&st);
-        cr_assert(enc_solve(&cs[i].o, cs[i].hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
-        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=60000 %s 2>&1", path);
-        FILE *p = popen(cmd, "r");
-        cr_assert(p);
-        if (!fgets(out, sizeof out, p))
-            out[0] = '\0';
-        pclose(p);
-        cr_assert(!strncmp(out, "unsat", 5), "case %zu: cvc5 says '%s'", i, out);
-        remove(path);
+        enc_recheck_with_cvc5(&cs[i].o, cs[i].hw, &eo, dir, i, 60000);
     }
     rmdir(dir);
 }

@@ -21,7 +21,8 @@
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
-#include "tests/op_testlib.h"
+#include "tests/enc_testlib.h"
+#include "tests/test_util.h"
 #include "vta/costform_vta.h"
 
 static uint64_t rng_next(uint64_t *s) {
@@ -263,27 +264,11 @@ Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
     char dir[] = "/tmp/embedsyn_cyc_XXXXXX";
     cr_assert(mkdtemp(dir));
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        char path[256], cmd[512], out[64] = "";
-        snprintf(path, sizeof path, "%s/proof%zu.smt2", dir, i);
         enc_options eo;
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
         costform_vta(&hw, &cs[i].o, &eo.cf);
-        eo.prove = true;
-        eo.smt2_path = path;
-        enc_result r;
-        status st;
-        status_init(&st);
-        cr_assert(enc_solve(&cs[i].o, &hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
-        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=90000 %s 2>&1", path);
-        FILE *p = popen(cmd, "r");
-        cr_assert(p);
-        if (!fgets(out, sizeof out, p))
-            out[0] = '\0';
-        pclose(p);
-        cr_assert(!strncmp(out, "unsat", 5), "case %zu: cvc5 says '%s'", i, out);
-        remove(path);
+        enc_recheck_with_cvc5(&cs[i].o, &hw, &eo, dir, i, 90000);
     }
     rmdir(dir);
 }

@@ -19,7 +19,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
-#include "tests/op_testlib.h"
+#include "tests/test_util.h"
 #include "vta/sim.h"
 #include "vta/dma.h"
 #include "vta/lower.h"

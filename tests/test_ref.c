@@ -8,7 +8,7 @@
 
 #include "core/op.h"
 #include "core/ref.h"
-#include "tests/op_testlib.h"
+#include "tests/test_util.h"
 
 static op_conv conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s) {

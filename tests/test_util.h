@@ -1,9 +1,9 @@
-/* op_testlib: the operator builders shared by the test programs: conv parameters
- * (unit dilation, one group) and conv / GEMM operators built by core/op, a failed build
- * being a test failure. Static functions in a header: each test program includes it
- * once. */
-#ifndef EMBEDSYN_TESTS_OP_TESTLIB_H
-#define EMBEDSYN_TESTS_OP_TESTLIB_H
+/* test_util: support shared by the test programs: operator builders (conv parameters
+ * with unit dilation and one group, conv / GEMM operators built by core/op, a failed
+ * build being a test failure) and the row type of tables of text cases. Static
+ * functions in a header: each test program includes it once. */
+#ifndef EMBEDSYN_TESTS_TEST_UTIL_H
+#define EMBEDSYN_TESTS_TEST_UTIL_H
 
 #include <criterion/criterion.h>
 #include <stdbool.h>
@@ -12,6 +12,12 @@
 
 #include "core/op.h"
 #include "core/status.h"
+
+/* A row of a table of text cases: an input and what the output (or message) must be
+ * or contain. */
+typedef struct tl_text_case {
+    const char *text, *want;
+} tl_text_case;
 
 static inline op_conv tl_conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                                      int64_t s, int64_t stride, int64_t pad) {
