@@ -244,10 +244,8 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     c->eo.pareto_rlimit = BENCH_PARETO_RLIMIT;
     c->files = calloc((size_t)argc, sizeof *c->files);
     ES_ASSERT(c->files != NULL);
-    if (cli_want_help(argc, argv)) {
-        printf("%s%s", bench_help, bench_help2);
+    if (cli_help(argc, argv, bench_help, bench_help2))
         return 0;
-    }
     status st;
     status_init(&st);
     opterr = 0;
