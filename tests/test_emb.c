@@ -439,15 +439,6 @@ Test(emb_run, affine_positive_compensation) {
 
 /* Random embeddings: random small convs and GEMMs on random hardware shapes, terms drawn
  * at random and kept when emb_check accepts them, then the whole pipeline. */
-static uint64_t rnd(uint64_t *s) {
-    *s += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t rin(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)); }
 
 Test(emb_run, random_embeddings) {
     /* EMBEDSYN_EMB_RANDOM=N[,SEED] runs a longer soak outside CI */
@@ -463,34 +454,34 @@ Test(emb_run, random_embeddings) {
     while (done < want) {
         tried++;
         cr_assert(tried < 500 * want, "too few valid random embeddings");
-        hw_config hw = hw_shape((int)rin(&s, 0, 2), (int)rin(&s, 2, 4));
+        hw_config hw = hw_shape((int)tl_rnd(&s, 0, 2), (int)tl_rnd(&s, 2, 4));
         op o;
-        int kind = (int)rin(&s, 0, 7);
+        int kind = (int)tl_rnd(&s, 0, 7);
         if (kind == 0) {
-            o = mkgemm(rin(&s, 1, 20), rin(&s, 1, 9), rin(&s, 1, 20), rin(&s, 0, 1), rin(&s, 0, 1));
+            o = mkgemm(tl_rnd(&s, 1, 20), tl_rnd(&s, 1, 9), tl_rnd(&s, 1, 20), tl_rnd(&s, 0, 1), tl_rnd(&s, 0, 1));
         } else if (kind == 1) {
-            op_gemm gp = {.batch = rin(&s, 2, 3), .m = rin(&s, 1, 9), .n = rin(&s, 1, 5), .k = rin(&s, 1, 9),
-                          .a_t = rin(&s, 0, 1), .b_t = rin(&s, 0, 1)};
+            op_gemm gp = {.batch = tl_rnd(&s, 2, 3), .m = tl_rnd(&s, 1, 9), .n = tl_rnd(&s, 1, 5), .k = tl_rnd(&s, 1, 9),
+                          .a_t = tl_rnd(&s, 0, 1), .b_t = tl_rnd(&s, 0, 1)};
             status gst;
             status_init(&gst);
             cr_assert(op_build_gemm(&o, "bg", &gp, &gst), "%s", gst.msg);
         } else if (kind == 2) {
-            o = mkflip(rin(&s, 1, 4), rin(&s, 1, 9), rin(&s, 1, 4), rin(&s, 1, 4));
+            o = mkflip(tl_rnd(&s, 1, 4), tl_rnd(&s, 1, 9), tl_rnd(&s, 1, 4), tl_rnd(&s, 1, 4));
         } else {
-            op_conv p = cparams(rin(&s, 1, 2), rin(&s, 1, 5), rin(&s, 3, 8), rin(&s, 3, 8), rin(&s, 1, 6),
-                                rin(&s, 1, 3), rin(&s, 1, 3), rin(&s, 1, 2), rin(&s, 0, 2));
+            op_conv p = cparams(tl_rnd(&s, 1, 2), tl_rnd(&s, 1, 5), tl_rnd(&s, 3, 8), tl_rnd(&s, 3, 8), tl_rnd(&s, 1, 6),
+                                tl_rnd(&s, 1, 3), tl_rnd(&s, 1, 3), tl_rnd(&s, 1, 2), tl_rnd(&s, 0, 2));
             if (kind == 3) {
-                p.dil_h = rin(&s, 1, 2);
-                p.dil_w = rin(&s, 1, 2);
+                p.dil_h = tl_rnd(&s, 1, 2);
+                p.dil_w = tl_rnd(&s, 1, 2);
             }
             if (kind == 4) { /* grouped or depthwise */
-                int64_t g = rin(&s, 2, 3);
+                int64_t g = tl_rnd(&s, 2, 3);
                 p.groups = g;
-                p.c = g * rin(&s, 1, 2);
-                p.k = g * rin(&s, 1, 3);
-                if (rin(&s, 0, 1)) {
+                p.c = g * tl_rnd(&s, 1, 2);
+                p.k = g * tl_rnd(&s, 1, 3);
+                if (tl_rnd(&s, 0, 1)) {
                     p.c = g;
-                    p.k = g * rin(&s, 1, 2);
+                    p.k = g * tl_rnd(&s, 1, 2);
                 }
             }
             if (p.h + 2 * p.pad_h < (p.r - 1) * p.dil_h + 1 || p.w + 2 * p.pad_w < (p.s - 1) * p.dil_w + 1)
@@ -498,25 +489,25 @@ Test(emb_run, random_embeddings) {
             o = mkconv(p);
         }
         emb e = emb_empty();
-        e.swap = rin(&s, 0, 4) == 0;
+        e.swap = tl_rnd(&s, 0, 4) == 0;
         for (int d = 0; d < o.ndims; d++) {
-            int L = (int)rin(&s, 0, 3);
+            int L = (int)tl_rnd(&s, 0, 3);
             if (L == 3 || e.nterms[L] >= 3)
                 continue;
             emb_term *t = &e.term[L][e.nterms[L]++];
             t->dim = d;
-            t->extent = rin(&s, 1, o.extent[d]);
+            t->extent = tl_rnd(&s, 1, o.extent[d]);
             t->comp_dim = -1;
             t->comp_coef = 0;
             const char *nm = o.dim_name[d];
             bool spatial = o.kind == OP_CONV2D && (strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0);
-            if (spatial && rin(&s, 0, 1) == 0) {
+            if (spatial && tl_rnd(&s, 0, 1) == 0) {
                 /* the Toeplitz direction that keeps In fixed */
                 t->comp_dim = D(&o, nm[0] == 'x' ? "s" : "r");
                 t->comp_coef = -(nm[0] == 'x' ? o.conv.stride_w : o.conv.stride_h);
-            } else if (rin(&s, 0, 3) == 0) {
-                t->comp_dim = (int32_t)rin(&s, 0, o.ndims - 1);
-                t->comp_coef = rin(&s, -2, 2);
+            } else if (tl_rnd(&s, 0, 3) == 0) {
+                t->comp_dim = (int32_t)tl_rnd(&s, 0, o.ndims - 1);
+                t->comp_coef = tl_rnd(&s, -2, 2);
             }
         }
         status st;

@@ -381,20 +381,10 @@ static void scalar_check(const op *o, const hw_config *hw, const emb *e) {
     cr_assert(emb_check_scalar(o, hw, e, &n, 4096, 7, &st), "scalar check: %s", st.msg);
 }
 
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
-    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
-}
 
 static hw_config random_hw(uint64_t *s) {
     hw_config hw = hw_default();
-    switch (rnd(s, 0, 3)) {
+    switch (tl_xrnd(s, 0, 3)) {
     case 0: break;                                   /* BATCH 1, BLOCK 16 */
     case 1: hw.log_block_in = hw.log_block_out = 3; break;              /* BLOCK 8 */
     case 2: hw.log_batch = 1; hw.log_block_in = hw.log_block_out = 3; break; /* BATCH 2, BLOCK 8 */
@@ -404,20 +394,20 @@ static hw_config random_hw(uint64_t *s) {
 }
 
 static op random_op(uint64_t *s) {
-    if (rnd(s, 0, 2) == 0) {
-        int64_t b = rnd(s, 1, 2);
-        return mk_gemm(b, rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 0, 1), rnd(s, 0, 1));
+    if (tl_xrnd(s, 0, 2) == 0) {
+        int64_t b = tl_xrnd(s, 1, 2);
+        return mk_gemm(b, tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 0, 1), tl_xrnd(s, 0, 1));
     }
     for (;;) {
-        int64_t r = rnd(s, 1, 3), sz = rnd(s, 1, 3), stride = rnd(s, 1, 2), pad = rnd(s, 0, 1);
-        int64_t h = rnd(s, r, 7), w = rnd(s, sz, 7);
+        int64_t r = tl_xrnd(s, 1, 3), sz = tl_xrnd(s, 1, 3), stride = tl_xrnd(s, 1, 2), pad = tl_xrnd(s, 0, 1);
+        int64_t h = tl_xrnd(s, r, 7), w = tl_xrnd(s, sz, 7);
         if ((h + 2 * pad - r) < 0 || (w + 2 * pad - sz) < 0)
             continue;
         op_conv p;
         memset(&p, 0, sizeof p);
-        p.n = rnd(s, 1, 2), p.c = rnd(s, 1, 5), p.h = h, p.w = w, p.k = rnd(s, 1, 6);
-        p.r = r, p.s = sz, p.stride_h = stride, p.stride_w = rnd(s, 1, 2);
-        p.pad_h = pad, p.pad_w = rnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
+        p.n = tl_xrnd(s, 1, 2), p.c = tl_xrnd(s, 1, 5), p.h = h, p.w = w, p.k = tl_xrnd(s, 1, 6);
+        p.r = r, p.s = sz, p.stride_h = stride, p.stride_w = tl_xrnd(s, 1, 2);
+        p.pad_h = pad, p.pad_w = tl_xrnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
         op o;
         status st;
         status_init(&st);
@@ -662,10 +652,10 @@ Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         enc_activate(&f, true, true);
         for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
-            bool swap = rnd(&seed, 0, 1);
+            bool swap = tl_xrnd(&seed, 0, 1);
             int32_t sel[OP_MAX_DIMS];
             for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
+                sel[d] = (int32_t)tl_xrnd(&seed, 0, sp->nopt[d] - 1);
             if (!enc_space_consistent(sp, swap, sel))
                 continue;
             emb e;

@@ -25,23 +25,13 @@
 #include "tests/test_util.h"
 #include "vta/costform_vta.h"
 
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
-    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
-}
 
 #define mk_conv tl_conv
 static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) { return tl_gemm(batch, m, n, k, at, false); }
 
 static hw_config random_hw(uint64_t *s) {
     hw_config hw = hw_default();
-    switch (rnd(s, 0, 3)) {
+    switch (tl_xrnd(s, 0, 3)) {
     case 0: break;
     case 1: hw.log_block_in = hw.log_block_out = 3; break;
     case 2: hw.log_batch = 1; hw.log_block_in = hw.log_block_out = 3; break;
@@ -51,16 +41,16 @@ static hw_config random_hw(uint64_t *s) {
 }
 
 static op random_op(uint64_t *s) {
-    if (rnd(s, 0, 2) == 0)
-        return mk_gemm(rnd(s, 1, 2), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 0, 1));
+    if (tl_xrnd(s, 0, 2) == 0)
+        return mk_gemm(tl_xrnd(s, 1, 2), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 0, 1));
     for (;;) {
-        int64_t r = rnd(s, 1, 3), sz = rnd(s, 1, 3), pad = rnd(s, 0, 1);
-        int64_t h = rnd(s, r, 7), w = rnd(s, sz, 7);
+        int64_t r = tl_xrnd(s, 1, 3), sz = tl_xrnd(s, 1, 3), pad = tl_xrnd(s, 0, 1);
+        int64_t h = tl_xrnd(s, r, 7), w = tl_xrnd(s, sz, 7);
         op_conv p;
         memset(&p, 0, sizeof p);
-        p.n = rnd(s, 1, 2), p.c = rnd(s, 1, 5), p.h = h, p.w = w, p.k = rnd(s, 1, 6);
-        p.r = r, p.s = sz, p.stride_h = rnd(s, 1, 2), p.stride_w = rnd(s, 1, 2);
-        p.pad_h = pad, p.pad_w = rnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
+        p.n = tl_xrnd(s, 1, 2), p.c = tl_xrnd(s, 1, 5), p.h = h, p.w = w, p.k = tl_xrnd(s, 1, 6);
+        p.r = r, p.s = sz, p.stride_h = tl_xrnd(s, 1, 2), p.stride_w = tl_xrnd(s, 1, 2);
+        p.pad_h = pad, p.pad_w = tl_xrnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
         op o;
         status st;
         status_init(&st);
@@ -73,24 +63,24 @@ static op random_op(uint64_t *s) {
  * non-negative coefficients, some zero, random weights and fixed part. */
 static costform random_form(uint64_t *s, const hw_config *hw, const op *o) {
     costform cf;
-    if (rnd(s, 0, 2) == 0) {
+    if (tl_xrnd(s, 0, 2) == 0) {
         costform_vta(hw, o, &cf);
         return cf;
     }
     memset(&cf, 0, sizeof cf);
     cf.set = true;
-    cf.nmod = (int32_t)rnd(s, 1, COSTFORM_MAX_MOD);
+    cf.nmod = (int32_t)tl_xrnd(s, 1, COSTFORM_MAX_MOD);
     for (int m = 0; m < cf.nmod; m++) {
         snprintf(cf.mod_name[m], sizeof cf.mod_name[m], "m%d", m);
-        cf.inst[m] = rnd(s, 0, 2) ? rnd(s, 0, 40) : 0;
+        cf.inst[m] = tl_xrnd(s, 0, 2) ? tl_xrnd(s, 0, 40) : 0;
         for (int x = 0; x < 3; x++)
-            cf.byte[m][x] = rnd(s, 0, 1) ? rnd(s, 0, 12) : 0;
+            cf.byte[m][x] = tl_xrnd(s, 0, 1) ? tl_xrnd(s, 0, 12) : 0;
     }
-    cf.inst[rnd(s, 0, cf.nmod - 1)] = rnd(s, 1, 40);
-    cf.w_max = rnd(s, 0, 3);
-    cf.w_sum = cf.w_max == 0 ? rnd(s, 1, 3) : rnd(s, 0, 2);
-    cf.fixed = rnd(s, 0, 1) ? rnd(s, 0, 5000) : 0;
-    cf.den = rnd(s, 1, 64);
+    cf.inst[tl_xrnd(s, 0, cf.nmod - 1)] = tl_xrnd(s, 1, 40);
+    cf.w_max = tl_xrnd(s, 0, 3);
+    cf.w_sum = cf.w_max == 0 ? tl_xrnd(s, 1, 3) : tl_xrnd(s, 0, 2);
+    cf.fixed = tl_xrnd(s, 0, 1) ? tl_xrnd(s, 0, 5000) : 0;
+    cf.den = tl_xrnd(s, 1, 64);
     status st;
     status_init(&st);
     cr_assert(costform_check(&cf, &st), "%s", st.msg);
@@ -129,10 +119,10 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
         cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
         enc_activate_cycles(&f);
         for (int t = 0; t < 400 && points < (it + 1) * 12; t++) {
-            bool swap = rnd(&seed, 0, 1);
+            bool swap = tl_xrnd(&seed, 0, 1);
             int32_t sel[OP_MAX_DIMS];
             for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
+                sel[d] = (int32_t)tl_xrnd(&seed, 0, sp->nopt[d] - 1);
             if (!enc_space_consistent(sp, swap, sel))
                 continue;
             emb e;

@@ -10,8 +10,27 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/es.h"
 #include "core/op.h"
 #include "core/status.h"
+
+/* A draw in lo..hi (splitmix64, es_splitmix64). */
+static inline int64_t tl_rnd(uint64_t *s, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(es_splitmix64(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* xorshift64 (13, 7, 17) and a draw in lo..hi from it: the random cases of the encoder
+ * and reference tests were chosen with this generator (their sample sizes are tuned to
+ * its draws). */
+static inline uint64_t tl_xorshift64(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+static inline int64_t tl_xrnd(uint64_t *s, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(tl_xorshift64(s) % (uint64_t)(hi - lo + 1));
+}
 
 /* A row of a table of text cases: an input and what the output (or message) must be
  * or contain. */
