@@ -493,28 +493,11 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
 
 /* ---- directory ------------------------------------------------------------------ */
 
-static bool mkdirs(const char *dir, status *st) {
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
-        return status_fail(st, "%s: path too long", dir);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
-        *q = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
-    return true;
-}
-
 typedef enum { OUT_CSV, OUT_JSON, OUT_MD, OUT_SPEEDUP, OUT_LAYOUT, OUT_ROOF } out_kind;
 
 bool report_write_dir(const char *dir, const report_meta *m, const bench_result *r, int n,
                       const bench_summary *s, const baseline_cmp *cmp, status *st) {
-    if (!mkdirs(dir, st))
+    if (!text_mkdir_p(dir, st))
         return false;
     static const char *const names[] = {"results.csv", "results.json", "report.md",
                                         "speedup.svg", "layout.svg", "roofline.svg"};

@@ -5,6 +5,7 @@
 #include "core/text.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,4 +147,26 @@ unsigned char *text_read_path(const char *path, size_t *len, status *st) {
     else if (r != TEXT_READ_OK)
         status_fail(st, "%s: read error", path);
     return r == TEXT_READ_OK ? buf : NULL;
+}
+
+bool text_mkdir_p(const char *dir, status *st) {
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+        return status_fail(st, "%s: path too long", dir);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
+        *q = '/';
+    }
+    struct stat sb;
+    if (mkdir(p, 0777) != 0) {
+        if (errno != EEXIST)
+            return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
+        if (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            return status_fail(st, "%s: exists and is not a directory", p);
+    }
+    return true;
 }

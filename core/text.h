@@ -41,4 +41,8 @@ text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char *
  * with "PATH: cannot open: REASON" / "PATH: out of memory" / "PATH: read error" in st. */
 unsigned char *text_read_path(const char *path, size_t *len, status *st);
 
+/* mkdir -p: creates dir and its missing parents; an existing dir is fine, an existing
+ * non-directory an error naming it. */
+bool text_mkdir_p(const char *dir, status *st);
+
 #endif

@@ -141,11 +141,9 @@ static bool most_tiles(void *ctx, const op *o, const hw_config *hw, const emb_ne
 
 Test(cost, plug_decides_the_schedule) {
     hw_config hw = hw_default();
-    op o;
+    op o = tl_gemm(1, 64, 64, 256, false, false);
     status st;
     status_init(&st);
-    op_gemm p = {.batch = 1, .m = 64, .n = 64, .k = 256};
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st));
     emb e;
     cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     emb_nest n;

@@ -221,11 +221,9 @@ Test(cost_map, cli_json_maestro_and_usage) {
     double cyc = atof(c + strlen("\"model\":{\"cycles\":"));
     /* the same mapping through the library */
     hw_config hw = hw_default();
-    op o;
+    op o = tl_gemm(1, 35, 70, 64, false, false);
     status st;
     status_init(&st);
-    op_gemm g = {.batch = 1, .m = 35, .n = 70, .k = 64};
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st));
     emb e;
     emb_nest nn;
     sched sc;

@@ -652,37 +652,18 @@ Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         enc_activate(&f, true, true);
         for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
-            bool swap = tl_xrnd(&seed, 0, 1);
-            int32_t sel[OP_MAX_DIMS];
-            for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)tl_xrnd(&seed, 0, sp->nopt[d] - 1);
-            if (!enc_space_consistent(sp, swap, sel))
+            enc_point pt;
+            if (!enc_random_point(&o, &hw, sp, &f, &seed, &pt))
                 continue;
-            emb e;
-            enc_space_emb(sp, swap, sel, &e);
-            emb_nest n;
-            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
-                status_init(&st); /* e.g. a fused extent beyond emb_check's cap */
-                continue;
-            }
-            Z3_ast A[OP_MAX_DIMS + 1];
-            int na = 0;
-            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
-            for (int d = 0; d < sp->nd; d++)
-                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
-            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
-            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
-            Z3_model_inc_ref(f.ctx, m);
-            uint64_t inst = enc_model_u64(&f, m, f.instances.t), dram = enc_model_u64(&f, m, f.dram.t);
-            Z3_model_dec_ref(f.ctx, m);
-            int64_t nd = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
+            uint64_t inst = enc_model_value(&f, f.instances.t), dram = enc_model_value(&f, f.dram.t);
+            int64_t nd = pt.n.dram_bytes[0] + pt.n.dram_bytes[1] + pt.n.dram_bytes[2];
             char cls[64];
-            emb_class(&o, &e, cls, sizeof cls);
-            cr_assert_eq(inst, (uint64_t)n.instances, "%s %s: formula %llu instances, emb_nest %lld",
-                         o.name, cls, (unsigned long long)inst, (long long)n.instances);
+            emb_class(&o, &pt.e, cls, sizeof cls);
+            cr_assert_eq(inst, (uint64_t)pt.n.instances, "%s %s: formula %llu instances, emb_nest %lld",
+                         o.name, cls, (unsigned long long)inst, (long long)pt.n.instances);
             cr_assert_eq(dram, (uint64_t)nd, "%s %s: formula %llu bytes, emb_nest %lld", o.name, cls,
                          (unsigned long long)dram, (long long)nd);
-            cr_assert_eq((uint64_t)enc_space_instances(sp, sel), inst);
+            cr_assert_eq((uint64_t)enc_space_instances(sp, pt.sel), inst);
             points++;
             nband += strstr(cls, "banded") != NULL;
         }

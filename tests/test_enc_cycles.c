@@ -119,41 +119,22 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
         cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
         enc_activate_cycles(&f);
         for (int t = 0; t < 400 && points < (it + 1) * 12; t++) {
-            bool swap = tl_xrnd(&seed, 0, 1);
-            int32_t sel[OP_MAX_DIMS];
-            for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)tl_xrnd(&seed, 0, sp->nopt[d] - 1);
-            if (!enc_space_consistent(sp, swap, sel))
+            enc_point pt;
+            if (!enc_random_point(&o, &hw, sp, &f, &seed, &pt))
                 continue;
-            emb e;
-            enc_space_emb(sp, swap, sel, &e);
-            emb_nest n;
-            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
-                status_init(&st);
-                continue;
-            }
-            Z3_ast A[OP_MAX_DIMS + 1];
-            int na = 0;
-            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
-            for (int d = 0; d < sp->nd; d++)
-                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
-            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
-            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
-            Z3_model_inc_ref(f.ctx, m);
-            uint64_t cyc = enc_model_u64(&f, m, f.cycles.t);
-            Z3_model_dec_ref(f.ctx, m);
-            uint64_t c = costform_u64(costform_eval(&cf, &n));
+            uint64_t cyc = enc_model_value(&f, f.cycles.t);
+            uint64_t c = costform_u64(costform_eval(&cf, &pt.n));
             cr_assert_eq(cyc, c, "%s: term %llu, costform_eval %llu", o.name, (unsigned long long)cyc,
                          (unsigned long long)c);
-            cr_assert_eq(c, costform_u64(by_hand(&cf, &n)));
+            cr_assert_eq(c, costform_u64(by_hand(&cf, &pt.n)));
             /* the search bound is exact: cycles <= c holds, cycles <= c - 1 does not */
             if (points % 4 == 0) {
-                A[na] = enc_guard(&f, enc_cyc_le(&f, c));
-                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_TRUE);
+                pt.A[pt.na] = enc_guard(&f, enc_cyc_le(&f, c));
+                cr_assert_eq(enc_check(&f, pt.na + 1, pt.A), Z3_L_TRUE);
             }
             if (points % 4 == 0 && c > 0) {
-                A[na] = enc_guard(&f, enc_cyc_le(&f, c - 1));
-                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_FALSE, "%s: cycles <= %llu - 1 sat",
+                pt.A[pt.na] = enc_guard(&f, enc_cyc_le(&f, c - 1));
+                cr_assert_eq(enc_check(&f, pt.na + 1, pt.A), Z3_L_FALSE, "%s: cycles <= %llu - 1 sat",
                              o.name, (unsigned long long)c);
             }
             points++;

@@ -174,10 +174,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     check_tokens(p);
     vta_prog_destroy(p);
 
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(o, hw, e, &d, &r, &st), "%s: %s", what, st.msg);
@@ -210,10 +207,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     cr_assert(lower_codegen(o, hw, &e, &n, &s, &p, &ls, &st), "%s: %s", what, st.msg);
     check_tokens(p);
     vta_prog_destroy(p);
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     driver_result r;
     cr_assert(driver_run_reference(o, hw, &d, &r, &st), "%s: %s", what, st.msg);
     cr_assert_eq(r.check, DRV_CHECK_PASS, "%s: %s [%s]", what, r.check_msg, r.schedule);

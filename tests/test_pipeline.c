@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "tests/test_util.h"
 
 static void solve_and_check(const char *kind, const char *shape, const hw_config *hw) {
     op o;
@@ -32,10 +33,7 @@ static void solve_and_check(const char *kind, const char *shape, const hw_config
     cr_assert_eq(er.proof, ENC_PROOF_OPTIMAL, "%s: proof %s", shape, enc_proof_name(er.proof));
     cr_assert_geq(er.instances, er.lower_bound_instances, "%s", shape);
 
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(&o, hw, &er.e, &d, &r, &st), "%s: %s", shape, st.msg);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bench/driver.h"
 #include "core/es.h"
 #include "core/op.h"
 #include "core/status.h"
@@ -30,6 +31,16 @@ static inline uint64_t tl_xorshift64(uint64_t *s) {
 }
 static inline int64_t tl_xrnd(uint64_t *s, int64_t lo, int64_t hi) {
     return lo + (int64_t)(tl_xorshift64(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* Driver options of a checked run: the whole output compared with the reference, the
+ * simulator strict. */
+static inline driver_opts tl_checked_opts(void) {
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check = true;
+    d.strict = true;
+    return d;
 }
 
 /* A row of a table of text cases: an input and what the output (or message) must be
