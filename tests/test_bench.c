@@ -243,6 +243,15 @@ Test(bench_json, positions_count_characters_and_depth_limit_is_inclusive) {
     arena_destroy(a);
 }
 
+/* What a test wrote (buf, len) read back by the JSON reader (it must parse). */
+static const json_value *parse_written(arena *a, const char *buf, size_t len) {
+    status st;
+    status_init(&st);
+    const json_value *v = json_parse(a, buf, len, "w", &st);
+    cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    return v;
+}
+
 Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
     char *buf = NULL;
     size_t len = 0;
@@ -250,10 +259,7 @@ Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
     text_json_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
     fclose(f);
     arena *a = arena_create();
-    status st;
-    status_init(&st);
-    const json_value *v = json_parse(a, buf, len, "w", &st);
-    cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    const json_value *v = parse_written(a, buf, len);
     /* 0xff, the truncated 0xc3 and each byte of the encoded surrogate become U+FFFD. */
     cr_assert_str_eq(v->str, "a\xef\xbf\xbd\xef\xbf\xbd(b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     arena_destroy(a);
@@ -279,10 +285,7 @@ Test(bench_json, writer_round_trips_doubles_and_strings) {
     fputc(']', f);
     fclose(f);
     arena *a = arena_create();
-    status st;
-    status_init(&st);
-    const json_value *v = json_parse(a, buf, len, "w", &st);
-    cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    const json_value *v = parse_written(a, buf, len);
     size_t nx = sizeof xs / sizeof xs[0];
     for (size_t i = 0; i < nx; i++) {
         cr_assert_eq(v->items[i]->num, xs[i]);
