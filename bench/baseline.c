@@ -21,13 +21,6 @@ void baseline_opts_init(baseline_opts *o) {
     o->solve_wall = false;
 }
 
-int baseline_proof_rank(const char *proof) {
-    if (!strcmp(proof, "optimal"))
-        return 2;
-    if (!strcmp(proof, "not_proven"))
-        return 1;
-    return 0;
-}
 
 void baseline_free(baseline *b) {
     es_free(b->e);
@@ -45,15 +38,18 @@ static bool load_entry(const json_value *v, const char *key, const char *path, b
                            key);
     snprintf(e->key, sizeof e->key, "%s", key);
     e->ok = true;
+    static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
+    int proof = 0;
     if (!json_get_i64(v, "cycles", true, path, &e->cycles, st) ||
         !json_get_f64(v, "utilization", true, path, &e->utilization, st) ||
-        !json_get_str(v, "proof", true, path, e->proof, sizeof e->proof, st) ||
+        !json_get_name(v, "proof", true, path, proof_names, ES_COUNT(proof_names), &proof, st) ||
         !json_get_f64(v, "solve_ms", true, path, &e->solve_ms, st) ||
         !json_get_i64(v, "solve_rlimit", false, path, &e->solve_rlimit, st) ||
         !json_get_i64(v, "reference_cycles", false, path, &e->reference_cycles, st) ||
         !json_get_bool(v, "global", false, path, &e->global, st) ||
         !json_get_bool(v, "ok", false, path, &e->ok, st))
         return false;
+    e->proof = (enc_proof)proof;
     const json_value *c = json_get(v, "cycles");
     if (e->cycles < 0)
         return status_fail(st, "%s:%ld:%ld: 'cycles' of \"%s\" must be >= 0", path, c->line,
@@ -153,12 +149,12 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
     if (!f)
         return status_fail(st, "%s: cannot write: %s", path, strerror(errno));
     fputs("{\n  \"hardware\": ", f);
-    json_write_str(f, hardware);
+    text_json_str(f, hardware);
     fputs(",\n  \"suites\": [", f);
     for (int i = 0; i < nsuites; i++) {
         if (i)
             fputs(", ", f);
-        json_write_str(f, suites[i]);
+        text_json_str(f, suites[i]);
     }
     fputs("],\n  \"layers\": {", f);
     /* Duplicate names in one suite would collide: every occurrence after the first gets
@@ -188,11 +184,11 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
             snprintf(key + l, sizeof key - l, "@%d", (int)x->index);
         }
         fputs(i ? ",\n    " : "\n    ", f);
-        json_write_str(f, key);
+        text_json_str(f, key);
         fprintf(f, ": {\"cycles\": %lld, \"utilization\": ", (long long)x->cycles);
         json_write_f64(f, x->util);
         fputs(", \"proof\": ", f);
-        json_write_str(f, x->proof);
+        text_json_str(f, enc_proof_name(x->proof));
         fprintf(f, ", \"global\": %s, \"solve_ms\": ", x->global ? "true" : "false");
         json_write_f64(f, x->solve_ms);
         fprintf(f, ", \"solve_rlimit\": %lld, \"reference_cycles\": %lld, \"reference_utilization\": ",
@@ -202,9 +198,9 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         json_write_f64(f, x->speedup);
         fprintf(f, ", \"lower_bound\": %lld, \"dram_bytes\": %lld, \"layout_class\": ",
                 (long long)x->lower_bound, (long long)x->dram_bytes);
-        json_write_str(f, x->layout_class);
+        text_json_str(f, x->layout_class);
         fputs(", \"check\": ", f);
-        json_write_str(f, x->check);
+        text_json_str(f, driver_check_name(x->check));
         fprintf(f, ", \"ok\": %s}", x->ok ? "true" : "false");
     }
     es_free(wk);
@@ -252,7 +248,7 @@ static const baseline_entry *find(const baseline *b, const char *key) {
 static void compare_one(const baseline_entry *e, const bench_result *x, const baseline_opts *o,
                         baseline_cmp *cmp) {
     const char *k = e->key;
-    if (!strcmp(x->check, "fail") || !strcmp(x->ref_check, "fail"))
+    if (bench_check_failed(x))
         add(cmp, BASELINE_REGRESSION, k, "check", "result check failed: %s",
             x->check_msg[0] ? x->check_msg : "(no detail)");
     if (!x->ok) {
@@ -284,11 +280,11 @@ static void compare_one(const baseline_entry *e, const bench_result *x, const ba
     else if (x->util > e->utilization + eps)
         add(cmp, BASELINE_IMPROVEMENT, k, "utilization", "utilization %.2f%% -> %.2f%%",
             e->utilization * 100, x->util * 100);
-    int pr0 = baseline_proof_rank(e->proof), pr1 = baseline_proof_rank(x->proof);
-    if (pr1 < pr0)
-        add(cmp, BASELINE_REGRESSION, k, "proof", "proof %s -> %s", e->proof, x->proof);
-    else if (pr1 > pr0)
-        add(cmp, BASELINE_IMPROVEMENT, k, "proof", "proof %s -> %s", e->proof, x->proof);
+    /* ENC_PROOFS is ordered weakest first */
+    if (x->proof < e->proof)
+        add(cmp, BASELINE_REGRESSION, k, "proof", "proof %s -> %s", enc_proof_name(e->proof), enc_proof_name(x->proof));
+    else if (x->proof > e->proof)
+        add(cmp, BASELINE_IMPROVEMENT, k, "proof", "proof %s -> %s", enc_proof_name(e->proof), enc_proof_name(x->proof));
     if (e->global && !x->global)
         add(cmp, BASELINE_NOTE, k, "global", "no longer meets the scalar lower bound");
     /* Solve effort: the rlimit count decides unless wall time was asked for; a wall
@@ -335,7 +331,7 @@ void baseline_compare(const baseline *b, const bench_result *r, int n, const bas
         const baseline_entry *e = find(b, key);
         if (!e) {
             add(cmp, BASELINE_NOTE, key, "new", "not in the baseline");
-            if (!strcmp(r[i].check, "fail") || !strcmp(r[i].ref_check, "fail"))
+            if (bench_check_failed(&r[i]))
                 add(cmp, BASELINE_REGRESSION, key, "check", "result check failed: %s",
                     r[i].check_msg);
             continue;

@@ -27,7 +27,7 @@ typedef struct baseline_entry {
     char key[BASELINE_KEY_MAX];
     int64_t cycles;
     double utilization;
-    char proof[16];
+    enc_proof proof;
     bool global;
     double solve_ms;
     int64_t solve_rlimit;       /* Z3 rlimit count of the solve; 0 if absent */
@@ -80,7 +80,6 @@ typedef struct baseline_cmp {
 } baseline_cmp;
 
 /* Rank of a proof status: optimal 2, not_proven 1, anything else 0. */
-int baseline_proof_rank(const char *proof);
 /* Compares r[0..n) with b. Layers of b missing from r are notes (a shard runs only
  * part of a suite). */
 void baseline_compare(const baseline *b, const bench_result *r, int n, const baseline_opts *o,

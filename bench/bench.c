@@ -103,6 +103,20 @@ static void shape_text(const op *o, char *buf, size_t len) {
     }
 }
 
+/* emb_choice names: BENCH_CHOICE_NONE first, then the driver's choices. */
+static const char *const choice_names[] = {"", DRIVER_CHOICES(ES_NAME2)};
+
+const char *bench_choice_name(int32_t c) {
+    ES_ASSERT(c >= BENCH_CHOICE_NONE && c + 1 < ES_COUNT(choice_names));
+    return choice_names[c + 1];
+}
+
+bool bench_choice_parse(const char *s, int32_t *c) {
+    int k = es_name_find(choice_names, ES_COUNT(choice_names), s);
+    if (k >= 0) *c = k - 1;
+    return k >= 0;
+}
+
 void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *hw) {
     memset(r, 0, sizeof *r);
     snprintf(r->suite, sizeof r->suite, "%s", l->suite);
@@ -111,9 +125,10 @@ void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *h
     snprintf(r->kind, sizeof r->kind, "%s", op_kind_name(l->op.kind));
     shape_text(&l->op, r->shape, sizeof r->shape);
     r->macs = op_macs(&l->op);
-    snprintf(r->ref_check, sizeof r->ref_check, "skipped");
-    snprintf(r->check, sizeof r->check, "skipped");
-    snprintf(r->proof, sizeof r->proof, "unknown");
+    r->ref_check = DRV_CHECK_SKIPPED;
+    r->check = DRV_CHECK_SKIPPED;
+    r->proof = ENC_PROOF_UNKNOWN;
+    r->emb_choice = BENCH_CHOICE_NONE;
     bench_bounds(&l->op, hw, r);
 }
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bench/driver.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
@@ -48,7 +49,7 @@ typedef struct bench_result {
     int64_t ref_cycles;
     double ref_util;
     int64_t ref_dram_bytes;
-    char ref_check[16];        /* "pass", "fail", "skipped" */
+    driver_check ref_check;    /* pass, fail, skipped */
     int64_t ref_traffic;       /* bytes the simulated program moved (loads + stores) */
     int64_t ref_gemm;          /* simulated GEMM micro-op iterations */
     char ref_schedule[320];    /* tiling / loop order of the reference's program */
@@ -65,17 +66,18 @@ typedef struct bench_result {
     int64_t gemm;              /* simulated GEMM micro-op iterations */
     char schedule[320];        /* tiling / loop order of the program */
     int64_t est_cycles;        /* the schedule's cost-model estimate, 0 unknown */
-    char emb_choice[24];       /* the embedding run: "solver" (the optimum the proof fields
-                                * describe), or "channel packing" / "im2col" (the fixed
-                                * strategies of the portfolio, when faster on the simulator) */
+    int32_t emb_choice;        /* the embedding run (a driver_choice): solver (the optimum the
+                                * proof fields describe), or channel packing / im2col (the
+                                * fixed strategies of the portfolio, when faster on the
+                                * simulator); BENCH_CHOICE_NONE ("") when not known */
     int32_t sched_tried;       /* schedule candidates simulated (driver stage 3b) */
     bool sched_template;       /* the chosen schedule is the reference template's */
-    char proof[16];            /* "optimal", "not_proven", "unknown" */
+    enc_proof proof;
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
     double solve_ms;
     int64_t solve_rlimit;      /* Z3 "rlimit count" of the solve: deterministic effort */
-    char check[16];            /* "pass", "fail", "skipped" */
+    driver_check check;
     char check_msg[256];
     /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the
      * reference under-uses: "util:bytes;util:bytes;..." in increasing bytes, or "". */
@@ -93,7 +95,8 @@ typedef struct bench_result {
 } bench_result;
 
 /* Every field of bench_result with its type (S string, I int64, I32 int32, F double,
- * B bool), in output order: results.csv and results.json are written and read from
+ * B bool; typed vocabularies, written as their names: CHK driver_check, PRF enc_proof,
+ * CHO emb_choice), in output order: results.csv and results.json are written and read from
  * this one table, so they cannot drift apart. */
 #define BENCH_RESULT_FIELDS(X)                                                        \
     X(I32, index) X(S, suite) X(S, name) X(S, kind) X(S, shape) X(I, macs)           \
@@ -103,12 +106,23 @@ typedef struct bench_result {
     X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
     X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
     X(I, ref_est_cycles) X(I, est_cycles)                                             \
-    X(S, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
+    X(CHO, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
     X(F, gap) X(F, ref_gap)                                                           \
-    X(F, solve_ms) X(I, solve_rlimit) X(S, proof) X(B, global) X(S, solver_status)                       \
-    X(S, check) X(S, ref_check) X(S, check_msg) X(S, pareto)                  \
+    X(F, solve_ms) X(I, solve_rlimit) X(PRF, proof) X(B, global) X(S, solver_status)                       \
+    X(CHK, check) X(CHK, ref_check) X(S, check_msg) X(S, pareto)                  \
     X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
+
+/* emb_choice of a result whose evaluator did not say (an error, the fake evaluator). */
+#define BENCH_CHOICE_NONE (-1)
+/* The name of an emb_choice ("" for BENCH_CHOICE_NONE); the inverse: false if s is
+ * none of the names. */
+const char *bench_choice_name(int32_t c);
+bool bench_choice_parse(const char *s, int32_t *c);
+/* The layer's output check or its reference's failed. */
+static inline bool bench_check_failed(const bench_result *r) {
+    return r->check == DRV_CHECK_FAIL || r->ref_check == DRV_CHECK_FAIL;
+}
 
 /* A layer evaluator fills the evaluator fields of r (identity is already set).
  * False + status: the layer could not be evaluated (recorded as an error result). */

@@ -94,7 +94,7 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     for (int i = 0; i < n; i++) {
         const bench_result *x = &r[i];
         s->layers_s += x->wall_ms / 1000;
-        if (!strcmp(x->check, "fail") || !strcmp(x->ref_check, "fail"))
+        if (bench_check_failed(x))
             s->ncheck_fail++;
         if (!x->ok) {
             s->nerror++;
@@ -110,7 +110,7 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
             s->nslower++;
         if (x->speedup <= 1)
             s->nnot_faster++;
-        if (!strcmp(x->proof, "optimal"))
+        if (x->proof == ENC_PROOF_OPTIMAL)
             s->noptimal++;
         if (x->global)
             s->nglobal++;
@@ -243,14 +243,14 @@ void bench_explain(const bench_result *r, char *buf, size_t len) {
     if (same_util && !strcmp(r->layout_class, "packed"))
         snprintf(what, sizeof what, "same embedding as the reference (channel packing, %.0f%% utilization%s)",
                  r->ref_util * 100,
-                 !strcmp(r->emb_choice, "channel packing") ? "; faster on the simulator than the solver's pick" : "");
+                 r->emb_choice == DRV_CHOSE_CHANNEL_PACKING ? "; faster on the simulator than the solver's pick" : "");
     else if (same_util && r->ref_util >= 0.9995)
         snprintf(what, sizeof what, "the reference already reaches 100%% utilization (embedsyn chose %s)",
                  r->layout_class);
     else if (same_util)
         snprintf(what, sizeof what,
                  "no embedding with higher utilization than the reference's %.0f%% (chose %s, proof %s)",
-                 r->ref_util * 100, r->layout_class, r->proof);
+                 r->ref_util * 100, r->layout_class, enc_proof_name(r->proof));
     else
         snprintf(what, sizeof what, "utilization %.0f%% vs %.0f%% (%s)", r->util * 100,
                  r->ref_util * 100, r->layout_class);

@@ -105,6 +105,15 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
     return 0;
 }
 
+bool cli_help(int argc, char **argv, const char *help, const char *more) {
+    if (!cli_want_help(argc, argv))
+        return false;
+    fputs(help, stdout);
+    if (more)
+        fputs(more, stdout);
+    return true;
+}
+
 bool cli_want_help(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))

@@ -29,6 +29,8 @@ void cli_opts_init(cli_opts *c);
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st);
 /* True if argv has -h or --help. */
 bool cli_want_help(int argc, char **argv);
+/* If argv has -h or --help: prints help, then more (unless NULL), and returns true. */
+bool cli_help(int argc, char **argv, const char *help, const char *more);
 /* Prints "embedsyn CMD: MSG" to stderr and returns 2 (bad input / usage). */
 int cli_fail(const char *cmd, const status *st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,7 @@
 #include "bench/baseline.h"
 #include "bench/cli.h"
 #include "bench/cmd_bench.h"
+#include "core/es.h"
 #include "core/spec.h"
 
 static const char bench_help[] =
@@ -104,6 +105,127 @@ static bool parse_num(const char *cmd, const char *opt, const char *v, double lo
  * then marked incomplete (each 10M costs ~4 s of one core here). */
 #define BENCH_PARETO_RLIMIT 50000000ull
 
+/* The option table of bench: long-only options are numbered from CLI_OPT_CMD on. */
+enum {
+    B_HW = CLI_OPT_CMD, B_SUITE_DIR, B_OBJECTIVE, B_SHARD, B_OUT, B_FORCE, B_BASELINE,
+    B_UPDATE_BASELINE, B_TOLERANCE, B_SOLVE_FACTOR, B_SOLVE_SLACK, B_CHECK_SAMPLE, B_FULL_CHECK,
+    B_CHECK_REFERENCE, B_PARETO, B_NO_PARETO, B_PARETO_TIMEOUT, B_PARETO_RLIMIT, B_TIMEOUT,
+    B_RLIMIT, B_LAYER_TIMEOUT, B_LAYER_MEMORY, B_IN_ORDER, B_FILTER, B_LIMIT, B_SEED,
+    B_EVALUATOR, B_LIST, B_NO_FORK, B_JSON
+};
+static const struct option bench_options[] = {
+    {"hw", required_argument, NULL, B_HW},
+    {"suite-dir", required_argument, NULL, B_SUITE_DIR},
+    {"objective", required_argument, NULL, B_OBJECTIVE},
+    {"jobs", required_argument, NULL, 'j'},
+    {"shard", required_argument, NULL, B_SHARD},
+    {"out", required_argument, NULL, B_OUT},
+    {"force", no_argument, NULL, B_FORCE},
+    {"baseline", required_argument, NULL, B_BASELINE},
+    {"update-baseline", required_argument, NULL, B_UPDATE_BASELINE},
+    {"tolerance", required_argument, NULL, B_TOLERANCE},
+    {"solve-factor", required_argument, NULL, B_SOLVE_FACTOR},
+    {"solve-slack", required_argument, NULL, B_SOLVE_SLACK},
+    {"check-sample", required_argument, NULL, B_CHECK_SAMPLE},
+    {"full-check", no_argument, NULL, B_FULL_CHECK},
+    {"check-reference", no_argument, NULL, B_CHECK_REFERENCE},
+    {"pareto", no_argument, NULL, B_PARETO},
+    {"no-pareto", no_argument, NULL, B_NO_PARETO},
+    {"pareto-timeout", required_argument, NULL, B_PARETO_TIMEOUT},
+    {"pareto-rlimit", required_argument, NULL, B_PARETO_RLIMIT},
+    {"timeout", required_argument, NULL, B_TIMEOUT},
+    {"rlimit", required_argument, NULL, B_RLIMIT},
+    {"layer-timeout", required_argument, NULL, B_LAYER_TIMEOUT},
+    {"layer-memory", required_argument, NULL, B_LAYER_MEMORY},
+    {"in-order", no_argument, NULL, B_IN_ORDER},
+    {"filter", required_argument, NULL, B_FILTER},
+    {"limit", required_argument, NULL, B_LIMIT},
+    {"seed", required_argument, NULL, B_SEED},
+    {"evaluator", required_argument, NULL, B_EVALUATOR},
+    {"list", no_argument, NULL, B_LIST},
+    {"no-fork", no_argument, NULL, B_NO_FORK},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"json", no_argument, NULL, B_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The numeric options: code, accepted range. */
+static const struct bench_num_opt {
+    int code;
+    double lo, hi;
+} bench_num_opts[] = {
+    {'j', 1, 256},          {B_TOLERANCE, 0, 100},     {B_SOLVE_FACTOR, 1, 1e9},
+    {B_SOLVE_SLACK, 0, 1e12}, {B_CHECK_SAMPLE, 0, 1e9}, {B_PARETO_TIMEOUT, 0, 1e6},
+    {B_PARETO_RLIMIT, 1, 1e15}, {B_TIMEOUT, 0, 1e6},   {B_RLIMIT, 0, 1e15},
+    {B_LAYER_TIMEOUT, 0, 1e7}, {B_LAYER_MEMORY, 0, 1e9}, {B_LIMIT, 0, 1e9},
+    {B_SEED, 0, 1e15},
+};
+
+/* The value of numeric option `code` (range-checked) into *x: true, or false after
+ * the usage error. Non-numeric options: true, *x untouched. */
+static bool bench_num(int code, const char *v, double *x) {
+    for (int k = 0; k < ES_COUNT(bench_num_opts); k++) {
+        if (bench_num_opts[k].code != code) continue;
+        char opt[40] = "-j";
+        for (int j = 0; bench_options[j].name; j++)
+            if (bench_options[j].val == code) snprintf(opt, sizeof opt, "--%s", bench_options[j].name);
+        return parse_num("bench", opt, v, bench_num_opts[k].lo, bench_num_opts[k].hi, x);
+    }
+    return true;
+}
+
+/* One option's value into c; -1 when applied, else the exit status. */
+static int bench_take(bench_cmd *c, int code, const char *v) {
+    const char *cmd = "bench";
+    status st;
+    status_init(&st);
+    double x = 0;
+    if (!bench_num(code, v, &x)) return 2;
+    switch (code) {
+    case B_HW:
+        if (!spec_load_hw(v, &c->hw, &st)) return cli_fail(cmd, &st);
+        break;
+    case B_SHARD:
+        if (!bench_parse_shard(v, &c->ro.shard_i, &c->ro.shard_n, &st)) return cli_fail(cmd, &st);
+        break;
+    case B_SUITE_DIR: c->suite_dir = v; break;
+    case B_OBJECTIVE: c->objective = v; break;
+    case B_OUT: c->out_dir = v; break;
+    case B_BASELINE: c->fo.baseline = v; break;
+    case B_UPDATE_BASELINE: c->fo.update_baseline = v; break;
+    case B_FILTER: c->filter = v; break;
+    case B_EVALUATOR: c->evaluator = v; break;
+    case 'j': c->ro.jobs = (int)x; break;
+    case B_TOLERANCE: c->fo.bopts.tolerance = x; break;
+    case B_SOLVE_FACTOR: c->fo.bopts.solve_factor = x; break;
+    case B_SOLVE_SLACK: c->fo.bopts.solve_abs_ms = x; break;
+    case B_CHECK_SAMPLE: c->eo.check_sample = (int64_t)x; break;
+    case B_PARETO_TIMEOUT: c->eo.pareto_timeout_s = x; break;
+    case B_PARETO_RLIMIT: c->eo.pareto_rlimit = (uint64_t)x; break;
+    case B_TIMEOUT: c->eo.timeout_s = x; break;
+    case B_RLIMIT: c->eo.rlimit = (uint64_t)x; break;
+    case B_LAYER_TIMEOUT: c->ro.layer_timeout_s = x; break;
+    case B_LAYER_MEMORY: c->ro.layer_memory_mb = (int64_t)x; break;
+    case B_LIMIT: c->limit = (long)x; break;
+    case B_SEED: c->eo.seed = (uint64_t)x; break;
+    case B_FORCE: c->force = true; break;
+    case B_FULL_CHECK: c->eo.full_check = true; break;
+    case B_CHECK_REFERENCE: c->eo.check_reference = true; break;
+    case B_PARETO: c->eo.pareto = true; break;
+    case B_NO_PARETO: c->eo.pareto = false; break;
+    case B_IN_ORDER: c->in_order = true; break;
+    case B_LIST: c->list_only = true; break;
+    case B_NO_FORK: c->ro.isolate = false; break;
+    case 'q': c->quiet = true; break;
+    case 'v': c->fo.verbose = true; break;
+    case B_JSON: c->fo.json = true; break;
+    default: es_abort(__FILE__, __LINE__, "a bench option without a case");
+    }
+    return -1;
+}
+
 int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     const char *cmd = "bench";
     memset(c, 0, sizeof *c);
@@ -122,128 +244,20 @@ int bench_cmd_parse(bench_cmd *c, int argc, char **argv) {
     c->eo.pareto_rlimit = BENCH_PARETO_RLIMIT;
     c->files = calloc((size_t)argc, sizeof *c->files);
     ES_ASSERT(c->files != NULL);
-    if (cli_want_help(argc, argv)) {
-        fputs(bench_help, stdout);
-        fputs(bench_help2, stdout);
+    if (cli_help(argc, argv, bench_help, bench_help2))
         return 0;
-    }
     status st;
     status_init(&st);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-#define NEED_VALUE()                                                     \
-    do {                                                                 \
-        if (!v) {                                                        \
-            return cli_usage_error(cmd, "option %s needs a value", a);   \
-        }                                                                \
-        i++;                                                             \
-    } while (0)
-#define NUM(lo, hi)                                                      \
-    do {                                                                 \
-        NEED_VALUE();                                                    \
-        if (!parse_num(cmd, a, v, lo, hi, &x))                           \
-            return 2;                                                    \
-    } while (0)
-        if (!strcmp(a, "--hw")) {
-            NEED_VALUE();
-            if (!spec_load_hw(v, &c->hw, &st))
-                return cli_fail(cmd, &st);
-        } else if (!strcmp(a, "--suite-dir")) {
-            NEED_VALUE();
-            c->suite_dir = v;
-        } else if (!strcmp(a, "--objective")) {
-            NEED_VALUE();
-            c->objective = v;
-        } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
-            NUM(1, 256);
-            c->ro.jobs = (int)x;
-        } else if (!strcmp(a, "--shard")) {
-            NEED_VALUE();
-            if (!bench_parse_shard(v, &c->ro.shard_i, &c->ro.shard_n, &st))
-                return cli_fail(cmd, &st);
-        } else if (!strcmp(a, "--out")) {
-            NEED_VALUE();
-            c->out_dir = v;
-        } else if (!strcmp(a, "--force")) {
-            c->force = true;
-        } else if (!strcmp(a, "--baseline")) {
-            NEED_VALUE();
-            c->fo.baseline = v;
-        } else if (!strcmp(a, "--update-baseline")) {
-            NEED_VALUE();
-            c->fo.update_baseline = v;
-        } else if (!strcmp(a, "--tolerance")) {
-            NUM(0, 100);
-            c->fo.bopts.tolerance = x;
-        } else if (!strcmp(a, "--solve-factor")) {
-            NUM(1, 1e9);
-            c->fo.bopts.solve_factor = x;
-        } else if (!strcmp(a, "--solve-slack")) {
-            NUM(0, 1e12);
-            c->fo.bopts.solve_abs_ms = x;
-        } else if (!strcmp(a, "--check-sample")) {
-            NUM(0, 1e9);
-            c->eo.check_sample = (int64_t)x;
-        } else if (!strcmp(a, "--full-check")) {
-            c->eo.full_check = true;
-        } else if (!strcmp(a, "--check-reference")) {
-            c->eo.check_reference = true;
-        } else if (!strcmp(a, "--pareto")) {
-            c->eo.pareto = true;
-        } else if (!strcmp(a, "--no-pareto")) {
-            c->eo.pareto = false;
-        } else if (!strcmp(a, "--pareto-timeout")) {
-            NUM(0, 1e6);
-            c->eo.pareto_timeout_s = x;
-        } else if (!strcmp(a, "--pareto-rlimit")) {
-            NUM(1, 1e15);
-            c->eo.pareto_rlimit = (uint64_t)x;
-        } else if (!strcmp(a, "--timeout")) {
-            NUM(0, 1e6);
-            c->eo.timeout_s = x;
-        } else if (!strcmp(a, "--rlimit")) {
-            NUM(0, 1e15);
-            c->eo.rlimit = (uint64_t)x;
-        } else if (!strcmp(a, "--layer-timeout")) {
-            NUM(0, 1e7);
-            c->ro.layer_timeout_s = x;
-        } else if (!strcmp(a, "--layer-memory")) {
-            NUM(0, 1e9);
-            c->ro.layer_memory_mb = (int64_t)x;
-        } else if (!strcmp(a, "--in-order")) {
-            c->in_order = true;
-        } else if (!strcmp(a, "--filter")) {
-            NEED_VALUE();
-            c->filter = v;
-        } else if (!strcmp(a, "--limit")) {
-            NUM(0, 1e9);
-            c->limit = (long)x;
-        } else if (!strcmp(a, "--seed")) {
-            NUM(0, 1e15);
-            c->eo.seed = (uint64_t)x;
-        } else if (!strcmp(a, "--evaluator")) {
-            NEED_VALUE();
-            c->evaluator = v;
-        } else if (!strcmp(a, "--list")) {
-            c->list_only = true;
-        } else if (!strcmp(a, "--no-fork")) {
-            c->ro.isolate = false;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            c->quiet = true;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-            c->fo.verbose = true;
-        } else if (!strcmp(a, "--json")) {
-            c->fo.json = true;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(cmd, "unknown option '%s'", a);
-        } else {
-            c->files[c->nfiles++] = argv[i];
-        }
-#undef NUM
-#undef NEED_VALUE
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    int code;
+    while ((code = getopt_long(argc, argv, ":j:qvh", bench_options, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error(cmd, code, argc, argv);
+        int rc = bench_take(c, code, optarg);
+        if (rc >= 0) return rc;
     }
+    for (int i = optind; i < argc; i++) /* getopt_long moved the operands to the end */
+        c->files[c->nfiles++] = argv[i];
     if (!bench_parse_objective(c->objective, &c->eo.objective, &st))
         return cli_fail(cmd, &st);
     c->objective = enc_objective_name(c->eo.objective); /* the canonical name in reports */

@@ -190,11 +190,11 @@ void bench_cmd_list(const bench_cmd *c, const bench_layer *layers, int nlayers) 
         bench_result_init(&r, &layers[k], &c->hw);
         if (c->fo.json) {
             printf("{\"index\": %d, \"suite\": ", (int)r.index);
-            json_write_str(stdout, r.suite);
+            text_json_str(stdout, r.suite);
             fputs(", \"name\": ", stdout);
-            json_write_str(stdout, r.name);
+            text_json_str(stdout, r.name);
             fputs(", \"shape\": ", stdout);
-            json_write_str(stdout, r.shape);
+            text_json_str(stdout, r.shape);
             printf(", \"macs\": %lld, \"lower_bound\": %lld}\n", (long long)r.macs,
                    (long long)r.lower_bound);
         } else {

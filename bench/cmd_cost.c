@@ -216,11 +216,8 @@ static const char cost_help[] =
     "                   one second of CPU time and prints evaluations per CPU second\n\n";
 
 int cmd_cost(int argc, char **argv) {
-    if (cli_want_help(argc, argv)) {
-        fputs(cost_help, stdout);
-        fputs(cli_common_help, stdout);
+    if (cli_help(argc, argv, cost_help, cli_common_help))
         return 0;
-    }
     cli_opts c;
     cli_opts_init(&c);
     bool validate = false, bench = false;

@@ -31,23 +31,13 @@ void cost_err_stats(double *err, int n, double *median, double *max) {
     *max = err[n - 1];
 }
 
-static void red_dims(const op *o, char *buf, size_t len) {
-    size_t k = 0;
-    buf[0] = 0;
-    for (int d = 0; d < o->ndims && k < len; d++)
-        if (op_is_reduction(o, d)) {
-            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
-            if (w > 0) k += (size_t)w;
-        }
-}
-
 /* Model vs simulator for the top schedules of one program kind; appends errors. */
 static bool validate_kind(const op *o, const hw_config *hw, vkind vk, int top, bool json, const char *suite,
                           double *err, int *nerr, int cap, status *st) {
     emb e;
     if (vk == VK_IM2COL) {
         char dims[64];
-        red_dims(o, dims, sizeof dims);
+        op_reduction_dims(o, dims, sizeof dims);
         if (!emb_im2col(o, hw, dims, &e, st)) return false;
     } else if (!emb_channel_packing(o, hw, &e, st)) {
         return false;

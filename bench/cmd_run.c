@@ -140,11 +140,8 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
     a->strategy = "reference";
     driver_strategy_init(&a->strat, DRV_REFERENCE);
     a->objective = -1;
-    if (cli_want_help(argc, argv)) {
-        fputs(help, stdout);
-        fputs(cli_common_help, stdout);
+    if (cli_help(argc, argv, help, cli_common_help))
         return 0;
-    }
     struct option opts[sizeof lower_options / sizeof *lower_options];
     memcpy(opts, lower_options, sizeof opts);
     if (!is_run) opts[sizeof opts / sizeof *opts - 1 - LOWER_RUN_ONLY] = opts[sizeof opts / sizeof *opts - 1];

@@ -246,10 +246,8 @@ static int run_bench(const hw_config *hw, bool json) {
 }
 
 int cmd_sim(int argc, char **argv) {
-    if (cli_want_help(argc, argv)) {
-        fputs(sim_help, stdout);
+    if (cli_help(argc, argv, sim_help, NULL))
         return 0;
-    }
     cli_opts co;
     cli_opts_init(&co);
     sim_options opt = {.timing_only = false};

@@ -54,6 +54,18 @@ static void print_op(const op *o, out_mode mode) {
     }
 }
 
+/* The operators of a suite (or MAESTRO network) read from path, in the output mode;
+ * frees ops. */
+static void print_suite(const char *what, const char *name, const char *path, op *ops, int n, out_mode mode) {
+    if (mode == OUT_XML)
+        spec_write_suite(stdout, name, ops, n);
+    if (mode == OUT_TEXT)
+        printf("%s %s (%s): %d operators\n", what, name, path, n);
+    for (int i = 0; mode != OUT_XML && i < n; i++)
+        print_op(&ops[i], mode);
+    free(ops);
+}
+
 /* Checks one file; false after printing its first error. */
 static bool check_file(const char *path, out_mode mode) {
     bool json = mode == OUT_JSON;
@@ -65,13 +77,7 @@ static bool check_file(const char *path, out_mode mode) {
         int n = 0;
         if (!maestro_load(path, name, sizeof name, &ops, &n, &st))
             return cli_fail("spec", &st), false;
-        if (mode == OUT_XML)
-            spec_write_suite(stdout, name, ops, n);
-        if (mode == OUT_TEXT)
-            printf("MAESTRO network %s (%s): %d operators\n", name, path, n);
-        for (int i = 0; mode != OUT_XML && i < n; i++)
-            print_op(&ops[i], mode);
-        free(ops);
+        print_suite("MAESTRO network", name, path, ops, n, mode);
         return true;
     }
     spec_doc *d = spec_doc_load(path, NULL, &st);
@@ -91,13 +97,7 @@ static bool check_file(const char *path, out_mode mode) {
         int n = 0;
         if (!spec_load_suite(path, name, sizeof name, &ops, &n, &st))
             return cli_fail("spec", &st), false;
-        if (mode == OUT_XML)
-            spec_write_suite(stdout, name, ops, n);
-        if (mode == OUT_TEXT)
-            printf("suite %s (%s): %d operators\n", name, path, n);
-        for (int i = 0; mode != OUT_XML && i < n; i++)
-            print_op(&ops[i], mode);
-        free(ops);
+        print_suite("suite", name, path, ops, n, mode);
     } else if (!strcmp(kind, "hardware")) {
         hw_config hw;
         if (!spec_load_hw(path, &hw, &st))
@@ -221,10 +221,8 @@ static int spec_hw(int argc, char **argv) {
 }
 
 int cmd_spec(int argc, char **argv) {
-    if (cli_want_help(argc, argv)) {
-        fputs(spec_help, stdout);
+    if (cli_help(argc, argv, spec_help, NULL))
         return 0;
-    }
     if (argc < 2)
         return cli_usage_error("spec", "missing subcommand (check or hw)");
     if (!strcmp(argv[1], "check"))

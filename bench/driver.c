@@ -268,17 +268,6 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     return ok;
 }
 
-/* "c,r,s": every reduction dim of the operator, in dim order. */
-static void reduction_dims(const op *o, char *buf, size_t len) {
-    size_t k = 0;
-    buf[0] = 0;
-    for (int d = 0; d < o->ndims && k < len; d++)
-        if (op_is_reduction(o, d)) {
-            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
-            if (w > 0) k += (size_t)w;
-        }
-}
-
 /* Stage 0 of the solver: the optimum with the nest its decoder built and checked. */
 static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *s, driver_plan *pl,
                        driver_result *r, status *st) {
@@ -319,7 +308,7 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
         if (s->dims[0])
             snprintf(dims, sizeof dims, "%s", s->dims);
         else
-            reduction_dims(o, dims, sizeof dims);
+            op_reduction_dims(o, dims, sizeof dims);
         r->choice = DRV_CHOSE_IM2COL;
         if (!emb_im2col(o, hw, dims, &e, st)) return false;
         break;
@@ -350,7 +339,7 @@ static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, dr
         status_init(&ign);
         emb e;
         char dims[64];
-        reduction_dims(solved->o, dims, sizeof dims);
+        op_reduction_dims(solved->o, dims, sizeof dims);
         bool have = alt == 0 ? emb_channel_packing(solved->o, solved->hw, &e, &ign)
                              : emb_im2col(solved->o, solved->hw, dims, &e, &ign);
         if (!have || !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign)) continue;

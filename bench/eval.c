@@ -35,6 +35,20 @@ static int64_t traffic(const sim_report *s) {
                      s->uop_load_nbytes + s->out_store_nbytes);
 }
 
+/* The figures of the simulated program of driver result d into r's fields with prefix P
+ * (ref_ for the reference strategy, nothing for the embedding's). */
+#define PROGRAM_FIELDS(P, d)                                                  \
+    do {                                                                      \
+        r->P##cycles = (int64_t)(d).sim.cycles;                               \
+        r->P##util = (d).utilization;                                         \
+        r->P##dram_bytes = (d).dram_bytes;                                    \
+        r->P##check = (d).check;                                              \
+        r->P##traffic = traffic(&(d).sim);                                    \
+        r->P##gemm = (int64_t)(d).sim.gemm_counter;                           \
+        snprintf(r->P##schedule, sizeof r->P##schedule, "%s", (d).schedule);  \
+        r->P##est_cycles = (int64_t)(d).est_cycles;                           \
+    } while (0)
+
 bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *r, status *st) {
     const bench_eval_opts *eo = ctx;
     status in;
@@ -51,14 +65,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     driver_result rr;
     if (!driver_run_reference(o, hw, &d, &rr, &in))
         return stage_fail(st, "reference strategy", &in);
-    r->ref_cycles = (int64_t)rr.sim.cycles;
-    r->ref_util = rr.utilization;
-    r->ref_dram_bytes = rr.dram_bytes;
-    snprintf(r->ref_check, sizeof r->ref_check, "%s", driver_check_name(rr.check));
-    r->ref_traffic = traffic(&rr.sim);
-    r->ref_gemm = (int64_t)rr.sim.gemm_counter;
-    snprintf(r->ref_schedule, sizeof r->ref_schedule, "%s", rr.schedule);
-    r->ref_est_cycles = (int64_t)rr.est_cycles;
+    PROGRAM_FIELDS(ref_, rr);
     if (rr.check == DRV_CHECK_FAIL)
         snprintf(r->check_msg, sizeof r->check_msg, "reference: %.240s", rr.check_msg);
 
@@ -80,7 +87,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     bool ok = driver_run_strategy(o, hw, &strat, &d, &dr, &in);
     r->solve_ms = dr.solve.solve_ms;
     r->solve_rlimit = (int64_t)dr.solve.rlimit_used;
-    snprintf(r->proof, sizeof r->proof, "%s", enc_proof_name(dr.solve.proof));
+    r->proof = dr.solve.proof;
     snprintf(r->solver_status, sizeof r->solver_status, "%s", enc_solver_status_name(dr.solve.solver_status));
     r->global = dr.solve.global;
     r->lb_instances = dr.solve.lb_instances;
@@ -91,20 +98,13 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
                                                                        : "lowering/simulation",
                           &in);
     }
-    snprintf(r->emb_choice, sizeof r->emb_choice, "%s", driver_choice_name(dr.choice));
+    r->emb_choice = (int32_t)dr.choice;
     r->sched_tried = dr.sched_tried;
     r->sched_template = dr.sched_template;
-    r->cycles = (int64_t)dr.sim.cycles;
-    r->util = dr.utilization;
-    r->dram_bytes = dr.dram_bytes;
+    PROGRAM_FIELDS(, dr);
     r->instances = dr.instances;
     snprintf(r->layout, sizeof r->layout, "%s", dr.layout);
     snprintf(r->layout_class, sizeof r->layout_class, "%s", dr.layout_class);
-    snprintf(r->check, sizeof r->check, "%s", driver_check_name(dr.check));
-    r->traffic = traffic(&dr.sim);
-    r->gemm = (int64_t)dr.sim.gemm_counter;
-    snprintf(r->schedule, sizeof r->schedule, "%s", dr.schedule);
-    r->est_cycles = (int64_t)dr.est_cycles;
     if (dr.check == DRV_CHECK_FAIL)
         snprintf(r->check_msg, sizeof r->check_msg, "%s", dr.check_msg);
     r->sim_ms = rr.sim_ms + dr.sim_ms;

@@ -16,6 +16,7 @@
 
 #include "bench/json_lib.h"
 #include "core/alloc.h"
+#include "core/es.h"
 #include "core/text.h"
 
 typedef struct jpos {
@@ -298,81 +299,82 @@ const char *json_type_name(json_type t) {
     return "?";
 }
 
-/* Looks up key; NULL + (maybe) error when absent. *absent_ok tells the caller to keep
- * the default. */
-static const json_value *jget(const json_value *obj, const char *key, bool required,
-                              const char *source, status *st, bool *ok) {
+/* Member key of type `type` (`want` names it in the error): NULL when absent (with an
+ * error when required: *ok false, else *ok true: the caller keeps its default) or of
+ * another type (an error). */
+static const json_value *jget(const json_value *obj, const char *key, bool required, const char *source,
+                              json_type type, const char *want, status *st, bool *ok) {
     const json_value *v = json_get(obj, key);
     *ok = true;
-    if (!v && required) {
-        *ok = status_fail(st, "%s:%ld:%ld: missing member '%s'", source, obj ? obj->line : 0,
-                          obj ? obj->col : 0, key);
+    if (!v) {
+        if (required)
+            *ok = status_fail(st, "%s:%ld:%ld: missing member '%s'", source, obj ? obj->line : 0,
+                              obj ? obj->col : 0, key);
+        return NULL;
+    }
+    if (v->type != type) {
+        *ok = status_fail(st, "%s:%ld:%ld: '%s' must be %s, not %s", source, v->line, v->col, key,
+                          want, json_type_name(v->type));
+        return NULL;
     }
     return v;
-}
-
-static bool jtype_err(const json_value *v, const char *key, const char *source, const char *want,
-                      status *st) {
-    return status_fail(st, "%s:%ld:%ld: '%s' must be %s, not %s", source, v->line, v->col, key,
-                       want, json_type_name(v->type));
 }
 
 bool json_get_i64(const json_value *obj, const char *key, bool required, const char *source,
                   int64_t *out, status *st) {
     bool ok;
-    const json_value *v = jget(obj, key, required, source, st, &ok);
-    if (!v)
-        return ok;
-    if (v->type != JSON_NUM)
-        return jtype_err(v, key, source, "an integer", st);
-    if (!v->is_int)
+    const json_value *v = jget(obj, key, required, source, JSON_NUM, "an integer", st, &ok);
+    if (v && !v->is_int)
         return status_fail(st, "%s:%ld:%ld: '%s' must be an integer, not %g", source, v->line,
                            v->col, key, v->num);
-    *out = v->i64;
-    return true;
+    if (v)
+        *out = v->i64;
+    return ok;
 }
 
 bool json_get_f64(const json_value *obj, const char *key, bool required, const char *source,
                   double *out, status *st) {
-    bool ok;
-    const json_value *v = jget(obj, key, required, source, st, &ok);
-    if (!v)
-        return ok;
-    if (v->type == JSON_NULL) { /* how the writer spells NaN/inf */
+    const json_value *n = json_get(obj, key);
+    if (n && n->type == JSON_NULL) { /* how the writer spells NaN/inf */
         *out = NAN;
         return true;
     }
-    if (v->type != JSON_NUM)
-        return jtype_err(v, key, source, "a number", st);
-    *out = v->num;
-    return true;
+    bool ok;
+    const json_value *v = jget(obj, key, required, source, JSON_NUM, "a number", st, &ok);
+    if (v)
+        *out = v->num;
+    return ok;
 }
 
 bool json_get_bool(const json_value *obj, const char *key, bool required, const char *source,
                    bool *out, status *st) {
     bool ok;
-    const json_value *v = jget(obj, key, required, source, st, &ok);
-    if (!v)
-        return ok;
-    if (v->type != JSON_BOOL)
-        return jtype_err(v, key, source, "a boolean", st);
-    *out = v->b;
-    return true;
+    const json_value *v = jget(obj, key, required, source, JSON_BOOL, "a boolean", st, &ok);
+    if (v)
+        *out = v->b;
+    return ok;
 }
 
 bool json_get_str(const json_value *obj, const char *key, bool required, const char *source,
                   char *buf, size_t len, status *st) {
     bool ok;
-    const json_value *v = jget(obj, key, required, source, st, &ok);
-    if (!v)
-        return ok;
-    if (v->type != JSON_STR)
-        return jtype_err(v, key, source, "a string", st);
-    snprintf(buf, len, "%s", v->str);
-    return true;
+    const json_value *v = jget(obj, key, required, source, JSON_STR, "a string", st, &ok);
+    if (v)
+        snprintf(buf, len, "%s", v->str);
+    return ok;
 }
 
-void json_write_str(FILE *f, const char *s) { json_lib_write_str(f, s); }
+bool json_get_name(const json_value *obj, const char *key, bool required, const char *source,
+                   const char *const *names, int n, int *out, status *st) {
+    bool ok;
+    const json_value *v = jget(obj, key, required, source, JSON_STR, "a string", st, &ok);
+    int k = v ? es_name_find(names, n, v->str) : 0;
+    if (k < 0)
+        return status_fail(st, "%s:%ld:%ld: '%s' has an unknown value \"%.64s\"", source, v->line, v->col, key, v->str);
+    if (v)
+        *out = k;
+    return ok;
+}
 
 void json_write_f64(FILE *f, double x) {
     if (!isfinite(x)) {

@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/status.h"
+#include "core/text.h"
 
 #define JSON_MAX_DEPTH 128
 /* Largest JSON file read (a 100k-layer baseline is about 35 MB). */
@@ -59,9 +60,12 @@ bool json_get_bool(const json_value *obj, const char *key, bool required, const 
 /* Copies the string into buf (truncating to len - 1 bytes). */
 bool json_get_str(const json_value *obj, const char *key, bool required, const char *source,
                   char *buf, size_t len, status *st);
+/* A name of a typed vocabulary (an X-macro name table names[0..n)): *out = its index;
+ * a string that is none of the names is an error naming the key and the value. */
+bool json_get_name(const json_value *obj, const char *key, bool required, const char *source,
+                   const char *const *names, int n, int *out, status *st);
 
-/* Writing. */
-void json_write_str(FILE *f, const char *s);
+/* Writing: strings with text_json_str (core/text.h, the one JSON string writer). */
 /* %.17g (round trip); NaN/inf -> null. */
 void json_write_f64(FILE *f, double x);
 

@@ -51,6 +51,5 @@ bool json_lib_parse(const char *text, size_t len, json_lib_cb cb, void *ctx, jso
 /* Writes s as a JSON string through the library; invalid UTF-8 bytes become U+FFFD so
  * that the output always reads back. (Doubles are written by bench/json in the shortest
  * round-trip form; the library's fixed 17 digits would make baselines noisy.) */
-void json_lib_write_str(FILE *f, const char *s);
 
 #endif

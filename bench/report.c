@@ -19,6 +19,16 @@
 /* Plural ending for a count ("1 layer", "2 layers"). */
 #define PL(n) ((n) == 1 ? "" : "s")
 
+void report_meta_add_suites(report_meta *m, const report_meta *from) {
+    for (int i = 0; i < from->nsuites; i++) {
+        bool have = false;
+        for (int j = 0; j < m->nsuites; j++)
+            have |= !strcmp(m->suites[j], from->suites[i]);
+        if (!have && m->nsuites < REPORT_MAX_SUITES)
+            snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", from->suites[i]);
+    }
+}
+
 void report_meta_init(report_meta *m) {
     memset(m, 0, sizeof *m);
     m->shard_n = 1;
@@ -69,6 +79,9 @@ void report_write_csv(FILE *f, const bench_result *r, int n) {
 #define OUT_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
 #define OUT_F(v) csv_f64(f, v)
 #define OUT_B(v) fputs((v) ? "true" : "false", f)
+#define OUT_CHK(v) csv_str(f, driver_check_name(v))
+#define OUT_PRF(v) csv_str(f, enc_proof_name(v))
+#define OUT_CHO(v) csv_str(f, bench_choice_name(v))
 #define ROW(T, fld)          \
     if (!first)              \
         fputc(',', f);       \
@@ -84,16 +97,21 @@ void report_write_csv(FILE *f, const bench_result *r, int n) {
 
 void report_result_json(FILE *f, const bench_result *x) {
     bool first = true;
-#define JS_S(v) json_write_str(f, v)
+#define JS_S(v) text_json_str(f, v)
 #define JS_I(v) fprintf(f, "%" PRId64, (int64_t)(v))
 #define JS_I32(v) fprintf(f, "%" PRId32, (int32_t)(v))
 #define JS_F(v) json_write_f64(f, v)
 #define JS_B(v) fputs((v) ? "true" : "false", f)
-#define FIELD(T, fld)                      \
+#define JS_CHK(v) text_json_str(f, driver_check_name(v))
+#define JS_PRF(v) text_json_str(f, enc_proof_name(v))
+#define JS_CHO(v) text_json_str(f, bench_choice_name(v))
+/* One member "fld": value of the object obj (a field of type T), after a comma unless first. */
+#define JS_MEMBER(obj, T, fld)             \
     fputs(first ? "{\"" : ", \"", f);      \
     first = false;                         \
     fputs(#fld "\": ", f);                 \
-    JS_##T(x->fld);
+    JS_##T((obj)->fld);
+#define FIELD(T, fld) JS_MEMBER(x, T, fld)
     BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD
     fputc('}', f);
@@ -113,11 +131,7 @@ void report_result_json(FILE *f, const bench_result *x) {
 void report_summary_json(FILE *f, const bench_summary *s) {
     bool first = true;
 #define JS_N(v) fprintf(f, "%d", v)
-#define FIELD(T, fld)                      \
-    fputs(first ? "{\"" : ", \"", f);      \
-    first = false;                         \
-    fputs(#fld "\": ", f);                 \
-    JS_##T(s->fld);
+#define FIELD(T, fld) JS_MEMBER(s, T, fld)
     REPORT_SUMMARY_FIELDS(FIELD)
 #undef FIELD
     fputc('}', f);
@@ -126,23 +140,23 @@ void report_summary_json(FILE *f, const bench_summary *s) {
 void report_write_json(FILE *f, const report_meta *m, const bench_result *r, int n,
                        const bench_summary *s) {
     fputs("{\n  \"embedsyn_bench\": 1,\n  \"hardware\": ", f);
-    json_write_str(f, m->hardware);
+    text_json_str(f, m->hardware);
     fputs(",\n  \"evaluator\": ", f);
-    json_write_str(f, m->evaluator);
+    text_json_str(f, m->evaluator);
     fputs(",\n  \"objective\": ", f);
-    json_write_str(f, m->objective);
+    text_json_str(f, m->objective);
     fputs(",\n  \"suites\": [", f);
     for (int i = 0; i < m->nsuites; i++) {
         if (i)
             fputs(", ", f);
-        json_write_str(f, m->suites[i]);
+        text_json_str(f, m->suites[i]);
     }
     fprintf(f, "],\n  \"shard\": [%d, %d],\n  \"total_layers\": %d,\n  \"check_sample\": %" PRId64
                ",\n  \"jobs\": %d,\n  \"wall_s\": ",
             m->shard_i, m->shard_n, m->total_layers, m->check_sample, m->jobs);
     json_write_f64(f, m->wall_s);
     fputs(",\n  \"started\": ", f);
-    json_write_str(f, m->started);
+    text_json_str(f, m->started);
     fprintf(f, ",\n  \"interrupted\": %s", m->interrupted ? "true" : "false");
     fputs(",\n  \"summary\": ", f);
     report_summary_json(f, s);
@@ -160,6 +174,10 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     memset(x, 0, sizeof *x);
     bool ok = true;
     int64_t i64 = 0;
+    int k = 0;
+    char text[64];
+    static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
+    static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
 #define RD_S(fld) ok = ok && json_get_str(v, #fld, true, path, x->fld, sizeof x->fld, st);
 #define RD_I(fld) ok = ok && json_get_i64(v, #fld, true, path, &x->fld, st);
 #define RD_I32(fld)                                                       \
@@ -172,6 +190,16 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     if (ok && isnan(x->fld))                                              \
         x->fld = 0;
 #define RD_B(fld) ok = ok && json_get_bool(v, #fld, true, path, &x->fld, st);
+#define RD_CHK(fld)                                                                         \
+    ok = ok && json_get_name(v, #fld, true, path, check_names, ES_COUNT(check_names), &k, st); \
+    x->fld = (driver_check)k;
+#define RD_PRF(fld)                                                                         \
+    ok = ok && json_get_name(v, #fld, true, path, proof_names, ES_COUNT(proof_names), &k, st); \
+    x->fld = (enc_proof)k;
+#define RD_CHO(fld)                                                                         \
+    ok = ok && json_get_str(v, #fld, true, path, text, sizeof text, st);                   \
+    if (ok && !bench_choice_parse(text, &x->fld))                                          \
+        ok = status_fail(st, "%s:%ld:%ld: unknown " #fld " '%s'", path, v->line, v->col, text);
 #define FIELD(T, fld) RD_##T(fld)
     BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD
@@ -458,35 +486,18 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
         md_cell(f, x->layout_class);
         fprintf(f, " | %" PRId64 " (%s) | %.2fx | %.0f | %s%s | %s |\n", x->lower_bound,
                 x->compute_bound >= x->bytes_bound ? "compute" : "memory", x->gap, x->solve_ms,
-                x->proof, x->global ? ", global" : "",
-                !strcmp(x->ref_check, "fail") ? "fail (reference)" : x->check);
+                enc_proof_name(x->proof), x->global ? ", global" : "",
+                x->ref_check == DRV_CHECK_FAIL ? "fail (reference)" : driver_check_name(x->check));
     }
 }
 
 /* ---- directory ------------------------------------------------------------------ */
 
-static bool mkdirs(const char *dir, status *st) {
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
-        return status_fail(st, "%s: path too long", dir);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
-        *q = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        return status_fail(st, "%s: cannot create directory: %s", p, strerror(errno));
-    return true;
-}
-
 typedef enum { OUT_CSV, OUT_JSON, OUT_MD, OUT_SPEEDUP, OUT_LAYOUT, OUT_ROOF } out_kind;
 
 bool report_write_dir(const char *dir, const report_meta *m, const bench_result *r, int n,
                       const bench_summary *s, const baseline_cmp *cmp, status *st) {
-    if (!mkdirs(dir, st))
+    if (!text_mkdir_p(dir, st))
         return false;
     static const char *const names[] = {"results.csv", "results.json", "report.md",
                                         "speedup.svg", "layout.svg", "roofline.svg"};
@@ -560,13 +571,7 @@ bool report_merge(const char *const *paths, int npaths, report_meta *m, bench_re
                              mk.evaluator, mk.objective, m->evaluator, m->objective, paths[0]);
         }
         if (ok) {
-            for (int i = 0; i < mk.nsuites; i++) {
-                bool have = false;
-                for (int j = 0; j < m->nsuites; j++)
-                    have |= !strcmp(m->suites[j], mk.suites[i]);
-                if (!have && m->nsuites < REPORT_MAX_SUITES)
-                    snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", mk.suites[i]);
-            }
+            report_meta_add_suites(m, &mk);
             m->jobs += mk.jobs;
             m->interrupted |= mk.interrupted;
             /* Shards run side by side: the merged run took as long as the slowest. */

@@ -35,6 +35,8 @@ typedef struct report_meta {
 } report_meta;
 
 void report_meta_init(report_meta *m);
+/* Appends the suites of `from` that m does not list yet (in from's order). */
+void report_meta_add_suites(report_meta *m, const report_meta *from);
 
 void report_write_csv(FILE *f, const bench_result *r, int n);
 /* The whole run: {"embedsyn_bench": 1, meta..., "summary": {...}, "layers": [...]} */

@@ -19,9 +19,12 @@ static bool entry_result(const json_value *v, const char *key, const char *path,
     snprintf(x->suite, sizeof x->suite, "%.*s", (int)(sl < sizeof x->suite ? sl : sizeof x->suite - 1), key);
     snprintf(x->name, sizeof x->name, "%s", slash ? slash + 1 : key);
     x->ok = true;
+    static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
+    static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
+    int proof = 0, check = 0;
     return json_get_i64(v, "cycles", true, path, &x->cycles, st) &&
            json_get_f64(v, "utilization", true, path, &x->util, st) &&
-           json_get_str(v, "proof", true, path, x->proof, sizeof x->proof, st) &&
+           json_get_name(v, "proof", true, path, proof_names, ES_COUNT(proof_names), &proof, st) &&
            json_get_bool(v, "global", false, path, &x->global, st) &&
            json_get_f64(v, "solve_ms", true, path, &x->solve_ms, st) &&
            json_get_i64(v, "reference_cycles", false, path, &x->ref_cycles, st) &&
@@ -30,8 +33,9 @@ static bool entry_result(const json_value *v, const char *key, const char *path,
            json_get_i64(v, "lower_bound", false, path, &x->lower_bound, st) &&
            json_get_i64(v, "dram_bytes", false, path, &x->dram_bytes, st) &&
            json_get_str(v, "layout_class", false, path, x->layout_class, sizeof x->layout_class, st) &&
-           json_get_str(v, "check", false, path, x->check, sizeof x->check, st) &&
-           json_get_bool(v, "ok", false, path, &x->ok, st);
+           json_get_name(v, "check", false, path, check_names, ES_COUNT(check_names), &check, st) &&
+           json_get_bool(v, "ok", false, path, &x->ok, st) &&
+           ((x->proof = (enc_proof)proof), (x->check = (driver_check)check), true);
 }
 
 /* The baseline after a partial run: the entries of path in its order, those of the
@@ -55,13 +59,7 @@ static bool merge_partial(const char *path, report_meta *m, const bench_result *
         m->nsuites = 0;
         for (int i = 0; i < b.nsuites; i++)
             snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", b.suites[i]);
-        for (int i = 0; i < keep.nsuites; i++) {
-            bool have = false;
-            for (int j = 0; j < m->nsuites; j++)
-                have |= !strcmp(m->suites[j], keep.suites[i]);
-            if (!have && m->nsuites < REPORT_MAX_SUITES)
-                snprintf(m->suites[m->nsuites++], BENCH_NAME_MAX, "%s", keep.suites[i]);
-        }
+        report_meta_add_suites(m, &keep);
         baseline_free(&b);
         arena *a = arena_create();
         const json_value *root = json_parse_file(a, path, st);
@@ -158,12 +156,12 @@ int report_finish(report_meta *m, const bench_result *r, int n, const report_fin
             fprintf(stdout, ", \"baseline\": {\"regressions\": %d, \"improvements\": %d, \"notes\": %d}",
                     cmp.nregress, cmp.nimprove, cmp.nnote);
         fputs(", \"out\": ", stdout);
-        json_write_str(stdout, o->out_dir);
+        text_json_str(stdout, o->out_dir);
         fputs("}\n", stdout);
     } else {
         report_print_summary(stdout, m, &s);
         for (int i = 0; i < n; i++) {
-            if (r[i].ok && strcmp(r[i].check, "fail") && strcmp(r[i].ref_check, "fail"))
+            if (r[i].ok && !bench_check_failed(&r[i]))
                 continue;
             if (!r[i].ok)
                 printf("  ERROR %s/%s: %s\n", r[i].suite, r[i].name, r[i].error);

@@ -510,12 +510,7 @@ bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_
 
 bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
                      int64_t max_instances, uint64_t seed, status *st) {
-    chk c;
-    memset(&c, 0, sizeof c);
-    c.o = o;
-    c.hw = hw;
-    c.e = e;
-    c.n = n;
+    chk c = {.o = o, .hw = hw, .e = e, .n = n};
     emb_geom_build(o, hw, e, n, &c.g);
     c.lanes[EMB_B] = hw_batch(hw);
     c.lanes[EMB_O] = hw_block_out(hw);

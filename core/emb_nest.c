@@ -371,6 +371,28 @@ typedef struct lay_axis {
     int64_t extent, base;
 } lay_axis;
 
+/* Order of the layout axes: outermost tensor axis first; on ties coarse (dim) axes
+ * before chunks, then by first loop (a stable insertion sort). */
+static void lay_axis_order(const lay_axis *ax, int nax, int *order) {
+    for (int k = 0; k < nax; k++)
+        order[k] = k;
+    for (int i = 1; i < nax; i++) {
+        int v = order[i], j = i - 1;
+        while (j >= 0) {
+            const lay_axis *p = &ax[order[j]], *q = &ax[v];
+            bool after = p->key > q->key ||
+                         (p->key == q->key && (p->chunk >= 0) > (q->chunk >= 0)) ||
+                         (p->key == q->key && (p->chunk >= 0) == (q->chunk >= 0) &&
+                          p->first_loop > q->first_loop);
+            if (!after)
+                break;
+            order[j + 1] = order[j];
+            j--;
+        }
+        order[j + 1] = v;
+    }
+}
+
 /* Layout of operand x (see the file comment) and each loop's axis and coef on it. */
 static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nest *n,
                          emb_operand x, status *st) {
@@ -484,25 +506,8 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         a->extent = ext;
         a->base = base;
     }
-    /* Order: outermost tensor axis first; on ties coarse (dim) axes before chunks. */
     int order[EMB_MAX_LAXES];
-    for (int k = 0; k < nax; k++)
-        order[k] = k;
-    for (int i = 1; i < nax; i++) {
-        int v = order[i], j = i - 1;
-        while (j >= 0) {
-            const lay_axis *p = &ax[order[j]], *q = &ax[v];
-            bool after = p->key > q->key ||
-                         (p->key == q->key && (p->chunk >= 0) > (q->chunk >= 0)) ||
-                         (p->key == q->key && (p->chunk >= 0) == (q->chunk >= 0) &&
-                          p->first_loop > q->first_loop);
-            if (!after)
-                break;
-            order[j + 1] = order[j];
-            j--;
-        }
-        order[j + 1] = v;
-    }
+    lay_axis_order(ax, nax, order);
     int32_t pos[EMB_MAX_LAXES];
     for (int k = 0; k < nax; k++)
         pos[order[k]] = k;

@@ -91,6 +91,8 @@ bool op_check(const op *o, status *st);
 /* Text dump (the normalized operator), and a one-line summary. */
 void op_dump(FILE *f, const op *o);
 void op_summary(const op *o, char *buf, size_t n);
+/* "c,r,s": every reduction dim of the operator, in dim order ("" if none). */
+void op_reduction_dims(const op *o, char *buf, size_t len);
 /* JSON object of the normalized operator (no trailing newline). */
 void op_json(FILE *f, const op *o);
 

@@ -58,6 +58,16 @@ static void params_text(const op *o, char *buf, size_t n) {
     }
 }
 
+void op_reduction_dims(const op *o, char *buf, size_t len) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int d = 0; d < o->ndims && k < len; d++)
+        if (op_is_reduction(o, d)) {
+            int w = snprintf(buf + k, len - k, "%s%s", k ? "," : "", o->dim_name[d]);
+            if (w > 0) k += (size_t)w;
+        }
+}
+
 void op_summary(const op *o, char *buf, size_t n) {
     if (n == 0)
         return;

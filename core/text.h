@@ -10,8 +10,9 @@
 
 #include "core/status.h"
 
-/* JSON string body (no quotes): " and \ escaped, \n \r \t short, other control
- * characters as \u00XX; other bytes (UTF-8 included) as they are. NULL writes nothing. */
+/* JSON string body (no quotes): " and \ escaped, \n \r \t \b \f short, other control
+ * characters as \u00XX, each byte of invalid UTF-8 as U+FFFD; valid UTF-8 as it is.
+ * NULL writes nothing. The one JSON string writer of the project. */
 void text_json_esc(FILE *f, const char *s);
 /* The same between double quotes. */
 void text_json_str(FILE *f, const char *s);
@@ -39,5 +40,9 @@ text_read_status text_read_all(FILE *f, size_t cap0, size_t max, unsigned char *
 /* A whole file by path (binary images): malloc'd *data (caller frees) and *len, or NULL
  * with "PATH: cannot open: REASON" / "PATH: out of memory" / "PATH: read error" in st. */
 unsigned char *text_read_path(const char *path, size_t *len, status *st);
+
+/* mkdir -p: creates dir and its missing parents; an existing dir is fine, an existing
+ * non-directory an error naming it. */
+bool text_mkdir_p(const char *dir, status *st);
 
 #endif

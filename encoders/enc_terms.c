@@ -400,13 +400,7 @@ bool enc_operand_bytes(enc_formula *f, int x, bool swap, enc_term *out, enc_term
                 return false;
             continue;
         }
-        joint_ctx jc;
-        memset(&jc, 0, sizeof jc);
-        jc.s = s;
-        jc.x = x;
-        jc.swap = swap;
-        jc.lane = l;
-        jc.scale = f->log_scale;
+        joint_ctx jc = {.s = s, .x = x, .swap = swap, .lane = l, .scale = f->log_scale};
         joint *g = calloc(1, sizeof *g);
         ES_ASSERT(g);
         for (int d = 0; d < o->ndims; d++) {

@@ -19,6 +19,7 @@
 #include "bench/json.h"
 #include "bench/report.h"
 #include "core/arena.h"
+#include "tests/test_util.h"
 
 /* ---- hand-built operators (no dependency on the op builders) ---------------------- */
 
@@ -181,11 +182,26 @@ static inline const char *write_tmp(const char *dir, const char *name, const cha
     return path;
 }
 
+/* results.json of a bench run: DIR/SUB/results.json read with report_read_json (a
+ * failure fails the test); *r is malloc'ed, the result count is returned. */
+static inline int read_results(const char *dir, const char *sub, report_meta *m, bench_result **r) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/results.json", dir, sub);
+    int n;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, m, r, &n, &st), "%s", st.msg);
+    return n;
+}
+
 static inline void assert_same_result(const bench_result *a, const bench_result *b, bool timing) {
 #define CMP_S(fld) cr_assert_str_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
 #define CMP_I(fld) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
 #define CMP_I32(fld) CMP_I(fld)
 #define CMP_B(fld) CMP_I(fld)
+#define CMP_CHK(fld) CMP_I(fld)
+#define CMP_PRF(fld) CMP_I(fld)
+#define CMP_CHO(fld) CMP_I(fld)
 #define CMP_F(fld) \
     if (timing || strcmp(#fld, "wall_ms")) cr_assert_eq(a->fld, b->fld, "field " #fld " of %s", a->name);
 #define FIELD(T, fld) CMP_##T(fld)

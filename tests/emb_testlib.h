@@ -16,6 +16,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
+#include "tests/test_util.h"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -24,32 +25,24 @@
 
 static op_conv cparams(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                        int64_t s, int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
+    return tl_conv_params(n, c, h, w, k, r, s, stride, pad);
 }
 
 static op mkconv(op_conv p) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, p.groups > 1 && p.groups == p.c ? OP_DEPTHWISE : OP_CONV2D, &st),
-              "%s", st.msg);
-    return o;
+    return tl_build_conv(&p, "conv", p.groups > 1 && p.groups == p.c ? OP_DEPTHWISE : OP_CONV2D);
 }
 
-static op mkgemm(int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
-    op_gemm p = {.batch = 1, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
-    op o;
+static op mkgemm(int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) { return tl_gemm(1, m, n, k, a_t, b_t); }
+
+/* Channel packing of o on hw and, when n is not NULL, its nest (a failure fails the test). */
+static emb packed_emb(const op *o, const hw_config *hw, emb_nest *n) {
+    emb e;
     status st;
     status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
-    return o;
+    cr_assert(emb_channel_packing(o, hw, &e, &st), "%s", st.msg);
+    if (n)
+        cr_assert(emb_nest_build(o, hw, &e, n, &st), "%s", st.msg);
+    return e;
 }
 
 static hw_config hw_shape(int log_batch, int log_block) {

@@ -68,8 +68,10 @@ typedef struct nv_loop {
     int aluop, use_imm, imm;                                        /* ALU */
 } nv_loop;
 
-static nv_word nv_gemm(int deps, nv_loop l) {
-    nv_word x = nv_head(2, deps);
+/* The fields GEMM (opcode 2) and ALU (opcode 4) share: reset, micro-op range, loops
+ * and the dst/src factors. */
+static nv_word nv_loop_word(int opcode, int deps, nv_loop l) {
+    nv_word x = nv_head(opcode, deps);
     nv_set(&x, 7, 7, (uint64_t)l.reset);
     nv_set(&x, 8, 20, (uint64_t)l.ubgn);
     nv_set(&x, 21, 34, (uint64_t)l.uend);
@@ -79,22 +81,18 @@ static nv_word nv_gemm(int deps, nv_loop l) {
     nv_set(&x, 75, 85, (uint64_t)l.dfi);
     nv_set(&x, 86, 96, (uint64_t)l.sfo);
     nv_set(&x, 97, 107, (uint64_t)l.sfi);
+    return x;
+}
+
+static nv_word nv_gemm(int deps, nv_loop l) {
+    nv_word x = nv_loop_word(2, deps, l);
     nv_set(&x, 108, 117, (uint64_t)l.wfo);
     nv_set(&x, 118, 127, (uint64_t)l.wfi);
     return x;
 }
 
 static nv_word nv_alu(int deps, nv_loop l) {
-    nv_word x = nv_head(4, deps);
-    nv_set(&x, 7, 7, (uint64_t)l.reset);
-    nv_set(&x, 8, 20, (uint64_t)l.ubgn);
-    nv_set(&x, 21, 34, (uint64_t)l.uend);
-    nv_set(&x, 35, 48, (uint64_t)l.iout);
-    nv_set(&x, 49, 62, (uint64_t)l.iin);
-    nv_set(&x, 64, 74, (uint64_t)l.dfo);
-    nv_set(&x, 75, 85, (uint64_t)l.dfi);
-    nv_set(&x, 86, 96, (uint64_t)l.sfo);
-    nv_set(&x, 97, 107, (uint64_t)l.sfi);
+    nv_word x = nv_loop_word(4, deps, l);
     nv_set(&x, 108, 110, (uint64_t)l.aluop);
     nv_set(&x, 111, 111, (uint64_t)l.use_imm);
     nv_set(&x, 112, 127, (uint64_t)(uint16_t)(int16_t)l.imm);

@@ -73,9 +73,9 @@ static bench_result mk_res(const char *name, int64_t ref, int64_t cyc, double re
     memset(&r, 0, sizeof r);
     snprintf(r.suite, sizeof r.suite, "s");
     snprintf(r.name, sizeof r.name, "%s", name);
-    snprintf(r.check, sizeof r.check, "pass");
-    snprintf(r.ref_check, sizeof r.ref_check, "pass");
-    snprintf(r.proof, sizeof r.proof, "optimal");
+    r.check = DRV_CHECK_PASS;
+    r.ref_check = DRV_CHECK_PASS;
+    r.proof = ENC_PROOF_OPTIMAL;
     snprintf(r.layout_class, sizeof r.layout_class, "im2col(c,r,s)");
     r.ok = true;
     r.ref_cycles = ref;
@@ -98,7 +98,7 @@ Test(bench_stats, summary_by_hand) {
     r[3] = mk_res("d", 100, 100, 0.3, 25, 30);   /* 1 (weak), gap 4 */
     r[4] = mk_res("e", 100, 100, 0.3, 25, 999);
     r[4].ok = false;                              /* excluded */
-    snprintf(r[4].check, sizeof r[4].check, "fail");
+    r[4].check = DRV_CHECK_FAIL;
     bench_summary s;
     bench_summarize(r, 5, &s);
     cr_assert_eq(s.n, 5);
@@ -162,9 +162,7 @@ Test(bench_json, parses_good_input) {
 }
 
 Test(bench_json, rejects_malformed_input_with_position) {
-    static const struct {
-        const char *text, *msg;
-    } bad[] = {
+    static const tl_text_case bad[] = {
         /* Messages are jansson's; the position is where jansson stopped. */
         {"", "t.json:1:1: unexpected token near end of file"},
         {"{", "t.json:1:1: string or '}' expected"},
@@ -201,8 +199,8 @@ Test(bench_json, rejects_malformed_input_with_position) {
         status_init(&st);
         const json_value *v = json_parse(a, bad[k].text, strlen(bad[k].text), "t.json", &st);
         cr_assert_null(v, "accepted: %s", bad[k].text);
-        cr_assert(strstr(st.msg, bad[k].msg) != NULL, "input %s: got '%s', want '%s'", bad[k].text,
-                  st.msg, bad[k].msg);
+        cr_assert(strstr(st.msg, bad[k].want) != NULL, "input %s: got '%s', want '%s'", bad[k].text,
+                  st.msg, bad[k].want);
         arena_destroy(a);
     }
     /* Deep nesting is an error, not a stack overflow: JSON_MAX_DEPTH + 1 levels. */
@@ -245,17 +243,23 @@ Test(bench_json, positions_count_characters_and_depth_limit_is_inclusive) {
     arena_destroy(a);
 }
 
-Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    json_write_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
-    fclose(f);
-    arena *a = arena_create();
+/* What a test wrote (buf, len) read back by the JSON reader (it must parse). */
+static const json_value *parse_written(arena *a, const char *buf, size_t len) {
     status st;
     status_init(&st);
     const json_value *v = json_parse(a, buf, len, "w", &st);
     cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    return v;
+}
+
+Test(bench_json, writer_replaces_invalid_utf8_so_output_reads_back) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    text_json_str(f, "a\xff\xc3" "(b\xc3\xa9\xed\xa0\x80");
+    fclose(f);
+    arena *a = arena_create();
+    const json_value *v = parse_written(a, buf, len);
     /* 0xff, the truncated 0xc3 and each byte of the encoded surrogate become U+FFFD. */
     cr_assert_str_eq(v->str, "a\xef\xbf\xbd\xef\xbf\xbd(b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     arena_destroy(a);
@@ -274,17 +278,14 @@ Test(bench_json, writer_round_trips_doubles_and_strings) {
         fputc(',', f);
     }
     for (size_t i = 0; i < 3; i++) {
-        json_write_str(f, strs[i]);
+        text_json_str(f, strs[i]);
         fputc(',', f);
     }
     json_write_f64(f, NAN);
     fputc(']', f);
     fclose(f);
     arena *a = arena_create();
-    status st;
-    status_init(&st);
-    const json_value *v = json_parse(a, buf, len, "w", &st);
-    cr_assert_not_null(v, "%s: %s", st.msg, buf);
+    const json_value *v = parse_written(a, buf, len);
     size_t nx = sizeof xs / sizeof xs[0];
     for (size_t i = 0; i < nx; i++) {
         cr_assert_eq(v->items[i]->num, xs[i]);
@@ -337,9 +338,9 @@ Test(bench_baseline, detects_each_kind_of_regression_and_improvement) {
     r[k++] = mk_res("util", 2000, 1000, 0.5, 100, 10);
     r[k - 1].util = 0.49;                                   /* drop */
     r[k++] = mk_res("proof", 2000, 1000, 0.5, 100, 10);
-    snprintf(r[k - 1].proof, 16, "not_proven");             /* weakened */
+    r[k - 1].proof = ENC_PROOF_NOT_PROVEN;             /* weakened */
     r[k++] = mk_res("proof2", 2000, 1000, 0.5, 100, 10);
-    snprintf(r[k - 1].proof, 16, "unknown");                /* weakened */
+    r[k - 1].proof = ENC_PROOF_UNKNOWN;                     /* weakened */
     r[k++] = mk_res("slow", 2000, 1000, 0.5, 100, 150.5);   /* > 2x and +100.5 ms */
     r[k - 1].solve_rlimit = 25000000;                       /* 2.5x and +15M */
     r[k++] = mk_res("slow_edge", 2000, 1000, 0.5, 100, 150); /* +100 ms exactly: not */
@@ -446,9 +447,7 @@ Test(bench_baseline, write_then_load_round_trip_and_no_change) {
 
 Test(bench_baseline, malformed_baselines_have_clear_errors) {
     char *d = tmpdir();
-    static const struct {
-        const char *text, *msg;
-    } bad[] = {
+    static const tl_text_case bad[] = {
         {"[]", ":1:1: a baseline must be a JSON object"},
         {"{\"hardware\": \"x\"}", "missing member 'layers'"},
         {"{\"layers\": []}", ":1:12: 'layers' must be an object"},
@@ -470,7 +469,7 @@ Test(bench_baseline, malformed_baselines_have_clear_errors) {
         status st;
         status_init(&st);
         cr_assert_not(baseline_load(p, &b, &st), "accepted %s", bad[k].text);
-        cr_assert(strstr(st.msg, bad[k].msg) && strstr(st.msg, "bad.json"), "input %s: got '%s'",
+        cr_assert(strstr(st.msg, bad[k].want) && strstr(st.msg, "bad.json"), "input %s: got '%s'",
                   bad[k].text, st.msg);
     }
     baseline b;
@@ -707,6 +706,9 @@ Test(bench_report, csv_and_json_round_trip) {
 #define CK_I32(fld) CK_I(fld)
 #define CK_F(fld) cr_assert_eq(strtod(fields[k], NULL), x->fld, #fld);
 #define CK_B(fld) cr_assert_str_eq(fields[k], x->fld ? "true" : "false");
+#define CK_CHK(fld) cr_assert_str_eq(fields[k], driver_check_name(x->fld));
+#define CK_PRF(fld) cr_assert_str_eq(fields[k], enc_proof_name(x->fld));
+#define CK_CHO(fld) cr_assert_str_eq(fields[k], bench_choice_name(x->fld));
 #define FIELD(T, fld) CK_##T(fld) k++;
         BENCH_RESULT_FIELDS(FIELD)
 #undef FIELD

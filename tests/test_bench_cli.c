@@ -45,15 +45,13 @@ Test(bench_cli, baseline_update_compare_regress_and_malformed) {
     cr_assert(strstr(out, "0 regression(s)"), "%s", out);
 
     /* A baseline in which one layer was 10% faster: the run regresses -> exit 1. */
-    char path[512];
-    snprintf(path, sizeof path, "%s/o/results.json", d);
     report_meta m;
     bench_result *r;
-    int n;
+    int n = read_results(d, "o", &m, &r);
+    cr_assert_eq(n, 12);
+    char path[512];
     status st;
     status_init(&st);
-    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
-    cr_assert_eq(n, 12);
     r[3].cycles = r[3].cycles * 9 / 10;
     snprintf(path, sizeof path, "%s/b2.json", d);
     cr_assert(baseline_write(path, m.hardware, (const char(*)[BENCH_NAME_MAX])m.suites, m.nsuites, r, n, &st));
@@ -122,16 +120,9 @@ Test(bench_cli, json_lines_and_merge_of_shards) {
     }
     rc = run(out, sizeof out, "%s bench-merge %s/s1 %s/s0 --out %s/merged", EMBEDSYN_CLI, d, d, d);
     cr_assert_eq(rc, 0, "%s", out);
-    char p1[512], p2[512];
-    snprintf(p1, sizeof p1, "%s/full/results.json", d);
-    snprintf(p2, sizeof p2, "%s/merged/results.json", d);
     report_meta m1, m2;
     bench_result *r1, *r2;
-    int n1, n2;
-    status st;
-    status_init(&st);
-    cr_assert(report_read_json(p1, &m1, &r1, &n1, &st), "%s", st.msg);
-    cr_assert(report_read_json(p2, &m2, &r2, &n2, &st), "%s", st.msg);
+    int n1 = read_results(d, "full", &m1, &r1), n2 = read_results(d, "merged", &m2, &r2);
     cr_assert_eq(n1, n2);
     for (int i = 0; i < n1; i++)
         assert_same_result(&r1[i], &r2[i], false);
@@ -161,17 +152,12 @@ Test(bench_cli, ci_suite_matches_committed_baseline, .timeout = 600) {
     cr_assert(strstr(out, "12 ok, 0 errors, 0 check failures"), "%s", out);
     cr_assert(strstr(out, "baseline: 0 regression(s)"), "%s", out);
     /* The sampled check ran (it is not "skipped") on every layer. */
-    char path[512];
-    snprintf(path, sizeof path, "%s/ci/results.json", d);
     report_meta m;
     bench_result *r;
-    int n;
-    status st;
-    status_init(&st);
-    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
+    int n = read_results(d, "ci", &m, &r);
     cr_assert_eq(n, 12);
     for (int i = 0; i < n; i++) {
-        cr_assert_str_eq(r[i].check, "pass", "%s: %s", r[i].name, r[i].check_msg);
+        cr_assert_eq(r[i].check, DRV_CHECK_PASS, "%s: %s", r[i].name, r[i].check_msg);
         cr_assert_gt(r[i].cycles, 0);
         /* No program beats the lower bound. */
         cr_assert_geq(r[i].cycles, r[i].lower_bound, "%s", r[i].name);
@@ -197,20 +183,13 @@ Test(bench_cli, default_out_is_a_new_directory_with_latest_link) {
         *strchr(dst, '"') = '\0';
     }
     cr_assert_str_neq(first, second);
-    char p[600];
     report_meta m;
     bench_result *r;
-    int n;
-    status st;
-    status_init(&st);
-    snprintf(p, sizeof p, "%s/%s/results.json", d, first);
-    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
-    cr_expect_eq(n, 3, "the first run is kept");
+    cr_expect_eq(read_results(d, first, &m, &r), 3, "the first run is kept");
     free(r);
-    snprintf(p, sizeof p, "%s/bench-out/latest/results.json", d);
-    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
-    cr_expect_eq(n, 4, "latest is the second run");
+    cr_expect_eq(read_results(d, "bench-out/latest", &m, &r), 4, "latest is the second run");
     free(r);
+    char p[600];
     char target[256] = {0};
     snprintf(p, sizeof p, "%s/bench-out/latest", d);
     cr_assert_gt(readlink(p, target, sizeof target - 1), 0);
@@ -227,21 +206,14 @@ Test(bench_cli, non_empty_out_refused_unless_force) {
              EMBEDSYN_CLI, CI_SUITE, d);
     cr_expect_eq(rc, 2, "%s", out);
     cr_expect(strstr(out, "is not empty") && strstr(out, "--force"), "%s", out);
-    char p[600];
     report_meta m;
     bench_result *r;
-    int n;
-    status st;
-    status_init(&st);
-    snprintf(p, sizeof p, "%s/o/results.json", d);
-    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
-    cr_expect_eq(n, 2, "the refused run wrote nothing");
+    cr_expect_eq(read_results(d, "o", &m, &r), 2, "the refused run wrote nothing");
     free(r);
     rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --limit 3 --out %s/o --force 2>&1",
              EMBEDSYN_CLI, CI_SUITE, d);
     cr_expect_eq(rc, 0, "%s", out);
-    cr_assert(report_read_json(p, &m, &r, &n, &st), "%s", st.msg);
-    cr_expect_eq(n, 3);
+    cr_expect_eq(read_results(d, "o", &m, &r), 3);
     free(r);
 }
 
@@ -288,7 +260,7 @@ Test(bench_cli, partial_update_baseline_keeps_other_layers) {
         } else {
             cr_expect_eq(after.e[i].cycles, 7, "%s kept as it was", after.e[i].key);
             cr_expect_eq(after.e[i].utilization, full.e[i].utilization);
-            cr_expect_str_eq(after.e[i].proof, full.e[i].proof);
+            cr_expect_eq(after.e[i].proof, full.e[i].proof);
             cr_expect_eq(after.e[i].reference_cycles, full.e[i].reference_cycles);
         }
     }
@@ -389,13 +361,8 @@ Test(bench_cli, two_concurrent_runs_give_identical_results, .timeout = 900) {
     report_meta m[2];
     bench_result *r[2];
     int n[2];
-    status st;
-    status_init(&st);
-    for (int k = 0; k < 2; k++) {
-        char path[600];
-        snprintf(path, sizeof path, "%s/r%d/results.json", d, k);
-        cr_assert(report_read_json(path, &m[k], &r[k], &n[k], &st), "%s", st.msg);
-    }
+    for (int k = 0; k < 2; k++)
+        n[k] = read_results(d, k ? "r1" : "r0", &m[k], &r[k]);
     cr_assert_eq(n[0], 12);
     cr_assert_eq(n[1], 12);
     int fronts = 0;

@@ -3,13 +3,6 @@
  * marked and parses back to the same points. */
 #include "tests/bench_util.h"
 
-static uint64_t next(uint64_t *s) { /* splitmix64 */
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static bool dominated(double u, int64_t b, const double *pu, const int64_t *pb, int n) {
     for (int j = 0; j < n; j++)
         if (pu[j] >= u && pb[j] <= b && (pu[j] > u || pb[j] < b))
@@ -22,16 +15,16 @@ Test(bench_stats, pareto_set_drops_dominated_points) {
     for (int it = 0; it < 200; it++) {
         double u[12];
         int64_t b[12];
-        int n = 1 + (int)(next(&seed) % 12);
+        int n = 1 + (int)(es_splitmix64(&seed) % 12);
         for (int k = 0; k < n; k++) {
-            u[k] = (double)(1 + next(&seed) % 8) / 8;
-            b[k] = (int64_t)(100 + next(&seed) % 8 * 50);
+            u[k] = (double)(1 + es_splitmix64(&seed) % 8) / 8;
+            b[k] = (int64_t)(100 + es_splitmix64(&seed) % 8 * 50);
         }
         bench_result r;
         memset(&r, 0, sizeof r);
         r.cycles = 1;
-        r.util = (double)(1 + next(&seed) % 8) / 8;
-        r.dram_bytes = (int64_t)(100 + next(&seed) % 8 * 50);
+        r.util = (double)(1 + es_splitmix64(&seed) % 8) / 8;
+        r.dram_bytes = (int64_t)(100 + es_splitmix64(&seed) % 8 * 50);
         bool complete = it % 3 != 0;
         bench_pareto_set(&r, u, b, n, complete);
         cr_assert_eq(bench_pareto_incomplete(&r), !complete && r.pareto[0] != '\0', "%s", r.pareto);

@@ -16,49 +16,42 @@
 #include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
+#include "tests/test_util.h"
 #include "vta/cost.h"
 #include "vta/refstrat.h"
 #include "vta/sched.h"
 
-static uint64_t rng_next(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1)); }
 
 static op random_op(uint64_t *s) {
     op o;
     status st;
     status_init(&st);
-    if (rnd(s, 0, 3) == 0) {
-        op_gemm p = {.batch = 1, .m = rnd(s, 1, 70), .n = rnd(s, 1, 90), .k = rnd(s, 1, 160)};
+    if (tl_rnd(s, 0, 3) == 0) {
+        op_gemm p = {.batch = 1, .m = tl_rnd(s, 1, 70), .n = tl_rnd(s, 1, 90), .k = tl_rnd(s, 1, 160)};
         cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
         return o;
     }
     op_conv p;
     memset(&p, 0, sizeof p);
-    p.n = rnd(s, 1, 2);
-    p.c = rnd(s, 1, 40);
-    p.h = rnd(s, 3, 20);
-    p.w = rnd(s, 3, 20);
-    p.k = rnd(s, 1, 40);
-    p.r = rnd(s, 1, 3);
-    p.s = rnd(s, 1, 3);
+    p.n = tl_rnd(s, 1, 2);
+    p.c = tl_rnd(s, 1, 40);
+    p.h = tl_rnd(s, 3, 20);
+    p.w = tl_rnd(s, 3, 20);
+    p.k = tl_rnd(s, 1, 40);
+    p.r = tl_rnd(s, 1, 3);
+    p.s = tl_rnd(s, 1, 3);
     if (p.r > p.h) p.r = p.h;
     if (p.s > p.w) p.s = p.w;
-    p.stride_h = rnd(s, 1, 2);
-    p.stride_w = rnd(s, 1, 2);
-    p.pad_h = rnd(s, 0, p.r / 2);
-    p.pad_w = rnd(s, 0, p.s / 2);
+    p.stride_h = tl_rnd(s, 1, 2);
+    p.stride_w = tl_rnd(s, 1, 2);
+    p.pad_h = tl_rnd(s, 0, p.r / 2);
+    p.pad_w = tl_rnd(s, 0, p.s / 2);
     p.dil_h = p.dil_w = 1;
     p.groups = 1;
     cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    o.rq.bias = rnd(s, 0, 2) == 0;
+    o.rq.bias = tl_rnd(s, 0, 2) == 0;
     o.rq.bias_axis = 1;
-    o.rq.shift = (int32_t)rnd(s, 0, 20);
+    o.rq.shift = (int32_t)tl_rnd(s, 0, 20);
     return o;
 }
 
@@ -148,11 +141,9 @@ static bool most_tiles(void *ctx, const op *o, const hw_config *hw, const emb_ne
 
 Test(cost, plug_decides_the_schedule) {
     hw_config hw = hw_default();
-    op o;
+    op o = tl_gemm(1, 64, 64, 256, false, false);
     status st;
     status_init(&st);
-    op_gemm p = {.batch = 1, .m = 64, .n = 64, .k = 256};
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st));
     emb e;
     cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     emb_nest n;

@@ -14,16 +14,10 @@
 #include "core/hw.h"
 #include "core/maestro.h"
 #include "core/op.h"
+#include "tests/test_util.h"
 #include "vta/cost.h"
 #include "vta/sched.h"
 
-static uint64_t rng_next(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1)); }
 
 /* A random operator with a MAESTRO form: unpadded conv, depthwise, or GEMM. */
 static op random_op(uint64_t *s, int i) {
@@ -32,23 +26,23 @@ static op random_op(uint64_t *s, int i) {
     status_init(&st);
     char name[32];
     snprintf(name, sizeof name, "L%d", i);
-    int kind = (int)rnd(s, 0, 2);
+    int kind = (int)tl_rnd(s, 0, 2);
     if (kind == 2) {
-        op_gemm p = {.batch = 1, .m = rnd(s, 1, 90), .n = rnd(s, 1, 90), .k = rnd(s, 1, 200)};
+        op_gemm p = {.batch = 1, .m = tl_rnd(s, 1, 90), .n = tl_rnd(s, 1, 90), .k = tl_rnd(s, 1, 200)};
         cr_assert(op_build_gemm(&o, name, &p, &st), "%s", st.msg);
         return o;
     }
     op_conv p;
     memset(&p, 0, sizeof p);
     p.n = 1;
-    p.c = rnd(s, 1, 40);
-    p.r = rnd(s, 1, 3);
-    p.s = rnd(s, 1, 3);
-    p.h = rnd(s, p.r, 24);
-    p.w = rnd(s, p.s, 24);
-    p.k = kind == 1 ? p.c : rnd(s, 1, 40);
-    p.stride_h = rnd(s, 1, 2);
-    p.stride_w = rnd(s, 1, 2);
+    p.c = tl_rnd(s, 1, 40);
+    p.r = tl_rnd(s, 1, 3);
+    p.s = tl_rnd(s, 1, 3);
+    p.h = tl_rnd(s, p.r, 24);
+    p.w = tl_rnd(s, p.s, 24);
+    p.k = kind == 1 ? p.c : tl_rnd(s, 1, 40);
+    p.stride_h = tl_rnd(s, 1, 2);
+    p.stride_w = tl_rnd(s, 1, 2);
     p.dil_h = p.dil_w = 1;
     p.groups = kind == 1 ? p.c : 1;
     cr_assert(op_build_conv(&o, name, &p, kind == 1 ? OP_DEPTHWISE : OP_CONV2D, &st), "%s", st.msg);
@@ -227,11 +221,9 @@ Test(cost_map, cli_json_maestro_and_usage) {
     double cyc = atof(c + strlen("\"model\":{\"cycles\":"));
     /* the same mapping through the library */
     hw_config hw = hw_default();
-    op o;
+    op o = tl_gemm(1, 35, 70, 64, false, false);
     status st;
     status_init(&st);
-    op_gemm g = {.batch = 1, .m = 35, .n = 70, .k = 64};
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st));
     emb e;
     emb_nest nn;
     sched sc;

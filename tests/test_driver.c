@@ -17,6 +17,7 @@
 #include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
+#include "tests/test_util.h"
 #include "vta/lower.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"
@@ -25,31 +26,12 @@
 #include "vta/target.h"
 
 static op mkconv(int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = 1, p.c = c, p.h = p.w = hw_, p.k = k, p.r = p.s = r;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    o.rq.bias = bias;
-    o.rq.bias_axis = 1;
-    o.rq.shift = bias ? 9 : 6;
+    op o = tl_conv(1, c, hw_, hw_, k, r, r, stride, pad);
+    tl_conv_rq(&o, bias, false);
     return o;
 }
 
-static op mkgemm(int64_t m, int64_t n, int64_t k) {
-    op_gemm p = {.batch = 1, .m = m, .n = n, .k = k};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
-    return o;
-}
+static op mkgemm(int64_t m, int64_t n, int64_t k) { return tl_gemm(1, m, n, k, false, false); }
 
 static hw_config hw_small(void) {
     hw_config h = hw_default();

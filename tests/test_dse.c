@@ -16,6 +16,7 @@
 #include "bench/dse.h"
 #include "core/spec.h"
 #include "core/spec_space.h"
+#include "tests/test_util.h"
 #include "vta/isa.h"
 
 #define SRC EMBEDSYN_SOURCE_DIR
@@ -71,9 +72,7 @@ Test(space, sweep_equals_file) {
 }
 
 Test(space, sweep_errors) {
-    static const struct {
-        const char *text, *want;
-    } cases[] = {
+    static const tl_text_case cases[] = {
         {"log_block=3..5,nope=1", "--sweep: unknown field 'nope'"},
         {"3..5", "--sweep: expected FIELD=VALUES, got '3..5'"},
         {"log_block=5..3", "--sweep: log_block: empty range 5..3"},

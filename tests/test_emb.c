@@ -29,12 +29,8 @@ static void expect_lay(const emb_nest *n, emb_operand x, int naxes, const int64_
 Test(emb_layout, channel_packing_is_nchw16c_oihw16o16i) {
     hw_config hw = hw_default();
     op o = mkconv(cparams(2, 40, 7, 7, 20, 3, 3, 1, 1));
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    packed_emb(&o, &hw, &n);
     /* inp N, C/16, H+2, W+2 with one zero row/column each side */
     expect_lay(&n, EMB_INP, 4, (int64_t[]){2, 3, 9, 9}, (int64_t[]){0, 0, 1, 1}, (int64_t[]){0, 0, 1, 1});
     expect_lay(&n, EMB_WGT, 4, (int64_t[]){2, 3, 3, 3}, NULL, NULL);
@@ -62,12 +58,8 @@ Test(emb_layout, channel_packing_is_nchw16c_oihw16o16i) {
 Test(emb_layout, stride2_keeps_every_input_row) {
     hw_config hw = hw_default();
     op o = mkconv(cparams(1, 16, 7, 7, 16, 3, 3, 2, 1)); /* OH = 4 */
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    packed_emb(&o, &hw, &n);
     /* h = 2y + r - 1 spans -1..7: 9 values, one zero row at each end */
     expect_lay(&n, EMB_INP, 2, (int64_t[]){9, 9}, (int64_t[]){1, 1}, (int64_t[]){1, 1});
     expect_lay(&n, EMB_ACC, 2, (int64_t[]){4, 4}, NULL, NULL);
@@ -148,10 +140,7 @@ Test(emb_layout, toeplitz_keeps_input_native) {
 Test(emb_layout, describe_channel_packing) {
     hw_config hw = hw_default();
     op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    emb e = packed_emb(&o, &hw, NULL);
     char buf[256];
     emb_describe(&o, &hw, &e, NULL, buf, sizeof buf);
     cr_assert(strncmp(buf, "channel packing, C 3->16, K 5->16", 33) == 0, "%s", buf);
@@ -168,10 +157,7 @@ Test(emb_run, channel_packing_conv_sweep) {
         for (int pad = 0; pad <= 3; pad++)
             for (int nb = 1; nb <= 2; nb++) {
                 op o = mkconv(cparams(nb, 3, 7, 7, 5, 3, 3, stride, pad));
-                emb e;
-                status st;
-                status_init(&st);
-                cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+                emb e = packed_emb(&o, &hw, NULL);
                 run_case(&o, &hw, &e, seed++);
             }
 }
@@ -182,10 +168,7 @@ Test(emb_run, channel_packing_chunks_bias_relu) {
     o.rq.bias = true;
     o.rq.relu = true;
     o.rq.shift = 6;
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    emb e = packed_emb(&o, &hw, NULL);
     run_case(&o, &hw, &e, 11);
     /* a partial I term: c in blocks of 16 (block loop over c, no chunk loop) */
     e = emb_empty();
@@ -217,10 +200,9 @@ Test(emb_run, gemm_plain_and_swapped) {
     for (int at = 0; at <= 1; at++)
         for (int bt = 0; bt <= 1; bt++) {
             op o = mkgemm(35, 7, 20, at, bt);
-            emb e;
+            emb e = packed_emb(&o, &hw, NULL);
             status st;
             status_init(&st);
-            cr_assert(emb_channel_packing(&o, &hw, &e, &st));
             emb_nest n = run_case(&o, &hw, &e, seed++);
             cr_assert_eq(n.instances, 7 * 3 * 2);
             e = emb_empty();
@@ -270,10 +252,9 @@ Test(emb_run, dilation) {
         p.dil_h = 2;
         p.dil_w = stride == 1 ? 1 : 2;
         op o = mkconv(p);
-        emb e;
+        emb e = packed_emb(&o, &hw, NULL);
         status st;
         status_init(&st);
-        cr_assert(emb_channel_packing(&o, &hw, &e, &st));
         emb_nest n = run_case(&o, &hw, &e, seed++);
         /* rows h = stride*y + 2r - 2: one axis, every row of the padded input */
         int64_t oh = o.extent[D(&o, "y")];
@@ -293,12 +274,8 @@ Test(emb_run, dilation) {
 Test(emb_layout, out_position_of_missing_element) {
     hw_config hw = hw_default();
     op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    emb e = packed_emb(&o, &hw, &n);
     int64_t el, ln;
     emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 5, 0, 0}, &el, &ln);
     cr_assert_eq(el, -1);
@@ -346,10 +323,9 @@ Test(emb_run, batch4_hardware) {
     uint64_t seed = 400;
     for (int nb = 1; nb <= 5; nb += 1) {
         op o = mkconv(cparams(nb, 3, 5, 5, 5, 3, 3, 1, 1));
-        emb e;
+        emb e = packed_emb(&o, &hw, NULL);
         status st;
         status_init(&st);
-        cr_assert(emb_channel_packing(&o, &hw, &e, &st));
         cr_assert_eq(e.nterms[EMB_B], 1);
         run_case(&o, &hw, &e, seed++);
         cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
@@ -374,10 +350,9 @@ Test(emb_run, block8_hardware) {
     hw_config hw = hw_shape(0, 3);
     uint64_t seed = 500;
     op o = mkconv(cparams(2, 3, 7, 7, 5, 3, 3, 2, 1));
-    emb e;
+    emb e = packed_emb(&o, &hw, NULL);
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     run_case(&o, &hw, &e, seed++);
     cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
     run_case(&o, &hw, &e, seed++);
@@ -394,10 +369,9 @@ Test(emb_run, grouped_and_depthwise) {
     op_conv p = cparams(1, 6, 6, 6, 4, 3, 3, 1, 1);
     p.groups = 2;
     op o = mkconv(p);
-    emb e;
+    emb e = packed_emb(&o, &hw, NULL);
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     run_case(&o, &hw, &e, 600);
     /* depthwise (C = groups): K per group 2, C per group 1 */
     p = cparams(1, 5, 6, 6, 10, 3, 3, 2, 1);
@@ -465,15 +439,6 @@ Test(emb_run, affine_positive_compensation) {
 
 /* Random embeddings: random small convs and GEMMs on random hardware shapes, terms drawn
  * at random and kept when emb_check accepts them, then the whole pipeline. */
-static uint64_t rnd(uint64_t *s) {
-    *s += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t rin(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)); }
 
 Test(emb_run, random_embeddings) {
     /* EMBEDSYN_EMB_RANDOM=N[,SEED] runs a longer soak outside CI */
@@ -489,34 +454,34 @@ Test(emb_run, random_embeddings) {
     while (done < want) {
         tried++;
         cr_assert(tried < 500 * want, "too few valid random embeddings");
-        hw_config hw = hw_shape((int)rin(&s, 0, 2), (int)rin(&s, 2, 4));
+        hw_config hw = hw_shape((int)tl_rnd(&s, 0, 2), (int)tl_rnd(&s, 2, 4));
         op o;
-        int kind = (int)rin(&s, 0, 7);
+        int kind = (int)tl_rnd(&s, 0, 7);
         if (kind == 0) {
-            o = mkgemm(rin(&s, 1, 20), rin(&s, 1, 9), rin(&s, 1, 20), rin(&s, 0, 1), rin(&s, 0, 1));
+            o = mkgemm(tl_rnd(&s, 1, 20), tl_rnd(&s, 1, 9), tl_rnd(&s, 1, 20), tl_rnd(&s, 0, 1), tl_rnd(&s, 0, 1));
         } else if (kind == 1) {
-            op_gemm gp = {.batch = rin(&s, 2, 3), .m = rin(&s, 1, 9), .n = rin(&s, 1, 5), .k = rin(&s, 1, 9),
-                          .a_t = rin(&s, 0, 1), .b_t = rin(&s, 0, 1)};
+            op_gemm gp = {.batch = tl_rnd(&s, 2, 3), .m = tl_rnd(&s, 1, 9), .n = tl_rnd(&s, 1, 5), .k = tl_rnd(&s, 1, 9),
+                          .a_t = tl_rnd(&s, 0, 1), .b_t = tl_rnd(&s, 0, 1)};
             status gst;
             status_init(&gst);
             cr_assert(op_build_gemm(&o, "bg", &gp, &gst), "%s", gst.msg);
         } else if (kind == 2) {
-            o = mkflip(rin(&s, 1, 4), rin(&s, 1, 9), rin(&s, 1, 4), rin(&s, 1, 4));
+            o = mkflip(tl_rnd(&s, 1, 4), tl_rnd(&s, 1, 9), tl_rnd(&s, 1, 4), tl_rnd(&s, 1, 4));
         } else {
-            op_conv p = cparams(rin(&s, 1, 2), rin(&s, 1, 5), rin(&s, 3, 8), rin(&s, 3, 8), rin(&s, 1, 6),
-                                rin(&s, 1, 3), rin(&s, 1, 3), rin(&s, 1, 2), rin(&s, 0, 2));
+            op_conv p = cparams(tl_rnd(&s, 1, 2), tl_rnd(&s, 1, 5), tl_rnd(&s, 3, 8), tl_rnd(&s, 3, 8), tl_rnd(&s, 1, 6),
+                                tl_rnd(&s, 1, 3), tl_rnd(&s, 1, 3), tl_rnd(&s, 1, 2), tl_rnd(&s, 0, 2));
             if (kind == 3) {
-                p.dil_h = rin(&s, 1, 2);
-                p.dil_w = rin(&s, 1, 2);
+                p.dil_h = tl_rnd(&s, 1, 2);
+                p.dil_w = tl_rnd(&s, 1, 2);
             }
             if (kind == 4) { /* grouped or depthwise */
-                int64_t g = rin(&s, 2, 3);
+                int64_t g = tl_rnd(&s, 2, 3);
                 p.groups = g;
-                p.c = g * rin(&s, 1, 2);
-                p.k = g * rin(&s, 1, 3);
-                if (rin(&s, 0, 1)) {
+                p.c = g * tl_rnd(&s, 1, 2);
+                p.k = g * tl_rnd(&s, 1, 3);
+                if (tl_rnd(&s, 0, 1)) {
                     p.c = g;
-                    p.k = g * rin(&s, 1, 2);
+                    p.k = g * tl_rnd(&s, 1, 2);
                 }
             }
             if (p.h + 2 * p.pad_h < (p.r - 1) * p.dil_h + 1 || p.w + 2 * p.pad_w < (p.s - 1) * p.dil_w + 1)
@@ -524,25 +489,25 @@ Test(emb_run, random_embeddings) {
             o = mkconv(p);
         }
         emb e = emb_empty();
-        e.swap = rin(&s, 0, 4) == 0;
+        e.swap = tl_rnd(&s, 0, 4) == 0;
         for (int d = 0; d < o.ndims; d++) {
-            int L = (int)rin(&s, 0, 3);
+            int L = (int)tl_rnd(&s, 0, 3);
             if (L == 3 || e.nterms[L] >= 3)
                 continue;
             emb_term *t = &e.term[L][e.nterms[L]++];
             t->dim = d;
-            t->extent = rin(&s, 1, o.extent[d]);
+            t->extent = tl_rnd(&s, 1, o.extent[d]);
             t->comp_dim = -1;
             t->comp_coef = 0;
             const char *nm = o.dim_name[d];
             bool spatial = o.kind == OP_CONV2D && (strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0);
-            if (spatial && rin(&s, 0, 1) == 0) {
+            if (spatial && tl_rnd(&s, 0, 1) == 0) {
                 /* the Toeplitz direction that keeps In fixed */
                 t->comp_dim = D(&o, nm[0] == 'x' ? "s" : "r");
                 t->comp_coef = -(nm[0] == 'x' ? o.conv.stride_w : o.conv.stride_h);
-            } else if (rin(&s, 0, 3) == 0) {
-                t->comp_dim = (int32_t)rin(&s, 0, o.ndims - 1);
-                t->comp_coef = rin(&s, -2, 2);
+            } else if (tl_rnd(&s, 0, 3) == 0) {
+                t->comp_dim = (int32_t)tl_rnd(&s, 0, o.ndims - 1);
+                t->comp_coef = tl_rnd(&s, -2, 2);
             }
         }
         status st;

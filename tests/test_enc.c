@@ -25,6 +25,8 @@
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "tests/enc_testlib.h"
+#include "tests/test_util.h"
 
 /* ---- brute force ------------------------------------------------------------------ */
 
@@ -351,30 +353,8 @@ static void bf_solve(bf *b, const op *o, const hw_config *hw, bool do_dram) {
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static op mk_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
-                  int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    return o;
-}
-
-static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at, bool bt) {
-    op_gemm g = {batch, m, n, k, at, bt};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st), "%s", st.msg);
-    return o;
-}
+#define mk_conv tl_conv
+#define mk_gemm tl_gemm
 
 static enc_result solve(const op *o, const hw_config *hw, enc_objective ob, bool prove) {
     enc_options eo;
@@ -401,20 +381,10 @@ static void scalar_check(const op *o, const hw_config *hw, const emb *e) {
     cr_assert(emb_check_scalar(o, hw, e, &n, 4096, 7, &st), "scalar check: %s", st.msg);
 }
 
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
-    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
-}
 
 static hw_config random_hw(uint64_t *s) {
     hw_config hw = hw_default();
-    switch (rnd(s, 0, 3)) {
+    switch (tl_xrnd(s, 0, 3)) {
     case 0: break;                                   /* BATCH 1, BLOCK 16 */
     case 1: hw.log_block_in = hw.log_block_out = 3; break;              /* BLOCK 8 */
     case 2: hw.log_batch = 1; hw.log_block_in = hw.log_block_out = 3; break; /* BATCH 2, BLOCK 8 */
@@ -424,20 +394,20 @@ static hw_config random_hw(uint64_t *s) {
 }
 
 static op random_op(uint64_t *s) {
-    if (rnd(s, 0, 2) == 0) {
-        int64_t b = rnd(s, 1, 2);
-        return mk_gemm(b, rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 0, 1), rnd(s, 0, 1));
+    if (tl_xrnd(s, 0, 2) == 0) {
+        int64_t b = tl_xrnd(s, 1, 2);
+        return mk_gemm(b, tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 0, 1), tl_xrnd(s, 0, 1));
     }
     for (;;) {
-        int64_t r = rnd(s, 1, 3), sz = rnd(s, 1, 3), stride = rnd(s, 1, 2), pad = rnd(s, 0, 1);
-        int64_t h = rnd(s, r, 7), w = rnd(s, sz, 7);
+        int64_t r = tl_xrnd(s, 1, 3), sz = tl_xrnd(s, 1, 3), stride = tl_xrnd(s, 1, 2), pad = tl_xrnd(s, 0, 1);
+        int64_t h = tl_xrnd(s, r, 7), w = tl_xrnd(s, sz, 7);
         if ((h + 2 * pad - r) < 0 || (w + 2 * pad - sz) < 0)
             continue;
         op_conv p;
         memset(&p, 0, sizeof p);
-        p.n = rnd(s, 1, 2), p.c = rnd(s, 1, 5), p.h = h, p.w = w, p.k = rnd(s, 1, 6);
-        p.r = r, p.s = sz, p.stride_h = stride, p.stride_w = rnd(s, 1, 2);
-        p.pad_h = pad, p.pad_w = rnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
+        p.n = tl_xrnd(s, 1, 2), p.c = tl_xrnd(s, 1, 5), p.h = h, p.w = w, p.k = tl_xrnd(s, 1, 6);
+        p.r = r, p.s = sz, p.stride_h = stride, p.stride_w = tl_xrnd(s, 1, 2);
+        p.pad_h = pad, p.pad_w = tl_xrnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
         op o;
         status st;
         status_init(&st);
@@ -566,26 +536,10 @@ Test(enc, cvc5_rechecks_proofs, .timeout = 120) {
     char dir[] = "/tmp/embedsyn_enc_XXXXXX";
     cr_assert(mkdtemp(dir));
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        char path[256], cmd[512], out[64] = "";
-        snprintf(path, sizeof path, "%s/proof%zu.smt2", dir, i);
         enc_options eo;
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
-        eo.prove = true;
-        eo.smt2_path = path;
-        enc_result r;
-        status st;
-        status_init(&st);
-        cr_assert(enc_solve(&cs[i].o, cs[i].hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
-        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=60000 %s 2>&1", path);
-        FILE *p = popen(cmd, "r");
-        cr_assert(p);
-        if (!fgets(out, sizeof out, p))
-            out[0] = '\0';
-        pclose(p);
-        cr_assert(!strncmp(out, "unsat", 5), "case %zu: cvc5 says '%s'", i, out);
-        remove(path);
+        enc_recheck_with_cvc5(&cs[i].o, cs[i].hw, &eo, dir, i, 60000);
     }
     rmdir(dir);
 }
@@ -698,37 +652,18 @@ Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         enc_activate(&f, true, true);
         for (int t = 0; t < 200 && points < (it + 1) * 12; t++) {
-            bool swap = rnd(&seed, 0, 1);
-            int32_t sel[OP_MAX_DIMS];
-            for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
-            if (!enc_space_consistent(sp, swap, sel))
+            enc_point pt;
+            if (!enc_random_point(&o, &hw, sp, &f, &seed, &pt))
                 continue;
-            emb e;
-            enc_space_emb(sp, swap, sel, &e);
-            emb_nest n;
-            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
-                status_init(&st); /* e.g. a fused extent beyond emb_check's cap */
-                continue;
-            }
-            Z3_ast A[OP_MAX_DIMS + 1];
-            int na = 0;
-            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
-            for (int d = 0; d < sp->nd; d++)
-                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
-            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
-            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
-            Z3_model_inc_ref(f.ctx, m);
-            uint64_t inst = enc_model_u64(&f, m, f.instances.t), dram = enc_model_u64(&f, m, f.dram.t);
-            Z3_model_dec_ref(f.ctx, m);
-            int64_t nd = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
+            uint64_t inst = enc_model_value(&f, f.instances.t), dram = enc_model_value(&f, f.dram.t);
+            int64_t nd = pt.n.dram_bytes[0] + pt.n.dram_bytes[1] + pt.n.dram_bytes[2];
             char cls[64];
-            emb_class(&o, &e, cls, sizeof cls);
-            cr_assert_eq(inst, (uint64_t)n.instances, "%s %s: formula %llu instances, emb_nest %lld",
-                         o.name, cls, (unsigned long long)inst, (long long)n.instances);
+            emb_class(&o, &pt.e, cls, sizeof cls);
+            cr_assert_eq(inst, (uint64_t)pt.n.instances, "%s %s: formula %llu instances, emb_nest %lld",
+                         o.name, cls, (unsigned long long)inst, (long long)pt.n.instances);
             cr_assert_eq(dram, (uint64_t)nd, "%s %s: formula %llu bytes, emb_nest %lld", o.name, cls,
                          (unsigned long long)dram, (long long)nd);
-            cr_assert_eq((uint64_t)enc_space_instances(sp, sel), inst);
+            cr_assert_eq((uint64_t)enc_space_instances(sp, pt.sel), inst);
             points++;
             nband += strstr(cls, "banded") != NULL;
         }

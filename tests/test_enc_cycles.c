@@ -21,49 +21,17 @@
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
+#include "tests/enc_testlib.h"
+#include "tests/test_util.h"
 #include "vta/costform_vta.h"
 
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
-    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
-}
-
-static op mk_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
-                  int64_t stride, int64_t pad) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    return o;
-}
-
-static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) {
-    op_gemm g;
-    memset(&g, 0, sizeof g);
-    g.batch = batch, g.m = m, g.n = n, g.k = k, g.a_t = at;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &g, &st), "%s", st.msg);
-    return o;
-}
+#define mk_conv tl_conv
+static op mk_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool at) { return tl_gemm(batch, m, n, k, at, false); }
 
 static hw_config random_hw(uint64_t *s) {
     hw_config hw = hw_default();
-    switch (rnd(s, 0, 3)) {
+    switch (tl_xrnd(s, 0, 3)) {
     case 0: break;
     case 1: hw.log_block_in = hw.log_block_out = 3; break;
     case 2: hw.log_batch = 1; hw.log_block_in = hw.log_block_out = 3; break;
@@ -73,16 +41,16 @@ static hw_config random_hw(uint64_t *s) {
 }
 
 static op random_op(uint64_t *s) {
-    if (rnd(s, 0, 2) == 0)
-        return mk_gemm(rnd(s, 1, 2), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 1, 20), rnd(s, 0, 1));
+    if (tl_xrnd(s, 0, 2) == 0)
+        return mk_gemm(tl_xrnd(s, 1, 2), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 1, 20), tl_xrnd(s, 0, 1));
     for (;;) {
-        int64_t r = rnd(s, 1, 3), sz = rnd(s, 1, 3), pad = rnd(s, 0, 1);
-        int64_t h = rnd(s, r, 7), w = rnd(s, sz, 7);
+        int64_t r = tl_xrnd(s, 1, 3), sz = tl_xrnd(s, 1, 3), pad = tl_xrnd(s, 0, 1);
+        int64_t h = tl_xrnd(s, r, 7), w = tl_xrnd(s, sz, 7);
         op_conv p;
         memset(&p, 0, sizeof p);
-        p.n = rnd(s, 1, 2), p.c = rnd(s, 1, 5), p.h = h, p.w = w, p.k = rnd(s, 1, 6);
-        p.r = r, p.s = sz, p.stride_h = rnd(s, 1, 2), p.stride_w = rnd(s, 1, 2);
-        p.pad_h = pad, p.pad_w = rnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
+        p.n = tl_xrnd(s, 1, 2), p.c = tl_xrnd(s, 1, 5), p.h = h, p.w = w, p.k = tl_xrnd(s, 1, 6);
+        p.r = r, p.s = sz, p.stride_h = tl_xrnd(s, 1, 2), p.stride_w = tl_xrnd(s, 1, 2);
+        p.pad_h = pad, p.pad_w = tl_xrnd(s, 0, 1), p.dil_h = p.dil_w = 1, p.groups = 1;
         op o;
         status st;
         status_init(&st);
@@ -95,24 +63,24 @@ static op random_op(uint64_t *s) {
  * non-negative coefficients, some zero, random weights and fixed part. */
 static costform random_form(uint64_t *s, const hw_config *hw, const op *o) {
     costform cf;
-    if (rnd(s, 0, 2) == 0) {
+    if (tl_xrnd(s, 0, 2) == 0) {
         costform_vta(hw, o, &cf);
         return cf;
     }
     memset(&cf, 0, sizeof cf);
     cf.set = true;
-    cf.nmod = (int32_t)rnd(s, 1, COSTFORM_MAX_MOD);
+    cf.nmod = (int32_t)tl_xrnd(s, 1, COSTFORM_MAX_MOD);
     for (int m = 0; m < cf.nmod; m++) {
         snprintf(cf.mod_name[m], sizeof cf.mod_name[m], "m%d", m);
-        cf.inst[m] = rnd(s, 0, 2) ? rnd(s, 0, 40) : 0;
+        cf.inst[m] = tl_xrnd(s, 0, 2) ? tl_xrnd(s, 0, 40) : 0;
         for (int x = 0; x < 3; x++)
-            cf.byte[m][x] = rnd(s, 0, 1) ? rnd(s, 0, 12) : 0;
+            cf.byte[m][x] = tl_xrnd(s, 0, 1) ? tl_xrnd(s, 0, 12) : 0;
     }
-    cf.inst[rnd(s, 0, cf.nmod - 1)] = rnd(s, 1, 40);
-    cf.w_max = rnd(s, 0, 3);
-    cf.w_sum = cf.w_max == 0 ? rnd(s, 1, 3) : rnd(s, 0, 2);
-    cf.fixed = rnd(s, 0, 1) ? rnd(s, 0, 5000) : 0;
-    cf.den = rnd(s, 1, 64);
+    cf.inst[tl_xrnd(s, 0, cf.nmod - 1)] = tl_xrnd(s, 1, 40);
+    cf.w_max = tl_xrnd(s, 0, 3);
+    cf.w_sum = cf.w_max == 0 ? tl_xrnd(s, 1, 3) : tl_xrnd(s, 0, 2);
+    cf.fixed = tl_xrnd(s, 0, 1) ? tl_xrnd(s, 0, 5000) : 0;
+    cf.den = tl_xrnd(s, 1, 64);
     status st;
     status_init(&st);
     cr_assert(costform_check(&cf, &st), "%s", st.msg);
@@ -151,41 +119,22 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
         cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
         enc_activate_cycles(&f);
         for (int t = 0; t < 400 && points < (it + 1) * 12; t++) {
-            bool swap = rnd(&seed, 0, 1);
-            int32_t sel[OP_MAX_DIMS];
-            for (int d = 0; d < sp->nd; d++)
-                sel[d] = (int32_t)rnd(&seed, 0, sp->nopt[d] - 1);
-            if (!enc_space_consistent(sp, swap, sel))
+            enc_point pt;
+            if (!enc_random_point(&o, &hw, sp, &f, &seed, &pt))
                 continue;
-            emb e;
-            enc_space_emb(sp, swap, sel, &e);
-            emb_nest n;
-            if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
-                status_init(&st);
-                continue;
-            }
-            Z3_ast A[OP_MAX_DIMS + 1];
-            int na = 0;
-            A[na++] = swap ? f.swap : Z3_mk_not(f.ctx, f.swap);
-            for (int d = 0; d < sp->nd; d++)
-                A[na++] = Z3_mk_eq(f.ctx, f.opt[d], enc_bv_const(&f, (uint64_t)sel[d], f.optw[d]));
-            cr_assert_eq(enc_check(&f, na, A), Z3_L_TRUE);
-            Z3_model m = Z3_solver_get_model(f.ctx, f.sol);
-            Z3_model_inc_ref(f.ctx, m);
-            uint64_t cyc = enc_model_u64(&f, m, f.cycles.t);
-            Z3_model_dec_ref(f.ctx, m);
-            uint64_t c = costform_u64(costform_eval(&cf, &n));
+            uint64_t cyc = enc_model_value(&f, f.cycles.t);
+            uint64_t c = costform_u64(costform_eval(&cf, &pt.n));
             cr_assert_eq(cyc, c, "%s: term %llu, costform_eval %llu", o.name, (unsigned long long)cyc,
                          (unsigned long long)c);
-            cr_assert_eq(c, costform_u64(by_hand(&cf, &n)));
+            cr_assert_eq(c, costform_u64(by_hand(&cf, &pt.n)));
             /* the search bound is exact: cycles <= c holds, cycles <= c - 1 does not */
             if (points % 4 == 0) {
-                A[na] = enc_guard(&f, enc_cyc_le(&f, c));
-                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_TRUE);
+                pt.A[pt.na] = enc_guard(&f, enc_cyc_le(&f, c));
+                cr_assert_eq(enc_check(&f, pt.na + 1, pt.A), Z3_L_TRUE);
             }
             if (points % 4 == 0 && c > 0) {
-                A[na] = enc_guard(&f, enc_cyc_le(&f, c - 1));
-                cr_assert_eq(enc_check(&f, na + 1, A), Z3_L_FALSE, "%s: cycles <= %llu - 1 sat",
+                pt.A[pt.na] = enc_guard(&f, enc_cyc_le(&f, c - 1));
+                cr_assert_eq(enc_check(&f, pt.na + 1, pt.A), Z3_L_FALSE, "%s: cycles <= %llu - 1 sat",
                              o.name, (unsigned long long)c);
             }
             points++;
@@ -286,27 +235,11 @@ Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
     char dir[] = "/tmp/embedsyn_cyc_XXXXXX";
     cr_assert(mkdtemp(dir));
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        char path[256], cmd[512], out[64] = "";
-        snprintf(path, sizeof path, "%s/proof%zu.smt2", dir, i);
         enc_options eo;
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
         costform_vta(&hw, &cs[i].o, &eo.cf);
-        eo.prove = true;
-        eo.smt2_path = path;
-        enc_result r;
-        status st;
-        status_init(&st);
-        cr_assert(enc_solve(&cs[i].o, &hw, &eo, &r, &st), "%s", st.msg);
-        cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
-        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=90000 %s 2>&1", path);
-        FILE *p = popen(cmd, "r");
-        cr_assert(p);
-        if (!fgets(out, sizeof out, p))
-            out[0] = '\0';
-        pclose(p);
-        cr_assert(!strncmp(out, "unsat", 5), "case %zu: cvc5 says '%s'", i, out);
-        remove(path);
+        enc_recheck_with_cvc5(&cs[i].o, &hw, &eo, dir, i, 90000);
     }
     rmdir(dir);
 }

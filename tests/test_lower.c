@@ -19,6 +19,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
+#include "tests/test_util.h"
 #include "vta/sim.h"
 #include "vta/dma.h"
 #include "vta/lower.h"
@@ -29,32 +30,12 @@
 
 static op mkconv(int64_t n, int64_t c, int64_t hw_, int64_t k, int64_t r, int64_t stride, int64_t pad, bool bias,
                  bool relu) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = p.w = hw_, p.k = k, p.r = p.s = r;
-    p.stride_h = p.stride_w = stride;
-    p.pad_h = p.pad_w = pad;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "conv", &p, OP_CONV2D, &st), "%s", st.msg);
-    o.rq.bias = bias;
-    o.rq.bias_axis = 1; /* Out is N,K,Y,X */
-    o.rq.relu = relu;
-    o.rq.shift = bias ? 9 : 6;
+    op o = tl_conv(n, c, hw_, hw_, k, r, r, stride, pad);
+    tl_conv_rq(&o, bias, relu);
     return o;
 }
 
-static op mkgemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
-    op_gemm p = {.batch = batch, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "gemm", &p, &st), "%s", st.msg);
-    return o;
-}
+#define mkgemm tl_gemm
 
 static int D(const op *o, const char *name) {
     int d = op_dim_index(o, name);
@@ -193,10 +174,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     check_tokens(p);
     vta_prog_destroy(p);
 
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(o, hw, e, &d, &r, &st), "%s: %s", what, st.msg);
@@ -229,10 +207,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     cr_assert(lower_codegen(o, hw, &e, &n, &s, &p, &ls, &st), "%s: %s", what, st.msg);
     check_tokens(p);
     vta_prog_destroy(p);
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     driver_result r;
     cr_assert(driver_run_reference(o, hw, &d, &r, &st), "%s: %s", what, st.msg);
     cr_assert_eq(r.check, DRV_CHECK_PASS, "%s: %s [%s]", what, r.check_msg, r.schedule);

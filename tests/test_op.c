@@ -8,16 +8,11 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "tests/test_util.h"
 
 static op_conv conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = 1;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
+    return tl_conv_params(n, c, h, w, k, r, s, 1, 0);
 }
 
 static int64_t eval_row(const op *o, op_role r, int j, const int64_t *p) {
@@ -410,19 +405,32 @@ static bool brute_injective(const op *o) {
     return ok;
 }
 
+/* An affine op over dims i < ni, j < nj (free; Out's map is the test's) and r < 2
+ * (In[r], Wt[r]), default requantization. */
+static op ijr_op(int64_t ni, int64_t nj) {
+    op o;
+    memset(&o, 0, sizeof o);
+    o.ndims = 3;
+    strcpy(o.dim_name[0], "i");
+    strcpy(o.dim_name[1], "j");
+    strcpy(o.dim_name[2], "r");
+    o.extent[0] = ni, o.extent[1] = nj, o.extent[2] = 2;
+    for (int r = 1; r < 3; r++) {
+        o.t[r].rank = 1;
+        o.t[r].shape[0] = 2;
+        o.t[r].map[0][2] = 1;
+    }
+    o.rq = op_requant_default();
+    return o;
+}
+
 Test(op, injectivity_matches_brute_force) {
     /* Out[a*i + b*j] over i < 3, j < 3 for many coefficient pairs (some need the
      * exact enumeration because the mixed-radix condition fails, e.g. 2 and 3). */
     int agree = 0;
     for (int a = -4; a <= 4; a++)
         for (int b = -4; b <= 4; b++) {
-            op o;
-            memset(&o, 0, sizeof o);
-            o.ndims = 3;
-            strcpy(o.dim_name[0], "i");
-            strcpy(o.dim_name[1], "j");
-            strcpy(o.dim_name[2], "r");
-            o.extent[0] = 3, o.extent[1] = 3, o.extent[2] = 2;
+            op o = ijr_op(3, 3);
             int64_t mn = 0, mx = 0;
             mn += a < 0 ? 2 * a : 0, mx += a > 0 ? 2 * a : 0;
             mn += b < 0 ? 2 * b : 0, mx += b > 0 ? 2 * b : 0;
@@ -431,12 +439,6 @@ Test(op, injectivity_matches_brute_force) {
             o.t[OP_OUT].map[0][0] = a;
             o.t[OP_OUT].map[0][1] = b;
             o.t[OP_OUT].off[0] = -mn;
-            for (int r = 1; r < 3; r++) {
-                o.t[r].rank = 1;
-                o.t[r].shape[0] = 2;
-                o.t[r].map[0][2] = 1;
-            }
-            o.rq = op_requant_default();
             status st;
             status_init(&st);
             bool got = op_build_affine(&o, &st);
@@ -450,24 +452,11 @@ Test(op, injectivity_matches_brute_force) {
 
 Test(op, injectivity_large_domain_uses_mixed_radix) {
     /* Out[i*2048 + j] with i < 2048, j < 2048: 2^22 points, injective by mixed radix */
-    op o;
-    memset(&o, 0, sizeof o);
-    o.ndims = 3;
-    strcpy(o.dim_name[0], "i");
-    strcpy(o.dim_name[1], "j");
-    strcpy(o.dim_name[2], "r");
-    o.extent[0] = o.extent[1] = 2048;
-    o.extent[2] = 2;
+    op o = ijr_op(2048, 2048);
     o.t[OP_OUT].rank = 1;
     o.t[OP_OUT].shape[0] = 2048 * 2048;
     o.t[OP_OUT].map[0][0] = 2048;
     o.t[OP_OUT].map[0][1] = 1;
-    for (int r = 1; r < 3; r++) {
-        o.t[r].rank = 1;
-        o.t[r].shape[0] = 2;
-        o.t[r].map[0][2] = 1;
-    }
-    o.rq = op_requant_default();
     status st;
     status_init(&st);
     cr_assert(op_build_affine(&o, &st), "%s", st.msg);

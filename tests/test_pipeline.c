@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "tests/test_util.h"
 
 static void solve_and_check(const char *kind, const char *shape, const hw_config *hw) {
     op o;
@@ -32,10 +33,7 @@ static void solve_and_check(const char *kind, const char *shape, const hw_config
     cr_assert_eq(er.proof, ENC_PROOF_OPTIMAL, "%s: proof %s", shape, enc_proof_name(er.proof));
     cr_assert_geq(er.instances, er.lower_bound_instances, "%s", shape);
 
-    driver_opts d;
-    driver_opts_init(&d);
-    d.check = true;
-    d.strict = true;
+    driver_opts d = tl_checked_opts();
     d.seed = 7;
     driver_result r;
     cr_assert(driver_run(&o, hw, &er.e, &d, &r, &st), "%s: %s", shape, st.msg);
@@ -152,7 +150,7 @@ Test(pipeline, run_portfolio_matches_bench_on_ci_suite, .timeout = 900) {
         cr_assert_not_null(b, "%s: not in the bench results", name);
         cr_assert(b->ok, "%s: %s", name, b->error);
         cr_assert_str_eq(layout, b->layout, "%s", name);
-        cr_assert_str_eq(choice, b->emb_choice, "%s", name);
+        cr_assert_str_eq(choice, bench_choice_name(b->emb_choice), "%s", name);
         cr_assert_eq(cycles, b->cycles, "%s: run %lld, bench %lld cycles", name, (long long)cycles,
                      (long long)b->cycles);
         arena_destroy(a);

@@ -12,19 +12,9 @@
 #include <unistd.h>
 
 #include "core/hw.h"
+#include "tests/isa_testlib.h"
 #include "vta/isa.h"
 #include "vta/prog.h"
-
-/* Field-by-field equality (memcmp would compare struct padding). */
-static bool insn_eq(const vta_insn *a, const vta_insn *b) {
-#define F(m) (a->m == b->m) &&
-    return F(opcode) F(pop_prev) F(pop_next) F(push_prev) F(push_next) F(mem_type)
-        F(sram_base) F(dram_base) F(y_size) F(x_size) F(x_stride) F(y_pad_0) F(y_pad_1)
-        F(x_pad_0) F(x_pad_1) F(reset) F(uop_bgn) F(uop_end) F(iter_out) F(iter_in)
-        F(dst_factor_out) F(dst_factor_in) F(src_factor_out) F(src_factor_in)
-        F(wgt_factor_out) F(wgt_factor_in) F(alu_opcode) F(use_imm) F(imm) true;
-#undef F
-}
 
 /* Element sizes of the default VTA by hand (DESIGN section 5). */
 static uint64_t elem_default(hw_mem m) {
@@ -291,7 +281,7 @@ static void same_prog(const vta_prog *a, const vta_prog *b) {
     }
     cr_assert_eq(vta_prog_ninsns(a), vta_prog_ninsns(b));
     for (int64_t i = 0; i < vta_prog_ninsns(a); i++)
-        cr_assert(insn_eq(vta_prog_insn(a, i), vta_prog_insn(b, i)));
+        cr_assert(tl_insn_eq(vta_prog_insn(a, i), vta_prog_insn(b, i)));
     cr_assert_eq(vta_prog_insn_addr(a), vta_prog_insn_addr(b));
     cr_assert_eq(vta_prog_insn_count(a), vta_prog_insn_count(b));
     uint64_t na, nb;

@@ -8,33 +8,16 @@
 
 #include "core/op.h"
 #include "core/ref.h"
+#include "tests/test_util.h"
 
 static op_conv conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s) {
-    op_conv p;
-    memset(&p, 0, sizeof p);
-    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
-    p.stride_h = p.stride_w = 1;
-    p.dil_h = p.dil_w = 1;
-    p.groups = 1;
-    return p;
+    return tl_conv_params(n, c, h, w, k, r, s, 1, 0);
 }
 
-static op build_conv(op_conv p, op_kind kind) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_conv(&o, "t", &p, kind, &st), "%s", st.msg);
-    return o;
-}
+static op build_conv(op_conv p, op_kind kind) { return tl_build_conv(&p, "t", kind); }
 
-static op build_gemm(op_gemm g) {
-    op o;
-    status st;
-    status_init(&st);
-    cr_assert(op_build_gemm(&o, "t", &g, &st), "%s", st.msg);
-    return o;
-}
+static op build_gemm(op_gemm g) { return tl_build_gemm(&g, "t"); }
 
 /* Runs both ref paths and checks they agree; returns the accumulators (caller frees). */
 static int32_t *run_both(const op *o, const int8_t *in, const int8_t *wt, const int32_t *bias) {
@@ -160,15 +143,6 @@ static void naive_conv(const op_conv *p, int64_t oh, int64_t ow, const int8_t *i
                 }
 }
 
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi) {
-    return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
-}
 
 Test(ref, random_conv_both_paths_match_naive) {
     uint64_t s = 12345;
@@ -177,17 +151,17 @@ Test(ref, random_conv_both_paths_match_naive) {
         op_conv p;
         memset(&p, 0, sizeof p);
         bool dw = it % 4 == 3;
-        p.groups = dw ? 0 : rnd(&s, 1, 3);
-        p.n = rnd(&s, 1, 2);
-        p.c = dw ? rnd(&s, 1, 5) : p.groups * rnd(&s, 1, 3);
+        p.groups = dw ? 0 : tl_xrnd(&s, 1, 3);
+        p.n = tl_xrnd(&s, 1, 2);
+        p.c = dw ? tl_xrnd(&s, 1, 5) : p.groups * tl_xrnd(&s, 1, 3);
         if (dw)
             p.groups = p.c;
-        p.k = p.groups * rnd(&s, 1, 3);
-        p.h = rnd(&s, 1, 8), p.w = rnd(&s, 1, 8);
-        p.r = rnd(&s, 1, 4), p.s = rnd(&s, 1, 4);
-        p.stride_h = rnd(&s, 1, 3), p.stride_w = rnd(&s, 1, 3);
-        p.pad_h = rnd(&s, 0, 3), p.pad_w = rnd(&s, 0, 3);
-        p.dil_h = rnd(&s, 1, 2), p.dil_w = rnd(&s, 1, 2);
+        p.k = p.groups * tl_xrnd(&s, 1, 3);
+        p.h = tl_xrnd(&s, 1, 8), p.w = tl_xrnd(&s, 1, 8);
+        p.r = tl_xrnd(&s, 1, 4), p.s = tl_xrnd(&s, 1, 4);
+        p.stride_h = tl_xrnd(&s, 1, 3), p.stride_w = tl_xrnd(&s, 1, 3);
+        p.pad_h = tl_xrnd(&s, 0, 3), p.pad_w = tl_xrnd(&s, 0, 3);
+        p.dil_h = tl_xrnd(&s, 1, 2), p.dil_w = tl_xrnd(&s, 1, 2);
         int64_t eh = p.dil_h * (p.r - 1) + 1, ew = p.dil_w * (p.s - 1) + 1;
         if (p.h + 2 * p.pad_h < eh || p.w + 2 * p.pad_w < ew) {
             op o;
@@ -220,8 +194,8 @@ Test(ref, random_conv_both_paths_match_naive) {
         }
         /* sampled ref_output_acc */
         for (int q = 0; q < 5; q++) {
-            int64_t idx[4] = {rnd(&s, 0, p.n - 1), rnd(&s, 0, p.k - 1), rnd(&s, 0, oh - 1),
-                              rnd(&s, 0, ow - 1)};
+            int64_t idx[4] = {tl_xrnd(&s, 0, p.n - 1), tl_xrnd(&s, 0, p.k - 1), tl_xrnd(&s, 0, oh - 1),
+                              tl_xrnd(&s, 0, ow - 1)};
             int64_t lin = ((idx[0] * p.k + idx[1]) * oh + idx[2]) * ow + idx[3];
             cr_assert_eq(ref_output_acc(&o, in, wt, o.rq.bias ? bias : NULL, idx), acc[lin]);
         }
@@ -234,8 +208,8 @@ Test(ref, random_conv_both_paths_match_naive) {
 Test(ref, random_gemm_both_paths_match_naive) {
     uint64_t s = 999;
     for (int it = 0; it < 200; it++) {
-        op_gemm g = {.batch = rnd(&s, 1, 3), .m = rnd(&s, 1, 9), .n = rnd(&s, 1, 9),
-                     .k = rnd(&s, 1, 9), .a_t = rnd(&s, 0, 1), .b_t = rnd(&s, 0, 1)};
+        op_gemm g = {.batch = tl_xrnd(&s, 1, 3), .m = tl_xrnd(&s, 1, 9), .n = tl_xrnd(&s, 1, 9),
+                     .k = tl_xrnd(&s, 1, 9), .a_t = tl_xrnd(&s, 0, 1), .b_t = tl_xrnd(&s, 0, 1)};
         op o = build_gemm(g);
         int64_t M = g.m, N = g.n, K = g.k;
         int8_t *A = malloc((size_t)(g.batch * M * K)), *B = malloc((size_t)(g.batch * K * N));
@@ -303,17 +277,17 @@ static void naive_affine(const op *o, const int8_t *in, const int8_t *wt, int64_
 static op random_affine(uint64_t *s) {
     op o;
     memset(&o, 0, sizeof o);
-    o.ndims = (int32_t)rnd(s, 1, 5);
+    o.ndims = (int32_t)tl_xrnd(s, 1, 5);
     for (int d = 0; d < o.ndims; d++) {
         snprintf(o.dim_name[d], sizeof o.dim_name[d], "d%d", d);
-        o.extent[d] = rnd(s, 1, 4);
+        o.extent[d] = tl_xrnd(s, 1, 4);
     }
     op_tensor *t = &o.t[OP_OUT];
     t->rank = 0;
     for (int d = 0; d < o.ndims; d++) {
-        if (rnd(s, 0, 2) == 0 && d > 0)
+        if (tl_xrnd(s, 0, 2) == 0 && d > 0)
             continue; /* reduction dim (d0 always free) */
-        if (t->rank > 0 && rnd(s, 0, 3) == 0) { /* fuse into the last axis */
+        if (t->rank > 0 && tl_xrnd(s, 0, 3) == 0) { /* fuse into the last axis */
             int j = t->rank - 1;
             for (int e = 0; e < o.ndims; e++)
                 t->map[j][e] *= o.extent[d];
@@ -325,18 +299,18 @@ static op random_affine(uint64_t *s) {
         int j = t->rank++;
         t->map[j][d] = 1;
         t->shape[j] = o.extent[d];
-        if (rnd(s, 0, 3) == 0) { /* reversed axis */
+        if (tl_xrnd(s, 0, 3) == 0) { /* reversed axis */
             t->map[j][d] = -1;
             t->off[j] = o.extent[d] - 1;
         }
     }
     for (int r = 1; r < 3; r++) {
         t = &o.t[r];
-        t->rank = (int32_t)rnd(s, 1, 3);
+        t->rank = (int32_t)tl_xrnd(s, 1, 3);
         for (int j = 0; j < t->rank; j++) {
             int64_t lo = 0, hi = 0;
             for (int d = 0; d < o.ndims; d++) {
-                int64_t c = rnd(s, -2, 2);
+                int64_t c = tl_xrnd(s, -2, 2);
                 t->map[j][d] = c;
                 if (c < 0)
                     lo += c * (o.extent[d] - 1);
@@ -347,8 +321,8 @@ static op random_affine(uint64_t *s) {
                 t->off[j] = -lo;
                 t->shape[j] = hi - lo + 1;
             } else {
-                t->off[j] = rnd(s, -2, 2) - lo;
-                t->shape[j] = hi - lo + 1 - rnd(s, 0, hi - lo);
+                t->off[j] = tl_xrnd(s, -2, 2) - lo;
+                t->shape[j] = hi - lo + 1 - tl_xrnd(s, 0, hi - lo);
             }
         }
     }

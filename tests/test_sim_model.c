@@ -66,6 +66,17 @@ static void expect_row(const uint8_t *d, int row, const int32_t *lanes, const ch
                      (uint8_t)(uint32_t)lanes[o]);
 }
 
+/* Runs p under the portable, fsim and HLS models: OUT row 0 of each must be the
+ * given lanes. */
+static void expect_models(tprog *p, const int32_t *portable, const int32_t *fsim, const int32_t *hls) {
+    uint8_t *po = run_model(p, SIM_MODEL_PORTABLE), *fs = run_model(p, SIM_MODEL_FSIM),
+            *hl = run_model(p, SIM_MODEL_HLS);
+    expect_row(po, 0, portable, "portable");
+    expect_row(fs, 0, fsim, "fsim");
+    expect_row(hl, 0, hls, "hls");
+    free(po), free(fs), free(hl);
+}
+
 static void put_acc_row(tprog *p, int elem, const int32_t *v) {
     for (int o = 0; o < 16; o++)
         tp_put32(p, TP_ACC + 64u * (unsigned)elem + 4u * (unsigned)o, (uint32_t)v[o]);
@@ -136,12 +147,7 @@ Test(port, store_after_load_acc) {
     tp_add(&p, tp_store(NV_POP_PREV | NV_PUSH_PREV, 0, TP_OUT / 16, 1, 1, 1));
     tp_add(&p, nv_finish(NV_POP_NEXT));
     expect_one(&p, PORT_STORE_STALE, 1);
-    uint8_t *po = run_model(&p, SIM_MODEL_PORTABLE), *fs = run_model(&p, SIM_MODEL_FSIM),
-            *hl = run_model(&p, SIM_MODEL_HLS);
-    expect_row(po, 0, zero, "portable");
-    expect_row(fs, 0, v, "fsim");
-    expect_row(hl, 0, zero, "hls");
-    free(po), free(fs), free(hl);
+    expect_models(&p, zero, v, zero);
     tp_free(&p);
 }
 
@@ -163,12 +169,7 @@ Test(port, store_after_reset_gemm) {
     tp_add(&p, tp_store(NV_POP_PREV | NV_PUSH_PREV, 0, TP_OUT / 16, 1, 1, 1));
     tp_add(&p, nv_finish(NV_POP_NEXT));
     expect_one(&p, PORT_STORE_STALE, 5);
-    uint8_t *po = run_model(&p, SIM_MODEL_PORTABLE), *fs = run_model(&p, SIM_MODEL_FSIM),
-            *hl = run_model(&p, SIM_MODEL_HLS);
-    expect_row(po, 0, zero, "portable");
-    expect_row(fs, 0, zero, "fsim");
-    expect_row(hl, 0, twice, "hls");
-    free(po), free(fs), free(hl);
+    expect_models(&p, zero, zero, twice);
     tp_free(&p);
 }
 
@@ -231,12 +232,7 @@ Test(port, alu_mul) {
     tp_add(&p, tp_store(NV_POP_PREV | NV_PUSH_PREV, 0, TP_OUT / 16, 1, 1, 1));
     tp_add(&p, nv_finish(NV_POP_NEXT));
     expect_one(&p, PORT_ALU_MUL, 3);
-    uint8_t *po = run_model(&p, SIM_MODEL_PORTABLE), *fs = run_model(&p, SIM_MODEL_FSIM),
-            *hl = run_model(&p, SIM_MODEL_HLS);
-    expect_row(po, 0, v3, "portable");
-    expect_row(fs, 0, v3, "fsim");
-    expect_row(hl, 0, v, "hls");
-    free(po), free(fs), free(hl);
+    expect_models(&p, v3, v3, v);
     tp_free(&p);
 }
 

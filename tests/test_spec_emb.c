@@ -28,10 +28,9 @@ static void round_trip(const op *o, const emb *e) {
 Test(emb_xml, round_trip_all_families) {
     hw_config hw = hw_default();
     op o = xml_op();
-    emb e;
+    emb e = packed_emb(&o, &hw, NULL);
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     round_trip(&o, &e);
     cr_assert(emb_im2col(&o, &hw, "s,c,r", &e, &st));
     round_trip(&o, &e);
@@ -124,12 +123,8 @@ Test(emb_xml, json_names_dims) {
 Test(emb_xml, nest_print_and_json) {
     hw_config hw = hw_default();
     op o = mkconv(cparams(2, 40, 7, 7, 20, 3, 3, 1, 1));
-    emb e;
-    status st;
-    status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    packed_emb(&o, &hw, &n);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

@@ -214,26 +214,8 @@ static bool write_file(const vta_prog *p, const char *dir, const char *file, out
 bool vta_bundle_write(const vta_prog *p, const char *dir, status *st) {
     if (!p->finalized)
         return status_fail(st, "%s: the program is not finalized (call vta_prog_finalize first)", dir);
-    struct stat sb;
-    /* Missing parent directories are created too (like mkdir -p). */
-    char parent[4096];
-    if (snprintf(parent, sizeof parent, "%s", dir) >= (int)sizeof parent)
-        return status_fail(st, "%s: path too long", dir);
-    for (char *q = parent + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(parent, 0777) != 0 && errno != EEXIST)
-            return status_fail(st, "%s: cannot create directory: %s", parent, strerror(errno));
-        *q = '/';
-    }
-    if (mkdir(dir, 0777) != 0) {
-        if (errno != EEXIST)
-            return status_fail(st, "%s: cannot create directory: %s", dir, strerror(errno));
-        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-            return status_fail(st, "%s: exists and is not a directory", dir);
-    }
-    return write_file(p, dir, "dram.bin", OUT_DRAM, st) &&
+    return text_mkdir_p(dir, st) && /* missing parent directories too */
+           write_file(p, dir, "dram.bin", OUT_DRAM, st) &&
            write_file(p, dir, "program.xml", OUT_XML, st) &&
            write_file(p, dir, "listing.txt", OUT_LISTING, st);
 }

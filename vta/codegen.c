@@ -460,14 +460,7 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
                    vta_prog **out, lower_stats *ls, status *st) {
     memset(ls, 0, sizeof *ls);
     *out = NULL;
-    cg c;
-    memset(&c, 0, sizeof c);
-    c.o = o;
-    c.hw = hw;
-    c.e = e;
-    c.n = n;
-    c.s = s;
-    c.ls = ls;
+    cg c = {.o = o, .hw = hw, .e = e, .n = n, .s = s, .ls = ls};
     c.ns[0] = c.ns[1] = s->db_load ? 2 : 1;
     c.ns[2] = s->db_acc ? 2 : 1;
     c.D = c.ns[0];

@@ -523,16 +523,8 @@ void vta_uop_format(const vta_uop *u, char *buf, size_t len) {
 
 vta_insn vta_load(uint32_t mem_type, uint32_t sram_base, uint32_t dram_base, uint32_t y_size,
                   uint32_t x_size, uint32_t x_stride) {
-    vta_insn in;
-    memset(&in, 0, sizeof in);
-    in.opcode = VTA_OP_LOAD;
-    in.mem_type = mem_type;
-    in.sram_base = sram_base;
-    in.dram_base = dram_base;
-    in.y_size = y_size;
-    in.x_size = x_size;
-    in.x_stride = x_stride;
-    return in;
+    return (vta_insn){.opcode = VTA_OP_LOAD, .mem_type = mem_type, .sram_base = sram_base,
+                      .dram_base = dram_base, .y_size = y_size, .x_size = x_size, .x_stride = x_stride};
 }
 
 vta_insn vta_store(uint32_t sram_base, uint32_t dram_base, uint32_t y_size, uint32_t x_size,
@@ -543,15 +535,8 @@ vta_insn vta_store(uint32_t sram_base, uint32_t dram_base, uint32_t y_size, uint
 }
 
 vta_insn vta_gemm(bool reset, uint32_t uop_bgn, uint32_t uop_end, uint32_t iter_out, uint32_t iter_in) {
-    vta_insn in;
-    memset(&in, 0, sizeof in);
-    in.opcode = VTA_OP_GEMM;
-    in.reset = reset;
-    in.uop_bgn = uop_bgn;
-    in.uop_end = uop_end;
-    in.iter_out = iter_out;
-    in.iter_in = iter_in;
-    return in;
+    return (vta_insn){.opcode = VTA_OP_GEMM, .reset = reset, .uop_bgn = uop_bgn, .uop_end = uop_end,
+                      .iter_out = iter_out, .iter_in = iter_in};
 }
 
 vta_insn vta_alu(uint32_t alu_op, uint32_t uop_bgn, uint32_t uop_end, uint32_t iter_out,
@@ -565,8 +550,5 @@ vta_insn vta_alu(uint32_t alu_op, uint32_t uop_bgn, uint32_t uop_end, uint32_t i
 }
 
 vta_insn vta_finish(void) {
-    vta_insn in;
-    memset(&in, 0, sizeof in);
-    in.opcode = VTA_OP_FINISH;
-    return in;
+    return (vta_insn){.opcode = VTA_OP_FINISH};
 }

@@ -280,12 +280,7 @@ bool port_check(const hw_config *hw, const uint8_t *dram, uint64_t dram_bytes, u
         return status_fail(st, "instruction stream outside the image: %llu instructions at byte %llu, image %llu bytes",
                            (unsigned long long)insn_count, (unsigned long long)insn_addr,
                            (unsigned long long)dram_bytes);
-    port_state s;
-    memset(&s, 0, sizeof s);
-    s.hw = hw;
-    s.strict = strict;
-    s.rep = rep;
-    s.st = st;
+    port_state s = {.hw = hw, .strict = strict, .rep = rep, .st = st};
     s.depth_uop = hw_depth(hw, HW_MEM_UOP);
     s.depth_acc = hw_depth(hw, HW_MEM_ACC);
     s.uop_acc = calloc((size_t)s.depth_uop, sizeof *s.uop_acc);

@@ -62,9 +62,7 @@ bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional) {
     /* The AVX2 kernel handles BLOCK_OUT in groups of 8 (BLOCK_IN is even). */
     m->avx2 = __builtin_cpu_supports("avx2") && m->bout % 8 == 0;
 #endif
-    if (!ok)
-        sim_sram_free(m);
-    return ok;
+    return ok; /* the caller frees with sim_sram_free either way */
 }
 
 void sim_sram_free(sim_sram *m) {
@@ -74,12 +72,6 @@ void sim_sram_free(sim_sram *m) {
     free(m->out);
     free(m->uop);
     free(m->uop_valid);
-    m->inp = NULL;
-    m->wgt = NULL;
-    m->acc = NULL;
-    m->out = NULL;
-    m->uop = NULL;
-    m->uop_valid = NULL;
 }
 
 /* Writes SRAM row idx of memory type mem from one DRAM element (src) or zeros (NULL). */

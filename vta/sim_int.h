@@ -34,6 +34,7 @@ typedef struct sim_sram {
     uint8_t *uop_valid;         /* 1 once a LOAD UOP wrote the slot */
 } sim_sram;
 
+/* False: out of memory. Either way the caller frees m once with sim_sram_free. */
 bool sim_sram_init(sim_sram *m, const hw_config *hw, bool functional);
 void sim_sram_free(sim_sram *m);
 

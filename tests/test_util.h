@@ -1,0 +1,102 @@
+/* test_util: support shared by the test programs: operator builders (conv parameters
+ * with unit dilation and one group, conv / GEMM operators built by core/op, a failed
+ * build being a test failure) and the row type of tables of text cases. Static
+ * functions in a header: each test program includes it once. */
+#ifndef EMBEDSYN_TESTS_TEST_UTIL_H
+#define EMBEDSYN_TESTS_TEST_UTIL_H
+
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bench/driver.h"
+#include "core/es.h"
+#include "core/op.h"
+#include "core/status.h"
+
+/* A draw in lo..hi (splitmix64, es_splitmix64). */
+static inline int64_t tl_rnd(uint64_t *s, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(es_splitmix64(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* xorshift64 (13, 7, 17) and a draw in lo..hi from it: the random cases of the encoder
+ * and reference tests were chosen with this generator (their sample sizes are tuned to
+ * its draws). */
+static inline uint64_t tl_xorshift64(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+static inline int64_t tl_xrnd(uint64_t *s, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(tl_xorshift64(s) % (uint64_t)(hi - lo + 1));
+}
+
+/* Driver options of a checked run: the whole output compared with the reference, the
+ * simulator strict. */
+static inline driver_opts tl_checked_opts(void) {
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check = true;
+    d.strict = true;
+    return d;
+}
+
+/* A row of a table of text cases: an input and what the output (or message) must be
+ * or contain. */
+typedef struct tl_text_case {
+    const char *text, *want;
+} tl_text_case;
+
+static inline op_conv tl_conv_params(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
+                                     int64_t s, int64_t stride, int64_t pad) {
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = n, p.c = c, p.h = h, p.w = w, p.k = k, p.r = r, p.s = s;
+    p.stride_h = p.stride_w = stride;
+    p.pad_h = p.pad_w = pad;
+    p.dil_h = p.dil_w = 1;
+    p.groups = 1;
+    return p;
+}
+
+static inline op tl_build_conv(const op_conv *p, const char *name, op_kind kind) {
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&o, name, p, kind, &st), "%s", st.msg);
+    return o;
+}
+
+static inline op tl_build_gemm(const op_gemm *g, const char *name) {
+    op o;
+    status st;
+    status_init(&st);
+    cr_assert(op_build_gemm(&o, name, g, &st), "%s", st.msg);
+    return o;
+}
+
+/* A plain conv named "conv". */
+static inline op tl_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
+                         int64_t stride, int64_t pad) {
+    op_conv p = tl_conv_params(n, c, h, w, k, r, s, stride, pad);
+    return tl_build_conv(&p, "conv", OP_CONV2D);
+}
+
+/* A GEMM named "gemm". */
+static inline op tl_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
+    op_gemm g = {.batch = batch, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
+    return tl_build_gemm(&g, "gemm");
+}
+
+/* Requantization of a conv as the lowering tests use it: bias per output channel
+ * (Out is N,K,Y,X), shift 9 with a bias, 6 without. */
+static inline void tl_conv_rq(op *o, bool bias, bool relu) {
+    o->rq.bias = bias;
+    o->rq.bias_axis = 1;
+    o->rq.relu = relu;
+    o->rq.shift = bias ? 9 : 6;
+}
+
+#endif
