@@ -142,6 +142,50 @@ Test(bench_cli, json_lines_and_merge_of_shards) {
     cr_assert_eq(run(NULL, 0, "%s bench-merge %s/s0 --allow-missing --out %s/m2 2>/dev/null", EMBEDSYN_CLI, d, d), 0);
 }
 
+/* A shard written by an older embedsyn (results.json without solve_rlimit) merges with
+ * a current one: its layers' solver effort is unknown (-1), the merge says so, the
+ * baseline it writes leaves the key out and a comparison against it skips that rule. */
+Test(bench_cli, merge_of_results_without_solve_rlimit) {
+    char *d = tmpdir();
+    static char out[1 << 16];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(run(NULL, 0, "%s bench %s --evaluator fake --quiet --shard %d/2 --out %s/s%d",
+                         EMBEDSYN_CLI, CI_SUITE, i, d, i), 0);
+    /* The old format: every '"solve_rlimit": N, ' of shard 0's layers removed. */
+    cr_assert_eq(run(NULL, 0, "sed -i 's/\"solve_rlimit\": [0-9]*, //g' %s/s0/results.json", d), 0);
+    cr_assert_eq(run(NULL, 0, "grep -q solve_rlimit %s/s0/results.json", d), 1);
+    int rc = run(out, sizeof out, "%s bench-merge %s/s0 %s/s1 --out %s/m --update-baseline %s/b.json 2>&1",
+                 EMBEDSYN_CLI, d, d, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "6 of 12 layers come from results without solve_rlimit"), "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/m/results.json", d);
+    report_meta m;
+    bench_result *r;
+    int n;
+    status st;
+    status_init(&st);
+    cr_assert(report_read_json(path, &m, &r, &n, &st), "%s", st.msg);
+    cr_assert_eq(n, 12);
+    int unknown = 0;
+    for (int i = 0; i < n; i++) {
+        /* shard 0 holds the layers of even index */
+        cr_assert_eq(r[i].solve_rlimit < 0, r[i].index % 2 == 0, "%s: %lld", r[i].name,
+                     (long long)r[i].solve_rlimit);
+        unknown += r[i].solve_rlimit < 0;
+    }
+    cr_assert_eq(unknown, 6);
+    free(r);
+    /* The baseline keeps the key of the 6 layers that have it. */
+    rc = run(out, sizeof out, "grep -o solve_rlimit %s/b.json | wc -l", d);
+    cr_assert_eq(atoi(out), 6, "%s", out);
+    /* The current full run against that baseline: no solver-effort change reported. */
+    rc = run(out, sizeof out, "%s bench %s --evaluator fake --quiet --out %s/f --baseline %s/b.json --verbose 2>&1",
+             EMBEDSYN_CLI, CI_SUITE, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_null(strstr(out, "solver effort"), "%s", out);
+}
+
 /* The CI suite on the real pipeline against its committed baseline: cycles,
  * utilization and proof status must not regress and every sampled check must pass.
  * Solve times on a shared CI machine vary with its load, so the solve-time rule gets
