@@ -153,8 +153,9 @@ static bool codegen_finalize(status *st) {
 
 static bool bundle_read(status *st) {
     vta_prog *p = vta_bundle_read(lw.dir, st);
+    bool ok = p != NULL;
     vta_prog_destroy(p);
-    return p != NULL && st->failed == false;
+    return ok;
 }
 
 /* Every instance enumerated: the coverage and output bitmaps are allocated too. */
