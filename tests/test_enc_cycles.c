@@ -299,7 +299,7 @@ Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
         status_init(&st);
         cr_assert(enc_solve(&cs[i].o, &hw, &eo, &r, &st), "%s", st.msg);
         cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
-        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=90000 %s 2>&1", path);
+        snprintf(cmd, sizeof cmd, "cvc5 --tlimit=900000 %s 2>&1", path);
         FILE *p = popen(cmd, "r");
         cr_assert(p);
         if (!fgets(out, sizeof out, p))
