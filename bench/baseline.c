@@ -191,8 +191,10 @@ bool baseline_write(const char *path, const char *hardware, const char (*suites)
         text_json_str(f, enc_proof_name(x->proof));
         fprintf(f, ", \"global\": %s, \"solve_ms\": ", x->global ? "true" : "false");
         json_write_f64(f, x->solve_ms);
-        fprintf(f, ", \"solve_rlimit\": %lld, \"reference_cycles\": %lld, \"reference_utilization\": ",
-                (long long)x->solve_rlimit, (long long)x->ref_cycles);
+        if (x->solve_rlimit >= 0) /* unknown (an older results file): left out */
+            fprintf(f, ", \"solve_rlimit\": %lld", (long long)x->solve_rlimit);
+        fprintf(f, ", \"reference_cycles\": %lld, \"reference_utilization\": ",
+                (long long)x->ref_cycles);
         json_write_f64(f, x->ref_util);
         fputs(", \"speedup\": ", f);
         json_write_f64(f, x->speedup);

@@ -76,7 +76,8 @@ typedef struct bench_result {
     bool global;               /* optimum meets the scalar bound */
     char solver_status[16];
     double solve_ms;
-    int64_t solve_rlimit;      /* Z3 "rlimit count" of the solve: deterministic effort */
+    int64_t solve_rlimit;      /* Z3 "rlimit count" of the solve: deterministic effort;
+                                * -1 = unknown (merged from a results.json without it) */
     driver_check check;
     char check_msg[256];
     /* Pareto front of (utilization, layout DRAM bytes) from the encoder, for layers the

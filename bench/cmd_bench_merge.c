@@ -93,6 +93,14 @@ int cmd_bench_merge(int argc, char **argv) {
     if (missing > 0)
         fprintf(stderr, "embedsyn %s: %s%d of %d layers missing (a shard was not merged)\n", cmd,
                 allow_missing ? "warning: " : "", missing, m.total_layers);
+    int unknown = 0;
+    for (int i = 0; i < n; i++)
+        unknown += r[i].solve_rlimit < 0;
+    if (unknown > 0)
+        fprintf(stderr, "embedsyn %s: note: %d of %d layers come from results without "
+                        "solve_rlimit (an older embedsyn): their solver effort is unknown (-1 in "
+                        "results.csv/json, left out of a baseline, not compared)\n",
+                cmd, unknown, n);
     int rc = report_finish(&m, r, n, &fo);
     free(r);
     if (rc == 0 && missing > 0 && !allow_missing)

@@ -172,6 +172,7 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     if (v->type != JSON_OBJ)
         return status_fail(st, "%s:%ld:%ld: each layer must be an object", path, v->line, v->col);
     memset(x, 0, sizeof *x);
+    x->solve_rlimit = -1;
     bool ok = true;
     int64_t i64 = 0;
     int k = 0;
@@ -179,7 +180,8 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
     static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
 #define RD_S(fld) ok = ok && json_get_str(v, #fld, true, path, x->fld, sizeof x->fld, st);
-#define RD_I(fld) ok = ok && json_get_i64(v, #fld, true, path, &x->fld, st);
+/* Results of older versions have no solve_rlimit: it reads as -1 (unknown). */
+#define RD_I(fld) ok = ok && json_get_i64(v, #fld, strcmp(#fld, "solve_rlimit") != 0, path, &x->fld, st);
 #define RD_I32(fld)                                                       \
     ok = ok && json_get_i64(v, #fld, true, path, &i64, st);               \
     if (ok && (i64 < INT32_MIN || i64 > INT32_MAX))                       \

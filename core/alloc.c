@@ -1,6 +1,8 @@
 /* alloc: malloc wrappers with a failure hook (see alloc.h). */
 #include "core/alloc.h"
 
+#include "core/status.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +11,11 @@
  * must reach allocations deep inside any module without threading a handle through). */
 static long g_count, g_fail_at, g_failed;
 static bool g_sticky;
+static int g_unhooked;
 
 static bool refuse(void) {
+    if (g_unhooked > 0)
+        return false;
     long k = ++g_count;
     if (g_fail_at > 0 && (k == g_fail_at || (g_sticky && k > g_fail_at))) {
         g_failed++;
@@ -54,3 +59,9 @@ void es_alloc_fail_at(long n, bool sticky) {
 
 long es_alloc_count(void) { return g_count; }
 long es_alloc_failed(void) { return g_failed; }
+
+void es_alloc_unhooked_begin(void) { g_unhooked++; }
+void es_alloc_unhooked_end(void) {
+    ES_ASSERT(g_unhooked > 0);
+    g_unhooked--;
+}

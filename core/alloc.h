@@ -27,5 +27,10 @@ void es_alloc_fail_at(long n, bool sticky);
 long es_alloc_count(void);
 /* Allocations refused by the hook since the last es_alloc_fail_at. */
 long es_alloc_failed(void);
+/* Brackets (nestable) a call from a region whose own allocations are outside the hook
+ * (the encoders, beside Z3) into hooked library code: the allocations in between are
+ * neither counted nor failed, so that region's abort-on-out-of-memory convention holds. */
+void es_alloc_unhooked_begin(void);
+void es_alloc_unhooked_end(void);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/emb.h"
 #include "core/es.h"
 #include "core/emb_int.h"
@@ -460,10 +461,9 @@ static bool check_totals(chk *c, status *st) {
     }
     int64_t B = c->lanes[EMB_B], BO = c->lanes[EMB_O], per = B * BO;
     int64_t nout = op_outputs(o);
-    uint8_t *claimed = calloc((size_t)(nout / 8 + 1), 1);
-    lane_val *vals = malloc((size_t)per * sizeof *vals);
-    ES_ASSERT(claimed && vals);
-    bool ok = true;
+    uint8_t *claimed = es_calloc((size_t)(nout / 8 + 1), 1);
+    lane_val *vals = es_malloc((size_t)per * sizeof *vals);
+    bool ok = claimed && vals ? true : status_fail(st, "out of memory for the output bitmap");
     int64_t elems = c->n->lay[EMB_ACC].elems;
     for (int64_t el = 0; el < elems && ok; el++) {
         content_all(c, EMB_ACC, el, vals);
@@ -530,19 +530,21 @@ bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_n
         if (macs > cap)
             return status_fail(st, "%" PRId64 " instances of %" PRId64 " lanes cannot cover %" PRId64
                                " domain points", n->instances, B * BO * BI, macs);
-        c.cover = calloc((size_t)(macs / 8 + 1), 1);
-        c.slot = calloc((size_t)(n->lay[EMB_ACC].elems * B * BO / 8 + 1), 1);
-        ES_ASSERT(c.cover && c.slot);
+        c.cover = es_calloc((size_t)(macs / 8 + 1), 1);
+        c.slot = es_calloc((size_t)(n->lay[EMB_ACC].elems * B * BO / 8 + 1), 1);
     }
-    c.inp = malloc((size_t)(B * BI) * sizeof *c.inp);
-    c.wgt = malloc((size_t)(BO * BI) * sizeof *c.wgt);
-    c.acc = malloc((size_t)(B * BO) * sizeof *c.acc);
-    c.out_of = malloc((size_t)(B * BO + B * BI + BO * BI) * sizeof *c.out_of);
-    c.ptbuf = malloc((size_t)((B * BO + B * BI + BO * BI) * OP_MAX_RANK) * sizeof *c.ptbuf);
-    ES_ASSERT(c.inp && c.wgt && c.acc && c.out_of && c.ptbuf);
-    c.in_of = c.out_of + B * BO;
-    c.wt_of = c.in_of + B * BI;
+    c.inp = es_malloc((size_t)(B * BI) * sizeof *c.inp);
+    c.wgt = es_malloc((size_t)(BO * BI) * sizeof *c.wgt);
+    c.acc = es_malloc((size_t)(B * BO) * sizeof *c.acc);
+    c.out_of = es_malloc((size_t)(B * BO + B * BI + BO * BI) * sizeof *c.out_of);
+    c.ptbuf = es_malloc((size_t)((B * BO + B * BI + BO * BI) * OP_MAX_RANK) * sizeof *c.ptbuf);
     bool ok = true;
+    if ((c.all && (!c.cover || !c.slot)) || !c.inp || !c.wgt || !c.acc || !c.out_of || !c.ptbuf)
+        ok = status_fail(st, "out of memory for the scalar check");
+    else {
+        c.in_of = c.out_of + B * BO;
+        c.wt_of = c.in_of + B * BI;
+    }
     int64_t t[EMB_MAX_LOOPS];
     for (int64_t s = 0; s < count && ok; s++) {
         int64_t q;

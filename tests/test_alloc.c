@@ -3,12 +3,16 @@
  * an operation makes, over a spec load, JSON and baseline loading, a solve and a
  * compile + simulate of a small layer. Every failure must come back as a clean
  * status ("... out of memory ..."), never a crash; LeakSanitizer (scripts/test's
- * sanitizer build) checks that nothing leaks on the failure paths. Allocations of Z3
- * and libxml2 are not hooked; neither are the lowering's scratch buffers (they still
- * abort on out-of-memory). */
+ * sanitizer build) checks that nothing leaks on the failure paths. The code generator,
+ * the program builder (regions, instruction stream, encoding), the bundle reader and the
+ * scalar lane checker are swept on their own as well. Allocations of Z3, libxml2 and
+ * the encoders are not hooked (the encoders' call into the lane checker is bracketed
+ * by es_alloc_unhooked_begin/end). */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/baseline.h"
 #include "bench/driver.h"
@@ -16,6 +20,9 @@
 #include "core/alloc.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
+#include "vta/lower.h"
+#include "vta/refstrat.h"
+#include "vta/sched.h"
 
 typedef bool (*op_fn)(status *st);
 
@@ -108,6 +115,87 @@ static bool compile_and_simulate(status *st) {
     d.sched_k = 1;
     driver_result r;
     return driver_run_reference(&o, &hw, &d, &r, st);
+}
+
+/* A small conv's reference embedding, nest and schedule, made once outside the hook. */
+static struct {
+    op o;
+    hw_config hw;
+    emb e;
+    emb_nest n;
+    sched s;
+    char dir[64];
+} lw;
+
+static void lowering_setup(const char *conv) {
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_conv(conv, "conv", &lw.o, &st), "%s", st.msg);
+    lw.hw = hw_default();
+    cr_assert(refstrat_embedding(&lw.o, &lw.hw, &lw.e, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&lw.o, &lw.hw, &lw.e, &lw.n, &st), "%s", st.msg);
+    sched_opts so;
+    refstrat_sched_opts(&lw.o, &lw.n, &so);
+    so.e = &lw.e;
+    cr_assert(sched_search(&lw.o, &lw.hw, &lw.n, &so, &lw.s, &st), "%s", st.msg);
+}
+
+/* Code generation + encoding of the instruction stream. */
+static bool codegen_finalize(status *st) {
+    vta_prog *p;
+    lower_stats ls;
+    if (!lower_codegen(&lw.o, &lw.hw, &lw.e, &lw.n, &lw.s, &p, &ls, st))
+        return false;
+    bool ok = vta_prog_finalize(p, st);
+    vta_prog_destroy(p);
+    return ok;
+}
+
+static bool bundle_read(status *st) {
+    vta_prog *p = vta_bundle_read(lw.dir, st);
+    bool ok = p != NULL;
+    vta_prog_destroy(p);
+    return ok;
+}
+
+/* Every instance enumerated: the coverage and output bitmaps are allocated too. */
+static bool check_all_lanes(status *st) {
+    return emb_check_lanes(&lw.o, &lw.hw, &lw.e, &lw.n, lw.n.instances, 1, st);
+}
+
+Test(alloc, codegen_and_bundle_fail_cleanly_at_every_allocation) {
+    lowering_setup("N=1,C=64,H=28,W=28,K=64,R=3,S=3,pad=1");
+    status st;
+    status_init(&st);
+    vta_prog *p;
+    lower_stats ls;
+    cr_assert(lower_codegen(&lw.o, &lw.hw, &lw.e, &lw.n, &lw.s, &p, &ls, &st), "%s", st.msg);
+    cr_assert(vta_prog_finalize(p, &st), "%s", st.msg);
+    snprintf(lw.dir, sizeof lw.dir, "/tmp/es_alloc_bundle_%d", (int)getpid());
+    cr_assert(vta_bundle_write(p, lw.dir, &st), "%s", st.msg);
+    vta_prog_destroy(p);
+    /* The instruction stream grows past its first 64 slots: the growth path too. */
+    cr_assert_gt(ls.insns, 64, "%lld instructions", (long long)ls.insns);
+    long n = 0;
+    for (int sticky = 0; sticky < 2; sticky++) {
+        n += sweep("codegen+finalize", codegen_finalize, sticky);
+        n += sweep("bundle read", bundle_read, sticky);
+    }
+    /* codegen: program, regions, micro-ops, tile plan, instruction buffer, program
+     * stream (growths), encoding; bundle: program, image, instructions. */
+    cr_assert_geq(n, 2 * (8 + 3), "only %ld failure points", n);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", lw.dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(alloc, lane_check_fails_cleanly_at_every_allocation) {
+    lowering_setup("N=1,C=3,H=8,W=8,K=16,R=3,S=3,pad=1");
+    /* 7 buffers: coverage and slot bitmaps, 5 lane buffers; then the output bitmap and
+     * the lane values of the totals (a failure at each, alone and sticky). */
+    long n = sweep("lane check", check_all_lanes, false);
+    cr_assert_eq(n, 9, "%ld failure points", n);
+    cr_assert_geq(sweep("lane check", check_all_lanes, true), 9);
 }
 
 Test(alloc, hook_counts_and_fails_the_nth_allocation) {

@@ -539,7 +539,7 @@ Test(enc, cvc5_rechecks_proofs, .timeout = 120) {
         enc_options eo;
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
-        enc_recheck_with_cvc5(&cs[i].o, cs[i].hw, &eo, dir, i, 60000);
+        enc_recheck_with_cvc5(&cs[i].o, cs[i].hw, &eo, dir, i, 900000);
     }
     rmdir(dir);
 }

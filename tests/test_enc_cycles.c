@@ -239,7 +239,7 @@ Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
         enc_options_init(&eo);
         eo.objective = cs[i].ob;
         costform_vta(&hw, &cs[i].o, &eo.cf);
-        enc_recheck_with_cvc5(&cs[i].o, &hw, &eo, dir, i, 90000);
+        enc_recheck_with_cvc5(&cs[i].o, &hw, &eo, dir, i, 900000);
     }
     rmdir(dir);
 }

@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "vta/prog.h"
 #include "vta/prog_impl.h"
+#include "core/alloc.h"
 
 #define BUNDLE_PATH_MAX 4096
 
@@ -320,6 +321,8 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
         return false;
     vta_prog *p = vta_prog_create(&hw);
     *out = p;
+    if (!p)
+        return status_fail(st, "%s: out of memory", dir);
     if (!read_image(p, dir, (uint64_t)dram_bytes, xml, spec_node_line(dn), st))
         return false;
     if ((uint64_t)iaddr > p->dram_bytes || p->dram_bytes - (uint64_t)iaddr < (uint64_t)icount * 16)
@@ -365,8 +368,9 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
     if (p->insn_region < 0)
         return status_fail_at(st, xml, spec_node_line(root), "no region of kind 'insn' (the "
                               "instruction stream)");
-    p->insns = malloc((size_t)icount * sizeof *p->insns);
-    ES_ASSERT(p->insns);
+    p->insns = es_malloc((size_t)icount * sizeof *p->insns);
+    if (!p->insns)
+        return status_fail(st, "%s: out of memory for %lld instructions", dir, (long long)icount);
     p->cap_insns = icount;
     for (int64_t i = 0; i < icount; i++) {
         status e;

@@ -7,20 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "vta/dma.h"
 #include "vta/lower.h"
 
 typedef struct insn_buf {
     vta_insn *v;
     int64_t n, cap;
+    bool oom; /* a push found no memory: the program is abandoned (lower_codegen fails) */
 } insn_buf;
 
 static void buf_push(void *ctx, const vta_insn *in) {
     insn_buf *b = ctx;
+    if (b->oom)
+        return;
     if (b->n == b->cap) {
+        vta_insn *v = es_reallocarray(b->v, (size_t)(b->cap ? 2 * b->cap : 64), sizeof *v);
+        if (!v) {
+            b->oom = true;
+            return;
+        }
+        b->v = v;
         b->cap = b->cap ? 2 * b->cap : 64;
-        b->v = realloc(b->v, (size_t)b->cap * sizeof *b->v);
-        ES_ASSERT(b->v);
     }
     b->v[b->n++] = *in;
 }
@@ -28,6 +36,10 @@ static void buf_push(void *ctx, const vta_insn *in) {
 /* Adds a group of instructions: pops on the first, pushes on the last. */
 static void add_group(vta_prog *p, insn_buf *b, bool pop_prev, bool pop_next, bool push_prev, bool push_next,
                       lower_stats *ls) {
+    if (b->oom) {
+        b->n = 0;
+        return;
+    }
     ES_ASSERT(b->n > 0);
     b->v[0].pop_prev = pop_prev;
     b->v[0].pop_next = pop_next;
@@ -243,9 +255,12 @@ static bool cg_uops(cg *c, status *st) {
     c->ncomb = c->ns[0] * c->ns[1] * c->ns[2];
     c->nkern = (1 << nv) * c->ncomb;
     ES_ASSERT(c->nkern == s->nkernels);
-    c->kbeg = calloc((size_t)c->nkern + 1, sizeof *c->kbeg);
-    uint32_t *uops = calloc((size_t)s->uop_rows, sizeof *uops);
-    ES_ASSERT(c->kbeg && uops);
+    c->kbeg = es_calloc((size_t)c->nkern + 1, sizeof *c->kbeg);
+    uint32_t *uops = es_calloc((size_t)s->uop_rows, sizeof *uops);
+    if (!c->kbeg || !uops) {
+        es_free(uops);
+        return status_fail(st, "out of memory for %lld micro-ops", (long long)s->uop_rows);
+    }
     c->nu = 0;
     bool ok = true;
     for (int sa = 0; sa < c->ns[2] && ok; sa++) {
@@ -265,11 +280,12 @@ static bool cg_uops(cg *c, status *st) {
 }
 
 /* Pass 1: which tiles start a load batch (an operand box changed), and how many. */
-static void cg_plan_loads(cg *c) {
+static bool cg_plan_loads(cg *c, status *st) {
     const emb_nest *n = c->n;
     const sched *s = c->s;
-    c->loads = malloc((size_t)s->ntiles);
-    ES_ASSERT(c->loads);
+    c->loads = es_malloc((size_t)s->ntiles);
+    if (!c->loads)
+        return status_fail(st, "out of memory for %lld tiles", (long long)s->ntiles);
     tile_iter t;
     int64_t plo[2][EMB_MAX_LAXES], pf[2][EMB_MAX_LAXES], lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES];
     int64_t j = 0;
@@ -288,6 +304,7 @@ static void cg_plan_loads(cg *c) {
     } while (tile_next(n, s, &t));
     ES_ASSERT(j == s->ntiles);
     c->Q = s->nout_tiles;
+    return true;
 }
 
 /* First tile of an output tile: the bias tile (bias by ALU, loaded when it changed),
@@ -452,6 +469,8 @@ static bool cg_walk(cg *c, status *st) {
     fin.pop_next = true;
     buf_push(&c->buf, &fin);
     add_group(c->p, &c->buf, false, true, false, false, c->ls);
+    if (c->buf.oom || vta_prog_out_of_memory(c->p))
+        return status_fail(st, "out of memory for the instruction stream");
     ES_ASSERT(c->q == c->Q - 1 && c->b == c->B - 1);
     return true;
 }
@@ -467,11 +486,9 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
     c.Dacc = c.ns[2];
     c.A = s->slot_rows[EMB_ACC];
     c.p = vta_prog_create(hw);
-    bool ok = cg_regions(&c, st) && cg_uops(&c, st);
-    if (ok) {
-        cg_plan_loads(&c);
-        ok = cg_walk(&c, st);
-    }
+    if (!c.p)
+        return status_fail(st, "out of memory");
+    bool ok = cg_regions(&c, st) && cg_uops(&c, st) && cg_plan_loads(&c, st) && cg_walk(&c, st);
     free(c.buf.v);
     free(c.loads);
     free(c.kbeg);

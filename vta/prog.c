@@ -20,8 +20,9 @@
 #include "core/alloc.h"
 
 vta_prog *vta_prog_create(const hw_config *hw) {
-    vta_prog *p = calloc(1, sizeof *p);
-    ES_ASSERT(p);
+    vta_prog *p = es_calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
     p->hw = *hw;
     p->insn_region = -1;
     return p;
@@ -30,10 +31,10 @@ vta_prog *vta_prog_create(const hw_config *hw) {
 void vta_prog_destroy(vta_prog *p) {
     if (!p)
         return;
-    free(p->regions);
-    free(p->dram);
-    free(p->insns);
-    free(p);
+    es_free(p->regions);
+    es_free(p->dram);
+    es_free(p->insns);
+    es_free(p);
 }
 
 const hw_config *vta_prog_hw(const vta_prog *p) { return &p->hw; }
@@ -129,8 +130,9 @@ int vta_prog_place_region(vta_prog *p, const char *name, hw_mem kind, uint64_t a
     }
     if (p->nregions == p->cap_regions) {
         int cap = p->cap_regions ? 2 * p->cap_regions : 16;
-        vta_region *nr = realloc(p->regions, (size_t)cap * sizeof *nr);
-        ES_ASSERT(nr);
+        vta_region *nr = es_reallocarray(p->regions, (size_t)cap, sizeof *nr);
+        if (!nr)
+            return status_fail(st, "region '%s': out of memory", name), -1;
         p->regions = nr;
         p->cap_regions = cap;
     }
@@ -201,15 +203,22 @@ uint32_t vta_prog_elem_base(const vta_prog *p, int idx) {
 
 void vta_prog_add_insn(vta_prog *p, const vta_insn *in) {
     ES_ASSERT(!p->finalized); /* the instruction stream is frozen by finalize */
+    if (p->oom)
+        return;
     if (p->ninsns == p->cap_insns) {
         int64_t cap = p->cap_insns ? 2 * p->cap_insns : 64;
-        vta_insn *ni = realloc(p->insns, (size_t)cap * sizeof *ni);
-        ES_ASSERT(ni);
+        vta_insn *ni = es_reallocarray(p->insns, (size_t)cap, sizeof *ni);
+        if (!ni) {
+            p->oom = true;
+            return;
+        }
         p->insns = ni;
         p->cap_insns = cap;
     }
     p->insns[p->ninsns++] = *in;
 }
+
+bool vta_prog_out_of_memory(const vta_prog *p) { return p->oom; }
 
 int64_t vta_prog_ninsns(const vta_prog *p) { return p->ninsns; }
 
@@ -221,13 +230,17 @@ const vta_insn *vta_prog_insn(const vta_prog *p, int64_t i) {
 bool vta_prog_finalize(vta_prog *p, status *st) {
     if (p->finalized)
         return true;
+    if (p->oom)
+        return status_fail(st, "out of memory for the instruction stream (after %lld instructions)",
+                           (long long)p->ninsns);
     if (p->ninsns == 0)
         return status_fail(st, "the program has no instructions (a VTA program ends with FINISH)");
     if (!vta_isa_check(&p->hw, st))
         return false;
     /* Encode first, so a bad instruction leaves the program unchanged. */
-    uint8_t *buf = malloc((size_t)p->ninsns * 16);
-    ES_ASSERT(buf);
+    uint8_t *buf = es_malloc((size_t)p->ninsns * 16);
+    if (!buf)
+        return status_fail(st, "out of memory for %lld encoded instructions", (long long)p->ninsns);
     for (int64_t i = 0; i < p->ninsns; i++) {
         vta_word128 w;
         status e;
@@ -288,7 +301,7 @@ uint8_t *vta_image_read(const char *path, uint64_t *bytes, status *st) {
             return NULL;
         }
         n = (size_t)sb.st_size;
-        buf = malloc(n ? n : 1);
+        buf = es_malloc(n);
         if (!buf)
             err = "out of memory";
         else if (fread(buf, 1, n, f) != n)

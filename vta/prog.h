@@ -25,6 +25,7 @@ typedef struct vta_region {
 
 typedef struct vta_prog vta_prog;
 
+/* NULL when out of memory. */
 vta_prog *vta_prog_create(const hw_config *hw);
 void vta_prog_destroy(vta_prog *p);
 const hw_config *vta_prog_hw(const vta_prog *p);
@@ -41,7 +42,10 @@ uint8_t *vta_prog_region_data(vta_prog *p, int idx);
 /* dram_base of the region's first element (address / element size of its kind). */
 uint32_t vta_prog_elem_base(const vta_prog *p, int idx);
 
+/* Out of memory drops the instruction and marks the program: vta_prog_out_of_memory
+ * turns true and vta_prog_finalize fails with an "out of memory" status. */
 void vta_prog_add_insn(vta_prog *p, const vta_insn *in);
+bool vta_prog_out_of_memory(const vta_prog *p);
 int64_t vta_prog_ninsns(const vta_prog *p);
 const vta_insn *vta_prog_insn(const vta_prog *p, int64_t i);
 /* Encode the instructions into a region "insn" (checked: every field fits). */

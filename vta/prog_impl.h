@@ -23,6 +23,7 @@ struct vta_prog {
     vta_insn *insns;
     int64_t ninsns, cap_insns;
     bool finalized;
+    bool oom; /* an instruction was dropped for lack of memory: finalize fails */
     int insn_region; /* -1 until finalized */
 };
 
