@@ -145,16 +145,24 @@ static op *tiny(int *n) {
     return ops;
 }
 
+/* The tiny suite and a space from a --sweep text. */
+static op *tiny_swept(const char *sweep, int *nl, hw_space *s) {
+    op *ops = tiny(nl);
+    hw_space_init(s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep(sweep, "--sweep", s, &st), "%s", st.msg);
+    return ops;
+}
+
 /* Reasons: config iff hw_check fails, isa iff hw_check passes and vta_isa_check fails;
  * every other design either feasible with positive totals or no_tile naming a layer. */
 Test(dse, feasibility_reasons_match_the_checks) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=3..5,log_uop_buff_size=2,15,log_acc_buff_size=6,17", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=3..5,log_uop_buff_size=2,15,log_acc_buff_size=6,17", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
@@ -283,12 +291,10 @@ Test(dse, pareto_flags_match_brute_force) {
  * and the re-synthesizing strategy is never slower (channel packing competes there). */
 Test(dse, reference_strategy_is_never_faster) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,512", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,bus_bits=64,512", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *a = dse_create(ops, nl, &s, &o, &st);
@@ -392,12 +398,10 @@ Test(dse_cli, usage_errors_exit_2) {
  * the simulated side is positive, and the error is their relative difference. */
 Test(dse, validation_on_the_simulator, .timeout = 600) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,log_acc_buff_size=12,17", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,log_acc_buff_size=12,17", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
@@ -430,12 +434,10 @@ static double area_um2_of(const cost_report *r, const hw_config *h) {
 
 Test(dse, energy_and_area_are_the_cost_modules) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,256,log_acc_buff_size=12,17", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,bus_bits=64,256,log_acc_buff_size=12,17", "--sweep", &s, &st));
     hw_config def = hw_default();
     double def_um2 = 0;
     char cache[] = "/tmp/test_dse_energy_XXXXXX"; /* one Z3 solve per entry for the three objectives */
@@ -489,12 +491,10 @@ Test(dse, energy_and_area_are_the_cost_modules) {
  * objective's pick (both choose over the same library), and vice versa for cycles. */
 Test(dse, objectives_minimize_what_they_say) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,256", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,bus_bits=64,256", "--sweep", &s, &st));
     dse_opts oc, oe;
     dse_opts_init(&oc);
     dse_opts_init(&oe);
