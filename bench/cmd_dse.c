@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +27,8 @@ static const char dse_help[] =
     "encodability in 128-bit instructions and 32-bit micro-ops, a tile of every layer in\n"
     "the buffers), then per layer the optimal embedding for the design's intrinsic shape\n"
     "(Z3; channel packing competes) and the best schedule by the cost model, and suite\n"
-    "totals: cycles, energy proxy, area proxy (default VTA = 1), utilization. Pareto fronts\n"
+    "totals: cycles, energy and area proxy of the cost module (vta/cost*; default VTA area\n"
+    "= 1), utilization. Pareto fronts\n"
     "(cycles vs area, energy vs area) with the default VTA marked.\n"
     "Without suites: the built-in DeepBench suites (bench/suites/deepbench_*.xml).\n"
     "  --space FILE     hardware space (core/schemas/space.xsd): fields with lists/ranges\n"
@@ -43,8 +45,8 @@ static const char dse_help[] =
     "  --sample-validate N  the same with N evenly spaced layers per design\n"
     "  --sched-evals N  budget of each schedule-library search (default 2000)\n"
     "  --timeout S      Z3 wall-clock limit per solve (default 60)\n"
-    "  --bench          print designs x layers per second of the design loop (and the\n"
-    "                   time of the cache fill separately)\n"
+    "  --bench          print designs x layers per second of the design loop, the cache\n"
+    "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
     "  --json           results as a JSON array on stdout\n"
     "  --quiet          no progress on stderr\n";
 
@@ -206,6 +208,32 @@ static bool load_layers(dse_args *a, op **layers, int *n, char *names, size_t nl
     return true;
 }
 
+static double cpu_s(void) {
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+           (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
+/* The --bench lines: the design loop, the cache fill, the whole run (wall and CPU). */
+static void print_bench(const dse_ctx *c, FILE *f, int64_t n, int nl, int jobs, double t0, double t1, double t2) {
+    int64_t hits, misses, slow, fe;
+    double pms, scpu, lcpu;
+    dse_stats(c, &hits, &misses, &slow, &pms);
+    dse_fill_stats(c, &fe, &scpu, &lcpu);
+    double s = (t2 - t1) / 1e3, all = (t2 - t0) / 1e3, cpu = cpu_s();
+    double dl = (double)n * nl;
+    fprintf(f,
+            "dse bench: %lld designs x %d layers = %.0f design-layers, %d jobs\n"
+            "  design loop: %.2f s: %.0f design-layers/s, %.1f designs/s; fallback searches %lld\n"
+            "  cache fill: %.2f s for %lld layer x shape entries (CPU: Z3 %.1f s, schedule libraries %.1f s)\n"
+            "  whole run: %.2f s wall, %.1f s CPU (all processes): %.0f design-layers/s wall, %.0f per CPU second\n",
+            (long long)n, nl, dl, jobs, s, dl / (s > 0 ? s : 1e-9), (double)n / (s > 0 ? s : 1e-9), (long long)slow,
+            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, all, cpu, dl / (all > 0 ? all : 1e-9),
+            dl / (cpu > 0 ? cpu : 1e-9));
+}
+
 static int finish(const char *cmd, dse_design *d, int64_t n, const hw_space *sp, const dse_opts *o, const char *out,
                   bool json, const char *suites) {
     status st;
@@ -269,23 +297,18 @@ int cmd_dse(int argc, char **argv) {
         free(d);
         return cli_fail("dse", &st);
     }
-    if (a.bench) {
-        int64_t hits, misses, slow;
-        double pms;
-        dse_stats(c, &hits, &misses, &slow, &pms);
-        double s = (t2 - t1) / 1e3;
-        fprintf(a.json ? stderr : stdout,
-                "dse bench: %lld designs x %d layers = %lld design-layers in %.2f s (%d jobs): %.0f design-layers/s, "
-                "%.1f designs/s; cache fill (Z3 + schedule libraries) %.2f s; fallback searches %lld\n",
-                (long long)n, nl, (long long)(n * nl), s, a.o.jobs, (double)(n * nl) / (s > 0 ? s : 1e-9),
-                (double)n / (s > 0 ? s : 1e-9), (t1 - t0) / 1e3, (long long)slow);
-    }
+    if (a.bench) print_bench(c, a.json ? stderr : stdout, n, nl, a.o.jobs, t0, t1, t2);
     if (a.validate && !a.json) {
         for (int64_t i = 0; i < n; i++)
             if (d[i].val_layers)
                 printf("validated %s: model %.0f vs simulator %.0f cycles over %d layers: error %+.2f%% (worst layer %.2f%%)\n",
                        d[i].hw.name, d[i].val_model, d[i].val_sim, d[i].val_layers, 100 * d[i].val_err,
                        100 * d[i].val_max_layer_err);
+        double med, mx, wl;
+        int64_t nv;
+        if (dse_validation_summary(d, n, &med, &mx, &wl, &nv))
+            printf("model error vs simulator over %lld validated designs: median %.2f%%, max %.2f%% (worst layer %.2f%%)\n",
+                   (long long)nv, 100 * med, 100 * mx, 100 * wl);
     }
     rc = finish("dse", d, n, &a.space, &a.o, a.out, a.json, names);
     dse_destroy(c);

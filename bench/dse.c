@@ -6,17 +6,22 @@
  * options) matches, else computed: Z3 solve, channel packing, schedule searches.
  * Invariant: an entry's content is a pure function of its key, so where it came from
  * (memory, file, a worker process) never changes a result. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "bench/dse_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/spec.h"
 #include "core/es.h"
 #include "encoders/enc.h"
+#include "vta/cost_dse.h"
 
 #define DSE_NAME(id, name) name,
 static const char *const obj_names[] = {DSE_OBJECTIVES(DSE_NAME)};
@@ -155,14 +160,21 @@ dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const 
     if (c->o.shard_n < 1) c->o.shard_n = 1;
     setup_probes(c);
     c->op_hash = malloc((size_t)nlayers * sizeof *c->op_hash);
+    c->canon = malloc((size_t)nlayers * sizeof *c->canon);
     c->cap = 1024;
     c->tab = calloc((size_t)c->cap, sizeof *c->tab);
-    if (!c->op_hash || !c->tab) {
+    if (!c->op_hash || !c->canon || !c->tab) {
         dse_destroy(c);
         status_fail(st, "dse: out of memory");
         return NULL;
     }
-    for (int i = 0; i < nlayers; i++) c->op_hash[i] = hash_op(&layers[i]);
+    /* layers of the same shape (names aside) share their entries */
+    for (int i = 0; i < nlayers; i++) {
+        c->op_hash[i] = hash_op(&layers[i]);
+        c->canon[i] = i;
+        for (int j = 0; j < i && c->canon[i] == i; j++)
+            if (c->op_hash[j] == c->op_hash[i]) c->canon[i] = j;
+    }
     return c;
 }
 
@@ -180,6 +192,7 @@ void dse_destroy(dse_ctx *c) {
         if (c->tab && c->tab[i]) entry_free(c->tab[i]);
     free(c->tab);
     free(c->op_hash);
+    free(c->canon);
     for (int64_t i = 0; i < c->ndisk; i++) free(c->disk_line[i]);
     free(c->disk_line);
     free(c->disk_key);
@@ -193,6 +206,12 @@ void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, 
     *prepare_ms = c->prepare_ms;
 }
 
+void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, double *lib_cpu_s) {
+    *entries = c->fill_entries;
+    *solve_cpu_s = c->fill_solve_cpu_s;
+    *lib_cpu_s = c->fill_lib_cpu_s;
+}
+
 /* ---- entries ---- */
 
 static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t bus) {
@@ -201,21 +220,40 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
     return h ? h : 1;
 }
 
-static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) {
-    int32_t v[] = {e->log_batch, e->log_block_in, e->log_block_out, e->log_bus};
+/* What an entry's content depends on besides the layer and the intrinsic shape, and so
+ * what its cache keys hold:
+ *   - the cache line format (DSE_CACHE_FORMAT);
+ *   - the solver settings: strategy, the encoder objective, proof off, timeout, rlimit;
+ *   - the library (emb + library key only): the cost model's version (the schedule
+ *     search ranks by it), the ranking objective (cycles), the bus width and timing
+ *     constants of the probes, their buffer sizes, lib_k and the search budget.
+ * The DSE objective is not a part: an entry is the same for cycles, energy and edp
+ * (the objective only chooses among its library schedules, after the cache). */
+#define DSE_CACHE_FORMAT 2
+#define DSE_ENC_OBJECTIVE ENC_OBJ_LEX_UTIL_LAYOUT
+
+static uint64_t solver_hash(const dse_ctx *c, const dse_entry *e) {
+    int32_t v[] = {DSE_CACHE_FORMAT, e->log_batch, e->log_block_in, e->log_block_out, e->log_bus,
+                   (int32_t)c->o.strategy, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 0 /* rlimit: default */,
+                   (int32_t)(c->o.solve_timeout_s * 10)};
     uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
+    return dse_fnv(h, v, sizeof v);
+}
+
+uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver) {
+    int32_t probe_bus = e->log_bus >= 0 ? e->log_bus : c->space.base.log_bus_width;
+    int32_t v[] = {(int32_t)ver, (int32_t)SCHED_MAX_TOP, (int32_t)DSE_OBJ_CYCLES /* library ranking */, probe_bus};
+    uint64_t h = solver_hash(c, e);
     h = dse_fnv(h, v, sizeof v);
     return dse_fnv(h, &c->probe_hash, sizeof c->probe_hash);
 }
 
-/* The key of the embeddings alone (no library probes or search options): a space with
- * other buffer ranges reuses the Z3 solves and only searches new libraries. */
-static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) {
-    int32_t v[] = {e->log_batch, e->log_block_in, e->log_block_out, e->log_bus, (int32_t)c->o.strategy,
-                   (int32_t)(c->o.solve_timeout_s * 10), 0x454d42};
-    uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
-    return dse_fnv(h, v, sizeof v);
-}
+static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) { return dse_entry_disk_key(c, e, COST_MODEL_VERSION); }
+
+/* The key of the embeddings alone (no library probes, search options or cost model): a
+ * space with other buffer ranges or a new cost model reuses the Z3 solves and only
+ * searches new libraries. */
+static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) { return dse_fnv(solver_hash(c, e), "EMB", 3); }
 
 static void grow(dse_ctx *c) {
     int64_t ncap = c->cap * 2;
@@ -273,17 +311,20 @@ static bool same_in(const dse_sched_in *a, const dse_sched_in *b, int nl) {
            a->db_acc == b->db_acc && a->reuse == b->reuse;
 }
 
-/* Nest of the candidate's embedding, then the library. */
-static void cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd, bool search) {
+/* Nest of the candidate's embedding. */
+static void cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     const op *o = &c->layers[e->layer];
     hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
     status st;
     status_init(&st);
-    if (!cd->ok || !emb_check(o, &h, &cd->e, &st) || !emb_nest_build(o, &h, &cd->e, &cd->n, &st)) {
-        cd->ok = false;
-        return;
-    }
-    if (!search) return;
+    if (!cd->ok || !emb_check(o, &h, &cd->e, &st) || !emb_nest_build(o, &h, &cd->e, &cd->n, &st)) cd->ok = false;
+}
+
+/* The candidate's schedule library: the top schedules at every buffer probe. */
+static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
+    if (!cd->ok) return;
+    const op *o = &c->layers[e->layer];
+    status st;
     cd->nlib = 0;
     for (int p = 0; p < c->nprobe; p++) {
         hw_config ph = probe_hw(c, e, p);
@@ -311,11 +352,22 @@ static void cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd, bool search) {
 
 static bool from_disk_key(dse_ctx *c, dse_entry *e, uint64_t k);
 
+/* This process's CPU time (the split between Z3 and the library searches; wall time
+ * under a loaded machine says little). */
+static double cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static void compute_entry(dse_ctx *c, dse_entry *e) {
     if (from_disk_key(c, e, emb_key(c, e))) { /* solved before: only the library is new */
-        for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k], true);
+        double l0 = cpu_ms();
+        for (int k = 0; k < 2; k++) cand_library(c, e, &e->c[k]);
+        c->lib_cpu_ms += cpu_ms() - l0;
         return;
     }
+    double s0 = cpu_ms();
     const op *o = &c->layers[e->layer];
     hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
     status st;
@@ -324,7 +376,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
     if (c->o.strategy == DSE_STRAT_SOLVE) {
         enc_options eo;
         enc_options_init(&eo);
-        eo.objective = ENC_OBJ_LEX_UTIL_LAYOUT;
+        eo.objective = DSE_ENC_OBJECTIVE;
         eo.prove = false;
         eo.timeout_s = c->o.solve_timeout_s;
         enc_result r;
@@ -341,9 +393,13 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
     } else if (!e->err[0]) {
         snprintf(e->err, sizeof e->err, "channel packing: %.170s", st.msg);
     }
-    for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k], true);
-    /* the same embedding twice: keep one library */
+    for (int k = 0; k < 2; k++) cand_finish(c, e, &e->c[k]);
+    /* the same embedding twice: one library (searched once) */
     if (e->c[0].ok && e->c[1].ok && !memcmp(&e->c[0].e, &e->c[1].e, sizeof(emb))) e->c[1].ok = false;
+    double l0 = cpu_ms();
+    c->solve_cpu_ms += l0 - s0;
+    for (int k = 0; k < 2; k++) cand_library(c, e, &e->c[k]);
+    c->lib_cpu_ms += cpu_ms() - l0;
     e->ready = true;
 }
 
@@ -408,7 +464,7 @@ static bool parse_entry(dse_ctx *c, dse_entry *e, char *p) {
                 cd->e.term[a][t] = (emb_term){(int32_t)d, x, (int32_t)cdim, cc};
             }
         }
-        cand_finish(c, e, cd, false);
+        cand_finish(c, e, cd);
         if (!cd->ok) return false;
         if (!get_ll(&p, &v) || v < 0 || v > DSE_MAX_LIB) return false;
         cd->nlib = (int32_t)v;
@@ -535,18 +591,14 @@ const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int ci, const hw_conf
         status st;
         status_init(&st);
         dse_derived *d = &tc->d[i];
-        d->ok = sched_derive(o, &tc->hw, &cd->n, &s, &st);
+        d->ok = cost_vta_eval(o, &tc->hw, &cd->n, &s, &d->est, &d->energy, &st);
         if (!d->ok) continue;
-        d->est = s.est_cycles;
         d->need[0] = s.slot_rows[EMB_INP] * (s.db_load ? 2 : 1);
         d->need[1] = s.slot_rows[EMB_WGT] * (s.db_load ? 2 : 1);
         d->need[2] = s.slot_rows[EMB_ACC] * (s.db_acc ? 2 : 1);
         d->need[3] = s.uop_rows;
         d->bias_alu = s.bias_alu;
         d->bias_end = d->need[2] + s.bias_rows;
-        d->dram_bytes = (double)s.loads[0] * (double)s.slot_rows[EMB_INP] * (double)hw_elem_bytes(&tc->hw, HW_MEM_INP) +
-                        (double)s.loads[1] * (double)s.slot_rows[EMB_WGT] * (double)hw_elem_bytes(&tc->hw, HW_MEM_WGT) +
-                        (double)s.nout_tiles * (double)s.slot_rows[EMB_ACC] * (double)hw_elem_bytes(&tc->hw, HW_MEM_OUT);
     }
     return tc;
 }
@@ -564,10 +616,10 @@ static void load_cache(dse_ctx *c) {
     fclose(f);
 }
 
-bool dse_prepare(dse_ctx *c, status *st) {
-    double t0 = es_now_ms();
-    load_cache(c);
-    /* distinct entry shapes of the selected designs (the default VTA always) */
+/* The not-ready entries the shard's designs need (the default VTA always), one per
+ * distinct (canonical layer, intrinsic shape [, bus]), the largest layers first (the
+ * workers take them in this order: the long solves start early). */
+static int64_t collect_needed(dse_ctx *c, dse_entry ***out) {
     int64_t nd = hw_space_count(&c->space);
     dse_entry **need = NULL;
     int64_t nneed = 0, capneed = 0;
@@ -595,6 +647,7 @@ bool dse_prepare(dse_ctx *c, status *st) {
         if (seen) continue;
         if (nshapes < max_shapes) memcpy(shapes[nshapes++], shape, sizeof shape);
         for (int l = 0; l < c->nlayers; l++) {
+            if (c->canon[l] != l) continue;
             dse_entry *e = dse_entry_get(c, l, &hw);
             if (e->ready || e->err[0] == '\1') continue;
             e->err[0] = '\1'; /* queued (cleared below) */
@@ -610,9 +663,105 @@ bool dse_prepare(dse_ctx *c, status *st) {
     free(shapes);
     for (int64_t i = 0; i < c->cap; i++)
         if (c->tab[i] && !c->tab[i]->ready && c->tab[i]->err[0] == '\1') c->tab[i]->err[0] = 0;
+    /* largest first (insertion sort on MACs; ties keep their order) */
+    for (int64_t i = 1; i < nneed; i++) {
+        dse_entry *x = need[i];
+        int64_t m = op_macs(&c->layers[x->layer]), j = i;
+        for (; j > 0 && op_macs(&c->layers[need[j - 1]->layer]) < m; j--) need[j] = need[j - 1];
+        need[j] = x;
+    }
+    *out = need;
+    return nneed;
+}
+
+/* Shared by the fill workers (MAP_SHARED): the next entry to take, entries done, CPU
+ * time of the Z3 solves and of the library searches (microseconds). */
+typedef struct fill_shared {
+    _Atomic int64_t next, done, solve_us, lib_us;
+} fill_shared;
+
+static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64_t n, double t0) {
+    int64_t step = n / 20 > 0 ? n / 20 : 1;
+    if (!c->o.progress || (done % step && done != n)) return;
+    double el = (es_now_ms() - t0) / 1e3;
+    fprintf(c->o.progress,
+            "dse: cache entries %lld/%lld (%.0f%%), %.0f s, ETA %.0f s (CPU so far: Z3 %.1f s, schedule libraries %.1f s)\n",
+            (long long)done, (long long)n, 100.0 * (double)done / (double)n, el,
+            el * (double)(n - done) / (double)done, (double)sh->solve_us / 1e6, (double)sh->lib_us / 1e6);
+}
+
+/* Takes entries off the shared queue until it is empty; writes each to out. */
+static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh, FILE *out, double t0) {
+    for (;;) {
+        int64_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= n) break;
+        double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
+        compute_entry(c, need[i]);
+        atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
+        atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
+        if (out) {
+            put_entry(out, c, need[i]);
+            fflush(out);
+        }
+        fill_progress(c, sh, atomic_fetch_add(&sh->done, 1) + 1, n, t0);
+    }
+}
+
+/* Forked workers fill need[] (results come back through temporary files). */
+static bool fill_parallel(dse_ctx *c, dse_entry **need, int64_t nneed, int jobs, fill_shared *sh, FILE *cf,
+                          double t0, status *st) {
+    FILE *tf[64];
+    pid_t pid[64];
+    if (jobs > 64) jobs = 64;
+    int started = 0;
+    bool ok = true;
+    for (int j = 0; j < jobs && ok; j++) {
+        tf[j] = tmpfile();
+        if (!tf[j]) {
+            ok = status_fail(st, "dse: tmpfile: %s", strerror(errno));
+            break;
+        }
+        fflush(NULL);
+        pid[j] = fork();
+        if (pid[j] < 0) {
+            fclose(tf[j]);
+            ok = status_fail(st, "dse: fork: %s", strerror(errno));
+            break;
+        }
+        if (pid[j] == 0) {
+            fill_worker(c, need, nneed, sh, tf[j], t0);
+            fflush(tf[j]);
+            _exit(0);
+        }
+        started++;
+    }
+    for (int j = 0; j < started; j++) {
+        int ws;
+        while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
+        }
+        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+            ok = ok && status_fail(st, "dse: a worker process failed while computing cache entries");
+        rewind(tf[j]);
+        int64_t before = c->ndisk;
+        read_lines(c, tf[j]);
+        if (cf)
+            for (int64_t k = before; k < c->ndisk; k++)
+                fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
+        fclose(tf[j]);
+    }
+    for (int64_t i = 0; ok && i < nneed; i++)
+        if (!from_disk(c, need[i])) ok = status_fail(st, "dse: internal: a computed cache entry could not be read back");
+    return ok;
+}
+
+bool dse_prepare(dse_ctx *c, status *st) {
+    double t0 = es_now_ms();
+    load_cache(c);
+    dse_entry **need = NULL;
+    int64_t nneed = collect_needed(c, &need);
     int jobs = c->o.jobs < nneed ? c->o.jobs : (int)(nneed > 0 ? nneed : 1);
     if (c->o.progress && nneed)
-        fprintf(c->o.progress, "dse: %lld layer x shape entries to compute (Z3 + schedule library), %d jobs\n",
+        fprintf(c->o.progress, "dse: %lld layer x shape cache entries to compute (Z3 + schedule library), %d jobs\n",
                 (long long)nneed, jobs);
     FILE *cf = NULL;
     if (c->o.cache_path && nneed) {
@@ -622,66 +771,21 @@ bool dse_prepare(dse_ctx *c, status *st) {
             return status_fail(st, "%s: cannot open the cache file: %s", c->o.cache_path, strerror(errno));
         }
     }
-    if (jobs <= 1) {
-        for (int64_t i = 0; i < nneed; i++) {
-            compute_entry(c, need[i]);
-            if (cf) {
-                put_entry(cf, c, need[i]);
-                fflush(cf);
-            }
-            if (c->o.progress && ((i + 1) * 10 / nneed != i * 10 / nneed))
-                fprintf(c->o.progress, "dse: entries %lld/%lld\n", (long long)(i + 1), (long long)nneed);
-        }
-    } else {
-        FILE *tf[64];
-        pid_t pid[64];
-        if (jobs > 64) jobs = 64;
-        for (int j = 0; j < jobs; j++) {
-            tf[j] = tmpfile();
-            if (!tf[j]) return status_fail(st, "dse: tmpfile: %s", strerror(errno));
-            fflush(NULL);
-            pid[j] = fork();
-            if (pid[j] < 0) return status_fail(st, "dse: fork: %s", strerror(errno));
-            if (pid[j] == 0) {
-                for (int64_t i = j; i < nneed; i += jobs) {
-                    compute_entry(c, need[i]);
-                    put_entry(tf[j], c, need[i]);
-                    fflush(tf[j]);
-                    if (c->o.progress && j == 0 && ((i + 1) * 10 / nneed != i * 10 / nneed || i < jobs))
-                        fprintf(c->o.progress, "dse: entries ~%lld/%lld\n", (long long)(i + 1), (long long)nneed);
-                }
-                fflush(tf[j]);
-                _exit(0);
-            }
-        }
-        bool ok = true;
-        for (int j = 0; j < jobs; j++) {
-            int ws;
-            while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
-            }
-            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = false;
-            rewind(tf[j]);
-            int64_t before = c->ndisk;
-            read_lines(c, tf[j]);
-            if (cf)
-                for (int64_t k = before; k < c->ndisk; k++) fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
-            fclose(tf[j]);
-        }
-        if (!ok) {
-            free(need);
-            if (cf) fclose(cf);
-            return status_fail(st, "dse: a worker process failed while computing cache entries");
-        }
-        for (int64_t i = 0; i < nneed; i++)
-            if (!from_disk(c, need[i])) {
-                free(need);
-                if (cf) fclose(cf);
-                return status_fail(st, "dse: internal: a computed cache entry could not be read back");
-            }
-    }
+    fill_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ES_ASSERT(sh != MAP_FAILED);
+    memset(sh, 0, sizeof *sh);
+    bool ok = true;
+    if (jobs <= 1)
+        fill_worker(c, need, nneed, sh, cf, t0);
+    else
+        ok = fill_parallel(c, need, nneed, jobs, sh, cf, t0, st);
+    c->fill_solve_cpu_s += (double)sh->solve_us / 1e6;
+    c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;
+    c->fill_entries += nneed;
+    munmap(sh, sizeof *sh);
     if (cf) fclose(cf);
     free(need);
     c->hits = c->misses = 0;
     c->prepare_ms = es_now_ms() - t0;
-    return true;
+    return ok;
 }

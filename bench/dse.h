@@ -27,10 +27,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/emb.h"
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/spec_space.h"
 #include "core/status.h"
+#include "vta/sched.h"
 
 /* X(id, name) */
 #define DSE_OBJECTIVES(X) X(DSE_OBJ_CYCLES, "cycles") X(DSE_OBJ_ENERGY, "energy") X(DSE_OBJ_EDP, "edp")
@@ -78,8 +80,8 @@ typedef struct dse_design {
     dse_reason reason;
     char why[256];            /* the reason in words (layer named when per layer) */
     double cycles;            /* suite total, cost-model estimate */
-    double energy_uj;         /* suite total, energy proxy (dse_cost) */
-    double area;              /* area proxy relative to the default VTA (= 1) */
+    double energy_uj;         /* suite total, the cost module's energy (cost_vta_report) */
+    double area;              /* the cost module's area proxy relative to the default VTA (= 1) */
     double util;              /* nominal MACs / executed MAC slots, whole suite */
     int32_t layers;
     int32_t slow_layers;      /* layers that needed a schedule search on the design */
@@ -110,16 +112,30 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *n, status *st);
 bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st);
 /* Counters: cache hits / misses of layer entries, fallback searches. */
 void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, double *prepare_ms);
+/* The last cache fill: entries computed, CPU seconds of all workers in Z3 solves and in
+ * schedule-library searches. */
+void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, double *lib_cpu_s);
 
 /* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
  * ties (equal in both) keep every copy on the front. */
 void dse_pareto(dse_design *d, int64_t n);
 
-/* Energy / area proxy (bench/dse_cost.c; the stand-in for the cost module's model). */
-double dse_cost_area(const hw_config *hw);
-/* Energy in microjoules of one layer: executed MAC slots, SRAM accesses, DRAM bytes and
- * leakage over the cycles (area = dse_cost_area(hw), passed in because it is per design). */
-double dse_cost_energy(const hw_config *hw, double area, int64_t instances, double dram_bytes, double cycles);
+/* One layer of a design as dse_eval chose it: the embedding, its nest and the schedule
+ * (derived on the design), with the cost module's cycles and energy (pJ). For
+ * validation and tests (recompute the figures independently). */
+typedef struct dse_pick {
+    emb e;
+    emb_nest n;
+    sched s;
+    bool packed;              /* channel packing won */
+    double cycles, energy_pj;
+} dse_pick;
+bool dse_layer_pick(dse_ctx *c, const hw_config *hw, int layer, dse_pick *p, status *st);
+
+/* Per-design model error of the validated designs: median and max of |val_err| and
+ * the worst layer; false when no design was validated. */
+bool dse_validation_summary(const dse_design *d, int64_t n, double *median, double *max, double *worst_layer,
+                            int64_t *count);
 
 /* Output (bench/dse_out.c). results.csv / results.json hold every design; pareto.csv,
  * report.md, pareto_cycles.svg, pareto_energy.svg the fronts. */

@@ -18,6 +18,7 @@
 
 #include "core/es.h"
 #include "vta/cost.h"
+#include "vta/cost_dse.h"
 #include "encoders/enc.h"
 #include "vta/isa.h"
 
@@ -25,35 +26,26 @@ typedef struct dse_choice {
     int cand;                 /* 0 solver, 1 channel packing */
     sched s;                  /* inputs (and, when derived on the design, all) of the schedule */
     bool slow;
-    double value, cycles, energy, dram;
+    double value, cycles, energy; /* objective value; the cost module's cycles and energy (pJ) */
     int64_t instances;
 } dse_choice;
 
 /* What a design-layer choice needs of the design. */
 typedef struct dse_dctx {
     const hw_config *hw;
-    double area;
     int64_t dep[4];           /* depths: INP, WGT, ACC, UOP */
 } dse_dctx;
 
-static double dram_of(const hw_config *hw, const sched *s) {
-    return (double)s->loads[0] * (double)s->slot_rows[EMB_INP] * (double)hw_elem_bytes(hw, HW_MEM_INP) +
-           (double)s->loads[1] * (double)s->slot_rows[EMB_WGT] * (double)hw_elem_bytes(hw, HW_MEM_WGT) +
-           (double)s->nout_tiles * (double)s->slot_rows[EMB_ACC] * (double)hw_elem_bytes(hw, HW_MEM_OUT);
-}
-
-/* Objective value; energy only when the objective needs it (cycles: computed at the end). */
-static double value_of(const dse_ctx *c, const dse_dctx *dc, int64_t inst, double est, double dram) {
-    if (c->o.objective == DSE_OBJ_CYCLES) return est;
-    double en = dse_cost_energy(dc->hw, dc->area, inst, dram, est);
-    return c->o.objective == DSE_OBJ_ENERGY ? en : en * est;
+static double value_of(const dse_ctx *c, double cycles, double energy) {
+    if (c->o.objective == DSE_OBJ_CYCLES) return cycles;
+    return c->o.objective == DSE_OBJ_ENERGY ? energy : cycles * energy;
 }
 
 /* s == NULL: library schedule lib_i (inputs filled only when it wins). */
-static void consider(const dse_ctx *c, const dse_dctx *dc, const dse_entry *e, int ci, int lib_i, const sched *s,
-                     double est, double dram, bool slow, dse_choice *best, bool *have) {
+static void consider(const dse_ctx *c, const dse_entry *e, int ci, int lib_i, const sched *s, double cycles,
+                     double energy, bool slow, dse_choice *best, bool *have) {
     const dse_cand *cd = &e->c[ci];
-    double v = value_of(c, dc, cd->n.instances, est, dram);
+    double v = value_of(c, cycles, energy);
     if (*have && !(v < best->value)) return;
     *have = true;
     best->cand = ci;
@@ -63,17 +55,30 @@ static void consider(const dse_ctx *c, const dse_dctx *dc, const dse_entry *e, i
         dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[lib_i], &best->s);
     best->slow = slow;
     best->value = v;
-    best->cycles = est;
-    best->dram = dram;
+    best->cycles = cycles;
+    best->energy = energy;
     best->instances = cd->n.instances;
 }
 
-/* Exact evaluation of library schedule i on the design itself. */
-static bool derive_on(dse_ctx *c, const dse_entry *e, const dse_cand *cd, int i, const hw_config *hw, sched *s) {
-    dse_sched_from_in(&c->layers[e->layer], cd, &cd->lib[i], s);
+/* The cost module's figures of schedule s (inputs set) derived on the design itself. */
+static void consider_on(const dse_ctx *c, const dse_entry *e, int ci, sched *s, const hw_config *hw, bool slow,
+                        dse_choice *best, bool *have) {
+    double cyc, en;
     status st;
     status_init(&st);
-    return sched_derive(&c->layers[e->layer], hw, &cd->n, s, &st);
+    if (cost_vta_eval(&c->layers[e->layer], hw, &e->c[ci].n, s, &cyc, &en, &st))
+        consider(c, e, ci, -1, s, cyc, en, slow, best, have);
+}
+
+static void consider_lib_on(const dse_ctx *c, const dse_entry *e, int ci, int i, const hw_config *hw,
+                            dse_choice *best, bool *have) {
+    sched s;
+    dse_sched_from_in(&c->layers[e->layer], &e->c[ci], &e->c[ci].lib[i], &s);
+    consider_on(c, e, ci, &s, hw, false, best, have);
+}
+
+static bool cand_used(const dse_ctx *c, const dse_cand *cd, int ci) {
+    return cd->ok && !(c->o.strategy == DSE_STRAT_REFERENCE && ci == 0);
 }
 
 static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *best) {
@@ -82,12 +87,9 @@ static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *bes
     const int64_t *dep = dc->dep;
     for (int ci = 0; ci < 2; ci++) {
         dse_cand *cd = &e->c[ci];
-        if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
+        if (!cand_used(c, cd, ci)) continue;
         if (c->o.no_cache) {
-            for (int i = 0; i < cd->nlib; i++) {
-                sched s;
-                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
-            }
+            for (int i = 0; i < cd->nlib; i++) consider_lib_on(c, e, ci, i, hw, best, &have);
             continue;
         }
         const dse_tclass *tc = dse_tclass_get(c, e, ci, hw);
@@ -95,20 +97,17 @@ static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *bes
             const dse_derived *d = &tc->d[i];
             if (!d->ok || d->need[0] > dep[0] || d->need[1] > dep[1] || d->need[2] > dep[2] || d->need[3] > dep[3])
                 continue;
-            if (d->bias_alu && (d->bias_end > dep[2] || d->bias_end > dep[0])) {
-                /* the bias tile no longer fits: the schedule changes its bias plan */
-                sched s;
-                if (derive_on(c, e, cd, i, hw, &s)) consider(c, dc, e, ci, i, &s, s.est_cycles, dram_of(hw, &s), false, best, &have);
-                continue;
-            }
-            consider(c, dc, e, ci, i, NULL, d->est, d->dram_bytes, false, best, &have);
+            if (d->bias_alu && (d->bias_end > dep[2] || d->bias_end > dep[0]))
+                consider_lib_on(c, e, ci, i, hw, best, &have); /* the bias plan changes: derive on the design */
+            else
+                consider(c, e, ci, i, NULL, d->est, d->energy, false, best, &have);
         }
     }
     if (!have) {
         /* No library schedule fits: search on the design itself. */
         for (int ci = 0; ci < 2; ci++) {
             dse_cand *cd = &e->c[ci];
-            if (!cd->ok || (c->o.strategy == DSE_STRAT_REFERENCE && ci == 0)) continue;
+            if (!cand_used(c, cd, ci)) continue;
             sched_opts so;
             sched_opts_init(&so);
             so.e = &cd->e;
@@ -117,17 +116,14 @@ static bool choose(dse_ctx *c, dse_entry *e, const dse_dctx *dc, dse_choice *bes
             status st;
             status_init(&st);
             c->slow++;
-            if (sched_search(&c->layers[e->layer], hw, &cd->n, &so, &s, &st))
-                consider(c, dc, e, ci, -1, &s, s.est_cycles, dram_of(hw, &s), true, best, &have);
+            if (sched_search(&c->layers[e->layer], hw, &cd->n, &so, &s, &st)) consider_on(c, e, ci, &s, hw, true, best, &have);
         }
     }
-    if (have) best->energy = dse_cost_energy(hw, dc->area, best->instances, best->dram, best->cycles);
     return have;
 }
 
 static void dctx_init(dse_dctx *dc, const hw_config *hw) {
     dc->hw = hw;
-    dc->area = dse_cost_area(hw);
     dc->dep[0] = hw_depth(hw, HW_MEM_INP);
     dc->dep[1] = hw_depth(hw, HW_MEM_WGT);
     dc->dep[2] = hw_depth(hw, HW_MEM_ACC);
@@ -145,7 +141,7 @@ static bool is_default_hw(const hw_config *hw) {
 
 /* The entry of a layer for hw, filled. */
 static dse_entry *layer_entry(dse_ctx *c, int l, const hw_config *hw, status *st) {
-    dse_entry *e = dse_entry_get(c, l, hw);
+    dse_entry *e = dse_entry_get(c, c->canon[l], hw);
     return dse_entry_fill(c, e, st) ? e : NULL;
 }
 
@@ -154,7 +150,7 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
     d->index = index;
     d->hw = *hw;
     d->is_default = is_default_hw(hw);
-    d->area = dse_cost_area(hw);
+    d->area = cost_vta_area_rel(hw);
     d->reason = DSE_FEASIBLE;
     status t;
     status_init(&t);
@@ -188,7 +184,7 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
             return true;
         }
         d->cycles += ch.cycles;
-        d->energy_uj += ch.energy;
+        d->energy_uj += ch.energy * 1e-6; /* pJ -> uJ */
         d->packed_layers += ch.cand == 1;
         macs += (double)op_macs(&c->layers[l]);
         slots += (double)ch.instances * (double)(hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw));
@@ -213,7 +209,7 @@ static bool eval_pos(dse_ctx *c, int64_t idx, dse_design *d, status *st) {
     return dse_eval(c, &hw, idx, d, st);
 }
 
-/* A progress line about every 10% of the designs (and at the end). */
+/* A progress line per finished batch (about 10%) of the designs, with the ETA. */
 static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int scale) {
     if (!c->o.progress) return;
     int64_t shown = done * scale < total ? done * scale : total;
@@ -222,8 +218,9 @@ static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int sca
     c->progress_last = shown / step;
     double s = (es_now_ms() - t0) / 1e3;
     double dl = (double)shown * c->nlayers / (s > 0 ? s : 1e-9);
-    fprintf(c->o.progress, "dse: designs %lld/%lld (%.0f%%), %.0f design-layers/s\n", (long long)shown,
-            (long long)total, 100.0 * (double)shown / (double)(total ? total : 1), dl);
+    double eta = shown > 0 ? s * (double)(total - shown) / (double)shown : 0;
+    fprintf(c->o.progress, "dse: designs %lld/%lld (%.0f%%), %.1f s, %.0f design-layers/s, ETA %.0f s\n",
+            (long long)shown, (long long)total, 100.0 * (double)shown / (double)(total ? total : 1), s, dl, eta);
 }
 
 bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
@@ -311,35 +308,53 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
 
 /* ---- validation on the simulator ---- */
 
+bool dse_layer_pick(dse_ctx *c, const hw_config *hw, int l, dse_pick *p, status *st) {
+    memset(p, 0, sizeof *p);
+    dse_entry *e = layer_entry(c, l, hw, st);
+    if (!e) return false;
+    dse_choice ch;
+    dse_dctx dc;
+    dctx_init(&dc, hw);
+    if (!choose(c, e, &dc, &ch)) return status_fail(st, "dse: layer %s has no schedule on %s", c->layers[l].name, hw->name);
+    const dse_cand *cd = &e->c[ch.cand];
+    p->e = cd->e;
+    p->n = cd->n;
+    p->s = ch.s;
+    p->packed = ch.cand == 1;
+    p->cycles = ch.cycles;
+    p->energy_pj = ch.energy;
+    status in;
+    status_init(&in);
+    if (!sched_derive(&c->layers[l], hw, &p->n, &p->s, &in))
+        return status_fail(st, "dse: internal: layer %s: the chosen schedule does not fit %s: %s", c->layers[l].name,
+                           hw->name, in.msg);
+    return true;
+}
+
 bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
     if (d->reason != DSE_FEASIBLE) return true;
     int n = c->nlayers, take = sample > 0 && sample < n ? sample : n;
     double model = 0, sim = 0, worst = 0;
     for (int k = 0; k < take; k++) {
         int l = take == n ? k : (int)((int64_t)k * n / take);
-        dse_entry *e = layer_entry(c, l, &d->hw, st);
-        if (!e) return false;
-        dse_choice ch;
-        dse_dctx dc;
-        dctx_init(&dc, &d->hw);
-        if (!choose(c, e, &dc, &ch)) return status_fail(st, "dse: validation: layer %s has no schedule", c->layers[l].name);
-        /* the chosen schedule, derived on the design, lowered and simulated (timing only) */
-        sched s = ch.s;
+        dse_pick p;
+        if (!dse_layer_pick(c, &d->hw, l, &p, st)) return false;
+        /* the cost module on the design itself must give the figure the design was ranked by */
+        sched t = p.s;
+        double cyc = 0, en = 0;
         sim_report rep;
         status in;
         status_init(&in);
-        if (!sched_derive(&c->layers[l], &d->hw, &e->c[ch.cand].n, &s, &in) ||
-            !cost_sim(&c->layers[l], &d->hw, &e->c[ch.cand].e, &e->c[ch.cand].n, &s, &rep, &in))
+        if (!cost_vta_eval(&c->layers[l], &d->hw, &p.n, &t, &cyc, &en, &in) ||
+            !cost_sim(&c->layers[l], &d->hw, &p.e, &p.n, &p.s, &rep, &in))
             return status_fail(st, "dse: validation of design %s, layer %s: %s", d->hw.name, c->layers[l].name, in.msg);
-        /* the estimate of the schedule derived on the design must be ours */
-        if (!(fabs(s.est_cycles - ch.cycles) <= 1e-9 * ch.cycles))
+        if (!(fabs(cyc - p.cycles) <= 1e-9 * p.cycles))
             return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g on the design",
-                               d->hw.name, c->layers[l].name, ch.cycles, s.est_cycles);
+                               d->hw.name, c->layers[l].name, p.cycles, cyc);
         double sc = (double)rep.cycles;
-        model += ch.cycles;
+        model += p.cycles;
         sim += sc;
-        double err = sc > 0 ? (ch.cycles - sc) / sc : 0;
-        if (err < 0) err = -err;
+        double err = sc > 0 ? fabs(p.cycles - sc) / sc : 0;
         if (err > worst) worst = err;
     }
     d->val_layers = take;
@@ -348,6 +363,30 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
     d->val_err = sim > 0 ? (model - sim) / sim : 0;
     d->val_max_layer_err = worst;
     return true;
+}
+
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+bool dse_validation_summary(const dse_design *d, int64_t n, double *median, double *max, double *worst_layer,
+                            int64_t *count) {
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    ES_ASSERT(v);
+    int64_t k = 0;
+    *max = *worst_layer = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!d[i].val_layers) continue;
+        v[k++] = fabs(d[i].val_err);
+        if (fabs(d[i].val_err) > *max) *max = fabs(d[i].val_err);
+        if (d[i].val_max_layer_err > *worst_layer) *worst_layer = d[i].val_max_layer_err;
+    }
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    *median = k ? (k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2) : 0;
+    *count = k;
+    free(v);
+    return k > 0;
 }
 
 /* ---- Pareto ---- */

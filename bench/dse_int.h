@@ -20,7 +20,7 @@ typedef struct dse_sched_in {
 /* A library schedule derived at the largest buffers for one timing class. */
 typedef struct dse_derived {
     bool ok;
-    double est, dram_bytes;
+    double est, energy;       /* cost_vta_report: cycles, energy (pJ) */
     int64_t need[4];          /* rows needed: INP, WGT, ACC (all slots), UOP */
     bool bias_alu;
     int64_t bias_end;         /* ACC rows up to the end of the bias tile (bias_alu) */
@@ -60,12 +60,16 @@ struct dse_ctx {
     int nprobe;
     uint64_t probe_hash;
     uint64_t *op_hash;            /* per layer (name excluded) */
+    int32_t *canon;               /* per layer: the first layer of the same shape (entries are shared) */
     /* entries: open addressing on key */
     dse_entry **tab;
     int64_t cap, count;
     int64_t hits, misses, slow;
     int64_t progress_last;        /* last progress decile printed */
     double prepare_ms;
+    double solve_cpu_ms, lib_cpu_ms;  /* this process's CPU in Z3 solves / library searches */
+    double fill_solve_cpu_s, fill_lib_cpu_s; /* the last fill, all workers */
+    int64_t fill_entries;
     /* the disk cache: lines by key */
     char **disk_line;
     uint64_t *disk_key;
@@ -82,5 +86,7 @@ const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int cand, const hw_co
 /* Sets s's inputs from a library schedule (and bias axes from the embedding). */
 void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, sched *s);
 bool dse_objective_uses_bus(dse_objective o);
+/* The cache-file key of e's whole entry under cost-model version ver (tests). */
+uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver);
 
 #endif

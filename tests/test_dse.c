@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 #include "bench/dse.h"
+#include "bench/dse_int.h"
 #include "core/spec.h"
 #include "core/spec_space.h"
 #include "tests/test_util.h"
+#include "vta/cost.h"
+#include "vta/cost_dse.h"
 #include "vta/isa.h"
 
 #define SRC EMBEDSYN_SOURCE_DIR
@@ -141,16 +144,24 @@ static op *tiny(int *n) {
     return ops;
 }
 
+/* The tiny suite and a space from a --sweep text. */
+static op *tiny_swept(const char *sweep, int *nl, hw_space *s) {
+    op *ops = tiny(nl);
+    hw_space_init(s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep(sweep, "--sweep", s, &st), "%s", st.msg);
+    return ops;
+}
+
 /* Reasons: config iff hw_check fails, isa iff hw_check passes and vta_isa_check fails;
  * every other design either feasible with positive totals or no_tile naming a layer. */
 Test(dse, feasibility_reasons_match_the_checks) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=3..5,log_uop_buff_size=2,15,log_acc_buff_size=6,17", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=3..5,log_uop_buff_size=2,15,log_acc_buff_size=6,17", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
@@ -279,12 +290,10 @@ Test(dse, pareto_flags_match_brute_force) {
  * and the re-synthesizing strategy is never slower (channel packing competes there). */
 Test(dse, reference_strategy_is_never_faster) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,512", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,bus_bits=64,512", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *a = dse_create(ops, nl, &s, &o, &st);
@@ -388,12 +397,10 @@ Test(dse_cli, usage_errors_exit_2) {
  * the simulated side is positive, and the error is their relative difference. */
 Test(dse, validation_on_the_simulator, .timeout = 600) {
     int nl;
-    op *ops = tiny(&nl);
     hw_space s;
-    hw_space_init(&s);
+    op *ops = tiny_swept("log_block=4..5,log_acc_buff_size=12,17", &nl, &s);
     status st;
     status_init(&st);
-    cr_assert(spec_parse_sweep("log_block=4..5,log_acc_buff_size=12,17", "--sweep", &s, &st));
     dse_opts o;
     dse_opts_init(&o);
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
@@ -411,5 +418,162 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
         cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
     }
     dse_destroy(c);
+    free(ops);
+}
+
+/* ---- one cost model: cycles, energy and area are the cost module's ---- */
+
+/* Every layer's pick recomputed here with the cost module's report on the design itself:
+ * the design's cycles and energy are the sums, its area the report's area counts weighted
+ * with the 45 nm figures of vta/cost_dse.h, relative to the default VTA's. */
+static double area_um2_of(const cost_report *r, const hw_config *h) {
+    return (double)r->area_macs * (282.0 + 137.0) + (double)r->area_sram_bytes * 8 * 0.6 +
+           (double)((int64_t)1 << h->log_bus_width) * 200.0;
+}
+
+Test(dse, energy_and_area_are_the_cost_modules) {
+    int nl;
+    hw_space s;
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,256,log_acc_buff_size=12,17", &nl, &s);
+    status st;
+    status_init(&st);
+    hw_config def = hw_default();
+    double def_um2 = 0;
+    char cache[] = "/tmp/test_dse_energy_XXXXXX"; /* one Z3 solve per entry for the three objectives */
+    int fd = mkstemp(cache);
+    cr_assert(fd >= 0);
+    close(fd);
+    for (int obj = 0; obj < 3; obj++) {
+        dse_opts o;
+        dse_opts_init(&o);
+        o.objective = (dse_objective)obj;
+        o.cache_path = cache;
+        dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+        cr_assert(c && dse_prepare(c, &st), "%s", st.msg);
+        for (int64_t i = 0; i < hw_space_count(&s); i++) {
+            hw_config h;
+            hw_space_design(&s, i, &h);
+            dse_design d;
+            cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
+            cr_assert_eq(d.reason, DSE_FEASIBLE);
+            double cyc = 0, en = 0, um2 = 0;
+            for (int l = 0; l < nl; l++) {
+                dse_pick p;
+                cr_assert(dse_layer_pick(c, &h, l, &p, &st), "%s", st.msg);
+                cost_report r;
+                cr_assert(cost_vta_report(&ops[l], &h, &p.n, &p.s, &r, &st), "%s", st.msg);
+                cr_expect(fabs(r.e_total - p.energy_pj) <= 1e-9 * r.e_total, "layer %d: %.17g vs %.17g", l, r.e_total,
+                          p.energy_pj);
+                cyc += r.cycles;
+                en += r.e_total;
+                um2 = area_um2_of(&r, &h);
+                if (def_um2 == 0) {
+                    cost_report rd;
+                    dse_pick pd;
+                    cr_assert(dse_layer_pick(c, &def, l, &pd, &st) && cost_vta_report(&ops[l], &def, &pd.n, &pd.s, &rd, &st));
+                    def_um2 = area_um2_of(&rd, &def);
+                }
+            }
+            cr_expect(fabs(cyc - d.cycles) <= 1e-9 * cyc, "design %lld: cycles %.17g vs %.17g", (long long)i, cyc, d.cycles);
+            cr_expect(fabs(en * 1e-6 - d.energy_uj) <= 1e-9 * en * 1e-6, "design %lld obj %d: energy %.17g uJ vs %.17g",
+                      (long long)i, obj, en * 1e-6, d.energy_uj);
+            cr_expect(fabs(um2 / def_um2 - d.area) <= 1e-12, "design %lld: area %.17g vs %.17g", (long long)i,
+                      um2 / def_um2, d.area);
+        }
+        dse_destroy(c);
+    }
+    unlink(cache);
+    free(ops);
+}
+
+/* The energy objective never picks a design-layer with more energy than the cycles
+ * objective's pick (both choose over the same library), and vice versa for cycles. */
+Test(dse, objectives_minimize_what_they_say) {
+    int nl;
+    hw_space s;
+    op *ops = tiny_swept("log_block=4..5,bus_bits=64,256", &nl, &s);
+    status st;
+    status_init(&st);
+    dse_opts oc, oe;
+    dse_opts_init(&oc);
+    dse_opts_init(&oe);
+    oe.objective = DSE_OBJ_ENERGY;
+    dse_ctx *a = dse_create(ops, nl, &s, &oc, &st), *b = dse_create(ops, nl, &s, &oe, &st);
+    for (int64_t i = 0; i < hw_space_count(&s); i++) {
+        hw_config h;
+        hw_space_design(&s, i, &h);
+        dse_design x, y;
+        cr_assert(dse_eval(a, &h, i, &x, &st) && dse_eval(b, &h, i, &y, &st), "%s", st.msg);
+        cr_expect_leq(x.cycles, y.cycles * (1 + 1e-12));
+        cr_expect_leq(y.energy_uj, x.energy_uj * (1 + 1e-12));
+    }
+    dse_destroy(a);
+    dse_destroy(b);
+    free(ops);
+}
+
+/* ---- cache keys ---- */
+
+static uint64_t key_of(const op *ops, const char *sweep, dse_objective obj, double timeout, uint32_t ver) {
+    hw_space s;
+    hw_space_init(&s);
+    status st;
+    status_init(&st);
+    cr_assert(spec_parse_sweep(sweep, "--sweep", &s, &st), "%s", st.msg);
+    dse_opts o;
+    dse_opts_init(&o);
+    o.objective = obj;
+    o.solve_timeout_s = timeout;
+    dse_ctx *c = dse_create(ops, 1, &s, &o, &st);
+    cr_assert(c);
+    hw_config h;
+    hw_space_design(&s, 0, &h);
+    uint64_t k = dse_entry_disk_key(c, dse_entry_get(c, 0, &h), ver);
+    dse_destroy(c);
+    return k;
+}
+
+Test(dse, cache_key_holds_what_an_entry_depends_on) {
+    int nl;
+    op *ops = tiny(&nl);
+    const char *base = "log_block=4,bus_bits=64";
+    uint64_t k0 = key_of(ops, base, DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION);
+    cr_expect_neq(k0, key_of(ops, "log_block=4,bus_bits=128", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION), "bus width");
+    cr_expect_neq(k0, key_of(ops, base, DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION + 1), "cost-model version");
+    cr_expect_neq(k0, key_of(ops, "log_block=5,bus_bits=64", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION), "shape");
+    cr_expect_neq(k0, key_of(ops, "log_block=4,bus_bits=64,log_batch=1", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION),
+                  "batch");
+    cr_expect_neq(k0, key_of(ops, base, DSE_OBJ_CYCLES, 30, COST_MODEL_VERSION), "solver timeout");
+    cr_expect_neq(k0, key_of(ops, "log_block=4,bus_bits=64,dram_latency=16", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION),
+                  "timing of the library probes");
+    cr_expect_neq(k0, key_of(ops + 1, base, DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION), "layer");
+    /* documented: an entry does not depend on the DSE objective (it only chooses among the
+     * entry's schedules), so the objectives share entries */
+    cr_expect_eq(k0, key_of(ops, base, DSE_OBJ_ENERGY, 60, COST_MODEL_VERSION));
+    /* behaviour: a cache file filled at bus 64 is not used at bus 128, but is at bus 64 */
+    char cache[] = "/tmp/test_dse_key_XXXXXX";
+    int fd = mkstemp(cache);
+    cr_assert(fd >= 0);
+    close(fd);
+    const char *sweeps[] = {base, "log_block=4,bus_bits=128", base};
+    int64_t want[] = {1, 1, 0};
+    for (int k = 0; k < 3; k++) {
+        hw_space s;
+        hw_space_init(&s);
+        status st;
+        status_init(&st);
+        cr_assert(spec_parse_sweep(sweeps[k], "--sweep", &s, &st));
+        dse_opts o;
+        dse_opts_init(&o);
+        o.cache_path = cache;
+        dse_ctx *c = dse_create(ops + 2, 1, &s, &o, &st); /* the 1x1 conv: the default VTA shares its shape */
+        cr_assert(c && dse_prepare(c, &st), "%s", st.msg);
+        int64_t ne;
+        double zs, ls;
+        dse_fill_stats(c, &ne, &zs, &ls);
+        cr_expect_eq(ne, want[k], "run %d (%s): %lld entries computed", k, sweeps[k], (long long)ne);
+        dse_destroy(c);
+    }
+    unlink(cache);
     free(ops);
 }

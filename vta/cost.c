@@ -233,6 +233,7 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
         } else {
             k->head = hw->gemm_startup + A * hw->gemm_iter_cycles;
             k->headi = 1;
+            k->headb = 0; /* no bias bytes (cls is not cleared per evaluation) */
             if (s->bias_alu) {
                 k->epi += hw->alu_startup + A * hw->alu_reg_cycles;
                 k->epii += 1;

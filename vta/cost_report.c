@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vta/cost.h"
+#include "vta/cost_dse.h"
 
 const char *cost_operand_name(cost_operand x) {
     static const char *const names[] = {
@@ -67,9 +68,10 @@ bool cost_vta_report(const op *o, const hw_config *hw, const emb_nest *n, const 
         r->e_sram[x] = (r->sram_read[x] + r->sram_write[x]) * fj[x] / 1000;
         r->e_total += r->e_sram[x];
     }
-    r->area_macs = hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw);
-    r->area_sram_bytes = ((int64_t)1 << hw->log_uop_buff_size) + ((int64_t)1 << hw->log_inp_buff_size) +
-                         ((int64_t)1 << hw->log_wgt_buff_size) + ((int64_t)1 << hw->log_acc_buff_size);
+    cost_area ar;
+    cost_vta_area(hw, &ar);
+    r->area_macs = ar.macs;
+    r->area_sram_bytes = ar.sram_bytes;
     return true;
 }
 
