@@ -122,13 +122,20 @@ static int64_t vec_find(const vec_index *x, const nl_map *p, const int32_t *v) {
     return -(i + 1);
 }
 
+nl_transition nl_copy_transition(const hw_config *hw, int64_t pbytes, int64_t cbytes) {
+    int64_t b = pbytes + cbytes;
+    return (nl_transition){NL_TR_COPY,
+                           (double)b / (double)hw_bus_bytes(hw) +
+                               (double)((b + NL_COPY_ROW - 1) / NL_COPY_ROW) * (double)hw->dram_latency,
+                           b};
+}
+
 nl_transition nl_transition_of(const hw_config *hw, const nl_map *p, const nl_map *c) {
     nl_transition t = {NL_TR_SAME, 0, 0};
     double bus = (double)hw_bus_bytes(hw), lat = (double)hw->dram_latency;
     int64_t pb = p->nvec * p->lanes, cb = c->nvec * c->lanes;
     if (p->lanes == c->lanes && p->nvec == c->nvec && !memcmp(p->idx, c->idx, (size_t)pb * sizeof *p->idx)) return t;
-    nl_transition copy = {NL_TR_COPY, (double)(pb + cb) / bus + (double)((pb + cb + NL_COPY_ROW - 1) / NL_COPY_ROW) * lat,
-                          pb + cb};
+    nl_transition copy = nl_copy_transition(hw, pb, cb);
     if (p->lanes != c->lanes) return copy;
     vec_index x = {1, NULL};
     while (x.cap < 2 * p->nvec + 2) x.cap *= 2;

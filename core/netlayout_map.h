@@ -65,6 +65,8 @@ typedef struct nl_transition {
     int64_t bytes; /* extra bytes moved (stored twice or copied) */
 } nl_transition;
 
+/* The copy price of pbytes read and cbytes written. */
+nl_transition nl_copy_transition(const hw_config *hw, int64_t pbytes, int64_t cbytes);
 /* The transition from producer layout p to consumer layout c (same tensor). */
 nl_transition nl_transition_of(const hw_config *hw, const nl_map *p, const nl_map *c);
 
