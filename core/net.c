@@ -126,6 +126,18 @@ void net_set_engine(net *g, int32_t node, net_engine e) {
     ES_ASSERT(node >= 0 && node < g->nn);
     g->n[node].engine = e;
 }
+void net_set_requant(net *g, int32_t node, const op_requant *rq) {
+    ES_ASSERT(node >= 0 && node < g->nn);
+    net_node *n = &g->n[node];
+    if (n->kind == NET_CONV || n->kind == NET_DENSE) {
+        op_requant r = *rq;
+        r.bias = n->o.rq.bias;
+        r.bias_axis = n->o.rq.bias_axis;
+        n->o.rq = r;
+    } else {
+        n->rq = *rq;
+    }
+}
 void net_set_output(net *g, int32_t tensor) {
     ES_ASSERT(tensor >= 0 && tensor < g->nt);
     g->output = tensor;

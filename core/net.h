@@ -97,6 +97,9 @@ int32_t net_add_node(net *g, const net_node *n);
 bool net_set_weights(net *g, int32_t node, const int8_t *wt, int64_t n_wt, const int32_t *bias,
                      int64_t n_bias, status *st);
 void net_set_engine(net *g, int32_t node, net_engine e);
+/* Replaces the requantization (CONV/DENSE: o.rq, whose bias/bias_axis are kept; ADD/RELU:
+ * rq); checked by net_check. */
+void net_set_requant(net *g, int32_t node, const op_requant *rq);
 /* Which tensor is the network's output (default: the last node's output). */
 void net_set_output(net *g, int32_t tensor);
 

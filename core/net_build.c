@@ -20,6 +20,12 @@ static int32_t net_finish(net *g, net_node *n, int32_t rank, const int64_t *shap
             return status_fail(st, "node %s: output extent %" PRId64 " out of range", n->name,
                                shape[i]),
                    -1;
+    int64_t e = 1;
+    for (int32_t i = 0; i < rank; i++)
+        if (!es_mul_i64(e, shape[i], &e) || e > NET_MAX_ELEMS)
+            return status_fail(st, "node %s: output has more than %" PRId64 " elements", n->name,
+                               NET_MAX_ELEMS),
+                   -1;
     n->out = net_add_tensor(g, n->name, rank, shape);
     if (n->out < 0)
         return status_fail(st, "node %s: cannot add its output tensor", n->name), -1;
