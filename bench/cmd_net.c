@@ -42,7 +42,8 @@ static const char net_help[] =
     "  --out DIR           write DIR/report.md, DIR/cycles.svg (per layer, this flow\n"
     "                      next to the other one, timing-only) and DIR/net.json\n"
     "  --suite FILE.xml    write the network's distinct VTA layers as a suite for bench\n"
-    "  --alts N            solver alternatives per layer (default 4, 1..6)\n"
+    "  --alts N            solver alternatives per layer (default 4, 0..6; 0: no solver,\n"
+    "                      channel packing and im2col only)\n"
     "  --timeout S         solver seconds per distinct layer (default 20)\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
@@ -105,8 +106,8 @@ static int take(net_args *a, int code, const char *arg) {
         if (!cli_parse_u64(arg, &a->o.seed)) return cli_usage_error("net", "--seed must be a number, got '%s'", arg);
         break;
     case O_ALTS:
-        if (!cli_parse_u64(arg, &u) || u < 1 || u > NETRUN_MAX_ALTS - 2)
-            return cli_usage_error("net", "--alts must be 1..%d, got '%s'", NETRUN_MAX_ALTS - 2, arg);
+        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_ALTS - 2)
+            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_ALTS - 2, arg);
         a->o.max_alts = (int32_t)u;
         break;
     case O_TIMEOUT:
@@ -160,17 +161,17 @@ static bool write_out(const net_args *a, const net *g, const netrun_result *r, s
     other.check = false;
     netrun_result b;
     if (!netrun_run(g, &other, &b, st)) return false;
-    const netrun_result *emb = r->flow == NETRUN_EMBEDSYN ? r : &b, *ref = r->flow == NETRUN_EMBEDSYN ? &b : r;
+    const netrun_result *es = r->flow == NETRUN_EMBEDSYN ? r : &b, *ref = r->flow == NETRUN_EMBEDSYN ? &b : r;
     char path[4096];
     bool ok = true;
     FILE *f = open_out(a->out, "report.md", path, sizeof path, st);
     if (f) {
-        net_report_md(f, g, emb, ref);
+        net_report_md(f, g, es, ref);
         ok = fclose(f) == 0;
     }
     f = ok && f ? open_out(a->out, "cycles.svg", path, sizeof path, st) : NULL;
     if (f) {
-        net_report_svg(f, g, emb, ref);
+        net_report_svg(f, g, es, ref);
         ok = fclose(f) == 0;
     }
     f = ok && f ? open_out(a->out, "net.json", path, sizeof path, st) : NULL;

@@ -105,7 +105,7 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     eo.timeout_s = opt->timeout_s;
     costform_vta(hw, o, &eo.cf);
     enc_alts a;
-    if (enc_layouts(o, hw, &eo, false, 0, &a, &st)) {
+    if (opt->max_alts > 0 && enc_layouts(o, hw, &eo, false, 0, &a, &st)) {
         /* fastest first by the cost form's estimate */
         for (int32_t k = 0; k < opt->max_alts && k < a.n; k++) {
             int32_t best = -1;
