@@ -138,6 +138,10 @@ void net_set_requant(net *g, int32_t node, const op_requant *rq) {
         n->rq = *rq;
     }
 }
+void net_set_tensor_qexp(net *g, int32_t tensor, int32_t qexp) {
+    ES_ASSERT(tensor >= 0 && tensor < g->nt);
+    g->t[tensor].qexp = qexp;
+}
 void net_set_output(net *g, int32_t tensor) {
     ES_ASSERT(tensor >= 0 && tensor < g->nt);
     g->output = tensor;

@@ -61,6 +61,8 @@ typedef struct net_tensor {
     int32_t rank;          /* 2 or 4 */
     int64_t shape[4];
     int32_t producer;      /* node index, -1 until a node produces it */
+    int32_t qexp;          /* quantization exponent (ONNX import): int8 q stands for
+                            * q / 2^qexp; 0 when unknown */
 } net_tensor;
 
 typedef struct net_pool {
@@ -100,6 +102,7 @@ void net_set_engine(net *g, int32_t node, net_engine e);
 /* Replaces the requantization (CONV/DENSE: o.rq, whose bias/bias_axis are kept; ADD/RELU:
  * rq); checked by net_check. */
 void net_set_requant(net *g, int32_t node, const op_requant *rq);
+void net_set_tensor_qexp(net *g, int32_t tensor, int32_t qexp);
 /* Which tensor is the network's output (default: the last node's output). */
 void net_set_output(net *g, int32_t tensor);
 
@@ -146,6 +149,9 @@ void net_values_free(const net *g, int8_t **vals);
 /* One node of the reference given the values of its inputs (vals indexed by tensor;
  * writes vals[node.out], which must be allocated). */
 void net_ref_node(const net *g, int32_t node, int8_t *const *vals);
+/* CONV/DENSE: the node's output from the op's int32 accumulators (acc + bias, op Out
+ * shape): requantization, then the crop window (conv) or the transpose (dense). */
+void net_ref_from_acc(const net *g, int32_t node, const int32_t *acc, int8_t *out);
 
 /* Work of a node if it runs on the host: bytes read + written (activations, weights,
  * biases) and integer operations (CONV/DENSE: MACs; ADD: 2 per element (add, requant);

@@ -15,33 +15,37 @@ static int32_t net_clip(int64_t v, const op_requant *rq) {
     return (int32_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
-static void net_ref_conv(const net_node *n, const net_tensor *ot, const int8_t *in, int8_t *out) {
+void net_ref_from_acc(const net *g, int32_t node, const int32_t *acc, int8_t *out) {
+    const net_node *n = net_node_at(g, node);
+    const net_tensor *ot = net_tensor_at(g, n->out);
     const op *o = &n->o;
-    const int64_t *os = o->t[OP_OUT].shape;
-    if (n->crop_h == 0 && n->crop_w == 0 && os[2] == ot->shape[2] && os[3] == ot->shape[3]) {
-        ref_run(o, in, n->wt, n->bias, NULL, out);
+    ES_ASSERT(n->kind == NET_CONV || n->kind == NET_DENSE);
+    if (n->kind == NET_DENSE) { /* C[M, N] -> [N, M] */
+        int64_t M = o->gemm.m, N = o->gemm.n;
+        for (int64_t b = 0; b < N; b++)
+            for (int64_t m = 0; m < M; m++)
+                out[b * M + m] = ref_requant(&o->rq, acc[m * N + b]);
         return;
     }
-    int8_t *tmp = malloc((size_t)op_outputs(o));
-    ES_ASSERT(tmp != NULL);
-    ref_run(o, in, n->wt, n->bias, NULL, tmp);
+    const int64_t *os = o->t[OP_OUT].shape;
     int64_t OH = ot->shape[2], OW = ot->shape[3];
     for (int64_t p = 0; p < os[0] * os[1]; p++)
-        for (int64_t y = 0; y < OH; y++)
-            memcpy(out + (p * OH + y) * OW, tmp + (p * os[2] + y + n->crop_h) * os[3] + n->crop_w,
-                   (size_t)OW);
-    free(tmp);
+        for (int64_t y = 0; y < OH; y++) {
+            const int32_t *arow = acc + (p * os[2] + y + n->crop_h) * os[3] + n->crop_w;
+            int8_t *orow = out + (p * OH + y) * OW;
+            for (int64_t x = 0; x < OW; x++)
+                orow[x] = ref_requant(&o->rq, arow[x]);
+        }
 }
 
-static void net_ref_dense(const net_node *n, const int8_t *in, int8_t *out) {
-    int64_t M = n->o.gemm.m, N = n->o.gemm.n;
-    int8_t *tmp = malloc((size_t)(M * N));
-    ES_ASSERT(tmp != NULL);
-    ref_run(&n->o, in, n->wt, n->bias, NULL, tmp);
-    for (int64_t b = 0; b < N; b++)
-        for (int64_t m = 0; m < M; m++)
-            out[b * M + m] = tmp[m * N + b];
-    free(tmp);
+/* CONV/DENSE: the accumulators from core/ref, then requantization (window/transpose). */
+static void net_ref_op(const net *g, int32_t node, const int8_t *in, int8_t *out) {
+    const net_node *n = net_node_at(g, node);
+    int32_t *acc = malloc((size_t)op_outputs(&n->o) * sizeof *acc);
+    ES_ASSERT(acc != NULL);
+    ref_run(&n->o, in, n->wt, n->bias, acc, NULL);
+    net_ref_from_acc(g, node, acc, out);
+    free(acc);
 }
 
 static void net_ref_pool(const net_node *n, const net_tensor *it, const net_tensor *ot,
@@ -88,10 +92,8 @@ void net_ref_node(const net *g, int32_t node, int8_t *const *vals) {
     case NET_INPUT:
         return;
     case NET_CONV:
-        net_ref_conv(n, ot, a, out);
-        return;
     case NET_DENSE:
-        net_ref_dense(n, a, out);
+        net_ref_op(g, node, a, out);
         return;
     case NET_ADD:
         for (int64_t i = 0; i < ne; i++) {

@@ -42,6 +42,7 @@ const onnx_val *onnx_find_val(const onnx_ctx *c, const char *name) {
 }
 
 bool onnx_add_val(onnx_ctx *c, const char *name, int32_t tensor, int32_t exp) {
+    net_set_tensor_qexp(c->g, tensor, exp);
     if (c->nvals == c->capvals) {
         int32_t nc = c->capvals ? 2 * c->capvals : 64;
         onnx_val *v = realloc(c->vals, (size_t)nc * sizeof *v);
@@ -288,7 +289,7 @@ bool onnx_const_values(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__Tensor
 
 /* ---- calibration values ------------------------------------------------------------ */
 
-bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
+bool onnx_calib_alloc(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
     int32_t nt = net_ntensors(c->g);
     if (nt > c->capact) {
         int32_t nc = nt * 2;
@@ -304,10 +305,19 @@ bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
         return onnx_fail(c, n, "absurd size: activations exceed %" PRId64 " bytes",
                          ONNX_MAX_ACT_BYTES);
     c->act_bytes += e;
+    if (!c->calibrate)
+        return true;
     c->act[out] = calloc((size_t)e, 1);
     if (!c->act[out])
         return onnx_fail(c, n, "out of memory");
-    net_ref_node(c->g, node, c->act);
+    return true;
+}
+
+bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node) {
+    if (!onnx_calib_alloc(c, n, node))
+        return false;
+    if (c->calibrate)
+        net_ref_node(c->g, node, c->act);
     return true;
 }
 
@@ -353,8 +363,8 @@ static bool onnx_add(onnx_ctx *c, const Onnx__NodeProto *n) {
     double lo = -INFINITY, hi = INFINITY;
     char ops[32] = "Add";
     const char *outname = onnx_fuse_act(c, n->output[0], &relu, &lo, &hi, ops, sizeof ops);
-    int64_t mx = 0, ne = net_tensor_elems(net_tensor_at(c->g, ta));
-    for (int64_t i = 0; i < ne; i++) {
+    int64_t mx = c->calibrate ? 0 : 255, ne = net_tensor_elems(net_tensor_at(c->g, ta));
+    for (int64_t i = 0; c->calibrate && i < ne; i++) {
         int64_t s = (int64_t)c->act[ta][i] + c->act[tb][i];
         if (relu && s < 0)
             continue;
@@ -591,7 +601,8 @@ static bool onnx_input(onnx_ctx *c, const int64_t *shape_in, int rank_in) {
     int32_t t = net_node_at(c->g, node)->out;
     if (!onnx_calib_node(c, NULL, node))
         return false;
-    ref_fill_i8(c->act[t], e, c->seed);
+    if (c->calibrate)
+        ref_fill_i8(c->act[t], e, c->seed);
     return onnx_add_val(c, vi->name, t, ONNX_INPUT_EXP);
 }
 
@@ -619,13 +630,14 @@ static bool onnx_graph(onnx_ctx *c, const int64_t *shape, int rank) {
     return true;
 }
 
-net *onnx_import_mem(const void *data, size_t len, const char *name, const int64_t *input_shape,
-                     int input_rank, uint64_t seed, status *st) {
+net *onnx_import_mem(const void *data, size_t len, const char *name, const onnx_opts *o,
+                     status *st) {
     onnx_ctx c;
     memset(&c, 0, sizeof c);
     c.file = name;
     c.st = st;
-    c.seed = seed;
+    c.seed = o->seed;
+    c.calibrate = !o->no_calibration;
     if (len > ONNX_MAX_FILE)
         return onnx_fail(&c, NULL, "file larger than %zu bytes", ONNX_MAX_FILE), NULL;
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, data);
@@ -638,7 +650,7 @@ net *onnx_import_mem(const void *data, size_t len, const char *name, const int64
     c.gr = m->graph;
     const char *gname = m->graph->name && m->graph->name[0] ? m->graph->name : name;
     c.g = net_create(gname);
-    bool ok = onnx_graph(&c, input_shape, input_rank);
+    bool ok = onnx_graph(&c, o->input_shape, o->input_rank);
     if (c.act)
         for (int32_t i = 0; i < c.capact; i++)
             free(c.act[i]);
@@ -655,16 +667,14 @@ net *onnx_import_mem(const void *data, size_t len, const char *name, const int64
     return c.g;
 }
 
-net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, uint64_t seed,
-                 status *st) {
+static unsigned char *onnx_read(const char *path, size_t *len, status *st) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         status_fail(st, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     unsigned char *buf;
-    size_t len;
-    text_read_status r = text_read_all(f, (size_t)1 << 20, ONNX_MAX_FILE, &buf, &len);
+    text_read_status r = text_read_all(f, (size_t)1 << 20, ONNX_MAX_FILE, &buf, len);
     fclose(f);
     if (r != TEXT_READ_OK) {
         status_fail(st, "%s: %s", path, r == TEXT_READ_TOO_LARGE ? "file too large"
@@ -672,7 +682,49 @@ net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, u
                                                                  : "read error");
         return NULL;
     }
-    net *g = onnx_import_mem(buf, len, path, input_shape, input_rank, seed, st);
+    return buf;
+}
+
+bool onnx_read_tensor(const char *path, double **vals, int64_t *n, int64_t *dims, int *rank,
+                      status *st) {
+    *vals = NULL;
+    size_t len;
+    unsigned char *buf = onnx_read(path, &len, st);
+    if (!buf)
+        return false;
+    Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, buf);
+    free(buf);
+    if (!t)
+        return status_fail(st, "%s: not a valid ONNX TensorProto", path);
+    onnx_ctx c;
+    memset(&c, 0, sizeof c);
+    c.file = path;
+    c.st = st;
+    bool ok = t->n_dims <= 8;
+    if (!ok)
+        status_fail(st, "%s: rank %zu (at most 8)", path, t->n_dims);
+    ok = ok && onnx_const_values(&c, NULL, t, -1, vals, n);
+    if (ok) {
+        *rank = (int)t->n_dims;
+        for (size_t i = 0; i < t->n_dims; i++)
+            dims[i] = t->dims[i];
+    }
+    onnx__tensor_proto__free_unpacked(t, NULL);
+    return ok;
+}
+
+net *onnx_import_ex(const char *path, const onnx_opts *o, status *st) {
+    size_t len;
+    unsigned char *buf = onnx_read(path, &len, st);
+    if (!buf)
+        return NULL;
+    net *g = onnx_import_mem(buf, len, path, o, st);
     free(buf);
     return g;
+}
+
+net *onnx_import(const char *path, const int64_t *input_shape, int input_rank, uint64_t seed,
+                 status *st) {
+    onnx_opts o = {.input_shape = input_shape, .input_rank = input_rank, .seed = seed};
+    return onnx_import_ex(path, &o, st);
 }

@@ -41,6 +41,7 @@
 #ifndef EMBEDSYN_ONNX_H
 #define EMBEDSYN_ONNX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,8 +55,24 @@
 
 net *onnx_import(const char *path, const int64_t *input_shape /* NULL: from model */,
                  int input_rank, uint64_t seed, status *st);
+
+/* Options of onnx_import_ex. no_calibration: no reference run at import (fast, for
+ * structure and timing only); the shifts then follow the static rule
+ * s = min(15, 7 + ceil(log2(R) / 2)) with R = the op's reduction size, and 1 for Add. */
+typedef struct onnx_opts {
+    const int64_t *input_shape; /* NULL: from the model */
+    int input_rank;
+    uint64_t seed;
+    bool no_calibration;
+} onnx_opts;
+net *onnx_import_ex(const char *path, const onnx_opts *o, status *st);
 /* The same from bytes in memory; `name` stands for the file name in messages. */
-net *onnx_import_mem(const void *data, size_t len, const char *name, const int64_t *input_shape,
-                     int input_rank, uint64_t seed, status *st);
+net *onnx_import_mem(const void *data, size_t len, const char *name, const onnx_opts *o,
+                     status *st);
+
+/* A serialized TensorProto file (the test_data_set_0/input_0.pb files of ONNX test data): its
+ * values as doubles (caller frees *vals), element count and dims (up to 8). */
+bool onnx_read_tensor(const char *path, double **vals, int64_t *n, int64_t *dims, int *rank,
+                      status *st);
 
 #endif

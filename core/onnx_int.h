@@ -33,6 +33,7 @@ typedef struct onnx_ctx {
     int8_t **act;            /* calibration values per net tensor */
     int32_t capact;
     int64_t act_bytes;
+    bool calibrate;
 } onnx_ctx;
 
 /* "FILE: node NAME (OP): message"; returns false. */
@@ -68,8 +69,9 @@ bool onnx_const_elems(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__TensorP
 bool onnx_const_values(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__TensorProto *t,
                        int64_t want, double **out, int64_t *out_n);
 
-/* Registers a new net tensor's calibration buffer (after the node that makes it) and
- * runs the reference of node `node`. */
+/* The calibration buffer of node `node`'s output (size limits checked even without
+ * calibration); onnx_calib_node also runs the node's reference into it. */
+bool onnx_calib_alloc(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node);
 bool onnx_calib_node(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node);
 
 /* Layers with weights (core/onnx_layer.c): Conv (+BN +Relu/Clip), Gemm/MatMul. */

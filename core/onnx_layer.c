@@ -266,23 +266,34 @@ static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t nod
     if (!ok)
         return onnx_fail(c, n, "%s", bst.msg);
     const net_node *nd = net_node_at(c->g, node);
-    int64_t na = op_outputs(&nd->o), mx = 0;
-    int32_t *acc = malloc((size_t)na * sizeof *acc);
-    ES_ASSERT(acc != NULL);
-    ref_run(&nd->o, c->act[nd->in[0]], nd->wt, nd->bias, acc, NULL);
-    for (int64_t k = 0; k < na; k++) {
-        int64_t a = acc[k];
-        if (relu && a < 0)
-            continue;
-        mx = llabs(a) > mx ? llabs(a) : mx;
-    }
-    free(acc);
     op_requant rq = nd->o.rq;
-    rq.shift = onnx_shift_for(mx);
+    int32_t *acc = NULL;
+    if (c->calibrate) {
+        int64_t na = op_outputs(&nd->o), mx = 0;
+        acc = malloc((size_t)na * sizeof *acc);
+        ES_ASSERT(acc != NULL);
+        ref_run(&nd->o, c->act[nd->in[0]], nd->wt, nd->bias, acc, NULL);
+        for (int64_t k = 0; k < na; k++) {
+            int64_t a = acc[k];
+            if (relu && a < 0)
+                continue;
+            mx = llabs(a) > mx ? llabs(a) : mx;
+        }
+        rq.shift = onnx_shift_for(mx);
+    } else {
+        int64_t lg = 0;
+        while (lg < 62 && ((int64_t)1 << lg) < op_reduction_size(&nd->o))
+            lg++;
+        rq.shift = (int32_t)(7 + (lg + 1) / 2 > 15 ? 15 : 7 + (lg + 1) / 2);
+    }
     int32_t exp = w->e + in_exp - rq.shift;
     onnx_clip_rq(&rq, exp, relu, lo, hi);
     net_set_requant(c->g, node, &rq);
-    if (!onnx_calib_node(c, n, node))
+    bool ok2 = onnx_calib_alloc(c, n, node);
+    if (ok2 && acc)
+        net_ref_from_acc(c->g, node, acc, c->act[nd->out]);
+    free(acc);
+    if (!ok2)
         return false;
     return onnx_add_val(c, outname, nd->out, exp);
 }
