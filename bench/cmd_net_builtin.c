@@ -5,11 +5,12 @@
 #include "bench/cmd_net.h"
 #include "core/ref.h"
 
-static op_requant rq_of(int shift, bool relu, bool bias) {
+/* Requantization by shift, with ReLU and bias when asked ("r" / "b" in what). */
+static op_requant rq_of(int shift, const char *what) {
     op_requant r = op_requant_default();
     r.shift = shift;
-    r.relu = relu;
-    r.bias = bias;
+    r.relu = strchr(what, 'r') != NULL;
+    r.bias = strchr(what, 'b') != NULL;
     return r;
 }
 
@@ -39,12 +40,12 @@ static int32_t tiny(net *g, uint64_t seed, status *st) {
     int64_t ish[4] = {1, 16, 8, 8};
     if (net_add_input(g, "x", 4, ish, st) < 0) return -1;
     int32_t t0 = net_node_at(g, 0)->out;
-    int32_t a = conv(g, "conv1", t0, 32, 3, 1, 1, 1, rq_of(8, true, true), seed + 10, st);
-    int32_t b = conv(g, "dw", a, 32, 3, 1, 32, 1, rq_of(5, true, true), seed + 20, st);
-    int32_t c = conv(g, "pw", b, 32, 1, 1, 1, 0, rq_of(7, false, true), seed + 30, st);
+    int32_t a = conv(g, "conv1", t0, 32, 3, 1, 1, 1, rq_of(8, "rb"), seed + 10, st);
+    int32_t b = conv(g, "dw", a, 32, 3, 1, 32, 1, rq_of(5, "rb"), seed + 20, st);
+    int32_t c = conv(g, "pw", b, 32, 1, 1, 1, 0, rq_of(7, "b"), seed + 30, st);
     if (c < 0) return -1;
     int32_t ab[2] = {a, c};
-    op_requant arq = rq_of(1, true, false);
+    op_requant arq = rq_of(1, "r");
     int32_t n = net_add_simple(g, NET_ADD, "add", "Add", 2, ab, &arq, NULL, st);
     if (n < 0) return -1;
     int32_t t = net_node_at(g, n)->out;
@@ -54,7 +55,7 @@ static int32_t tiny(net *g, uint64_t seed, status *st) {
     if ((n = net_add_simple(g, NET_GLOBALAVGPOOL, "gap", "GlobalAveragePool", 1, &t, NULL, NULL, st)) < 0) return -1;
     int64_t fsh[2] = {1, 32};
     if ((n = net_add_reshape(g, "flat", "Flatten", net_node_at(g, n)->out, 2, fsh, st)) < 0) return -1;
-    op_requant frq = rq_of(6, false, true);
+    op_requant frq = rq_of(6, "b");
     if ((n = net_add_dense(g, "fc", "Gemm", net_node_at(g, n)->out, 16, &frq, st)) < 0) return -1;
     int8_t w[32 * 16];
     int32_t bias[16];
@@ -67,9 +68,9 @@ static int32_t chain(net *g, uint64_t seed, status *st) {
     int64_t ish[4] = {1, 16, 14, 14};
     if (net_add_input(g, "x", 4, ish, st) < 0) return -1;
     int32_t t = net_node_at(g, 0)->out;
-    t = conv(g, "c1", t, 32, 3, 1, 1, 1, rq_of(8, true, true), seed + 10, st);
-    t = conv(g, "c2", t, 32, 3, 2, 1, 1, rq_of(9, true, true), seed + 20, st);
-    t = conv(g, "c3", t, 16, 1, 1, 1, 0, rq_of(7, false, true), seed + 30, st);
+    t = conv(g, "c1", t, 32, 3, 1, 1, 1, rq_of(8, "rb"), seed + 10, st);
+    t = conv(g, "c2", t, 32, 3, 2, 1, 1, rq_of(9, "rb"), seed + 20, st);
+    t = conv(g, "c3", t, 16, 1, 1, 1, 0, rq_of(7, "b"), seed + 30, st);
     return t < 0 ? -1 : 0;
 }
 

@@ -13,28 +13,35 @@
 #include "core/arena.h"
 #include "core/spec.h"
 
-static int sh(char *out, size_t len, const char *cmd) {
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+/* Runs `embedsyn net ARGS` (stderr too when err) with its output captured in a temporary
+ * file read into out; returns the exit status. */
+static int net_cmd(char *out, size_t len, const char *args, bool err) {
+    char tmp[] = "/tmp/test_net_cli_out_XXXXXX", cmd[4096];
+    int fd = mkstemp(tmp);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "%s net %s > %s %s", EMBEDSYN_CLI, args, tmp, err ? "2>&1" : "2>/dev/null");
+    int rc = system(cmd);
+    FILE *f = fopen(tmp, "r");
+    cr_assert_not_null(f);
+    size_t got = fread(out, 1, len - 1, f);
+    out[got] = 0;
+    fclose(f);
+    unlink(tmp);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 Test(net_cli, help) {
-    char cmd[1024], out[16384];
-    snprintf(cmd, sizeof cmd, "%s net --help", EMBEDSYN_CLI);
-    cr_assert_eq(sh(out, sizeof out, cmd), 0);
+    char out[16384];
+    cr_assert_eq(net_cmd(out, sizeof out, "--help", false), 0);
     cr_assert(strstr(out, "--input-shape") && strstr(out, "--strategy"), "%s", out);
 }
 
 Test(net_cli, builtin_checked_json_out_and_suite) {
     char d[] = "/tmp/test_net_cli_XXXXXX", cmd[2048], out[65536], path[1200];
     cr_assert_not_null(mkdtemp(d));
-    snprintf(cmd, sizeof cmd, "%s net --builtin tiny --check --alts 0 --json --out %s/o --suite %s/s.xml 2>/dev/null",
-             EMBEDSYN_CLI, d, d);
-    cr_assert_eq(sh(out, sizeof out, cmd), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "--builtin tiny --check --alts 0 --json --out %s/o --suite %s/s.xml", d, d);
+    cr_assert_eq(net_cmd(out, sizeof out, cmd, false), 0, "%s", out);
     arena *a = arena_create();
     status st;
     status_init(&st);
@@ -81,15 +88,18 @@ Test(net_cli, bad_input_exit_2) {
         {"--builtin tiny --no-such-option", "--no-such-option"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        snprintf(cmd, sizeof cmd, "%s net %s 2>&1", EMBEDSYN_CLI, cases[k].args);
-        cr_assert_eq(sh(out, sizeof out, cmd), 2, "%s: %s", cases[k].args, out);
+        cr_assert_eq(net_cmd(out, sizeof out, cases[k].args, true), 2, "%s: %s", cases[k].args, out);
         cr_assert(strstr(out, cases[k].want), "%s: %s", cases[k].args, out);
     }
     /* a file that is not ONNX: exit 2 naming it */
     char d[] = "/tmp/test_net_cli_XXXXXX";
     cr_assert_not_null(mkdtemp(d));
-    snprintf(cmd, sizeof cmd, "printf 'not a model' > %s/bad.onnx && %s net %s/bad.onnx 2>&1", d, EMBEDSYN_CLI, d);
-    cr_assert_eq(sh(out, sizeof out, cmd), 2, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/bad.onnx", d);
+    FILE *bad = fopen(cmd, "w");
+    cr_assert_not_null(bad);
+    fputs("not a model", bad);
+    fclose(bad);
+    cr_assert_eq(net_cmd(out, sizeof out, cmd, true), 2, "%s", out);
     cr_assert(strstr(out, "bad.onnx"), "%s", out);
     snprintf(cmd, sizeof cmd, "rm -rf %s", d);
     cr_assert_eq(system(cmd), 0);
