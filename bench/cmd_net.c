@@ -17,7 +17,7 @@
 static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
-    "         [--hw FILE] [--alts N] [--timeout S]\n"
+    "         [--hw FILE] [--alts N] [--timeout S] [--placement all|graph-pack]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -36,6 +36,9 @@ static const char net_help[] =
     "                      (cycles objective), channel packing and im2col, chosen jointly;\n"
     "                      reference: TVM's graph_pack flow (channel packing everywhere,\n"
     "                      the first conv and the final dense on the host)\n"
+    "  --placement P       all (default for embedsyn): every conv and dense on VTA;\n"
+    "                      graph-pack: the first conv and the final dense on the host, as\n"
+    "                      the reference flow always does (to compare the same layers)\n"
     "  --check             run with data and compare every tensor bit for bit with the C\n"
     "                      reference of the quantized network\n"
     "  --timing-only       cycles only (no data; for large inputs)\n"
@@ -49,7 +52,7 @@ static const char net_help[] =
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     "  --json              one JSON object: layers, totals, check\n";
 
-enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_BUILTIN };
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_BUILTIN, O_PLACEMENT };
 
 static const struct option net_options[] = {
     {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
@@ -57,6 +60,7 @@ static const struct option net_options[] = {
     {"out", required_argument, NULL, O_OUT},           {"seed", required_argument, NULL, O_SEED},
     {"suite", required_argument, NULL, O_SUITE},       {"alts", required_argument, NULL, O_ALTS},
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
+    {"placement", required_argument, NULL, O_PLACEMENT},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -102,6 +106,11 @@ static int take(net_args *a, int code, const char *arg) {
     case O_OUT: a->out = arg; break;
     case O_SUITE: a->suite = arg; break;
     case O_BUILTIN: a->builtin = arg; break;
+    case O_PLACEMENT:
+        if (strcmp(arg, "all") && strcmp(arg, "graph-pack"))
+            return cli_usage_error("net", "--placement must be all or graph-pack, got '%s'", arg);
+        a->o.graph_pack_host = !strcmp(arg, "graph-pack");
+        break;
     case O_SEED:
         if (!cli_parse_u64(arg, &a->o.seed)) return cli_usage_error("net", "--seed must be a number, got '%s'", arg);
         break;

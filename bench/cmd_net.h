@@ -34,6 +34,8 @@ const char *netrun_flow_name(netrun_flow f);
 
 typedef struct netrun_opts {
     netrun_flow flow;
+    bool graph_pack_host;  /* the first conv and the final dense on the host (the
+                            * reference flow always; embedsyn with --placement graph-pack) */
     hw_config hw;
     int32_t max_alts;   /* solver alternatives per layer (Pareto front, fastest first) */
     double timeout_s;   /* solver wall clock per distinct layer */

@@ -36,7 +36,7 @@ void netrun_result_free(netrun_result *r) {
 }
 
 /* 1. */
-static void place(const net *g, netrun_flow flow, netrun_layer *L) {
+static void place(const net *g, bool graph_pack, netrun_layer *L) {
     int32_t first_conv = -1, last_dense = -1, nn = net_nnodes(g);
     for (int32_t i = 0; i < nn; i++) {
         const net_node *n = net_node_at(g, i);
@@ -45,7 +45,7 @@ static void place(const net *g, netrun_flow flow, netrun_layer *L) {
         if (n->kind == NET_CONV && first_conv < 0) first_conv = i;
         if (n->kind == NET_DENSE) last_dense = i;
     }
-    if (flow == NETRUN_REFERENCE) {
+    if (graph_pack) {
         if (first_conv >= 0) L[first_conv].engine = NET_ON_HOST;
         if (last_dense >= 0) L[last_dense].engine = NET_ON_HOST;
     }
@@ -414,7 +414,7 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
         return status_fail(st, "out of memory");
     }
     netrun_layer *L = r->layer;
-    place(g, opt->flow, L);
+    place(g, opt->flow == NETRUN_REFERENCE || opt->graph_pack_host, L);
     all_alternatives(g, opt, L, r);
     bool ok = true;
     for (int32_t i = 0; i < nn && ok; i++)
