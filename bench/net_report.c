@@ -95,6 +95,18 @@ void net_report_md(FILE *f, const net *g, const netrun_result *a, const netrun_r
                 (long long)r->host.bytes, (long long)r->host.ops, nl_status_name(r->solve.status),
                 driver_check_name(r->check));
     }
+    if (b) { /* the layers both flows offload (the reference keeps the first conv and the dense) */
+        double sa = 0, sb = 0;
+        int32_t both = 0;
+        for (int32_t i = 0; i < a->nlayers; i++)
+            if (a->layer[i].engine == NET_ON_VTA && b->layer[i].engine == NET_ON_VTA) {
+                both++;
+                sa += layer_cycles(&a->layer[i]) + a->layer[i].trans_in + a->layer[i].trans_out;
+                sb += layer_cycles(&b->layer[i]) + b->layer[i].trans_in + b->layer[i].trans_out;
+            }
+        fprintf(f, "\nOn the %d layers both flows run on VTA (cycles + transitions): %s %.0f, %s %.0f (%.2fx).\n",
+                both, netrun_flow_name(a->flow), sa, netrun_flow_name(b->flow), sb, sa > 0 ? sb / sa : 0);
+    }
     fprintf(f, "\nLayer programs run one after the other on the simulator; transitions are priced "
             "(core/netlayout_map.h), not simulated. Each layer alone, transitions paid (%s): %.0f cycles.\n\n",
             netrun_flow_name(a->flow), a->alone_total);
