@@ -368,8 +368,7 @@ bool net_check_node(const net *g, int32_t i, status *st) {
     return true;
 }
 
-bool net_check(const net *g, status *st) {
-    int32_t ninput = 0;
+static bool net_check_tensors(const net *g, const bool *read, status *st) {
     for (int32_t t = 0; t < g->nt; t++) {
         const net_tensor *x = &g->t[t];
         if (x->rank != 2 && x->rank != 4)
@@ -381,9 +380,24 @@ bool net_check(const net *g, status *st) {
         if (net_tensor_elems(x) > NET_MAX_ELEMS)
             return status_fail(st, "tensor %s: more than %" PRId64 " elements", x->name,
                                NET_MAX_ELEMS);
-        if (x->producer < 0 && net_tensor_users(g, t, NULL, 0) > 0)
+        if (x->producer < 0 && read[t])
             return status_fail(st, "tensor %s: read but never produced", x->name);
     }
+    return true;
+}
+
+bool net_check(const net *g, status *st) {
+    int32_t ninput = 0;
+    bool *read = calloc((size_t)(g->nt > 0 ? g->nt : 1), 1);
+    ES_ASSERT(read != NULL);
+    for (int32_t i = 0; i < g->nn; i++)
+        for (int32_t j = 0; j < g->n[i].nin; j++)
+            if (g->n[i].in[j] >= 0 && g->n[i].in[j] < g->nt)
+                read[g->n[i].in[j]] = true;
+    bool ok = net_check_tensors(g, read, st);
+    free(read);
+    if (!ok)
+        return false;
     for (int32_t i = 0; i < g->nn; i++) {
         ninput += g->n[i].kind == NET_INPUT;
         if (!net_check_node(g, i, st))

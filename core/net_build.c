@@ -54,6 +54,18 @@ int32_t net_add_input(net *g, const char *name, int32_t rank, const int64_t *sha
     return net_finish(g, &n, rank, shape, st);
 }
 
+/* The op's requantization from rq (the builder's bias axis kept), checked. */
+static bool net_op_requant(net_node *n, const op_requant *rq, status *st) {
+    int32_t axis = n->o.rq.bias_axis;
+    n->o.rq = *rq;
+    n->o.rq.bias_axis = axis;
+    status ost;
+    status_init(&ost);
+    if (!op_check(&n->o, &ost))
+        return status_fail(st, "node %s: %s", n->name, ost.msg);
+    return true;
+}
+
 /* Symmetric op pad and crop for pads (p0 before, p1 after) along one axis. */
 static bool net_sym_pad(int64_t p0, int64_t p1, int64_t stride, int64_t *pad, int64_t *crop) {
     if (p0 < 0 || p1 < 0 || p0 > NET_MAX_ELEMS || p1 > NET_MAX_ELEMS || stride > NET_MAX_ELEMS)
@@ -87,11 +99,8 @@ int32_t net_add_conv(net *g, const char *name, const char *onnx_op, int32_t in, 
     status_init(&ost);
     if (!op_build_conv(&n.o, name, &q, kind, &ost))
         return status_fail(st, "node %s: %s", name, ost.msg), -1;
-    int32_t axis = n.o.rq.bias_axis;
-    n.o.rq = *rq;
-    n.o.rq.bias_axis = axis;
-    if (!op_check(&n.o, &ost))
-        return status_fail(st, "node %s: %s", name, ost.msg), -1;
+    if (!net_op_requant(&n, rq, st))
+        return -1;
     int64_t eh = q.dil_h * (q.r - 1) + 1, ew = q.dil_w * (q.s - 1) + 1;
     int64_t sh = q.h + pads[0] + pads[2] - eh, sw = q.w + pads[1] + pads[3] - ew;
     if (sh < 0 || sw < 0)
@@ -118,11 +127,8 @@ int32_t net_add_dense(net *g, const char *name, const char *onnx_op, int32_t in,
         return status_fail(st, "node %s: %" PRId64 " output features", name, m), -1;
     if (!op_build_gemm(&n.o, name, &q, &ost))
         return status_fail(st, "node %s: %s", name, ost.msg), -1;
-    int32_t axis = n.o.rq.bias_axis;
-    n.o.rq = *rq;
-    n.o.rq.bias_axis = axis;
-    if (!op_check(&n.o, &ost))
-        return status_fail(st, "node %s: %s", name, ost.msg), -1;
+    if (!net_op_requant(&n, rq, st))
+        return -1;
     int64_t shape[2] = {x->shape[0], m};
     n.nin = 1;
     n.in[0] = in;

@@ -52,14 +52,15 @@ void net_json(FILE *f, const net *g) {
     for (int32_t i = 0; i < net_nnodes(g); i++) {
         const net_node *n = net_node_at(g, i);
         net_host_work w = net_node_host_work(g, i);
-        fprintf(f, "%s{\"index\":%d,\"kind\":", i ? "," : "", (int)i);
-        text_json_str(f, net_node_kind_name(n->kind));
-        fputs(",\"engine\":", f);
-        text_json_str(f, net_engine_name(n->engine));
-        fputs(",\"name\":", f);
-        text_json_str(f, n->name);
-        fputs(",\"onnx_op\":", f);
-        text_json_str(f, n->onnx_op);
+        fprintf(f, "%s{\"index\":%d", i ? "," : "", (int)i);
+        const char *kv[4][2] = {{"kind", net_node_kind_name(n->kind)},
+                                {"engine", net_engine_name(n->engine)},
+                                {"name", n->name},
+                                {"onnx_op", n->onnx_op}};
+        for (int k = 0; k < 4; k++) {
+            fprintf(f, ",\"%s\":", kv[k][0]);
+            text_json_str(f, kv[k][1]);
+        }
         fputs(",\"inputs\":[", f);
         for (int32_t j = 0; j < n->nin; j++) {
             fputs(j ? "," : "", f);

@@ -139,25 +139,17 @@ const Onnx__AttributeProto *onnx_attr(const Onnx__NodeProto *n, const char *name
 bool onnx_attr_int(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, int64_t def,
                    int64_t *v) {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
-    *v = def;
-    if (!a)
-        return true;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
-        return onnx_fail(c, n, "attribute %s must be an int", name);
-    *v = a->i;
-    return true;
+    bool bad = a && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    *v = a && !bad ? a->i : def;
+    return bad ? onnx_fail(c, n, "attribute %s must be an int", name) : true;
 }
 
 bool onnx_attr_float(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, float def,
                      float *v) {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
-    *v = def;
-    if (!a)
-        return true;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT || !isfinite(a->f))
-        return onnx_fail(c, n, "attribute %s must be a finite float", name);
-    *v = a->f;
-    return true;
+    bool bad = a && (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT || !isfinite(a->f));
+    *v = a && !bad ? a->f : def;
+    return bad ? onnx_fail(c, n, "attribute %s must be a finite float", name) : true;
 }
 
 bool onnx_attr_ints(onnx_ctx *c, const Onnx__NodeProto *n, const char *name, int32_t want,
@@ -250,11 +242,19 @@ bool onnx_const_values(onnx_ctx *c, const Onnx__NodeProto *n, const Onnx__Tensor
     }
     if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return onnx_fail(c, n, "constant '%.100s': external data not supported", nm);
+    bool raw = t->has_raw_data && t->raw_data.len > 0;
+    size_t avail = raw ? t->raw_data.len / (size_t)size
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT  ? t->n_float_data
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE ? t->n_double_data
+                 : ty == ONNX__TENSOR_PROTO__DATA_TYPE__INT64  ? t->n_int64_data
+                                                               : t->n_int32_data;
+    if (avail != (size_t)e || (raw && t->raw_data.len % (size_t)size != 0))
+        return onnx_fail(c, n, "constant '%.100s': data size does not match its %" PRId64
+                         " elements", nm, e);
     double *v = malloc((size_t)(e > 0 ? e : 1) * sizeof *v);
     ES_ASSERT(v != NULL);
     bool ok = true;
-    if (t->has_raw_data && t->raw_data.len > 0) {
-        ok = t->raw_data.len == (size_t)e * (size_t)size;
+    if (raw) {
         for (int64_t i = 0; ok && i < e; i++)
             v[i] = onnx_raw_elem(t->raw_data.data, ty, i);
     } else if (ty == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
@@ -608,8 +608,9 @@ static bool onnx_input(onnx_ctx *c, const int64_t *shape_in, int rank_in) {
 
 static bool onnx_graph(onnx_ctx *c, const int64_t *shape, int rank) {
     c->has_init = c->gr->n_initializer > 0;
-    if (c->gr->n_node > NET_MAX_NODES)
-        return onnx_fail(c, NULL, "%zu nodes (at most %d)", c->gr->n_node, NET_MAX_NODES);
+    if (c->gr->n_node > ONNX_MAX_NODES || c->gr->n_initializer > ONNX_MAX_NODES)
+        return onnx_fail(c, NULL, "absurd size: %zu nodes and %zu initializers (at most %d each)",
+                         c->gr->n_node, c->gr->n_initializer, ONNX_MAX_NODES);
     if (!onnx_input(c, shape, rank))
         return false;
     c->done = calloc(c->gr->n_node + 1, 1);

@@ -34,8 +34,10 @@
  *    smallest exponent of its inputs (no rescaling).
  * Shapes: static from the model (graph input dims), or input_shape (rank 2 or 4) which
  * overrides them; a dynamic dimension without input_shape is an error.
- * Limits (checked before allocating): file <= ONNX_MAX_FILE bytes, tensor elements <=
- * ONNX_MAX_ELEMS, all activations together <= ONNX_MAX_ACT_BYTES.
+ * Limits (checked before allocating): file <= ONNX_MAX_FILE bytes, at most ONNX_MAX_NODES
+ * nodes and initializers, tensor elements <=
+ * ONNX_MAX_ELEMS, all activations together <= ONNX_MAX_ACT_BYTES, the calibration's
+ * MACs <= ONNX_MAX_CALIB_MACS (so a small file cannot ask for hours of work).
  * Invariant: a returned net passed net_check; on failure NULL and st holds
  * "FILE: node NAME (OP): problem" (or "FILE: problem" for whole-file problems). */
 #ifndef EMBEDSYN_ONNX_H
@@ -52,6 +54,8 @@
 #define ONNX_MAX_FILE ((size_t)1 << 30)
 #define ONNX_MAX_ELEMS ((int64_t)1 << 28)
 #define ONNX_MAX_ACT_BYTES ((int64_t)1 << 30)
+#define ONNX_MAX_CALIB_MACS ((int64_t)1 << 35)
+#define ONNX_MAX_NODES 20000 /* nodes, and initializers (name look-ups are linear) */
 
 net *onnx_import(const char *path, const int64_t *input_shape /* NULL: from model */,
                  int input_rank, uint64_t seed, status *st);

@@ -34,6 +34,7 @@ typedef struct onnx_ctx {
     int32_t capact;
     int64_t act_bytes;
     bool calibrate;
+    int64_t calib_macs;      /* MACs run by the calibration so far */
 } onnx_ctx;
 
 /* "FILE: node NAME (OP): message"; returns false. */

@@ -21,6 +21,13 @@ typedef struct onnx_wts {
     int64_t nb;
 } onnx_wts;
 
+/* The activation fused after a layer and the value name it produces. */
+typedef struct onnx_act {
+    bool relu;
+    double lo, hi;
+    const char *outname;
+} onnx_act;
+
 static void onnx_wts_free(onnx_wts *w) {
     free(w->w);
     free(w->q);
@@ -248,7 +255,8 @@ const char *onnx_fuse_act(onnx_ctx *c, const char *name, bool *relu, double *lo,
 
 /* Adds the layer's node from the quantized weights, calibrates its shift and runs it. */
 static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t node, onnx_wts *w,
-                              int32_t in_exp, bool relu, double lo, double hi, const char *outname) {
+                              int32_t in_exp, const onnx_act *act) {
+    bool relu = act->relu;
     bool has_bias = w->b || w->bq;
     int32_t *bq = w->bq;
     if (w->b) {
@@ -268,6 +276,11 @@ static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t nod
     const net_node *nd = net_node_at(c->g, node);
     op_requant rq = nd->o.rq;
     int32_t *acc = NULL;
+    if (c->calibrate && !es_add_i64(c->calib_macs, op_macs(&nd->o), &c->calib_macs))
+        c->calib_macs = INT64_MAX;
+    if (c->calibrate && c->calib_macs > ONNX_MAX_CALIB_MACS)
+        return onnx_fail(c, n, "absurd size: more than %" PRId64 " MACs to calibrate (import "
+                         "without calibration)", ONNX_MAX_CALIB_MACS);
     if (c->calibrate) {
         int64_t na = op_outputs(&nd->o), mx = 0;
         acc = malloc((size_t)na * sizeof *acc);
@@ -287,7 +300,7 @@ static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t nod
         rq.shift = (int32_t)(7 + (lg + 1) / 2 > 15 ? 15 : 7 + (lg + 1) / 2);
     }
     int32_t exp = w->e + in_exp - rq.shift;
-    onnx_clip_rq(&rq, exp, relu, lo, hi);
+    onnx_clip_rq(&rq, exp, relu, act->lo, act->hi);
     net_set_requant(c->g, node, &rq);
     bool ok2 = onnx_calib_alloc(c, n, node);
     if (ok2 && acc)
@@ -295,7 +308,7 @@ static bool onnx_finish_layer(onnx_ctx *c, const Onnx__NodeProto *n, int32_t nod
     free(acc);
     if (!ok2)
         return false;
-    return onnx_add_val(c, outname, nd->out, exp);
+    return onnx_add_val(c, act->outname, nd->out, exp);
 }
 
 /* Conv attributes: kernel from W, strides, pads (auto_pad resolved), dilations, group. */
@@ -335,14 +348,40 @@ static bool onnx_conv_attrs(onnx_ctx *c, const Onnx__NodeProto *n, const net_ten
     return true;
 }
 
+/* The activation input of a layer, of rank `rank` (else the error `what`). */
+static const onnx_val *onnx_layer_input(onnx_ctx *c, const Onnx__NodeProto *n, int32_t rank,
+                                        const char *what) {
+    const onnx_val *x = onnx_in_val(c, n, 0);
+    if (x && net_tensor_at(c->g, x->tensor)->rank != rank) {
+        onnx_fail(c, n, "%s", what);
+        return NULL;
+    }
+    return x;
+}
+
+/* Quantizes w, adds the CONV (p, pads) or DENSE (m features) node and finishes it. */
+static bool onnx_emit(onnx_ctx *c, const Onnx__NodeProto *n, onnx_wts *w, const onnx_val *x,
+                      const op_conv *p, const int64_t *pads, int64_t m, const char *ops,
+                      const onnx_act *act) {
+    onnx_quantize(w);
+    op_requant rq = op_requant_default();
+    rq.bias = w->b || w->bq;
+    status bst;
+    status_init(&bst);
+    int32_t node = p ? net_add_conv(c->g, onnx_node_name(n), ops, x->tensor, p, pads, &rq, &bst)
+                     : net_add_dense(c->g, onnx_node_name(n), ops, x->tensor, m, &rq, &bst);
+    if (node < 0)
+        return onnx_fail(c, n, "%s", bst.msg);
+    return onnx_finish_layer(c, n, node, w, x->exp, act);
+}
+
 bool onnx_conv(onnx_ctx *c, int32_t idx) {
     const Onnx__NodeProto *n = c->gr->node[idx];
-    const onnx_val *x = onnx_in_val(c, n, 0);
+    const onnx_val *x =
+        onnx_layer_input(c, n, 4, "only 2-D convolutions on NCHW inputs are supported");
     if (!x)
         return false;
     const net_tensor *xt = net_tensor_at(c->g, x->tensor);
-    if (xt->rank != 4)
-        return onnx_fail(c, n, "only 2-D convolutions on NCHW inputs are supported");
     onnx_wts w;
     memset(&w, 0, sizeof w);
     op_conv p;
@@ -360,38 +399,40 @@ bool onnx_conv(onnx_ctx *c, int32_t idx) {
     const char *outname = n->output[0];
     int32_t bn = ok ? onnx_only_consumer(c, outname) : -1;
     if (ok && bn >= 0 && c->gr->node[bn]->op_type &&
-        strcmp(c->gr->node[bn]->op_type, "BatchNormalization") == 0 && !c->done[bn]) {
+        strcmp(c->gr->node[bn]->op_type, "BatchNormalization") == 0 && !c->done[bn] &&
+        c->gr->node[bn]->n_input > 0 && c->gr->node[bn]->input[0] &&
+        strcmp(c->gr->node[bn]->input[0], outname) == 0) {
         ok = onnx_fold_bn(c, bn, p.k, &w);
         c->done[bn] = true;
         outname = c->gr->node[bn]->n_output > 0 ? c->gr->node[bn]->output[0] : outname;
         snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "+BatchNormalization");
     }
-    bool relu = false;
-    double lo = -INFINITY, hi = INFINITY;
-    if (ok)
-        outname = onnx_fuse_act(c, outname, &relu, &lo, &hi, ops, sizeof ops);
+    onnx_act act = {false, -INFINITY, INFINITY, outname};
     if (ok) {
-        onnx_quantize(&w);
-        op_requant rq = op_requant_default();
-        rq.bias = w.b || w.bq;
-        status bst;
-        status_init(&bst);
-        int32_t node = net_add_conv(c->g, onnx_node_name(n), ops, x->tensor, &p, pads, &rq, &bst);
-        ok = node >= 0 ? onnx_finish_layer(c, n, node, &w, x->exp, relu, lo, hi, outname)
-                       : onnx_fail(c, n, "%s", bst.msg);
+        act.outname = onnx_fuse_act(c, outname, &act.relu, &act.lo, &act.hi, ops, sizeof ops);
+        ok = onnx_emit(c, n, &w, x, &p, pads, 0, ops, &act);
     }
     onnx_wts_free(&w);
     return ok;
 }
 
+/* [rows, cols] -> [cols, rows] of elements of `size` bytes; frees a, returns the copy. */
+static void *onnx_transpose(void *a, size_t size, int64_t rows, int64_t cols) {
+    unsigned char *t = malloc((size_t)(rows * cols) * size), *src = a;
+    ES_ASSERT(t != NULL);
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++)
+            memcpy(t + (size_t)(j * rows + i) * size, src + (size_t)(i * cols + j) * size, size);
+    free(a);
+    return t;
+}
+
 bool onnx_dense(onnx_ctx *c, int32_t idx) {
     const Onnx__NodeProto *n = c->gr->node[idx];
-    const onnx_val *x = onnx_in_val(c, n, 0);
+    const onnx_val *x = onnx_layer_input(c, n, 2, "the activation must be 2-D [N, K] (Flatten first)");
     if (!x)
         return false;
     const net_tensor *xt = net_tensor_at(c->g, x->tensor);
-    if (xt->rank != 2)
-        return onnx_fail(c, n, "the activation must be 2-D [N, K] (Flatten first)");
     bool gemm = strcmp(n->op_type, "Gemm") == 0;
     int64_t ta = 0, tb = 0;
     float alpha = 1, beta = 1;
@@ -409,22 +450,11 @@ bool onnx_dense(onnx_ctx *c, int32_t idx) {
         ok = onnx_fail(c, n, "weight has K = %" PRId64 ", the activation %" PRId64, k, xt->shape[1]);
     if (ok && gemm)
         ok = onnx_bias(c, idx, 2, m, &w);
-    if (ok && !tb && w.q) { /* B[K, M] -> A[M, K] */
-        int8_t *t = malloc((size_t)w.nw);
-        ES_ASSERT(t != NULL);
-        for (int64_t i = 0; i < k; i++)
-            for (int64_t j = 0; j < m; j++)
-                t[j * k + i] = w.q[i * m + j];
-        free(w.q);
-        w.q = t;
-    } else if (ok && !tb) {
-        double *t = malloc((size_t)w.nw * sizeof *t);
-        ES_ASSERT(t != NULL);
-        for (int64_t i = 0; i < k; i++)
-            for (int64_t j = 0; j < m; j++)
-                t[j * k + i] = w.w[i * m + j];
-        free(w.w);
-        w.w = t;
+    if (ok && !tb) { /* B[K, M] -> A[M, K] */
+        if (w.q)
+            w.q = onnx_transpose(w.q, sizeof *w.q, k, m);
+        else
+            w.w = onnx_transpose(w.w, sizeof *w.w, k, m);
     }
     if (ok && (alpha != 1 || beta != 1)) {
         onnx_wts_dequant(&w);
@@ -435,18 +465,10 @@ bool onnx_dense(onnx_ctx *c, int32_t idx) {
     }
     char ops[32];
     snprintf(ops, sizeof ops, "%s", n->op_type);
-    bool relu = false;
-    double lo = -INFINITY, hi = INFINITY;
-    const char *outname = ok ? onnx_fuse_act(c, n->output[0], &relu, &lo, &hi, ops, sizeof ops) : NULL;
+    onnx_act act = {false, -INFINITY, INFINITY, n->output[0]};
     if (ok) {
-        onnx_quantize(&w);
-        op_requant rq = op_requant_default();
-        rq.bias = w.b || w.bq;
-        status bst;
-        status_init(&bst);
-        int32_t node = net_add_dense(c->g, onnx_node_name(n), ops, x->tensor, m, &rq, &bst);
-        ok = node >= 0 ? onnx_finish_layer(c, n, node, &w, x->exp, relu, lo, hi, outname)
-                       : onnx_fail(c, n, "%s", bst.msg);
+        act.outname = onnx_fuse_act(c, n->output[0], &act.relu, &act.lo, &act.hi, ops, sizeof ops);
+        ok = onnx_emit(c, n, &w, x, NULL, NULL, m, ops, &act);
     }
     onnx_wts_free(&w);
     return ok;

@@ -111,42 +111,37 @@ def resnet18(b, hw):
     return b.gemm(x, 512, 1000)
 
 
-def mobilenetv2(b, hw):
-    x = b.conv("input", 3, 32, 3, stride=2, act="relu6")
-    cin = 32
-    for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-                       (6, 160, 3, 2), (6, 320, 1, 1)]:
+def inverted_residuals(b, x, cin, stages, act):
+    """Stacks of inverted residual blocks: (out channels, depthwise kernel, first stride,
+    expansion, repeats); a residual Add where the shape is kept."""
+    for cout, k, s, e, n in stages:
         for i in range(n):
             st = s if i == 0 else 1
-            hid = cin * t
-            y = x if t == 1 else b.conv(x, cin, hid, 1, act="relu6")
-            y = b.conv(y, hid, hid, 3, stride=st, groups=hid, act="relu6")
-            y = b.conv(y, hid, c, 1)
-            x = b.op("Add", [y, x]) if (st == 1 and cin == c) else y
-            cin = c
-    x = b.conv(x, cin, 1280, 1, act="relu6")
+            hid = cin * e
+            y = x if e == 1 else b.conv(x, cin, hid, 1, act=act)
+            y = b.conv(y, hid, hid, k, stride=st, groups=hid, act=act)
+            y = b.conv(y, hid, cout, 1)
+            x = b.op("Add", [y, x]) if (st == 1 and cin == cout) else y
+            cin = cout
+    x = b.conv(x, cin, 1280, 1, act=act)
     x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)
     return b.gemm(x, 1280, 1000)
+
+
+def mobilenetv2(b, hw):
+    x = b.conv("input", 3, 32, 3, stride=2, act="relu6")
+    return inverted_residuals(b, x, 32, [(16, 3, 1, 1, 1), (24, 3, 2, 6, 2), (32, 3, 2, 6, 3),
+                                         (64, 3, 2, 6, 4), (96, 3, 1, 6, 3), (160, 3, 2, 6, 3),
+                                         (320, 3, 1, 6, 1)], "relu6")
 
 
 def mnasnet(b, hw):
     x = b.conv("input", 3, 32, 3, stride=2, act="relu")
     x = b.conv(x, 32, 32, 3, groups=32, act="relu")
     x = b.conv(x, 32, 16, 1)
-    cin = 16
-    for cout, k, s, e, n in [(24, 3, 2, 3, 3), (40, 5, 2, 3, 3), (80, 5, 2, 6, 3), (96, 3, 1, 6, 2),
-                             (192, 5, 2, 6, 4), (320, 3, 1, 6, 1)]:
-        for i in range(n):
-            st = s if i == 0 else 1
-            hid = cin * e
-            y = b.conv(x, cin, hid, 1, act="relu")
-            y = b.conv(y, hid, hid, k, stride=st, groups=hid, act="relu")
-            y = b.conv(y, hid, cout, 1)
-            x = b.op("Add", [y, x]) if (st == 1 and cin == cout) else y
-            cin = cout
-    x = b.conv(x, cin, 1280, 1, act="relu")
-    x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)
-    return b.gemm(x, 1280, 1000)
+    return inverted_residuals(b, x, 16, [(24, 3, 2, 3, 3), (40, 5, 2, 3, 3), (80, 5, 2, 6, 3),
+                                         (96, 3, 1, 6, 2), (192, 5, 2, 6, 4), (320, 3, 1, 6, 1)],
+                              "relu")
 
 
 def small(b, hw):
@@ -160,15 +155,32 @@ def small(b, hw):
     return b.gemm(x, 16, 10)
 
 
+def int8_formula(rows, cols, a, b):
+    """The int8 weights of the mlp model: ((a*i + b*j) % 11) - 5 (test_onnx recomputes them)."""
+    i, j = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    return (((a * i + b * j) % 11) - 5).astype(np.int8)
+
+
+def mlp(b, hw):
+    """Flatten, MatMul with int8 B[K, M], Relu, Gemm with int8 B[K, M] (transB = 0) and an
+    int32 bias: the weight transposes and int8 initializers of the importer."""
+    x = b.op("Flatten", ["input"], axis=1)
+    b.inits.append(numpy_helper.from_array(int8_formula(16, 12, 7, 3), "w1"))
+    x = b.act(b.op("MatMul", [x, "w1"]), "relu")
+    b.inits.append(numpy_helper.from_array(int8_formula(12, 6, 5, 2), "w2"))
+    b.inits.append(numpy_helper.from_array((np.arange(6) * 3 - 7).astype(np.int32), "b2"))
+    return b.op("Gemm", [x, "w2", "b2"], transB=0)
+
+
 MODELS = {"resnet18": (resnet18, 224, 1000), "mobilenetv2": (mobilenetv2, 224, 1000),
-          "mnasnet": (mnasnet, 224, 1000), "small": (small, 16, 10)}
+          "mnasnet": (mnasnet, 224, 1000), "small": (small, 16, 10), "mlp": (mlp, 2, 6)}
 
 
 def build(name, seed, weights=True):
     fn, hw, ncls = MODELS[name]
     b = Builder(seed, weights)
     y = fn(b, hw)
-    return b.model(name, "input", [1, 3, hw, hw], y, ncls)
+    return b.model(name, "input", [1, 4 if name == "mlp" else 3, hw, hw], y, ncls)
 
 
 def malformed(kind, seed):
@@ -186,6 +198,9 @@ def malformed(kind, seed):
     elif kind == "absurd":
         for i, v in enumerate([1, 3, 3000000000, 3000000000]):
             m.graph.input[0].type.tensor_type.shape.dim[i].dim_value = v
+    elif kind == "attr":
+        pool = [n for n in m.graph.node if n.op_type == "MaxPool"][0]
+        pool.attribute.append(helper.make_attribute("ceil_mode", 1))
     elif kind == "missing-init":
         del m.graph.initializer[0]
     elif kind == "not-onnx":
@@ -193,7 +208,7 @@ def malformed(kind, seed):
     return m.SerializeToString()
 
 
-BAD = ["truncated", "unknown-op", "dynamic", "absurd", "missing-init", "not-onnx"]
+BAD = ["truncated", "unknown-op", "dynamic", "absurd", "missing-init", "not-onnx", "attr"]
 
 
 def main():

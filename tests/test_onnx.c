@@ -1,7 +1,8 @@
 /* Tests of core/onnx: the small committed model (tests/onnx/small.onnx, written by
  * scripts/gen-onnx) imported, its structure (fusions, depthwise, asymmetric pads) and
  * its quantization rules checked, its reference checked node by node against the loops
- * of net_testlib.h; every malformed file gives an error naming the file and the
+ * of net_testlib.h; MatMul/Gemm with int8 B[K, M] weights (tests/onnx/mlp.onnx)
+ * transposed exactly; every malformed file gives an error naming the file and the
  * problem; random corruptions never crash; a real model this project did not write
  * (Debian's libonnx-testdata) imported and its shapes checked; ResNet-18 node count and
  * MACs against the architecture when scratch/resnet18.onnx exists. */
@@ -144,6 +145,8 @@ Test(onnx, malformed_files_give_clear_errors) {
     expect_error("bad-dynamic.onnx", (const char *const[]){"dynamic", "'N'", "input shape", NULL});
     expect_error("bad-absurd.onnx", (const char *const[]){"absurd size", NULL});
     expect_error("bad-missing-init.onnx", (const char *const[]){"missing initializer", NULL});
+    expect_error("bad-attr.onnx",
+                 (const char *const[]){"MaxPool", "ceil_mode 1", "not supported", NULL});
     expect_error("no-such-file.onnx", (const char *const[]){"cannot open", NULL});
     /* the dynamic model imports with an explicit input shape, and the shape is used */
     int64_t shape[4] = {1, 3, 24, 24};
@@ -305,4 +308,34 @@ Test(onnx, resnet18_structure_and_macs) {
     net_destroy(g);
     remove(path);
     rmdir(dir);
+}
+
+Test(onnx, matmul_and_gemm_int8_weights_transposed) {
+    net *g = import_ok(ONNX_DIR "mlp.onnx", NULL, 0);
+    cr_assert_eq(net_nnodes(g), 4);
+    const net_node *a = net_node_at(g, 2), *b = net_node_at(g, 3);
+    cr_assert_eq(net_node_at(g, 1)->kind, NET_RESHAPE);
+    cr_assert_eq(a->kind, NET_DENSE);
+    cr_assert_str_eq(a->onnx_op, "MatMul+Relu");
+    cr_assert(a->o.rq.relu);
+    cr_assert_not(a->o.rq.bias);
+    cr_assert_eq(b->kind, NET_DENSE);
+    /* int8 initializers B[K, M] used as they are, stored as A[M, K] */
+    cr_assert_eq(a->o.gemm.m, 12);
+    cr_assert_eq(a->o.gemm.k, 16);
+    for (int m = 0; m < 12; m++)
+        for (int k = 0; k < 16; k++)
+            cr_assert_eq(a->wt[m * 16 + k], ((7 * k + 3 * m) % 11) - 5);
+    for (int m = 0; m < 6; m++)
+        for (int k = 0; k < 12; k++)
+            cr_assert_eq(b->wt[m * 12 + k], ((5 * k + 2 * m) % 11) - 5);
+    /* the bias in the accumulator's exponent: weights' 0 + the input's */
+    int32_t e = net_tensor_at(g, b->in[0])->qexp;
+    for (int m = 0; m < 6; m++)
+        cr_assert_eq(b->bias[m], (int32_t)ldexp(3 * m - 7, e), "bias %d (input exponent %d)", m, e);
+    int8_t **v = run_calib_input(g, 7);
+    for (int32_t i = 0; i < net_nnodes(g); i++)
+        ntl_check_node(g, i, v);
+    net_values_free(g, v);
+    net_destroy(g);
 }
