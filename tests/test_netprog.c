@@ -11,6 +11,7 @@
 #include "bench/cmd_net.h"
 #include "core/emb.h"
 #include "core/netlayout_map.h"
+#include "core/onnx.h"
 #include "core/ref.h"
 
 static net *tiny(void) {
@@ -135,4 +136,31 @@ Test(netprog, channel_packing_is_canonical) {
     cr_assert_eq(t.kind, NL_TR_COPY);
     cr_assert_float_eq(t.cycles, c.cycles, 1e-9);
     nl_map_free(&in), nl_map_free(&out), nl_map_free(&ci), nl_map_free(&co), nl_map_free(&sh);
+}
+
+/* The ONNX test model (a residual, a depthwise layer, pools and a dense layer; written
+ * by scripts/gen-onnx small) imported, compiled, simulated and checked bit for bit. */
+Test(netprog, small_onnx_bit_exact) {
+    status st;
+    status_init(&st);
+    net *g = onnx_import(EMBEDSYN_SOURCE_DIR "/tests/onnx/small.onnx", NULL, 0, 1, &st);
+    cr_assert_not_null(g, "%s", st.msg);
+    bool dw = false, add = false, dense = false;
+    for (int32_t i = 0; i < net_nnodes(g); i++) {
+        const net_node *n = net_node_at(g, i);
+        dw |= n->kind == NET_CONV && n->o.kind == OP_DEPTHWISE;
+        add |= n->kind == NET_ADD;
+        dense |= n->kind == NET_DENSE;
+    }
+    cr_assert(dw && add && dense, "the model has a depthwise layer, a residual and a dense layer");
+    netrun_opts o;
+    netrun_opts_init(&o);
+    o.max_alts = 0;
+    o.check = true;
+    netrun_result r;
+    cr_assert(netrun_run(g, &o, &r, &st), "%s", st.msg);
+    cr_assert_eq(r.check, DRV_CHECK_PASS, "%s", r.check_msg);
+    cr_assert_gt(r.vta_cycles, 0);
+    netrun_result_free(&r);
+    net_destroy(g);
 }
