@@ -18,6 +18,7 @@
     X(cost, "cost", "analytical cost model of a mapping; --validate against the simulator") \
     X(dse, "dse", "hardware design-space exploration, embedding re-synthesized per design") \
     X(dse_merge, "dse-merge", "merge shard results of dse into one result") \
+    X(net, "net", "compile, simulate and check a whole network (ONNX): layouts chosen jointly") \
 
 
 #define CLI_DECL(id, word, help) int cmd_##id(int argc, char **argv);

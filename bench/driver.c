@@ -91,7 +91,7 @@ static int64_t bias_len(const op *o) { return o->t[OP_OUT].shape[o->rq.bias_axis
 
 /* Stage 4: random operands in natural layout, packed, copied into the program. */
 static bool make_data(const target *tg, const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                      target_prog *p, uint64_t seed, drv_data *d, status *st) {
+                      target_prog *p, uint64_t seed, const driver_data *given, drv_data *d, status *st) {
     int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
     d->in = malloc((size_t)nin);
     d->wt = malloc((size_t)nwt);
@@ -100,11 +100,16 @@ static bool make_data(const target *tg, const op *o, const hw_config *hw, const 
     if (!d->in || !d->wt || !d->inp || !d->wgt) return status_fail(st, "out of memory for operand data");
     ref_fill_i8(d->in, nin, seed);
     ref_fill_i8(d->wt, nwt, seed + 1);
+    if (given) {
+        memcpy(d->in, given->in, (size_t)nin);
+        memcpy(d->wt, given->wt, (size_t)nwt);
+    }
     if (o->rq.bias) {
         d->bias = malloc((size_t)bias_len(o) * sizeof *d->bias);
         d->bias_acc = calloc((size_t)(n->lay[EMB_ACC].elems * hw_intrinsic_of(hw).acc_bytes), 1);
         if (!d->bias || !d->bias_acc) return status_fail(st, "out of memory for bias data");
         ref_fill_i32(d->bias, bias_len(o), seed + 2, -(1 << 14), 1 << 14);
+        if (given && given->bias) memcpy(d->bias, given->bias, (size_t)bias_len(o) * sizeof *d->bias);
         emb_pack_bias(o, hw, e, n, d->bias, d->bias_acc);
     }
     emb_pack(o, hw, e, n, d->in, d->wt, d->inp, d->wgt);
@@ -250,7 +255,7 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     memset(&d, 0, sizeof d);
     bool want_check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
     bool ok = true;
-    if (!dopt->timing_only) ok = make_data(tg, o, hw, e, n, p, dopt->seed, &d, st);
+    if (!dopt->timing_only) ok = make_data(tg, o, hw, e, n, p, dopt->seed, dopt->data, &d, st);
     r->compile_ms = es_now_ms() - t0;
     /* 5: bundle */
     if (ok && dopt->bundle_dir) ok = tg->write_bundle(p, dopt->bundle_dir, st);
@@ -262,6 +267,10 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     }
     /* 7: check */
     if (ok && want_check && !dopt->no_sim) check_output(tg, o, hw, e, n, p, dopt, &d, r);
+    if (ok && dopt->data && dopt->data->out && !dopt->timing_only && !dopt->no_sim) {
+        int64_t obytes;
+        emb_unpack_out(o, hw, e, n, tg->output(p, &obytes), dopt->data->out);
+    }
     data_free(&d);
     tg->prog_free(p);
     tg->scheds_free(cand);

@@ -80,6 +80,15 @@ typedef struct driver_plan {
 bool driver_plan_make(const op *o, const hw_config *hw, const emb *e, bool reference, driver_plan *p,
                       status *st);
 
+/* Operands given by the caller instead of random ones (a network's layer: its real
+ * input, weights and bias in natural layouts; bias NULL when !o->rq.bias); `out`, when
+ * not NULL, receives the natural Out tensor after a functional simulation. */
+typedef struct driver_data {
+    const int8_t *in, *wt;
+    const int32_t *bias;
+    int8_t *out;
+} driver_data;
+
 typedef struct driver_opts {
     bool timing_only;       /* simulate without arithmetic */
     bool check;             /* compare the whole output with ref_run */
@@ -91,6 +100,7 @@ typedef struct driver_opts {
     int32_t sched_k;        /* schedule candidates simulated (stage 2b): 0 default
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
     const struct target *target; /* the back end (vta/target.h), NULL = target_default() */
+    const driver_data *data; /* operands of the run, or NULL: random from seed */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6

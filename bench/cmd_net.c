@@ -1,0 +1,226 @@
+/* cmd_net: `embedsyn net` compiles, simulates and checks a whole network (see
+ * bench/cmd_net.h for the flow). Exit status: 0 ok, 1 the check failed, 2 bad input
+ * (the message names the file and node) or usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench/cli.h"
+#include "bench/cmd_net.h"
+#include "bench/commands.h"
+#include "core/onnx.h"
+#include "core/spec.h"
+
+static const char net_help[] =
+    "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
+    "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
+    "         [--hw FILE] [--alts N] [--timeout S] [--placement all|graph-pack]\n"
+    "       embedsyn net --builtin NAME [options]\n\n"
+    "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
+    "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
+    "nodes on the host (their work counted in bytes and integer operations), and each\n"
+    "activation between two layers through a priced layout transition (same layout: 0;\n"
+    "the producer STOREs straight into the consumer's layout: the extra stores; else a\n"
+    "re-layout copy at bus speed). Host nodes read and write the channel-packed layout.\n"
+    "The layers' layouts are chosen jointly, minimizing total cycles exactly over each\n"
+    "layer's alternatives (variable elimination; status optimal or heuristic).\n"
+    "The layer programs run one after the other on the simulator (one DRAM image each);\n"
+    "the transitions are priced, not simulated.\n\n"
+    "  MODEL.onnx          the network (see core/onnx.h for the supported operators)\n"
+    "  --builtin NAME      a small network built in C instead: " NETRUN_BUILTINS "\n"
+    "  --input-shape SHAPE static input shape (N,C,H,W or N,F) for dynamic models\n"
+    "  --strategy S        embedsyn (default): per layer the solver's Pareto alternatives\n"
+    "                      (cycles objective), channel packing and im2col, chosen jointly;\n"
+    "                      reference: TVM's graph_pack flow (channel packing everywhere,\n"
+    "                      the first conv and the final dense on the host)\n"
+    "  --placement P       all (default for embedsyn): every conv and dense on VTA;\n"
+    "                      graph-pack: the first conv and the final dense on the host, as\n"
+    "                      the reference flow always does (to compare the same layers)\n"
+    "  --check             run with data and compare every tensor bit for bit with the C\n"
+    "                      reference of the quantized network\n"
+    "  --timing-only       cycles only (no data; for large inputs)\n"
+    "  --out DIR           write DIR/report.md, DIR/cycles.svg (per layer, this flow\n"
+    "                      next to the other one, timing-only) and DIR/net.json\n"
+    "  --suite FILE.xml    write the network's distinct VTA layers as a suite for bench\n"
+    "  --alts N            solver alternatives per layer (default 4, 0..6; 0: no solver,\n"
+    "                      channel packing and im2col only)\n"
+    "  --timeout S         solver seconds per distinct layer (default 20)\n"
+    "  --seed S            input values (and random weights of models without any)\n"
+    "  --hw FILE           hardware config (default: TVM's default VTA)\n"
+    "  --json              one JSON object: layers, totals, check\n";
+
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_BUILTIN, O_PLACEMENT };
+
+static const struct option net_options[] = {
+    {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
+    {"check", no_argument, NULL, O_CHECK},             {"timing-only", no_argument, NULL, O_TIMING},
+    {"out", required_argument, NULL, O_OUT},           {"seed", required_argument, NULL, O_SEED},
+    {"suite", required_argument, NULL, O_SUITE},       {"alts", required_argument, NULL, O_ALTS},
+    {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
+    {"placement", required_argument, NULL, O_PLACEMENT},
+    {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
+
+typedef struct net_args {
+    const char *model, *builtin, *out, *suite;
+    int64_t shape[4];
+    int rank;
+    bool json;
+    netrun_opts o;
+} net_args;
+
+static bool parse_shape(const char *s, net_args *a) {
+    a->rank = 0;
+    const char *p = s;
+    while (*p && a->rank < 5) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || v < 1 || v > (1LL << 30) || a->rank == 4) return false;
+        a->shape[a->rank++] = v;
+        if (!*end) break;
+        if (*end != ',') return false;
+        p = end + 1;
+    }
+    return a->rank == 2 || a->rank == 4;
+}
+
+static int take(net_args *a, int code, const char *arg) {
+    status st;
+    status_init(&st);
+    uint64_t u;
+    switch (code) {
+    case O_SHAPE:
+        if (!parse_shape(arg, a)) return cli_usage_error("net", "--input-shape must be N,C,H,W or N,F, got '%s'", arg);
+        break;
+    case O_STRATEGY:
+        if (!strcmp(arg, "embedsyn")) a->o.flow = NETRUN_EMBEDSYN;
+        else if (!strcmp(arg, "reference")) a->o.flow = NETRUN_REFERENCE;
+        else return cli_usage_error("net", "--strategy must be embedsyn or reference, got '%s'", arg);
+        break;
+    case O_CHECK: a->o.check = true; break;
+    case O_TIMING: a->o.timing_only = true; break;
+    case O_OUT: a->out = arg; break;
+    case O_SUITE: a->suite = arg; break;
+    case O_BUILTIN: a->builtin = arg; break;
+    case O_PLACEMENT:
+        if (strcmp(arg, "all") && strcmp(arg, "graph-pack"))
+            return cli_usage_error("net", "--placement must be all or graph-pack, got '%s'", arg);
+        a->o.graph_pack_host = !strcmp(arg, "graph-pack");
+        break;
+    case O_SEED:
+        if (!cli_parse_u64(arg, &a->o.seed)) return cli_usage_error("net", "--seed must be a number, got '%s'", arg);
+        break;
+    case O_ALTS:
+        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_ALTS - 2)
+            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_ALTS - 2, arg);
+        a->o.max_alts = (int32_t)u;
+        break;
+    case O_TIMEOUT:
+        if (!cli_parse_u64(arg, &u) || u < 1 || u > 3600)
+            return cli_usage_error("net", "--timeout must be 1..3600 seconds, got '%s'", arg);
+        a->o.timeout_s = (double)u;
+        break;
+    case CLI_OPT_HW:
+        if (!spec_load_hw(arg, &a->o.hw, &st)) return cli_fail("net", &st);
+        break;
+    case CLI_OPT_JSON: a->json = true; break;
+    default: return cli_usage_error("net", "unknown option");
+    }
+    return -1;
+}
+
+static int parse(int argc, char **argv, net_args *a) {
+    memset(a, 0, sizeof *a);
+    netrun_opts_init(&a->o);
+    opterr = 0;
+    optind = 0;
+    int code;
+    while ((code = getopt_long(argc, argv, "-:h", net_options, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error("net", code, argc, argv);
+        if (code == 1) {
+            if (a->model) return cli_usage_error("net", "one model only ('%s' and '%s')", a->model, optarg);
+            a->model = optarg;
+            continue;
+        }
+        int rc = take(a, code, optarg);
+        if (rc >= 0) return rc;
+    }
+    if (!a->model == !a->builtin) return cli_usage_error("net", "give one MODEL.onnx or --builtin NAME");
+    if (a->o.timing_only && a->o.check) return cli_usage_error("net", "--timing-only has no data to check");
+    return -1;
+}
+
+static FILE *open_out(const char *dir, const char *name, char *path, size_t len, status *st) {
+    snprintf(path, len, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) status_fail(st, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+/* --out: the report, the SVG (this flow and the other one, timing-only) and the JSON. */
+static bool write_out(const net_args *a, const net *g, const netrun_result *r, status *st) {
+    if (mkdir(a->out, 0777) != 0 && errno != EEXIST) return status_fail(st, "%s: cannot create: %s", a->out, strerror(errno));
+    netrun_opts other = a->o;
+    other.flow = a->o.flow == NETRUN_EMBEDSYN ? NETRUN_REFERENCE : NETRUN_EMBEDSYN;
+    other.timing_only = true;
+    other.check = false;
+    netrun_result b;
+    if (!netrun_run(g, &other, &b, st)) return false;
+    const netrun_result *es = r->flow == NETRUN_EMBEDSYN ? r : &b, *ref = r->flow == NETRUN_EMBEDSYN ? &b : r;
+    char path[4096];
+    bool ok = true;
+    FILE *f = open_out(a->out, "report.md", path, sizeof path, st);
+    if (f) {
+        net_report_md(f, g, es, ref);
+        ok = fclose(f) == 0;
+    }
+    f = ok && f ? open_out(a->out, "cycles.svg", path, sizeof path, st) : NULL;
+    if (f) {
+        net_report_svg(f, g, es, ref);
+        ok = fclose(f) == 0;
+    }
+    f = ok && f ? open_out(a->out, "net.json", path, sizeof path, st) : NULL;
+    if (f) {
+        net_report_json(f, g, r);
+        fputc('\n', f);
+        ok = fclose(f) == 0;
+    }
+    netrun_result_free(&b);
+    if (!ok && status_ok(st)) status_fail(st, "%s: write error", a->out);
+    return ok && f;
+}
+
+int cmd_net(int argc, char **argv) {
+    if (cli_want_help(argc, argv)) {
+        fputs(net_help, stdout);
+        return 0;
+    }
+    net_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc >= 0) return rc;
+    status st;
+    status_init(&st);
+    net *g = a.builtin ? netrun_builtin(a.builtin, a.o.seed, &st)
+                       : onnx_import(a.model, a.rank ? a.shape : NULL, a.rank, a.o.seed, &st);
+    if (!g) return cli_fail("net", &st);
+    netrun_result r;
+    bool ok = netrun_run(g, &a.o, &r, &st);
+    if (ok && a.suite) ok = net_report_suite(a.suite, g, &r, &st);
+    if (ok && a.out) ok = write_out(&a, g, &r, &st);
+    if (ok) {
+        if (a.json) {
+            net_report_json(stdout, g, &r);
+            fputc('\n', stdout);
+        } else {
+            net_report_table(stdout, g, &r);
+        }
+    }
+    rc = !ok ? cli_fail("net", &st) : r.check == DRV_CHECK_FAIL ? 1 : 0;
+    netrun_result_free(&r);
+    net_destroy(g);
+    return rc;
+}

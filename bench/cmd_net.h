@@ -1,0 +1,109 @@
+/* cmd_net: whole networks on VTA (issue 15, back end). A flow takes a checked network
+ * (core/net.h), places its nodes (CONV/DENSE on VTA, the rest on the host; the
+ * reference flow also keeps the first conv and the final dense on the host, as TVM's
+ * graph_pack does), lists per VTA layer a few layout alternatives (embeddings, each
+ * simulated timing-only through the one-layer pipeline of bench/driver), prices every
+ * activation's transition between the producer's output layout and the consumer's input
+ * layout (core/netlayout_map.h; host nodes read and write the canonical channel-packed
+ * layout), chooses the alternatives jointly (core/netlayout.h) and runs the network:
+ * each VTA layer's program on the simulator with the real activations and weights, the
+ * host nodes on the host (net_ref_node), every tensor compared bit for bit with the C
+ * reference of the network (net_ref_run) when checked.
+ * The layer programs run one after the other on the simulator, each with its own DRAM
+ * image; the transitions between them are priced, not simulated (no single program per
+ * network yet). */
+#ifndef EMBEDSYN_BENCH_CMD_NET_H
+#define EMBEDSYN_BENCH_CMD_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bench/driver.h"
+#include "core/hw.h"
+#include "core/net.h"
+#include "core/netlayout.h"
+#include "core/netlayout_map.h"
+#include "core/status.h"
+
+#define NETRUN_FLOWS(X) X(NETRUN_EMBEDSYN, "embedsyn") X(NETRUN_REFERENCE, "reference")
+typedef enum { NETRUN_FLOWS(ES_ID2) NETRUN_NFLOWS } netrun_flow;
+const char *netrun_flow_name(netrun_flow f);
+
+#define NETRUN_MAX_ALTS 8
+
+typedef struct netrun_opts {
+    netrun_flow flow;
+    bool graph_pack_host;  /* the first conv and the final dense on the host (the
+                            * reference flow always; embedsyn with --placement graph-pack) */
+    hw_config hw;
+    int32_t max_alts;   /* solver alternatives per layer (Pareto front, fastest first) */
+    double timeout_s;   /* solver wall clock per distinct layer */
+    bool timing_only;   /* no values: cycles only */
+    bool check;         /* every tensor vs net_ref_run */
+    uint64_t seed;      /* the input tensor's values */
+    bool progress;      /* one line per layer on stderr */
+} netrun_opts;
+
+void netrun_opts_init(netrun_opts *o);
+
+typedef struct netrun_alt {
+    emb e;
+    driver_choice src;     /* where it came from: solver, channel packing, im2col, reference */
+    uint64_t cycles;       /* simulated (timing-only; the functional run takes the same) */
+    char layout_class[64];
+    char layout[160];
+} netrun_alt;
+
+typedef struct netrun_layer {
+    int32_t node;
+    net_engine engine;     /* where this flow runs it */
+    int32_t nalts;
+    netrun_alt alt[NETRUN_MAX_ALTS];
+    int32_t chosen, alone; /* joint choice; the layer-alone choice */
+    double trans_in;       /* cycles of the transitions into this layer's input (chosen) */
+    double trans_out;      /* to the canonical layout for host consumers (chosen) */
+    nl_trans_kind trans_kind_in;
+    nl_trans_kind trans_kind_out;
+    net_host_work host;    /* when on the host */
+    driver_check check;    /* the layer's own output vs ref_run on the same input */
+    bool key_first;        /* the first layer of its shape (distinct layers) */
+} netrun_layer;
+
+typedef struct netrun_result {
+    netrun_flow flow;
+    int32_t nlayers;
+    netrun_layer *layer;   /* one per node, node order */
+    uint64_t vta_cycles;   /* sum of the chosen layers' simulated cycles */
+    double trans_cycles;   /* sum of the priced transitions */
+    double total_cycles;   /* vta + transitions (= the joint objective) */
+    double alone_total;    /* the layer-alone choice, transitions paid */
+    nl_result solve;
+    net_host_work host;    /* sum over the host nodes of this flow */
+    int32_t nvta, nhost, ndistinct;
+    driver_check check;    /* whole network vs net_ref_run */
+    char check_msg[256];
+    double compile_ms, run_ms;
+} netrun_result;
+
+/* The flow on network g (checked by net_check first). False + status on bad input or an
+ * error of a stage (naming the node); a failed check is a result. */
+bool netrun_run(const net *g, const netrun_opts *o, netrun_result *r, status *st);
+void netrun_result_free(netrun_result *r);
+
+/* Small networks built in C (bench/cmd_net_builtin.c), for tests and for trying the
+ * command without an ONNX file: "tiny" (conv, depthwise, 1x1 conv, residual add, max
+ * pool, global average pool, flatten, dense) and "chain" (three convs in a row).
+ * Random weights from seed. NULL + status for an unknown name. */
+net *netrun_builtin(const char *name, uint64_t seed, status *st);
+#define NETRUN_BUILTINS "tiny, chain"
+
+/* Output (bench/net_report.c): the per-layer table, JSON, Markdown report, SVG of the
+ * per-layer cycles of two flows (b may be NULL), and the suite of distinct VTA layers. */
+void net_report_table(FILE *f, const net *g, const netrun_result *r);
+void net_report_json(FILE *f, const net *g, const netrun_result *r);
+void net_report_md(FILE *f, const net *g, const netrun_result *a, const netrun_result *b);
+void net_report_svg(FILE *f, const net *g, const netrun_result *a, const netrun_result *b);
+bool net_report_suite(const char *path, const net *g, const netrun_result *r, status *st);
+
+#endif

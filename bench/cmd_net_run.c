@@ -1,0 +1,441 @@
+/* cmd_net_run: one flow over a whole network (see bench/cmd_net.h), in order:
+ *   1. placement        CONV/DENSE on VTA, the rest on the host (reference flow: the first
+ *                       conv and the final dense on the host as well)
+ *   2. alternatives     per distinct VTA layer: embeddings simulated timing-only through
+ *                       the one-layer pipeline (driver_run_plan); a layer none fits runs on
+ *                       the host (reported)
+ *   3. transitions      per VTA -> VTA edge a cost matrix, per boundary with the host a
+ *                       cost per alternative (core/netlayout_map)
+ *   4. joint choice     nl_solve (exact variable elimination), and the layer-alone choice
+ *   5. run              the chosen layer programs with real data on the simulator, host
+ *                       nodes on the host, each tensor compared with net_ref_run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/cmd_net.h"
+#include "core/ref.h"
+#include "encoders/enc.h"
+#include "vta/costform_vta.h"
+#include "vta/target.h"
+
+static const char *const flow_names[] = {NETRUN_FLOWS(ES_NAME2)};
+const char *netrun_flow_name(netrun_flow f) { return flow_names[f]; }
+
+void netrun_opts_init(netrun_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->flow = NETRUN_EMBEDSYN;
+    o->hw = hw_default();
+    o->max_alts = 4;
+    o->timeout_s = 20;
+    o->seed = 1;
+}
+
+void netrun_result_free(netrun_result *r) {
+    free(r->layer);
+    r->layer = NULL;
+}
+
+/* 1. */
+static void place(const net *g, bool graph_pack, netrun_layer *L) {
+    int32_t first_conv = -1, last_dense = -1, nn = net_nnodes(g);
+    for (int32_t i = 0; i < nn; i++) {
+        const net_node *n = net_node_at(g, i);
+        L[i].node = i;
+        L[i].engine = n->kind == NET_CONV || n->kind == NET_DENSE ? NET_ON_VTA : NET_ON_HOST;
+        if (n->kind == NET_CONV && first_conv < 0) first_conv = i;
+        if (n->kind == NET_DENSE) last_dense = i;
+    }
+    if (graph_pack) {
+        if (first_conv >= 0) L[first_conv].engine = NET_ON_HOST;
+        if (last_dense >= 0) L[last_dense].engine = NET_ON_HOST;
+    }
+}
+
+/* The distinct-layer key: the operator's shape and requantization. */
+static void layer_key(const op *o, char *buf, size_t len) {
+    char s[300];
+    op_summary(o, s, sizeof s);
+    snprintf(buf, len, "%s|%d|%d|%d|%d|%d|%d", s, o->rq.shift, o->rq.clip_lo, o->rq.clip_hi, (int)o->rq.bias,
+             o->rq.bias_axis, (int)o->rq.relu);
+}
+
+/* Simulates embedding e of o timing-only; appends it unless its layout is already listed. */
+static void add_alt(const op *o, const hw_config *hw, const emb *e, bool reference, driver_choice src,
+                    netrun_layer *l) {
+    if (l->nalts >= NETRUN_MAX_ALTS) return;
+    driver_plan *pl = malloc(sizeof *pl);
+    ES_ASSERT(pl);
+    status st;
+    status_init(&st);
+    driver_opts d;
+    driver_opts_init(&d);
+    d.timing_only = true;
+    driver_result r;
+    memset(&r, 0, sizeof r);
+    if (driver_plan_make(o, hw, e, reference, pl, &st) && driver_run_plan(pl, &d, &r, &st)) {
+        bool dup = false;
+        for (int32_t i = 0; i < l->nalts && !dup; i++)
+            dup = !strcmp(l->alt[i].layout, r.layout) && l->alt[i].cycles == r.sim.cycles;
+        if (!dup) {
+            netrun_alt *a = &l->alt[l->nalts++];
+            a->e = *e;
+            a->src = src;
+            a->cycles = r.sim.cycles;
+            snprintf(a->layout_class, sizeof a->layout_class, "%s", r.layout_class);
+            snprintf(a->layout, sizeof a->layout, "%s", r.layout);
+        }
+    }
+    free(pl);
+}
+
+/* 2: the alternatives of one layer. */
+static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
+    const hw_config *hw = &opt->hw;
+    status st;
+    status_init(&st);
+    emb e;
+    l->nalts = 0;
+    if (opt->flow == NETRUN_REFERENCE) {
+        if (target_default()->reference_embedding(o, hw, &e, &st)) add_alt(o, hw, &e, true, DRV_CHOSE_REFERENCE, l);
+        return;
+    }
+    enc_options eo;
+    enc_options_init(&eo);
+    eo.objective = ENC_OBJ_DEFAULT;
+    eo.timeout_s = opt->timeout_s;
+    costform_vta(hw, o, &eo.cf);
+    enc_alts a;
+    if (opt->max_alts > 0 && enc_layouts(o, hw, &eo, false, 0, &a, &st)) {
+        /* fastest first by the cost form's estimate */
+        for (int32_t k = 0; k < opt->max_alts && k < a.n; k++) {
+            int32_t best = -1;
+            for (int32_t i = 0; i < a.n; i++)
+                if (a.a[i].est_cycles >= 0 && (best < 0 || a.a[i].est_cycles < a.a[best].est_cycles)) best = i;
+            if (best < 0) break;
+            add_alt(o, hw, &a.a[best].e, false, DRV_CHOSE_SOLVER, l);
+            a.a[best].est_cycles = -1;
+        }
+        enc_alts_free(&a);
+    }
+    status_init(&st);
+    if (emb_channel_packing(o, hw, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_CHANNEL_PACKING, l);
+    char dims[64] = "";
+    for (int d = 0, k = 0; d < o->ndims; d++)
+        if (op_is_reduction(o, d)) k += snprintf(dims + k, sizeof dims - (size_t)k, "%s%s", k ? "," : "", o->dim_name[d]);
+    status_init(&st);
+    if (emb_im2col(o, hw, dims, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_IM2COL, l);
+}
+
+/* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL
+ * when they are the same (no crop, dense with one row). */
+static int32_t *out_remap(const net *g, const net_node *n) {
+    const op *o = &n->o;
+    const net_tensor *t = net_tensor_at(g, n->out);
+    int64_t nout = op_tensor_elems(o, OP_OUT);
+    if (nout == net_tensor_elems(t) && (n->kind == NET_CONV ? !n->crop_h && !n->crop_w : o->gemm.n == 1)) return NULL;
+    int32_t *m = malloc((size_t)nout * sizeof *m);
+    ES_ASSERT(m);
+    const int64_t *os = o->t[OP_OUT].shape;
+    for (int64_t i = 0; i < nout; i++) {
+        if (n->kind == NET_DENSE) { /* Out C[M, N] -> tensor [N, M] */
+            int64_t M = os[0], N = os[1];
+            m[i] = (int32_t)((i % N) * M + i / N);
+            continue;
+        }
+        int64_t w = i % os[3], h = i / os[3] % os[2], c = i / (os[3] * os[2]) % os[1], b = i / (os[3] * os[2] * os[1]);
+        int64_t th = h - n->crop_h, tw = w - n->crop_w;
+        bool in = th >= 0 && tw >= 0 && th < t->shape[2] && tw < t->shape[3];
+        m[i] = in ? (int32_t)(((b * t->shape[1] + c) * t->shape[2] + th) * t->shape[3] + tw) : -1;
+    }
+    return m;
+}
+
+/* Per VTA layer: the layout problem's pieces. */
+typedef struct lvar {
+    int32_t var;                        /* index in the problem, -1 off VTA */
+    double bin[NETRUN_MAX_ALTS];        /* boundary cost of the input (host producer) */
+    nl_trans_kind kin[NETRUN_MAX_ALTS];
+    double bout[NETRUN_MAX_ALTS];       /* boundary cost of the output (host consumers) */
+    nl_trans_kind kout[NETRUN_MAX_ALTS];
+    int32_t prod;                       /* VTA producer node of in[0], or -1 */
+    double *em;                         /* edge matrix prod -> this, [a_prod * nalts + a] */
+    nl_trans_kind *ek;
+} lvar;
+
+static bool map_of_out(const net *g, const netrun_opts *opt, const netrun_layer *l, int32_t a, nl_map *m,
+                       status *st) {
+    const net_node *n = net_node_at(g, l->node);
+    emb_nest nest;
+    if (!emb_nest_derive(&n->o, &opt->hw, &l->alt[a].e, &nest, st)) return false;
+    int32_t *rm = out_remap(g, n);
+    bool ok = nl_map_out(&n->o, &opt->hw, &l->alt[a].e, &nest, rm, m, st);
+    free(rm);
+    return ok;
+}
+
+/* The input map, or false (copy priced from the layout's bytes) when there is none. */
+static bool map_of_in(const net *g, const netrun_opts *opt, const netrun_layer *l, int32_t a, nl_map *m,
+                      int64_t *bytes) {
+    const net_node *n = net_node_at(g, l->node);
+    status st;
+    status_init(&st);
+    emb_nest nest;
+    if (!emb_nest_derive(&n->o, &opt->hw, &l->alt[a].e, &nest, &st)) return false;
+    *bytes = nest.dram_bytes[EMB_INP];
+    return nl_map_in(&n->o, &opt->hw, &l->alt[a].e, &nest, m, &st);
+}
+
+/* 3: boundary costs and the edge matrix of layer v. */
+static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer *L, lvar *V, int32_t v,
+                        status *st) {
+    const net_node *n = net_node_at(g, v);
+    const netrun_layer *l = &L[v];
+    const net_tensor *tin = net_tensor_at(g, n->in[0]), *tout = net_tensor_at(g, n->out);
+    int32_t u = tin->producer;
+    V[v].prod = u >= 0 && L[u].engine == NET_ON_VTA ? u : -1;
+    nl_map cin = {0, 0, NULL}, cout = {0, 0, NULL}, pm[NETRUN_MAX_ALTS];
+    memset(pm, 0, sizeof pm);
+    bool ok = nl_map_canonical(&opt->hw, tin->rank, tin->shape, &cin, st) &&
+              nl_map_canonical(&opt->hw, tout->rank, tout->shape, &cout, st);
+    if (V[v].prod >= 0)
+        for (int32_t a = 0; ok && a < L[u].nalts; a++) ok = map_of_out(g, opt, &L[u], a, &pm[a], st);
+    if (ok && V[v].prod >= 0) {
+        V[v].em = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].em);
+        V[v].ek = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].ek);
+        ES_ASSERT(V[v].em && V[v].ek);
+    }
+    /* host consumers (or the network output) read the canonical layout */
+    int32_t users[64], nu = net_tensor_users(g, n->out, users, 64);
+    bool host_user = n->out == net_output(g) || nu > 64;
+    for (int32_t k = 0; k < nu && k < 64; k++) host_user |= L[users[k]].engine != NET_ON_VTA;
+    for (int32_t b = 0; ok && b < l->nalts; b++) {
+        nl_map im;
+        int64_t ibytes = 0;
+        bool have = map_of_in(g, opt, l, b, &im, &ibytes);
+        nl_transition t = have ? nl_transition_of(&opt->hw, &cin, &im)
+                               : nl_copy_transition(&opt->hw, net_tensor_elems(tin), ibytes);
+        V[v].bin[b] = V[v].prod >= 0 ? 0 : t.cycles;
+        V[v].kin[b] = t.kind;
+        for (int32_t a = 0; V[v].prod >= 0 && a < L[u].nalts; a++) {
+            nl_transition e = have ? nl_transition_of(&opt->hw, &pm[a], &im)
+                                   : nl_copy_transition(&opt->hw, pm[a].nvec * pm[a].lanes, ibytes);
+            V[v].em[a * l->nalts + b] = e.cycles;
+            V[v].ek[a * l->nalts + b] = e.kind;
+        }
+        if (have) nl_map_free(&im);
+        V[v].bout[b] = 0;
+        V[v].kout[b] = NL_TR_SAME;
+        if (host_user) {
+            nl_map om;
+            ok = map_of_out(g, opt, l, b, &om, st);
+            nl_transition to = ok ? nl_transition_of(&opt->hw, &om, &cout) : t;
+            V[v].bout[b] = to.cycles;
+            V[v].kout[b] = to.kind;
+            if (ok) nl_map_free(&om);
+        }
+    }
+    for (int32_t a = 0; a < NETRUN_MAX_ALTS; a++)
+        if (pm[a].idx) nl_map_free(&pm[a]);
+    if (cin.idx) nl_map_free(&cin);
+    if (cout.idx) nl_map_free(&cout);
+    return ok;
+}
+
+/* 4: the joint choice, the layer-alone one, and the chosen transitions per layer. */
+static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, status *st) {
+    int32_t nn = net_nnodes(g), nv = 0;
+    for (int32_t i = 0; i < nn; i++) V[i].var = L[i].engine == NET_ON_VTA ? nv++ : -1;
+    nl_problem *p = nl_create(nv);
+    int32_t *ch = calloc((size_t)nv + 1, sizeof *ch), *al = calloc((size_t)nv + 1, sizeof *al);
+    bool ok = p && ch && al;
+    if (!ok) status_fail(st, "out of memory");
+    for (int32_t i = 0; ok && i < nn; i++) {
+        if (V[i].var < 0) continue;
+        double c[NETRUN_MAX_ALTS];
+        for (int32_t a = 0; a < L[i].nalts; a++) {
+            c[a] = (double)L[i].alt[a].cycles + V[i].bin[a] + V[i].bout[a];
+            if (L[i].alt[a].cycles < L[i].alt[al[V[i].var]].cycles) al[V[i].var] = a;
+        }
+        ok = nl_set_alts(p, V[i].var, L[i].nalts, c, st);
+    }
+    for (int32_t i = 0; ok && i < nn; i++)
+        if (V[i].var >= 0 && V[i].prod >= 0) ok = nl_add_edge(p, V[V[i].prod].var, V[i].var, V[i].em, st);
+    if (ok) ok = nl_solve(p, ch, &r->solve, st);
+    if (ok) {
+        r->alone_total = nl_eval(p, al);
+        r->total_cycles = r->solve.total;
+        for (int32_t i = 0; i < nn; i++) {
+            if (V[i].var < 0) continue;
+            netrun_layer *l = &L[i];
+            l->chosen = ch[V[i].var];
+            l->alone = al[V[i].var];
+            l->trans_out = V[i].bout[l->chosen];
+            l->trans_kind_out = V[i].kout[l->chosen];
+            l->trans_in = V[i].bin[l->chosen];
+            l->trans_kind_in = V[i].kin[l->chosen];
+            if (V[i].prod >= 0) {
+                int32_t k = L[V[i].prod].chosen * l->nalts + l->chosen;
+                l->trans_in = V[i].em[k];
+                l->trans_kind_in = V[i].ek[k];
+            }
+            r->vta_cycles += l->alt[l->chosen].cycles;
+            r->trans_cycles += l->trans_in + l->trans_out;
+        }
+    }
+    nl_destroy(p);
+    free(ch);
+    free(al);
+    return ok;
+}
+
+/* 2 for every VTA layer (alternatives shared by layers of the same key). */
+static void all_alternatives(const net *g, const netrun_opts *opt, netrun_layer *L, netrun_result *r) {
+    int32_t nn = net_nnodes(g);
+    for (int32_t i = 0; i < nn; i++) {
+        if (L[i].engine != NET_ON_VTA) continue;
+        const op *o = &net_node_at(g, i)->o;
+        char key[400], k2[400];
+        layer_key(o, key, sizeof key);
+        int32_t same = -1;
+        for (int32_t j = 0; j < i && same < 0; j++)
+            if (L[j].engine == NET_ON_VTA || L[j].nalts) {
+                layer_key(&net_node_at(g, j)->o, k2, sizeof k2);
+                if (net_node_at(g, j)->kind == net_node_at(g, i)->kind && !strcmp(key, k2)) same = j;
+            }
+        if (same >= 0) {
+            memcpy(L[i].alt, L[same].alt, sizeof L[i].alt);
+            L[i].nalts = L[same].nalts;
+        } else {
+            alternatives(o, opt, &L[i]);
+            L[i].key_first = L[i].nalts > 0;
+            r->ndistinct += L[i].nalts > 0;
+        }
+        if (opt->progress)
+            fprintf(stderr, "net: %s: %d alternatives%s\n", net_node_at(g, i)->name, L[i].nalts,
+                    same >= 0 ? " (same shape as an earlier layer)" : "");
+        if (!L[i].nalts) L[i].engine = NET_ON_HOST; /* no embedding fits: the host runs it */
+    }
+}
+
+/* 5: one VTA layer with its real data; out gets the node's output tensor. */
+static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int8_t *const *vals, status *st) {
+    const net_node *n = net_node_at(g, l->node);
+    const op *o = &n->o;
+    int64_t nout = op_tensor_elems(o, OP_OUT);
+    int8_t *out = malloc((size_t)nout);
+    driver_plan *pl = malloc(sizeof *pl);
+    ES_ASSERT(out && pl);
+    driver_data dd = {vals[n->in[0]], n->wt, o->rq.bias ? n->bias : NULL, out};
+    driver_opts d;
+    driver_opts_init(&d);
+    d.check = opt->check;
+    d.data = &dd;
+    driver_result dr;
+    memset(&dr, 0, sizeof dr);
+    bool ok = driver_plan_make(o, &opt->hw, &l->alt[l->chosen].e, l->alt[l->chosen].src == DRV_CHOSE_REFERENCE, pl,
+                               st) &&
+              driver_run_plan(pl, &d, &dr, st);
+    if (ok) {
+        l->check = opt->check ? dr.check : DRV_CHECK_SKIPPED;
+        ES_ASSERT(dr.sim.cycles == l->alt[l->chosen].cycles); /* functional = timing-only */
+        int32_t *rm = out_remap(g, n);
+        int8_t *t = vals[n->out];
+        for (int64_t i = 0; i < nout; i++)
+            if (!rm) t[i] = out[i];
+            else if (rm[i] >= 0) t[rm[i]] = out[i];
+        free(rm);
+    } else {
+        status_fail(st, "node '%s': %s", n->name, st->msg);
+    }
+    free(out);
+    free(pl);
+    return ok;
+}
+
+/* 5: the whole network on real data; every tensor against the reference. */
+static bool run_values(const net *g, const netrun_opts *opt, netrun_layer *L, netrun_result *r, status *st) {
+    int32_t nt = net_ntensors(g), nn = net_nnodes(g);
+    int8_t **vals = calloc((size_t)nt, sizeof *vals);
+    ES_ASSERT(vals);
+    bool ok = true;
+    for (int32_t t = 0; t < nt && ok; t++) {
+        vals[t] = malloc((size_t)net_tensor_elems(net_tensor_at(g, t)));
+        if (!vals[t]) ok = status_fail(st, "out of memory for tensor '%s'", net_tensor_at(g, t)->name);
+    }
+    int8_t *input = ok ? vals[net_input(g)] : NULL;
+    if (ok) ref_fill_i8(input, net_tensor_elems(net_tensor_at(g, net_input(g))), opt->seed);
+    for (int32_t i = 0; ok && i < nn; i++) {
+        const net_node *n = net_node_at(g, i);
+        if (n->kind == NET_INPUT) continue;
+        if (L[i].engine == NET_ON_VTA) {
+            ok = run_layer(g, opt, &L[i], vals, st);
+            if (ok && L[i].check == DRV_CHECK_FAIL && r->check != DRV_CHECK_FAIL) {
+                r->check = DRV_CHECK_FAIL;
+                snprintf(r->check_msg, sizeof r->check_msg, "node '%s': the layer's output differs from ref_run", n->name);
+            }
+        } else {
+            net_ref_node(g, i, vals);
+        }
+        if (opt->progress && L[i].engine == NET_ON_VTA) fprintf(stderr, "net: ran %s\n", n->name);
+    }
+    if (ok && opt->check) {
+        int8_t **want = NULL;
+        ok = net_ref_run(g, input, &want, st);
+        if (r->check != DRV_CHECK_FAIL) r->check = DRV_CHECK_PASS;
+        for (int32_t t = 0; ok && t < nt && r->check == DRV_CHECK_PASS; t++) {
+            const net_tensor *tt = net_tensor_at(g, t);
+            for (int64_t k = 0; k < net_tensor_elems(tt); k++)
+                if (vals[t][k] != want[t][k]) {
+                    r->check = DRV_CHECK_FAIL;
+                    snprintf(r->check_msg, sizeof r->check_msg, "tensor '%s'[%lld] = %d, reference %d", tt->name,
+                             (long long)k, vals[t][k], want[t][k]);
+                    break;
+                }
+        }
+        if (want) net_values_free(g, want);
+    }
+    for (int32_t t = 0; t < nt; t++) free(vals[t]);
+    free(vals);
+    return ok;
+}
+
+bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *st) {
+    memset(r, 0, sizeof *r);
+    r->flow = opt->flow;
+    r->check = DRV_CHECK_SKIPPED;
+    if (!net_check(g, st)) return false;
+    int32_t nn = net_nnodes(g);
+    double t0 = es_now_ms();
+    r->nlayers = nn;
+    r->layer = calloc((size_t)nn, sizeof *r->layer);
+    lvar *V = calloc((size_t)nn, sizeof *V);
+    if (!r->layer || !V) {
+        free(V);
+        return status_fail(st, "out of memory");
+    }
+    netrun_layer *L = r->layer;
+    place(g, opt->flow == NETRUN_REFERENCE || opt->graph_pack_host, L);
+    all_alternatives(g, opt, L, r);
+    bool ok = true;
+    for (int32_t i = 0; i < nn && ok; i++)
+        if (L[i].engine == NET_ON_VTA) ok = price_layer(g, opt, L, V, i, st);
+    if (ok) ok = choose(g, L, V, r, st);
+    for (int32_t i = 0; i < nn; i++) {
+        free(V[i].em);
+        free(V[i].ek);
+        if (L[i].engine == NET_ON_VTA) {
+            r->nvta++;
+        } else if (net_node_at(g, i)->kind != NET_INPUT) {
+            r->nhost++;
+            L[i].host = net_node_host_work(g, i);
+            r->host.bytes += L[i].host.bytes;
+            r->host.ops += L[i].host.ops;
+        }
+    }
+    free(V);
+    r->compile_ms = es_now_ms() - t0;
+    double t1 = es_now_ms();
+    if (ok && !opt->timing_only) ok = run_values(g, opt, L, r, st);
+    r->run_ms = es_now_ms() - t1;
+    return ok;
+}

@@ -1,0 +1,178 @@
+/* netlayout_map: layouts of activation tensors as VTA vectors and the transitions
+ * between them (see core/netlayout_map.h). The input map is read back from emb_pack
+ * itself (the tensor's indices encoded in base 127, one pass per digit), so it is the
+ * layout the program really loads; zero bands (padding the loader makes with DMA
+ * padding) are left out, as they are not in DRAM. */
+#include "core/netlayout_map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const nl_trans_names[] = {NL_TRANS_KINDS(ES_NAME2)};
+const char *nl_trans_kind_name(nl_trans_kind k) { return nl_trans_names[k]; }
+
+void nl_map_free(nl_map *m) {
+    free(m->idx);
+    memset(m, 0, sizeof *m);
+}
+
+static bool map_alloc(nl_map *m, int64_t nvec, int64_t lanes, int32_t fill, status *st) {
+    memset(m, 0, sizeof *m);
+    if (nvec < 0 || lanes < 1 || nvec > (INT32_MAX / lanes)) return status_fail(st, "layout map of %lld vectors too large", (long long)nvec);
+    m->nvec = nvec;
+    m->lanes = (int32_t)lanes;
+    m->idx = malloc((size_t)(nvec * lanes + 1) * sizeof *m->idx);
+    if (!m->idx) return status_fail(st, "out of memory for a layout map");
+    for (int64_t i = 0; i < nvec * lanes; i++) m->idx[i] = fill;
+    return true;
+}
+
+bool nl_map_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
+                status *st) {
+    hw_intrinsic in = hw_intrinsic_of(hw);
+    bool zero_ok = o->rq.clip_lo <= 0 && o->rq.clip_hi >= 0;
+    if (!map_alloc(m, n->lay[EMB_ACC].elems, in.out_bytes, zero_ok ? NL_LANE_ZERO : NL_LANE_JUNK, st)) return false;
+    const op_tensor *ot = &o->t[OP_OUT];
+    int64_t nout = op_tensor_elems(o, OP_OUT), idx[OP_MAX_RANK] = {0};
+    for (int64_t i = 0; i < nout; i++) {
+        int64_t elem, lane;
+        emb_out_position(o, hw, e, n, idx, &elem, &lane);
+        ES_ASSERT(elem >= 0 && elem < m->nvec && lane >= 0 && lane < m->lanes);
+        int32_t t = remap ? remap[i] : (int32_t)i;
+        m->idx[elem * m->lanes + lane] = t >= 0 ? t : NL_LANE_JUNK;
+        for (int j = ot->rank - 1; j >= 0; j--) {
+            if (++idx[j] < ot->shape[j]) break;
+            idx[j] = 0;
+        }
+    }
+    return true;
+}
+
+/* Is layout element k inside the DRAM part (no zero band on any axis)? */
+static bool in_dram(const emb_layout *L, int64_t k) {
+    for (int a = L->naxes - 1; a >= 0; a--) {
+        int64_t v = k % L->extent[a];
+        k /= L->extent[a];
+        if (v < L->zero_lo[a] || v >= L->extent[a] - L->zero_hi[a]) return false;
+    }
+    return true;
+}
+
+bool nl_map_in(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+    if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
+    const emb_layout *L = &n->lay[EMB_INP];
+    int64_t lanes = L->elem_bytes, nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
+    if (nin >= INT32_MAX || L->elems > INT32_MAX / lanes) return status_fail(st, "input layout too large to map");
+    int64_t ninp = L->elems * lanes, nwgt = n->lay[EMB_WGT].elems * n->lay[EMB_WGT].elem_bytes;
+    int8_t *enc = malloc((size_t)nin), *wt = calloc((size_t)nwt, 1), *inp = malloc((size_t)ninp);
+    int8_t *wgt = malloc((size_t)nwgt + 1);
+    int32_t *full = calloc((size_t)ninp, sizeof *full);
+    bool ok = enc && wt && inp && wgt && full;
+    if (!ok) status_fail(st, "out of memory for an input layout map");
+    int64_t scale = 1;
+    for (int pass = 0; ok && scale <= nin; pass++, scale *= 127) {
+        for (int64_t i = 0; i < nin; i++) enc[i] = (int8_t)((i / scale) % 127 + 1);
+        emb_pack(o, hw, e, n, enc, wt, inp, wgt);
+        for (int64_t k = 0; k < ninp; k++)
+            if (inp[k]) full[k] += (int32_t)((inp[k] - 1) * scale);
+            else full[k] = NL_LANE_ZERO;
+    }
+    if (ok) { /* packed zeros are zero in every pass (full[k] stays at NL_LANE_ZERO) */
+        int64_t nvec = 0;
+        for (int64_t v = 0; v < L->elems; v++) nvec += in_dram(L, v);
+        ok = map_alloc(m, nvec, lanes, NL_LANE_ZERO, st);
+        for (int64_t v = 0, j = 0; ok && v < L->elems; v++)
+            if (in_dram(L, v)) memcpy(m->idx + (j++) * lanes, full + v * lanes, (size_t)lanes * sizeof *full);
+    }
+    free(enc), free(wt), free(inp), free(wgt), free(full);
+    return ok;
+}
+
+bool nl_map_canonical(const hw_config *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st) {
+    int64_t B = hw_block_out(hw), lanes = hw_intrinsic_of(hw).out_bytes;
+    int64_t N = shape[0], C = shape[1], HW = 1;
+    if (rank != 2 && rank != 4) return status_fail(st, "canonical layout of a rank-%d tensor", rank);
+    if (rank == 4) HW = shape[2] * shape[3];
+    int64_t CB = (C + B - 1) / B;
+    if (!map_alloc(m, N * CB * HW, lanes, NL_LANE_ZERO, st)) return false;
+    for (int64_t nn = 0; nn < N; nn++)
+        for (int64_t cb = 0; cb < CB; cb++)
+            for (int64_t p = 0; p < HW; p++)
+                for (int64_t l = 0; l < B && cb * B + l < C; l++)
+                    m->idx[((nn * CB + cb) * HW + p) * lanes + l] = (int32_t)((nn * C + cb * B + l) * HW + p);
+    return true;
+}
+
+/* Open-addressing index of the producer's vectors by content. */
+typedef struct vec_index {
+    int64_t cap;
+    int64_t *slot; /* vector index + 1, 0 = empty */
+} vec_index;
+
+static uint64_t vec_hash(const int32_t *v, int32_t lanes) {
+    uint64_t h = 0x1234567ull;
+    for (int32_t l = 0; l < lanes; l++) h = es_mix64(h ^ (uint64_t)(uint32_t)v[l]);
+    return h;
+}
+
+static int64_t vec_find(const vec_index *x, const nl_map *p, const int32_t *v) {
+    int64_t i = (int64_t)(vec_hash(v, p->lanes) & (uint64_t)(x->cap - 1));
+    for (; x->slot[i]; i = (i + 1) & (x->cap - 1))
+        if (!memcmp(p->idx + (x->slot[i] - 1) * p->lanes, v, (size_t)p->lanes * sizeof *v)) return x->slot[i] - 1;
+    return -(i + 1);
+}
+
+nl_transition nl_copy_transition(const hw_config *hw, int64_t pbytes, int64_t cbytes) {
+    int64_t b = pbytes + cbytes;
+    return (nl_transition){NL_TR_COPY,
+                           (double)b / (double)hw_bus_bytes(hw) +
+                               (double)((b + NL_COPY_ROW - 1) / NL_COPY_ROW) * (double)hw->dram_latency,
+                           b};
+}
+
+nl_transition nl_transition_of(const hw_config *hw, const nl_map *p, const nl_map *c) {
+    nl_transition t = {NL_TR_SAME, 0, 0};
+    double bus = (double)hw_bus_bytes(hw), lat = (double)hw->dram_latency;
+    int64_t pb = p->nvec * p->lanes, cb = c->nvec * c->lanes;
+    if (p->lanes == c->lanes && p->nvec == c->nvec && !memcmp(p->idx, c->idx, (size_t)pb * sizeof *p->idx)) return t;
+    nl_transition copy = nl_copy_transition(hw, pb, cb);
+    if (p->lanes != c->lanes) return copy;
+    vec_index x = {1, NULL};
+    while (x.cap < 2 * p->nvec + 2) x.cap *= 2;
+    x.slot = calloc((size_t)x.cap, sizeof *x.slot);
+    if (!x.slot) return copy;
+    for (int64_t v = 0; v < p->nvec; v++) {
+        int64_t f = vec_find(&x, p, p->idx + v * p->lanes);
+        if (f < 0) x.slot[-f - 1] = v + 1;
+    }
+    int64_t stored = 0, runs = 0, prev = -2, used = 0;
+    bool *seen = calloc((size_t)p->nvec + 1, sizeof *seen);
+    bool ok = seen != NULL;
+    for (int64_t v = 0; ok && v < c->nvec; v++) {
+        const int32_t *cv = c->idx + v * c->lanes;
+        bool zero = true;
+        for (int32_t l = 0; l < c->lanes && zero; l++) zero = cv[l] == NL_LANE_ZERO;
+        if (zero) { /* made by DMA padding or zeroed once in the image */
+            prev = -2;
+            continue;
+        }
+        int64_t f = vec_find(&x, p, cv);
+        if (f < 0) ok = false;
+        else {
+            stored++;
+            runs += f != prev + 1;
+            prev = f;
+            used += !seen[f];
+            seen[f] = true;
+        }
+    }
+    free(seen);
+    free(x.slot);
+    if (!ok) return copy;
+    int64_t extra = stored > used ? stored - used : 0;
+    t.kind = NL_TR_STORE;
+    t.bytes = extra * c->lanes;
+    t.cycles = (double)t.bytes / bus + (double)(runs > 1 ? runs - 1 : 0) * lat;
+    if (t.cycles > copy.cycles) return copy;
+    return t;
+}
