@@ -308,6 +308,10 @@ Test(emb_band, runs_bit_exact_on_vta, .timeout = 300) {
         {"C=6,H=13,W=39,K=6,R=3,S=3,stride=2,pad=1,groups=6", "band_s2_3x3"}, /* depthwise 3x3 / 2 */
         {"C=6,H=13,W=39,K=6,R=5,S=5,stride=2,pad=2,groups=6", "band_s2_5x5"}, /* depthwise 5x5 / 2 */
         {"C=4,H=9,W=33,K=8,R=3,S=3,pad=1,groups=4,bias=1,relu=1", "band_s1_k"}, /* multiplier 2 */
+        /* multiplier 2 as an outer loop: g and k share one accumulator axis (o = 2g + k);
+         * g is tiled with k whole, so the ACC tiles stay disjoint */
+        {"C=4,H=9,W=33,K=8,R=3,S=3,pad=1,groups=4,bias=1,relu=1", "band_s1"},
+        {"C=6,H=8,W=21,K=18,R=3,S=3,pad=1,groups=6,relu=1", "band_s1"}, /* multiplier 3 */
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char args[512], v[128];
@@ -318,8 +322,6 @@ Test(emb_band, runs_bit_exact_on_vta, .timeout = 300) {
         cli_field(args, "layout_class", v, sizeof v);
         cr_assert_str_eq(v, "banded(x/s)", "%s", args);
     }
-    /* known limit: with the channel multiplier as an outer loop, g and k share one
-     * accumulator axis and no VTA schedule fits; k on the O lanes (band_s1_k) works */
 }
 
 Test(emb_band, depthwise_band_beats_channel_packing_and_im2col, .timeout = 300) {
