@@ -333,34 +333,52 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
     return driver_plan_make(o, hw, &e, s->kind == DRV_REFERENCE, pl, st);
 }
 
-/* The portfolio: channel packing and full im2col (every reduction dim on the input
- * lanes) compete with the solver's optimum; the fewest simulated cycles win, ties keep
- * the earlier one. The solver's cycles objective is an embedding-level estimate (it
- * ignores the schedule), so a fixed strategy can still be a few percent faster on the
- * simulator; this keeps every layer at least as fast as both. Each alternative is
- * simulated timing-only first and rerun with the check only when it wins (the pipeline
- * is deterministic). */
+/* The portfolio: channel packing, full im2col (every reduction dim on the input
+ * lanes) and, for convs with fewer than BLOCK_IN channels per group, the banded
+ * Toeplitz form (input in its natural layout) compete with the solver's optimum; the
+ * fewest simulated cycles win, ties keep the earlier one. The solver's cycles
+ * objective is an embedding-level estimate (it ignores the schedule), so a fixed
+ * strategy can still be faster on the simulator; this keeps every layer at least as
+ * fast as each of them. Each alternative is simulated timing-only first and rerun with
+ * the check only when it wins (the pipeline is deterministic). */
+#define PORTFOLIO_ALTS 3
+static bool portfolio_alt(const op *o, const hw_config *hw, int alt, emb *e, driver_choice *what) {
+    status ign;
+    status_init(&ign);
+    char dims[64];
+    switch (alt) {
+    case 0: *what = DRV_CHOSE_CHANNEL_PACKING; return emb_channel_packing(o, hw, e, &ign);
+    case 1:
+        *what = DRV_CHOSE_IM2COL;
+        reduction_dims(o, dims, sizeof dims);
+        return emb_im2col(o, hw, dims, e, &ign);
+    default: {
+        int cd = op_dim_index(o, "c");
+        *what = DRV_CHOSE_BAND;
+        return cd >= 0 && o->extent[cd] < hw_block_in(hw) && emb_band(o, hw, e, &ign);
+    }
+    }
+}
+
 static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, driver_result *r, status *st) {
     if (!driver_run_plan(solved, dopt, r, st)) return false;
     driver_plan *cp = malloc(sizeof *cp);
     if (!cp) return status_fail(st, "out of memory");
     bool ok = true;
-    for (int alt = 0; alt < 2 && ok; alt++) {
+    for (int alt = 0; alt < PORTFOLIO_ALTS && ok; alt++) {
         status ign;
         status_init(&ign);
         emb e;
-        char dims[64];
-        reduction_dims(solved->o, dims, sizeof dims);
-        bool have = alt == 0 ? emb_channel_packing(solved->o, solved->hw, &e, &ign)
-                             : emb_im2col(solved->o, solved->hw, dims, &e, &ign);
-        if (!have || !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign)) continue;
+        driver_choice what;
+        if (!portfolio_alt(solved->o, solved->hw, alt, &e, &what) ||
+            !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign))
+            continue;
         driver_opts dt = *dopt;
         dt.timing_only = true;
         dt.check = false;
         dt.check_sample = 0;
         driver_result cr = *r;
         ok = driver_run_plan(cp, &dt, &cr, st);
-        driver_choice what = alt == 0 ? DRV_CHOSE_CHANNEL_PACKING : DRV_CHOSE_IM2COL;
         if (ok && cr.sim.cycles < r->sim.cycles) {
             bool check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
             if (check) ok = driver_run_plan(cp, dopt, &cr, st);

@@ -53,7 +53,7 @@ bool driver_strategy_parse(const char *text, driver_strategy *s, status *st);
 /* Which embedding a strategy ran: X(id, name). */
 #define DRIVER_CHOICES(X)                                                                     \
     X(DRV_CHOSE_REFERENCE, "reference") X(DRV_CHOSE_FILE, "file") X(DRV_CHOSE_SOLVER, "solver") \
-    X(DRV_CHOSE_IM2COL, "im2col") X(DRV_CHOSE_CHANNEL_PACKING, "channel packing")
+    X(DRV_CHOSE_IM2COL, "im2col") X(DRV_CHOSE_CHANNEL_PACKING, "channel packing") X(DRV_CHOSE_BAND, "banded")
 typedef enum { DRIVER_CHOICES(ES_ID2) } driver_choice;
 const char *driver_choice_name(driver_choice c);
 
