@@ -91,9 +91,16 @@ typedef struct driver_opts {
     int32_t sched_k;        /* schedule candidates simulated (stage 2b): 0 default
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
     const struct target *target; /* the back end (vta/target.h), NULL = target_default() */
+    double sim_above;       /* > 0: when the best schedule's estimate exceeds this, stop
+                             * before simulating (sim.cycles = UINT64_MAX; the portfolio's
+                             * pruning of alternatives the cost model rules out) */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6
+/* Relative error bound of the cost model the driver trusts (measured max ~3.6%): a
+ * schedule or embedding whose estimate is more than this above the best is not
+ * simulated. */
+#define DRIVER_MODEL_TOL 0.05
 
 /* What the solver said (strategies solve and portfolio; solved false otherwise). */
 typedef struct driver_solve_info {

@@ -179,6 +179,8 @@ bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, stat
 /* Banded Toeplitz over the output columns (o <- x with s compensated, i <- s), input in
  * its natural layout; conv / depthwise with dilation 1 and S > 1 (see emb_family.c). */
 bool emb_band(const op *o, const hw_config *hw, emb *e, status *st);
+/* True if a and b are the same embedding (swap and every lane term, in order). */
+bool emb_same(const emb *a, const emb *b);
 
 /* Layout class ("packed", "im2col(c,r,s)", "swap", "toeplitz(x/s)", ...) and a one-line
  * human description ("im2col over (c,r,s), 112/100 padding, input x25 duplicated"). */

@@ -115,6 +115,20 @@ bool emb_band(const op *o, const hw_config *hw, emb *e, status *st) {
     return emb_check(o, hw, e, st);
 }
 
+bool emb_same(const emb *a, const emb *b) {
+    if (a->swap != b->swap) return false;
+    for (int L = 0; L < 3; L++) {
+        if (a->nterms[L] != b->nterms[L]) return false;
+        for (int k = 0; k < a->nterms[L]; k++) {
+            const emb_term *x = &a->term[L][k], *y = &b->term[L][k];
+            if (x->dim != y->dim || x->extent != y->extent || x->comp_dim != y->comp_dim ||
+                x->comp_coef != y->comp_coef)
+                return false;
+        }
+    }
+    return true;
+}
+
 /* ---- class and description ------------------------------------------------------- */
 
 static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...)
