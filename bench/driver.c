@@ -162,24 +162,37 @@ static void check_output(const target *tg, const op *o, const hw_config *hw, con
     }
 }
 
-/* Stage 2b: the candidate of fewest simulated cycles (timing only); ties keep the
- * earlier candidate, so the result is deterministic. */
+/* The lowest cost-model estimate among the candidates. */
+static double best_estimate(const target *tg, const target_scheds *cand) {
+    double m = tg->sched_estimate(cand, 0);
+    for (int i = 1; i < tg->nscheds(cand); i++)
+        if (tg->sched_estimate(cand, i) < m) m = tg->sched_estimate(cand, i);
+    return m;
+}
+
+/* Stage 2b: the candidate of fewest simulated cycles (timing only) among those the
+ * cost model puts within DRIVER_MODEL_TOL of the best estimate; ties keep the earlier
+ * candidate, so the result is deterministic. */
 static bool select_schedule(const target *tg, const target_scheds *cand, const driver_opts *dopt, int *chosen,
                             status *st) {
     *chosen = 0;
     int ncand = tg->nscheds(cand);
     if (ncand < 2) return true;
+    double limit = best_estimate(tg, cand) * (1 + DRIVER_MODEL_TOL);
     uint64_t best = 0;
+    bool have = false;
     for (int i = 0; i < ncand; i++) {
+        if (tg->sched_estimate(cand, i) > limit) continue;
         target_prog *p = tg->codegen(cand, i, st);
         if (!p) return false;
         sim_report rep;
         bool ok = tg->simulate(p, true, dopt->strict, &rep, st);
         tg->prog_free(p);
         if (!ok) return false;
-        if (i == 0 || rep.cycles < best) {
+        if (!have || rep.cycles < best) {
             best = rep.cycles;
             *chosen = i;
+            have = true;
         }
     }
     return true;
@@ -225,6 +238,11 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     int tmpl;
     target_scheds *cand = tg->schedules(o, hw, e, n, reference, k, &tmpl, st);
     if (!cand) return false;
+    if (dopt->sim_above > 0 && best_estimate(tg, cand) > dopt->sim_above) {
+        tg->scheds_free(cand);
+        r->sim.cycles = UINT64_MAX;
+        return true;
+    }
     /* 2b: choose by simulation */
     double ts = es_now_ms();
     int ci;
@@ -331,34 +349,61 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
     return driver_plan_make(o, hw, &e, s->kind == DRV_REFERENCE, pl, st);
 }
 
-/* The portfolio: channel packing and full im2col (every reduction dim on the input
- * lanes) compete with the solver's optimum; the fewest simulated cycles win, ties keep
- * the earlier one. The solver's cycles objective is an embedding-level estimate (it
- * ignores the schedule), so a fixed strategy can still be a few percent faster on the
- * simulator; this keeps every layer at least as fast as both. Each alternative is
- * simulated timing-only first and rerun with the check only when it wins (the pipeline
- * is deterministic). */
+/* The portfolio: channel packing, full im2col (every reduction dim on the input
+ * lanes) and, for convs with fewer than BLOCK_IN channels per group, the banded
+ * Toeplitz form (input in its natural layout) compete with the solver's optimum; the
+ * fewest simulated cycles win, ties keep the earlier one. The solver's cycles
+ * objective is an embedding-level estimate (it ignores the schedule), so a fixed
+ * strategy can still be faster on the simulator; this keeps every layer at least as
+ * fast as each of them. Each alternative is simulated timing-only first and rerun with
+ * the check only when it wins (the pipeline is deterministic); an alternative equal to
+ * an earlier one is skipped, and one whose best schedule the cost model puts more than
+ * DRIVER_MODEL_TOL above the cycles to beat is not simulated. */
+#define PORTFOLIO_ALTS 3
+static bool portfolio_alt(const op *o, const hw_config *hw, int alt, emb *e, driver_choice *what) {
+    status ign;
+    status_init(&ign);
+    char dims[64];
+    switch (alt) {
+    case 0: *what = DRV_CHOSE_CHANNEL_PACKING; return emb_channel_packing(o, hw, e, &ign);
+    case 1:
+        *what = DRV_CHOSE_IM2COL;
+        op_reduction_dims(o, dims, sizeof dims);
+        return emb_im2col(o, hw, dims, e, &ign);
+    default: {
+        int cd = op_dim_index(o, "c");
+        *what = DRV_CHOSE_BAND;
+        return cd >= 0 && o->extent[cd] < hw_block_in(hw) && emb_band(o, hw, e, &ign);
+    }
+    }
+}
+
 static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, driver_result *r, status *st) {
     if (!driver_run_plan(solved, dopt, r, st)) return false;
     driver_plan *cp = malloc(sizeof *cp);
     if (!cp) return status_fail(st, "out of memory");
     bool ok = true;
-    for (int alt = 0; alt < 2 && ok; alt++) {
+    emb seen[PORTFOLIO_ALTS];
+    int nseen = 0;
+    for (int alt = 0; alt < PORTFOLIO_ALTS && ok; alt++) {
         status ign;
         status_init(&ign);
         emb e;
-        char dims[64];
-        op_reduction_dims(solved->o, dims, sizeof dims);
-        bool have = alt == 0 ? emb_channel_packing(solved->o, solved->hw, &e, &ign)
-                             : emb_im2col(solved->o, solved->hw, dims, &e, &ign);
-        if (!have || !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign)) continue;
+        driver_choice what;
+        if (!portfolio_alt(solved->o, solved->hw, alt, &e, &what) || emb_same(&e, &solved->e) ||
+            !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign))
+            continue;
+        bool dup = false;
+        for (int j = 0; j < nseen; j++) dup |= emb_same(&e, &seen[j]);
+        if (dup) continue;
+        seen[nseen++] = e;
         driver_opts dt = *dopt;
         dt.timing_only = true;
         dt.check = false;
         dt.check_sample = 0;
+        dt.sim_above = (double)r->sim.cycles * (1 + DRIVER_MODEL_TOL);
         driver_result cr = *r;
         ok = driver_run_plan(cp, &dt, &cr, st);
-        driver_choice what = alt == 0 ? DRV_CHOSE_CHANNEL_PACKING : DRV_CHOSE_IM2COL;
         if (ok && cr.sim.cycles < r->sim.cycles) {
             bool check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
             if (check) ok = driver_run_plan(cp, dopt, &cr, st);

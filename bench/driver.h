@@ -53,7 +53,7 @@ bool driver_strategy_parse(const char *text, driver_strategy *s, status *st);
 /* Which embedding a strategy ran: X(id, name). */
 #define DRIVER_CHOICES(X)                                                                     \
     X(DRV_CHOSE_REFERENCE, "reference") X(DRV_CHOSE_FILE, "file") X(DRV_CHOSE_SOLVER, "solver") \
-    X(DRV_CHOSE_IM2COL, "im2col") X(DRV_CHOSE_CHANNEL_PACKING, "channel packing")
+    X(DRV_CHOSE_IM2COL, "im2col") X(DRV_CHOSE_CHANNEL_PACKING, "channel packing") X(DRV_CHOSE_BAND, "banded")
 typedef enum { DRIVER_CHOICES(ES_ID2) } driver_choice;
 const char *driver_choice_name(driver_choice c);
 
@@ -101,9 +101,16 @@ typedef struct driver_opts {
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
     const struct target *target; /* the back end (vta/target.h), NULL = target_default() */
     const driver_data *data; /* operands of the run, or NULL: random from seed */
+    double sim_above;       /* > 0: when the best schedule's estimate exceeds this, stop
+                             * before simulating (sim.cycles = UINT64_MAX; the portfolio's
+                             * pruning of alternatives the cost model rules out) */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6
+/* Relative error bound of the cost model the driver trusts (measured max ~3.6%): a
+ * schedule or embedding whose estimate is more than this above the best is not
+ * simulated. */
+#define DRIVER_MODEL_TOL 0.05
 
 /* What the solver said (strategies solve and portfolio; solved false otherwise). */
 typedef struct driver_solve_info {

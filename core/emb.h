@@ -176,6 +176,11 @@ void emb_out_position(const op *o, const hw_config *hw, const emb *e, const emb_
  * false with a message when the family does not apply to the op). */
 bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st); /* the reference */
 bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, status *st); /* dims e.g. "c,r,s" */
+/* Banded Toeplitz over the output columns (o <- x with s compensated, i <- s), input in
+ * its natural layout; conv / depthwise with dilation 1 and S > 1 (see emb_family.c). */
+bool emb_band(const op *o, const hw_config *hw, emb *e, status *st);
+/* True if a and b are the same embedding (swap and every lane term, in order). */
+bool emb_same(const emb *a, const emb *b);
 
 /* Layout class ("packed", "im2col(c,r,s)", "swap", "toeplitz(x/s)", ...) and a one-line
  * human description ("im2col over (c,r,s), 112/100 padding, input x25 duplicated"). */

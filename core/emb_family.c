@@ -87,6 +87,48 @@ bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, stat
     return finish(o, hw, e, -1, st);
 }
 
+/* Banded Toeplitz along the output columns (DESIGN section 3): O <- x (X columns, the
+ * tap s moved back by the stride per column), I <- s (the (X-1) stride + S consecutive
+ * input columns those need); every other dim an outer loop, so the input keeps its
+ * natural layout (duplicated only where bands overlap). X is the largest band that
+ * fits the I lanes, then balanced over the output width (same number of chunks,
+ * fewer padded lanes). Applies to conv / depthwise with dilation 1 and S > 1. */
+bool emb_band(const op *o, const hw_config *hw, emb *e, status *st) {
+    memset(e, 0, sizeof *e);
+    if (o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE)
+        return status_fail(st, "banded embedding applies to conv operators, not to '%s'", o->name);
+    const op_conv *c = &o->conv;
+    int64_t lanes = hw_block_in(hw), sw = c->stride_w;
+    if (c->dil_w != 1 || c->s < 2 || c->s > lanes)
+        return status_fail(st, "banded embedding needs dilation 1 and 2 <= S <= %" PRId64, lanes);
+    int xd = op_dim_index(o, "x"), sd = op_dim_index(o, "s");
+    ES_ASSERT(xd >= 0 && sd >= 0);
+    int64_t xmax = (lanes - c->s) / sw + 1, ow = o->extent[xd];
+    int64_t x = es_ceil_div(ow, es_ceil_div(ow, xmax));
+    if (x > hw_block_out(hw)) x = hw_block_out(hw);
+    add_term(e, EMB_O, xd, x);
+    e->term[EMB_O][0].comp_dim = sd;
+    e->term[EMB_O][0].comp_coef = -sw;
+    add_term(e, EMB_I, sd, (x - 1) * sw + c->s);
+    int nd = batch_dim(o);
+    if (hw_batch(hw) > 1) add_term(e, EMB_B, nd, o->extent[nd]);
+    return emb_check(o, hw, e, st);
+}
+
+bool emb_same(const emb *a, const emb *b) {
+    if (a->swap != b->swap) return false;
+    for (int L = 0; L < 3; L++) {
+        if (a->nterms[L] != b->nterms[L]) return false;
+        for (int k = 0; k < a->nterms[L]; k++) {
+            const emb_term *x = &a->term[L][k], *y = &b->term[L][k];
+            if (x->dim != y->dim || x->extent != y->extent || x->comp_dim != y->comp_dim ||
+                x->comp_coef != y->comp_coef)
+                return false;
+        }
+    }
+    return true;
+}
+
 /* ---- class and description ------------------------------------------------------- */
 
 static size_t put(char *buf, size_t len, size_t k, const char *fmt, ...)

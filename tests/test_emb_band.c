@@ -7,6 +7,7 @@
  * compared bit by bit with ref_run; instance counts and input bytes are compared with
  * closed forms computed here; broken variants are rejected with their message. */
 #include "core/spec_emb.h"
+#include "core/es.h"
 #include "tests/emb_testlib.h"
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -308,6 +309,10 @@ Test(emb_band, runs_bit_exact_on_vta, .timeout = 300) {
         {"C=6,H=13,W=39,K=6,R=3,S=3,stride=2,pad=1,groups=6", "band_s2_3x3"}, /* depthwise 3x3 / 2 */
         {"C=6,H=13,W=39,K=6,R=5,S=5,stride=2,pad=2,groups=6", "band_s2_5x5"}, /* depthwise 5x5 / 2 */
         {"C=4,H=9,W=33,K=8,R=3,S=3,pad=1,groups=4,bias=1,relu=1", "band_s1_k"}, /* multiplier 2 */
+        /* multiplier 2 as an outer loop: g and k share one accumulator axis (o = 2g + k);
+         * g is tiled with k whole, so the ACC tiles stay disjoint */
+        {"C=4,H=9,W=33,K=8,R=3,S=3,pad=1,groups=4,bias=1,relu=1", "band_s1"},
+        {"C=6,H=8,W=21,K=18,R=3,S=3,pad=1,groups=6,relu=1", "band_s1"}, /* multiplier 3 */
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char args[512], v[128];
@@ -318,8 +323,6 @@ Test(emb_band, runs_bit_exact_on_vta, .timeout = 300) {
         cli_field(args, "layout_class", v, sizeof v);
         cr_assert_str_eq(v, "banded(x/s)", "%s", args);
     }
-    /* known limit: with the channel multiplier as an outer loop, g and k share one
-     * accumulator axis and no VTA schedule fits; k on the O lanes (band_s1_k) works */
 }
 
 Test(emb_band, depthwise_band_beats_channel_packing_and_im2col, .timeout = 300) {
@@ -365,4 +368,44 @@ Test(emb_band, block_diagonal_groups, .timeout = 120) {
              EMBEDSYN_SOURCE_DIR);
     cli_field(args, "check", v, sizeof v);
     cr_assert_str_eq(v, "pass", "%s", args);
+}
+
+/* emb_band (the portfolio's banded form): on random conv / depthwise shapes the
+ * builder's embedding passes the scalar checker, runs bit-exact through the GEMM
+ * interpreter, and has the instance count of a band of X columns over the I lanes,
+ * X = the largest band with (X - 1) stride + S <= 16, then balanced over OW. */
+Test(emb_band, builder_random_shapes) {
+    uint64_t rs = 4242;
+    hw_config hw = hw_default();
+    for (int it = 0; it < 24; it++) {
+        int64_t stride = 1 + (int64_t)(es_splitmix64(&rs) % 2), s = 2 + (int64_t)(es_splitmix64(&rs) % 6);
+        int64_t c = 1 + (int64_t)(es_splitmix64(&rs) % 9), h = s + (int64_t)(es_splitmix64(&rs) % 7);
+        int64_t w = s + (int64_t)(es_splitmix64(&rs) % 40), pad = (int64_t)(es_splitmix64(&rs) % 2) * (s / 2);
+        bool dw = it % 2 == 0;
+        op_conv p = cparams(1, c, h, w, dw ? c : 1 + (int64_t)(es_splitmix64(&rs) % 20), s, s, stride, pad);
+        if (dw && c > 1) p.groups = c;
+        op o = mkconv(p);
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_band(&o, &hw, &e, &st), "it %d: %s", it, st.msg);
+        int64_t ow = o.extent[D(&o, "x")], xmax = 1;
+        while ((xmax * stride) + s <= 16) xmax++; /* (xmax - 1) stride + s <= 16 */
+        int64_t chunks = cdiv(ow, xmax), x = cdiv(ow, chunks);
+        int64_t is = (x - 1) * stride + s;
+        cr_assert_eq(e.term[EMB_O][0].extent, x, "it %d", it);
+        cr_assert_eq(e.term[EMB_I][0].extent, is, "it %d", it);
+        emb_nest n = band_run(&o, &e, 5000 + (uint64_t)it);
+        cr_assert_eq(n.instances, band_instances(&o, x, is, false), "it %d", it);
+    }
+    /* not applicable: GEMM, S = 1, S > 16 */
+    op g = mkgemm(16, 16, 16, false, false);
+    op one = mkconv(cparams(1, 3, 8, 8, 4, 1, 1, 1, 0));
+    op wide = mkconv(cparams(1, 1, 8, 40, 4, 3, 20, 1, 0));
+    emb e;
+    status st;
+    status_init(&st);
+    cr_assert_not(emb_band(&g, &hw, &e, &st));
+    cr_assert_not(emb_band(&one, &hw, &e, &st));
+    cr_assert_not(emb_band(&wide, &hw, &e, &st));
 }

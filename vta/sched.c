@@ -71,11 +71,48 @@ static bool bias_plan(const hw_config *hw, const emb_nest *n, sched *s, int acc_
     return end <= hw_depth(hw, HW_MEM_ACC) && end <= hw_depth(hw, HW_MEM_INP);
 }
 
+/* Loops sharing an accumulator axis (e.g. the group and the channel multiplier of a
+ * depthwise conv, o = M g + k): the ACC boxes of two tiles must not overlap, or one
+ * tile's store would overwrite the other's outputs. They do not when at most one of
+ * those loops is tiled and the whole span of the others fits under its coefficient
+ * (a mixed-radix split: every tile's box is its own range of the axis). */
+static bool acc_tiles_disjoint(const emb_nest *n, const sched *s) {
+    for (int a = 0; a < n->lay[EMB_ACC].naxes; a++) {
+        int cnt = 0, tiled = -1, ntiled = 0;
+        int64_t span = 1;
+        for (int l = 0; l < n->nloops; l++) {
+            if (n->loop[l].axis[EMB_ACC] != a) continue;
+            cnt++;
+            if (s->tile[l] != n->loop[l].extent) {
+                tiled = l;
+                ntiled++;
+            } else {
+                int64_t c = n->loop[l].coef[EMB_ACC];
+                span += (c < 0 ? -c : c) * (n->loop[l].extent - 1);
+            }
+        }
+        if (cnt < 2 || ntiled == 0) continue;
+        int64_t ct = tiled >= 0 ? n->loop[tiled].coef[EMB_ACC] : 0;
+        if (ntiled > 1 || span > (ct < 0 ? -ct : ct)) return false;
+    }
+    return true;
+}
+
+static bool derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool check_acc,
+                            status *st);
+
 bool sched_derive(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     return sched_derive_geometry(o, hw, n, s, st) && cost_vta_plug(NULL, o, hw, n, s, st);
 }
 
 bool sched_derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    return derive_geometry(o, hw, n, s, true, st);
+}
+
+/* check_acc false: the footprint checks alone (the exhaustive search's prefix test,
+ * where later loops sit at 1 and may not yet form disjoint ACC tiles). */
+static bool derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool check_acc,
+                            status *st) {
     s->nloops = n->nloops;
     bool seen[EMB_MAX_LOOPS] = {false};
     for (int i = 0; i < n->nloops; i++) {
@@ -88,16 +125,7 @@ bool sched_derive_geometry(const op *o, const hw_config *hw, const emb_nest *n, 
             return status_fail(st, "tile %lld of loop %d outside 1..%lld", (long long)s->tile[l], l,
                                (long long)n->loop[l].extent);
     }
-    /* An accumulator axis moved by two loops: tiles of either could share ACC elements,
-     * so such loops stay whole. */
-    for (int a = 0; a < n->lay[EMB_ACC].naxes; a++) {
-        int cnt = 0;
-        for (int l = 0; l < n->nloops; l++) cnt += n->loop[l].axis[EMB_ACC] == a;
-        if (cnt > 1)
-            for (int l = 0; l < n->nloops; l++)
-                if (n->loop[l].axis[EMB_ACC] == a && s->tile[l] != n->loop[l].extent)
-                    return status_fail(st, "loops sharing an accumulator axis must not be tiled");
-    }
+    if (check_acc && !acc_tiles_disjoint(n, s)) return status_fail(st, "loops sharing an accumulator axis must not be tiled");
     int64_t zero[EMB_MAX_LOOPS] = {0}, lo[EMB_MAX_LAXES];
     for (int x = 0; x < 3; x++) {
         const emb_layout *L = &n->lay[x];
@@ -309,9 +337,9 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
         u.db_load = u.db_acc = false;
         status st;
         status_init(&st);
-        bool fits = c->opt->cost ? derive_costed(c->o, c->hw, c->n, c->opt, &u, &st)
-                                 : sched_derive_geometry(c->o, c->hw, c->n, &u, &st) &&
-                                       cost_vta_check(c->o, c->hw, c->n, &u, &st);
+        bool fits = derive_geometry(c->o, c->hw, c->n, &u, false, &st) &&
+                    (c->opt->cost ? c->opt->cost(c->opt->cost_ctx, c->o, c->hw, c->n, &u, &st)
+                                  : cost_vta_check(c->o, c->hw, c->n, &u, &st));
         memcpy(t->tile, save, sizeof save);
         if (!fits) break;
         exhaustive(c, t, l + 1, cand, ncand, best, have, budget);
