@@ -32,7 +32,8 @@ static const char solve_help[] =
     "                  -o and --smt2 not allowed)\n"
     "  --json          one JSON object: instances, utilization, lower_bound_instances,\n"
     "                  dram_bytes, layout, layout_class, proof, global, solver_status,\n"
-    "                  solve_ms, needs_transform, dup_factor, bytes, embedding\n"
+    "                  solve_ms, solve_cpu_ms, rlimit_used, needs_transform,\n"
+    "                  dup_factor, bytes, embedding\n"
     "%s";
 
 static bool parse_secs(const char *s, double *v) {
@@ -148,6 +149,8 @@ static int solve_one(const op *o, const cli_opts *c, enc_options *eo, const char
         printf(",\"proof\":\"%s\",\"global\":%s,\"solver_status\":\"%s\",\"solve_ms\":%.1f",
                enc_proof_name(r.proof), r.global ? "true" : "false", enc_solver_status_name(r.solver_status),
                r.solve_ms);
+        printf(",\"solve_cpu_ms\":%.1f,\"rlimit_used\":%llu", r.solve_cpu_ms,
+               (unsigned long long)r.rlimit_used);
         if (r.found) {
             enc_layout_info li;
             enc_result_layout(o, &c->hw, &r.e, &li);
