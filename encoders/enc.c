@@ -111,6 +111,9 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
                                    opt->timeout_s, &f, st);
     if (!sp)
         return false;
+    f.plain_proof = opt->plain_proof;
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_solve: formula built, %.1f ms CPU\n", enc_cpu_ms() - c0);
     /* 3. minimize (+ prove: the last UNSAT of "better than the optimum") */
     enc_point pt;
     memset(&pt, 0, sizeof pt);
@@ -148,6 +151,8 @@ bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_res
     ES_ASSERT(ms != ENC_MIN_UNSAT); /* the all-NONE choice is always a model */
     r->solver_status = ms == ENC_MIN_OPTIMAL ? ENC_SOLVER_SAT : ENC_SOLVER_UNKNOWN;
     r->proof = proven ? ENC_PROOF_OPTIMAL : (ms == ENC_MIN_UNKNOWN ? ENC_PROOF_UNKNOWN : ENC_PROOF_NOT_PROVEN);
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_solve: minimized, %.1f ms CPU\n", enc_cpu_ms() - c0);
     /* 4. export the proof query */
     bool ok = true;
     if (opt->smt2_path && proven) {

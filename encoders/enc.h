@@ -60,6 +60,9 @@ typedef struct enc_options {
     const char *smt2_path;      /* write the proof query here, or NULL */
     uint64_t rlimit;            /* Z3 resource limit (deterministic); 0 = default */
     double timeout_s;           /* wall clock, 0 = none */
+    bool plain_proof;           /* cycles: prove with the solver even when the seed meets the
+                                 * theorem bound (default false: the bound proves it;
+                                 * for comparisons and tests) */
 } enc_options;
 
 typedef struct enc_result {
