@@ -60,10 +60,9 @@ typedef struct enc_options {
     const char *smt2_path;      /* write the proof query here, or NULL */
     uint64_t rlimit;            /* Z3 resource limit (deterministic); 0 = default */
     double timeout_s;           /* wall clock, 0 = none */
-    bool plain_proof;           /* cycles: the previous procedure, for comparisons and tests:
-                                 * the solver's checks even when the seed meets the theorem
-                                 * bound (default: the bound proves it) and every bound on
-                                 * the incremental solver (default: a fresh solver each) */
+    bool plain_proof;           /* cycles: prove with the solver even when the seed meets the
+                                 * theorem bound (default false: the bound proves it;
+                                 * for comparisons and tests) */
 } enc_options;
 
 typedef struct enc_result {

@@ -406,27 +406,6 @@ static uint64_t rlimit_count(enc_formula *f) {
     return v;
 }
 
-/* A check of the formula's recorded assertions and `extra` on a fresh solver (one
- * non-incremental check: Z3 bit-blasts and runs its SAT core; no learnt clauses of
- * earlier checks). Same budget rules as enc_check. */
-Z3_lbool enc_check_fresh(enc_formula *f, Z3_ast extra) {
-    Z3_solver keep = f->sol;
-    Z3_context c = f->ctx;
-    f->sol = Z3_mk_solver_for_logic(c, Z3_mk_string_symbol(c, "QF_BV"));
-    Z3_solver_inc_ref(c, f->sol);
-    for (int i = 0; i < f->nas; i++)
-        Z3_solver_assert(c, f->sol, f->as[i]);
-    Z3_solver_assert(c, f->sol, extra);
-    Z3_lbool r = enc_check(f, 0, NULL);
-    if (r == Z3_L_TRUE) {
-        f->fresh_model = Z3_solver_get_model(c, f->sol);
-        Z3_model_inc_ref(c, f->fresh_model);
-    }
-    Z3_solver_dec_ref(c, f->sol);
-    f->sol = keep;
-    return r;
-}
-
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
     Z3_context c = f->ctx;
     Z3_params p = Z3_mk_params(c);

@@ -47,8 +47,6 @@ Z3_ast enc_dram_le(enc_formula *f, uint64_t v);
 Z3_ast enc_guard(enc_formula *f, Z3_ast a);
 /* Check under assumptions with the remaining resource budget: Z3_L_TRUE/FALSE/UNDEF. */
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum);
-/* One check of the recorded assertions and `extra` on a fresh solver (see enc_encode.c). */
-Z3_lbool enc_check_fresh(enc_formula *f, Z3_ast extra);
 /* Z3_solver_check_assumptions that a pending or arriving enc_request_interrupt stops
  * (then Z3_L_UNDEF; enc_interrupt.c). */
 Z3_lbool enc_check_interruptible(Z3_context c, Z3_solver s, unsigned n, const Z3_ast *assum);

@@ -12,10 +12,8 @@
 #include "encoders/enc.h"
 
 static void record(enc_formula *f, enc_point *p) {
-    Z3_model m = f->fresh_model ? f->fresh_model : Z3_solver_get_model(f->ctx, f->sol);
-    if (!f->fresh_model)
-        Z3_model_inc_ref(f->ctx, m);
-    f->fresh_model = NULL; /* its reference is released below */
+    Z3_model m = Z3_solver_get_model(f->ctx, f->sol);
+    Z3_model_inc_ref(f->ctx, m);
     enc_model_choice(f, m, &p->swap, p->sel);
     ES_ASSERT(enc_space_consistent(f->sp, p->swap, p->sel));
     p->instances = (uint64_t)enc_space_instances(f->sp, p->sel);
@@ -149,15 +147,8 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
             tgt = f->ub;
             tried_ub = true;
         }
-        if (c == ENC_CYC && nassum == 0 && !f->plain_proof) {
-            /* one fresh non-incremental check per bound: Z3's SAT core on the bit-blasted
-             * formula proves the hard "fewer cycles" bounds with about half the effort of
-             * the incremental solver (depthwise convs: 24M -> 12M rlimit) */
-            r = enc_check_fresh(f, le(f, c, tgt));
-        } else {
-            A[nassum] = enc_guard(f, le(f, c, tgt));
-            r = enc_check(f, nassum + 1, A);
-        }
+        A[nassum] = enc_guard(f, le(f, c, tgt));
+        r = enc_check(f, nassum + 1, A);
         if (r == Z3_L_UNDEF)
             return ENC_MIN_UNKNOWN;
         if (r == Z3_L_TRUE) {

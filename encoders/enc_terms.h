@@ -59,10 +59,9 @@ typedef struct enc_formula {
     uint64_t cyc_min[4];
     enc_term cyc_mod[COSTFORM_MAX_MOD]; /* module terms (t == NULL if empty) */
     uint64_t cyc_ub;        /* cycles of a known consistent choice (enc_cycles_seed) */
-    Z3_model fresh_model;   /* model of the last SAT enc_check_fresh (owned), or NULL */
     bool cyc_seed_swap;     /* that choice (valid when cyc_ub < UINT64_MAX) */
     int32_t cyc_seed_sel[OP_MAX_DIMS];
-    bool plain_proof;       /* the incremental checks only, no proof shortcut (enc_options) */
+    bool plain_proof;       /* no proof shortcut: always the solver's UNSAT (enc_options) */
     int nas;
     Z3_ast as[ENC_MAX_ASSERTS];
     uint64_t rlimit_left;   /* remaining resource budget (0 = unlimited) */
