@@ -13,7 +13,7 @@
 
 static const char layouts_help[] =
     "usage: embedsyn layouts (--op FILE | --conv SHAPE | --gemm SHAPE) [--hw FILE] [--all]\n"
-    "         [--objective O] [--timeout S] [--rlimit N] [--json]\n\n"
+    "         [--objective O] [--timeout S] [--rlimit N] [--plain-proof] [--json]\n\n"
     "Lists the Pareto front over the search space, fastest first: with a cycles objective\n"
     "(the default) of (estimated cycles, GEMM micro-op iterations, DRAM bytes), else of\n"
     "(GEMM micro-op iterations, DRAM bytes). With --all the best embedding (objective,\n"

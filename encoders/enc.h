@@ -60,6 +60,9 @@ typedef struct enc_options {
     const char *smt2_path;      /* write the proof query here, or NULL */
     uint64_t rlimit;            /* Z3 resource limit (deterministic); 0 = default */
     double timeout_s;           /* wall clock, 0 = none */
+    bool plain_proof;           /* cycles: prove with the solver even when the seed meets the
+                                 * theorem bound (default false: the bound proves it;
+                                 * for comparisons and tests) */
 } enc_options;
 
 typedef struct enc_result {
@@ -76,6 +79,7 @@ typedef struct enc_result {
     bool global;                /* optimum meets the scalar lower bound */
     enc_solver_status solver_status; /* unknown: timeout/rlimit, best so far */
     double solve_ms;
+    double solve_cpu_ms;        /* CPU time of the calling thread (one core, any load) */
     double est_cycles;          /* the cost form's cycles of e (0 without a cost form) */
     uint64_t rlimit_used;       /* Z3 "rlimit count" of all checks: deterministic effort */
 } enc_result;
@@ -145,6 +149,8 @@ bool enc_interrupted(void);
 typedef void (*enc_progress_fn)(void *ctx, uint64_t instances, uint64_t dram_bytes);
 void enc_set_progress(enc_progress_fn fn, void *ctx);
 void enc_progress_point(uint64_t instances, uint64_t dram_bytes, bool have_dram);
+/* CPU time of the calling thread in ms (benchmarks on a loaded machine). */
+double enc_cpu_ms(void);
 /* Z3's full version text (encoders/enc_version.c). */
 const char *enc_z3_version(void);
 

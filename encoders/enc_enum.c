@@ -118,6 +118,7 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
                                    opt->timeout_s, &f, st);
     if (!sp)
         return false;
+    f.plain_proof = opt->plain_proof;
     enc_activate(&f, false, true);
     uint64_t lb = (uint64_t)out->lower_bound_instances;
     enc_cost first = cyc ? ENC_CYC : ENC_INST;

@@ -1,9 +1,10 @@
 /* enc_opt: minimization by iterative tightening (see enc_opt.h). Bounds on the
  * instance count go through the log shadow (enc_inst_le), which is exact for the
  * values asked; the final proof can be re-checked on the exact product circuit.
- * Invariant: every recorded point comes from a SAT model; a point is reported proven
- * only after UNSAT of "cost < value" (or the value equals a theorem bound and the
- * caller allowed that shortcut). */
+ * Invariant: every recorded point comes from a SAT model or, for the cycles seed, from
+ * the C cost form (equal to the formula's term); a point is reported proven only after
+ * UNSAT of "cost < value" or when the value equals a theorem bound (cycles: always, as
+ * the solver's query is then the constant false; other costs: if the caller allowed it). */
 #include "encoders/enc_opt.h"
 
 #include <stdlib.h>
@@ -25,6 +26,29 @@ static void record(enc_formula *f, enc_point *p) {
     p->found = true;
     Z3_model_dec_ref(f->ctx, m);
     enc_progress_point(p->instances, p->dram, p->have_dram); /* enc_progress.c */
+}
+
+/* The seed of the cycles objective as a point, evaluated in C (enc_cycles_seed's choice:
+ * consistent, its nest builds, its cycles equal the formula's term). */
+static void record_seed(enc_formula *f, enc_point *p) {
+    const enc_space *sp = f->sp;
+    p->swap = f->cyc_seed_swap;
+    memcpy(p->sel, f->cyc_seed_sel, sizeof p->sel);
+    ES_ASSERT(enc_space_consistent(sp, p->swap, p->sel));
+    p->instances = (uint64_t)enc_space_instances(sp, p->sel);
+    emb e;
+    emb_nest n;
+    status st;
+    status_init(&st);
+    enc_space_emb(sp, p->swap, p->sel, &e);
+    ES_ASSERT(emb_nest_build(sp->o, &sp->hw, &e, &n, &st));
+    p->have_dram = f->dram_on;
+    p->dram = f->dram_on ? (uint64_t)(n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2]) : 0;
+    p->have_cycles = true;
+    p->cycles = f->cyc_ub;
+    ES_ASSERT(costform_u64(costform_eval(&f->cf, &n)) == p->cycles);
+    p->found = true;
+    enc_progress_point(p->instances, p->dram, p->have_dram);
 }
 
 static uint64_t value(enc_cost c, const enc_point *p) {
@@ -63,6 +87,15 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
         enc_activate(f, false, true);
     if (c == ENC_CYC)
         enc_activate_cycles(f);
+    if (c == ENC_CYC && nassum == 0 && !f->plain_proof && lower > 0 && f->cyc_ub == lower) {
+        /* Proof shortcut: the seed meets the theorem bound. The solver's proof query
+         * "cycles <= lower - 1" would contain the constant false (the bound's own split
+         * clause, enc_cyc_le), so the bound is the proof; no solver check at all. */
+        record_seed(f, best);
+        *proven = true;
+        *proof_q = lt_exact(f, c, lower);
+        return ENC_MIN_OPTIMAL;
+    }
     Z3_lbool r = Z3_L_UNDEF;
     bool seeded = c == ENC_CYC && f->cyc_ub < UINT64_MAX && nassum + 1 + f->sp->nd < 64;
     if (seeded) {

@@ -61,6 +61,7 @@ typedef struct enc_formula {
     uint64_t cyc_ub;        /* cycles of a known consistent choice (enc_cycles_seed) */
     bool cyc_seed_swap;     /* that choice (valid when cyc_ub < UINT64_MAX) */
     int32_t cyc_seed_sel[OP_MAX_DIMS];
+    bool plain_proof;       /* no proof shortcut: always the solver's UNSAT (enc_options) */
     int nas;
     Z3_ast as[ENC_MAX_ASSERTS];
     uint64_t rlimit_left;   /* remaining resource budget (0 = unlimited) */

@@ -219,6 +219,43 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
     cr_assert_geq(compared, 25, "only %d ops small enough", compared);
 }
 
+/* The proof shortcut (the C seed meets the theorem bound: no solver check) never changes
+ * the optimum or the proof status: on random small ops the plain solver proof
+ * (plain_proof) gives the same cycles, both proven; the shortcut is taken on some. */
+Test(enc_cycles, proof_shortcut_agrees_with_the_plain_proof, .timeout = 200) {
+    uint64_t seed = 0x7a3c55e1d2b40f19ull;
+    int compared = 0, shortcut = 0;
+    for (int it = 0; it < 10; it++) {
+        /* odd: a random small op; even: lane-friendly channels (the shortcut's case) */
+        hw_config hw = it % 2 ? random_hw(&seed) : hw_default();
+        op o = it % 2 ? random_op(&seed)
+                      : mk_conv(1, 16 * rnd(&seed, 1, 3), rnd(&seed, 2, 8), rnd(&seed, 2, 8),
+                                16 * rnd(&seed, 1, 2), 1, 1, 1, 0);
+        enc_result r[2];
+        for (int plain = 0; plain < 2; plain++) {
+            enc_options eo;
+            enc_options_init(&eo);
+            eo.objective = ENC_OBJ_CYCLES;
+            costform_vta(&hw, &o, &eo.cf);
+            eo.prove = true;
+            eo.plain_proof = plain == 1;
+            status st;
+            status_init(&st);
+            cr_assert(enc_solve(&o, &hw, &eo, &r[plain], &st), "%s", st.msg);
+            cr_assert(r[plain].found);
+            cr_assert_eq(r[plain].proof, ENC_PROOF_OPTIMAL, "%s plain %d", o.name, plain);
+        }
+        cr_assert_float_eq(r[0].est_cycles, r[1].est_cycles, 1e-9, "%s: shortcut %.1f, plain %.1f", o.name,
+                           r[0].est_cycles, r[1].est_cycles);
+        cr_assert_gt(r[1].rlimit_used, 0, "the plain proof runs the solver");
+        shortcut += r[0].rlimit_used == 0;
+        compared++;
+    }
+    cr_log_info("proof shortcut taken on %d of %d ops", shortcut, compared);
+    cr_assert_geq(shortcut, 2, "shortcut taken on only %d of %d ops", shortcut, compared);
+    cr_assert_lt(shortcut, compared, "every op took the shortcut: nothing compared with a search");
+}
+
 /* cvc5 re-checks the exported proofs of the cycles objectives and says unsat. */
 Test(enc_cycles, cvc5_rechecks_cycles_proofs, .timeout = 180) {
     cr_assert(system("cvc5 --version > /dev/null 2>&1") == 0,
