@@ -229,8 +229,8 @@ Test(enc_cycles, proof_shortcut_agrees_with_the_plain_proof, .timeout = 200) {
         /* odd: a random small op; even: lane-friendly channels (the shortcut's case) */
         hw_config hw = it % 2 ? random_hw(&seed) : hw_default();
         op o = it % 2 ? random_op(&seed)
-                      : mk_conv(1, 16 * rnd(&seed, 1, 3), rnd(&seed, 2, 8), rnd(&seed, 2, 8),
-                                16 * rnd(&seed, 1, 2), 1, 1, 1, 0);
+                      : mk_conv(1, 16 * tl_xrnd(&seed, 1, 3), tl_xrnd(&seed, 2, 8), tl_xrnd(&seed, 2, 8),
+                                16 * tl_xrnd(&seed, 1, 2), 1, 1, 1, 0);
         enc_result r[2];
         for (int plain = 0; plain < 2; plain++) {
             enc_options eo;
