@@ -17,7 +17,7 @@
 static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
-    "         [--hw FILE] [--alts N] [--timeout S] [--placement all|graph-pack]\n"
+    "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement all|graph-pack]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -47,12 +47,15 @@ static const char net_help[] =
     "  --suite FILE.xml    write the network's distinct VTA layers as a suite for bench\n"
     "  --alts N            solver alternatives per layer (default 4, 0..6; 0: no solver,\n"
     "                      channel packing and im2col only)\n"
-    "  --timeout S         solver seconds per distinct layer (default 20)\n"
+    "  --rlimit N          solver budget per distinct layer as Z3's deterministic\n"
+    "                      resource count (default 50000000, as bench --pareto-rlimit):\n"
+    "                      the alternatives do not depend on the machine's load\n"
+    "  --timeout S         solver wall-clock hang guard per distinct layer (default 600)\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     "  --json              one JSON object: layers, totals, check\n";
 
-enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_BUILTIN, O_PLACEMENT };
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT };
 
 static const struct option net_options[] = {
     {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
@@ -60,7 +63,7 @@ static const struct option net_options[] = {
     {"out", required_argument, NULL, O_OUT},           {"seed", required_argument, NULL, O_SEED},
     {"suite", required_argument, NULL, O_SUITE},       {"alts", required_argument, NULL, O_ALTS},
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
-    {"placement", required_argument, NULL, O_PLACEMENT},
+    {"placement", required_argument, NULL, O_PLACEMENT}, {"rlimit", required_argument, NULL, O_RLIMIT},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -123,6 +126,11 @@ static int take(net_args *a, int code, const char *arg) {
         if (!cli_parse_u64(arg, &u) || u < 1 || u > 3600)
             return cli_usage_error("net", "--timeout must be 1..3600 seconds, got '%s'", arg);
         a->o.timeout_s = (double)u;
+        break;
+    case O_RLIMIT:
+        if (!cli_parse_u64(arg, &u) || u < 1)
+            return cli_usage_error("net", "--rlimit must be a positive number, got '%s'", arg);
+        a->o.rlimit = u;
         break;
     case CLI_OPT_HW:
         if (!spec_load_hw(arg, &a->o.hw, &st)) return cli_fail("net", &st);

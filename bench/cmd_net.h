@@ -31,6 +31,8 @@ typedef enum { NETRUN_FLOWS(ES_ID2) NETRUN_NFLOWS } netrun_flow;
 const char *netrun_flow_name(netrun_flow f);
 
 #define NETRUN_MAX_ALTS 8
+/* Default solver budget per distinct layer (the same as bench --pareto-rlimit). */
+#define NETRUN_RLIMIT 50000000ull
 
 typedef struct netrun_opts {
     netrun_flow flow;
@@ -38,7 +40,8 @@ typedef struct netrun_opts {
                             * reference flow always; embedsyn with --placement graph-pack) */
     hw_config hw;
     int32_t max_alts;   /* solver alternatives per layer (Pareto front, fastest first) */
-    double timeout_s;   /* solver wall clock per distinct layer */
+    uint64_t rlimit;    /* solver budget per distinct layer: Z3 rlimit (deterministic) */
+    double timeout_s;   /* solver wall clock per distinct layer: a hang guard only */
     bool timing_only;   /* no values: cycles only */
     bool check;         /* every tensor vs net_ref_run */
     uint64_t seed;      /* the input tensor's values */

@@ -26,7 +26,8 @@ void netrun_opts_init(netrun_opts *o) {
     o->flow = NETRUN_EMBEDSYN;
     o->hw = hw_default();
     o->max_alts = 4;
-    o->timeout_s = 20;
+    o->rlimit = NETRUN_RLIMIT;
+    o->timeout_s = 600;
     o->seed = 1;
 }
 
@@ -102,6 +103,7 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     enc_options eo;
     enc_options_init(&eo);
     eo.objective = ENC_OBJ_DEFAULT;
+    eo.rlimit = opt->rlimit;
     eo.timeout_s = opt->timeout_s;
     costform_vta(hw, o, &eo.cf);
     enc_alts a;
@@ -119,9 +121,8 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     }
     status_init(&st);
     if (emb_channel_packing(o, hw, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_CHANNEL_PACKING, l);
-    char dims[64] = "";
-    for (int d = 0, k = 0; d < o->ndims; d++)
-        if (op_is_reduction(o, d)) k += snprintf(dims + k, sizeof dims - (size_t)k, "%s%s", k ? "," : "", o->dim_name[d]);
+    char dims[64];
+    op_reduction_dims(o, dims, sizeof dims);
     status_init(&st);
     if (emb_im2col(o, hw, dims, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_IM2COL, l);
 }

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoders/enc.h"
+#include "encoders/enc_progress.h"
+#include "encoders/enc_types.h"
 
 
 

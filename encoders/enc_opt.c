@@ -9,7 +9,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "encoders/enc.h"
+#include "encoders/enc_progress.h"
+#include "encoders/enc_types.h"
 
 static void record(enc_formula *f, enc_point *p) {
     Z3_model m = Z3_solver_get_model(f->ctx, f->sol);

@@ -2,7 +2,9 @@
  * enc_opt.c), so a command can show the current best of a long search. The CLI sets
  * it once per process (bench/cli.c); the library leaves it unset (no output).
  * Invariant: the hook is called on the solving thread, after the point was checked. */
-#include "encoders/enc.h"
+#include "encoders/enc_progress.h"
+
+#include <stddef.h>
 
 static enc_progress_fn progress_fn = NULL;
 static void *progress_ctx = NULL;

@@ -20,7 +20,7 @@
 #include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
-#include "vta/sched.h"
+#include "vta/sched_tile.h"
 #include "vta/sim.h"
 
 /* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). DMA

@@ -16,8 +16,6 @@ void sched_opts_init(sched_opts *o) {
     o->reuse = true;
 }
 
-bool sched_is_reduction(const emb_nest *n, int l) { return n->loop[l].axis[EMB_ACC] < 0; }
-
 static int64_t ntiles_of(const emb_nest *n, const sched *s, int l) { return sched_ntiles(n, s, l); }
 
 static int nslots(const sched *s, int x) { return sched_nslots(s, x); }

@@ -4,7 +4,7 @@
  * Shared by the schedule search, the cost model (vta/cost) and code generation.
  * Invariant: pure functions of (nest, schedule, box); the cost model and codegen see
  * the same boxes, so counted and emitted DMA instructions agree. */
-#include "vta/sched.h"
+#include "vta/sched_tile.h"
 
 #include <string.h>
 
@@ -66,3 +66,5 @@ void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_o
     }
 }
 
+
+bool sched_is_reduction(const emb_nest *n, int l) { return n->loop[l].axis[EMB_ACC] < 0; }
