@@ -276,7 +276,8 @@ int cmd_dse(int argc, char **argv) {
     if (!dse_prepare(c, &st)) {
         dse_destroy(c);
         free(layers);
-        return cli_fail("dse", &st);
+        return cli_interrupted() ? cli_interrupted_exit("dse", a.json, "no designs written; finished cache entries kept")
+                                 : cli_fail("dse", &st);
     }
     double t1 = es_now_ms();
     dse_design *d = NULL;
@@ -290,12 +291,14 @@ int cmd_dse(int argc, char **argv) {
                 if (a.o.progress) fprintf(stderr, "dse: validating %s on the simulator\n", d[i].hw.name);
                 ok = dse_validate(c, &d[i], a.sample, &st);
             }
+        ok = ok && !cli_interrupted();
     }
     if (!ok) {
         dse_destroy(c);
         free(layers);
         free(d);
-        return cli_fail("dse", &st);
+        return cli_interrupted() ? cli_interrupted_exit("dse", a.json, "no designs written; finished cache entries kept")
+                                 : cli_fail("dse", &st);
     }
     if (a.bench) print_bench(c, a.json ? stderr : stdout, n, nl, a.o.jobs, t0, t1, t2);
     if (a.validate && !a.json) {

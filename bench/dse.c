@@ -10,6 +10,7 @@
 #include "bench/dse_int.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdatomic.h>
@@ -694,9 +695,10 @@ static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64
 static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh, FILE *out, double t0) {
     for (;;) {
         int64_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= n) break;
+        if (i >= n || enc_interrupted()) break;
         double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
         compute_entry(c, need[i]);
+        if (enc_interrupted()) break; /* its solve may be cut short: not cached */
         atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
         atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
         if (out) {
@@ -705,6 +707,19 @@ static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh
         }
         fill_progress(c, sh, atomic_fetch_add(&sh->done, 1) + 1, n, t0);
     }
+}
+
+int dse_wait_worker(const pid_t *pid, int n, int j) {
+    int ws = 0;
+    bool passed = false;
+    while (waitpid(pid[j], &ws, 0) < 0) {
+        ES_ASSERT(errno == EINTR);
+        if (enc_interrupted() && !passed) {
+            for (int k = 0; k < n; k++) kill(pid[k], SIGTERM);
+            passed = true;
+        }
+    }
+    return ws;
 }
 
 /* Forked workers fill need[] (results come back through temporary files). */
@@ -736,9 +751,7 @@ static bool fill_parallel(dse_ctx *c, dse_entry **need, int64_t nneed, int jobs,
         started++;
     }
     for (int j = 0; j < started; j++) {
-        int ws;
-        while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
-        }
+        int ws = dse_wait_worker(pid, started, j);
         if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
             ok = ok && status_fail(st, "dse: a worker process failed while computing cache entries");
         rewind(tf[j]);
@@ -749,6 +762,7 @@ static bool fill_parallel(dse_ctx *c, dse_entry **need, int64_t nneed, int jobs,
                 fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
         fclose(tf[j]);
     }
+    if (ok && enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
     for (int64_t i = 0; ok && i < nneed; i++)
         if (!from_disk(c, need[i])) ok = status_fail(st, "dse: internal: a computed cache entry could not be read back");
     return ok;
@@ -775,9 +789,10 @@ bool dse_prepare(dse_ctx *c, status *st) {
     ES_ASSERT(sh != MAP_FAILED);
     memset(sh, 0, sizeof *sh);
     bool ok = true;
-    if (jobs <= 1)
+    if (jobs <= 1) {
         fill_worker(c, need, nneed, sh, cf, t0);
-    else
+        if (enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
+    } else
         ok = fill_parallel(c, need, nneed, jobs, sh, cf, t0, st);
     c->fill_solve_cpu_s += (double)sh->solve_us / 1e6;
     c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;

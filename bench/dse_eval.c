@@ -246,6 +246,10 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
     bool ok = true;
     if (jobs <= 1) {
         for (int64_t i = 0; i < cnt && ok; i++) {
+            if (enc_interrupted()) {
+                ok = status_fail(st, "dse: interrupted after %lld of %lld designs", (long long)i, (long long)cnt);
+                break;
+            }
             ok = eval_pos(c, pos[i], &res[i], st);
             progress(c, i + 1, cnt, t0, 1);
         }
@@ -271,6 +275,7 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
             if (pid[j] == 0) {
                 int64_t done = 0;
                 for (int64_t i = j; i < cnt; i += jobs) {
+                    if (enc_interrupted()) _exit(5);
                     dse_design d;
                     status ws;
                     status_init(&ws);
@@ -286,9 +291,8 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
             }
         }
         for (int j = 0; j < jobs; j++) {
-            int ws;
-            while (waitpid(pid[j], &ws, 0) < 0 && errno == EINTR) {
-            }
+            int ws = dse_wait_worker(pid, jobs, j);
+            if (enc_interrupted()) ok = ok && status_fail(st, "dse: interrupted while evaluating designs");
             if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = ok && status_fail(st, "dse: worker %d failed", j);
             rewind(tf[j]);
             for (int64_t i = j; i < cnt && ok; i += jobs)

@@ -86,6 +86,10 @@ const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int cand, const hw_co
 /* Sets s's inputs from a library schedule (and bias axes from the embedding). */
 void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, sched *s);
 bool dse_objective_uses_bus(dse_objective o);
+/* Waits for worker pid[j]; while waiting, an interrupt of this process (SIGINT/SIGTERM,
+ * enc_interrupted) is passed on to every worker pid[0..n) once, so they stop too.
+ * Returns the wait status. */
+int dse_wait_worker(const pid_t *pid, int n, int j);
 /* The cache-file key of e's whole entry under cost-model version ver (tests). */
 uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver);
 

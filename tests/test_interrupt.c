@@ -225,6 +225,34 @@ Test(interrupt, layouts_sigterm, .timeout = 120) {
     free(err);
 }
 
+/* dse: SIGTERM to the runner (not its group) while two worker processes fill the cache
+ * with a layer whose solve takes about a minute: the runner passes the signal on, every
+ * worker stops, no design results are written, exit 143 within seconds; the cache keeps
+ * only entries that finished (here none: a later run computes the slow one again). */
+Test(interrupt, dse_sigterm_to_runner_stops_workers, .timeout = 120) {
+    char *d = tmpdir();
+    write_tmp(d, "s.xml", slow_suite);
+    char *argv[] = {EMBEDSYN_CLI, "dse", "s.xml", "--sweep", "log_block=4", "--jobs", "2",
+                    "--out", "out", NULL};
+    child c;
+    start(&c, d, argv);
+    cr_assert(wait_for(c.err, "cache entries to compute", 60), "the cache fill never started");
+    double secs;
+    int rc = interrupt_after(&c, SIGTERM, false, 1.0, &secs);
+    char *out = slurp(c.out), *err = slurp(c.err);
+    cr_expect_eq(rc, 143, "exit %d\n%s\n%s", rc, out, err);
+    cr_expect_lt(secs, 10);
+    cr_expect(strstr(err, "interrupted (SIGTERM)"), "%s", err);
+    char p[600];
+    snprintf(p, sizeof p, "%s/out/results.csv", d);
+    cr_expect_neq(access(p, F_OK), 0, "no results from an interrupted dse");
+    /* No worker is left behind. */
+    sleep_s(0.2);
+    cr_expect_neq(kill(-c.pid, 0), 0);
+    free(out);
+    free(err);
+}
+
 /* A second Ctrl-C terminates at once (default action). */
 Test(interrupt, second_signal_terminates, .timeout = 120) {
     char *d = tmpdir();
