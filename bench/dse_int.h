@@ -3,6 +3,8 @@
 #ifndef EMBEDSYN_BENCH_DSE_INT_H
 #define EMBEDSYN_BENCH_DSE_INT_H
 
+#include <sys/types.h>
+
 #include "bench/dse.h"
 #include "core/emb.h"
 #include "vta/sched.h"
