@@ -92,6 +92,14 @@ bool dse_objective_uses_bus(dse_objective o);
  * enc_interrupted) is passed on to every worker pid[0..n) once, so they stop too.
  * Returns the wait status. */
 int dse_wait_worker(const pid_t *pid, int n, int j);
+/* Cache lines (dse_cache.c): writes entry e under key (with its schedule library or
+ * only the embeddings); reads "KEY content" lines of f into c's table; fills e from the
+ * newest table line of key that parses (false: none). */
+/* The nest of a candidate's embedding, read from the cache or just solved (dse.c). */
+void dse_cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd);
+void dse_cache_put_line(FILE *f, uint64_t key, const dse_entry *e, bool lib);
+void dse_cache_read_lines(dse_ctx *c, FILE *f);
+bool dse_cache_lookup(dse_ctx *c, dse_entry *e, uint64_t key);
 /* The cache-file key of e's whole entry under cost-model version ver (tests). */
 uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver);
 

@@ -27,6 +27,13 @@
 
 /* ---- spaces ---- */
 
+/* Creates an empty file from the mkstemp template path (rewritten in place). */
+static void empty_file(char *path) {
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+}
+
 Test(space, file_values_and_numbering) {
     hw_space s;
     status st;
@@ -209,9 +216,7 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
     cr_assert(spec_load_space(SRC "/tests/dse/space.xml", &s, &st), "%s", st.msg);
     cr_assert(spec_parse_sweep("log_wgt_buff_size=13,18,log_uop_buff_size=9,15,dram_latency=16,32", "--sweep", &s, &st));
     char cache[] = "/tmp/test_dse_cache_XXXXXX";
-    int fd = mkstemp(cache);
-    cr_assert(fd >= 0);
-    close(fd);
+    empty_file(cache);
     for (int obj = 0; obj < 3; obj++) {
         dse_opts o;
         dse_opts_init(&o);
@@ -440,9 +445,7 @@ Test(dse, energy_and_area_are_the_cost_modules) {
     hw_config def = hw_default();
     double def_um2 = 0;
     char cache[] = "/tmp/test_dse_energy_XXXXXX"; /* one Z3 solve per entry for the three objectives */
-    int fd = mkstemp(cache);
-    cr_assert(fd >= 0);
-    close(fd);
+    empty_file(cache);
     for (int obj = 0; obj < 3; obj++) {
         dse_opts o;
         dse_opts_init(&o);
@@ -552,9 +555,7 @@ Test(dse, cache_key_holds_what_an_entry_depends_on) {
     cr_expect_eq(k0, key_of(ops, base, DSE_OBJ_ENERGY, 60, COST_MODEL_VERSION));
     /* behaviour: a cache file filled at bus 64 is not used at bus 128, but is at bus 64 */
     char cache[] = "/tmp/test_dse_key_XXXXXX";
-    int fd = mkstemp(cache);
-    cr_assert(fd >= 0);
-    close(fd);
+    empty_file(cache);
     const char *sweeps[] = {base, "log_block=4,bus_bits=128", base};
     int64_t want[] = {1, 1, 0};
     for (int k = 0; k < 3; k++) {
