@@ -226,12 +226,18 @@ Test(interrupt, layouts_sigterm, .timeout = 120) {
 }
 
 /* dse: SIGTERM to the runner (not its group) while two worker processes fill the cache
- * with a layer whose solve takes about a minute: the runner passes the signal on, every
+ * with a layer whose entry takes about 10 s: the runner passes the signal on, every
  * worker stops, no design results are written, exit 143 within seconds; the cache keeps
  * only entries that finished (here none: a later run computes the slow one again). */
 Test(interrupt, dse_sigterm_to_runner_stops_workers, .timeout = 120) {
     char *d = tmpdir();
-    write_tmp(d, "s.xml", slow_suite);
+    /* big: about 10 s of cache fill (schedule library) in dse, small: well under 1 s */
+    write_tmp(d, "s.xml",
+              "<suite name=\"s\">\n"
+              "  <operator name=\"big\"><conv2d c=\"512\" h=\"56\" w=\"56\" k=\"512\" r=\"3\" s=\"3\" "
+              "pad=\"1\"/></operator>\n"
+              "  <operator name=\"small\"><conv2d c=\"16\" h=\"8\" w=\"8\" k=\"16\" r=\"1\" s=\"1\"/></operator>\n"
+              "</suite>\n");
     char *argv[] = {EMBEDSYN_CLI, "dse", "s.xml", "--sweep", "log_block=4", "--jobs", "2",
                     "--out", "out", NULL};
     child c;
