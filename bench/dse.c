@@ -327,7 +327,7 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     const op *o = &c->layers[e->layer];
     status st;
     cd->nlib = 0;
-    for (int p = 0; p < c->nprobe; p++) {
+    for (int p = 0; p < c->nprobe && !enc_interrupted(); p++) {
         hw_config ph = probe_hw(c, e, p);
         sched_opts so;
         sched_opts_init(&so);
@@ -387,6 +387,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
             snprintf(e->err, sizeof e->err, "solver: %.180s", st.failed ? st.msg : enc_solver_status_name(r.solver_status));
         }
     }
+    if (enc_interrupted()) return; /* cut short: the caller drops the entry */
     status_init(&st);
     if (emb_channel_packing(o, &h, &e->c[1].e, &st)) {
         e->c[1].ok = true;

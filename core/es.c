@@ -1,8 +1,15 @@
-/* es: clock and name-table lookup (see es.h). */
+/* es: clock, stop request and name-table lookup (see es.h). */
 #include "core/es.h"
 
+#include <signal.h>
 #include <string.h>
 #include <time.h>
+
+static volatile sig_atomic_t stop_flag = 0;
+
+void es_request_stop(void) { stop_flag = 1; }
+
+bool es_stop_requested(void) { return stop_flag != 0; }
 
 double es_now_ms(void) {
     struct timespec ts;

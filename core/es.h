@@ -1,15 +1,22 @@
 /* es: the small shared services of the whole project, one copy each: the monotonic
- * clock, the splitmix64 generator (test data, sampling) and the lookup of a name in
+ * clock, the process-wide stop request (SIGINT/SIGTERM), the splitmix64 generator (test data, sampling) and the lookup of a name in
  * an X-macro name table (the one parser of every typed vocabulary).
  * Invariant: the generator is a pure function of its state, so every seeded run
  * reproduces bit for bit. */
 #ifndef EMBEDSYN_ES_H
 #define EMBEDSYN_ES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Monotonic clock in milliseconds (an arbitrary origin: only differences count). */
 double es_now_ms(void);
+
+/* The stop request of this process: es_request_stop() only sets a flag (safe in a
+ * signal handler); long searches in any module poll es_stop_requested() and end early,
+ * and their callers tell a cut-short result from a complete one by the same flag. */
+void es_request_stop(void);
+bool es_stop_requested(void);
 
 /* splitmix64 (Steele, Lea, Flood 2014): advances *state and returns a well-mixed
  * 64-bit value. */

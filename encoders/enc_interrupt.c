@@ -1,5 +1,6 @@
 /* enc_interrupt: stopping Z3 on SIGINT/SIGTERM. A signal handler calls
- * enc_request_interrupt(), which only sets a flag and posts a semaphore (both
+ * enc_request_interrupt(), which only sets the process's stop flag (es_request_stop,
+ * which the other long searches poll too) and posts a semaphore (both
  * async-signal-safe). One watcher thread per process, started with the first solver
  * check, waits on that semaphore and calls Z3_interrupt on the context of the check in
  * progress (Z3_interrupt takes a lock, so it is never called from the handler itself).
@@ -13,10 +14,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "core/es.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
 
-static volatile sig_atomic_t interrupt_flag = 0;
 static volatile sig_atomic_t sem_ready = 0;
 static sem_t wake;
 static pthread_mutex_t cur_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -24,13 +25,13 @@ static Z3_context cur_ctx = NULL;   /* the check in progress, or NULL */
 static pid_t watcher_pid = 0;       /* process that owns the watcher (fork: none) */
 
 void enc_request_interrupt(void) {
-    interrupt_flag = 1;
+    es_request_stop();
     if (sem_ready)
         sem_post(&wake);
 }
 
 bool enc_interrupted(void) {
-    return interrupt_flag != 0;
+    return es_stop_requested();
 }
 
 static void *watcher(void *arg) {
@@ -38,7 +39,7 @@ static void *watcher(void *arg) {
     for (;;) {
         if (sem_wait(&wake) != 0)
             continue;
-        if (!interrupt_flag)
+        if (!es_stop_requested())
             continue;
         pthread_mutex_lock(&cur_mu);
         if (cur_ctx)
@@ -69,16 +70,16 @@ static void watcher_start(void) {
 
 Z3_lbool enc_check_interruptible(Z3_context c, Z3_solver s, unsigned n, const Z3_ast *assum) {
     watcher_start();
-    if (interrupt_flag)
+    if (es_stop_requested())
         return Z3_L_UNDEF;
     pthread_mutex_lock(&cur_mu);
     cur_ctx = c;
     pthread_mutex_unlock(&cur_mu);
-    if (interrupt_flag) /* arrived before the context was published */
+    if (es_stop_requested()) /* arrived before the context was published */
         Z3_interrupt(c);
     Z3_lbool r = Z3_solver_check_assumptions(c, s, n, assum);
     pthread_mutex_lock(&cur_mu);
     cur_ctx = NULL;
     pthread_mutex_unlock(&cur_mu);
-    return interrupt_flag ? Z3_L_UNDEF : r;
+    return es_stop_requested() ? Z3_L_UNDEF : r;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/es.h"
 #include "core/op.h"
 #include "vta/cost.h"
 
@@ -280,6 +281,7 @@ static bool eval(search_ctx *c, sched *s) {
     static const bool dbl[4] = {true, true, false, false}, dba[4] = {true, false, true, false};
     sched best, t;
     bool have = false;
+    if (es_stop_requested()) return false; /* interrupted: every later candidate is skipped */
     for (int k = 0; k < 4; k++) {
         t = *s;
         t.db_load = dbl[k];
@@ -432,6 +434,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
             }
         }
     }
+    if (es_stop_requested()) return status_fail(st, "schedule search interrupted");
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
     if (!opt->cost) refine(o, hw, n, &best);
     *out = best;
