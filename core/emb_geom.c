@@ -192,7 +192,7 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
     int64_t lv[2] = {l1, l2};
     bool live = true;
     for (int s = 0; s < 2; s++) {
-        int L = la[s];
+        int L = (int)la[s];
         int k = g->chunk_axis[x][L];
         int64_t chunk = k >= 0 ? a[k] : 0;
         int64_t off[OP_MAX_RANK];

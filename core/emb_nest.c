@@ -406,7 +406,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
     bool lane_moves[3] = {false, false, false};
     int32_t lane_key[3] = {OP_MAX_RANK, OP_MAX_RANK, OP_MAX_RANK};
     for (int k = 0; k < 2; k++) {
-        int L = la[k];
+        int L = (int)la[k];
         for (int ti = 0; ti < e->nterms[L]; ti++) {
             int64_t v[OP_MAX_RANK];
             emb_term_move(o, r, &e->term[L][ti], v);

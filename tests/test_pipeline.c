@@ -113,9 +113,10 @@ Test(pipeline, cli_solve_then_run_embedding, .timeout = 120) {
 Test(pipeline, run_portfolio_matches_bench_on_ci_suite, .timeout = 900) {
     char dir[] = "/tmp/embedsyn_pfXXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s bench %s/bench/suites/ci.xml --check-sample 0 --jobs 2 --quiet --out %s/b >/dev/null 2>&1",
-             EMBEDSYN_CLI, EMBEDSYN_SOURCE_DIR, dir);
+    char cmd[2048], suite[512];
+    int layers = tl_ci_suite(dir, suite, sizeof suite);
+    snprintf(cmd, sizeof cmd, "%s bench %s --check-sample 0 --jobs 2 --quiet --out %s/b >/dev/null 2>&1",
+             EMBEDSYN_CLI, suite, dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     char path[512];
     snprintf(path, sizeof path, "%s/b/results.json", dir);
@@ -125,10 +126,9 @@ Test(pipeline, run_portfolio_matches_bench_on_ci_suite, .timeout = 900) {
     status st;
     status_init(&st);
     cr_assert(report_read_json(path, &m, &br, &nb, &st), "%s", st.msg);
-    cr_assert_gt(nb, 0);
+    cr_assert_eq(nb, layers);
 
-    snprintf(cmd, sizeof cmd, "%s run --suite %s/bench/suites/ci.xml --strategy portfolio --timing-only --json",
-             EMBEDSYN_CLI, EMBEDSYN_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "%s run --suite %s --strategy portfolio --timing-only --json", EMBEDSYN_CLI, suite);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     static char line[1 << 14];

@@ -15,6 +15,7 @@
 #include "vta/port.h"
 #include "vta/refstrat.h"
 #include "vta/sim.h"
+#include "tests/test_util.h"
 
 #define SRC EMBEDSYN_SOURCE_DIR
 
@@ -132,10 +133,11 @@ Test(port_gen, ci_suite_every_strategy, .timeout = 600) {
     status_init(&st);
     cr_assert(spec_load_suite(SRC "/bench/suites/ci.xml", name, sizeof name, &ops, &nops, &st), "%s", st.msg);
     gen_stats gs = {0, 0};
-    for (int i = 0; i < nops; i++)
-        families_of(&ops[i], &hw, true, &gs);
+    int ran = TL_SANITIZED ? ES_COUNT(tl_ci_sample) : nops;
+    for (int i = 0; i < ran; i++)
+        families_of(&ops[TL_SANITIZED ? tl_ci_sample[i] : i], &hw, true, &gs);
     free(ops);
-    cr_assert_geq(gs.families, 3 * nops);
+    cr_assert_geq(gs.families, 3 * ran);
     cr_assert_geq(gs.programs, gs.families);
 }
 
@@ -149,7 +151,8 @@ Test(port_gen, random_shapes, .timeout = 600) {
     hw_config hw = hw_default();
     unsigned seed = 2026;
     gen_stats gs = {0, 0};
-    for (int t = 0; t < 24; t++) {
+    const int shapes = TL_SANITIZED ? 8 : 24; /* test_util.h: a sample under the sanitizer */
+    for (int t = 0; t < shapes; t++) {
         char shape[200];
         op o;
         status st;
@@ -170,5 +173,5 @@ Test(port_gen, random_shapes, .timeout = 600) {
         snprintf(o.name, sizeof o.name, "random%d", t);
         families_of(&o, &hw, t % 4 == 0, &gs);
     }
-    cr_assert_geq(gs.families, 48);
+    cr_assert_geq(gs.families, 2 * shapes);
 }

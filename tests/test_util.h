@@ -8,11 +8,14 @@
 #include <criterion/criterion.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/driver.h"
 #include "core/es.h"
 #include "core/op.h"
+#include "core/spec.h"
 #include "core/status.h"
 
 /* A draw in lo..hi (splitmix64, es_splitmix64). */
@@ -97,6 +100,48 @@ static inline void tl_conv_rq(op *o, bool bias, bool relu) {
     o->rq.bias_axis = 1;
     o->rq.relu = relu;
     o->rq.shift = bias ? 9 : 6;
+}
+
+/* The sanitizer build (ASan + UBSan, 2-5x slower than the normal build) runs the cases
+ * that go over a whole suite on a sample of its layers: there it looks for memory and
+ * undefined-behaviour errors on the same code paths, while the normal build compares
+ * every layer. */
+#ifdef EMBEDSYN_TEST_SANITIZED
+#define TL_SANITIZED 1
+#else
+#define TL_SANITIZED 0
+#endif
+
+/* The CI suite's layers a suite-wide case runs: all of them, or under the sanitizer a
+ * sample with a conv of one input channel (under-used: it has a Pareto front), a strided
+ * conv, a 1x1 conv, a GEMM and a GEMV. */
+static const int tl_ci_sample[] = {0, 3, 4, 9, 11};
+
+/* Writes the suite of those layers (named "ci", so the committed baseline's keys match)
+ * to DIR/ci.xml and puts its path in path; returns the number of layers. */
+static inline int tl_ci_suite(const char *dir, char *path, size_t len) {
+    char name[64];
+    op *ops = NULL;
+    int n = 0;
+    status st;
+    status_init(&st);
+    cr_assert(spec_load_suite(EMBEDSYN_SOURCE_DIR "/bench/suites/ci.xml", name, sizeof name, &ops, &n, &st), "%s",
+              st.msg);
+    int m = 0;
+    if (TL_SANITIZED) {
+        for (int i = 0; i < ES_COUNT(tl_ci_sample); i++) {
+            cr_assert_lt(tl_ci_sample[i], n);
+            ops[m++] = ops[tl_ci_sample[i]];
+        }
+    } else
+        m = n;
+    snprintf(path, len, "%s/ci.xml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    spec_write_suite(f, name, ops, m);
+    cr_assert_eq(fclose(f), 0);
+    free(ops);
+    return m;
 }
 
 #endif
