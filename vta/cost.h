@@ -56,6 +56,13 @@ typedef struct cost_counts {
 /* cost_vta_exact plus the counts (s's estimate fields are filled too). */
 bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st);
 
+/* The same figures from the model's straightforward reference walk (every walked tile
+ * stepped through a full copy of the state; vta/cost_ref.c): cost_vta_counts
+ * (exact) or cost_vta_plug (!exact) must agree with it bit for bit. cc may be NULL.
+ * For tests and the --bench comparison. */
+bool cost_vta_reference(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool exact, cost_counts *cc,
+                        status *st);
+
 /* The whole report of a mapping (cost_report.c). */
 typedef struct cost_report {
     double cycles;                  /* total under the four-module overlap */
