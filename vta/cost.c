@@ -511,11 +511,8 @@ static void walk_fast(cm_ctx *c, cm_result *r) {
  * (EST_CHECK); walk with the reference walk instead of the fast one (EST_REF). */
 enum { EST_EXACT = 1, EST_CHECK = 2, EST_REF = 4 };
 
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, int how, cost_counts *cc,
-                     status *st) {
-    bool allow_exact = how & EST_EXACT;
-    cm_ctx cx;
-    cm_ctx *c = &cx;
+/* The class tables of s. */
+static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c, status *st) {
     memset(c, 0, offsetof(cm_ctx, ckey));
     c->hw = hw;
     for (int x = 0; x < 2; x++)
@@ -523,20 +520,30 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     c->n = n;
     c->s = s;
     c->fc = hw->fetch_insn_cycles;
-    c->D = sched_nslots(s, EMB_INP);
-    c->Dacc = sched_nslots(s, EMB_ACC);
-    int vl[CM_MAXV], nv = 0, vbit[EMB_MAX_LOOPS];
+    int vl[CM_MAXV], nv = 0;
     for (int l = 0; l < n->nloops; l++) {
-        vbit[l] = -1;
+        c->vbit[l] = -1;
         if (n->loop[l].extent % s->tile[l] != 0 && nv < CM_MAXV) {
-            vbit[l] = nv;
+            c->vbit[l] = nv;
             vl[nv++] = l;
         }
     }
+    return build_classes(o, hw, n, s, c, vl, nv, st);
+}
+
+/* The walk of s over the class tables of c (built for s or for a schedule that differs
+ * from s only in double buffering and has the same bias plan). */
+static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cm_ctx *c, int how,
+                    cost_counts *cc) {
+    bool allow_exact = how & EST_EXACT;
+    c->s = s;
+    c->D = sched_nslots(s, EMB_INP);
+    c->Dacc = sched_nslots(s, EMB_ACC);
+    c->nlev = 0;
+    c->plev[0] = c->plev[1] = 0;
+    /* a fresh padded-load cache: what it holds depends on the order of the lookups */
     for (int x = 0; x < 2; x++)
         if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
-    if (!build_classes(o, hw, n, s, c, vl, nv, st)) return false;
-    if (how & EST_CHECK) return true;
     /* levels: tiled loops in visiting order */
     int pos_ld = -1, pos_bias = -1;
     c->pow3[0] = c->pow3[1] = 1;
@@ -547,7 +554,7 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         cm_level *L = &c->lev[c->nlev];
         L->loop = l;
         L->count = nt;
-        L->vbit = vbit[l];
+        L->vbit = c->vbit[l];
         L->red = sched_is_reduction(n, l);
         for (int x = 0; x < 2; x++) {
             int a = n->loop[l].axis[x];
@@ -611,6 +618,33 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         for (int x = 0; x < 4; x++) cc->dram_bytes[x] = z.bytes[x];
         cc->dram_bytes[COST_UOP] = (double)s->uop_rows * 4;
         cc->exact = c->exact;
+    }
+}
+
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, int how, cost_counts *cc,
+                     status *st) {
+    cm_ctx c;
+    if (!classes_of(o, hw, n, s, &c, st)) return false;
+    if (!(how & EST_CHECK)) walk_of(o, hw, n, s, &c, how, cc);
+    return true;
+}
+
+bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n, sched *v, int k, bool *ok) {
+    cm_ctx c;
+    int built = -1; /* the variant whose class tables c holds */
+    for (int i = 0; i < k; i++) {
+        if (!ok[i]) continue;
+        if (built < 0 || v[built].bias_alu != v[i].bias_alu) {
+            status st;
+            status_init(&st);
+            built = -1;
+            if (!classes_of(o, hw, n, &v[i], &c, &st)) {
+                ok[i] = false;
+                continue;
+            }
+            built = i;
+        }
+        walk_of(o, hw, n, &v[i], &c, 0, NULL);
     }
     return true;
 }

@@ -53,6 +53,7 @@ typedef struct cm_ctx {
     int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
     int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
     int64_t pow3[2];          /* 3^(number of levels in plev[x]) */
+    int vbit[EMB_MAX_LOOPS];  /* class bit of a nest loop whose last tile is partial, or -1 */
     cm_level lev[EMB_MAX_LOOPS];
     int nlev;
     int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
