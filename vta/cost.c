@@ -215,6 +215,16 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
         k->epiq = fw_quot(k->epi, &k->epig);
         k->stog = k->stoi;
         k->stoq = fw_quot(k->sto, &k->stog);
+        for (int lm = 1; lm < 4; lm++) { /* the walk's sums, in its order */
+            k->lds[lm] = 0;
+            k->ldg[lm] = 0;
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    k->lds[lm] += k->ld[x];
+                    k->ldg[lm] += k->ldi[x];
+                }
+            k->ldq[lm] = fw_quot(k->lds[lm], &k->ldg[lm]);
+        }
     }
     if (s->bias_alu) {
         double eb = (double)hw_elem_bytes(hw, HW_MEM_ACC);
@@ -391,25 +401,34 @@ static inline void fw_tile(cm_ctx *c, fw_state *z, int k, int p, bool first_red,
     if (lm) {
         int64_t bi = z->s.b++;
         if (bi > 0 && bi - 1 <= c->B - 1 - c->D) fw_push(z, Q_C2L, z->last_gemm);
-        double dur = 0;
-        int64_t g = 0;
-        for (int x = 0; x < 2; x++)
-            if (lm >> x & 1) {
-                double d;
-                int64_t gi;
-                if (c->padded[x] || c->exact) {
-                    cost_int_load(c, k, x, k * c->pow3[x] + pk[x], idx, &d, &gi);
-                } else {
-                    d = cl->ld[x];
-                    gi = cl->ldi[x];
+        if (!c->padded[0] && !c->padded[1] && !c->exact) {
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    z->s.bytes[x] += cl->ldb[x];
+                    z->s.loads[x]++;
                 }
-                z->s.bytes[x] += cl->ldb[x];
-                dur += d;
-                g += gi;
-                z->s.loads[x]++;
-            }
-        double q = fw_quot(dur, &g);
-        fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g, q);
+            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, cl->lds[lm], cl->ldg[lm], cl->ldq[lm]);
+        } else {
+            double dur = 0;
+            int64_t g = 0;
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    double d;
+                    int64_t gi;
+                    if (c->padded[x] || c->exact) {
+                        cost_int_load(c, k, x, k * c->pow3[x] + pk[x], idx, &d, &gi);
+                    } else {
+                        d = cl->ld[x];
+                        gi = cl->ldi[x];
+                    }
+                    z->s.bytes[x] += cl->ldb[x];
+                    dur += d;
+                    g += gi;
+                    z->s.loads[x]++;
+                }
+            double q = fw_quot(dur, &g);
+            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g, q);
+        }
         z->last_gemm = fw_group(fc, z, M_COMP, Q_L2C, -1, cl->gemm, 1, cl->gemm);
     } else {
         z->last_gemm = fw_group(fc, z, M_COMP, -1, -1, cl->gemm, 1, cl->gemm);

@@ -34,6 +34,8 @@ typedef struct cm_class {
     /* for the fast walk: instruction counts at least 1 and duration / count */
     int64_t headg, epig, stog;
     double headq, epiq, stoq;
+    double lds[4], ldq[4];    /* load batch of the operands in bit mask lm: duration, / count */
+    int64_t ldg[4];
 } cm_class;
 
 typedef struct cm_level {
