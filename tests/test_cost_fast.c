@@ -121,12 +121,9 @@ Test(cost_fast, random_schedules_default_hw) {
 
 Test(cost_fast, random_schedules_tiny_buffers) {
     hw_config hw = hw_default();
-    snprintf(hw.name, sizeof hw.name, "tiny");
-    hw.log_inp_buff_size = 10;
-    hw.log_wgt_buff_size = 12;
-    hw.log_acc_buff_size = 11;
-    hw.log_uop_buff_size = 11;
-    hw.log_bus_width = 7;
+    snprintf(hw.name, sizeof hw.name, "tiny, 128-bit bus");
+    hw.log_inp_buff_size = 10, hw.log_wgt_buff_size = 12, hw.log_acc_buff_size = 11;
+    hw.log_uop_buff_size = 11, hw.log_bus_width = 7;
     fast_vs_reference(&hw, 22, 40, 12);
 }
 

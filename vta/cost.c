@@ -320,6 +320,23 @@ void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, dou
     c->cins[x][h] = *g;
 }
 
+void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
+                    int64_t *g) {
+    const cm_class *cl = &c->cls[k];
+    *dur = 0;
+    *g = 0;
+    for (int x = 0; x < 2; x++)
+        if (lm >> x & 1) {
+            double d;
+            int64_t gi;
+            cost_int_load(c, k, x, key[x], idx, &d, &gi);
+            z->bytes[x] += cl->ldb[x];
+            *dur += d;
+            *g += gi;
+            z->loads[x]++;
+        }
+}
+
 /* ---- the fast walk ----
  * The same tile sequence and the same floating-point operations, in the same order, as
  * the reference walk (cost_ref.c), so the figures are identical bit for bit; it is
@@ -328,14 +345,8 @@ void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, dou
  * per-class quotients duration / instructions are precomputed, the position key of a
  * padded operand's load is built level by level, and the groups are inlined. */
 
-typedef struct fw_snap {
-    double clk[3], busy[3];
-    int64_t insns, b, q, loads[2];
-    double bytes[4];
-} fw_snap;
-
 typedef struct fw_state {
-    fw_snap s;
+    cm_counters s;
     double last_gemm;
     double tok[4][CM_RING];
     unsigned head[4], cnt[4];
@@ -409,23 +420,9 @@ static inline void fw_tile(cm_ctx *c, fw_state *z, int k, int p, bool first_red,
                 }
             fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, cl->lds[lm], cl->ldg[lm], cl->ldq[lm]);
         } else {
-            double dur = 0;
-            int64_t g = 0;
-            for (int x = 0; x < 2; x++)
-                if (lm >> x & 1) {
-                    double d;
-                    int64_t gi;
-                    if (c->padded[x] || c->exact) {
-                        cost_int_load(c, k, x, k * c->pow3[x] + pk[x], idx, &d, &gi);
-                    } else {
-                        d = cl->ld[x];
-                        gi = cl->ldi[x];
-                    }
-                    z->s.bytes[x] += cl->ldb[x];
-                    dur += d;
-                    g += gi;
-                    z->s.loads[x]++;
-                }
+            double dur;
+            int64_t g, key[2] = {k * c->pow3[0] + pk[0], k * c->pow3[1] + pk[1]};
+            cost_int_batch(c, &z->s, k, lm, key, idx, &dur, &g);
             double q = fw_quot(dur, &g);
             fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g, q);
         }
@@ -450,26 +447,32 @@ static inline void fw_tile(cm_ctx *c, fw_state *z, int k, int p, bool first_red,
     }
 }
 
-/* The reference warp (cost_ref.c) on the counters of the snapshot a. */
-static void fw_warp(fw_state *z, const fw_snap *a, int64_t times) {
-    double lam = 0, d[3], k = (double)times;
-    fw_snap *s = &z->s;
+void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d) {
+    double lam = 0, k = (double)times;
     for (int m = 0; m < 3; m++)
-        if (s->busy[m] > a->busy[m]) lam = cost_int_max(lam, s->clk[m] - a->clk[m]);
+        if (z->busy[m] > a->busy[m]) lam = cost_int_max(lam, z->clk[m] - a->clk[m]);
     for (int m = 0; m < 3; m++) {
-        d[m] = s->busy[m] > a->busy[m] ? lam * k : 0;
-        s->busy[m] += (s->busy[m] - a->busy[m]) * k;
-        s->clk[m] += d[m];
+        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
+        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
+        z->clk[m] += d[m];
     }
+    z->insns += (z->insns - a->insns) * times;
+    z->b += (z->b - a->b) * times;
+    z->q += (z->q - a->q) * times;
+    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
+    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
+}
+
+/* The counters warped, then the pending tokens by their producer's shift. */
+static void fw_warp(fw_state *z, const cm_counters *a, int64_t times) {
+    double d[3];
+    cost_int_warp(&z->s, a, times, d);
     static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
-    for (int q = 0; q < 4; q++)
-        for (unsigned i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) & FW_MASK] += d[producer[q]];
+    for (int q = 0; q < 4; q++) {
+        double dq = d[producer[q]];
+        for (unsigned i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) & FW_MASK] += dq;
+    }
     z->last_gemm += d[M_COMP];
-    s->insns += (s->insns - a->insns) * times;
-    s->b += (s->b - a->b) * times;
-    s->q += (s->q - a->q) * times;
-    for (int x = 0; x < 2; x++) s->loads[x] += (s->loads[x] - a->loads[x]) * times;
-    for (int x = 0; x < 4; x++) s->bytes[x] += (s->bytes[x] - a->bytes[x]) * k;
 }
 
 static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx, const int64_t *pk);
@@ -501,13 +504,13 @@ static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool l
         return;
     }
     for (int64_t v = 0; v < CM_EXPLICIT - 1; v++) fw_step(c, z, i, v, p, k, fr, lr, idx, pk);
-    fw_snap s1 = z->s;
+    cm_counters s1 = z->s;
     fw_step(c, z, i, CM_EXPLICIT - 1, p, k, fr, lr, idx, pk);
     fw_warp(z, &s1, cnt - CM_EXPLICIT - 1);
     fw_step(c, z, i, cnt - 1, p, k, fr, lr, idx, pk);
 }
 
-static void walk_fast(cm_ctx *c, cm_result *r) {
+static void walk_fast(cm_ctx *c, cm_counters *r) {
     fw_state z;
     memset(&z, 0, sizeof z);
     fw_group(c->fc, &z, M_COMP, -1, -1, c->uop, 1, c->uop);
@@ -517,12 +520,7 @@ static void walk_fast(cm_ctx *c, cm_result *r) {
     else
         fw_tile(c, &z, 0, -1, true, true, idx, pk);
     fw_group(c->fc, &z, M_COMP, Q_S2C, -1, 0, 1, 0); /* FINISH */
-    memcpy(r->clk, z.s.clk, sizeof r->clk);
-    memcpy(r->busy, z.s.busy, sizeof r->busy);
-    r->insns = z.s.insns;
-    r->loads[0] = z.s.loads[0];
-    r->loads[1] = z.s.loads[1];
-    memcpy(r->bytes, z.s.bytes, sizeof r->bytes);
+    *r = z.s;
 }
 
 /* What estimate does: re-cost small programs at real addresses (EST_EXACT); stop once
@@ -612,7 +610,7 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
         if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
     if (c->exact) regions(o, hw, n, s, c);
     c->uop = hw->load_startup + row_exact(hw, 4096, (uint64_t)s->uop_rows * 4);
-    cm_result z;
+    cm_counters z;
     if (how & EST_REF)
         cost_int_walk_ref(c, &z);
     else

@@ -73,13 +73,13 @@ typedef struct cm_ctx {
     cm_class cls[1 << CM_MAXV]; /* filled for the 2^nv classes in use */
 } cm_ctx;
 
-/* What a walk leaves: module clocks and busy cycles, instructions, tile loads, DRAM
- * bytes (inp, wgt, acc bias, out). */
-typedef struct cm_result {
-    double clk[3], busy[3];
-    int64_t insns, loads[2];
-    double bytes[4];
-} cm_result;
+/* The counters of a walk's state (what a warp advances). */
+typedef struct cm_counters {
+    double clk[3], busy[3];   /* module free times, busy cycles */
+    int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
+    int64_t loads[2];         /* INP / WGT tile loads */
+    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
+} cm_counters;
 
 /* Load duration and instructions of operand x for the tile at idx (tile index per nest
  * loop) of class k. key: for an operand with DMA padding, the class and the position
@@ -89,8 +89,16 @@ void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, dou
  * the simulator times it. */
 bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
                         int64_t *g);
+/* The load batch of the operands in bit mask lm for the tile at idx of class k (key[x]:
+ * the position key of operand x): duration and instructions summed in operand order;
+ * z's loads and bytes counted. */
+void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
+                    int64_t *g);
+/* Advances z by `times` more iterations like the last one, which took the counters
+ * from a to z (see cost.c); d: how far each module's clock moved (for its tokens). */
+void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d);
 /* The reference walk: every tile of the level sequence, one group at a time. */
-void cost_int_walk_ref(cm_ctx *c, cm_result *r);
+void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
 
 static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
 

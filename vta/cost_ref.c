@@ -10,14 +10,10 @@
 #include "vta/cost_int.h"
 
 typedef struct cm_state {
-    double clk[3];            /* module free times */
-    double busy[3];
+    cm_counters s;
     double tok[4][CM_RING];   /* pending token push times, FIFO */
     int head[4], cnt[4];
     double last_gemm;         /* end of the last GEMM (c2l push of its batch period) */
-    int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
-    int64_t loads[2];
-    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
 } cm_state;
 
 static void tok_push(cm_state *z, int q, double t) {
@@ -41,99 +37,80 @@ static double tok_pop(cm_state *z, int q) {
  * pushes queue push at the end (-1: none). Returns the end time. */
 static double group(const cm_ctx *c, cm_state *z, int m, int pop, int push, double dur, int64_t g) {
     if (g < 1) g = 1;
-    double first = (double)(z->insns + 1) * c->fc, last = (double)(z->insns + g) * c->fc;
-    z->insns += g;
-    double t = cost_int_max(z->clk[m], first);
+    double first = (double)(z->s.insns + 1) * c->fc, last = (double)(z->s.insns + g) * c->fc;
+    z->s.insns += g;
+    double t = cost_int_max(z->s.clk[m], first);
     if (pop >= 0) t = cost_int_max(t, tok_pop(z, pop));
     double end = cost_int_max(t + dur, last + dur / (double)g);
-    z->clk[m] = end;
-    z->busy[m] += dur;
+    z->s.clk[m] = end;
+    z->s.busy[m] += dur;
     if (push >= 0) tok_push(z, push, end);
     return end;
 }
 
-/* The load of operand x for the tile at idx: position key, then the shared cache. */
-static void load_of(cm_ctx *c, int k, int x, const int64_t *idx, double *dur, int64_t *g) {
-    int64_t key = k;
-    for (int j = 0; j < c->nlev; j++)
-        if (c->plev[x] >> j & 1) {
-            int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 2 : v > 0;
-            key = key * 3 + st;
-        }
-    cost_int_load(c, k, x, key, idx, dur, g);
+/* The position keys of the operands' loads for the tile at idx. */
+static void keys_of(const cm_ctx *c, int k, const int64_t *idx, int64_t *key) {
+    for (int x = 0; x < 2; x++) {
+        key[x] = k;
+        for (int j = 0; j < c->nlev; j++)
+            if (c->plev[x] >> j & 1) {
+                int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 2 : v > 0;
+                key[x] = key[x] * 3 + st;
+            }
+    }
 }
 
 /* One tile: class k, carry at level p (operands/bias reloaded per c->touch[p]). */
 static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx) {
     const cm_class *cl = &c->cls[k];
-    int64_t qi = z->q;
+    int64_t qi = z->s.q;
     if (first_red) {
-        z->q++;
+        z->s.q++;
         double dur = cl->head;
         int64_t g = cl->headi;
         if (c->exact && c->bias_load_acc) cost_int_box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
-        z->bytes[2] += cl->headb;
+        z->s.bytes[2] += cl->headb;
         if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
             dur += c->bias_tile;
             g += c->bias_tile_i;
-            z->bytes[2] += c->bias_tile_bytes;
+            z->s.bytes[2] += c->bias_tile_bytes;
         }
         group(c, z, M_COMP, qi >= c->Dacc ? Q_S2C : -1, -1, dur, g);
     }
     int lm = c->touch[p + 1];
     bool loads = lm != 0;
-    int64_t bi = z->b;
+    int64_t bi = z->s.b;
     if (loads) {
         /* the previous batch period ended with the last GEMM: its compute->load token */
         if (bi > 0 && bi - 1 <= c->B - 1 - c->D) tok_push(z, Q_C2L, z->last_gemm);
-        z->b++;
-        double dur = 0;
-        int64_t g = 0;
-        for (int x = 0; x < 2; x++)
-            if (lm >> x & 1) {
-                double d;
-                int64_t gi;
-                load_of(c, k, x, idx, &d, &gi);
-                z->bytes[x] += cl->ldb[x];
-                dur += d;
-                g += gi;
-                z->loads[x]++;
-            }
+        z->s.b++;
+        double dur;
+        int64_t g, key[2];
+        keys_of(c, k, idx, key);
+        cost_int_batch(c, &z->s, k, lm, key, idx, &dur, &g);
         group(c, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g);
     }
     z->last_gemm = group(c, z, M_COMP, loads ? Q_L2C : -1, -1, cl->gemm, 1);
     if (last_red) {
-        qi = z->q - 1;
+        qi = z->s.q - 1;
         group(c, z, M_COMP, -1, Q_C2S, cl->epi, cl->epii);
         bool push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1;
         double sto = cl->sto;
         int64_t stoi = cl->stoi;
         if (c->exact) cost_int_box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
-        z->bytes[3] += cl->stob;
+        z->s.bytes[3] += cl->stob;
         group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, sto, stoi);
     }
 }
 
-/* Advances z by `times` more iterations like the last one, which took the state from
- * a to z (see cost.c). */
+/* The counters and every pending token advanced (see cost_int_warp). */
 static void warp(cm_state *z, const cm_state *a, int64_t times) {
-    double lam = 0, d[3], k = (double)times;
-    for (int m = 0; m < 3; m++)
-        if (z->busy[m] > a->busy[m]) lam = cost_int_max(lam, z->clk[m] - a->clk[m]);
-    for (int m = 0; m < 3; m++) {
-        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
-        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
-        z->clk[m] += d[m];
-    }
+    double d[3];
+    cost_int_warp(&z->s, &a->s, times, d);
     static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
     for (int q = 0; q < 4; q++)
         for (int i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) % CM_RING] += d[producer[q]];
     z->last_gemm += d[M_COMP];
-    z->insns += (z->insns - a->insns) * times;
-    z->b += (z->b - a->b) * times;
-    z->q += (z->q - a->q) * times;
-    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
-    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
 }
 
 /* Level i of the walk: every iteration of its loop, the inner levels inside. */
@@ -158,17 +135,12 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
     }
 }
 
-void cost_int_walk_ref(cm_ctx *c, cm_result *r) {
+void cost_int_walk_ref(cm_ctx *c, cm_counters *r) {
     cm_state z;
     memset(&z, 0, sizeof z);
     group(c, &z, M_COMP, -1, -1, c->uop, 1);
     int64_t idx[EMB_MAX_LOOPS] = {0};
     walk(c, &z, 0, -1, 0, true, true, idx);
     group(c, &z, M_COMP, Q_S2C, -1, 0, 1); /* FINISH */
-    memcpy(r->clk, z.clk, sizeof r->clk);
-    memcpy(r->busy, z.busy, sizeof r->busy);
-    r->insns = z.insns;
-    r->loads[0] = z.loads[0];
-    r->loads[1] = z.loads[1];
-    memcpy(r->bytes, z.bytes, sizeof r->bytes);
+    *r = z.s;
 }

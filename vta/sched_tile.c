@@ -8,11 +8,16 @@
 
 #include <string.h>
 
-void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
-               int64_t *f) {
+/* The footprint range [lo, hi] per layout axis of operand x for the box (start, cnt);
+ * with tile, also off: the SRAM offset of a partial tile along axes that a negative
+ * coefficient walks backwards. */
+static void box_range(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt,
+                      const int64_t *tile, int64_t *lo, int64_t *hi, int64_t *off) {
     const emb_layout *L = &n->lay[x];
-    int64_t hi[EMB_MAX_LAXES];
-    for (int a = 0; a < L->naxes; a++) lo[a] = hi[a] = L->base[a];
+    for (int a = 0; a < L->naxes; a++) {
+        lo[a] = hi[a] = L->base[a];
+        if (tile) off[a] = 0;
+    }
     for (int l = 0; l < n->nloops; l++) {
         int ax = n->loop[l].axis[x];
         if (ax < 0) continue;
@@ -20,8 +25,15 @@ void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int
         int64_t first = c * start[l], last = c * (start[l] + cnt[l] - 1);
         lo[ax] += c >= 0 ? first : last;
         hi[ax] += c >= 0 ? last : first;
+        if (tile && c < 0) off[ax] += -c * (tile[l] - cnt[l]);
     }
-    for (int a = 0; a < L->naxes; a++) f[a] = hi[a] - lo[a] + 1;
+}
+
+void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
+               int64_t *f) {
+    int64_t hi[EMB_MAX_LAXES];
+    box_range(n, x, start, cnt, NULL, lo, hi, NULL);
+    for (int a = 0; a < n->lay[x].naxes; a++) f[a] = hi[a] - lo[a] + 1;
 }
 
 int64_t sched_compact_extent(const emb_nest *n, const sched *s, emb_operand x, int a) {
@@ -35,22 +47,8 @@ void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_o
                    lower_dma_box *b) {
     (void)hw;
     const emb_layout *L = &n->lay[x];
-    /* one pass over the loops: the footprint (sched_box) and the SRAM offset of a
-     * partial tile along axes a negative coefficient walks backwards */
     int64_t lo[EMB_MAX_LAXES], hi[EMB_MAX_LAXES], off[EMB_MAX_LAXES];
-    for (int a = 0; a < L->naxes; a++) {
-        lo[a] = hi[a] = L->base[a];
-        off[a] = 0;
-    }
-    for (int l = 0; l < n->nloops; l++) {
-        int ax = n->loop[l].axis[x];
-        if (ax < 0) continue;
-        int64_t c = n->loop[l].coef[x];
-        int64_t first = c * start[l], last = c * (start[l] + cnt[l] - 1);
-        lo[ax] += c >= 0 ? first : last;
-        hi[ax] += c >= 0 ? last : first;
-        if (c < 0) off[ax] += -c * (s->tile[l] - cnt[l]);
-    }
+    box_range(n, x, start, cnt, s->tile, lo, hi, off);
     memset(b, 0, sizeof *b);
     b->naxes = L->naxes;
     b->mem_type = (uint32_t)mem;
