@@ -26,72 +26,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "vta/cost_int.h"
 #include "vta/dma.h"
 #include "vta/isa.h"
-
-#define CM_MAXV 6   /* variant (partially tiled) loops with their own class bit */
-#define CM_RING 8
-#define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
-#define CM_EXPLICIT 4 /* iterations of a level walked before the middle ones are warped */   /* pending tokens per queue */
-
-enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };
-enum { M_LOAD = 0, M_COMP = 1, M_STORE = 2 };
-
-/* Costs of one tile class. */
-typedef struct cm_class {
-    double gemm;              /* GEMM duration */
-    double ld[2];             /* INP / WGT box load durations */
-    int64_t ldi[2];           /* and instructions */
-    double head, epi, sto;    /* output tile: header (compute), ALU epilogue, store */
-    int64_t headi, epii, stoi;
-    double ldb[2], headb, stob; /* DRAM bytes of the INP/WGT loads, bias LOAD ACC, store */
-} cm_class;
-
-typedef struct cm_state {
-    double clk[3];            /* module free times */
-    double busy[3];
-    double tok[4][CM_RING];   /* pending token push times, FIFO */
-    int head[4], cnt[4];
-    double last_gemm;         /* end of the last GEMM (c2l push of its batch period) */
-    int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
-    int64_t loads[2];
-    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
-} cm_state;
-
-typedef struct cm_level {
-    int loop;                 /* nest loop */
-    int64_t count;            /* tiles */
-    int vbit;                 /* class bit when the last tile is partial, else -1 */
-    bool red;                 /* reduction loop */
-} cm_level;
-
-#define CM_CACHE 64
-
-typedef struct cm_ctx {
-    const hw_config *hw;
-    const emb_nest *n;
-    const sched *s;
-    bool padded[2];           /* INP / WGT get zero padding from the DMA */
-    bool exact;               /* small program: DMA costs at the real DRAM addresses */
-    bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
-    int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
-    int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
-    cm_level lev[EMB_MAX_LOOPS];
-    int nlev;
-    int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
-    bool bias_alu_reload[EMB_MAX_LOOPS + 1];
-    int64_t B, Q;
-    int D, Dacc;
-    double fc;
-    double uop;               /* LOAD UOP duration */
-    double bias_tile, bias_tile_bytes; /* bias-by-ALU tile load duration, bytes */
-    int64_t bias_tile_i;
-    /* not cleared per evaluation: */
-    int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty (cleared when used) */
-    double cval[2][CM_CACHE];
-    int64_t cins[2][CM_CACHE];
-    cm_class cls[1 << CM_MAXV]; /* filled for the 2^nv classes in use */
-} cm_ctx;
 
 /* ---- DMA durations ---- */
 
@@ -207,9 +144,23 @@ static int n_alu(const op *o) { return (o->rq.shift + 14) / 15 + 2; }
 
 /* ---- class tables ---- */
 
+/* g >= 1 instructions of duration dur: dur / g, as the groups of the walk divide. */
+static inline double fw_quot(double dur, int64_t *g) {
+    if (*g < 1) *g = 1;
+    return *g == 1 ? dur : dur / (double)*g;
+}
+
+
+/* Operand boxes depend only on the loops that move the operand: a class whose variant
+ * bits differ from an earlier one only on other loops copies that one's box costs. */
 static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c,
                           const int *vl, int nv, status *st) {
     double A = (double)s->slot_rows[EMB_ACC];
+    int rel[3] = {0, 0, 0}; /* variant bits of the loops that move INP, WGT, ACC */
+    for (int v = 0; v < nv; v++)
+        for (int x = 0; x < 3; x++)
+            if (n->loop[vl[v]].axis[x] >= 0) rel[x] |= 1 << v;
+    bool bias_box = o->rq.bias && !s->bias_alu;
     for (int mask = 0; mask < (1 << nv); mask++) {
         cm_class *k = &c->cls[mask];
         int64_t cnt[EMB_MAX_LOOPS];
@@ -221,16 +172,35 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
             inst *= (double)cnt[l];
         }
         k->gemm = hw->gemm_startup + inst * hw->gemm_iter_cycles;
-        for (int x = 0; x < 2; x++)
-            if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &k->ld[x],
-                          &k->ldi[x], &k->ldb[x], st))
+        for (int x = 0; x < 2; x++) {
+            const cm_class *same = &c->cls[mask & rel[x]];
+            if (same != k) {
+                k->ld[x] = same->ld[x];
+                k->ldi[x] = same->ldi[x];
+                k->ldb[x] = same->ldb[x];
+            } else if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt,
+                                 &k->ld[x], &k->ldi[x], &k->ldb[x], st)) {
                 return false;
-        if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
+            }
+        }
+        const cm_class *same = &c->cls[mask & rel[EMB_ACC]];
+        if (same != k) {
+            k->sto = same->sto;
+            k->stoi = same->stoi;
+            k->stob = same->stob;
+            if (bias_box) {
+                k->head = same->head;
+                k->headi = same->headi;
+                k->headb = same->headb;
+            }
+        } else {
+            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
+            if (bias_box && !box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st))
+                return false;
+        }
         k->epi = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles);
         k->epii = n_alu(o);
-        if (o->rq.bias && !s->bias_alu) {
-            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st)) return false;
-        } else {
+        if (!bias_box) {
             k->head = hw->gemm_startup + A * hw->gemm_iter_cycles;
             k->headi = 1;
             k->headb = 0; /* no bias bytes (cls is not cleared per evaluation) */
@@ -238,6 +208,22 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                 k->epi += hw->alu_startup + A * hw->alu_reg_cycles;
                 k->epii += 1;
             }
+        }
+        k->headg = k->headi;
+        k->headq = fw_quot(k->head, &k->headg);
+        k->epig = k->epii;
+        k->epiq = fw_quot(k->epi, &k->epig);
+        k->stog = k->stoi;
+        k->stoq = fw_quot(k->sto, &k->stog);
+        for (int lm = 1; lm < 4; lm++) { /* the walk's sums, in its order */
+            k->lds[lm] = 0;
+            k->ldg[lm] = 0;
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    k->lds[lm] += k->ld[x];
+                    k->ldg[lm] += k->ldi[x];
+                }
+            k->ldq[lm] = fw_quot(k->lds[lm], &k->ldg[lm]);
         }
     }
     if (s->bias_alu) {
@@ -249,47 +235,10 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
     return true;
 }
 
-/* ---- the walk ---- */
-
-static double dmax(double a, double b) { return a > b ? a : b; }
-
-static void tok_push(cm_state *z, int q, double t) {
-    if (z->cnt[q] == CM_RING) { /* more pending than a protocol keeps: drop the oldest */
-        z->head[q] = (z->head[q] + 1) % CM_RING;
-        z->cnt[q]--;
-    }
-    z->tok[q][(z->head[q] + z->cnt[q]) % CM_RING] = t;
-    z->cnt[q]++;
-}
-
-static double tok_pop(cm_state *z, int q) {
-    if (z->cnt[q] == 0) return 0;
-    double t = z->tok[q][z->head[q]];
-    z->head[q] = (z->head[q] + 1) % CM_RING;
-    z->cnt[q]--;
-    return t;
-}
-
-/* A group of g instructions on module m lasting dur; pops queue pop first (-1: none),
- * pushes queue push at the end (-1: none). Returns the end time. */
-static double group(const cm_ctx *c, cm_state *z, int m, int pop, int push, double dur, int64_t g) {
-    if (g < 1) g = 1;
-    double first = (double)(z->insns + 1) * c->fc, last = (double)(z->insns + g) * c->fc;
-    z->insns += g;
-    double t = dmax(z->clk[m], first);
-    if (pop >= 0) t = dmax(t, tok_pop(z, pop));
-    double end = dmax(t + dur, last + dur / (double)g);
-    z->clk[m] = end;
-    z->busy[m] += dur;
-    if (push >= 0) tok_push(z, push, end);
-    return end;
-}
-
-/* One tile: class k, carry at level p (operands/bias reloaded per c->touch[p]). */
 /* The box of operand x (memory mem) for the tile at idx at its real DRAM address, as
  * the simulator times it. */
-static bool box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
-                      int64_t *g) {
+bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
+                        int64_t *g) {
     const emb_nest *n = c->n;
     const sched *s = c->s;
     int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
@@ -342,21 +291,18 @@ static void regions(const op *o, const hw_config *hw, const emb_nest *n, const s
 }
 
 /* Load duration of operand x for the tile at idx: the class table, or for an operand
- * with DMA padding the tile at its position (cached by the position of every level
- * that moves a padded axis: first, middle or last). */
-static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *idx, double *dur, int64_t *g) {
-    if (c->exact && box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g)) return;
+ * with DMA padding the tile at its position (cached by key: the class and the position
+ * of every level that moves a padded axis, first, middle or last). */
+void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g) {
+    const cm_class *cl = &c->cls[k];
+    if (c->exact &&
+        cost_int_box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g))
+        return;
     if (!c->padded[x]) {
         *dur = cl->ld[x];
         *g = cl->ldi[x];
         return;
     }
-    int64_t key = k;
-    for (int j = 0; j < c->nlev; j++)
-        if (c->plev[x] >> j & 1) {
-            int64_t v = idx[c->lev[j].loop], st = v == c->lev[j].count - 1 ? 2 : v > 0;
-            key = key * 3 + st;
-        }
     uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 58;
     if (c->ckey[x][h] == key + 1) {
         *dur = c->cval[x][h];
@@ -374,73 +320,142 @@ static void load_of(cm_ctx *c, const cm_class *cl, int k, int x, const int64_t *
     c->cins[x][h] = *g;
 }
 
-static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx) {
+void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
+                    int64_t *g) {
     const cm_class *cl = &c->cls[k];
-    int64_t qi = z->q;
-    if (first_red) {
-        z->q++;
-        double dur = cl->head;
-        int64_t g = cl->headi;
-        if (c->exact && c->bias_load_acc) box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
-        z->bytes[2] += cl->headb;
-        if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
-            dur += c->bias_tile;
-            g += c->bias_tile_i;
-            z->bytes[2] += c->bias_tile_bytes;
+    *dur = 0;
+    *g = 0;
+    for (int x = 0; x < 2; x++)
+        if (lm >> x & 1) {
+            double d;
+            int64_t gi;
+            cost_int_load(c, k, x, key[x], idx, &d, &gi);
+            z->bytes[x] += cl->ldb[x];
+            *dur += d;
+            *g += gi;
+            z->loads[x]++;
         }
-        group(c, z, M_COMP, qi >= c->Dacc ? Q_S2C : -1, -1, dur, g);
+}
+
+/* ---- the fast walk ----
+ * The same tile sequence and the same floating-point operations, in the same order, as
+ * the reference walk (cost_ref.c), so the figures are identical bit for bit; it is
+ * faster because a level keeps only the counters the warp reads (not the token queues)
+ * from its next-to-last explicit iteration, the queues are power-of-two rings, the
+ * per-class quotients duration / instructions are precomputed, the position key of a
+ * padded operand's load is built level by level, and the groups are inlined. */
+
+typedef struct fw_state {
+    cm_counters s;
+    double last_gemm;
+    double tok[4][CM_RING];
+    unsigned head[4], cnt[4];
+} fw_state;
+
+#define FW_MASK (CM_RING - 1u)
+
+static inline void fw_push(fw_state *z, int q, double t) {
+    if (z->cnt[q] == CM_RING) {
+        z->head[q] = (z->head[q] + 1) & FW_MASK;
+        z->cnt[q]--;
+    }
+    z->tok[q][(z->head[q] + z->cnt[q]) & FW_MASK] = t;
+    z->cnt[q]++;
+}
+
+static inline double fw_pop(fw_state *z, int q) {
+    if (z->cnt[q] == 0) return 0;
+    double t = z->tok[q][z->head[q]];
+    z->head[q] = (z->head[q] + 1) & FW_MASK;
+    z->cnt[q]--;
+    return t;
+}
+
+/* g >= 1 instructions; durq = dur / g (the reference divides per group). */
+static inline double fw_group(double fc, fw_state *z, int m, int pop, int push, double dur, int64_t g, double durq) {
+    int64_t i0 = z->s.insns;
+    double first = (double)(i0 + 1) * fc, last = (double)(i0 + g) * fc;
+    z->s.insns = i0 + g;
+    double t = cost_int_max(z->s.clk[m], first);
+    if (pop >= 0) t = cost_int_max(t, fw_pop(z, pop));
+    double end = cost_int_max(t + dur, last + durq);
+    z->s.clk[m] = end;
+    z->s.busy[m] += dur;
+    if (push >= 0) fw_push(z, push, end);
+    return end;
+}
+
+static inline void fw_tile(cm_ctx *c, fw_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx,
+                           const int64_t *pk) {
+    const cm_class *cl = &c->cls[k];
+    double fc = c->fc;
+    if (first_red) {
+        int64_t qi = z->s.q++;
+        int pop = qi >= c->Dacc ? Q_S2C : -1;
+        z->s.bytes[2] += cl->headb;
+        if (!c->exact && !(c->bias_tile_i && c->bias_alu_reload[p + 1])) {
+            fw_group(fc, z, M_COMP, pop, -1, cl->head, cl->headg, cl->headq);
+        } else {
+            double dur = cl->head;
+            int64_t g = cl->headi;
+            if (c->exact && c->bias_load_acc) cost_int_box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
+            if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
+                dur += c->bias_tile;
+                g += c->bias_tile_i;
+                z->s.bytes[2] += c->bias_tile_bytes;
+            }
+            double q = fw_quot(dur, &g);
+            fw_group(fc, z, M_COMP, pop, -1, dur, g, q);
+        }
     }
     int lm = c->touch[p + 1];
-    bool loads = lm != 0;
-    int64_t bi = z->b;
-    if (loads) {
-        /* the previous batch period ended with the last GEMM: its compute->load token */
-        if (bi > 0 && bi - 1 <= c->B - 1 - c->D) tok_push(z, Q_C2L, z->last_gemm);
-        z->b++;
-        double dur = 0;
-        int64_t g = 0;
-        for (int x = 0; x < 2; x++)
-            if (lm >> x & 1) {
-                double d;
-                int64_t gi;
-                load_of(c, cl, k, x, idx, &d, &gi);
-                z->bytes[x] += cl->ldb[x];
-                dur += d;
-                g += gi;
-                z->loads[x]++;
-            }
-        group(c, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g);
+    if (lm) {
+        int64_t bi = z->s.b++;
+        if (bi > 0 && bi - 1 <= c->B - 1 - c->D) fw_push(z, Q_C2L, z->last_gemm);
+        if (!c->padded[0] && !c->padded[1] && !c->exact) {
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    z->s.bytes[x] += cl->ldb[x];
+                    z->s.loads[x]++;
+                }
+            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, cl->lds[lm], cl->ldg[lm], cl->ldq[lm]);
+        } else {
+            double dur;
+            int64_t g, key[2] = {k * c->pow3[0] + pk[0], k * c->pow3[1] + pk[1]};
+            cost_int_batch(c, &z->s, k, lm, key, idx, &dur, &g);
+            double q = fw_quot(dur, &g);
+            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g, q);
+        }
+        z->last_gemm = fw_group(fc, z, M_COMP, Q_L2C, -1, cl->gemm, 1, cl->gemm);
+    } else {
+        z->last_gemm = fw_group(fc, z, M_COMP, -1, -1, cl->gemm, 1, cl->gemm);
     }
-    z->last_gemm = group(c, z, M_COMP, loads ? Q_L2C : -1, -1, cl->gemm, 1);
     if (last_red) {
-        qi = z->q - 1;
-        group(c, z, M_COMP, -1, Q_C2S, cl->epi, cl->epii);
-        bool push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1;
-        double sto = cl->sto;
-        int64_t stoi = cl->stoi;
-        if (c->exact) box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
-        z->bytes[3] += cl->stob;
-        group(c, z, M_STORE, Q_C2S, push ? Q_S2C : -1, sto, stoi);
+        int64_t qi = z->s.q - 1;
+        fw_group(fc, z, M_COMP, -1, Q_C2S, cl->epi, cl->epig, cl->epiq);
+        int push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1 ? Q_S2C : -1;
+        z->s.bytes[3] += cl->stob;
+        if (c->exact) {
+            double sto = cl->sto;
+            int64_t stoi = cl->stoi;
+            cost_int_box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
+            double q = fw_quot(sto, &stoi);
+            fw_group(fc, z, M_STORE, Q_C2S, push, sto, stoi, q);
+        } else {
+            fw_group(fc, z, M_STORE, Q_C2S, push, cl->sto, cl->stog, cl->stoq);
+        }
     }
 }
 
-/* Advances z by `times` more iterations like the last one, which took the state from
- * a to z: in a periodic regime every active module's clock moves by the period, the
- * largest clock advance of an active module; a module idle in that iteration keeps
- * its clock. */
-static void warp(cm_state *z, const cm_state *a, int64_t times) {
-    double lam = 0, d[3], k = (double)times;
+void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d) {
+    double lam = 0, k = (double)times;
     for (int m = 0; m < 3; m++)
-        if (z->busy[m] > a->busy[m]) lam = dmax(lam, z->clk[m] - a->clk[m]);
+        if (z->busy[m] > a->busy[m]) lam = cost_int_max(lam, z->clk[m] - a->clk[m]);
     for (int m = 0; m < 3; m++) {
         d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
         z->busy[m] += (z->busy[m] - a->busy[m]) * k;
         z->clk[m] += d[m];
     }
-    static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
-    for (int q = 0; q < 4; q++)
-        for (int i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) % CM_RING] += d[producer[q]];
-    z->last_gemm += d[M_COMP];
     z->insns += (z->insns - a->insns) * times;
     z->b += (z->b - a->b) * times;
     z->q += (z->q - a->q) * times;
@@ -448,34 +463,73 @@ static void warp(cm_state *z, const cm_state *a, int64_t times) {
     for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
 }
 
-/* Level i of the walk: every iteration of its loop, the inner levels inside. */
-static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx) {
-    if (i == c->nlev) {
-        tile(c, z, k, p, fr, lr, idx);
-        return;
+/* The counters warped, then the pending tokens by their producer's shift. */
+static void fw_warp(fw_state *z, const cm_counters *a, int64_t times) {
+    double d[3];
+    cost_int_warp(&z->s, a, times, d);
+    static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
+    for (int q = 0; q < 4; q++) {
+        double dq = d[producer[q]];
+        for (unsigned i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) & FW_MASK] += dq;
     }
-    const cm_level *L = &c->lev[i];
-    cm_state s1;
-    for (int64_t v = 0; v < L->count; v++) {
-        bool is_last = v == L->count - 1;
-        int kk = k | (is_last && L->vbit >= 0 ? 1 << L->vbit : 0);
-        bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
-        idx[L->loop] = v;
-        walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
-        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 2) s1 = *z;
-        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 1) {
-            warp(z, &s1, L->count - CM_EXPLICIT - 1);
-            v = L->count - 2;
-        }
-    }
+    z->last_gemm += d[M_COMP];
 }
 
-/* allow_exact: re-cost small programs at real addresses; check_only: stop once the
- * class tables (every DMA box) are built, i.e. answer "can it be costed". */
-static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool allow_exact, bool check_only,
-                     cost_counts *cc, status *st) {
-    cm_ctx cx;
-    cm_ctx *c = &cx;
+static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx, const int64_t *pk);
+
+/* Iteration v of level i (see fw_walk). */
+static inline void fw_step(cm_ctx *c, fw_state *z, int i, int64_t v, int p, int k, bool fr, bool lr, int64_t *idx,
+                           const int64_t *pk) {
+    const cm_level *L = &c->lev[i];
+    bool is_last = v == L->count - 1;
+    int kk = k | (is_last && L->vbit >= 0 ? 1 << L->vbit : 0);
+    bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
+    int pp = v == 0 ? p : i;
+    int64_t pk2[2] = {pk[0], pk[1]}, stv = is_last ? 2 : v > 0;
+    for (int x = 0; x < 2; x++)
+        if (c->plev[x] >> i & 1) pk2[x] = pk[x] * 3 + stv;
+    idx[L->loop] = v;
+    if (i + 1 == c->nlev)
+        fw_tile(c, z, kk, pp, f, l, idx, pk2);
+    else
+        fw_walk(c, z, i + 1, pp, kk, f, l, idx, pk2);
+}
+
+/* Level i: every iteration of its loop (the middle ones warped), the inner levels
+ * inside; pk: the padded operands' position keys of the outer levels. */
+static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx, const int64_t *pk) {
+    int64_t cnt = c->lev[i].count;
+    if (cnt <= CM_EXPLICIT + 1) {
+        for (int64_t v = 0; v < cnt; v++) fw_step(c, z, i, v, p, k, fr, lr, idx, pk);
+        return;
+    }
+    for (int64_t v = 0; v < CM_EXPLICIT - 1; v++) fw_step(c, z, i, v, p, k, fr, lr, idx, pk);
+    cm_counters s1 = z->s;
+    fw_step(c, z, i, CM_EXPLICIT - 1, p, k, fr, lr, idx, pk);
+    fw_warp(z, &s1, cnt - CM_EXPLICIT - 1);
+    fw_step(c, z, i, cnt - 1, p, k, fr, lr, idx, pk);
+}
+
+static void walk_fast(cm_ctx *c, cm_counters *r) {
+    fw_state z;
+    memset(&z, 0, sizeof z);
+    fw_group(c->fc, &z, M_COMP, -1, -1, c->uop, 1, c->uop);
+    int64_t idx[EMB_MAX_LOOPS] = {0}, pk[2] = {0, 0};
+    if (c->nlev > 0)
+        fw_walk(c, &z, 0, -1, 0, true, true, idx, pk);
+    else
+        fw_tile(c, &z, 0, -1, true, true, idx, pk);
+    fw_group(c->fc, &z, M_COMP, Q_S2C, -1, 0, 1, 0); /* FINISH */
+    *r = z.s;
+}
+
+/* What estimate does: re-cost small programs at real addresses (EST_EXACT); stop once
+ * the class tables (every DMA box) are built, i.e. answer "can it be costed"
+ * (EST_CHECK); walk with the reference walk instead of the fast one (EST_REF). */
+enum { EST_EXACT = 1, EST_CHECK = 2, EST_REF = 4 };
+
+/* The class tables of s. */
+static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c, status *st) {
     memset(c, 0, offsetof(cm_ctx, ckey));
     c->hw = hw;
     for (int x = 0; x < 2; x++)
@@ -483,22 +537,33 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
     c->n = n;
     c->s = s;
     c->fc = hw->fetch_insn_cycles;
-    c->D = sched_nslots(s, EMB_INP);
-    c->Dacc = sched_nslots(s, EMB_ACC);
-    int vl[CM_MAXV], nv = 0, vbit[EMB_MAX_LOOPS];
+    int vl[CM_MAXV], nv = 0;
     for (int l = 0; l < n->nloops; l++) {
-        vbit[l] = -1;
+        c->vbit[l] = -1;
         if (n->loop[l].extent % s->tile[l] != 0 && nv < CM_MAXV) {
-            vbit[l] = nv;
+            c->vbit[l] = nv;
             vl[nv++] = l;
         }
     }
+    return build_classes(o, hw, n, s, c, vl, nv, st);
+}
+
+/* The walk of s over the class tables of c (built for s or for a schedule that differs
+ * from s only in double buffering and has the same bias plan). */
+static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cm_ctx *c, int how,
+                    cost_counts *cc) {
+    bool allow_exact = how & EST_EXACT;
+    c->s = s;
+    c->D = sched_nslots(s, EMB_INP);
+    c->Dacc = sched_nslots(s, EMB_ACC);
+    c->nlev = 0;
+    c->plev[0] = c->plev[1] = 0;
+    /* a fresh padded-load cache: what it holds depends on the order of the lookups */
     for (int x = 0; x < 2; x++)
         if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
-    if (!build_classes(o, hw, n, s, c, vl, nv, st)) return false;
-    if (check_only) return true;
     /* levels: tiled loops in visiting order */
     int pos_ld = -1, pos_bias = -1;
+    c->pow3[0] = c->pow3[1] = 1;
     for (int i = 0; i < n->nloops; i++) {
         int l = s->order[i];
         int64_t nt = sched_ntiles(n, s, l);
@@ -506,11 +571,14 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         cm_level *L = &c->lev[c->nlev];
         L->loop = l;
         L->count = nt;
-        L->vbit = vbit[l];
+        L->vbit = c->vbit[l];
         L->red = sched_is_reduction(n, l);
         for (int x = 0; x < 2; x++) {
             int a = n->loop[l].axis[x];
-            if (a >= 0 && s->strip[x][a]) c->plev[x] |= 1 << c->nlev;
+            if (a >= 0 && s->strip[x][a]) {
+                c->plev[x] |= 1 << c->nlev;
+                c->pow3[x] *= 3;
+            }
         }
         int ax = n->loop[l].axis[EMB_ACC];
         if (s->bias_alu && ax >= 0 && s->bias_rel[ax]) pos_bias = c->nlev;
@@ -542,13 +610,12 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
     if (c->exact) regions(o, hw, n, s, c);
     c->uop = hw->load_startup + row_exact(hw, 4096, (uint64_t)s->uop_rows * 4);
-    cm_state z;
-    memset(&z, 0, sizeof z);
-    group(c, &z, M_COMP, -1, -1, c->uop, 1);
-    int64_t idx[EMB_MAX_LOOPS] = {0};
-    walk(c, &z, 0, -1, 0, true, true, idx);
-    group(c, &z, M_COMP, Q_S2C, -1, 0, 1); /* FINISH */
-    double total = dmax(dmax(z.clk[0], z.clk[1]), z.clk[2]);
+    cm_counters z;
+    if (how & EST_REF)
+        cost_int_walk_ref(c, &z);
+    else
+        walk_fast(c, &z);
+    double total = cost_int_max(cost_int_max(z.clk[0], z.clk[1]), z.clk[2]);
     double fetch = (double)z.insns * c->fc;
     if (fetch > total) total = fetch;
     s->loads[0] = z.loads[0];
@@ -569,22 +636,54 @@ static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched 
         cc->dram_bytes[COST_UOP] = (double)s->uop_rows * 4;
         cc->exact = c->exact;
     }
+}
+
+static bool estimate(const op *o, const hw_config *hw, const emb_nest *n, sched *s, int how, cost_counts *cc,
+                     status *st) {
+    cm_ctx c;
+    if (!classes_of(o, hw, n, s, &c, st)) return false;
+    if (!(how & EST_CHECK)) walk_of(o, hw, n, s, &c, how, cc);
+    return true;
+}
+
+bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n, sched *v, int k, bool *ok) {
+    cm_ctx c;
+    int built = -1; /* the variant whose class tables c holds */
+    for (int i = 0; i < k; i++) {
+        if (!ok[i]) continue;
+        if (built < 0 || v[built].bias_alu != v[i].bias_alu) {
+            status st;
+            status_init(&st);
+            built = -1;
+            if (!classes_of(o, hw, n, &v[i], &c, &st)) {
+                ok[i] = false;
+                continue;
+            }
+            built = i;
+        }
+        walk_of(o, hw, n, &v[i], &c, 0, NULL);
+    }
     return true;
 }
 
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     (void)ctx;
-    return estimate(o, hw, n, s, false, false, NULL, st);
+    return estimate(o, hw, n, s, 0, NULL, st);
 }
 
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
-    return estimate(o, hw, n, s, false, true, NULL, st);
+    return estimate(o, hw, n, s, EST_CHECK, NULL, st);
 }
 
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
-    return estimate(o, hw, n, s, true, false, NULL, st);
+    return estimate(o, hw, n, s, EST_EXACT, NULL, st);
 }
 
 bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st) {
-    return estimate(o, hw, n, s, true, false, cc, st);
+    return estimate(o, hw, n, s, EST_EXACT, cc, st);
+}
+
+bool cost_vta_reference(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool exact, cost_counts *cc,
+                        status *st) {
+    return estimate(o, hw, n, s, EST_REF | (exact ? EST_EXACT : 0), cc, st);
 }

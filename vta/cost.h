@@ -26,6 +26,11 @@
 /* The default plug of the schedule search: fills s->est_* (see sched_cost_fn). DMA
  * rows are costed with the expected number of 2 KiB-boundary crossings. */
 bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+/* cost_vta_plug of the k schedules v, which differ only in double buffering (the
+ * search's variants of one tiling, each through sched_derive_geometry): those with
+ * ok[i] are costed, sharing the DMA class tables where the bias plan is the same;
+ * ok[i] is cleared where costing fails. The figures are cost_vta_plug's. */
+bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n, sched *v, int k, bool *ok);
 /* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
  * walk: the search's cheap feasibility test of a tiling prefix. */
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
@@ -55,6 +60,13 @@ typedef struct cost_counts {
 
 /* cost_vta_exact plus the counts (s's estimate fields are filled too). */
 bool cost_vta_counts(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cost_counts *cc, status *st);
+
+/* The same figures from the model's straightforward reference walk (every walked tile
+ * stepped through a full copy of the state; vta/cost_ref.c): cost_vta_counts
+ * (exact) or cost_vta_plug (!exact) must agree with it bit for bit. cc may be NULL.
+ * For tests and the --bench comparison. */
+bool cost_vta_reference(const op *o, const hw_config *hw, const emb_nest *n, sched *s, bool exact, cost_counts *cc,
+                        status *st);
 
 /* The whole report of a mapping (cost_report.c). */
 typedef struct cost_report {

@@ -201,13 +201,6 @@ static bool derive_geometry(const op *o, const hw_config *hw, const emb_nest *n,
     return true;
 }
 
-/* Legal and costed by the options' plug. */
-static bool derive_costed(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, sched *s,
-                          status *st) {
-    if (!sched_derive_geometry(o, hw, n, s, st)) return false;
-    return opt->cost ? opt->cost(opt->cost_ctx, o, hw, n, s, st) : cost_vta_plug(NULL, o, hw, n, s, st);
-}
-
 /* ---- search ---- */
 
 #define SCHED_MAX_CANDS 48
@@ -279,25 +272,29 @@ typedef struct search_ctx {
 /* Best legal double-buffering choice for tiles/order in *s; false if none fits. */
 static bool eval(search_ctx *c, sched *s) {
     static const bool dbl[4] = {true, true, false, false}, dba[4] = {true, false, true, false};
-    sched best, t;
-    bool have = false;
+    sched t[4];
+    bool ok[4];
+    int best = -1;
     if (es_stop_requested()) return false; /* interrupted: every later candidate is skipped */
     for (int k = 0; k < 4; k++) {
-        t = *s;
-        t.db_load = dbl[k];
-        t.db_acc = dba[k];
+        t[k] = *s;
+        t[k].db_load = dbl[k];
+        t[k].db_acc = dba[k];
         status st;
         status_init(&st);
         c->evals++;
-        if (!derive_costed(c->o, c->hw, c->n, c->opt, &t, &st)) continue;
-        topk_add(c->top, c->n, &t);
-        if (!have || t.est_cycles < best.est_cycles) {
-            best = t;
-            have = true;
-        }
+        ok[k] = sched_derive_geometry(c->o, c->hw, c->n, &t[k], &st);
+        if (ok[k] && c->opt->cost) ok[k] = c->opt->cost(c->opt->cost_ctx, c->o, c->hw, c->n, &t[k], &st);
     }
-    if (have) *s = best;
-    return have;
+    /* the default model costs the four together (one set of DMA class tables) */
+    if (!c->opt->cost) cost_vta_plug_variants(c->o, c->hw, c->n, t, 4, ok);
+    for (int k = 0; k < 4; k++) {
+        if (!ok[k]) continue;
+        topk_add(c->top, c->n, &t[k]);
+        if (best < 0 || t[k].est_cycles < t[best].est_cycles) best = k;
+    }
+    if (best >= 0) *s = t[best];
+    return best >= 0;
 }
 
 static void hill_climb(search_ctx *c, sched *cur, int64_t (*cand)[SCHED_MAX_CANDS], const int *ncand) {

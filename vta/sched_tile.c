@@ -8,11 +8,16 @@
 
 #include <string.h>
 
-void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
-               int64_t *f) {
+/* The footprint range [lo, hi] per layout axis of operand x for the box (start, cnt);
+ * with tile, also off: the SRAM offset of a partial tile along axes that a negative
+ * coefficient walks backwards. */
+static void box_range(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt,
+                      const int64_t *tile, int64_t *lo, int64_t *hi, int64_t *off) {
     const emb_layout *L = &n->lay[x];
-    int64_t hi[EMB_MAX_LAXES];
-    for (int a = 0; a < L->naxes; a++) lo[a] = hi[a] = L->base[a];
+    for (int a = 0; a < L->naxes; a++) {
+        lo[a] = hi[a] = L->base[a];
+        if (tile) off[a] = 0;
+    }
     for (int l = 0; l < n->nloops; l++) {
         int ax = n->loop[l].axis[x];
         if (ax < 0) continue;
@@ -20,8 +25,15 @@ void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int
         int64_t first = c * start[l], last = c * (start[l] + cnt[l] - 1);
         lo[ax] += c >= 0 ? first : last;
         hi[ax] += c >= 0 ? last : first;
+        if (tile && c < 0) off[ax] += -c * (tile[l] - cnt[l]);
     }
-    for (int a = 0; a < L->naxes; a++) f[a] = hi[a] - lo[a] + 1;
+}
+
+void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
+               int64_t *f) {
+    int64_t hi[EMB_MAX_LAXES];
+    box_range(n, x, start, cnt, NULL, lo, hi, NULL);
+    for (int a = 0; a < n->lay[x].naxes; a++) f[a] = hi[a] - lo[a] + 1;
 }
 
 int64_t sched_compact_extent(const emb_nest *n, const sched *s, emb_operand x, int a) {
@@ -35,8 +47,8 @@ void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_o
                    lower_dma_box *b) {
     (void)hw;
     const emb_layout *L = &n->lay[x];
-    int64_t lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES];
-    sched_box(n, x, start, cnt, lo, f);
+    int64_t lo[EMB_MAX_LAXES], hi[EMB_MAX_LAXES], off[EMB_MAX_LAXES];
+    box_range(n, x, start, cnt, s->tile, lo, hi, off);
     memset(b, 0, sizeof *b);
     b->naxes = L->naxes;
     b->mem_type = (uint32_t)mem;
@@ -47,20 +59,19 @@ void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_o
     int64_t dstride = 1, sstride = 1;
     for (int a = L->naxes - 1; a >= 0; a--) {
         lower_dma_axis *d = &b->ax[a];
+        int64_t f = hi[a] - lo[a] + 1;
         bool strip = x != EMB_ACC && s->strip[x][a];
         int64_t zlo = strip ? L->zero_lo[a] : 0, zhi = strip ? L->zero_hi[a] : 0;
-        d->f = f[a];
+        d->f = f;
         if (strip) {
-            int64_t pl = zlo - lo[a], ph = lo[a] + f[a] - (L->extent[a] - zhi);
-            d->pad_lo = pl < 0 ? 0 : pl > f[a] ? f[a] : pl;
-            d->pad_hi = ph < 0 ? 0 : ph > f[a] ? f[a] : ph;
+            int64_t pl = zlo - lo[a], ph = lo[a] + f - (L->extent[a] - zhi);
+            d->pad_lo = pl < 0 ? 0 : pl > f ? f : pl;
+            d->pad_hi = ph < 0 ? 0 : ph > f ? f : ph;
         }
         d->dram_c = lo[a] + d->pad_lo - zlo;
         d->dram_stride = dstride;
         d->sram_stride = sstride;
-        for (int l = 0; l < n->nloops; l++)
-            if (n->loop[l].axis[x] == a && n->loop[l].coef[x] < 0)
-                d->sram_off += -n->loop[l].coef[x] * (s->tile[l] - cnt[l]);
+        d->sram_off = off[a];
         dstride *= L->extent[a] - zlo - zhi;
         sstride *= s->pitch[x][a];
     }

@@ -1,0 +1,105 @@
+/* cost_int: internals of the VTA cost model shared by its fast walk (cost.c) and the
+ * straightforward reference walk (cost_ref.c) that tests hold the fast one to, bit for
+ * bit. Not a public interface: only vta/cost*.c include it.
+ * Invariant: both walks read the same context (class tables, levels, tokens) and the
+ * same position-dependent load costs (cost_int_load), so they can only differ in how
+ * they step through the tiles. */
+#ifndef EMBEDSYN_VTA_COST_INT_H
+#define EMBEDSYN_VTA_COST_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/emb.h"
+#include "core/hw.h"
+#include "vta/sched_tile.h"
+
+#define CM_MAXV 6          /* variant (partially tiled) loops with their own class bit */
+#define CM_RING 8          /* pending tokens per queue */
+#define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
+#define CM_EXPLICIT 4      /* iterations of a level walked before the middle ones are warped */
+#define CM_CACHE 64        /* position-dependent load costs per operand */
+
+enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };
+enum { M_LOAD = 0, M_COMP = 1, M_STORE = 2 };
+
+/* Costs of one tile class. */
+typedef struct cm_class {
+    double gemm;              /* GEMM duration */
+    double ld[2];             /* INP / WGT box load durations */
+    int64_t ldi[2];           /* and instructions */
+    double head, epi, sto;    /* output tile: header (compute), ALU epilogue, store */
+    int64_t headi, epii, stoi;
+    double ldb[2], headb, stob; /* DRAM bytes of the INP/WGT loads, bias LOAD ACC, store */
+    /* for the fast walk: instruction counts at least 1 and duration / count */
+    int64_t headg, epig, stog;
+    double headq, epiq, stoq;
+    double lds[4], ldq[4];    /* load batch of the operands in bit mask lm: duration, / count */
+    int64_t ldg[4];
+} cm_class;
+
+typedef struct cm_level {
+    int loop;                 /* nest loop */
+    int64_t count;            /* tiles */
+    int vbit;                 /* class bit when the last tile is partial, else -1 */
+    bool red;                 /* reduction loop */
+} cm_level;
+
+typedef struct cm_ctx {
+    const hw_config *hw;
+    const emb_nest *n;
+    const sched *s;
+    bool padded[2];           /* INP / WGT get zero padding from the DMA */
+    bool exact;               /* small program: DMA costs at the real DRAM addresses */
+    bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
+    int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
+    int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
+    int64_t pow3[2];          /* 3^(number of levels in plev[x]) */
+    int vbit[EMB_MAX_LOOPS];  /* class bit of a nest loop whose last tile is partial, or -1 */
+    cm_level lev[EMB_MAX_LOOPS];
+    int nlev;
+    int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
+    bool bias_alu_reload[EMB_MAX_LOOPS + 1];
+    int64_t B, Q;
+    int D, Dacc;
+    double fc;
+    double uop;               /* LOAD UOP duration */
+    double bias_tile, bias_tile_bytes; /* bias-by-ALU tile load duration, bytes */
+    int64_t bias_tile_i;
+    /* not cleared per evaluation: */
+    int64_t ckey[2][CM_CACHE];/* position-dependent load costs: key + 1, 0 empty (cleared when used) */
+    double cval[2][CM_CACHE];
+    int64_t cins[2][CM_CACHE];
+    cm_class cls[1 << CM_MAXV]; /* filled for the 2^nv classes in use */
+} cm_ctx;
+
+/* The counters of a walk's state (what a warp advances). */
+typedef struct cm_counters {
+    double clk[3], busy[3];   /* module free times, busy cycles */
+    int64_t insns, b, q;      /* instructions dispatched, batches and out tiles begun */
+    int64_t loads[2];         /* INP / WGT tile loads */
+    double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
+} cm_counters;
+
+/* Load duration and instructions of operand x for the tile at idx (tile index per nest
+ * loop) of class k. key: for an operand with DMA padding, the class and the position
+ * (first, middle, last) of every level moving a padded axis (see cost_ref.c). */
+void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g);
+/* The box of operand x (memory mem) for the tile at idx at its real DRAM address, as
+ * the simulator times it. */
+bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
+                        int64_t *g);
+/* The load batch of the operands in bit mask lm for the tile at idx of class k (key[x]:
+ * the position key of operand x): duration and instructions summed in operand order;
+ * z's loads and bytes counted. */
+void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
+                    int64_t *g);
+/* Advances z by `times` more iterations like the last one, which took the counters
+ * from a to z (see cost.c); d: how far each module's clock moved (for its tokens). */
+void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d);
+/* The reference walk: every tile of the level sequence, one group at a time. */
+void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
+
+static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
+
+#endif
