@@ -19,21 +19,18 @@
 #include "vta/target.h"
 
 static const char *const flow_names[] = {NETRUN_FLOWS(ES_NAME2)};
-const char *netrun_flow_name(netrun_flow f) { return flow_names[f]; }
-
-bool netrun_flow_parse(const char *s, netrun_flow *f) {
-    int i = es_name_find(flow_names, NETRUN_NFLOWS, s);
-    if (i >= 0) *f = (netrun_flow)i;
-    return i >= 0;
-}
-
 static const char *const placement_names[] = {NETRUN_PLACEMENTS(ES_NAME2)};
+const char *netrun_flow_name(netrun_flow f) { return flow_names[f]; }
 const char *netrun_placement_name(netrun_placement p) { return placement_names[p]; }
 
+/* name -> id through the tables above; false (out unchanged) for an unknown name */
+bool netrun_flow_parse(const char *s, netrun_flow *f) {
+    int i = es_name_find(flow_names, NETRUN_NFLOWS, s);
+    return i >= 0 && (*f = (netrun_flow)i, true);
+}
 bool netrun_placement_parse(const char *s, netrun_placement *p) {
     int i = es_name_find(placement_names, NETRUN_NPLACEMENTS, s);
-    if (i >= 0) *p = (netrun_placement)i;
-    return i >= 0;
+    return i >= 0 && (*p = (netrun_placement)i, true);
 }
 
 void netrun_opts_init(netrun_opts *o) {
