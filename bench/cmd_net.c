@@ -17,7 +17,8 @@
 static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
-    "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement all|graph-pack]\n"
+    "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement graph-pack|all]\n"
+    "         [--cache FILE]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -32,30 +33,34 @@ static const char net_help[] =
     "  MODEL.onnx          the network (see core/onnx.h for the supported operators)\n"
     "  --builtin NAME      a small network built in C instead: " NETRUN_BUILTINS "\n"
     "  --input-shape SHAPE static input shape (N,C,H,W or N,F) for dynamic models\n"
-    "  --strategy S        embedsyn (default): per layer the solver's Pareto alternatives\n"
-    "                      (cycles objective), channel packing and im2col, chosen jointly;\n"
-    "                      reference: TVM's graph_pack flow (channel packing everywhere,\n"
-    "                      the first conv and the final dense on the host)\n"
-    "  --placement P       all (default for embedsyn): every conv and dense on VTA;\n"
-    "                      graph-pack: the first conv and the final dense on the host, as\n"
-    "                      the reference flow always does (to compare the same layers)\n"
+    "  --strategy S        embedsyn (default): per layer the reference flow's embedding,\n"
+    "                      the solver's (cycles objective), channel packing and im2col,\n"
+    "                      chosen jointly (never above the reference flow's total on the\n"
+    "                      same placement); reference: TVM's graph_pack flow (channel\n"
+    "                      packing everywhere, the first conv and the final dense on the host)\n"
+    "  --placement P       graph-pack (default): the reference flow's VTA layers (the first\n"
+    "                      conv and the final dense on the host), so both flows compare;\n"
+    "                      all: every conv and dense layer on VTA (embedsyn flow only)\n"
     "  --check             run with data and compare every tensor bit for bit with the C\n"
     "                      reference of the quantized network\n"
     "  --timing-only       cycles only (no data; for large inputs)\n"
     "  --out DIR           write DIR/report.md, DIR/cycles.svg (per layer, this flow\n"
     "                      next to the other one, timing-only) and DIR/net.json\n"
     "  --suite FILE.xml    write the network's distinct VTA layers as a suite for bench\n"
-    "  --alts N            solver alternatives per layer (default 4, 0..6; 0: no solver,\n"
-    "                      channel packing and im2col only)\n"
-    "  --rlimit N          solver budget per distinct layer as Z3's deterministic\n"
-    "                      resource count (default 50000000, as bench --pareto-rlimit):\n"
+    "  --alts N            solver alternatives per distinct layer (default 2, 0..5): the\n"
+    "                      optimum under the cycles objective, then N-1 Pareto points;\n"
+    "                      0: no solver (reference, channel packing and im2col only)\n"
+    "  --rlimit N          solver budget per query (optimum; front) as Z3's deterministic\n"
+    "                      resource count (default 10000000; the best found when spent):\n"
     "                      the alternatives do not depend on the machine's load\n"
-    "  --timeout S         solver wall-clock hang guard per distinct layer (default 600)\n"
+    "  --timeout S         solver wall-clock hang guard per query (default 600)\n"
+    "  --cache FILE        reuse the alternatives of layers solved before (same shape,\n"
+    "                      hardware, flow and solver options) and append new ones\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     "  --json              one JSON object: layers, totals, check\n";
 
-enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT };
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE };
 
 static const struct option net_options[] = {
     {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
@@ -64,6 +69,7 @@ static const struct option net_options[] = {
     {"suite", required_argument, NULL, O_SUITE},       {"alts", required_argument, NULL, O_ALTS},
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
     {"placement", required_argument, NULL, O_PLACEMENT}, {"rlimit", required_argument, NULL, O_RLIMIT},
+    {"cache", required_argument, NULL, O_CACHE},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -100,26 +106,25 @@ static int take(net_args *a, int code, const char *arg) {
         if (!parse_shape(arg, a)) return cli_usage_error("net", "--input-shape must be N,C,H,W or N,F, got '%s'", arg);
         break;
     case O_STRATEGY:
-        if (!strcmp(arg, "embedsyn")) a->o.flow = NETRUN_EMBEDSYN;
-        else if (!strcmp(arg, "reference")) a->o.flow = NETRUN_REFERENCE;
-        else return cli_usage_error("net", "--strategy must be embedsyn or reference, got '%s'", arg);
+        if (!netrun_flow_parse(arg, &a->o.flow))
+            return cli_usage_error("net", "--strategy must be embedsyn or reference, got '%s'", arg);
         break;
     case O_CHECK: a->o.check = true; break;
     case O_TIMING: a->o.timing_only = true; break;
     case O_OUT: a->out = arg; break;
     case O_SUITE: a->suite = arg; break;
     case O_BUILTIN: a->builtin = arg; break;
+    case O_CACHE: a->o.cache = arg; break;
     case O_PLACEMENT:
-        if (strcmp(arg, "all") && strcmp(arg, "graph-pack"))
-            return cli_usage_error("net", "--placement must be all or graph-pack, got '%s'", arg);
-        a->o.graph_pack_host = !strcmp(arg, "graph-pack");
+        if (!netrun_placement_parse(arg, &a->o.placement))
+            return cli_usage_error("net", "--placement must be graph-pack or all, got '%s'", arg);
         break;
     case O_SEED:
         if (!cli_parse_u64(arg, &a->o.seed)) return cli_usage_error("net", "--seed must be a number, got '%s'", arg);
         break;
     case O_ALTS:
-        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_ALTS - 2)
-            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_ALTS - 2, arg);
+        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_ALTS - NETRUN_FIXED_ALTS)
+            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_ALTS - NETRUN_FIXED_ALTS, arg);
         a->o.max_alts = (int32_t)u;
         break;
     case O_TIMEOUT:
@@ -144,6 +149,7 @@ static int take(net_args *a, int code, const char *arg) {
 static int parse(int argc, char **argv, net_args *a) {
     memset(a, 0, sizeof *a);
     netrun_opts_init(&a->o);
+    a->o.progress = true; /* one line per layer on stderr */
     opterr = 0;
     optind = 0;
     int code;

@@ -29,30 +29,47 @@
 #define NETRUN_FLOWS(X) X(NETRUN_EMBEDSYN, "embedsyn") X(NETRUN_REFERENCE, "reference")
 typedef enum { NETRUN_FLOWS(ES_ID2) NETRUN_NFLOWS } netrun_flow;
 const char *netrun_flow_name(netrun_flow f);
+/* A flow's name -> the flow; false for an unknown name. */
+bool netrun_flow_parse(const char *s, netrun_flow *f);
+
+/* Which conv/dense layers go to VTA. graph-pack: the reference flow's placement (the
+ * first conv and the final dense on the host, and any layer the reference embedding
+ * does not fit), so that both flows offload the same layers and their totals compare;
+ * all: every conv and dense layer an embedding fits. The reference flow always uses
+ * graph-pack. */
+#define NETRUN_PLACEMENTS(X) X(NETRUN_PLACE_GRAPH_PACK, "graph-pack") X(NETRUN_PLACE_ALL, "all")
+typedef enum { NETRUN_PLACEMENTS(ES_ID2) NETRUN_NPLACEMENTS } netrun_placement;
+const char *netrun_placement_name(netrun_placement p);
+bool netrun_placement_parse(const char *s, netrun_placement *p);
 
 #define NETRUN_MAX_ALTS 8
-/* Default solver budget per distinct layer (the same as bench --pareto-rlimit). */
-#define NETRUN_RLIMIT 50000000ull
+/* Alternatives that are not the solver's: the reference (channel packing with TVM's
+ * schedule template), channel packing with the searched schedule, full im2col. */
+#define NETRUN_FIXED_ALTS 3
+/* Default solver budget per query (a depthwise layer: ~5 s CPU at most). */
+#define NETRUN_RLIMIT 10000000ull
 
 typedef struct netrun_opts {
     netrun_flow flow;
-    bool graph_pack_host;  /* the first conv and the final dense on the host (the
-                            * reference flow always; embedsyn with --placement graph-pack) */
+    netrun_placement placement; /* embedsyn flow (the reference flow: graph-pack) */
     hw_config hw;
-    int32_t max_alts;   /* solver alternatives per layer (Pareto front, fastest first) */
-    uint64_t rlimit;    /* solver budget per distinct layer: Z3 rlimit (deterministic) */
-    double timeout_s;   /* solver wall clock per distinct layer: a hang guard only */
+    int32_t max_alts;   /* solver alternatives per distinct layer: the optimum under the
+                         * cycles objective, then up to max_alts - 1 points of the Pareto
+                         * front (0: no solver) */
+    uint64_t rlimit;    /* solver budget per query (the optimum; the front): Z3 rlimit */
+    double timeout_s;   /* solver wall clock per query: a hang guard only */
     bool timing_only;   /* no values: cycles only */
     bool check;         /* every tensor vs net_ref_run */
     uint64_t seed;      /* the input tensor's values */
     bool progress;      /* one line per layer on stderr */
+    const char *cache;  /* alternatives file to reuse and extend (NULL: none) */
 } netrun_opts;
 
 void netrun_opts_init(netrun_opts *o);
 
 typedef struct netrun_alt {
     emb e;
-    driver_choice src;     /* where it came from: solver, channel packing, im2col, reference */
+    driver_choice src;     /* where it came from: reference, solver, channel packing, im2col */
     uint64_t cycles;       /* simulated (timing-only; the functional run takes the same) */
     char layout_class[64];
     char layout[160];
@@ -71,10 +88,14 @@ typedef struct netrun_layer {
     net_host_work host;    /* when on the host */
     driver_check check;    /* the layer's own output vs ref_run on the same input */
     bool key_first;        /* the first layer of its shape (distinct layers) */
+    bool cached;           /* its alternatives came from the cache */
+    double solve_cpu_ms;   /* CPU time of the solver queries (first of its shape only) */
+    uint64_t solve_rlimit; /* their Z3 rlimit count (deterministic effort) */
 } netrun_layer;
 
 typedef struct netrun_result {
     netrun_flow flow;
+    netrun_placement placement;
     int32_t nlayers;
     netrun_layer *layer;   /* one per node, node order */
     uint64_t vta_cycles;   /* sum of the chosen layers' simulated cycles */
@@ -87,12 +108,26 @@ typedef struct netrun_result {
     driver_check check;    /* whole network vs net_ref_run */
     char check_msg[256];
     double compile_ms, run_ms;
+    double solve_cpu_ms;   /* solver CPU time over the distinct layers */
+    uint64_t solve_rlimit; /* their Z3 rlimit count */
 } netrun_result;
 
 /* The flow on network g (checked by net_check first). False + status on bad input or an
  * error of a stage (naming the node); a failed check is a result. */
 bool netrun_run(const net *g, const netrun_opts *o, netrun_result *r, status *st);
 void netrun_result_free(netrun_result *r);
+
+/* The alternatives cache (bench/cmd_net_cache.c, `--cache FILE`): per distinct layer
+ * its alternatives, keyed by netrun_cache_key (layer shape and requantization text,
+ * hardware config, flow, solver options). open reads the file (malformed lines are
+ * skipped) and appends to it; get copies a complete entry whose embeddings all build
+ * for o into l (false: a miss); put appends l's alternatives. */
+typedef struct netrun_cache netrun_cache;
+uint64_t netrun_cache_key(const char *layer_key, const netrun_opts *o);
+netrun_cache *netrun_cache_open(const char *path, status *st);
+bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw_config *hw, netrun_layer *l);
+void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l);
+void netrun_cache_close(netrun_cache *c);
 
 /* Small networks built in C (bench/cmd_net_builtin.c), for tests and for trying the
  * command without an ONNX file: "tiny" (conv, depthwise, 1x1 conv, residual add, max

@@ -19,13 +19,26 @@
 #include "vta/target.h"
 
 static const char *const flow_names[] = {NETRUN_FLOWS(ES_NAME2)};
+static const char *const placement_names[] = {NETRUN_PLACEMENTS(ES_NAME2)};
 const char *netrun_flow_name(netrun_flow f) { return flow_names[f]; }
+const char *netrun_placement_name(netrun_placement p) { return placement_names[p]; }
+
+/* name -> id through the tables above; false (out unchanged) for an unknown name */
+bool netrun_flow_parse(const char *s, netrun_flow *f) {
+    int i = es_name_find(flow_names, NETRUN_NFLOWS, s);
+    return i >= 0 && (*f = (netrun_flow)i, true);
+}
+bool netrun_placement_parse(const char *s, netrun_placement *p) {
+    int i = es_name_find(placement_names, NETRUN_NPLACEMENTS, s);
+    return i >= 0 && (*p = (netrun_placement)i, true);
+}
 
 void netrun_opts_init(netrun_opts *o) {
     memset(o, 0, sizeof *o);
     o->flow = NETRUN_EMBEDSYN;
     o->hw = hw_default();
-    o->max_alts = 4;
+    o->placement = NETRUN_PLACE_GRAPH_PACK;
+    o->max_alts = 2;
     o->rlimit = NETRUN_RLIMIT;
     o->timeout_s = 600;
     o->seed = 1;
@@ -89,36 +102,48 @@ static void add_alt(const op *o, const hw_config *hw, const emb *e, bool referen
     free(pl);
 }
 
-/* 2: the alternatives of one layer. */
-static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
+/* 2, the solver's part: its optimum under the cycles objective, then up to max_alts - 1
+ * points of the Pareto front of (cycles, instances, bytes) (fastest first by the cost
+ * form's estimate), each query under the rlimit budget. */
+static void solver_alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     const hw_config *hw = &opt->hw;
     status st;
     status_init(&st);
-    emb e;
-    l->nalts = 0;
-    if (opt->flow == NETRUN_REFERENCE) {
-        if (target_default()->reference_embedding(o, hw, &e, &st)) add_alt(o, hw, &e, true, DRV_CHOSE_REFERENCE, l);
-        return;
-    }
     enc_options eo;
     enc_options_init(&eo);
     eo.objective = ENC_OBJ_DEFAULT;
     eo.rlimit = opt->rlimit;
     eo.timeout_s = opt->timeout_s;
     costform_vta(hw, o, &eo.cf);
+    double c0 = enc_cpu_ms();
+    enc_result *er = malloc(sizeof *er);
+    ES_ASSERT(er);
+    if (enc_solve(o, hw, &eo, er, &st)) {
+        l->solve_rlimit += er->rlimit_used;
+        if (er->found) add_alt(o, hw, &er->e, false, DRV_CHOSE_SOLVER, l);
+    }
+    free(er);
     enc_alts a;
-    if (opt->max_alts > 0 && enc_layouts(o, hw, &eo, false, 0, &a, &st)) {
-        /* fastest first by the cost form's estimate */
-        for (int32_t k = 0; k < opt->max_alts && k < a.n; k++) {
-            int32_t best = -1;
-            for (int32_t i = 0; i < a.n; i++)
-                if (a.a[i].est_cycles >= 0 && (best < 0 || a.a[i].est_cycles < a.a[best].est_cycles)) best = i;
-            if (best < 0) break;
-            add_alt(o, hw, &a.a[best].e, false, DRV_CHOSE_SOLVER, l);
-            a.a[best].est_cycles = -1;
-        }
+    status_init(&st);
+    if (opt->max_alts > 1 && enc_layouts(o, hw, &eo, false, opt->max_alts - 1, &a, &st)) {
+        for (int32_t i = 0; i < a.n; i++) add_alt(o, hw, &a.a[i].e, false, DRV_CHOSE_SOLVER, l);
         enc_alts_free(&a);
     }
+    l->solve_cpu_ms += enc_cpu_ms() - c0;
+}
+
+/* 2: the alternatives of one layer. The reference flow's (channel packing with TVM's
+ * schedule template) comes first in both flows, so the embedsyn flow can always choose
+ * exactly what the reference flow runs and its total is never above the reference's. */
+static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
+    const hw_config *hw = &opt->hw;
+    status st;
+    status_init(&st);
+    emb e;
+    l->nalts = 0;
+    if (target_default()->reference_embedding(o, hw, &e, &st)) add_alt(o, hw, &e, true, DRV_CHOSE_REFERENCE, l);
+    if (opt->flow == NETRUN_REFERENCE) return;
+    if (opt->max_alts > 0) solver_alternatives(o, opt, l);
     status_init(&st);
     if (emb_channel_packing(o, hw, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_CHANNEL_PACKING, l);
     char dims[64];
@@ -290,9 +315,10 @@ static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, sta
 }
 
 /* 2 for every VTA layer (alternatives shared by layers of the same key). */
-static void all_alternatives(const net *g, const netrun_opts *opt, netrun_layer *L, netrun_result *r) {
+static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pack, netrun_cache *cache,
+                             netrun_layer *L, netrun_result *r) {
     int32_t nn = net_nnodes(g);
-    for (int32_t i = 0; i < nn; i++) {
+    for (int32_t i = 0; i < nn && !es_stop_requested(); i++) {
         if (L[i].engine != NET_ON_VTA) continue;
         const op *o = &net_node_at(g, i)->o;
         char key[400], k2[400];
@@ -307,14 +333,25 @@ static void all_alternatives(const net *g, const netrun_opts *opt, netrun_layer 
             memcpy(L[i].alt, L[same].alt, sizeof L[i].alt);
             L[i].nalts = L[same].nalts;
         } else {
-            alternatives(o, opt, &L[i]);
+            uint64_t ck = netrun_cache_key(key, opt);
+            L[i].cached = cache && netrun_cache_get(cache, ck, o, &opt->hw, &L[i]);
+            if (!L[i].cached) {
+                alternatives(o, opt, &L[i]);
+                if (cache && L[i].nalts && !es_stop_requested()) netrun_cache_put(cache, ck, &L[i]); /* never a cut-short entry */
+            }
             L[i].key_first = L[i].nalts > 0;
             r->ndistinct += L[i].nalts > 0;
+            r->solve_cpu_ms += L[i].solve_cpu_ms;
+            r->solve_rlimit += L[i].solve_rlimit;
         }
         if (opt->progress)
-            fprintf(stderr, "net: %s: %d alternatives%s\n", net_node_at(g, i)->name, L[i].nalts,
-                    same >= 0 ? " (same shape as an earlier layer)" : "");
-        if (!L[i].nalts) L[i].engine = NET_ON_HOST; /* no embedding fits: the host runs it */
+            fprintf(stderr, "net: %s: %d alternatives%s (solver %.1f s CPU)\n", net_node_at(g, i)->name, L[i].nalts,
+                    same >= 0 ? " (same shape as an earlier layer)" : L[i].cached ? " (cached)" : "",
+                    L[i].solve_cpu_ms / 1000);
+        /* graph-pack: a layer the reference embedding does not fit stays on the host, as
+         * in the reference flow */
+        bool ref = L[i].nalts > 0 && L[i].alt[0].src == DRV_CHOSE_REFERENCE;
+        if (!L[i].nalts || (graph_pack && !ref)) L[i].engine = NET_ON_HOST;
     }
 }
 
@@ -367,7 +404,8 @@ static bool run_values(const net *g, const netrun_opts *opt, netrun_layer *L, ne
     if (ok) ref_fill_i8(input, net_tensor_elems(net_tensor_at(g, net_input(g))), opt->seed);
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(g, i);
-        if (n->kind == NET_INPUT) continue;
+        if (es_stop_requested()) ok = status_fail(st, "stopped by a signal");
+        if (!ok || n->kind == NET_INPUT) continue;
         if (L[i].engine == NET_ON_VTA) {
             ok = run_layer(g, opt, &L[i], vals, st);
             if (ok && L[i].check == DRV_CHECK_FAIL && r->check != DRV_CHECK_FAIL) {
@@ -415,9 +453,17 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
         return status_fail(st, "out of memory");
     }
     netrun_layer *L = r->layer;
-    place(g, opt->flow == NETRUN_REFERENCE || opt->graph_pack_host, L);
-    all_alternatives(g, opt, L, r);
-    bool ok = true;
+    bool graph_pack = opt->flow == NETRUN_REFERENCE || opt->placement == NETRUN_PLACE_GRAPH_PACK;
+    r->placement = graph_pack ? NETRUN_PLACE_GRAPH_PACK : NETRUN_PLACE_ALL;
+    place(g, graph_pack, L);
+    netrun_cache *cache = NULL;
+    if (opt->cache && !(cache = netrun_cache_open(opt->cache, st))) {
+        free(V);
+        return false;
+    }
+    all_alternatives(g, opt, graph_pack, cache, L, r);
+    netrun_cache_close(cache);
+    bool ok = !es_stop_requested() || status_fail(st, "stopped by a signal");
     for (int32_t i = 0; i < nn && ok; i++)
         if (L[i].engine == NET_ON_VTA) ok = price_layer(g, opt, L, V, i, st);
     if (ok) ok = choose(g, L, V, r, st);

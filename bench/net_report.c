@@ -30,20 +30,23 @@ void net_report_table(FILE *f, const net *g, const netrun_result *r) {
                 vta ? nl_trans_kind_name(l->trans_kind_in) : "-", vta ? nl_trans_kind_name(l->trans_kind_out) : "-",
                 layer_cycles(l), l->trans_in + l->trans_out, (long long)l->host.bytes, (long long)l->host.ops);
     }
-    fprintf(f, "%s flow: %d VTA layers (%d distinct), %d host nodes\n", netrun_flow_name(r->flow), r->nvta,
-            r->ndistinct, r->nhost);
+    fprintf(f, "%s flow, placement %s: %d VTA layers (%d distinct), %d host nodes\n", netrun_flow_name(r->flow),
+            netrun_placement_name(r->placement), r->nvta, r->ndistinct, r->nhost);
     fprintf(f, "VTA cycles %llu + transitions %.0f = %.0f cycles per inference (layout choice %s; each layer "
             "alone: %.0f)\n",
             (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles, nl_status_name(r->solve.status),
             r->alone_total);
     fprintf(f, "host work: %lld bytes, %lld integer ops\n", (long long)r->host.bytes, (long long)r->host.ops);
+    fprintf(f, "solver: %.1f s CPU, rlimit %llu (optimum queries) over %d distinct layers\n", r->solve_cpu_ms / 1000,
+            (unsigned long long)r->solve_rlimit, r->ndistinct);
     fprintf(f, "check: %s%s%s\n", driver_check_name(r->check), r->check_msg[0] ? ": " : "", r->check_msg);
 }
 
 void net_report_json(FILE *f, const net *g, const netrun_result *r) {
     fprintf(f, "{\"network\":");
     text_json_str(f, net_name(g));
-    fprintf(f, ",\"flow\":\"%s\",\"layers\":[", netrun_flow_name(r->flow));
+    fprintf(f, ",\"flow\":\"%s\",\"placement\":\"%s\",\"layers\":[", netrun_flow_name(r->flow),
+            netrun_placement_name(r->placement));
     bool first = true;
     for (int32_t i = 0; i < r->nlayers; i++) {
         const netrun_layer *l = &r->layer[i];
@@ -73,10 +76,11 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
     }
     fprintf(f, "],\"totals\":{\"vta_cycles\":%llu,\"transition_cycles\":%.1f,\"total_cycles\":%.1f,"
             "\"alone_total_cycles\":%.1f,\"layout_status\":\"%s\",\"vta_layers\":%d,\"distinct_layers\":%d,"
-            "\"host_nodes\":%d,\"host_bytes\":%lld,\"host_ops\":%lld,\"compile_ms\":%.0f,\"run_ms\":%.0f}",
+            "\"host_nodes\":%d,\"host_bytes\":%lld,\"host_ops\":%lld,\"compile_ms\":%.0f,\"run_ms\":%.0f,"
+            "\"solve_cpu_ms\":%.0f,\"solve_rlimit\":%llu}",
             (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles, r->alone_total,
             nl_status_name(r->solve.status), r->nvta, r->ndistinct, r->nhost, (long long)r->host.bytes,
-            (long long)r->host.ops, r->compile_ms, r->run_ms);
+            (long long)r->host.ops, r->compile_ms, r->run_ms, r->solve_cpu_ms, (unsigned long long)r->solve_rlimit);
     fprintf(f, ",\"check\":\"%s\",\"check_msg\":", driver_check_name(r->check));
     text_json_str(f, r->check_msg);
     fputc('}', f);

@@ -42,7 +42,7 @@ Test(net_cli, builtin_checked_json_out_and_suite) {
     status st;
     status_init(&st);
     cr_assert_not_null(mkdtemp(d));
-    snprintf(cmd, sizeof cmd, "--builtin tiny --check --alts 0 --json --out %s/o --suite %s/s.xml", d, d);
+    snprintf(cmd, sizeof cmd, "--builtin tiny --placement all --check --alts 0 --json --out %s/o --suite %s/s.xml", d, d);
     cr_assert_eq(net_cmd(out, sizeof out, cmd, false), 0, "%s", out);
     arena *a = arena_create();
     const json_value *v = json_parse(a, out, strlen(out), "net", &st), *c = v ? json_get(v, "check") : NULL;
@@ -79,6 +79,7 @@ Test(net_cli, bad_input_exit_2) {
         {"/nonexistent/model.onnx", "/nonexistent/model.onnx"},
         {"--builtin nosuch", "nosuch"},
         {"--builtin tiny --strategy fastest", "--strategy"},
+        {"--builtin tiny --placement everywhere", "--placement"},
         {"--builtin tiny --input-shape 1,x", "--input-shape"},
         {"--builtin tiny --check --timing-only", "--timing-only"},
         {"--builtin tiny --alts 99", "--alts"},

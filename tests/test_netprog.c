@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/cmd_net.h"
 #include "core/emb.h"
@@ -27,6 +28,7 @@ static void run_flow(netrun_flow flow, bool check, netrun_result *r) {
     netrun_opts o;
     netrun_opts_init(&o);
     o.flow = flow;
+    o.placement = NETRUN_PLACE_ALL; /* the reference flow: graph-pack whatever this says */
     o.max_alts = 0; /* channel packing and im2col: no solver, fast */
     o.check = check;
     o.timing_only = !check;
@@ -80,19 +82,66 @@ Test(netprog, tiny_reference_flow_bit_exact) {
     netrun_result_free(&r);
 }
 
+/* The reference flow's embedding is among every embedsyn layer's alternatives and the
+ * graph-pack placement offloads the same layers, so the joint choice can always pick
+ * what the reference flow runs: embedsyn's total is never above it. */
+static void never_above_reference(const char *name, int32_t alts) {
+    status st;
+    status_init(&st);
+    net *g = netrun_builtin(name, 5, &st);
+    cr_assert_not_null(g, "%s", st.msg);
+    netrun_opts o;
+    netrun_opts_init(&o);
+    o.max_alts = alts;
+    o.timing_only = true;
+    netrun_result es, ref;
+    cr_assert(netrun_run(g, &o, &es, &st), "%s", st.msg);
+    o.flow = NETRUN_REFERENCE;
+    cr_assert(netrun_run(g, &o, &ref, &st), "%s", st.msg);
+    cr_assert_eq(es.placement, NETRUN_PLACE_GRAPH_PACK);
+    cr_assert_eq(es.nvta, ref.nvta);
+    cr_assert_gt(ref.nvta, 0);
+    for (int32_t i = 0; i < es.nlayers; i++) {
+        const netrun_layer *a = &es.layer[i], *b = &ref.layer[i];
+        cr_assert_eq(a->engine, b->engine, "%s: layer %d placed differently", name, i);
+        if (a->engine != NET_ON_VTA) continue;
+        cr_assert_eq(b->nalts, 1);
+        cr_assert_eq(a->alt[0].src, DRV_CHOSE_REFERENCE);
+        cr_assert_eq(a->alt[0].cycles, b->alt[0].cycles);
+        cr_assert_str_eq(a->alt[0].layout, b->alt[0].layout);
+    }
+    cr_assert_float_eq(ref.total_cycles, (double)ref.vta_cycles + ref.trans_cycles, 1e-6);
+    cr_assert_leq(es.total_cycles, ref.total_cycles + 1e-6, "%s: %.0f > %.0f", name, es.total_cycles,
+                  ref.total_cycles);
+    netrun_result_free(&es);
+    netrun_result_free(&ref);
+    net_destroy(g);
+}
+
+/* a DAG with a residual, a depthwise layer and pools; no solver (fast) */
+Test(netprog, embedsyn_never_above_reference_dag) { never_above_reference("tiny", 0); }
+/* with the solver's optimum among the alternatives (three small convs: fast) */
+Test(netprog, embedsyn_never_above_reference_solver) { never_above_reference("chain", 1); }
+
 /* Channel packing of a 1x1 conv with 32 channels reads and writes NCHW1n16c: its input
  * map equals the canonical map of the input tensor, its output map that of the output
  * (computed here from the definition), so both transitions are free. */
-Test(netprog, channel_packing_is_canonical) {
-    hw_config hw = hw_default();
+static void conv(op *o, int64_t k, int64_t r) {
     op_conv p;
     memset(&p, 0, sizeof p);
-    p.n = 1, p.c = 32, p.h = p.w = 5, p.k = 48, p.r = p.s = 1, p.stride_h = p.stride_w = 1;
+    p.n = 1, p.c = 32, p.h = p.w = 5, p.k = k, p.r = p.s = r, p.stride_h = p.stride_w = 1;
     p.dil_h = p.dil_w = 1, p.groups = 1;
-    op o;
     status st;
     status_init(&st);
-    cr_assert(op_build_conv(&o, "c", &p, OP_CONV2D, &st), "%s", st.msg);
+    cr_assert(op_build_conv(o, "c", &p, OP_CONV2D, &st), "%s", st.msg);
+}
+
+Test(netprog, channel_packing_is_canonical) {
+    hw_config hw = hw_default();
+    op o;
+    conv(&o, 48, 1);
+    status st;
+    status_init(&st);
     emb e;
     emb_nest n;
     cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
@@ -136,6 +185,80 @@ Test(netprog, channel_packing_is_canonical) {
     cr_assert_eq(t.kind, NL_TR_COPY);
     cr_assert_float_eq(t.cycles, c.cycles, 1e-9);
     nl_map_free(&in), nl_map_free(&out), nl_map_free(&ci), nl_map_free(&co), nl_map_free(&sh);
+}
+
+/* The alternatives cache: what is put comes back (embeddings, cycles, texts); another
+ * key, an entry cut short, or embeddings that do not fit the layer are misses. */
+Test(netprog, cache_round_trip) {
+    char path[] = "/tmp/test_netprog_cache_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    hw_config hw = hw_default();
+    status st;
+    status_init(&st);
+    op o, other;
+    conv(&o, 48, 3);
+    op_gemm gp = {.batch = 1, .m = 16, .n = 16, .k = 16};
+    cr_assert(op_build_gemm(&other, "g", &gp, &st), "%s", st.msg);
+    netrun_layer l, got;
+    memset(&l, 0, sizeof l);
+    l.nalts = 2;
+    cr_assert(emb_channel_packing(&o, &hw, &l.alt[0].e, &st), "%s", st.msg);
+    cr_assert(emb_im2col(&o, &hw, "c,r,s", &l.alt[1].e, &st), "%s", st.msg);
+    for (int i = 0; i < 2; i++) {
+        l.alt[i].src = i ? DRV_CHOSE_IM2COL : DRV_CHOSE_REFERENCE;
+        l.alt[i].cycles = 1000u + 7u * (unsigned)i;
+        snprintf(l.alt[i].layout_class, sizeof l.alt[i].layout_class, "class %d", i);
+        snprintf(l.alt[i].layout, sizeof l.alt[i].layout, "layout, number %d", i);
+    }
+    netrun_opts no;
+    netrun_opts_init(&no);
+    uint64_t key = netrun_cache_key("k", &no);
+    no.rlimit++;
+    cr_assert_neq(netrun_cache_key("k", &no), key, "the solver budget is part of the key");
+    netrun_cache *c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    netrun_cache_put(c, key, &l);
+    netrun_cache_close(c);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    memset(&got, 0, sizeof got);
+    cr_assert(netrun_cache_get(c, key, &o, &hw, &got));
+    cr_assert_eq(got.nalts, 2);
+    for (int i = 0; i < 2; i++) {
+        const netrun_alt *a = &l.alt[i], *b = &got.alt[i];
+        cr_assert_eq(a->src, b->src);
+        cr_assert_eq(a->cycles, b->cycles);
+        cr_assert_str_eq(a->layout, b->layout);
+        cr_assert_str_eq(a->layout_class, b->layout_class);
+        cr_assert_eq(a->e.swap, b->e.swap);
+        for (int k = 0; k < 3; k++) {
+            cr_assert_eq(a->e.nterms[k], b->e.nterms[k]);
+            for (int t = 0; t < a->e.nterms[k]; t++) {
+                const emb_term *x = &a->e.term[k][t], *y = &b->e.term[k][t];
+                cr_assert(x->dim == y->dim && x->extent == y->extent && x->comp_dim == y->comp_dim &&
+                          x->comp_coef == y->comp_coef);
+            }
+        }
+    }
+    cr_assert_not(netrun_cache_get(c, key + 1, &o, &hw, &got));
+    cr_assert_not(netrun_cache_get(c, key, &other, &hw, &got), "a conv's embeddings do not fit a GEMM");
+    netrun_cache_close(c);
+    /* the entry cut short: only its first line left */
+    FILE *f = fopen(path, "r");
+    char line[2048];
+    cr_assert(f && fgets(line, sizeof line, f));
+    fclose(f);
+    f = fopen(path, "w");
+    fputs(line, f);
+    fputs("garbage\tline\n", f);
+    fclose(f);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got));
+    netrun_cache_close(c);
+    unlink(path);
 }
 
 /* The ONNX test model (a residual, a depthwise layer, pools and a dense layer; written
