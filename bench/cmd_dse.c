@@ -37,7 +37,7 @@ static const char dse_help[] =
     "  --objective O    per-layer choice and ranking: cycles (default), energy, edp\n"
     "  --strategy S     solve (default): re-synthesized embedding per intrinsic shape;\n"
     "                   reference: TVM's channel packing for every design\n"
-    "  --jobs N         worker processes (default 1)\n"
+    "  -j, --jobs N     worker processes (default 1)\n"
     "  --shard I/N      only designs with index %% N == I (merge with dse-merge)\n"
     "  --out DIR        write results.csv/json, pareto.csv, report.md, pareto_*.svg\n"
     "  --cache FILE     embeddings + schedule libraries per (layer, intrinsic shape), reused\n"
@@ -49,7 +49,7 @@ static const char dse_help[] =
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
     "  --json           results as a JSON array on stdout\n"
-    "  --quiet          no progress on stderr\n";
+    "  -q, --quiet      no progress on stderr\n";
 
 static const char merge_help[] =
     "usage: embedsyn dse-merge [--out DIR] [--json] DIR...\n\n"
@@ -104,44 +104,26 @@ enum {
     D_SCHED_EVALS, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH
 };
 static const struct option dse_options[] = {
-    {"space", required_argument, NULL, D_SPACE},
-    {"sweep", required_argument, NULL, D_SWEEP},
-    {"objective", required_argument, NULL, D_OBJECTIVE},
-    {"strategy", required_argument, NULL, D_STRATEGY},
-    {"jobs", required_argument, NULL, 'j'},
-    {"shard", required_argument, NULL, D_SHARD},
-    {"out", required_argument, NULL, D_OUT},
-    {"cache", required_argument, NULL, D_CACHE},
+    {"space", required_argument, NULL, D_SPACE}, {"sweep", required_argument, NULL, D_SWEEP},
+    {"objective", required_argument, NULL, D_OBJECTIVE}, {"strategy", required_argument, NULL, D_STRATEGY},
+    {"jobs", required_argument, NULL, 'j'}, {"shard", required_argument, NULL, D_SHARD},
+    {"out", required_argument, NULL, D_OUT}, {"cache", required_argument, NULL, D_CACHE},
     {"sample-validate", required_argument, NULL, D_SAMPLE_VALIDATE},
-    {"sched-evals", required_argument, NULL, D_SCHED_EVALS},
-    {"timeout", required_argument, NULL, D_TIMEOUT},
-    {"validate", no_argument, NULL, D_VALIDATE},
-    {"json", no_argument, NULL, D_JSON},
-    {"bench", no_argument, NULL, D_BENCH},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
+    {"sched-evals", required_argument, NULL, D_SCHED_EVALS}, {"timeout", required_argument, NULL, D_TIMEOUT},
+    {"validate", no_argument, NULL, D_VALIDATE}, {"json", no_argument, NULL, D_JSON},
+    {"bench", no_argument, NULL, D_BENCH}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-/* The integer options: code, accepted range. */
-static const struct dse_num_opt {
-    int code;
-    long lo, hi;
-} dse_num_opts[] = {
-    {'j', 1, 64}, {D_SAMPLE_VALIDATE, 1, 100000}, {D_SCHED_EVALS, 10, 100000000}, {D_TIMEOUT, 0, 100000},
-};
-
-/* The value of integer option `code` (range-checked) into *x: -1, or the exit status
- * of the usage error. Other options: -1, *x untouched. */
-static int dse_num(int code, const char *v, long *x) {
-    for (int k = 0; k < ES_COUNT(dse_num_opts); k++) {
-        if (dse_num_opts[k].code != code) continue;
-        char opt[40] = "-j";
-        for (int j = 0; dse_options[j].name; j++)
-            if (dse_options[j].val == code) snprintf(opt, sizeof opt, "--%s", dse_options[j].name);
-        return parse_int("dse", opt, v, dse_num_opts[k].lo, dse_num_opts[k].hi, x);
-    }
-    return -1;
+/* The integer value of option `code` in lo..hi into *x: -1, or the usage error's exit
+ * status (naming the option as --NAME). */
+static int dse_int_opt(int code, const char *v, long lo, long hi, long *x) {
+    const char *name = "jobs";
+    for (int j = 0; dse_options[j].name; j++)
+        if (dse_options[j].val == code) name = dse_options[j].name;
+    char opt[40];
+    snprintf(opt, sizeof opt, "--%s", name);
+    return parse_int("dse", opt, v, lo, hi, x);
 }
 
 /* One option's value into a; -1 when applied, else the exit status. */
@@ -149,8 +131,7 @@ static int dse_take(dse_args *a, int code, const char *v) {
     status st;
     status_init(&st);
     long x = 0;
-    int rc = dse_num(code, v, &x);
-    if (rc >= 0) return rc;
+    int rc = -1;
     switch (code) {
     case D_SPACE: {
         hw_space sp;
@@ -176,20 +157,26 @@ static int dse_take(dse_args *a, int code, const char *v) {
         break;
     case D_OUT: a->out = v; break;
     case D_CACHE: a->cache = v; break;
-    case 'j': a->o.jobs = (int)x; break;
+    case 'j':
+        if ((rc = dse_int_opt(code, v, 1, 64, &x)) < 0) a->o.jobs = (int)x;
+        break;
     case D_SAMPLE_VALIDATE:
-        a->sample = (int)x;
+        if ((rc = dse_int_opt(code, v, 1, 100000, &x)) < 0) a->sample = (int)x;
         a->validate = true;
         break;
-    case D_SCHED_EVALS: a->o.sched_evals = x; break;
-    case D_TIMEOUT: a->o.solve_timeout_s = (double)x; break;
+    case D_SCHED_EVALS:
+        if ((rc = dse_int_opt(code, v, 10, 100000000, &x)) < 0) a->o.sched_evals = x;
+        break;
+    case D_TIMEOUT:
+        if ((rc = dse_int_opt(code, v, 0, 100000, &x)) < 0) a->o.solve_timeout_s = (double)x;
+        break;
     case D_VALIDATE: a->validate = true; break;
     case D_JSON: a->json = true; break;
     case D_BENCH: a->bench = true; break;
     case 'q': a->quiet = true; break;
     default: es_abort(__FILE__, __LINE__, "a dse option without a case");
     }
-    return -1;
+    return rc;
 }
 
 static int parse_args(int argc, char **argv, dse_args *a) {
