@@ -46,6 +46,7 @@ static const char dse_help[] =
     "  --sample-validate N  the same with N evenly spaced layers per design\n"
     "  --sched-evals N  budget of each schedule-library search (default 2000)\n"
     "  --timeout S      Z3 wall-clock limit per solve (default 60)\n"
+    "  --largest K      only the K layers with the most MACs (ties: suite order)\n"
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
     "  --json           results as a JSON array on stdout\n"
@@ -86,6 +87,7 @@ typedef struct dse_args {
     const char *out, *cache;
     bool json, validate, bench, quiet;
     int sample;
+    int largest;              /* keep the K layers with the most MACs (0: all) */
 } dse_args;
 
 static int parse_int(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out) {
@@ -101,7 +103,7 @@ static int parse_int(const char *cmd, const char *opt, const char *v, long lo, l
 /* The option table of dse: long-only options are numbered from CLI_OPT_CMD on. */
 enum {
     D_SPACE = CLI_OPT_CMD, D_SWEEP, D_OBJECTIVE, D_STRATEGY, D_SHARD, D_OUT, D_CACHE, D_SAMPLE_VALIDATE,
-    D_SCHED_EVALS, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH
+    D_SCHED_EVALS, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH, D_LARGEST
 };
 static const struct option dse_options[] = {
     {"space", required_argument, NULL, D_SPACE}, {"sweep", required_argument, NULL, D_SWEEP},
@@ -112,6 +114,7 @@ static const struct option dse_options[] = {
     {"sched-evals", required_argument, NULL, D_SCHED_EVALS}, {"timeout", required_argument, NULL, D_TIMEOUT},
     {"validate", no_argument, NULL, D_VALIDATE}, {"json", no_argument, NULL, D_JSON},
     {"bench", no_argument, NULL, D_BENCH}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+    {"largest", required_argument, NULL, D_LARGEST},
     {NULL, 0, NULL, 0},
 };
 
@@ -169,6 +172,9 @@ static int dse_take(dse_args *a, int code, const char *v) {
         break;
     case D_TIMEOUT:
         if ((rc = dse_int_opt(code, v, 0, 100000, &x)) < 0) a->o.solve_timeout_s = (double)x;
+        break;
+    case D_LARGEST:
+        if ((rc = dse_int_opt(code, v, 1, 1000000, &x)) < 0) a->largest = (int)x;
         break;
     case D_VALIDATE: a->validate = true; break;
     case D_JSON: a->json = true; break;
@@ -234,6 +240,29 @@ static bool load_layers(dse_args *a, op **layers, int *n, char *names, size_t nl
     return true;
 }
 
+/* Moves the k layers with the most MACs to the front, in suite order. */
+static void keep_largest(op *layers, int n, int k) {
+    int *idx = malloc((size_t)n * sizeof *idx);
+    op *tmp = malloc((size_t)k * sizeof *tmp);
+    ES_ASSERT(idx && tmp);
+    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
+        int j = i;
+        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
+        idx[j] = i;
+    }
+    /* the chosen ones back in suite order */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
+    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
+    free(tmp);
+    free(idx);
+}
+
 static double cpu_s(void) {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
@@ -290,6 +319,12 @@ int cmd_dse(int argc, char **argv) {
     int nl = 0;
     char names[1024];
     if (!load_layers(&a, &layers, &nl, names, sizeof names, &st)) return cli_fail("dse", &st);
+    if (a.largest && a.largest < nl) {
+        keep_largest(layers, nl, a.largest);
+        nl = a.largest;
+        size_t L = strlen(names);
+        snprintf(names + L, sizeof names - L, " (the %d largest layers)", nl);
+    }
     char cache[4096];
     if (!a.cache && a.out) {
         snprintf(cache, sizeof cache, "%.4000s/dse-cache.txt", a.out);
