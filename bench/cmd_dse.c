@@ -4,6 +4,7 @@
  * Invariant: dse-merge of the shards of a run writes the files the unsharded run writes
  * (designs in index order, fronts recomputed over all of them). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -36,7 +37,7 @@ static const char dse_help[] =
     "  --objective O    per-layer choice and ranking: cycles (default), energy, edp\n"
     "  --strategy S     solve (default): re-synthesized embedding per intrinsic shape;\n"
     "                   reference: TVM's channel packing for every design\n"
-    "  --jobs N         worker processes (default 1)\n"
+    "  -j, --jobs N     worker processes (default 1)\n"
     "  --shard I/N      only designs with index %% N == I (merge with dse-merge)\n"
     "  --out DIR        write results.csv/json, pareto.csv, report.md, pareto_*.svg\n"
     "  --cache FILE     embeddings + schedule libraries per (layer, intrinsic shape), reused\n"
@@ -45,10 +46,11 @@ static const char dse_help[] =
     "  --sample-validate N  the same with N evenly spaced layers per design\n"
     "  --sched-evals N  budget of each schedule-library search (default 2000)\n"
     "  --timeout S      Z3 wall-clock limit per solve (default 60)\n"
+    "  --largest K      only the K layers with the most MACs (ties: suite order)\n"
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
     "  --json           results as a JSON array on stdout\n"
-    "  --quiet          no progress on stderr\n";
+    "  -q, --quiet      no progress on stderr\n";
 
 static const char merge_help[] =
     "usage: embedsyn dse-merge [--out DIR] [--json] DIR...\n\n"
@@ -85,6 +87,7 @@ typedef struct dse_args {
     const char *out, *cache;
     bool json, validate, bench, quiet;
     int sample;
+    int largest;              /* keep the K layers with the most MACs (0: all) */
 } dse_args;
 
 static int parse_int(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out) {
@@ -97,77 +100,106 @@ static int parse_int(const char *cmd, const char *opt, const char *v, long lo, l
     return -1;
 }
 
-static int parse_args(int argc, char **argv, dse_args *a) {
+/* The option table of dse: long-only options are numbered from CLI_OPT_CMD on. */
+enum {
+    D_SPACE = CLI_OPT_CMD, D_SWEEP, D_OBJECTIVE, D_STRATEGY, D_SHARD, D_OUT, D_CACHE, D_SAMPLE_VALIDATE,
+    D_SCHED_EVALS, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH, D_LARGEST
+};
+static const struct option dse_options[] = {
+    {"space", required_argument, NULL, D_SPACE}, {"sweep", required_argument, NULL, D_SWEEP},
+    {"objective", required_argument, NULL, D_OBJECTIVE}, {"strategy", required_argument, NULL, D_STRATEGY},
+    {"jobs", required_argument, NULL, 'j'}, {"shard", required_argument, NULL, D_SHARD},
+    {"out", required_argument, NULL, D_OUT}, {"cache", required_argument, NULL, D_CACHE},
+    {"sample-validate", required_argument, NULL, D_SAMPLE_VALIDATE},
+    {"sched-evals", required_argument, NULL, D_SCHED_EVALS}, {"timeout", required_argument, NULL, D_TIMEOUT},
+    {"validate", no_argument, NULL, D_VALIDATE}, {"json", no_argument, NULL, D_JSON},
+    {"bench", no_argument, NULL, D_BENCH}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+    {"largest", required_argument, NULL, D_LARGEST},
+    {NULL, 0, NULL, 0},
+};
+
+/* The integer value of option `code` in lo..hi into *x: -1, or the usage error's exit
+ * status (naming the option as --NAME). */
+static int dse_int_opt(int code, const char *v, long lo, long hi, long *x) {
+    const char *name = "jobs";
+    for (int j = 0; dse_options[j].name; j++)
+        if (dse_options[j].val == code) name = dse_options[j].name;
+    char opt[40];
+    snprintf(opt, sizeof opt, "--%s", name);
+    return parse_int("dse", opt, v, lo, hi, x);
+}
+
+/* One option's value into a; -1 when applied, else the exit status. */
+static int dse_take(dse_args *a, int code, const char *v) {
     status st;
     status_init(&st);
+    long x = 0;
+    int rc = -1;
+    switch (code) {
+    case D_SPACE: {
+        hw_space sp;
+        if (!spec_load_space(v, &sp, &st)) return cli_fail("dse", &st);
+        a->space = sp;
+        a->have_space = true;
+        break;
+    }
+    case D_SWEEP:
+        if (!spec_parse_sweep(v, "--sweep", &a->space, &st)) return cli_fail("dse", &st);
+        a->have_space = true;
+        break;
+    case D_OBJECTIVE:
+        if (!dse_objective_parse(v, &a->o.objective))
+            return cli_usage_error("dse", "--objective: expected cycles, energy or edp, got '%s'", v);
+        break;
+    case D_STRATEGY:
+        if (!dse_strategy_parse(v, &a->o.strategy))
+            return cli_usage_error("dse", "--strategy: expected solve or reference, got '%s'", v);
+        break;
+    case D_SHARD:
+        if (!bench_parse_shard(v, &a->o.shard_i, &a->o.shard_n, &st)) return cli_fail("dse", &st);
+        break;
+    case D_OUT: a->out = v; break;
+    case D_CACHE: a->cache = v; break;
+    case 'j':
+        if ((rc = dse_int_opt(code, v, 1, 64, &x)) < 0) a->o.jobs = (int)x;
+        break;
+    case D_SAMPLE_VALIDATE:
+        if ((rc = dse_int_opt(code, v, 1, 100000, &x)) < 0) a->sample = (int)x;
+        a->validate = true;
+        break;
+    case D_SCHED_EVALS:
+        if ((rc = dse_int_opt(code, v, 10, 100000000, &x)) < 0) a->o.sched_evals = x;
+        break;
+    case D_TIMEOUT:
+        if ((rc = dse_int_opt(code, v, 0, 100000, &x)) < 0) a->o.solve_timeout_s = (double)x;
+        break;
+    case D_LARGEST:
+        if ((rc = dse_int_opt(code, v, 1, 1000000, &x)) < 0) a->largest = (int)x;
+        break;
+    case D_VALIDATE: a->validate = true; break;
+    case D_JSON: a->json = true; break;
+    case D_BENCH: a->bench = true; break;
+    case 'q': a->quiet = true; break;
+    default: es_abort(__FILE__, __LINE__, "a dse option without a case");
+    }
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, dse_args *a) {
     hw_space_init(&a->space);
     dse_opts_init(&a->o);
     a->o.progress = stderr;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long x;
-        int rc;
-        if (!strcmp(s, "--space")) {
-            if (!v) return cli_usage_error("dse", "--space needs a file");
-            hw_space sp;
-            if (!spec_load_space(v, &sp, &st)) return cli_fail("dse", &st);
-            a->space = sp;
-            a->have_space = true;
-            i++;
-        } else if (!strcmp(s, "--sweep")) {
-            if (!v) return cli_usage_error("dse", "--sweep needs FIELD=VALUES");
-            if (!spec_parse_sweep(v, "--sweep", &a->space, &st)) return cli_fail("dse", &st);
-            a->have_space = true;
-            i++;
-        } else if (!strcmp(s, "--objective")) {
-            if (!v || !dse_objective_parse(v, &a->o.objective))
-                return cli_usage_error("dse", "--objective: expected cycles, energy or edp, got '%s'", v ? v : "");
-            i++;
-        } else if (!strcmp(s, "--strategy")) {
-            if (!v || !dse_strategy_parse(v, &a->o.strategy))
-                return cli_usage_error("dse", "--strategy: expected solve or reference, got '%s'", v ? v : "");
-            i++;
-        } else if (!strcmp(s, "--jobs")) {
-            if ((rc = parse_int("dse", s, v, 1, 64, &x)) >= 0) return rc;
-            a->o.jobs = (int)x;
-            i++;
-        } else if (!strcmp(s, "--shard")) {
-            if (!v || !bench_parse_shard(v, &a->o.shard_i, &a->o.shard_n, &st)) {
-                if (!v) return cli_usage_error("dse", "--shard needs I/N");
-                return cli_fail("dse", &st);
-            }
-            i++;
-        } else if (!strcmp(s, "--out") || !strcmp(s, "--cache")) {
-            if (!v) return cli_usage_error("dse", "%s needs a path", s);
-            *(s[2] == 'o' ? &a->out : &a->cache) = v;
-            i++;
-        } else if (!strcmp(s, "--sample-validate")) {
-            if ((rc = parse_int("dse", s, v, 1, 100000, &x)) >= 0) return rc;
-            a->sample = (int)x;
-            a->validate = true;
-            i++;
-        } else if (!strcmp(s, "--sched-evals")) {
-            if ((rc = parse_int("dse", s, v, 10, 100000000, &x)) >= 0) return rc;
-            a->o.sched_evals = x;
-            i++;
-        } else if (!strcmp(s, "--timeout")) {
-            if ((rc = parse_int("dse", s, v, 0, 100000, &x)) >= 0) return rc;
-            a->o.solve_timeout_s = (double)x;
-            i++;
-        } else if (!strcmp(s, "--validate")) {
-            a->validate = true;
-        } else if (!strcmp(s, "--json")) {
-            a->json = true;
-        } else if (!strcmp(s, "--bench")) {
-            a->bench = true;
-        } else if (!strcmp(s, "--quiet")) {
-            a->quiet = true;
-        } else if (s[0] == '-') {
-            return cli_usage_error("dse", "unknown option '%s' (see embedsyn dse --help)", s);
-        } else {
-            if (a->nsuites == 64) return cli_usage_error("dse", "at most 64 suites");
-            a->suites[a->nsuites++] = s;
-        }
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    int code;
+    while ((code = getopt_long(argc, argv, ":j:qh", dse_options, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error("dse", code, argc, argv);
+        int rc = dse_take(a, code, optarg);
+        if (rc >= 0) return rc;
+    }
+    for (int i = optind; i < argc; i++) { /* getopt_long moved the operands to the end */
+        if (a->nsuites == 64) return cli_usage_error("dse", "at most 64 suites");
+        a->suites[a->nsuites++] = argv[i];
     }
     if (!a->have_space) return cli_usage_error("dse", "give a design space: --space FILE or --sweep FIELD=VALUES");
     if (a->quiet) a->o.progress = NULL;
@@ -208,6 +240,29 @@ static bool load_layers(dse_args *a, op **layers, int *n, char *names, size_t nl
     return true;
 }
 
+/* Moves the k layers with the most MACs to the front, in suite order. */
+static void keep_largest(op *layers, int n, int k) {
+    int *idx = malloc((size_t)n * sizeof *idx);
+    op *tmp = malloc((size_t)k * sizeof *tmp);
+    ES_ASSERT(idx && tmp);
+    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
+        int j = i;
+        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
+        idx[j] = i;
+    }
+    /* the chosen ones back in suite order */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
+    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
+    free(tmp);
+    free(idx);
+}
+
 static double cpu_s(void) {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
@@ -222,15 +277,18 @@ static void print_bench(const dse_ctx *c, FILE *f, int64_t n, int nl, int jobs, 
     double pms, scpu, lcpu;
     dse_stats(c, &hits, &misses, &slow, &pms);
     dse_fill_stats(c, &fe, &scpu, &lcpu);
+    int64_t mcalls, mhits;
+    dse_fill_memo_stats(c, &mcalls, &mhits);
     double s = (t2 - t1) / 1e3, all = (t2 - t0) / 1e3, cpu = cpu_s();
     double dl = (double)n * nl;
     fprintf(f,
             "dse bench: %lld designs x %d layers = %.0f design-layers, %d jobs\n"
             "  design loop: %.2f s: %.0f design-layers/s, %.1f designs/s; fallback searches %lld\n"
-            "  cache fill: %.2f s for %lld layer x shape entries (CPU: Z3 %.1f s, schedule libraries %.1f s)\n"
+            "  cache fill: %.2f s for %lld layer x shape entries (CPU: Z3 %.1f s, schedule libraries %.1f s;\n"
+            "    %lld cost evaluations in the library searches, %.1f%% answered by the memo)\n"
             "  whole run: %.2f s wall, %.1f s CPU (all processes): %.0f design-layers/s wall, %.0f per CPU second\n",
             (long long)n, nl, dl, jobs, s, dl / (s > 0 ? s : 1e-9), (double)n / (s > 0 ? s : 1e-9), (long long)slow,
-            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, all, cpu, dl / (all > 0 ? all : 1e-9),
+            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, (long long)mcalls, 100.0 * (double)mhits / (double)(mcalls ? mcalls : 1), all, cpu, dl / (all > 0 ? all : 1e-9),
             dl / (cpu > 0 ? cpu : 1e-9));
 }
 
@@ -261,6 +319,12 @@ int cmd_dse(int argc, char **argv) {
     int nl = 0;
     char names[1024];
     if (!load_layers(&a, &layers, &nl, names, sizeof names, &st)) return cli_fail("dse", &st);
+    if (a.largest && a.largest < nl) {
+        keep_largest(layers, nl, a.largest);
+        nl = a.largest;
+        size_t L = strlen(names);
+        snprintf(names + L, sizeof names - L, " (the %d largest layers)", nl);
+    }
     char cache[4096];
     if (!a.cache && a.out) {
         snprintf(cache, sizeof cache, "%.4000s/dse-cache.txt", a.out);
@@ -336,23 +400,25 @@ int cmd_dse_merge(int argc, char **argv) {
     int64_t n = 0;
     status st;
     status_init(&st);
+    static const struct option merge_options[] = {
+        {"out", required_argument, NULL, 'o'}, {"json", no_argument, NULL, D_JSON}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    opterr = 0;
+    optind = 0; /* glibc: a full re-initialization */
+    int code;
+    while ((code = getopt_long(argc, argv, ":h", merge_options, NULL)) != -1) {
+        if (code == '?' || code == ':') return cli_getopt_error("dse-merge", code, argc, argv);
+        if (code == 'o') out = optarg;
+        if (code == D_JSON) json = true;
+    }
     int ndirs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--out")) {
-            if (i + 1 >= argc) return cli_usage_error("dse-merge", "--out needs a directory");
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("dse-merge", "unknown option '%s'", argv[i]);
-        } else {
-            char p[4096];
-            snprintf(p, sizeof p, "%.4000s/results.csv", argv[i]);
-            if (!dse_read_csv(p, &d, &n, &st)) {
-                free(d);
-                return cli_fail("dse-merge", &st);
-            }
-            ndirs++;
+    for (int i = optind; i < argc; i++, ndirs++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%.4000s/results.csv", argv[i]);
+        if (!dse_read_csv(p, &d, &n, &st)) {
+            free(d);
+            return cli_fail("dse-merge", &st);
         }
     }
     if (!ndirs) return cli_usage_error("dse-merge", "give shard directories");

@@ -22,6 +22,7 @@
 #include "core/spec.h"
 #include "core/es.h"
 #include "encoders/enc.h"
+#include "vta/cost.h"
 #include "vta/cost_dse.h"
 
 #define DSE_NAME(id, name) name,
@@ -78,7 +79,7 @@ uint64_t dse_fnv(uint64_t h, const void *p, size_t n) {
     for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
     return h;
 }
-#define FNV0 0xcbf29ce484222325ull
+#define FNV0 DSE_FNV0
 
 static uint64_t hash_op(const op *o) {
     op c = *o;
@@ -213,6 +214,11 @@ void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, dou
     *lib_cpu_s = c->fill_lib_cpu_s;
 }
 
+void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits) {
+    *calls = c->fill_memo_calls;
+    *hits = c->fill_memo_hits;
+}
+
 /* ---- entries ---- */
 
 static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t bus) {
@@ -321,21 +327,44 @@ void dse_cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     if (!cd->ok || !emb_check(o, &h, &cd->e, &st) || !emb_nest_build(o, &h, &cd->e, &cd->n, &st)) cd->ok = false;
 }
 
+/* With a cost plug sched_search_top leaves the exact re-costing to the plug's owner:
+ * the same as it does without one (top[1..m) re-costed by cost_vta_exact and sorted
+ * after top[0]), so the library and its order equal a search without the memo. */
+static void exact_order(const op *o, const hw_config *hw, const emb_nest *n, sched *top, int m) {
+    for (int i = 1; i < m; i++) {
+        sched t = top[i];
+        status st;
+        status_init(&st);
+        if (cost_vta_exact(o, hw, n, &t, &st)) top[i] = t;
+        for (int j = i; j > 1 && top[j].est_cycles < top[j - 1].est_cycles; j--) {
+            sched u = top[j];
+            top[j] = top[j - 1];
+            top[j - 1] = u;
+        }
+    }
+}
+
 /* The candidate's schedule library: the top schedules at every buffer probe. */
 static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     if (!cd->ok) return;
     const op *o = &c->layers[e->layer];
     status st;
     cd->nlib = 0;
+    dse_memo *memo = c->o.no_memo ? NULL : dse_memo_create();
     for (int p = 0; p < c->nprobe && !enc_interrupted(); p++) {
         hw_config ph = probe_hw(c, e, p);
         sched_opts so;
         sched_opts_init(&so);
         so.e = &cd->e;
         so.max_evals = c->o.sched_evals;
+        if (memo) {
+            so.cost = dse_memo_plug;
+            so.cost_ctx = memo;
+        }
         sched top[SCHED_MAX_TOP];
         status_init(&st);
         int m = hw_check(&ph, &st) ? sched_search_top(o, &ph, &cd->n, &so, c->o.lib_k, top, &st) : 0;
+        if (memo) exact_order(o, &ph, &cd->n, top, m);
         for (int i = 0; i < m && cd->nlib < DSE_MAX_LIB; i++) {
             dse_sched_in in;
             memset(&in, 0, sizeof in);
@@ -349,6 +378,13 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
             if (!dup) cd->lib[cd->nlib++] = in;
         }
     }
+    if (memo) {
+        int64_t calls, hits;
+        dse_memo_stats(memo, &calls, &hits);
+        c->memo_calls += calls;
+        c->memo_hits += hits;
+    }
+    dse_memo_destroy(memo);
 }
 
 
@@ -555,7 +591,7 @@ static int64_t collect_needed(dse_ctx *c, dse_entry ***out) {
 /* Shared by the fill workers (MAP_SHARED): the next entry to take, entries done, CPU
  * time of the Z3 solves and of the library searches (microseconds). */
 typedef struct fill_shared {
-    _Atomic int64_t next, done, solve_us, lib_us;
+    _Atomic int64_t next, done, solve_us, lib_us, memo_calls, memo_hits;
 } fill_shared;
 
 static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64_t n, double t0) {
@@ -574,10 +610,13 @@ static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh
         int64_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= n || enc_interrupted()) break;
         double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
+        int64_t mc = c->memo_calls, mh = c->memo_hits;
         compute_entry(c, need[i]);
         if (enc_interrupted()) break; /* its solve may be cut short: not cached */
         atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
         atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
+        atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
+        atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
         if (out) {
             put_entry(out, c, need[i]);
             fflush(out);
@@ -673,6 +712,8 @@ bool dse_prepare(dse_ctx *c, status *st) {
         ok = fill_parallel(c, need, nneed, jobs, sh, cf, t0, st);
     c->fill_solve_cpu_s += (double)sh->solve_us / 1e6;
     c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;
+    c->fill_memo_calls += sh->memo_calls;
+    c->fill_memo_hits += sh->memo_hits;
     c->fill_entries += nneed;
     munmap(sh, sizeof *sh);
     if (cf) fclose(cf);

@@ -68,6 +68,8 @@ typedef struct dse_opts {
     const char *cache_path;   /* embedding + schedule-library cache file, or NULL */
     bool no_cache;            /* every library schedule derived on the design itself
                                * instead of the footprint shortcut (tests) */
+    bool no_memo;             /* library searches cost every schedule afresh instead of
+                               * sharing one cost memo per candidate over the probes (tests) */
     FILE *progress;           /* progress lines, or NULL */
 } dse_opts;
 void dse_opts_init(dse_opts *o);
@@ -115,6 +117,8 @@ void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, 
 /* The last cache fill: entries computed, CPU seconds of all workers in Z3 solves and in
  * schedule-library searches. */
 void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, double *lib_cpu_s);
+/* The last fill's cost evaluations of the library searches and how many the memo answered. */
+void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits);
 
 /* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
  * ties (equal in both) keep every copy on the front. */

@@ -67,18 +67,28 @@ struct dse_ctx {
     dse_entry **tab;
     int64_t cap, count;
     int64_t hits, misses, slow;
+    int64_t memo_calls, memo_hits;    /* cost-plug calls of the library searches, memo hits */
     int64_t progress_last;        /* last progress decile printed */
     double prepare_ms;
     double solve_cpu_ms, lib_cpu_ms;  /* this process's CPU in Z3 solves / library searches */
     double fill_solve_cpu_s, fill_lib_cpu_s; /* the last fill, all workers */
     int64_t fill_entries;
+    int64_t fill_memo_calls, fill_memo_hits; /* the last fill's cost-plug calls and memo hits */
     /* the disk cache: lines by key */
     char **disk_line;
     uint64_t *disk_key;
     int64_t ndisk, capdisk;
 };
 
+#define DSE_FNV0 0xcbf29ce484222325ull
 uint64_t dse_fnv(uint64_t h, const void *p, size_t n);
+/* The memoizing cost plug of the library searches (dse_memo.c): one memo per candidate
+ * embedding, shared by its searches at the buffer probes (same shape, bus, timing). */
+typedef struct dse_memo dse_memo;
+dse_memo *dse_memo_create(void);
+void dse_memo_destroy(dse_memo *m);
+bool dse_memo_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+void dse_memo_stats(const dse_memo *m, int64_t *calls, int64_t *hits);
 /* The entry of (layer, hw's shape [, bus]); created empty (not ready) if new. */
 dse_entry *dse_entry_get(dse_ctx *c, int layer, const hw_config *hw);
 /* Fills a not-ready entry (disk cache or computation). */

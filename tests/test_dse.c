@@ -261,6 +261,47 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
 }
 
 /* Brute-force dominance over random points, with ties and infeasible designs. */
+/* The library searches' cost memo (shared over the buffer probes) changes nothing: every
+ * candidate's library (inputs and order) equals the one of searches costing every
+ * schedule afresh, and the memo answers part of the calls. */
+Test(dse, memo_library_equals_unmemoized) {
+    int nl;
+    hw_space s;
+    op *ops = tiny_swept("log_block=4,log_inp_buff_size=12,16,log_acc_buff_size=13,18", &nl, &s);
+    status st;
+    status_init(&st);
+    dse_opts o;
+    dse_opts_init(&o);
+    dse_opts on = o;
+    on.no_memo = true;
+    nl = 2; /* the GEMM and the 3x3 conv (with padding) */
+    dse_ctx *a = dse_create(ops, nl, &s, &o, &st), *b = dse_create(ops, nl, &s, &on, &st);
+    cr_assert(a && b, "%s", st.msg);
+    cr_assert_eq(a->nprobe, 3);
+    hw_config h;
+    hw_space_design(&s, 0, &h);
+    int compared = 0;
+    for (int l = 0; l < nl; l++) {
+        dse_entry *x = dse_entry_get(a, l, &h), *y = dse_entry_get(b, l, &h);
+        cr_assert(dse_entry_fill(a, x, &st) && dse_entry_fill(b, y, &st), "%s", st.msg);
+        for (int k = 0; k < 2; k++) {
+            cr_expect_eq(x->c[k].ok, y->c[k].ok);
+            cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "layer %d cand %d", l, k);
+            if (x->c[k].nlib != y->c[k].nlib) continue;
+            for (int i = 0; i < x->c[k].nlib; i++, compared++)
+                cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "layer %d cand %d lib %d", l,
+                          k, i);
+        }
+    }
+    cr_expect_gt(compared, nl);
+    cr_expect_gt(a->memo_hits, 0);
+    cr_expect_lt(a->memo_hits, a->memo_calls);
+    cr_expect_eq(b->memo_calls, 0);
+    dse_destroy(a);
+    dse_destroy(b);
+    free(ops);
+}
+
 Test(dse, pareto_flags_match_brute_force) {
     srand(7);
     for (int round = 0; round < 20; round++) {
@@ -395,6 +436,12 @@ Test(dse_cli, usage_errors_exit_2) {
     cr_expect_eq(sh(CLI " dse " SRC "/tests/dse/tiny.xml --space " SRC "/tests/bad_space/syntax.xml 2>/dev/null"), 2);
     cr_expect_eq(sh(CLI " dse --help >/dev/null"), 0);
     cr_expect_eq(sh(CLI " dse-merge /nonexistent 2>/dev/null"), 2);
+    /* the option table: unknown options, missing values and out-of-range numbers */
+    cr_expect_eq(sh(CLI " dse --sweep log_block=4 --nope 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse --sweep log_block=4 --jobs 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse --sweep=log_block=4 --jobs=0 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse-merge --nope x 2>/dev/null"), 2);
+    cr_expect_eq(sh(CLI " dse-merge --help >/dev/null"), 0);
 }
 
 /* Validation runs the chosen schedules on the simulator: the model side sums to the
