@@ -100,3 +100,84 @@ uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap_out,
     }
     return best;
 }
+
+/* ---- exhaustive minimum ------------------------------------------------------------ */
+
+/* Most leaves (option combinations, swap tags pruned) and nests of the exhaustive pass:
+ * the spaces of the suites have 10^4..10^6 leaves and <= 10^4 consistent choices. */
+#define ENC_EXACT_LEAVES 4000000L
+#define ENC_EXACT_EVALS 60000
+
+typedef struct exact_ctx {
+    seed_ctx c;
+    long leaves;
+    bool over;                      /* a cap was hit: no result */
+    int32_t sel[OP_MAX_DIMS];
+    uint64_t best;
+    int64_t best_dram;
+    bool bsw;
+    int32_t bsel[OP_MAX_DIMS];
+} exact_ctx;
+
+/* Does (sw, sel) come after the best in the lexicographic order of (swap, sel[0..nd))? */
+static bool lex_after(const exact_ctx *x, int nd, bool sw) {
+    if (sw != x->bsw)
+        return sw;
+    for (int d = 0; d < nd; d++)
+        if (x->sel[d] != x->bsel[d])
+            return x->sel[d] > x->bsel[d];
+    return false;
+}
+
+static void exact_leaf(exact_ctx *x, bool sw) {
+    const enc_space *s = x->c.s;
+    uint64_t v;
+    if (!enc_space_consistent(s, sw, x->sel))
+        return;
+    if (x->c.evals >= ENC_EXACT_EVALS) {
+        x->over = true;
+        return;
+    }
+    if (!eval_choice(&x->c, sw, x->sel, &v) || v > x->best)
+        return;
+    int64_t dr = enc_space_dram(s, sw, x->sel);
+    if (v == x->best && (dr > x->best_dram || (dr == x->best_dram && !lex_after(x, s->nd, sw))))
+        return;
+    x->best = v;
+    x->best_dram = dr;
+    x->bsw = sw;
+    memcpy(x->bsel, x->sel, sizeof x->bsel);
+}
+
+static void exact_rec(exact_ctx *x, int d, bool sw) {
+    const enc_space *s = x->c.s;
+    if (x->over)
+        return;
+    if (d == s->nd) {
+        if (++x->leaves > ENC_EXACT_LEAVES)
+            x->over = true;
+        else
+            exact_leaf(x, sw);
+        return;
+    }
+    for (int k = 0; k < s->nopt[d]; k++) {
+        int tag = s->opt[d][k].swap;
+        if (tag >= 0 && tag != (int)sw)
+            continue;
+        x->sel[d] = k;
+        exact_rec(x, d + 1, sw);
+    }
+}
+
+bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap_out,
+                      int32_t *sel_out) {
+    exact_ctx x = {.c = {s, cf, 0}, .best = UINT64_MAX, .best_dram = INT64_MAX};
+    exact_rec(&x, 0, false);
+    exact_rec(&x, 0, true);
+    if (x.over || x.best == UINT64_MAX)
+        return false;
+    *value = x.best;
+    *swap_out = x.bsw;
+    memcpy(sel_out, x.bsel, sizeof x.bsel);
+    return true;
+}

@@ -14,4 +14,13 @@
  * (UINT64_MAX if none was found). */
 uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap, int32_t *sel);
 
+/* The minimum of the cost form over every consistent choice, by enumeration (false when
+ * the space is too large for it: more than a few million option combinations or tens of
+ * thousands of consistent choices). Among choices of equal value: fewest DRAM bytes
+ * (enc_space_dram), then the lexicographically last (swap, sel[0..nd)). The solver
+ * still proves the value (UNSAT of "fewer cycles"); the enumeration only tells the
+ * search where the optimum is and which of the ties to return. */
+bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap,
+                      int32_t *sel);
+
 #endif

@@ -21,6 +21,7 @@
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
+#include "encoders/enc_seed.h"
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
 #include "vta/costform_vta.h"
@@ -146,7 +147,8 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
 }
 
 /* Exhaustive minimum of costform_eval over every consistent choice of the space. */
-static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count) {
+static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count,
+                           int64_t *best_dram) {
     int64_t total = 2;
     for (int d = 0; d < sp->nd; d++) {
         total *= sp->nopt[d];
@@ -155,6 +157,7 @@ static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *be
     }
     *best = UINT64_MAX;
     *count = 0;
+    *best_dram = INT64_MAX;
     int32_t sel[OP_MAX_DIMS] = {0};
     for (int64_t i = 0; i < total; i++) {
         int64_t r = i / 2;
@@ -173,6 +176,9 @@ static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *be
         if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &n, &st))
             continue;
         uint64_t v = costform_u64(costform_eval(cf, &n));
+        int64_t dr = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
+        if (v < *best || (v == *best && dr < *best_dram))
+            *best_dram = dr;
         if (v < *best)
             *best = v;
         (*count)++;
@@ -194,8 +200,8 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
         status_init(&st);
         cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
         uint64_t best;
-        int64_t cnt;
-        bool small = exhaustive_min(sp, &cf, &best, &cnt);
+        int64_t cnt, bdram;
+        bool small = exhaustive_min(sp, &cf, &best, &cnt, &bdram);
         free(sp);
         if (!small)
             continue;
@@ -215,6 +221,42 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
                      (long long)cnt, (unsigned long long)got, (unsigned long long)best);
         cr_assert_float_eq(r.est_cycles, costform_cycles(&cf, best), 1e-6);
         compared++;
+    }
+    cr_assert_geq(compared, 25, "only %d ops small enough", compared);
+}
+
+/* enc_cycles_exact (the encoder's enumerated minimum that the solver then proves) finds
+ * the minimum of the index-order enumeration above and, among its ties, a choice with the
+ * fewest DRAM bytes of the nest; on random small ops and forms. */
+Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
+    uint64_t seed = 0x2b7e151628aed2a6ull;
+    int compared = 0;
+    for (int it = 0; it < 80 && compared < 40; it++) {
+        hw_config hw = random_hw(&seed);
+        op o = random_op(&seed);
+        costform cf = random_form(&seed, &hw, &o);
+        enc_space *sp = malloc(sizeof *sp);
+        status st;
+        status_init(&st);
+        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        uint64_t best, v;
+        int64_t cnt, bdram;
+        bool sw;
+        int32_t sel[OP_MAX_DIMS];
+        if (exhaustive_min(sp, &cf, &best, &cnt, &bdram) && cnt > 0) {
+            cr_assert(enc_cycles_exact(sp, &cf, &v, &sw, sel), "%s", o.name);
+            cr_assert_eq(v, best, "%s: %llu vs %llu", o.name, (unsigned long long)v,
+                         (unsigned long long)best);
+            cr_assert(enc_space_consistent(sp, sw, sel));
+            emb e;
+            emb_nest n;
+            enc_space_emb(sp, sw, sel, &e);
+            cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+            cr_assert_eq(costform_u64(costform_eval(&cf, &n)), best);
+            cr_assert_eq(n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2], bdram, "%s", o.name);
+            compared++;
+        }
+        free(sp);
     }
     cr_assert_geq(compared, 25, "only %d ops small enough", compared);
 }
