@@ -13,6 +13,7 @@
 #include "encoders/enc_decode.h"
 #include "encoders/enc_encode.h"
 #include "encoders/enc_opt.h"
+#include "encoders/enc_seed.h"
 
 /* Resource slice of one layout class in --all mode. */
 #define ENC_CLASS_RLIMIT 8000000ull
@@ -101,6 +102,83 @@ static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max
     return false;
 }
 
+/* ---- the front by enumeration ------------------------------------------------------ */
+
+typedef struct front_ctx {
+    const enc_space *sp;
+    enc_choice *pt;
+    int n, cap;
+} front_ctx;
+
+/* a weakly dominates b (no cost larger) */
+static bool weakly_dom(const enc_choice *a, const enc_choice *b) {
+    return a->cycles <= b->cycles && a->nest.instances <= b->nest.instances && a->dram <= b->dram;
+}
+
+static void front_visit(void *arg, const enc_choice *c) {
+    front_ctx *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        enc_choice *q = &x->pt[i];
+        if (!weakly_dom(q, c))
+            continue;
+        if (weakly_dom(c, q) && enc_choice_after(x->sp, c, q))
+            *q = *c; /* the same costs: the tie-breaker's representative */
+        return;
+    }
+    int m = 0;
+    for (int i = 0; i < x->n; i++)
+        if (!weakly_dom(c, &x->pt[i]))
+            x->pt[m++] = x->pt[i];
+    x->n = m;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 16;
+        x->pt = realloc(x->pt, (size_t)x->cap * sizeof *x->pt);
+        ES_ASSERT(x->pt);
+    }
+    x->pt[x->n++] = *c;
+}
+
+/* The front of (cycles, instances, DRAM bytes) when the space is small enough to
+ * enumerate (enc_space_walk; else false, nothing listed): the non-dominated choices,
+ * one per cost triple, then one solver query proves all of it: no choice lies outside
+ * the region the listed points weakly dominate (the query of front3's last round; UNSAT
+ * means every point is Pareto-optimal and the front complete). *complete: proven. */
+static bool front_enum(enc_formula *f, const enc_space *sp, int32_t max_alts, enc_alts *out,
+                       bool *complete) {
+    front_ctx x = {.sp = sp};
+    if (!enc_space_walk(sp, &f->cf, front_visit, &x)) {
+        free(x.pt);
+        return false;
+    }
+    enc_activate(f, true, true);
+    enc_activate_cycles(f);
+    Z3_context c = f->ctx;
+    int n = x.n < max_alts ? x.n : max_alts;
+    for (int i = 0; i < n; i++) {
+        const enc_choice *q = &x.pt[i];
+        /* "some cost below the point's", each with the implied clauses of the bound
+         * builders (log shadows, per-module bounds) that the search uses */
+        Z3_ast better[3] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                            q->nest.instances > 1 ? enc_inst_le(f, (uint64_t)q->nest.instances - 1)
+                                                  : Z3_mk_false(c),
+                            q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+        enc_assert(f, Z3_mk_or(c, 3, better));
+    }
+    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(c));
+    ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
+    *complete = r == Z3_L_FALSE;
+    for (int i = 0; i < n; i++) {
+        const enc_choice *q = &x.pt[i];
+        enc_point p = {.found = true, .swap = q->swap, .instances = (uint64_t)q->nest.instances,
+                       .dram = (uint64_t)q->dram, .have_dram = true, .cycles = q->cycles,
+                       .have_cycles = true};
+        memcpy(p.sel, q->sel, sizeof p.sel);
+        push(out, f, sp, &p, *complete);
+    }
+    free(x.pt);
+    return true;
+}
+
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st) {
     double t0 = es_now_ms();
@@ -124,7 +202,9 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     enc_cost first = cyc ? ENC_CYC : ENC_INST;
     uint64_t lb1 = cyc ? enc_cycles_lower(&f, lb) : lb;
     bool complete = false;
-    if (!all && cyc) {
+    if (!all && cyc && !f.plain_proof && front_enum(&f, sp, max_alts, out, &complete)) {
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
+    } else if (!all && cyc) {
         complete = front3(&f, sp, lb, max_alts, out);
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
     } else if (!all) {

@@ -146,20 +146,24 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
     cr_assert_geq(points, 300, "only %d points compared", points);
 }
 
-/* Exhaustive minimum of costform_eval over every consistent choice of the space. */
-static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count,
-                           int64_t *best_dram) {
+/* Every consistent choice of the space, by index order: its (cycles, instances, DRAM
+ * bytes) into t[0..*n) (at most cap); false if the space has over 400,000 combinations. */
+typedef struct triple {
+    uint64_t cyc;
+    int64_t inst, dram;
+} triple;
+
+static bool brute_triples(const enc_space *sp, const costform *cf, triple *t, int64_t cap,
+                          int64_t *n) {
     int64_t total = 2;
     for (int d = 0; d < sp->nd; d++) {
         total *= sp->nopt[d];
         if (total > 400000)
             return false;
     }
-    *best = UINT64_MAX;
-    *count = 0;
-    *best_dram = INT64_MAX;
+    *n = 0;
     int32_t sel[OP_MAX_DIMS] = {0};
-    for (int64_t i = 0; i < total; i++) {
+    for (int64_t i = 0; i < total && *n < cap; i++) {
         int64_t r = i / 2;
         for (int d = 0; d < sp->nd; d++) {
             sel[d] = (int32_t)(r % sp->nopt[d]);
@@ -169,21 +173,37 @@ static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *be
         if (!enc_space_consistent(sp, swap, sel))
             continue;
         emb e;
-        emb_nest n;
+        emb_nest nn;
         status st;
         status_init(&st);
         enc_space_emb(sp, swap, sel, &e);
-        if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &n, &st))
+        if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &nn, &st))
             continue;
-        uint64_t v = costform_u64(costform_eval(cf, &n));
-        int64_t dr = n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
-        if (v < *best || (v == *best && dr < *best_dram))
-            *best_dram = dr;
-        if (v < *best)
-            *best = v;
-        (*count)++;
+        t[*n].cyc = costform_u64(costform_eval(cf, &nn));
+        t[*n].inst = nn.instances;
+        t[(*n)++].dram = nn.dram_bytes[0] + nn.dram_bytes[1] + nn.dram_bytes[2];
     }
     return true;
+}
+
+#define BRUTE_CAP 200000
+
+/* Exhaustive minimum of costform_eval over every consistent choice of the space, and the
+ * fewest DRAM bytes among the choices that reach it. */
+static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count,
+                           int64_t *best_dram) {
+    triple *t = malloc(BRUTE_CAP * sizeof *t);
+    bool ok = brute_triples(sp, cf, t, BRUTE_CAP, count);
+    *best = UINT64_MAX;
+    *best_dram = INT64_MAX;
+    for (int64_t i = 0; ok && i < *count; i++) {
+        if (t[i].cyc < *best || (t[i].cyc == *best && t[i].dram < *best_dram))
+            *best_dram = t[i].dram;
+        if (t[i].cyc < *best)
+            *best = t[i].cyc;
+    }
+    free(t);
+    return ok;
 }
 
 /* The solver's proven cycles optimum equals the exhaustive minimum on random small ops
@@ -259,6 +279,62 @@ Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
         free(sp);
     }
     cr_assert_geq(compared, 25, "only %d ops small enough", compared);
+}
+
+/* layouts' front of (cycles, instances, DRAM bytes) (enumerated, then proven by one
+ * query) is exactly the set of non-dominated cost triples of the brute-force enumeration,
+ * complete and every point proven; on random small ops and forms. */
+Test(enc_cycles, front_equals_the_brute_force_front, .timeout = 120) {
+    uint64_t seed = 0x3c6ef372fe94f82bull;
+    triple *t = malloc(BRUTE_CAP * sizeof *t);
+    int compared = 0;
+    for (int it = 0; it < 40 && compared < 3; it++) {
+        hw_config hw = random_hw(&seed);
+        op o = random_op(&seed);
+        costform cf = random_form(&seed, &hw, &o);
+        enc_space *sp = malloc(sizeof *sp);
+        status st;
+        status_init(&st);
+        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        int64_t n;
+        bool small = brute_triples(sp, &cf, t, BRUTE_CAP, &n);
+        free(sp);
+        if (!small || n == 0)
+            continue;
+        int nfront = 0;
+        for (int64_t i = 0; i < n; i++) {
+            bool dominated = false, first = true;
+            for (int64_t j = 0; j < n && !dominated; j++) {
+                bool le = t[j].cyc <= t[i].cyc && t[j].inst <= t[i].inst && t[j].dram <= t[i].dram;
+                bool eq = t[j].cyc == t[i].cyc && t[j].inst == t[i].inst && t[j].dram == t[i].dram;
+                dominated = le && !eq;
+                first = first && !(eq && j < i);
+            }
+            nfront += !dominated && first;
+        }
+        enc_options eo;
+        enc_options_init(&eo);
+        eo.objective = ENC_OBJ_CYCLES;
+        eo.cf = cf;
+        enc_alts a;
+        cr_assert(enc_layouts(&o, &hw, &eo, false, 0, &a, &st), "%s", st.msg);
+        cr_assert_eq(a.solver_status, ENC_SOLVER_SAT, "%s", o.name);
+        cr_assert_eq(a.n, nfront, "%s: %d points, brute force %d", o.name, a.n, nfront);
+        for (int k = 0; k < a.n; k++) {
+            cr_assert(a.a[k].proven);
+            emb_nest nn;
+            cr_assert(emb_nest_build(&o, &hw, &a.a[k].e, &nn, &st), "%s", st.msg);
+            uint64_t cyc = costform_u64(costform_eval(&cf, &nn));
+            for (int64_t j = 0; j < n; j++) /* no brute-force choice dominates the point */
+                cr_assert(!(t[j].cyc <= cyc && t[j].inst <= nn.instances && t[j].dram <= a.a[k].dram_bytes &&
+                            (t[j].cyc < cyc || t[j].inst < nn.instances || t[j].dram < a.a[k].dram_bytes)),
+                          "%s: point %d dominated", o.name, k);
+        }
+        enc_alts_free(&a);
+        compared++;
+    }
+    free(t);
+    cr_assert_eq(compared, 3, "only %d ops small enough", compared);
 }
 
 /* The proof shortcut (the C seed meets the theorem bound: no solver check) never changes
