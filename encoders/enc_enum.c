@@ -41,6 +41,15 @@ static void push(enc_alts *out, const enc_formula *f, const enc_space *sp, const
     a->proven = proven;
 }
 
+static void push_choice(enc_alts *out, const enc_formula *f, const enc_space *sp,
+                        const enc_choice *q, bool proven) {
+    enc_point p = {.found = true, .swap = q->swap, .instances = (uint64_t)q->nest.instances,
+                   .dram = (uint64_t)q->dram, .have_dram = true, .cycles = q->cycles,
+                   .have_cycles = true};
+    memcpy(p.sel, q->sel, sizeof p.sel);
+    push(out, f, sp, &p, proven);
+}
+
 static int cmp_alt(const void *x, const void *y) {
     const enc_alt *a = x, *b = y;
     if (a->est_cycles != b->est_cycles)
@@ -167,15 +176,78 @@ static bool front_enum(enc_formula *f, const enc_space *sp, int32_t max_alts, en
     Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(c));
     ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
     *complete = r == Z3_L_FALSE;
-    for (int i = 0; i < n; i++) {
-        const enc_choice *q = &x.pt[i];
-        enc_point p = {.found = true, .swap = q->swap, .instances = (uint64_t)q->nest.instances,
-                       .dram = (uint64_t)q->dram, .have_dram = true, .cycles = q->cycles,
-                       .have_cycles = true};
-        memcpy(p.sel, q->sel, sizeof p.sel);
-        push(out, f, sp, &p, *complete);
-    }
+    for (int i = 0; i < n; i++)
+        push_choice(out, f, sp, &x.pt[i], *complete);
     free(x.pt);
+    return true;
+}
+
+/* ---- every class by enumeration ---------------------------------------------------- */
+
+typedef struct class_ctx {
+    const enc_space *sp;
+    enc_choice *best; /* one per class: the least (cycles, bytes), then the tie-breaker */
+    int n, cap;
+} class_ctx;
+
+static bool same_choice_class(const enc_space *sp, const enc_choice *a, const enc_choice *b) {
+    if (a->swap != b->swap)
+        return false;
+    for (int d = 0; d < sp->nd; d++)
+        if (!same_class(&sp->opt[d][a->sel[d]], &sp->opt[d][b->sel[d]]))
+            return false;
+    return true;
+}
+
+static void class_visit(void *arg, const enc_choice *c) {
+    class_ctx *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        enc_choice *q = &x->best[i];
+        if (!same_choice_class(x->sp, c, q))
+            continue;
+        if (c->cycles < q->cycles ||
+            (c->cycles == q->cycles &&
+             (c->dram < q->dram || (c->dram == q->dram && enc_choice_after(x->sp, c, q)))))
+            *q = *c;
+        return;
+    }
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 16;
+        x->best = realloc(x->best, (size_t)x->cap * sizeof *x->best);
+        ES_ASSERT(x->best);
+    }
+    x->best[x->n++] = *c;
+}
+
+/* --all with the cycles objective when the space is small enough to enumerate: the best
+ * choice of every class by (cycles, bytes), then one solver query proves all of them
+ * and that no other class exists: "x's class is listed only with a better x", UNSAT. */
+static bool classes_enum(enc_formula *f, const enc_space *sp, int32_t max_alts, enc_alts *out,
+                         bool *complete) {
+    class_ctx x = {.sp = sp};
+    if (!enc_space_walk(sp, &f->cf, class_visit, &x)) {
+        free(x.best);
+        return false;
+    }
+    enc_activate(f, true, true);
+    enc_activate_cycles(f);
+    Z3_context c = f->ctx;
+    int n = x.n < max_alts ? x.n : max_alts;
+    for (int i = 0; i < n; i++) {
+        const enc_choice *q = &x.best[i];
+        Z3_ast in = Z3_mk_not(c, enc_block_class(f, q->swap, q->sel, same_class));
+        Z3_ast tie[2] = {enc_eq_const(f, f->cycles, q->cycles),
+                         q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+        Z3_ast lex[2] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                         Z3_mk_and(c, 2, tie)};
+        enc_assert(f, Z3_mk_implies(c, in, Z3_mk_or(c, 2, lex)));
+    }
+    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(c));
+    ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
+    *complete = r == Z3_L_FALSE;
+    for (int i = 0; i < n; i++)
+        push_choice(out, f, sp, &x.best[i], *complete);
+    free(x.best);
     return true;
 }
 
@@ -231,6 +303,8 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             have = true;
             bound = p.dram;
         }
+    } else if (cyc && !f.plain_proof && classes_enum(&f, sp, max_alts, out, &complete)) {
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     } else {
         enc_point *wit = calloc((size_t)max_alts, sizeof *wit); /* one witness per class */
         ES_ASSERT(wit);

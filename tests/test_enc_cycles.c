@@ -337,6 +337,48 @@ Test(enc_cycles, front_equals_the_brute_force_front, .timeout = 120) {
     cr_assert_eq(compared, 3, "only %d ops small enough", compared);
 }
 
+/* layouts --all by enumeration (one proof query for every class) lists the same classes
+ * with the same best (cycles, bytes) as the solver's class-by-class search (plain_proof
+ * keeps that path), all proven; on a small GEMM (the search takes seconds on a conv). */
+static int cmp_cost(const void *x, const void *y) {
+    const enc_alt *a = x, *b = y;
+    if (a->est_cycles != b->est_cycles)
+        return a->est_cycles < b->est_cycles ? -1 : 1;
+    if (a->dram_bytes != b->dram_bytes)
+        return a->dram_bytes < b->dram_bytes ? -1 : 1;
+    return strcmp(a->layout_class, b->layout_class);
+}
+
+Test(enc_cycles, all_classes_by_enumeration_equal_the_solver_search, .timeout = 120) {
+    op ops[1] = {mk_gemm(1, 3, 2, 4, false)};
+    hw_config hw = hw_default();
+    for (int i = 0; i < 1; i++) {
+        enc_alts a[2];
+        status st;
+        status_init(&st);
+        for (int plain = 0; plain < 2; plain++) {
+            enc_options eo;
+            enc_options_init(&eo);
+            eo.objective = ENC_OBJ_CYCLES;
+            costform_vta(&hw, &ops[i], &eo.cf);
+            eo.plain_proof = plain;
+            cr_assert(enc_layouts(&ops[i], &hw, &eo, true, 0, &a[plain], &st), "%s", st.msg);
+            cr_assert_eq(a[plain].solver_status, ENC_SOLVER_SAT);
+            qsort(a[plain].a, (size_t)a[plain].n, sizeof *a[plain].a, cmp_cost);
+        }
+        cr_assert_eq(a[0].n, a[1].n, "%s: %d vs %d classes", ops[i].name, a[0].n, a[1].n);
+        cr_assert_geq(a[0].n, 2);
+        for (int k = 0; k < a[0].n; k++) {
+            cr_assert(a[0].a[k].proven && a[1].a[k].proven);
+            cr_assert_float_eq(a[0].a[k].est_cycles, a[1].a[k].est_cycles, 1e-9);
+            cr_assert_eq(a[0].a[k].dram_bytes, a[1].a[k].dram_bytes);
+            cr_assert_str_eq(a[0].a[k].layout_class, a[1].a[k].layout_class);
+        }
+        enc_alts_free(&a[0]);
+        enc_alts_free(&a[1]);
+    }
+}
+
 /* The proof shortcut (the C seed meets the theorem bound: no solver check) never changes
  * the optimum or the proof status: on random small ops the plain solver proof
  * (plain_proof) gives the same cycles, both proven; the shortcut is taken on some. */
