@@ -111,34 +111,16 @@ static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max
     return false;
 }
 
-/* ---- the front by enumeration ------------------------------------------------------ */
+/* ---- the front and the classes by enumeration ------------------------------------- */
 
-typedef struct front_ctx {
+/* The choices an enumeration keeps (front points or class bests). */
+typedef struct choice_list {
     const enc_space *sp;
     enc_choice *pt;
     int n, cap;
-} front_ctx;
+} choice_list;
 
-/* a weakly dominates b (no cost larger) */
-static bool weakly_dom(const enc_choice *a, const enc_choice *b) {
-    return a->cycles <= b->cycles && a->nest.instances <= b->nest.instances && a->dram <= b->dram;
-}
-
-static void front_visit(void *arg, const enc_choice *c) {
-    front_ctx *x = arg;
-    for (int i = 0; i < x->n; i++) {
-        enc_choice *q = &x->pt[i];
-        if (!weakly_dom(q, c))
-            continue;
-        if (weakly_dom(c, q) && enc_choice_after(x->sp, c, q))
-            *q = *c; /* the same costs: the tie-breaker's representative */
-        return;
-    }
-    int m = 0;
-    for (int i = 0; i < x->n; i++)
-        if (!weakly_dom(c, &x->pt[i]))
-            x->pt[m++] = x->pt[i];
-    x->n = m;
+static void list_add(choice_list *x, const enc_choice *c) {
     if (x->n == x->cap) {
         x->cap = x->cap ? 2 * x->cap : 16;
         x->pt = realloc(x->pt, (size_t)x->cap * sizeof *x->pt);
@@ -147,48 +129,40 @@ static void front_visit(void *arg, const enc_choice *c) {
     x->pt[x->n++] = *c;
 }
 
-/* The front of (cycles, instances, DRAM bytes) when the space is small enough to
- * enumerate (enc_space_walk; else false, nothing listed): the non-dominated choices,
- * one per cost triple, then one solver query proves all of it: no choice lies outside
- * the region the listed points weakly dominate (the query of front3's last round; UNSAT
- * means every point is Pareto-optimal and the front complete). *complete: proven. */
-static bool front_enum(enc_formula *f, const enc_space *sp, int32_t max_alts, enc_alts *out,
-                       bool *complete) {
-    front_ctx x = {.sp = sp};
-    if (!enc_space_walk(sp, &f->cf, front_visit, &x)) {
-        free(x.pt);
-        return false;
-    }
-    enc_activate(f, true, true);
-    enc_activate_cycles(f);
-    Z3_context c = f->ctx;
-    int n = x.n < max_alts ? x.n : max_alts;
-    for (int i = 0; i < n; i++) {
-        const enc_choice *q = &x.pt[i];
-        /* "some cost below the point's", each with the implied clauses of the bound
-         * builders (log shadows, per-module bounds) that the search uses */
-        Z3_ast better[3] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
-                            q->nest.instances > 1 ? enc_inst_le(f, (uint64_t)q->nest.instances - 1)
-                                                  : Z3_mk_false(c),
-                            q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
-        enc_assert(f, Z3_mk_or(c, 3, better));
-    }
-    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(c));
-    ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
-    *complete = r == Z3_L_FALSE;
-    for (int i = 0; i < n; i++)
-        push_choice(out, f, sp, &x.pt[i], *complete);
-    free(x.pt);
-    return true;
+/* a weakly dominates b (no cost larger) */
+static bool weakly_dom(const enc_choice *a, const enc_choice *b) {
+    return a->cycles <= b->cycles && a->nest.instances <= b->nest.instances && a->dram <= b->dram;
 }
 
-/* ---- every class by enumeration ---------------------------------------------------- */
+/* front: keeps the non-dominated choices, one per cost triple (the tie-breaker's) */
+static void front_visit(void *arg, const enc_choice *c) {
+    choice_list *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        enc_choice *q = &x->pt[i];
+        if (!weakly_dom(q, c))
+            continue;
+        if (weakly_dom(c, q) && enc_choice_after(x->sp, c, q))
+            *q = *c;
+        return;
+    }
+    int m = 0;
+    for (int i = 0; i < x->n; i++)
+        if (!weakly_dom(c, &x->pt[i]))
+            x->pt[m++] = x->pt[i];
+    x->n = m;
+    list_add(x, c);
+}
 
-typedef struct class_ctx {
-    const enc_space *sp;
-    enc_choice *best; /* one per class: the least (cycles, bytes), then the tie-breaker */
-    int n, cap;
-} class_ctx;
+/* front: "some cost below the point's", each with the implied clauses of the bound
+ * builders (log shadows, per-module bounds) that the search uses */
+static Z3_ast front_claim(enc_formula *f, const enc_choice *q) {
+    Z3_context c = f->ctx;
+    Z3_ast better[3] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                        q->nest.instances > 1 ? enc_inst_le(f, (uint64_t)q->nest.instances - 1)
+                                              : Z3_mk_false(c),
+                        q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+    return Z3_mk_or(c, 3, better);
+}
 
 static bool same_choice_class(const enc_space *sp, const enc_choice *a, const enc_choice *b) {
     if (a->swap != b->swap)
@@ -199,10 +173,11 @@ static bool same_choice_class(const enc_space *sp, const enc_choice *a, const en
     return true;
 }
 
+/* --all: keeps one choice per class, the least (cycles, bytes), then the tie-breaker */
 static void class_visit(void *arg, const enc_choice *c) {
-    class_ctx *x = arg;
+    choice_list *x = arg;
     for (int i = 0; i < x->n; i++) {
-        enc_choice *q = &x->best[i];
+        enc_choice *q = &x->pt[i];
         if (!same_choice_class(x->sp, c, q))
             continue;
         if (c->cycles < q->cycles ||
@@ -211,43 +186,45 @@ static void class_visit(void *arg, const enc_choice *c) {
             *q = *c;
         return;
     }
-    if (x->n == x->cap) {
-        x->cap = x->cap ? 2 * x->cap : 16;
-        x->best = realloc(x->best, (size_t)x->cap * sizeof *x->best);
-        ES_ASSERT(x->best);
-    }
-    x->best[x->n++] = *c;
+    list_add(x, c);
 }
 
-/* --all with the cycles objective when the space is small enough to enumerate: the best
- * choice of every class by (cycles, bytes), then one solver query proves all of them
- * and that no other class exists: "x's class is listed only with a better x", UNSAT. */
-static bool classes_enum(enc_formula *f, const enc_space *sp, int32_t max_alts, enc_alts *out,
-                         bool *complete) {
-    class_ctx x = {.sp = sp};
-    if (!enc_space_walk(sp, &f->cf, class_visit, &x)) {
-        free(x.best);
+/* --all: "a choice of q's class is better than q" */
+static Z3_ast class_claim(enc_formula *f, const enc_choice *q) {
+    Z3_context c = f->ctx;
+    Z3_ast in = Z3_mk_not(c, enc_block_class(f, q->swap, q->sel, same_class));
+    Z3_ast tie[2] = {enc_eq_const(f, f->cycles, q->cycles),
+                     q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+    Z3_ast lex[2] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                     Z3_mk_and(c, 2, tie)};
+    return Z3_mk_implies(c, in, Z3_mk_or(c, 2, lex));
+}
+
+/* The front (or every class) when the space is small enough to enumerate
+ * (enc_space_walk; else false, nothing listed), then one solver query proves all of
+ * it: every listed point's claim together is UNSAT. Front: no choice lies outside the
+ * region the points weakly dominate (front3's last-round query: every point is
+ * Pareto-optimal and the front complete). Classes: no choice is in an unlisted class
+ * or better than its class's point. *complete: proven (then every point is). */
+static bool enum_prove(enc_formula *f, const enc_space *sp, enc_visit_fn visit,
+                       Z3_ast (*claim)(enc_formula *, const enc_choice *), int32_t max_alts,
+                       enc_alts *out, bool *complete) {
+    choice_list x = {.sp = sp};
+    if (!enc_space_walk(sp, &f->cf, visit, &x)) {
+        free(x.pt);
         return false;
     }
     enc_activate(f, true, true);
     enc_activate_cycles(f);
-    Z3_context c = f->ctx;
     int n = x.n < max_alts ? x.n : max_alts;
-    for (int i = 0; i < n; i++) {
-        const enc_choice *q = &x.best[i];
-        Z3_ast in = Z3_mk_not(c, enc_block_class(f, q->swap, q->sel, same_class));
-        Z3_ast tie[2] = {enc_eq_const(f, f->cycles, q->cycles),
-                         q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
-        Z3_ast lex[2] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
-                         Z3_mk_and(c, 2, tie)};
-        enc_assert(f, Z3_mk_implies(c, in, Z3_mk_or(c, 2, lex)));
-    }
-    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(c));
+    for (int i = 0; i < n; i++)
+        enc_assert(f, claim(f, &x.pt[i]));
+    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(f->ctx));
     ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
     *complete = r == Z3_L_FALSE;
     for (int i = 0; i < n; i++)
-        push_choice(out, f, sp, &x.best[i], *complete);
-    free(x.best);
+        push_choice(out, f, sp, &x.pt[i], *complete);
+    free(x.pt);
     return true;
 }
 
@@ -274,7 +251,8 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     enc_cost first = cyc ? ENC_CYC : ENC_INST;
     uint64_t lb1 = cyc ? enc_cycles_lower(&f, lb) : lb;
     bool complete = false;
-    if (!all && cyc && !f.plain_proof && front_enum(&f, sp, max_alts, out, &complete)) {
+    if (!all && cyc && !f.plain_proof &&
+        enum_prove(&f, sp, front_visit, front_claim, max_alts, out, &complete)) {
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
     } else if (!all && cyc) {
         complete = front3(&f, sp, lb, max_alts, out);
@@ -303,7 +281,8 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             have = true;
             bound = p.dram;
         }
-    } else if (cyc && !f.plain_proof && classes_enum(&f, sp, max_alts, out, &complete)) {
+    } else if (cyc && !f.plain_proof &&
+               enum_prove(&f, sp, class_visit, class_claim, max_alts, out, &complete)) {
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     } else {
         enc_point *wit = calloc((size_t)max_alts, sizeof *wit); /* one witness per class */

@@ -188,6 +188,17 @@ static bool brute_triples(const enc_space *sp, const costform *cf, triple *t, in
 
 #define BRUTE_CAP 200000
 
+/* A random small op, hardware and form, and the op's space (malloc'ed). */
+static enc_space *random_space(uint64_t *seed, hw_config *hw, op *o, costform *cf, status *st) {
+    *hw = random_hw(seed);
+    *o = random_op(seed);
+    *cf = random_form(seed, hw, o);
+    enc_space *sp = malloc(sizeof *sp);
+    status_init(st);
+    cr_assert(enc_space_build(o, hw, sp, st), "%s", st->msg);
+    return sp;
+}
+
 /* Exhaustive minimum of costform_eval over every consistent choice of the space, and the
  * fewest DRAM bytes among the choices that reach it. */
 static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count,
@@ -212,13 +223,11 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
     uint64_t seed = 0x51ed2701f3a5c7b9ull;
     int compared = 0;
     for (int it = 0; it < 60 && compared < 40; it++) {
-        hw_config hw = random_hw(&seed);
-        op o = random_op(&seed);
-        costform cf = random_form(&seed, &hw, &o);
-        enc_space *sp = malloc(sizeof *sp);
+        hw_config hw;
+        op o;
+        costform cf;
         status st;
-        status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
         uint64_t best;
         int64_t cnt, bdram;
         bool small = exhaustive_min(sp, &cf, &best, &cnt, &bdram);
@@ -252,13 +261,11 @@ Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
     uint64_t seed = 0x2b7e151628aed2a6ull;
     int compared = 0;
     for (int it = 0; it < 80 && compared < 40; it++) {
-        hw_config hw = random_hw(&seed);
-        op o = random_op(&seed);
-        costform cf = random_form(&seed, &hw, &o);
-        enc_space *sp = malloc(sizeof *sp);
+        hw_config hw;
+        op o;
+        costform cf;
         status st;
-        status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
         uint64_t best, v;
         int64_t cnt, bdram;
         bool sw;
@@ -289,13 +296,11 @@ Test(enc_cycles, front_equals_the_brute_force_front, .timeout = 120) {
     triple *t = malloc(BRUTE_CAP * sizeof *t);
     int compared = 0;
     for (int it = 0; it < 40 && compared < 3; it++) {
-        hw_config hw = random_hw(&seed);
-        op o = random_op(&seed);
-        costform cf = random_form(&seed, &hw, &o);
-        enc_space *sp = malloc(sizeof *sp);
+        hw_config hw;
+        op o;
+        costform cf;
         status st;
-        status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
         int64_t n;
         bool small = brute_triples(sp, &cf, t, BRUTE_CAP, &n);
         free(sp);
