@@ -131,8 +131,12 @@ static void walk_leaf(walk_ctx *w, bool sw) {
     status st;
     status_init(&st);
     enc_space_emb(s, sw, w->sel, &e);
-    if (!emb_nest_build(s->o, &s->hw, &e, &ch.nest, &st))
+    if (!emb_nest_build(s->o, &s->hw, &e, &ch.nest, &st)) {
+        /* not expected (enc_space's invariant); the formula would still contain the
+         * choice, so the enumeration is not the whole space: give up */
+        w->over = true;
         return;
+    }
     memcpy(ch.sel, w->sel, sizeof ch.sel);
     ch.cycles = costform_u64(costform_eval(w->cf, &ch.nest));
     ch.dram = ch.nest.dram_bytes[0] + ch.nest.dram_bytes[1] + ch.nest.dram_bytes[2];

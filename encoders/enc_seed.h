@@ -23,10 +23,10 @@ typedef struct enc_choice {
     int64_t dram;               /* DRAM bytes of the three operands */
 } enc_choice;
 typedef void (*enc_visit_fn)(void *arg, const enc_choice *c);
-/* Calls visit on every consistent choice of the space whose nest builds, in the order
- * swap, then sel[0], sel[1], ... (last index fastest); false when the space is too large
- * (more than a few million option combinations or tens of thousands of consistent
- * choices: the visits made are then not all of them). */
+/* Calls visit on every consistent choice of the space, in the order swap, then sel[0],
+ * sel[1], ... (last index fastest); false when the space is too large (more than a few
+ * million option combinations or tens of thousands of consistent choices) or a choice's
+ * nest does not build: the visits made are then not all of them. */
 bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg);
 /* Is a after b in the lexicographic order of (swap, sel[0..nd))? (the tie-breaker) */
 bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice *b);
