@@ -394,8 +394,8 @@ Z3_ast enc_guard(enc_formula *f, Z3_ast a) {
     return p;
 }
 
-static uint64_t rlimit_count(enc_formula *f) {
-    Z3_stats s = Z3_solver_get_statistics(f->ctx, f->sol);
+static uint64_t rlimit_count(enc_formula *f, Z3_solver sol) {
+    Z3_stats s = Z3_solver_get_statistics(f->ctx, sol);
     Z3_stats_inc_ref(f->ctx, s);
     uint64_t v = 0;
     for (unsigned i = 0; i < Z3_stats_size(f->ctx, s); i++)
@@ -407,7 +407,37 @@ static uint64_t rlimit_count(enc_formula *f) {
     return v;
 }
 
+static Z3_lbool check_on(enc_formula *f, Z3_solver sol, int nassum, const Z3_ast *assum);
+
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
+    return check_on(f, f->sol, nassum, assum);
+}
+
+/* One new solver for a value of the swap: its assertions with swap replaced by the
+ * constant and simplified (the swap ITEs of the byte terms fold away). */
+static Z3_lbool check_swap(enc_formula *f, Z3_ast extra, bool sw) {
+    Z3_context c = f->ctx;
+    Z3_ast from[1] = {f->swap}, to[1] = {sw ? Z3_mk_true(c) : Z3_mk_false(c)};
+    Z3_solver s = Z3_mk_solver_for_logic(c, Z3_mk_string_symbol(c, "QF_BV"));
+    Z3_solver_inc_ref(c, s);
+    for (int k = 0; k <= f->nas; k++) {
+        Z3_ast a = k < f->nas ? f->as[k] : extra;
+        Z3_solver_assert(c, s, Z3_simplify(c, Z3_substitute(c, a, 1, from, to)));
+    }
+    Z3_lbool r = check_on(f, s, 0, NULL);
+    Z3_solver_dec_ref(c, s);
+    return r;
+}
+
+Z3_lbool enc_check_split(enc_formula *f, Z3_ast extra) {
+    Z3_lbool r0 = check_swap(f, extra, false);
+    if (r0 == Z3_L_TRUE)
+        return r0;
+    Z3_lbool r1 = check_swap(f, extra, true);
+    return r1 == Z3_L_FALSE ? r0 : r1;
+}
+
+static Z3_lbool check_on(enc_formula *f, Z3_solver sol, int nassum, const Z3_ast *assum) {
     Z3_context c = f->ctx;
     Z3_params p = Z3_mk_params(c);
     Z3_params_inc_ref(c, p);
@@ -424,11 +454,11 @@ Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum) {
         Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), (unsigned)left);
     }
     Z3_params_set_bool(c, p, Z3_mk_string_symbol(c, "ctrl_c"), false); /* enc_interrupt.c */
-    Z3_solver_set_params(c, f->sol, p);
+    Z3_solver_set_params(c, sol, p);
     Z3_params_dec_ref(c, p);
-    uint64_t before = rlimit_count(f);
-    Z3_lbool r = enc_check_interruptible(c, f->sol, (unsigned)nassum, assum);
-    uint64_t used = rlimit_count(f) - before;
+    uint64_t before = rlimit_count(f, sol);
+    Z3_lbool r = enc_check_interruptible(c, sol, (unsigned)nassum, assum);
+    uint64_t used = rlimit_count(f, sol) - before;
     f->rlimit_used += used;
     /* ENC_DEBUG=1 traces every check on stderr (result and resources used). */
     if (getenv("ENC_DEBUG"))

@@ -47,6 +47,11 @@ Z3_ast enc_dram_le(enc_formula *f, uint64_t v);
 Z3_ast enc_guard(enc_formula *f, Z3_ast a);
 /* Check under assumptions with the remaining resource budget: Z3_L_TRUE/FALSE/UNDEF. */
 Z3_lbool enc_check(enc_formula *f, int nassum, const Z3_ast *assum);
+/* The recorded assertions (enc_assert) and `extra`, checked in two new solvers of the
+ * same context, one per value of the swap (substituted and simplified), without the
+ * guards and learned clauses of earlier checks: UNSAT iff both are; same limits and
+ * resource accounting as enc_check. */
+Z3_lbool enc_check_split(enc_formula *f, Z3_ast extra);
 /* Z3_solver_check_assumptions that a pending or arriving enc_request_interrupt stops
  * (then Z3_L_UNDEF; enc_interrupt.c). */
 Z3_lbool enc_check_interruptible(Z3_context c, Z3_solver s, unsigned n, const Z3_ast *assum);

@@ -13,6 +13,7 @@
 #include "encoders/enc_decode.h"
 #include "encoders/enc_encode.h"
 #include "encoders/enc_opt.h"
+#include "encoders/enc_seed.h"
 
 /* Resource slice of one layout class in --all mode. */
 #define ENC_CLASS_RLIMIT 8000000ull
@@ -38,6 +39,15 @@ static void push(enc_alts *out, const enc_formula *f, const enc_space *sp, const
     enc_fill_costs(sp->o, &sp->hw, &a->e, &n, &a->instances, &a->utilization, &a->dram_bytes,
                    a->layout, sizeof a->layout, a->layout_class, sizeof a->layout_class);
     a->proven = proven;
+}
+
+static void push_choice(enc_alts *out, const enc_formula *f, const enc_space *sp,
+                        const enc_choice *q, bool proven) {
+    enc_point p = {.found = true, .swap = q->swap, .instances = (uint64_t)q->nest.instances,
+                   .dram = (uint64_t)q->dram, .have_dram = true, .cycles = q->cycles,
+                   .have_cycles = true};
+    memcpy(p.sel, q->sel, sizeof p.sel);
+    push(out, f, sp, &p, proven);
 }
 
 static int cmp_alt(const void *x, const void *y) {
@@ -101,6 +111,123 @@ static bool front3(enc_formula *f, const enc_space *sp, uint64_t lb, int32_t max
     return false;
 }
 
+/* ---- the front and the classes by enumeration ------------------------------------- */
+
+/* The choices an enumeration keeps (front points or class bests). */
+typedef struct choice_list {
+    const enc_space *sp;
+    enc_choice *pt;
+    int n, cap;
+} choice_list;
+
+static void list_add(choice_list *x, const enc_choice *c) {
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 16;
+        x->pt = realloc(x->pt, (size_t)x->cap * sizeof *x->pt);
+        ES_ASSERT(x->pt);
+    }
+    x->pt[x->n++] = *c;
+}
+
+/* a weakly dominates b (no cost larger) */
+static bool weakly_dom(const enc_choice *a, const enc_choice *b) {
+    return a->cycles <= b->cycles && a->nest.instances <= b->nest.instances && a->dram <= b->dram;
+}
+
+/* front: keeps the non-dominated choices, one per cost triple (the tie-breaker's) */
+static void front_visit(void *arg, const enc_choice *c) {
+    choice_list *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        enc_choice *q = &x->pt[i];
+        if (!weakly_dom(q, c))
+            continue;
+        if (weakly_dom(c, q) && enc_choice_after(x->sp, c, q))
+            *q = *c;
+        return;
+    }
+    int m = 0;
+    for (int i = 0; i < x->n; i++)
+        if (!weakly_dom(c, &x->pt[i]))
+            x->pt[m++] = x->pt[i];
+    x->n = m;
+    list_add(x, c);
+}
+
+/* front: "some cost below the point's", each with the implied clauses of the bound
+ * builders (log shadows, per-module bounds) that the search uses */
+static Z3_ast front_claim(enc_formula *f, const enc_choice *q) {
+    Z3_context c = f->ctx;
+    Z3_ast better[3] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                        q->nest.instances > 1 ? enc_inst_le(f, (uint64_t)q->nest.instances - 1)
+                                              : Z3_mk_false(c),
+                        q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+    return Z3_mk_or(c, 3, better);
+}
+
+static bool same_choice_class(const enc_space *sp, const enc_choice *a, const enc_choice *b) {
+    if (a->swap != b->swap)
+        return false;
+    for (int d = 0; d < sp->nd; d++)
+        if (!same_class(&sp->opt[d][a->sel[d]], &sp->opt[d][b->sel[d]]))
+            return false;
+    return true;
+}
+
+/* --all: keeps one choice per class, the least (cycles, bytes), then the tie-breaker */
+static void class_visit(void *arg, const enc_choice *c) {
+    choice_list *x = arg;
+    for (int i = 0; i < x->n; i++) {
+        enc_choice *q = &x->pt[i];
+        if (!same_choice_class(x->sp, c, q))
+            continue;
+        if (c->cycles < q->cycles ||
+            (c->cycles == q->cycles &&
+             (c->dram < q->dram || (c->dram == q->dram && enc_choice_after(x->sp, c, q)))))
+            *q = *c;
+        return;
+    }
+    list_add(x, c);
+}
+
+/* --all: "a choice of q's class is better than q" */
+static Z3_ast class_claim(enc_formula *f, const enc_choice *q) {
+    Z3_context c = f->ctx;
+    Z3_ast in = Z3_mk_not(c, enc_block_class(f, q->swap, q->sel, same_class));
+    Z3_ast tie[2] = {enc_eq_const(f, f->cycles, q->cycles),
+                     q->dram > 0 ? enc_dram_le(f, (uint64_t)q->dram - 1) : Z3_mk_false(c)};
+    Z3_ast lex[2] = {q->cycles ? enc_cyc_le(f, q->cycles - 1) : Z3_mk_false(c),
+                     Z3_mk_and(c, 2, tie)};
+    return Z3_mk_implies(c, in, Z3_mk_or(c, 2, lex));
+}
+
+/* The front (or every class) when the space is small enough to enumerate
+ * (enc_space_walk; else false, nothing listed), then one solver query proves all of
+ * it: every listed point's claim together is UNSAT. Front: no choice lies outside the
+ * region the points weakly dominate (front3's last-round query: every point is
+ * Pareto-optimal and the front complete). Classes: no choice is in an unlisted class
+ * or better than its class's point. *complete: proven (then every point is). */
+static bool enum_prove(enc_formula *f, const enc_space *sp, enc_visit_fn visit,
+                       Z3_ast (*claim)(enc_formula *, const enc_choice *), int32_t max_alts,
+                       enc_alts *out, bool *complete) {
+    choice_list x = {.sp = sp};
+    if (!enc_space_walk(sp, &f->cf, visit, &x)) {
+        free(x.pt);
+        return false;
+    }
+    enc_activate(f, true, true);
+    enc_activate_cycles(f);
+    int n = x.n < max_alts ? x.n : max_alts;
+    for (int i = 0; i < n; i++)
+        enc_assert(f, claim(f, &x.pt[i]));
+    Z3_lbool r = n < x.n ? Z3_L_UNDEF : enc_check_split(f, Z3_mk_true(f->ctx));
+    ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
+    *complete = r == Z3_L_FALSE;
+    for (int i = 0; i < n; i++)
+        push_choice(out, f, sp, &x.pt[i], *complete);
+    free(x.pt);
+    return true;
+}
+
 bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st) {
     double t0 = es_now_ms();
@@ -124,7 +251,10 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
     enc_cost first = cyc ? ENC_CYC : ENC_INST;
     uint64_t lb1 = cyc ? enc_cycles_lower(&f, lb) : lb;
     bool complete = false;
-    if (!all && cyc) {
+    if (!all && cyc && !f.plain_proof &&
+        enum_prove(&f, sp, front_visit, front_claim, max_alts, out, &complete)) {
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
+    } else if (!all && cyc) {
         complete = front3(&f, sp, lb, max_alts, out);
         qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt); /* fastest first */
     } else if (!all) {
@@ -151,6 +281,9 @@ bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool 
             have = true;
             bound = p.dram;
         }
+    } else if (cyc && !f.plain_proof &&
+               enum_prove(&f, sp, class_visit, class_claim, max_alts, out, &complete)) {
+        qsort(out->a, (size_t)out->n, sizeof *out->a, cmp_alt);
     } else {
         enc_point *wit = calloc((size_t)max_alts, sizeof *wit); /* one witness per class */
         ES_ASSERT(wit);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "encoders/enc_progress.h"
+#include "encoders/enc_seed.h"
 #include "encoders/enc_types.h"
 
 static void record(enc_formula *f, enc_point *p) {
@@ -50,6 +51,35 @@ static void record_seed(enc_formula *f, enc_point *p) {
     ES_ASSERT(costform_u64(costform_eval(&f->cf, &n)) == p->cycles);
     p->found = true;
     enc_progress_point(p->instances, p->dram, p->have_dram);
+}
+
+/* Once per formula: the enumerated minimum of the cycles term (enc_cycles_exact). A
+ * seed that already reaches it is kept (the same choice as without the enumeration);
+ * otherwise the enumerated choice replaces it, so the search starts at the optimum and
+ * its ties are broken deterministically (fewest bytes, then enc_cycles_exact's order). */
+static void exact_seed(enc_formula *f) {
+    if (f->cyc_exact_tried)
+        return;
+    f->cyc_exact_tried = true;
+    uint64_t v;
+    bool sw;
+    int32_t sel[OP_MAX_DIMS];
+    double t0 = es_now_ms();
+    bool ok = enc_cycles_exact(f->sp, &f->cf, &v, &sw, sel);
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_cycles_exact: %s in %.1f ms\n", ok ? "done" : "over the caps", es_now_ms() - t0);
+    if (!ok)
+        return;
+    ES_ASSERT(v <= f->cyc_ub);
+    if (getenv("ENC_DEBUG"))
+        fprintf(stderr, "enc_cycles_exact: %llu (seed %llu)\n", (unsigned long long)v,
+                (unsigned long long)f->cyc_ub);
+    f->cyc_exact = true;
+    if (v == f->cyc_ub)
+        return;
+    f->cyc_ub = v;
+    f->cyc_seed_swap = sw;
+    memcpy(f->cyc_seed_sel, sel, sizeof f->cyc_seed_sel);
 }
 
 static uint64_t value(enc_cost c, const enc_point *p) {
@@ -97,6 +127,8 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
         *proof_q = lt_exact(f, c, lower);
         return ENC_MIN_OPTIMAL;
     }
+    if (c == ENC_CYC && nassum == 0)
+        exact_seed(f);
     Z3_lbool r = Z3_L_UNDEF;
     bool seeded = c == ENC_CYC && f->cyc_ub < UINT64_MAX && nassum + 1 + f->sp->nd < 64;
     if (seeded) {
@@ -148,8 +180,15 @@ enc_min_status enc_minimize(enc_formula *f, enc_cost c, int nassum, const Z3_ast
             tgt = f->ub;
             tried_ub = true;
         }
-        A[nassum] = enc_guard(f, le(f, c, tgt));
-        r = enc_check(f, nassum + 1, A);
+        if (c == ENC_CYC && f->cyc_exact && tgt + 1 == v && v == f->cyc_ub) {
+            /* v is the enumerated minimum: this check is the proof. In new solvers (one
+             * per swap value) it needs a fraction of the incremental solver's effort. */
+            r = enc_check_split(f, le(f, c, tgt));
+            ES_ASSERT(r != Z3_L_TRUE); /* the formula's models are the enumerated choices */
+        } else {
+            A[nassum] = enc_guard(f, le(f, c, tgt));
+            r = enc_check(f, nassum + 1, A);
+        }
         if (r == Z3_L_UNDEF)
             return ENC_MIN_UNKNOWN;
         if (r == Z3_L_TRUE) {

@@ -100,3 +100,109 @@ uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap_out,
     }
     return best;
 }
+
+/* ---- exhaustive enumeration -------------------------------------------------------- */
+
+/* Most leaves (option combinations, swap tags pruned) and nests of an enumeration: the
+ * spaces of the suites have 10^4..10^6 leaves and <= 10^4 consistent choices. */
+#define ENC_EXACT_LEAVES 4000000L
+#define ENC_EXACT_EVALS 60000
+
+typedef struct walk_ctx {
+    const enc_space *s;
+    const costform *cf;
+    enc_visit_fn visit;
+    void *arg;
+    long leaves, evals;
+    bool over; /* a cap was hit */
+    int32_t sel[OP_MAX_DIMS];
+} walk_ctx;
+
+static void walk_leaf(walk_ctx *w, bool sw) {
+    const enc_space *s = w->s;
+    if (!enc_space_consistent(s, sw, w->sel))
+        return;
+    if (++w->evals > ENC_EXACT_EVALS) {
+        w->over = true;
+        return;
+    }
+    emb e;
+    enc_choice ch = {.swap = sw};
+    status st;
+    status_init(&st);
+    enc_space_emb(s, sw, w->sel, &e);
+    if (!emb_nest_build(s->o, &s->hw, &e, &ch.nest, &st)) {
+        /* not expected (enc_space's invariant); the formula would still contain the
+         * choice, so the enumeration is not the whole space: give up */
+        w->over = true;
+        return;
+    }
+    memcpy(ch.sel, w->sel, sizeof ch.sel);
+    ch.cycles = costform_u64(costform_eval(w->cf, &ch.nest));
+    ch.dram = ch.nest.dram_bytes[0] + ch.nest.dram_bytes[1] + ch.nest.dram_bytes[2];
+    w->visit(w->arg, &ch);
+}
+
+static void walk_rec(walk_ctx *w, int d, bool sw) {
+    const enc_space *s = w->s;
+    if (w->over)
+        return;
+    if (d == s->nd) {
+        if (++w->leaves > ENC_EXACT_LEAVES)
+            w->over = true;
+        else
+            walk_leaf(w, sw);
+        return;
+    }
+    for (int k = 0; k < s->nopt[d]; k++) {
+        int tag = s->opt[d][k].swap;
+        if (tag >= 0 && tag != (int)sw)
+            continue;
+        w->sel[d] = k;
+        walk_rec(w, d + 1, sw);
+    }
+}
+
+bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg) {
+    walk_ctx w = {.s = s, .cf = cf, .visit = visit, .arg = arg};
+    walk_rec(&w, 0, false);
+    walk_rec(&w, 0, true);
+    return !w.over;
+}
+
+bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice *b) {
+    if (a->swap != b->swap)
+        return a->swap;
+    for (int d = 0; d < s->nd; d++)
+        if (a->sel[d] != b->sel[d])
+            return a->sel[d] > b->sel[d];
+    return false;
+}
+
+typedef struct exact_ctx {
+    const enc_space *s;
+    bool have;
+    enc_choice best;
+} exact_ctx;
+
+static void exact_visit(void *arg, const enc_choice *c) {
+    exact_ctx *x = arg;
+    if (x->have && (c->cycles > x->best.cycles ||
+                    (c->cycles == x->best.cycles &&
+                     (c->dram > x->best.dram ||
+                      (c->dram == x->best.dram && !enc_choice_after(x->s, c, &x->best))))))
+        return;
+    x->best = *c;
+    x->have = true;
+}
+
+bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap_out,
+                      int32_t *sel_out) {
+    exact_ctx x = {.s = s};
+    if (!enc_space_walk(s, cf, exact_visit, &x) || !x.have)
+        return false;
+    *value = x.best.cycles;
+    *swap_out = x.best.swap;
+    memcpy(sel_out, x.best.sel, sizeof x.best.sel);
+    return true;
+}

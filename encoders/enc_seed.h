@@ -14,4 +14,29 @@
  * (UINT64_MAX if none was found). */
 uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap, int32_t *sel);
 
+/* One consistent choice of an enumeration, with its nest and costs. */
+typedef struct enc_choice {
+    bool swap;
+    int32_t sel[OP_MAX_DIMS];
+    emb_nest nest;
+    uint64_t cycles;            /* scaled cost form (costform_eval) */
+    int64_t dram;               /* DRAM bytes of the three operands */
+} enc_choice;
+typedef void (*enc_visit_fn)(void *arg, const enc_choice *c);
+/* Calls visit on every consistent choice of the space, in the order swap, then sel[0],
+ * sel[1], ... (last index fastest); false when the space is too large (more than a few
+ * million option combinations or tens of thousands of consistent choices) or a choice's
+ * nest does not build: the visits made are then not all of them. */
+bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg);
+/* Is a after b in the lexicographic order of (swap, sel[0..nd))? (the tie-breaker) */
+bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice *b);
+
+/* The minimum of the cost form over every consistent choice, by enumeration (false when
+ * the space is too large for enc_space_walk). Among choices of equal value: fewest DRAM bytes
+ * (of the nest), then the lexicographically last (swap, sel[0..nd)). The solver
+ * still proves the value (UNSAT of "fewer cycles"); the enumeration only tells the
+ * search where the optimum is and which of the ties to return. */
+bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap,
+                      int32_t *sel);
+
 #endif

@@ -61,6 +61,8 @@ typedef struct enc_formula {
     uint64_t cyc_ub;        /* cycles of a known consistent choice (enc_cycles_seed) */
     bool cyc_seed_swap;     /* that choice (valid when cyc_ub < UINT64_MAX) */
     int32_t cyc_seed_sel[OP_MAX_DIMS];
+    bool cyc_exact_tried;   /* enc_cycles_exact ran (once per formula) */
+    bool cyc_exact;         /* cyc_ub is the minimum over the whole space (enumerated) */
     bool plain_proof;       /* no proof shortcut: always the solver's UNSAT (enc_options) */
     int nas;
     Z3_ast as[ENC_MAX_ASSERTS];

@@ -21,6 +21,7 @@
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
+#include "encoders/enc_seed.h"
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
 #include "vta/costform_vta.h"
@@ -145,18 +146,24 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
     cr_assert_geq(points, 300, "only %d points compared", points);
 }
 
-/* Exhaustive minimum of costform_eval over every consistent choice of the space. */
-static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count) {
+/* Every consistent choice of the space, by index order: its (cycles, instances, DRAM
+ * bytes) into t[0..*n) (at most cap); false if the space has over 400,000 combinations. */
+typedef struct triple {
+    uint64_t cyc;
+    int64_t inst, dram;
+} triple;
+
+static bool brute_triples(const enc_space *sp, const costform *cf, triple *t, int64_t cap,
+                          int64_t *n) {
     int64_t total = 2;
     for (int d = 0; d < sp->nd; d++) {
         total *= sp->nopt[d];
         if (total > 400000)
             return false;
     }
-    *best = UINT64_MAX;
-    *count = 0;
+    *n = 0;
     int32_t sel[OP_MAX_DIMS] = {0};
-    for (int64_t i = 0; i < total; i++) {
+    for (int64_t i = 0; i < total && *n < cap; i++) {
         int64_t r = i / 2;
         for (int d = 0; d < sp->nd; d++) {
             sel[d] = (int32_t)(r % sp->nopt[d]);
@@ -166,18 +173,48 @@ static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *be
         if (!enc_space_consistent(sp, swap, sel))
             continue;
         emb e;
-        emb_nest n;
+        emb_nest nn;
         status st;
         status_init(&st);
         enc_space_emb(sp, swap, sel, &e);
-        if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &n, &st))
+        if (!emb_check(sp->o, &sp->hw, &e, &st) || !emb_nest_build(sp->o, &sp->hw, &e, &nn, &st))
             continue;
-        uint64_t v = costform_u64(costform_eval(cf, &n));
-        if (v < *best)
-            *best = v;
-        (*count)++;
+        t[*n].cyc = costform_u64(costform_eval(cf, &nn));
+        t[*n].inst = nn.instances;
+        t[(*n)++].dram = nn.dram_bytes[0] + nn.dram_bytes[1] + nn.dram_bytes[2];
     }
     return true;
+}
+
+#define BRUTE_CAP 200000
+
+/* A random small op, hardware and form, and the op's space (malloc'ed). */
+static enc_space *random_space(uint64_t *seed, hw_config *hw, op *o, costform *cf, status *st) {
+    *hw = random_hw(seed);
+    *o = random_op(seed);
+    *cf = random_form(seed, hw, o);
+    enc_space *sp = malloc(sizeof *sp);
+    status_init(st);
+    cr_assert(enc_space_build(o, hw, sp, st), "%s", st->msg);
+    return sp;
+}
+
+/* Exhaustive minimum of costform_eval over every consistent choice of the space, and the
+ * fewest DRAM bytes among the choices that reach it. */
+static bool exhaustive_min(const enc_space *sp, const costform *cf, uint64_t *best, int64_t *count,
+                           int64_t *best_dram) {
+    triple *t = malloc(BRUTE_CAP * sizeof *t);
+    bool ok = brute_triples(sp, cf, t, BRUTE_CAP, count);
+    *best = UINT64_MAX;
+    *best_dram = INT64_MAX;
+    for (int64_t i = 0; ok && i < *count; i++) {
+        if (t[i].cyc < *best || (t[i].cyc == *best && t[i].dram < *best_dram))
+            *best_dram = t[i].dram;
+        if (t[i].cyc < *best)
+            *best = t[i].cyc;
+    }
+    free(t);
+    return ok;
 }
 
 /* The solver's proven cycles optimum equals the exhaustive minimum on random small ops
@@ -186,16 +223,14 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
     uint64_t seed = 0x51ed2701f3a5c7b9ull;
     int compared = 0;
     for (int it = 0; it < 60 && compared < 40; it++) {
-        hw_config hw = random_hw(&seed);
-        op o = random_op(&seed);
-        costform cf = random_form(&seed, &hw, &o);
-        enc_space *sp = malloc(sizeof *sp);
+        hw_config hw;
+        op o;
+        costform cf;
         status st;
-        status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
         uint64_t best;
-        int64_t cnt;
-        bool small = exhaustive_min(sp, &cf, &best, &cnt);
+        int64_t cnt, bdram;
+        bool small = exhaustive_min(sp, &cf, &best, &cnt, &bdram);
         free(sp);
         if (!small)
             continue;
@@ -217,6 +252,136 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
         compared++;
     }
     cr_assert_geq(compared, 25, "only %d ops small enough", compared);
+}
+
+/* enc_cycles_exact (the encoder's enumerated minimum that the solver then proves) finds
+ * the minimum of the index-order enumeration above and, among its ties, a choice with the
+ * fewest DRAM bytes of the nest; on random small ops and forms. */
+Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
+    uint64_t seed = 0x2b7e151628aed2a6ull;
+    int compared = 0;
+    for (int it = 0; it < 80 && compared < 40; it++) {
+        hw_config hw;
+        op o;
+        costform cf;
+        status st;
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
+        uint64_t best, v;
+        int64_t cnt, bdram;
+        bool sw;
+        int32_t sel[OP_MAX_DIMS];
+        if (exhaustive_min(sp, &cf, &best, &cnt, &bdram) && cnt > 0) {
+            cr_assert(enc_cycles_exact(sp, &cf, &v, &sw, sel), "%s", o.name);
+            cr_assert_eq(v, best, "%s: %llu vs %llu", o.name, (unsigned long long)v,
+                         (unsigned long long)best);
+            cr_assert(enc_space_consistent(sp, sw, sel));
+            emb e;
+            emb_nest n;
+            enc_space_emb(sp, sw, sel, &e);
+            cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+            cr_assert_eq(costform_u64(costform_eval(&cf, &n)), best);
+            cr_assert_eq(n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2], bdram, "%s", o.name);
+            compared++;
+        }
+        free(sp);
+    }
+    cr_assert_geq(compared, 25, "only %d ops small enough", compared);
+}
+
+/* layouts' front of (cycles, instances, DRAM bytes) (enumerated, then proven by one
+ * query) is exactly the set of non-dominated cost triples of the brute-force enumeration,
+ * complete and every point proven; on random small ops and forms. */
+Test(enc_cycles, front_equals_the_brute_force_front, .timeout = 120) {
+    uint64_t seed = 0x3c6ef372fe94f82bull;
+    triple *t = malloc(BRUTE_CAP * sizeof *t);
+    int compared = 0;
+    for (int it = 0; it < 40 && compared < 3; it++) {
+        hw_config hw;
+        op o;
+        costform cf;
+        status st;
+        enc_space *sp = random_space(&seed, &hw, &o, &cf, &st);
+        int64_t n;
+        bool small = brute_triples(sp, &cf, t, BRUTE_CAP, &n);
+        free(sp);
+        if (!small || n == 0)
+            continue;
+        int nfront = 0;
+        for (int64_t i = 0; i < n; i++) {
+            bool dominated = false, first = true;
+            for (int64_t j = 0; j < n && !dominated; j++) {
+                bool le = t[j].cyc <= t[i].cyc && t[j].inst <= t[i].inst && t[j].dram <= t[i].dram;
+                bool eq = t[j].cyc == t[i].cyc && t[j].inst == t[i].inst && t[j].dram == t[i].dram;
+                dominated = le && !eq;
+                first = first && !(eq && j < i);
+            }
+            nfront += !dominated && first;
+        }
+        enc_options eo;
+        enc_options_init(&eo);
+        eo.objective = ENC_OBJ_CYCLES;
+        eo.cf = cf;
+        enc_alts a;
+        cr_assert(enc_layouts(&o, &hw, &eo, false, 0, &a, &st), "%s", st.msg);
+        cr_assert_eq(a.solver_status, ENC_SOLVER_SAT, "%s", o.name);
+        cr_assert_eq(a.n, nfront, "%s: %d points, brute force %d", o.name, a.n, nfront);
+        for (int k = 0; k < a.n; k++) {
+            cr_assert(a.a[k].proven);
+            emb_nest nn;
+            cr_assert(emb_nest_build(&o, &hw, &a.a[k].e, &nn, &st), "%s", st.msg);
+            uint64_t cyc = costform_u64(costform_eval(&cf, &nn));
+            for (int64_t j = 0; j < n; j++) /* no brute-force choice dominates the point */
+                cr_assert(!(t[j].cyc <= cyc && t[j].inst <= nn.instances && t[j].dram <= a.a[k].dram_bytes &&
+                            (t[j].cyc < cyc || t[j].inst < nn.instances || t[j].dram < a.a[k].dram_bytes)),
+                          "%s: point %d dominated", o.name, k);
+        }
+        enc_alts_free(&a);
+        compared++;
+    }
+    free(t);
+    cr_assert_eq(compared, 3, "only %d ops small enough", compared);
+}
+
+/* layouts --all by enumeration (one proof query for every class) lists the same classes
+ * with the same best (cycles, bytes) as the solver's class-by-class search (plain_proof
+ * keeps that path), all proven; on a small GEMM (the search takes seconds on a conv). */
+static int cmp_cost(const void *x, const void *y) {
+    const enc_alt *a = x, *b = y;
+    if (a->est_cycles != b->est_cycles)
+        return a->est_cycles < b->est_cycles ? -1 : 1;
+    if (a->dram_bytes != b->dram_bytes)
+        return a->dram_bytes < b->dram_bytes ? -1 : 1;
+    return strcmp(a->layout_class, b->layout_class);
+}
+
+Test(enc_cycles, all_classes_by_enumeration_equal_the_solver_search, .timeout = 120) {
+    op ops[1] = {mk_gemm(1, 3, 2, 4, false)};
+    hw_config hw = hw_default();
+    for (int i = 0; i < 1; i++) {
+        enc_alts a[2];
+        status st;
+        status_init(&st);
+        for (int plain = 0; plain < 2; plain++) {
+            enc_options eo;
+            enc_options_init(&eo);
+            eo.objective = ENC_OBJ_CYCLES;
+            costform_vta(&hw, &ops[i], &eo.cf);
+            eo.plain_proof = plain;
+            cr_assert(enc_layouts(&ops[i], &hw, &eo, true, 0, &a[plain], &st), "%s", st.msg);
+            cr_assert_eq(a[plain].solver_status, ENC_SOLVER_SAT);
+            qsort(a[plain].a, (size_t)a[plain].n, sizeof *a[plain].a, cmp_cost);
+        }
+        cr_assert_eq(a[0].n, a[1].n, "%s: %d vs %d classes", ops[i].name, a[0].n, a[1].n);
+        cr_assert_geq(a[0].n, 2);
+        for (int k = 0; k < a[0].n; k++) {
+            cr_assert(a[0].a[k].proven && a[1].a[k].proven);
+            cr_assert_float_eq(a[0].a[k].est_cycles, a[1].a[k].est_cycles, 1e-9);
+            cr_assert_eq(a[0].a[k].dram_bytes, a[1].a[k].dram_bytes);
+            cr_assert_str_eq(a[0].a[k].layout_class, a[1].a[k].layout_class);
+        }
+        enc_alts_free(&a[0]);
+        enc_alts_free(&a[1]);
+    }
 }
 
 /* The proof shortcut (the C seed meets the theorem bound: no solver check) never changes
