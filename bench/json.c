@@ -237,7 +237,13 @@ const json_value *json_parse(arena *a, const char *text, size_t len, const char 
     p->len = len;
     json_lib_error err;
     const json_value *root = NULL;
-    if (json_lib_parse(text, len, on_first, p, &err)) {
+    const char *nul = memchr(text, 0, len);
+    if (nul) { /* never valid JSON (RFC 8259: escaped in strings); jansson skips it between tokens */
+        long line = 1, col = 1;
+        for (const char *c = text; c < nul; c++, col++)
+            if (*c == '\n') line++, col = 0;
+        status_fail(st, "%s:%ld:%ld: NUL byte in the document", source, line, col);
+    } else if (json_lib_parse(text, len, on_first, p, &err)) {
         ES_ASSERT(p->b.next == p->b.npos && p->b.depth == 0);
         root = p->b.root;
     } else if (err.text[0]) {
