@@ -351,7 +351,7 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     status st;
     cd->nlib = 0;
     dse_memo *memo = c->o.no_memo ? NULL : dse_memo_create();
-    for (int p = 0; p < c->nprobe && !enc_interrupted(); p++) {
+    for (int p = 0; p < c->nprobe; p++) { /* a stop request ends each search at once (vta/sched.c) */
         hw_config ph = probe_hw(c, e, p);
         sched_opts so;
         sched_opts_init(&so);
