@@ -144,13 +144,6 @@ static int n_alu(const op *o) { return (o->rq.shift + 14) / 15 + 2; }
 
 /* ---- class tables ---- */
 
-/* g >= 1 instructions of duration dur: dur / g, as the groups of the walk divide. */
-static inline double fw_quot(double dur, int64_t *g) {
-    if (*g < 1) *g = 1;
-    return *g == 1 ? dur : dur / (double)*g;
-}
-
-
 /* Operand boxes depend only on the loops that move the operand: a class whose variant
  * bits differ from an earlier one only on other loops copies that one's box costs. */
 static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c,
@@ -210,11 +203,11 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
             }
         }
         k->headg = k->headi;
-        k->headq = fw_quot(k->head, &k->headg);
+        k->headq = cost_int_quot(k->head, &k->headg);
         k->epig = k->epii;
-        k->epiq = fw_quot(k->epi, &k->epig);
+        k->epiq = cost_int_quot(k->epi, &k->epig);
         k->stog = k->stoi;
-        k->stoq = fw_quot(k->sto, &k->stog);
+        k->stoq = cost_int_quot(k->sto, &k->stog);
         for (int lm = 1; lm < 4; lm++) { /* the walk's sums, in its order */
             k->lds[lm] = 0;
             k->ldg[lm] = 0;
@@ -223,7 +216,7 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                     k->lds[lm] += k->ld[x];
                     k->ldg[lm] += k->ldi[x];
                 }
-            k->ldq[lm] = fw_quot(k->lds[lm], &k->ldg[lm]);
+            k->ldq[lm] = cost_int_quot(k->lds[lm], &k->ldg[lm]);
         }
     }
     if (s->bias_alu) {
@@ -337,192 +330,6 @@ void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key
         }
 }
 
-/* ---- the fast walk ----
- * The same tile sequence and the same floating-point operations, in the same order, as
- * the reference walk (cost_ref.c), so the figures are identical bit for bit; it is
- * faster because a level keeps only the counters the warp reads (not the token queues)
- * from its next-to-last explicit iteration, the queues are power-of-two rings, the
- * per-class quotients duration / instructions are precomputed, the position key of a
- * padded operand's load is built level by level, and the groups are inlined. */
-
-typedef struct fw_state {
-    cm_counters s;
-    double last_gemm;
-    double tok[4][CM_RING];
-    unsigned head[4], cnt[4];
-} fw_state;
-
-#define FW_MASK (CM_RING - 1u)
-
-static inline void fw_push(fw_state *z, int q, double t) {
-    if (z->cnt[q] == CM_RING) {
-        z->head[q] = (z->head[q] + 1) & FW_MASK;
-        z->cnt[q]--;
-    }
-    z->tok[q][(z->head[q] + z->cnt[q]) & FW_MASK] = t;
-    z->cnt[q]++;
-}
-
-static inline double fw_pop(fw_state *z, int q) {
-    if (z->cnt[q] == 0) return 0;
-    double t = z->tok[q][z->head[q]];
-    z->head[q] = (z->head[q] + 1) & FW_MASK;
-    z->cnt[q]--;
-    return t;
-}
-
-/* g >= 1 instructions; durq = dur / g (the reference divides per group). */
-static inline double fw_group(double fc, fw_state *z, int m, int pop, int push, double dur, int64_t g, double durq) {
-    int64_t i0 = z->s.insns;
-    double first = (double)(i0 + 1) * fc, last = (double)(i0 + g) * fc;
-    z->s.insns = i0 + g;
-    double t = cost_int_max(z->s.clk[m], first);
-    if (pop >= 0) t = cost_int_max(t, fw_pop(z, pop));
-    double end = cost_int_max(t + dur, last + durq);
-    z->s.clk[m] = end;
-    z->s.busy[m] += dur;
-    if (push >= 0) fw_push(z, push, end);
-    return end;
-}
-
-static inline void fw_tile(cm_ctx *c, fw_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx,
-                           const int64_t *pk) {
-    const cm_class *cl = &c->cls[k];
-    double fc = c->fc;
-    if (first_red) {
-        int64_t qi = z->s.q++;
-        int pop = qi >= c->Dacc ? Q_S2C : -1;
-        z->s.bytes[2] += cl->headb;
-        if (!c->exact && !(c->bias_tile_i && c->bias_alu_reload[p + 1])) {
-            fw_group(fc, z, M_COMP, pop, -1, cl->head, cl->headg, cl->headq);
-        } else {
-            double dur = cl->head;
-            int64_t g = cl->headi;
-            if (c->exact && c->bias_load_acc) cost_int_box_exact(c, EMB_ACC, HW_MEM_ACC, false, idx, &dur, &g);
-            if (c->bias_tile_i && c->bias_alu_reload[p + 1]) {
-                dur += c->bias_tile;
-                g += c->bias_tile_i;
-                z->s.bytes[2] += c->bias_tile_bytes;
-            }
-            double q = fw_quot(dur, &g);
-            fw_group(fc, z, M_COMP, pop, -1, dur, g, q);
-        }
-    }
-    int lm = c->touch[p + 1];
-    if (lm) {
-        int64_t bi = z->s.b++;
-        if (bi > 0 && bi - 1 <= c->B - 1 - c->D) fw_push(z, Q_C2L, z->last_gemm);
-        if (!c->padded[0] && !c->padded[1] && !c->exact) {
-            for (int x = 0; x < 2; x++)
-                if (lm >> x & 1) {
-                    z->s.bytes[x] += cl->ldb[x];
-                    z->s.loads[x]++;
-                }
-            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, cl->lds[lm], cl->ldg[lm], cl->ldq[lm]);
-        } else {
-            double dur;
-            int64_t g, key[2] = {k * c->pow3[0] + pk[0], k * c->pow3[1] + pk[1]};
-            cost_int_batch(c, &z->s, k, lm, key, idx, &dur, &g);
-            double q = fw_quot(dur, &g);
-            fw_group(fc, z, M_LOAD, bi >= c->D ? Q_C2L : -1, Q_L2C, dur, g, q);
-        }
-        z->last_gemm = fw_group(fc, z, M_COMP, Q_L2C, -1, cl->gemm, 1, cl->gemm);
-    } else {
-        z->last_gemm = fw_group(fc, z, M_COMP, -1, -1, cl->gemm, 1, cl->gemm);
-    }
-    if (last_red) {
-        int64_t qi = z->s.q - 1;
-        fw_group(fc, z, M_COMP, -1, Q_C2S, cl->epi, cl->epig, cl->epiq);
-        int push = qi <= c->Q - 1 - c->Dacc || qi == c->Q - 1 ? Q_S2C : -1;
-        z->s.bytes[3] += cl->stob;
-        if (c->exact) {
-            double sto = cl->sto;
-            int64_t stoi = cl->stoi;
-            cost_int_box_exact(c, EMB_ACC, HW_MEM_OUT, true, idx, &sto, &stoi);
-            double q = fw_quot(sto, &stoi);
-            fw_group(fc, z, M_STORE, Q_C2S, push, sto, stoi, q);
-        } else {
-            fw_group(fc, z, M_STORE, Q_C2S, push, cl->sto, cl->stog, cl->stoq);
-        }
-    }
-}
-
-void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d) {
-    double lam = 0, k = (double)times;
-    for (int m = 0; m < 3; m++)
-        if (z->busy[m] > a->busy[m]) lam = cost_int_max(lam, z->clk[m] - a->clk[m]);
-    for (int m = 0; m < 3; m++) {
-        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
-        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
-        z->clk[m] += d[m];
-    }
-    z->insns += (z->insns - a->insns) * times;
-    z->b += (z->b - a->b) * times;
-    z->q += (z->q - a->q) * times;
-    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
-    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
-}
-
-/* The counters warped, then the pending tokens by their producer's shift. */
-static void fw_warp(fw_state *z, const cm_counters *a, int64_t times) {
-    double d[3];
-    cost_int_warp(&z->s, a, times, d);
-    static const int producer[4] = {M_LOAD, M_COMP, M_COMP, M_STORE};
-    for (int q = 0; q < 4; q++) {
-        double dq = d[producer[q]];
-        for (unsigned i = 0; i < z->cnt[q]; i++) z->tok[q][(z->head[q] + i) & FW_MASK] += dq;
-    }
-    z->last_gemm += d[M_COMP];
-}
-
-static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx, const int64_t *pk);
-
-/* Iteration v of level i (see fw_walk). */
-static inline void fw_step(cm_ctx *c, fw_state *z, int i, int64_t v, int p, int k, bool fr, bool lr, int64_t *idx,
-                           const int64_t *pk) {
-    const cm_level *L = &c->lev[i];
-    bool is_last = v == L->count - 1;
-    int kk = k | (is_last && L->vbit >= 0 ? 1 << L->vbit : 0);
-    bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
-    int pp = v == 0 ? p : i;
-    int64_t pk2[2] = {pk[0], pk[1]}, stv = is_last ? 2 : v > 0;
-    for (int x = 0; x < 2; x++)
-        if (c->plev[x] >> i & 1) pk2[x] = pk[x] * 3 + stv;
-    idx[L->loop] = v;
-    if (i + 1 == c->nlev)
-        fw_tile(c, z, kk, pp, f, l, idx, pk2);
-    else
-        fw_walk(c, z, i + 1, pp, kk, f, l, idx, pk2);
-}
-
-/* Level i: every iteration of its loop (the middle ones warped), the inner levels
- * inside; pk: the padded operands' position keys of the outer levels. */
-static void fw_walk(cm_ctx *c, fw_state *z, int i, int p, int k, bool fr, bool lr, int64_t *idx, const int64_t *pk) {
-    int64_t cnt = c->lev[i].count;
-    if (cnt <= CM_EXPLICIT + 1) {
-        for (int64_t v = 0; v < cnt; v++) fw_step(c, z, i, v, p, k, fr, lr, idx, pk);
-        return;
-    }
-    for (int64_t v = 0; v < CM_EXPLICIT - 1; v++) fw_step(c, z, i, v, p, k, fr, lr, idx, pk);
-    cm_counters s1 = z->s;
-    fw_step(c, z, i, CM_EXPLICIT - 1, p, k, fr, lr, idx, pk);
-    fw_warp(z, &s1, cnt - CM_EXPLICIT - 1);
-    fw_step(c, z, i, cnt - 1, p, k, fr, lr, idx, pk);
-}
-
-static void walk_fast(cm_ctx *c, cm_counters *r) {
-    fw_state z;
-    memset(&z, 0, sizeof z);
-    fw_group(c->fc, &z, M_COMP, -1, -1, c->uop, 1, c->uop);
-    int64_t idx[EMB_MAX_LOOPS] = {0}, pk[2] = {0, 0};
-    if (c->nlev > 0)
-        fw_walk(c, &z, 0, -1, 0, true, true, idx, pk);
-    else
-        fw_tile(c, &z, 0, -1, true, true, idx, pk);
-    fw_group(c->fc, &z, M_COMP, Q_S2C, -1, 0, 1, 0); /* FINISH */
-    *r = z.s;
-}
-
 /* What estimate does: re-cost small programs at real addresses (EST_EXACT); stop once
  * the class tables (every DMA box) are built, i.e. answer "can it be costed"
  * (EST_CHECK); walk with the reference walk instead of the fast one (EST_REF). */
@@ -572,6 +379,7 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
         L->loop = l;
         L->count = nt;
         L->vbit = c->vbit[l];
+        L->lastbit = L->vbit >= 0 ? 1 << L->vbit : 0;
         L->red = sched_is_reduction(n, l);
         for (int x = 0; x < 2; x++) {
             int a = n->loop[l].axis[x];
@@ -608,13 +416,17 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;
     for (int i = 0; i < c->nlev; i++)
         if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
+    for (int p = -1; p < c->nlev; p++)
+        c->head_table[p + 1] = !c->exact && !(c->bias_tile_i && c->bias_alu_reload[p + 1]);
+    c->c2l_last = c->B - 1 - c->D;
+    c->s2c_last = c->Q - 1 - c->Dacc;
     if (c->exact) regions(o, hw, n, s, c);
     c->uop = hw->load_startup + row_exact(hw, 4096, (uint64_t)s->uop_rows * 4);
     cm_counters z;
     if (how & EST_REF)
         cost_int_walk_ref(c, &z);
     else
-        walk_fast(c, &z);
+        cost_int_walk_fast(c, &z);
     double total = cost_int_max(cost_int_max(z.clk[0], z.clk[1]), z.clk[2]);
     double fetch = (double)z.insns * c->fc;
     if (fetch > total) total = fetch;

@@ -77,6 +77,10 @@ typedef struct cost_report {
     double sram_read[COST_NOPER], sram_write[COST_NOPER]; /* bytes */
     double reuse[COST_NOPER];       /* SRAM bytes read per DRAM byte moved (inp, wgt, uop) */
     double macs, alu_ops;           /* executed MACs (all lanes), ALU lane operations */
+    /* compute busy split: the ALU epilogue (requantization SHR steps, clip MAX / MIN, the
+     * bias ADD of bias by ALU), the reset GEMMs that clear ACC per output tile, and the
+     * rest (the GEMMs proper, LOAD UOP, bias tiles) */
+    double busy_alu, busy_reset, busy_gemm;
     /* energy in pJ from the action counts and the hardware's energy table */
     double e_mac, e_alu, e_dram, e_fetch, e_sram[COST_NOPER], e_total;
     int64_t area_macs, area_sram_bytes; /* area proxy: MAC array size, on-chip SRAM bytes */

@@ -42,6 +42,7 @@ typedef struct cm_level {
     int loop;                 /* nest loop */
     int64_t count;            /* tiles */
     int vbit;                 /* class bit when the last tile is partial, else -1 */
+    int lastbit;              /* 1 << vbit, or 0 (for the fast walk) */
     bool red;                 /* reduction loop */
 } cm_level;
 
@@ -60,6 +61,8 @@ typedef struct cm_ctx {
     int nlev;
     int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
     bool bias_alu_reload[EMB_MAX_LOOPS + 1];
+    bool head_table[EMB_MAX_LOOPS + 1]; /* the header is the class table's (no bias tile, not exact) */
+    int64_t c2l_last, s2c_last; /* last batch / out tile whose slot frees for a later one (B-1-D, Q-1-Dacc) */
     int64_t B, Q;
     int D, Dacc;
     double fc;
@@ -94,12 +97,36 @@ bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, 
  * z's loads and bytes counted. */
 void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
                     int64_t *g);
-/* Advances z by `times` more iterations like the last one, which took the counters
- * from a to z (see cost.c); d: how far each module's clock moved (for its tokens). */
-void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d);
 /* The reference walk: every tile of the level sequence, one group at a time. */
 void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
+/* The fast walk (cost_fast.c): the same figures bit for bit. */
+void cost_int_walk_fast(cm_ctx *c, cm_counters *r);
 
 static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
+
+/* g >= 1 instructions of duration dur: dur / g, as the groups of the walks divide. */
+static inline double cost_int_quot(double dur, int64_t *g) {
+    if (*g < 1) *g = 1;
+    return *g == 1 ? dur : dur / (double)*g;
+}
+
+/* Advances z by `times` more iterations like the last one, which took the counters
+ * from a to z (see cost.c); d: how far each module's clock moved (for its tokens).
+ * Inline: both walks run this same code. */
+static inline void cost_int_warp(cm_counters *z, const cm_counters *a, int64_t times, double *d) {
+    double lam = 0, k = (double)times;
+    for (int m = 0; m < 3; m++)
+        if (z->busy[m] > a->busy[m]) lam = cost_int_max(lam, z->clk[m] - a->clk[m]);
+    for (int m = 0; m < 3; m++) {
+        d[m] = z->busy[m] > a->busy[m] ? lam * k : 0;
+        z->busy[m] += (z->busy[m] - a->busy[m]) * k;
+        z->clk[m] += d[m];
+    }
+    z->insns += (z->insns - a->insns) * times;
+    z->b += (z->b - a->b) * times;
+    z->q += (z->q - a->q) * times;
+    for (int x = 0; x < 2; x++) z->loads[x] += (z->loads[x] - a->loads[x]) * times;
+    for (int x = 0; x < 4; x++) z->bytes[x] += (z->bytes[x] - a->bytes[x]) * k;
+}
 
 #endif

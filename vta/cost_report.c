@@ -41,6 +41,11 @@ bool cost_vta_report(const op *o, const hw_config *hw, const emb_nest *n, const 
     double lanes_out = (double)(hw_batch(hw) * hw_block_out(hw));
     double nalu = (double)((o->rq.shift + 14) / 15 + 2) + (s->bias_alu ? 1 : 0);
     double alu_it = Q * A * nalu, reset_it = (o->rq.bias && !s->bias_alu) ? 0 : Q * A;
+    double nimm = nalu - (s->bias_alu ? 1 : 0);
+    r->busy_alu = Q * (nimm * (hw->alu_startup + A * hw->alu_imm_cycles) +
+                       (s->bias_alu ? hw->alu_startup + A * hw->alu_reg_cycles : 0));
+    r->busy_reset = reset_it > 0 ? Q * (hw->gemm_startup + A * hw->gemm_iter_cycles) : 0;
+    r->busy_gemm = r->c.busy[SIM_COMPUTE] - r->busy_alu - r->busy_reset;
     r->macs = it * (double)(hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw));
     r->alu_ops = alu_it * lanes_out;
     r->sram_read[COST_INP] = it * eb[COST_INP];
@@ -81,6 +86,7 @@ void cost_report_print(FILE *f, const cost_report *r) {
     fprintf(f, "cycles: %.0f (%s DMA model)\n", r->cycles, r->c.exact ? "exact-address" : "expected-burst");
     fprintf(f, "  busy:");
     for (int m = 0; m < 4; m++) fprintf(f, " %s %.0f", module_names[m], r->c.busy[m]);
+    fprintf(f, "\n  compute: GEMM %.0f, reset GEMM %.0f, ALU epilogue %.0f", r->busy_gemm, r->busy_reset, r->busy_alu);
     fprintf(f, "\n  %lld tiles, %lld output tiles, %lld instructions, %lld INP / %lld WGT tile loads\n",
             (long long)r->tiles, (long long)r->out_tiles, (long long)r->c.insns, (long long)r->c.loads[0],
             (long long)r->c.loads[1]);
@@ -98,7 +104,9 @@ void cost_report_print(FILE *f, const cost_report *r) {
 void cost_report_json(FILE *f, const cost_report *r) {
     fprintf(f, "{\"cycles\":%.0f,\"exact\":%s,\"busy\":{", r->cycles, r->c.exact ? "true" : "false");
     for (int m = 0; m < 4; m++) fprintf(f, "%s\"%s\":%.0f", m ? "," : "", module_names[m], r->c.busy[m]);
-    fprintf(f, "},\"tiles\":%lld,\"out_tiles\":%lld,\"insns\":%lld,\"operands\":{", (long long)r->tiles,
+    fprintf(f, "},\"compute\":{\"gemm\":%.0f,\"reset\":%.0f,\"alu\":%.0f}", r->busy_gemm, r->busy_reset,
+            r->busy_alu);
+    fprintf(f, ",\"tiles\":%lld,\"out_tiles\":%lld,\"insns\":%lld,\"operands\":{", (long long)r->tiles,
             (long long)r->out_tiles, (long long)r->c.insns);
     for (int x = 0; x < COST_NOPER; x++)
         fprintf(f,
