@@ -123,7 +123,8 @@ FW_INLINE void fw_tile(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restr
             fw_group(fc, z, M_COMP, tok, cl->head, cl->headg, cl->headq);
         } else {
             int64_t g;
-            double dur = fw_head_slow(c, cl, p, idx, &g, &z->s.bytes[2]);
+            double more = 0, dur = fw_head_slow(c, cl, p, idx, &g, &more);
+            if (more != 0) z->s.bytes[2] += more;
             double q = cost_int_quot(dur, &g);
             fw_group(fc, z, M_COMP, tok, dur, g, q);
         }
