@@ -89,6 +89,9 @@ typedef struct hw_intrinsic {
     int64_t inp_bytes, wgt_bytes, acc_bytes, out_bytes; /* one element of each operand */
 } hw_intrinsic;
 hw_intrinsic hw_intrinsic_of(const hw_config *h);
+/* The intrinsic of config h as a pointer valid in the enclosing block, for the calls
+ * into core/ and encoders/: emb_check(o, HW_INTRINSIC(hw), e, st). */
+#define HW_INTRINSIC(h) ((const hw_intrinsic[1]){hw_intrinsic_of(h)})
 
 /* Memory types, numbered as the ISA's memory_type field. */
 typedef enum { HW_MEM_UOP = 0, HW_MEM_WGT = 1, HW_MEM_INP = 2, HW_MEM_ACC = 3, HW_MEM_OUT = 4 } hw_mem;
