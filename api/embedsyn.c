@@ -52,7 +52,7 @@ embedsyn_hw *embedsyn_hw_load(const char *path, char *err, size_t errlen) {
     embedsyn_hw *h = alloc(sizeof *h);
     status st;
     status_init(&st);
-    if (!spec_load_hw(path, &h->hw, &st)) {
+    if (!hw_load(path, &h->hw, &st)) {
         put_err(err, errlen, &st);
         free(h);
         return NULL;

@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #include "bench/driver.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 

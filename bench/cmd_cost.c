@@ -205,7 +205,7 @@ static const char cost_help[] =
     "loop nest, and VTA's figures: cycles under the four-module overlap, per-module busy\n"
     "cycles, DRAM bytes / SRAM footprint / SRAM reads and writes / reuse per operand\n"
     "(inp, wgt, acc, out, uop), energy from action counts (table: <energy> of the\n"
-    "hardware XML, defaults in core/hw.h) and an area proxy.\n\n"
+    "hardware XML, defaults in vta/hw.h) and an area proxy.\n\n"
     "  --maestro OUT.m  also write the layer and its mapping as a MAESTRO mapping file\n"
     "  --validate       for every layer of the suites: the model's cycles next to the\n"
     "                   simulator's (timing only) for the reference strategy and for\n"

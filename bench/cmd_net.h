@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "bench/driver.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/net.h"
 #include "core/netlayout.h"
 #include "core/netlayout_map.h"

@@ -13,7 +13,7 @@
 
 #include "core/emb.h"
 #include "core/es.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 #include "encoders/enc.h"

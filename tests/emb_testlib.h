@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
 #include "tests/test_util.h"

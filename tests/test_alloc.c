@@ -70,7 +70,7 @@ static bool load_suite(status *st) {
 
 static bool load_hw(status *st) {
     hw_config hw;
-    return spec_load_hw(EMBEDSYN_SOURCE_DIR "/tests/good/hw_custom.xml", &hw, st);
+    return hw_load(EMBEDSYN_SOURCE_DIR "/tests/good/hw_custom.xml", &hw, st);
 }
 
 static bool load_baseline(status *st) {
@@ -95,7 +95,7 @@ static bool solve(status *st) {
     if (!spec_parse_gemm("M=16,N=16,K=32", "gemm", &o, st))
         return false;
     hw_config hw;
-    if (!spec_load_hw(EMBEDSYN_SOURCE_DIR "/tests/good/hw_empty.xml", &hw, st))
+    if (!hw_load(EMBEDSYN_SOURCE_DIR "/tests/good/hw_empty.xml", &hw, st))
         return false;
     enc_options eo;
     enc_options_init(&eo);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"

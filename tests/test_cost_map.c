@@ -11,7 +11,7 @@
 
 #include "core/dataflow.h"
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/maestro.h"
 #include "core/op.h"
 #include "tests/test_util.h"

@@ -15,7 +15,7 @@
 
 #include "bench/driver.h"
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/lower.h"

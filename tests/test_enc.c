@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"

@@ -17,7 +17,7 @@
 
 #include "core/costform.h"
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "tests/isa_testlib.h"
 #include "vta/isa.h"
 

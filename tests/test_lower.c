@@ -16,7 +16,7 @@
 
 #include "bench/driver.h"
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
 #include "tests/test_util.h"

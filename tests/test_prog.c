@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "tests/isa_testlib.h"
 #include "vta/isa.h"
 #include "vta/prog.h"

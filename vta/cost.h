@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 #include "vta/sched_tile.h"

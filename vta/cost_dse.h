@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 #include "vta/sched.h"

@@ -5,7 +5,7 @@
 #define EMBEDSYN_VTA_COSTFORM_VTA_H
 
 #include "core/costform.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 
 /* Three modules that VTA overlaps with its dependency tokens:

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 
 /* Widths of the fixed-width instruction fields: the field tables of isa.c are built

@@ -38,7 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 #include "vta/isa.h"
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 #include "vta/isa.h"
 

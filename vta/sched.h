@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 #include "vta/dma.h"
 #include "vta/sched_tile.h"

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 #include "vta/dma.h"
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/status.h"
 
 #define HW_SPACE_MAX_VALUES 64
