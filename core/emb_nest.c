@@ -261,13 +261,17 @@ static bool is_pow2_in(int64_t v, int64_t lo, int64_t hi) {
 }
 
 bool emb_check_intrinsic(const hw_intrinsic *hw, status *st) {
+    if (!is_pow2_in(hw->batch, 1, 16))
+        return status_fail(st, "BATCH must be a power of two in 1..16 (log_batch 0..4), got %lld",
+                           (long long)hw->batch);
+    if (!is_pow2_in(hw->block_in, 2, 64) || !is_pow2_in(hw->block_out, 2, 64))
+        return status_fail(st, "BLOCK_IN/BLOCK_OUT must be powers of two in 2..64 (log_block_in/log_block_out "
+                               "1..6), got %lld/%lld",
+                           (long long)hw->block_in, (long long)hw->block_out);
+    /* lanes are bounded now, so the products below cannot overflow */
     if (hw->inp_bytes != hw->batch * hw->block_in || hw->wgt_bytes != hw->block_out * hw->block_in ||
         hw->acc_bytes != 4 * hw->batch * hw->block_out || hw->out_bytes != hw->batch * hw->block_out)
         return status_fail(st, "only int8 inputs, weights and outputs and int32 accumulators are supported");
-    if (!is_pow2_in(hw->batch, 1, 16))
-        return status_fail(st, "log_batch must be in 0..4, got BATCH %lld", (long long)hw->batch);
-    if (!is_pow2_in(hw->block_in, 2, 64) || !is_pow2_in(hw->block_out, 2, 64))
-        return status_fail(st, "log_block_in/log_block_out must be in 1..6");
     return true;
 }
 

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wunused-function"

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/refstrat.h"
 #include "vta/sched.h"
 

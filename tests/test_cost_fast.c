@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 /* A small layer: a conv (random stride, padding, bias) or a GEMM. */

@@ -11,11 +11,11 @@
 
 #include "core/dataflow.h"
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/maestro.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 

@@ -15,9 +15,9 @@
 
 #include "bench/driver.h"
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 #include "vta/lower.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"

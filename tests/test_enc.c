@@ -21,12 +21,12 @@
 #include <time.h>
 
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 
 /* ---- brute force ------------------------------------------------------------------ */
 

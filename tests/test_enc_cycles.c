@@ -17,7 +17,6 @@
 
 #include "core/costform.h"
 #include "core/emb.h"
-#include "vta/hw.h"
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
@@ -25,6 +24,7 @@
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
 #include "vta/costform_vta.h"
+#include "vta/hw.h"
 
 
 #define mk_conv tl_conv

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "vta/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 Test(status, first_failure_wins_and_has_location) {
     status st;
