@@ -52,7 +52,7 @@ embedsyn_hw *embedsyn_hw_load(const char *path, char *err, size_t errlen) {
     embedsyn_hw *h = alloc(sizeof *h);
     status st;
     status_init(&st);
-    if (!spec_load_hw(path, &h->hw, &st)) {
+    if (!hw_load(path, &h->hw, &st)) {
         put_err(err, errlen, &st);
         free(h);
         return NULL;
@@ -115,7 +115,7 @@ embedsyn_emb *embedsyn_solve(const embedsyn_op *xo, const embedsyn_hw *hw,
     enc_result r;
     status st;
     status_init(&st);
-    bool ok = enc_solve(&xo->op, &hw->hw, &eo, &r, &st);
+    bool ok = enc_solve(&xo->op, HW_INTRINSIC(&hw->hw), &eo, &r, &st);
     if (!ok || !r.found) {
         if (ok)
             status_fail(&st, "no embedding found (solver %s)", enc_solver_status_name(r.solver_status));
@@ -144,7 +144,7 @@ embedsyn_emb *embedsyn_emb_reference(const embedsyn_op *xo, const embedsyn_hw *h
     embedsyn_emb *e = alloc(sizeof *e);
     status st;
     status_init(&st);
-    if (!emb_channel_packing(&xo->op, &hw->hw, &e->e, &st)) {
+    if (!emb_channel_packing(&xo->op, HW_INTRINSIC(&hw->hw), &e->e, &st)) {
         put_err(err, errlen, &st);
         free(e);
         return NULL;

@@ -19,9 +19,9 @@
 #include <stdio.h>
 
 #include "bench/driver.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 #define BENCH_NAME_MAX 64
 

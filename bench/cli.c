@@ -88,7 +88,7 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
         }
         *i += next ? 2 : 1;
         if (k == 3)
-            return spec_load_hw(val, &c->hw, st) ? 1 : -1;
+            return hw_load(val, &c->hw, st) ? 1 : -1;
         if (c->have_op) {
             status_fail(st, "more than one operator given (%s %s)", names[k], val);
             return -1;
@@ -221,7 +221,7 @@ int cli_common_opt(cli_opts *c, int code, const char *arg, status *st) {
         c->json = true;
         return 1;
     case CLI_OPT_HW:
-        return spec_load_hw(arg, &c->hw, st) ? 1 : -1;
+        return hw_load(arg, &c->hw, st) ? 1 : -1;
     case CLI_OPT_OP:
     case CLI_OPT_CONV:
     case CLI_OPT_GEMM:

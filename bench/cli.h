@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "vta/hw.h"
 
 typedef struct cli_opts {
     op op;              /* valid when have_op */

@@ -185,7 +185,7 @@ static int bench_take(bench_cmd *c, int code, const char *v) {
     if (!bench_num(code, v, &x)) return 2;
     switch (code) {
     case B_HW:
-        if (!spec_load_hw(v, &c->hw, &st)) return cli_fail(cmd, &st);
+        if (!hw_load(v, &c->hw, &st)) return cli_fail(cmd, &st);
         break;
     case B_SHARD:
         if (!bench_parse_shard(v, &c->ro.shard_i, &c->ro.shard_n, &st)) return cli_fail(cmd, &st);

@@ -51,11 +51,11 @@ static bool pick_mapping(const op *o, const hw_config *hw, const char *embfile, 
                     if (dims[0]) strcat(dims, ",");
                     strcat(dims, o->dim_name[d]);
                 }
-        if (!emb_im2col(o, hw, dims, e, st)) return false;
-    } else if (!emb_channel_packing(o, hw, e, st)) {
+        if (!emb_im2col(o, HW_INTRINSIC(hw), dims, e, st)) return false;
+    } else if (!emb_channel_packing(o, HW_INTRINSIC(hw), e, st)) {
         return false;
     }
-    if (!emb_check(o, hw, e, st) || !emb_nest_build(o, hw, e, n, st)) return false;
+    if (!emb_check(o, HW_INTRINSIC(hw), e, st) || !emb_nest_build(o, HW_INTRINSIC(hw), e, n, st)) return false;
     sched_opts so;
     if (ref)
         refstrat_sched_opts(o, n, &so);
@@ -94,7 +94,7 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
     if (maestro && !maestro_write_mapping(maestro, o, &m, &st)) return cli_fail("cost", &st);
     char desc[320], lay[256];
     sched_describe(o, &n, &s, desc, sizeof desc);
-    emb_describe(o, &c->hw, &e, &n, lay, sizeof lay);
+    emb_describe(o, HW_INTRINSIC(&c->hw), &e, &n, lay, sizeof lay);
     if (c->json) {
         printf("{\"name\":");
         text_json_str(stdout, o->name);
@@ -151,9 +151,9 @@ static int cost_bench(const hw_config *hw, bool json) {
                     if (dims[0]) strcat(dims, ",");
                     strcat(dims, ops[i].dim_name[d]);
                 }
-            bool eok = k == 0 ? emb_channel_packing(&ops[i], hw, &es[nm], &st) : emb_im2col(&ops[i], hw, dims, &es[nm], &st);
+            bool eok = k == 0 ? emb_channel_packing(&ops[i], HW_INTRINSIC(hw), &es[nm], &st) : emb_im2col(&ops[i], HW_INTRINSIC(hw), dims, &es[nm], &st);
             sched_opts so;
-            if (!eok || !emb_nest_build(&ops[i], hw, &es[nm], &ns[nm], &st)) continue;
+            if (!eok || !emb_nest_build(&ops[i], HW_INTRINSIC(hw), &es[nm], &ns[nm], &st)) continue;
             if (k == 0)
                 refstrat_sched_opts(&ops[i], &ns[nm], &so);
             else
@@ -205,7 +205,7 @@ static const char cost_help[] =
     "loop nest, and VTA's figures: cycles under the four-module overlap, per-module busy\n"
     "cycles, DRAM bytes / SRAM footprint / SRAM reads and writes / reuse per operand\n"
     "(inp, wgt, acc, out, uop), energy from action counts (table: <energy> of the\n"
-    "hardware XML, defaults in core/hw.h) and an area proxy.\n\n"
+    "hardware XML, defaults in vta/hw.h) and an area proxy.\n\n"
     "  --maestro OUT.m  also write the layer and its mapping as a MAESTRO mapping file\n"
     "  --validate       for every layer of the suites: the model's cycles next to the\n"
     "                   simulator's (timing only) for the reference strategy and for\n"

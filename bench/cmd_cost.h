@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 
 /* Absolute values of err[0..n), sorted, their median and maximum (0 when n = 0). */
 void cost_err_stats(double *err, int n, double *median, double *max);

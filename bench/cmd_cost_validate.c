@@ -38,12 +38,12 @@ static bool validate_kind(const op *o, const hw_config *hw, vkind vk, int top, b
     if (vk == VK_IM2COL) {
         char dims[64];
         op_reduction_dims(o, dims, sizeof dims);
-        if (!emb_im2col(o, hw, dims, &e, st)) return false;
-    } else if (!emb_channel_packing(o, hw, &e, st)) {
+        if (!emb_im2col(o, HW_INTRINSIC(hw), dims, &e, st)) return false;
+    } else if (!emb_channel_packing(o, HW_INTRINSIC(hw), &e, st)) {
         return false;
     }
     emb_nest n;
-    if (!emb_check(o, hw, &e, st) || !emb_nest_build(o, hw, &e, &n, st)) return false;
+    if (!emb_check(o, HW_INTRINSIC(hw), &e, st) || !emb_nest_build(o, HW_INTRINSIC(hw), &e, &n, st)) return false;
     sched_opts so;
     if (vk == VK_REF)
         refstrat_sched_opts(o, &n, &so);

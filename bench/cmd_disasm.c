@@ -155,7 +155,7 @@ int cmd_disasm(int argc, char **argv) {
         if (!cli_parse_u64(count_s, &count))
             return cli_usage_error("disasm", "--insn-count: '%s' is not a decimal or 0x-hex number", count_s);
         hw_config hw = hw_default();
-        if (hw_path && !spec_load_hw(hw_path, &hw, &st))
+        if (hw_path && !hw_load(hw_path, &hw, &st))
             return cli_fail("disasm", &st);
         if (!vta_isa_check(&hw, &st))
             return cli_fail("disasm", &st);

@@ -53,7 +53,7 @@ int cmd_layouts(int argc, char **argv) {
     status st;
     status_init(&st);
     enc_alts a;
-    bool done = enc_layouts(&c.op, &c.hw, &eo, all, 0, &a, &st);
+    bool done = enc_layouts(&c.op, HW_INTRINSIC(&c.hw), &eo, all, 0, &a, &st);
     if (enc_interrupted()) { /* the enumeration was cut short: no alternatives shown */
         if (done)
             enc_alts_free(&a);

@@ -138,7 +138,7 @@ static int take(net_args *a, int code, const char *arg) {
         a->o.rlimit = u;
         break;
     case CLI_OPT_HW:
-        if (!spec_load_hw(arg, &a->o.hw, &st)) return cli_fail("net", &st);
+        if (!hw_load(arg, &a->o.hw, &st)) return cli_fail("net", &st);
         break;
     case CLI_OPT_JSON: a->json = true; break;
     default: return cli_usage_error("net", "unknown option");

@@ -20,11 +20,11 @@
 #include <stdio.h>
 
 #include "bench/driver.h"
-#include "core/hw.h"
 #include "core/net.h"
 #include "core/netlayout.h"
 #include "core/netlayout_map.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 #define NETRUN_FLOWS(X) X(NETRUN_EMBEDSYN, "embedsyn") X(NETRUN_REFERENCE, "reference")
 typedef enum { NETRUN_FLOWS(ES_ID2) NETRUN_NFLOWS } netrun_flow;

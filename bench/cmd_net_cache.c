@@ -142,7 +142,7 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
         status st;
         status_init(&st);
         emb_nest n;
-        if (!emb_nest_build(o, hw, &alt[i].e, &n, &st)) return false; /* checked: emb_check */
+        if (!emb_nest_build(o, HW_INTRINSIC(hw), &alt[i].e, &n, &st)) return false; /* checked: emb_check */
     }
     memcpy(l->alt, alt, (size_t)nalts * sizeof *alt);
     l->nalts = nalts;

@@ -118,14 +118,14 @@ static void solver_alternatives(const op *o, const netrun_opts *opt, netrun_laye
     double c0 = enc_cpu_ms();
     enc_result *er = malloc(sizeof *er);
     ES_ASSERT(er);
-    if (enc_solve(o, hw, &eo, er, &st)) {
+    if (enc_solve(o, HW_INTRINSIC(hw), &eo, er, &st)) {
         l->solve_rlimit += er->rlimit_used;
         if (er->found) add_alt(o, hw, &er->e, false, DRV_CHOSE_SOLVER, l);
     }
     free(er);
     enc_alts a;
     status_init(&st);
-    if (opt->max_alts > 1 && enc_layouts(o, hw, &eo, false, opt->max_alts - 1, &a, &st)) {
+    if (opt->max_alts > 1 && enc_layouts(o, HW_INTRINSIC(hw), &eo, false, opt->max_alts - 1, &a, &st)) {
         for (int32_t i = 0; i < a.n; i++) add_alt(o, hw, &a.a[i].e, false, DRV_CHOSE_SOLVER, l);
         enc_alts_free(&a);
     }
@@ -145,11 +145,11 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     if (opt->flow == NETRUN_REFERENCE) return;
     if (opt->max_alts > 0) solver_alternatives(o, opt, l);
     status_init(&st);
-    if (emb_channel_packing(o, hw, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_CHANNEL_PACKING, l);
+    if (emb_channel_packing(o, HW_INTRINSIC(hw), &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_CHANNEL_PACKING, l);
     char dims[64];
     op_reduction_dims(o, dims, sizeof dims);
     status_init(&st);
-    if (emb_im2col(o, hw, dims, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_IM2COL, l);
+    if (emb_im2col(o, HW_INTRINSIC(hw), dims, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_IM2COL, l);
 }
 
 /* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL
@@ -192,9 +192,9 @@ static bool map_of_out(const net *g, const netrun_opts *opt, const netrun_layer 
                        status *st) {
     const net_node *n = net_node_at(g, l->node);
     emb_nest nest;
-    if (!emb_nest_derive(&n->o, &opt->hw, &l->alt[a].e, &nest, st)) return false;
+    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, st)) return false;
     int32_t *rm = out_remap(g, n);
-    bool ok = nl_map_out(&n->o, &opt->hw, &l->alt[a].e, &nest, rm, m, st);
+    bool ok = nl_map_out(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, rm, m, st);
     free(rm);
     return ok;
 }
@@ -206,9 +206,9 @@ static bool map_of_in(const net *g, const netrun_opts *opt, const netrun_layer *
     status st;
     status_init(&st);
     emb_nest nest;
-    if (!emb_nest_derive(&n->o, &opt->hw, &l->alt[a].e, &nest, &st)) return false;
+    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, &st)) return false;
     *bytes = nest.dram_bytes[EMB_INP];
-    return nl_map_in(&n->o, &opt->hw, &l->alt[a].e, &nest, m, &st);
+    return nl_map_in(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, m, &st);
 }
 
 /* 3: boundary costs and the edge matrix of layer v. */
@@ -221,8 +221,9 @@ static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer
     V[v].prod = u >= 0 && L[u].engine == NET_ON_VTA ? u : -1;
     nl_map cin = {0, 0, NULL}, cout = {0, 0, NULL}, pm[NETRUN_MAX_ALTS];
     memset(pm, 0, sizeof pm);
-    bool ok = nl_map_canonical(&opt->hw, tin->rank, tin->shape, &cin, st) &&
-              nl_map_canonical(&opt->hw, tout->rank, tout->shape, &cout, st);
+    const nl_price pr = {hw_bus_bytes(&opt->hw), opt->hw.dram_latency};
+    bool ok = nl_map_canonical(HW_INTRINSIC(&opt->hw), tin->rank, tin->shape, &cin, st) &&
+              nl_map_canonical(HW_INTRINSIC(&opt->hw), tout->rank, tout->shape, &cout, st);
     if (V[v].prod >= 0)
         for (int32_t a = 0; ok && a < L[u].nalts; a++) ok = map_of_out(g, opt, &L[u], a, &pm[a], st);
     if (ok && V[v].prod >= 0) {
@@ -238,13 +239,13 @@ static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer
         nl_map im;
         int64_t ibytes = 0;
         bool have = map_of_in(g, opt, l, b, &im, &ibytes);
-        nl_transition t = have ? nl_transition_of(&opt->hw, &cin, &im)
-                               : nl_copy_transition(&opt->hw, net_tensor_elems(tin), ibytes);
+        nl_transition t = have ? nl_transition_of(&pr, &cin, &im)
+                               : nl_copy_transition(&pr, net_tensor_elems(tin), ibytes);
         V[v].bin[b] = V[v].prod >= 0 ? 0 : t.cycles;
         V[v].kin[b] = t.kind;
         for (int32_t a = 0; V[v].prod >= 0 && a < L[u].nalts; a++) {
-            nl_transition e = have ? nl_transition_of(&opt->hw, &pm[a], &im)
-                                   : nl_copy_transition(&opt->hw, pm[a].nvec * pm[a].lanes, ibytes);
+            nl_transition e = have ? nl_transition_of(&pr, &pm[a], &im)
+                                   : nl_copy_transition(&pr, pm[a].nvec * pm[a].lanes, ibytes);
             V[v].em[a * l->nalts + b] = e.cycles;
             V[v].ek[a * l->nalts + b] = e.kind;
         }
@@ -254,7 +255,7 @@ static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer
         if (host_user) {
             nl_map om;
             ok = map_of_out(g, opt, l, b, &om, st);
-            nl_transition to = ok ? nl_transition_of(&opt->hw, &om, &cout) : t;
+            nl_transition to = ok ? nl_transition_of(&pr, &om, &cout) : t;
             V[v].bout[b] = to.cycles;
             V[v].kout[b] = to.kind;
             if (ok) nl_map_free(&om);

@@ -114,7 +114,7 @@ static int solve_one(const op *o, const cli_opts *c, enc_options *eo, const char
     status_init(&st);
     enc_result r;
     costform_vta(&c->hw, o, &eo->cf);
-    bool ok = enc_solve(o, &c->hw, eo, &r, &st);
+    bool ok = enc_solve(o, HW_INTRINSIC(&c->hw), eo, &r, &st);
     if (enc_interrupted()) /* the search was cut short: no result, no -o file */
         return cli_interrupted_exit("solve", c->json, "search stopped, no result");
     if (!ok && !r.found)
@@ -158,7 +158,7 @@ static int solve_one(const op *o, const cli_opts *c, enc_options *eo, const char
                (unsigned long long)r.rlimit_used);
         if (r.found) {
             enc_layout_info li;
-            enc_result_layout(o, &c->hw, &r.e, &li);
+            enc_result_layout(o, HW_INTRINSIC(&c->hw), &r.e, &li);
             printf(",\"needs_transform\":%s,\"dup_factor\":%.4f,\"bytes\":{\"inp\":%lld,"
                    "\"wgt\":%lld,\"out\":%lld}",
                    li.needs_transform ? "true" : "false", li.dup_factor, (long long)li.bytes[0],

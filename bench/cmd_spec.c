@@ -100,7 +100,7 @@ static bool check_file(const char *path, out_mode mode) {
         print_suite("suite", name, path, ops, n, mode);
     } else if (!strcmp(kind, "hardware")) {
         hw_config hw;
-        if (!spec_load_hw(path, &hw, &st))
+        if (!hw_load(path, &hw, &st))
             return cli_fail("spec", &st), false;
         print_hw(&hw, json);
     } else if (json) {
@@ -187,7 +187,7 @@ static int spec_check(int argc, char **argv) {
         status st;
         status_init(&st);
         hw_config hw;
-        if (!spec_load_hw(hw_path, &hw, &st))
+        if (!hw_load(hw_path, &hw, &st))
             failed = cli_fail("spec", &st) != 0;
         else
             print_hw(&hw, json);

@@ -110,9 +110,9 @@ static bool make_data(const target *tg, const op *o, const hw_config *hw, const 
         if (!d->bias || !d->bias_acc) return status_fail(st, "out of memory for bias data");
         ref_fill_i32(d->bias, bias_len(o), seed + 2, -(1 << 14), 1 << 14);
         if (given && given->bias) memcpy(d->bias, given->bias, (size_t)bias_len(o) * sizeof *d->bias);
-        emb_pack_bias(o, hw, e, n, d->bias, d->bias_acc);
+        emb_pack_bias(o, HW_INTRINSIC(hw), e, n, d->bias, d->bias_acc);
     }
-    emb_pack(o, hw, e, n, d->in, d->wt, d->inp, d->wgt);
+    emb_pack(o, HW_INTRINSIC(hw), e, n, d->in, d->wt, d->inp, d->wgt);
     return tg->write_inputs(p, d->inp, d->wgt, d->bias_acc, st);
 }
 
@@ -127,7 +127,7 @@ static void check_output(const target *tg, const op *o, const hw_config *hw, con
     if (dopt->check) {
         int8_t *got = malloc((size_t)nout), *want = malloc((size_t)nout);
         ES_ASSERT(got && want);
-        emb_unpack_out(o, hw, e, n, outp, got);
+        emb_unpack_out(o, HW_INTRINSIC(hw), e, n, outp, got);
         ref_run(o, d->in, d->wt, d->bias, NULL, want);
         for (int64_t i = 0; i < nout; i++)
             if (got[i] != want[i]) {
@@ -146,7 +146,7 @@ static void check_output(const target *tg, const op *o, const hw_config *hw, con
         int64_t idx[OP_MAX_RANK], elem, lane;
         for (int j = 0; j < ot->rank; j++) idx[j] = (int64_t)(es_splitmix64(&rs) % (uint64_t)ot->shape[j]);
         int8_t want = ref_requant(&o->rq, ref_output_acc(o, d->in, d->wt, d->bias, idx));
-        emb_out_position(o, hw, e, n, idx, &elem, &lane);
+        emb_out_position(o, HW_INTRINSIC(hw), e, n, idx, &elem, &lane);
         ES_ASSERT(elem * eb + lane < obytes);
         int8_t got = outp[elem * eb + lane];
         if (got != want) {
@@ -206,7 +206,7 @@ bool driver_plan_make(const op *o, const hw_config *hw, const emb *e, bool refer
     p->hw = hw;
     p->e = *e;
     p->reference = reference;
-    return emb_nest_derive(o, hw, e, &p->n, st);
+    return emb_nest_derive(o, HW_INTRINSIC(hw), e, &p->n, st);
 }
 
 bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_result *r, status *st) {
@@ -224,11 +224,11 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     r->failed_stage = DRV_STAGE_LOWER;
     double t0 = es_now_ms();
     /* 1: the lane check at the boundary to lowering */
-    if (!emb_check_lanes(o, hw, e, n, dopt->timing_only ? 256 : 4096, dopt->seed, st)) return false;
+    if (!emb_check_lanes(o, HW_INTRINSIC(hw), e, n, dopt->timing_only ? 256 : 4096, dopt->seed, st)) return false;
     r->instances = n->instances;
     r->utilization = n->utilization;
     r->dram_bytes = n->dram_bytes[0] + n->dram_bytes[1] + n->dram_bytes[2];
-    emb_describe(o, hw, e, n, r->layout, sizeof r->layout);
+    emb_describe(o, HW_INTRINSIC(hw), e, n, r->layout, sizeof r->layout);
     emb_class(o, e, r->layout_class, sizeof r->layout_class);
     /* 2a: candidate schedules: the reference runs its template's pick (the tuner's
      * model) alone; embedsyn the K best by estimate plus the template's schedule when
@@ -287,7 +287,7 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     if (ok && want_check && !dopt->no_sim) check_output(tg, o, hw, e, n, p, dopt, &d, r);
     if (ok && dopt->data && dopt->data->out && !dopt->timing_only && !dopt->no_sim) {
         int64_t obytes;
-        emb_unpack_out(o, hw, e, n, tg->output(p, &obytes), dopt->data->out);
+        emb_unpack_out(o, HW_INTRINSIC(hw), e, n, tg->output(p, &obytes), dopt->data->out);
     }
     data_free(&d);
     tg->prog_free(p);
@@ -303,7 +303,7 @@ static bool solve_plan(const op *o, const hw_config *hw, const driver_strategy *
     enc_options eo = s->enc;
     if (enc_objective_uses_cycles(eo.objective) && !eo.cf.set)
         costform_vta(hw, o, &eo.cf); /* the target's cycle estimate coefficients */
-    bool ok = enc_solve(o, hw, &eo, er, st);
+    bool ok = enc_solve(o, HW_INTRINSIC(hw), &eo, er, st);
     if (ok) {
         r->solve = (driver_solve_info){true, er->proof, er->global, er->solver_status, er->solve_ms,
                                        er->lower_bound_instances, er->rlimit_used};
@@ -337,7 +337,7 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
         else
             op_reduction_dims(o, dims, sizeof dims);
         r->choice = DRV_CHOSE_IM2COL;
-        if (!emb_im2col(o, hw, dims, &e, st)) return false;
+        if (!emb_im2col(o, HW_INTRINSIC(hw), dims, &e, st)) return false;
         break;
     }
     case DRV_REFERENCE:
@@ -365,15 +365,15 @@ static bool portfolio_alt(const op *o, const hw_config *hw, int alt, emb *e, dri
     status_init(&ign);
     char dims[64];
     switch (alt) {
-    case 0: *what = DRV_CHOSE_CHANNEL_PACKING; return emb_channel_packing(o, hw, e, &ign);
+    case 0: *what = DRV_CHOSE_CHANNEL_PACKING; return emb_channel_packing(o, HW_INTRINSIC(hw), e, &ign);
     case 1:
         *what = DRV_CHOSE_IM2COL;
         op_reduction_dims(o, dims, sizeof dims);
-        return emb_im2col(o, hw, dims, e, &ign);
+        return emb_im2col(o, HW_INTRINSIC(hw), dims, e, &ign);
     default: {
         int cd = op_dim_index(o, "c");
         *what = DRV_CHOSE_BAND;
-        return cd >= 0 && o->extent[cd] < hw_block_in(hw) && emb_band(o, hw, e, &ign);
+        return cd >= 0 && o->extent[cd] < hw_block_in(hw) && emb_band(o, HW_INTRINSIC(hw), e, &ign);
     }
     }
 }
@@ -437,7 +437,7 @@ bool driver_run(const op *o, const hw_config *hw, const emb *e, const driver_opt
     r->choice = DRV_CHOSE_FILE;
     driver_plan *pl = malloc(sizeof *pl);
     if (!pl) return status_fail(st, "out of memory");
-    bool ok = emb_check(o, hw, e, st) && driver_plan_make(o, hw, e, false, pl, st) && driver_run_plan(pl, d, r, st);
+    bool ok = emb_check(o, HW_INTRINSIC(hw), e, st) && driver_plan_make(o, hw, e, false, pl, st) && driver_run_plan(pl, d, r, st);
     free(pl);
     return ok;
 }

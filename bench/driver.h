@@ -13,10 +13,10 @@
 
 #include "core/emb.h"
 #include "core/es.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 #include "encoders/enc.h"
+#include "vta/hw.h"
 #include "vta/sim.h"
 
 /* Embedding strategies (stage 0): X(id, name, help). */

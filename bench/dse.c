@@ -324,7 +324,7 @@ void dse_cand_finish(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     hw_config h = probe_hw(c, e, c->nprobe - 1); /* the largest buffers: a valid config */
     status st;
     status_init(&st);
-    if (!cd->ok || !emb_check(o, &h, &cd->e, &st) || !emb_nest_build(o, &h, &cd->e, &cd->n, &st)) cd->ok = false;
+    if (!cd->ok || !emb_check(o, HW_INTRINSIC(&h), &cd->e, &st) || !emb_nest_build(o, HW_INTRINSIC(&h), &cd->e, &cd->n, &st)) cd->ok = false;
 }
 
 /* With a cost plug sched_search_top leaves the exact re-costing to the plug's owner:
@@ -416,7 +416,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
         eo.prove = false;
         eo.timeout_s = c->o.solve_timeout_s;
         enc_result r;
-        if (enc_solve(o, &h, &eo, &r, &st) && r.found) {
+        if (enc_solve(o, HW_INTRINSIC(&h), &eo, &r, &st) && r.found) {
             e->c[0].ok = true;
             e->c[0].e = r.e;
         } else {
@@ -425,7 +425,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
     }
     if (enc_interrupted()) return; /* cut short: the caller drops the entry */
     status_init(&st);
-    if (emb_channel_packing(o, &h, &e->c[1].e, &st)) {
+    if (emb_channel_packing(o, HW_INTRINSIC(&h), &e->c[1].e, &st)) {
         e->c[1].ok = true;
     } else if (!e->err[0]) {
         snprintf(e->err, sizeof e->err, "channel packing: %.170s", st.msg);

@@ -1,5 +1,5 @@
 /* dse: hardware design-space exploration with the embedding re-synthesized per design
- * (`embedsyn dse`). For every design of a hw_space (core/spec_space.h):
+ * (`embedsyn dse`). For every design of a hw_space (vta/spec_space.h):
  *   1. feasibility: hw_check, ISA encodability (vta_isa_check: 128-bit instructions,
  *      32-bit micro-ops), buffers holding one tile of every layer;
  *   2. per layer: the embedding for the design's intrinsic shape (Z3, enc_solve) and,
@@ -28,9 +28,9 @@
 #include <stdio.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
-#include "core/spec_space.h"
+#include "vta/spec_space.h"
 #include "core/status.h"
 #include "vta/sched.h"
 

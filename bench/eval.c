@@ -124,7 +124,7 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
             popt.timeout_s = eo->pareto_timeout_s;
         if (eo->pareto_rlimit)
             popt.rlimit = eo->pareto_rlimit;
-        if (enc_layouts(o, hw, &popt, false, 16, &alts, &pst)) {
+        if (enc_layouts(o, HW_INTRINSIC(hw), &popt, false, 16, &alts, &pst)) {
             double pu[16];
             int64_t pb[16];
             int32_t np = alts.n < 16 ? alts.n : 16;

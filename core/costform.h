@@ -10,7 +10,7 @@
  * All coefficients are non-negative integers in units of 1/den cycle, so the encoder
  * can build S as an exact bit-vector term (encoders/enc_terms.c) and prove its
  * optimum, and costform_eval computes the very same integer from an emb_nest. A
- * target fills the coefficients (VTA: vta/costform_vta.c, from the hardware config:
+ * target fills the coefficients (VTA: costform_vta.c in the target, from the hardware config:
  * compute, load and store modules that overlap, hence max + a share of the sum).
  * Invariant: a costform with set == true has den >= 1, 1 <= nmod <= COSTFORM_MAX_MOD
  * and every coefficient in [0, 2^20], so S fits 2^127 for any emb_nest. */

@@ -123,11 +123,15 @@ typedef struct emb_nest {
  * also be compensated by others), no compensation cycle, extents in range (up to the
  * shifted range of a compensated dim), dataflow rules, lane counts. Message without
  * location. */
-bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st);
+bool emb_check(const op *o, const hw_intrinsic *hw, const emb *e, status *st);
+/* The intrinsic shapes the embedding code supports (emb_check runs it first): int8
+ * inputs, weights and outputs, int32 accumulators, BATCH a power of two in 1..16,
+ * BLOCK_IN/BLOCK_OUT powers of two in 2..64 (the checker's and packer's tables). */
+bool emb_check_intrinsic(const hw_intrinsic *hw, status *st);
 /* Derive loops and layouts. Fails (status) on an invalid embedding or int64 overflow. */
-bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+bool emb_nest_build(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n, status *st);
 /* The same for an embedding that already passed emb_check (no second check). */
-bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st);
+bool emb_nest_derive(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n, status *st);
 /* Layout-construction steps shared with the encoder's DRAM estimate (enc_space.c), so
  * both size layouts the same way. emb_dir_split: a nonzero tensor move v (rank
  * entries) as gg * g with g primitive (gcd 1, first nonzero entry > 0, zero beyond
@@ -146,11 +150,11 @@ void emb_axis_in_bounds(int64_t c0, int64_t dv, int64_t shape, int64_t ext, int6
  * read one element per (b,i), weight lanes one per (o,i), wasted lanes meet a zero,
  * and (when all instances are enumerated) every domain point is computed exactly once.
  * Reports the first violation precisely (instance, lanes, points). */
-bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+bool emb_check_scalar(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st);
 /* The same lane-by-lane check for an embedding that already passed emb_check and whose
  * nest n was derived from it. */
-bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+bool emb_check_lanes(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                      int64_t max_instances, uint64_t seed, status *st);
 
 /* Operand element address of the instance with loop indices t[nloops]. */
@@ -159,33 +163,33 @@ int64_t emb_addr(const emb_nest *n, emb_operand x, const int64_t *t);
 /* Host-side packing. in/wt: op In/Wt in natural layout. inp (n->lay[EMB_INP].elems *
  * elem_bytes bytes) and wgt (lay[EMB_WGT]) receive the packed operands, zeros where
  * lanes are wasted or indices out of bounds. */
-void emb_pack(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_pack(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
               const int8_t *in, const int8_t *wt, int8_t *inp, int8_t *wgt);
 /* Bias (Out axis rq.bias_axis) -> int32 acc-layout array (lay[EMB_ACC].elems vectors). */
-void emb_pack_bias(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_pack_bias(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                    const int32_t *bias, int32_t *acc);
 /* Packed int8 output (ACC layout, OUT element size) -> natural Out tensor. */
-void emb_unpack_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_unpack_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     const int8_t *outp, int8_t *out);
 /* Packed position of the natural Out element out_idx: element index and lane
  * (b * BLOCK_OUT + o) inside it; for sampled checks. */
-void emb_out_position(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_out_position(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                       const int64_t *out_idx, int64_t *elem, int64_t *lane);
 
 /* Ready-made embeddings of the families of DESIGN section 3 (for conv and GEMM ops;
  * false with a message when the family does not apply to the op). */
-bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st); /* the reference */
-bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, status *st); /* dims e.g. "c,r,s" */
+bool emb_channel_packing(const op *o, const hw_intrinsic *hw, emb *e, status *st); /* the reference */
+bool emb_im2col(const op *o, const hw_intrinsic *hw, const char *dims, emb *e, status *st); /* dims e.g. "c,r,s" */
 /* Banded Toeplitz over the output columns (o <- x with s compensated, i <- s), input in
  * its natural layout; conv / depthwise with dilation 1 and S > 1 (see emb_family.c). */
-bool emb_band(const op *o, const hw_config *hw, emb *e, status *st);
+bool emb_band(const op *o, const hw_intrinsic *hw, emb *e, status *st);
 /* True if a and b are the same embedding (swap and every lane term, in order). */
 bool emb_same(const emb *a, const emb *b);
 
 /* Layout class ("packed", "im2col(c,r,s)", "swap", "toeplitz(x/s)", ...) and a one-line
  * human description ("im2col over (c,r,s), 112/100 padding, input x25 duplicated"). */
 void emb_class(const op *o, const emb *e, char *buf, size_t len);
-void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, char *buf, size_t len);
+void emb_describe(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, char *buf, size_t len);
 
 /* Embedding XML (format in core/schemas/embedding.xsd); dims named by op dim names. */
 void emb_write_xml(FILE *f, const op *o, const emb *e);

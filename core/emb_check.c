@@ -76,7 +76,7 @@ static int cmp_i64(const void *a, const void *b) {
 
 typedef struct chk {
     const op *o;
-    const hw_config *hw;
+    const hw_intrinsic *hw;
     const emb *e;
     const emb_nest *n;
     emb_geom g;
@@ -91,7 +91,7 @@ typedef struct chk {
     int64_t *in_of, *wt_of;    /* first o per (b,i), first b per (o,i) */
     int64_t *ptbuf;            /* tensor indices of first witnesses: [(b,o)|(b,i)|(o,i)][OP_MAX_RANK] */
     /* per instance and lane axis: lane liveness, point offset, tensor index offsets
-     * (roles Out, inp side, wgt side); lanes <= 64 by hw_check */
+     * (roles Out, inp side, wgt side); lanes <= 64 by emb_check_intrinsic */
     bool live[3][64];
     int64_t ptoff[3][64][OP_MAX_DIMS];
     int64_t toff[3][3][64][OP_MAX_RANK]; /* [role slot][lane axis][lane][axis] */
@@ -503,20 +503,20 @@ static bool check_totals(chk *c, status *st) {
     return ok;
 }
 
-bool emb_check_scalar(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+bool emb_check_scalar(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                       int64_t max_instances, uint64_t seed, status *st) {
     return emb_check(o, hw, e, st) && emb_check_lanes(o, hw, e, n, max_instances, seed, st);
 }
 
-bool emb_check_lanes(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+bool emb_check_lanes(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                      int64_t max_instances, uint64_t seed, status *st) {
     chk c = {.o = o, .hw = hw, .e = e, .n = n};
     emb_geom_build(o, hw, e, n, &c.g);
-    c.lanes[EMB_B] = hw_batch(hw);
-    c.lanes[EMB_O] = hw_block_out(hw);
-    c.lanes[EMB_I] = hw_block_in(hw);
+    c.lanes[EMB_B] = hw->batch;
+    c.lanes[EMB_O] = hw->block_out;
+    c.lanes[EMB_I] = hw->block_in;
     int64_t B = c.lanes[EMB_B], BO = c.lanes[EMB_O], BI = c.lanes[EMB_I];
-    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* hw_check, via emb_check before */
+    ES_ASSERT(B <= 64 && BO <= 64 && BI <= 64); /* emb_check_intrinsic, via emb_check before */
     if (max_instances < 1)
         max_instances = 1;
     /* Enumerate everything only when it is small enough to hold the coverage bitmaps

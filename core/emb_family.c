@@ -43,15 +43,15 @@ static int channel_dim(const op *o) {
     return -1;
 }
 
-static bool finish(const op *o, const hw_config *hw, emb *e, int skip_b, status *st) {
+static bool finish(const op *o, const hw_intrinsic *hw, emb *e, int skip_b, status *st) {
     int od = out_channel_dim(o), nd = batch_dim(o);
     add_term(e, EMB_O, od, o->extent[od]);
-    if (hw_batch(hw) > 1 && nd >= 0 && nd != skip_b)
+    if (hw->batch > 1 && nd >= 0 && nd != skip_b)
         add_term(e, EMB_B, nd, o->extent[nd]);
     return emb_check(o, hw, e, st);
 }
 
-bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st) {
+bool emb_channel_packing(const op *o, const hw_intrinsic *hw, emb *e, status *st) {
     memset(e, 0, sizeof *e);
     int cd = channel_dim(o);
     if (cd < 0 || out_channel_dim(o) < 0)
@@ -61,7 +61,7 @@ bool emb_channel_packing(const op *o, const hw_config *hw, emb *e, status *st) {
     return finish(o, hw, e, -1, st);
 }
 
-bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, status *st) {
+bool emb_im2col(const op *o, const hw_intrinsic *hw, const char *dims, emb *e, status *st) {
     memset(e, 0, sizeof *e);
     if (out_channel_dim(o) < 0)
         return status_fail(st, "im2col applies to conv and GEMM operators, not to '%s'", o->name);
@@ -93,25 +93,25 @@ bool emb_im2col(const op *o, const hw_config *hw, const char *dims, emb *e, stat
  * natural layout (duplicated only where bands overlap). X is the largest band that
  * fits the I lanes, then balanced over the output width (same number of chunks,
  * fewer padded lanes). Applies to conv / depthwise with dilation 1 and S > 1. */
-bool emb_band(const op *o, const hw_config *hw, emb *e, status *st) {
+bool emb_band(const op *o, const hw_intrinsic *hw, emb *e, status *st) {
     memset(e, 0, sizeof *e);
     if (o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE)
         return status_fail(st, "banded embedding applies to conv operators, not to '%s'", o->name);
     const op_conv *c = &o->conv;
-    int64_t lanes = hw_block_in(hw), sw = c->stride_w;
+    int64_t lanes = hw->block_in, sw = c->stride_w;
     if (c->dil_w != 1 || c->s < 2 || c->s > lanes)
         return status_fail(st, "banded embedding needs dilation 1 and 2 <= S <= %" PRId64, lanes);
     int xd = op_dim_index(o, "x"), sd = op_dim_index(o, "s");
     ES_ASSERT(xd >= 0 && sd >= 0);
     int64_t xmax = (lanes - c->s) / sw + 1, ow = o->extent[xd];
     int64_t x = es_ceil_div(ow, es_ceil_div(ow, xmax));
-    if (x > hw_block_out(hw)) x = hw_block_out(hw);
+    if (x > hw->block_out) x = hw->block_out;
     add_term(e, EMB_O, xd, x);
     e->term[EMB_O][0].comp_dim = sd;
     e->term[EMB_O][0].comp_coef = -sw;
     add_term(e, EMB_I, sd, (x - 1) * sw + c->s);
     int nd = batch_dim(o);
-    if (hw_batch(hw) > 1) add_term(e, EMB_B, nd, o->extent[nd]);
+    if (hw->batch > 1) add_term(e, EMB_B, nd, o->extent[nd]);
     return emb_check(o, hw, e, st);
 }
 
@@ -248,7 +248,7 @@ static size_t put_lane_pad(const op *o, const emb *e, const emb_nest *n, int64_t
     return put(buf, len, k, " %" PRId64, f);
 }
 
-void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, char *buf,
+void emb_describe(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, char *buf,
                   size_t len) {
     if (len == 0)
         return;
@@ -263,7 +263,7 @@ void emb_describe(const op *o, const hw_config *hw, const emb *e, const emb_nest
         }
         n = &tmp;
     }
-    int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+    int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
     size_t k = 0;
     bool packed = is_packed(o, e);
     for (int L = 0; L < 3; L++)

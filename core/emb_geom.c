@@ -92,12 +92,12 @@ void emb_fmt_point(const op *o, const int64_t *p, char *buf, size_t len) {
         snprintf(buf + k, len - k, ")");
 }
 
-void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_geom_build(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     emb_geom *g) {
     memset(g, 0, sizeof *g);
-    g->lanes[EMB_B] = hw_batch(hw);
-    g->lanes[EMB_O] = hw_block_out(hw);
-    g->lanes[EMB_I] = hw_block_in(hw);
+    g->lanes[EMB_B] = hw->batch;
+    g->lanes[EMB_O] = hw->block_out;
+    g->lanes[EMB_I] = hw->block_in;
     for (int L = 0; L < 3; L++) {
         g->fused[L] = n->lane_extent[L];
         g->nchunks[L] = es_ceil_div(g->fused[L], g->lanes[L]);

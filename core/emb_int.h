@@ -34,7 +34,7 @@ op_role emb_operand_role(const emb *e, emb_operand x);
 const char *emb_lane_name(emb_lane l);
 const char *emb_operand_name(emb_operand x);
 
-void emb_geom_build(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_geom_build(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     emb_geom *g);
 /* Offset of lane `lane` of chunk `chunk` of lane axis L on operand x's tensor; false for
  * a wasted lane (fused value beyond the lane axis' extent). */

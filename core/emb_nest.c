@@ -256,9 +256,28 @@ static bool check_order(const op *o, const emb *e, status *st) {
     return false;
 }
 
-bool emb_check(const op *o, const hw_config *hw, const emb *e, status *st) {
+static bool is_pow2_in(int64_t v, int64_t lo, int64_t hi) {
+    return v >= lo && v <= hi && (v & (v - 1)) == 0;
+}
+
+bool emb_check_intrinsic(const hw_intrinsic *hw, status *st) {
+    if (!is_pow2_in(hw->batch, 1, 16))
+        return status_fail(st, "BATCH must be a power of two in 1..16 (log_batch 0..4), got %lld",
+                           (long long)hw->batch);
+    if (!is_pow2_in(hw->block_in, 2, 64) || !is_pow2_in(hw->block_out, 2, 64))
+        return status_fail(st, "BLOCK_IN/BLOCK_OUT must be powers of two in 2..64 (log_block_in/log_block_out "
+                               "1..6), got %lld/%lld",
+                           (long long)hw->block_in, (long long)hw->block_out);
+    /* lanes are bounded now, so the products below cannot overflow */
+    if (hw->inp_bytes != hw->batch * hw->block_in || hw->wgt_bytes != hw->block_out * hw->block_in ||
+        hw->acc_bytes != 4 * hw->batch * hw->block_out || hw->out_bytes != hw->batch * hw->block_out)
+        return status_fail(st, "only int8 inputs, weights and outputs and int32 accumulators are supported");
+    return true;
+}
+
+bool emb_check(const op *o, const hw_intrinsic *hw, const emb *e, status *st) {
     /* lane counts: BATCH <= 16, BLOCK <= 64 (the checker's and packer's tables rely on it) */
-    if (hw && !hw_check(hw, st))
+    if (hw && !emb_check_intrinsic(hw, st))
         return false;
     int owner[OP_MAX_DIMS]; /* primary term of each dim: L * 16 + ti */
     for (int d = 0; d < OP_MAX_DIMS; d++)
@@ -394,7 +413,7 @@ static void lay_axis_order(const lay_axis *ax, int nax, int *order) {
 }
 
 /* Layout of operand x (see the file comment) and each loop's axis and coef on it. */
-static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nest *n,
+static bool build_layout(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n,
                          emb_operand x, status *st) {
     op_role r = emb_operand_role(e, x);
     const op_tensor *T = &o->t[r];
@@ -526,8 +545,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
         n->loop[li].axis[x] = loop_ax[li] < 0 ? -1 : pos[loop_ax[li]];
         n->loop[li].coef[x] = loop_ax[li] < 0 ? 0 : loop_r[li];
     }
-    hw_mem mem = x == EMB_INP ? HW_MEM_INP : x == EMB_WGT ? HW_MEM_WGT : HW_MEM_ACC;
-    lay->elem_bytes = hw_elem_bytes(hw, mem);
+    lay->elem_bytes = x == EMB_INP ? hw->inp_bytes : x == EMB_WGT ? hw->wgt_bytes : hw->acc_bytes;
     int64_t bytes;
     if (!es_mul_i64(lay->elems, lay->elem_bytes, &bytes))
         return status_fail(st, "%s layout size overflows", emb_operand_name((emb_operand)x));
@@ -535,7 +553,7 @@ static bool build_layout(const op *o, const hw_config *hw, const emb *e, emb_nes
 }
 
 /* Zero bands, DRAM bytes, duplication and the natural-layout test (needs a geometry). */
-static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_nest *n) {
+static void finish_layouts(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n) {
     emb_geom g;
     emb_geom_build(o, hw, e, n, &g);
     for (int x = 0; x < 3; x++) {
@@ -576,8 +594,7 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
         int64_t stored = 1;
         for (int k = 0; k < lay->naxes; k++)
             stored *= lay->extent[k] - lay->zero_lo[k] - lay->zero_hi[k];
-        hw_mem mem = x == EMB_INP ? HW_MEM_INP : x == EMB_WGT ? HW_MEM_WGT : HW_MEM_OUT;
-        n->dram_bytes[x] = stored * hw_elem_bytes(hw, mem);
+        n->dram_bytes[x] = stored * (x == EMB_INP ? hw->inp_bytes : x == EMB_WGT ? hw->wgt_bytes : hw->out_bytes);
     }
     /* Duplication: stored inp bytes over the natural inp-side tensor bytes. */
     op_role ir = emb_operand_role(e, EMB_INP);
@@ -591,7 +608,7 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
     for (int j = rank - 2; j >= 0; j--)
         rs[j] = rs[j + 1] * g.shape[EMB_INP][j + 1];
     int64_t bi = g.lanes[EMB_I];
-    bool natural = hw_batch(hw) == 1 && e->nterms[EMB_I] == 1 && g.fused[EMB_I] % bi == 0 &&
+    bool natural = hw->batch == 1 && e->nterms[EMB_I] == 1 && g.fused[EMB_I] % bi == 0 &&
                    n->dram_bytes[EMB_INP] == nat;
     if (natural) {
         int64_t lin = 0;
@@ -622,13 +639,13 @@ static void finish_layouts(const op *o, const hw_config *hw, const emb *e, emb_n
     n->needs_transform = !natural;
 }
 
-bool emb_nest_build(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
+bool emb_nest_build(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n, status *st) {
     return emb_check(o, hw, e, st) && emb_nest_derive(o, hw, e, n, st);
 }
 
-bool emb_nest_derive(const op *o, const hw_config *hw, const emb *e, emb_nest *n, status *st) {
+bool emb_nest_derive(const op *o, const hw_intrinsic *hw, const emb *e, emb_nest *n, status *st) {
     memset(n, 0, sizeof *n);
-    int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+    int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
     int64_t nch[3];
     for (int L = 0; L < 3; L++) {
         int64_t f = 1;

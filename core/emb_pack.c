@@ -86,7 +86,7 @@ typedef struct elem_view {
 typedef void (*elem_fn)(void *ctx, const elem_view *v);
 
 /* Visits every element of operand x's layout in row-major order. */
-static void for_each_elem(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+static void for_each_elem(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                           emb_operand x, elem_fn fn, void *ctx) {
     emb_geom g;
     emb_geom_build(o, hw, e, n, &g);
@@ -239,7 +239,7 @@ static void unpack_fn(void *ctx, const elem_view *v) {
     }
 }
 
-void emb_pack(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_pack(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
               const int8_t *in, const int8_t *wt, int8_t *inp, int8_t *wgt) {
     const int8_t *src[2] = {e->swap ? wt : in, e->swap ? in : wt};
     int8_t *dst[2] = {inp, wgt};
@@ -248,7 +248,7 @@ void emb_pack(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
             continue;
         emb_lane la[2];
         emb_operand_lanes((emb_operand)x, &la[0], &la[1]);
-        int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+        int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
         pack_ctx c;
         ctx_init(o, emb_operand_role(e, (emb_operand)x), lanes[la[0]], lanes[la[1]], &c);
         c.src = src[x];
@@ -258,10 +258,10 @@ void emb_pack(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
     }
 }
 
-void emb_pack_bias(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_pack_bias(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                    const int32_t *bias, int32_t *acc) {
     pack_ctx c;
-    ctx_init(o, OP_OUT, hw_batch(hw), hw_block_out(hw), &c);
+    ctx_init(o, OP_OUT, hw->batch, hw->block_out, &c);
     memset(acc, 0, (size_t)(n->lay[EMB_ACC].elems * c.n1 * c.n2) * sizeof *acc);
     if (!o->rq.bias || !bias)
         return;
@@ -272,16 +272,16 @@ void emb_pack_bias(const op *o, const hw_config *hw, const emb *e, const emb_nes
     for_each_elem(o, hw, e, n, EMB_ACC, bias_fn, &c);
 }
 
-void emb_unpack_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_unpack_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     const int8_t *outp, int8_t *out) {
     pack_ctx c;
-    ctx_init(o, OP_OUT, hw_batch(hw), hw_block_out(hw), &c);
+    ctx_init(o, OP_OUT, hw->batch, hw->block_out, &c);
     c.outp = outp;
     c.out = out;
     for_each_elem(o, hw, e, n, EMB_ACC, unpack_fn, &c);
 }
 
-void emb_out_position(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void emb_out_position(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                       const int64_t *out_idx, int64_t *elem, int64_t *lane) {
     *elem = -1;
     *lane = -1;
@@ -327,7 +327,7 @@ void emb_out_position(const op *o, const hw_config *hw, const emb *e, const emb_
     for (int d = 0; d < o->ndims; d++)
         if (p[d] < 0 || p[d] >= o->extent[d])
             return;
-    int64_t lanes[3] = {hw_batch(hw), hw_block_out(hw), hw_block_in(hw)};
+    int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
     int64_t t[EMB_MAX_LOOPS], ln[3];
     emb_point_inverse(o, e, n, lanes, p, t, ln);
     *elem = emb_addr(n, EMB_ACC, t);

@@ -27,9 +27,9 @@ static bool map_alloc(nl_map *m, int64_t nvec, int64_t lanes, int32_t fill, stat
     return true;
 }
 
-bool nl_map_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
+bool nl_map_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
                 status *st) {
-    hw_intrinsic in = hw_intrinsic_of(hw);
+    hw_intrinsic in = *hw;
     bool zero_ok = o->rq.clip_lo <= 0 && o->rq.clip_hi >= 0;
     if (!map_alloc(m, n->lay[EMB_ACC].elems, in.out_bytes, zero_ok ? NL_LANE_ZERO : NL_LANE_JUNK, st)) return false;
     const op_tensor *ot = &o->t[OP_OUT];
@@ -58,7 +58,7 @@ static bool in_dram(const emb_layout *L, int64_t k) {
     return true;
 }
 
-bool nl_map_in(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
     if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
     const emb_layout *L = &n->lay[EMB_INP];
     int64_t lanes = L->elem_bytes, nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
@@ -88,8 +88,8 @@ bool nl_map_in(const op *o, const hw_config *hw, const emb *e, const emb_nest *n
     return ok;
 }
 
-bool nl_map_canonical(const hw_config *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st) {
-    int64_t B = hw_block_out(hw), lanes = hw_intrinsic_of(hw).out_bytes;
+bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st) {
+    int64_t B = hw->block_out, lanes = hw->out_bytes;
     int64_t N = shape[0], C = shape[1], HW = 1;
     if (rank != 2 && rank != 4) return status_fail(st, "canonical layout of a rank-%d tensor", rank);
     if (rank == 4) HW = shape[2] * shape[3];
@@ -122,17 +122,17 @@ static int64_t vec_find(const vec_index *x, const nl_map *p, const int32_t *v) {
     return -(i + 1);
 }
 
-nl_transition nl_copy_transition(const hw_config *hw, int64_t pbytes, int64_t cbytes) {
+nl_transition nl_copy_transition(const nl_price *hw, int64_t pbytes, int64_t cbytes) {
     int64_t b = pbytes + cbytes;
     return (nl_transition){NL_TR_COPY,
-                           (double)b / (double)hw_bus_bytes(hw) +
+                           (double)b / (double)hw->bus_bytes +
                                (double)((b + NL_COPY_ROW - 1) / NL_COPY_ROW) * (double)hw->dram_latency,
                            b};
 }
 
-nl_transition nl_transition_of(const hw_config *hw, const nl_map *p, const nl_map *c) {
+nl_transition nl_transition_of(const nl_price *hw, const nl_map *p, const nl_map *c) {
     nl_transition t = {NL_TR_SAME, 0, 0};
-    double bus = (double)hw_bus_bytes(hw), lat = (double)hw->dram_latency;
+    double bus = (double)hw->bus_bytes, lat = (double)hw->dram_latency;
     int64_t pb = p->nvec * p->lanes, cb = c->nvec * c->lanes;
     if (p->lanes == c->lanes && p->nvec == c->nvec && !memcmp(p->idx, c->idx, (size_t)pb * sizeof *p->idx)) return t;
     nl_transition copy = nl_copy_transition(hw, pb, cb);

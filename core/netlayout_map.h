@@ -8,8 +8,8 @@
  * layout, emb_out_position), its input (the INP layout, emb_pack) or the canonical
  * channel-packed layout the host works on (NCHW1n16c, like TVM's graph_pack).
  *
- * Transition kinds and their price (cycles; an estimate from hw's bus and latency, not
- * simulated):
+ * Transition kinds and their price (cycles; an estimate from the target's bus and DRAM
+ * latency, nl_price, not simulated):
  *   same    identical maps: the consumer reads the producer's region as it is; 0.
  *   store   every consumer vector that is not all zero equals some producer vector lane
  *           for lane, so the producer's STOREs write each vector where (and as often as)
@@ -46,14 +46,14 @@ void nl_map_free(nl_map *m);
  * index, or -1 for an element the tensor does not keep, e.g. a cropped border) may be
  * NULL (identity). Lanes without an element are ZERO when 0 lies within the op's clip
  * range (wasted lanes accumulate 0), else JUNK. */
-bool nl_map_out(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
+bool nl_map_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
                 status *st);
 /* The input layout (INP operand) of (e, n); false when the op's In is not the VTA inp
  * operand (operand swap) or the packed input has more than 2^31 lanes. */
-bool nl_map_in(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
+bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
 /* The canonical layout of a rank-2 ([N,F]) or rank-4 (NCHW) tensor: vectors over
  * (n, c / BLOCK, h, w) with lanes c % BLOCK (BLOCK = hw's BLOCK_OUT, batch lanes 1). */
-bool nl_map_canonical(const hw_config *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st);
+bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st);
 
 #define NL_TRANS_KINDS(X) X(NL_TR_SAME, "same") X(NL_TR_STORE, "store") X(NL_TR_COPY, "copy")
 typedef enum { NL_TRANS_KINDS(ES_ID2) } nl_trans_kind;
@@ -65,9 +65,15 @@ typedef struct nl_transition {
     int64_t bytes; /* extra bytes moved (stored twice or copied) */
 } nl_transition;
 
+/* What a transition's price needs of the target (VTA: hw_bus_bytes, dram_latency). */
+typedef struct nl_price {
+    int64_t bus_bytes;    /* bytes per bus beat */
+    int64_t dram_latency; /* cycles of one DRAM burst */
+} nl_price;
+
 /* The copy price of pbytes read and cbytes written. */
-nl_transition nl_copy_transition(const hw_config *hw, int64_t pbytes, int64_t cbytes);
+nl_transition nl_copy_transition(const nl_price *hw, int64_t pbytes, int64_t cbytes);
 /* The transition from producer layout p to consumer layout c (same tensor). */
-nl_transition nl_transition_of(const hw_config *hw, const nl_map *p, const nl_map *c);
+nl_transition nl_transition_of(const nl_price *hw, const nl_map *p, const nl_map *c);
 
 #endif

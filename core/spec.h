@@ -1,9 +1,9 @@
 /* spec: the spec loader, the only user of libxml2 (DESIGN section 8). It parses an XML
  * file, validates it against one of the XSD schemas compiled into the binary
  * (core/schemas/NAME.xsd), and hands out a plain read-only tree with line numbers, so
- * that every other loader (hardware, operator, suite, embedding, bundle manifest) and
- * every error message ("FILE:LINE: message", exit status 2 at the CLI) works on it
- * without libxml2. Inline shapes (--conv N=1,C=3,... / --gemm M=..) are parsed here too.
+ * that every other loader (operator, suite, embedding, bundle manifest; the VTA target's
+ * hardware and design-space files) and every error message ("FILE:LINE: message", exit
+ * status 2 at the CLI) works on it without libxml2. Inline shapes (--conv N=1,C=3,... / --gemm M=..) are parsed here too.
  * Invariant: a spec_doc exists only for a well-formed document valid against its schema. */
 #ifndef EMBEDSYN_SPEC_H
 #define EMBEDSYN_SPEC_H
@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
 
@@ -46,8 +45,8 @@ bool spec_attr_bool(const spec_doc *d, const spec_node *n, const char *name, boo
  * -1 outside int64. */
 int spec_parse_i64(const char *s, int64_t *out);
 
-/* Kind loaders. Every failure is "FILE:LINE: message". */
-bool spec_load_hw(const char *path, hw_config *hw, status *st);
+/* Kind loaders. Every failure is "FILE:LINE: message". (The hardware kind is the
+ * target's: hw_load, on this tree.) */
 /* One operator file (<operator>, root element names the kind). */
 bool spec_load_op(const char *path, op *o, status *st);
 /* A suite: a named list of operators. *ops is malloc'ed (free() it). */

@@ -107,10 +107,9 @@ bool spec_emb_from_node(const spec_doc *d, const spec_node *n, const op *o, emb 
                                       "attribute 'extent': %lld out of range 1..%lld",
                                       (long long)tm->extent, (long long)max);
         }
-    hw_config hw = hw_default();
     status cst;
     status_init(&cst);
-    if (!emb_check(o, &hw, e, &cst))
+    if (!emb_check(o, NULL, e, &cst))
         return status_fail_at(st, path, spec_node_line(n), "%s", cst.msg);
     return true;
 }

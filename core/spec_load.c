@@ -1,9 +1,9 @@
-/* spec_load: the kind loaders of the spec module (hardware, operator, suite) and the
+/* spec_load: the kind loaders of the spec module (operator, suite) and the
  * inline shapes (--conv / --gemm). They work on the plain tree of core/spec.c (no
  * libxml2 here) and turn every semantic error into "FILE:LINE: message" with the line
  * of the offending element ("SOURCE: message" for inline shapes).
  * Invariant: an op handed out passed the op builders (op_build_conv/gemm/affine), so it
- * satisfies op_check; a hardware config handed out passed hw_check. */
+ * satisfies op_check. (The hardware kind is the VTA target's: hw_load.) */
 #include "core/spec.h"
 
 #include <ctype.h>
@@ -484,67 +484,6 @@ bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **o
     *ops = v;
     *nops = n;
     return true;
-}
-
-static const char *base_name(const char *path, char *buf, size_t n) {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    snprintf(buf, n, "%s", b);
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf)
-        *dot = '\0';
-    return buf;
-}
-
-bool spec_load_hw(const char *path, hw_config *hw, status *st) {
-    spec_doc *d = spec_doc_load(path, "hardware", st);
-    if (!d)
-        return false;
-    const spec_node *root = spec_doc_root(d);
-    hw_config h = hw_default();
-    const char *name = spec_node_attr(root, "name");
-    char buf[64];
-    if (!name)
-        name = base_name(path, buf, sizeof buf);
-    bool ok = true;
-    if (strlen(name) >= sizeof h.name)
-        ok = status_fail_at(st, path, spec_node_line(root), "hardware name longer than %d characters",
-                            (int)sizeof h.name - 1);
-    else
-        strcpy(h.name, name);
-    const spec_node *shape = spec_node_child(root, "shape"), *timing = spec_node_child(root, "timing");
-    const spec_node *energy = spec_node_child(root, "energy");
-    int64_t v;
-    /* Shape fields are log2 values: 0..62 keeps every derived 1 << x defined. */
-#define HW_READ_SHAPE(f, a, dflt, doc) \
-    if (ok && shape && (ok = spec_attr_i64(d, shape, a, h.f, 0, 62, &v, st))) h.f = (int32_t)v;
-#define HW_READ_TIMING(f, a, dflt, doc) \
-    if (ok && timing && (ok = spec_attr_i64(d, timing, a, h.f, INT32_MIN, INT32_MAX, &v, st))) h.f = (int32_t)v;
-    HW_SHAPE_FIELDS(HW_READ_SHAPE)
-    HW_TIMING_FIELDS(HW_READ_TIMING)
-#define HW_READ_ENERGY(f, a, dflt, doc) \
-    if (ok && energy && (ok = spec_attr_i64(d, energy, a, h.f, 0, INT32_MAX, &v, st))) h.f = (int32_t)v;
-    HW_ENERGY_FIELDS(HW_READ_ENERGY)
-#undef HW_READ_ENERGY
-#undef HW_READ_SHAPE
-#undef HW_READ_TIMING
-    if (ok) {
-        /* Blame the element that breaks the config: shape alone on default timing first. */
-        status t;
-        status_init(&t);
-        hw_config only_shape = hw_default();
-#define HW_COPY(f, a, dflt, doc) only_shape.f = h.f;
-        HW_SHAPE_FIELDS(HW_COPY)
-#undef HW_COPY
-        if (!hw_check(&only_shape, &t))
-            ok = status_fail_at(st, path, spec_node_line(shape ? shape : root), "%s", t.msg);
-        else if (!hw_check(&h, &t))
-            ok = status_fail_at(st, path, spec_node_line(timing ? timing : root), "%s", t.msg);
-    }
-    spec_doc_destroy(d);
-    if (ok)
-        *hw = h;
-    return ok;
 }
 
 /* ---- inline shapes ---- */

@@ -66,7 +66,7 @@ uint64_t enc_rlimit_effective(const enc_options *opt) {
     return opt->rlimit ? opt->rlimit : ENC_DEFAULT_RLIMIT;
 }
 
-void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void enc_fill_costs(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
                     char *cls, size_t clen) {
     *instances = n->instances;
@@ -76,7 +76,7 @@ void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_ne
     emb_class(o, e, cls, clen);
 }
 
-void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layout_info *li) {
+void enc_result_layout(const op *o, const hw_intrinsic *hw, const emb *e, enc_layout_info *li) {
     emb_nest n;
     status st;
     status_init(&st);
@@ -93,7 +93,7 @@ double enc_cpu_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
+bool enc_solve(const op *o, const hw_intrinsic *hw, const enc_options *opt, enc_result *r,
                status *st) {
     double t0 = es_now_ms(), c0 = enc_cpu_ms();
     memset(r, 0, sizeof *r);

@@ -19,7 +19,7 @@
 #include "encoders/enc_types.h"
 
 void enc_options_init(enc_options *o);
-bool enc_solve(const op *o, const hw_config *hw, const enc_options *opt, enc_result *r,
+bool enc_solve(const op *o, const hw_intrinsic *hw, const enc_options *opt, enc_result *r,
                status *st);
 
 /* ---- additions (helper enc) ----------------------------------------------------- */
@@ -29,7 +29,7 @@ typedef struct enc_layout_info {
     double dup_factor;      /* stored inp bytes / natural inp-side tensor bytes */
     int64_t bytes[3];       /* inp, wgt, out DRAM bytes */
 } enc_layout_info;
-void enc_result_layout(const op *o, const hw_config *hw, const emb *e, enc_layout_info *li);
+void enc_result_layout(const op *o, const hw_intrinsic *hw, const emb *e, enc_layout_info *li);
 /* Default Z3 resource limit of a whole query (all checks together); enough for every
  * DeepBench inference layer. */
 #define ENC_DEFAULT_RLIMIT 400000000ull
@@ -40,7 +40,7 @@ bool enc_objective_parse(const char *s, enc_objective *ob);
 /* Does the objective need opt->cf? */
 bool enc_objective_uses_cycles(enc_objective ob);
 /* Costs and descriptions of a built embedding (from its emb_nest). */
-void enc_fill_costs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+void enc_fill_costs(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     int64_t *instances, double *util, int64_t *dram, char *layout, size_t llen,
                     char *cls, size_t clen);
 
@@ -68,7 +68,7 @@ typedef struct enc_alts {
 
 /* Front in increasing instances (decreasing bytes); `all`: classes in the order found,
  * at most max_alts (0 = 1000). */
-bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
+bool enc_layouts(const op *o, const hw_intrinsic *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st);
 void enc_alts_free(enc_alts *a);
 

@@ -221,7 +221,7 @@ void enc_activate(enc_formula *f, bool inst, bool dram) {
     }
 }
 
-enc_space *enc_query_open(const op *o, const hw_config *hw, const costform *cf, uint64_t rlimit,
+enc_space *enc_query_open(const op *o, const hw_intrinsic *hw, const costform *cf, uint64_t rlimit,
                           double timeout_s, enc_formula *f, status *st) {
     enc_space *sp = malloc(sizeof *sp);
     ES_ASSERT(sp);

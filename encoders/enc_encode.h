@@ -24,7 +24,7 @@ void enc_formula_free(enc_formula *f);
 /* Stages 1-2 of a query (enc_solve, enc_layouts): builds the space of (o, hw) and its
  * formula into f (with the cycles term when cf is not NULL). Returns the malloc'd space (the caller frees it and f), or NULL with
  * st filled and nothing left to free. */
-enc_space *enc_query_open(const op *o, const hw_config *hw, const costform *cf, uint64_t rlimit,
+enc_space *enc_query_open(const op *o, const hw_intrinsic *hw, const costform *cf, uint64_t rlimit,
                           double timeout_s, enc_formula *f, status *st);
 /* f->cycles: the named scaled estimate S of cost form cf (checked) over the formula's
  * instances and operand bytes; its definition is asserted by enc_activate_cycles. */

@@ -228,7 +228,7 @@ static bool enum_prove(enc_formula *f, const enc_space *sp, enc_visit_fn visit,
     return true;
 }
 
-bool enc_layouts(const op *o, const hw_config *hw, const enc_options *opt, bool all,
+bool enc_layouts(const op *o, const hw_intrinsic *hw, const enc_options *opt, bool all,
                  int32_t max_alts, enc_alts *out, status *st) {
     double t0 = es_now_ms();
     memset(out, 0, sizeof *out);

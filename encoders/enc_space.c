@@ -55,11 +55,11 @@ int enc_operand_tensor(int x, bool swap) {
     return swap ? OP_IN : OP_WT;
 }
 
-int64_t enc_elem_bytes(const hw_config *hw, int x) {
+int64_t enc_elem_bytes(const hw_intrinsic *hw, int x) {
     switch (x) {
-    case EMB_INP: return hw_elem_bytes(hw, HW_MEM_INP);
-    case EMB_WGT: return hw_elem_bytes(hw, HW_MEM_WGT);
-    default: return hw_elem_bytes(hw, HW_MEM_OUT);
+    case EMB_INP: return hw->inp_bytes;
+    case EMB_WGT: return hw->wgt_bytes;
+    default: return hw->out_bytes;
     }
 }
 
@@ -97,13 +97,13 @@ static bool add_terms(enc_space *s, int d, int role, int sw, int comp, int64_t c
     return true;
 }
 
-bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st) {
+bool enc_space_build(const op *o, const hw_intrinsic *hw, enc_space *s, status *st) {
     memset(s, 0, sizeof *s);
     s->o = o;
     s->hw = *hw;
-    s->lanes[EMB_B] = hw_batch(hw);
-    s->lanes[EMB_O] = hw_block_out(hw);
-    s->lanes[EMB_I] = hw_block_in(hw);
+    s->lanes[EMB_B] = hw->batch;
+    s->lanes[EMB_O] = hw->block_out;
+    s->lanes[EMB_I] = hw->block_in;
     s->nd = o->ndims;
     bool batch = s->lanes[EMB_B] > 1;
     for (int d = 0; d < o->ndims; d++) {
@@ -267,10 +267,10 @@ void enc_space_emb(const enc_space *s, bool swap, const int32_t *sel, emb *e) {
     }
 }
 
-int64_t enc_lower_bound(const op *o, const hw_config *hw) {
+int64_t enc_lower_bound(const op *o, const hw_intrinsic *hw) {
     int64_t red = op_reduction_size(o), outs = op_outputs(o);
-    int64_t per = es_ceil_div(red, hw_block_in(hw));
-    int64_t lanes = hw_batch(hw) * hw_block_out(hw);
+    int64_t per = es_ceil_div(red, hw->block_in);
+    int64_t lanes = hw->batch * hw->block_out;
     /* outs * per may exceed int64 only for absurd ops; saturate. */
     int64_t num;
     if (!es_mul_i64(outs, per, &num))

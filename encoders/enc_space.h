@@ -71,7 +71,7 @@ typedef struct enc_opt {
 
 typedef struct enc_space {
     const op *o;
-    hw_config hw;
+    hw_intrinsic hw;
     int64_t lanes[3];           /* B, O, I */
     int32_t nd;
     int32_t nopt[OP_MAX_DIMS];
@@ -79,7 +79,7 @@ typedef struct enc_space {
 } enc_space;
 
 /* Builds the option lists. False + status if the op has too many options. */
-bool enc_space_build(const op *o, const hw_config *hw, enc_space *s, status *st);
+bool enc_space_build(const op *o, const hw_intrinsic *hw, enc_space *s, status *st);
 /* Lane axis of a role (ENC_R_B/O/I -> EMB_B/O/I), -1 otherwise. */
 int enc_role_lane(int role);
 /* Does the choice (swap, sel[d] option index per dim) satisfy all cross-dim rules? */
@@ -96,13 +96,13 @@ int64_t enc_space_greedy(const enc_space *s, bool *swap, int32_t *sel);
 
 /* Scalar lower bound of DESIGN section 3 (generalized to BATCH lanes):
  * ceil(outputs * ceil(RED / BLOCK_IN) / (BATCH * BLOCK_OUT)). */
-int64_t enc_lower_bound(const op *o, const hw_config *hw);
+int64_t enc_lower_bound(const op *o, const hw_intrinsic *hw);
 
 /* ---- layout model (DRAM bytes of each VTA operand) ------------------------------- */
 /* The operator tensor behind a VTA operand under a swap. */
 int enc_operand_tensor(int x, bool swap);
 /* Elements bytes of operand x (INP vector, WGT block, OUT vector). */
-int64_t enc_elem_bytes(const hw_config *hw, int x);
+int64_t enc_elem_bytes(const hw_intrinsic *hw, int x);
 /* Tensor-axis bitmask moved by a term (d, comp, coef) / by dim d in tensor t. */
 unsigned enc_term_touch(const op *o, int t, int d, int comp, int64_t coef);
 unsigned enc_dim_support(const op *o, int t, int d);

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -39,9 +39,9 @@ static emb packed_emb(const op *o, const hw_config *hw, emb_nest *n) {
     emb e;
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(o, hw, &e, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), &e, &st), "%s", st.msg);
     if (n)
-        cr_assert(emb_nest_build(o, hw, &e, n, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), &e, n, &st), "%s", st.msg);
     return e;
 }
 
@@ -123,10 +123,10 @@ static emb_nest run_case(const op *o, const hw_config *hw, const emb *e, uint64_
     emb_nest n;
     char cls[128];
     emb_class(o, e, cls, sizeof cls);
-    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", cls, st.msg);
-    cr_assert(emb_check_scalar(o, hw, e, &n, 1 << 20, seed, &st), "%s: %s", cls, st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, &n, &st), "%s: %s", cls, st.msg);
+    cr_assert(emb_check_scalar(o, HW_INTRINSIC(hw), e, &n, 1 << 20, seed, &st), "%s: %s", cls, st.msg);
     /* the sampled mode must accept a valid embedding too */
-    cr_assert(emb_check_scalar(o, hw, e, &n, 3, seed, &st), "%s (sampled): %s", cls, st.msg);
+    cr_assert(emb_check_scalar(o, HW_INTRINSIC(hw), e, &n, 3, seed, &st), "%s (sampled): %s", cls, st.msg);
     int64_t nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT), nout = op_outputs(o);
     int8_t *in = malloc((size_t)nin), *wt = malloc((size_t)nwt);
     int8_t *out = malloc((size_t)nout), *want = malloc((size_t)nout);
@@ -146,15 +146,15 @@ static emb_nest run_case(const op *o, const hw_config *hw, const emb *e, uint64_
     uint32_t *acc = malloc((size_t)na * sizeof *acc);
     memset(inp, 0x77, (size_t)ib);
     memset(wgp, 0x77, (size_t)wb);
-    emb_pack(o, hw, e, &n, in, wt, inp, wgp);
-    emb_pack_bias(o, hw, e, &n, bias, accb);
+    emb_pack(o, HW_INTRINSIC(hw), e, &n, in, wt, inp, wgp);
+    emb_pack_bias(o, HW_INTRINSIC(hw), e, &n, bias, accb);
     for (int64_t k = 0; k < na; k++)
         acc[k] = (uint32_t)accb[k];
     interpret(o, hw, &n, inp, wgp, acc);
     for (int64_t k = 0; k < na; k++)
         outp[k] = ref_requant(&o->rq, u2i(acc[k]));
     memset(out, 0x5a, (size_t)nout);
-    emb_unpack_out(o, hw, e, &n, outp, out);
+    emb_unpack_out(o, HW_INTRINSIC(hw), e, &n, outp, out);
     for (int64_t k = 0; k < nout; k++)
         cr_assert_eq(out[k], want[k], "%s: output %lld: got %d want %d", cls, (long long)k, out[k],
                      want[k]);
@@ -167,7 +167,7 @@ static emb_nest run_case(const op *o, const hw_config *hw, const emb *e, uint64_
             r /= T->shape[j];
         }
         int64_t el, ln;
-        emb_out_position(o, hw, e, &n, idx, &el, &ln);
+        emb_out_position(o, HW_INTRINSIC(hw), e, &n, idx, &el, &ln);
         cr_assert(el >= 0 && el < n.lay[EMB_ACC].elems, "%s: out_position element %lld", cls, (long long)el);
         cr_assert_eq(outp[el * hw_batch(hw) * hw_block_out(hw) + ln], want[k], "%s: out_position %lld", cls,
                      (long long)k);

@@ -24,7 +24,7 @@ static inline void enc_recheck_with_cvc5(const op *o, const hw_config *hw, enc_o
     enc_result r;
     status st;
     status_init(&st);
-    cr_assert(enc_solve(o, hw, eo, &r, &st), "%s", st.msg);
+    cr_assert(enc_solve(o, HW_INTRINSIC(hw), eo, &r, &st), "%s", st.msg);
     cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
     snprintf(cmd, sizeof cmd, "cvc5 --tlimit=%d %s 2>&1", tlimit_ms, path);
     FILE *p = popen(cmd, "r");
@@ -60,7 +60,7 @@ static inline bool enc_random_point(const op *o, const hw_config *hw, const enc_
     enc_space_emb(sp, swap, pt->sel, &pt->e);
     status st; /* e.g. a fused extent beyond emb_check's cap */
     status_init(&st);
-    if (!emb_nest_build(o, hw, &pt->e, &pt->n, &st))
+    if (!emb_nest_build(o, HW_INTRINSIC(hw), &pt->e, &pt->n, &st))
         return false;
     pt->na = 0;
     pt->A[pt->na++] = swap ? f->swap : Z3_mk_not(f->ctx, f->swap);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "vta/sim.h"
 #include "naive_vta.c"
 

@@ -70,7 +70,7 @@ static bool load_suite(status *st) {
 
 static bool load_hw(status *st) {
     hw_config hw;
-    return spec_load_hw(EMBEDSYN_SOURCE_DIR "/tests/good/hw_custom.xml", &hw, st);
+    return hw_load(EMBEDSYN_SOURCE_DIR "/tests/good/hw_custom.xml", &hw, st);
 }
 
 static bool load_baseline(status *st) {
@@ -95,12 +95,12 @@ static bool solve(status *st) {
     if (!spec_parse_gemm("M=16,N=16,K=32", "gemm", &o, st))
         return false;
     hw_config hw;
-    if (!spec_load_hw(EMBEDSYN_SOURCE_DIR "/tests/good/hw_empty.xml", &hw, st))
+    if (!hw_load(EMBEDSYN_SOURCE_DIR "/tests/good/hw_empty.xml", &hw, st))
         return false;
     enc_options eo;
     enc_options_init(&eo);
     enc_result r;
-    return enc_solve(&o, &hw, &eo, &r, st);
+    return enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, st);
 }
 
 static bool compile_and_simulate(status *st) {
@@ -133,7 +133,7 @@ static void lowering_setup(const char *conv) {
     cr_assert(spec_parse_conv(conv, "conv", &lw.o, &st), "%s", st.msg);
     lw.hw = hw_default();
     cr_assert(refstrat_embedding(&lw.o, &lw.hw, &lw.e, &st), "%s", st.msg);
-    cr_assert(emb_nest_build(&lw.o, &lw.hw, &lw.e, &lw.n, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&lw.o, HW_INTRINSIC(&lw.hw), &lw.e, &lw.n, &st), "%s", st.msg);
     sched_opts so;
     refstrat_sched_opts(&lw.o, &lw.n, &so);
     so.e = &lw.e;
@@ -160,7 +160,7 @@ static bool bundle_read(status *st) {
 
 /* Every instance enumerated: the coverage and output bitmaps are allocated too. */
 static bool check_all_lanes(status *st) {
-    return emb_check_lanes(&lw.o, &lw.hw, &lw.e, &lw.n, lw.n.instances, 1, st);
+    return emb_check_lanes(&lw.o, HW_INTRINSIC(&lw.hw), &lw.e, &lw.n, lw.n.instances, 1, st);
 }
 
 Test(alloc, codegen_and_bundle_fail_cleanly_at_every_allocation) {

@@ -44,7 +44,7 @@ Test(api, solve_and_run_match_the_modules_they_wrap, .timeout = 120) {
     enc_options eo;
     enc_options_init(&eo);
     enc_result er;
-    cr_assert(enc_solve(&o, &h, &eo, &er, &st), "%s", st.msg);
+    cr_assert(enc_solve(&o, HW_INTRINSIC(&h), &eo, &er, &st), "%s", st.msg);
     cr_expect_eq(si.instances, er.instances);
     cr_expect_eq(si.dram_bytes, er.dram_bytes);
     cr_expect_eq(si.proven, er.proof == ENC_PROOF_OPTIMAL);

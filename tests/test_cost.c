@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/refstrat.h"
 #include "vta/sched.h"
 
@@ -68,12 +68,12 @@ static int errors_of(const op *o, const hw_config *hw, int kind, double *err, in
                 if (dims[0]) strcat(dims, ",");
                 strcat(dims, o->dim_name[d]);
             }
-        if (!emb_im2col(o, hw, dims, &e, &st)) return 0;
+        if (!emb_im2col(o, HW_INTRINSIC(hw), dims, &e, &st)) return 0;
     } else {
-        cr_assert(emb_channel_packing(o, hw, &e, &st), "%s", st.msg);
+        cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), &e, &st), "%s", st.msg);
     }
     emb_nest n;
-    cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), &e, &n, &st), "%s", st.msg);
     sched_opts so;
     if (kind == 0)
         refstrat_sched_opts(o, &n, &so);
@@ -145,9 +145,9 @@ Test(cost, plug_decides_the_schedule) {
     status st;
     status_init(&st);
     emb e;
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st));
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st));
     sched_opts so;
     sched_opts_init(&so);
     sched a, b;

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 /* A small layer: a conv (random stride, padding, bias) or a GEMM. */
@@ -37,8 +37,8 @@ static bool layer_nest(const op *o, const hw_config *hw, bool im2col, emb *e, em
             if (dims[0]) strcat(dims, ",");
             strcat(dims, o->dim_name[d]);
         }
-    bool ok = im2col ? emb_im2col(o, hw, dims, e, &st) : emb_channel_packing(o, hw, e, &st);
-    return ok && emb_nest_build(o, hw, e, n, &st);
+    bool ok = im2col ? emb_im2col(o, HW_INTRINSIC(hw), dims, e, &st) : emb_channel_packing(o, HW_INTRINSIC(hw), e, &st);
+    return ok && emb_nest_build(o, HW_INTRINSIC(hw), e, n, &st);
 }
 
 /* A random legal schedule (output loops first, each group shuffled), or false. */

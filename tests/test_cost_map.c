@@ -11,11 +11,11 @@
 
 #include "core/dataflow.h"
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/maestro.h"
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 
@@ -52,8 +52,8 @@ static op random_op(uint64_t *s, int i) {
 static void mapping_of(const op *o, const hw_config *hw, emb *e, emb_nest *n, sched *s, df_mapping *m) {
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(o, hw, e, &st), "%s", st.msg);
-    cr_assert(emb_nest_build(o, hw, e, n, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), e, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, n, &st), "%s", st.msg);
     sched_opts so;
     sched_opts_init(&so);
     so.e = e;

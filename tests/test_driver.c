@@ -15,9 +15,9 @@
 
 #include "bench/driver.h"
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 #include "vta/lower.h"
 #include "vta/prog.h"
 #include "vta/refstrat.h"
@@ -64,9 +64,9 @@ static void check_selection(const op *o, const hw_config *hw, const char *what) 
     status st;
     status_init(&st);
     emb e;
-    cr_assert(emb_channel_packing(o, hw, &e, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), &e, &st), "%s: %s", what, st.msg);
     emb_nest n;
-    cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), &e, &n, &st), "%s: %s", what, st.msg);
 
     /* The candidates, independently of the driver. */
     sched_opts so;
@@ -349,11 +349,11 @@ Test(driver_portfolio, never_slower_than_a_fixed_strategy, .timeout = 120) {
         cr_assert(driver_run_reference(o, &hw, &d, &ref, &st), "%s", st.msg);
         cr_assert_leq(r.sim.cycles, ref.sim.cycles);
         emb e;
-        cr_assert(emb_im2col(o, &hw, "c,r,s", &e, &st), "%s", st.msg);
+        cr_assert(emb_im2col(o, HW_INTRINSIC(&hw), "c,r,s", &e, &st), "%s", st.msg);
         cr_assert_leq(r.sim.cycles, fixed_cycles(o, &hw, &e, false));
-        cr_assert(emb_channel_packing(o, &hw, &e, &st), "%s", st.msg);
+        cr_assert(emb_channel_packing(o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
         cr_assert_leq(r.sim.cycles, fixed_cycles(o, &hw, &e, false));
-        cr_assert(emb_band(o, &hw, &e, &st), "%s", st.msg);
+        cr_assert(emb_band(o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
         cr_assert_leq(r.sim.cycles, fixed_cycles(o, &hw, &e, true));
     }
 }

@@ -1,4 +1,4 @@
-/* Tests of the design-space exploration: core/spec_space (space files, --sweep, design
+/* Tests of the design-space exploration: vta/spec_space (space files, --sweep, design
  * numbering, bad files with FILE:LINE), bench/dse (feasibility reasons vs hw_check and
  * vta_isa_check, cached evaluation == uncached evaluation, Pareto flags vs a
  * brute-force dominance check written here, channel-packing strategy), and the CLI
@@ -16,7 +16,7 @@
 #include "bench/dse.h"
 #include "bench/dse_int.h"
 #include "core/spec.h"
-#include "core/spec_space.h"
+#include "vta/spec_space.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
 #include "vta/cost_dse.h"

@@ -72,15 +72,15 @@ Test(emb_layout, im2col_duplicates_and_pads) {
     emb e;
     status st;
     status_init(&st);
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st), "%s", st.msg);
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st), "%s", st.msg);
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     expect_lay(&n, EMB_INP, 3, (int64_t[]){7, 9, 9}, (int64_t[]){0, 0, 0}, (int64_t[]){0, 0, 0});
     cr_assert_eq(n.dram_bytes[EMB_INP], 7 * 81 * 16);
     cr_assert_float_eq(n.dup_factor, 7.0 * 81 * 16 / (4 * 81), 1e-9);
     cr_assert_eq(n.instances, 81 * 7);
     char buf[256];
-    emb_describe(&o, &hw, &e, &n, buf, sizeof buf);
+    emb_describe(&o, HW_INTRINSIC(&hw), &e, &n, buf, sizeof buf);
     cr_assert(strstr(buf, "im2col over (c,r,s), 112/100 padding"), "%s", buf);
     cr_assert(strstr(buf, "input x25 duplicated"), "%s", buf);
     emb_class(&o, &e, buf, sizeof buf);
@@ -98,17 +98,17 @@ Test(emb_layout, gemm_natural_layouts) {
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     cr_assert_not(n.needs_transform);
     cr_assert_float_eq(n.dup_factor, 1.0, 1e-12);
     expect_lay(&n, EMB_INP, 2, (int64_t[]){8, 4}, NULL, NULL);
     /* TVM dense: B stored [N][K] is natural too; B stored [K][N] is not */
     op g1 = mkgemm(48, 8, 64, false, true), g2 = mkgemm(48, 8, 64, false, false);
-    cr_assert(emb_channel_packing(&g1, &hw, &e, &st));
-    cr_assert(emb_nest_build(&g1, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(&g1, HW_INTRINSIC(&hw), &e, &st));
+    cr_assert(emb_nest_build(&g1, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     cr_assert_not(n.needs_transform);
-    cr_assert(emb_channel_packing(&g2, &hw, &e, &st));
-    cr_assert(emb_nest_build(&g2, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(&g2, HW_INTRINSIC(&hw), &e, &st));
+    cr_assert(emb_nest_build(&g2, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     cr_assert(n.needs_transform);
     char buf[256];
     emb_class(&o, &(emb){.swap = true, .nterms = {0, 1, 1}, .term = {{{0}}, {{D(&o, "n"), 48, -1, 0}}, {{D(&o, "k"), 64, -1, 0}}}}, buf, sizeof buf);
@@ -124,14 +124,14 @@ Test(emb_layout, toeplitz_keeps_input_native) {
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     /* x = 16 tx + j, s0 = s + j in [0, 18): w = 16 tx + s0 - 1 spans -1..32 */
     expect_lay(&n, EMB_INP, 2, (int64_t[]){10, 34}, (int64_t[]){1, 1}, (int64_t[]){1, 13});
     cr_assert_float_eq(n.dup_factor, 1.0, 1e-12);
     expect_lay(&n, EMB_ACC, 3, (int64_t[]){16, 8, 2}, NULL, NULL);
     expect_lay(&n, EMB_WGT, 3, (int64_t[]){16, 3, 18}, NULL, NULL);
     char buf[256];
-    emb_describe(&o, &hw, &e, &n, buf, sizeof buf);
+    emb_describe(&o, HW_INTRINSIC(&hw), &e, &n, buf, sizeof buf);
     cr_assert(strstr(buf, "toeplitz o<-x (s-1)"), "%s", buf);
     emb_class(&o, &e, buf, sizeof buf);
     cr_assert_str_eq(buf, "toeplitz(x/s)");
@@ -142,7 +142,7 @@ Test(emb_layout, describe_channel_packing) {
     op o = mkconv(cparams(1, 3, 7, 7, 5, 3, 3, 1, 1));
     emb e = packed_emb(&o, &hw, NULL);
     char buf[256];
-    emb_describe(&o, &hw, &e, NULL, buf, sizeof buf);
+    emb_describe(&o, HW_INTRINSIC(&hw), &e, NULL, buf, sizeof buf);
     cr_assert(strncmp(buf, "channel packing, C 3->16, K 5->16", 33) == 0, "%s", buf);
     emb_class(&o, &e, buf, sizeof buf);
     cr_assert_str_eq(buf, "packed");
@@ -189,7 +189,7 @@ Test(emb_run, im2col_full_and_partial) {
                 emb e;
                 status st;
                 status_init(&st);
-                cr_assert(emb_im2col(&o, &hw, sets[k], &e, &st), "%s", st.msg);
+                cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), sets[k], &e, &st), "%s", st.msg);
                 run_case(&o, &hw, &e, seed++);
             }
 }
@@ -219,7 +219,7 @@ Test(emb_run, gemm_plain_and_swapped) {
     status_init(&st);
     cr_assert(op_build_gemm(&o, "bg", &p, &st), "%s", st.msg);
     emb e;
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st));
     run_case(&o, &hw, &e, seed++);
 }
 
@@ -259,9 +259,9 @@ Test(emb_run, dilation) {
         /* rows h = stride*y + 2r - 2: one axis, every row of the padded input */
         int64_t oh = o.extent[D(&o, "y")];
         cr_assert_eq(n.lay[EMB_INP].extent[0], stride * (oh - 1) + 2 * 2 + 1);
-        cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+        cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st));
         run_case(&o, &hw, &e, seed++);
-        cr_assert(emb_im2col(&o, &hw, "r,c", &e, &st));
+        cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "r,c", &e, &st));
         run_case(&o, &hw, &e, seed++);
         /* Toeplitz needs s to cancel x's move: stride 2 / dilation 2 -> coefficient -1 */
         e = emb_empty();
@@ -277,10 +277,10 @@ Test(emb_layout, out_position_of_missing_element) {
     emb_nest n;
     emb e = packed_emb(&o, &hw, &n);
     int64_t el, ln;
-    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 5, 0, 0}, &el, &ln);
+    emb_out_position(&o, HW_INTRINSIC(&hw), &e, &n, (int64_t[]){0, 5, 0, 0}, &el, &ln);
     cr_assert_eq(el, -1);
     cr_assert_eq(ln, -1);
-    emb_out_position(&o, &hw, &e, &n, (int64_t[]){0, 4, 6, 2}, &el, &ln);
+    emb_out_position(&o, HW_INTRINSIC(&hw), &e, &n, (int64_t[]){0, 4, 6, 2}, &el, &ln);
     cr_assert_eq(el, 6 * 7 + 2);
     cr_assert_eq(ln, 4);
 }
@@ -328,7 +328,7 @@ Test(emb_run, batch4_hardware) {
         status_init(&st);
         cr_assert_eq(e.nterms[EMB_B], 1);
         run_case(&o, &hw, &e, seed++);
-        cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+        cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st));
         run_case(&o, &hw, &e, seed++);
     }
     /* spatial batch lanes: b <- y (keeps Wt fixed) */
@@ -342,7 +342,7 @@ Test(emb_run, batch4_hardware) {
     emb_class(&o, &e, buf, sizeof buf);
     cr_assert_str_eq(buf, "packed+b(y)");
     op g = mkgemm(20, 6, 24, false, false);
-    cr_assert(emb_channel_packing(&g, &hw, &e, &(status){0}));
+    cr_assert(emb_channel_packing(&g, HW_INTRINSIC(&hw), &e, &(status){0}));
     run_case(&g, &hw, &e, seed++);
 }
 
@@ -354,13 +354,13 @@ Test(emb_run, block8_hardware) {
     status st;
     status_init(&st);
     run_case(&o, &hw, &e, seed++);
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st));
     run_case(&o, &hw, &e, seed++);
     op g = mkgemm(13, 9, 21, true, false);
-    cr_assert(emb_channel_packing(&g, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&g, HW_INTRINSIC(&hw), &e, &st));
     run_case(&g, &hw, &e, seed++);
     hw = hw_shape(1, 3); /* BATCH 2, BLOCK 8 */
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st));
     run_case(&o, &hw, &e, seed++);
 }
 
@@ -377,9 +377,9 @@ Test(emb_run, grouped_and_depthwise) {
     p = cparams(1, 5, 6, 6, 10, 3, 3, 2, 1);
     p.groups = 5;
     op dw = mkconv(p);
-    cr_assert(emb_channel_packing(&dw, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&dw, HW_INTRINSIC(&hw), &e, &st));
     run_case(&dw, &hw, &e, 601);
-    cr_assert(emb_im2col(&dw, &hw, "r,s", &e, &st));
+    cr_assert(emb_im2col(&dw, HW_INTRINSIC(&hw), "r,s", &e, &st));
     run_case(&dw, &hw, &e, 602);
 }
 
@@ -512,10 +512,10 @@ Test(emb_run, random_embeddings) {
         }
         status st;
         status_init(&st);
-        if (!emb_check(&o, &hw, &e, &st))
+        if (!emb_check(&o, HW_INTRINSIC(&hw), &e, &st))
             continue;
         emb_nest n;
-        if (!emb_nest_build(&o, &hw, &e, &n, &st) || n.instances > 20000)
+        if (!emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st) || n.instances > 20000)
             continue;
         for (int L = 0; L < 3; L++)
             for (int ti = 0; ti < e.nterms[L]; ti++)
@@ -547,11 +547,11 @@ Test(emb_speed, pack_large_layer) {
         status st;
         status_init(&st);
         if (f == 0)
-            cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+            cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st));
         else
-            cr_assert(emb_im2col(&o, &hw, fams[f], &e, &st));
+            cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), fams[f], &e, &st));
         emb_nest n;
-        cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
         int64_t nin = op_tensor_elems(&o, OP_IN), nwt = op_tensor_elems(&o, OP_WT);
         int8_t *in = malloc((size_t)nin), *wt = malloc((size_t)nwt);
         ref_fill_i8(in, nin, 5);
@@ -561,8 +561,8 @@ Test(emb_speed, pack_large_layer) {
         int8_t *outp = calloc((size_t)(n.lay[EMB_ACC].elems * 16), 1);
         int8_t *out = malloc((size_t)op_outputs(&o));
         double t0 = now();
-        emb_pack(&o, &hw, &e, &n, in, wt, inp, wgp);
-        emb_unpack_out(&o, &hw, &e, &n, outp, out);
+        emb_pack(&o, HW_INTRINSIC(&hw), &e, &n, in, wt, inp, wgp);
+        emb_unpack_out(&o, HW_INTRINSIC(&hw), &e, &n, outp, out);
         double dt = now() - t0;
         cr_log_info("pack+unpack %s: %.3f s (%lld inp bytes)", f ? "im2col" : "channel packing", dt,
                     (long long)(n.lay[EMB_INP].elems * 16));

@@ -54,7 +54,7 @@ Test(emb_band, c1_3x3_input_native) {
     emb_class(&o, &e, buf, sizeof buf);
     cr_assert_str_eq(buf, "banded(x/s)");
     hw_config hw = hw_default();
-    emb_describe(&o, &hw, &e, &n, buf, sizeof buf);
+    emb_describe(&o, HW_INTRINSIC(&hw), &e, &n, buf, sizeof buf);
     cr_assert(strstr(buf, "banded toeplitz o<-x, i<-s (s-1)"), "%s", buf);
     /* the same with fewer output columns per chunk: one I chunk of 16 = 14 + 3 - 1 */
     e = band(&o, 14, 16, NULL);
@@ -109,8 +109,8 @@ Test(emb_band, depthwise_3x3_5x5_stride1_2) {
                 status_init(&st);
                 emb ei;
                 emb_nest ni;
-                cr_assert(emb_im2col(&o, &hw, "r,s", &ei, &st), "%s", st.msg);
-                cr_assert(emb_nest_build(&o, &hw, &ei, &ni, &st), "%s", st.msg);
+                cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "r,s", &ei, &st), "%s", st.msg);
+                cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &ei, &ni, &st), "%s", st.msg);
                 cr_assert(n.dram_bytes[EMB_INP] * 2 < ni.dram_bytes[EMB_INP], "band %lld B, im2col %lld B",
                           (long long)n.dram_bytes[EMB_INP], (long long)ni.dram_bytes[EMB_INP]);
             }
@@ -160,7 +160,7 @@ static void expect_reject(const op *o, const emb *e, const char *want) {
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert_not(emb_check(o, &hw, e, &st), "accepted, want '%s'", want);
+    cr_assert_not(emb_check(o, HW_INTRINSIC(&hw), e, &st), "accepted, want '%s'", want);
     cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
 }
 
@@ -168,7 +168,7 @@ static void expect_scalar_fail(const op *o, const emb *e, const emb_nest *n, con
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert_not(emb_check_scalar(o, &hw, e, n, 1 << 20, 7, &st), "accepted, want %s", want);
+    cr_assert_not(emb_check_scalar(o, HW_INTRINSIC(&hw), e, n, 1 << 20, 7, &st), "accepted, want %s", want);
     cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
 }
 
@@ -204,8 +204,8 @@ Test(emb_band, rejects_broken_bands) {
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(&o, &hw, &e, &n, 1 << 20, 1, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_check_scalar(&o, HW_INTRINSIC(&hw), &e, &n, 1 << 20, 1, &st), "%s", st.msg);
     int ls = find_loop(&o, &n, "s");
     cr_assert_eq(n.loop[ls].step, 8);
     cr_assert_eq(n.loop[ls].extent, 3);
@@ -258,7 +258,7 @@ Test(emb_band, random_bands) {
         status st;
         status_init(&st);
         emb_nest n;
-        if (!emb_nest_build(&o, &hw, &e, &n, &st)) {
+        if (!emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st)) {
             /* only a grouped k block that overshoots into the next group is refused */
             cr_assert(strstr(st.msg, "runs over"), "%s", st.msg);
             continue;
@@ -388,7 +388,7 @@ Test(emb_band, builder_random_shapes) {
         emb e;
         status st;
         status_init(&st);
-        cr_assert(emb_band(&o, &hw, &e, &st), "it %d: %s", it, st.msg);
+        cr_assert(emb_band(&o, HW_INTRINSIC(&hw), &e, &st), "it %d: %s", it, st.msg);
         int64_t ow = o.extent[D(&o, "x")], xmax = 1;
         while ((xmax * stride) + s <= 16) xmax++; /* (xmax - 1) stride + s <= 16 */
         int64_t chunks = cdiv(ow, xmax), x = cdiv(ow, chunks);
@@ -405,7 +405,7 @@ Test(emb_band, builder_random_shapes) {
     emb e;
     status st;
     status_init(&st);
-    cr_assert_not(emb_band(&g, &hw, &e, &st));
-    cr_assert_not(emb_band(&one, &hw, &e, &st));
-    cr_assert_not(emb_band(&wide, &hw, &e, &st));
+    cr_assert_not(emb_band(&g, HW_INTRINSIC(&hw), &e, &st));
+    cr_assert_not(emb_band(&one, HW_INTRINSIC(&hw), &e, &st));
+    cr_assert_not(emb_band(&wide, HW_INTRINSIC(&hw), &e, &st));
 }

@@ -11,11 +11,11 @@ static void expect_reject(const op *o, const emb *e, const char *want) {
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert_not(emb_check(o, &hw, e, &st), "accepted, want: %s", want);
+    cr_assert_not(emb_check(o, HW_INTRINSIC(&hw), e, &st), "accepted, want: %s", want);
     cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
     emb_nest n;
     status_init(&st);
-    cr_assert_not(emb_nest_build(o, &hw, e, &n, &st));
+    cr_assert_not(emb_nest_build(o, HW_INTRINSIC(&hw), e, &n, &st));
 }
 
 Test(emb_check, rejects_broken_embeddings) {
@@ -85,12 +85,12 @@ Test(emb_check, rejects_broken_embeddings) {
     hw_config hw0 = hw_default();
     status st0;
     status_init(&st0);
-    cr_assert(emb_check(&og, &hw0, &e, &st0), "%s", st0.msg);
+    cr_assert(emb_check(&og, HW_INTRINSIC(&hw0), &e, &st0), "%s", st0.msg);
     /* ... while overshooting c (Wt's own axis) is harmless */
     e = emb_empty();
     term(&og, &e, EMB_I, "c", 1);
     term(&og, &e, EMB_O, "k", 0);
-    cr_assert(emb_check(&og, &hw0, &e, &st0), "%s", st0.msg);
+    cr_assert(emb_check(&og, HW_INTRINSIC(&hw0), &e, &st0), "%s", st0.msg);
     e = emb_empty();
     e.nterms[EMB_B] = 7;
     expect_reject(&o, &e, "B lane has 7 terms");
@@ -102,7 +102,7 @@ Test(emb_check, rejects_broken_embeddings) {
         term(&o, &e, EMB_I, "c", 0);
         status st2;
         status_init(&st2);
-        cr_assert_not(emb_check(&o, &big, &e, &st2));
+        cr_assert_not(emb_check(&o, HW_INTRINSIC(&big), &e, &st2));
         cr_assert(strstr(st2.msg, "log_block_in"), "%s", st2.msg);
     }
     /* swapped GEMM: inp side is Wt = A[m][k] */
@@ -115,10 +115,10 @@ Test(emb_check, rejects_broken_embeddings) {
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert_not(emb_im2col(&o, &hw, "c,x", &e, &st));
+    cr_assert_not(emb_im2col(&o, HW_INTRINSIC(&hw), "c,x", &e, &st));
     cr_assert(strstr(st.msg, "dim 'x' is not a reduction dim"), "%s", st.msg);
     status_init(&st);
-    cr_assert_not(emb_im2col(&o, &hw, "c,q", &e, &st));
+    cr_assert_not(emb_im2col(&o, HW_INTRINSIC(&hw), "c,q", &e, &st));
     cr_assert(strstr(st.msg, "unknown dim 'q'"), "%s", st.msg);
 }
 
@@ -129,8 +129,8 @@ static emb_nest good_nest(const op *o, const emb *e) {
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(o, &hw, e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(o, &hw, e, &n, 1 << 20, 1, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(&hw), e, &n, &st), "%s", st.msg);
+    cr_assert(emb_check_scalar(o, HW_INTRINSIC(&hw), e, &n, 1 << 20, 1, &st), "%s", st.msg);
     return n;
 }
 
@@ -139,7 +139,7 @@ static void expect_scalar_fail(const op *o, const emb *e, const emb_nest *n, int
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert_not(emb_check_scalar(o, &hw, e, n, maxi, 7, &st), "accepted, want %s", want);
+    cr_assert_not(emb_check_scalar(o, HW_INTRINSIC(&hw), e, n, maxi, 7, &st), "accepted, want %s", want);
     cr_assert(strstr(st.msg, want), "message '%s' lacks '%s'", st.msg, want);
 }
 
@@ -149,7 +149,7 @@ Test(emb_scalar, catches_tampered_nests) {
     hw_config hw = hw_default();
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st));
     emb_nest n = good_nest(&o, &e);
     /* inp address ignores r: the input lane holds the wrong row */
     emb_nest bad = n;
@@ -164,7 +164,7 @@ Test(emb_scalar, catches_tampered_nests) {
     expect_scalar_fail(&o, &e, &bad, 50, "but inp element");
     /* accumulators: y and x swapped in the acc layout of a non-square output */
     op o2 = mkconv(cparams(1, 3, 7, 6, 5, 3, 3, 1, 0));
-    cr_assert(emb_channel_packing(&o2, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&o2, HW_INTRINSIC(&hw), &e, &st));
     n = good_nest(&o2, &e);
     bad = n;
     bad.loop[find_loop(&o2, &bad, "y")].coef[EMB_ACC] = 2;
@@ -221,10 +221,10 @@ Test(emb_scalar, sampled_mode_checks_large_layers) {
     emb e;
     status st;
     status_init(&st);
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st));
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st));
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(&o, &hw, &e, &n, 2000, 42, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_check_scalar(&o, HW_INTRINSIC(&hw), &e, &n, 2000, 42, &st), "%s", st.msg);
     emb_nest bad = n;
     bad.loop[find_loop(&o, &bad, "x")].coef[EMB_ACC] = 0;
     bad.loop[find_loop(&o, &bad, "x")].axis[EMB_ACC] = -1;

@@ -21,12 +21,12 @@
 #include <time.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/spec.h"
 #include "encoders/enc.h"
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
+#include "vta/hw.h"
 
 /* ---- brute force ------------------------------------------------------------------ */
 
@@ -290,7 +290,7 @@ static int64_t bf_dram(const bf *b) {
     status st;
     status_init(&st);
     bf_emb(b, &e);
-    cr_assert(emb_nest_build(b->o, b->hw, &e, &n, &st), "brute force emb invalid: %s", st.msg);
+    cr_assert(emb_nest_build(b->o, HW_INTRINSIC(b->hw), &e, &n, &st), "brute force emb invalid: %s", st.msg);
     return n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2];
 }
 
@@ -364,7 +364,7 @@ static enc_result solve(const op *o, const hw_config *hw, enc_objective ob, bool
     enc_result r;
     status st;
     status_init(&st);
-    cr_assert(enc_solve(o, hw, &eo, &r, &st), "enc_solve %s: %s", o->name, st.msg);
+    cr_assert(enc_solve(o, HW_INTRINSIC(hw), &eo, &r, &st), "enc_solve %s: %s", o->name, st.msg);
     cr_assert(r.found, "no embedding found");
     cr_assert_eq(r.solver_status, ENC_SOLVER_SAT);
     cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
@@ -376,9 +376,9 @@ static void scalar_check(const op *o, const hw_config *hw, const emb *e) {
     emb_nest n;
     status st;
     status_init(&st);
-    cr_assert(emb_check(o, hw, e, &st), "%s", st.msg);
-    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s", st.msg);
-    cr_assert(emb_check_scalar(o, hw, e, &n, 4096, 7, &st), "scalar check: %s", st.msg);
+    cr_assert(emb_check(o, HW_INTRINSIC(hw), e, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, &n, &st), "%s", st.msg);
+    cr_assert(emb_check_scalar(o, HW_INTRINSIC(hw), e, &n, 4096, 7, &st), "scalar check: %s", st.msg);
 }
 
 
@@ -558,7 +558,7 @@ Test(enc, tiny_rlimit_is_unknown) {
         enc_result r;
         status st;
         status_init(&st);
-        cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+        cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st), "%s", st.msg);
         cr_assert_eq(r.solver_status, ENC_SOLVER_UNKNOWN);
         cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
         if (r.found)
@@ -577,7 +577,7 @@ Test(enc, timeout_is_a_result) {
     enc_result r;
     status st;
     status_init(&st);
-    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st), "%s", st.msg);
     if (r.solver_status == ENC_SOLVER_UNKNOWN)
         cr_assert_eq(r.proof, ENC_PROOF_UNKNOWN);
     else
@@ -615,7 +615,7 @@ Test(enc, pareto_front) {
     enc_alts a;
     status st;
     status_init(&st);
-    cr_assert(enc_layouts(&o, &hw, &eo, false, 0, &a, &st), "%s", st.msg);
+    cr_assert(enc_layouts(&o, HW_INTRINSIC(&hw), &eo, false, 0, &a, &st), "%s", st.msg);
     cr_assert_geq(a.n, 1);
     bf *b = malloc(sizeof *b);
     bf_solve(b, &o, &hw, true);
@@ -648,7 +648,7 @@ Test(enc, formula_terms_equal_emb_nest_on_random_choices, .timeout = 120) {
         enc_space *sp = malloc(sizeof *sp);
         status st;
         status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        cr_assert(enc_space_build(&o, HW_INTRINSIC(&hw), sp, &st), "%s", st.msg);
         enc_formula f;
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         enc_activate(&f, true, true);

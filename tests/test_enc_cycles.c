@@ -17,7 +17,6 @@
 
 #include "core/costform.h"
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "encoders/enc.h"
 #include "encoders/enc_encode.h"
@@ -25,6 +24,7 @@
 #include "tests/enc_testlib.h"
 #include "tests/test_util.h"
 #include "vta/costform_vta.h"
+#include "vta/hw.h"
 
 
 #define mk_conv tl_conv
@@ -114,7 +114,7 @@ Test(enc_cycles, term_equals_c_formula_on_random_choices, .timeout = 400) {
         enc_space *sp = malloc(sizeof *sp);
         status st;
         status_init(&st);
-        cr_assert(enc_space_build(&o, &hw, sp, &st), "%s", st.msg);
+        cr_assert(enc_space_build(&o, HW_INTRINSIC(&hw), sp, &st), "%s", st.msg);
         enc_formula f;
         cr_assert(enc_formula_build(&f, sp, 0, 0, &st), "%s", st.msg);
         cr_assert(enc_cycles_term(&f, &cf, &st), "%s", st.msg);
@@ -195,7 +195,7 @@ static enc_space *random_space(uint64_t *seed, hw_config *hw, op *o, costform *c
     *cf = random_form(seed, hw, o);
     enc_space *sp = malloc(sizeof *sp);
     status_init(st);
-    cr_assert(enc_space_build(o, hw, sp, st), "%s", st->msg);
+    cr_assert(enc_space_build(o, HW_INTRINSIC(hw), sp, st), "%s", st->msg);
     return sp;
 }
 
@@ -240,11 +240,11 @@ Test(enc_cycles, cycles_optimum_agrees_with_exhaustive_search, .timeout = 300) {
         eo.cf = cf;
         eo.prove = true;
         enc_result r;
-        cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+        cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st), "%s", st.msg);
         cr_assert(r.found);
         cr_assert_eq(r.proof, ENC_PROOF_OPTIMAL);
         emb_nest n;
-        cr_assert(emb_nest_build(&o, &hw, &r.e, &n, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &r.e, &n, &st), "%s", st.msg);
         uint64_t got = costform_u64(costform_eval(&cf, &n));
         cr_assert_eq(got, best, "%s (%lld choices): solver %llu, exhaustive %llu", o.name,
                      (long long)cnt, (unsigned long long)got, (unsigned long long)best);
@@ -278,7 +278,7 @@ Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
             emb e;
             emb_nest n;
             enc_space_emb(sp, sw, sel, &e);
-            cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+            cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
             cr_assert_eq(costform_u64(costform_eval(&cf, &n)), best);
             cr_assert_eq(n.dram_bytes[0] + n.dram_bytes[1] + n.dram_bytes[2], bdram, "%s", o.name);
             compared++;
@@ -322,13 +322,13 @@ Test(enc_cycles, front_equals_the_brute_force_front, .timeout = 120) {
         eo.objective = ENC_OBJ_CYCLES;
         eo.cf = cf;
         enc_alts a;
-        cr_assert(enc_layouts(&o, &hw, &eo, false, 0, &a, &st), "%s", st.msg);
+        cr_assert(enc_layouts(&o, HW_INTRINSIC(&hw), &eo, false, 0, &a, &st), "%s", st.msg);
         cr_assert_eq(a.solver_status, ENC_SOLVER_SAT, "%s", o.name);
         cr_assert_eq(a.n, nfront, "%s: %d points, brute force %d", o.name, a.n, nfront);
         for (int k = 0; k < a.n; k++) {
             cr_assert(a.a[k].proven);
             emb_nest nn;
-            cr_assert(emb_nest_build(&o, &hw, &a.a[k].e, &nn, &st), "%s", st.msg);
+            cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &a.a[k].e, &nn, &st), "%s", st.msg);
             uint64_t cyc = costform_u64(costform_eval(&cf, &nn));
             for (int64_t j = 0; j < n; j++) /* no brute-force choice dominates the point */
                 cr_assert(!(t[j].cyc <= cyc && t[j].inst <= nn.instances && t[j].dram <= a.a[k].dram_bytes &&
@@ -367,7 +367,7 @@ Test(enc_cycles, all_classes_by_enumeration_equal_the_solver_search, .timeout = 
             eo.objective = ENC_OBJ_CYCLES;
             costform_vta(&hw, &ops[i], &eo.cf);
             eo.plain_proof = plain;
-            cr_assert(enc_layouts(&ops[i], &hw, &eo, true, 0, &a[plain], &st), "%s", st.msg);
+            cr_assert(enc_layouts(&ops[i], HW_INTRINSIC(&hw), &eo, true, 0, &a[plain], &st), "%s", st.msg);
             cr_assert_eq(a[plain].solver_status, ENC_SOLVER_SAT);
             qsort(a[plain].a, (size_t)a[plain].n, sizeof *a[plain].a, cmp_cost);
         }
@@ -406,7 +406,7 @@ Test(enc_cycles, proof_shortcut_agrees_with_the_plain_proof, .timeout = 200) {
             eo.plain_proof = plain == 1;
             status st;
             status_init(&st);
-            cr_assert(enc_solve(&o, &hw, &eo, &r[plain], &st), "%s", st.msg);
+            cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r[plain], &st), "%s", st.msg);
             cr_assert(r[plain].found);
             cr_assert_eq(r[plain].proof, ENC_PROOF_OPTIMAL, "%s plain %d", o.name, plain);
         }
@@ -456,7 +456,7 @@ Test(enc_cycles, cycles_without_form_is_an_error) {
     enc_result r;
     status st;
     status_init(&st);
-    cr_assert_not(enc_solve(&o, &hw, &eo, &r, &st));
+    cr_assert_not(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st));
     cr_assert(strstr(st.msg, "cost form"), "%s", st.msg);
     costform bad;
     memset(&bad, 0, sizeof bad);

@@ -262,14 +262,14 @@ Test(hostile, solve_timeout_bounds_the_whole_query) {
     eo.timeout_s = 1.0;
     enc_result r;
     double t0 = es_now_ms();
-    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st), "%s", st.msg);
     double ms = es_now_ms() - t0;
     /* Proven or not within the second: either way bounded (each check used to get 1 s). */
     cr_assert_lt(ms, 1600.0, "solve with a 1 s timeout took %.0f ms (proof %s)", ms, enc_proof_name(r.proof));
     /* A tiny timeout returns at once with 'unknown'. */
     eo.timeout_s = 0.01;
     t0 = es_now_ms();
-    cr_assert(enc_solve(&o, &hw, &eo, &r, &st), "%s", st.msg);
+    cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r, &st), "%s", st.msg);
     ms = es_now_ms() - t0;
     cr_assert_eq(r.solver_status, ENC_SOLVER_UNKNOWN);
     cr_assert_lt(ms, 1000.0, "solve with a 0.01 s timeout took %.0f ms", ms);
@@ -280,8 +280,8 @@ Test(hostile, solve_timeout_bounds_the_whole_query) {
     op g;
     cr_assert(spec_parse_gemm("M=35,N=70,K=200", "g", &g, &st), "%s", st.msg);
     enc_result r1, r2;
-    cr_assert(enc_solve(&g, &hw, &eo, &r1, &st), "%s", st.msg);
-    cr_assert(enc_solve(&g, &hw, &eo, &r2, &st), "%s", st.msg);
+    cr_assert(enc_solve(&g, HW_INTRINSIC(&hw), &eo, &r1, &st), "%s", st.msg);
+    cr_assert(enc_solve(&g, HW_INTRINSIC(&hw), &eo, &r2, &st), "%s", st.msg);
     cr_assert_gt(r1.rlimit_used, 0);
     cr_assert_eq(r1.rlimit_used, r2.rlimit_used);
 }

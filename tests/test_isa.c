@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hw.h"
 #include "tests/isa_testlib.h"
+#include "vta/hw.h"
 #include "vta/isa.h"
 
 /* Sets a field of a decoded instruction by its DESIGN name (test-side, independent of

@@ -16,7 +16,7 @@
 
 #include "bench/driver.h"
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "core/op.h"
 #include "core/ref.h"
 #include "tests/test_util.h"
@@ -157,7 +157,7 @@ static void run_case(const op *o, const hw_config *hw, const emb *e, const char 
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, &n, &st), "%s: %s", what, st.msg);
     sched_opts so;
     sched s;
     sched_opts_init(&so);
@@ -190,7 +190,7 @@ static void run_reference(const op *o, const hw_config *hw, const char *what) {
     emb e;
     cr_assert(refstrat_embedding(o, hw, &e, &st), "%s: %s", what, st.msg);
     emb_nest n;
-    cr_assert(emb_nest_build(o, hw, &e, &n, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), &e, &n, &st), "%s: %s", what, st.msg);
     sched_opts so;
     refstrat_sched_opts(o, &n, &so);
     so.e = &e;
@@ -253,7 +253,7 @@ Test(lower_run, im2col_full_and_partial) {
                 emb e;
                 status st;
                 status_init(&st);
-                cr_assert(emb_im2col(&o, &hw, dims[di], &e, &st), "%s", st.msg);
+                cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), dims[di], &e, &st), "%s", st.msg);
                 snprintf(what, sizeof what, "im2col(%s) stride %d pad %d", dims[di], stride, pad);
                 run_case(&o, &hw, &e, what);
             }
@@ -269,7 +269,7 @@ Test(lower_run, gemm_plain_and_swapped) {
         emb e;
         status st;
         status_init(&st);
-        cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
         snprintf(what, sizeof what, "gemm packed v%d", v);
         run_case(&o, &hw, &e, what);
         run_reference(&o, &hw, what);
@@ -310,15 +310,15 @@ Test(lower_run, tiny_buffers_many_tiles) {
     status_init(&st);
     op o = mkconv(2, 20, 9, 21, 3, 1, 1, true, true);
     emb e;
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &e, &st), "%s", st.msg);
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st), "%s", st.msg);
     run_case(&o, &hw, &e, "tiny im2col");
-    cr_assert(emb_im2col(&o, &hw, "c,s", &e, &st), "%s", st.msg);
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,s", &e, &st), "%s", st.msg);
     run_case(&o, &hw, &e, "tiny im2col(c,s)");
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
     run_case(&o, &hw, &e, "tiny packed");
     run_reference(&o, &hw, "tiny reference");
     emb_nest n;
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st));
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st));
     sched_opts so;
     sched_opts_init(&so);
     sched s;
@@ -330,7 +330,7 @@ Test(lower_run, tiny_buffers_many_tiles) {
     cr_assert_leq(s.slot_rows[EMB_ACC] * (s.db_acc ? 2 : 1), hw_depth(&hw, HW_MEM_ACC));
     cr_assert_leq(s.uop_rows, hw_depth(&hw, HW_MEM_UOP));
     op g = mkgemm(1, 40, 9, 50, false, true);
-    cr_assert(emb_channel_packing(&g, &hw, &e, &st));
+    cr_assert(emb_channel_packing(&g, HW_INTRINSIC(&hw), &e, &st));
     run_case(&g, &hw, &e, "tiny gemm");
 }
 
@@ -387,7 +387,7 @@ Test(lower_run, random_shapes) {
                  (long long)p.s, (long long)p.stride_h, (long long)p.stride_w, (long long)p.pad_h, (long long)p.pad_w,
                  (long long)p.dil_h, (long long)p.groups, fam[f], h);
         emb e;
-        bool ok = f == 0 ? emb_channel_packing(&o, &hws[h], &e, &st) : emb_im2col(&o, &hws[h], fam[f], &e, &st);
+        bool ok = f == 0 ? emb_channel_packing(&o, HW_INTRINSIC(&hws[h]), &e, &st) : emb_im2col(&o, HW_INTRINSIC(&hws[h]), fam[f], &e, &st);
         if (!ok) continue; /* family does not apply (e.g. dims of extent 1) */
         run_case(&o, &hws[h], &e, what);
         ran++;
@@ -409,9 +409,9 @@ Test(lower_run, bias_by_load_acc) {
         emb e;
         status st;
         status_init(&st);
-        cr_assert(v ? emb_im2col(&o, &hw, "c,r,s", &e, &st) : emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
+        cr_assert(v ? emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st) : emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
         emb_nest n;
-        cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
         sched_opts so;
         sched_opts_init(&so); /* no embedding given: no bias plan */
         sched s;
@@ -431,8 +431,8 @@ Test(lower_run, bias_by_load_acc) {
         ref_fill_i8(in, nin, 11);
         ref_fill_i8(wt, nwt, 12);
         ref_fill_i32(bias, nb, 13, -5000, 5000);
-        emb_pack(&o, &hw, &e, &n, in, wt, inp, wgt);
-        emb_pack_bias(&o, &hw, &e, &n, bias, bacc);
+        emb_pack(&o, HW_INTRINSIC(&hw), &e, &n, in, wt, inp, wgt);
+        emb_pack_bias(&o, HW_INTRINSIC(&hw), &e, &n, bias, bacc);
         cr_assert(lower_write_inputs(p, &hw, &n, &s, inp, wgt, bacc, &st), "%s", st.msg);
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
@@ -441,7 +441,7 @@ Test(lower_run, bias_by_load_acc) {
         cr_assert(sim_run(&hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &sopt, &rep, &st), "%s",
                   st.msg);
         int64_t ob;
-        emb_unpack_out(&o, &hw, &e, &n, lower_out_data(p, &ob), got);
+        emb_unpack_out(&o, HW_INTRINSIC(&hw), &e, &n, lower_out_data(p, &ob), got);
         ref_run(&o, in, wt, bias, NULL, want);
         for (int64_t i = 0; i < nout; i++) cr_assert_eq(got[i], want[i], "v%d: Out[%lld] %d != %d", v, (long long)i, got[i], want[i]);
         cr_assert_eq((int64_t)rep.gemm_counter, n.instances);

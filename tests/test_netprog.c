@@ -138,29 +138,30 @@ static void conv(op *o, int64_t k, int64_t r) {
 
 Test(netprog, channel_packing_is_canonical) {
     hw_config hw = hw_default();
+    const nl_price pr = {hw_bus_bytes(&hw), hw.dram_latency};
     op o;
     conv(&o, 48, 1);
     status st;
     status_init(&st);
     emb e;
     emb_nest n;
-    cr_assert(emb_channel_packing(&o, &hw, &e, &st), "%s", st.msg);
-    cr_assert(emb_nest_build(&o, &hw, &e, &n, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
     nl_map in, out, ci, co;
-    cr_assert(nl_map_in(&o, &hw, &e, &n, &in, &st), "%s", st.msg);
-    cr_assert(nl_map_out(&o, &hw, &e, &n, NULL, &out, &st), "%s", st.msg);
+    cr_assert(nl_map_in(&o, HW_INTRINSIC(&hw), &e, &n, &in, &st), "%s", st.msg);
+    cr_assert(nl_map_out(&o, HW_INTRINSIC(&hw), &e, &n, NULL, &out, &st), "%s", st.msg);
     int64_t ish[4] = {1, 32, 5, 5}, osh[4] = {1, 48, 5, 5};
-    cr_assert(nl_map_canonical(&hw, 4, ish, &ci, &st));
-    cr_assert(nl_map_canonical(&hw, 4, osh, &co, &st));
+    cr_assert(nl_map_canonical(HW_INTRINSIC(&hw), 4, ish, &ci, &st));
+    cr_assert(nl_map_canonical(HW_INTRINSIC(&hw), 4, osh, &co, &st));
     /* the canonical map from its definition: vector (cb, y, x), lane c % 16 */
     cr_assert_eq(co.nvec, 3 * 25);
     for (int64_t cb = 0; cb < 3; cb++)
         for (int64_t q = 0; q < 25; q++)
             for (int64_t l = 0; l < 16; l++) cr_assert_eq(co.idx[(cb * 25 + q) * 16 + l], (cb * 16 + l) * 25 + q);
-    nl_transition t = nl_transition_of(&hw, &ci, &in);
+    nl_transition t = nl_transition_of(&pr, &ci, &in);
     cr_assert_eq(t.kind, NL_TR_SAME);
     cr_assert_float_eq(t.cycles, 0, 1e-9);
-    t = nl_transition_of(&hw, &out, &co);
+    t = nl_transition_of(&pr, &out, &co);
     cr_assert_eq(t.kind, NL_TR_SAME);
     /* a different layout: vectors 0 and 1 swapped is a direct store in three runs (1; 0;
      * 2..end): two extra DRAM latencies, cheaper than a copy */
@@ -168,20 +169,20 @@ Test(netprog, channel_packing_is_canonical) {
     memcpy(sh.idx, co.idx, (size_t)(co.nvec * 16) * sizeof(int32_t));
     memcpy(sh.idx, co.idx + 16, 16 * sizeof(int32_t));
     memcpy(sh.idx + 16, co.idx, 16 * sizeof(int32_t));
-    t = nl_transition_of(&hw, &co, &sh);
-    nl_transition c = nl_copy_transition(&hw, co.nvec * 16, co.nvec * 16);
+    t = nl_transition_of(&pr, &co, &sh);
+    nl_transition c = nl_copy_transition(&pr, co.nvec * 16, co.nvec * 16);
     cr_assert_float_eq(c.cycles, (double)(2 * co.nvec * 16) / 8 + 32, 1e-9); /* 64-bit bus, one row */
     cr_assert_eq(t.kind, NL_TR_STORE);
     cr_assert_float_eq(t.cycles, 2.0 * hw.dram_latency, 1e-9);
     cr_assert_lt(t.cycles, c.cycles);
     /* every vector reversed: 75 runs would cost more than the copy, which is taken */
     for (int64_t v = 0; v < co.nvec; v++) memcpy(sh.idx + v * 16, co.idx + (co.nvec - 1 - v) * 16, 16 * sizeof(int32_t));
-    t = nl_transition_of(&hw, &co, &sh);
+    t = nl_transition_of(&pr, &co, &sh);
     cr_assert_eq(t.kind, NL_TR_COPY);
     /* a lane permutation inside vectors cannot be stored directly: a copy */
     int32_t tmp = sh.idx[0];
     sh.idx[0] = sh.idx[1], sh.idx[1] = tmp;
-    t = nl_transition_of(&hw, &co, &sh);
+    t = nl_transition_of(&pr, &co, &sh);
     cr_assert_eq(t.kind, NL_TR_COPY);
     cr_assert_float_eq(t.cycles, c.cycles, 1e-9);
     nl_map_free(&in), nl_map_free(&out), nl_map_free(&ci), nl_map_free(&co), nl_map_free(&sh);
@@ -204,8 +205,8 @@ Test(netprog, cache_round_trip) {
     netrun_layer l, got;
     memset(&l, 0, sizeof l);
     l.nalts = 2;
-    cr_assert(emb_channel_packing(&o, &hw, &l.alt[0].e, &st), "%s", st.msg);
-    cr_assert(emb_im2col(&o, &hw, "c,r,s", &l.alt[1].e, &st), "%s", st.msg);
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &l.alt[0].e, &st), "%s", st.msg);
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &l.alt[1].e, &st), "%s", st.msg);
     for (int i = 0; i < 2; i++) {
         l.alt[i].src = i ? DRV_CHOSE_IM2COL : DRV_CHOSE_REFERENCE;
         l.alt[i].cycles = 1000u + 7u * (unsigned)i;

@@ -28,7 +28,7 @@ static void solve_and_check(const char *kind, const char *shape, const hw_config
     enc_options_init(&eo);
     eo.prove = true;
     enc_result er;
-    cr_assert(enc_solve(&o, hw, &eo, &er, &st), "%s: %s", shape, st.msg);
+    cr_assert(enc_solve(&o, HW_INTRINSIC(hw), &eo, &er, &st), "%s: %s", shape, st.msg);
     cr_assert(er.found, "%s: no embedding", shape);
     cr_assert_eq(er.proof, ENC_PROOF_OPTIMAL, "%s: proof %s", shape, enc_proof_name(er.proof));
     cr_assert_geq(er.instances, er.lower_bound_instances, "%s", shape);

@@ -32,7 +32,7 @@ static void check_generated(const op *o, const hw_config *hw, const emb *e, bool
     status st;
     status_init(&st);
     emb_nest n;
-    cr_assert(emb_nest_build(o, hw, e, &n, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, &n, &st), "%s: %s", what, st.msg);
     sched_opts so;
     if (reference)
         refstrat_sched_opts(o, &n, &so);
@@ -98,7 +98,7 @@ static void families_of(const op *o, const hw_config *hw, bool solve, gen_stats 
     emb e;
     char what[256];
     snprintf(what, sizeof what, "%s reference", o->name);
-    cr_assert(emb_channel_packing(o, hw, &e, &st), "%s: %s", what, st.msg);
+    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), &e, &st), "%s: %s", what, st.msg);
     check_generated(o, hw, &e, true, what, gs);
     static const char *conv_dims[] = {"c,r,s", "c,s", "r,s", "s"};
     static const char *gemm_dims[] = {"k"};
@@ -107,7 +107,7 @@ static void families_of(const op *o, const hw_config *hw, bool solve, gen_stats 
     for (int d = 0; d < nd; d++) {
         const char *dims = conv ? conv_dims[d] : gemm_dims[d];
         status_init(&st);
-        if (!emb_im2col(o, hw, dims, &e, &st))
+        if (!emb_im2col(o, HW_INTRINSIC(hw), dims, &e, &st))
             continue; /* not every partial im2col exists for every shape */
         snprintf(what, sizeof what, "%s im2col:%s", o->name, dims);
         check_generated(o, hw, &e, false, what, gs);
@@ -117,7 +117,7 @@ static void families_of(const op *o, const hw_config *hw, bool solve, gen_stats 
         enc_options_init(&eo);
         enc_result er;
         status_init(&st);
-        cr_assert(enc_solve(o, hw, &eo, &er, &st), "%s: %s", o->name, st.msg);
+        cr_assert(enc_solve(o, HW_INTRINSIC(hw), &eo, &er, &st), "%s: %s", o->name, st.msg);
         cr_assert(er.found, "%s: no embedding", o->name);
         snprintf(what, sizeof what, "%s solve (%s)", o->name, er.layout);
         check_generated(o, hw, &er.e, false, what, gs);

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/hw.h"
 #include "tests/isa_testlib.h"
+#include "vta/hw.h"
 #include "vta/isa.h"
 #include "vta/prog.h"
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/spec.h"
+#include "vta/hw.h"
 
 #define SRC EMBEDSYN_SOURCE_DIR
 
@@ -94,7 +95,7 @@ static status load_bad(const char *path, const char *base) {
         free(ops);
     } else if (!strncmp(base, "hw_", 3)) {
         hw_config hw = hw_default(), before = hw;
-        ok = spec_load_hw(path, &hw, &st);
+        ok = hw_load(path, &hw, &st);
         if (!ok)
             cr_expect(!memcmp(&hw, &before, sizeof hw), "%s: hw changed on failure", base);
     } else {
@@ -266,7 +267,7 @@ Test(spec_good, suite_and_hardware) {
     free(ops);
 
     hw_config hw;
-    cr_assert(spec_load_hw(SRC "/tests/good/hw_custom.xml", &hw, &st), "%s", st.msg);
+    cr_assert(hw_load(SRC "/tests/good/hw_custom.xml", &hw, &st), "%s", st.msg);
     hw_config want = hw_default();
     strcpy(want.name, "vta-b2");
     want.log_batch = 1;
@@ -275,7 +276,7 @@ Test(spec_good, suite_and_hardware) {
     want.gemm_startup = 0;
     cr_expect(!memcmp(&hw, &want, sizeof hw));
     cr_expect_eq(hw_batch(&hw), 2);
-    cr_assert(spec_load_hw(SRC "/tests/good/hw_empty.xml", &hw, &st), "%s", st.msg);
+    cr_assert(hw_load(SRC "/tests/good/hw_empty.xml", &hw, &st), "%s", st.msg);
     want = hw_default();
     strcpy(want.name, "hw_empty"); /* unnamed: the file name */
     cr_expect(!memcmp(&hw, &want, sizeof hw));

@@ -32,7 +32,7 @@ Test(emb_xml, round_trip_all_families) {
     status st;
     status_init(&st);
     round_trip(&o, &e);
-    cr_assert(emb_im2col(&o, &hw, "s,c,r", &e, &st));
+    cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "s,c,r", &e, &st));
     round_trip(&o, &e);
     e = emb_empty();
     term(&o, &e, EMB_I, "c", 0);
@@ -46,7 +46,7 @@ Test(emb_xml, round_trip_all_families) {
     term(&g, &e, EMB_O, "n", 0);
     round_trip(&g, &e);
     hw_config h4 = hw_shape(2, 4);
-    cr_assert(emb_channel_packing(&o, &h4, &e, &st));
+    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&h4), &e, &st));
     cr_assert_eq(e.nterms[EMB_B], 1);
     round_trip(&o, &e);
 }

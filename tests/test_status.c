@@ -1,12 +1,12 @@
 /* Tests of core/status (first failure wins, FILE:LINE format, overflow helpers) and
- * core/arena (zeroed, aligned, survives many blocks) and core/hw (derived sizes). */
+ * core/arena (zeroed, aligned, survives many blocks) and vta/hw (derived sizes). */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/arena.h"
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 Test(status, first_failure_wins_and_has_location) {
     status st;

@@ -17,9 +17,9 @@
 #include <stdio.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/sched_tile.h"
 #include "vta/sim.h"
 

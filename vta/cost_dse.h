@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 /* Bump whenever a result of cost_vta_plug / cost_vta_exact / cost_vta_report (and so a

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "vta/sched_tile.h"
 
 #define CM_MAXV 6          /* variant (partially tiled) loops with their own class bit */

@@ -3,7 +3,7 @@
  * footprints, SRAM reads/writes per buffer from the instruction semantics of
  * DESIGN section 5 (every GEMM iteration reads one INP vector, one WGT block and one
  * micro-op and updates one ACC row; every GEMM/ALU iteration writes an OUT row), the
- * energy from these action counts and the hardware's table (core/hw.h, femtojoules),
+ * energy from these action counts and the hardware's table (vta/hw.h, femtojoules),
  * and an area proxy.
  * Invariant: the counts are closed-form functions of (nest, schedule, walk counts). */
 #include <string.h>

@@ -5,8 +5,8 @@
 #define EMBEDSYN_VTA_COSTFORM_VTA_H
 
 #include "core/costform.h"
-#include "core/hw.h"
 #include "core/op.h"
+#include "vta/hw.h"
 
 /* Three modules that VTA overlaps with its dependency tokens:
  *   compute = gemm_iter_cycles per GEMM micro-op iteration + per output vector the reset

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 
 typedef struct dma_dim {
     int64_t n, pad_lo, pad_hi, d, s;

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 /* Widths of the fixed-width instruction fields: the field tables of isa.c are built
  * from them, and every limit elsewhere (schedule, DMA decomposition) is derived from

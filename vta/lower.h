@@ -27,9 +27,9 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/prog.h"
 #include "vta/sched.h"
 

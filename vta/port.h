@@ -38,8 +38,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/isa.h"
 
 /* kind, name, implementations that differ */

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/isa.h"
 
 typedef struct vta_region {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 bool refstrat_embedding(const op *o, const hw_config *hw, emb *e, status *st) {
-    return emb_channel_packing(o, hw, e, st);
+    return emb_channel_packing(o, HW_INTRINSIC(hw), e, st);
 }
 
 void refstrat_sched_opts(const op *o, const emb_nest *n, sched_opts *so) {

@@ -16,9 +16,9 @@
 #include <stdbool.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/sched.h"
 
 bool refstrat_embedding(const op *o, const hw_config *hw, emb *e, status *st);

@@ -23,9 +23,9 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/status.h"
 #include "vta/dma.h"
+#include "vta/hw.h"
 #include "vta/sched_tile.h"
 
 

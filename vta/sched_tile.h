@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/status.h"
 #include "vta/dma.h"
+#include "vta/hw.h"
 
 /* ISA field limits the schedule respects (widths in vta/isa.h). */
 #define SCHED_MAX_ITER VTA_MAX_ITER   /* iter_out / iter_in */

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 #define SIM_COUNTERS(X) \
     X(inp_load_nbytes) X(wgt_load_nbytes) X(acc_load_nbytes) X(uop_load_nbytes) \

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/hw.h"
+#include "vta/hw.h"
 #include "vta/isa.h"
 
 /* LOAD memory type 5: int8 data sign-extended into ACC rows (TVM's ACC_8BIT; outside

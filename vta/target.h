@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 #include "core/emb.h"
-#include "core/hw.h"
 #include "core/op.h"
 #include "core/status.h"
+#include "vta/hw.h"
 #include "vta/sim.h"
 
 typedef struct target_scheds target_scheds; /* candidate schedules of one plan */

@@ -26,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!spec_load_emb(path, &ops[k], &e, &st))
             continue;
         status_init(&st);
-        if (!emb_check(&ops[k], &hw, &e, &st))
+        if (!emb_check(&ops[k], HW_INTRINSIC(&hw), &e, &st))
             continue;
         emb_nest n;
         status_init(&st);
-        (void)emb_nest_build(&ops[k], &hw, &e, &n, &st);
+        (void)emb_nest_build(&ops[k], HW_INTRINSIC(&hw), &e, &n, &st);
     }
     return 0;
 }

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     status st;
     hw_config hw;
     status_init(&st);
-    (void)spec_load_hw(path, &hw, &st);
+    (void)hw_load(path, &hw, &st);
     op o;
     status_init(&st);
     (void)spec_load_op(path, &o, &st);

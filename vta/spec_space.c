@@ -2,7 +2,7 @@
  * tree of core/spec.c (no libxml2 here); every error names FILE:LINE of the element
  * (or the --sweep source) and the attribute.
  * Invariant: see spec_space.h (>= 2 distinct ascending values per axis, fields unique). */
-#include "core/spec_space.h"
+#include "vta/spec_space.h"
 
 #include <ctype.h>
 #include <stddef.h>

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/hw.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 #define HW_SPACE_MAX_VALUES 64
 #define HW_SPACE_MAX_AXES 32
