@@ -49,6 +49,7 @@ static const char dse_help[] =
     "  --largest K      only the K layers with the most MACs (ties: suite order)\n"
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
+    "                   (with progress: the CPU seconds of every computed cache entry)\n"
     "  --json           results as a JSON array on stdout\n"
     "  -q, --quiet      no progress on stderr\n";
 
@@ -203,6 +204,7 @@ static int parse_args(int argc, char **argv, dse_args *a) {
     }
     if (!a->have_space) return cli_usage_error("dse", "give a design space: --space FILE or --sweep FIELD=VALUES");
     if (a->quiet) a->o.progress = NULL;
+    a->o.entry_times = a->bench;
     return -1;
 }
 
@@ -238,29 +240,6 @@ static bool load_layers(dse_args *a, op **layers, int *n, char *names, size_t nl
         snprintf(names + L, nlen - L, "%s%s", L ? ", " : "", sname);
     }
     return true;
-}
-
-/* Moves the k layers with the most MACs to the front, in suite order. */
-static void keep_largest(op *layers, int n, int k) {
-    int *idx = malloc((size_t)n * sizeof *idx);
-    op *tmp = malloc((size_t)k * sizeof *tmp);
-    ES_ASSERT(idx && tmp);
-    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
-        int j = i;
-        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
-        idx[j] = i;
-    }
-    /* the chosen ones back in suite order */
-    for (int i = 1; i < k; i++)
-        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
-            int t = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = t;
-        }
-    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
-    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
-    free(tmp);
-    free(idx);
 }
 
 static double cpu_s(void) {
@@ -320,7 +299,7 @@ int cmd_dse(int argc, char **argv) {
     char names[1024];
     if (!load_layers(&a, &layers, &nl, names, sizeof names, &st)) return cli_fail("dse", &st);
     if (a.largest && a.largest < nl) {
-        keep_largest(layers, nl, a.largest);
+        dse_keep_largest(layers, nl, a.largest);
         nl = a.largest;
         size_t L = strlen(names);
         snprintf(names + L, sizeof names - L, " (the %d largest layers)", nl);

@@ -95,6 +95,30 @@ static uint64_t hash_op(const op *o) {
     return h;
 }
 
+/* ---- --largest ---- */
+
+void dse_keep_largest(op *layers, int n, int k) {
+    int *idx = malloc((size_t)n * sizeof *idx);
+    op *tmp = malloc((size_t)k * sizeof *tmp);
+    ES_ASSERT(idx && tmp);
+    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
+        int j = i;
+        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
+        idx[j] = i;
+    }
+    /* the chosen ones back in suite order */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
+    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
+    free(tmp);
+    free(idx);
+}
+
 /* ---- buffer probes for the schedule library ---- */
 
 #define BUF_FIELDS(X) X(log_uop_buff_size) X(log_inp_buff_size) X(log_wgt_buff_size) X(log_acc_buff_size)
@@ -617,6 +641,12 @@ static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh
         atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
         atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
         atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
+        if (c->o.progress && c->o.entry_times) {
+            const dse_entry *e = need[i];
+            fprintf(c->o.progress, "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU Z3 %.2f s, library %.2f s\n",
+                    c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
+                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3, (c->lib_cpu_ms - l0) / 1e3);
+        }
         if (out) {
             put_entry(out, c, need[i]);
             fflush(out);

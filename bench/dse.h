@@ -71,6 +71,8 @@ typedef struct dse_opts {
     bool no_memo;             /* library searches cost every schedule afresh instead of
                                * sharing one cost memo per candidate over the probes (tests) */
     FILE *progress;           /* progress lines, or NULL */
+    bool entry_times;         /* with progress: one line per computed cache entry (its
+                               * layer, intrinsic shape, Z3 and library CPU seconds) */
 } dse_opts;
 void dse_opts_init(dse_opts *o);
 
@@ -96,6 +98,10 @@ typedef struct dse_design {
     double val_err;           /* (model - sim) / sim */
     double val_max_layer_err; /* worst |error| of one layer */
 } dse_design;
+
+/* Moves the k (1..n) layers with the most MACs (ties: the earlier layer) to the front of
+ * layers[0..n), in their suite order (--largest K). */
+void dse_keep_largest(op *layers, int n, int k);
 
 typedef struct dse_ctx dse_ctx;
 

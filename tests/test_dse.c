@@ -628,3 +628,54 @@ Test(dse, cache_key_holds_what_an_entry_depends_on) {
     unlink(cache);
     free(ops);
 }
+
+/* --largest K: the kept layers are those whose rank by MACs (more MACs first, then the
+ * earlier layer) is below K, in suite order; the rank is counted pairwise here, not by
+ * the sort dse_keep_largest uses. The DeepBench suites have many equal-MAC layers. */
+Test(dse, largest_keeps_the_k_layers_with_the_most_macs) {
+    const char *files[] = {"deepbench_device_conv", "deepbench_device_gemm", "deepbench_server_conv",
+                           "deepbench_server_gemm"};
+    op *all = NULL;
+    int n = 0;
+    for (int f = 0; f < 4; f++) {
+        char path[512], name[64];
+        snprintf(path, sizeof path, "%s/bench/suites/%s.xml", SRC, files[f]);
+        op *ops;
+        int k;
+        status st;
+        status_init(&st);
+        cr_assert(spec_load_suite(path, name, sizeof name, &ops, &k, &st), "%s", st.msg);
+        all = realloc(all, (size_t)(n + k) * sizeof *all);
+        cr_assert(all);
+        memcpy(all + n, ops, (size_t)k * sizeof *ops);
+        free(ops);
+        n += k;
+    }
+    cr_assert_gt(n, 100);
+    int ties = 0;
+    for (int i = 1; i < n; i++) ties += op_macs(&all[i]) == op_macs(&all[i - 1]);
+    cr_expect_gt(ties, 0, "the suites should exercise ties");
+    /* every K, so each tie straddling a boundary is exercised */
+    int *rank = calloc((size_t)n, sizeof *rank);
+    op *cp = malloc((size_t)n * sizeof *cp);
+    cr_assert(rank && cp);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            rank[i] += op_macs(&all[j]) > op_macs(&all[i]) || (op_macs(&all[j]) == op_macs(&all[i]) && j < i);
+    for (int k = 1; k <= n; k++) {
+        int m = 0;
+        memcpy(cp, all, (size_t)n * sizeof *cp);
+        dse_keep_largest(cp, n, k);
+        for (int i = 0; i < n; i++) {
+            if (rank[i] >= k) continue;
+            cr_assert_lt(m, k);
+            cr_assert(!memcmp(&cp[m], &all[i], sizeof *cp), "K=%d: kept layer %d is %s, expected %s", k, m,
+                      cp[m].name, all[i].name);
+            m++;
+        }
+        cr_assert_eq(m, k, "K=%d", k);
+    }
+    free(rank);
+    free(cp);
+    free(all);
+}
