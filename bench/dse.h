@@ -70,6 +70,8 @@ typedef struct dse_opts {
                                * instead of the footprint shortcut (tests) */
     bool no_memo;             /* library searches cost every schedule afresh instead of
                                * sharing one cost memo per candidate over the probes (tests) */
+    bool no_borrow;           /* never take a library from the other strategy's cache entry
+                               * of the same layer, shape and embedding (tests) */
     FILE *progress;           /* progress lines, or NULL */
     bool entry_times;         /* with progress: one line per computed cache entry (its
                                * layer, intrinsic shape, Z3 and library CPU seconds) */
@@ -123,8 +125,9 @@ void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, 
 /* The last cache fill: entries computed, CPU seconds of all workers in Z3 solves and in
  * schedule-library searches. */
 void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, double *lib_cpu_s);
-/* The last fill's cost evaluations of the library searches and how many the memo answered. */
-void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits);
+/* The last fill's cost evaluations of the library searches, how many the memo answered,
+ * and the libraries taken from the other strategy's cache entries instead of a search. */
+void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits, int64_t *borrowed);
 
 /* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
  * ties (equal in both) keep every copy on the front. */

@@ -304,6 +304,66 @@ Test(dse, memo_library_equals_unmemoized) {
     free(ops);
 }
 
+/* Libraries taken from the other strategy's cache entry equal searched ones: the
+ * reference strategy's only candidate (channel packing) from a solve run's cache, and
+ * the solve strategy's packing candidate from a reference run's cache. */
+static dse_ctx *filled(const op *ops, int nl, const hw_space *s, dse_strategy strat, const char *cache, bool borrow) {
+    dse_opts o;
+    dse_opts_init(&o);
+    o.strategy = strat;
+    o.cache_path = cache;
+    o.no_borrow = !borrow;
+    o.sched_evals = 500;
+    status st;
+    status_init(&st);
+    dse_ctx *c = dse_create(ops, nl, s, &o, &st);
+    cr_assert(c && dse_prepare(c, &st), "%s", st.msg);
+    return c;
+}
+
+Test(dse, borrowed_library_equals_searched) {
+    int nl;
+    hw_space s;
+    op *ops = tiny_swept("log_block=4,log_inp_buff_size=12,16,log_acc_buff_size=13,18", &nl, &s);
+    nl = 2; /* the GEMM and the 3x3 conv (with padding) */
+    hw_config h;
+    hw_space_design(&s, 0, &h);
+    status st;
+    status_init(&st);
+    for (int dir = 0; dir < 2; dir++) {
+        dse_strategy from = dir ? DSE_STRAT_REFERENCE : DSE_STRAT_SOLVE;
+        dse_strategy to = dir ? DSE_STRAT_SOLVE : DSE_STRAT_REFERENCE;
+        char cache[] = "/tmp/test_dse_borrow_XXXXXX";
+        empty_file(cache);
+        dse_destroy(filled(ops, nl, &s, from, cache, false));
+        dse_ctx *b = filled(ops, nl, &s, to, cache, true), *r = filled(ops, nl, &s, to, NULL, false);
+        int64_t calls, hits, borrowed, rb;
+        dse_fill_memo_stats(b, &calls, &hits, &borrowed);
+        cr_expect_gt(borrowed, 0, "direction %d", dir);
+        dse_fill_memo_stats(r, &calls, &hits, &rb);
+        cr_expect_eq(rb, 0);
+        int compared = 0;
+        for (int l = 0; l < nl; l++) {
+            dse_entry *x = dse_entry_get(b, l, &h), *y = dse_entry_get(r, l, &h);
+            cr_assert(dse_entry_fill(b, x, &st) && dse_entry_fill(r, y, &st), "%s", st.msg);
+            for (int k = 0; k < 2; k++) {
+                cr_expect_eq(x->c[k].ok, y->c[k].ok);
+                cr_expect(!memcmp(&x->c[k].e, &y->c[k].e, sizeof x->c[k].e), "dir %d layer %d cand %d", dir, l, k);
+                cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "dir %d layer %d cand %d", dir, l, k);
+                if (x->c[k].nlib != y->c[k].nlib) continue;
+                for (int i = 0; i < x->c[k].nlib; i++, compared++)
+                    cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "dir %d layer %d lib %d",
+                              dir, l, i);
+            }
+        }
+        cr_expect_gt(compared, nl);
+        dse_destroy(b);
+        dse_destroy(r);
+        unlink(cache);
+    }
+    free(ops);
+}
+
 Test(dse, pareto_flags_match_brute_force) {
     srand(7);
     for (int round = 0; round < 20; round++) {
