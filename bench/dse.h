@@ -120,6 +120,9 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *n, status *st);
 /* Per-layer detail of a design: the estimate and the chosen embedding + schedule, for
  * validation. Returns false + status on errors. */
 bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st);
+/* dse_validate for every design on the cycles front and the default VTA, the
+ * design-layers shared by o->jobs worker processes. */
+bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status *st);
 /* Counters: cache hits / misses of layer entries, fallback searches. */
 void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, double *prepare_ms);
 /* The last cache fill: entries computed, CPU seconds of all workers in Z3 solves and in

@@ -518,20 +518,39 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
     status_init(&st);
     dse_opts o;
     dse_opts_init(&o);
+    o.jobs = 2; /* dse_validate_front's workers */
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+    dse_design all[4], front[4];
+    cr_assert_eq(hw_space_count(&s), 4);
     for (int64_t i = 0; i < hw_space_count(&s); i++) {
         hw_config h;
         hw_space_design(&s, i, &h);
         dse_design d;
         cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
         cr_assert_eq(d.reason, DSE_FEASIBLE);
+        front[i] = d;
+        front[i].pareto_cycles = i % 2; /* the default VTA is validated anyway */
         cr_assert(dse_validate(c, &d, i == 0 ? 2 : 0, &st), "%s", st.msg);
+        all[i] = d;
         cr_expect_eq(d.val_layers, i == 0 ? 2 : nl);
         if (i > 0) cr_expect(fabs(d.val_model - d.cycles) <= 1e-9 * d.cycles, "%.17g vs %.17g", d.val_model, d.cycles);
         cr_expect_gt(d.val_sim, 0);
         cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
         cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
     }
+    /* the front in worker processes: the same figures as one design at a time */
+    cr_assert(dse_validate_front(c, front, 4, 0, &st), "%s", st.msg);
+    int left_out = 0;
+    for (int i = 0; i < 4; i++) {
+        bool want = front[i].pareto_cycles || front[i].is_default;
+        cr_expect_eq(front[i].val_layers, want ? nl : 0, "design %d", i);
+        left_out += !want;
+        if (!want || i == 0) continue; /* design 0 was sampled above */
+        cr_expect_eq(front[i].val_model, all[i].val_model, "design %d", i);
+        cr_expect_eq(front[i].val_sim, all[i].val_sim, "design %d", i);
+        cr_expect_eq(front[i].val_max_layer_err, all[i].val_max_layer_err, "design %d", i);
+    }
+    cr_expect_gt(left_out, 0);
     dse_destroy(c);
     free(ops);
 }
