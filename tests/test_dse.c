@@ -263,6 +263,28 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
 }
 
 /* Brute-force dominance over random points, with ties and infeasible designs. */
+/* Fills the entries of layers [0, nl) at design h in both contexts and compares their
+ * candidates (embedding, library inputs and order); returns the library schedules compared. */
+static int compare_libraries(dse_ctx *a, dse_ctx *b, int nl, const hw_config *h, int tag) {
+    status st;
+    status_init(&st);
+    int compared = 0;
+    for (int l = 0; l < nl; l++) {
+        dse_entry *x = dse_entry_get(a, l, h), *y = dse_entry_get(b, l, h);
+        cr_assert(dse_entry_fill(a, x, &st) && dse_entry_fill(b, y, &st), "%s", st.msg);
+        for (int k = 0; k < 2; k++) {
+            cr_expect_eq(x->c[k].ok, y->c[k].ok);
+            cr_expect(!memcmp(&x->c[k].e, &y->c[k].e, sizeof x->c[k].e), "%d: layer %d cand %d", tag, l, k);
+            cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "%d: layer %d cand %d", tag, l, k);
+            if (x->c[k].nlib != y->c[k].nlib) continue;
+            for (int i = 0; i < x->c[k].nlib; i++, compared++)
+                cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "%d: layer %d cand %d lib %d",
+                          tag, l, k, i);
+        }
+    }
+    return compared;
+}
+
 /* The library searches' cost memo (shared over the buffer probes) changes nothing: every
  * candidate's library (inputs and order) equals the one of searches costing every
  * schedule afresh, and the memo answers part of the calls. */
@@ -282,20 +304,7 @@ Test(dse, memo_library_equals_unmemoized) {
     cr_assert_eq(a->nprobe, 3);
     hw_config h;
     hw_space_design(&s, 0, &h);
-    int compared = 0;
-    for (int l = 0; l < nl; l++) {
-        dse_entry *x = dse_entry_get(a, l, &h), *y = dse_entry_get(b, l, &h);
-        cr_assert(dse_entry_fill(a, x, &st) && dse_entry_fill(b, y, &st), "%s", st.msg);
-        for (int k = 0; k < 2; k++) {
-            cr_expect_eq(x->c[k].ok, y->c[k].ok);
-            cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "layer %d cand %d", l, k);
-            if (x->c[k].nlib != y->c[k].nlib) continue;
-            for (int i = 0; i < x->c[k].nlib; i++, compared++)
-                cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "layer %d cand %d lib %d", l,
-                          k, i);
-        }
-    }
-    cr_expect_gt(compared, nl);
+    cr_expect_gt(compare_libraries(a, b, nl, &h, 0), nl);
     cr_expect_gt(a->memo_hits, 0);
     cr_expect_lt(a->memo_hits, a->memo_calls);
     cr_expect_eq(b->memo_calls, 0);
@@ -328,8 +337,6 @@ Test(dse, borrowed_library_equals_searched) {
     nl = 2; /* the GEMM and the 3x3 conv (with padding) */
     hw_config h;
     hw_space_design(&s, 0, &h);
-    status st;
-    status_init(&st);
     for (int dir = 0; dir < 2; dir++) {
         dse_strategy from = dir ? DSE_STRAT_REFERENCE : DSE_STRAT_SOLVE;
         dse_strategy to = dir ? DSE_STRAT_SOLVE : DSE_STRAT_REFERENCE;
@@ -342,21 +349,7 @@ Test(dse, borrowed_library_equals_searched) {
         cr_expect_gt(borrowed, 0, "direction %d", dir);
         dse_fill_memo_stats(r, &calls, &hits, &rb);
         cr_expect_eq(rb, 0);
-        int compared = 0;
-        for (int l = 0; l < nl; l++) {
-            dse_entry *x = dse_entry_get(b, l, &h), *y = dse_entry_get(r, l, &h);
-            cr_assert(dse_entry_fill(b, x, &st) && dse_entry_fill(r, y, &st), "%s", st.msg);
-            for (int k = 0; k < 2; k++) {
-                cr_expect_eq(x->c[k].ok, y->c[k].ok);
-                cr_expect(!memcmp(&x->c[k].e, &y->c[k].e, sizeof x->c[k].e), "dir %d layer %d cand %d", dir, l, k);
-                cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "dir %d layer %d cand %d", dir, l, k);
-                if (x->c[k].nlib != y->c[k].nlib) continue;
-                for (int i = 0; i < x->c[k].nlib; i++, compared++)
-                    cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "dir %d layer %d lib %d",
-                              dir, l, i);
-            }
-        }
-        cr_expect_gt(compared, nl);
+        cr_expect_gt(compare_libraries(b, r, nl, &h, dir), nl);
         dse_destroy(b);
         dse_destroy(r);
         unlink(cache);
