@@ -49,6 +49,7 @@ static const char dse_help[] =
     "  --largest K      only the K layers with the most MACs (ties: suite order)\n"
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
+    "                   (with progress: the CPU seconds of every computed cache entry)\n"
     "  --json           results as a JSON array on stdout\n"
     "  -q, --quiet      no progress on stderr\n";
 
@@ -203,6 +204,7 @@ static int parse_args(int argc, char **argv, dse_args *a) {
     }
     if (!a->have_space) return cli_usage_error("dse", "give a design space: --space FILE or --sweep FIELD=VALUES");
     if (a->quiet) a->o.progress = NULL;
+    a->o.entry_times = a->bench;
     return -1;
 }
 
@@ -240,29 +242,6 @@ static bool load_layers(dse_args *a, op **layers, int *n, char *names, size_t nl
     return true;
 }
 
-/* Moves the k layers with the most MACs to the front, in suite order. */
-static void keep_largest(op *layers, int n, int k) {
-    int *idx = malloc((size_t)n * sizeof *idx);
-    op *tmp = malloc((size_t)k * sizeof *tmp);
-    ES_ASSERT(idx && tmp);
-    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
-        int j = i;
-        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
-        idx[j] = i;
-    }
-    /* the chosen ones back in suite order */
-    for (int i = 1; i < k; i++)
-        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
-            int t = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = t;
-        }
-    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
-    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
-    free(tmp);
-    free(idx);
-}
-
 static double cpu_s(void) {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
@@ -277,18 +256,19 @@ static void print_bench(const dse_ctx *c, FILE *f, int64_t n, int nl, int jobs, 
     double pms, scpu, lcpu;
     dse_stats(c, &hits, &misses, &slow, &pms);
     dse_fill_stats(c, &fe, &scpu, &lcpu);
-    int64_t mcalls, mhits;
-    dse_fill_memo_stats(c, &mcalls, &mhits);
+    int64_t mcalls, mhits, borrowed;
+    dse_fill_memo_stats(c, &mcalls, &mhits, &borrowed);
     double s = (t2 - t1) / 1e3, all = (t2 - t0) / 1e3, cpu = cpu_s();
     double dl = (double)n * nl;
     fprintf(f,
             "dse bench: %lld designs x %d layers = %.0f design-layers, %d jobs\n"
             "  design loop: %.2f s: %.0f design-layers/s, %.1f designs/s; fallback searches %lld\n"
             "  cache fill: %.2f s for %lld layer x shape entries (CPU: Z3 %.1f s, schedule libraries %.1f s;\n"
-            "    %lld cost evaluations in the library searches, %.1f%% answered by the memo)\n"
+            "    %lld cost evaluations in the library searches, %.1f%% answered by the memo;\n"
+            "    %lld libraries taken from the other strategy's cache entries)\n"
             "  whole run: %.2f s wall, %.1f s CPU (all processes): %.0f design-layers/s wall, %.0f per CPU second\n",
             (long long)n, nl, dl, jobs, s, dl / (s > 0 ? s : 1e-9), (double)n / (s > 0 ? s : 1e-9), (long long)slow,
-            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, (long long)mcalls, 100.0 * (double)mhits / (double)(mcalls ? mcalls : 1), all, cpu, dl / (all > 0 ? all : 1e-9),
+            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, (long long)mcalls, 100.0 * (double)mhits / (double)(mcalls ? mcalls : 1), (long long)borrowed, all, cpu, dl / (all > 0 ? all : 1e-9),
             dl / (cpu > 0 ? cpu : 1e-9));
 }
 
@@ -320,7 +300,7 @@ int cmd_dse(int argc, char **argv) {
     char names[1024];
     if (!load_layers(&a, &layers, &nl, names, sizeof names, &st)) return cli_fail("dse", &st);
     if (a.largest && a.largest < nl) {
-        keep_largest(layers, nl, a.largest);
+        dse_keep_largest(layers, nl, a.largest);
         nl = a.largest;
         size_t L = strlen(names);
         snprintf(names + L, sizeof names - L, " (the %d largest layers)", nl);
@@ -347,14 +327,13 @@ int cmd_dse(int argc, char **argv) {
     dse_design *d = NULL;
     int64_t n = 0;
     bool ok = dse_run(c, &d, &n, &st);
-    double t2 = es_now_ms();
+    double t2 = es_now_ms(), tv = 0, cv = 0;
     if (ok) {
         dse_pareto(d, n);
-        for (int64_t i = 0; ok && a.validate && i < n; i++)
-            if (d[i].pareto_cycles || d[i].is_default) {
-                if (a.o.progress) fprintf(stderr, "dse: validating %s on the simulator\n", d[i].hw.name);
-                ok = dse_validate(c, &d[i], a.sample, &st);
-            }
+        double v0 = es_now_ms(), c0 = cpu_s();
+        if (a.validate) ok = dse_validate_front(c, d, n, a.sample, &st);
+        tv = (es_now_ms() - v0) / 1e3;
+        cv = cpu_s() - c0;
         ok = ok && !cli_interrupted();
     }
     if (!ok) {
@@ -374,8 +353,9 @@ int cmd_dse(int argc, char **argv) {
         double med, mx, wl;
         int64_t nv;
         if (dse_validation_summary(d, n, &med, &mx, &wl, &nv))
-            printf("model error vs simulator over %lld validated designs: median %.2f%%, max %.2f%% (worst layer %.2f%%)\n",
-                   (long long)nv, 100 * med, 100 * mx, 100 * wl);
+            printf("model error vs simulator over %lld validated designs: median %.2f%%, max %.2f%% (worst layer %.2f%%);"
+                   " simulation %.1f s wall, %.1f s CPU\n",
+                   (long long)nv, 100 * med, 100 * mx, 100 * wl, tv, cv);
     }
     rc = finish("dse", d, n, &a.space, &a.o, a.out, a.json, names);
     dse_destroy(c);

@@ -95,9 +95,39 @@ static uint64_t hash_op(const op *o) {
     return h;
 }
 
+/* ---- --largest ---- */
+
+void dse_keep_largest(op *layers, int n, int k) {
+    int *idx = malloc((size_t)n * sizeof *idx);
+    op *tmp = malloc((size_t)k * sizeof *tmp);
+    ES_ASSERT(idx && tmp);
+    for (int i = 0; i < n; i++) { /* stable insertion sort on MACs, descending */
+        int j = i;
+        for (; j > 0 && op_macs(&layers[idx[j - 1]]) < op_macs(&layers[i]); j--) idx[j] = idx[j - 1];
+        idx[j] = i;
+    }
+    /* the chosen ones back in suite order */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (int i = 0; i < k; i++) tmp[i] = layers[idx[i]];
+    memcpy(layers, tmp, (size_t)k * sizeof *tmp);
+    free(tmp);
+    free(idx);
+}
+
 /* ---- buffer probes for the schedule library ---- */
 
 #define BUF_FIELDS(X) X(log_uop_buff_size) X(log_inp_buff_size) X(log_wgt_buff_size) X(log_acc_buff_size)
+
+/* The probe part of the cache keys under strategy s (the run's own: c->probe_hash). */
+static uint64_t probe_hash_of(const dse_ctx *c, dse_strategy s) {
+    int32_t opt[] = {(int32_t)s, c->o.lib_k, (int32_t)c->o.sched_evals, (int32_t)(c->o.solve_timeout_s * 10)};
+    return dse_fnv(c->probe_hash0, opt, sizeof opt);
+}
 
 static void setup_probes(dse_ctx *c) {
     hw_config lo = c->space.base, hi = c->space.base, def = c->space.base, dd = hw_default();
@@ -139,8 +169,8 @@ static void setup_probes(dse_ctx *c) {
     HW_TIMING_FIELDS(TF_H)
 #undef TF_H
     h = dse_fnv(h, &t.log_bus_width, sizeof t.log_bus_width);
-    int32_t opt[] = {(int32_t)c->o.strategy, c->o.lib_k, (int32_t)c->o.sched_evals, (int32_t)(c->o.solve_timeout_s * 10)};
-    c->probe_hash = dse_fnv(h, opt, sizeof opt);
+    c->probe_hash0 = h;
+    c->probe_hash = probe_hash_of(c, c->o.strategy);
 }
 
 dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const dse_opts *o, status *st) {
@@ -214,9 +244,10 @@ void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, dou
     *lib_cpu_s = c->fill_lib_cpu_s;
 }
 
-void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits) {
+void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits, int64_t *borrowed) {
     *calls = c->fill_memo_calls;
     *hits = c->fill_memo_hits;
+    *borrowed = c->fill_borrowed;
 }
 
 /* ---- entries ---- */
@@ -239,20 +270,25 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
 #define DSE_CACHE_FORMAT 2
 #define DSE_ENC_OBJECTIVE ENC_OBJ_LEX_UTIL_LAYOUT
 
-static uint64_t solver_hash(const dse_ctx *c, const dse_entry *e) {
+static uint64_t solver_hash(const dse_ctx *c, const dse_entry *e, dse_strategy strat) {
     int32_t v[] = {DSE_CACHE_FORMAT, e->log_batch, e->log_block_in, e->log_block_out, e->log_bus,
-                   (int32_t)c->o.strategy, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 0 /* rlimit: default */,
+                   (int32_t)strat, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 0 /* rlimit: default */,
                    (int32_t)(c->o.solve_timeout_s * 10)};
     uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
     return dse_fnv(h, v, sizeof v);
 }
 
-uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver) {
+static uint64_t strategy_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver, dse_strategy strat) {
     int32_t probe_bus = e->log_bus >= 0 ? e->log_bus : c->space.base.log_bus_width;
     int32_t v[] = {(int32_t)ver, (int32_t)SCHED_MAX_TOP, (int32_t)DSE_OBJ_CYCLES /* library ranking */, probe_bus};
-    uint64_t h = solver_hash(c, e);
+    uint64_t h = solver_hash(c, e, strat);
     h = dse_fnv(h, v, sizeof v);
-    return dse_fnv(h, &c->probe_hash, sizeof c->probe_hash);
+    uint64_t ph = probe_hash_of(c, strat);
+    return dse_fnv(h, &ph, sizeof ph);
+}
+
+uint64_t dse_entry_disk_key(const dse_ctx *c, const dse_entry *e, uint32_t ver) {
+    return strategy_disk_key(c, e, ver, c->o.strategy);
 }
 
 static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) { return dse_entry_disk_key(c, e, COST_MODEL_VERSION); }
@@ -260,7 +296,9 @@ static uint64_t disk_key(const dse_ctx *c, const dse_entry *e) { return dse_entr
 /* The key of the embeddings alone (no library probes, search options or cost model): a
  * space with other buffer ranges or a new cost model reuses the Z3 solves and only
  * searches new libraries. */
-static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) { return dse_fnv(solver_hash(c, e), "EMB", 3); }
+static uint64_t emb_key(const dse_ctx *c, const dse_entry *e) {
+    return dse_fnv(solver_hash(c, e, c->o.strategy), "EMB", 3);
+}
 
 static void grow(dse_ctx *c) {
     int64_t ncap = c->cap * 2;
@@ -344,9 +382,33 @@ static void exact_order(const op *o, const hw_config *hw, const emb_nest *n, sch
     }
 }
 
+/* A library of the same embedding from the other strategy's entry of the same layer and
+ * shape in the cache (same probes, budget and cost model; the library is a function of
+ * the layer, the probes and the embedding alone, so it is the one a search would give):
+ * the solve strategy's channel packing candidate is the reference strategy's only one. */
+static bool borrow_library(dse_ctx *c, const dse_entry *e, dse_cand *cd) {
+    dse_strategy other = c->o.strategy == DSE_STRAT_SOLVE ? DSE_STRAT_REFERENCE : DSE_STRAT_SOLVE;
+    dse_entry *x = calloc(1, sizeof *x);
+    ES_ASSERT(x);
+    *x = *e;
+    memset(x->c, 0, sizeof x->c);
+    bool found = false;
+    if (dse_cache_lookup(c, x, strategy_disk_key(c, e, COST_MODEL_VERSION, other)))
+        for (int k = 0; k < 2 && !found; k++)
+            if (x->c[k].ok && !memcmp(&x->c[k].e, &cd->e, sizeof cd->e)) {
+                cd->nlib = x->c[k].nlib;
+                memcpy(cd->lib, x->c[k].lib, sizeof cd->lib);
+                found = true;
+            }
+    free(x);
+    c->borrowed += found;
+    return found;
+}
+
 /* The candidate's schedule library: the top schedules at every buffer probe. */
 static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     if (!cd->ok) return;
+    if (!c->o.no_borrow && borrow_library(c, e, cd)) return;
     const op *o = &c->layers[e->layer];
     status st;
     cd->nlib = 0;
@@ -591,7 +653,7 @@ static int64_t collect_needed(dse_ctx *c, dse_entry ***out) {
 /* Shared by the fill workers (MAP_SHARED): the next entry to take, entries done, CPU
  * time of the Z3 solves and of the library searches (microseconds). */
 typedef struct fill_shared {
-    _Atomic int64_t next, done, solve_us, lib_us, memo_calls, memo_hits;
+    _Atomic int64_t next, done, solve_us, lib_us, memo_calls, memo_hits, borrowed;
 } fill_shared;
 
 static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64_t n, double t0) {
@@ -610,13 +672,20 @@ static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh
         int64_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= n || enc_interrupted()) break;
         double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
-        int64_t mc = c->memo_calls, mh = c->memo_hits;
+        int64_t mc = c->memo_calls, mh = c->memo_hits, bo = c->borrowed;
         compute_entry(c, need[i]);
         if (enc_interrupted()) break; /* its solve may be cut short: not cached */
         atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
         atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
         atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
         atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
+        atomic_fetch_add(&sh->borrowed, c->borrowed - bo);
+        if (c->o.progress && c->o.entry_times) {
+            const dse_entry *e = need[i];
+            fprintf(c->o.progress, "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU Z3 %.2f s, library %.2f s\n",
+                    c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
+                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3, (c->lib_cpu_ms - l0) / 1e3);
+        }
         if (out) {
             put_entry(out, c, need[i]);
             fflush(out);
@@ -714,6 +783,7 @@ bool dse_prepare(dse_ctx *c, status *st) {
     c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;
     c->fill_memo_calls += sh->memo_calls;
     c->fill_memo_hits += sh->memo_hits;
+    c->fill_borrowed += sh->borrowed;
     c->fill_entries += nneed;
     munmap(sh, sizeof *sh);
     if (cf) fclose(cf);

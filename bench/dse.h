@@ -70,7 +70,11 @@ typedef struct dse_opts {
                                * instead of the footprint shortcut (tests) */
     bool no_memo;             /* library searches cost every schedule afresh instead of
                                * sharing one cost memo per candidate over the probes (tests) */
+    bool no_borrow;           /* never take a library from the other strategy's cache entry
+                               * of the same layer, shape and embedding (tests) */
     FILE *progress;           /* progress lines, or NULL */
+    bool entry_times;         /* with progress: one line per computed cache entry (its
+                               * layer, intrinsic shape, Z3 and library CPU seconds) */
 } dse_opts;
 void dse_opts_init(dse_opts *o);
 
@@ -97,6 +101,10 @@ typedef struct dse_design {
     double val_max_layer_err; /* worst |error| of one layer */
 } dse_design;
 
+/* Moves the k (1..n) layers with the most MACs (ties: the earlier layer) to the front of
+ * layers[0..n), in their suite order (--largest K). */
+void dse_keep_largest(op *layers, int n, int k);
+
 typedef struct dse_ctx dse_ctx;
 
 dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const dse_opts *o, status *st);
@@ -112,13 +120,17 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *n, status *st);
 /* Per-layer detail of a design: the estimate and the chosen embedding + schedule, for
  * validation. Returns false + status on errors. */
 bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st);
+/* dse_validate for every design on the cycles front and the default VTA, the
+ * design-layers shared by o->jobs worker processes. */
+bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status *st);
 /* Counters: cache hits / misses of layer entries, fallback searches. */
 void dse_stats(const dse_ctx *c, int64_t *hits, int64_t *misses, int64_t *slow, double *prepare_ms);
 /* The last cache fill: entries computed, CPU seconds of all workers in Z3 solves and in
  * schedule-library searches. */
 void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, double *lib_cpu_s);
-/* The last fill's cost evaluations of the library searches and how many the memo answered. */
-void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits);
+/* The last fill's cost evaluations of the library searches, how many the memo answered,
+ * and the libraries taken from the other strategy's cache entries instead of a search. */
+void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits, int64_t *borrowed);
 
 /* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
  * ties (equal in both) keep every copy on the front. */

@@ -7,9 +7,12 @@
  * rows per buffer, micro-op rows), so the shortcut equals deriving each library
  * schedule on the design itself (what no_cache mode does; a test compares them).
  * Invariant: a design's result depends only on the design and the context's options. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "bench/dse_int.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,38 +338,136 @@ bool dse_layer_pick(dse_ctx *c, const hw_config *hw, int l, dse_pick *p, status 
     return true;
 }
 
-bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
-    if (d->reason != DSE_FEASIBLE) return true;
-    int n = c->nlayers, take = sample > 0 && sample < n ? sample : n;
-    double model = 0, sim = 0, worst = 0;
+/* The layers validated of n with a sample of `sample` (0: all), in order. */
+static int val_layers(int n, int sample, int k) {
+    int take = sample > 0 && sample < n ? sample : n;
+    return k < 0 ? take : take == n ? k : (int)((int64_t)k * n / take);
+}
+
+/* One design-layer on the simulator: the model's and the simulator's cycles. */
+static bool validate_layer(dse_ctx *c, const hw_config *hw, int l, double *model, double *simc, status *st) {
+    dse_pick p;
+    if (!dse_layer_pick(c, hw, l, &p, st)) return false;
+    /* the cost module on the design itself must give the figure the design was ranked by */
+    sched t = p.s;
+    double cyc = 0, en = 0;
+    sim_report rep;
+    status in;
+    status_init(&in);
+    if (!cost_vta_eval(&c->layers[l], hw, &p.n, &t, &cyc, &en, &in) ||
+        !cost_sim(&c->layers[l], hw, &p.e, &p.n, &p.s, &rep, &in))
+        return status_fail(st, "dse: validation of design %s, layer %s: %s", hw->name, c->layers[l].name, in.msg);
+    if (!(fabs(cyc - p.cycles) <= 1e-9 * p.cycles))
+        return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g on the design", hw->name,
+                           c->layers[l].name, p.cycles, cyc);
+    *model = p.cycles;
+    *simc = (double)rep.cycles;
+    return true;
+}
+
+/* Sums a design's validated layers into its val_ fields. */
+static void val_sum(dse_design *d, int take, const double *model, const double *simc) {
+    double m = 0, sm = 0, worst = 0;
     for (int k = 0; k < take; k++) {
-        int l = take == n ? k : (int)((int64_t)k * n / take);
-        dse_pick p;
-        if (!dse_layer_pick(c, &d->hw, l, &p, st)) return false;
-        /* the cost module on the design itself must give the figure the design was ranked by */
-        sched t = p.s;
-        double cyc = 0, en = 0;
-        sim_report rep;
-        status in;
-        status_init(&in);
-        if (!cost_vta_eval(&c->layers[l], &d->hw, &p.n, &t, &cyc, &en, &in) ||
-            !cost_sim(&c->layers[l], &d->hw, &p.e, &p.n, &p.s, &rep, &in))
-            return status_fail(st, "dse: validation of design %s, layer %s: %s", d->hw.name, c->layers[l].name, in.msg);
-        if (!(fabs(cyc - p.cycles) <= 1e-9 * p.cycles))
-            return status_fail(st, "dse: internal: design %s, layer %s: estimate %.17g here, %.17g on the design",
-                               d->hw.name, c->layers[l].name, p.cycles, cyc);
-        double sc = (double)rep.cycles;
-        model += p.cycles;
-        sim += sc;
-        double err = sc > 0 ? fabs(p.cycles - sc) / sc : 0;
+        m += model[k];
+        sm += simc[k];
+        double err = simc[k] > 0 ? fabs(model[k] - simc[k]) / simc[k] : 0;
         if (err > worst) worst = err;
     }
     d->val_layers = take;
-    d->val_model = model;
-    d->val_sim = sim;
-    d->val_err = sim > 0 ? (model - sim) / sim : 0;
+    d->val_model = m;
+    d->val_sim = sm;
+    d->val_err = sm > 0 ? (m - sm) / sm : 0;
     d->val_max_layer_err = worst;
-    return true;
+}
+
+bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
+    if (d->reason != DSE_FEASIBLE) return true;
+    int take = val_layers(c->nlayers, sample, -1);
+    double *v = malloc(2 * (size_t)take * sizeof *v);
+    ES_ASSERT(v);
+    bool ok = true;
+    for (int k = 0; k < take && ok; k++)
+        ok = validate_layer(c, &d->hw, val_layers(c->nlayers, sample, k), &v[k], &v[take + k], st);
+    if (ok) val_sum(d, take, v, v + take);
+    free(v);
+    return ok;
+}
+
+/* Shared by the validation workers (MAP_SHARED): the next task, the first error, and per
+ * task t (design-layer) res[t] = the model's, res[ntask + t] = the simulator's cycles. */
+typedef struct val_shared {
+    _Atomic int64_t next, done;
+    _Atomic int failed;
+    char msg[sizeof(((status *)0)->msg)];
+} val_shared;
+
+static void val_worker(dse_ctx *c, const dse_design *d, const int64_t *which, int take, int sample, int64_t ntask,
+                       val_shared *sh, double *res) {
+    for (;;) {
+        int64_t t = atomic_fetch_add(&sh->next, 1);
+        if (t >= ntask || enc_interrupted() || sh->failed) return;
+        const dse_design *x = &d[which[t / take]];
+        status st;
+        status_init(&st);
+        if (!validate_layer(c, &x->hw, val_layers(c->nlayers, sample, (int)(t % take)), &res[t], &res[ntask + t],
+                            &st)) {
+            if (!atomic_exchange(&sh->failed, 1)) snprintf(sh->msg, sizeof sh->msg, "%s", st.msg);
+            return;
+        }
+        int64_t done = atomic_fetch_add(&sh->done, 1) + 1;
+        if (c->o.progress && (done % (ntask / 10 > 0 ? ntask / 10 : 1) == 0 || done == ntask))
+            fprintf(c->o.progress, "dse: validation %lld/%lld design-layers on the simulator\n", (long long)done,
+                    (long long)ntask);
+    }
+}
+
+bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status *st) {
+    int take = val_layers(c->nlayers, sample, -1);
+    int64_t *which = malloc((size_t)(n > 0 ? n : 1) * sizeof *which), nv = 0;
+    ES_ASSERT(which);
+    for (int64_t i = 0; i < n; i++)
+        if ((d[i].pareto_cycles || d[i].is_default) && d[i].reason == DSE_FEASIBLE) which[nv++] = i;
+    int64_t ntask = nv * take;
+    size_t bytes = sizeof(val_shared) + 2 * (size_t)(ntask > 0 ? ntask : 1) * sizeof(double);
+    val_shared *sh = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ES_ASSERT(sh != MAP_FAILED);
+    memset(sh, 0, sizeof *sh);
+    double *res = (double *)(sh + 1);
+    int jobs = c->o.jobs < ntask ? c->o.jobs : (int)(ntask > 0 ? ntask : 1);
+    if (jobs > 64) jobs = 64;
+    bool ok = true;
+    if (jobs <= 1) {
+        val_worker(c, d, which, take, sample, ntask, sh, res);
+    } else {
+        pid_t pid[64];
+        int started = 0;
+        for (int j = 0; j < jobs; j++) {
+            fflush(NULL);
+            pid[j] = fork();
+            if (pid[j] < 0) {
+                ok = status_fail(st, "dse: fork: %s", strerror(errno));
+                break;
+            }
+            if (pid[j] == 0) {
+                val_worker(c, d, which, take, sample, ntask, sh, res);
+                _exit(0);
+            }
+            started++;
+        }
+        for (int j = 0; j < started; j++) {
+            int ws = dse_wait_worker(pid, started, j);
+            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = ok && status_fail(st, "dse: a validation worker failed");
+        }
+    }
+    if (ok && sh->failed) ok = status_fail(st, "%s", sh->msg);
+    if (ok && (enc_interrupted() || sh->done != ntask)) ok = status_fail(st, "dse: validation interrupted");
+    for (int64_t k = 0; ok && k < nv; k++) {
+        val_sum(&d[which[k]], take, res + k * take, res + ntask + k * take);
+    }
+    munmap(sh, bytes);
+    free(which);
+    return ok;
 }
 
 static int cmp_double(const void *x, const void *y) {

@@ -60,7 +60,9 @@ struct dse_ctx {
     dse_opts o;
     hw_config probe[DSE_NPROBES]; /* buffer probes: smallest, default, largest (shape/bus set per entry) */
     int nprobe;
-    uint64_t probe_hash;
+    uint64_t probe_hash;          /* probes, timing, bus and options (strategy included) */
+    uint64_t probe_hash0;         /* the same before the options (the other strategy's keys) */
+    int64_t borrowed;             /* libraries taken from the other strategy's cache entry */
     uint64_t *op_hash;            /* per layer (name excluded) */
     int32_t *canon;               /* per layer: the first layer of the same shape (entries are shared) */
     /* entries: open addressing on key */
@@ -74,6 +76,7 @@ struct dse_ctx {
     double fill_solve_cpu_s, fill_lib_cpu_s; /* the last fill, all workers */
     int64_t fill_entries;
     int64_t fill_memo_calls, fill_memo_hits; /* the last fill's cost-plug calls and memo hits */
+    int64_t fill_borrowed;            /* the fills' libraries taken from the other strategy */
     /* the disk cache: lines by key */
     char **disk_line;
     uint64_t *disk_key;

@@ -263,6 +263,28 @@ Test(dse, cache_hit_equals_uncached, .timeout = 600) {
 }
 
 /* Brute-force dominance over random points, with ties and infeasible designs. */
+/* Fills the entries of layers [0, nl) at design h in both contexts and compares their
+ * candidates (embedding, library inputs and order); returns the library schedules compared. */
+static int compare_libraries(dse_ctx *a, dse_ctx *b, int nl, const hw_config *h, int tag) {
+    status st;
+    status_init(&st);
+    int compared = 0;
+    for (int l = 0; l < nl; l++) {
+        dse_entry *x = dse_entry_get(a, l, h), *y = dse_entry_get(b, l, h);
+        cr_assert(dse_entry_fill(a, x, &st) && dse_entry_fill(b, y, &st), "%s", st.msg);
+        for (int k = 0; k < 2; k++) {
+            cr_expect_eq(x->c[k].ok, y->c[k].ok);
+            cr_expect(!memcmp(&x->c[k].e, &y->c[k].e, sizeof x->c[k].e), "%d: layer %d cand %d", tag, l, k);
+            cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "%d: layer %d cand %d", tag, l, k);
+            if (x->c[k].nlib != y->c[k].nlib) continue;
+            for (int i = 0; i < x->c[k].nlib; i++, compared++)
+                cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "%d: layer %d cand %d lib %d",
+                          tag, l, k, i);
+        }
+    }
+    return compared;
+}
+
 /* The library searches' cost memo (shared over the buffer probes) changes nothing: every
  * candidate's library (inputs and order) equals the one of searches costing every
  * schedule afresh, and the memo answers part of the calls. */
@@ -282,25 +304,56 @@ Test(dse, memo_library_equals_unmemoized) {
     cr_assert_eq(a->nprobe, 3);
     hw_config h;
     hw_space_design(&s, 0, &h);
-    int compared = 0;
-    for (int l = 0; l < nl; l++) {
-        dse_entry *x = dse_entry_get(a, l, &h), *y = dse_entry_get(b, l, &h);
-        cr_assert(dse_entry_fill(a, x, &st) && dse_entry_fill(b, y, &st), "%s", st.msg);
-        for (int k = 0; k < 2; k++) {
-            cr_expect_eq(x->c[k].ok, y->c[k].ok);
-            cr_expect_eq(x->c[k].nlib, y->c[k].nlib, "layer %d cand %d", l, k);
-            if (x->c[k].nlib != y->c[k].nlib) continue;
-            for (int i = 0; i < x->c[k].nlib; i++, compared++)
-                cr_expect(!memcmp(&x->c[k].lib[i], &y->c[k].lib[i], sizeof x->c[k].lib[i]), "layer %d cand %d lib %d", l,
-                          k, i);
-        }
-    }
-    cr_expect_gt(compared, nl);
+    cr_expect_gt(compare_libraries(a, b, nl, &h, 0), nl);
     cr_expect_gt(a->memo_hits, 0);
     cr_expect_lt(a->memo_hits, a->memo_calls);
     cr_expect_eq(b->memo_calls, 0);
     dse_destroy(a);
     dse_destroy(b);
+    free(ops);
+}
+
+/* Libraries taken from the other strategy's cache entry equal searched ones: the
+ * reference strategy's only candidate (channel packing) from a solve run's cache, and
+ * the solve strategy's packing candidate from a reference run's cache. */
+static dse_ctx *filled(const op *ops, int nl, const hw_space *s, dse_strategy strat, const char *cache, bool borrow) {
+    dse_opts o;
+    dse_opts_init(&o);
+    o.strategy = strat;
+    o.cache_path = cache;
+    o.no_borrow = !borrow;
+    o.sched_evals = 500;
+    status st;
+    status_init(&st);
+    dse_ctx *c = dse_create(ops, nl, s, &o, &st);
+    cr_assert(c && dse_prepare(c, &st), "%s", st.msg);
+    return c;
+}
+
+Test(dse, borrowed_library_equals_searched) {
+    int nl;
+    hw_space s;
+    op *ops = tiny_swept("log_block=4,log_inp_buff_size=12,16,log_acc_buff_size=13,18", &nl, &s);
+    nl = 2; /* the GEMM and the 3x3 conv (with padding) */
+    hw_config h;
+    hw_space_design(&s, 0, &h);
+    for (int dir = 0; dir < 2; dir++) {
+        dse_strategy from = dir ? DSE_STRAT_REFERENCE : DSE_STRAT_SOLVE;
+        dse_strategy to = dir ? DSE_STRAT_SOLVE : DSE_STRAT_REFERENCE;
+        char cache[] = "/tmp/test_dse_borrow_XXXXXX";
+        empty_file(cache);
+        dse_destroy(filled(ops, nl, &s, from, cache, false));
+        dse_ctx *b = filled(ops, nl, &s, to, cache, true), *r = filled(ops, nl, &s, to, NULL, false);
+        int64_t calls, hits, borrowed, rb;
+        dse_fill_memo_stats(b, &calls, &hits, &borrowed);
+        cr_expect_gt(borrowed, 0, "direction %d", dir);
+        dse_fill_memo_stats(r, &calls, &hits, &rb);
+        cr_expect_eq(rb, 0);
+        cr_expect_gt(compare_libraries(b, r, nl, &h, dir), nl);
+        dse_destroy(b);
+        dse_destroy(r);
+        unlink(cache);
+    }
     free(ops);
 }
 
@@ -458,20 +511,39 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
     status_init(&st);
     dse_opts o;
     dse_opts_init(&o);
+    o.jobs = 2; /* dse_validate_front's workers */
     dse_ctx *c = dse_create(ops, nl, &s, &o, &st);
+    dse_design all[4], front[4];
+    cr_assert_eq(hw_space_count(&s), 4);
     for (int64_t i = 0; i < hw_space_count(&s); i++) {
         hw_config h;
         hw_space_design(&s, i, &h);
         dse_design d;
         cr_assert(dse_eval(c, &h, i, &d, &st), "%s", st.msg);
         cr_assert_eq(d.reason, DSE_FEASIBLE);
+        front[i] = d;
+        front[i].pareto_cycles = i % 2; /* the default VTA is validated anyway */
         cr_assert(dse_validate(c, &d, i == 0 ? 2 : 0, &st), "%s", st.msg);
+        all[i] = d;
         cr_expect_eq(d.val_layers, i == 0 ? 2 : nl);
         if (i > 0) cr_expect(fabs(d.val_model - d.cycles) <= 1e-9 * d.cycles, "%.17g vs %.17g", d.val_model, d.cycles);
         cr_expect_gt(d.val_sim, 0);
         cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
         cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
     }
+    /* the front in worker processes: the same figures as one design at a time */
+    cr_assert(dse_validate_front(c, front, 4, 0, &st), "%s", st.msg);
+    int left_out = 0;
+    for (int i = 0; i < 4; i++) {
+        bool want = front[i].pareto_cycles || front[i].is_default;
+        cr_expect_eq(front[i].val_layers, want ? nl : 0, "design %d", i);
+        left_out += !want;
+        if (!want || i == 0) continue; /* design 0 was sampled above */
+        cr_expect_eq(front[i].val_model, all[i].val_model, "design %d", i);
+        cr_expect_eq(front[i].val_sim, all[i].val_sim, "design %d", i);
+        cr_expect_eq(front[i].val_max_layer_err, all[i].val_max_layer_err, "design %d", i);
+    }
+    cr_expect_gt(left_out, 0);
     dse_destroy(c);
     free(ops);
 }
@@ -627,4 +699,55 @@ Test(dse, cache_key_holds_what_an_entry_depends_on) {
     }
     unlink(cache);
     free(ops);
+}
+
+/* --largest K: the kept layers are those whose rank by MACs (more MACs first, then the
+ * earlier layer) is below K, in suite order; the rank is counted pairwise here, not by
+ * the sort dse_keep_largest uses. The DeepBench suites have many equal-MAC layers. */
+Test(dse, largest_keeps_the_k_layers_with_the_most_macs) {
+    const char *files[] = {"deepbench_device_conv", "deepbench_device_gemm", "deepbench_server_conv",
+                           "deepbench_server_gemm"};
+    op *all = NULL;
+    int n = 0;
+    for (int f = 0; f < 4; f++) {
+        char path[512], name[64];
+        snprintf(path, sizeof path, "%s/bench/suites/%s.xml", SRC, files[f]);
+        op *ops;
+        int k;
+        status st;
+        status_init(&st);
+        cr_assert(spec_load_suite(path, name, sizeof name, &ops, &k, &st), "%s", st.msg);
+        all = realloc(all, (size_t)(n + k) * sizeof *all);
+        cr_assert(all);
+        memcpy(all + n, ops, (size_t)k * sizeof *ops);
+        free(ops);
+        n += k;
+    }
+    cr_assert_gt(n, 100);
+    int ties = 0;
+    for (int i = 1; i < n; i++) ties += op_macs(&all[i]) == op_macs(&all[i - 1]);
+    cr_expect_gt(ties, 0, "the suites should exercise ties");
+    /* every K, so each tie straddling a boundary is exercised */
+    int *rank = calloc((size_t)n, sizeof *rank);
+    op *cp = malloc((size_t)n * sizeof *cp);
+    cr_assert(rank && cp);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            rank[i] += op_macs(&all[j]) > op_macs(&all[i]) || (op_macs(&all[j]) == op_macs(&all[i]) && j < i);
+    for (int k = 1; k <= n; k++) {
+        int m = 0;
+        memcpy(cp, all, (size_t)n * sizeof *cp);
+        dse_keep_largest(cp, n, k);
+        for (int i = 0; i < n; i++) {
+            if (rank[i] >= k) continue;
+            cr_assert_lt(m, k);
+            cr_assert(!memcmp(&cp[m], &all[i], sizeof *cp), "K=%d: kept layer %d is %s, expected %s", k, m,
+                      cp[m].name, all[i].name);
+            m++;
+        }
+        cr_assert_eq(m, k, "K=%d", k);
+    }
+    free(rank);
+    free(cp);
+    free(all);
 }
