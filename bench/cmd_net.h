@@ -10,8 +10,8 @@
  * host nodes on the host (net_ref_node), every tensor compared bit for bit with the C
  * reference of the network (net_ref_run) when checked.
  * The layer programs run one after the other on the simulator, each with its own DRAM
- * image; the transitions between them are priced, not simulated (no single program per
- * network yet). */
+ * image; the transitions between them are priced, not simulated. One program per
+ * network (one image, one stream, simulated end to end) is netrun_prog below. */
 #ifndef EMBEDSYN_BENCH_CMD_NET_H
 #define EMBEDSYN_BENCH_CMD_NET_H
 
@@ -103,6 +103,8 @@ typedef struct netrun_prog_result {
     uint64_t cycles;         /* simulated: the sum over the segments */
     uint64_t layer_cycles;   /* the same layers each simulated alone (the flow's figures) */
     int64_t relayout_bytes;  /* bytes the host wrote in re-layouts */
+    double relayout_cycles;  /* their price (nl_copy_transition: producer bytes read +
+                              * consumer bytes written at bus speed), not simulated */
     int64_t insns;
     uint64_t image_bytes;
     driver_check check;

@@ -118,6 +118,8 @@ static bool add_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, stat
         nl_map_free(&cm);
     } else if (ok) {
         q->res.nrelayout++;
+        q->res.relayout_cycles +=
+            nl_copy_transition(&q->hw, in->map.nvec * in->map.lanes, cm.nvec * cm.lanes).cycles;
         push_step(q, (np_step){STEP_RELAYOUT, n->in[0], netprog_layer_at(q->np, k)->region[LOWER_R_INP], cm});
     } else {
         nl_map_free(&cm);
