@@ -86,7 +86,10 @@ static bool map_in_full(const op *o, const hw_config *hw, const emb *e, const em
 bool nl_map_in_full(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
     const emb_layout *L = &n->lay[EMB_INP];
     if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
-    return map_alloc(m, L->elems, L->elem_bytes, NL_LANE_ZERO, st) && (map_in_full(o, hw, e, n, m->idx, st) || (nl_map_free(m), false));
+    if (!map_alloc(m, L->elems, L->elem_bytes, NL_LANE_ZERO, st)) return false;
+    if (map_in_full(o, hw, e, n, m->idx, st)) return true;
+    nl_map_free(m);
+    return false;
 }
 
 bool nl_map_in(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {

@@ -153,7 +153,8 @@ void lower_region_specs(const op *o, const hw_config *hw, const emb *e, const em
     lower_region_spec *u = &spec[LOWER_R_UOP];
     *u = (lower_region_spec){true, HW_MEM_UOP, (uint64_t)s->uop_rows * 4, "", "micro-op kernels"};
     for (int x = 0; x < 2; x++) {
-        lower_region_spec *r = &spec[x == 0 ? LOWER_R_INP : LOWER_R_WGT], *z = &spec[x == 0 ? LOWER_R_ZINP : LOWER_R_ZWGT];
+        lower_region_spec *r = &spec[x == 0 ? LOWER_R_INP : LOWER_R_WGT];
+        lower_region_spec *z = &spec[x == 0 ? LOWER_R_ZINP : LOWER_R_ZWGT];
         r->used = true;
         r->kind = cg_mem[x];
         r->bytes = (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, cg_mem[x]));
@@ -553,8 +554,8 @@ bool lower_codegen_at(const op *o, const hw_config *hw, const emb *e, const emb_
             return status_fail(st, "region %s: %s", lower_region_names[k], spec[k].used ? "missing" : "not used");
         if (r >= 0 && (r >= vta_prog_nregions(p) || vta_prog_region(p, r)->bytes < spec[k].bytes ||
                        hw_elem_bytes(hw, vta_prog_region(p, r)->kind) != hw_elem_bytes(hw, spec[k].kind)))
-            return status_fail(st, "region %s: index %d is not a %llu-byte region of its element size", lower_region_names[k],
-                               r, (unsigned long long)spec[k].bytes);
+            return status_fail(st, "region %s: index %d is not a %llu-byte region of its element size",
+                               lower_region_names[k], r, (unsigned long long)spec[k].bytes);
     }
     int64_t before = vta_prog_ninsns(p);
     cg c = {.o = o, .hw = hw, .e = e, .n = n, .s = s, .ls = ls, .p = p};
