@@ -64,13 +64,15 @@ static const char net_help_prog[] =
     "  --one-program       after the layout choice, one program for the whole network:\n"
     "                      every VTA layer's weights, biases, micro-ops and every\n"
     "                      activation in one DRAM image, the layers' code in one stream\n"
-    "                      (dependence-queue drain between layers), split into segments\n"
-    "                      at the host hand-offs (host nodes; a re-layout by the host where\n"
-    "                      a layer cannot read its input in place), simulated in order on\n"
-    "                      that image; with --check every tensor is read back from the\n"
-    "                      image and compared with the C reference (the per-layer runs\n"
-    "                      are skipped); reports the simulated cycles next to the sum of\n"
-    "                      the same layers alone\n"
+    "                      (dependence-queue drain between layers); a layer reads its input\n"
+    "                      in place when the bytes are already in its layout, else the\n"
+    "                      producer's STOREs also write the vectors it needs (`store`),\n"
+    "                      else the host re-lays it out at a hand-off (`copy`; priced).\n"
+    "                      Segments end at the host hand-offs (host nodes, re-layouts) and\n"
+    "                      run in order on that image; with --check every tensor is read\n"
+    "                      back from the image and compared with the C reference (the\n"
+    "                      per-layer runs are skipped); reports the simulated cycles next\n"
+    "                      to the sum of the same layers alone\n"
     "  --json              one JSON object: layers, totals, check\n";
 
 enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE, O_ONEPROG };

@@ -99,12 +99,15 @@ typedef struct netrun_prog_result {
     int32_t nsegments;       /* FINISH-terminated segments */
     int32_t nhost;           /* host nodes run at hand-offs */
     int32_t ndirect;         /* layer inputs read in place (the `same` transition) */
+    int32_t nstored;         /* layer inputs written by the producer's extra STOREs */
+    int64_t store_vectors;   /* vectors those STOREs write */
     int32_t nrelayout;       /* layer inputs re-laid out by the host at a hand-off */
     uint64_t cycles;         /* simulated: the sum over the segments */
     uint64_t layer_cycles;   /* the same layers each simulated alone (the flow's figures) */
     int64_t relayout_bytes;  /* bytes the host wrote in re-layouts */
-    double relayout_cycles;  /* their price (nl_copy_transition: producer bytes read +
-                              * consumer bytes written at bus speed), not simulated */
+    double relayout_cycles;  /* their price as the flow prices the transition
+                              * (nl_transition_of: a host producer writes the extra
+                              * vectors of a `store`; else a copy), not simulated */
     int64_t insns;
     uint64_t image_bytes;
     driver_check check;
@@ -175,10 +178,11 @@ bool netrun_one_program(const net *g, const netrun_opts *o, const netrun_result 
 
 /* Small networks built in C (bench/cmd_net_builtin.c), for tests and for trying the
  * command without an ONNX file: "tiny" (conv, depthwise, 1x1 conv, residual add, max
- * pool, global average pool, flatten, dense) and "chain" (three convs in a row).
+ * pool, global average pool, flatten, dense), "chain" (three convs in a row) and
+ * "down" (a 3x3 conv, then a stride-2 1x1 conv reading every other pixel, then a 3x3).
  * Random weights from seed. NULL + status for an unknown name. */
 net *netrun_builtin(const char *name, uint64_t seed, status *st);
-#define NETRUN_BUILTINS "tiny, chain"
+#define NETRUN_BUILTINS "tiny, chain, down"
 
 /* Output (bench/net_report.c): the per-layer table, JSON, Markdown report, SVG of the
  * per-layer cycles of two flows (b may be NULL), and the suite of distinct VTA layers. */

@@ -36,11 +36,28 @@ typedef struct tloc {
     nl_map map;
 } tloc;
 
+/* How a VTA layer's input arrives. */
+typedef enum { IN_PLACE, IN_STORE, IN_HOST } in_mode;
+#define NP_MAX_ALSO 8 /* consumers one producer stores for (more: host re-layouts) */
+
+/* A VTA layer's plan (pass 1). */
+typedef struct lplan {
+    driver_plan *pl;       /* NULL off VTA */
+    sched s;
+    nl_map cm;             /* its compact input layout */
+    in_mode mode;
+    int inp_region;        /* IN_STORE: set when the producer is emitted */
+    int nalso;             /* consumers this layer also stores for */
+    netprog_store_target also[NP_MAX_ALSO];
+    int32_t also_node[NP_MAX_ALSO];
+} lplan;
+
 struct netrun_prog {
     const net *g;
     hw_config hw;
     netprog *np;
     tloc *loc;          /* per tensor */
+    lplan *plan;        /* per node */
     np_step *step;
     int32_t nstep, cap;
     int32_t *layer_of;  /* node -> netprog layer, -1 */
@@ -62,11 +79,10 @@ static void close_segment(netrun_prog *q) {
     if (k >= 0) push_step(q, (np_step){STEP_SEGMENT, k, -1, {0, 0, NULL}});
 }
 
-/* A canonical-layout region for tensor t. */
-static bool canonical_loc(netrun_prog *q, int32_t t, status *st) {
+/* A canonical-layout region for tensor t (its map is set). */
+static bool canonical_region(netrun_prog *q, int32_t t, status *st) {
     const net_tensor *tt = net_tensor_at(q->g, t);
     tloc *l = &q->loc[t];
-    if (!nl_map_canonical(&q->hw, tt->rank, tt->shape, &l->map, st)) return false;
     char name[32], shape[96];
     snprintf(name, sizeof name, "t%d", (int)t);
     snprintf(shape, sizeof shape, "%lldx%lldx%lldx%lld", (long long)tt->shape[0], (long long)tt->shape[1],
@@ -95,59 +111,121 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
     return true;
 }
 
-/* A VTA layer: input in place or re-laid out, regions and code. */
-static bool add_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, status *st) {
+/* Pass 1 for a VTA layer: plan, schedule, input and output maps, and how its input
+ * arrives: in place, stored by its VTA producer (a target in the producer's list), or
+ * re-laid out by the host. */
+static bool plan_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, status *st) {
     const net_node *n = net_node_at(q->g, i);
-    const netrun_alt *a = &L->alt[L->chosen];
-    driver_plan *pl = es_malloc(sizeof *pl);
-    if (!pl) return status_fail(st, "out of memory");
-    sched s;
-    nl_map cm = {0, 0, NULL};
-    bool ok = chosen_sched(&n->o, &q->hw, a, pl, &s, st) && netprog_inp_map(&n->o, &q->hw, &pl->e, &pl->n, &s, &cm, st);
-    tloc *in = &q->loc[n->in[0]];
-    bool direct = ok && netprog_map_serves(&in->map, &cm);
-    if (ok && !direct) close_segment(q);
+    lplan *lp = &q->plan[i];
+    lp->pl = es_malloc(sizeof *lp->pl);
+    if (!lp->pl) return status_fail(st, "out of memory");
+    lp->inp_region = -1;
+    if (!chosen_sched(&n->o, &q->hw, &L->alt[L->chosen], lp->pl, &lp->s, st) ||
+        !netprog_inp_map(&n->o, &q->hw, &lp->pl->e, &lp->pl->n, &lp->s, &lp->cm, st))
+        return false;
+    int32_t *rm = netrun_out_remap(q->g, n);
+    bool ok = nl_map_out(&n->o, &q->hw, &lp->pl->e, &lp->pl->n, rm, &q->loc[n->out].map, st);
+    free(rm);
+    const tloc *in = &q->loc[n->in[0]];
+    int32_t u = net_tensor_at(q->g, n->in[0])->producer;
+    lplan *pp = u >= 0 ? &q->plan[u] : NULL;
+    netprog_store_target t;
+    lp->mode = IN_HOST;
+    if (netprog_map_serves(&in->map, &lp->cm)) {
+        lp->mode = IN_PLACE;
+    } else if (ok && pp && pp->pl && pp->nalso < NP_MAX_ALSO && netprog_store_plan(&in->map, &lp->cm, &t)) {
+        lp->mode = IN_STORE;
+        pp->also[pp->nalso] = t;
+        pp->also_node[pp->nalso++] = i;
+    }
+    return ok;
+}
+
+/* Pass 2 for a VTA layer: the regions of the consumers it stores for, then its own
+ * regions and code (after a hand-off when the host re-lays its input out). */
+static bool emit_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, status *st) {
+    const net_node *n = net_node_at(q->g, i);
+    lplan *lp = &q->plan[i];
+    for (int k = 0; k < lp->nalso; k++) {
+        lplan *c = &q->plan[lp->also_node[k]];
+        char name[32];
+        snprintf(name, sizeof name, "L%d.inp", (int)lp->also_node[k]);
+        c->inp_region = lp->also[k].region =
+            netprog_add_tensor(q->np, name, (uint64_t)(c->cm.nvec * c->cm.lanes), "", "stored by the producer", st);
+        if (c->inp_region < 0) return false;
+    }
+    const tloc *in = &q->loc[n->in[0]];
+    if (lp->mode == IN_HOST) close_segment(q);
     char prefix[32];
     snprintf(prefix, sizeof prefix, "L%d", (int)i);
-    int k = ok ? netprog_add_layer(q->np, prefix, &n->o, &pl->e, &pl->n, &s, direct ? in->region : -1, n->wt,
-                                   n->o.rq.bias ? n->bias : NULL, st)
-               : -1;
-    ok = k >= 0;
-    if (ok && direct) {
-        q->res.ndirect++;
-        nl_map_free(&cm);
-    } else if (ok) {
+    int inp = lp->mode == IN_PLACE ? in->region : lp->inp_region;
+    int k = netprog_add_layer_storing(q->np, prefix, &n->o, &lp->pl->e, &lp->pl->n, &lp->s, inp, n->wt,
+                                      n->o.rq.bias ? n->bias : NULL, lp->also, lp->nalso, st);
+    if (k < 0) return false;
+    const netprog_layer *nl = netprog_layer_at(q->np, k);
+    q->res.ndirect += lp->mode == IN_PLACE;
+    q->res.nstored += lp->mode == IN_STORE;
+    for (int a = 0; a < lp->nalso; a++) q->res.store_vectors += lp->also[a].stores;
+    if (lp->mode == IN_HOST) {
         q->res.nrelayout++;
-        q->res.relayout_cycles +=
-            nl_copy_transition(&q->hw, in->map.nvec * in->map.lanes, cm.nvec * cm.lanes).cycles;
-        push_step(q, (np_step){STEP_RELAYOUT, n->in[0], netprog_layer_at(q->np, k)->region[LOWER_R_INP], cm});
-    } else {
-        nl_map_free(&cm);
+        q->res.relayout_cycles += nl_transition_of(&q->hw, &in->map, &lp->cm).cycles; /* as the flow prices it */
+        push_step(q, (np_step){STEP_RELAYOUT, n->in[0], nl->region[LOWER_R_INP], lp->cm});
+        memset(&lp->cm, 0, sizeof lp->cm); /* the step owns it */
     }
-    if (ok) {
-        q->layer_of[i] = k;
-        tloc *out = &q->loc[n->out];
-        out->region = netprog_layer_at(q->np, k)->region[LOWER_R_OUT];
-        int32_t *rm = netrun_out_remap(q->g, n);
-        ok = nl_map_out(&n->o, &q->hw, &pl->e, &pl->n, rm, &out->map, st);
-        free(rm);
-        q->res.nlayers++;
-        q->res.layer_cycles += a->cycles;
-    }
-    free(pl);
-    if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
-    return ok;
+    q->layer_of[i] = k;
+    q->loc[n->out].region = nl->region[LOWER_R_OUT];
+    q->res.nlayers++;
+    q->res.layer_cycles += L->alt[L->chosen].cycles;
+    return true;
+}
+
+static void plan_free(lplan *lp) {
+    free(lp->pl);
+    nl_map_free(&lp->cm);
+    for (int k = 0; k < lp->nalso; k++) netprog_store_target_free(&lp->also[k]);
 }
 
 void netrun_prog_destroy(netrun_prog *q) {
     if (!q) return;
     for (int32_t t = 0; q->loc && t < net_ntensors(q->g); t++) nl_map_free(&q->loc[t].map);
+    for (int32_t i = 0; q->plan && i < net_nnodes(q->g); i++) plan_free(&q->plan[i]);
     for (int32_t k = 0; k < q->nstep; k++) nl_map_free(&q->step[k].map);
     netprog_destroy(q->np);
     free(q->loc);
+    free(q->plan);
     free(q->step);
     free(q->layer_of);
     free(q);
+}
+
+/* Pass 1 over the nodes (maps and input modes), pass 2 (regions, code, steps). */
+static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
+    int32_t nn = net_nnodes(q->g);
+    bool ok = true;
+    for (int32_t i = 0; ok && i < nn; i++) {
+        const net_node *n = net_node_at(q->g, i);
+        const net_tensor *t = net_tensor_at(q->g, n->out);
+        q->layer_of[i] = -1;
+        if (n->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA) ok = plan_vta_layer(q, &r->layer[i], i, st);
+        else ok = nl_map_canonical(&q->hw, t->rank, t->shape, &q->loc[n->out].map, st);
+        if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
+    }
+    for (int32_t i = 0; ok && i < nn; i++) {
+        const net_node *n = net_node_at(q->g, i);
+        if (n->kind == NET_INPUT) {
+            ok = canonical_region(q, n->out, st);
+        } else if (r->layer[i].engine == NET_ON_VTA) {
+            ok = emit_vta_layer(q, &r->layer[i], i, st);
+            if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
+        } else {
+            close_segment(q);
+            push_step(q, (np_step){STEP_HOST, i, -1, {0, 0, NULL}});
+            q->res.nhost++;
+            ok = canonical_region(q, n->out, st);
+        }
+    }
+    if (ok) close_segment(q);
+    return ok && netprog_finalize(q->np, st);
 }
 
 netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_result *r, status *st) {
@@ -158,27 +236,12 @@ netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_
     int32_t nt = net_ntensors(g), nn = net_nnodes(g);
     q->np = netprog_create(&o->hw);
     q->loc = es_calloc((size_t)nt, sizeof *q->loc);
+    q->plan = es_calloc((size_t)nn, sizeof *q->plan);
     q->layer_of = es_calloc((size_t)nn, sizeof *q->layer_of);
-    bool ok = q->np && q->loc && q->layer_of;
+    bool ok = q->np && q->loc && q->plan && q->layer_of;
     if (!ok) status_fail(st, "out of memory");
     for (int32_t t = 0; ok && t < nt; t++) q->loc[t].region = -1;
-    for (int32_t i = 0; ok && i < nn; i++) {
-        const net_node *n = net_node_at(g, i);
-        q->layer_of[i] = -1;
-        if (n->kind == NET_INPUT) {
-            ok = canonical_loc(q, n->out, st);
-        } else if (r->layer[i].engine == NET_ON_VTA) {
-            ok = add_vta_layer(q, &r->layer[i], i, st);
-        } else {
-            close_segment(q);
-            push_step(q, (np_step){STEP_HOST, i, -1, {0, 0, NULL}});
-            q->res.nhost++;
-            ok = canonical_loc(q, n->out, st);
-        }
-    }
-    if (ok) close_segment(q);
-    ok = ok && netprog_finalize(q->np, st);
-    if (!ok) {
+    if (!ok || !build_passes(q, r, st)) {
         netrun_prog_destroy(q);
         return NULL;
     }

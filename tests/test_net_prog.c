@@ -91,7 +91,7 @@ static void one_program(const char *name, netrun_flow flow, int32_t want_vta) {
                  (unsigned long long)b.cycles);
     cr_assert_eq(a.nlayers, f.r.nvta);
     cr_assert_eq(a.layer_cycles, f.r.vta_cycles);
-    cr_assert_eq(a.ndirect + a.nrelayout, a.nlayers);
+    cr_assert_eq(a.ndirect + a.nstored + a.nrelayout, a.nlayers);
     cr_assert(a.nsegments >= 1 && a.nsegments <= a.nlayers);
     /* every VTA layer has its place in the program; host nodes do not */
     int32_t seen = 0;
@@ -114,22 +114,50 @@ Test(net_prog, tiny_embedsyn_one_program_bit_exact) { one_program("tiny", NETRUN
 /* graph_pack: the first conv and the dense on the host */
 Test(net_prog, tiny_reference_one_program_bit_exact) { one_program("tiny", NETRUN_REFERENCE, 2); }
 
-/* Three convs in a row with channel packing: one segment, every input read in place,
- * the layers chained by the queue drain (no FINISH between them). */
-Test(net_prog, chain_one_segment_in_place) {
-    fx f = fx_open("chain", NETRUN_REFERENCE);
-    netrun_prog_result a = checked_run(f.q, &f.o);
+/* A checked run that must take one segment with no host re-layout: every input in
+ * place but `stored` of them, and one FINISH in the whole stream (the last
+ * instruction: the layers are chained by the queue drain). */
+static netrun_prog_result one_segment(fx *f, int32_t stored) {
+    netrun_prog_result a = checked_run(f->q, &f->o);
     cr_assert_eq(a.check, DRV_CHECK_PASS, "%s", a.check_msg);
     cr_assert_eq(a.nsegments, 1);
     cr_assert_eq(a.nrelayout, 0);
-    cr_assert_eq(a.ndirect, a.nlayers);
+    cr_assert_eq(a.nstored, stored);
+    cr_assert_eq(a.ndirect, a.nlayers - stored);
     cr_assert_geq(a.nlayers, 2);
-    /* one FINISH in the whole stream: the last instruction */
-    vta_prog *p = netprog_prog(netrun_prog_image(f.q));
+    vta_prog *p = netprog_prog(netrun_prog_image(f->q));
     int64_t fin = 0;
     for (int64_t k = 0; k < vta_prog_ninsns(p); k++) fin += vta_prog_insn(p, k)->opcode == VTA_OP_FINISH;
     cr_assert_eq(fin, 1);
     cr_assert_eq(vta_prog_insn(p, vta_prog_ninsns(p) - 1)->opcode, VTA_OP_FINISH);
+    return a;
+}
+
+/* Three convs in a row with channel packing: every input read in place. */
+Test(net_prog, chain_one_segment_in_place) {
+    fx f = fx_open("chain", NETRUN_REFERENCE);
+    one_segment(&f, 0);
+    fx_close(&f);
+}
+
+/* A stride-2 1x1 conv after a 3x3 conv (channel packing): its input vectors are a
+ * subset of the producer's output vectors, so the producer STOREs them a second time
+ * into the consumer's region (a `store` transition as VTA instructions, no hand-off). */
+Test(net_prog, downsample_stored_by_producer) {
+    fx f = fx_open("down", NETRUN_REFERENCE);
+    netrun_prog_result a = one_segment(&f, 1);
+    int32_t c3 = -1;
+    for (int32_t i = 0; i < net_nnodes(f.g); i++)
+        if (!strcmp(net_node_at(f.g, i)->name, "c3")) c3 = i;
+    /* the conv's input footprint (O-1)*2+1 per spatial axis, every pixel of it (the
+     * channel-packed layout keeps the odd ones the conv skips), C/16 vectors each */
+    const net_tensor *in = net_tensor_at(f.g, net_node_at(f.g, c3)->in[0]);
+    const net_tensor *out = net_tensor_at(f.g, net_node_at(f.g, c3)->out);
+    int64_t want = (in->shape[1] + 15) / 16 * ((out->shape[2] - 1) * 2 + 1) * ((out->shape[3] - 1) * 2 + 1);
+    cr_assert_lt(want, (in->shape[1] + 15) / 16 * in->shape[2] * in->shape[3]); /* a strict subset */
+    cr_assert_eq(a.store_vectors, want);
+    /* the transition the flow priced for this edge */
+    cr_assert_eq(f.r.layer[c3].trans_kind_in, NL_TR_STORE);
     fx_close(&f);
 }
 

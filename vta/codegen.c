@@ -140,6 +140,7 @@ typedef struct cg {
     bool bias_loaded;
     int64_t b, q, gemm_iters;
     bool chain, finish;           /* lower_codegen_at: see lower_at */
+    const lower_at *at;           /* lower_codegen_at's placement, or NULL */
 } cg;
 
 static const hw_mem cg_mem[2] = {HW_MEM_INP, HW_MEM_WGT};
@@ -465,6 +466,11 @@ static bool cg_epilogue(cg *c, const tile_iter *t, status *st) {
     sched_dma_box(c->hw, c->n, s, EMB_ACC, HW_MEM_OUT, true, t->start, t->cnt, c->slot[2] * c->A, &bx);
     bx.dram_base = vta_prog_elem_base(c->p, c->r_out);
     if (!lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+    if (c->at && c->at->also_store) /* the copies a network program asks for */
+        for (int64_t i = 0, n0 = c->buf.n; i < n0 && !c->buf.oom; i++) {
+            vta_insn sv = c->buf.v[i];
+            c->at->also_store(c->at->store_ctx, &sv, buf_push, &c->buf);
+        }
     c->ls->dmas += c->buf.n;
     add_group(c->p, &c->buf, true, false, c->q <= c->Q - 1 - c->Dacc || c->q == c->Q - 1, false, c->ls);
     return true;
@@ -511,6 +517,7 @@ static bool cg_run(cg *c, const lower_at *at, status *st) {
     c->Dacc = c->ns[2];
     c->A = s->slot_rows[EMB_ACC];
     c->chain = at && at->chain;
+    c->at = at;
     c->finish = !at || at->finish;
     bool ok = cg_regions(c, at, st) && cg_uops(c, st) && cg_plan_loads(c, st) && cg_walk(c, st);
     free(c->buf.v);

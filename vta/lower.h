@@ -83,6 +83,11 @@ void lower_region_specs(const op *o, const hw_config *hw, const emb *e, const em
 typedef struct lower_at {
     int region[LOWER_NREGIONS];
     bool chain, finish;
+    /* Optional: called for every STORE of the layer's outputs, may push more STOREs
+     * (the same OUT rows written elsewhere too: a consumer's layout); they join the
+     * STORE group, so the group's tokens cover them. */
+    void (*also_store)(void *ctx, const vta_insn *store, void (*push)(void *buf, const vta_insn *in), void *buf);
+    void *store_ctx;
 } lower_at;
 
 /* lower_codegen into an existing program at the given regions (the uop region is

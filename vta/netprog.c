@@ -78,8 +78,52 @@ static bool write_params(netprog *np, const netprog_layer *l, const op *o, const
     return ok;
 }
 
+/* The extra STOREs of one producer STORE (lower_at.also_store). */
+typedef struct np_hook {
+    netprog *np;
+    uint32_t out_base;
+    const netprog_store_target *t;
+    int nt;
+} np_hook;
+
+static void also_store(void *ctx, const vta_insn *sv, void (*push)(void *buf, const vta_insn *in), void *buf) {
+    const np_hook *h = ctx;
+    for (int k = 0; k < h->nt; k++) {
+        const netprog_store_target *t = &h->t[k];
+        int64_t cbase = vta_prog_elem_base(h->np->p, t->region), r0 = 0, c0 = 0, len = 0;
+        for (int64_t y = 0; y < sv->y_size; y++)
+            for (int64_t x = 0; x < sv->x_size; x++) {
+                int64_t row = sv->sram_base + y * sv->x_size + x;
+                int64_t v = sv->dram_base + y * sv->x_stride + x - h->out_base;
+                ES_ASSERT(v >= 0 && v < t->nvec);
+                for (int64_t j = t->off[v]; j < t->off[v + 1]; j++) {
+                    int64_t c = t->idx[j];
+                    if (len && row == r0 + len && c == c0 + len) {
+                        len++;
+                        continue;
+                    }
+                    if (len) {
+                        vta_insn st = vta_store((uint32_t)r0, (uint32_t)(cbase + c0), 1, (uint32_t)len, (uint32_t)len);
+                        push(buf, &st);
+                    }
+                    r0 = row, c0 = c, len = 1;
+                }
+            }
+        if (len) {
+            vta_insn st = vta_store((uint32_t)r0, (uint32_t)(cbase + c0), 1, (uint32_t)len, (uint32_t)len);
+            push(buf, &st);
+        }
+    }
+}
+
 int netprog_add_layer(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n, const sched *s,
                       int inp_region, const int8_t *wt, const int32_t *bias, status *st) {
+    return netprog_add_layer_storing(np, prefix, o, e, n, s, inp_region, wt, bias, NULL, 0, st);
+}
+
+int netprog_add_layer_storing(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n,
+                              const sched *s, int inp_region, const int8_t *wt, const int32_t *bias,
+                              const netprog_store_target *also, int nalso, status *st) {
     if (np->nlayers == np->cap_layers) {
         int cap = np->cap_layers ? 2 * np->cap_layers : 16;
         netprog_layer *v = es_reallocarray(np->layer, (size_t)cap, sizeof *v);
@@ -107,6 +151,9 @@ int netprog_add_layer(netprog *np, const char *prefix, const op *o, const emb *e
     memcpy(at.region, l->region, sizeof at.region);
     at.chain = np->open_layers > 0;
     at.finish = false;
+    np_hook h = {np, vta_prog_elem_base(np->p, l->region[LOWER_R_OUT]), also, nalso};
+    at.also_store = nalso ? also_store : NULL;
+    at.store_ctx = &h;
     lower_stats ls;
     l->insn_first = vta_prog_ninsns(np->p);
     if (!lower_codegen_at(o, &np->hw, e, n, s, np->p, &at, &ls, st)) return -1;
@@ -186,4 +233,64 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
     lower_compact_copy(n, s, EMB_INP, (int64_t)full.lanes * (int64_t)sizeof *full.idx, full.idx, m->idx);
     nl_map_free(&full);
     return true;
+}
+
+void netprog_store_target_free(netprog_store_target *t) {
+    free(t->off);
+    free(t->idx);
+    memset(t, 0, sizeof *t);
+}
+
+/* Position of every element in p (its first occurrence), -1 if none. */
+static int64_t *first_positions(const nl_map *p, int64_t *nelem) {
+    int64_t n = 0, total = p->nvec * p->lanes;
+    for (int64_t k = 0; k < total; k++)
+        if (p->idx[k] >= n) n = (int64_t)p->idx[k] + 1;
+    int64_t *pos = malloc((size_t)(n + 1) * sizeof *pos);
+    if (!pos) return NULL;
+    for (int64_t e = 0; e < n; e++) pos[e] = -1;
+    for (int64_t k = total - 1; k >= 0; k--)
+        if (p->idx[k] >= 0) pos[p->idx[k]] = k;
+    *nelem = n;
+    return pos;
+}
+
+/* The producer vector equal to consumer vector cv (its first element's position
+ * decides), -1 if none; -2 for an all-zero vector. */
+static int64_t match_vector(const nl_map *p, const int64_t *pos, int64_t nelem, const int32_t *cv) {
+    int32_t l = 0;
+    while (l < p->lanes && cv[l] < 0) l++;
+    if (l == p->lanes) {
+        for (int32_t k = 0; k < p->lanes; k++)
+            if (cv[k] != NL_LANE_ZERO) return -1;
+        return -2;
+    }
+    if (cv[l] >= nelem || pos[cv[l]] < 0 || pos[cv[l]] % p->lanes != l) return -1;
+    int64_t v = pos[cv[l]] / p->lanes;
+    return memcmp(p->idx + v * p->lanes, cv, (size_t)p->lanes * sizeof *cv) ? -1 : v;
+}
+
+bool netprog_store_plan(const nl_map *p, const nl_map *c, netprog_store_target *t) {
+    if (p->lanes != c->lanes) return false;
+    int64_t nelem = 0, *pos = first_positions(p, &nelem);
+    int64_t *src = malloc((size_t)(c->nvec + 1) * sizeof *src), *off = calloc((size_t)p->nvec + 2, sizeof *off);
+    bool ok = pos && src && off;
+    int64_t n = 0;
+    for (int64_t v = 0; ok && v < c->nvec; v++) {
+        src[v] = match_vector(p, pos, nelem, c->idx + v * c->lanes);
+        ok = src[v] != -1;
+        if (ok && src[v] >= 0) off[src[v] + 2]++, n++;
+    }
+    int64_t *idx = ok ? malloc((size_t)(n + 1) * sizeof *idx) : NULL;
+    ok = ok && idx;
+    if (ok) {
+        for (int64_t v = 0; v < p->nvec; v++) off[v + 2] += off[v + 1];
+        for (int64_t v = 0; v < c->nvec; v++) /* off[w + 1] = next free slot of w */
+            if (src[v] >= 0) idx[off[src[v] + 1]++] = v;
+        *t = (netprog_store_target){-1, p->nvec, off, idx, n};
+    } else {
+        free(off), free(idx);
+    }
+    free(pos), free(src);
+    return ok;
 }

@@ -41,6 +41,21 @@ typedef struct netprog_layer {
     int64_t insn_first, insns;  /* its instructions in the stream */
 } netprog_layer;
 
+/* A `store` transition done by the producer (lower_at.also_store): producer output
+ * vector v is also stored at consumer vectors idx[off[v] .. off[v+1]) of the consumer's
+ * input region (consecutive SRAM rows to consecutive vectors merged into one STORE). */
+typedef struct netprog_store_target {
+    int region;        /* the consumer's input region (set before the producer's code) */
+    int64_t nvec;      /* producer vectors */
+    int64_t *off, *idx;
+    int64_t stores;    /* consumer vectors written */
+} netprog_store_target;
+
+/* For every consumer vector of c that is not all zero, the producer vector of p equal
+ * to it lane for lane; false (t untouched) when some has none or the lanes differ. */
+bool netprog_store_plan(const nl_map *p, const nl_map *c, netprog_store_target *t);
+void netprog_store_target_free(netprog_store_target *t);
+
 /* NULL when out of memory. */
 netprog *netprog_create(const hw_config *hw);
 void netprog_destroy(netprog *np);
@@ -56,6 +71,11 @@ int netprog_add_tensor(netprog *np, const char *name, uint64_t bytes, const char
  * Returns the layer's index, -1 + status on error. */
 int netprog_add_layer(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n, const sched *s,
                       int inp_region, const int8_t *wt, const int32_t *bias, status *st);
+/* The same, and the layer's STOREs also write its outputs for the nalso consumers
+ * (netprog_store_target, regions already added). */
+int netprog_add_layer_storing(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n,
+                              const sched *s, int inp_region, const int8_t *wt, const int32_t *bias,
+                              const netprog_store_target *also, int nalso, status *st);
 const netprog_layer *netprog_layer_at(const netprog *np, int k);
 int netprog_nlayers(const netprog *np);
 /* Closes the current segment with FINISH (nothing when it has no layer); returns the
