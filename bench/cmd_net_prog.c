@@ -5,13 +5,18 @@
  *                  chosen schedule regenerated at the image's regions); its input read
  *                  in place when the region holding the tensor already has the bytes
  *                  its loads expect (netprog_map_serves: the `same` transition),
- *                  else a host re-layout into its own input region, which closes the
- *                  segment (the hand-off happens before the layer's segment runs)
+ *                  else written into its own input region by extra STOREs of its VTA
+ *                  producer when every vector it loads is one of the producer's
+ *                  (netprog_store_plan: `store`), else re-laid out by the host, which
+ *                  closes the segment (the hand-off happens before the layer's
+ *                  segment runs). Two passes: the plans and input modes of every
+ *                  layer first (a producer must know its consumers' STOREs), then
+ *                  the regions, code and steps in node order.
  *   host node      closes the segment; at the hand-off the host reads its inputs from
  *                  the image, computes it (net_ref_node) and writes its output into a
  *                  canonical-layout region of the image
- * Run: the steps in order on the one image (segments on the simulator, hand-offs on
- * the host); checked: every tensor read back from the image after the run and
+ * Run: the steps in order on the one image (segments on the simulator in strict mode:
+ * the program stays in the portable subset; hand-offs on the host); checked: every tensor read back from the image after the run and
  * compared bit for bit with net_ref_run. */
 #include <stdlib.h>
 #include <string.h>
@@ -314,7 +319,7 @@ bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *r
     if (!input) return status_fail(st, "out of memory");
     ref_fill_i8(input, nin, o->seed);
     netprog_put(q->np, q->loc[tin].region, &q->loc[tin].map, input);
-    sim_options so = {.timing_only = o->timing_only, .model = SIM_MODEL_PORTABLE};
+    sim_options so = {.timing_only = o->timing_only, .strict = true, .model = SIM_MODEL_PORTABLE};
     bool ok = true;
     for (int32_t k = 0; ok && k < q->nstep; k++) {
         const np_step *s = &q->step[k];
