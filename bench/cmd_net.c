@@ -18,7 +18,7 @@ static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
     "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement graph-pack|all]\n"
-    "         [--cache FILE]\n"
+    "         [--cache FILE] [--one-program]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -29,7 +29,8 @@ static const char net_help[] =
     "The layers' layouts are chosen jointly, minimizing total cycles exactly over each\n"
     "layer's alternatives (variable elimination; status optimal or heuristic).\n"
     "The layer programs run one after the other on the simulator (one DRAM image each);\n"
-    "the transitions are priced, not simulated.\n\n"
+    "the transitions are priced, not simulated; with --one-program the chosen layers\n"
+    "become one program on one DRAM image instead (below).\n\n"
     "  MODEL.onnx          the network (see core/onnx.h for the supported operators)\n"
     "  --builtin NAME      a small network built in C instead: " NETRUN_BUILTINS "\n"
     "  --input-shape SHAPE static input shape (N,C,H,W or N,F) for dynamic models\n"
@@ -58,9 +59,23 @@ static const char net_help[] =
     "                      hardware, flow and solver options) and append new ones\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
+    ;
+static const char net_help_prog[] =
+    "  --one-program       after the layout choice, one program for the whole network:\n"
+    "                      every VTA layer's weights, biases, micro-ops and every\n"
+    "                      activation in one DRAM image, the layers' code in one stream\n"
+    "                      (dependence-queue drain between layers); a layer reads its input\n"
+    "                      in place when the bytes are already in its layout, else the\n"
+    "                      producer's STOREs also write the vectors it needs (`store`),\n"
+    "                      else the host re-lays it out at a hand-off (`copy`; priced).\n"
+    "                      Segments end at the host hand-offs (host nodes, re-layouts) and\n"
+    "                      run in order on that image; with --check every tensor is read\n"
+    "                      back from the image and compared with the C reference (the\n"
+    "                      per-layer runs are skipped); reports the simulated cycles next\n"
+    "                      to the sum of the same layers alone\n"
     "  --json              one JSON object: layers, totals, check\n";
 
-enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE };
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE, O_ONEPROG };
 
 static const struct option net_options[] = {
     {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
@@ -69,7 +84,7 @@ static const struct option net_options[] = {
     {"suite", required_argument, NULL, O_SUITE},       {"alts", required_argument, NULL, O_ALTS},
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
     {"placement", required_argument, NULL, O_PLACEMENT}, {"rlimit", required_argument, NULL, O_RLIMIT},
-    {"cache", required_argument, NULL, O_CACHE},
+    {"cache", required_argument, NULL, O_CACHE},       {"one-program", no_argument, NULL, O_ONEPROG},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -77,7 +92,7 @@ typedef struct net_args {
     const char *model, *builtin, *out, *suite;
     int64_t shape[4];
     int rank;
-    bool json;
+    bool json, one_program;
     netrun_opts o;
 } net_args;
 
@@ -115,6 +130,7 @@ static int take(net_args *a, int code, const char *arg) {
     case O_SUITE: a->suite = arg; break;
     case O_BUILTIN: a->builtin = arg; break;
     case O_CACHE: a->o.cache = arg; break;
+    case O_ONEPROG: a->one_program = true; break;
     case O_PLACEMENT:
         if (!netrun_placement_parse(arg, &a->o.placement))
             return cli_usage_error("net", "--placement must be graph-pack or all, got '%s'", arg);
@@ -208,9 +224,28 @@ static bool write_out(const net_args *a, const net *g, const netrun_result *r, s
     return ok && f;
 }
 
+/* --one-program: the flow's choices (no per-layer runs), then the one program. */
+static bool run_one_program(const net *g, const netrun_opts *o, netrun_result *r, status *st) {
+    netrun_opts c = *o;
+    c.timing_only = true;
+    c.check = false;
+    if (!netrun_run(g, &c, r, st)) return false;
+    double t0 = es_now_ms();
+    if (!netrun_one_program(g, o, r, &r->prog, st)) {
+        netrun_result_free(r);
+        return false;
+    }
+    r->run_ms = es_now_ms() - t0;
+    r->one_program = true;
+    r->check = r->prog.check;
+    snprintf(r->check_msg, sizeof r->check_msg, "%s", r->prog.check_msg);
+    return true;
+}
+
 int cmd_net(int argc, char **argv) {
     if (cli_want_help(argc, argv)) {
         fputs(net_help, stdout);
+        fputs(net_help_prog, stdout);
         return 0;
     }
     net_args a;
@@ -222,7 +257,7 @@ int cmd_net(int argc, char **argv) {
                        : onnx_import(a.model, a.rank ? a.shape : NULL, a.rank, a.o.seed, &st);
     if (!g) return cli_fail("net", &st);
     netrun_result r;
-    bool ok = netrun_run(g, &a.o, &r, &st);
+    bool ok = a.one_program ? run_one_program(g, &a.o, &r, &st) : netrun_run(g, &a.o, &r, &st);
     if (ok && a.suite) ok = net_report_suite(a.suite, g, &r, &st);
     if (ok && a.out) ok = write_out(&a, g, &r, &st);
     if (ok) {

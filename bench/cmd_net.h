@@ -10,8 +10,8 @@
  * host nodes on the host (net_ref_node), every tensor compared bit for bit with the C
  * reference of the network (net_ref_run) when checked.
  * The layer programs run one after the other on the simulator, each with its own DRAM
- * image; the transitions between them are priced, not simulated (no single program per
- * network yet). */
+ * image; the transitions between them are priced, not simulated. One program per
+ * network (one image, one stream, simulated end to end) is netrun_prog below. */
 #ifndef EMBEDSYN_BENCH_CMD_NET_H
 #define EMBEDSYN_BENCH_CMD_NET_H
 
@@ -93,6 +93,27 @@ typedef struct netrun_layer {
     uint64_t solve_rlimit; /* their Z3 rlimit count (deterministic effort) */
 } netrun_layer;
 
+/* The figures of one program per network (netrun_prog_run below). */
+typedef struct netrun_prog_result {
+    int32_t nlayers;         /* VTA layers in the program */
+    int32_t nsegments;       /* FINISH-terminated segments */
+    int32_t nhost;           /* host nodes run at hand-offs */
+    int32_t ndirect;         /* layer inputs read in place (the `same` transition) */
+    int32_t nstored;         /* layer inputs written by the producer's extra STOREs */
+    int64_t store_vectors;   /* vectors those STOREs write */
+    int32_t nrelayout;       /* layer inputs re-laid out by the host at a hand-off */
+    uint64_t cycles;         /* simulated: the sum over the segments */
+    uint64_t layer_cycles;   /* the same layers each simulated alone (the flow's figures) */
+    int64_t relayout_bytes;  /* bytes the host wrote in re-layouts */
+    double relayout_cycles;  /* their price as the flow prices the transition
+                              * (nl_transition_of: a host producer writes the extra
+                              * vectors of a `store`; else a copy), not simulated */
+    int64_t insns;
+    uint64_t image_bytes;
+    driver_check check;
+    char check_msg[256];
+} netrun_prog_result;
+
 typedef struct netrun_result {
     netrun_flow flow;
     netrun_placement placement;
@@ -110,6 +131,8 @@ typedef struct netrun_result {
     double compile_ms, run_ms;
     double solve_cpu_ms;   /* solver CPU time over the distinct layers */
     uint64_t solve_rlimit; /* their Z3 rlimit count */
+    bool one_program;      /* prog holds the one-program run (--one-program) */
+    netrun_prog_result prog;
 } netrun_result;
 
 /* The flow on network g (checked by net_check first). False + status on bad input or an
@@ -129,12 +152,37 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
 void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l);
 void netrun_cache_close(netrun_cache *c);
 
+/* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL
+ * when they are the same (malloc'd; bench/cmd_net_run.c). */
+int32_t *netrun_out_remap(const net *g, const net_node *n);
+
+/* One program per network (bench/cmd_net_prog.c, vta/netprog.h): the layers a flow
+ * chose (r from netrun_run), their weights, biases and micro-ops and every activation
+ * in one DRAM image, their code in one instruction stream split into segments at the
+ * host hand-offs (host nodes; re-layouts into a consumer's own input region when the
+ * region holding the tensor is not already in the consumer's layout), simulated in
+ * order on that image; checked: every tensor read back from the image vs net_ref_run. */
+
+typedef struct netrun_prog netrun_prog;
+netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_result *r, status *st);
+/* Runs it (o: timing_only, check, seed); res gets the figures. */
+bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *res, status *st);
+void netrun_prog_destroy(netrun_prog *q);
+struct netprog;
+struct netprog *netrun_prog_image(netrun_prog *q);
+/* The netprog layer of a node, or -1 (not on VTA). */
+int32_t netrun_prog_layer(const netrun_prog *q, int32_t node);
+/* build + run + destroy. */
+bool netrun_one_program(const net *g, const netrun_opts *o, const netrun_result *r, netrun_prog_result *res,
+                        status *st);
+
 /* Small networks built in C (bench/cmd_net_builtin.c), for tests and for trying the
  * command without an ONNX file: "tiny" (conv, depthwise, 1x1 conv, residual add, max
- * pool, global average pool, flatten, dense) and "chain" (three convs in a row).
+ * pool, global average pool, flatten, dense), "chain" (three convs in a row) and
+ * "down" (a 3x3 conv, then a stride-2 1x1 conv reading every other pixel, then a 3x3).
  * Random weights from seed. NULL + status for an unknown name. */
 net *netrun_builtin(const char *name, uint64_t seed, status *st);
-#define NETRUN_BUILTINS "tiny, chain"
+#define NETRUN_BUILTINS "tiny, chain, down"
 
 /* Output (bench/net_report.c): the per-layer table, JSON, Markdown report, SVG of the
  * per-layer cycles of two flows (b may be NULL), and the suite of distinct VTA layers. */

@@ -64,14 +64,38 @@ static int32_t tiny(net *g, uint64_t seed, status *st) {
     return net_set_weights(g, n, w, 32 * 16, bias, 16, st) ? 0 : -1;
 }
 
-static int32_t chain(net *g, uint64_t seed, status *st) {
-    int64_t ish[4] = {1, 16, 14, 14};
+/* A row of convs on a 16-channel input of side `side`. */
+typedef struct conv_row {
+    const char *name;
+    int64_t k, r, stride, pad;
+    int shift;
+    const char *what;
+} conv_row;
+
+static int32_t conv_rows(net *g, int64_t side, const conv_row *row, int n, uint64_t seed, status *st) {
+    int64_t ish[4] = {1, 16, side, side};
     if (net_add_input(g, "x", 4, ish, st) < 0) return -1;
     int32_t t = net_node_at(g, 0)->out;
-    t = conv(g, "c1", t, 32, 3, 1, 1, 1, rq_of(8, "rb"), seed + 10, st);
-    t = conv(g, "c2", t, 32, 3, 2, 1, 1, rq_of(9, "rb"), seed + 20, st);
-    t = conv(g, "c3", t, 16, 1, 1, 1, 0, rq_of(7, "b"), seed + 30, st);
+    for (int i = 0; i < n && t >= 0; i++)
+        t = conv(g, row[i].name, t, row[i].k, row[i].r, row[i].stride, 1, row[i].pad,
+                 rq_of(row[i].shift, row[i].what), seed + 10 * (uint64_t)(i + 1), st);
     return t < 0 ? -1 : 0;
+}
+
+static int32_t chain(net *g, uint64_t seed, status *st) {
+    static const conv_row row[] = {
+        {"c1", 32, 3, 1, 1, 8, "rb"}, {"c2", 32, 3, 2, 1, 9, "rb"}, {"c3", 16, 1, 1, 0, 7, "b"}};
+    return conv_rows(g, 14, row, 3, seed, st);
+}
+
+/* ResNet's downsample shape: a stride-2 1x1 conv reads every other pixel of the 3x3
+ * conv before it (its input vectors are a subset of the producer's: a `store`). */
+static int32_t down(net *g, uint64_t seed, status *st) {
+    static const conv_row row[] = {{"c1", 32, 3, 1, 1, 8, "rb"},
+                                   {"c2", 32, 3, 1, 1, 9, "rb"},
+                                   {"c3", 32, 1, 2, 0, 7, "b"},
+                                   {"c4", 16, 3, 1, 1, 8, "rb"}};
+    return conv_rows(g, 8, row, 4, seed, st);
 }
 
 net *netrun_builtin(const char *name, uint64_t seed, status *st) {
@@ -82,6 +106,7 @@ net *netrun_builtin(const char *name, uint64_t seed, status *st) {
     }
     int32_t rc = !strcmp(name, "tiny")    ? tiny(g, seed, st)
                  : !strcmp(name, "chain") ? chain(g, seed, st)
+                 : !strcmp(name, "down")  ? down(g, seed, st)
                                           : (status_fail(st, "unknown built-in network '%s' (%s)", name, NETRUN_BUILTINS), -1);
     if (rc < 0 || !net_check(g, st)) {
         net_destroy(g);

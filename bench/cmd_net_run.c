@@ -154,7 +154,7 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
 
 /* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL
  * when they are the same (no crop, dense with one row). */
-static int32_t *out_remap(const net *g, const net_node *n) {
+int32_t *netrun_out_remap(const net *g, const net_node *n) {
     const op *o = &n->o;
     const net_tensor *t = net_tensor_at(g, n->out);
     int64_t nout = op_tensor_elems(o, OP_OUT);
@@ -193,7 +193,7 @@ static bool map_of_out(const net *g, const netrun_opts *opt, const netrun_layer 
     const net_node *n = net_node_at(g, l->node);
     emb_nest nest;
     if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, st)) return false;
-    int32_t *rm = out_remap(g, n);
+    int32_t *rm = netrun_out_remap(g, n);
     bool ok = nl_map_out(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, rm, m, st);
     free(rm);
     return ok;
@@ -377,7 +377,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
     if (ok) {
         l->check = opt->check ? dr.check : DRV_CHECK_SKIPPED;
         ES_ASSERT(dr.sim.cycles == l->alt[l->chosen].cycles); /* functional = timing-only */
-        int32_t *rm = out_remap(g, n);
+        int32_t *rm = netrun_out_remap(g, n);
         int8_t *t = vals[n->out];
         for (int64_t i = 0; i < nout; i++)
             if (!rm) t[i] = out[i];

@@ -39,6 +39,18 @@ void net_report_table(FILE *f, const net *g, const netrun_result *r) {
     fprintf(f, "host work: %lld bytes, %lld integer ops\n", (long long)r->host.bytes, (long long)r->host.ops);
     fprintf(f, "solver: %.1f s CPU, rlimit %llu (optimum queries) over %d distinct layers\n", r->solve_cpu_ms / 1000,
             (unsigned long long)r->solve_rlimit, r->ndistinct);
+    if (r->one_program) {
+        const netrun_prog_result *p = &r->prog;
+        fprintf(f, "one program: %d VTA layers in %d segments, %lld instructions, %llu-byte image; %llu cycles "
+                "simulated (the same layers alone: %llu); inputs read in place %d, stored by the producer %d "
+                "(%lld vectors), re-laid out by the host %d "
+                "(%lld bytes, priced %.0f cycles), %d host nodes at hand-offs; simulated + priced re-layouts = "
+                "%.0f\n",
+                p->nlayers, p->nsegments, (long long)p->insns, (unsigned long long)p->image_bytes,
+                (unsigned long long)p->cycles, (unsigned long long)p->layer_cycles, p->ndirect, p->nstored,
+                (long long)p->store_vectors, p->nrelayout, (long long)p->relayout_bytes, p->relayout_cycles, p->nhost,
+                (double)p->cycles + p->relayout_cycles);
+    }
     fprintf(f, "check: %s%s%s\n", driver_check_name(r->check), r->check_msg[0] ? ": " : "", r->check_msg);
 }
 
@@ -81,6 +93,16 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
             (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles, r->alone_total,
             nl_status_name(r->solve.status), r->nvta, r->ndistinct, r->nhost, (long long)r->host.bytes,
             (long long)r->host.ops, r->compile_ms, r->run_ms, r->solve_cpu_ms, (unsigned long long)r->solve_rlimit);
+    if (r->one_program) {
+        const netrun_prog_result *p = &r->prog;
+        fprintf(f, ",\"one_program\":{\"layers\":%d,\"segments\":%d,\"insns\":%lld,\"image_bytes\":%llu,"
+                "\"cycles\":%llu,\"layer_cycles\":%llu,\"inputs_in_place\":%d,\"inputs_stored\":%d,"
+                "\"store_vectors\":%lld,\"host_relayouts\":%d,"
+                "\"relayout_bytes\":%lld,\"relayout_cycles\":%.1f,\"host_nodes\":%d}",
+                p->nlayers, p->nsegments, (long long)p->insns, (unsigned long long)p->image_bytes,
+                (unsigned long long)p->cycles, (unsigned long long)p->layer_cycles, p->ndirect, p->nstored,
+                (long long)p->store_vectors, p->nrelayout, (long long)p->relayout_bytes, p->relayout_cycles, p->nhost);
+    }
     fprintf(f, ",\"check\":\"%s\",\"check_msg\":", driver_check_name(r->check));
     text_json_str(f, r->check_msg);
     fputc('}', f);

@@ -58,7 +58,9 @@ static bool in_dram(const emb_layout *L, int64_t k) {
     return true;
 }
 
-bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+/* The full INP layout map (n->lay[EMB_INP].elems vectors, zero bands included) into
+ * full (caller's, elems * elem_bytes entries). */
+static bool map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, int32_t *full, status *st) {
     if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
     const emb_layout *L = &n->lay[EMB_INP];
     int64_t lanes = L->elem_bytes, nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
@@ -66,9 +68,9 @@ bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest
     int64_t ninp = L->elems * lanes, nwgt = n->lay[EMB_WGT].elems * n->lay[EMB_WGT].elem_bytes;
     int8_t *enc = malloc((size_t)nin), *wt = calloc((size_t)nwt, 1), *inp = malloc((size_t)ninp);
     int8_t *wgt = malloc((size_t)nwgt + 1);
-    int32_t *full = calloc((size_t)ninp, sizeof *full);
-    bool ok = enc && wt && inp && wgt && full;
+    bool ok = enc && wt && inp && wgt;
     if (!ok) status_fail(st, "out of memory for an input layout map");
+    memset(full, 0, (size_t)ninp * sizeof *full);
     int64_t scale = 1;
     for (int pass = 0; ok && scale <= nin; pass++, scale *= 127) {
         for (int64_t i = 0; i < nin; i++) enc[i] = (int8_t)((i / scale) % 127 + 1);
@@ -77,14 +79,30 @@ bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest
             if (inp[k]) full[k] += (int32_t)((inp[k] - 1) * scale);
             else full[k] = NL_LANE_ZERO;
     }
-    if (ok) { /* packed zeros are zero in every pass (full[k] stays at NL_LANE_ZERO) */
-        int64_t nvec = 0;
-        for (int64_t v = 0; v < L->elems; v++) nvec += in_dram(L, v);
-        ok = map_alloc(m, nvec, lanes, NL_LANE_ZERO, st);
-        for (int64_t v = 0, j = 0; ok && v < L->elems; v++)
-            if (in_dram(L, v)) memcpy(m->idx + (j++) * lanes, full + v * lanes, (size_t)lanes * sizeof *full);
-    }
-    free(enc), free(wt), free(inp), free(wgt), free(full);
+    free(enc), free(wt), free(inp), free(wgt);
+    return ok;
+}
+
+bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+    const emb_layout *L = &n->lay[EMB_INP];
+    if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
+    if (!map_alloc(m, L->elems, L->elem_bytes, NL_LANE_ZERO, st)) return false;
+    if (map_in_full(o, hw, e, n, m->idx, st)) return true;
+    nl_map_free(m);
+    return false;
+}
+
+bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+    nl_map f;
+    if (!nl_map_in_full(o, hw, e, n, &f, st)) return false;
+    /* packed zeros are zero in every pass (full[k] stays at NL_LANE_ZERO) */
+    const emb_layout *L = &n->lay[EMB_INP];
+    int64_t lanes = f.lanes, nvec = 0;
+    for (int64_t v = 0; v < L->elems; v++) nvec += in_dram(L, v);
+    bool ok = map_alloc(m, nvec, lanes, NL_LANE_ZERO, st);
+    for (int64_t v = 0, j = 0; ok && v < L->elems; v++)
+        if (in_dram(L, v)) memcpy(m->idx + (j++) * lanes, f.idx + v * lanes, (size_t)lanes * sizeof *f.idx);
+    nl_map_free(&f);
     return ok;
 }
 

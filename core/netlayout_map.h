@@ -51,6 +51,9 @@ bool nl_map_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nes
 /* The input layout (INP operand) of (e, n); false when the op's In is not the VTA inp
  * operand (operand swap) or the packed input has more than 2^31 lanes. */
 bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
+/* The same with every vector of the INP layout (n->lay[EMB_INP].elems), zero bands
+ * included: the layout emb_pack writes, before a schedule strips any band. */
+bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
 /* The canonical layout of a rank-2 ([N,F]) or rank-4 (NCHW) tensor: vectors over
  * (n, c / BLOCK, h, w) with lanes c % BLOCK (BLOCK = hw's BLOCK_OUT, batch lanes 1). */
 bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st);

@@ -37,6 +37,33 @@ Test(net_cli, help) {
     cr_assert(strstr(out, "--input-shape") && strstr(out, "--strategy"), "%s", out);
 }
 
+/* --one-program --check --json: the one program's figures in the JSON, parsed here;
+ * the flow's per-layer runs are skipped, the check is the one program's. */
+Test(net_cli, one_program_json) {
+    char out[65536];
+    status st;
+    status_init(&st);
+    cr_assert_eq(net_cmd(out, sizeof out, "--builtin down --strategy reference --one-program --check --json", false), 0,
+                 "%s", out);
+    arena *a = arena_create();
+    const json_value *v = json_parse(a, out, strlen(out), "net", &st), *c = v ? json_get(v, "check") : NULL;
+    cr_assert(c && c->type == JSON_STR && !strcmp(c->str, "pass"), "%s: %s", st.msg, out);
+    const json_value *p = json_get(v, "one_program"), *t = json_get(v, "totals");
+    cr_assert(p && t, "%s", out);
+    const char *keys[] = {"layers", "segments", "inputs_in_place", "inputs_stored", "host_relayouts", "cycles"};
+    double n[6];
+    for (int k = 0; k < 6; k++) {
+        const json_value *x = json_get(p, keys[k]);
+        cr_assert(x && x->type == JSON_NUM, "%s", keys[k]);
+        n[k] = x->num;
+    }
+    cr_assert_float_eq(n[0], json_get(t, "vta_layers")->num, 1e-9);
+    cr_assert_float_eq(n[2] + n[3] + n[4], n[0], 1e-9);
+    cr_assert_float_eq(n[3], 1, 1e-9); /* the stride-2 1x1 conv's input, stored by its producer */
+    cr_assert_gt(n[5], 0);
+    arena_destroy(a);
+}
+
 Test(net_cli, builtin_checked_json_out_and_suite) {
     char d[] = "/tmp/test_net_cli_XXXXXX", cmd[2048], out[65536], path[1200];
     status st;

@@ -139,47 +139,73 @@ typedef struct cg {
     int64_t blo[EMB_MAX_LAXES], bf[EMB_MAX_LAXES];
     bool bias_loaded;
     int64_t b, q, gemm_iters;
+    bool chain, finish;           /* lower_codegen_at: see lower_at */
+    const lower_at *at;           /* lower_codegen_at's placement, or NULL */
 } cg;
 
 static const hw_mem cg_mem[2] = {HW_MEM_INP, HW_MEM_WGT};
 
 /* Regions: uop, inp, wgt (+ zero areas of stripped operands), bias, out. */
-static bool cg_regions(cg *c, status *st) {
-    const emb_nest *n = c->n;
-    const sched *s = c->s;
-    char cls[64], shape[96], lay[160];
-    emb_class(c->o, c->e, cls, sizeof cls);
-    c->r_uop = vta_prog_add_region(c->p, "uop", HW_MEM_UOP, (uint64_t)s->uop_rows * 4, "", "micro-op kernels", st);
-    if (c->r_uop < 0) return false;
+void lower_region_specs(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
+                        lower_region_spec spec[LOWER_NREGIONS]) {
+    char cls[64];
+    emb_class(o, e, cls, sizeof cls);
+    memset(spec, 0, sizeof *spec * LOWER_NREGIONS);
+    lower_region_spec *u = &spec[LOWER_R_UOP];
+    *u = (lower_region_spec){true, HW_MEM_UOP, (uint64_t)s->uop_rows * 4, "", "micro-op kernels"};
     for (int x = 0; x < 2; x++) {
-        layout_shape(n, s, (emb_operand)x, shape, sizeof shape);
-        snprintf(lay, sizeof lay, "%s %s (compact)", cls, x == 0 ? "inp vectors" : "wgt blocks");
-        c->r_op[x] = vta_prog_add_region(
-            c->p, x == 0 ? "inp" : "wgt", cg_mem[x],
-            (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(c->hw, cg_mem[x])), shape, lay, st);
-        if (c->r_op[x] < 0) return false;
-        c->r_zero[x] = -1;
-        if (any_strip(n, s, x)) {
-            c->r_zero[x] = vta_prog_add_region(c->p, x == 0 ? "zinp" : "zwgt", cg_mem[x],
-                                               (uint64_t)(s->slot_rows[x] * hw_elem_bytes(c->hw, cg_mem[x])), "",
-                                               "zeros", st);
-            if (c->r_zero[x] < 0) return false;
+        lower_region_spec *r = &spec[x == 0 ? LOWER_R_INP : LOWER_R_WGT];
+        lower_region_spec *z = &spec[x == 0 ? LOWER_R_ZINP : LOWER_R_ZWGT];
+        r->used = true;
+        r->kind = cg_mem[x];
+        r->bytes = (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, cg_mem[x]));
+        layout_shape(n, s, (emb_operand)x, r->shape, sizeof r->shape);
+        snprintf(r->layout, sizeof r->layout, "%s %s (compact)", cls, x == 0 ? "inp vectors" : "wgt blocks");
+        if (any_strip(n, s, x))
+            *z = (lower_region_spec){true, cg_mem[x], (uint64_t)(s->slot_rows[x] * hw_elem_bytes(hw, cg_mem[x])), "",
+                                     "zeros"};
+    }
+    lower_region_spec *b = &spec[LOWER_R_BIAS], *ot = &spec[LOWER_R_OUT];
+    if (o->rq.bias) {
+        *b = (lower_region_spec){true, HW_MEM_ACC, (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC)),
+                                 "", ""};
+        layout_shape(n, s, EMB_ACC, b->shape, sizeof b->shape);
+        snprintf(b->layout, sizeof b->layout, "%s int32 bias per acc vector", cls);
+    }
+    *ot = (lower_region_spec){true, HW_MEM_OUT, (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_OUT)), "",
+                              ""};
+    layout_shape(n, s, EMB_ACC, ot->shape, sizeof ot->shape);
+    snprintf(ot->layout, sizeof ot->layout, "%s int8 out vectors", cls);
+}
+
+static const char *const lower_region_names[LOWER_NREGIONS] = {LOWER_REGIONS(ES_NAME2)};
+const char *lower_region_name(lower_region r) { return lower_region_names[r]; }
+
+/* The regions' indices: given (a network program), or added in lower_region_specs'
+ * order under their own names. */
+static bool cg_regions(cg *c, const lower_at *at, status *st) {
+    int r[LOWER_NREGIONS];
+    if (at) {
+        memcpy(r, at->region, sizeof r);
+    } else {
+        lower_region_spec spec[LOWER_NREGIONS];
+        lower_region_specs(c->o, c->hw, c->e, c->n, c->s, spec);
+        for (int k = 0; k < LOWER_NREGIONS; k++) {
+            r[k] = -1;
+            if (spec[k].used &&
+                (r[k] = vta_prog_add_region(c->p, lower_region_names[k], spec[k].kind, spec[k].bytes, spec[k].shape,
+                                            spec[k].layout, st)) < 0)
+                return false;
         }
     }
-    layout_shape(n, s, EMB_ACC, shape, sizeof shape);
-    c->r_bias = -1;
-    if (c->o->rq.bias) {
-        snprintf(lay, sizeof lay, "%s int32 bias per acc vector", cls);
-        c->r_bias = vta_prog_add_region(c->p, "bias", HW_MEM_ACC,
-                                        (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(c->hw, HW_MEM_ACC)), shape,
-                                        lay, st);
-        if (c->r_bias < 0) return false;
-    }
-    snprintf(lay, sizeof lay, "%s int8 out vectors", cls);
-    c->r_out = vta_prog_add_region(c->p, "out", HW_MEM_OUT,
-                                   (uint64_t)(n->lay[EMB_ACC].elems * hw_elem_bytes(c->hw, HW_MEM_OUT)), shape, lay,
-                                   st);
-    return c->r_out >= 0;
+    c->r_uop = r[LOWER_R_UOP];
+    c->r_op[0] = r[LOWER_R_INP];
+    c->r_op[1] = r[LOWER_R_WGT];
+    c->r_zero[0] = r[LOWER_R_ZINP];
+    c->r_zero[1] = r[LOWER_R_ZWGT];
+    c->r_bias = r[LOWER_R_BIAS];
+    c->r_out = r[LOWER_R_OUT];
+    return true;
 }
 
 /* Micro-ops of the bias ADD per ACC slot (dims 2.. of bias_dim), source = bias rows. */
@@ -370,7 +396,7 @@ static bool cg_load_batch(cg *c, const tile_iter *t, uint8_t which, status *st) 
     }
     c->ls->dmas += c->buf.n;
     c->ls->batches++;
-    add_group(c->p, &c->buf, false, c->b >= c->D, false, true, c->ls);
+    add_group(c->p, &c->buf, false, c->b >= c->D || (c->chain && c->b == 0), false, true, c->ls);
     return true;
 }
 
@@ -440,6 +466,11 @@ static bool cg_epilogue(cg *c, const tile_iter *t, status *st) {
     sched_dma_box(c->hw, c->n, s, EMB_ACC, HW_MEM_OUT, true, t->start, t->cnt, c->slot[2] * c->A, &bx);
     bx.dram_base = vta_prog_elem_base(c->p, c->r_out);
     if (!lower_dma_plan(&bx, buf_push, &c->buf, &ds, st)) return false;
+    if (c->at && c->at->also_store) /* the copies a network program asks for */
+        for (int64_t i = 0, n0 = c->buf.n; i < n0 && !c->buf.oom; i++) {
+            vta_insn sv = c->buf.v[i];
+            c->at->also_store(c->at->store_ctx, &sv, buf_push, &c->buf);
+        }
     c->ls->dmas += c->buf.n;
     add_group(c->p, &c->buf, true, false, c->q <= c->Q - 1 - c->Dacc || c->q == c->Q - 1, false, c->ls);
     return true;
@@ -450,7 +481,7 @@ static bool cg_epilogue(cg *c, const tile_iter *t, status *st) {
 static bool cg_walk(cg *c, status *st) {
     vta_insn u = vta_load(HW_MEM_UOP, 0, vta_prog_elem_base(c->p, c->r_uop), 1, (uint32_t)c->nu, (uint32_t)c->nu);
     buf_push(&c->buf, &u);
-    add_group(c->p, &c->buf, false, false, false, false, c->ls);
+    add_group(c->p, &c->buf, false, c->chain, c->chain, false, c->ls);
     c->slot[0] = c->ns[0] - 1;
     c->slot[1] = c->ns[1] - 1;
     c->slot[2] = 0;
@@ -465,14 +496,42 @@ static bool cg_walk(cg *c, status *st) {
         if (t.last_red && !cg_epilogue(c, &t, st)) return false;
         j++;
     } while (tile_next(c->n, c->s, &t));
-    vta_insn fin = vta_finish();
-    fin.pop_next = true;
-    buf_push(&c->buf, &fin);
-    add_group(c->p, &c->buf, false, true, false, false, c->ls);
+    if (c->finish) {
+        vta_insn fin = vta_finish();
+        fin.pop_next = true;
+        buf_push(&c->buf, &fin);
+        add_group(c->p, &c->buf, false, true, false, false, c->ls);
+    }
     if (c->buf.oom || vta_prog_out_of_memory(c->p))
         return status_fail(st, "out of memory for the instruction stream");
     ES_ASSERT(c->q == c->Q - 1 && c->b == c->B - 1);
     return true;
+}
+
+/* Code generation into p (fresh when at is NULL: regions added, FINISH at the end). */
+static bool cg_run(cg *c, const lower_at *at, status *st) {
+    const sched *s = c->s;
+    c->ns[0] = c->ns[1] = s->db_load ? 2 : 1;
+    c->ns[2] = s->db_acc ? 2 : 1;
+    c->D = c->ns[0];
+    c->Dacc = c->ns[2];
+    c->A = s->slot_rows[EMB_ACC];
+    c->chain = at && at->chain;
+    c->at = at;
+    c->finish = !at || at->finish;
+    bool ok = cg_regions(c, at, st) && cg_uops(c, st) && cg_plan_loads(c, st) && cg_walk(c, st);
+    free(c->buf.v);
+    free(c->loads);
+    free(c->kbeg);
+    if (ok && c->gemm_iters != c->n->instances)
+        ok = status_fail(st, "internal: program has %lld GEMM iterations, nest %lld instances",
+                         (long long)c->gemm_iters, (long long)c->n->instances);
+    if (ok) {
+        c->ls->gemm_iters = c->gemm_iters;
+        c->ls->tiles = s->ntiles;
+        c->ls->out_tiles = c->Q;
+    }
+    return ok;
 }
 
 bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
@@ -480,28 +539,34 @@ bool lower_codegen(const op *o, const hw_config *hw, const emb *e, const emb_nes
     memset(ls, 0, sizeof *ls);
     *out = NULL;
     cg c = {.o = o, .hw = hw, .e = e, .n = n, .s = s, .ls = ls};
-    c.ns[0] = c.ns[1] = s->db_load ? 2 : 1;
-    c.ns[2] = s->db_acc ? 2 : 1;
-    c.D = c.ns[0];
-    c.Dacc = c.ns[2];
-    c.A = s->slot_rows[EMB_ACC];
     c.p = vta_prog_create(hw);
     if (!c.p)
         return status_fail(st, "out of memory");
-    bool ok = cg_regions(&c, st) && cg_uops(&c, st) && cg_plan_loads(&c, st) && cg_walk(&c, st);
-    free(c.buf.v);
-    free(c.loads);
-    free(c.kbeg);
-    if (ok && c.gemm_iters != n->instances)
-        ok = status_fail(st, "internal: program has %lld GEMM iterations, nest %lld instances",
-                         (long long)c.gemm_iters, (long long)n->instances);
-    if (!ok) {
+    if (!cg_run(&c, NULL, st)) {
         vta_prog_destroy(c.p);
         return false;
     }
-    ls->gemm_iters = c.gemm_iters;
-    ls->tiles = s->ntiles;
-    ls->out_tiles = c.Q;
     *out = c.p;
+    return true;
+}
+
+bool lower_codegen_at(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
+                      vta_prog *p, const lower_at *at, lower_stats *ls, status *st) {
+    memset(ls, 0, sizeof *ls);
+    lower_region_spec spec[LOWER_NREGIONS];
+    lower_region_specs(o, hw, e, n, s, spec);
+    for (int k = 0; k < LOWER_NREGIONS; k++) {
+        int r = at->region[k];
+        if (spec[k].used != (r >= 0))
+            return status_fail(st, "region %s: %s", lower_region_names[k], spec[k].used ? "missing" : "not used");
+        if (r >= 0 && (r >= vta_prog_nregions(p) || vta_prog_region(p, r)->bytes < spec[k].bytes ||
+                       hw_elem_bytes(hw, vta_prog_region(p, r)->kind) != hw_elem_bytes(hw, spec[k].kind)))
+            return status_fail(st, "region %s: index %d is not a %llu-byte region of its element size",
+                               lower_region_names[k], r, (unsigned long long)spec[k].bytes);
+    }
+    int64_t before = vta_prog_ninsns(p);
+    cg c = {.o = o, .hw = hw, .e = e, .n = n, .s = s, .ls = ls, .p = p};
+    if (!cg_run(&c, at, st)) return false;
+    ES_ASSERT(vta_prog_ninsns(p) - before == ls->insns || vta_prog_out_of_memory(p));
     return true;
 }

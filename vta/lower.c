@@ -17,9 +17,9 @@ static uint8_t *region_bytes(vta_prog *p, const char *name, uint64_t *bytes) {
     return d + rg->addr;
 }
 
-/* Copies the full layout `src` of operand x into the compact region `dst`. */
-static void copy_compact(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const int8_t *src,
-                         uint8_t *dst) {
+void lower_compact_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const void *srcv, void *dstv) {
+    const uint8_t *src = srcv;
+    uint8_t *dst = dstv;
     const emb_layout *L = &n->lay[x];
     int64_t cext[EMB_MAX_LAXES], off[EMB_MAX_LAXES], idx[EMB_MAX_LAXES] = {0}, total = 1;
     for (int a = 0; a < L->naxes; a++) {
@@ -47,19 +47,23 @@ bool lower_write_inputs(vta_prog *p, const hw_config *hw, const emb_nest *n, con
         uint64_t bytes;
         uint8_t *d = region_bytes(p, names[x], &bytes);
         if (!d) return status_fail(st, "program has no region '%s'", names[x]);
-        copy_compact(n, s, (emb_operand)x, hw_elem_bytes(hw, mem[x]), src[x], d);
+        lower_compact_copy(n, s, (emb_operand)x, hw_elem_bytes(hw, mem[x]), src[x], d);
     }
     if (bias_acc) {
         uint64_t bytes;
         uint8_t *d = region_bytes(p, "bias", &bytes);
         if (!d) return status_fail(st, "program has no region 'bias'");
-        int64_t cnt = n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC) / 4;
-        for (int64_t i = 0; i < cnt; i++) {
-            uint32_t v = (uint32_t)bias_acc[i];
-            for (int k = 0; k < 4; k++) d[i * 4 + k] = (uint8_t)(v >> (8 * k)); /* DRAM is little-endian */
-        }
+        lower_bias_bytes(hw, n, bias_acc, d);
     }
     return true;
+}
+
+void lower_bias_bytes(const hw_config *hw, const emb_nest *n, const int32_t *bias_acc, uint8_t *d) {
+    int64_t cnt = n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC) / 4;
+    for (int64_t i = 0; i < cnt; i++) {
+        uint32_t v = (uint32_t)bias_acc[i];
+        for (int k = 0; k < 4; k++) d[i * 4 + k] = (uint8_t)(v >> (8 * k)); /* DRAM is little-endian */
+    }
 }
 
 const int8_t *lower_out_data(vta_prog *p, int64_t *bytes) {

@@ -67,6 +67,7 @@ static void vta_sched_describe(const target_scheds *s, int i, char *buf, size_t 
     sched_describe(s->o, s->n, &s->cand[i], buf, len);
 }
 static void vta_scheds_free(target_scheds *s) { free(s); }
+const sched *target_vta_sched(const target_scheds *s, int i) { return &s->cand[i]; }
 
 static target_prog *vta_codegen(const target_scheds *s, int i, status *st) {
     target_prog *tp = malloc(sizeof *tp);

@@ -55,6 +55,11 @@ typedef struct target {
     void (*prog_free)(target_prog *p);
 } target;
 
+/* The VTA target's candidate schedule i (a struct sched, vta/sched_tile.h): a network
+ * program (vta/netprog.h) generates the driver's chosen schedule into its own image. */
+struct sched;
+const struct sched *target_vta_sched(const target_scheds *s, int i);
+
 /* The built-in targets: X(name, getter). */
 #define TARGETS(X) X("vta", target_vta)
 

@@ -1,0 +1,238 @@
+/* Tests of one program per network (bench/cmd_net_prog.c, vta/netprog.c,
+ * lower_codegen_at): the built-in networks compiled into one DRAM image and one
+ * instruction stream, simulated segment by segment on that image, every tensor read
+ * back from the image and compared bit for bit with the C reference of the network
+ * (net_ref_run, independent of VTA); a corrupted weight byte in the image makes the
+ * check fail; layers chained in one segment read their inputs in place. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/cmd_net.h"
+#include "vta/netprog.h"
+
+static net *builtin(const char *name) {
+    status st;
+    status_init(&st);
+    net *g = netrun_builtin(name, 3, &st);
+    cr_assert_not_null(g, "%s", st.msg);
+    return g;
+}
+
+/* The flow's choices (timing-only, no solver), then its program. */
+static netrun_prog *build(const net *g, netrun_flow flow, netrun_opts *o, netrun_result *r) {
+    netrun_opts_init(o);
+    o->flow = flow;
+    o->placement = NETRUN_PLACE_ALL;
+    o->max_alts = 0;
+    o->timing_only = true;
+    status st;
+    status_init(&st);
+    cr_assert(netrun_run(g, o, r, &st), "%s", st.msg);
+    netrun_prog *q = netrun_prog_build(g, o, r, &st);
+    cr_assert_not_null(q, "%s", st.msg);
+    return q;
+}
+
+/* A network, its flow's choices and its program. */
+typedef struct fx {
+    net *g;
+    netrun_opts o;
+    netrun_result r;
+    netrun_prog *q;
+} fx;
+
+static fx fx_open(const char *name, netrun_flow flow) {
+    fx f;
+    f.g = builtin(name);
+    f.q = build(f.g, flow, &f.o, &f.r);
+    return f;
+}
+
+static void fx_close(fx *f) {
+    netrun_prog_destroy(f->q);
+    netrun_result_free(&f->r);
+    net_destroy(f->g);
+}
+
+/* A functional run with the check. */
+static netrun_prog_result checked_run(netrun_prog *q, netrun_opts *o) {
+    netrun_prog_result a;
+    status st;
+    status_init(&st);
+    o->timing_only = false;
+    o->check = true;
+    cr_assert(netrun_prog_run(q, o, &a, &st), "%s", st.msg);
+    return a;
+}
+
+/* The first node on VTA. */
+static int32_t first_vta(const netrun_prog *q, const net *g) {
+    for (int32_t i = 0; i < net_nnodes(g); i++)
+        if (netrun_prog_layer(q, i) >= 0) return i;
+    cr_assert_fail("no VTA layer");
+    return -1;
+}
+
+/* Checked run and timing-only run of the same program: bit-exact, same cycles, the
+ * program holds exactly the flow's VTA layers. */
+static void one_program(const char *name, netrun_flow flow, int32_t want_vta) {
+    fx f = fx_open(name, flow);
+    cr_assert_eq(f.r.nvta, want_vta);
+    netrun_prog_result a = checked_run(f.q, &f.o), b;
+    cr_assert_eq(a.check, DRV_CHECK_PASS, "%s: %s", name, a.check_msg);
+    status st;
+    status_init(&st);
+    f.o.timing_only = true;
+    f.o.check = false;
+    cr_assert(netrun_prog_run(f.q, &f.o, &b, &st), "%s", st.msg);
+    cr_assert_eq(b.check, DRV_CHECK_SKIPPED);
+    cr_assert_eq(a.cycles, b.cycles, "functional %llu vs timing-only %llu", (unsigned long long)a.cycles,
+                 (unsigned long long)b.cycles);
+    cr_assert_eq(a.nlayers, f.r.nvta);
+    cr_assert_eq(a.layer_cycles, f.r.vta_cycles);
+    cr_assert_eq(a.ndirect + a.nstored + a.nrelayout, a.nlayers);
+    cr_assert(a.nsegments >= 1 && a.nsegments <= a.nlayers);
+    /* every VTA layer has its place in the program; host nodes do not */
+    int32_t seen = 0;
+    for (int32_t i = 0; i < net_nnodes(f.g); i++) {
+        int32_t k = netrun_prog_layer(f.q, i);
+        cr_assert_eq(k >= 0, f.r.layer[i].engine == NET_ON_VTA && net_node_at(f.g, i)->kind != NET_INPUT);
+        seen += k >= 0;
+    }
+    cr_assert_eq(seen, a.nlayers);
+    /* drains and DRAM addresses change the cycles only a little */
+    double d = (double)a.cycles - (double)a.layer_cycles;
+    cr_assert_lt(d < 0 ? -d : d, 0.05 * (double)a.layer_cycles, "%llu vs %llu", (unsigned long long)a.cycles,
+                 (unsigned long long)a.layer_cycles);
+    fx_close(&f);
+}
+
+/* residual, depthwise, pools, dense: all four conv/dense layers on VTA */
+Test(net_prog, tiny_embedsyn_one_program_bit_exact) { one_program("tiny", NETRUN_EMBEDSYN, 4); }
+
+/* graph_pack: the first conv and the dense on the host */
+Test(net_prog, tiny_reference_one_program_bit_exact) { one_program("tiny", NETRUN_REFERENCE, 2); }
+
+/* A checked run that must take one segment with no host re-layout: every input in
+ * place but `stored` of them, and one FINISH in the whole stream (the last
+ * instruction: the layers are chained by the queue drain). */
+static netrun_prog_result one_segment(fx *f, int32_t stored) {
+    netrun_prog_result a = checked_run(f->q, &f->o);
+    cr_assert_eq(a.check, DRV_CHECK_PASS, "%s", a.check_msg);
+    cr_assert_eq(a.nsegments, 1);
+    cr_assert_eq(a.nrelayout, 0);
+    cr_assert_eq(a.nstored, stored);
+    cr_assert_eq(a.ndirect, a.nlayers - stored);
+    cr_assert_geq(a.nlayers, 2);
+    vta_prog *p = netprog_prog(netrun_prog_image(f->q));
+    int64_t fin = 0;
+    for (int64_t k = 0; k < vta_prog_ninsns(p); k++) fin += vta_prog_insn(p, k)->opcode == VTA_OP_FINISH;
+    cr_assert_eq(fin, 1);
+    cr_assert_eq(vta_prog_insn(p, vta_prog_ninsns(p) - 1)->opcode, VTA_OP_FINISH);
+    return a;
+}
+
+/* Three convs in a row with channel packing: every input read in place. */
+Test(net_prog, chain_one_segment_in_place) {
+    fx f = fx_open("chain", NETRUN_REFERENCE);
+    one_segment(&f, 0);
+    fx_close(&f);
+}
+
+/* A stride-2 1x1 conv after a 3x3 conv (channel packing): its input vectors are a
+ * subset of the producer's output vectors, so the producer STOREs them a second time
+ * into the consumer's region (a `store` transition as VTA instructions, no hand-off). */
+Test(net_prog, downsample_stored_by_producer) {
+    fx f = fx_open("down", NETRUN_REFERENCE);
+    netrun_prog_result a = one_segment(&f, 1);
+    int32_t c3 = -1;
+    for (int32_t i = 0; i < net_nnodes(f.g); i++)
+        if (!strcmp(net_node_at(f.g, i)->name, "c3")) c3 = i;
+    /* the conv's input footprint (O-1)*2+1 per spatial axis, every pixel of it (the
+     * channel-packed layout keeps the odd ones the conv skips), C/16 vectors each */
+    const net_tensor *in = net_tensor_at(f.g, net_node_at(f.g, c3)->in[0]);
+    const net_tensor *out = net_tensor_at(f.g, net_node_at(f.g, c3)->out);
+    int64_t want = (in->shape[1] + 15) / 16 * ((out->shape[2] - 1) * 2 + 1) * ((out->shape[3] - 1) * 2 + 1);
+    cr_assert_lt(want, (in->shape[1] + 15) / 16 * in->shape[2] * in->shape[3]); /* a strict subset */
+    cr_assert_eq(a.store_vectors, want);
+    /* the transition the flow priced for this edge */
+    cr_assert_eq(f.r.layer[c3].trans_kind_in, NL_TR_STORE);
+    fx_close(&f);
+}
+
+/* The check reads the image: a flipped weight block of one layer is found. */
+Test(net_prog, corrupt_weight_fails_the_check) {
+    fx f = fx_open("tiny", NETRUN_REFERENCE);
+    netprog *np = netrun_prog_image(f.q);
+    int wr = netprog_layer_at(np, netrun_prog_layer(f.q, first_vta(f.q, f.g)))->region[LOWER_R_WGT];
+    uint8_t *w = vta_prog_region_data(netprog_prog(np), wr);
+    uint64_t nb = vta_prog_region(netprog_prog(np), wr)->bytes;
+    for (uint64_t k = 0; k < nb && k < 256; k++) w[k] ^= 0x80; /* the first weight block */
+    netrun_prog_result a = checked_run(f.q, &f.o);
+    cr_assert_eq(a.check, DRV_CHECK_FAIL);
+    cr_assert_not_null(strstr(a.check_msg, "reference"), "%s", a.check_msg);
+    fx_close(&f);
+}
+
+/* The chosen layer of the first VTA node: nest and one schedule. */
+static const netrun_alt *first_layer(fx *f, emb_nest *nest, sched *s, const op **o) {
+    int32_t node = first_vta(f->q, f->g);
+    *o = &net_node_at(f->g, node)->o;
+    const netrun_alt *alt = &f->r.layer[node].alt[f->r.layer[node].chosen];
+    status st;
+    status_init(&st);
+    cr_assert(emb_nest_derive(*o, HW_INTRINSIC(&f->o.hw), &alt->e, nest, &st), "%s", st.msg);
+    sched_opts so;
+    sched_opts_init(&so);
+    cr_assert_eq(sched_search_top(*o, &f->o.hw, nest, &so, 1, s, &st), 1, "%s", st.msg);
+    return alt;
+}
+
+/* Regions as lower_codegen adds them (the out region `short_out` bytes short). */
+static vta_prog *spec_prog(fx *f, const op *o, const emb *e, const emb_nest *n, const sched *s, uint64_t short_out,
+                           lower_at *at) {
+    lower_region_spec spec[LOWER_NREGIONS];
+    lower_region_specs(o, &f->o.hw, e, n, s, spec);
+    vta_prog *p = vta_prog_create(&f->o.hw);
+    status st;
+    status_init(&st);
+    for (int k = 0; k < LOWER_NREGIONS; k++)
+        at->region[k] = spec[k].used ? vta_prog_add_region(p, lower_region_name((lower_region)k), spec[k].kind,
+                                                           spec[k].bytes - (k == LOWER_R_OUT ? short_out : 0),
+                                                           spec[k].shape, spec[k].layout, &st)
+                                     : -1;
+    return p;
+}
+
+/* lower_codegen_at, unchained with FINISH at lower_codegen's own regions, makes the
+ * very program lower_codegen makes (same instructions, micro-ops, image); a region
+ * that does not fit is refused. */
+Test(net_prog, codegen_at_equals_codegen_and_checks_regions) {
+    fx f = fx_open("chain", NETRUN_REFERENCE);
+    emb_nest nest;
+    sched s;
+    const op *o;
+    const netrun_alt *alt = first_layer(&f, &nest, &s, &o);
+    lower_at at = {.finish = true}, bad = {.finish = true};
+    vta_prog *want, *p = spec_prog(&f, o, &alt->e, &nest, &s, 0, &at);
+    vta_prog *q = spec_prog(&f, o, &alt->e, &nest, &s, 1, &bad);
+    lower_stats ls, lw;
+    status st;
+    status_init(&st);
+    cr_assert(lower_codegen_at(o, &f.o.hw, &alt->e, &nest, &s, p, &at, &ls, &st), "%s", st.msg);
+    cr_assert(lower_codegen(o, &f.o.hw, &alt->e, &nest, &s, &want, &lw, &st), "%s", st.msg);
+    cr_assert_eq(vta_prog_ninsns(p), vta_prog_ninsns(want));
+    cr_assert_eq(ls.insns, lw.insns);
+    cr_assert(vta_prog_finalize(p, &st) && vta_prog_finalize(want, &st), "%s", st.msg);
+    uint64_t b1, b2;
+    uint8_t *d1 = vta_prog_dram(p, &b1), *d2 = vta_prog_dram(want, &b2);
+    cr_assert_eq(b1, b2);
+    cr_assert_eq(memcmp(d1, d2, (size_t)b1), 0);
+    cr_assert_not(lower_codegen_at(o, &f.o.hw, &alt->e, &nest, &s, q, &bad, &ls, &st));
+    cr_assert_not_null(strstr(st.msg, "out"), "%s", st.msg);
+    vta_prog_destroy(p);
+    vta_prog_destroy(q);
+    vta_prog_destroy(want);
+    fx_close(&f);
+}
