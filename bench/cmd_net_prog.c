@@ -135,10 +135,11 @@ static bool plan_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, sta
     int32_t u = net_tensor_at(q->g, n->in[0])->producer;
     lplan *pp = u >= 0 ? &q->plan[u] : NULL;
     netprog_store_target t;
+    bool sw = lp->pl->e.swap; /* WGT blocks are no producer's OUT rows: always the host */
     lp->mode = IN_HOST;
-    if (netprog_map_serves(&in->map, &lp->cm)) {
+    if (!sw && netprog_map_serves(&in->map, &lp->cm)) {
         lp->mode = IN_PLACE;
-    } else if (ok && pp && pp->pl && pp->nalso < NP_MAX_ALSO && netprog_store_plan(&in->map, &lp->cm, &t)) {
+    } else if (!sw && ok && pp && pp->pl && pp->nalso < NP_MAX_ALSO && netprog_store_plan(&in->map, &lp->cm, &t)) {
         lp->mode = IN_STORE;
         pp->also[pp->nalso] = t;
         pp->also_node[pp->nalso++] = i;
@@ -173,8 +174,11 @@ static bool emit_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, sta
     for (int a = 0; a < lp->nalso; a++) q->res.store_vectors += lp->also[a].stores;
     if (lp->mode == IN_HOST) {
         q->res.nrelayout++;
-        q->res.relayout_cycles += nl_transition_of(&(nl_price){hw_bus_bytes(&q->hw), q->hw.dram_latency}, &in->map, &lp->cm).cycles; /* as the flow prices it */
-        push_step(q, (np_step){STEP_RELAYOUT, n->in[0], nl->region[LOWER_R_INP], lp->cm});
+        /* as the flow prices it (under operand swap the flow has no input map: its copy price) */
+        q->res.relayout_cycles += lp->pl->e.swap ? L->trans_in
+                                                 : nl_transition_of(&(nl_price){hw_bus_bytes(&q->hw), q->hw.dram_latency},
+                                                                    &in->map, &lp->cm).cycles;
+        push_step(q, (np_step){STEP_RELAYOUT, n->in[0], nl->region[netprog_act_region(&lp->pl->e)], lp->cm});
         memset(&lp->cm, 0, sizeof lp->cm); /* the step owns it */
     }
     q->layer_of[i] = k;

@@ -58,34 +58,38 @@ static bool in_dram(const emb_layout *L, int64_t k) {
     return true;
 }
 
-/* The full INP layout map (n->lay[EMB_INP].elems vectors, zero bands included) into
- * full (caller's, elems * elem_bytes entries). */
+/* The full layout map of the activation's operand (INP, or WGT under operand swap:
+ * n->lay[x].elems vectors, zero bands included) into full (caller's, elems *
+ * elem_bytes entries). */
 static bool map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, int32_t *full, status *st) {
-    if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
-    const emb_layout *L = &n->lay[EMB_INP];
+    emb_operand x = nl_act_operand(e);
+    const emb_layout *L = &n->lay[x];
     int64_t lanes = L->elem_bytes, nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
     if (nin >= INT32_MAX || L->elems > INT32_MAX / lanes) return status_fail(st, "input layout too large to map");
-    int64_t ninp = L->elems * lanes, nwgt = n->lay[EMB_WGT].elems * n->lay[EMB_WGT].elem_bytes;
-    int8_t *enc = malloc((size_t)nin), *wt = calloc((size_t)nwt, 1), *inp = malloc((size_t)ninp);
+    int64_t ninp = n->lay[EMB_INP].elems * n->lay[EMB_INP].elem_bytes;
+    int64_t nwgt = n->lay[EMB_WGT].elems * n->lay[EMB_WGT].elem_bytes, nact = L->elems * lanes;
+    int8_t *enc = malloc((size_t)nin), *wt = calloc((size_t)nwt, 1), *inp = malloc((size_t)ninp + 1);
     int8_t *wgt = malloc((size_t)nwgt + 1);
     bool ok = enc && wt && inp && wgt;
     if (!ok) status_fail(st, "out of memory for an input layout map");
-    memset(full, 0, (size_t)ninp * sizeof *full);
+    const int8_t *act = x == EMB_WGT ? wgt : inp;
+    memset(full, 0, (size_t)nact * sizeof *full);
     int64_t scale = 1;
     for (int pass = 0; ok && scale <= nin; pass++, scale *= 127) {
         for (int64_t i = 0; i < nin; i++) enc[i] = (int8_t)((i / scale) % 127 + 1);
         emb_pack(o, hw, e, n, enc, wt, inp, wgt);
-        for (int64_t k = 0; k < ninp; k++)
-            if (inp[k]) full[k] += (int32_t)((inp[k] - 1) * scale);
+        for (int64_t k = 0; k < nact; k++)
+            if (act[k]) full[k] += (int32_t)((act[k] - 1) * scale);
             else full[k] = NL_LANE_ZERO;
     }
     free(enc), free(wt), free(inp), free(wgt);
     return ok;
 }
 
+emb_operand nl_act_operand(const emb *e) { return e->swap ? EMB_WGT : EMB_INP; }
+
 bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
-    const emb_layout *L = &n->lay[EMB_INP];
-    if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
+    const emb_layout *L = &n->lay[nl_act_operand(e)];
     if (!map_alloc(m, L->elems, L->elem_bytes, NL_LANE_ZERO, st)) return false;
     if (map_in_full(o, hw, e, n, m->idx, st)) return true;
     nl_map_free(m);
@@ -93,6 +97,7 @@ bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb
 }
 
 bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
+    if (e->swap) return status_fail(st, "operand swap: the activation is VTA's weight operand");
     nl_map f;
     if (!nl_map_in_full(o, hw, e, n, &f, st)) return false;
     /* packed zeros are zero in every pass (full[k] stays at NL_LANE_ZERO) */

@@ -51,8 +51,12 @@ bool nl_map_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nes
 /* The input layout (INP operand) of (e, n); false when the op's In is not the VTA inp
  * operand (operand swap) or the packed input has more than 2^31 lanes. */
 bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
-/* The same with every vector of the INP layout (n->lay[EMB_INP].elems), zero bands
- * included: the layout emb_pack writes, before a schedule strips any band. */
+/* The operand that holds the activation (op In): VTA's INP, or WGT under operand swap. */
+emb_operand nl_act_operand(const emb *e);
+/* Every vector of the activation operand's layout (n->lay[nl_act_operand(e)].elems),
+ * zero bands included: the layout emb_pack writes, before a schedule strips any band.
+ * Unlike nl_map_in it also maps the WGT layout of an operand swap (vectors of
+ * BLOCK_OUT x BLOCK_IN lanes). */
 bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
 /* The canonical layout of a rank-2 ([N,F]) or rank-4 (NCHW) tensor: vectors over
  * (n, c / BLOCK, h, w) with lanes c % BLOCK (BLOCK = hw's BLOCK_OUT, batch lanes 1). */

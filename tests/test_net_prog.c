@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench/cmd_net.h"
+#include "tests/emb_testlib.h"
 #include "vta/netprog.h"
 
 static net *builtin(const char *name) {
@@ -235,4 +236,54 @@ Test(net_prog, codegen_at_equals_codegen_and_checks_regions) {
     vta_prog_destroy(q);
     vta_prog_destroy(want);
     fx_close(&f);
+}
+
+/* Under operand swap the activation is VTA's WGT operand: nl_map_in_full maps the WGT
+ * blocks (what a host re-layout writes into the layer's WGT region), checked against
+ * emb_pack of random data; nl_map_in (the flow's pricing) still refuses it. */
+Test(net_prog, swap_activation_map_is_the_wgt_layout) {
+    hw_config hw = hw_default();
+    op o = mkconv(cparams(1, 16, 5, 20, 8, 3, 3, 1, 1));
+    emb e = emb_empty();
+    e.swap = true;
+    term(&o, &e, EMB_I, "c", 0);
+    term(&o, &e, EMB_O, "x", 16);
+    status st;
+    status_init(&st);
+    cr_assert(emb_check(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+    emb_nest n;
+    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+    cr_assert_eq(nl_act_operand(&e), EMB_WGT);
+    cr_assert_eq(netprog_act_region(&e), LOWER_R_WGT);
+    nl_map m;
+    cr_assert(nl_map_in_full(&o, HW_INTRINSIC(&hw), &e, &n, &m, &st), "%s", st.msg);
+    cr_assert_eq(m.lanes, n.lay[EMB_WGT].elem_bytes);
+    cr_assert_eq(m.nvec, n.lay[EMB_WGT].elems);
+    int64_t nin = op_tensor_elems(&o, OP_IN), nwt = op_tensor_elems(&o, OP_WT);
+    int64_t ninp = n.lay[EMB_INP].elems * n.lay[EMB_INP].elem_bytes, nwgt = m.nvec * m.lanes;
+    int8_t *in = malloc((size_t)nin), *wt = malloc((size_t)nwt), *inp = malloc((size_t)ninp), *wgt = malloc((size_t)nwgt);
+    bool *used = calloc((size_t)nin, sizeof *used);
+    cr_assert(in && wt && inp && wgt && used);
+    ref_fill_i8(in, nin, 7);
+    ref_fill_i8(wt, nwt, 8);
+    emb_pack(&o, HW_INTRINSIC(&hw), &e, &n, in, wt, inp, wgt);
+    int64_t mapped = 0;
+    for (int64_t k = 0; k < nwgt; k++) {
+        int32_t ix = m.idx[k];
+        cr_assert(ix >= 0 || ix == NL_LANE_ZERO, "lane %lld: %d", (long long)k, ix);
+        if (ix >= 0) {
+            cr_assert_lt(ix, nin);
+            cr_assert_eq(wgt[k], in[ix], "lane %lld: element %d", (long long)k, ix);
+            used[ix] = true, mapped++;
+        } else {
+            cr_assert_eq(wgt[k], 0, "lane %lld should be zero", (long long)k);
+        }
+    }
+    for (int64_t i = 0; i < nin; i++) cr_assert(used[i], "input element %lld is in no WGT lane", (long long)i);
+    cr_assert_gt(mapped, nin); /* the R x S taps duplicate the input */
+    nl_map_free(&m);
+    status_init(&st);
+    cr_assert_not(nl_map_in(&o, HW_INTRINSIC(&hw), &e, &n, &m, &st));
+    cr_assert(strstr(st.msg, "operand swap"), "%s", st.msg);
+    free(in), free(wt), free(inp), free(wgt), free(used);
 }

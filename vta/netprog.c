@@ -54,7 +54,9 @@ int netprog_add_tensor(netprog *np, const char *name, uint64_t bytes, const char
     return vta_prog_add_region(np->p, name, HW_MEM_OUT, bytes ? bytes : 1, shape, layout, st);
 }
 
-/* Weights (natural -> emb_pack -> compact) and bias into the layer's regions. */
+/* Weights (natural -> emb_pack -> compact) and bias into the layer's regions. Under
+ * operand swap the op's weights are VTA's INP operand and the WGT region holds the
+ * activation: only the INP region is written then. */
 static bool write_params(netprog *np, const netprog_layer *l, const op *o, const emb *e, const emb_nest *n,
                          const sched *s, const int8_t *wt, const int32_t *bias, status *st) {
     const hw_config *hw = &np->hw;
@@ -67,8 +69,12 @@ static bool write_params(netprog *np, const netprog_layer *l, const op *o, const
     if (!ok) status_fail(st, "out of memory for a layer's weights");
     if (ok) {
         emb_pack(o, HW_INTRINSIC(hw), e, n, zin, wt, inp, wgt);
-        lower_compact_copy(n, s, EMB_WGT, hw_elem_bytes(hw, HW_MEM_WGT), wgt,
-                           vta_prog_region_data(np->p, l->region[LOWER_R_WGT]));
+        if (e->swap)
+            lower_compact_copy(n, s, EMB_INP, hw_elem_bytes(hw, HW_MEM_INP), inp,
+                               vta_prog_region_data(np->p, l->region[LOWER_R_INP]));
+        else
+            lower_compact_copy(n, s, EMB_WGT, hw_elem_bytes(hw, HW_MEM_WGT), wgt,
+                               vta_prog_region_data(np->p, l->region[LOWER_R_WGT]));
         if (bacc) {
             emb_pack_bias(o, HW_INTRINSIC(hw), e, n, bias, bacc);
             lower_bias_bytes(hw, n, bacc, vta_prog_region_data(np->p, l->region[LOWER_R_BIAS]));
@@ -116,6 +122,8 @@ static void also_store(void *ctx, const vta_insn *sv, void (*push)(void *buf, co
     }
 }
 
+lower_region netprog_act_region(const emb *e) { return e->swap ? LOWER_R_WGT : LOWER_R_INP; }
+
 int netprog_add_layer(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n, const sched *s,
                       int inp_region, const int8_t *wt, const int32_t *bias, status *st) {
     return netprog_add_layer_storing(np, prefix, o, e, n, s, inp_region, wt, bias, NULL, 0, st);
@@ -137,7 +145,7 @@ int netprog_add_layer_storing(netprog *np, const char *prefix, const op *o, cons
     for (int k = 0; k < LOWER_NREGIONS; k++) {
         l->region[k] = -1;
         if (!spec[k].used) continue;
-        if (k == LOWER_R_INP && inp_region >= 0) {
+        if (k == (int)netprog_act_region(e) && inp_region >= 0) {
             l->region[k] = inp_region;
             continue;
         }
@@ -221,8 +229,9 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
                      status *st) {
     nl_map full;
     if (!nl_map_in_full(o, HW_INTRINSIC(hw), e, n, &full, st)) return false;
+    emb_operand x = nl_act_operand(e);
     int64_t nvec = 1;
-    for (int a = 0; a < n->lay[EMB_INP].naxes; a++) nvec *= sched_compact_extent(n, s, EMB_INP, a);
+    for (int a = 0; a < n->lay[x].naxes; a++) nvec *= sched_compact_extent(n, s, x, a);
     m->nvec = nvec;
     m->lanes = full.lanes;
     m->idx = malloc((size_t)(nvec * full.lanes + 1) * sizeof *m->idx);
@@ -230,7 +239,7 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
         nl_map_free(&full);
         return status_fail(st, "out of memory for an input layout map");
     }
-    lower_compact_copy(n, s, EMB_INP, (int64_t)full.lanes * (int64_t)sizeof *full.idx, full.idx, m->idx);
+    lower_compact_copy(n, s, x, (int64_t)full.lanes * (int64_t)sizeof *full.idx, full.idx, m->idx);
     nl_map_free(&full);
     return true;
 }

@@ -65,7 +65,7 @@ vta_prog *netprog_prog(netprog *np);
 int netprog_add_tensor(netprog *np, const char *name, uint64_t bytes, const char *shape, const char *layout,
                        status *st);
 /* Layer (o, e, n, s) appended to the current segment: its regions (named "PREFIX.uop",
- * ...; the input region is inp_region when >= 0, i.e. the consumer reads a producer's
+ * ...; the activation's region (netprog_act_region) is inp_region when >= 0, i.e. the consumer reads a producer's
  * region in place, else a new one), weights and bias (natural layouts, bias NULL
  * without one) packed into them, its code chained after the segment's previous layer.
  * Returns the layer's index, -1 + status on error. */
@@ -93,8 +93,10 @@ void netprog_get(netprog *np, int r, const nl_map *m, int8_t *t);
 /* Does region content under map p serve a reader expecting map c (same size; every
  * element where c wants it, zero where c wants zero)? */
 bool netprog_map_serves(const nl_map *p, const nl_map *c);
-/* The map of the compact INP region of layer (o, e, n, s) (the bytes its loads read);
- * false when the activation is not VTA's inp operand. */
+/* The region of a layer that holds its activation: INP, or WGT under operand swap. */
+lower_region netprog_act_region(const emb *e);
+/* The map of the compact activation region of layer (o, e, n, s) (the bytes its loads
+ * read: INP vectors, or WGT blocks under operand swap). */
 bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s, nl_map *m,
                      status *st);
 
