@@ -5,6 +5,7 @@
 #include "core/spec.h"
 #include "core/spec_emb.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "vta/hw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
