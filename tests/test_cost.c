@@ -130,6 +130,23 @@ Test(cost, model_vs_simulator_tiny_buffers, .timeout = 600) {
     check_bound(&hw, 12, 25);
 }
 
+/* BATCH 4, BLOCK 32, a 512-bit bus (the DSE's widest designs): a WGT element is 1 KiB,
+ * an INP element 128 B, a beat 64 B, so a DMA row is a few beats and whether it crosses
+ * a 2 KiB burst boundary (one more DRAM latency) depends on where codegen's regions
+ * and tiles sit, not on a random alignment; small buffers force many tiles (the class
+ * tables, not the exact-address pass). */
+Test(cost, model_vs_simulator_wide_block_bus512, .timeout = 600) {
+    hw_config hw = hw_default();
+    snprintf(hw.name, sizeof hw.name, "b4-block32-bus512");
+    hw.log_batch = 2;
+    hw.log_block_in = hw.log_block_out = 5;
+    hw.log_bus_width = 9;
+    hw.log_inp_buff_size = 13;
+    hw.log_wgt_buff_size = 15;
+    hw.log_acc_buff_size = 14;
+    check_bound(&hw, 21, 12);
+}
+
 /* A swapped-in model: the search ranks by it (here: prefer the most tiles). */
 static bool most_tiles(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
     int *calls = ctx;

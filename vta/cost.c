@@ -32,28 +32,41 @@
 
 /* ---- DMA durations ---- */
 
-/* Expected cycles of n DRAM rows of len bytes starting at element-aligned (g bytes)
- * addresses: bursts (dram_latency each) and bus beats. */
-static double rows_cycles(const hw_config *hw, double n, double len, double g) {
+/* Expected cycles of n DRAM rows of len bytes whose start addresses are r0 plus
+ * multiples of step bytes (0: all at r0): bursts (dram_latency each) and bus beats,
+ * the row starts taken as evenly spread over the residues r0 + j * gcd(step, K) modulo
+ * the burst boundary K. A row starting at residue r touches floor((r + len - 1) / K) + 1
+ * boundary chunks and floor((r + len - 1) / bus) + 1 beats (r modulo bus there); the
+ * mean over an arithmetic progression of residues with difference G is
+ * 1 + floor((r0 mod G + len - 1) / G) * G / K (Hermite's identity), likewise for beats.
+ * So a copy whose rows all start 1 KiB past a 2 KiB boundary costs its 2 bursts per
+ * 2 KiB row, not the 1.5 of an element-aligned random address. */
+static double rows_cycles(const hw_config *hw, double n, double len, int64_t step, int64_t r0) {
     if (n <= 0 || len <= 0) return 0;
-    double bus = (double)hw_bus_bytes(hw), K = (double)hw->burst_boundary;
+    int64_t busb = hw_bus_bytes(hw), Kb = hw->burst_boundary < busb ? busb : hw->burst_boundary;
+    double bus = (double)busb, K = (double)Kb;
     double mb = (double)hw->max_burst_beats * bus;
-    if (K < bus) K = bus;
-    double gg = g < K ? g : K;
-    double cross = len > gg ? (len - gg) / K : 0;
-    double bursts = 1 + cross;
+    int64_t G = lower_gcd(Kb, step), Gb = lower_gcd(busb, G);
+    int64_t r = (G & (G - 1)) == 0 ? r0 & (G - 1) : (r0 % G + G) % G;
+    int64_t rb = (Gb & (Gb - 1)) == 0 ? r & (Gb - 1) : r % Gb;
+    double bursts = 1 + (double)(int64_t)((len - 1 + (double)r) / (double)G) * (double)G / K;
     if (mb < K && len > mb) bursts += len / mb - len / K;
-    double beats = g >= bus ? len / bus : (len + bus - g) / bus;
+    double beats = 1 + (double)(int64_t)((len - 1 + (double)rb) / (double)Gb) * (double)Gb / bus;
     return n * (bursts * hw->dram_latency + beats);
 }
 
-static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lower_dma_stats *s) {
-    double eb = (double)hw_elem_bytes(hw, (hw_mem)b->mem_type);
+/* step: DRAM elements between the starts of the box at different tiles (0: one tile);
+ * r0: byte address of the box's first row at some tile. */
+static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lower_dma_stats *s, int64_t step,
+                         int64_t r0) {
+    int64_t ebi = hw_elem_bytes(hw, (hw_mem)b->mem_type);
+    double eb = (double)ebi;
     double bus = (double)hw_bus_bytes(hw);
     double startup = b->store ? hw->store_startup : hw->load_startup;
     double row = s->rows ? (double)s->elems * eb / (double)s->rows : 0;
     double pad = (double)s->pad_elems * eb / bus;
-    return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, eb) + pad;
+    return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, lower_gcd(s->row_gcd, step) * ebi, r0) +
+           pad;
 }
 
 /* ---- DMA at real addresses (small programs) ---- */
@@ -99,12 +112,52 @@ static void exact_emit(void *ctx, const vta_insn *in) {
     }
 }
 
-static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
-                     bool store, const int64_t *cnt, double *cyc, int64_t *insns, double *bytes, status *st) {
-    int64_t start[EMB_MAX_LOOPS] = {0};
+/* The DRAM alignment of operand x's boxes over the tiles: *step, the gcd of the DRAM
+ * element offsets between the tiles averaged over (loops with more than one tile),
+ * and *r0, the byte address of the first data value of one of them (codegen's region
+ * base, lower.h). idx NULL: all tiles, r0 from the tile at index 0 with the DMA
+ * padding of the axes that tiles move put back (interior tiles have none there).
+ * Otherwise the tiles sharing idx's padded-load key (cost_int_load): the tile at idx,
+ * whose position is exact on the levels where idx is first or last along a padded
+ * axis and averaged over the others. b: the DMA box of that tile (index 0 or idx;
+ * its start, padding and DRAM strides do not depend on the tile's extents). */
+static void box_align(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx,
+                      const lower_dma_box *b, int64_t *step, int64_t *r0) {
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    bool moved[EMB_MAX_LAXES] = {false};
+    *step = 0;
+    for (int l = 0; l < n->nloops; l++) {
+        int ax = n->loop[l].axis[x];
+        int64_t nt = c->ntl[l];
+        if (ax < 0 || nt < 2) continue;
+        bool pad = x != EMB_ACC && s->strip[x][ax];
+        if (idx && pad && (idx[l] == 0 || idx[l] == nt - 1)) continue;
+        if (!idx) moved[ax] = true;
+        *step = lower_gcd(*step, n->loop[l].coef[x] * s->tile[l] * b->ax[ax].dram_stride);
+    }
+    int64_t off = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];
+    for (int a = 0; a < b->naxes; a++)
+        off += (b->ax[a].dram_c - (moved[a] ? b->ax[a].pad_lo : 0)) * b->ax[a].dram_stride;
+    *r0 = off * hw_elem_bytes(c->hw, mem);
+}
+
+static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *cnt, double *cyc,
+                     int64_t *insns, double *bytes, status *st) {
+    const hw_config *hw = c->hw;
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
+    int64_t start[EMB_MAX_LOOPS] = {0}, step, r0;
     lower_dma_box b;
     sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
-    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; DRAM position irrelevant */
+    int kind = x < 2 ? (int)x : store ? 2 : 3; /* the alignment is the same in every class */
+    if (!c->al_ok[kind]) {
+        box_align(c, x, mem, store, NULL, &b, &c->al_step[kind], &c->al_r0[kind]);
+        c->al_ok[kind] = true;
+    }
+    step = c->al_step[kind];
+    r0 = c->al_r0[kind];
+    for (int a = 0; a < b.naxes; a++) { /* a typical tile: no padding; alignment from box_align */
         b.ax[a].pad_lo = b.ax[a].pad_hi = 0;
         b.ax[a].dram_c = 0;
     }
@@ -112,7 +165,7 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
     b.zero_elems = s->slot_rows[x];
     lower_dma_stats ds;
     if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
-    *cyc = dma_cycles(hw, &b, &ds);
+    *cyc = dma_cycles(hw, &b, &ds, step, r0);
     *insns = ds.insns;
     *bytes = (double)ds.elems * (double)hw_elem_bytes(hw, mem);
     return true;
@@ -120,8 +173,11 @@ static bool box_cost(const hw_config *hw, const emb_nest *n, const sched *s, emb
 
 /* Load of operand x for the tile at idx (tile indices per nest loop), with the DMA
  * padding of its position. */
-static bool box_cost_at(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, const int64_t *idx,
-                        double *cyc, int64_t *insns, status *st) {
+static bool box_cost_at(const cm_ctx *c, emb_operand x, const int64_t *idx, double *cyc, int64_t *insns,
+                        status *st) {
+    const hw_config *hw = c->hw;
+    const emb_nest *n = c->n;
+    const sched *s = c->s;
     int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
     for (int l = 0; l < n->nloops; l++) {
         start[l] = idx[l] * s->tile[l];
@@ -129,12 +185,17 @@ static bool box_cost_at(const hw_config *hw, const emb_nest *n, const sched *s, 
         cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
     }
     lower_dma_box b;
-    sched_dma_box(hw, n, s, x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, start, cnt, 0, &b);
+    hw_mem mem = x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT;
+    sched_dma_box(hw, n, s, x, mem, false, start, cnt, 0, &b);
     b.zero_base = 0;
     b.zero_elems = s->slot_rows[x];
     lower_dma_stats ds;
     if (!lower_dma_plan(&b, NULL, NULL, &ds, st)) return false;
-    *cyc = dma_cycles(hw, &b, &ds);
+    /* the walk shares this cost among the tiles with idx's key (cost_int_load's cache,
+     * the time warp) */
+    int64_t step, r0;
+    box_align(c, x, mem, false, idx, &b, &step, &r0);
+    *cyc = dma_cycles(hw, &b, &ds, step, r0);
     *insns = ds.insns;
     return true;
 }
@@ -171,8 +232,8 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                 k->ld[x] = same->ld[x];
                 k->ldi[x] = same->ldi[x];
                 k->ldb[x] = same->ldb[x];
-            } else if (!box_cost(hw, n, s, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt,
-                                 &k->ld[x], &k->ldi[x], &k->ldb[x], st)) {
+            } else if (!box_cost(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &k->ld[x],
+                                 &k->ldi[x], &k->ldb[x], st)) {
                 return false;
             }
         }
@@ -187,8 +248,8 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                 k->headb = same->headb;
             }
         } else {
-            if (!box_cost(hw, n, s, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
-            if (bias_box && !box_cost(hw, n, s, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st))
+            if (!box_cost(c, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
+            if (bias_box && !box_cost(c, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st))
                 return false;
         }
         k->epi = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles);
@@ -221,7 +282,7 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
     }
     if (s->bias_alu) {
         double eb = (double)hw_elem_bytes(hw, HW_MEM_ACC);
-        c->bias_tile = hw->load_startup + rows_cycles(hw, 1, (double)s->bias_rows * eb, eb);
+        c->bias_tile = hw->load_startup + rows_cycles(hw, 1, (double)s->bias_rows * eb, (int64_t)eb, 0);
         c->bias_tile_bytes = (double)s->bias_rows * eb;
         c->bias_tile_i = 1;
     }
@@ -304,7 +365,7 @@ void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, dou
     }
     status st;
     status_init(&st);
-    if (!box_cost_at(c->hw, c->n, c->s, (emb_operand)x, idx, dur, g, &st)) {
+    if (!box_cost_at(c, (emb_operand)x, idx, dur, g, &st)) {
         *dur = cl->ld[x];
         *g = cl->ldi[x];
     }
@@ -347,11 +408,13 @@ static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, cons
     int vl[CM_MAXV], nv = 0;
     for (int l = 0; l < n->nloops; l++) {
         c->vbit[l] = -1;
+        c->ntl[l] = sched_ntiles(n, s, l);
         if (n->loop[l].extent % s->tile[l] != 0 && nv < CM_MAXV) {
             c->vbit[l] = nv;
             vl[nv++] = l;
         }
     }
+    regions(o, hw, n, s, c); /* the DMA tables depend on the DRAM alignment */
     return build_classes(o, hw, n, s, c, vl, nv, st);
 }
 
@@ -463,7 +526,8 @@ bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n,
     int built = -1; /* the variant whose class tables c holds */
     for (int i = 0; i < k; i++) {
         if (!ok[i]) continue;
-        if (built < 0 || v[built].bias_alu != v[i].bias_alu) {
+        /* the uop region (its size depends on the ACC slots) shifts the other regions */
+        if (built < 0 || v[built].bias_alu != v[i].bias_alu || v[built].uop_rows != v[i].uop_rows) {
             status st;
             status_init(&st);
             built = -1;

@@ -54,9 +54,12 @@ typedef struct cm_ctx {
     bool exact;               /* small program: DMA costs at the real DRAM addresses */
     bool bias_load_acc;       /* the bias initializes ACC by LOAD ACC (no reset GEMM) */
     int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
+    bool al_ok[4];            /* al_step / al_r0 known for inp, wgt, out (STORE), bias (LOAD ACC) */
+    int64_t al_step[4], al_r0[4]; /* DRAM alignment of those boxes over all tiles (cost.c box_align) */
     int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
     int64_t pow3[2];          /* 3^(number of levels in plev[x]) */
     int vbit[EMB_MAX_LOOPS];  /* class bit of a nest loop whose last tile is partial, or -1 */
+    int64_t ntl[EMB_MAX_LOOPS]; /* tiles of each nest loop */
     cm_level lev[EMB_MAX_LOOPS];
     int nlev;
     int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */

@@ -46,6 +46,8 @@ typedef struct lower_dma_stats {
     int64_t rows;         /* DRAM rows (burst sequences) */
     int64_t elems;        /* elements moved from/to DRAM */
     int64_t pad_elems;    /* zero elements written by padding */
+    int64_t row_gcd;      /* gcd of the DRAM strides (elements) between the copy's row
+                           * starts; 0 when every row starts at the same address */
 } lower_dma_stats;
 
 typedef void (*lower_dma_emit_fn)(void *ctx, const vta_insn *in);
@@ -55,6 +57,9 @@ typedef void (*lower_dma_emit_fn)(void *ctx, const vta_insn *in);
  * run over 16 bits, an all-zero row without a zero area). */
 bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
                     lower_dma_stats *stats, status *st);
+
+/* Greatest common divisor of |a| and |b| (gcd(0, b) = |b|). */
+int64_t lower_gcd(int64_t a, int64_t b);
 
 /* Estimated cycles of the copy from its statistics (startup, DRAM latency per row,
  * bus beats, padding). */
