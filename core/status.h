@@ -34,16 +34,24 @@ _Noreturn void es_abort(const char *file, int line, const char *cond);
 static inline bool es_mul_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_mul_overflow(a, b, r); }
 static inline bool es_add_i64(int64_t a, int64_t b, int64_t *r) { return !__builtin_add_overflow(a, b, r); }
 static inline int64_t es_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-/* Greatest common divisor of |a| and |b| (gcd(0, 0) = 0). */
+/* Greatest common divisor of |a| and |b| (gcd(0, 0) = 0); binary, without divisions
+ * (the cost model calls it per DMA box). */
 static inline int64_t es_gcd_i64(int64_t a, int64_t b) {
-    a = a < 0 ? -a : a;
-    b = b < 0 ? -b : b;
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
+    uint64_t u = (uint64_t)(a < 0 ? -a : a), v = (uint64_t)(b < 0 ? -b : b);
+    if (u == 0) return (int64_t)v;
+    if (v == 0) return (int64_t)u;
+    int sh = __builtin_ctzll(u | v);
+    u >>= __builtin_ctzll(u);
+    do {
+        v >>= __builtin_ctzll(v);
+        if (u > v) {
+            uint64_t t = u;
+            u = v;
+            v = t;
+        }
+        v -= u;
+    } while (v);
+    return (int64_t)(u << sh);
 }
 /* Floor and ceiling of a / b for any signs (b != 0); C division truncates. */
 static inline int64_t es_floor_div(int64_t a, int64_t b) {

@@ -46,7 +46,7 @@ static double rows_cycles(const hw_config *hw, double n, double len, int64_t ste
     int64_t busb = hw_bus_bytes(hw), Kb = hw->burst_boundary < busb ? busb : hw->burst_boundary;
     double bus = (double)busb, K = (double)Kb;
     double mb = (double)hw->max_burst_beats * bus;
-    int64_t G = lower_gcd(Kb, step), Gb = lower_gcd(busb, G);
+    int64_t G = es_gcd_i64(Kb, step), Gb = es_gcd_i64(busb, G);
     int64_t r = (G & (G - 1)) == 0 ? r0 & (G - 1) : (r0 % G + G) % G;
     int64_t rb = (Gb & (Gb - 1)) == 0 ? r & (Gb - 1) : r % Gb;
     double bursts = 1 + (double)(int64_t)((len - 1 + (double)r) / (double)G) * (double)G / K;
@@ -65,7 +65,7 @@ static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lowe
     double startup = b->store ? hw->store_startup : hw->load_startup;
     double row = s->rows ? (double)s->elems * eb / (double)s->rows : 0;
     double pad = (double)s->pad_elems * eb / bus;
-    return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, lower_gcd(s->row_gcd, step) * ebi, r0) +
+    return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, es_gcd_i64(s->row_gcd, step) * ebi, r0) +
            pad;
 }
 
@@ -134,7 +134,7 @@ static void box_align(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, co
         bool pad = x != EMB_ACC && s->strip[x][ax];
         if (idx && pad && (idx[l] == 0 || idx[l] == nt - 1)) continue;
         if (!idx) moved[ax] = true;
-        *step = lower_gcd(*step, n->loop[l].coef[x] * s->tile[l] * b->ax[ax].dram_stride);
+        *step = es_gcd_i64(*step, n->loop[l].coef[x] * s->tile[l] * b->ax[ax].dram_stride);
     }
     int64_t off = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];
     for (int a = 0; a < b->naxes; a++)

@@ -16,23 +16,6 @@ typedef struct dma_dim {
 
 static int64_t dim_f(const dma_dim *d) { return d->pad_lo + d->n + d->pad_hi; }
 
-int64_t lower_gcd(int64_t a, int64_t b) { /* binary: no divisions (the cost model's hot path) */
-    uint64_t u = (uint64_t)(a < 0 ? -a : a), v = (uint64_t)(b < 0 ? -b : b);
-    if (u == 0) return (int64_t)v;
-    if (v == 0) return (int64_t)u;
-    int sh = __builtin_ctzll(u | v);
-    u >>= __builtin_ctzll(u);
-    do {
-        v >>= __builtin_ctzll(v);
-        if (u > v) {
-            uint64_t t = u;
-            u = v;
-            v = t;
-        }
-        v -= u;
-    } while (v);
-    return (int64_t)(u << sh);
-}
 
 static bool emit_one(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx, int64_t sram,
                      int64_t dram, int64_t y_size, int64_t x_size, int64_t x_stride,
@@ -117,7 +100,7 @@ bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
         span += (dim[i].n - 1) * dim[i].s;
     }
     for (int i = 1; i < nd; i++)
-        if (dim[i].n > 1) stats->row_gcd = lower_gcd(stats->row_gcd, dim[i].d);
+        if (dim[i].n > 1) stats->row_gcd = es_gcd_i64(stats->row_gcd, dim[i].d);
     int64_t row_len = dim_f(x), yf = dim_f(y);
     int64_t extra = y->s - row_len;
     bool two_d = extra >= 0 && x->pad_hi + extra <= VTA_MAX_PAD && y->d <= VTA_MAX_SIZE &&

@@ -58,9 +58,6 @@ typedef void (*lower_dma_emit_fn)(void *ctx, const vta_insn *in);
 bool lower_dma_plan(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx,
                     lower_dma_stats *stats, status *st);
 
-/* Greatest common divisor of |a| and |b| (gcd(0, b) = |b|). */
-int64_t lower_gcd(int64_t a, int64_t b);
-
 /* Estimated cycles of the copy from its statistics (startup, DRAM latency per row,
  * bus beats, padding). */
 double lower_dma_cycles(const hw_config *hw, const lower_dma_box *b, const lower_dma_stats *s);
