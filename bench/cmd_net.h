@@ -142,11 +142,14 @@ void netrun_result_free(netrun_result *r);
 
 /* The alternatives cache (bench/cmd_net_cache.c, `--cache FILE`): per distinct layer
  * its alternatives, keyed by netrun_cache_key (layer shape and requantization text,
- * hardware config, flow, solver options). open reads the file (malformed lines are
+ * hardware config, flow, solver options, and the cost model's version, which chose the
+ * cached alternatives' schedules and so their cycles). open reads the file (malformed lines are
  * skipped) and appends to it; get copies a complete entry whose embeddings all build
  * for o into l (false: a miss); put appends l's alternatives. */
 typedef struct netrun_cache netrun_cache;
 uint64_t netrun_cache_key(const char *layer_key, const netrun_opts *o);
+/* The same key for a given cost-model version (netrun_cache_key: COST_MODEL_VERSION). */
+uint64_t netrun_cache_key_at(const char *layer_key, const netrun_opts *o, int model_version);
 netrun_cache *netrun_cache_open(const char *path, status *st);
 bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw_config *hw, netrun_layer *l);
 void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l);

@@ -4,7 +4,7 @@
  * simulating again. One line per alternative:
  *   KEY IDX NALTS SRC CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
- * solver options and the format version (netrun_cache_key). Lines are appended after
+ * solver options, the cost model's version and the format version (netrun_cache_key). Lines are appended after
  * each solved layer, so a run cut short keeps what it finished.
  * Invariant: a layer is a hit only when all its NALTS lines parsed and every embedding
  * passes emb_check and builds its nest for that layer; anything else is a miss. */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bench/cmd_net.h"
+#include "vta/cost_dse.h"
 
 #define CACHE_VERSION 1
 
@@ -32,7 +33,12 @@ struct netrun_cache {
 static uint64_t mix(uint64_t h, uint64_t v) { return es_hash64(h ^ v); }
 
 uint64_t netrun_cache_key(const char *layer_key, const netrun_opts *o) {
+    return netrun_cache_key_at(layer_key, o, COST_MODEL_VERSION);
+}
+
+uint64_t netrun_cache_key_at(const char *layer_key, const netrun_opts *o, int model_version) {
     uint64_t h = mix(CACHE_VERSION, (uint64_t)o->flow);
+    h = mix(h, (uint64_t)(uint32_t)model_version);
     h = mix(h, (uint64_t)o->max_alts);
     h = mix(h, o->rlimit);
     for (const char *p = layer_key; *p; p++) h = mix(h, (unsigned char)*p);

@@ -14,6 +14,7 @@
 #include "core/netlayout_map.h"
 #include "core/onnx.h"
 #include "core/ref.h"
+#include "vta/cost_dse.h"
 
 static net *tiny(void) {
     status st;
@@ -218,6 +219,11 @@ Test(netprog, cache_round_trip) {
     uint64_t key = netrun_cache_key("k", &no);
     no.rlimit++;
     cr_assert_neq(netrun_cache_key("k", &no), key, "the solver budget is part of the key");
+    no.rlimit--;
+    cr_assert_eq(netrun_cache_key("k", &no), key);
+    cr_assert_eq(netrun_cache_key_at("k", &no, COST_MODEL_VERSION), key);
+    cr_assert_neq(netrun_cache_key_at("k", &no, COST_MODEL_VERSION + 1), key,
+                  "the cost model's version is part of the key: it chose the cached cycles' schedules");
     netrun_cache *c = netrun_cache_open(path, &st);
     cr_assert_not_null(c, "%s", st.msg);
     netrun_cache_put(c, key, &l);
