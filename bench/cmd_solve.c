@@ -16,7 +16,7 @@
 
 static const char solve_help[] =
     "usage: embedsyn solve (--op FILE | --conv SHAPE | --gemm SHAPE | --suite FILE) [--hw FILE]\n"
-    "         [--objective O] [--prove] [--plain-proof]\n"
+    "         [--objective O] [--prove] [--plain-proof] [--enumerate]\n"
     "         [--smt2 FILE] [--timeout S] [--rlimit N] [--json] [-o EMB.xml]\n\n"
     "Finds the best embedding of the operator into VTA's GEMM instruction over the\n"
     "search space of the README (section Synthesis) with Z3.\n"
@@ -27,6 +27,9 @@ static const char solve_help[] =
     "                  C seed that meets the theorem bound of the estimate is always\n"
     "                  proven by that bound (the solver's query would be 'false')\n"
     "  --plain-proof   no such shortcut: run the solver's checks anyway (comparisons)\n"
+    "  --enumerate     without --prove: when the space is small enough, take the\n"
+    "                  optimum from an exhaustive enumeration of it in C, with no\n"
+    "                  solver check (proof 'enumerated'; what dse does); else as usual\n"
     "  --smt2 FILE     write the proof query (SMT-LIB2, QF_BV; expected unsat)\n"
     "  --timeout S     wall-clock limit in seconds (result 'unknown' with the best so far)\n"
     "  --rlimit N      Z3 resource limit for the whole query (deterministic; default %llu)\n"
@@ -66,6 +69,8 @@ int cmd_solve_parse(const char *cmd, int argc, char **argv, cli_opts *c, enc_opt
             eo->prove = true;
         } else if (!strcmp(a, "--plain-proof")) {
             eo->plain_proof = true;
+        } else if (suite && !strcmp(a, "--enumerate")) { /* solve only */
+            eo->enumerate = true;
         } else if (all && !strcmp(a, "--all")) {
             *all = true;
         } else if (!strcmp(a, "--objective") || !strcmp(a, "--smt2") || !strcmp(a, "--timeout") ||

@@ -261,7 +261,8 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
 /* What an entry's content depends on besides the layer and the intrinsic shape, and so
  * what its cache keys hold:
  *   - the cache line format (DSE_CACHE_FORMAT);
- *   - the solver settings: strategy, the encoder objective, proof off, timeout, rlimit;
+ *   - the solver settings: strategy, the encoder objective, proof off, enumeration on,
+ *     timeout, rlimit;
  *   - the library (emb + library key only): the cost model's version (the schedule
  *     search ranks by it), the ranking objective (cycles), the bus width and timing
  *     constants of the probes, their buffer sizes, lib_k and the search budget.
@@ -272,7 +273,7 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
 
 static uint64_t solver_hash(const dse_ctx *c, const dse_entry *e, dse_strategy strat) {
     int32_t v[] = {DSE_CACHE_FORMAT, e->log_batch, e->log_block_in, e->log_block_out, e->log_bus,
-                   (int32_t)strat, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 0 /* rlimit: default */,
+                   (int32_t)strat, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 1 /* enumerate */, 0 /* rlimit: default */,
                    (int32_t)(c->o.solve_timeout_s * 10)};
     uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
     return dse_fnv(h, v, sizeof v);
@@ -476,6 +477,7 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
         enc_options_init(&eo);
         eo.objective = DSE_ENC_OBJECTIVE;
         eo.prove = false;
+        eo.enumerate = true; /* the optimum by enumeration where the space allows it */
         eo.timeout_s = c->o.solve_timeout_s;
         enc_result r;
         if (enc_solve(o, HW_INTRINSIC(&h), &eo, &r, &st) && r.found) {

@@ -13,6 +13,7 @@
 #include "encoders/enc_decode.h"
 #include "encoders/enc_encode.h"
 #include "encoders/enc_opt.h"
+#include "encoders/enc_seed.h"
 #include "encoders/enc_space.h"
 
 static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
@@ -93,6 +94,63 @@ double enc_cpu_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+/* The optimum by the solver (minimize, + its proof: the last UNSAT of "better than"). */
+static enc_min_status solver_optimum(enc_formula *f, const enc_options *opt, uint64_t lb, enc_point *pt, bool *proven,
+                                     Z3_ast *q) {
+    bool cyc = enc_objective_uses_cycles(opt->objective);
+    enc_min_status ms;
+    switch (opt->objective) {
+    case ENC_OBJ_UTILIZATION:
+        ms = enc_minimize(f, ENC_INST, 0, NULL, lb, !opt->prove, opt->prove, pt, proven, q);
+        break;
+    case ENC_OBJ_LAYOUT:
+        ms = enc_minimize(f, ENC_DRAM, 0, NULL, 0, false, opt->prove, pt, proven, q);
+        break;
+    case ENC_OBJ_CYCLES:
+        ms = enc_minimize(f, ENC_CYC, 0, NULL, enc_cycles_lower(f, lb), !opt->prove, opt->prove,
+                          pt, proven, q);
+        break;
+    default:
+        ms = enc_minimize_lex(f, cyc ? ENC_CYC : ENC_INST, 0, NULL,
+                              cyc ? enc_cycles_lower(f, lb) : lb, !opt->prove, opt->prove, pt,
+                              proven, q);
+        if (ms == ENC_MIN_OPTIMAL && opt->smt2_path) {
+            /* the exported query is the combined lex query: check it as such */
+            Z3_ast a = enc_guard(f, *q);
+            Z3_lbool lr = enc_check(f, 1, &a);
+            if (lr == Z3_L_UNDEF) {
+                ms = ENC_MIN_UNKNOWN;
+                *proven = false;
+            }
+            ES_ASSERT(lr != Z3_L_TRUE);
+        }
+        break;
+    }
+    return ms;
+}
+
+/* The optimum by exhaustive enumeration of the space in C (enc_exact_min with the
+ * objective's first cost); false when the space is too large. The point's cycles (with
+ * a cost form) are checked against the formula's cost form after decoding. */
+static bool enum_optimum(const enc_formula *f, const enc_options *opt, enc_point *pt) {
+    enc_exact_key key = opt->objective == ENC_OBJ_LAYOUT ? ENC_EXACT_DRAM
+                        : enc_objective_uses_cycles(opt->objective) ? ENC_EXACT_CYCLES
+                                                                    : ENC_EXACT_INSTANCES;
+    enc_choice ch;
+    if (!enc_exact_min(f->sp, f->cf.set ? &f->cf : NULL, key, &ch))
+        return false;
+    memset(pt, 0, sizeof *pt);
+    pt->found = true;
+    pt->swap = ch.swap;
+    memcpy(pt->sel, ch.sel, sizeof pt->sel);
+    pt->instances = (uint64_t)enc_space_instances(f->sp, ch.sel);
+    pt->have_dram = true;
+    pt->dram = (uint64_t)ch.dram;
+    pt->have_cycles = f->cf.set;
+    pt->cycles = ch.cycles;
+    return true;
+}
+
 bool enc_solve(const op *o, const hw_intrinsic *hw, const enc_options *opt, enc_result *r,
                status *st) {
     double t0 = es_now_ms(), c0 = enc_cpu_ms();
@@ -121,36 +179,17 @@ bool enc_solve(const op *o, const hw_intrinsic *hw, const enc_options *opt, enc_
     Z3_ast q = NULL;
     uint64_t lb = (uint64_t)r->lower_bound_instances;
     enc_min_status ms;
-    switch (opt->objective) {
-    case ENC_OBJ_UTILIZATION:
-        ms = enc_minimize(&f, ENC_INST, 0, NULL, lb, !opt->prove, opt->prove, &pt, &proven, &q);
-        break;
-    case ENC_OBJ_LAYOUT:
-        ms = enc_minimize(&f, ENC_DRAM, 0, NULL, 0, false, opt->prove, &pt, &proven, &q);
-        break;
-    case ENC_OBJ_CYCLES:
-        ms = enc_minimize(&f, ENC_CYC, 0, NULL, enc_cycles_lower(&f, lb), !opt->prove, opt->prove,
-                          &pt, &proven, &q);
-        break;
-    default:
-        ms = enc_minimize_lex(&f, cyc ? ENC_CYC : ENC_INST, 0, NULL,
-                              cyc ? enc_cycles_lower(&f, lb) : lb, !opt->prove, opt->prove, &pt,
-                              &proven, &q);
-        if (ms == ENC_MIN_OPTIMAL && opt->smt2_path) {
-            /* the exported query is the combined lex query: check it as such */
-            Z3_ast a = enc_guard(&f, q);
-            Z3_lbool lr = enc_check(&f, 1, &a);
-            if (lr == Z3_L_UNDEF) {
-                ms = ENC_MIN_UNKNOWN;
-                proven = false;
-            }
-            ES_ASSERT(lr != Z3_L_TRUE);
-        }
-        break;
+    bool enumerated = opt->enumerate && !opt->prove && !opt->smt2_path && enum_optimum(&f, opt, &pt);
+    if (enumerated) {
+        ms = ENC_MIN_OPTIMAL;
+    } else {
+        ms = solver_optimum(&f, opt, lb, &pt, &proven, &q);
     }
     ES_ASSERT(ms != ENC_MIN_UNSAT); /* the all-NONE choice is always a model */
     r->solver_status = ms == ENC_MIN_OPTIMAL ? ENC_SOLVER_SAT : ENC_SOLVER_UNKNOWN;
-    r->proof = proven ? ENC_PROOF_OPTIMAL : (ms == ENC_MIN_UNKNOWN ? ENC_PROOF_UNKNOWN : ENC_PROOF_NOT_PROVEN);
+    r->proof = enumerated ? ENC_PROOF_ENUMERATED
+               : proven   ? ENC_PROOF_OPTIMAL
+               : (ms == ENC_MIN_UNKNOWN ? ENC_PROOF_UNKNOWN : ENC_PROOF_NOT_PROVEN);
     if (getenv("ENC_DEBUG"))
         fprintf(stderr, "enc_solve: minimized, %.1f ms CPU\n", enc_cpu_ms() - c0);
     /* 4. export the proof query */

@@ -138,7 +138,7 @@ static void walk_leaf(walk_ctx *w, bool sw) {
         return;
     }
     memcpy(ch.sel, w->sel, sizeof ch.sel);
-    ch.cycles = costform_u64(costform_eval(w->cf, &ch.nest));
+    ch.cycles = w->cf ? costform_u64(costform_eval(w->cf, &ch.nest)) : 0;
     ch.dram = ch.nest.dram_bytes[0] + ch.nest.dram_bytes[1] + ch.nest.dram_bytes[2];
     w->visit(w->arg, &ch);
 }
@@ -181,28 +181,53 @@ bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice 
 
 typedef struct exact_ctx {
     const enc_space *s;
+    enc_exact_key key;
     bool have;
     enc_choice best;
+    uint64_t best_first;
 } exact_ctx;
+
+static uint64_t first_cost(const exact_ctx *x, const enc_choice *c) {
+    switch (x->key) {
+    case ENC_EXACT_CYCLES:
+        return c->cycles;
+    case ENC_EXACT_INSTANCES:
+        return (uint64_t)enc_space_instances(x->s, c->sel);
+    case ENC_EXACT_DRAM:
+        break;
+    }
+    return (uint64_t)c->dram;
+}
 
 static void exact_visit(void *arg, const enc_choice *c) {
     exact_ctx *x = arg;
-    if (x->have && (c->cycles > x->best.cycles ||
-                    (c->cycles == x->best.cycles &&
+    uint64_t v = first_cost(x, c);
+    if (x->have && (v > x->best_first ||
+                    (v == x->best_first &&
                      (c->dram > x->best.dram ||
                       (c->dram == x->best.dram && !enc_choice_after(x->s, c, &x->best))))))
         return;
     x->best = *c;
+    x->best_first = v;
     x->have = true;
+}
+
+bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, enc_choice *best) {
+    ES_ASSERT(cf || key != ENC_EXACT_CYCLES);
+    exact_ctx x = {.s = s, .key = key};
+    if (!enc_space_walk(s, cf, exact_visit, &x) || !x.have)
+        return false;
+    *best = x.best;
+    return true;
 }
 
 bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap_out,
                       int32_t *sel_out) {
-    exact_ctx x = {.s = s};
-    if (!enc_space_walk(s, cf, exact_visit, &x) || !x.have)
+    enc_choice b;
+    if (!enc_exact_min(s, cf, ENC_EXACT_CYCLES, &b))
         return false;
-    *value = x.best.cycles;
-    *swap_out = x.best.swap;
-    memcpy(sel_out, x.best.sel, sizeof x.best.sel);
+    *value = b.cycles;
+    *swap_out = b.swap;
+    memcpy(sel_out, b.sel, sizeof b.sel);
     return true;
 }

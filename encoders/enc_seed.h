@@ -23,19 +23,25 @@ typedef struct enc_choice {
     int64_t dram;               /* DRAM bytes of the three operands */
 } enc_choice;
 typedef void (*enc_visit_fn)(void *arg, const enc_choice *c);
-/* Calls visit on every consistent choice of the space, in the order swap, then sel[0],
- * sel[1], ... (last index fastest); false when the space is too large (more than a few
- * million option combinations or tens of thousands of consistent choices) or a choice's
- * nest does not build: the visits made are then not all of them. */
+/* Calls visit on every consistent choice of the space (cf NULL: cycles 0), in the
+ * order swap, then sel[0], sel[1], ... (last index fastest); false when the space is
+ * too large (more than a few million option combinations or tens of thousands of
+ * consistent choices) or a choice's nest does not build: the visits made are then not
+ * all of them. */
 bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg);
 /* Is a after b in the lexicographic order of (swap, sel[0..nd))? (the tie-breaker) */
 bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice *b);
 
-/* The minimum of the cost form over every consistent choice, by enumeration (false when
- * the space is too large for enc_space_walk). Among choices of equal value: fewest DRAM bytes
- * (of the nest), then the lexicographically last (swap, sel[0..nd)). The solver
- * still proves the value (UNSAT of "fewer cycles"); the enumeration only tells the
- * search where the optimum is and which of the ties to return. */
+/* What an exhaustive enumeration minimizes first; ties: fewest DRAM bytes (of the
+ * nest), then the lexicographically last (swap, sel[0..nd)). */
+typedef enum { ENC_EXACT_CYCLES = 0, ENC_EXACT_INSTANCES = 1, ENC_EXACT_DRAM = 2 } enc_exact_key;
+/* The minimum over every consistent choice by enumeration (false when the space is too
+ * large for enc_space_walk). cf may be NULL unless key is ENC_EXACT_CYCLES (the
+ * choices' cycles are then 0). */
+bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, enc_choice *best);
+/* The minimum of the cost form (enc_exact_min by cycles): the solver still proves the
+ * value (UNSAT of "fewer cycles"); the enumeration only tells the search where the
+ * optimum is and which of the ties to return. */
 bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap,
                       int32_t *sel);
 

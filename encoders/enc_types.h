@@ -38,8 +38,13 @@ typedef enum {
 /* The objective of the commands when none is given. */
 #define ENC_OBJ_DEFAULT ENC_OBJ_CYCLES
 /* Proof outcome of a solve, weakest first (a baseline compares them by this order):
- * X(id, name). */
-#define ENC_PROOFS(X) X(ENC_PROOF_UNKNOWN, "unknown") X(ENC_PROOF_NOT_PROVEN, "not_proven") X(ENC_PROOF_OPTIMAL, "optimal")
+ * X(id, name). enumerated: optimal over the encoded space by an exhaustive enumeration
+ * in C (enc_options.enumerate), without the solver's UNSAT. */
+#define ENC_PROOFS(X)                                                                       \
+    X(ENC_PROOF_UNKNOWN, "unknown")                                                        \
+    X(ENC_PROOF_NOT_PROVEN, "not_proven")                                                  \
+    X(ENC_PROOF_ENUMERATED, "enumerated")                                                  \
+    X(ENC_PROOF_OPTIMAL, "optimal")
 typedef enum { ENC_PROOFS(ES_ID2) } enc_proof;
 /* Solver outcome: sat = complete, unknown = a limit hit (best so far). X(id, name). */
 #define ENC_SOLVER_STATUSES(X) X(ENC_SOLVER_UNKNOWN, "unknown") X(ENC_SOLVER_SAT, "sat")
@@ -59,6 +64,13 @@ typedef struct enc_options {
     bool plain_proof;           /* cycles: prove with the solver even when the seed meets the
                                  * theorem bound (default false: the bound proves it;
                                  * for comparisons and tests) */
+    bool enumerate;             /* without prove and smt2_path: when the space is small
+                                 * enough (enc_space_walk's caps), its exhaustive
+                                 * enumeration in C gives the optimum (ties: fewest bytes,
+                                 * then a fixed order) and no solver check is run (proof
+                                 * "enumerated"); otherwise the solver as usual. For bulk
+                                 * exploration (dse), where the solver's proofs of near-
+                                 * bound optima cost seconds each */
 } enc_options;
 
 typedef struct enc_result {

@@ -288,6 +288,55 @@ Test(enc_cycles, enumerated_minimum_and_its_tie_break, .timeout = 60) {
     cr_assert_geq(compared, 25, "only %d ops small enough", compared);
 }
 
+/* enc_options.enumerate (what dse solves with): on random small ops, forms and shapes,
+ * for every objective, the enumerated optimum has the objective's costs of the solver's
+ * proven optimum (lex: both costs; utilization: instances; layout: bytes; cycles: the
+ * form), its proof is "enumerated" and no solver check ran; with --prove the flag is
+ * ignored (the solver proves). */
+Test(enc_cycles, enumerated_optimum_equals_the_solver_proof_for_every_objective, .timeout = 300) {
+    uint64_t seed = 0x6a09e667bb67ae85ull;
+    int compared = 0;
+    for (int it = 0; it < 40 && compared < 60; it++) {
+        hw_config hw;
+        op o;
+        costform cf;
+        status st;
+        free(random_space(&seed, &hw, &o, &cf, &st));
+        for (int obj = 0; obj < ENC_OBJ_COUNT; obj++) {
+            enc_result r[2];
+            for (int k = 0; k < 2; k++) {
+                enc_options eo;
+                enc_options_init(&eo);
+                eo.objective = (enc_objective)obj;
+                eo.cf = cf;
+                eo.prove = k == 0;
+                eo.enumerate = true;
+                cr_assert(enc_solve(&o, HW_INTRINSIC(&hw), &eo, &r[k], &st), "%s", st.msg);
+                cr_assert(r[k].found);
+            }
+            cr_assert_eq(r[0].proof, ENC_PROOF_OPTIMAL, "%s: --prove ignores enumerate", o.name);
+            if (r[1].proof != ENC_PROOF_ENUMERATED)
+                continue; /* the space is over the enumeration's caps: the solver ran */
+            cr_assert_eq(r[1].rlimit_used, 0, "%s: no solver check after an enumeration", o.name);
+            const char *on = enc_objective_name((enc_objective)obj);
+            bool cyc = obj == ENC_OBJ_CYCLES || obj == ENC_OBJ_LEX_CYCLES_LAYOUT;
+            bool inst = obj == ENC_OBJ_UTILIZATION || obj == ENC_OBJ_LEX_UTIL_LAYOUT;
+            bool dram = obj == ENC_OBJ_LAYOUT || obj == ENC_OBJ_LEX_UTIL_LAYOUT || obj == ENC_OBJ_LEX_CYCLES_LAYOUT;
+            if (cyc)
+                cr_assert_float_eq(r[1].est_cycles, r[0].est_cycles, 1e-6, "%s %s", o.name, on);
+            if (inst)
+                cr_assert_eq(r[1].instances, r[0].instances, "%s %s", o.name, on);
+            if (dram)
+                cr_assert_eq(r[1].dram_bytes, r[0].dram_bytes, "%s %s", o.name, on);
+            emb_nest n;
+            cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &r[1].e, &n, &st), "%s", st.msg);
+            cr_assert_eq(n.instances, r[1].instances);
+            compared++;
+        }
+    }
+    cr_assert_geq(compared, 50, "only %d comparisons", compared);
+}
+
 /* layouts' front of (cycles, instances, DRAM bytes) (enumerated, then proven by one
  * query) is exactly the set of non-dominated cost triples of the brute-force enumeration,
  * complete and every point proven; on random small ops and forms. */
