@@ -103,17 +103,19 @@ uint64_t enc_cycles_seed(const enc_space *s, const costform *cf, bool *swap_out,
 
 /* ---- exhaustive enumeration -------------------------------------------------------- */
 
-/* Most leaves (option combinations, swap tags pruned) and nests of an enumeration: the
- * spaces of the suites have 10^4..10^6 leaves and <= 10^4 consistent choices. */
-#define ENC_EXACT_LEAVES 4000000L
-#define ENC_EXACT_EVALS 60000
+/* Most nests (consistent choices) of enc_space_walk's enumeration, and of leaves
+ * (option combinations, swap tags pruned) per nest allowed: the spaces of the suites at
+ * BATCH 1 have 10^4..10^6 leaves and <= 10^4 consistent choices; at BATCH 2-4 and
+ * BLOCK 16-32, up to ~2 10^5 choices (about 7 us each). */
+#define ENC_EXACT_EVALS 60000L
+#define ENC_LEAVES_PER_EVAL 67L
 
 typedef struct walk_ctx {
     const enc_space *s;
     const costform *cf;
     enc_visit_fn visit;
     void *arg;
-    long leaves, evals;
+    long leaves, evals, max_evals;
     bool over; /* a cap was hit */
     int32_t sel[OP_MAX_DIMS];
 } walk_ctx;
@@ -122,7 +124,7 @@ static void walk_leaf(walk_ctx *w, bool sw) {
     const enc_space *s = w->s;
     if (!enc_space_consistent(s, sw, w->sel))
         return;
-    if (++w->evals > ENC_EXACT_EVALS) {
+    if (++w->evals > w->max_evals) {
         w->over = true;
         return;
     }
@@ -148,7 +150,7 @@ static void walk_rec(walk_ctx *w, int d, bool sw) {
     if (w->over)
         return;
     if (d == s->nd) {
-        if (++w->leaves > ENC_EXACT_LEAVES)
+        if (++w->leaves > w->max_evals * ENC_LEAVES_PER_EVAL)
             w->over = true;
         else
             walk_leaf(w, sw);
@@ -164,7 +166,11 @@ static void walk_rec(walk_ctx *w, int d, bool sw) {
 }
 
 bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg) {
-    walk_ctx w = {.s = s, .cf = cf, .visit = visit, .arg = arg};
+    return enc_space_walk_capped(s, cf, ENC_EXACT_EVALS, visit, arg);
+}
+
+bool enc_space_walk_capped(const enc_space *s, const costform *cf, long max_evals, enc_visit_fn visit, void *arg) {
+    walk_ctx w = {.s = s, .cf = cf, .visit = visit, .arg = arg, .max_evals = max_evals};
     walk_rec(&w, 0, false);
     walk_rec(&w, 0, true);
     return !w.over;
@@ -212,10 +218,10 @@ static void exact_visit(void *arg, const enc_choice *c) {
     x->have = true;
 }
 
-bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, enc_choice *best) {
+bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, long max_evals, enc_choice *best) {
     ES_ASSERT(cf || key != ENC_EXACT_CYCLES);
     exact_ctx x = {.s = s, .key = key};
-    if (!enc_space_walk(s, cf, exact_visit, &x) || !x.have)
+    if (!enc_space_walk_capped(s, cf, max_evals, exact_visit, &x) || !x.have)
         return false;
     *best = x.best;
     return true;
@@ -224,7 +230,7 @@ bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, en
 bool enc_cycles_exact(const enc_space *s, const costform *cf, uint64_t *value, bool *swap_out,
                       int32_t *sel_out) {
     enc_choice b;
-    if (!enc_exact_min(s, cf, ENC_EXACT_CYCLES, &b))
+    if (!enc_exact_min(s, cf, ENC_EXACT_CYCLES, ENC_EXACT_EVALS, &b))
         return false;
     *value = b.cycles;
     *swap_out = b.swap;

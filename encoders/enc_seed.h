@@ -29,16 +29,19 @@ typedef void (*enc_visit_fn)(void *arg, const enc_choice *c);
  * consistent choices) or a choice's nest does not build: the visits made are then not
  * all of them. */
 bool enc_space_walk(const enc_space *s, const costform *cf, enc_visit_fn visit, void *arg);
+/* The same with another cap on the consistent choices (enc_space_walk: 60000; the
+ * leaves' cap scales with it). */
+bool enc_space_walk_capped(const enc_space *s, const costform *cf, long max_evals, enc_visit_fn visit, void *arg);
 /* Is a after b in the lexicographic order of (swap, sel[0..nd))? (the tie-breaker) */
 bool enc_choice_after(const enc_space *s, const enc_choice *a, const enc_choice *b);
 
 /* What an exhaustive enumeration minimizes first; ties: fewest DRAM bytes (of the
  * nest), then the lexicographically last (swap, sel[0..nd)). */
 typedef enum { ENC_EXACT_CYCLES = 0, ENC_EXACT_INSTANCES = 1, ENC_EXACT_DRAM = 2 } enc_exact_key;
-/* The minimum over every consistent choice by enumeration (false when the space is too
- * large for enc_space_walk). cf may be NULL unless key is ENC_EXACT_CYCLES (the
- * choices' cycles are then 0). */
-bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, enc_choice *best);
+/* The minimum over every consistent choice by enumeration (false when the space has
+ * more than max_evals consistent choices, see enc_space_walk_capped). cf may be NULL
+ * unless key is ENC_EXACT_CYCLES (the choices' cycles are then 0). */
+bool enc_exact_min(const enc_space *s, const costform *cf, enc_exact_key key, long max_evals, enc_choice *best);
 /* The minimum of the cost form (enc_exact_min by cycles): the solver still proves the
  * value (UNSAT of "fewer cycles"); the enumeration only tells the search where the
  * optimum is and which of the ties to return. */

@@ -65,7 +65,7 @@ typedef struct enc_options {
                                  * theorem bound (default false: the bound proves it;
                                  * for comparisons and tests) */
     bool enumerate;             /* without prove and smt2_path: when the space is small
-                                 * enough (enc_space_walk's caps), its exhaustive
+                                 * enough (2 10^6 consistent choices), its exhaustive
                                  * enumeration in C gives the optimum (ties: fewest bytes,
                                  * then a fixed order) and no solver check is run (proof
                                  * "enumerated"); otherwise the solver as usual. For bulk
