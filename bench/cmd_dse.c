@@ -257,19 +257,21 @@ static void print_bench(const dse_ctx *c, FILE *f, int64_t n, int nl, int jobs, 
     double pms, scpu, lcpu;
     dse_stats(c, &hits, &misses, &slow, &pms);
     dse_fill_stats(c, &fe, &scpu, &lcpu);
-    int64_t mcalls, mhits, borrowed;
+    int64_t mcalls, mhits, borrowed, pe, pz, pu;
     dse_fill_memo_stats(c, &mcalls, &mhits, &borrowed);
+    dse_fill_proof_stats(c, &pe, &pz, &pu);
     double s = (t2 - t1) / 1e3, all = (t2 - t0) / 1e3, cpu = cpu_s();
     double dl = (double)n * nl;
     fprintf(f,
             "dse bench: %lld designs x %d layers = %.0f design-layers, %d jobs\n"
             "  design loop: %.2f s: %.0f design-layers/s, %.1f designs/s; fallback searches %lld\n"
-            "  cache fill: %.2f s for %lld layer x shape entries (CPU: Z3 %.1f s, schedule libraries %.1f s;\n"
+            "  cache fill: %.2f s for %lld layer x shape entries (CPU: solves %.1f s, schedule libraries %.1f s;\n"
             "    %lld cost evaluations in the library searches, %.1f%% answered by the memo;\n"
-            "    %lld libraries taken from the other strategy's cache entries)\n"
+            "    %lld libraries taken from the other strategy's cache entries;\n"
+            "    embeddings solved: %lld enumerated, %lld proven by Z3, %lld not proven (a limit hit))\n"
             "  whole run: %.2f s wall, %.1f s CPU (all processes): %.0f design-layers/s wall, %.0f per CPU second\n",
             (long long)n, nl, dl, jobs, s, dl / (s > 0 ? s : 1e-9), (double)n / (s > 0 ? s : 1e-9), (long long)slow,
-            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, (long long)mcalls, 100.0 * (double)mhits / (double)(mcalls ? mcalls : 1), (long long)borrowed, all, cpu, dl / (all > 0 ? all : 1e-9),
+            (t1 - t0) / 1e3, (long long)fe, scpu, lcpu, (long long)mcalls, 100.0 * (double)mhits / (double)(mcalls ? mcalls : 1), (long long)borrowed, (long long)pe, (long long)pz, (long long)pu, all, cpu, dl / (all > 0 ? all : 1e-9),
             dl / (cpu > 0 ? cpu : 1e-9));
 }
 

@@ -250,6 +250,12 @@ void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits, int64_
     *borrowed = c->fill_borrowed;
 }
 
+void dse_fill_proof_stats(const dse_ctx *c, int64_t *enumerated, int64_t *proven, int64_t *unproven) {
+    *enumerated = c->fill_proofs[ENC_PROOF_ENUMERATED];
+    *proven = c->fill_proofs[ENC_PROOF_OPTIMAL];
+    *unproven = c->fill_proofs[ENC_PROOF_UNKNOWN] + c->fill_proofs[ENC_PROOF_NOT_PROVEN];
+}
+
 /* ---- entries ---- */
 
 static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t bus) {
@@ -460,6 +466,7 @@ static double cpu_ms(void) {
 }
 
 static void compute_entry(dse_ctx *c, dse_entry *e) {
+    e->solved = -1;
     if (dse_cache_lookup(c, e, emb_key(c, e))) { /* solved before: only the library is new */
         double l0 = cpu_ms();
         for (int k = 0; k < 2; k++) cand_library(c, e, &e->c[k]);
@@ -480,7 +487,9 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
         eo.enumerate = true; /* the optimum by enumeration where the space allows it */
         eo.timeout_s = c->o.solve_timeout_s;
         enc_result r;
-        if (enc_solve(o, HW_INTRINSIC(&h), &eo, &r, &st) && r.found) {
+        bool solved = enc_solve(o, HW_INTRINSIC(&h), &eo, &r, &st);
+        e->solved = (int8_t)r.proof;
+        if (solved && r.found) {
             e->c[0].ok = true;
             e->c[0].e = r.e;
         } else {
@@ -656,6 +665,7 @@ static int64_t collect_needed(dse_ctx *c, dse_entry ***out) {
  * time of the Z3 solves and of the library searches (microseconds). */
 typedef struct fill_shared {
     _Atomic int64_t next, done, solve_us, lib_us, memo_calls, memo_hits, borrowed;
+    _Atomic int64_t proofs[ENC_PROOF_OPTIMAL + 1]; /* solves by enc_proof */
 } fill_shared;
 
 static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64_t n, double t0) {
@@ -663,7 +673,7 @@ static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64
     if (!c->o.progress || (done % step && done != n)) return;
     double el = (es_now_ms() - t0) / 1e3;
     fprintf(c->o.progress,
-            "dse: cache entries %lld/%lld (%.0f%%), %.0f s, ETA %.0f s (CPU so far: Z3 %.1f s, schedule libraries %.1f s)\n",
+            "dse: cache entries %lld/%lld (%.0f%%), %.0f s, ETA %.0f s (CPU so far: solves %.1f s, schedule libraries %.1f s)\n",
             (long long)done, (long long)n, 100.0 * (double)done / (double)n, el,
             el * (double)(n - done) / (double)done, (double)sh->solve_us / 1e6, (double)sh->lib_us / 1e6);
 }
@@ -682,11 +692,14 @@ static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh
         atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
         atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
         atomic_fetch_add(&sh->borrowed, c->borrowed - bo);
+        const dse_entry *e = need[i];
+        if (e->solved >= 0) atomic_fetch_add(&sh->proofs[e->solved], 1);
         if (c->o.progress && c->o.entry_times) {
-            const dse_entry *e = need[i];
-            fprintf(c->o.progress, "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU Z3 %.2f s, library %.2f s\n",
+            fprintf(c->o.progress,
+                    "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU solve %.2f s (%s), library %.2f s\n",
                     c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
-                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3, (c->lib_cpu_ms - l0) / 1e3);
+                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3,
+                    e->solved >= 0 ? enc_proof_name((enc_proof)e->solved) : "cached", (c->lib_cpu_ms - l0) / 1e3);
         }
         if (out) {
             put_entry(out, c, need[i]);
@@ -786,6 +799,7 @@ bool dse_prepare(dse_ctx *c, status *st) {
     c->fill_memo_calls += sh->memo_calls;
     c->fill_memo_hits += sh->memo_hits;
     c->fill_borrowed += sh->borrowed;
+    for (int p = 0; p <= ENC_PROOF_OPTIMAL; p++) c->fill_proofs[p] += sh->proofs[p];
     c->fill_entries += nneed;
     munmap(sh, sizeof *sh);
     if (cf) fclose(cf);

@@ -131,6 +131,9 @@ void dse_fill_stats(const dse_ctx *c, int64_t *entries, double *solve_cpu_s, dou
 /* The last fill's cost evaluations of the library searches, how many the memo answered,
  * and the libraries taken from the other strategy's cache entries instead of a search. */
 void dse_fill_memo_stats(const dse_ctx *c, int64_t *calls, int64_t *hits, int64_t *borrowed);
+/* The fills' embedding solves by outcome: enumerated (exhaustive enumeration), proven
+ * by the solver, and not proven (a limit hit: the best found so far). */
+void dse_fill_proof_stats(const dse_ctx *c, int64_t *enumerated, int64_t *proven, int64_t *unproven);
 
 /* Pareto flags: minimize (cycles, area) and (energy, area) over the feasible designs;
  * ties (equal in both) keep every copy on the front. */

@@ -7,6 +7,7 @@
 
 #include "bench/dse.h"
 #include "core/emb.h"
+#include "encoders/enc.h"
 #include "vta/sched.h"
 
 #define DSE_MAX_LIB 48
@@ -49,6 +50,7 @@ typedef struct dse_entry {
     int32_t layer;
     int32_t log_batch, log_block_in, log_block_out, log_bus;  /* log_bus -1: not a key part */
     bool ready;
+    int8_t solved;            /* computed here with a solve: its enc_proof, else -1 */
     char err[200];            /* why neither embedding exists, when both failed */
     dse_cand c[2];
 } dse_entry;
@@ -74,6 +76,7 @@ struct dse_ctx {
     double prepare_ms;
     double solve_cpu_ms, lib_cpu_ms;  /* this process's CPU in Z3 solves / library searches */
     double fill_solve_cpu_s, fill_lib_cpu_s; /* the last fill, all workers */
+    int64_t fill_proofs[ENC_PROOF_OPTIMAL + 1]; /* the fills' solves by proof outcome */
     int64_t fill_entries;
     int64_t fill_memo_calls, fill_memo_hits; /* the last fill's cost-plug calls and memo hits */
     int64_t fill_borrowed;            /* the fills' libraries taken from the other strategy */
