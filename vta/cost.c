@@ -17,7 +17,8 @@
  * over the last of them for each middle iteration ("time warp" of a periodic max-plus
  * system: every active module by the period, the largest clock advance of an active
  * module), and the last iteration runs explicitly again. So a level costs at most
- * CM_EXPLICIT + 1 sub-walks, and the exact program structure (partial tiles, first and
+ * CM_EXPLICIT + 1 sub-walks (exact programs, every level <= CM_EXACT_COUNT tiles, are
+ * walked in full), and the exact program structure (partial tiles, first and
  * last batches and output tiles, reuse, the DMA padding of border tiles) is kept
  * where it differs.
  * Invariant: a pure function of (op, hw, nest, schedule); deterministic. */
@@ -478,7 +479,7 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     c->bias_load_acc = o->rq.bias && !s->bias_alu;
     c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;
     for (int i = 0; i < c->nlev; i++)
-        if (c->lev[i].count > CM_EXPLICIT + 1) c->exact = false;
+        if (c->lev[i].count > CM_EXACT_COUNT) c->exact = false;
     for (int p = -1; p < c->nlev; p++)
         c->head_table[p + 1] = !c->exact && !(c->bias_tile_i && c->bias_alu_reload[p + 1]);
     c->c2l_last = c->B - 1 - c->D;

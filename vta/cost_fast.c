@@ -218,7 +218,7 @@ FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restri
         int i = nl - 1;
         for (; i >= 0; i--) {
             int64_t cnt = c->lev[i].count, nv = v[i] + 1;
-            if (cnt > CM_EXPLICIT + 1) {
+            if (!c->exact && cnt > CM_EXPLICIT + 1) {
                 if (nv == CM_EXPLICIT - 1) {
                     snap[i] = z->s;
                 } else if (nv == CM_EXPLICIT) {

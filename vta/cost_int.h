@@ -17,7 +17,9 @@
 #define CM_MAXV 6          /* variant (partially tiled) loops with their own class bit */
 #define CM_RING 8          /* pending tokens per queue */
 #define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
-#define CM_EXPLICIT 4      /* iterations of a level walked before the middle ones are warped */
+#define CM_EXPLICIT 2      /* iterations of a level walked before the middle ones are warped (4 before:
+                            * a conv's 5-7 levels cost 5^levels tiles; 2 is 4x faster there, same errors) */
+#define CM_EXACT_COUNT 5   /* exact programs: every level has at most this many tiles (no warp) */
 #define CM_CACHE 64        /* position-dependent load costs per operand */
 
 enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };

@@ -121,14 +121,16 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
     }
     const cm_level *L = &c->lev[i];
     cm_state s1;
+    memset(&s1, 0, sizeof s1);
+    bool warps = !c->exact && L->count > CM_EXPLICIT + 1;
     for (int64_t v = 0; v < L->count; v++) {
         bool is_last = v == L->count - 1;
         int kk = k | (is_last && L->vbit >= 0 ? 1 << L->vbit : 0);
         bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
         idx[L->loop] = v;
         walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
-        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 2) s1 = *z;
-        if (L->count > CM_EXPLICIT + 1 && v == CM_EXPLICIT - 1) {
+        if (warps && v == CM_EXPLICIT - 2) s1 = *z;
+        if (warps && v == CM_EXPLICIT - 1) {
             warp(z, &s1, L->count - CM_EXPLICIT - 1);
             v = L->count - 2;
         }
