@@ -775,7 +775,7 @@ bool dse_prepare(dse_ctx *c, status *st) {
     int64_t nneed = collect_needed(c, &need);
     int jobs = c->o.jobs < nneed ? c->o.jobs : (int)(nneed > 0 ? nneed : 1);
     if (c->o.progress && nneed)
-        fprintf(c->o.progress, "dse: %lld layer x shape cache entries to compute (Z3 + schedule library), %d jobs\n",
+        fprintf(c->o.progress, "dse: %lld layer x shape cache entries to compute (solve + schedule library), %d jobs\n",
                 (long long)nneed, jobs);
     FILE *cf = NULL;
     if (c->o.cache_path && nneed) {
