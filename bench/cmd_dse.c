@@ -350,9 +350,10 @@ int cmd_dse(int argc, char **argv) {
     if (a.validate && !a.json) {
         for (int64_t i = 0; i < n; i++)
             if (d[i].val_layers)
-                printf("validated %s: model %.0f vs simulator %.0f cycles over %d layers: error %+.2f%% (worst layer %.2f%%)\n",
+                printf("validated %s: model %.0f vs simulator %.0f cycles over %d layers: error %+.2f%% (worst layer %.2f%%: %s)\n",
                        d[i].hw.name, d[i].val_model, d[i].val_sim, d[i].val_layers, 100 * d[i].val_err,
-                       100 * d[i].val_max_layer_err);
+                       100 * d[i].val_max_layer_err,
+                       d[i].val_worst_layer >= 0 && d[i].val_worst_layer < nl ? layers[d[i].val_worst_layer].name : "?");
         double med, mx, wl;
         int64_t nv;
         if (dse_validation_summary(d, n, &med, &mx, &wl, &nv))

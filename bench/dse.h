@@ -99,6 +99,7 @@ typedef struct dse_design {
     double val_model, val_sim;/* estimate vs simulated cycles over those layers */
     double val_err;           /* (model - sim) / sim */
     double val_max_layer_err; /* worst |error| of one layer */
+    int32_t val_worst_layer;  /* that layer (index into the suites' layers), -1: none */
 } dse_design;
 
 /* Moves the k (1..n) layers with the most MACs (ties: the earlier layer) to the front of

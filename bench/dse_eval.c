@@ -151,6 +151,7 @@ static dse_entry *layer_entry(dse_ctx *c, int l, const hw_config *hw, status *st
 bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, status *st) {
     memset(d, 0, sizeof *d);
     d->index = index;
+    d->val_worst_layer = -1;
     d->hw = *hw;
     d->is_default = is_default_hw(hw);
     d->area = cost_vta_area_rel(hw);
@@ -365,14 +366,18 @@ static bool validate_layer(dse_ctx *c, const hw_config *hw, int l, double *model
     return true;
 }
 
-/* Sums a design's validated layers into its val_ fields. */
-static void val_sum(dse_design *d, int take, const double *model, const double *simc) {
+/* Sums a design's validated layers (the sample of n layers) into its val_ fields. */
+static void val_sum(dse_design *d, int n, int sample, int take, const double *model, const double *simc) {
     double m = 0, sm = 0, worst = 0;
+    d->val_worst_layer = -1;
     for (int k = 0; k < take; k++) {
         m += model[k];
         sm += simc[k];
         double err = simc[k] > 0 ? fabs(model[k] - simc[k]) / simc[k] : 0;
-        if (err > worst) worst = err;
+        if (err > worst || d->val_worst_layer < 0) {
+            worst = err;
+            d->val_worst_layer = val_layers(n, sample, k);
+        }
     }
     d->val_layers = take;
     d->val_model = m;
@@ -389,7 +394,7 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
     bool ok = true;
     for (int k = 0; k < take && ok; k++)
         ok = validate_layer(c, &d->hw, val_layers(c->nlayers, sample, k), &v[k], &v[take + k], st);
-    if (ok) val_sum(d, take, v, v + take);
+    if (ok) val_sum(d, c->nlayers, sample, take, v, v + take);
     free(v);
     return ok;
 }
@@ -463,7 +468,7 @@ bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status
     if (ok && sh->failed) ok = status_fail(st, "%s", sh->msg);
     if (ok && (enc_interrupted() || sh->done != ntask)) ok = status_fail(st, "dse: validation interrupted");
     for (int64_t k = 0; ok && k < nv; k++) {
-        val_sum(&d[which[k]], take, res + k * take, res + ntask + k * take);
+        val_sum(&d[which[k]], c->nlayers, sample, take, res + k * take, res + ntask + k * take);
     }
     munmap(sh, bytes);
     free(which);

@@ -19,7 +19,7 @@
     X(alu_startup) X(gemm_iter_cycles) X(alu_imm_cycles) X(alu_reg_cycles)
 
 #define DBL_LIST(X) X(cycles) X(energy_uj) X(area) X(util) X(val_model) X(val_sim) X(val_err) X(val_max_layer_err)
-#define INT_LIST(X) X(layers) X(slow_layers) X(packed_layers) X(val_layers)
+#define INT_LIST(X) X(layers) X(slow_layers) X(packed_layers) X(val_layers) X(val_worst_layer)
 #define BOOL_LIST(X) X(is_default) X(pareto_cycles) X(pareto_energy)
 
 static void csv_header(FILE *f) {

@@ -530,6 +530,21 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
         cr_expect_gt(d.val_sim, 0);
         cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
         cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
+        if (i > 0) { /* every layer validated: the worst one recomputed here, layer by layer */
+            double worst = -1;
+            int at = -1;
+            for (int l = 0; l < nl; l++) {
+                dse_pick p;
+                sim_report rep;
+                cr_assert(dse_layer_pick(c, &h, l, &p, &st), "%s", st.msg);
+                cr_assert(cost_sim(&ops[l], &h, &p.e, &p.n, &p.s, &rep, &st), "%s", st.msg);
+                double err = fabs(p.cycles - (double)rep.cycles) / (double)rep.cycles;
+                if (err > worst) worst = err, at = l;
+            }
+            cr_expect_eq(d.val_worst_layer, at, "design %lld: worst layer %d, recomputed %d", (long long)i,
+                         d.val_worst_layer, at);
+            cr_expect(fabs(d.val_max_layer_err - worst) < 1e-12);
+        }
     }
     /* the front in worker processes: the same figures as one design at a time */
     cr_assert(dse_validate_front(c, front, 4, 0, &st), "%s", st.msg);
@@ -542,6 +557,7 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
         cr_expect_eq(front[i].val_model, all[i].val_model, "design %d", i);
         cr_expect_eq(front[i].val_sim, all[i].val_sim, "design %d", i);
         cr_expect_eq(front[i].val_max_layer_err, all[i].val_max_layer_err, "design %d", i);
+        cr_expect_eq(front[i].val_worst_layer, all[i].val_worst_layer, "design %d", i);
     }
     cr_expect_gt(left_out, 0);
     dse_destroy(c);
