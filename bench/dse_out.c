@@ -86,7 +86,9 @@ bool dse_read_csv(const char *path, dse_design **out, int64_t *nout, status *st)
     size_t cap = 0;
     long ln = 0;
     bool ok = true;
-    enum { NF = 2 + 19 + 8 + 4 + 3 + 1 };
+#define ONE(x) +1
+    enum { NF = 2 HWF_LIST(ONE) DBL_LIST(ONE) INT_LIST(ONE) BOOL_LIST(ONE) + 1 }; /* index, reason, ..., why */
+#undef ONE
     while (ok && getline(&line, &cap, f) > 0) {
         ln++;
         size_t L = strlen(line);
