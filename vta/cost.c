@@ -12,7 +12,8 @@
  * 2 KiB-boundary crossings of a row at an element-aligned address.
  *
  * The tile sequence is a mixed-radix counter over the tiled loops (outermost first).
- * Each level runs its first CM_EXPLICIT iterations explicitly; when more follow, the
+ * Each level runs its first iterations explicitly (CM_EXPLICIT_MIN, or up to
+ * CM_EXPLICIT until two consecutive ones change every counter alike); when more follow, the
  * state (module clocks, pending tokens, counters) advances by the change measured
  * over the last of them for each middle iteration ("time warp" of a periodic max-plus
  * system: every active module by the period, the largest clock advance of an active

@@ -202,14 +202,15 @@ FW_INLINE void fw_apply(const cm_ctx *c, int i, int64_t v, const fw_pre *o, fw_p
 }
 
 /* Every tile of the level sequence: the levels' iterations as a mixed-radix counter.
- * A level of more than CM_EXPLICIT + 1 iterations keeps the counters after its
- * iteration CM_EXPLICIT - 2, and after iteration CM_EXPLICIT - 1 warps the middle ones
- * and continues with its last. */
+ * A level of more than CM_EXPLICIT + 1 iterations keeps the counters after its last two
+ * iterations; after iteration CM_EXPLICIT_MIN - 1 or later, when that iteration changed
+ * them as the one before (cost_int_steady), and at the latest after iteration
+ * CM_EXPLICIT - 1, it warps the middle ones and continues with its last. */
 FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restrict r, const bool lean) {
     int nl = c->nlev;
     int64_t v[EMB_MAX_LOOPS] = {0}, idx[EMB_MAX_LOOPS] = {0};
     fw_pre pre[EMB_MAX_LOOPS + 1];
-    cm_counters snap[EMB_MAX_LOOPS];
+    cm_counters snap[EMB_MAX_LOOPS], snap0[EMB_MAX_LOOPS]; /* after a level's previous iteration, the one before */
     pre[0] = (fw_pre){0, -1, true, true, {0, 0}};
     int j = 0; /* the outermost level whose iteration changed */
     for (;;) {
@@ -218,12 +219,13 @@ FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restri
         int i = nl - 1;
         for (; i >= 0; i--) {
             int64_t cnt = c->lev[i].count, nv = v[i] + 1;
-            if (!c->exact && cnt > CM_EXPLICIT + 1) {
-                if (nv == CM_EXPLICIT - 1) {
-                    snap[i] = z->s;
-                } else if (nv == CM_EXPLICIT) {
-                    fw_warp(z, r, &snap[i], cnt - CM_EXPLICIT - 1);
+            if (!c->exact && cnt > CM_EXPLICIT + 1 && nv < cnt) { /* v[i] = nv - 1 done, not the last */
+                if (nv == CM_EXPLICIT || (nv >= CM_EXPLICIT_MIN && cost_int_steady(&z->s, &snap[i], &snap0[i]))) {
+                    fw_warp(z, r, &snap[i], cnt - nv - 1); /* iterations nv .. cnt-2 */
                     nv = cnt - 1;
+                } else {
+                    snap0[i] = snap[i];
+                    snap[i] = z->s;
                 }
             }
             if (nv < cnt) {

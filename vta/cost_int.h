@@ -17,8 +17,9 @@
 #define CM_MAXV 6          /* variant (partially tiled) loops with their own class bit */
 #define CM_RING 8          /* pending tokens per queue */
 #define CM_EXACT_TILES 256 /* programs up to this many tiles, no warp: DMA at real addresses */
-#define CM_EXPLICIT 2      /* iterations of a level walked before the middle ones are warped (4 before:
-                            * a conv's 5-7 levels cost 5^levels tiles; 2 is 4x faster there, same errors) */
+#define CM_EXPLICIT 4      /* most iterations of a level walked before the middle ones are warped */
+#define CM_EXPLICIT_MIN 3  /* fewest: the warp comes after iteration 2 already when iterations 1 and 2
+                            * changed every counter by the same amounts (a steady state) */
 #define CM_EXACT_COUNT 5   /* exact programs: every level has at most this many tiles (no warp) */
 #define CM_CACHE 64        /* position-dependent load costs per operand */
 
@@ -113,6 +114,19 @@ static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
 static inline double cost_int_quot(double dur, int64_t *g) {
     if (*g < 1) *g = 1;
     return *g == 1 ? dur : dur / (double)*g;
+}
+
+/* Did the iteration that took the counters from a to z change every counter exactly as
+ * the one before it (b to a)? Then the level is in a steady state and the warp can
+ * start (both walks ask this same question at the same points). */
+static inline bool cost_int_steady(const cm_counters *z, const cm_counters *a, const cm_counters *b) {
+    for (int m = 0; m < 3; m++)
+        if (!(z->clk[m] - a->clk[m] == a->clk[m] - b->clk[m]) || !(z->busy[m] - a->busy[m] == a->busy[m] - b->busy[m]))
+            return false;
+    for (int x = 0; x < 4; x++)
+        if (!(z->bytes[x] - a->bytes[x] == a->bytes[x] - b->bytes[x])) return false;
+    return z->insns - a->insns == a->insns - b->insns && z->b - a->b == a->b - b->b && z->q - a->q == a->q - b->q &&
+           z->loads[0] - a->loads[0] == a->loads[0] - b->loads[0] && z->loads[1] - a->loads[1] == a->loads[1] - b->loads[1];
 }
 
 /* Advances z by `times` more iterations like the last one, which took the counters

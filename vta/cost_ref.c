@@ -120,8 +120,9 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
         return;
     }
     const cm_level *L = &c->lev[i];
-    cm_state s1;
+    cm_state s1, s0; /* after the previous iteration and the one before it */
     memset(&s1, 0, sizeof s1);
+    memset(&s0, 0, sizeof s0);
     bool warps = !c->exact && L->count > CM_EXPLICIT + 1;
     for (int64_t v = 0; v < L->count; v++) {
         bool is_last = v == L->count - 1;
@@ -129,10 +130,13 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
         bool f = fr && (!L->red || v == 0), l = lr && (!L->red || is_last);
         idx[L->loop] = v;
         walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
-        if (warps && v == CM_EXPLICIT - 2) s1 = *z;
-        if (warps && v == CM_EXPLICIT - 1) {
-            warp(z, &s1, L->count - CM_EXPLICIT - 1);
+        if (!warps || v == L->count - 1) continue;
+        if (v == CM_EXPLICIT - 1 || (v >= CM_EXPLICIT_MIN - 1 && cost_int_steady(&z->s, &s1.s, &s0.s))) {
+            warp(z, &s1, L->count - v - 2); /* iterations v+1 .. count-2 */
             v = L->count - 2;
+        } else {
+            s0 = s1;
+            s1 = *z;
         }
     }
 }
