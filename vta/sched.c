@@ -314,7 +314,8 @@ static void hill_climb(search_ctx *c, sched *cur, int64_t (*cand)[SCHED_MAX_CAND
 
 static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX_CANDS], const int *ncand,
                        sched *best, bool *have, int64_t budget) {
-    if (c->evals >= budget) return;
+    /* the prefix checks below cost schedules too: a stop request ends the recursion */
+    if (c->evals >= budget || es_stop_requested()) return;
     if (l == c->n->nloops) {
         sched u = *t;
         if (eval(c, &u) && (!*have || u.est_cycles < best->est_cycles)) {
