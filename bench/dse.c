@@ -1,23 +1,17 @@
 /* dse: the context of a design-space exploration, its per-layer cache entries
- * (embeddings + schedule library), the timing-class memo, the cache file, and the
- * parallel fill of the entries a run needs (see dse.h for what is cached and why it is
- * exact). Entries are filled from the cache file when their key (operator shape, not
+ * (embeddings + schedule library) and the timing-class memo (see dse.h for what is
+ * cached and why it is exact; the parallel fill of the entries a run needs is
+ * dse_fill.c). Entries are filled from the cache file when their key (operator shape, not
  * name; intrinsic shape; bus when the objective uses it; the library probes and
- * options) matches, else computed: Z3 solve, channel packing, schedule searches.
+ * options) matches, else computed: solve, channel packing, schedule searches.
  * Invariant: an entry's content is a pure function of its key, so where it came from
  * (memory, file, a worker process) never changes a result. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "bench/dse_int.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/spec.h"
 #include "core/es.h"
@@ -456,7 +450,6 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
     dse_memo_destroy(memo);
 }
 
-
 /* This process's CPU time (the split between Z3 and the library searches; wall time
  * under a loaded machine says little). */
 static double cpu_ms(void) {
@@ -465,7 +458,7 @@ static double cpu_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void compute_entry(dse_ctx *c, dse_entry *e) {
+void dse_entry_compute(dse_ctx *c, dse_entry *e) {
     e->solved = -1;
     if (dse_cache_lookup(c, e, emb_key(c, e))) { /* solved before: only the library is new */
         double l0 = cpu_ms();
@@ -513,12 +506,12 @@ static void compute_entry(dse_ctx *c, dse_entry *e) {
     e->ready = true;
 }
 
-static void put_entry(FILE *f, const dse_ctx *c, const dse_entry *e) {
+void dse_entry_put(FILE *f, const dse_ctx *c, const dse_entry *e) {
     dse_cache_put_line(f, disk_key(c, e), e, true);
     dse_cache_put_line(f, emb_key(c, e), e, false);
 }
 
-static bool from_disk(dse_ctx *c, dse_entry *e) { return dse_cache_lookup(c, e, disk_key(c, e)); }
+bool dse_entry_from_disk(dse_ctx *c, dse_entry *e) { return dse_cache_lookup(c, e, disk_key(c, e)); }
 
 bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st) {
     (void)st;
@@ -527,8 +520,8 @@ bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st) {
         return true;
     }
     c->misses++;
-    if (from_disk(c, e)) return true;
-    compute_entry(c, e);
+    if (dse_entry_from_disk(c, e)) return true;
+    dse_entry_compute(c, e);
     return true;
 }
 
@@ -588,223 +581,4 @@ const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int ci, const hw_conf
         d->bias_end = d->need[2] + s.bias_rows;
     }
     return tc;
-}
-
-/* ---- prepare: fill the entries the shard's designs need, in parallel ---- */
-
-static bool in_shard(const dse_ctx *c, int64_t idx) { return idx % c->o.shard_n == c->o.shard_i; }
-
-/* Reads the cache file (missing file = empty cache). */
-static void load_cache(dse_ctx *c) {
-    if (!c->o.cache_path) return;
-    FILE *f = fopen(c->o.cache_path, "r");
-    if (!f) return;
-    dse_cache_read_lines(c, f);
-    fclose(f);
-}
-
-/* The not-ready entries the shard's designs need (the default VTA always), one per
- * distinct (canonical layer, intrinsic shape [, bus]), the largest layers first (the
- * workers take them in this order: the long solves start early). */
-static int64_t collect_needed(dse_ctx *c, dse_entry ***out) {
-    int64_t nd = hw_space_count(&c->space);
-    dse_entry **need = NULL;
-    int64_t nneed = 0, capneed = 0;
-    hw_config def = hw_default();
-    static const int64_t max_shapes = 4096;
-    int32_t (*shapes)[4] = malloc((size_t)max_shapes * sizeof *shapes);
-    int64_t nshapes = 0;
-    ES_ASSERT(shapes);
-    for (int64_t i = -1; i < nd; i++) {
-        hw_config hw;
-        if (i < 0) {
-            hw = def;
-        } else {
-            if (!in_shard(c, i)) continue;
-            hw_space_design(&c->space, i, &hw);
-        }
-        status t;
-        status_init(&t);
-        if (!hw_check(&hw, &t)) continue;
-        /* designs of an already seen entry shape add nothing */
-        int32_t shape[4] = {hw.log_batch, hw.log_block_in, hw.log_block_out,
-                            dse_objective_uses_bus(c->o.objective) ? hw.log_bus_width : -1};
-        bool seen = false;
-        for (int64_t k = 0; k < nshapes && !seen; k++) seen = !memcmp(shapes[k], shape, sizeof shape);
-        if (seen) continue;
-        if (nshapes < max_shapes) memcpy(shapes[nshapes++], shape, sizeof shape);
-        for (int l = 0; l < c->nlayers; l++) {
-            if (c->canon[l] != l) continue;
-            dse_entry *e = dse_entry_get(c, l, &hw);
-            if (e->ready || e->err[0] == '\1') continue;
-            e->err[0] = '\1'; /* queued (cleared below) */
-            if (from_disk(c, e)) continue;
-            if (nneed == capneed) {
-                capneed = capneed ? 2 * capneed : 256;
-                need = realloc(need, (size_t)capneed * sizeof *need);
-                ES_ASSERT(need);
-            }
-            need[nneed++] = e;
-        }
-    }
-    free(shapes);
-    for (int64_t i = 0; i < c->cap; i++)
-        if (c->tab[i] && !c->tab[i]->ready && c->tab[i]->err[0] == '\1') c->tab[i]->err[0] = 0;
-    /* largest first (insertion sort on MACs; ties keep their order) */
-    for (int64_t i = 1; i < nneed; i++) {
-        dse_entry *x = need[i];
-        int64_t m = op_macs(&c->layers[x->layer]), j = i;
-        for (; j > 0 && op_macs(&c->layers[need[j - 1]->layer]) < m; j--) need[j] = need[j - 1];
-        need[j] = x;
-    }
-    *out = need;
-    return nneed;
-}
-
-/* Shared by the fill workers (MAP_SHARED): the next entry to take, entries done, CPU
- * time of the Z3 solves and of the library searches (microseconds). */
-typedef struct fill_shared {
-    _Atomic int64_t next, done, solve_us, lib_us, memo_calls, memo_hits, borrowed;
-    _Atomic int64_t proofs[ENC_PROOF_OPTIMAL + 1]; /* solves by enc_proof */
-} fill_shared;
-
-static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64_t n, double t0) {
-    int64_t step = n / 20 > 0 ? n / 20 : 1;
-    if (!c->o.progress || (done % step && done != n)) return;
-    double el = (es_now_ms() - t0) / 1e3;
-    fprintf(c->o.progress,
-            "dse: cache entries %lld/%lld (%.0f%%), %.0f s, ETA %.0f s (CPU so far: solves %.1f s, schedule libraries %.1f s)\n",
-            (long long)done, (long long)n, 100.0 * (double)done / (double)n, el,
-            el * (double)(n - done) / (double)done, (double)sh->solve_us / 1e6, (double)sh->lib_us / 1e6);
-}
-
-/* Takes entries off the shared queue until it is empty; writes each to out. */
-static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh, FILE *out, double t0) {
-    for (;;) {
-        int64_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= n || enc_interrupted()) break;
-        double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
-        int64_t mc = c->memo_calls, mh = c->memo_hits, bo = c->borrowed;
-        compute_entry(c, need[i]);
-        if (enc_interrupted()) break; /* its solve may be cut short: not cached */
-        atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
-        atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
-        atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
-        atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
-        atomic_fetch_add(&sh->borrowed, c->borrowed - bo);
-        const dse_entry *e = need[i];
-        if (e->solved >= 0) atomic_fetch_add(&sh->proofs[e->solved], 1);
-        if (c->o.progress && c->o.entry_times) {
-            fprintf(c->o.progress,
-                    "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU solve %.2f s (%s), library %.2f s\n",
-                    c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
-                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3,
-                    e->solved >= 0 ? enc_proof_name((enc_proof)e->solved) : "cached", (c->lib_cpu_ms - l0) / 1e3);
-        }
-        if (out) {
-            put_entry(out, c, need[i]);
-            fflush(out);
-        }
-        fill_progress(c, sh, atomic_fetch_add(&sh->done, 1) + 1, n, t0);
-    }
-}
-
-int dse_wait_worker(const pid_t *pid, int n, int j) {
-    int ws = 0;
-    bool passed = false;
-    while (waitpid(pid[j], &ws, 0) < 0) {
-        ES_ASSERT(errno == EINTR);
-        if (enc_interrupted() && !passed) {
-            for (int k = 0; k < n; k++) kill(pid[k], SIGTERM);
-            passed = true;
-        }
-    }
-    return ws;
-}
-
-/* Forked workers fill need[] (results come back through temporary files). */
-static bool fill_parallel(dse_ctx *c, dse_entry **need, int64_t nneed, int jobs, fill_shared *sh, FILE *cf,
-                          double t0, status *st) {
-    FILE *tf[64];
-    pid_t pid[64];
-    if (jobs > 64) jobs = 64;
-    int started = 0;
-    bool ok = true;
-    for (int j = 0; j < jobs && ok; j++) {
-        tf[j] = tmpfile();
-        if (!tf[j]) {
-            ok = status_fail(st, "dse: tmpfile: %s", strerror(errno));
-            break;
-        }
-        fflush(NULL);
-        pid[j] = fork();
-        if (pid[j] < 0) {
-            fclose(tf[j]);
-            ok = status_fail(st, "dse: fork: %s", strerror(errno));
-            break;
-        }
-        if (pid[j] == 0) {
-            fill_worker(c, need, nneed, sh, tf[j], t0);
-            fflush(tf[j]);
-            _exit(0);
-        }
-        started++;
-    }
-    for (int j = 0; j < started; j++) {
-        int ws = dse_wait_worker(pid, started, j);
-        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
-            ok = ok && status_fail(st, "dse: a worker process failed while computing cache entries");
-        rewind(tf[j]);
-        int64_t before = c->ndisk;
-        dse_cache_read_lines(c, tf[j]);
-        if (cf)
-            for (int64_t k = before; k < c->ndisk; k++)
-                fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
-        fclose(tf[j]);
-    }
-    if (ok && enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
-    for (int64_t i = 0; ok && i < nneed; i++)
-        if (!from_disk(c, need[i])) ok = status_fail(st, "dse: internal: a computed cache entry could not be read back");
-    return ok;
-}
-
-bool dse_prepare(dse_ctx *c, status *st) {
-    double t0 = es_now_ms();
-    load_cache(c);
-    dse_entry **need = NULL;
-    int64_t nneed = collect_needed(c, &need);
-    int jobs = c->o.jobs < nneed ? c->o.jobs : (int)(nneed > 0 ? nneed : 1);
-    if (c->o.progress && nneed)
-        fprintf(c->o.progress, "dse: %lld layer x shape cache entries to compute (solve + schedule library), %d jobs\n",
-                (long long)nneed, jobs);
-    FILE *cf = NULL;
-    if (c->o.cache_path && nneed) {
-        cf = fopen(c->o.cache_path, "a");
-        if (!cf) {
-            free(need);
-            return status_fail(st, "%s: cannot open the cache file: %s", c->o.cache_path, strerror(errno));
-        }
-    }
-    fill_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ES_ASSERT(sh != MAP_FAILED);
-    memset(sh, 0, sizeof *sh);
-    bool ok = true;
-    if (jobs <= 1) {
-        fill_worker(c, need, nneed, sh, cf, t0);
-        if (enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
-    } else
-        ok = fill_parallel(c, need, nneed, jobs, sh, cf, t0, st);
-    c->fill_solve_cpu_s += (double)sh->solve_us / 1e6;
-    c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;
-    c->fill_memo_calls += sh->memo_calls;
-    c->fill_memo_hits += sh->memo_hits;
-    c->fill_borrowed += sh->borrowed;
-    for (int p = 0; p <= ENC_PROOF_OPTIMAL; p++) c->fill_proofs[p] += sh->proofs[p];
-    c->fill_entries += nneed;
-    munmap(sh, sizeof *sh);
-    if (cf) fclose(cf);
-    free(need);
-    c->hits = c->misses = 0;
-    c->prepare_ms = es_now_ms() - t0;
-    return ok;
 }

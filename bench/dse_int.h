@@ -99,6 +99,12 @@ void dse_memo_stats(const dse_memo *m, int64_t *calls, int64_t *hits);
 dse_entry *dse_entry_get(dse_ctx *c, int layer, const hw_config *hw);
 /* Fills a not-ready entry (disk cache or computation). */
 bool dse_entry_fill(dse_ctx *c, dse_entry *e, status *st);
+/* The parts of a fill (dse.c): e from the cache file's lines (false: not there); e
+ * computed (solve, channel packing, libraries; an interrupt leaves it not ready); e's
+ * two cache lines (whole entry, embeddings only) written to f. */
+bool dse_entry_from_disk(dse_ctx *c, dse_entry *e);
+void dse_entry_compute(dse_ctx *c, dse_entry *e);
+void dse_entry_put(FILE *f, const dse_ctx *c, const dse_entry *e);
 /* The derived library of cand for hw's timing class (computed on first use). */
 const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int cand, const hw_config *hw);
 /* Sets s's inputs from a library schedule (and bias axes from the embedding). */
