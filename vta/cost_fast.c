@@ -220,7 +220,7 @@ FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restri
         for (; i >= 0; i--) {
             int64_t cnt = c->lev[i].count, nv = v[i] + 1;
             if (!c->exact && cnt > CM_EXPLICIT + 1 && nv < cnt) { /* v[i] = nv - 1 done, not the last */
-                if (nv == CM_EXPLICIT || (nv >= CM_EXPLICIT_MIN && cost_int_steady(&z->s, &snap[i], &snap0[i]))) {
+                if (cost_int_warp_now(nv - 1, &z->s, &snap[i], &snap0[i])) {
                     fw_warp(z, r, &snap[i], cnt - nv - 1); /* iterations nv .. cnt-2 */
                     nv = cnt - 1;
                 } else {

@@ -129,6 +129,14 @@ static inline bool cost_int_steady(const cm_counters *z, const cm_counters *a, c
            z->loads[0] - a->loads[0] == a->loads[0] - b->loads[0] && z->loads[1] - a->loads[1] == a->loads[1] - b->loads[1];
 }
 
+/* Does a level warp after its iteration `done` (0-based, not its last), which took the
+ * counters from a to z (b: before the iteration ahead of it)? At iteration
+ * CM_EXPLICIT - 1 always, from CM_EXPLICIT_MIN - 1 on in a steady state. The one
+ * decision of both walks. */
+static inline bool cost_int_warp_now(int64_t done, const cm_counters *z, const cm_counters *a, const cm_counters *b) {
+    return done == CM_EXPLICIT - 1 || (done >= CM_EXPLICIT_MIN - 1 && cost_int_steady(z, a, b));
+}
+
 /* Advances z by `times` more iterations like the last one, which took the counters
  * from a to z (see cost.c); d: how far each module's clock moved (for its tokens).
  * Inline: both walks run this same code. */

@@ -131,7 +131,7 @@ static void walk(cm_ctx *c, cm_state *z, int i, int p, int k, bool fr, bool lr, 
         idx[L->loop] = v;
         walk(c, z, i + 1, v == 0 ? p : i, kk, f, l, idx);
         if (!warps || v == L->count - 1) continue;
-        if (v == CM_EXPLICIT - 1 || (v >= CM_EXPLICIT_MIN - 1 && cost_int_steady(&z->s, &s1.s, &s0.s))) {
+        if (cost_int_warp_now(v, &z->s, &s1.s, &s0.s)) {
             warp(z, &s1, L->count - v - 2); /* iterations v+1 .. count-2 */
             v = L->count - 2;
         } else {

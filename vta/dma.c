@@ -16,7 +16,6 @@ typedef struct dma_dim {
 
 static int64_t dim_f(const dma_dim *d) { return d->pad_lo + d->n + d->pad_hi; }
 
-
 static bool emit_one(const lower_dma_box *b, lower_dma_emit_fn emit, void *ctx, int64_t sram,
                      int64_t dram, int64_t y_size, int64_t x_size, int64_t x_stride,
                      int64_t ypl, int64_t yph, int64_t xpl, int64_t xph, status *st) {

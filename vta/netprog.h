@@ -65,9 +65,10 @@ vta_prog *netprog_prog(netprog *np);
 int netprog_add_tensor(netprog *np, const char *name, uint64_t bytes, const char *shape, const char *layout,
                        status *st);
 /* Layer (o, e, n, s) appended to the current segment: its regions (named "PREFIX.uop",
- * ...; the activation's region (netprog_act_region) is inp_region when >= 0, i.e. the consumer reads a producer's
- * region in place, else a new one), weights and bias (natural layouts, bias NULL
- * without one) packed into them, its code chained after the segment's previous layer.
+ * ...; the activation's region, netprog_act_region, is inp_region when >= 0, i.e. the
+ * consumer reads a producer's region in place, else a new one), weights and bias
+ * (natural layouts, bias NULL without one) packed into them, its code chained after the
+ * segment's previous layer.
  * Returns the layer's index, -1 + status on error. */
 int netprog_add_layer(netprog *np, const char *prefix, const op *o, const emb *e, const emb_nest *n, const sched *s,
                       int inp_region, const int8_t *wt, const int32_t *bias, status *st);
