@@ -23,8 +23,8 @@ static const char dse_help[] =
     "usage: embedsyn dse [SUITE.xml ...] (--space SPACE.xml | --sweep FIELD=VALUES,...)\n"
     "         [--objective cycles|energy|edp] [--strategy solve|reference] [--jobs N]\n"
     "         [--shard I/N] [--out DIR] [--cache FILE] [--json] [--validate]\n"
-    "         [--sample-validate N] [--sched-evals N] [--timeout S] [--largest K]\n"
-    "         [--bench] [--quiet]\n\n"
+    "         [--sample-validate N] [--sched-evals N] [--rlimit N] [--timeout S]\n"
+    "         [--largest K] [--bench] [--quiet]\n\n"
     "Explores a hardware design space: for every design, feasibility (config, ISA\n"
     "encodability in 128-bit instructions and 32-bit micro-ops, a tile of every layer in\n"
     "the buffers), then per layer the optimal embedding for the design's intrinsic shape\n"
@@ -46,7 +46,10 @@ static const char dse_help[] =
     "  --validate       re-run the Pareto designs (cycles front) on the cycle simulator\n"
     "  --sample-validate N  the same with N evenly spaced layers per design\n"
     "  --sched-evals N  budget of each schedule-library search (default 2000)\n"
-    "  --timeout S      Z3 wall-clock limit per solve (default 60)\n"
+    "  --rlimit N       Z3 resource limit per solve, when the space is too large to\n"
+    "                   enumerate (deterministic; default 200000000, about 50 s)\n"
+    "  --timeout S      also a Z3 wall-clock limit per solve (default 0: none; a result\n"
+    "                   cut by it depends on the machine's load)\n"
     "  --largest K      only the K layers with the most MACs (ties: suite order)\n"
     "  --bench          print designs x layers per second of the design loop, the cache\n"
     "                   fill (Z3 and schedule-library CPU) and the whole run (wall + CPU)\n"
@@ -105,7 +108,7 @@ static int parse_int(const char *cmd, const char *opt, const char *v, long lo, l
 /* The option table of dse: long-only options are numbered from CLI_OPT_CMD on. */
 enum {
     D_SPACE = CLI_OPT_CMD, D_SWEEP, D_OBJECTIVE, D_STRATEGY, D_SHARD, D_OUT, D_CACHE, D_SAMPLE_VALIDATE,
-    D_SCHED_EVALS, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH, D_LARGEST
+    D_SCHED_EVALS, D_RLIMIT, D_TIMEOUT, D_VALIDATE, D_JSON, D_BENCH, D_LARGEST
 };
 static const struct option dse_options[] = {
     {"space", required_argument, NULL, D_SPACE}, {"sweep", required_argument, NULL, D_SWEEP},
@@ -114,6 +117,7 @@ static const struct option dse_options[] = {
     {"out", required_argument, NULL, D_OUT}, {"cache", required_argument, NULL, D_CACHE},
     {"sample-validate", required_argument, NULL, D_SAMPLE_VALIDATE},
     {"sched-evals", required_argument, NULL, D_SCHED_EVALS}, {"timeout", required_argument, NULL, D_TIMEOUT},
+    {"rlimit", required_argument, NULL, D_RLIMIT},
     {"validate", no_argument, NULL, D_VALIDATE}, {"json", no_argument, NULL, D_JSON},
     {"bench", no_argument, NULL, D_BENCH}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
     {"largest", required_argument, NULL, D_LARGEST},
@@ -171,6 +175,9 @@ static int dse_take(dse_args *a, int code, const char *v) {
         break;
     case D_SCHED_EVALS:
         if ((rc = dse_int_opt(code, v, 10, 100000000, &x)) < 0) a->o.sched_evals = x;
+        break;
+    case D_RLIMIT:
+        if ((rc = dse_int_opt(code, v, 1, 4000000000L, &x)) < 0) a->o.solve_rlimit = (uint64_t)x;
         break;
     case D_TIMEOUT:
         if ((rc = dse_int_opt(code, v, 0, 100000, &x)) < 0) a->o.solve_timeout_s = (double)x;

@@ -65,7 +65,8 @@ void dse_opts_init(dse_opts *o) {
     o->shard_n = 1;
     o->lib_k = 16;
     o->sched_evals = 2000;
-    o->solve_timeout_s = 60;
+    o->solve_rlimit = DSE_DEFAULT_RLIMIT;
+    o->solve_timeout_s = 0;
 }
 
 uint64_t dse_fnv(uint64_t h, const void *p, size_t n) {
@@ -119,7 +120,8 @@ void dse_keep_largest(op *layers, int n, int k) {
 
 /* The probe part of the cache keys under strategy s (the run's own: c->probe_hash). */
 static uint64_t probe_hash_of(const dse_ctx *c, dse_strategy s) {
-    int32_t opt[] = {(int32_t)s, c->o.lib_k, (int32_t)c->o.sched_evals, (int32_t)(c->o.solve_timeout_s * 10)};
+    int64_t opt[] = {(int64_t)s, c->o.lib_k, c->o.sched_evals, (int64_t)c->o.solve_rlimit,
+                     (int64_t)(c->o.solve_timeout_s * 10)};
     return dse_fnv(c->probe_hash0, opt, sizeof opt);
 }
 
@@ -262,7 +264,7 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
  * what its cache keys hold:
  *   - the cache line format (DSE_CACHE_FORMAT);
  *   - the solver settings: strategy, the encoder objective, proof off, enumeration on,
- *     timeout, rlimit;
+ *     rlimit, timeout;
  *   - the library (emb + library key only): the cost model's version (the schedule
  *     search ranks by it), the ranking objective (cycles), the bus width and timing
  *     constants of the probes, their buffer sizes, lib_k and the search budget.
@@ -272,9 +274,9 @@ static uint64_t mem_key(int layer, int32_t lb, int32_t lbi, int32_t lbo, int32_t
 #define DSE_ENC_OBJECTIVE ENC_OBJ_LEX_UTIL_LAYOUT
 
 static uint64_t solver_hash(const dse_ctx *c, const dse_entry *e, dse_strategy strat) {
-    int32_t v[] = {DSE_CACHE_FORMAT, e->log_batch, e->log_block_in, e->log_block_out, e->log_bus,
-                   (int32_t)strat, (int32_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 1 /* enumerate */, 0 /* rlimit: default */,
-                   (int32_t)(c->o.solve_timeout_s * 10)};
+    int64_t v[] = {DSE_CACHE_FORMAT, e->log_batch, e->log_block_in, e->log_block_out, e->log_bus,
+                   (int64_t)strat, (int64_t)DSE_ENC_OBJECTIVE, 0 /* prove */, 1 /* enumerate */,
+                   (int64_t)c->o.solve_rlimit, (int64_t)(c->o.solve_timeout_s * 10)};
     uint64_t h = dse_fnv(FNV0, &c->op_hash[e->layer], sizeof c->op_hash[e->layer]);
     return dse_fnv(h, v, sizeof v);
 }
@@ -478,6 +480,7 @@ void dse_entry_compute(dse_ctx *c, dse_entry *e) {
         eo.objective = DSE_ENC_OBJECTIVE;
         eo.prove = false;
         eo.enumerate = true; /* the optimum by enumeration where the space allows it */
+        eo.rlimit = c->o.solve_rlimit;
         eo.timeout_s = c->o.solve_timeout_s;
         enc_result r;
         bool solved = enc_solve(o, HW_INTRINSIC(&h), &eo, &r, &st);

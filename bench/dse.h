@@ -57,6 +57,10 @@ bool dse_objective_parse(const char *s, dse_objective *o);
 bool dse_strategy_parse(const char *s, dse_strategy *o);
 bool dse_reason_parse(const char *s, dse_reason *o);
 
+/* dse's Z3 resource limit per solve (about 50 s of this project's reference machine):
+ * the deterministic bound of a solve whose space is too large to enumerate. */
+#define DSE_DEFAULT_RLIMIT 200000000ull
+
 typedef struct dse_opts {
     dse_objective objective;
     dse_strategy strategy;
@@ -64,7 +68,9 @@ typedef struct dse_opts {
     int shard_i, shard_n;     /* designs with index % shard_n == shard_i (default 0/1) */
     int lib_k;                /* schedules kept per library search (1..16) */
     int64_t sched_evals;      /* budget of each library / fallback schedule search */
-    double solve_timeout_s;   /* Z3 wall-clock limit per solve (0: none) */
+    uint64_t solve_rlimit;    /* Z3 resource limit per solve (deterministic; >= 1) */
+    double solve_timeout_s;   /* Z3 wall-clock limit per solve (0: none, the default: a
+                               * wall-clock limit makes the result depend on the load) */
     const char *cache_path;   /* embedding + schedule-library cache file, or NULL */
     bool no_cache;            /* every library schedule derived on the design itself
                                * instead of the footprint shortcut (tests) */

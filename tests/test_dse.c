@@ -686,7 +686,8 @@ Test(dse, objectives_minimize_what_they_say) {
 
 /* ---- cache keys ---- */
 
-static uint64_t key_of(const op *ops, const char *sweep, dse_objective obj, double timeout, uint32_t ver) {
+static uint64_t key_of_limits(const op *ops, const char *sweep, dse_objective obj, double timeout, uint64_t rlimit,
+                              uint32_t ver) {
     hw_space s;
     hw_space_init(&s);
     status st;
@@ -696,6 +697,7 @@ static uint64_t key_of(const op *ops, const char *sweep, dse_objective obj, doub
     dse_opts_init(&o);
     o.objective = obj;
     o.solve_timeout_s = timeout;
+    o.solve_rlimit = rlimit;
     dse_ctx *c = dse_create(ops, 1, &s, &o, &st);
     cr_assert(c);
     hw_config h;
@@ -703,6 +705,10 @@ static uint64_t key_of(const op *ops, const char *sweep, dse_objective obj, doub
     uint64_t k = dse_entry_disk_key(c, dse_entry_get(c, 0, &h), ver);
     dse_destroy(c);
     return k;
+}
+
+static uint64_t key_of(const op *ops, const char *sweep, dse_objective obj, double timeout, uint32_t ver) {
+    return key_of_limits(ops, sweep, obj, timeout, DSE_DEFAULT_RLIMIT, ver);
 }
 
 Test(dse, cache_key_holds_what_an_entry_depends_on) {
@@ -716,6 +722,8 @@ Test(dse, cache_key_holds_what_an_entry_depends_on) {
     cr_expect_neq(k0, key_of(ops, "log_block=4,bus_bits=64,log_batch=1", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION),
                   "batch");
     cr_expect_neq(k0, key_of(ops, base, DSE_OBJ_CYCLES, 30, COST_MODEL_VERSION), "solver timeout");
+    cr_expect_neq(k0, key_of_limits(ops, base, DSE_OBJ_CYCLES, 60, DSE_DEFAULT_RLIMIT / 2, COST_MODEL_VERSION),
+                  "solver rlimit");
     cr_expect_neq(k0, key_of(ops, "log_block=4,bus_bits=64,dram_latency=16", DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION),
                   "timing of the library probes");
     cr_expect_neq(k0, key_of(ops + 1, base, DSE_OBJ_CYCLES, 60, COST_MODEL_VERSION), "layer");
