@@ -204,6 +204,27 @@ bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_ge
     return live;
 }
 
+int emb_term_order(const emb *e, int ord[3 * EMB_MAX_TERMS][2]) {
+    bool done[3][EMB_MAX_TERMS] = {{false}};
+    int k = 0, total = e->nterms[0] + e->nterms[1] + e->nterms[2];
+    for (int before = -1; k < total && k > before;) {
+        before = k;
+        for (int L = 0; L < 3; L++)
+            for (int ti = 0; ti < e->nterms[L]; ti++) {
+                if (done[L][ti]) continue;
+                bool ready = true;
+                for (int L2 = 0; L2 < 3; L2++)
+                    for (int t2 = 0; t2 < e->nterms[L2]; t2++)
+                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == e->term[L][ti].dim) ready = false;
+                if (!ready) continue;
+                done[L][ti] = true;
+                ord[k][0] = L;
+                ord[k++][1] = ti;
+            }
+    }
+    return k;
+}
+
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,
                        const int64_t *p, int64_t *t, int64_t *lane) {
     int64_t j[3][EMB_MAX_TERMS];
@@ -215,32 +236,17 @@ void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64
             start[n->loop[li].dim] = n->loop[li].start;
     /* Term steps from primary dims, each once the terms compensating its dim are known
      * (emb_check guarantees such an order); what stays in rem is the loops' part. */
-    bool done[3][EMB_MAX_TERMS] = {{false}};
-    int left = e->nterms[0] + e->nterms[1] + e->nterms[2];
-    while (left > 0) {
-        int progress = 0;
-        for (int L = 0; L < 3; L++)
-            for (int ti = 0; ti < e->nterms[L]; ti++) {
-                const emb_term *tm = &e->term[L][ti];
-                if (done[L][ti])
-                    continue;
-                bool ready = true;
-                for (int L2 = 0; L2 < 3; L2++)
-                    for (int t2 = 0; t2 < e->nterms[L2]; t2++)
-                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == tm->dim)
-                            ready = false;
-                if (!ready)
-                    continue;
-                int64_t v = rem[tm->dim] - start[tm->dim];
-                j[L][ti] = v - es_floor_div(v, tm->extent) * tm->extent;
-                rem[tm->dim] -= j[L][ti];
-                if (tm->comp_dim >= 0)
-                    rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
-                done[L][ti] = true;
-                progress++;
-            }
-        ES_ASSERT(progress > 0);
-        left -= progress;
+    int ord[3 * EMB_MAX_TERMS][2];
+    int nord = emb_term_order(e, ord);
+    ES_ASSERT(nord == e->nterms[0] + e->nterms[1] + e->nterms[2]);
+    for (int k = 0; k < nord; k++) {
+        int L = ord[k][0], ti = ord[k][1];
+        const emb_term *tm = &e->term[L][ti];
+        int64_t v = rem[tm->dim] - start[tm->dim];
+        j[L][ti] = v - es_floor_div(v, tm->extent) * tm->extent;
+        rem[tm->dim] -= j[L][ti];
+        if (tm->comp_dim >= 0)
+            rem[tm->comp_dim] -= tm->comp_coef * j[L][ti];
     }
     int64_t F[3];
     for (int L = 0; L < 3; L++) {

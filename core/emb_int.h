@@ -46,6 +46,11 @@ bool emb_geom_lane_off(const op *o, const emb *e, const emb_geom *g, emb_operand
 bool emb_geom_content(const op *o, const emb *e, const emb_nest *n, const emb_geom *g,
                       emb_operand x, int64_t elem, int64_t l1, int64_t l2, int64_t *idx);
 
+/* The lane terms in an order where every term comes after the terms that compensate its
+ * primary dim (ord[k] = {lane axis, term index}). Returns how many terms it could order:
+ * fewer than all when terms compensate each other's primary dims in a cycle. */
+int emb_term_order(const emb *e, int ord[3 * EMB_MAX_TERMS][2]);
+
 /* Inverse of the nest for a domain point p: loop indices t (chunk loops included) and
  * the lane of each lane axis inside its chunk; lanes[L] = lanes per lane axis. */
 void emb_point_inverse(const op *o, const emb *e, const emb_nest *n, const int64_t *lanes,

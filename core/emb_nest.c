@@ -218,30 +218,13 @@ static bool check_overshoot(const op *o, const emb *e, status *st) {
  * terms compensating that dim are known (emb_point_inverse); this needs an order, so
  * terms must not compensate each other's primary dims in a cycle. */
 static bool check_order(const op *o, const emb *e, status *st) {
-    bool done[3][EMB_MAX_TERMS] = {{false}};
-    int left = e->nterms[0] + e->nterms[1] + e->nterms[2];
-    while (left > 0) {
-        int progress = 0;
-        for (int L = 0; L < 3; L++)
-            for (int ti = 0; ti < e->nterms[L]; ti++) {
-                if (done[L][ti])
-                    continue;
-                bool ready = true;
-                for (int L2 = 0; L2 < 3; L2++)
-                    for (int t2 = 0; t2 < e->nterms[L2]; t2++)
-                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == e->term[L][ti].dim)
-                            ready = false;
-                if (ready) {
-                    done[L][ti] = true;
-                    progress++;
-                }
-            }
-        if (progress == 0)
-            break;
-        left -= progress;
-    }
-    if (left == 0)
+    int ord[3 * EMB_MAX_TERMS][2];
+    int nord = emb_term_order(e, ord);
+    if (nord == e->nterms[0] + e->nterms[1] + e->nterms[2])
         return true;
+    bool done[3][EMB_MAX_TERMS] = {{false}};
+    for (int k = 0; k < nord; k++)
+        done[ord[k][0]][ord[k][1]] = true;
     for (int L = 0; L < 3; L++)
         for (int ti = 0; ti < e->nterms[L]; ti++)
             if (!done[L][ti]) {
