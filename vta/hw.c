@@ -28,20 +28,6 @@ hw_intrinsic hw_intrinsic_of(const hw_config *h) {
                           hw_elem_bytes(h, HW_MEM_OUT)};
 }
 
-int64_t hw_elem_bytes(const hw_config *h, hw_mem m) {
-    int64_t b = hw_batch(h), bi = hw_block_in(h), bo = hw_block_out(h);
-    int64_t ib = ((int64_t)1 << h->log_inp_width) / 8, wb = ((int64_t)1 << h->log_wgt_width) / 8;
-    int64_t ab = ((int64_t)1 << h->log_acc_width) / 8;
-    switch (m) {
-    case HW_MEM_UOP: return 4;
-    case HW_MEM_WGT: return bo * bi * wb;
-    case HW_MEM_INP: return b * bi * ib;
-    case HW_MEM_ACC: return b * bo * ab;
-    case HW_MEM_OUT: return b * bo * ib;
-    }
-    ES_ASSERT(0);
-}
-
 int64_t hw_depth(const hw_config *h, hw_mem m) {
     switch (m) {
     case HW_MEM_UOP: return ((int64_t)1 << h->log_uop_buff_size) / 4;

@@ -97,7 +97,20 @@ hw_intrinsic hw_intrinsic_of(const hw_config *h);
 typedef enum { HW_MEM_UOP = 0, HW_MEM_WGT = 1, HW_MEM_INP = 2, HW_MEM_ACC = 3, HW_MEM_OUT = 4 } hw_mem;
 /* Bytes of one element (one buffer row) of a memory type: UOP 4, WGT BO*BI, INP B*BI,
  * ACC B*BO*4, OUT B*BO (for the default VTA: 4, 256, 16, 64, 16). */
-int64_t hw_elem_bytes(const hw_config *h, hw_mem m);
+static inline int64_t hw_elem_bytes(const hw_config *h, hw_mem m) {
+    int64_t b = hw_batch(h), bi = hw_block_in(h), bo = hw_block_out(h);
+    int64_t ib = ((int64_t)1 << h->log_inp_width) / 8, wb = ((int64_t)1 << h->log_wgt_width) / 8;
+    int64_t ab = ((int64_t)1 << h->log_acc_width) / 8;
+    switch (m) {
+    case HW_MEM_UOP: return 4;
+    case HW_MEM_WGT: return bo * bi * wb;
+    case HW_MEM_INP: return b * bi * ib;
+    case HW_MEM_ACC: return b * bo * ab;
+    case HW_MEM_OUT: return b * bo * ib;
+    }
+    ES_ASSERT(0);
+    return 0;
+}
 /* Buffer depth in rows (default: UOP 8192, WGT 1024, INP 2048, ACC 2048, OUT 2048;
  * OUT is indexed like ACC). */
 int64_t hw_depth(const hw_config *h, hw_mem m);
