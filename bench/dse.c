@@ -425,6 +425,7 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
         if (memo) {
             so.cost = dse_memo_plug;
             so.cost_ctx = memo;
+            so.vta_bound = true; /* the memo returns cost_vta_plug's figures */
         }
         sched top[SCHED_MAX_TOP];
         status_init(&st);

@@ -181,3 +181,88 @@ Test(cost, plug_decides_the_schedule) {
     cr_assert(sched_derive(&o, &hw, &n, &c, &st));
     cr_assert_eq(c.est_cycles, a.est_cycles);
 }
+
+/* cost_vta_compute_bound, the search's pruning test, is below the model's estimate
+ * (and its compute busy cycles) of every legal tiling of random layers, and covers
+ * most of the compute module's work. */
+Test(cost, compute_bound_is_below_the_estimate) {
+    hw_config hw = hw_default();
+    uint64_t r = 31;
+    int checked = 0;
+    for (int l = 0; l < 30; l++) {
+        op o = random_op(&r);
+        status st;
+        status_init(&st);
+        emb e;
+        emb_nest n;
+        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        for (int t = 0; t < 20; t++) {
+            sched s;
+            memset(&s, 0, sizeof s);
+            for (int i = 0; i < n.nloops; i++) {
+                s.order[i] = i;
+                s.tile[i] = tl_rnd(&r, 1, n.loop[i].extent);
+            }
+            s.reuse = t % 2;
+            s.db_load = t % 3 != 0;
+            s.db_acc = t % 5 != 0;
+            if (o.rq.bias) {
+                sched_bias_axes(&o, &e, &n, s.bias_rel);
+                s.bias_rel_known = t % 4 != 0;
+            }
+            status_init(&st);
+            if (!sched_derive(&o, &hw, &n, &s, &st)) continue; /* not legal (tiles, buffers) */
+            double b = cost_vta_compute_bound(&o, &hw, &n, &s);
+            cr_assert(b <= s.est_compute * (1 + 1e-12), "%s: bound %.1f above the compute busy %.1f", o.name, b,
+                      s.est_compute);
+            cr_assert(s.est_compute <= s.est_cycles * (1 + 1e-12));
+            if (!o.rq.bias) /* only the micro-op load is left out */
+                cr_assert(b >= 0.5 * s.est_compute, "%s: bound %.1f, compute busy %.1f", o.name, b, s.est_compute);
+            checked++;
+        }
+    }
+    cr_assert_gt(checked, 100, "only %d legal tilings", checked);
+}
+
+/* A plug that returns cost_vta_plug's figures, counting its calls. */
+static bool counting_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    (*(int64_t *)ctx)++;
+    return cost_vta_plug(NULL, o, hw, n, s, st);
+}
+
+/* The pruning by the compute bound (sched_opts.vta_bound) leaves the search's result
+ * and its top list exactly as they are, and costs fewer schedules. */
+Test(cost, pruned_search_equals_the_full_search, .timeout = 300) {
+    hw_config hw = hw_default();
+    uint64_t r = 47;
+    int64_t calls[2] = {0, 0};
+    int searched = 0;
+    for (int l = 0; l < 10; l++) {
+        op o = random_op(&r);
+        status st;
+        status_init(&st);
+        emb e;
+        emb_nest n;
+        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        sched top[2][SCHED_MAX_TOP];
+        int m[2];
+        for (int pr = 0; pr < 2; pr++) {
+            sched_opts so;
+            sched_opts_init(&so);
+            so.e = &e;
+            so.cost = counting_plug;
+            so.cost_ctx = &calls[pr];
+            so.vta_bound = pr == 1;
+            m[pr] = sched_search_top(&o, &hw, &n, &so, l % 2 ? 4 : 1, top[pr], &st);
+        }
+        cr_assert_eq(m[0], m[1], "%s", o.name);
+        for (int j = 0; j < m[0]; j++)
+            cr_assert(!memcmp(&top[0][j], &top[1][j], sizeof top[0][j]), "%s: schedule %d differs", o.name, j);
+        searched += m[0] > 0;
+    }
+    cr_assert_gt(searched, 6);
+    cr_log_info("plug calls: %lld without the bound, %lld with it", (long long)calls[0], (long long)calls[1]);
+    cr_assert_lt(calls[1], calls[0], "the bound pruned nothing");
+}

@@ -211,6 +211,17 @@ static bool box_cost_at(const cm_ctx *c, emb_operand x, const int64_t *idx, doub
 /* SHR steps of at most 15 (the portable immediate range), then MAX and MIN. */
 static int n_alu(const op *o) { return (o->rq.shift + 14) / 15 + 2; }
 
+double cost_vta_compute_bound(const op *o, const hw_config *hw, const emb_nest *n, const sched *s) {
+    double A = (double)s->slot_rows[EMB_ACC], inst = 1;
+    for (int l = 0; l < n->nloops; l++) inst *= (double)n->loop[l].extent;
+    double per_out = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles); /* build_classes' epi and head */
+    if (!(o->rq.bias && !s->bias_alu)) {
+        per_out += hw->gemm_startup + A * hw->gemm_iter_cycles;
+        if (s->bias_alu) per_out += hw->alu_startup + A * hw->alu_reg_cycles;
+    }
+    return (double)s->ntiles * hw->gemm_startup + inst * hw->gemm_iter_cycles + (double)s->nout_tiles * per_out;
+}
+
 /* ---- class tables ---- */
 
 /* Operand boxes depend only on the loops that move the operand: a class whose variant

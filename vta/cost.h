@@ -31,6 +31,12 @@ bool cost_vta_plug(void *ctx, const op *o, const hw_config *hw, const emb_nest *
  * ok[i] are costed, sharing the DMA class tables where the bias plan is the same;
  * ok[i] is cleared where costing fails. The figures are cost_vta_plug's. */
 bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n, sched *v, int k, bool *ok);
+/* A lower bound of cost_vta_plug's estimate of s from its geometry alone (after
+ * sched_derive_geometry; no DMA): the compute module's GEMMs (every tile's start-up
+ * plus one cycle count per instance: the instances of all tiles are the nest's), reset
+ * GEMMs and ALU epilogues, which it executes one after another. The search skips the
+ * walk of a schedule whose bound cannot win (sched_opts.vta_bound). */
+double cost_vta_compute_bound(const op *o, const hw_config *hw, const emb_nest *n, const sched *s);
 /* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
  * walk: the search's cheap feasibility test of a tiling prefix. */
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);

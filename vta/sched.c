@@ -5,6 +5,7 @@
  * the search only visits schedules sched_derive accepted and is deterministic. */
 #include "vta/sched.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -269,8 +270,22 @@ typedef struct search_ctx {
     sched_topk *top;  /* collects the best schedules seen, or NULL */
 } search_ctx;
 
-/* Best legal double-buffering choice for tiles/order in *s; false if none fits. */
-static bool eval(search_ctx *c, sched *s) {
+/* The estimate a schedule must stay below to change anything when the caller needs one
+ * below thr: thr, or the k-th best of a full top-k list if that is higher; INFINITY
+ * while the list is filling (every legal schedule may enter it). */
+static double eval_need(const search_ctx *c, double thr) {
+    if (!c->top) return thr;
+    if (c->top->n < c->top->k) return INFINITY;
+    double worst = c->top->s[c->top->n - 1].est_cycles;
+    return worst > thr ? worst : thr;
+}
+
+/* Best legal double-buffering choice for tiles/order in *s; false if none fits. A
+ * variant whose compute bound (cost_vta_compute_bound) is at least what it would have
+ * to beat (thr, see eval_need) is not costed: its estimate could not be below thr or
+ * enter the top list, so the caller decides as if it had been costed; false when no
+ * variant is left. Every variant counts against the evaluation budget. */
+static bool eval(search_ctx *c, sched *s, double thr) {
     static const bool dbl[4] = {true, true, false, false}, dba[4] = {true, false, true, false};
     sched t[4];
     bool ok[4];
@@ -284,6 +299,9 @@ static bool eval(search_ctx *c, sched *s) {
         status_init(&st);
         c->evals++;
         ok[k] = sched_derive_geometry(c->o, c->hw, c->n, &t[k], &st);
+        if (ok[k] && (!c->opt->cost || c->opt->vta_bound) &&
+            cost_vta_compute_bound(c->o, c->hw, c->n, &t[k]) * (1 - 1e-9) >= eval_need(c, thr))
+            ok[k] = false;
         if (ok[k] && c->opt->cost) ok[k] = c->opt->cost(c->opt->cost_ctx, c->o, c->hw, c->n, &t[k], &st);
     }
     /* the default model costs the four together (one set of DMA class tables) */
@@ -305,7 +323,8 @@ static void hill_climb(search_ctx *c, sched *cur, int64_t (*cand)[SCHED_MAX_CAND
                 if (cand[l][k] == cur->tile[l]) continue;
                 sched t = *cur;
                 t.tile[l] = cand[l][k];
-                if (eval(c, &t) && t.est_cycles < best.est_cycles * (1 - 1e-9)) best = t;
+                double thr = best.est_cycles * (1 - 1e-9);
+                if (eval(c, &t, thr) && t.est_cycles < thr) best = t;
             }
         if (!(best.est_cycles < cur->est_cycles * (1 - 1e-9))) return;
         *cur = best;
@@ -318,7 +337,7 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
     if (c->evals >= budget || es_stop_requested()) return;
     if (l == c->n->nloops) {
         sched u = *t;
-        if (eval(c, &u) && (!*have || u.est_cycles < best->est_cycles)) {
+        if (eval(c, &u, *have ? best->est_cycles : INFINITY) && (!*have || u.est_cycles < best->est_cycles)) {
             *best = u;
             *have = true;
         }
@@ -424,7 +443,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
             if (start == 2)
                 for (int l = 0; l < n->nloops; l++)
                     if (sched_is_reduction(n, l)) u.tile[l] = n->loop[l].extent;
-            if (start > 0 && !eval(&c, &u)) continue;
+            if (start > 0 && !eval(&c, &u, INFINITY)) continue;
             hill_climb(&c, &u, cand, ncand);
             if (!have || u.est_cycles < best.est_cycles) {
                 best = u;

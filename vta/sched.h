@@ -48,6 +48,9 @@ typedef struct sched_opts {
     const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */
     sched_cost_fn cost;             /* the cost model ranking schedules; NULL: cost_vta_plug */
     void *cost_ctx;                 /* its context */
+    bool vta_bound;                 /* the plug returns cost_vta_plug's figures (always so with
+                                     * cost NULL): a schedule whose cost_vta_compute_bound cannot
+                                     * beat what it would have to is not costed (the same result) */
 } sched_opts;
 
 void sched_opts_init(sched_opts *o);
