@@ -211,12 +211,15 @@ int emb_term_order(const emb *e, int ord[3 * EMB_MAX_TERMS][2]) {
         before = k;
         for (int L = 0; L < 3; L++)
             for (int ti = 0; ti < e->nterms[L]; ti++) {
-                if (done[L][ti]) continue;
+                if (done[L][ti])
+                    continue;
                 bool ready = true;
                 for (int L2 = 0; L2 < 3; L2++)
                     for (int t2 = 0; t2 < e->nterms[L2]; t2++)
-                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == e->term[L][ti].dim) ready = false;
-                if (!ready) continue;
+                        if (!done[L2][t2] && e->term[L2][t2].comp_dim == e->term[L][ti].dim)
+                            ready = false;
+                if (!ready)
+                    continue;
                 done[L][ti] = true;
                 ord[k][0] = L;
                 ord[k++][1] = ti;
