@@ -18,8 +18,9 @@
  * over the last of them for each middle iteration ("time warp" of a periodic max-plus
  * system: every active module by the period, the largest clock advance of an active
  * module), and the last iteration runs explicitly again. So a level costs at most
- * CM_EXPLICIT + 1 sub-walks (exact programs, every level <= CM_EXACT_COUNT tiles, are
- * walked in full), and the exact program structure (partial tiles, first and
+ * CM_EXPLICIT + 1 sub-walks (the estimates at real addresses walk programs of at most
+ * CM_EXACT_TILES tiles in full, every DMA box at its address, and add to larger ones
+ * the stalls of the DMA cost's variation, cost_var.c), and the exact program structure (partial tiles, first and
  * last batches and output tiles, reuse, the DMA padding of border tiles) is kept
  * where it differs.
  * Invariant: a pure function of (op, hw, nest, schedule); deterministic. */
@@ -145,7 +146,7 @@ static void box_align(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, co
 }
 
 static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *cnt, double *cyc,
-                     int64_t *insns, double *bytes, status *st) {
+                     int64_t *insns, double *bytes, lower_dma_stats *ds_out, status *st) {
     const hw_config *hw = c->hw;
     const emb_nest *n = c->n;
     const sched *s = c->s;
@@ -156,6 +157,11 @@ static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int
     if (!c->al_ok[kind]) {
         box_align(c, x, mem, store, NULL, &b, &c->al_step[kind], &c->al_r0[kind]);
         c->al_ok[kind] = true;
+        if (x < 2)
+            for (int l = 0; l < n->nloops; l++) {
+                int ax = n->loop[l].axis[x];
+                c->tstep[x][l] = ax >= 0 ? n->loop[l].coef[x] * s->tile[l] * b.ax[ax].dram_stride : 0;
+            }
     }
     step = c->al_step[kind];
     r0 = c->al_r0[kind];
@@ -170,6 +176,7 @@ static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int
     *cyc = dma_cycles(hw, &b, &ds, step, r0);
     *insns = ds.insns;
     *bytes = (double)ds.elems * (double)hw_elem_bytes(hw, mem);
+    if (ds_out) *ds_out = ds;
     return true;
 }
 
@@ -251,8 +258,9 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                 k->ld[x] = same->ld[x];
                 k->ldi[x] = same->ldi[x];
                 k->ldb[x] = same->ldb[x];
+                k->ds[x] = same->ds[x];
             } else if (!box_cost(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, cnt, &k->ld[x],
-                                 &k->ldi[x], &k->ldb[x], st)) {
+                                 &k->ldi[x], &k->ldb[x], &k->ds[x], st)) {
                 return false;
             }
         }
@@ -267,8 +275,8 @@ static bool build_classes(const op *o, const hw_config *hw, const emb_nest *n, c
                 k->headb = same->headb;
             }
         } else {
-            if (!box_cost(c, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, st)) return false;
-            if (bias_box && !box_cost(c, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, st))
+            if (!box_cost(c, EMB_ACC, HW_MEM_OUT, true, cnt, &k->sto, &k->stoi, &k->stob, NULL, st)) return false;
+            if (bias_box && !box_cost(c, EMB_ACC, HW_MEM_ACC, false, cnt, &k->head, &k->headi, &k->headb, NULL, st))
                 return false;
         }
         k->epi = n_alu(o) * (hw->alu_startup + A * hw->alu_imm_cycles);
@@ -492,8 +500,6 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     c->Q = s->nout_tiles;
     c->bias_load_acc = o->rq.bias && !s->bias_alu;
     c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;
-    for (int i = 0; i < c->nlev; i++)
-        if (c->lev[i].count > CM_EXACT_COUNT) c->exact = false;
     for (int p = -1; p < c->nlev; p++)
         c->head_table[p + 1] = !c->exact && !(c->bias_tile_i && c->bias_alu_reload[p + 1]);
     c->c2l_last = c->B - 1 - c->D;
@@ -508,6 +514,7 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     double total = cost_int_max(cost_int_max(z.clk[0], z.clk[1]), z.clk[2]);
     double fetch = (double)z.insns * c->fc;
     if (fetch > total) total = fetch;
+    if (allow_exact && !c->exact) total += cost_int_variation(c);
     s->loads[0] = z.loads[0];
     s->loads[1] = z.loads[1];
     s->est_load = z.busy[M_LOAD];

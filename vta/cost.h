@@ -40,9 +40,11 @@ double cost_vta_compute_bound(const op *o, const hw_config *hw, const emb_nest *
 /* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
  * walk: the search's cheap feasibility test of a tiling prefix. */
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
-/* The same as cost_vta_plug, but a small program (at most 256 tiles, every loop walked) has its DMA
- * costed at the real DRAM addresses of codegen's regions, as the simulator does. The
- * search re-costs its final candidates with it (slower: one DMA plan per tile). */
+/* The same as cost_vta_plug, but a small program (at most 256 tiles, every tile walked) has its
+ * DMA costed at the real DRAM addresses of codegen's regions, as the simulator does, and
+ * a larger one gets the stalls of its DMA cost's variation from tile to tile (a window
+ * of tiles at their real addresses, cost_var.c). The search re-costs its final
+ * candidates with it (slower: one DMA plan per tile walked); the report and dse use it. */
 bool cost_vta_exact(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
 
 /* VTA operands of the report: the DRAM regions / SRAM buffers they live in. */

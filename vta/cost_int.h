@@ -12,6 +12,7 @@
 
 #include "core/emb.h"
 #include "vta/hw.h"
+#include "vta/dma.h"
 #include "vta/sched_tile.h"
 
 #define CM_MAXV 6          /* variant (partially tiled) loops with their own class bit */
@@ -20,7 +21,6 @@
 #define CM_EXPLICIT 4      /* most iterations of a level walked before the middle ones are warped */
 #define CM_EXPLICIT_MIN 3  /* fewest: the warp comes after iteration 2 already when iterations 1 and 2
                             * changed every counter by the same amounts (a steady state) */
-#define CM_EXACT_COUNT 5   /* exact programs: every level has at most this many tiles (no warp) */
 #define CM_CACHE 64        /* position-dependent load costs per operand */
 
 enum { Q_L2C = 0, Q_C2L = 1, Q_C2S = 2, Q_S2C = 3 };
@@ -39,6 +39,7 @@ typedef struct cm_class {
     double headq, epiq, stoq;
     double lds[4], ldq[4];    /* load batch of the operands in bit mask lm: duration, / count */
     int64_t ldg[4];
+    lower_dma_stats ds[2];    /* the INP / WGT box's DMA decomposition */
 } cm_class;
 
 typedef struct cm_level {
@@ -59,6 +60,8 @@ typedef struct cm_ctx {
     int64_t base[5], zbase[2];/* element base of regions inp, wgt, (uop,) bias, out; zero areas */
     bool al_ok[4];            /* al_step / al_r0 known for inp, wgt, out (STORE), bias (LOAD ACC) */
     int64_t al_step[4], al_r0[4]; /* DRAM alignment of those boxes over all tiles (cost.c box_align) */
+    int64_t tstep[2][EMB_MAX_LOOPS]; /* DRAM elements between the INP / WGT boxes of consecutive
+                                      * tiles of each nest loop */
     int plev[2];              /* levels moving a DMA-padded axis of INP / WGT (bits) */
     int64_t pow3[2];          /* 3^(number of levels in plev[x]) */
     int vbit[EMB_MAX_LOOPS];  /* class bit of a nest loop whose last tile is partial, or -1 */
@@ -103,6 +106,12 @@ bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, 
  * z's loads and bytes counted. */
 void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key, const int64_t *idx, double *dur,
                     int64_t *g);
+/* The stall cycles the walk's mean DMA costs miss (cost_var.c): 0, or when loads and
+ * GEMMs are balanced and a tile's load cost depends on its DRAM address, the extra
+ * time of the load/GEMM pipeline over a window of tiles with every load at its real
+ * address, scaled to all tiles. For the estimates at real addresses (EST_EXACT) of
+ * programs too large to walk at them. */
+double cost_int_variation(cm_ctx *c);
 /* The reference walk: every tile of the level sequence, one group at a time. */
 void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
 /* The fast walk (cost_fast.c): the same figures bit for bit. */
