@@ -187,6 +187,14 @@ Test(cost, plug_decides_the_schedule) {
     cr_assert_eq(x.est_cycles, a.est_cycles);
 }
 
+/* Channel packing of o and its nest. */
+static void packed_nest(const op *o, const hw_config *hw, emb *e, emb_nest *n) {
+    status st;
+    status_init(&st);
+    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), e, &st), "%s", st.msg);
+    cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, n, &st), "%s", st.msg);
+}
+
 /* cost_vta_compute_bound, the search's pruning test, is below the model's estimate
  * (and its compute busy cycles) of every legal tiling of random layers, and covers
  * most of the compute module's work. */
@@ -200,8 +208,7 @@ Test(cost, compute_bound_is_below_the_estimate) {
         status_init(&st);
         emb e;
         emb_nest n;
-        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
-        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        packed_nest(&o, &hw, &e, &n);
         for (int t = 0; t < 20; t++) {
             sched s;
             memset(&s, 0, sizeof s);
@@ -249,8 +256,7 @@ Test(cost, pruned_search_equals_the_full_search, .timeout = 300) {
         status_init(&st);
         emb e;
         emb_nest n;
-        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
-        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        packed_nest(&o, &hw, &e, &n);
         sched top[2][SCHED_MAX_TOP];
         int m[2];
         for (int pr = 0; pr < 2; pr++) {
@@ -290,8 +296,7 @@ Test(cost, dma_variation_stalls_are_estimated, .timeout = 300) {
     status_init(&st);
     emb e;
     emb_nest n;
-    cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
-    cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+    packed_nest(&o, &hw, &e, &n);
     sched_opts so;
     sched_opts_init(&so);
     so.e = &e;
