@@ -96,8 +96,8 @@ static const char slow_suite[] =
     "</suite>\n";
 
 /* The issue's reproduction: Ctrl-C (SIGINT to the process group) during a bench run on
- * the real pipeline, while Z3 works on a layer whose layout search takes about a
- * minute. */
+ * the real pipeline, 1 s into a layer whose layout search takes about 3 s of Z3 (and
+ * its whole run about 13 s here). */
 Test(interrupt, bench_sigint_to_group_stops_z3_and_marks_outputs, .timeout = 300) {
     char *d = tmpdir();
     write_tmp(d, "slow.xml", slow_suite);
@@ -184,12 +184,12 @@ Test(interrupt, bench_sigterm_to_runner_kills_workers, .timeout = 120) {
     free(err);
 }
 
-/* solve: a search of about a minute stops within seconds, prints no embedding, writes
- * no -o file, marks the JSON, exits 130. */
+/* solve: a proven search of about 12 s here stops within seconds, prints no embedding,
+ * writes no -o file, marks the JSON, exits 130. */
 Test(interrupt, solve_sigint, .timeout = 120) {
     char *d = tmpdir();
     char *argv[] = {EMBEDSYN_CLI, "solve", "--conv", "N=1,C=3,H=108,W=108,K=64,R=3,S=3,stride=2,pad=1",
-                    "--objective", "layout", "--json", "-o", "e.xml", NULL};
+                    "--objective", "layout", "--prove", "--json", "-o", "e.xml", NULL};
     child c;
     start(&c, d, argv);
     double secs;
@@ -207,7 +207,7 @@ Test(interrupt, solve_sigint, .timeout = 120) {
     free(err);
 }
 
-/* layouts --all (about a minute here): SIGTERM stops it, no alternative is listed. */
+/* layouts --all (about 12 s here): SIGTERM stops it, no alternative is listed. */
 Test(interrupt, layouts_sigterm, .timeout = 120) {
     char *d = tmpdir();
     char *argv[] = {EMBEDSYN_CLI, "layouts", "--conv", "N=1,C=3,H=108,W=108,K=64,R=3,S=3,stride=2,pad=1",
@@ -226,12 +226,13 @@ Test(interrupt, layouts_sigterm, .timeout = 120) {
 }
 
 /* dse: SIGTERM to the runner (not its group) while two worker processes fill the cache
- * with a layer whose entry takes about 10 s: the runner passes the signal on, every
+ * with a layer whose entry takes about 15 s (a schedule-library search with a large
+ * budget, so its length does not depend on how fast the search prunes): the runner passes the signal on, every
  * worker stops, no design results are written, exit 143 within seconds; the cache keeps
  * only entries that finished (here none: a later run computes the slow one again). */
 Test(interrupt, dse_sigterm_to_runner_stops_workers, .timeout = 120) {
     char *d = tmpdir();
-    /* big: about 10 s of cache fill (schedule library) in dse, small: well under 1 s */
+    /* big: about 15 s of cache fill (schedule library, 100,000 evaluations), small: about 1 s */
     write_tmp(d, "s.xml",
               "<suite name=\"s\">\n"
               "  <operator name=\"big\"><conv2d c=\"512\" h=\"56\" w=\"56\" k=\"512\" r=\"3\" s=\"3\" "
@@ -239,7 +240,7 @@ Test(interrupt, dse_sigterm_to_runner_stops_workers, .timeout = 120) {
               "  <operator name=\"small\"><conv2d c=\"16\" h=\"8\" w=\"8\" k=\"16\" r=\"1\" s=\"1\"/></operator>\n"
               "</suite>\n");
     char *argv[] = {EMBEDSYN_CLI, "dse", "s.xml", "--sweep", "log_block=4", "--jobs", "2",
-                    "--out", "out", NULL};
+                    "--sched-evals", "100000", "--out", "out", NULL};
     child c;
     start(&c, d, argv);
     cr_assert(wait_for(c.err, "cache entries to compute", 60), "the cache fill never started");
