@@ -15,6 +15,7 @@
 #include "core/op.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
+#include "vta/cost_int.h"
 #include "vta/hw.h"
 #include "vta/sched.h"
 
@@ -170,4 +171,53 @@ Test(cost_fast, search_picks_the_same_schedules) {
         cr_assert(!memcmp(&d, &b[0], sizeof d), "%s: the default search picks another schedule", o.name);
     }
     cr_assert_gt(searched, 5);
+}
+
+/* The DMA rows of the walks at real addresses (cost_int_rows_exact, closed form over the
+ * rows of a 2-D copy) against a beat-by-beat count of the simulator's rule: a burst
+ * starts at a row's first beat, at every beat on a burst boundary and after
+ * max_burst_beats beats; every beat costs 1, every burst dram_latency. Random buses,
+ * boundaries (powers of two and not, smaller than the bus too), burst limits, bases,
+ * strides, row counts and lengths. */
+static double rows_by_beats(const hw_config *hw, uint64_t a, uint64_t stride, uint64_t n, uint64_t len) {
+    uint64_t bus = (uint64_t)hw_bus_bytes(hw), kb = (uint64_t)hw->burst_boundary / bus;
+    if (kb == 0) kb = 1;
+    double c = 0;
+    for (uint64_t y = 0; y < n; y++) {
+        uint64_t x = a + y * stride, b0 = x / bus, b1 = (x + len - 1) / bus, cur = 0;
+        for (uint64_t b = b0; b <= b1; b++) {
+            if (b == b0 || b % kb == 0 || cur == (uint64_t)hw->max_burst_beats) {
+                c += hw->dram_latency;
+                cur = 0;
+            }
+            cur++;
+            c += 1;
+        }
+    }
+    return c;
+}
+
+Test(cost_fast, dma_rows_closed_form_equals_beat_count) {
+    uint64_t r = 0x5eed5eedull;
+    static const int64_t boundary[] = {8, 64, 1000, 2048, 4096, 3000};
+    static const int64_t burst[] = {1, 3, 16, 256};
+    int fast = 0;
+    for (int t = 0; t < 4000; t++) {
+        hw_config h = hw_default();
+        h.log_bus_width = (int)tl_rnd(&r, 6, 9);
+        h.burst_boundary = boundary[tl_rnd(&r, 0, 5)];
+        h.max_burst_beats = burst[tl_rnd(&r, 0, 3)];
+        h.dram_latency = (double)tl_rnd(&r, 1, 40);
+        uint64_t eb = (uint64_t)1 << tl_rnd(&r, 0, 8);
+        uint64_t a = (uint64_t)tl_rnd(&r, 0, 100000) * eb, stride = (uint64_t)tl_rnd(&r, 0, 700) * eb;
+        uint64_t n = (uint64_t)tl_rnd(&r, 1, 40), len = (uint64_t)tl_rnd(&r, 1, 300) * eb;
+        uint64_t kb = (uint64_t)h.burst_boundary / hw_bus_bytes(&h);
+        fast += (uint64_t)h.max_burst_beats >= (kb ? kb : 1) && n > 1;
+        double want = rows_by_beats(&h, a, stride, n, len), got = cost_int_rows_exact(&h, a, stride, n, len);
+        cr_assert_eq(got, want, "bus %lld boundary %lld burst %lld lat %g: a %llu stride %llu n %llu len %llu: %g vs %g",
+                     (long long)hw_bus_bytes(&h), (long long)h.burst_boundary, (long long)h.max_burst_beats,
+                     h.dram_latency, (unsigned long long)a, (unsigned long long)stride, (unsigned long long)n,
+                     (unsigned long long)len, got, want);
+    }
+    cr_expect_gt(fast, 1000, "the closed form ran on %d cases", fast);
 }

@@ -92,6 +92,53 @@ static double row_exact(const hw_config *hw, uint64_t a, uint64_t len) {
     return (double)(bursts * (uint64_t)hw->dram_latency + nb);
 }
 
+/* sum over i < n of floor((a * i + b) / m), m > 0, in O(log m) steps: the terms with
+ * a >= m or b >= m are split off, and the rest is the same sum with the roles of a and
+ * m exchanged (counting lattice points under the line). No overflow while
+ * a * n + b < 2^64 after the reductions (a, b < m). */
+static uint64_t floor_sum(uint64_t n, uint64_t m, uint64_t a, uint64_t b) {
+    uint64_t r = 0;
+    for (;;) {
+        if (a >= m) {
+            r += (n * (n - 1) / 2) * (a / m);
+            a %= m;
+        }
+        if (b >= m) {
+            r += n * (b / m);
+            b %= m;
+        }
+        uint64_t y = a * n + b;
+        if (y < m) return r;
+        n = y / m;
+        b = y % m;
+        uint64_t t = m;
+        m = a;
+        a = t;
+    }
+}
+
+double cost_int_rows_exact(const hw_config *hw, uint64_t a, uint64_t stride, uint64_t n, uint64_t len) {
+    if (n == 0 || len == 0) return 0;
+    uint64_t bus = (uint64_t)hw_bus_bytes(hw);
+    uint64_t kb = (uint64_t)hw->burst_boundary / bus, mb = (uint64_t)hw->max_burst_beats;
+    if (kb == 0) kb = 1;
+    uint64_t K = kb * bus; /* bytes between burst boundaries, as beats see them */
+    if (n == 1 || stride % K == 0) return (double)n * row_exact(hw, a, len);
+    if (mb < kb || K >> 32) { /* a chunk may need several bursts (or K is huge): row by row */
+        double c = 0;
+        for (uint64_t y = 0; y < n; y++) c += row_exact(hw, a + y * stride, len);
+        return c;
+    }
+    /* One burst per boundary chunk touched. A row [x, x + len) touches
+     * floor((x + len - 1) / u) - floor(x / u) + 1 units of u bytes (beats: u = bus,
+     * chunks: u = K); summed over x = a + y * stride with floor_sum. Only the residues
+     * of a matter, so it is reduced modulo K (a multiple of bus) first. */
+    uint64_t r = a % K, last = r + len - 1;
+    uint64_t beats = n + floor_sum(n, bus, stride, last) - floor_sum(n, bus, stride, r);
+    uint64_t chunks = n + floor_sum(n, K, stride, last) - floor_sum(n, K, stride, r);
+    return (double)(chunks * (uint64_t)hw->dram_latency + beats);
+}
+
 typedef struct exact_acc {
     const hw_config *hw;
     double cyc;
@@ -106,8 +153,8 @@ static void exact_emit(void *ctx, const vta_insn *in) {
     e->cyc += store ? hw->store_startup : hw->load_startup;
     if (in->x_size == 0) return;
     uint64_t eb = (uint64_t)hw_elem_bytes(hw, store ? HW_MEM_OUT : (hw_mem)in->mem_type), bus = (uint64_t)hw_bus_bytes(hw);
-    for (uint64_t y = 0; y < in->y_size; y++)
-        e->cyc += row_exact(hw, ((uint64_t)in->dram_base + y * in->x_stride) * eb, (uint64_t)in->x_size * eb);
+    e->cyc += cost_int_rows_exact(hw, (uint64_t)in->dram_base * eb, (uint64_t)in->x_stride * eb, in->y_size,
+                                  (uint64_t)in->x_size * eb);
     if (!store) {
         uint64_t w = (uint64_t)in->x_pad_0 + in->x_size + in->x_pad_1;
         uint64_t pad = ((uint64_t)in->y_pad_0 + in->y_pad_1) * w + (uint64_t)in->y_size * (in->x_pad_0 + in->x_pad_1);

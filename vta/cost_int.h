@@ -93,6 +93,11 @@ typedef struct cm_counters {
     double bytes[4];          /* DRAM bytes: inp, wgt, acc (bias), out */
 } cm_counters;
 
+/* Cycles of n DRAM rows of len bytes at a, a + stride, ..., as the simulator counts
+ * them (bursts and beats of every row), in O(log) per call when a burst can hold a
+ * whole boundary chunk (max_burst_beats >= burst_boundary / bus: every VTA here),
+ * else row by row. */
+double cost_int_rows_exact(const hw_config *hw, uint64_t a, uint64_t stride, uint64_t n, uint64_t len);
 /* Load duration and instructions of operand x for the tile at idx (tile index per nest
  * loop) of class k. key: for an operand with DMA padding, the class and the position
  * (first, middle, last) of every level moving a padded axis (see cost_ref.c). */
