@@ -6,7 +6,8 @@
  * instructions, DRAM bytes per operand, whether DMA was costed at real addresses) must
  * be the same bit for bit, for the search's estimate and for the exact re-costing; and
  * the schedule search ranked by either walk (and by the default plug, which costs the
- * double-buffering variants of a tiling together) picks the same schedules. */
+ * double-buffering variants of a tiling together) picks the same schedules. Also the
+ * closed form of the DMA rows at real addresses against a beat-by-beat count. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
