@@ -488,6 +488,24 @@ static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, cons
     return build_classes(o, hw, n, s, c, vl, nv, st);
 }
 
+/* Does operand x's box (full tiles) return to the same place when the carry is at
+ * level p: level p's step minus the inner levels' way back from their last tiles is
+ * 0 on every axis, and no inner level that moves x has a partial last tile (its
+ * extents would differ)? */
+static bool box_returns(const emb_nest *n, const sched *s, const cm_ctx *c, int p, emb_operand x) {
+    int64_t d[EMB_MAX_LAXES] = {0};
+    for (int j = p; j < c->nlev; j++) {
+        int l = c->lev[j].loop, a = n->loop[l].axis[x];
+        if (a < 0) continue;
+        if (j > p && c->lev[j].lastbit) return false;
+        int64_t step = n->loop[l].coef[x] * s->tile[l];
+        d[a] += j == p ? step : -step * (c->lev[j].count - 1);
+    }
+    for (int a = 0; a < n->lay[x].naxes; a++)
+        if (d[a] != 0) return false;
+    return true;
+}
+
 /* The walk of s over the class tables of c (built for s or for a schedule that differs
  * from s only in double buffering and has the same bias plan). */
 static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *s, cm_ctx *c, int how,
@@ -502,7 +520,7 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     for (int x = 0; x < 2; x++)
         if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
     /* levels: tiled loops in visiting order */
-    int pos_ld = -1, pos_bias = -1;
+    int pos_bias = -1;
     c->pow3[0] = c->pow3[1] = 1;
     for (int i = 0; i < n->nloops; i++) {
         int l = s->order[i];
@@ -525,25 +543,39 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
         if (s->bias_alu && ax >= 0 && s->bias_rel[ax]) pos_bias = c->nlev;
         c->nlev++;
     }
-    /* touch[p + 1]: operands whose box changes when the carry is at level p (-1: the
-     * first tile, everything loaded) */
+    /* touch[p + 1]: operands whose box moves when the carry is at level p (-1: the
+     * first tile, everything loaded); same[p + 1]: of those, the ones whose box
+     * returns to where it was (the carry's step on every axis cancels the inner
+     * levels' way back from their last tiles), with the class bits that break it */
     for (int p = c->nlev - 1; p >= -1; p--) {
         int m = p < 0 ? 3 : 0;
+        c->same[p + 1] = 0;
         if (p >= 0) {
             for (int j = p; j < c->nlev; j++)
                 for (int x = 0; x < 2; x++)
                     if (n->loop[c->lev[j].loop].axis[x] >= 0) m |= 1 << x;
             if (!s->reuse) m = 3;
+            else
+                for (int x = 0; x < 2; x++)
+                    if ((m >> x & 1) && box_returns(n, s, c, p, (emb_operand)x)) {
+                        c->same[p + 1] |= 1 << x;
+                        c->same_k[p + 1][x] = n->loop[c->lev[p].loop].axis[x] >= 0 ? c->lev[p].lastbit : 0;
+                    }
         }
         c->touch[p + 1] = m;
         c->bias_alu_reload[p + 1] = p < 0 || p <= pos_bias;
-        if (m && pos_ld < p) pos_ld = p;
     }
-    /* batches: one per distinct value of the levels down to the innermost one that
-     * changes an operand */
+    /* batches: the first tile, and every carry that loads an operand (at level p:
+     * prod(count of the outer levels) x (count_p - 1) carries, the last of each run of
+     * level p into its last tile) */
     c->B = 1;
-    for (int i = 0; i < c->nlev; i++)
-        if (!s->reuse || i <= pos_ld) c->B *= c->lev[i].count;
+    int64_t outer = 1;
+    for (int p = 0; p < c->nlev; p++) {
+        int64_t carries = outer * (c->lev[p].count - 1), lasts = outer;
+        c->B += (carries - lasts) * (cost_int_touched(c, p, 0) != 0) +
+                lasts * (cost_int_touched(c, p, c->lev[p].lastbit) != 0);
+        outer *= c->lev[p].count;
+    }
     c->Q = s->nout_tiles;
     c->bias_load_acc = o->rq.bias && !s->bias_alu;
     c->exact = allow_exact && s->ntiles <= CM_EXACT_TILES;

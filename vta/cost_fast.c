@@ -130,6 +130,7 @@ FW_INLINE void fw_tile(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restr
         }
     }
     int lm = c->touch[p + 1];
+    if (lm & c->same[p + 1]) lm = cost_int_touched(c, p, t->k);
     if (lm) {
         int64_t bi = z->s.b++;
         if (bi > 0 && bi - 1 <= c->c2l_last) fw_push(r, R_C2L, z->last_gemm);

@@ -68,7 +68,10 @@ typedef struct cm_ctx {
     int64_t ntl[EMB_MAX_LOOPS]; /* tiles of each nest loop */
     cm_level lev[EMB_MAX_LOOPS];
     int nlev;
-    int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) reloaded when the carry is at level p */
+    int touch[EMB_MAX_LOOPS + 1]; /* operands (bit x) whose box moves when the carry is at level p */
+    int same[EMB_MAX_LOOPS + 1];  /* of those, the ones whose box lands where it was (codegen
+                                   * loads nothing: cost_int_touched) */
+    int same_k[EMB_MAX_LOOPS + 1][2]; /* class bits that break that (level p's partial last tile) */
     bool bias_alu_reload[EMB_MAX_LOOPS + 1];
     bool head_table[EMB_MAX_LOOPS + 1]; /* the header is the class table's (no bias tile, not exact) */
     int64_t c2l_last, s2c_last; /* last batch / out tile whose slot frees for a later one (B-1-D, Q-1-Dacc) */
@@ -123,6 +126,19 @@ void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
 void cost_int_walk_fast(cm_ctx *c, cm_counters *r);
 
 static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
+
+/* The operands (bit x) the tile of class k whose carry is at level p (-1: the first
+ * tile) loads: those whose box moved, less those whose box is the previous tile's
+ * again (a carry that moves the box forward by exactly what the inner levels moved it
+ * back, e.g. a strided conv's input row when the kernel row wraps: codegen compares
+ * the boxes and loads nothing), unless the extents differ (k has a partial tile of
+ * level p that the box depends on). */
+static inline int cost_int_touched(const cm_ctx *c, int p, int k) {
+    int lm = c->touch[p + 1], sm = lm & c->same[p + 1];
+    for (int x = 0; x < 2; x++)
+        if ((sm >> x & 1) && !(k & c->same_k[p + 1][x])) lm &= ~(1 << x);
+    return lm;
+}
 
 /* g >= 1 instructions of duration dur: dur / g, as the groups of the walks divide. */
 static inline double cost_int_quot(double dur, int64_t *g) {

@@ -60,7 +60,8 @@ static void keys_of(const cm_ctx *c, int k, const int64_t *idx, int64_t *key) {
     }
 }
 
-/* One tile: class k, carry at level p (operands/bias reloaded per c->touch[p]). */
+/* One tile: class k, carry at level p (operands loaded per cost_int_touched, bias per
+ * c->bias_alu_reload). */
 static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last_red, const int64_t *idx) {
     const cm_class *cl = &c->cls[k];
     int64_t qi = z->s.q;
@@ -77,7 +78,7 @@ static void tile(cm_ctx *c, cm_state *z, int k, int p, bool first_red, bool last
         }
         group(c, z, M_COMP, qi >= c->Dacc ? Q_S2C : -1, -1, dur, g);
     }
-    int lm = c->touch[p + 1];
+    int lm = cost_int_touched(c, p, k);
     bool loads = lm != 0;
     int64_t bi = z->s.b;
     if (loads) {

@@ -59,7 +59,7 @@ static bool may_stall(const cm_ctx *c) {
         for (int x = 0; x < 2; x++)
             if (mod_pos(c->tstep[x][c->lev[i].loop] * eb[x], K) != 0) varies = true;
     const cm_class *c0 = &c->cls[0];
-    int lm = c->touch[c->nlev];
+    int lm = cost_int_touched(c, c->nlev - 1, 0);
     double amp = 0, ld = 0;
     for (int x = 0; x < 2; x++)
         if (lm >> x & 1) {
@@ -96,7 +96,7 @@ double cost_int_variation(cm_ctx *c) {
             idx[c->lev[i].loop] = v[i];
         }
         const cm_class *cl = &c->cls[k];
-        int lm = c->touch[p + 1];
+        int lm = cost_int_touched(c, p, k);
         lv[t] = lf[t] = 0;
         newb[t] = lm != 0;
         for (int x = 0; x < 2; x++)
