@@ -548,21 +548,17 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
      * returns to where it was (the carry's step on every axis cancels the inner
      * levels' way back from their last tiles), with the class bits that break it */
     for (int p = c->nlev - 1; p >= -1; p--) {
-        int m = p < 0 ? 3 : 0;
-        c->same[p + 1] = 0;
-        if (p >= 0) {
-            for (int j = p; j < c->nlev; j++)
-                for (int x = 0; x < 2; x++)
-                    if (n->loop[c->lev[j].loop].axis[x] >= 0) m |= 1 << x;
-            if (!s->reuse) m = 3;
-            else
-                for (int x = 0; x < 2; x++)
-                    if ((m >> x & 1) && box_returns(n, s, c, p, (emb_operand)x)) {
-                        c->same[p + 1] |= 1 << x;
-                        c->same_k[p + 1][x] = n->loop[c->lev[p].loop].axis[x] >= 0 ? c->lev[p].lastbit : 0;
-                    }
-        }
+        int m = p < 0 || !s->reuse ? 3 : 0;
+        for (int j = p < 0 ? c->nlev : p; j < c->nlev; j++)
+            for (int x = 0; x < 2; x++)
+                if (n->loop[c->lev[j].loop].axis[x] >= 0) m |= 1 << x;
         c->touch[p + 1] = m;
+        c->same[p + 1] = 0;
+        for (int x = 0; x < 2 && p >= 0 && s->reuse; x++)
+            if ((m >> x & 1) && box_returns(n, s, c, p, (emb_operand)x)) {
+                c->same[p + 1] |= 1 << x;
+                c->same_k[p + 1][x] = n->loop[c->lev[p].loop].axis[x] >= 0 ? c->lev[p].lastbit : 0;
+            }
         c->bias_alu_reload[p + 1] = p < 0 || p <= pos_bias;
     }
     /* batches: the first tile, and every carry that loads an operand (at level p:
