@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/es.h"
+#include "vta/cost.h"
 
 double bench_now(void) { return es_now_ms() / 1e3; }
 
@@ -63,6 +64,10 @@ void bench_bounds(const op *o, const hw_config *hw, bench_result *r) {
                           op_tensor_elems(o, OP_OUT) * 1;
     r->bytes_bound = es_ceil_div(r->compulsory_bytes, hw_bus_bytes(hw));
     r->lower_bound = r->compute_bound > r->bytes_bound ? r->compute_bound : r->bytes_bound;
+    cost_floor f;
+    cost_vta_floor(o, hw, &f);
+    r->floor_cycles = f.cycles;
+    r->box_floor_cycles = f.cycles_box;
 }
 
 /* Short shape text without depending on op_summary's format. */
@@ -138,6 +143,9 @@ void bench_result_derive(bench_result *r) {
     r->ref_gap = r->ref_cycles > 0 && r->lower_bound > 0
                      ? (double)r->ref_cycles / (double)r->lower_bound
                      : 0;
+    r->floor_gap = r->cycles > 0 && r->floor_cycles > 0 ? (double)r->cycles / (double)r->floor_cycles : 0;
+    r->ref_floor_gap =
+        r->ref_cycles > 0 && r->floor_cycles > 0 ? (double)r->ref_cycles / (double)r->floor_cycles : 0;
 }
 
 /* ---- the runner ---------------------------------------------------------------- */

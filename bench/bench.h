@@ -89,9 +89,15 @@ typedef struct bench_result {
     int64_t compulsory_bytes;  /* natural input + weights + output bytes */
     int64_t bytes_bound;       /* ceil(compulsory_bytes / bus bytes per cycle) */
     int64_t lower_bound;       /* max of the two */
+    int64_t floor_cycles;      /* the hardware floor (cost_vta_floor): <= the cycles of any
+                                * program; 0 unknown (older results) */
+    int64_t box_floor_cycles;  /* the same for programs that compute the whole iteration box
+                                * (padding products too), as every embedding does */
     double speedup;            /* ref_cycles / cycles */
     double gap;                /* cycles / lower_bound */
     double ref_gap;            /* ref_cycles / lower_bound */
+    double floor_gap;          /* cycles / floor_cycles */
+    double ref_floor_gap;      /* ref_cycles / floor_cycles */
     double wall_ms;            /* whole layer, as seen by the runner */
 } bench_result;
 
@@ -109,7 +115,8 @@ typedef struct bench_result {
     X(I, ref_est_cycles) X(I, est_cycles)                                             \
     X(CHO, emb_choice) X(I32, sched_tried) X(B, sched_template)                         \
     X(I, compute_bound) X(I, compulsory_bytes) X(I, bytes_bound) X(I, lower_bound)    \
-    X(F, gap) X(F, ref_gap)                                                           \
+    X(F, gap) X(F, ref_gap) X(I, floor_cycles) X(I, box_floor_cycles)                  \
+    X(F, floor_gap) X(F, ref_floor_gap)                                               \
     X(F, solve_ms) X(I, solve_rlimit) X(PRF, proof) X(B, global) X(S, solver_status)                       \
     X(CHK, check) X(CHK, ref_check) X(S, check_msg) X(S, pareto)                  \
     X(S, ref_schedule) X(S, schedule) X(F, sim_ms) X(F, wall_ms)
@@ -166,7 +173,7 @@ bool bench_in_shard(int32_t index, int shard_i, int shard_n);
 bool bench_parse_shard(const char *text, int *shard_i, int *shard_n, status *st);
 
 /* Lower bound of DESIGN 7 for op on hw (fills compute_bound, compulsory_bytes,
- * bytes_bound, lower_bound of r). */
+ * bytes_bound, lower_bound of r) and the hardware floor (floor_cycles). */
 void bench_bounds(const op *o, const hw_config *hw, bench_result *r);
 /* Identity fields and bounds of a fresh result for layer l. */
 void bench_result_init(bench_result *r, const bench_layer *l, const hw_config *hw);
@@ -200,6 +207,10 @@ typedef struct bench_summary {
     char max_speedup_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
     double geomean_gap, max_gap, geomean_ref_gap;
     char max_gap_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
+    /* the same against the hardware floor, over the layers that have one */
+    double geomean_floor_gap, max_floor_gap, geomean_ref_floor_gap;
+    char max_floor_gap_layer[BENCH_NAME_MAX + OP_NAME_MAX + 2];
+    double geomean_box_floor_gap, geomean_ref_box_floor_gap; /* cycles / box_floor_cycles */
     double geomean_util, geomean_ref_util;
     double solve_median_ms, solve_p90_ms, solve_max_ms, solve_total_ms;
     double layers_s;           /* sum of layer wall times */

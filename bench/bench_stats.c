@@ -86,11 +86,12 @@ static void model_error(const bench_result *r, int n, bench_summary *s) {
 void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     memset(s, 0, sizeof *s);
     s->n = n;
-    double *sp = calloc((size_t)(n > 0 ? n : 1) * 6, sizeof(double));
+    double *sp = calloc((size_t)(n > 0 ? n : 1) * 10, sizeof(double));
     ES_ASSERT(sp != NULL);
     double *spw = sp + n, *gap = spw + n, *rgap = gap + n, *solve = rgap + n, *ut = solve + n;
+    double *fgap = ut + n, *rfgap = fgap + n, *bgap = rfgap + n, *rbgap = bgap + n;
     double *rut = sp; /* reused after speedups are done: see below */
-    int nsp = 0, nspw = 0, ngap = 0, nrgap = 0, nsolve = 0, nut = 0;
+    int nsp = 0, nspw = 0, ngap = 0, nrgap = 0, nsolve = 0, nut = 0, nfgap = 0, nrfgap = 0, nbgap = 0, nrbgap = 0;
     for (int i = 0; i < n; i++) {
         const bench_result *x = &r[i];
         s->layers_s += x->wall_ms / 1000;
@@ -131,6 +132,19 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
         }
         if (x->ref_gap > 0)
             rgap[nrgap++] = x->ref_gap;
+        if (x->floor_gap > 0) {
+            fgap[nfgap++] = x->floor_gap;
+            if (nfgap == 1 || x->floor_gap > s->max_floor_gap) {
+                s->max_floor_gap = x->floor_gap;
+                bench_key(x, s->max_floor_gap_layer, sizeof s->max_floor_gap_layer);
+            }
+        }
+        if (x->ref_floor_gap > 0)
+            rfgap[nrfgap++] = x->ref_floor_gap;
+        if (x->box_floor_cycles > 0 && x->cycles > 0)
+            bgap[nbgap++] = (double)x->cycles / (double)x->box_floor_cycles;
+        if (x->box_floor_cycles > 0 && x->ref_cycles > 0)
+            rbgap[nrbgap++] = (double)x->ref_cycles / (double)x->box_floor_cycles;
         solve[nsolve++] = x->solve_ms;
         s->solve_total_ms += x->solve_ms;
         if (x->util > 0)
@@ -140,6 +154,10 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     s->geomean_speedup_weak = bench_geomean(spw, nspw);
     s->geomean_gap = bench_geomean(gap, ngap);
     s->geomean_ref_gap = bench_geomean(rgap, nrgap);
+    s->geomean_floor_gap = bench_geomean(fgap, nfgap);
+    s->geomean_ref_floor_gap = bench_geomean(rfgap, nrfgap);
+    s->geomean_box_floor_gap = bench_geomean(bgap, nbgap);
+    s->geomean_ref_box_floor_gap = bench_geomean(rbgap, nrbgap);
     s->geomean_util = bench_geomean(ut, nut);
     s->solve_median_ms = bench_median(solve, nsolve);
     s->solve_p90_ms = bench_percentile(solve, nsolve, 90);

@@ -92,6 +92,8 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
     cost_report r;
     if (!cost_vta_report(o, &c->hw, &n, &s, &r, &st)) return cli_fail("cost", &st);
     if (maestro && !maestro_write_mapping(maestro, o, &m, &st)) return cli_fail("cost", &st);
+    cost_floor fl;
+    cost_vta_floor(o, &c->hw, &fl);
     char desc[320], lay[256];
     sched_describe(o, &n, &s, desc, sizeof desc);
     emb_describe(o, HW_INTRINSIC(&c->hw), &e, &n, lay, sizeof lay);
@@ -117,6 +119,12 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
                    (long long)m.footprint[x], (long long)m.fetches[x], m.reuse[x]);
         printf("},\"model\":");
         cost_report_json(stdout, &r);
+        printf(",\"floor\":{\"cycles\":%lld,\"box_cycles\":%lld,\"compute\":%lld,\"compute_box\":%lld,"
+               "\"load\":%lld,\"store\":%lld,\"gemm\":%lld,\"gemm_box\":%lld,\"acc_rows\":%lld,"
+               "\"init_per_row\":%lld,\"alu_per_row\":%lld}",
+               (long long)fl.cycles, (long long)fl.cycles_box, (long long)fl.compute, (long long)fl.compute_box,
+               (long long)fl.load, (long long)fl.store, (long long)fl.gemm, (long long)fl.gemm_box,
+               (long long)fl.acc_rows, (long long)fl.init_per_row, (long long)fl.alu_per_row);
         printf("}\n");
         return 0;
     }
@@ -129,6 +137,11 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
                (long long)m.fetches[x], m.reuse[x]);
     printf("\n");
     cost_report_print(stdout, &r);
+    printf("hardware floor (any program): %lld cycles = max(compute %lld: %lld GEMMs + %lld ACC rows x (%lld init + "
+           "%lld ALU), load %lld, store %lld); whole-box programs %lld; this mapping %.3fx the floor\n",
+           (long long)fl.cycles, (long long)fl.compute, (long long)fl.gemm, (long long)fl.acc_rows,
+           (long long)fl.init_per_row, (long long)fl.alu_per_row, (long long)fl.load, (long long)fl.store,
+           (long long)fl.cycles_box, fl.cycles > 0 ? r.cycles / (double)fl.cycles : 0);
     return 0;
 }
 
@@ -205,7 +218,11 @@ static const char cost_help[] =
     "loop nest, and VTA's figures: cycles under the four-module overlap, per-module busy\n"
     "cycles, DRAM bytes / SRAM footprint / SRAM reads and writes / reuse per operand\n"
     "(inp, wgt, acc, out, uop), energy from action counts (table: <energy> of the\n"
-    "hardware XML, defaults in vta/hw.h) and an area proxy.\n\n"
+    "hardware XML, defaults in vta/hw.h) and an area proxy. Last, the layer's hardware\n"
+    "floor: the cycles no VTA program of it can beat (GEMM iterations of at most\n"
+    "BLOCK_IN products per output, ACC initialization and requantization per row,\n"
+    "DRAM bursts of the bytes read and written at least once), also for programs that\n"
+    "compute the whole padded box as every embedding does, and the mapping over it.\n\n"
     "  --maestro OUT.m  also write the layer and its mapping as a MAESTRO mapping file\n"
     "  --validate       for every layer of the suites: the model's cycles next to the\n"
     "                   simulator's (timing only) for the reference strategy and for\n"

@@ -124,6 +124,8 @@ void report_result_json(FILE *f, const bench_result *x) {
     X(F, geomean_speedup) X(F, geomean_speedup_weak) X(F, min_speedup)               \
     X(S, min_speedup_layer) X(F, max_speedup) X(S, max_speedup_layer)                \
     X(F, geomean_gap) X(F, max_gap) X(S, max_gap_layer) X(F, geomean_ref_gap)        \
+    X(F, geomean_floor_gap) X(F, max_floor_gap) X(S, max_floor_gap_layer)             \
+    X(F, geomean_ref_floor_gap) X(F, geomean_box_floor_gap) X(F, geomean_ref_box_floor_gap) \
     X(F, geomean_util) X(F, geomean_ref_util)                                        \
     X(F, solve_median_ms) X(F, solve_p90_ms) X(F, solve_max_ms) X(F, solve_total_ms) \
     X(F, layers_s) X(F, wall_s) X(N, nmodel) X(F, model_err_median) X(F, model_err_max)
@@ -180,15 +182,19 @@ static bool read_layer(const json_value *v, const char *path, bench_result *x, s
     static const char *const check_names[] = {DRIVER_CHECKS(ES_NAME2)};
     static const char *const proof_names[] = {ENC_PROOFS(ES_NAME2)};
 #define RD_S(fld) ok = ok && json_get_str(v, #fld, true, path, x->fld, sizeof x->fld, st);
-/* Results of older versions have no solve_rlimit: it reads as -1 (unknown). */
-#define RD_I(fld) ok = ok && json_get_i64(v, #fld, strcmp(#fld, "solve_rlimit") != 0, path, &x->fld, st);
+/* Results of older versions lack the fields added since: solve_rlimit reads as -1
+ * (unknown), the floors and their gaps as 0 (unknown). */
+#define RD_REQUIRED(fld)                                                                           \
+    (strcmp(#fld, "solve_rlimit") && strcmp(#fld, "floor_cycles") && strcmp(#fld, "box_floor_cycles") && \
+     strcmp(#fld, "floor_gap") && strcmp(#fld, "ref_floor_gap"))
+#define RD_I(fld) ok = ok && json_get_i64(v, #fld, RD_REQUIRED(fld), path, &x->fld, st);
 #define RD_I32(fld)                                                       \
     ok = ok && json_get_i64(v, #fld, true, path, &i64, st);               \
     if (ok && (i64 < INT32_MIN || i64 > INT32_MAX))                       \
         ok = status_fail(st, "%s:%ld:%ld: '" #fld "' out of range", path, v->line, v->col); \
     x->fld = (int32_t)i64;
 #define RD_F(fld)                                                         \
-    ok = ok && json_get_f64(v, #fld, true, path, &x->fld, st);            \
+    ok = ok && json_get_f64(v, #fld, RD_REQUIRED(fld), path, &x->fld, st); \
     if (ok && isnan(x->fld))                                              \
         x->fld = 0;
 #define RD_B(fld) ok = ok && json_get_bool(v, #fld, true, path, &x->fld, st);
@@ -336,6 +342,12 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             s->nnot_faster, PL(s->nnot_faster));
     fprintf(f, "  gap to lower bound     geomean %.3fx, max %.3fx (%s); reference geomean %.3fx\n",
             s->geomean_gap, s->max_gap, s->max_gap_layer, s->geomean_ref_gap);
+    if (s->geomean_floor_gap > 0)
+        fprintf(f,
+                "  gap to hardware floor  geomean %.3fx, max %.3fx (%s); reference geomean %.3fx; to the floor "
+                "of whole-box programs %.3fx (reference %.3fx)\n",
+                s->geomean_floor_gap, s->max_floor_gap, s->max_floor_gap_layer, s->geomean_ref_floor_gap,
+                s->geomean_box_floor_gap, s->geomean_ref_box_floor_gap);
     fprintf(f, "  utilization (geomean)  %.1f%% vs reference %.1f%%\n", s->geomean_util * 100,
             s->geomean_ref_util * 100);
     fprintf(f, "  proofs                 %d optimal in the encoded space, %d globally optimal\n",
@@ -348,27 +360,8 @@ void report_print_summary(FILE *f, const report_meta *m, const bench_summary *s)
             PL(m->jobs));
 }
 
-void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n,
-                     const bench_summary *s, const baseline_cmp *cmp) {
-    char t[48], ls[48];
-    fmt_secs(s->wall_s, t, sizeof t);
-    fmt_secs(s->layers_s, ls, sizeof ls);
-    fprintf(f, "# embedsyn bench report\n\n");
-    if (m->interrupted)
-        fprintf(f, "**INTERRUPTED run** (SIGINT/SIGTERM): %d of %d layers finished before the "
-                   "interrupt; this report covers only them, layers in flight were dropped, and "
-                   "the summary is not comparable with a complete run.\n\n",
-                n, m->total_layers);
-    fprintf(f, "Hardware `%s`, suites:", m->hardware);
-    for (int i = 0; i < m->nsuites; i++)
-        fprintf(f, "%s `%s`", i ? "," : "", m->suites[i]);
-    fprintf(f, "; objective `%s`; evaluator `%s`; sampled check of %" PRId64
-               " outputs per layer; %d of %d layers",
-            m->objective, m->evaluator, m->check_sample, n, m->total_layers);
-    if (m->shard_n > 1)
-        fprintf(f, " (shard %d/%d)", m->shard_i, m->shard_n);
-    fprintf(f, "; started %s.\n\n", m->started[0] ? m->started : "?");
-
+/* The summary table of report.md and what its bounds mean. */
+static void md_summary(FILE *f, const report_meta *m, const bench_summary *s) {
     fprintf(f, "## Summary\n\n| metric | value |\n|---|---|\n");
     fprintf(f, "| layers | %d ok, %d error%s, %d check failure%s |\n", s->nok, s->nerror,
             PL(s->nerror), s->ncheck_fail, PL(s->ncheck_fail));
@@ -387,6 +380,12 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
     fprintf(f, "| gap to the lower bound, geomean / max | %.3fx / %.3fx (`%s`) |\n", s->geomean_gap,
             s->max_gap, s->max_gap_layer);
     fprintf(f, "| reference gap to the lower bound, geomean | %.3fx |\n", s->geomean_ref_gap);
+    if (s->geomean_floor_gap > 0)
+        fprintf(f,
+                "| gap to the hardware floor, geomean / max (reference) | %.3fx / %.3fx (`%s`) (%.3fx) |\n"
+                "| gap to the floor of whole-box programs, geomean (reference) | %.3fx (%.3fx) |\n",
+                s->geomean_floor_gap, s->max_floor_gap, s->max_floor_gap_layer, s->geomean_ref_floor_gap,
+                s->geomean_box_floor_gap, s->geomean_ref_box_floor_gap);
     fprintf(f, "| utilization, geomean (reference) | %.1f%% (%.1f%%) |\n", s->geomean_util * 100,
             s->geomean_ref_util * 100);
     fprintf(f, "| proofs: optimal in space / globally optimal | %d / %d |\n", s->noptimal, s->nglobal);
@@ -394,10 +393,40 @@ void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n
             s->solve_p90_ms, s->solve_max_ms);
     fprintf(f, "| cost model vs simulator, error median / max | %.2f%% / %.2f%% (%d programs) |\n",
             s->model_err_median * 100, s->model_err_max * 100, s->nmodel);
+    char t[48], ls[48];
+    fmt_secs(s->wall_s, t, sizeof t);
+    fmt_secs(s->layers_s, ls, sizeof ls);
     fprintf(f, "| total time | %s wall, %s layer time, %d jobs |\n\n", t, ls, m->jobs);
     fprintf(f, "Lower bound per layer = max(ceil(MACs / (BATCH x BLOCK_IN x BLOCK_OUT)) GEMM "
                "cycles, compulsory bytes (natural input + weights + output) / bus bytes per "
-               "cycle); gap = cycles / bound.\n\n");
+               "cycle); gap = cycles / bound. The hardware floor adds what VTA charges on top, "
+               "whatever the embedding: per accumulator row an initialization and the "
+               "requantization ALU ops on the compute module, and a DRAM latency per burst on "
+               "the load and store modules (bytes read at least once), and counts the GEMM "
+               "iterations per output (at most BLOCK_IN products each, padding products "
+               "skipped; the whole-box floor counts them, as every embedding computes "
+               "them).\n\n");
+}
+
+void report_write_md(FILE *f, const report_meta *m, const bench_result *r, int n,
+                     const bench_summary *s, const baseline_cmp *cmp) {
+    fprintf(f, "# embedsyn bench report\n\n");
+    if (m->interrupted)
+        fprintf(f, "**INTERRUPTED run** (SIGINT/SIGTERM): %d of %d layers finished before the "
+                   "interrupt; this report covers only them, layers in flight were dropped, and "
+                   "the summary is not comparable with a complete run.\n\n",
+                n, m->total_layers);
+    fprintf(f, "Hardware `%s`, suites:", m->hardware);
+    for (int i = 0; i < m->nsuites; i++)
+        fprintf(f, "%s `%s`", i ? "," : "", m->suites[i]);
+    fprintf(f, "; objective `%s`; evaluator `%s`; sampled check of %" PRId64
+               " outputs per layer; %d of %d layers",
+            m->objective, m->evaluator, m->check_sample, n, m->total_layers);
+    if (m->shard_n > 1)
+        fprintf(f, " (shard %d/%d)", m->shard_i, m->shard_n);
+    fprintf(f, "; started %s.\n\n", m->started[0] ? m->started : "?");
+
+    md_summary(f, m, s);
     fprintf(f, "![speedup per layer](speedup.svg)\n\n"
                "*Speedup per layer: reference cycles / embedsyn cycles on the VTA simulator, log "
                "scale, one bar per layer in suite order, colored by suite; bars above the 1x line "

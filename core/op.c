@@ -497,6 +497,89 @@ int64_t op_tensor_elems(const op *o, op_role r) {
     return p;
 }
 
+/* Distinct in-bounds values of axis j of tensor t over the iteration box, by
+ * enumerating the points of the dims it uses; -1 when that is too large to enumerate. */
+static int64_t axis_touched(const op *o, const op_tensor *t, int j) {
+    enum { MAXPTS = 1 << 22 };
+    const int64_t MAXSHAPE = (int64_t)1 << 26;
+    int dims[OP_MAX_DIMS], nd = 0;
+    int64_t pts = 1;
+    for (int d = 0; d < o->ndims; d++)
+        if (t->map[j][d] != 0) {
+            dims[nd++] = d;
+            pts *= o->extent[d];
+            if (pts > MAXPTS) return -1;
+        }
+    if (t->shape[j] > MAXSHAPE) return -1;
+    uint8_t *seen = calloc((size_t)(t->shape[j] + 7) / 8, 1);
+    if (!seen) return -1;
+    int64_t cnt[OP_MAX_DIMS] = {0}, n = 0;
+    for (int64_t k = 0; k < pts; k++) {
+        int64_t v = t->off[j];
+        for (int i = 0; i < nd; i++) v += t->map[j][dims[i]] * cnt[i];
+        if (v >= 0 && v < t->shape[j] && !(seen[v >> 3] >> (v & 7) & 1)) {
+            seen[v >> 3] |= (uint8_t)(1u << (v & 7));
+            n++;
+        }
+        for (int i = 0; i < nd && ++cnt[i] == o->extent[dims[i]]; i++) cnt[i] = 0;
+    }
+    free(seen);
+    return n;
+}
+
+/* Kernel taps of one spatial axis in bounds for each output position (index = taps):
+ * how many output positions have that many. */
+static void taps_histogram(int64_t out, int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil,
+                           int64_t *hist) {
+    for (int64_t y = 0; y < out; y++) {
+        int64_t v = 0;
+        for (int64_t r = 0; r < k; r++) {
+            int64_t a = y * stride + r * dil - pad;
+            v += a >= 0 && a < in;
+        }
+        hist[v]++;
+    }
+}
+
+int64_t op_lane_steps(const op *o, int64_t width, bool box) {
+    if (o->kind != OP_GEMM && o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE) return -1;
+    if (o->kind == OP_GEMM || box) return op_outputs(o) * ((op_reduction_size(o) + width - 1) / width);
+    const op_conv *c = &o->conv;
+    if (c->r > 4096 || c->s > 4096) return -1;
+    int64_t *hr = calloc((size_t)(c->r + c->s + 2), sizeof *hr), *hs = hr + c->r + 1;
+    if (!hr) return -1;
+    taps_histogram(c->oh, c->h, c->r, c->stride_h, c->pad_h, c->dil_h, hr);
+    taps_histogram(c->ow, c->w, c->s, c->stride_w, c->pad_w, c->dil_w, hs);
+    int64_t cg = c->c / c->groups, sum = 0;
+    for (int64_t a = 0; a <= c->r; a++)
+        for (int64_t b = 0; b <= c->s; b++)
+            if (hr[a] && hs[b]) sum += hr[a] * hs[b] * ((cg * a * b + width - 1) / width);
+    free(hr);
+    return c->n * c->k * sum; /* <= outputs x ceil(reduction size / width): fits */
+}
+
+int64_t op_touched_elems(const op *o, op_role r) {
+    const op_tensor *t = &o->t[r];
+    int64_t prod = 1, most = 1;
+    bool disjoint = true;
+    uint32_t used = 0;
+    for (int j = 0; j < t->rank; j++) {
+        uint32_t mine = 0;
+        for (int d = 0; d < o->ndims; d++)
+            if (t->map[j][d] != 0) mine |= 1u << d;
+        if (mine & used) disjoint = false;
+        used |= mine;
+        int64_t v = axis_touched(o, t, j);
+        if (v < 0) { /* not enumerable: this axis bounds nothing */
+            disjoint = false;
+            continue;
+        }
+        prod *= v; /* <= the tensor's elements, which fit (op_check) */
+        if (v > most) most = v;
+    }
+    return disjoint ? prod : most;
+}
+
 bool op_is_reduction(const op *o, int d) {
     const op_tensor *t = &o->t[OP_OUT];
     for (int j = 0; j < t->rank; j++)

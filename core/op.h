@@ -100,6 +100,18 @@ void op_json(FILE *f, const op *o);
 int64_t op_macs(const op *o);
 /* Elements of tensor `r` (product of its shape). */
 int64_t op_tensor_elems(const op *o, op_role r);
+/* A lower bound of the elements of tensor r that some point of the iteration box reads
+ * in bounds (padding reads nothing): exact when its axes use disjoint dims (conv,
+ * depthwise, GEMM: e.g. a stride-2 1x1 conv reads a quarter of its input), else the
+ * most values any one axis takes. */
+int64_t op_touched_elems(const op *o, op_role r);
+/* The sum over the outputs of ceil(products in bounds / width): the fewest steps of a
+ * width-wide dot product that any program sums into the outputs, since no product
+ * serves two outputs (conv, depthwise, GEMM; padding reads are not products). With
+ * `box`, every point of the iteration box counts as a product (programs that compute
+ * the whole box, as every embedding does). -1 for a generic affine op (its products
+ * may repeat across outputs). */
+int64_t op_lane_steps(const op *o, int64_t width, bool box);
 /* True if dim d does not appear in the Out map (a reduction dim). */
 bool op_is_reduction(const op *o, int d);
 /* Index of a dim by name, or -1. */

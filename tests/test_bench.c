@@ -43,6 +43,7 @@ Test(bench_stats, lower_bound_by_hand) {
      * MACs = 16*8*8*3*3*3 = 27648 -> 108 GEMM cycles; bytes = 192 + 432 + 1024 = 1648
      * -> 206 cycles at 8 B/cycle: memory-bound, bound 206. */
     op o = mk_conv("c", 1, 3, 8, 8, 16, 3, 3, 1, 1);
+    o.rq = op_requant_default();
     bench_layer l = {.suite = "s", .index = 0, .op = o};
     bench_result r;
     bench_result_init(&r, &l, &hw);
@@ -51,6 +52,13 @@ Test(bench_stats, lower_bound_by_hand) {
     cr_assert_eq(r.compulsory_bytes, 1648);
     cr_assert_eq(r.bytes_bound, 206);
     cr_assert_eq(r.lower_bound, 206);
+    /* The hardware floor: 27 products per output inside, 18 on an edge, 12 in a corner
+     * (pad 1): 2, 2 and 1 steps of 16, so 16 x (36 x 2 + 24 x 2 + 4 x 1) / 16 = 124
+     * GEMM iterations (the box: 128); 64 ACC rows, each a reset and SHR, MAX, MIN
+     * (27 x 2^14 >> 8 = 1728 > 127): 256. Loads 624 bytes (78 beats, 1 burst), stores
+     * 1024 (128 beats, 1 burst). */
+    cr_assert_eq(r.floor_cycles, 124 + 256);
+    cr_assert_eq(r.box_floor_cycles, 128 + 256);
     /* GEMM M35 N700 K2048: MACs 50176000 -> 196000 cycles; bytes 2048*700 + 35*2048 +
      * 35*700 = 1433600 + 71680 + 24500 = 1529780 -> 191223 (rounded up): compute-bound. */
     l.op = mk_gemm("g", 35, 700, 2048);
@@ -59,12 +67,18 @@ Test(bench_stats, lower_bound_by_hand) {
     cr_assert_eq(r.compulsory_bytes, 1529780);
     cr_assert_eq(r.bytes_bound, 191223);
     cr_assert_eq(r.lower_bound, 196000);
+    /* Floor: the 1505280 bytes loaded take 188160 beats and 735 bursts of 32 cycles:
+     * 211680 > 196000 GEMMs + 1532 rows x 4 = 202128. */
+    cr_assert_eq(r.floor_cycles, 211680);
+    cr_assert_eq(r.box_floor_cycles, 211680);
     r.cycles = 392000;
     r.ref_cycles = 980000;
     bench_result_derive(&r);
     cr_assert_float_eq(r.speedup, 2.5, 1e-12);
     cr_assert_float_eq(r.gap, 2.0, 1e-12);
     cr_assert_float_eq(r.ref_gap, 5.0, 1e-12);
+    cr_assert_float_eq(r.floor_gap, 392000.0 / 211680, 1e-12);
+    cr_assert_float_eq(r.ref_floor_gap, 980000.0 / 211680, 1e-12);
 }
 
 static bench_result mk_res(const char *name, int64_t ref, int64_t cyc, double ref_util,
@@ -118,6 +132,23 @@ Test(bench_stats, summary_by_hand) {
     cr_assert_float_eq(s.geomean_gap, 2.0, 1e-12);
     cr_assert_float_eq(s.max_gap, 4.0, 1e-12);
     cr_assert_str_eq(s.max_gap_layer, "s/d");
+    /* no floors: no floor gaps */
+    cr_assert_eq(s.geomean_floor_gap, 0);
+    /* floors 100, 50, 50, 20 (box: half each): gaps 1, 4, 2, 5 -> geomean 40^(1/4), max 5
+     * at d; reference 2, 2, 8, 5 -> 160^(1/4); box gaps twice as large */
+    int64_t fl[4] = {100, 50, 50, 20};
+    for (int i = 0; i < 4; i++) {
+        r[i].floor_cycles = fl[i];
+        r[i].box_floor_cycles = fl[i] / 2;
+        bench_result_derive(&r[i]);
+    }
+    bench_summarize(r, 5, &s);
+    cr_assert_float_eq(s.geomean_floor_gap, pow(40, 0.25), 1e-12);
+    cr_assert_float_eq(s.max_floor_gap, 5.0, 1e-12);
+    cr_assert_str_eq(s.max_floor_gap_layer, "s/d");
+    cr_assert_float_eq(s.geomean_ref_floor_gap, pow(160, 0.25), 1e-12);
+    cr_assert_float_eq(s.geomean_box_floor_gap, 2 * pow(40, 0.25), 1e-12);
+    cr_assert_float_eq(s.geomean_ref_box_floor_gap, 2 * pow(160, 0.25), 1e-12);
     /* solve 10, 40, 20, 30: median 25, p90 = ceil(3.6) = 4th = 40, max 40 */
     cr_assert_float_eq(s.solve_median_ms, 25.0, 1e-12);
     cr_assert_float_eq(s.solve_p90_ms, 40.0, 1e-12);

@@ -234,8 +234,8 @@ Test(cost_map, compute_split_matches_the_walk) {
     }
 }
 
-/* The CLI: --json carries the directives and the model, whose cycles equal the
- * library's estimate of the same mapping; --maestro writes a file spec check reads;
+/* The CLI: --json carries the directives, the model, whose cycles equal the
+ * library's estimate of the same mapping, and the layer's hardware floor; --maestro writes a file spec check reads;
  * bad usage exits 2. */
 Test(cost_map, cli_json_maestro_and_usage) {
     char cmd[1024], out[1 << 15], path[64];
@@ -264,6 +264,13 @@ Test(cost_map, cli_json_maestro_and_usage) {
     cost_report r;
     cr_assert(cost_vta_report(&o, &hw, &nn, &sc, &r, &st), "%s", st.msg);
     cr_assert_float_eq(cyc, r.cycles, 0.5, "CLI %f vs library %f", cyc, r.cycles);
+    /* the hardware floor of the layer, below the mapping's cycles */
+    const char *fk = strstr(out, "\"floor\":{\"cycles\":");
+    cr_assert(fk, "%s", out);
+    cost_floor fl;
+    cost_vta_floor(&o, &hw, &fl);
+    cr_assert_eq(atoll(fk + strlen("\"floor\":{\"cycles\":")), fl.cycles, "%s", fk);
+    cr_assert_leq((double)fl.cycles, r.cycles);
     snprintf(cmd, sizeof cmd, "%s spec check %s > /dev/null", EMBEDSYN_CLI, path);
     cr_assert_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s cost --gemm M=4,N=4,K=4 --strategy bogus 2>/dev/null", EMBEDSYN_CLI);

@@ -37,6 +37,25 @@ bool cost_vta_plug_variants(const op *o, const hw_config *hw, const emb_nest *n,
  * GEMMs and ALU epilogues, which it executes one after another. The search skips the
  * walk of a schedule whose bound cannot win (sched_opts.vta_bound). */
 double cost_vta_compute_bound(const op *o, const hw_config *hw, const emb_nest *n, const sched *s);
+/* The floor of every VTA program of o on hw, whatever the embedding and schedule
+ * (cost_floor.c): per module the work no program avoids, leaving out the start-up
+ * cycles of instructions. A program's cycles are at least `cycles`, the largest. */
+typedef struct cost_floor {
+    int64_t gemm;               /* GEMM iterations: each output's products in bounds, at most
+                                 * BLOCK_IN of them per iteration (op_lane_steps) */
+    int64_t acc_rows;           /* fewest ACC rows that hold the outputs */
+    int64_t init_per_row;       /* cheapest ACC initialization of a row (reset GEMM, LOAD ACC) */
+    int64_t alu_per_row;        /* requantization ALU ops a row needs (SHR steps, MAX, MIN) */
+    int64_t load_bytes;         /* INP + WGT elements read in bounds at least once */
+    int64_t store_bytes;        /* outputs */
+    int64_t compute, load, store; /* module floors: GEMMs + rows x (init + ALU); bytes in
+                                   * beats + a DRAM latency per burst */
+    int64_t cycles;             /* the largest */
+    /* the same for programs that compute every point of the iteration box (padding
+     * products too), as every embedding does: a floor of embedsyn's space */
+    int64_t gemm_box, compute_box, cycles_box;
+} cost_floor;
+void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f);
 /* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
  * walk: the search's cheap feasibility test of a tiling prefix. */
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
