@@ -91,6 +91,7 @@ typedef struct netrun_layer {
     bool cached;           /* its alternatives came from the cache */
     double solve_cpu_ms;   /* CPU time of the solver queries (first of its shape only) */
     uint64_t solve_rlimit; /* their Z3 rlimit count (deterministic effort) */
+    int64_t floor_cycles;  /* the layer's hardware floor (cost_vta_floor), on VTA */
 } netrun_layer;
 
 /* The figures of one program per network (netrun_prog_run below). */
@@ -120,6 +121,7 @@ typedef struct netrun_result {
     int32_t nlayers;
     netrun_layer *layer;   /* one per node, node order */
     uint64_t vta_cycles;   /* sum of the chosen layers' simulated cycles */
+    uint64_t vta_floor;    /* sum of their hardware floors: no program of them is faster */
     double trans_cycles;   /* sum of the priced transitions */
     double total_cycles;   /* vta + transitions (= the joint objective) */
     double alone_total;    /* the layer-alone choice, transitions paid */

@@ -15,6 +15,7 @@
 #include "bench/cmd_net.h"
 #include "core/ref.h"
 #include "encoders/enc.h"
+#include "vta/cost.h"
 #include "vta/costform_vta.h"
 #include "vta/target.h"
 
@@ -306,6 +307,7 @@ static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, sta
                 l->trans_kind_in = V[i].ek[k];
             }
             r->vta_cycles += l->alt[l->chosen].cycles;
+            r->vta_floor += (uint64_t)l->floor_cycles;
             r->trans_cycles += l->trans_in + l->trans_out;
         }
     }
@@ -353,6 +355,9 @@ static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
          * in the reference flow */
         bool ref = L[i].nalts > 0 && L[i].alt[0].src == DRV_CHOSE_REFERENCE;
         if (!L[i].nalts || (graph_pack && !ref)) L[i].engine = NET_ON_HOST;
+        cost_floor fl;
+        cost_vta_floor(o, &opt->hw, &fl);
+        L[i].floor_cycles = fl.cycles;
     }
 }
 

@@ -36,6 +36,9 @@ void net_report_table(FILE *f, const net *g, const netrun_result *r) {
             "alone: %.0f)\n",
             (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles, nl_status_name(r->solve.status),
             r->alone_total);
+    if (r->vta_floor)
+        fprintf(f, "hardware floor of the VTA layers: %llu cycles (their cycles are %.3fx it)\n",
+                (unsigned long long)r->vta_floor, (double)r->vta_cycles / (double)r->vta_floor);
     fprintf(f, "host work: %lld bytes, %lld integer ops\n", (long long)r->host.bytes, (long long)r->host.ops);
     fprintf(f, "solver: %.1f s CPU, rlimit %llu (optimum queries) over %d distinct layers\n", r->solve_cpu_ms / 1000,
             (unsigned long long)r->solve_rlimit, r->ndistinct);
@@ -74,8 +77,10 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
             text_json_str(f, a->layout_class);
             fprintf(f, ",\"layout\":");
             text_json_str(f, a->layout);
-            fprintf(f, ",\"source\":\"%s\",\"cycles\":%llu,\"alternatives\":%d,\"chosen\":%d,\"alone\":%d",
-                    driver_choice_name(a->src), (unsigned long long)a->cycles, l->nalts, l->chosen, l->alone);
+            fprintf(f, ",\"source\":\"%s\",\"cycles\":%llu,\"floor_cycles\":%lld,\"alternatives\":%d,\"chosen\":%d,"
+                    "\"alone\":%d",
+                    driver_choice_name(a->src), (unsigned long long)a->cycles, (long long)l->floor_cycles, l->nalts,
+                    l->chosen, l->alone);
             fprintf(f, ",\"transition_in\":{\"kind\":\"%s\",\"cycles\":%.1f}", nl_trans_kind_name(l->trans_kind_in),
                     l->trans_in);
             fprintf(f, ",\"transition_out\":{\"kind\":\"%s\",\"cycles\":%.1f}", nl_trans_kind_name(l->trans_kind_out),
@@ -86,12 +91,12 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
         }
         fputc('}', f);
     }
-    fprintf(f, "],\"totals\":{\"vta_cycles\":%llu,\"transition_cycles\":%.1f,\"total_cycles\":%.1f,"
+    fprintf(f, "],\"totals\":{\"vta_cycles\":%llu,\"vta_floor_cycles\":%llu,\"transition_cycles\":%.1f,\"total_cycles\":%.1f,"
             "\"alone_total_cycles\":%.1f,\"layout_status\":\"%s\",\"vta_layers\":%d,\"distinct_layers\":%d,"
             "\"host_nodes\":%d,\"host_bytes\":%lld,\"host_ops\":%lld,\"compile_ms\":%.0f,\"run_ms\":%.0f,"
             "\"solve_cpu_ms\":%.0f,\"solve_rlimit\":%llu}",
-            (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles, r->alone_total,
-            nl_status_name(r->solve.status), r->nvta, r->ndistinct, r->nhost, (long long)r->host.bytes,
+            (unsigned long long)r->vta_cycles, (unsigned long long)r->vta_floor, r->trans_cycles, r->total_cycles,
+            r->alone_total, nl_status_name(r->solve.status), r->nvta, r->ndistinct, r->nhost, (long long)r->host.bytes,
             (long long)r->host.ops, r->compile_ms, r->run_ms, r->solve_cpu_ms, (unsigned long long)r->solve_rlimit);
     if (r->one_program) {
         const netrun_prog_result *p = &r->prog;
@@ -110,14 +115,15 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
 
 void net_report_md(FILE *f, const net *g, const netrun_result *a, const netrun_result *b) {
     fprintf(f, "# Network %s on VTA\n\n", net_name(g));
-    fprintf(f, "| flow | VTA layers | host nodes | VTA cycles | transition cycles | total cycles | host bytes | "
-            "host ops | layout choice | check |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    fprintf(f, "| flow | VTA layers | host nodes | VTA cycles | their hardware floor | transition cycles | total cycles | "
+            "host bytes | host ops | layout choice | check |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     const netrun_result *rs[2] = {a, b};
     for (int k = 0; k < 2; k++) {
         const netrun_result *r = rs[k];
         if (!r) continue;
-        fprintf(f, "| %s | %d | %d | %llu | %.0f | %.0f | %lld | %lld | %s | %s |\n", netrun_flow_name(r->flow),
-                r->nvta, r->nhost, (unsigned long long)r->vta_cycles, r->trans_cycles, r->total_cycles,
+        fprintf(f, "| %s | %d | %d | %llu | %llu | %.0f | %.0f | %lld | %lld | %s | %s |\n", netrun_flow_name(r->flow),
+                r->nvta, r->nhost, (unsigned long long)r->vta_cycles, (unsigned long long)r->vta_floor,
+                r->trans_cycles, r->total_cycles,
                 (long long)r->host.bytes, (long long)r->host.ops, nl_status_name(r->solve.status),
                 driver_check_name(r->check));
     }

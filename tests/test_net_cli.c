@@ -79,6 +79,21 @@ Test(net_cli, builtin_checked_json_out_and_suite) {
     const json_value *tc = json_get(t, "total_cycles"), *vc = json_get(t, "vta_cycles"), *xc = json_get(t, "transition_cycles");
     cr_assert(tc && vc && xc);
     cr_assert_float_eq(tc->num, vc->num + xc->num, 1e-6);
+    /* the hardware floor: the sum of the VTA layers' floors, each below its cycles */
+    const json_value *fc = json_get(t, "vta_floor_cycles"), *ls = json_get(v, "layers");
+    cr_assert(fc && ls && ls->type == JSON_ARR);
+    double fsum = 0;
+    for (size_t i = 0; i < ls->len; i++) {
+        const json_value *e = json_get(ls->items[i], "engine");
+        if (!e || strcmp(e->str, "vta")) continue;
+        const json_value *lf = json_get(ls->items[i], "floor_cycles"), *lc = json_get(ls->items[i], "cycles");
+        cr_assert(lf && lc);
+        cr_assert_gt(lf->num, 0);
+        cr_assert_leq(lf->num, lc->num);
+        fsum += lf->num;
+    }
+    cr_assert_gt(fsum, 0);
+    cr_assert_float_eq(fc->num, fsum, 1e-6);
     arena_destroy(a);
     const char *files[] = {"o/report.md", "o/cycles.svg", "o/net.json"};
     for (int k = 0; k < 3; k++) {
