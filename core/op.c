@@ -527,17 +527,20 @@ static int64_t axis_touched(const op *o, const op_tensor *t, int j) {
     return n;
 }
 
+/* floor(a / b) for b > 0. */
+static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
 /* Kernel taps of one spatial axis in bounds for each output position (index = taps):
- * how many output positions have that many. */
+ * how many output positions have that many. Position y reads y * stride + r * dil - pad
+ * for r < k: in bounds for r in [ceil((pad - y stride) / dil), floor((in - 1 + pad -
+ * y stride) / dil)]. */
 static void taps_histogram(int64_t out, int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil,
                            int64_t *hist) {
     for (int64_t y = 0; y < out; y++) {
-        int64_t v = 0;
-        for (int64_t r = 0; r < k; r++) {
-            int64_t a = y * stride + r * dil - pad;
-            v += a >= 0 && a < in;
-        }
-        hist[v]++;
+        int64_t lo = -floor_div(y * stride - pad, dil), hi = floor_div(in - 1 + pad - y * stride, dil);
+        if (lo < 0) lo = 0;
+        if (hi > k - 1) hi = k - 1;
+        hist[hi >= lo ? hi - lo + 1 : 0]++;
     }
 }
 
@@ -545,7 +548,7 @@ int64_t op_lane_steps(const op *o, int64_t width, bool box) {
     if (o->kind != OP_GEMM && o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE) return -1;
     if (o->kind == OP_GEMM || box) return op_outputs(o) * ((op_reduction_size(o) + width - 1) / width);
     const op_conv *c = &o->conv;
-    if (c->r > 4096 || c->s > 4096) return -1;
+    if (c->r > ((int64_t)1 << 20) || c->s > ((int64_t)1 << 20)) return -1;
     int64_t *hr = calloc((size_t)(c->r + c->s + 2), sizeof *hr), *hs = hr + c->r + 1;
     if (!hr) return -1;
     taps_histogram(c->oh, c->h, c->r, c->stride_h, c->pad_h, c->dil_h, hr);
