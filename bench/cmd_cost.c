@@ -121,10 +121,10 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
         cost_report_json(stdout, &r);
         printf(",\"floor\":{\"cycles\":%lld,\"box_cycles\":%lld,\"compute\":%lld,\"compute_box\":%lld,"
                "\"load\":%lld,\"store\":%lld,\"gemm\":%lld,\"gemm_box\":%lld,\"acc_rows\":%lld,"
-               "\"init_per_row\":%lld,\"alu_per_row\":%lld}",
+               "\"init\":%lld,\"alu_per_row\":%lld}",
                (long long)fl.cycles, (long long)fl.cycles_box, (long long)fl.compute, (long long)fl.compute_box,
                (long long)fl.load, (long long)fl.store, (long long)fl.gemm, (long long)fl.gemm_box,
-               (long long)fl.acc_rows, (long long)fl.init_per_row, (long long)fl.alu_per_row);
+               (long long)fl.acc_rows, (long long)fl.init, (long long)fl.alu_per_row);
         printf("}\n");
         return 0;
     }
@@ -137,10 +137,10 @@ static int cost_one(const cli_opts *c, const char *embfile, const char *strategy
                (long long)m.fetches[x], m.reuse[x]);
     printf("\n");
     cost_report_print(stdout, &r);
-    printf("hardware floor (any program): %lld cycles = max(compute %lld: %lld GEMMs + %lld ACC rows x (%lld init + "
-           "%lld ALU), load %lld, store %lld); whole-box programs %lld; this mapping %.3fx the floor\n",
-           (long long)fl.cycles, (long long)fl.compute, (long long)fl.gemm, (long long)fl.acc_rows,
-           (long long)fl.init_per_row, (long long)fl.alu_per_row, (long long)fl.load, (long long)fl.store,
+    printf("hardware floor (any program): %lld cycles = max(compute %lld: %lld GEMMs + %lld ACC init + %lld rows x "
+           "%lld ALU ops, load %lld, store %lld); whole-box programs %lld; this mapping %.3fx the floor\n",
+           (long long)fl.cycles, (long long)fl.compute, (long long)fl.gemm, (long long)fl.init,
+           (long long)fl.acc_rows, (long long)fl.alu_per_row, (long long)fl.load, (long long)fl.store,
            (long long)fl.cycles_box, fl.cycles > 0 ? r.cycles / (double)fl.cycles : 0);
     return 0;
 }

@@ -142,7 +142,7 @@ Test(cost_floor, epilogue_bound_layer_by_hand) {
     cost_vta_floor(&o, &hw, &f);
     cr_assert_eq(f.gemm, 23040);
     cr_assert_eq(f.acc_rows, 23040);
-    cr_assert_eq(f.init_per_row, 1);
+    cr_assert_eq(f.init, 23040);
     cr_assert_eq(f.alu_per_row, 3);
     cr_assert_eq(f.compute, 23040 * 5);
     cr_assert_eq(f.load_bytes, 48 * 480 + 16 * 9);
@@ -204,7 +204,15 @@ Test(cost_floor, clip_ops_the_range_makes_no_ops) {
     o.rq.bias_axis = 1;
     cost_vta_floor(&o, &hw, &f);
     cr_assert_eq(f.alu_per_row, 3);
-    cr_assert_eq(f.init_per_row, 3); /* reset GEMM + ADD (2) < LOAD ACC of a 64-byte row (8 beats) */
+    /* 64 rows: reset GEMM + ADD (3 each) < LOAD ACC of 64-byte rows (8 beats each) */
+    cr_assert_eq(f.acc_rows, 64);
+    cr_assert_eq(f.init, 64 * 3);
+    /* a 1024-bit bus loads two 64-byte ACC rows per beat: LOAD ACC (32) beats the
+     * resets (64) */
+    hw.log_bus_width = 10;
+    o.rq.bias = false;
+    cost_vta_floor(&o, &hw, &f);
+    cr_assert_eq(f.init, 32);
 }
 
 static op random_layer(uint64_t *s) {

@@ -44,11 +44,12 @@ typedef struct cost_floor {
     int64_t gemm;               /* GEMM iterations: each output's products in bounds, at most
                                  * BLOCK_IN of them per iteration (op_lane_steps) */
     int64_t acc_rows;           /* fewest ACC rows that hold the outputs */
-    int64_t init_per_row;       /* cheapest ACC initialization of a row (reset GEMM, LOAD ACC) */
+    int64_t init;               /* cheapest ACC initialization of those rows (reset GEMMs,
+                                 * LOAD ACC) */
     int64_t alu_per_row;        /* requantization ALU ops a row needs (SHR steps, MAX, MIN) */
     int64_t load_bytes;         /* INP + WGT elements read in bounds at least once */
     int64_t store_bytes;        /* outputs */
-    int64_t compute, load, store; /* module floors: GEMMs + rows x (init + ALU); bytes in
+    int64_t compute, load, store; /* module floors: GEMMs + init + rows x ALU; bytes in
                                    * beats + a DRAM latency per burst */
     int64_t cycles;             /* the largest */
     /* the same for programs that compute every point of the iteration box (padding

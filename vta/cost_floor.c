@@ -6,10 +6,11 @@
  *   BLOCK_IN per output and iteration (op_lane_steps: e.g. a 3x3 conv of one channel
  *   needs one iteration per 16 outputs, not 9/256 of one per output; a generic affine
  *   op counts none; the box variant counts every point of the iteration box, padding
- *   included, as every embedding computes it); every ACC row that holds outputs is initialized (a reset GEMM, a LOAD ACC
- *   or, with a bias, a reset and an ALU ADD) and requantized by ALU ops (the SHR steps,
- *   MAX and MIN unless the accumulator's range makes them no-ops), one row per
- *   iteration; the fewest rows is ceil(outputs / (BATCH x BLOCK_OUT));
+ *   included, as every embedding computes it). Every ACC row that holds outputs is
+ *   initialized (a reset GEMM, a LOAD ACC or, with a bias, a reset and an ALU ADD) and
+ *   requantized by ALU ops (the SHR steps, MAX and MIN unless the accumulator's range
+ *   makes them no-ops), one row per iteration; the fewest rows is
+ *   ceil(outputs / (BATCH x BLOCK_OUT));
  * - load / store: the bytes read or written at least once, in beats, plus the DRAM
  *   latency of every burst, a burst holding at most min(max_burst_beats,
  *   burst_boundary / bus) beats.
@@ -58,16 +59,17 @@ void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f) {
     f->gemm = steps < 0 ? 0 : es_ceil_div(steps, slots) * g;
     f->gemm_box = (bsteps < 0 ? full : es_ceil_div(bsteps, slots)) * g;
     f->acc_rows = es_ceil_div(op_outputs(o), hw_batch(hw) * hw_block_out(hw));
-    /* ACC init per row: a reset GEMM (plus an ALU ADD of the bias) or a LOAD ACC of the
-     * row (zeros or the bias) at one beat per bus width at least */
+    /* ACC init: per row a reset GEMM (plus an ALU ADD of the bias), or LOAD ACC of the
+     * rows (zeros or the bias) at a beat per bus width of their bytes; rows may mix the
+     * two, so the cheaper for all rows is the floor */
     int64_t acc_row_bytes = hw_batch(hw) * hw_block_out(hw) * (((int64_t)1 << hw->log_acc_width) / 8);
-    int64_t by_gemm = hw->gemm_iter_cycles + (o->rq.bias ? hw->alu_reg_cycles : 0);
-    int64_t by_load = es_ceil_div(acc_row_bytes, hw_bus_bytes(hw));
-    f->init_per_row = by_gemm < by_load ? by_gemm : by_load;
+    int64_t by_gemm = f->acc_rows * (hw->gemm_iter_cycles + (o->rq.bias ? hw->alu_reg_cycles : 0));
+    int64_t by_load = es_ceil_div(f->acc_rows * acc_row_bytes, hw_bus_bytes(hw));
+    f->init = by_gemm < by_load ? by_gemm : by_load;
     bool need_max, need_min;
     clip_ops(o, &need_max, &need_min);
     f->alu_per_row = (o->rq.shift + 14) / 15 + need_max + need_min; /* SHR steps of at most 15 */
-    int64_t rows = f->acc_rows * (f->init_per_row + f->alu_per_row * hw->alu_imm_cycles);
+    int64_t rows = f->init + f->acc_rows * f->alu_per_row * hw->alu_imm_cycles;
     f->compute = f->gemm + rows;
     f->compute_box = f->gemm_box + rows;
     int64_t in_b = ((int64_t)1 << hw->log_inp_width) / 8, wt_b = ((int64_t)1 << hw->log_wgt_width) / 8;
