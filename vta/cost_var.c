@@ -30,20 +30,25 @@ static int64_t mod_pos(int64_t a, int64_t m) {
     return r < 0 ? r + m : r;
 }
 
-/* The pipeline's end over n tiles: loads ld[t] (a new batch where newb[t]), GEMM-side
- * work cp[t], D load slots. */
-static double pipeline_end(int n, const double *ld, const bool *newb, const double *cp, int D) {
-    double bce[CV_WINDOW], le = 0, ce = 0;
+/* The pipeline's end over n tiles: loads ld[t] (a new batch where newb[t]), on the
+ * compute module per tile the header hd[t] (the output tile's reset or bias load: it
+ * does not wait for the load), the GEMMs gm[t] and the epilogue ep[t]; D load slots.
+ * A batch's slot frees when its GEMMs end (codegen pushes the compute -> load token
+ * right after the GEMM, before the epilogue), as in the walk. */
+static double pipeline_end(int n, const double *ld, const bool *newb, const double *hd, const double *gm,
+                           const double *ep, int D) {
+    double bge[CV_WINDOW], le = 0, ce = 0;
     int nb = -1;
     for (int t = 0; t < n; t++) {
         if (newb[t]) {
             nb++;
             double st = le;
-            if (nb >= D && bce[nb - D] > st) st = bce[nb - D];
+            if (nb >= D && bge[nb - D] > st) st = bge[nb - D];
             le = st + ld[t];
         }
-        ce = (le > ce ? le : ce) + cp[t];
-        if (nb >= 0) bce[nb] = ce;
+        double h = ce + hd[t], g = (le > h ? le : h) + gm[t];
+        if (nb >= 0) bge[nb] = g;
+        ce = g + ep[t];
     }
     return ce;
 }
@@ -75,7 +80,7 @@ double cost_int_variation(cm_ctx *c) {
     int64_t v[EMB_MAX_LOOPS] = {0}, idx[EMB_MAX_LOOPS] = {0}, total = 1;
     for (int i = 0; i < c->nlev; i++) total *= c->lev[i].count;
     int n = total < CV_WINDOW ? (int)total : CV_WINDOW;
-    double lv[CV_WINDOW], lf[CV_WINDOW], cp[CV_WINDOW], sum_v = 0, sum_f = 0;
+    double lv[CV_WINDOW], lf[CV_WINDOW], hd[CV_WINDOW], gm[CV_WINDOW], ep[CV_WINDOW], sum_v = 0, sum_f = 0;
     bool newb[CV_WINDOW];
     for (int t = 0; t < n; t++) {
         int p = -1;
@@ -117,10 +122,12 @@ double cost_int_variation(cm_ctx *c) {
             }
         sum_v += lv[t];
         sum_f += lf[t];
-        cp[t] = cl->gemm + (fr ? cl->head : 0) + (lr ? cl->epi : 0);
+        hd[t] = fr ? cl->head : 0;
+        gm[t] = cl->gemm;
+        ep[t] = lr ? cl->epi : 0;
     }
     if (sum_f <= 0) return 0;
     for (int t = 0; t < n; t++) lf[t] *= sum_v / sum_f; /* the same load time, spread by class */
-    double extra = pipeline_end(n, lv, newb, cp, c->D) - pipeline_end(n, lf, newb, cp, c->D);
+    double extra = pipeline_end(n, lv, newb, hd, gm, ep, c->D) - pipeline_end(n, lf, newb, hd, gm, ep, c->D);
     return extra > 0 ? extra / (double)n * (double)total : 0;
 }
