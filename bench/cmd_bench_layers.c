@@ -195,11 +195,13 @@ void bench_cmd_list(const bench_cmd *c, const bench_layer *layers, int nlayers) 
             text_json_str(stdout, r.name);
             fputs(", \"shape\": ", stdout);
             text_json_str(stdout, r.shape);
-            printf(", \"macs\": %lld, \"lower_bound\": %lld}\n", (long long)r.macs,
-                   (long long)r.lower_bound);
+            printf(", \"macs\": %lld, \"lower_bound\": %lld, \"floor_cycles\": %lld, \"box_floor_cycles\": %lld}\n",
+                   (long long)r.macs, (long long)r.lower_bound, (long long)r.floor_cycles,
+                   (long long)r.box_floor_cycles);
         } else {
-            printf("%4d  %s/%s  %s  MACs %lld  bound %lld\n", (int)r.index, r.suite, r.name,
-                   r.shape, (long long)r.macs, (long long)r.lower_bound);
+            printf("%4d  %s/%s  %s  MACs %lld  bound %lld  floor %lld (whole box %lld)\n", (int)r.index, r.suite,
+                   r.name, r.shape, (long long)r.macs, (long long)r.lower_bound, (long long)r.floor_cycles,
+                   (long long)r.box_floor_cycles);
         }
     }
 }

@@ -172,6 +172,48 @@ Test(bench_cli, merge_of_results_without_solve_rlimit) {
     cr_assert_null(strstr(out, "solver effort"), "%s", out);
 }
 
+/* --list gives each layer's hardware floor (the same as a run's results); results.json
+ * of versions before the floor merge with the floors unknown (0), not an error. */
+Test(bench_cli, floors_in_list_and_old_results) {
+    char *d = tmpdir();
+    static char out[1 << 16];
+    cr_assert_eq(run(out, sizeof out, "%s bench %s --list --json", EMBEDSYN_CLI, CI_SUITE), 0, "%s", out);
+    int lines = 0;
+    for (const char *p = strstr(out, "\"floor_cycles\": "); p; p = strstr(p + 1, "\"floor_cycles\": ")) {
+        long long f = atoll(p + strlen("\"floor_cycles\": "));
+        const char *b = strstr(p, "\"box_floor_cycles\": ");
+        cr_assert(b, "%s", p);
+        cr_assert_gt(f, 0, "%s", p);
+        cr_assert_geq(atoll(b + strlen("\"box_floor_cycles\": ")), f, "%s", p);
+        lines++;
+    }
+    cr_assert_eq(lines, 12, "%s", out);
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(run(NULL, 0, "%s bench %s --evaluator fake --quiet --shard %d/2 --out %s/s%d", EMBEDSYN_CLI,
+                         CI_SUITE, i, d, i),
+                     0);
+    cr_assert_eq(run(NULL, 0,
+                     "sed -i -e 's/\"box_floor_cycles\": [0-9]*, //g' -e 's/\"floor_cycles\": [0-9]*, //g' "
+                     "-e 's/\"floor_gap\": [0-9.e+-]*, //g' -e 's/\"ref_floor_gap\": [0-9.e+-]*, //g' "
+                     "%s/s0/results.json",
+                     d),
+                 0);
+    cr_assert_eq(run(NULL, 0, "grep -q floor_cycles %s/s0/results.json", d), 1); /* the summary keeps its gaps */
+    cr_assert_eq(run(out, sizeof out, "%s bench-merge %s/s0 %s/s1 --out %s/m 2>&1", EMBEDSYN_CLI, d, d, d), 0, "%s",
+                 out);
+    report_meta m;
+    bench_result *r;
+    int n = read_results(d, "m", &m, &r);
+    cr_assert_eq(n, 12);
+    for (int i = 0; i < n; i++) {
+        bool old = r[i].index % 2 == 0; /* shard 0 */
+        cr_assert_eq(r[i].floor_cycles == 0, old, "%s: %lld", r[i].name, (long long)r[i].floor_cycles);
+        cr_assert_eq(r[i].box_floor_cycles == 0, old, "%s", r[i].name);
+        if (!old) cr_assert_leq(r[i].floor_cycles, r[i].box_floor_cycles, "%s", r[i].name);
+    }
+    free(r);
+}
+
 /* ---- outputs: no run overwrites another -------------------------------------------- */
 
 Test(bench_cli, default_out_is_a_new_directory_with_latest_link) {
