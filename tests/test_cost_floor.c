@@ -3,12 +3,14 @@
  *   a brute-force enumeration of its iteration box (strides, padding, dilation,
  *   depthwise, GEMM; exact where the axes use disjoint dims, a lower bound on an affine
  *   op whose axes share a dim);
- * - the floor by hand on two DeepBench layers (one epilogue-bound, one burst-bound) and
- *   the range analysis that drops MAX / MIN;
+ * - the floor by hand on two DeepBench layers (one epilogue-bound, one burst-bound), a
+ *   strided conv whose outputs are mostly padding, the range analysis that drops MAX /
+ *   MIN and the cheaper ACC initialization (resets or LOAD ACC on a wide bus);
  * - soundness: on random small layers and several hardware shapes, every program the
  *   lowering emits (channel packing under the reference template, channel packing and
  *   im2col under the free search, the banded form where it applies) spends at least the
- *   floor on each module of the cycle simulator, and at least its cycles in total. */
+ *   floor on each module of the cycle simulator, at least the whole-box floor on
+ *   compute, and at least both in total. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdlib.h>
