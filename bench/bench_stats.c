@@ -83,6 +83,16 @@ static void model_error(const bench_result *r, int n, bench_summary *s) {
     free(e);
 }
 
+/* A known (> 0) gap g of layer x into v[*n], and the largest so far with its layer. */
+static void take_gap(const bench_result *x, double g, double *v, int *n, double *max, char *layer, size_t len) {
+    if (g <= 0) return;
+    v[(*n)++] = g;
+    if (*n == 1 || g > *max) {
+        *max = g;
+        bench_key(x, layer, len);
+    }
+}
+
 void bench_summarize(const bench_result *r, int n, bench_summary *s) {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -123,22 +133,11 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
             s->max_speedup = x->speedup;
             bench_key(x, s->max_speedup_layer, sizeof s->max_speedup_layer);
         }
-        if (x->gap > 0) {
-            gap[ngap++] = x->gap;
-            if (ngap == 1 || x->gap > s->max_gap) {
-                s->max_gap = x->gap;
-                bench_key(x, s->max_gap_layer, sizeof s->max_gap_layer);
-            }
-        }
+        take_gap(x, x->gap, gap, &ngap, &s->max_gap, s->max_gap_layer, sizeof s->max_gap_layer);
         if (x->ref_gap > 0)
             rgap[nrgap++] = x->ref_gap;
-        if (x->floor_gap > 0) {
-            fgap[nfgap++] = x->floor_gap;
-            if (nfgap == 1 || x->floor_gap > s->max_floor_gap) {
-                s->max_floor_gap = x->floor_gap;
-                bench_key(x, s->max_floor_gap_layer, sizeof s->max_floor_gap_layer);
-            }
-        }
+        take_gap(x, x->floor_gap, fgap, &nfgap, &s->max_floor_gap, s->max_floor_gap_layer,
+                 sizeof s->max_floor_gap_layer);
         if (x->ref_floor_gap > 0)
             rfgap[nrfgap++] = x->ref_floor_gap;
         if (x->box_floor_cycles > 0 && x->cycles > 0)

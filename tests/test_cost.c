@@ -136,14 +136,7 @@ Test(cost, model_vs_simulator_tiny_buffers, .timeout = 600) {
  * and tiles sit, not on a random alignment; small buffers force many tiles (the class
  * tables, not the exact-address pass). */
 Test(cost, model_vs_simulator_wide_block_bus512, .timeout = 600) {
-    hw_config hw = hw_default();
-    snprintf(hw.name, sizeof hw.name, "b4-block32-bus512");
-    hw.log_batch = 2;
-    hw.log_block_in = hw.log_block_out = 5;
-    hw.log_bus_width = 9;
-    hw.log_inp_buff_size = 13;
-    hw.log_wgt_buff_size = 15;
-    hw.log_acc_buff_size = 14;
+    hw_config hw = tl_hw_b4_block32_bus512("b4-block32-bus512", 13, 15, 14);
     check_bound(&hw, 21, 12);
 }
 
@@ -323,15 +316,8 @@ Test(cost, dma_variation_stalls_are_estimated, .timeout = 300) {
  * GEMMs of 724 plus an epilogue of 176. Freeing the slot after the epilogue, the model
  * said +4.11% over the simulator. */
 Test(cost, variation_frees_load_slots_after_the_gemm, .timeout = 300) {
-    hw_config hw = hw_default();
-    snprintf(hw.name, sizeof hw.name, "d6791");
-    hw.log_batch = 2;
-    hw.log_block_in = hw.log_block_out = 5;
-    hw.log_bus_width = 9;
+    hw_config hw = tl_hw_b4_block32_bus512("d6791", 17, 18, 17);
     hw.log_uop_buff_size = 14;
-    hw.log_inp_buff_size = 17;
-    hw.log_wgt_buff_size = 18;
-    hw.log_acc_buff_size = 17;
     op o = tl_conv(2, 64, 80, 350, 64, 3, 3, 1, 1);
     emb e;
     memset(&e, 0, sizeof e);

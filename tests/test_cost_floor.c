@@ -307,14 +307,7 @@ Test(cost_floor, programs_spend_at_least_the_floor_default, .timeout = 600) {
 /* BATCH 4, BLOCK 32, a 512-bit bus and small buffers: a LOAD ACC row is 8 beats (512 B),
  * bursts hold 32 beats, many tiles. */
 Test(cost_floor, programs_spend_at_least_the_floor_wide, .timeout = 600) {
-    hw_config hw = hw_default();
-    snprintf(hw.name, sizeof hw.name, "b4-block32-bus512");
-    hw.log_batch = 2;
-    hw.log_block_in = hw.log_block_out = 5;
-    hw.log_bus_width = 9;
-    hw.log_inp_buff_size = 13;
-    hw.log_wgt_buff_size = 15;
-    hw.log_acc_buff_size = 14;
+    hw_config hw = tl_hw_b4_block32_bus512("b4-block32-bus512", 13, 15, 14);
     floor_is_sound(&hw, 32, TL_SANITIZED ? 5 : 15);
 }
 

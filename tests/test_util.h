@@ -17,6 +17,7 @@
 #include "core/op.h"
 #include "core/spec.h"
 #include "core/status.h"
+#include "vta/hw.h"
 
 /* A draw in lo..hi (splitmix64, es_splitmix64). */
 static inline int64_t tl_rnd(uint64_t *s, int64_t lo, int64_t hi) {
@@ -91,6 +92,20 @@ static inline op tl_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, 
 static inline op tl_gemm(int64_t batch, int64_t m, int64_t n, int64_t k, bool a_t, bool b_t) {
     op_gemm g = {.batch = batch, .m = m, .n = n, .k = k, .a_t = a_t, .b_t = b_t};
     return tl_build_gemm(&g, "gemm");
+}
+
+/* The DSE's widest shape on the default VTA: BATCH 4, BLOCK 32x32, a 512-bit bus, with
+ * the given log2 buffer bytes of INP, WGT and ACC. */
+static inline hw_config tl_hw_b4_block32_bus512(const char *name, int log_inp, int log_wgt, int log_acc) {
+    hw_config hw = hw_default();
+    snprintf(hw.name, sizeof hw.name, "%s", name);
+    hw.log_batch = 2;
+    hw.log_block_in = hw.log_block_out = 5;
+    hw.log_bus_width = 9;
+    hw.log_inp_buff_size = log_inp;
+    hw.log_wgt_buff_size = log_wgt;
+    hw.log_acc_buff_size = log_acc;
+    return hw;
 }
 
 /* Requantization of a conv as the lowering tests use it: bias per output channel

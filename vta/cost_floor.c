@@ -42,10 +42,9 @@ static void clip_ops(const op *o, bool *need_max, bool *need_min) {
         *need_max = *need_min = true;
         return;
     }
-    int64_t lo = -16256 * red, hi = 16384 * red;
+    int64_t lo = 16256 * red, hi = 16384 * red; /* acc in [-lo, hi] */
     int s = o->rq.shift;
-    int64_t lo_s = lo >= 0 ? lo >> s : -((-lo + ((int64_t)1 << s) - 1) >> s); /* floor division */
-    int64_t hi_s = hi >> s;
+    int64_t lo_s = -((lo + ((int64_t)1 << s) - 1) >> s), hi_s = hi >> s; /* floor(-lo / 2^s), floor(hi / 2^s) */
     int64_t clo = o->rq.relu && o->rq.clip_lo < 0 ? 0 : o->rq.clip_lo;
     *need_max = lo_s < clo;
     *need_min = hi_s > o->rq.clip_hi;
