@@ -35,6 +35,21 @@
 
 /* ---- DMA durations ---- */
 
+/* x / d (d > 0). For a power of two (every divisor here on the VTA designs) a
+ * multiplication by 2^-log2(d): the same double exactly, without the divider's latency. */
+static inline double div_pow2(double x, int64_t d) {
+    if ((d & (d - 1)) != 0 || d > ((int64_t)1 << 62)) return x / (double)d;
+    uint64_t bits = (uint64_t)(1023 - __builtin_ctzll((uint64_t)d)) << 52;
+    double inv;
+    memcpy(&inv, &bits, sizeof inv);
+    return x * inv;
+}
+
+/* a / d and a % d (d > 0): a shift and a mask for a power of two (bus widths, burst
+ * boundaries, element sizes), else the divider. */
+static inline uint64_t udiv(uint64_t a, uint64_t d) { return (d & (d - 1)) == 0 ? a >> __builtin_ctzll(d) : a / d; }
+static inline uint64_t umod(uint64_t a, uint64_t d) { return (d & (d - 1)) == 0 ? a & (d - 1) : a % d; }
+
 /* Expected cycles of n DRAM rows of len bytes whose start addresses are r0 plus
  * multiples of step bytes (0: all at r0): bursts (dram_latency each) and bus beats,
  * the row starts taken as evenly spread over the residues r0 + j * gcd(step, K) modulo
@@ -47,14 +62,14 @@
 static double rows_cycles(const hw_config *hw, double n, double len, int64_t step, int64_t r0) {
     if (n <= 0 || len <= 0) return 0;
     int64_t busb = hw_bus_bytes(hw), Kb = hw->burst_boundary < busb ? busb : hw->burst_boundary;
-    double bus = (double)busb, K = (double)Kb;
-    double mb = (double)hw->max_burst_beats * bus;
+    int64_t mbb = hw->max_burst_beats * busb;
+    double mb = (double)mbb;
     int64_t G = es_gcd_i64(Kb, step), Gb = es_gcd_i64(busb, G);
     int64_t r = (G & (G - 1)) == 0 ? r0 & (G - 1) : (r0 % G + G) % G;
     int64_t rb = (Gb & (Gb - 1)) == 0 ? r & (Gb - 1) : r % Gb;
-    double bursts = 1 + (double)(int64_t)((len - 1 + (double)r) / (double)G) * (double)G / K;
-    if (mb < K && len > mb) bursts += len / mb - len / K;
-    double beats = 1 + (double)(int64_t)((len - 1 + (double)rb) / (double)Gb) * (double)Gb / bus;
+    double bursts = 1 + div_pow2((double)(int64_t)div_pow2(len - 1 + (double)r, G) * (double)G, Kb);
+    if (mbb < Kb && len > mb) bursts += div_pow2(len, mbb) - div_pow2(len, Kb);
+    double beats = 1 + div_pow2((double)(int64_t)div_pow2(len - 1 + (double)rb, Gb) * (double)Gb, busb);
     return n * (bursts * hw->dram_latency + beats);
 }
 
@@ -64,10 +79,9 @@ static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lowe
                          int64_t r0) {
     int64_t ebi = hw_elem_bytes(hw, (hw_mem)b->mem_type);
     double eb = (double)ebi;
-    double bus = (double)hw_bus_bytes(hw);
     double startup = b->store ? hw->store_startup : hw->load_startup;
     double row = s->rows ? (double)s->elems * eb / (double)s->rows : 0;
-    double pad = (double)s->pad_elems * eb / bus;
+    double pad = div_pow2((double)s->pad_elems * eb, hw_bus_bytes(hw));
     return (double)s->insns * startup + rows_cycles(hw, (double)s->rows, row, es_gcd_i64(s->row_gcd, step) * ebi, r0) +
            pad;
 }
@@ -79,15 +93,15 @@ static double dma_cycles(const hw_config *hw, const lower_dma_box *b, const lowe
  * never cross a burst_boundary). */
 static double row_exact(const hw_config *hw, uint64_t a, uint64_t len) {
     uint64_t bus = (uint64_t)hw_bus_bytes(hw);
-    uint64_t b0 = a / bus, b1 = (a + len + bus - 1) / bus, nb = b1 - b0;
-    uint64_t kb = (uint64_t)hw->burst_boundary / bus, mb = (uint64_t)hw->max_burst_beats;
+    uint64_t b0 = udiv(a, bus), b1 = udiv(a + len + bus - 1, bus), nb = b1 - b0;
+    uint64_t kb = udiv((uint64_t)hw->burst_boundary, bus), mb = (uint64_t)hw->max_burst_beats;
     if (kb == 0) kb = 1;
-    uint64_t c0 = b0 / kb, c1 = (b1 - 1) / kb, bursts;
+    uint64_t c0 = udiv(b0, kb), c1 = udiv(b1 - 1, kb), bursts;
     if (c0 == c1) {
-        bursts = (nb + mb - 1) / mb;
+        bursts = udiv(nb + mb - 1, mb);
     } else {
-        uint64_t first = kb - b0 % kb, lastn = (b1 - 1) % kb + 1;
-        bursts = (first + mb - 1) / mb + (lastn + mb - 1) / mb + (c1 - c0 - 1) * ((kb + mb - 1) / mb);
+        uint64_t first = kb - umod(b0, kb), lastn = umod(b1 - 1, kb) + 1;
+        bursts = udiv(first + mb - 1, mb) + udiv(lastn + mb - 1, mb) + (c1 - c0 - 1) * udiv(kb + mb - 1, mb);
     }
     return (double)(bursts * (uint64_t)hw->dram_latency + nb);
 }
@@ -197,7 +211,8 @@ static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int
     const hw_config *hw = c->hw;
     const emb_nest *n = c->n;
     const sched *s = c->s;
-    int64_t start[EMB_MAX_LOOPS] = {0}, step, r0;
+    int64_t start[EMB_MAX_LOOPS], step, r0;
+    for (int l = 0; l < n->nloops; l++) start[l] = 0; /* not an initializer: only the loops in use */
     lower_dma_box b;
     sched_dma_box(hw, n, s, x, mem, store, start, cnt, 0, &b);
     int kind = x < 2 ? (int)x : store ? 2 : 3; /* the alignment is the same in every class */
@@ -396,8 +411,8 @@ static void regions(const op *o, const hw_config *hw, const emb_nest *n, const s
 #define CM_PLACE(kind, bytes, out_elem)                                                  \
     do {                                                                                 \
         uint64_t e_ = (uint64_t)hw_elem_bytes(hw, kind), al_ = e_ > 64 ? e_ : 64;        \
-        at = (at + al_ - 1) / al_ * al_;                                                 \
-        out_elem = (int64_t)(at / e_);                                                   \
+        at = udiv(at + al_ - 1, al_) * al_;                                              \
+        out_elem = (int64_t)udiv(at, e_);                                                \
         at += (uint64_t)(bytes);                                                         \
     } while (0)
     int64_t ignore;
@@ -427,12 +442,8 @@ void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, dou
         *g = cl->ldi[x];
         return;
     }
-    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 58;
-    if (c->ckey[x][h] == key + 1) {
-        *dur = c->cval[x][h];
-        *g = c->cins[x][h];
-        return;
-    }
+    if (cost_int_load_cached(c, x, key, dur, g)) return;
+    unsigned h = cost_int_cache_slot(key);
     status st;
     status_init(&st);
     if (!box_cost_at(c, (emb_operand)x, idx, dur, g, &st)) {
@@ -468,7 +479,7 @@ enum { EST_EXACT = 1, EST_CHECK = 2, EST_REF = 4 };
 
 /* The class tables of s. */
 static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, const sched *s, cm_ctx *c, status *st) {
-    memset(c, 0, offsetof(cm_ctx, ckey));
+    cost_int_zero(c, offsetof(cm_ctx, ckey));
     c->hw = hw;
     for (int x = 0; x < 2; x++)
         for (int a = 0; a < n->lay[x].naxes; a++) c->padded[x] |= s->strip[x][a];
@@ -478,8 +489,9 @@ static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, cons
     int vl[CM_MAXV], nv = 0;
     for (int l = 0; l < n->nloops; l++) {
         c->vbit[l] = -1;
-        c->ntl[l] = sched_ntiles(n, s, l);
-        if (n->loop[l].extent % s->tile[l] != 0 && nv < CM_MAXV) {
+        int64_t full = n->loop[l].extent / s->tile[l], part = n->loop[l].extent % s->tile[l]; /* one division */
+        c->ntl[l] = full + (part != 0);
+        if (part != 0 && nv < CM_MAXV) {
             c->vbit[l] = nv;
             vl[nv++] = l;
         }
@@ -493,7 +505,8 @@ static bool classes_of(const op *o, const hw_config *hw, const emb_nest *n, cons
  * 0 on every axis, and no inner level that moves x has a partial last tile (its
  * extents would differ)? */
 static bool box_returns(const emb_nest *n, const sched *s, const cm_ctx *c, int p, emb_operand x) {
-    int64_t d[EMB_MAX_LAXES] = {0};
+    int64_t d[EMB_MAX_LAXES];
+    for (int a = 0; a < n->lay[x].naxes; a++) d[a] = 0;
     for (int j = p; j < c->nlev; j++) {
         int l = c->lev[j].loop, a = n->loop[l].axis[x];
         if (a < 0) continue;
@@ -518,13 +531,13 @@ static void walk_of(const op *o, const hw_config *hw, const emb_nest *n, sched *
     c->plev[0] = c->plev[1] = 0;
     /* a fresh padded-load cache: what it holds depends on the order of the lookups */
     for (int x = 0; x < 2; x++)
-        if (c->padded[x]) memset(c->ckey[x], 0, sizeof c->ckey[x]);
+        if (c->padded[x]) cost_int_zero(c->ckey[x], sizeof c->ckey[x]);
     /* levels: tiled loops in visiting order */
     int pos_bias = -1;
     c->pow3[0] = c->pow3[1] = 1;
     for (int i = 0; i < n->nloops; i++) {
         int l = s->order[i];
-        int64_t nt = sched_ntiles(n, s, l);
+        int64_t nt = c->ntl[l];
         if (nt < 2) continue;
         cm_level *L = &c->lev[c->nlev];
         L->loop = l;

@@ -15,7 +15,12 @@
  *   group skips the reference's second sum (t >= first = last, so t + dur is the
  *   maximum: rounding is monotonic);
  * - a program without padded operands or exact DMA takes a copy of the loop that
- *   carries no tile indices or position keys.
+ *   carries no tile indices or position keys; in the other copy a load batch reads the
+ *   class table and the padded-load cache inline, and calls out only on a miss (a call
+ *   per tile spills the walk's state);
+ * - nothing on the way is cleared or copied by a constant-size memset / struct copy:
+ *   `rep stos` start-up and 16-byte loads of just-stored 8-byte fields (store
+ *   forwarding fails) each cost more than a tile.
  * Invariant: a pure function of the context; deterministic. */
 #include <string.h>
 
@@ -146,9 +151,24 @@ FW_INLINE void fw_tile(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restr
             }
             l2c = fw_group(fc, z, M_LOAD, tok, cl->lds[lm], cl->ldg[lm], cl->ldq[lm]);
         } else {
-            double dur;
-            int64_t g, key[2] = {t->k * c->pow3[0] + t->pk[0], t->k * c->pow3[1] + t->pk[1]};
-            cost_int_batch(c, &z->s, t->k, lm, key, idx, &dur, &g);
+            double dur = 0;
+            int64_t g = 0;
+            for (int x = 0; x < 2; x++)
+                if (lm >> x & 1) {
+                    double d;
+                    int64_t gi;
+                    int64_t key = t->k * c->pow3[x] + t->pk[x];
+                    if (!c->exact && !c->padded[x]) { /* cost_int_load's first cases, inline */
+                        d = cl->ld[x];
+                        gi = cl->ldi[x];
+                    } else if (c->exact || !cost_int_load_cached(c, x, key, &d, &gi)) {
+                        cost_int_load(c, t->k, x, key, idx, &d, &gi);
+                    }
+                    z->s.bytes[x] += cl->ldb[x];
+                    z->s.loads[x]++;
+                    dur += d;
+                    g += gi;
+                }
             double q = cost_int_quot(dur, &g);
             l2c = fw_group(fc, z, M_LOAD, tok, dur, g, q);
         }
@@ -187,6 +207,26 @@ FW_INLINE void fw_warp(fw_state *restrict z, fw_rings *restrict r, const cm_coun
     z->last_gemm += d[M_COMP];
 }
 
+/* *d = *s one 8-byte word at a time through a register. s was just written field by
+ * field; a plain struct copy reads it with 16-byte loads, each spanning two pending
+ * 8-byte stores, which the CPU cannot forward (a stall of the whole walk). */
+FW_INLINE void fw_snap(cm_counters *restrict d, const cm_counters *restrict s) {
+    _Static_assert(sizeof *s == 15 * 8, "cm_counters is 15 8-byte words");
+    const unsigned char *from = (const unsigned char *)s;
+    unsigned char *to = (unsigned char *)d;
+#define FW_WORD(i)                                                                     \
+    do {                                                                               \
+        uint64_t w;                                                                    \
+        memcpy(&w, from + 8 * (i), 8);                                                 \
+        __asm__("" : "+r"(w)); /* a register: no vector copy */                        \
+        memcpy(to + 8 * (i), &w, 8);                                                   \
+    } while (0)
+    FW_WORD(0); FW_WORD(1); FW_WORD(2); FW_WORD(3); FW_WORD(4);
+    FW_WORD(5); FW_WORD(6); FW_WORD(7); FW_WORD(8); FW_WORD(9);
+    FW_WORD(10); FW_WORD(11); FW_WORD(12); FW_WORD(13); FW_WORD(14);
+#undef FW_WORD
+}
+
 /* Level i at iteration v applied to the facts of the outer levels. */
 FW_INLINE void fw_apply(const cm_ctx *c, int i, int64_t v, const fw_pre *o, fw_pre *t, int64_t *idx, const bool lean) {
     const cm_level *L = &c->lev[i];
@@ -209,9 +249,15 @@ FW_INLINE void fw_apply(const cm_ctx *c, int i, int64_t v, const fw_pre *o, fw_p
  * CM_EXPLICIT - 1, it warps the middle ones and continues with its last. */
 FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restrict r, const bool lean) {
     int nl = c->nlev;
-    int64_t v[EMB_MAX_LOOPS] = {0}, idx[EMB_MAX_LOOPS] = {0};
+    int64_t v[EMB_MAX_LOOPS], idx[EMB_MAX_LOOPS];
+    for (int i = 0; i < nl; i++) v[i] = 0; /* loops, not array initializers (see above) */
+    for (int l = 0; l < c->n->nloops; l++) idx[l] = 0;
     fw_pre pre[EMB_MAX_LOOPS + 1];
-    cm_counters snap[EMB_MAX_LOOPS], snap0[EMB_MAX_LOOPS]; /* after a level's previous iteration, the one before */
+    /* per level, the counters after its previous iteration and the one before: snap[i][par[i]] the
+     * newer (a parity flip instead of a copy) */
+    cm_counters snap[EMB_MAX_LOOPS][2];
+    unsigned char par[EMB_MAX_LOOPS];
+    for (int i = 0; i < nl; i++) par[i] = 0;
     pre[0] = (fw_pre){0, -1, true, true, {0, 0}};
     int j = 0; /* the outermost level whose iteration changed */
     for (;;) {
@@ -221,12 +267,13 @@ FW_INLINE void fw_run(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restri
         for (; i >= 0; i--) {
             int64_t cnt = c->lev[i].count, nv = v[i] + 1;
             if (!c->exact && cnt > CM_EXPLICIT + 1 && nv < cnt) { /* v[i] = nv - 1 done, not the last */
-                if (cost_int_warp_now(nv - 1, &z->s, &snap[i], &snap0[i])) {
-                    fw_warp(z, r, &snap[i], cnt - nv - 1); /* iterations nv .. cnt-2 */
+                cm_counters *a = &snap[i][par[i]], *b = &snap[i][par[i] ^ 1];
+                if (cost_int_warp_now(nv - 1, &z->s, a, b)) {
+                    fw_warp(z, r, a, cnt - nv - 1); /* iterations nv .. cnt-2 */
                     nv = cnt - 1;
                 } else {
-                    snap0[i] = snap[i];
-                    snap[i] = z->s;
+                    fw_snap(b, &z->s);
+                    par[i] ^= 1;
                 }
             }
             if (nv < cnt) {
@@ -245,14 +292,14 @@ static void fw_run_full(cm_ctx *c, fw_state *z, fw_rings *r) { fw_run(c, z, r, f
 
 void cost_int_walk_fast(cm_ctx *c, cm_counters *res) {
     fw_state z;
-    fw_rings r;
-    memset(&z, 0, sizeof z);
-    memset(&r, 0, sizeof r);
+    fw_rings r; /* empty rings: a token is written before it is read */
+    cost_int_zero(&z, sizeof z);
+    for (int q = 0; q < 2; q++) r.head[q] = r.cnt[q] = 0;
     fw_group(c->fc, &z, M_COMP, 0, c->uop, 1, c->uop);
     if (!c->padded[0] && !c->padded[1] && !c->exact)
         fw_run_lean(c, &z, &r);
     else
         fw_run_full(c, &z, &r);
     fw_group(c->fc, &z, M_COMP, fw_pop(&r, R_S2C), 0, 1, 0); /* FINISH */
-    *res = z.s;
+    fw_snap(res, &z.s);
 }

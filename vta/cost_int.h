@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/emb.h"
 #include "vta/hw.h"
@@ -120,12 +121,30 @@ void cost_int_batch(cm_ctx *c, cm_counters *z, int k, int lm, const int64_t *key
  * address, scaled to all tiles. For the estimates at real addresses (EST_EXACT) of
  * programs too large to walk at them. */
 double cost_int_variation(cm_ctx *c);
+/* cost_int_load's cache of the position-dependent load costs of padded operand x: the
+ * slot of key, and whether it holds key (then *dur, *g are its cost). */
+static inline unsigned cost_int_cache_slot(int64_t key) { return (unsigned)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 58); }
+static inline bool cost_int_load_cached(const cm_ctx *c, int x, int64_t key, double *dur, int64_t *g) {
+    unsigned h = cost_int_cache_slot(key);
+    if (c->ckey[x][h] != key + 1) return false;
+    *dur = c->cval[x][h];
+    *g = c->cins[x][h];
+    return true;
+}
 /* The reference walk: every tile of the level sequence, one group at a time. */
 void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
 /* The fast walk (cost_fast.c): the same figures bit for bit. */
 void cost_int_walk_fast(cm_ctx *c, cm_counters *r);
 
 static inline double cost_int_max(double a, double b) { return a > b ? a : b; }
+
+/* memset(p, 0, n) through the C library. A memset of constant size is inlined as
+ * `rep stos`, whose start-up is a large part of a model evaluation; the library's
+ * vector stores are not. */
+static inline void cost_int_zero(void *p, size_t n) {
+    __asm__("" : "+r"(n)); /* the size is no longer a constant */
+    memset(p, 0, n);
+}
 
 /* The operands (bit x) the tile of class k whose carry is at level p (-1: the first
  * tile) loads: those whose box moved, less those whose box is the previous tile's
