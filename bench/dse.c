@@ -189,6 +189,7 @@ dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const 
     setup_probes(c);
     c->op_hash = malloc((size_t)nlayers * sizeof *c->op_hash);
     c->canon = malloc((size_t)nlayers * sizeof *c->canon);
+    c->floor_op = calloc((size_t)nlayers * DSE_FLOOR_WIDTHS, sizeof *c->floor_op);
     c->cap = 1024;
     c->tab = calloc((size_t)c->cap, sizeof *c->tab);
     if (!c->op_hash || !c->canon || !c->tab) {
@@ -221,6 +222,7 @@ void dse_destroy(dse_ctx *c) {
     free(c->tab);
     free(c->op_hash);
     free(c->canon);
+    free(c->floor_op);
     for (int64_t i = 0; i < c->ndisk; i++) free(c->disk_line[i]);
     free(c->disk_line);
     free(c->disk_key);

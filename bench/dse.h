@@ -95,6 +95,10 @@ typedef struct dse_design {
     double energy_uj;         /* suite total, the cost module's energy (cost_vta_report) */
     double area;              /* the cost module's area proxy relative to the default VTA (= 1) */
     double util;              /* nominal MACs / executed MAC slots, whole suite */
+    double floor_cycles;      /* suite total of the hardware floor (cost_vta_floor): no VTA
+                               * program of the design is faster, whatever its mapping */
+    double box_floor_cycles;  /* the same for programs that compute the whole iteration box,
+                               * as every embedding does: the floor of the mapping space */
     int32_t layers;
     int32_t slow_layers;      /* layers that needed a schedule search on the design */
     int32_t packed_layers;    /* layers where channel packing won (strategy solve) */

@@ -148,6 +148,15 @@ static dse_entry *layer_entry(dse_ctx *c, int l, const hw_config *hw, status *st
     return dse_entry_fill(c, e, st) ? e : NULL;
 }
 
+/* Layer l's hardware floor on hw, its operator facts computed once per BLOCK_IN. */
+static void layer_floor(dse_ctx *c, int l, const hw_config *hw, cost_floor *f) {
+    cost_floor_op tmp, *fo = &tmp;
+    if (hw->log_block_in >= 0 && hw->log_block_in < DSE_FLOOR_WIDTHS)
+        fo = &c->floor_op[l * DSE_FLOOR_WIDTHS + hw->log_block_in];
+    if (fo == &tmp || fo->block_in != hw_block_in(hw)) cost_floor_op_of(&c->layers[l], hw_block_in(hw), fo);
+    cost_vta_floor_of(&c->layers[l], fo, hw, f);
+}
+
 bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, status *st) {
     memset(d, 0, sizeof *d);
     d->index = index;
@@ -168,7 +177,7 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
         snprintf(d->why, sizeof d->why, "%.250s", t.msg);
         return true;
     }
-    double macs = 0, slots = 0;
+    double macs = 0, slots = 0, floor = 0, box_floor = 0;
     int64_t slow0 = c->slow;
     dse_dctx dc;
     dctx_init(&dc, hw);
@@ -192,8 +201,14 @@ bool dse_eval(dse_ctx *c, const hw_config *hw, int64_t index, dse_design *d, sta
         d->packed_layers += ch.cand == 1;
         macs += (double)op_macs(&c->layers[l]);
         slots += (double)ch.instances * (double)(hw_batch(hw) * hw_block_in(hw) * hw_block_out(hw));
+        cost_floor fl;
+        layer_floor(c, l, hw, &fl);
+        floor += (double)fl.cycles;
+        box_floor += (double)fl.cycles_box;
         d->layers++;
     }
+    d->floor_cycles = floor;
+    d->box_floor_cycles = box_floor;
     d->slow_layers = (int32_t)(c->slow - slow0);
     d->util = slots > 0 ? macs / slots : 0;
     return true;

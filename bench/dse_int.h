@@ -8,6 +8,7 @@
 #include "bench/dse.h"
 #include "core/emb.h"
 #include "encoders/enc.h"
+#include "vta/cost.h"
 #include "vta/sched.h"
 
 #define DSE_MAX_LIB 48
@@ -55,6 +56,8 @@ typedef struct dse_entry {
     dse_cand c[2];
 } dse_entry;
 
+#define DSE_FLOOR_WIDTHS 8
+
 struct dse_ctx {
     const op *layers;
     int nlayers;
@@ -67,6 +70,8 @@ struct dse_ctx {
     int64_t borrowed;             /* libraries taken from the other strategy's cache entry */
     uint64_t *op_hash;            /* per layer (name excluded) */
     int32_t *canon;               /* per layer: the first layer of the same shape (entries are shared) */
+    cost_floor_op *floor_op;      /* per layer x log2 BLOCK_IN (DSE_FLOOR_WIDTHS): the floor's operator
+                                   * facts, block_in 0 until computed */
     /* entries: open addressing on key */
     dse_entry **tab;
     int64_t cap, count;

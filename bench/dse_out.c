@@ -18,7 +18,9 @@
     X(max_burst_beats) X(burst_boundary) X(load_startup) X(store_startup) X(gemm_startup)             \
     X(alu_startup) X(gemm_iter_cycles) X(alu_imm_cycles) X(alu_reg_cycles)
 
-#define DBL_LIST(X) X(cycles) X(energy_uj) X(area) X(util) X(val_model) X(val_sim) X(val_err) X(val_max_layer_err)
+#define DBL_LIST(X)                                                                                   \
+    X(cycles) X(energy_uj) X(area) X(util) X(floor_cycles) X(box_floor_cycles) X(val_model) X(val_sim)         \
+    X(val_err) X(val_max_layer_err)
 #define INT_LIST(X) X(layers) X(slow_layers) X(packed_layers) X(val_layers) X(val_worst_layer)
 #define BOOL_LIST(X) X(is_default) X(pareto_cycles) X(pareto_energy)
 
@@ -192,6 +194,9 @@ static void hw_short(const hw_config *h, char *buf, size_t len) {
              ldexp(1.0, h->log_uop_buff_size - 10), (long long)(hw_bus_bytes(h) * 8));
 }
 
+/* The design's estimate over its hardware floor (0: unknown, results of an older run). */
+static double floor_gap(const dse_design *d) { return d->floor_cycles > 0 ? d->cycles / d->floor_cycles : 0; }
+
 void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective obj) {
     int64_t feas = 0, bad[8] = {0}, pc = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -204,17 +209,35 @@ void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective ob
         if (bad[r]) fprintf(f, ", %lld infeasible (%s)", (long long)bad[r], dse_reason_name((dse_reason)r));
     fprintf(f, "; %lld on the cycles/area front (objective %s)\n", (long long)pc, dse_objective_name(obj));
     const dse_design *def = find_default(d, n);
+    char fl[48] = "";
     if (def) {
         const dse_design *b = best_within(d, n, 2.0 * def->area);
         char hs[160];
-        fprintf(f, "default VTA: %.0f cycles, %.1f uJ, area 1.00, util %.1f%%\n", def->cycles, def->energy_uj,
-                100 * def->util);
+        if (floor_gap(def) > 0) snprintf(fl, sizeof fl, ", %.3fx its hardware floor", floor_gap(def));
+        fprintf(f, "default VTA: %.0f cycles, %.1f uJ, area 1.00, util %.1f%%%s\n", def->cycles, def->energy_uj,
+                100 * def->util, fl);
         if (b) {
             hw_short(&b->hw, hs, sizeof hs);
-            fprintf(f, "fastest at <= 2x default area: %s (%s): %.0f cycles, %.2fx faster, area %.2f\n", b->hw.name, hs,
-                    b->cycles, def->cycles / b->cycles, b->area);
+            fl[0] = 0;
+            if (floor_gap(b) > 0) snprintf(fl, sizeof fl, ", %.3fx its hardware floor", floor_gap(b));
+            fprintf(f, "fastest at <= 2x default area: %s (%s): %.0f cycles, %.2fx faster, area %.2f%s\n", b->hw.name, hs,
+                    b->cycles, def->cycles / b->cycles, b->area, fl);
         }
     }
+    /* how close the mappings come to what each design allows (results of older runs: unknown) */
+    double lg = 0, worst = 0;
+    int64_t nf = 0;
+    const dse_design *w = NULL;
+    for (int64_t i = 0; i < n; i++) {
+        double g = d[i].reason == DSE_FEASIBLE ? floor_gap(&d[i]) : 0;
+        if (g <= 0) continue;
+        lg += log(g);
+        nf++;
+        if (g > worst) worst = g, w = &d[i];
+    }
+    if (nf)
+        fprintf(f, "estimate / hardware floor over %lld feasible designs: geomean %.3fx, max %.3fx (%s)\n", (long long)nf,
+                exp(lg / (double)nf), worst, w->hw.name);
 }
 
 static void svg_plot(FILE *f, const dse_design *d, int64_t n, bool energy, const char *title) {
@@ -292,15 +315,17 @@ static void svg_plot(FILE *f, const dse_design *d, int64_t n, bool energy, const
 }
 
 static void md_front(FILE *f, const dse_design *d, int64_t n, bool energy, const dse_design *def) {
-    fprintf(f, "| design | hardware | cycles | energy (uJ) | area | util | speedup vs default | validated: model err |\n");
-    fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|\n");
+    fprintf(f, "| design | hardware | cycles | energy (uJ) | area | util | speedup vs default | vs hardware floor | "
+               "validated: model err |\n");
+    fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int64_t i = 0; i < n; i++) {
         if (!(energy ? d[i].pareto_energy : d[i].pareto_cycles)) continue;
         char hs[160], val[64] = "-";
         hw_short(&d[i].hw, hs, sizeof hs);
         if (d[i].val_layers) snprintf(val, sizeof val, "%+.2f%% (%d layers)", 100 * d[i].val_err, d[i].val_layers);
-        fprintf(f, "| %s%s | %s | %.0f | %.1f | %.2f | %.1f%% | %.2fx | %s |\n", d[i].hw.name, d[i].is_default ? " (default)" : "",
-                hs, d[i].cycles, d[i].energy_uj, d[i].area, 100 * d[i].util, def ? def->cycles / d[i].cycles : 0, val);
+        fprintf(f, "| %s%s | %s | %.0f | %.1f | %.2f | %.1f%% | %.2fx | %.3fx | %s |\n", d[i].hw.name,
+                d[i].is_default ? " (default)" : "", hs, d[i].cycles, d[i].energy_uj, d[i].area, 100 * d[i].util,
+                def ? def->cycles / d[i].cycles : 0, floor_gap(&d[i]), val);
     }
 }
 

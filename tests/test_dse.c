@@ -531,7 +531,7 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
         cr_expect(fabs(d.val_err - (d.val_model - d.val_sim) / d.val_sim) < 1e-12);
         cr_expect_geq(d.val_max_layer_err, fabs(d.val_err) - 1e-12);
         if (i > 0) { /* every layer validated: the worst one recomputed here, layer by layer */
-            double worst = -1;
+            double worst = -1, floor = 0, box_floor = 0;
             int at = -1;
             for (int l = 0; l < nl; l++) {
                 dse_pick p;
@@ -540,7 +540,19 @@ Test(dse, validation_on_the_simulator, .timeout = 600) {
                 cr_assert(cost_sim(&ops[l], &h, &p.e, &p.n, &p.s, &rep, &st), "%s", st.msg);
                 double err = fabs(p.cycles - (double)rep.cycles) / (double)rep.cycles;
                 if (err > worst) worst = err, at = l;
+                /* the design's floors: every simulated program (whole-box, as every embedding)
+                 * spends at least the whole-box floor on this design's hardware */
+                cost_floor fl;
+                cost_vta_floor(&ops[l], &h, &fl);
+                cr_expect_geq((double)rep.cycles, (double)fl.cycles_box, "design %lld layer %d", (long long)i, l);
+                cr_expect_leq(fl.cycles, fl.cycles_box);
+                floor += (double)fl.cycles;
+                box_floor += (double)fl.cycles_box;
             }
+            cr_expect_eq(d.floor_cycles, floor, "design %lld: floor %.17g, summed here %.17g", (long long)i,
+                         d.floor_cycles, floor);
+            cr_expect_eq(d.box_floor_cycles, box_floor);
+            cr_expect_geq(d.val_sim, d.box_floor_cycles);
             cr_expect_eq(d.val_worst_layer, at, "design %lld: worst layer %d, recomputed %d", (long long)i,
                          d.val_worst_layer, at);
             cr_expect(fabs(d.val_max_layer_err - worst) < 1e-12);

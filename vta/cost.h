@@ -57,6 +57,18 @@ typedef struct cost_floor {
     int64_t gemm_box, compute_box, cycles_box;
 } cost_floor;
 void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f);
+/* What the floor needs of the operator for one BLOCK_IN (per-output lane steps, elements
+ * read, requantization ops): the costly part, independent of the rest of the hardware.
+ * Callers that floor one layer on many designs (dse) compute it once per width. */
+typedef struct cost_floor_op {
+    int64_t block_in;
+    int64_t steps, box_steps;   /* op_lane_steps (-1: not an op it counts) */
+    int64_t macs, outputs, touched_in, touched_wt;
+    bool need_max, need_min;    /* the requantization's MAX / MIN can change a value */
+} cost_floor_op;
+void cost_floor_op_of(const op *o, int64_t block_in, cost_floor_op *fo);
+/* cost_vta_floor from fo (fo->block_in must be hw's BLOCK_IN). */
+void cost_vta_floor_of(const op *o, const cost_floor_op *fo, const hw_config *hw, cost_floor *f);
 /* Whether cost_vta_plug can cost s (every DMA box of the program plans), without the
  * walk: the search's cheap feasibility test of a tiling prefix. */
 bool cost_vta_check(const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);

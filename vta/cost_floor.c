@@ -18,6 +18,8 @@
  * does not start zeroed (true of the hardware; codegen never relies on it). */
 #include "vta/cost.h"
 
+#include <stdlib.h>
+
 #include "core/es.h"
 
 /* Cycles of the DMA of `bytes` bytes on one module: beats plus a latency per burst. */
@@ -50,14 +52,26 @@ static void clip_ops(const op *o, bool *need_max, bool *need_min) {
     *need_min = hi_s > o->rq.clip_hi;
 }
 
-void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f) {
+void cost_floor_op_of(const op *o, int64_t block_in, cost_floor_op *fo) {
+    fo->block_in = block_in;
+    fo->steps = op_lane_steps(o, block_in, false);
+    fo->box_steps = op_lane_steps(o, block_in, true);
+    fo->macs = op_macs(o);
+    fo->outputs = op_outputs(o);
+    fo->touched_in = op_touched_elems(o, OP_IN);
+    fo->touched_wt = op_touched_elems(o, OP_WT);
+    clip_ops(o, &fo->need_max, &fo->need_min);
+}
+
+void cost_vta_floor_of(const op *o, const cost_floor_op *fo, const hw_config *hw, cost_floor *f) {
+    if (fo->block_in != hw_block_in(hw)) abort(); /* the caller's table is for another width */
     /* an iteration sums at most BLOCK_IN products into each of BATCH x BLOCK_OUT slots */
     int64_t slots = hw_batch(hw) * hw_block_out(hw), g = hw->gemm_iter_cycles;
-    int64_t steps = op_lane_steps(o, hw_block_in(hw), false), bsteps = op_lane_steps(o, hw_block_in(hw), true);
-    int64_t full = es_ceil_div(op_macs(o), slots * hw_block_in(hw));
+    int64_t steps = fo->steps, bsteps = fo->box_steps;
+    int64_t full = es_ceil_div(fo->macs, slots * hw_block_in(hw));
     f->gemm = steps < 0 ? 0 : es_ceil_div(steps, slots) * g;
     f->gemm_box = (bsteps < 0 ? full : es_ceil_div(bsteps, slots)) * g;
-    f->acc_rows = es_ceil_div(op_outputs(o), hw_batch(hw) * hw_block_out(hw));
+    f->acc_rows = es_ceil_div(fo->outputs, hw_batch(hw) * hw_block_out(hw));
     /* ACC init: per row a reset GEMM (plus an ALU ADD of the bias), or LOAD ACC of the
      * rows (zeros or the bias) at a beat per bus width of their bytes; rows may mix the
      * two, so the cheaper for all rows is the floor */
@@ -65,18 +79,22 @@ void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f) {
     int64_t by_gemm = f->acc_rows * (hw->gemm_iter_cycles + (o->rq.bias ? hw->alu_reg_cycles : 0));
     int64_t by_load = es_ceil_div(f->acc_rows * acc_row_bytes, hw_bus_bytes(hw));
     f->init = by_gemm < by_load ? by_gemm : by_load;
-    bool need_max, need_min;
-    clip_ops(o, &need_max, &need_min);
-    f->alu_per_row = (o->rq.shift + 14) / 15 + need_max + need_min; /* SHR steps of at most 15 */
+    f->alu_per_row = (o->rq.shift + 14) / 15 + fo->need_max + fo->need_min; /* SHR steps of at most 15 */
     int64_t rows = f->init + f->acc_rows * f->alu_per_row * hw->alu_imm_cycles;
     f->compute = f->gemm + rows;
     f->compute_box = f->gemm_box + rows;
     int64_t in_b = ((int64_t)1 << hw->log_inp_width) / 8, wt_b = ((int64_t)1 << hw->log_wgt_width) / 8;
-    f->load_bytes = op_touched_elems(o, OP_IN) * in_b + op_touched_elems(o, OP_WT) * wt_b;
-    f->store_bytes = op_outputs(o);
+    f->load_bytes = fo->touched_in * in_b + fo->touched_wt * wt_b;
+    f->store_bytes = fo->outputs;
     f->load = dma_floor(hw, f->load_bytes);
     f->store = dma_floor(hw, f->store_bytes);
     int64_t dma = f->load > f->store ? f->load : f->store;
     f->cycles = f->compute > dma ? f->compute : dma;
     f->cycles_box = f->compute_box > dma ? f->compute_box : dma;
+}
+
+void cost_vta_floor(const op *o, const hw_config *hw, cost_floor *f) {
+    cost_floor_op fo;
+    cost_floor_op_of(o, hw_block_in(hw), &fo);
+    cost_vta_floor_of(o, &fo, hw, f);
 }
