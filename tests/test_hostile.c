@@ -198,7 +198,10 @@ Test(hostile, baseline_with_100k_layers_loads_and_compares_in_linear_time) {
     cr_assert_eq(c.nregress, 0);
     cr_assert_eq(c.nimprove, 0);
     cr_assert_eq(c.nnote, 1, "notes: %d", c.nnote); /* "@index" key not run under its name */
-    cr_assert_lt(dt, 10.0, "100k layers took %.2f s CPU", dt);
+    /* the sanitizer build takes about 6 s CPU alone and up to 10 s beside another test;
+     * the quadratic code took more than 2 min in the normal build */
+    double limit = TL_SANITIZED ? 30.0 : 10.0;
+    cr_assert_lt(dt, limit, "100k layers took %.2f s CPU (limit %.0f s)", dt, limit);
     baseline_cmp_free(&c);
     baseline_free(&b);
     free(r);
