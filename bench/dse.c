@@ -192,7 +192,7 @@ dse_ctx *dse_create(const op *layers, int nlayers, const hw_space *space, const 
     c->floor_op = calloc((size_t)nlayers * DSE_FLOOR_WIDTHS, sizeof *c->floor_op);
     c->cap = 1024;
     c->tab = calloc((size_t)c->cap, sizeof *c->tab);
-    if (!c->op_hash || !c->canon || !c->tab) {
+    if (!c->op_hash || !c->canon || !c->floor_op || !c->tab) {
         dse_destroy(c);
         status_fail(st, "dse: out of memory");
         return NULL;
