@@ -197,6 +197,13 @@ static void hw_short(const hw_config *h, char *buf, size_t len) {
 /* The design's estimate over its hardware floor (0: unknown, results of an older run). */
 static double floor_gap(const dse_design *d) { return d->floor_cycles > 0 ? d->cycles / d->floor_cycles : 0; }
 
+/* ", 1.234x its hardware floor", or "" when the floor is unknown. */
+static const char *floor_note(const dse_design *d, char *buf, size_t len) {
+    buf[0] = 0;
+    if (floor_gap(d) > 0) snprintf(buf, len, ", %.3fx its hardware floor", floor_gap(d));
+    return buf;
+}
+
 void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective obj) {
     int64_t feas = 0, bad[8] = {0}, pc = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -209,19 +216,15 @@ void dse_print_summary(FILE *f, const dse_design *d, int64_t n, dse_objective ob
         if (bad[r]) fprintf(f, ", %lld infeasible (%s)", (long long)bad[r], dse_reason_name((dse_reason)r));
     fprintf(f, "; %lld on the cycles/area front (objective %s)\n", (long long)pc, dse_objective_name(obj));
     const dse_design *def = find_default(d, n);
-    char fl[48] = "";
     if (def) {
         const dse_design *b = best_within(d, n, 2.0 * def->area);
-        char hs[160];
-        if (floor_gap(def) > 0) snprintf(fl, sizeof fl, ", %.3fx its hardware floor", floor_gap(def));
+        char hs[160], fl[48];
         fprintf(f, "default VTA: %.0f cycles, %.1f uJ, area 1.00, util %.1f%%%s\n", def->cycles, def->energy_uj,
-                100 * def->util, fl);
+                100 * def->util, floor_note(def, fl, sizeof fl));
         if (b) {
             hw_short(&b->hw, hs, sizeof hs);
-            fl[0] = 0;
-            if (floor_gap(b) > 0) snprintf(fl, sizeof fl, ", %.3fx its hardware floor", floor_gap(b));
             fprintf(f, "fastest at <= 2x default area: %s (%s): %.0f cycles, %.2fx faster, area %.2f%s\n", b->hw.name, hs,
-                    b->cycles, def->cycles / b->cycles, b->area, fl);
+                    b->cycles, def->cycles / b->cycles, b->area, floor_note(b, fl, sizeof fl));
         }
     }
     /* how close the mappings come to what each design allows (results of older runs: unknown) */

@@ -432,7 +432,7 @@ static void regions(const op *o, const hw_config *hw, const emb_nest *n, const s
 /* Load duration of operand x for the tile at idx: the class table, or for an operand
  * with DMA padding the tile at its position (cached by key: the class and the position
  * of every level that moves a padded axis, first, middle or last). */
-void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g) {
+void cost_int_load_slow(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g) {
     const cm_class *cl = &c->cls[k];
     if (c->exact &&
         cost_int_box_exact(c, (emb_operand)x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, idx, dur, g))

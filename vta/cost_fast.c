@@ -15,9 +15,8 @@
  *   group skips the reference's second sum (t >= first = last, so t + dur is the
  *   maximum: rounding is monotonic);
  * - a program without padded operands or exact DMA takes a copy of the loop that
- *   carries no tile indices or position keys; in the other copy a load batch reads the
- *   class table and the padded-load cache inline, and calls out only on a miss (a call
- *   per tile spills the walk's state);
+ *   carries no tile indices or position keys; in the other copy a load batch calls out
+ *   only on a padded-load cache miss (cost_int_load is inline for the other cases);
  * - nothing on the way is cleared or copied by a constant-size memset / struct copy:
  *   `rep stos` start-up and 16-byte loads of just-stored 8-byte fields (store
  *   forwarding fails) each cost more than a tile.
@@ -157,13 +156,7 @@ FW_INLINE void fw_tile(cm_ctx *restrict c, fw_state *restrict z, fw_rings *restr
                 if (lm >> x & 1) {
                     double d;
                     int64_t gi;
-                    int64_t key = t->k * c->pow3[x] + t->pk[x];
-                    if (!c->exact && !c->padded[x]) { /* cost_int_load's first cases, inline */
-                        d = cl->ld[x];
-                        gi = cl->ldi[x];
-                    } else if (c->exact || !cost_int_load_cached(c, x, key, &d, &gi)) {
-                        cost_int_load(c, t->k, x, key, idx, &d, &gi);
-                    }
+                    cost_int_load(c, t->k, x, t->k * c->pow3[x] + t->pk[x], idx, &d, &gi);
                     z->s.bytes[x] += cl->ldb[x];
                     z->s.loads[x]++;
                     dur += d;

@@ -102,10 +102,9 @@ typedef struct cm_counters {
  * whole boundary chunk (max_burst_beats >= burst_boundary / bus: every VTA here),
  * else row by row. */
 double cost_int_rows_exact(const hw_config *hw, uint64_t a, uint64_t stride, uint64_t n, uint64_t len);
-/* Load duration and instructions of operand x for the tile at idx (tile index per nest
- * loop) of class k. key: for an operand with DMA padding, the class and the position
- * (first, middle, last) of every level moving a padded axis (see cost_ref.c). */
-void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g);
+/* cost_int_load's cases beyond the class table and a cached padded load: the load at
+ * the real DRAM address (exact), and a padded load not yet cached. */
+void cost_int_load_slow(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g);
 /* The box of operand x (memory mem) for the tile at idx at its real DRAM address, as
  * the simulator times it. */
 bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int64_t *idx, double *cyc,
@@ -131,6 +130,23 @@ static inline bool cost_int_load_cached(const cm_ctx *c, int x, int64_t key, dou
     *g = c->cins[x][h];
     return true;
 }
+/* Load duration and instructions of operand x for the tile at idx (tile index per nest
+ * loop) of class k. key: for an operand with DMA padding, the class and the position
+ * (first, middle, last) of every level moving a padded axis (see cost_ref.c).
+ * Inline for the common cases (the class table, a cached padded load): in the fast
+ * walk a call per tile spills the walk's whole state. */
+static inline void cost_int_load(cm_ctx *c, int k, int x, int64_t key, const int64_t *idx, double *dur, int64_t *g) {
+    if (!c->exact) {
+        if (!c->padded[x]) {
+            *dur = c->cls[k].ld[x];
+            *g = c->cls[k].ldi[x];
+            return;
+        }
+        if (cost_int_load_cached(c, x, key, dur, g)) return;
+    }
+    cost_int_load_slow(c, k, x, key, idx, dur, g);
+}
+
 /* The reference walk: every tile of the level sequence, one group at a time. */
 void cost_int_walk_ref(cm_ctx *c, cm_counters *r);
 /* The fast walk (cost_fast.c): the same figures bit for bit. */
