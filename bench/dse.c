@@ -547,6 +547,7 @@ void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, 
     s->db_load = in->db_load;
     s->db_acc = in->db_acc;
     s->reuse = in->reuse;
+    s->tiled_ok = sched_tiled_weights(&cd->e); /* as the library's search (sched_opts_init) */
     if (o->rq.bias) {
         sched_bias_axes(o, &cd->e, &cd->n, s->bias_rel);
         s->bias_rel_known = true;

@@ -550,6 +550,121 @@ Test(lower_dma, boxes_match_direct_copy) {
     }
 }
 
+/* ---- tiled DRAM copy of the weights ---- */
+
+/* Every tile's load of operand x, replayed by the LOAD interpreter above on the DRAM
+ * copy lower_dram_copy made of a layout whose element i holds i + 1, puts layout
+ * element lo + p at slot position p of the tile's box (0 where a stripped zero band
+ * lies): whatever order the copy has, the program reads the layout. */
+static void check_loads_read_layout(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x) {
+    const emb_layout *L = &n->lay[x];
+    int64_t full = L->elems, de = sched_dram_elems(n, s, x), rows = s->slot_rows[x];
+    int *src = malloc((size_t)full * sizeof *src), *dram = calloc((size_t)(de + rows), sizeof *dram);
+    int *sram = malloc((size_t)rows * sizeof *sram);
+    dma_rec *rec = malloc(sizeof *rec);
+    cr_assert(src && dram && sram && rec);
+    for (int64_t i = 0; i < full; i++) src[i] = (int)(i + 1);
+    lower_dram_copy(n, s, x, (int64_t)sizeof *src, src, dram); /* zero area after it */
+    int64_t idx[EMB_MAX_LOOPS] = {0}, start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int64_t t = 0; t < s->ntiles; t++) {
+        for (int l = 0; l < n->nloops; l++) {
+            start[l] = idx[l] * s->tile[l];
+            cnt[l] = n->loop[l].extent - start[l] < s->tile[l] ? n->loop[l].extent - start[l] : s->tile[l];
+        }
+        lower_dma_box b;
+        sched_dma_box(hw, n, s, x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, start, cnt, 0, &b);
+        b.dram_base = 0;
+        b.zero_base = de;
+        b.zero_elems = rows;
+        lower_dma_stats ds;
+        status st;
+        status_init(&st);
+        rec->n = 0;
+        cr_assert(lower_dma_plan(&b, rec_push, rec, &ds, &st), "%s", st.msg);
+        for (int64_t i = 0; i < rows; i++) sram[i] = -1;
+        for (int i = 0; i < rec->n; i++) interp_load(&rec->v[i], dram, sram, rows);
+        int64_t lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES], p[EMB_MAX_LAXES] = {0}, pts = 1;
+        sched_box(n, x, start, cnt, lo, f);
+        for (int a = 0; a < L->naxes; a++) pts *= f[a];
+        for (int64_t k = 0; k < pts; k++) {
+            int64_t li = 0, pos = 0;
+            bool zero = false;
+            for (int a = 0; a < L->naxes; a++) {
+                int64_t v = lo[a] + p[a];
+                li = li * L->extent[a] + v;
+                pos += (b.ax[a].sram_off + p[a]) * b.ax[a].sram_stride;
+                zero |= s->strip[x][a] && (v < L->zero_lo[a] || v >= L->extent[a] - L->zero_hi[a]);
+            }
+            int want = zero ? 0 : src[li];
+            cr_assert_eq(sram[pos], want, "operand %d (tiled %d), tile %lld: slot row %lld holds %d, layout %d", x,
+                         x < 2 && s->tiled[x], (long long)t, (long long)pos, sram[pos], want);
+            for (int a = L->naxes - 1; a >= 0; a--) {
+                if (++p[a] < f[a]) break;
+                p[a] = 0;
+            }
+        }
+        for (int l = n->nloops - 1; l >= 0; l--) {
+            if (++idx[l] < sched_ntiles(n, s, l)) break;
+            idx[l] = 0;
+        }
+    }
+    free(src), free(dram), free(sram), free(rec);
+}
+
+Test(lower_run, tiled_weights) {
+    hw_config tiny = hw_tiny(), def = hw_default();
+    int tiled = 0;
+    for (int v = 0; v < 6; v++) {
+        const hw_config *hw = v < 4 ? &tiny : &def;
+        op o = v == 0   ? mkgemm(1, 40, 9, 50, false, true)
+               : v == 1 ? mkgemm(1, 37, 21, 70, true, false)
+               : v == 2 ? mkconv(1, 40, 5, 36, 1, 1, 0, true, true)
+               : v == 3 ? mkconv(2, 20, 7, 21, 3, 1, 1, false, true)
+               : v == 4 ? mkgemm(1, 35, 70, 2048, false, false)
+                        : mkconv(1, 576, 7, 160, 1, 1, 0, false, true);
+        emb e;
+        status st;
+        status_init(&st);
+        char what[64];
+        for (int sw = 0; sw < 2; sw++) {
+            if (sw && o.kind != OP_GEMM) continue;
+            if (sw) { /* operand swap: the weights (A) are VTA's INP */
+                e = emb_empty();
+                e.swap = true;
+                term(&o, &e, EMB_I, "k", 0, NULL, 0);
+                term(&o, &e, EMB_O, "n", 0, NULL, 0);
+            } else {
+                cr_assert(emb_channel_packing(&o, HW_INTRINSIC(hw), &e, &st), "%s", st.msg);
+            }
+            emb_nest n;
+            cr_assert(emb_nest_build(&o, HW_INTRINSIC(hw), &e, &n, &st), "%s", st.msg);
+            sched_opts so;
+            sched_opts_init(&so);
+            so.e = &e;
+            sched s;
+            cr_assert(sched_search(&o, hw, &n, &so, &s, &st), "%s", st.msg);
+            emb_operand w = e.swap ? EMB_INP : EMB_WGT;
+            cr_assert_not(s.tiled[w == EMB_INP ? EMB_WGT : EMB_INP], "v%d swap %d: the activation's copy is tiled", v, sw);
+            tiled += s.tiled[w];
+            if (s.tiled[w]) cr_assert_gt(s.nblocks[w], 1);
+            if (s.ntiles <= 4000) {
+                check_loads_read_layout(hw, &n, &s, EMB_INP);
+                check_loads_read_layout(hw, &n, &s, EMB_WGT);
+            }
+            sched r;
+            refstrat_sched_opts(&o, &n, &so);
+            so.e = &e;
+            if (!sw && sched_search(&o, hw, &n, &so, &r, &st))
+                cr_assert(!r.tiled[EMB_INP] && !r.tiled[EMB_WGT], "v%d: the reference template's copy is tiled", v);
+            so.tile_weights = false;
+            if (sched_search(&o, hw, &n, &so, &r, &st)) cr_assert(!r.tiled[EMB_INP] && !r.tiled[EMB_WGT]);
+            snprintf(what, sizeof what, "tiled weights v%d swap %d", v, sw);
+            if (v < 4) run_case(&o, hw, &e, what); /* bit-exact through the driver */
+        }
+    }
+    cr_assert_geq(tiled, 5, "only %d of the cases tile the weights", tiled);
+}
+
 /* ---- CLI ---- */
 
 Test(lower_cli, run_compile_json) {

@@ -102,12 +102,6 @@ static void layout_shape(const emb_nest *n, const sched *s, emb_operand x, char 
     }
 }
 
-static int64_t compact_elems(const emb_nest *n, const sched *s, emb_operand x) {
-    int64_t e = 1;
-    for (int a = 0; a < n->lay[x].naxes; a++) e *= sched_compact_extent(n, s, x, a);
-    return e;
-}
-
 static bool any_strip(const emb_nest *n, const sched *s, int x) {
     for (int a = 0; a < n->lay[x].naxes; a++)
         if (s->strip[x][a]) return true;
@@ -158,9 +152,13 @@ void lower_region_specs(const op *o, const hw_config *hw, const emb *e, const em
         lower_region_spec *z = &spec[x == 0 ? LOWER_R_ZINP : LOWER_R_ZWGT];
         r->used = true;
         r->kind = cg_mem[x];
-        r->bytes = (uint64_t)(compact_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, cg_mem[x]));
-        layout_shape(n, s, (emb_operand)x, r->shape, sizeof r->shape);
-        snprintf(r->layout, sizeof r->layout, "%s %s (compact)", cls, x == 0 ? "inp vectors" : "wgt blocks");
+        r->bytes = (uint64_t)(sched_dram_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, cg_mem[x]));
+        if (s->tiled[x])
+            snprintf(r->shape, sizeof r->shape, "%lldx%lld", (long long)s->nblocks[x], (long long)s->slot_rows[x]);
+        else
+            layout_shape(n, s, (emb_operand)x, r->shape, sizeof r->shape);
+        snprintf(r->layout, sizeof r->layout, "%s %s (%s)", cls, x == 0 ? "inp vectors" : "wgt blocks",
+                 s->tiled[x] ? "tiled: one slot image per tile box" : "compact");
         if (any_strip(n, s, x))
             *z = (lower_region_spec){true, cg_mem[x], (uint64_t)(s->slot_rows[x] * hw_elem_bytes(hw, cg_mem[x])), "",
                                      "zeros"};

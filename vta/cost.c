@@ -198,7 +198,7 @@ static void box_align(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, co
         bool pad = x != EMB_ACC && s->strip[x][ax];
         if (idx && pad && (idx[l] == 0 || idx[l] == nt - 1)) continue;
         if (!idx) moved[ax] = true;
-        *step = es_gcd_i64(*step, n->loop[l].coef[x] * s->tile[l] * b->ax[ax].dram_stride);
+        *step = es_gcd_i64(*step, sched_dram_step(n, s, x, l, b));
     }
     int64_t off = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];
     for (int a = 0; a < b->naxes; a++)
@@ -220,10 +220,7 @@ static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int
         box_align(c, x, mem, store, NULL, &b, &c->al_step[kind], &c->al_r0[kind]);
         c->al_ok[kind] = true;
         if (x < 2)
-            for (int l = 0; l < n->nloops; l++) {
-                int ax = n->loop[l].axis[x];
-                c->tstep[x][l] = ax >= 0 ? n->loop[l].coef[x] * s->tile[l] * b.ax[ax].dram_stride : 0;
-            }
+            for (int l = 0; l < n->nloops; l++) c->tstep[x][l] = sched_dram_step(n, s, x, l, &b);
     }
     step = c->al_step[kind];
     r0 = c->al_r0[kind];
@@ -419,9 +416,7 @@ static void regions(const op *o, const hw_config *hw, const emb_nest *n, const s
     CM_PLACE(HW_MEM_UOP, s->uop_rows * 4, ignore);
     (void)ignore;
     for (int x = 0; x < 2; x++) {
-        int64_t el = 1;
-        for (int a = 0; a < n->lay[x].naxes; a++) el *= sched_compact_extent(n, s, (emb_operand)x, a);
-        CM_PLACE(mem[x], el * hw_elem_bytes(hw, mem[x]), c->base[x]);
+        CM_PLACE(mem[x], sched_dram_elems(n, s, (emb_operand)x) * hw_elem_bytes(hw, mem[x]), c->base[x]);
         if (c->padded[x]) CM_PLACE(mem[x], s->slot_rows[x] * hw_elem_bytes(hw, mem[x]), c->zbase[x]);
     }
     if (o->rq.bias) CM_PLACE(HW_MEM_ACC, n->lay[EMB_ACC].elems * hw_elem_bytes(hw, HW_MEM_ACC), c->base[3]);

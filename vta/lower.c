@@ -17,9 +17,46 @@ static uint8_t *region_bytes(vta_prog *p, const char *name, uint64_t *bytes) {
     return d + rg->addr;
 }
 
-void lower_compact_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const void *srcv, void *dstv) {
+/* The tiled copy: block after block, each the slot image of its tile box (the
+ * layout value lo + p at slot position p), zeros where a partial box leaves rows. */
+static void tiled_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const uint8_t *src,
+                       uint8_t *dst) {
+    const emb_layout *L = &n->lay[x];
+    int64_t full_stride[EMB_MAX_LAXES], st = 1;
+    for (int a = L->naxes - 1; a >= 0; a--) {
+        full_stride[a] = st;
+        st *= L->extent[a];
+    }
+    for (int64_t blk = 0; blk < s->nblocks[x]; blk++) {
+        int64_t lo[EMB_MAX_LAXES], f[EMB_MAX_LAXES], p[EMB_MAX_LAXES] = {0};
+        sched_block_box(n, s, x, blk, lo, f);
+        uint8_t *d = dst + blk * s->slot_rows[x] * eb;
+        for (int64_t r = 0; r < s->slot_rows[x]; r++) {
+            bool in = true;
+            int64_t full = 0;
+            for (int a = 0; a < L->naxes; a++) {
+                in = in && p[a] < f[a];
+                full += (lo[a] + p[a]) * full_stride[a];
+            }
+            if (in)
+                memcpy(d + r * eb, src + full * eb, (size_t)eb);
+            else
+                memset(d + r * eb, 0, (size_t)eb);
+            for (int a = L->naxes - 1; a >= 0; a--) {
+                if (++p[a] < s->pitch[x][a]) break;
+                p[a] = 0;
+            }
+        }
+    }
+}
+
+void lower_dram_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const void *srcv, void *dstv) {
     const uint8_t *src = srcv;
     uint8_t *dst = dstv;
+    if (x != EMB_ACC && s->tiled[x]) {
+        tiled_copy(n, s, x, eb, src, dst);
+        return;
+    }
     const emb_layout *L = &n->lay[x];
     int64_t cext[EMB_MAX_LAXES], off[EMB_MAX_LAXES], idx[EMB_MAX_LAXES] = {0}, total = 1;
     for (int a = 0; a < L->naxes; a++) {
@@ -47,7 +84,7 @@ bool lower_write_inputs(vta_prog *p, const hw_config *hw, const emb_nest *n, con
         uint64_t bytes;
         uint8_t *d = region_bytes(p, names[x], &bytes);
         if (!d) return status_fail(st, "program has no region '%s'", names[x]);
-        lower_compact_copy(n, s, (emb_operand)x, hw_elem_bytes(hw, mem[x]), src[x], d);
+        lower_dram_copy(n, s, (emb_operand)x, hw_elem_bytes(hw, mem[x]), src[x], d);
     }
     if (bias_acc) {
         uint64_t bytes;

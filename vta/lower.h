@@ -1,8 +1,9 @@
 /* lower: embedding + schedule -> VTA program (DESIGN section 4).
  *
  * Program shape. Regions "uop" (all micro-op kernels, loaded once), "inp" and "wgt"
- * (the packed operands in their compact DRAM copy: zero padding that the DMA produces
- * is left out), "bias" (int32, ACC layout; only with a bias), "out" (int8, ACC layout),
+ * (the packed operands in their DRAM copy: compact, i.e. row-major without the zero
+ * padding that the DMA produces, or tiled, one slot image per tile box, sched.tiled),
+ * "bias" (int32, ACC layout; only with a bias), "out" (int8, ACC layout),
  * and small all-zero areas "zinp"/"zwgt" for boxes that lie wholly in padding.
  * Tiles are visited in the schedule's order; per output tile: reset GEMM (plus, with a
  * bias, LOAD ACC of the bias tile when it changed; without a bias plan LOAD ACC of the
@@ -95,8 +96,9 @@ typedef struct lower_at {
 bool lower_codegen_at(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, const sched *s,
                       vta_prog *p, const lower_at *at, lower_stats *ls, status *st);
 /* Copies the full layout `src` of operand x (elements of eb bytes; any element type,
- * e.g. index maps) into its compact DRAM form `dst` (lower_write_inputs' copy). */
-void lower_compact_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const void *src, void *dst);
+ * e.g. index maps) into its DRAM form `dst` (sched_dram_elems elements: compact or
+ * tiled; lower_write_inputs' copy). */
+void lower_dram_copy(const emb_nest *n, const sched *s, emb_operand x, int64_t eb, const void *src, void *dst);
 /* The packed bias (emb_pack_bias, n->lay[EMB_ACC].elems ACC elements) as DRAM bytes. */
 void lower_bias_bytes(const hw_config *hw, const emb_nest *n, const int32_t *bias_acc, uint8_t *dst);
 

@@ -70,10 +70,10 @@ static bool write_params(netprog *np, const netprog_layer *l, const op *o, const
     if (ok) {
         emb_pack(o, HW_INTRINSIC(hw), e, n, zin, wt, inp, wgt);
         if (e->swap)
-            lower_compact_copy(n, s, EMB_INP, hw_elem_bytes(hw, HW_MEM_INP), inp,
+            lower_dram_copy(n, s, EMB_INP, hw_elem_bytes(hw, HW_MEM_INP), inp,
                                vta_prog_region_data(np->p, l->region[LOWER_R_INP]));
         else
-            lower_compact_copy(n, s, EMB_WGT, hw_elem_bytes(hw, HW_MEM_WGT), wgt,
+            lower_dram_copy(n, s, EMB_WGT, hw_elem_bytes(hw, HW_MEM_WGT), wgt,
                                vta_prog_region_data(np->p, l->region[LOWER_R_WGT]));
         if (bacc) {
             emb_pack_bias(o, HW_INTRINSIC(hw), e, n, bias, bacc);
@@ -230,8 +230,8 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
     nl_map full;
     if (!nl_map_in_full(o, HW_INTRINSIC(hw), e, n, &full, st)) return false;
     emb_operand x = nl_act_operand(e);
-    int64_t nvec = 1;
-    for (int a = 0; a < n->lay[x].naxes; a++) nvec *= sched_compact_extent(n, s, x, a);
+    ES_ASSERT(!s->tiled[x]); /* network schedules tile the weights' DRAM copy only (netprog.h) */
+    int64_t nvec = sched_dram_elems(n, s, x);
     m->nvec = nvec;
     m->lanes = full.lanes;
     m->idx = malloc((size_t)(nvec * full.lanes + 1) * sizeof *m->idx);
@@ -239,7 +239,7 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
         nl_map_free(&full);
         return status_fail(st, "out of memory for an input layout map");
     }
-    lower_compact_copy(n, s, x, (int64_t)full.lanes * (int64_t)sizeof *full.idx, full.idx, m->idx);
+    lower_dram_copy(n, s, x, (int64_t)full.lanes * (int64_t)sizeof *full.idx, full.idx, m->idx);
     nl_map_free(&full);
     return true;
 }

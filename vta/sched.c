@@ -16,7 +16,10 @@
 void sched_opts_init(sched_opts *o) {
     memset(o, 0, sizeof *o);
     o->reuse = true;
+    o->tile_weights = true;
 }
+
+uint8_t sched_tiled_weights(const emb *e) { return e->swap ? SCHED_TILED_INP : SCHED_TILED_WGT; }
 
 static int64_t ntiles_of(const emb_nest *n, const sched *s, int l) { return sched_ntiles(n, s, l); }
 
@@ -156,6 +159,7 @@ static bool derive_geometry(const op *o, const hw_config *hw, const emb_nest *n,
         }
         for (int a = L->naxes; a < EMB_MAX_LAXES; a++) s->strip[x][a] = false;
     }
+    sched_plan_tiled(n, s);
     /* Fold the two largest loops whose SRAM strides are all >= 0. */
     s->fold_out = s->fold_in = -1;
     for (int l = 0; l < n->nloops; l++) {
@@ -410,6 +414,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
         sched t;
         memset(&t, 0, sizeof t);
         t.reuse = opt->reuse;
+        t.tiled_ok = opt->tile_weights && opt->e ? sched_tiled_weights(opt->e) : 0;
         int k = 0;
         for (int i = 0; i < nout; i++)
             if (outs[i] != inner_choices[ch]) t.order[k++] = outs[i];
@@ -505,6 +510,8 @@ void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, s
             SCHED_PUT(" chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l], (long long)lp->extent);
     }
     if (o->rq.bias) SCHED_PUT("; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
+    if (s->tiled[EMB_INP] || s->tiled[EMB_WGT])
+        SCHED_PUT("; tiled DRAM copy of%s%s", s->tiled[EMB_INP] ? " inp" : "", s->tiled[EMB_WGT] ? " wgt" : "");
     SCHED_PUT("; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",
               s->db_load, s->db_acc, s->reuse, (long long)s->ntiles, (long long)s->nout_tiles, s->nkernels,
               (long long)s->kernel_uops, s->est_cycles);

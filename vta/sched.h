@@ -43,6 +43,8 @@ typedef struct sched_opts {
     bool full[EMB_MAX_LOOPS];       /* loops that must not be tiled */
     bool fixed_order;               /* visit output loops in nest order, no reordering */
     bool reuse;                     /* allow skipping unchanged loads */
+    bool tile_weights;              /* the op's weights' DRAM copy (WGT, INP under operand swap)
+                                     * may be tiled (sched.tiled; needs e; default true) */
     bool exhaustive;                /* enumerate all combinations (else hill climbing) */
     int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
     const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */
@@ -54,6 +56,11 @@ typedef struct sched_opts {
 } sched_opts;
 
 void sched_opts_init(sched_opts *o);
+
+/* sched.tiled_ok of the op's weights under embedding e: the weights are static, laid
+ * out once on the host in any order; the activation keeps the embedding's layout
+ * (its producer writes it in a network). */
+uint8_t sched_tiled_weights(const emb *e);
 
 /* ACC layout axes along which the bias of o (rq.bias_axis) changes under embedding e. */
 void sched_bias_axes(const op *o, const emb *e, const emb_nest *n, bool *rel);

@@ -80,6 +80,79 @@ void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_o
         dstride *= L->extent[a] - zlo - zhi;
         sstride *= s->pitch[x][a];
     }
+    if (x != EMB_ACC && s->tiled[x]) {
+        /* the block is the slot image: DRAM strides are SRAM strides, and the block
+         * index times slot_rows (= pitch[0] x the SRAM stride of axis 0) is added on
+         * the outermost axis */
+        int64_t blk = 0;
+        for (int l = 0; l < n->nloops; l++)
+            if (s->tblk[x][l]) blk += s->tblk[x][l] * (start[l] / s->tile[l]);
+        for (int a = 0; a < L->naxes; a++) {
+            b->ax[a].dram_stride = b->ax[a].sram_stride;
+            b->ax[a].dram_c = off[a] + (a == 0 ? s->pitch[x][0] * blk : 0);
+        }
+    }
+}
+
+int64_t sched_dram_elems(const emb_nest *n, const sched *s, emb_operand x) {
+    if (x != EMB_ACC && s->tiled[x]) return s->nblocks[x] * s->slot_rows[x];
+    int64_t e = 1;
+    for (int a = 0; a < n->lay[x].naxes; a++) e *= sched_compact_extent(n, s, x, a);
+    return e;
+}
+
+int64_t sched_dram_step(const emb_nest *n, const sched *s, emb_operand x, int l, const lower_dma_box *b) {
+    if (x != EMB_ACC && s->tiled[x]) return s->tblk[x][l] * s->slot_rows[x];
+    int ax = n->loop[l].axis[x];
+    return ax >= 0 ? n->loop[l].coef[x] * s->tile[l] * b->ax[ax].dram_stride : 0;
+}
+
+/* The loop that moves axis a of operand x from tile to tile (more than one tile), -1
+ * if none does, -2 if the boxes of x cannot be blocked along a (two such loops, a
+ * negative coefficient, or consecutive boxes that overlap: pitch > coef x tile). */
+static int block_loop(const emb_nest *n, const sched *s, emb_operand x, int a) {
+    int m = -1;
+    for (int l = 0; l < n->nloops; l++) {
+        if (n->loop[l].axis[x] != a || sched_ntiles(n, s, l) < 2) continue;
+        if (m >= 0 || n->loop[l].coef[x] <= 0 || s->pitch[x][a] > n->loop[l].coef[x] * s->tile[l]) return -2;
+        m = l;
+    }
+    return m;
+}
+
+void sched_plan_tiled(const emb_nest *n, sched *s) {
+    for (int x = 0; x < 2; x++) {
+        const emb_layout *L = &n->lay[x];
+        int bl[EMB_MAX_LAXES];
+        bool ok = (s->tiled_ok >> x & 1) && s->slot_rows[x] <= VTA_MAX_SIZE;
+        for (int a = 0; a < L->naxes && ok; a++) {
+            bl[a] = block_loop(n, s, (emb_operand)x, a);
+            ok = !s->strip[x][a] && bl[a] > -2;
+        }
+        memset(s->tblk[x], 0, sizeof s->tblk[x]);
+        s->nblocks[x] = 1;
+        for (int a = L->naxes - 1; a >= 0 && ok; a--)
+            if (bl[a] >= 0) {
+                s->tblk[x][bl[a]] = s->nblocks[x];
+                s->nblocks[x] *= sched_ntiles(n, s, bl[a]);
+            }
+        /* one block is the compact copy already (up to the slot's pitch) */
+        s->tiled[x] = ok && s->nblocks[x] > 1;
+        if (!s->tiled[x]) {
+            memset(s->tblk[x], 0, sizeof s->tblk[x]);
+            s->nblocks[x] = 0;
+        }
+    }
+}
+
+void sched_block_box(const emb_nest *n, const sched *s, emb_operand x, int64_t blk, int64_t *lo, int64_t *f) {
+    int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) {
+        int64_t t = s->tblk[x][l] ? blk / s->tblk[x][l] % sched_ntiles(n, s, l) : 0;
+        start[l] = t * s->tile[l];
+        cnt[l] = n->loop[l].extent - start[l] < s->tile[l] ? n->loop[l].extent - start[l] : s->tile[l];
+    }
+    sched_box(n, x, start, cnt, lo, f);
 }
 
 

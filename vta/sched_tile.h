@@ -15,6 +15,10 @@
 #include "vta/dma.h"
 #include "vta/hw.h"
 
+/* sched.tiled_ok / sched_opts.tiled_ok: which operands' DRAM copies may be tiled. */
+#define SCHED_TILED_INP (1u << EMB_INP)
+#define SCHED_TILED_WGT (1u << EMB_WGT)
+
 /* ISA field limits the schedule respects (widths in vta/isa.h). */
 #define SCHED_MAX_ITER VTA_MAX_ITER   /* iter_out / iter_in */
 #define SCHED_MAX_PAD VTA_MAX_PAD     /* y_pad / x_pad */
@@ -29,6 +33,8 @@ typedef struct sched {
     bool strip[2][EMB_MAX_LAXES];   /* INP axes whose zero_lo/zero_hi come from DMA padding (WGT: never) */
     bool bias_rel_known;            /* bias_rel is set: the bias may come from a small tile */
     bool bias_rel[EMB_MAX_LAXES];   /* ACC axes along which the bias changes */
+    uint8_t tiled_ok;               /* INP / WGT (bit x, SCHED_TILED_*) whose DRAM copy may be
+                                     * blocked by tiles (the op's weights: sched_tiled_weights) */
 
     /* Derived by sched_derive. */
     int32_t fold_out, fold_in;      /* loops folded into iter_out / iter_in, or -1 */
@@ -49,6 +55,17 @@ typedef struct sched {
     int64_t bias_rows, bias_uops;
     int32_t bias_ndims;
     int64_t bias_dim[EMB_MAX_LAXES][3];
+    /* Tiled DRAM copy (tiled[x]): operand x's DRAM region is a sequence of blocks, each
+     * the SRAM slot image of one tile box (slot_rows elements, zeros where a partial
+     * box leaves rows), so a full box is one contiguous copy. Set when tiled_ok allows
+     * it, no axis is stripped and the boxes of different tiles never overlap: every
+     * layout axis is moved by at most one tiled loop, with a positive coefficient and
+     * no overlap with the next tile's box. Blocks are in row-major order of the tile
+     * indices of those loops: tblk[x][l] blocks between consecutive tiles of loop l
+     * (0: l does not move the box), nblocks[x] in all. */
+    bool tiled[2];
+    int64_t tblk[2][EMB_MAX_LOOPS];
+    int64_t nblocks[2];
     int64_t ntiles, nout_tiles;
     int64_t loads[2];               /* estimated INP / WGT tile loads */
     double est_cycles;              /* cost-model estimate of the whole program */
@@ -78,7 +95,17 @@ void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int
 void sched_dma_box(const hw_config *hw, const emb_nest *n, const sched *s, emb_operand x, hw_mem mem,
                    bool store, const int64_t *start, const int64_t *cnt, int64_t slot_base,
                    lower_dma_box *b);
-/* Extent of axis a of operand x in the compact DRAM copy. */
+/* Extent of axis a of operand x in the compact DRAM copy (not tiled). */
 int64_t sched_compact_extent(const emb_nest *n, const sched *s, emb_operand x, int a);
+/* Elements of operand x's DRAM copy (INP / WGT: compact or tiled). */
+int64_t sched_dram_elems(const emb_nest *n, const sched *s, emb_operand x);
+/* DRAM elements between operand x's boxes of consecutive tiles of loop l (b: the DMA
+ * box of any tile, for its DRAM strides). */
+int64_t sched_dram_step(const emb_nest *n, const sched *s, emb_operand x, int l, const lower_dma_box *b);
+/* Decides s->tiled, tblk and nblocks of INP and WGT from tiled_ok, the tiles, pitches
+ * and strips (sched_derive calls it). */
+void sched_plan_tiled(const emb_nest *n, sched *s);
+/* The box (per layout axis first value lo and extent f) of block blk of tiled operand x. */
+void sched_block_box(const emb_nest *n, const sched *s, emb_operand x, int64_t blk, int64_t *lo, int64_t *f);
 
 #endif
