@@ -104,12 +104,13 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
     driver_opts d;
     driver_opts_init(&d);
     d.timing_only = true;
+    d.act_fixed = true; /* the network's activation layouts */
     driver_result r;
     memset(&r, 0, sizeof r);
     if (!driver_run_plan(pl, &d, &r, st)) return false;
     const target *tg = target_vta();
     int tmpl;
-    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, DRIVER_SCHED_K, &tmpl, st);
+    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, true, DRIVER_SCHED_K, &tmpl, st);
     if (!c) return false;
     *s = *target_vta_sched(c, r.sched_chosen);
     tg->scheds_free(c);

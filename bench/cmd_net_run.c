@@ -85,6 +85,7 @@ static void add_alt(const op *o, const hw_config *hw, const emb *e, bool referen
     driver_opts d;
     driver_opts_init(&d);
     d.timing_only = true;
+    d.act_fixed = true; /* as in the network program (cmd_net_prog.c) */
     driver_result r;
     memset(&r, 0, sizeof r);
     if (driver_plan_make(o, hw, e, reference, pl, &st) && driver_run_plan(pl, &d, &r, &st)) {
@@ -372,6 +373,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
     driver_data dd = {vals[n->in[0]], n->wt, o->rq.bias ? n->bias : NULL, out};
     driver_opts d;
     driver_opts_init(&d);
+    d.act_fixed = true;
     d.check = opt->check;
     d.data = &dd;
     driver_result dr;

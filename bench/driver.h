@@ -97,6 +97,8 @@ typedef struct driver_opts {
     const char *bundle_dir; /* write the bundle here, or NULL */
     bool strict;            /* simulator strict mode */
     bool no_sim;            /* stop after writing the bundle (embedsyn compile) */
+    bool act_fixed;         /* the activation's DRAM layout is the network's (target.h,
+                             * schedules): the schedule keeps it */
     int32_t sched_k;        /* schedule candidates simulated (stage 2b): 0 default
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
     const struct target *target; /* the back end (vta/target.h), NULL = target_default() */

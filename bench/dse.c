@@ -358,7 +358,7 @@ static hw_config probe_hw(const dse_ctx *c, const dse_entry *e, int p) {
 static bool same_in(const dse_sched_in *a, const dse_sched_in *b, int nl) {
     return !memcmp(a->tile, b->tile, (size_t)nl * sizeof a->tile[0]) &&
            !memcmp(a->order, b->order, (size_t)nl * sizeof a->order[0]) && a->db_load == b->db_load &&
-           a->db_acc == b->db_acc && a->reuse == b->reuse;
+           a->db_acc == b->db_acc && a->reuse == b->reuse && a->keep_pad == b->keep_pad;
 }
 
 /* Nest of the candidate's embedding. */
@@ -441,6 +441,7 @@ static void cand_library(dse_ctx *c, dse_entry *e, dse_cand *cd) {
             in.db_load = top[i].db_load;
             in.db_acc = top[i].db_acc;
             in.reuse = top[i].reuse;
+            in.keep_pad = top[i].keep_pad;
             bool dup = false;
             for (int j = 0; j < cd->nlib && !dup; j++) dup = same_in(&cd->lib[j], &in, cd->n.nloops);
             if (!dup) cd->lib[cd->nlib++] = in;
@@ -547,6 +548,7 @@ void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, 
     s->db_load = in->db_load;
     s->db_acc = in->db_acc;
     s->reuse = in->reuse;
+    s->keep_pad = in->keep_pad;
     s->tiled_ok = sched_tiled_weights(&cd->e); /* as the library's search (sched_opts_init) */
     if (o->rq.bias) {
         sched_bias_axes(o, &cd->e, &cd->n, s->bias_rel);

@@ -31,7 +31,7 @@ void dse_cache_put_line(FILE *f, uint64_t key, const dse_entry *e, bool lib) {
         for (int i = 0; lib && i < cd->nlib; i++) {
             const dse_sched_in *in = &cd->lib[i];
             for (int l = 0; l < cd->n.nloops; l++) fprintf(f, " %lld %d", (long long)in->tile[l], in->order[l]);
-            fprintf(f, " %d%d%d", in->db_load, in->db_acc, in->reuse);
+            fprintf(f, " %d%d%d%d", in->db_load, in->db_acc, in->reuse, in->keep_pad);
         }
     }
     fprintf(f, " |%s\n", e->err);
@@ -82,11 +82,12 @@ static bool parse_entry(dse_ctx *c, dse_entry *e, char *p) {
                 in->order[l] = (int32_t)ord;
             }
             while (*p == ' ') p++;
-            if (strlen(p) < 3) return false;
+            if (strlen(p) < 4) return false;
             in->db_load = p[0] == '1';
             in->db_acc = p[1] == '1';
             in->reuse = p[2] == '1';
-            p += 3;
+            in->keep_pad = p[3] == '1';
+            p += 4;
         }
     }
     char *bar = strchr(p, '|');

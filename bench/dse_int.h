@@ -18,7 +18,7 @@
 typedef struct dse_sched_in {
     int64_t tile[EMB_MAX_LOOPS];
     int32_t order[EMB_MAX_LOOPS];
-    bool db_load, db_acc, reuse;
+    bool db_load, db_acc, reuse, keep_pad;
 } dse_sched_in;
 
 /* A library schedule derived at the largest buffers for one timing class. */

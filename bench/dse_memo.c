@@ -21,7 +21,7 @@
 typedef struct memo_key {
     int64_t tile[EMB_MAX_LOOPS];
     int32_t order[EMB_MAX_LOOPS];
-    uint8_t db_load, db_acc, reuse, bias_alu;
+    uint8_t db_load, db_acc, reuse, bias_alu, keep_pad;
     int32_t nloops;
 } memo_key;
 
@@ -69,6 +69,7 @@ static void key_of(const sched *s, memo_key *k) {
     k->db_acc = s->db_acc;
     k->reuse = s->reuse;
     k->bias_alu = s->bias_alu;
+    k->keep_pad = s->keep_pad;
 }
 
 static int64_t find(const dse_memo *m, const memo_key *k, uint64_t h) {

@@ -87,7 +87,8 @@ static void check_selection(const op *o, const hw_config *hw, const char *what) 
         for (int j = 0; j < i; j++)
             cr_assert(memcmp(cand[i].tile, cand[j].tile, sizeof cand[i].tile) ||
                           memcmp(cand[i].order, cand[j].order, sizeof cand[i].order) ||
-                          cand[i].db_load != cand[j].db_load || cand[i].db_acc != cand[j].db_acc,
+                          cand[i].db_load != cand[j].db_load || cand[i].db_acc != cand[j].db_acc ||
+                          cand[i].keep_pad != cand[j].keep_pad,
                       "%s: candidates %d and %d are the same", what, j, i);
         uint64_t c = sim_cycles(o, hw, &e, &n, &cand[i]);
         if (c < best) best = c;
@@ -228,9 +229,9 @@ Test(driver_cli, option_tables_and_strict_numbers) {
 static int n_codegen, n_simulate, n_schedules, n_refemb;
 static target counting;
 static target_scheds *cnt_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
-                                    int k, int *tmpl, status *st) {
+                                    bool act_fixed, int k, int *tmpl, status *st) {
     n_schedules++;
-    return target_vta()->schedules(o, hw, e, n, reference, k, tmpl, st);
+    return target_vta()->schedules(o, hw, e, n, reference, act_fixed, k, tmpl, st);
 }
 static target_prog *cnt_codegen(const target_scheds *s, int i, status *st) {
     n_codegen++;

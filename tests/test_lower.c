@@ -665,6 +665,57 @@ Test(lower_run, tiled_weights) {
     cr_assert_geq(tiled, 5, "only %d of the cases tile the weights", tiled);
 }
 
+/* The input's zero bands kept in DRAM (sched.keep_pad): chosen where fewer, longer rows
+ * beat the padding's extra bytes, never worse than the stripped search's pick, every
+ * load reads the layout, bit-exact end to end; never for the reference template or a
+ * network's layer (driver_opts.act_fixed). */
+Test(lower_run, input_padding_in_dram) {
+    hw_config hw = hw_default();
+    int kept = 0;
+    for (int v = 0; v < 3; v++) {
+        op o = v == 0 ? mkconv(1, 16, 14, 32, 3, 1, 1, false, true)
+               : v == 1 ? mkconv(1, 16, 12, 16, 5, 1, 2, true, true)
+                        : mkconv(2, 8, 9, 20, 3, 2, 1, false, true);
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+        emb_nest n;
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        sched_opts so;
+        sched_opts_init(&so);
+        so.e = &e;
+        sched s, strip;
+        cr_assert(sched_search(&o, &hw, &n, &so, &s, &st), "%s", st.msg);
+        so.keep_pad_ok = false;
+        cr_assert(sched_search(&o, &hw, &n, &so, &strip, &st), "%s", st.msg);
+        cr_assert_not(strip.keep_pad);
+        cr_assert_leq(s.est_cycles, strip.est_cycles, "v%d: keeping the padding made the pick worse", v);
+        for (int a = 0; a < n.lay[EMB_INP].naxes; a++)
+            if (s.keep_pad) cr_assert_not(s.strip[EMB_INP][a], "v%d: axis %d stripped under keep_pad", v, a);
+        kept += s.keep_pad;
+        if (s.ntiles <= 4000) check_loads_read_layout(&hw, &n, &s, EMB_INP);
+        sched r;
+        refstrat_sched_opts(&o, &n, &so);
+        so.e = &e;
+        cr_assert(sched_search(&o, &hw, &n, &so, &r, &st), "%s", st.msg);
+        cr_assert_not(r.keep_pad, "v%d: the reference template keeps the padding in DRAM", v);
+        char what[64];
+        snprintf(what, sizeof what, "input padding in DRAM v%d", v);
+        run_case(&o, &hw, &e, what);
+        driver_opts d = tl_checked_opts();
+        driver_result res;
+        for (int fixed = 0; fixed < 2; fixed++) {
+            d.act_fixed = fixed;
+            cr_assert(driver_run(&o, &hw, &e, &d, &res, &st), "%s", st.msg);
+            cr_assert_eq(res.check, DRV_CHECK_PASS, "%s: %s", what, res.check_msg);
+            bool has = strstr(res.schedule, "input padding in DRAM") != NULL;
+            if (fixed) cr_assert_not(has, "%s: a network layer's schedule changes its input layout", what);
+        }
+    }
+    cr_assert_geq(kept, 2, "only %d of 3 convs keep the padding", kept);
+}
+
 /* ---- CLI ---- */
 
 Test(lower_cli, run_compile_json) {

@@ -17,6 +17,7 @@ void sched_opts_init(sched_opts *o) {
     memset(o, 0, sizeof *o);
     o->reuse = true;
     o->tile_weights = true;
+    o->keep_pad_ok = true;
 }
 
 uint8_t sched_tiled_weights(const emb *e) { return e->swap ? SCHED_TILED_INP : SCHED_TILED_WGT; }
@@ -154,7 +155,7 @@ static bool derive_geometry(const op *o, const hw_config *hw, const emb_nest *n,
         for (int a = L->naxes - 1; a >= 0; a--) {
             bool inner = found < 2 && s->pitch[x][a] > 1;
             if (s->pitch[x][a] > 1) found++;
-            s->strip[x][a] = x == EMB_INP && inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
+            s->strip[x][a] = x == EMB_INP && !s->keep_pad && inner && L->zero_lo[a] + L->zero_hi[a] > 0 && L->zero_lo[a] <= SCHED_MAX_PAD &&
                              L->zero_hi[a] <= SCHED_MAX_PAD;
         }
         for (int a = L->naxes; a < EMB_MAX_LAXES; a++) s->strip[x][a] = false;
@@ -252,7 +253,7 @@ typedef struct sched_topk {
 static bool same_sched(const emb_nest *n, const sched *a, const sched *b) {
     for (int l = 0; l < n->nloops; l++)
         if (a->tile[l] != b->tile[l] || a->order[l] != b->order[l]) return false;
-    return a->db_load == b->db_load && a->db_acc == b->db_acc && a->reuse == b->reuse;
+    return a->db_load == b->db_load && a->db_acc == b->db_acc && a->reuse == b->reuse && a->keep_pad == b->keep_pad;
 }
 
 static void topk_add(sched_topk *t, const emb_nest *n, const sched *s) {
@@ -367,6 +368,20 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
     }
 }
 
+/* The input's zero bands kept in DRAM: a climb from the best stripped schedule with
+ * keep_pad set (its tiles may differ: rows are fewer and longer, boxes carry the
+ * padding's bytes); *best becomes the better of the two. Only when best strips a band. */
+static void keep_pad_climb(search_ctx *c, sched *best, int64_t (*cand)[SCHED_MAX_CANDS], const int *ncand) {
+    bool strips = false;
+    for (int a = 0; a < c->n->lay[EMB_INP].naxes; a++) strips |= best->strip[EMB_INP][a];
+    if (!strips) return;
+    sched u = *best;
+    u.keep_pad = true;
+    if (!eval(c, &u, INFINITY)) return;
+    hill_climb(c, &u, cand, ncand);
+    if (u.est_cycles < best->est_cycles) *best = u;
+}
+
 /* The default model's final word on a chosen schedule: small programs at their real
  * DRAM addresses (cost_vta_exact); the fast estimate stays if that fails. */
 static void refine(const op *o, const hw_config *hw, const emb_nest *n, sched *s) {
@@ -456,6 +471,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
             }
         }
     }
+    if (have && opt->keep_pad_ok && !opt->exhaustive) keep_pad_climb(&c, &best, cand, ncand);
     if (es_stop_requested()) return status_fail(st, "schedule search interrupted");
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
     if (!opt->cost) refine(o, hw, n, &best);
@@ -510,6 +526,7 @@ void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, s
             SCHED_PUT(" chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l], (long long)lp->extent);
     }
     if (o->rq.bias) SCHED_PUT("; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
+    if (s->keep_pad) SCHED_PUT("; input padding in DRAM");
     if (s->tiled[EMB_INP] || s->tiled[EMB_WGT])
         SCHED_PUT("; tiled DRAM copy of%s%s", s->tiled[EMB_INP] ? " inp" : "", s->tiled[EMB_WGT] ? " wgt" : "");
     SCHED_PUT("; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",

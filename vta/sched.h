@@ -45,6 +45,8 @@ typedef struct sched_opts {
     bool reuse;                     /* allow skipping unchanged loads */
     bool tile_weights;              /* the op's weights' DRAM copy (WGT, INP under operand swap)
                                      * may be tiled (sched.tiled; needs e; default true) */
+    bool keep_pad_ok;               /* INP's zero bands may stay in DRAM (sched.keep_pad, tried
+                                     * from the best stripped schedule; default true) */
     bool exhaustive;                /* enumerate all combinations (else hill climbing) */
     int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
     const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */

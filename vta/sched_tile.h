@@ -30,7 +30,10 @@ typedef struct sched {
     bool db_load;                   /* INP and WGT slots double-buffered (ping-pong) */
     bool db_acc;                    /* ACC/OUT slots double-buffered */
     bool reuse;                     /* skip loading an operand whose footprint did not change */
-    bool strip[2][EMB_MAX_LAXES];   /* INP axes whose zero_lo/zero_hi come from DMA padding (WGT: never) */
+    bool keep_pad;                  /* INP's zero bands stay in its DRAM copy (no DMA padding):
+                                     * fewer, longer DRAM rows for more bytes */
+    bool strip[2][EMB_MAX_LAXES];   /* INP axes whose zero_lo/zero_hi come from DMA padding (WGT: never;
+                                     * derived: the two innermost padded axes unless keep_pad) */
     bool bias_rel_known;            /* bias_rel is set: the bias may come from a small tile */
     bool bias_rel[EMB_MAX_LAXES];   /* ACC axes along which the bias changes */
     uint8_t tiled_ok;               /* INP / WGT (bit x, SCHED_TILED_*) whose DRAM copy may be

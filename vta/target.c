@@ -30,7 +30,7 @@ struct target_prog {
 };
 
 static target_scheds *vta_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                                    bool reference, int k, int *tmpl, status *st) {
+                                    bool reference, bool act_fixed, int k, int *tmpl, status *st) {
     target_scheds *s = malloc(sizeof *s);
     if (!s) {
         status_fail(st, "out of memory");
@@ -44,6 +44,7 @@ static target_scheds *vta_schedules(const op *o, const hw_config *hw, const emb 
     else
         sched_opts_init(&so);
     so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
+    if (act_fixed) so.keep_pad_ok = false;
     if (reference) k = 1;
     if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
     if (!(s->ncand = sched_search_top(o, hw, n, &so, k, s->cand, st))) {

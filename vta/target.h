@@ -33,9 +33,12 @@ typedef struct target {
     bool (*reference_embedding)(const op *o, const hw_config *hw, emb *e, status *st);
     /* Candidate schedules of (o, hw, e, n): with `reference` the reference template's
      * pick alone, else the k best by the cost model plus the template's when it applies
-     * (its index in *tmpl, else -1). NULL + status when none fits. */
+     * (its index in *tmpl, else -1). act_fixed: the activation's DRAM layout is the
+     * network's (its producer writes it, transitions are priced from the standard
+     * layout), so the schedule may not change it (VTA: no sched.keep_pad). NULL +
+     * status when none fits. */
     target_scheds *(*schedules)(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
-                                int k, int *tmpl, status *st);
+                                bool act_fixed, int k, int *tmpl, status *st);
     int (*nscheds)(const target_scheds *s);
     double (*sched_estimate)(const target_scheds *s, int i); /* cost-model cycles */
     void (*sched_describe)(const target_scheds *s, int i, char *buf, size_t len);
