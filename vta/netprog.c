@@ -230,7 +230,7 @@ bool netprog_inp_map(const op *o, const hw_config *hw, const emb *e, const emb_n
     nl_map full;
     if (!nl_map_in_full(o, HW_INTRINSIC(hw), e, n, &full, st)) return false;
     emb_operand x = nl_act_operand(e);
-    ES_ASSERT(!s->tiled[x]); /* network schedules tile the weights' DRAM copy only (netprog.h) */
+    ES_ASSERT(!s->tiled[x]); /* only the weights' DRAM copy is ever tiled (sched_tiled_weights) */
     int64_t nvec = sched_dram_elems(n, s, x);
     m->nvec = nvec;
     m->lanes = full.lanes;

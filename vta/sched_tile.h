@@ -15,7 +15,7 @@
 #include "vta/dma.h"
 #include "vta/hw.h"
 
-/* sched.tiled_ok / sched_opts.tiled_ok: which operands' DRAM copies may be tiled. */
+/* sched.tiled_ok: which operands' DRAM copies may be tiled (sched_tiled_weights). */
 #define SCHED_TILED_INP (1u << EMB_INP)
 #define SCHED_TILED_WGT (1u << EMB_WGT)
 
