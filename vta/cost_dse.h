@@ -17,7 +17,7 @@
 
 /* Bump whenever a result of cost_vta_plug / cost_vta_exact / cost_vta_report (and so a
  * schedule search's ranking) changes: caches of derived results are keyed with it. */
-#define COST_MODEL_VERSION 9
+#define COST_MODEL_VERSION 10
 
 /* The area proxy of a design. The counts are the report's; um2 weights them with 45 nm
  * figures: one int8 MAC = 8-bit multiply 282 um^2 + 32-bit add 137 um^2 (Horowitz,

@@ -368,9 +368,10 @@ static void exhaustive(search_ctx *c, sched *t, int l, int64_t (*cand)[SCHED_MAX
     }
 }
 
-/* The input's zero bands kept in DRAM: a climb from the best stripped schedule with
- * keep_pad set (its tiles may differ: rows are fewer and longer, boxes carry the
- * padding's bytes); *best becomes the better of the two. Only when best strips a band. */
+/* The input's zero bands kept in DRAM: a climb from the best stripped schedule of a
+ * tile order with keep_pad set (its tiles may differ: rows are fewer and longer, boxes
+ * carry the padding's bytes); *best becomes the better of the two. Only when best
+ * strips a band. */
 static void keep_pad_climb(search_ctx *c, sched *best, int64_t (*cand)[SCHED_MAX_CANDS], const int *ncand) {
     bool strips = false;
     for (int a = 0; a < c->n->lay[EMB_INP].naxes; a++) strips |= best->strip[EMB_INP][a];
@@ -454,6 +455,8 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
             int64_t budget = c.evals + (opt->max_evals > 0 ? opt->max_evals : 60000);
             exhaustive(&c, &u, 0, coarse, ncoarse, &coarse_best, &coarse_have, budget);
         }
+        sched order_best;
+        bool order_have = false;
         for (int start = 0; start < 3; start++) {
             sched u = t;
             if (start == 0) {
@@ -465,13 +468,17 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
                     if (sched_is_reduction(n, l)) u.tile[l] = n->loop[l].extent;
             if (start > 0 && !eval(&c, &u, INFINITY)) continue;
             hill_climb(&c, &u, cand, ncand);
-            if (!have || u.est_cycles < best.est_cycles) {
-                best = u;
-                have = true;
+            if (!order_have || u.est_cycles < order_best.est_cycles) {
+                order_best = u;
+                order_have = true;
             }
         }
+        if (order_have && opt->keep_pad_ok) keep_pad_climb(&c, &order_best, cand, ncand);
+        if (order_have && (!have || order_best.est_cycles < best.est_cycles)) {
+            best = order_best;
+            have = true;
+        }
     }
-    if (have && opt->keep_pad_ok && !opt->exhaustive) keep_pad_climb(&c, &best, cand, ncand);
     if (es_stop_requested()) return status_fail(st, "schedule search interrupted");
     if (!have) return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
     if (!opt->cost) refine(o, hw, n, &best);
