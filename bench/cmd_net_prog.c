@@ -110,7 +110,7 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
     if (!driver_run_plan(pl, &d, &r, st)) return false;
     const target *tg = target_vta();
     int tmpl;
-    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, true, DRIVER_SCHED_K, &tmpl, st);
+    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, d.act_fixed, DRIVER_SCHED_K, &tmpl, st);
     if (!c) return false;
     *s = *target_vta_sched(c, r.sched_chosen);
     tg->scheds_free(c);

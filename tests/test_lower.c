@@ -567,10 +567,7 @@ static void check_loads_read_layout(const hw_config *hw, const emb_nest *n, cons
     lower_dram_copy(n, s, x, (int64_t)sizeof *src, src, dram); /* zero area after it */
     int64_t idx[EMB_MAX_LOOPS] = {0}, start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
     for (int64_t t = 0; t < s->ntiles; t++) {
-        for (int l = 0; l < n->nloops; l++) {
-            start[l] = idx[l] * s->tile[l];
-            cnt[l] = n->loop[l].extent - start[l] < s->tile[l] ? n->loop[l].extent - start[l] : s->tile[l];
-        }
+        sched_tile_range(n, s, idx, start, cnt);
         lower_dma_box b;
         sched_dma_box(hw, n, s, x, x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT, false, start, cnt, 0, &b);
         b.dram_base = 0;

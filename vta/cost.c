@@ -239,16 +239,6 @@ static bool box_cost(cm_ctx *c, emb_operand x, hw_mem mem, bool store, const int
     return true;
 }
 
-/* The first iteration and the iterations of every nest loop in the tile at idx (tile
- * indices per nest loop). */
-static void tile_range(const emb_nest *n, const sched *s, const int64_t *idx, int64_t *start, int64_t *cnt) {
-    for (int l = 0; l < n->nloops; l++) {
-        start[l] = idx[l] * s->tile[l];
-        int64_t rest = n->loop[l].extent - start[l];
-        cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
-    }
-}
-
 /* Load of operand x for the tile at idx (tile indices per nest loop), with the DMA
  * padding of its position. */
 static bool box_cost_at(const cm_ctx *c, emb_operand x, const int64_t *idx, double *cyc, int64_t *insns,
@@ -257,7 +247,7 @@ static bool box_cost_at(const cm_ctx *c, emb_operand x, const int64_t *idx, doub
     const emb_nest *n = c->n;
     const sched *s = c->s;
     int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
-    tile_range(n, s, idx, start, cnt);
+    sched_tile_range(n, s, idx, start, cnt);
     lower_dma_box b;
     hw_mem mem = x == EMB_INP ? HW_MEM_INP : HW_MEM_WGT;
     sched_dma_box(hw, n, s, x, mem, false, start, cnt, 0, &b);
@@ -382,7 +372,7 @@ bool cost_int_box_exact(const cm_ctx *c, emb_operand x, hw_mem mem, bool store, 
     const emb_nest *n = c->n;
     const sched *s = c->s;
     int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
-    tile_range(n, s, idx, start, cnt);
+    sched_tile_range(n, s, idx, start, cnt);
     lower_dma_box b;
     sched_dma_box(c->hw, n, s, x, mem, store, start, cnt, 0, &b);
     b.dram_base = x < 2 ? c->base[x] : store ? c->base[4] : c->base[3];

@@ -30,6 +30,14 @@ static void box_range(const emb_nest *n, emb_operand x, const int64_t *start, co
     }
 }
 
+void sched_tile_range(const emb_nest *n, const sched *s, const int64_t *idx, int64_t *start, int64_t *cnt) {
+    for (int l = 0; l < n->nloops; l++) {
+        start[l] = idx[l] * s->tile[l];
+        int64_t rest = n->loop[l].extent - start[l];
+        cnt[l] = rest < s->tile[l] ? rest : s->tile[l];
+    }
+}
+
 void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt, int64_t *lo,
                int64_t *f) {
     int64_t hi[EMB_MAX_LAXES];
@@ -136,22 +144,17 @@ void sched_plan_tiled(const emb_nest *n, sched *s) {
                 s->tblk[x][bl[a]] = s->nblocks[x];
                 s->nblocks[x] *= sched_ntiles(n, s, bl[a]);
             }
-        /* one block is the compact copy already (up to the slot's pitch) */
+        /* one block is the compact copy already (up to the slot's pitch); tblk stays
+         * clear then (no loop moves a block) */
         s->tiled[x] = ok && s->nblocks[x] > 1;
-        if (!s->tiled[x]) {
-            memset(s->tblk[x], 0, sizeof s->tblk[x]);
-            s->nblocks[x] = 0;
-        }
+        if (!s->tiled[x]) s->nblocks[x] = 0;
     }
 }
 
 void sched_block_box(const emb_nest *n, const sched *s, emb_operand x, int64_t blk, int64_t *lo, int64_t *f) {
-    int64_t start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
-    for (int l = 0; l < n->nloops; l++) {
-        int64_t t = s->tblk[x][l] ? blk / s->tblk[x][l] % sched_ntiles(n, s, l) : 0;
-        start[l] = t * s->tile[l];
-        cnt[l] = n->loop[l].extent - start[l] < s->tile[l] ? n->loop[l].extent - start[l] : s->tile[l];
-    }
+    int64_t idx[EMB_MAX_LOOPS], start[EMB_MAX_LOOPS], cnt[EMB_MAX_LOOPS];
+    for (int l = 0; l < n->nloops; l++) idx[l] = s->tblk[x][l] ? blk / s->tblk[x][l] % sched_ntiles(n, s, l) : 0;
+    sched_tile_range(n, s, idx, start, cnt);
     sched_box(n, x, start, cnt, lo, f);
 }
 

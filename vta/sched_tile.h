@@ -86,6 +86,10 @@ static inline int sched_nslots(const sched *s, int x) {
     return x == EMB_ACC ? (s->db_acc ? 2 : 1) : (s->db_load ? 2 : 1);
 }
 
+/* The tile at idx (tile index per nest loop) as a box of loop indices: per loop its
+ * first iteration and how many (the last tile of a loop may be partial). */
+void sched_tile_range(const emb_nest *n, const sched *s, const int64_t *idx, int64_t *start, int64_t *cnt);
+
 /* Footprint of operand x for the tile box (start, cnt): per layout axis the first value
  * lo and the extent f. */
 void sched_box(const emb_nest *n, emb_operand x, const int64_t *start, const int64_t *cnt,
