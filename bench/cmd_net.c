@@ -36,6 +36,8 @@ static const char net_help[] =
     "  --input-shape SHAPE static input shape (N,C,H,W or N,F) for dynamic models\n"
     "  --strategy S        embedsyn (default): per layer the reference flow's embedding,\n"
     "                      the solver's (cycles objective), channel packing and im2col,\n"
+    "                      each also with its input's zero bands kept in DRAM when that\n"
+    "                      runs faster (input_layout padded; else compact: DMA padding),\n"
     "                      chosen jointly (never above the reference flow's total on the\n"
     "                      same placement); reference: TVM's graph_pack flow (channel\n"
     "                      packing everywhere, the first conv and the final dense on the host)\n"
@@ -139,8 +141,8 @@ static int take(net_args *a, int code, const char *arg) {
         if (!cli_parse_u64(arg, &a->o.seed)) return cli_usage_error("net", "--seed must be a number, got '%s'", arg);
         break;
     case O_ALTS:
-        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_ALTS - NETRUN_FIXED_ALTS)
-            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_ALTS - NETRUN_FIXED_ALTS, arg);
+        if (!cli_parse_u64(arg, &u) || u > NETRUN_MAX_SOLVER_ALTS)
+            return cli_usage_error("net", "--alts must be 0..%d, got '%s'", NETRUN_MAX_SOLVER_ALTS, arg);
         a->o.max_alts = (int32_t)u;
         break;
     case O_TIMEOUT:

@@ -42,10 +42,12 @@ typedef enum { NETRUN_PLACEMENTS(ES_ID2) NETRUN_NPLACEMENTS } netrun_placement;
 const char *netrun_placement_name(netrun_placement p);
 bool netrun_placement_parse(const char *s, netrun_placement *p);
 
-#define NETRUN_MAX_ALTS 8
 /* Alternatives that are not the solver's: the reference (channel packing with TVM's
  * schedule template), channel packing with the searched schedule, full im2col. */
 #define NETRUN_FIXED_ALTS 3
+#define NETRUN_MAX_SOLVER_ALTS 5 /* --alts */
+/* Two variants of each (the input's zero bands left to the DMA or kept in DRAM). */
+#define NETRUN_MAX_ALTS (2 * (NETRUN_FIXED_ALTS + NETRUN_MAX_SOLVER_ALTS))
 /* Default solver budget per query (a depthwise layer: ~5 s CPU at most). */
 #define NETRUN_RLIMIT 10000000ull
 
@@ -70,6 +72,8 @@ void netrun_opts_init(netrun_opts *o);
 typedef struct netrun_alt {
     emb e;
     driver_choice src;     /* where it came from: reference, solver, channel packing, im2col */
+    target_act act;        /* its input's DRAM layout: COMPACT (zero bands by the DMA) or
+                            * PADDED (zero bands in DRAM: faster on small maps) */
     uint64_t cycles;       /* simulated (timing-only; the functional run takes the same) */
     char layout_class[64];
     char layout[160];
@@ -187,7 +191,7 @@ bool netrun_one_program(const net *g, const netrun_opts *o, const netrun_result 
  * "down" (a 3x3 conv, then a stride-2 1x1 conv reading every other pixel, then a 3x3).
  * Random weights from seed. NULL + status for an unknown name. */
 net *netrun_builtin(const char *name, uint64_t seed, status *st);
-#define NETRUN_BUILTINS "tiny, chain, down"
+#define NETRUN_BUILTINS "tiny, chain, down, block"
 
 /* Output (bench/net_report.c): the per-layer table, JSON, Markdown report, SVG of the
  * per-layer cycles of two flows (b may be NULL), and the suite of distinct VTA layers. */

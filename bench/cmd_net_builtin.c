@@ -98,6 +98,18 @@ static int32_t down(net *g, uint64_t seed, status *st) {
     return conv_rows(g, 8, row, 4, seed, st);
 }
 
+/* MobileNetV2's inverted residual on a small map: 1x1 expand, 3x3 depthwise, 1x1
+ * project (the depthwise input's zero bands may stay in DRAM: a padded alternative). */
+static int32_t block(net *g, uint64_t seed, status *st) {
+    int64_t ish[4] = {1, 16, 14, 14};
+    if (net_add_input(g, "x", 4, ish, st) < 0) return -1;
+    int32_t t = net_node_at(g, 0)->out;
+    t = conv(g, "expand", t, 64, 1, 1, 1, 0, rq_of(7, "rb"), seed + 10, st);
+    t = conv(g, "dw", t, 64, 3, 1, 64, 1, rq_of(5, "rb"), seed + 20, st);
+    t = conv(g, "project", t, 16, 1, 1, 1, 0, rq_of(7, "b"), seed + 30, st);
+    return t < 0 ? -1 : 0;
+}
+
 net *netrun_builtin(const char *name, uint64_t seed, status *st) {
     net *g = net_create(name);
     if (!g) {
@@ -107,6 +119,7 @@ net *netrun_builtin(const char *name, uint64_t seed, status *st) {
     int32_t rc = !strcmp(name, "tiny")    ? tiny(g, seed, st)
                  : !strcmp(name, "chain") ? chain(g, seed, st)
                  : !strcmp(name, "down")  ? down(g, seed, st)
+                 : !strcmp(name, "block") ? block(g, seed, st)
                                           : (status_fail(st, "unknown built-in network '%s' (%s)", name, NETRUN_BUILTINS), -1);
     if (rc < 0 || !net_check(g, st)) {
         net_destroy(g);

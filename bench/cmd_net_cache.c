@@ -2,7 +2,8 @@
  * --cache FILE`), so that a later run (another network with layers of the same shape,
  * the --out report's second flow, a re-run) reuses them instead of solving and
  * simulating again. One line per alternative:
- *   KEY IDX NALTS SRC CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
+ *   KEY IDX NALTS SRC ACT CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
+ * (ACT: the input layout's name, target_act_name).
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
  * solver options, the cost model's version and the format version (netrun_cache_key). Lines are appended after
  * each solved layer, so a run cut short keeps what it finished.
@@ -16,7 +17,7 @@
 #include "bench/cmd_net.h"
 #include "vta/cost_dse.h"
 
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2 /* 2: ACT */
 
 typedef struct cline {
     uint64_t key;
@@ -85,8 +86,10 @@ static bool parse_line(char *s, cline *c) {
     if (nl) *nl = 0;
     unsigned long long key, cyc;
     int idx, nalts, src, used = 0;
-    if (sscanf(s, "%llx %d %d %d %llu%n", &key, &idx, &nalts, &src, &cyc, &used) != 5) return false;
-    if (nalts < 1 || nalts > NETRUN_MAX_ALTS || idx < 0 || idx >= nalts || src < 0 || src > DRV_CHOSE_BAND)
+    char act[16];
+    if (sscanf(s, "%llx %d %d %d %15s %llu%n", &key, &idx, &nalts, &src, act, &cyc, &used) != 6) return false;
+    if (nalts < 1 || nalts > NETRUN_MAX_ALTS || idx < 0 || idx >= nalts || src < 0 || src > DRV_CHOSE_BAND ||
+        !target_act_parse(act, &c->a.act) || c->a.act == TARGET_ACT_FREE) /* a network's layouts */
         return false;
     char *p = s + used;
     if (!parse_emb(&p, &c->a.e)) return false;
@@ -158,8 +161,8 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
 void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l) {
     for (int32_t i = 0; i < l->nalts; i++) {
         const netrun_alt *a = &l->alt[i];
-        fprintf(c->f, "%016llx %d %d %d %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src,
-                (unsigned long long)a->cycles, a->e.swap);
+        fprintf(c->f, "%016llx %d %d %d %s %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src,
+                target_act_name(a->act), (unsigned long long)a->cycles, a->e.swap);
         for (int k = 0; k < 3; k++) {
             fprintf(c->f, " %d", a->e.nterms[k]);
             for (int t = 0; t < a->e.nterms[k]; t++) {

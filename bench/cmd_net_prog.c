@@ -104,13 +104,13 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
     driver_opts d;
     driver_opts_init(&d);
     d.timing_only = true;
-    d.act_fixed = true; /* the network's activation layouts */
+    d.act = a->act; /* the layout the flow chose (and priced) */
     driver_result r;
     memset(&r, 0, sizeof r);
     if (!driver_run_plan(pl, &d, &r, st)) return false;
     const target *tg = target_vta();
     int tmpl;
-    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, d.act_fixed, DRIVER_SCHED_K, &tmpl, st);
+    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, d.act, DRIVER_SCHED_K, &tmpl, st);
     if (!c) return false;
     *s = *target_vta_sched(c, r.sched_chosen);
     tg->scheds_free(c);
@@ -175,10 +175,9 @@ static bool emit_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, sta
     for (int a = 0; a < lp->nalso; a++) q->res.store_vectors += lp->also[a].stores;
     if (lp->mode == IN_HOST) {
         q->res.nrelayout++;
-        /* as the flow prices it (under operand swap the flow has no input map: its copy price) */
-        q->res.relayout_cycles += lp->pl->e.swap ? L->trans_in
-                                                 : nl_transition_of(&(nl_price){hw_bus_bytes(&q->hw), q->hw.dram_latency},
-                                                                    &in->map, &lp->cm).cycles;
+        /* as the flow prices it */
+        q->res.relayout_cycles +=
+            nl_transition_of(&(nl_price){hw_bus_bytes(&q->hw), q->hw.dram_latency}, &in->map, &lp->cm).cycles;
         push_step(q, (np_step){STEP_RELAYOUT, n->in[0], nl->region[netprog_act_region(&lp->pl->e)], lp->cm});
         memset(&lp->cm, 0, sizeof lp->cm); /* the step owns it */
     }

@@ -74,10 +74,13 @@ static void layer_key(const op *o, char *buf, size_t len) {
              o->rq.bias_axis, (int)o->rq.relu);
 }
 
-/* Simulates embedding e of o timing-only; appends it unless its layout is already listed. */
-static void add_alt(const op *o, const hw_config *hw, const emb *e, bool reference, driver_choice src,
-                    netrun_layer *l) {
-    if (l->nalts >= NETRUN_MAX_ALTS) return;
+/* Simulates embedding e of o timing-only with the input's DRAM layout act and appends
+ * it unless its layout is already listed or (below > 0) it takes below cycles or more.
+ * Returns its cycles (0: it failed); *padded: its input layout has zero bands that
+ * the DMA pads, i.e. a PADDED variant is another layout. */
+static uint64_t add_variant(const op *o, const hw_config *hw, const emb *e, bool reference, driver_choice src,
+                            target_act act, uint64_t below, bool *padded, netrun_layer *l) {
+    if (l->nalts >= NETRUN_MAX_ALTS) return 0;
     driver_plan *pl = malloc(sizeof *pl);
     ES_ASSERT(pl);
     status st;
@@ -85,23 +88,44 @@ static void add_alt(const op *o, const hw_config *hw, const emb *e, bool referen
     driver_opts d;
     driver_opts_init(&d);
     d.timing_only = true;
-    d.act_fixed = true; /* as in the network program (cmd_net_prog.c) */
+    d.act = act; /* as in the network program (cmd_net_prog.c) */
     driver_result r;
     memset(&r, 0, sizeof r);
+    uint64_t cycles = 0;
+    *padded = false;
     if (driver_plan_make(o, hw, e, reference, pl, &st) && driver_run_plan(pl, &d, &r, &st)) {
-        bool dup = false;
+        cycles = r.sim.cycles;
+        const emb_layout *L = &pl->n.lay[EMB_INP];
+        for (int a = 0; a < L->naxes && !e->swap; a++) *padded |= L->zero_lo[a] + L->zero_hi[a] > 0;
+        if (act == TARGET_ACT_PADDED) {
+            size_t k = strlen(r.layout);
+            snprintf(r.layout + k, sizeof r.layout - k, "; input padding in DRAM");
+        }
+        bool dup = below > 0 && cycles >= below;
         for (int32_t i = 0; i < l->nalts && !dup; i++)
             dup = !strcmp(l->alt[i].layout, r.layout) && l->alt[i].cycles == r.sim.cycles;
         if (!dup) {
             netrun_alt *a = &l->alt[l->nalts++];
             a->e = *e;
             a->src = src;
+            a->act = act;
             a->cycles = r.sim.cycles;
             snprintf(a->layout_class, sizeof a->layout_class, "%s", r.layout_class);
             snprintf(a->layout, sizeof a->layout, "%s", r.layout);
         }
     }
     free(pl);
+    return cycles;
+}
+
+/* Embedding e of o with the input's zero bands left to the DMA (the network's standard
+ * layout), then, when it has zero bands, with them kept in DRAM if that is faster (the
+ * transitions decide between the two; the reference keeps TVM's DMA padding). */
+static void add_alt(const op *o, const hw_config *hw, const emb *e, bool reference, driver_choice src,
+                    netrun_layer *l) {
+    bool padded;
+    uint64_t c = add_variant(o, hw, e, reference, src, TARGET_ACT_COMPACT, 0, &padded, l);
+    if (c > 0 && padded && !reference) add_variant(o, hw, e, false, src, TARGET_ACT_PADDED, c, &padded, l);
 }
 
 /* 2, the solver's part: its optimum under the cycles objective, then up to max_alts - 1
@@ -201,16 +225,18 @@ static bool map_of_out(const net *g, const netrun_opts *opt, const netrun_layer 
     return ok;
 }
 
-/* The input map, or false (copy priced from the layout's bytes) when there is none. */
+/* The input map of alternative a (nl_map_act), or false (a copy priced from *bytes)
+ * when there is none. */
 static bool map_of_in(const net *g, const netrun_opts *opt, const netrun_layer *l, int32_t a, nl_map *m,
                       int64_t *bytes) {
     const net_node *n = net_node_at(g, l->node);
+    const netrun_alt *x = &l->alt[a];
     status st;
     status_init(&st);
     emb_nest nest;
-    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, &st)) return false;
-    *bytes = nest.dram_bytes[EMB_INP];
-    return nl_map_in(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, m, &st);
+    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &x->e, &nest, &st)) return false;
+    *bytes = nest.dram_bytes[nl_act_operand(&x->e)];
+    return nl_map_act(&n->o, HW_INTRINSIC(&opt->hw), &x->e, &nest, x->act == TARGET_ACT_PADDED, m, bytes, &st);
 }
 
 /* 3: boundary costs and the edge matrix of layer v. */
@@ -373,7 +399,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
     driver_data dd = {vals[n->in[0]], n->wt, o->rq.bias ? n->bias : NULL, out};
     driver_opts d;
     driver_opts_init(&d);
-    d.act_fixed = true;
+    d.act = l->alt[l->chosen].act;
     d.check = opt->check;
     d.data = &dd;
     driver_result dr;

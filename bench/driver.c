@@ -236,7 +236,7 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     const target *tg = target_of(dopt);
     int k = dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
     int tmpl;
-    target_scheds *cand = tg->schedules(o, hw, e, n, reference, dopt->act_fixed, k, &tmpl, st);
+    target_scheds *cand = tg->schedules(o, hw, e, n, reference, dopt->act, k, &tmpl, st);
     if (!cand) return false;
     if (dopt->sim_above > 0 && best_estimate(tg, cand) > dopt->sim_above) {
         tg->scheds_free(cand);

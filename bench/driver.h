@@ -18,6 +18,7 @@
 #include "encoders/enc.h"
 #include "vta/hw.h"
 #include "vta/sim.h"
+#include "vta/target.h"
 
 /* Embedding strategies (stage 0): X(id, name, help). */
 #define DRIVER_STRATEGIES(X)                                                                  \
@@ -97,8 +98,8 @@ typedef struct driver_opts {
     const char *bundle_dir; /* write the bundle here, or NULL */
     bool strict;            /* simulator strict mode */
     bool no_sim;            /* stop after writing the bundle (embedsyn compile) */
-    bool act_fixed;         /* the activation's DRAM layout is the network's (target.h,
-                             * schedules): the schedule keeps it */
+    target_act act;         /* the activation's DRAM layouts a schedule may use (target.h;
+                             * default FREE; a network's layer: COMPACT or PADDED) */
     int32_t sched_k;        /* schedule candidates simulated (stage 2b): 0 default
                              * (DRIVER_SCHED_K), 1 = the estimate's best only */
     const struct target *target; /* the back end (vta/target.h), NULL = target_default() */

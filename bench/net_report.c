@@ -77,9 +77,9 @@ void net_report_json(FILE *f, const net *g, const netrun_result *r) {
             text_json_str(f, a->layout_class);
             fprintf(f, ",\"layout\":");
             text_json_str(f, a->layout);
-            fprintf(f, ",\"source\":\"%s\",\"cycles\":%llu,\"floor_cycles\":%lld,\"alternatives\":%d,\"chosen\":%d,"
-                    "\"alone\":%d",
-                    driver_choice_name(a->src), (unsigned long long)a->cycles, (long long)l->floor_cycles, l->nalts,
+            fprintf(f, ",\"source\":\"%s\",\"input_layout\":\"%s\",\"cycles\":%llu,\"floor_cycles\":%lld,"
+                    "\"alternatives\":%d,\"chosen\":%d,\"alone\":%d",
+                    driver_choice_name(a->src), target_act_name(a->act), (unsigned long long)a->cycles, (long long)l->floor_cycles, l->nalts,
                     l->chosen, l->alone);
             fprintf(f, ",\"transition_in\":{\"kind\":\"%s\",\"cycles\":%.1f}", nl_trans_kind_name(l->trans_kind_in),
                     l->trans_in);

@@ -111,6 +111,14 @@ bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest
     return ok;
 }
 
+bool nl_map_act(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, bool padded, nl_map *m,
+                int64_t *bytes, status *st) {
+    bool whole = padded || nl_act_operand(e) == EMB_WGT;
+    bool ok = whole ? nl_map_in_full(o, hw, e, n, m, st) : nl_map_in(o, hw, e, n, m, st);
+    if (ok) *bytes = m->nvec * m->lanes;
+    return ok;
+}
+
 bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st) {
     int64_t B = hw->block_out, lanes = hw->out_bytes;
     int64_t N = shape[0], C = shape[1], HW = 1;

@@ -58,6 +58,11 @@ emb_operand nl_act_operand(const emb *e);
  * Unlike nl_map_in it also maps the WGT layout of an operand swap (vectors of
  * BLOCK_OUT x BLOCK_IN lanes). */
 bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st);
+/* The activation operand's DRAM copy as a network prices it: the whole layout (zero
+ * bands included) when `padded` (the bands kept in DRAM) or under operand swap (VTA's
+ * WGT: no DMA padding), else nl_map_in's. *bytes: its size. */
+bool nl_map_act(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, bool padded, nl_map *m,
+                int64_t *bytes, status *st);
 /* The canonical layout of a rank-2 ([N,F]) or rank-4 (NCHW) tensor: vectors over
  * (n, c / BLOCK, h, w) with lanes c % BLOCK (BLOCK = hw's BLOCK_OUT, batch lanes 1). */
 bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape, nl_map *m, status *st);

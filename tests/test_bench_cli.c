@@ -238,10 +238,10 @@ Test(bench_cli, default_out_is_a_new_directory_with_latest_link) {
     cr_expect_eq(read_results(d, "bench-out/latest", &m, &r), 4, "latest is the second run");
     free(r);
     char p[600];
-    char target[256] = {0};
+    char dest[256] = {0};
     snprintf(p, sizeof p, "%s/bench-out/latest", d);
-    cr_assert_gt(readlink(p, target, sizeof target - 1), 0);
-    cr_expect_str_eq(target, second + strlen("bench-out/"));
+    cr_assert_gt(readlink(p, dest, sizeof dest - 1), 0);
+    cr_expect_str_eq(dest, second + strlen("bench-out/"));
 }
 
 Test(bench_cli, non_empty_out_refused_unless_force) {

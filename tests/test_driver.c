@@ -229,9 +229,9 @@ Test(driver_cli, option_tables_and_strict_numbers) {
 static int n_codegen, n_simulate, n_schedules, n_refemb;
 static target counting;
 static target_scheds *cnt_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
-                                    bool act_fixed, int k, int *tmpl, status *st) {
+                                    target_act act, int k, int *tmpl, status *st) {
     n_schedules++;
-    return target_vta()->schedules(o, hw, e, n, reference, act_fixed, k, tmpl, st);
+    return target_vta()->schedules(o, hw, e, n, reference, act, k, tmpl, st);
 }
 static target_prog *cnt_codegen(const target_scheds *s, int i, status *st) {
     n_codegen++;

@@ -132,7 +132,7 @@ static void bf_add_bands(bf *b) {
  * keep In fixed one below BLOCK_OUT (enc_space.h). */
 static bool bf_bands(const bf *b) {
     const op *o = b->o;
-    bool target[OP_MAX_DIMS] = {false};
+    bool is_target[OP_MAX_DIMS] = {false};
     for (int sw = 0; sw < 2; sw++)
         for (int k = 0; k < 2; k++) {
             int T = k == 0 ? (sw ? OP_WT : OP_IN) : (sw ? OP_IN : OP_WT);
@@ -143,12 +143,12 @@ static bool bf_bands(const bf *b) {
                     continue;
                 for (int d2 = 0; d2 < o->ndims; d2++)
                     if (d2 != d && col_is_zero(o, OP_OUT, d2) && bf_comp(o, T, d, d2))
-                        target[d2] = true;
+                        is_target[d2] = true;
             }
         }
     int64_t chan = 1, kcap = 1;
     for (int d = 0; d < o->ndims; d++) {
-        if (col_is_zero(o, OP_OUT, d) && !target[d] && chan < hw_block_in(b->hw))
+        if (col_is_zero(o, OP_OUT, d) && !is_target[d] && chan < hw_block_in(b->hw))
             chan *= o->extent[d];
         if (!col_is_zero(o, OP_OUT, d) && col_is_zero(o, OP_IN, d) && kcap < hw_block_out(b->hw))
             kcap *= o->extent[d];

@@ -115,6 +115,68 @@ Test(net_prog, tiny_embedsyn_one_program_bit_exact) { one_program("tiny", NETRUN
 /* graph_pack: the first conv and the dense on the host */
 Test(net_prog, tiny_reference_one_program_bit_exact) { one_program("tiny", NETRUN_REFERENCE, 2); }
 
+static bool same_emb(const emb *a, const emb *b) {
+    if (a->swap != b->swap) return false;
+    for (int k = 0; k < 3; k++) {
+        if (a->nterms[k] != b->nterms[k]) return false;
+        for (int t = 0; t < a->nterms[k]; t++) {
+            const emb_term *x = &a->term[k][t], *y = &b->term[k][t];
+            if (x->dim != y->dim || x->extent != y->extent || x->comp_dim != y->comp_dim || x->comp_coef != y->comp_coef)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* MobileNetV2's inverted residual block: a padded variant (the input's zero bands kept
+ * in DRAM) is listed only next to its compact one and only when faster; the depthwise
+ * layer's is chosen (its input is a re-layout either way); the one program, whose host
+ * re-layout writes the zero bands, is bit-exact and its layers take the flow's cycles. */
+Test(net_prog, padded_input_alternative) {
+    net *g = builtin("block");
+    netrun_opts o;
+    netrun_opts_init(&o);
+    o.placement = NETRUN_PLACE_ALL;
+    o.max_alts = 1;
+    o.timing_only = true;
+    netrun_result r;
+    status st;
+    status_init(&st);
+    cr_assert(netrun_run(g, &o, &r, &st), "%s", st.msg);
+    int32_t dw = -1, padded = 0;
+    for (int32_t i = 0; i < net_nnodes(g); i++) {
+        const netrun_layer *l = &r.layer[i];
+        if (!strcmp(net_node_at(g, i)->name, "dw")) dw = i;
+        if (l->engine != NET_ON_VTA) continue;
+        for (int32_t a = 0; a < l->nalts; a++) {
+            const netrun_alt *x = &l->alt[a];
+            cr_assert(x->act == TARGET_ACT_COMPACT || x->act == TARGET_ACT_PADDED);
+            cr_assert_eq(x->act == TARGET_ACT_PADDED, strstr(x->layout, "input padding in DRAM") != NULL);
+            if (x->act != TARGET_ACT_PADDED) continue;
+            padded++;
+            cr_assert_neq(x->src, DRV_CHOSE_REFERENCE, "the reference keeps TVM's DMA padding");
+            bool sibling = false;
+            for (int32_t b = 0; b < a && !sibling; b++)
+                sibling = l->alt[b].act == TARGET_ACT_COMPACT && same_emb(&l->alt[b].e, &x->e) &&
+                          l->alt[b].cycles > x->cycles;
+            cr_assert(sibling, "%s alternative %d: no slower compact variant before it", net_node_at(g, i)->name, a);
+        }
+    }
+    cr_assert_geq(dw, 0);
+    cr_assert_geq(padded, 1);
+    const netrun_alt *c = &r.layer[dw].alt[r.layer[dw].chosen];
+    cr_assert_eq(c->act, TARGET_ACT_PADDED, "dw chose %s (%s)", target_act_name(c->act), c->layout);
+    netrun_prog *q = netrun_prog_build(g, &o, &r, &st);
+    cr_assert_not_null(q, "%s", st.msg);
+    netrun_prog_result a = checked_run(q, &o);
+    cr_assert_eq(a.check, DRV_CHECK_PASS, "%s", a.check_msg);
+    cr_assert_eq(a.layer_cycles, r.vta_cycles);
+    cr_assert_geq(a.nrelayout, 1);
+    netrun_prog_destroy(q);
+    netrun_result_free(&r);
+    net_destroy(g);
+}
+
 /* A checked run that must take one segment with no host re-layout: every input in
  * place but `stored` of them, and one FINISH in the whole stream (the last
  * instruction: the layers are chained by the queue drain). */
@@ -286,4 +348,52 @@ Test(net_prog, swap_activation_map_is_the_wgt_layout) {
     cr_assert_not(nl_map_in(&o, HW_INTRINSIC(&hw), &e, &n, &m, &st));
     cr_assert(strstr(st.msg, "operand swap"), "%s", st.msg);
     free(in), free(wt), free(inp), free(wgt), free(used);
+}
+
+/* The flow prices a layer's input transition from nl_map_act; the program writes and
+ * reads the layout of the schedule's DRAM copy (netprog_inp_map, from lower_dram_copy).
+ * They are the same map for each of a network's input layouts: compact (the zero bands
+ * left to the DMA), padded (kept in DRAM), and under operand swap (the WGT blocks). */
+Test(net_prog, flow_prices_the_map_the_program_uses) {
+    hw_config hw = hw_default();
+    for (int v = 0; v < 4; v++) {
+        op o = mkconv(v < 3 ? cparams(1, 16, 10, 10, 16, 3, 3, 1, 1) : cparams(1, 16, 5, 20, 8, 3, 3, 1, 1));
+        emb e;
+        status st;
+        status_init(&st);
+        if (v < 2) {
+            cr_assert(emb_channel_packing(&o, HW_INTRINSIC(&hw), &e, &st), "%s", st.msg);
+        } else if (v == 2) {
+            cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &e, &st), "%s", st.msg);
+        } else {
+            e = emb_empty();
+            e.swap = true;
+            term(&o, &e, EMB_I, "c", 0);
+            term(&o, &e, EMB_O, "x", 16);
+        }
+        emb_nest n;
+        cr_assert(emb_nest_build(&o, HW_INTRINSIC(&hw), &e, &n, &st), "%s", st.msg);
+        bool padded = v == 1;
+        sched_opts so;
+        sched_opts_init(&so);
+        so.e = &e;
+        so.pad = padded ? SCHED_PAD_KEEP : SCHED_PAD_STRIP;
+        sched s;
+        cr_assert(sched_search(&o, &hw, &n, &so, &s, &st), "%s", st.msg);
+        cr_assert_eq(s.keep_pad, padded);
+        nl_map a, b;
+        int64_t bytes = -1;
+        cr_assert(nl_map_act(&o, HW_INTRINSIC(&hw), &e, &n, padded, &a, &bytes, &st), "v%d: %s", v, st.msg);
+        cr_assert(netprog_inp_map(&o, &hw, &e, &n, &s, &b, &st), "v%d: %s", v, st.msg);
+        cr_assert_eq(bytes, a.nvec * a.lanes);
+        cr_assert_eq(a.lanes, b.lanes, "v%d", v);
+        cr_assert_eq(a.nvec, b.nvec, "v%d: %lld vs %lld vectors", v, (long long)a.nvec, (long long)b.nvec);
+        cr_assert(!memcmp(a.idx, b.idx, (size_t)(a.nvec * a.lanes) * sizeof *a.idx), "v%d: the maps differ", v);
+        int64_t zero = 0;
+        for (int64_t k = 0; k < a.nvec * a.lanes; k++) zero += a.idx[k] == NL_LANE_ZERO;
+        if (v == 1) cr_assert_gt(zero, 0, "the padded layout holds its zero bands");
+        if (v == 0) cr_assert_eq(zero, 0, "the compact layout has no zero lanes");
+        nl_map_free(&a);
+        nl_map_free(&b);
+    }
 }

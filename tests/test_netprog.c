@@ -190,7 +190,8 @@ Test(netprog, channel_packing_is_canonical) {
 }
 
 /* The alternatives cache: what is put comes back (embeddings, cycles, texts); another
- * key, an entry cut short, or embeddings that do not fit the layer are misses. */
+ * key, an entry cut short, embeddings that do not fit the layer, or an input layout
+ * that is not a network's are misses. */
 Test(netprog, cache_round_trip) {
     char path[] = "/tmp/test_netprog_cache_XXXXXX";
     int fd = mkstemp(path);
@@ -210,6 +211,7 @@ Test(netprog, cache_round_trip) {
     cr_assert(emb_im2col(&o, HW_INTRINSIC(&hw), "c,r,s", &l.alt[1].e, &st), "%s", st.msg);
     for (int i = 0; i < 2; i++) {
         l.alt[i].src = i ? DRV_CHOSE_IM2COL : DRV_CHOSE_REFERENCE;
+        l.alt[i].act = i ? TARGET_ACT_PADDED : TARGET_ACT_COMPACT;
         l.alt[i].cycles = 1000u + 7u * (unsigned)i;
         snprintf(l.alt[i].layout_class, sizeof l.alt[i].layout_class, "class %d", i);
         snprintf(l.alt[i].layout, sizeof l.alt[i].layout, "layout, number %d", i);
@@ -236,6 +238,7 @@ Test(netprog, cache_round_trip) {
     for (int i = 0; i < 2; i++) {
         const netrun_alt *a = &l.alt[i], *b = &got.alt[i];
         cr_assert_eq(a->src, b->src);
+        cr_assert_eq(a->act, b->act);
         cr_assert_eq(a->cycles, b->cycles);
         cr_assert_str_eq(a->layout, b->layout);
         cr_assert_str_eq(a->layout_class, b->layout_class);
@@ -264,6 +267,18 @@ Test(netprog, cache_round_trip) {
     c = netrun_cache_open(path, &st);
     cr_assert_not_null(c, "%s", st.msg);
     cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got));
+    netrun_cache_close(c);
+    /* a network layer's input layout is compact or padded, never the schedule's choice */
+    l.alt[1].act = TARGET_ACT_FREE;
+    f = fopen(path, "w");
+    fclose(f);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    netrun_cache_put(c, key, &l);
+    netrun_cache_close(c);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got), "an alternative of input layout 'free' is a miss");
     netrun_cache_close(c);
     unlink(path);
 }

@@ -15,7 +15,7 @@ void refstrat_sched_opts(const op *o, const emb_nest *n, sched_opts *so) {
     so->fixed_order = true;
     so->reuse = false;
     so->tile_weights = false; /* TVM's layouts: row-major packed operands in DRAM, */
-    so->keep_pad_ok = false;  /* input padding by the DMA */
+    so->pad = SCHED_PAD_STRIP; /* input padding by the DMA */
     so->exhaustive = true;
     for (int l = 0; l < n->nloops; l++) {
         const emb_loop *lp = &n->loop[l];

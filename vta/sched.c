@@ -17,8 +17,11 @@ void sched_opts_init(sched_opts *o) {
     memset(o, 0, sizeof *o);
     o->reuse = true;
     o->tile_weights = true;
-    o->keep_pad_ok = true;
+    o->pad = SCHED_PAD_EITHER;
 }
+
+static const char *const pad_names[] = {SCHED_PADS(ES_NAME2)};
+const char *sched_pad_name(sched_pad p) { return pad_names[p]; }
 
 uint8_t sched_tiled_weights(const emb *e) { return e->swap ? SCHED_TILED_INP : SCHED_TILED_WGT; }
 
@@ -431,6 +434,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
         memset(&t, 0, sizeof t);
         t.reuse = opt->reuse;
         t.tiled_ok = opt->tile_weights && opt->e ? sched_tiled_weights(opt->e) : 0;
+        t.keep_pad = opt->pad == SCHED_PAD_KEEP;
         int k = 0;
         for (int i = 0; i < nout; i++)
             if (outs[i] != inner_choices[ch]) t.order[k++] = outs[i];
@@ -473,7 +477,7 @@ static bool search(const op *o, const hw_config *hw, const emb_nest *n, const sc
                 order_have = true;
             }
         }
-        if (order_have && opt->keep_pad_ok) keep_pad_climb(&c, &order_best, cand, ncand);
+        if (order_have && opt->pad == SCHED_PAD_EITHER) keep_pad_climb(&c, &order_best, cand, ncand);
         if (order_have && (!have || order_best.est_cycles < best.est_cycles)) {
             best = order_best;
             have = true;

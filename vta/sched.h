@@ -36,6 +36,12 @@
 typedef bool (*sched_cost_fn)(void *ctx, const op *o, const hw_config *hw, const emb_nest *n, sched *s,
                               status *st);
 
+/* Where the input's zero bands may be (sched.keep_pad): EITHER, the faster (a climb from
+ * each tile order's best stripped schedule), STRIP (the DMA pads), KEEP (in DRAM). */
+#define SCHED_PADS(X) X(SCHED_PAD_EITHER, "either") X(SCHED_PAD_STRIP, "strip") X(SCHED_PAD_KEEP, "keep")
+typedef enum { SCHED_PADS(ES_ID2) } sched_pad;
+const char *sched_pad_name(sched_pad p);
+
 /* Restrictions of the search (the reference strategy uses them to stay inside TVM's
  * VTA conv2d/dense template). */
 typedef struct sched_opts {
@@ -45,8 +51,8 @@ typedef struct sched_opts {
     bool reuse;                     /* allow skipping unchanged loads */
     bool tile_weights;              /* the op's weights' DRAM copy (WGT, INP under operand swap)
                                      * may be tiled (sched.tiled; needs e; default true) */
-    bool keep_pad_ok;               /* INP's zero bands may stay in DRAM (sched.keep_pad, tried
-                                     * from the best stripped schedule; default true) */
+    sched_pad pad;                  /* INP's zero bands in DRAM (sched.keep_pad): the faster of
+                                     * both (default), always stripped, or always kept */
     bool exhaustive;                /* enumerate all combinations (else hill climbing) */
     int64_t max_evals;              /* evaluation budget of the exhaustive search (0: default) */
     const emb *e;                   /* the embedding (lets a bias be added from a small tile), or NULL */

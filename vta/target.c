@@ -30,7 +30,7 @@ struct target_prog {
 };
 
 static target_scheds *vta_schedules(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
-                                    bool reference, bool act_fixed, int k, int *tmpl, status *st) {
+                                    bool reference, target_act act, int k, int *tmpl, status *st) {
     target_scheds *s = malloc(sizeof *s);
     if (!s) {
         status_fail(st, "out of memory");
@@ -44,7 +44,7 @@ static target_scheds *vta_schedules(const op *o, const hw_config *hw, const emb 
     else
         sched_opts_init(&so);
     so.e = e; /* lets the bias come from a small tile (both strategies: TVM adds it by ALU too) */
-    if (act_fixed) so.keep_pad_ok = false;
+    if (!reference && act != TARGET_ACT_FREE) so.pad = act == TARGET_ACT_PADDED ? SCHED_PAD_KEEP : SCHED_PAD_STRIP;
     if (reference) k = 1;
     if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
     if (!(s->ncand = sched_search_top(o, hw, n, &so, k, s->cand, st))) {
@@ -158,3 +158,10 @@ const target *target_find(const char *name) {
 }
 
 const target *target_default(void) { return target_getters[0](); }
+
+static const char *const act_names[] = {TARGET_ACTS(ES_NAME2)};
+const char *target_act_name(target_act a) { return act_names[a]; }
+bool target_act_parse(const char *s, target_act *a) {
+    int i = es_name_find(act_names, TARGET_NACTS, s);
+    return i >= 0 && (*a = (target_act)i, true);
+}

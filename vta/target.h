@@ -23,6 +23,16 @@
 #include "vta/hw.h"
 #include "vta/sim.h"
 
+/* The DRAM layout of the activation (op In) a schedule may use. FREE: the schedule's
+ * choice (a single layer: the host writes the input anyway); COMPACT: zero bands left to
+ * the DMA's padding (a network's standard layout, transitions priced from it); PADDED:
+ * the zero bands kept in DRAM (a network layer whose producer or host re-layout writes
+ * them; VTA: sched.keep_pad). */
+#define TARGET_ACTS(X) X(TARGET_ACT_FREE, "free") X(TARGET_ACT_COMPACT, "compact") X(TARGET_ACT_PADDED, "padded")
+typedef enum { TARGET_ACTS(ES_ID2) TARGET_NACTS } target_act;
+const char *target_act_name(target_act a);
+bool target_act_parse(const char *s, target_act *a); /* false (a unchanged): unknown */
+
 typedef struct target_scheds target_scheds; /* candidate schedules of one plan */
 typedef struct target_prog target_prog;     /* one generated program */
 
@@ -33,12 +43,11 @@ typedef struct target {
     bool (*reference_embedding)(const op *o, const hw_config *hw, emb *e, status *st);
     /* Candidate schedules of (o, hw, e, n): with `reference` the reference template's
      * pick alone, else the k best by the cost model plus the template's when it applies
-     * (its index in *tmpl, else -1). act_fixed: the activation's DRAM layout is the
-     * network's (its producer writes it, transitions are priced from the standard
-     * layout), so the schedule may not change it (VTA: no sched.keep_pad). NULL +
-     * status when none fits. */
+     * (its index in *tmpl, else -1). act: the activation's DRAM layouts the schedules
+     * may use (the reference keeps TVM's DMA padding whatever act says). NULL + status
+     * when none fits. */
     target_scheds *(*schedules)(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
-                                bool act_fixed, int k, int *tmpl, status *st);
+                                target_act act, int k, int *tmpl, status *st);
     int (*nscheds)(const target_scheds *s);
     double (*sched_estimate)(const target_scheds *s, int i); /* cost-model cycles */
     void (*sched_describe)(const target_scheds *s, int i, char *buf, size_t len);
