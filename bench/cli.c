@@ -267,6 +267,7 @@ typedef struct cli_progress {
     const char *cmd;
     double t0, last_line;
     uint64_t best_inst, best_bytes;   /* 0: nothing found yet */
+    char stage[160];                  /* cli_progress_stage, "" when none */
 } cli_progress;
 
 static cli_progress prog;
@@ -281,11 +282,13 @@ enum { PROGRESS_AFTER_S = 2, PROGRESS_EVERY_S = 5 };
 
 /* Called with prog.mu held. */
 static void progress_line(double now) {
+    fprintf(stderr, "embedsyn %s: %.0f s, %s%s", prog.cmd, now - prog.t0, prog.stage,
+            prog.stage[0] && prog.best_inst ? ", " : "");
     if (prog.best_inst)
-        fprintf(stderr, "embedsyn %s: %.0f s, best so far %llu GEMM instances%s", prog.cmd,
-                now - prog.t0, (unsigned long long)prog.best_inst, prog.best_bytes ? "," : "\n");
+        fprintf(stderr, "best so far %llu GEMM instances%s", (unsigned long long)prog.best_inst,
+                prog.best_bytes ? "," : "\n");
     else
-        fprintf(stderr, "embedsyn %s: %.0f s, working (no embedding yet)\n", prog.cmd, now - prog.t0);
+        fprintf(stderr, "%s\n", prog.stage[0] ? "" : "working (no embedding yet)");
     if (prog.best_inst && prog.best_bytes)
         fprintf(stderr, " %llu layout bytes\n", (unsigned long long)prog.best_bytes);
     fflush(stderr);
@@ -328,9 +331,18 @@ void cli_progress_begin(const char *cmd, bool quiet) {
     prog.t0 = cli_now();
     prog.last_line = prog.t0;
     prog.best_inst = prog.best_bytes = 0;
+    prog.stage[0] = 0;
     prog.stop = false;
     enc_set_progress(on_point, NULL);
     prog.running = pthread_create(&prog.ticker, NULL, ticker, NULL) == 0;
+}
+
+void cli_progress_stage(const char *what) {
+    if (!prog.running) return;
+    pthread_mutex_lock(&prog.mu);
+    snprintf(prog.stage, sizeof prog.stage, "%s", what ? what : "");
+    prog.best_inst = prog.best_bytes = 0;
+    pthread_mutex_unlock(&prog.mu);
 }
 
 void cli_progress_end(void) {

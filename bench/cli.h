@@ -55,12 +55,16 @@ int cli_interrupt_status(void);
 int cli_interrupted_exit(const char *cmd, bool json, const char *what);
 /* Monotonic clock in seconds. */
 double cli_now(void);
-/* Progress of long commands (solve, layouts, run/compile --strategy solve): between
- * begin and end, a line on stderr with the best embedding found so far and the elapsed
- * time, on each improvement after 2 s and every 5 s while the command runs; nothing
- * for commands that finish within 2 s, nothing when quiet. */
+/* Progress of long commands (solve, layouts, run/compile --strategy solve, net):
+ * between begin and end, a line on stderr with the elapsed time, the stage the command
+ * reports (cli_progress_stage, e.g. net's layer and step) and the best embedding the
+ * current solver query found so far, on each improvement after 2 s and every 5 s while
+ * the command runs; nothing for commands that finish within 2 s, nothing when quiet. */
 void cli_progress_begin(const char *cmd, bool quiet);
 void cli_progress_end(void);
+/* What the command is doing now (copied; NULL: nothing said), shown on the progress
+ * lines; forgets the solver's best so far (it was another query's). */
+void cli_progress_stage(const char *what);
 /* Help text for the common operator options, to embed in commands' --help. */
 extern const char cli_common_help[];
 

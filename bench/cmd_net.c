@@ -168,6 +168,7 @@ static int parse(int argc, char **argv, net_args *a) {
     memset(a, 0, sizeof *a);
     netrun_opts_init(&a->o);
     a->o.progress = true; /* one line per layer on stderr */
+    a->o.stage = cli_progress_stage;
     opterr = 0;
     optind = 0;
     int code;

@@ -64,6 +64,7 @@ typedef struct netrun_opts {
     bool check;         /* every tensor vs net_ref_run */
     uint64_t seed;      /* the input tensor's values */
     bool progress;      /* one line per layer on stderr */
+    void (*stage)(const char *what); /* told what the flow is doing (progress lines), or NULL */
     const char *cache;  /* alternatives file to reuse and extend (NULL: none) */
 } netrun_opts;
 
@@ -144,6 +145,8 @@ typedef struct netrun_result {
 /* The flow on network g (checked by net_check first). False + status on bad input or an
  * error of a stage (naming the node); a failed check is a result. */
 bool netrun_run(const net *g, const netrun_opts *o, netrun_result *r, status *st);
+/* o->stage(printf(fmt, ...)) when o->stage is set. */
+void netrun_stage(const netrun_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void netrun_result_free(netrun_result *r);
 
 /* The alternatives cache (bench/cmd_net_cache.c, `--cache FILE`): per distinct layer

@@ -240,6 +240,7 @@ static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
 netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_result *r, status *st) {
     netrun_prog *q = es_calloc(1, sizeof *q);
     if (!q) return status_fail(st, "out of memory"), NULL;
+    netrun_stage(o, "one program: schedules, regions and code");
     q->g = g;
     q->hw = o->hw;
     int32_t nt = net_ntensors(g), nn = net_nnodes(g);
@@ -327,6 +328,8 @@ bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *r
     bool ok = true;
     for (int32_t k = 0; ok && k < q->nstep; k++) {
         const np_step *s = &q->step[k];
+        netrun_stage(o, "one program: step %d of %d (%s)", (int)k + 1, (int)q->nstep,
+                     s->kind == STEP_SEGMENT ? "VTA segment" : s->kind == STEP_RELAYOUT ? "host re-layout" : "host node");
         if (es_stop_requested()) ok = status_fail(st, "stopped by a signal");
         else if (s->kind == STEP_SEGMENT) {
             sim_report rep;

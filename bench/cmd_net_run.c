@@ -9,6 +9,8 @@
  *   4. joint choice     nl_solve (exact variable elimination), and the layer-alone choice
  *   5. run              the chosen layer programs with real data on the simulator, host
  *                       nodes on the host, each tensor compared with net_ref_run. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,16 @@ void netrun_opts_init(netrun_opts *o) {
     o->rlimit = NETRUN_RLIMIT;
     o->timeout_s = 600;
     o->seed = 1;
+}
+
+void netrun_stage(const netrun_opts *o, const char *fmt, ...) {
+    if (!o->stage) return;
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    o->stage(buf);
 }
 
 void netrun_result_free(netrun_result *r) {
@@ -366,6 +378,8 @@ static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
             uint64_t ck = netrun_cache_key(key, opt);
             L[i].cached = cache && netrun_cache_get(cache, ck, o, &opt->hw, &L[i]);
             if (!L[i].cached) {
+                netrun_stage(opt, "layer %s (node %d of %d): alternatives", net_node_at(g, i)->name, (int)i + 1,
+                             (int)nn);
                 alternatives(o, opt, &L[i]);
                 if (cache && L[i].nalts && !es_stop_requested()) netrun_cache_put(cache, ck, &L[i]); /* never a cut-short entry */
             }
@@ -441,6 +455,7 @@ static bool run_values(const net *g, const netrun_opts *opt, netrun_layer *L, ne
         if (es_stop_requested()) ok = status_fail(st, "stopped by a signal");
         if (!ok || n->kind == NET_INPUT) continue;
         if (L[i].engine == NET_ON_VTA) {
+            netrun_stage(opt, "running layer %s with data", n->name);
             ok = run_layer(g, opt, &L[i], vals, st);
             if (ok && L[i].check == DRV_CHECK_FAIL && r->check != DRV_CHECK_FAIL) {
                 r->check = DRV_CHECK_FAIL;
@@ -498,6 +513,7 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
     all_alternatives(g, opt, graph_pack, cache, L, r);
     netrun_cache_close(cache);
     bool ok = !es_stop_requested() || status_fail(st, "stopped by a signal");
+    netrun_stage(opt, "pricing transitions and choosing the layouts");
     for (int32_t i = 0; i < nn && ok; i++)
         if (L[i].engine == NET_ON_VTA) ok = price_layer(g, opt, L, V, i, st);
     if (ok) ok = choose(g, L, V, r, st);

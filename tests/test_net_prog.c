@@ -115,6 +115,18 @@ Test(net_prog, tiny_embedsyn_one_program_bit_exact) { one_program("tiny", NETRUN
 /* graph_pack: the first conv and the dense on the host */
 Test(net_prog, tiny_reference_one_program_bit_exact) { one_program("tiny", NETRUN_REFERENCE, 2); }
 
+/* The stages a flow reports (netrun_opts.stage), in order. */
+static char stages[64][160];
+static int nstages;
+static void record_stage(const char *what) {
+    if (nstages < 64) snprintf(stages[nstages++], sizeof stages[0], "%s", what);
+}
+static int stage_index(const char *prefix) {
+    for (int i = 0; i < nstages; i++)
+        if (!strncmp(stages[i], prefix, strlen(prefix))) return i;
+    return -1;
+}
+
 static bool same_emb(const emb *a, const emb *b) {
     if (a->swap != b->swap) return false;
     for (int k = 0; k < 3; k++) {
@@ -139,6 +151,8 @@ Test(net_prog, padded_input_alternative) {
     o.placement = NETRUN_PLACE_ALL;
     o.max_alts = 1;
     o.timing_only = true;
+    o.stage = record_stage;
+    nstages = 0;
     netrun_result r;
     status st;
     status_init(&st);
@@ -172,6 +186,11 @@ Test(net_prog, padded_input_alternative) {
     cr_assert_eq(a.check, DRV_CHECK_PASS, "%s", a.check_msg);
     cr_assert_eq(a.layer_cycles, r.vta_cycles);
     cr_assert_geq(a.nrelayout, 1);
+    /* the progress stages, in the flow's order (the checked run's layers with data) */
+    int s_dw = stage_index("layer dw (node 3 of 4): alternatives"), s_price = stage_index("pricing transitions");
+    int s_code = stage_index("one program: schedules"), s_step = stage_index("one program: step 1 of ");
+    cr_assert(s_dw >= 0 && s_price > s_dw && s_code > s_price && s_step > s_code, "%d %d %d %d (%d stages)", s_dw,
+              s_price, s_code, s_step, nstages);
     netrun_prog_destroy(q);
     netrun_result_free(&r);
     net_destroy(g);
