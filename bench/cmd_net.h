@@ -43,8 +43,9 @@ const char *netrun_placement_name(netrun_placement p);
 bool netrun_placement_parse(const char *s, netrun_placement *p);
 
 /* Alternatives that are not the solver's: the reference (channel packing with TVM's
- * schedule template), channel packing with the searched schedule, full im2col. */
-#define NETRUN_FIXED_ALTS 3
+ * schedule template), channel packing with the searched schedule, full im2col, and for
+ * depthwise convs the group band (emb_group_band: channel-packed input and output). */
+#define NETRUN_FIXED_ALTS 4
 #define NETRUN_MAX_SOLVER_ALTS 5 /* --alts */
 /* Two variants of each (the input's zero bands left to the DMA or kept in DRAM). */
 #define NETRUN_MAX_ALTS (2 * (NETRUN_FIXED_ALTS + NETRUN_MAX_SOLVER_ALTS))

@@ -17,7 +17,7 @@
 #include "bench/cmd_net.h"
 #include "vta/cost_dse.h"
 
-#define CACHE_VERSION 2 /* 2: ACT */
+#define CACHE_VERSION 3 /* 2: ACT; 3: the group band alternative */
 
 typedef struct cline {
     uint64_t key;

@@ -87,9 +87,10 @@ static void layer_key(const op *o, char *buf, size_t len) {
 }
 
 /* Simulates embedding e of o timing-only with the input's DRAM layout act and appends
- * it unless its layout is already listed or (below > 0) it takes below cycles or more.
- * Returns its cycles (0: it failed); *padded: its input layout has zero bands that
- * the DMA pads, i.e. a PADDED variant is another layout. */
+ * it unless its layout is already listed or (below > 0) it takes below cycles or more
+ * (not simulated when the cost model's estimate says so). Returns its cycles (0: it
+ * failed or was not simulated); *padded: its input layout has zero bands that the DMA
+ * pads, i.e. a PADDED variant is another layout. */
 static uint64_t add_variant(const op *o, const hw_config *hw, const emb *e, bool reference, driver_choice src,
                             target_act act, uint64_t below, bool *padded, netrun_layer *l) {
     if (l->nalts >= NETRUN_MAX_ALTS) return 0;
@@ -100,12 +101,14 @@ static uint64_t add_variant(const op *o, const hw_config *hw, const emb *e, bool
     driver_opts d;
     driver_opts_init(&d);
     d.timing_only = true;
-    d.act = act; /* as in the network program (cmd_net_prog.c) */
+    d.act = act;                                 /* as in the network program (cmd_net_prog.c) */
+    if (below > 0) d.sim_above = (double)below; /* not simulated unless its estimate is faster */
     driver_result r;
     memset(&r, 0, sizeof r);
     uint64_t cycles = 0;
     *padded = false;
-    if (driver_plan_make(o, hw, e, reference, pl, &st) && driver_run_plan(pl, &d, &r, &st)) {
+    if (driver_plan_make(o, hw, e, reference, pl, &st) && driver_run_plan(pl, &d, &r, &st) &&
+        r.sim.cycles != UINT64_MAX) {
         cycles = r.sim.cycles;
         const emb_layout *L = &pl->n.lay[EMB_INP];
         for (int a = 0; a < L->naxes && !e->swap; a++) *padded |= L->zero_lo[a] + L->zero_hi[a] > 0;
@@ -188,6 +191,8 @@ static void alternatives(const op *o, const netrun_opts *opt, netrun_layer *l) {
     op_reduction_dims(o, dims, sizeof dims);
     status_init(&st);
     if (emb_im2col(o, HW_INTRINSIC(hw), dims, &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_IM2COL, l);
+    status_init(&st);
+    if (emb_group_band(o, HW_INTRINSIC(hw), &e, &st)) add_alt(o, hw, &e, false, DRV_CHOSE_BAND, l);
 }
 
 /* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL

@@ -183,6 +183,11 @@ bool emb_im2col(const op *o, const hw_intrinsic *hw, const char *dims, emb *e, s
 /* Banded Toeplitz over the output columns (o <- x with s compensated, i <- s), input in
  * its natural layout; conv / depthwise with dilation 1 and S > 1 (see emb_family.c). */
 bool emb_band(const op *o, const hw_intrinsic *hw, emb *e, status *st);
+/* Banded Toeplitz over the groups (o <- g with c compensated, i <- c): a grouped conv
+ * with one filter and fewer than BLOCK_IN channels per group reads the channel-packed
+ * input; a depthwise conv also writes the channel-packed output. Weight blocks are
+ * block-diagonal. */
+bool emb_group_band(const op *o, const hw_intrinsic *hw, emb *e, status *st);
 /* True if a and b are the same embedding (swap and every lane term, in order). */
 bool emb_same(const emb *a, const emb *b);
 

@@ -115,6 +115,33 @@ bool emb_band(const op *o, const hw_intrinsic *hw, emb *e, status *st) {
     return emb_check(o, hw, e, st);
 }
 
+/* Banded Toeplitz over the groups: O <- g (G_l = BLOCK_IN / Cg groups) with c moved
+ * back by Cg per group, I <- c over the G_l * Cg consecutive input channels those
+ * groups read. The input vectors are BLOCK consecutive channels of one pixel (the
+ * channel-packed layout a network's neighbours use), the output vectors G_l channels
+ * (depthwise: BLOCK, channel-packed too); the weight block holds G_l diagonal blocks
+ * of 1 x Cg. Applies to grouped convs with one filter per group and Cg < BLOCK_IN. */
+bool emb_group_band(const op *o, const hw_intrinsic *hw, emb *e, status *st) {
+    memset(e, 0, sizeof *e);
+    if (o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE)
+        return status_fail(st, "group band applies to conv operators, not to '%s'", o->name);
+    int gd = op_dim_index(o, "g"), cd = op_dim_index(o, "c"), kd = op_dim_index(o, "k");
+    if (gd < 0) return status_fail(st, "group band needs a grouped conv (groups > 1)");
+    int64_t cg = o->extent[cd], gl = hw->block_in / (cg > 0 ? cg : 1);
+    if (o->extent[kd] != 1 || cg >= hw->block_in)
+        return status_fail(st, "group band needs one filter and fewer than %" PRId64 " channels per group",
+                           hw->block_in);
+    if (gl > hw->block_out) gl = hw->block_out;
+    if (gl > o->extent[gd]) gl = o->extent[gd];
+    add_term(e, EMB_O, gd, gl);
+    e->term[EMB_O][0].comp_dim = cd;
+    e->term[EMB_O][0].comp_coef = -cg;
+    add_term(e, EMB_I, cd, gl * cg);
+    int nd = batch_dim(o);
+    if (hw->batch > 1) add_term(e, EMB_B, nd, o->extent[nd]);
+    return emb_check(o, hw, e, st);
+}
+
 bool emb_same(const emb *a, const emb *b) {
     if (a->swap != b->swap) return false;
     for (int L = 0; L < 3; L++) {

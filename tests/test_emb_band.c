@@ -116,6 +116,45 @@ Test(emb_band, depthwise_3x3_5x5_stride1_2) {
             }
 }
 
+/* The group band (emb_group_band): o <- g with c moved back by Cg, i <- c. Depthwise
+ * 3x3 / 5x5, stride 1 and 2, and a grouped conv with 2 channels per group: bit-exact by
+ * the GEMM interpreter, one GEMM per (group block, pixel, tap) counted here, and both
+ * input in the channel-packed layout (C/16 vectors per pixel, neither duplicated nor
+ * re-laid out), each output vector 16 / Cg channels of a pixel (depthwise: channel-
+ * packed too). Multiplier 2 and ungrouped convs are refused. */
+Test(emb_band, group_band) {
+    hw_config hw = hw_default();
+    uint64_t seed = 500;
+    for (int v = 0; v < 5; v++) {
+        int64_t r = v < 2 ? 3 : 5, stride = v % 2 + 1, cg = v == 4 ? 2 : 1, C = 48, H = 9, W = 11;
+        op_conv p = cparams(1, C, H, W, C / cg, r, r, stride, r / 2);
+        p.groups = C / cg;
+        op o = mkconv(p);
+        emb e;
+        status st;
+        status_init(&st);
+        cr_assert(emb_group_band(&o, HW_INTRINSIC(&hw), &e, &st), "v%d: %s", v, st.msg);
+        emb_nest n = run_case(&o, &hw, &e, seed++);
+        int64_t G = p.groups, gl = 16 / cg, OH = o.extent[D(&o, "y")], OW = o.extent[D(&o, "x")];
+        cr_assert_eq(n.instances, cdiv(G, gl) * OH * OW * r * r, "v%d: %lld instances", v, (long long)n.instances);
+        cr_assert_eq(n.dram_bytes[EMB_INP], cdiv(C, 16) * 16 * H * W, "v%d: input %lld bytes", v,
+                     (long long)n.dram_bytes[EMB_INP]);
+        cr_assert_eq(n.dram_bytes[EMB_ACC], cdiv(G, gl) * 16 * OH * OW, "v%d: output %lld bytes", v,
+                     (long long)n.dram_bytes[EMB_ACC]);
+        char buf[64];
+        emb_class(&o, &e, buf, sizeof buf);
+        cr_assert_str_eq(buf, "banded(g/c)");
+    }
+    status st;
+    status_init(&st);
+    emb e;
+    op o = mkdw(16, 6, 6, 2, 3, 1, 1);
+    cr_assert_not(emb_group_band(&o, HW_INTRINSIC(&hw), &e, &st), "multiplier 2 has two filters per group");
+    o = mkconv(cparams(1, 16, 6, 6, 16, 3, 3, 1, 1));
+    status_init(&st);
+    cr_assert_not(emb_group_band(&o, HW_INTRINSIC(&hw), &e, &st), "an ungrouped conv has no group dim");
+}
+
 Test(emb_band, two_dimensional_band) {
     /* rows too: o <- (y with r*-1, x with s*-1), i <- (r, s): a 2-D banded block */
     op o = mkconv(cparams(1, 2, 10, 13, 3, 3, 3, 1, 1));
