@@ -127,19 +127,6 @@ static int stage_index(const char *prefix) {
     return -1;
 }
 
-static bool same_emb(const emb *a, const emb *b) {
-    if (a->swap != b->swap) return false;
-    for (int k = 0; k < 3; k++) {
-        if (a->nterms[k] != b->nterms[k]) return false;
-        for (int t = 0; t < a->nterms[k]; t++) {
-            const emb_term *x = &a->term[k][t], *y = &b->term[k][t];
-            if (x->dim != y->dim || x->extent != y->extent || x->comp_dim != y->comp_dim || x->comp_coef != y->comp_coef)
-                return false;
-        }
-    }
-    return true;
-}
-
 /* MobileNetV2's inverted residual block: a padded variant (the input's zero bands kept
  * in DRAM) is listed only next to its compact one and only when faster. The joint
  * choice takes the depthwise layer's group band (channel-packed input and output: no
@@ -173,7 +160,7 @@ Test(net_prog, padded_input_alternative) {
             cr_assert_neq(x->src, DRV_CHOSE_REFERENCE, "the reference keeps TVM's DMA padding");
             bool sibling = false;
             for (int32_t b = 0; b < a && !sibling; b++)
-                sibling = l->alt[b].act == TARGET_ACT_COMPACT && same_emb(&l->alt[b].e, &x->e) &&
+                sibling = l->alt[b].act == TARGET_ACT_COMPACT && emb_same(&l->alt[b].e, &x->e) &&
                           l->alt[b].cycles > x->cycles;
             cr_assert(sibling, "%s alternative %d: no slower compact variant before it", net_node_at(g, i)->name, a);
         }

@@ -20,9 +20,6 @@ void sched_opts_init(sched_opts *o) {
     o->pad = SCHED_PAD_EITHER;
 }
 
-static const char *const pad_names[] = {SCHED_PADS(ES_NAME2)};
-const char *sched_pad_name(sched_pad p) { return pad_names[p]; }
-
 uint8_t sched_tiled_weights(const emb *e) { return e->swap ? SCHED_TILED_INP : SCHED_TILED_WGT; }
 
 static int64_t ntiles_of(const emb_nest *n, const sched *s, int l) { return sched_ntiles(n, s, l); }

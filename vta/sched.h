@@ -40,7 +40,6 @@ typedef bool (*sched_cost_fn)(void *ctx, const op *o, const hw_config *hw, const
  * each tile order's best stripped schedule), STRIP (the DMA pads), KEEP (in DRAM). */
 #define SCHED_PADS(X) X(SCHED_PAD_EITHER, "either") X(SCHED_PAD_STRIP, "strip") X(SCHED_PAD_KEEP, "keep")
 typedef enum { SCHED_PADS(ES_ID2) } sched_pad;
-const char *sched_pad_name(sched_pad p);
 
 /* Restrictions of the search (the reference strategy uses them to stay inside TVM's
  * VTA conv2d/dense template). */
