@@ -355,8 +355,10 @@ static bool choose_embedding(const op *o, const hw_config *hw, const driver_stra
  * fewest simulated cycles win, ties keep the earlier one. The solver's cycles
  * objective is an embedding-level estimate (it ignores the schedule), so a fixed
  * strategy can still be faster on the simulator; this keeps every layer at least as
- * fast as each of them. Each alternative is simulated timing-only first and rerun with
- * the check only when it wins (the pipeline is deterministic); an alternative equal to
+ * fast as each of them. Each alternative is simulated timing-only first, writing no
+ * bundle, and the winner is rerun with the caller's options (data, check, bundle) when
+ * that run is not the one already made (the pipeline is deterministic; compile's
+ * no-simulation run simulates the solver's plan as a trial too); an alternative equal to
  * an earlier one is skipped, and one whose best schedule the cost model puts more than
  * DRIVER_MODEL_TOL above the cycles to beat is not simulated. */
 #define PORTFOLIO_ALTS 3
@@ -379,9 +381,22 @@ static bool portfolio_alt(const op *o, const hw_config *hw, int alt, emb *e, dri
 }
 
 static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, driver_result *r, status *st) {
-    if (!driver_run_plan(solved, dopt, r, st)) return false;
-    driver_plan *cp = malloc(sizeof *cp);
+    /* The trials: timing-only simulations that write no bundle (compile's no_sim run
+     * has no cycles to compare, so its solver plan is a trial too). */
+    driver_opts dt = *dopt;
+    dt.timing_only = true;
+    dt.check = false;
+    dt.check_sample = 0;
+    dt.bundle_dir = NULL;
+    dt.no_sim = false;
+    dt.data = NULL;
+    if (!driver_run_plan(solved, dopt->no_sim ? &dt : dopt, r, st)) return false;
+    /* the winner's run with the caller's options (data, check, bundle), when its trial was not that run */
+    bool final_run = !dopt->timing_only || dopt->bundle_dir || dopt->no_sim;
+    bool rerun = dopt->no_sim;
+    driver_plan *cp = malloc(2 * sizeof *cp); /* the trial's plan, the winner's */
     if (!cp) return status_fail(st, "out of memory");
+    const driver_plan *win = solved;
     bool ok = true;
     emb seen[PORTFOLIO_ALTS];
     int nseen = 0;
@@ -391,28 +406,31 @@ static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, dr
         emb e;
         driver_choice what;
         if (!portfolio_alt(solved->o, solved->hw, alt, &e, &what) || emb_same(&e, &solved->e) ||
-            !driver_plan_make(solved->o, solved->hw, &e, false, cp, &ign))
+            !driver_plan_make(solved->o, solved->hw, &e, false, &cp[0], &ign))
             continue;
         bool dup = false;
         for (int j = 0; j < nseen; j++) dup |= emb_same(&e, &seen[j]);
         if (dup) continue;
         seen[nseen++] = e;
-        driver_opts dt = *dopt;
-        dt.timing_only = true;
-        dt.check = false;
-        dt.check_sample = 0;
         dt.sim_above = (double)r->sim.cycles * (1 + DRIVER_MODEL_TOL);
         driver_result cr = *r;
-        ok = driver_run_plan(cp, &dt, &cr, st);
+        ok = driver_run_plan(&cp[0], &dt, &cr, st);
         if (ok && cr.sim.cycles < r->sim.cycles) {
-            bool check = !dopt->timing_only && (dopt->check || dopt->check_sample > 0);
-            if (check) ok = driver_run_plan(cp, dopt, &cr, st);
-            if (ok) {
-                *r = cr;
-                r->choice = what;
-            }
+            *r = cr;
+            r->choice = what;
+            cp[1] = cp[0];
+            win = &cp[1];
+            rerun = final_run;
         }
         if (!ok) r->choice = what;
+    }
+    if (ok && rerun) {
+        driver_result fr = *r;
+        ok = driver_run_plan(win, dopt, &fr, st);
+        if (ok) {
+            fr.choice = r->choice;
+            *r = fr;
+        }
     }
     free(cp);
     return ok;

@@ -358,3 +358,92 @@ Test(driver_portfolio, never_slower_than_a_fixed_strategy, .timeout = 120) {
         cr_assert_leq(r.sim.cycles, fixed_cycles(o, &hw, &e, true));
     }
 }
+
+/* `compile --strategy portfolio` (no simulation, a bundle): the bundle holds the
+ * program the portfolio picks (the same choice, layout and schedule as a timing-only
+ * run, and the same simulated cycles when the bundle is run), with its operands filled
+ * (the trials write no bundle). Over a depthwise conv, a C = 3 conv and a GEMM, with
+ * the solver's fast objective so that a fixed strategy wins at least once. */
+Test(driver_portfolio, bundle_is_the_winner_with_its_operands, .timeout = 120) {
+    hw_config hw = hw_default();
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = 1, p.c = p.k = p.groups = 16, p.h = p.w = 10, p.r = p.s = 3;
+    p.stride_h = p.stride_w = p.pad_h = p.pad_w = p.dil_h = p.dil_w = 1;
+    op ops[3];
+    status st;
+    status_init(&st);
+    cr_assert(op_build_conv(&ops[0], "dw", &p, OP_DEPTHWISE, &st), "%s", st.msg);
+    ops[1] = mkconv(3, 9, 8, 3, 2, 1, true);
+    ops[2] = mkgemm(35, 64, 96);
+    int fixed_won = 0;
+    for (int i = 0; i < 3; i++) {
+        driver_strategy s;
+        driver_strategy_init(&s, DRV_PORTFOLIO);
+        s.enc.objective = ENC_OBJ_UTILIZATION;
+        char dir[] = "/tmp/embedsyn_portfolio_XXXXXX";
+        cr_assert(mkdtemp(dir));
+        char bundle[64];
+        snprintf(bundle, sizeof bundle, "%s/b", dir);
+        driver_opts d;
+        driver_opts_init(&d);
+        d.no_sim = true;
+        d.bundle_dir = bundle;
+        driver_result c, t;
+        cr_assert(driver_run_strategy(&ops[i], &hw, &s, &d, &c, &st), "%s", st.msg);
+        driver_opts_init(&d);
+        d.timing_only = true;
+        cr_assert(driver_run_strategy(&ops[i], &hw, &s, &d, &t, &st), "%s", st.msg);
+        cr_assert_eq(c.choice, t.choice, "op %d: %s vs %s", i, driver_choice_name(c.choice), driver_choice_name(t.choice));
+        cr_assert_str_eq(c.layout, t.layout);
+        cr_assert_str_eq(c.schedule, t.schedule);
+        fixed_won += t.choice != DRV_CHOSE_SOLVER;
+        vta_prog *b = vta_bundle_read(bundle, &st);
+        cr_assert_not_null(b, "%s", st.msg);
+        uint64_t bytes;
+        uint8_t *img = vta_prog_dram(b, &bytes);
+        for (int k = 0; k < vta_prog_nregions(b); k++) {
+            const vta_region *g = vta_prog_region(b, k);
+            if (g->kind != HW_MEM_INP && g->kind != HW_MEM_WGT) continue;
+            if (!strncmp(g->name, "z", 1)) continue; /* zero areas ("zinp") */
+            uint64_t nz = 0;
+            for (uint64_t a = 0; a < g->bytes; a++) nz += img[g->addr + a] != 0;
+            cr_assert_gt(nz, 0, "op %d: region %s (%llu bytes) is all zero", i, g->name, (unsigned long long)g->bytes);
+        }
+        if (t.choice != DRV_CHOSE_SOLVER) { /* byte for byte the fixed strategy's own bundle */
+            emb e;
+            char dims[64];
+            op_reduction_dims(&ops[i], dims, sizeof dims);
+            bool ok = t.choice == DRV_CHOSE_CHANNEL_PACKING ? emb_channel_packing(&ops[i], HW_INTRINSIC(&hw), &e, &st)
+                      : t.choice == DRV_CHOSE_IM2COL        ? emb_im2col(&ops[i], HW_INTRINSIC(&hw), dims, &e, &st)
+                                                            : emb_band(&ops[i], HW_INTRINSIC(&hw), &e, &st);
+            cr_assert(ok, "%s", st.msg);
+            char own[80];
+            snprintf(own, sizeof own, "%s/own", dir);
+            driver_opts_init(&d);
+            d.no_sim = true;
+            d.bundle_dir = own;
+            driver_result r;
+            cr_assert(driver_run(&ops[i], &hw, &e, &d, &r, &st), "%s", st.msg);
+            vta_prog *q = vta_bundle_read(own, &st);
+            cr_assert_not_null(q, "%s", st.msg);
+            uint64_t qbytes;
+            const uint8_t *qimg = vta_prog_dram(q, &qbytes);
+            cr_assert_eq(qbytes, bytes);
+            cr_assert(!memcmp(qimg, img, bytes), "op %d: the portfolio's bundle differs from %s's", i,
+                      driver_choice_name(t.choice));
+            vta_prog_destroy(q);
+        }
+        sim_options so = {.timing_only = true};
+        sim_report rep;
+        cr_assert(sim_run(&hw, img, bytes, vta_prog_insn_addr(b), vta_prog_insn_count(b), &so, &rep, &st), "%s",
+                  st.msg);
+        cr_assert_eq(rep.cycles, t.sim.cycles, "op %d: bundle %llu cycles, timing-only run %llu", i,
+                     (unsigned long long)rep.cycles, (unsigned long long)t.sim.cycles);
+        vta_prog_destroy(b);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        cr_assert_eq(system(cmd), 0);
+    }
+    cr_assert_geq(fixed_won, 1, "no fixed strategy won: the winner's bundle path is not exercised");
+}
