@@ -80,13 +80,14 @@ bool json_lib_parse(const char *text, size_t len, json_lib_cb cb, void *ctx, jso
         err->line = je.line > 0 ? je.line : 1;
         err->col = je.column > 0 ? je.column : 1;
         err->pos = je.position > 0 ? (size_t)je.position : 0;
-        /* jansson names its own flag here; say what is wrong instead. */
+        /* jansson names its own flag here; say what is wrong instead. A failed
+         * allocation comes first: after one, jansson's lexer may report another code
+         * (seen: "NUL character" for a string whose buffer could not grow). */
         enum json_error_code code = json_error_code(&je);
-        const char *t = code == json_error_null_character
-                            ? "\\u0000 (NUL) is not allowed in a string"
-                        : code == json_error_out_of_memory || g_oom ? "out of memory"
-                        : je.text[0]                       ? je.text
-                                                           : "invalid JSON";
+        const char *t = code == json_error_out_of_memory || g_oom ? "out of memory"
+                        : code == json_error_null_character      ? "\\u0000 (NUL) is not allowed in a string"
+                        : je.text[0]                             ? je.text
+                                                                 : "invalid JSON";
         snprintf(err->text, sizeof err->text, "%s", t);
         return false;
     }
