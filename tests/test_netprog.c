@@ -30,7 +30,7 @@ static void run_flow(netrun_flow flow, bool check, netrun_result *r) {
     netrun_opts_init(&o);
     o.flow = flow;
     o.placement = NETRUN_PLACE_ALL; /* the reference flow: graph-pack whatever this says */
-    o.max_alts = 0; /* channel packing and im2col: no solver, fast */
+    o.max_alts = 0; /* the fixed alternatives only: no solver, fast */
     o.check = check;
     o.timing_only = !check;
     status st;
