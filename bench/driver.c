@@ -394,9 +394,10 @@ static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, dr
     /* the winner's run with the caller's options (data, check, bundle), when its trial was not that run */
     bool final_run = !dopt->timing_only || dopt->bundle_dir || dopt->no_sim;
     bool rerun = dopt->no_sim;
-    driver_plan *cp = malloc(2 * sizeof *cp); /* the trial's plan, the winner's */
+    driver_plan *cp = malloc(2 * sizeof *cp); /* the trial's slot and the winner's, swapped on a win */
     if (!cp) return status_fail(st, "out of memory");
     const driver_plan *win = solved;
+    int trial = 0;
     bool ok = true;
     emb seen[PORTFOLIO_ALTS];
     int nseen = 0;
@@ -406,7 +407,7 @@ static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, dr
         emb e;
         driver_choice what;
         if (!portfolio_alt(solved->o, solved->hw, alt, &e, &what) || emb_same(&e, &solved->e) ||
-            !driver_plan_make(solved->o, solved->hw, &e, false, &cp[0], &ign))
+            !driver_plan_make(solved->o, solved->hw, &e, false, &cp[trial], &ign))
             continue;
         bool dup = false;
         for (int j = 0; j < nseen; j++) dup |= emb_same(&e, &seen[j]);
@@ -414,12 +415,12 @@ static bool run_portfolio(const driver_plan *solved, const driver_opts *dopt, dr
         seen[nseen++] = e;
         dt.sim_above = (double)r->sim.cycles * (1 + DRIVER_MODEL_TOL);
         driver_result cr = *r;
-        ok = driver_run_plan(&cp[0], &dt, &cr, st);
+        ok = driver_run_plan(&cp[trial], &dt, &cr, st);
         if (ok && cr.sim.cycles < r->sim.cycles) {
             *r = cr;
             r->choice = what;
-            cp[1] = cp[0];
-            win = &cp[1];
+            win = &cp[trial];
+            trial ^= 1;
             rerun = final_run;
         }
         if (!ok) r->choice = what;

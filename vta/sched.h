@@ -38,8 +38,7 @@ typedef bool (*sched_cost_fn)(void *ctx, const op *o, const hw_config *hw, const
 
 /* Where the input's zero bands may be (sched.keep_pad): EITHER, the faster (a climb from
  * each tile order's best stripped schedule), STRIP (the DMA pads), KEEP (in DRAM). */
-#define SCHED_PADS(X) X(SCHED_PAD_EITHER, "either") X(SCHED_PAD_STRIP, "strip") X(SCHED_PAD_KEEP, "keep")
-typedef enum { SCHED_PADS(ES_ID2) } sched_pad;
+typedef enum { SCHED_PAD_EITHER, SCHED_PAD_STRIP, SCHED_PAD_KEEP } sched_pad;
 
 /* Restrictions of the search (the reference strategy uses them to stay inside TVM's
  * VTA conv2d/dense template). */
