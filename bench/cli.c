@@ -273,9 +273,21 @@ typedef struct cli_progress {
 static cli_progress prog;
 static pthread_once_t prog_once = PTHREAD_ONCE_INIT;
 
+/* fork (worker processes, bench/pool.h) while the ticker runs: the mutex is taken
+ * around the fork, so the child's copy is never held by a thread it does not have; the
+ * child has no ticker and no progress display (its stderr is not the terminal's). */
+static void fork_prepare(void) { pthread_mutex_lock(&prog.mu); }
+static void fork_parent(void) { pthread_mutex_unlock(&prog.mu); }
+static void fork_child(void) {
+    pthread_mutex_unlock(&prog.mu);
+    prog.running = false;
+    enc_set_progress(NULL, NULL);
+}
+
 static void prog_init(void) {
     pthread_mutex_init(&prog.mu, NULL);
     pthread_cond_init(&prog.cv, NULL);
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 enum { PROGRESS_AFTER_S = 2, PROGRESS_EVERY_S = 5 };

@@ -18,7 +18,7 @@ static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
     "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement graph-pack|all]\n"
-    "         [--cache FILE] [--one-program]\n"
+    "         [--cache FILE] [--jobs N] [--one-program]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -60,6 +60,8 @@ static const char net_help[] =
     "  --timeout S         solver wall-clock hang guard per query (default 600)\n"
     "  --cache FILE        reuse the alternatives of layers solved before (same shape,\n"
     "                      hardware, flow and solver options) and append new ones\n"
+    "  -j, --jobs N        worker processes computing the distinct layers' alternatives\n"
+    "                      (1..64, default 1; the result does not depend on it)\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     ;
@@ -88,6 +90,7 @@ static const struct option net_options[] = {
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
     {"placement", required_argument, NULL, O_PLACEMENT}, {"rlimit", required_argument, NULL, O_RLIMIT},
     {"cache", required_argument, NULL, O_CACHE},       {"one-program", no_argument, NULL, O_ONEPROG},
+    {"jobs", required_argument, NULL, 'j'},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -151,6 +154,11 @@ static int take(net_args *a, int code, const char *arg) {
             return cli_usage_error("net", "--timeout must be 1..3600 seconds, got '%s'", arg);
         a->o.timeout_s = (double)u;
         break;
+    case 'j':
+        if (!cli_parse_u64(arg, &u) || u < 1 || u > 64)
+            return cli_usage_error("net", "--jobs must be 1..64, got '%s'", arg);
+        a->o.jobs = (int)u;
+        break;
     case O_RLIMIT:
         if (!cli_parse_u64(arg, &u) || u < 1)
             return cli_usage_error("net", "--rlimit must be a positive number, got '%s'", arg);
@@ -173,7 +181,7 @@ static int parse(int argc, char **argv, net_args *a) {
     opterr = 0;
     optind = 0;
     int code;
-    while ((code = getopt_long(argc, argv, "-:h", net_options, NULL)) != -1) {
+    while ((code = getopt_long(argc, argv, "-:hj:", net_options, NULL)) != -1) {
         if (code == '?' || code == ':') return cli_getopt_error("net", code, argc, argv);
         if (code == 1) {
             if (a->model) return cli_usage_error("net", "one model only ('%s' and '%s')", a->model, optarg);
@@ -272,7 +280,10 @@ int cmd_net(int argc, char **argv) {
             net_report_table(stdout, g, &r);
         }
     }
-    rc = !ok ? cli_fail("net", &st) : r.check == DRV_CHECK_FAIL ? 1 : 0;
+    rc = !ok && cli_interrupted() ? cli_interrupted_exit("net", a.json, st.msg)
+         : !ok                    ? cli_fail("net", &st)
+         : r.check == DRV_CHECK_FAIL ? 1
+                                     : 0;
     netrun_result_free(&r);
     net_destroy(g);
     return rc;

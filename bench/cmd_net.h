@@ -67,6 +67,8 @@ typedef struct netrun_opts {
     bool progress;      /* one line per layer on stderr */
     void (*stage)(const char *what); /* told what the flow is doing (progress lines), or NULL */
     const char *cache;  /* alternatives file to reuse and extend (NULL: none) */
+    int jobs;           /* worker processes computing the distinct layers' alternatives
+                         * (bench/pool.h; the result does not depend on it) */
 } netrun_opts;
 
 void netrun_opts_init(netrun_opts *o);
@@ -153,9 +155,12 @@ void netrun_result_free(netrun_result *r);
 /* The alternatives cache (bench/cmd_net_cache.c, `--cache FILE`): per distinct layer
  * its alternatives, keyed by netrun_cache_key (layer shape and requantization text,
  * hardware config, flow, solver options, and the cost model's version, which chose the
- * cached alternatives' schedules and so their cycles). open reads the file (malformed lines are
- * skipped) and appends to it; get copies a complete entry whose embeddings all build
- * for o into l (false: a miss); put appends l's alternatives. */
+ * cached alternatives' schedules and so their cycles). open reads the file (malformed
+ * lines are skipped) and appends to it (path NULL: a cache in memory only, as the
+ * network flow uses to read back its worker processes' lines); get copies a complete
+ * entry whose embeddings all build for o into l (false: a miss); put adds l's
+ * alternatives (and appends them to the file); write prints them as cache lines to f;
+ * add_line adds one such line (false: malformed). */
 typedef struct netrun_cache netrun_cache;
 uint64_t netrun_cache_key(const char *layer_key, const netrun_opts *o);
 /* The same key for a given cost-model version (netrun_cache_key: COST_MODEL_VERSION). */
@@ -163,6 +168,8 @@ uint64_t netrun_cache_key_at(const char *layer_key, const netrun_opts *o, int mo
 netrun_cache *netrun_cache_open(const char *path, status *st);
 bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw_config *hw, netrun_layer *l);
 void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l);
+void netrun_cache_write(FILE *f, uint64_t key, const netrun_layer *l);
+bool netrun_cache_add_line(netrun_cache *c, const char *line);
 void netrun_cache_close(netrun_cache *c);
 
 /* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL

@@ -5,8 +5,10 @@
  *   KEY IDX NALTS SRC ACT CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
  * (ACT: the input layout's name, target_act_name).
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
- * solver options, the cost model's version and the format version (netrun_cache_key). Lines are appended after
- * each solved layer, so a run cut short keeps what it finished.
+ * solver options, the cost model's version and the format version (netrun_cache_key).
+ * Lines are appended as the layers' alternatives come back from the flow's workers
+ * (bench/pool.h), also after a stop request, so a run stopped by Ctrl-C keeps what it
+ * finished; the same lines carry a worker's results to the parent.
  * Invariant: a layer is a hit only when all its NALTS lines parsed and every embedding
  * passes emb_check and builds its nest for that layer; anything else is a miss. */
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include "vta/cost_dse.h"
 
 #define CACHE_VERSION 3 /* 2: ACT; 3: the group band alternative */
+#define CACHE_LINE_MAX 2048
 
 typedef struct cline {
     uint64_t key;
@@ -101,22 +104,27 @@ static bool parse_line(char *s, cline *c) {
     return true;
 }
 
+static void add(netrun_cache *c, const cline *x) {
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->l = realloc(c->l, (size_t)c->cap * sizeof *c->l);
+        ES_ASSERT(c->l);
+    }
+    c->l[c->n++] = *x;
+}
+
 netrun_cache *netrun_cache_open(const char *path, status *st) {
     netrun_cache *c = calloc(1, sizeof *c);
     if (!c) {
         status_fail(st, "out of memory");
         return NULL;
     }
+    if (!path) return c;
     FILE *in = fopen(path, "r");
-    char buf[2048];
-    while (in && fgets(buf, sizeof buf, in)) {
-        if (c->n == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 64;
-            c->l = realloc(c->l, (size_t)c->cap * sizeof *c->l);
-            ES_ASSERT(c->l);
-        }
-        if (parse_line(buf, &c->l[c->n])) c->n++;
-    }
+    char buf[CACHE_LINE_MAX];
+    cline x;
+    while (in && fgets(buf, sizeof buf, in))
+        if (parse_line(buf, &x)) add(c, &x);
     if (in) fclose(in);
     c->f = fopen(path, "a");
     if (!c->f) {
@@ -125,6 +133,20 @@ netrun_cache *netrun_cache_open(const char *path, status *st) {
         return NULL;
     }
     return c;
+}
+
+bool netrun_cache_add_line(netrun_cache *c, const char *line) {
+    char buf[CACHE_LINE_MAX];
+    cline x;
+    snprintf(buf, sizeof buf, "%s", line);
+    if (!parse_line(buf, &x)) return false;
+    add(c, &x);
+    if (c->f) {
+        fputs(line, c->f);
+        if (!strchr(line, '\n')) fputc('\n', c->f);
+        fflush(c->f);
+    }
+    return true;
 }
 
 void netrun_cache_close(netrun_cache *c) {
@@ -158,20 +180,38 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
     return true;
 }
 
-void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l) {
-    for (int32_t i = 0; i < l->nalts; i++) {
-        const netrun_alt *a = &l->alt[i];
-        fprintf(c->f, "%016llx %d %d %d %s %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src,
-                target_act_name(a->act), (unsigned long long)a->cycles, a->e.swap);
-        for (int k = 0; k < 3; k++) {
-            fprintf(c->f, " %d", a->e.nterms[k]);
-            for (int t = 0; t < a->e.nterms[k]; t++) {
-                const emb_term *tm = &a->e.term[k][t];
-                fprintf(c->f, " %d %lld %d %lld", tm->dim, (long long)tm->extent, tm->comp_dim,
-                        (long long)tm->comp_coef);
-            }
+/* Alternative i of l as one cache line (with its newline). */
+static void format_line(uint64_t key, const netrun_layer *l, int32_t i, char *buf, size_t len) {
+    const netrun_alt *a = &l->alt[i];
+    size_t k = 0;
+#define PUT(...) k += (size_t)snprintf(buf + k, k < len ? len - k : 0, __VA_ARGS__)
+    PUT("%016llx %d %d %d %s %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src, target_act_name(a->act),
+        (unsigned long long)a->cycles, a->e.swap);
+    for (int x = 0; x < 3; x++) {
+        PUT(" %d", a->e.nterms[x]);
+        for (int t = 0; t < a->e.nterms[x]; t++) {
+            const emb_term *tm = &a->e.term[x][t];
+            PUT(" %d %lld %d %lld", tm->dim, (long long)tm->extent, tm->comp_dim, (long long)tm->comp_coef);
         }
-        fprintf(c->f, "\t%s\t%s\n", a->layout_class, a->layout);
     }
-    fflush(c->f);
+    PUT("\t%s\t%s\n", a->layout_class, a->layout);
+#undef PUT
+    ES_ASSERT(k < len);
+}
+
+void netrun_cache_write(FILE *f, uint64_t key, const netrun_layer *l) {
+    char buf[CACHE_LINE_MAX];
+    for (int32_t i = 0; i < l->nalts; i++) {
+        format_line(key, l, i, buf, sizeof buf);
+        fputs(buf, f);
+    }
+    fflush(f);
+}
+
+void netrun_cache_put(netrun_cache *c, uint64_t key, const netrun_layer *l) {
+    char buf[CACHE_LINE_MAX];
+    for (int32_t i = 0; i < l->nalts; i++) {
+        format_line(key, l, i, buf, sizeof buf);
+        netrun_cache_add_line(c, buf); /* one that does not parse back is left out: the entry misses */
+    }
 }

@@ -2,8 +2,9 @@
  *   1. placement        CONV/DENSE on VTA, the rest on the host (reference flow: the first
  *                       conv and the final dense on the host as well)
  *   2. alternatives     per distinct VTA layer: embeddings simulated timing-only through
- *                       the one-layer pipeline (driver_run_plan); a layer none fits runs on
- *                       the host (reported)
+ *                       the one-layer pipeline (driver_run_plan), by --jobs worker
+ *                       processes (bench/pool.h) whose results come back as cache lines;
+ *                       a layer none fits runs on the host (reported)
  *   3. transitions      per VTA -> VTA edge a cost matrix, per boundary with the host a
  *                       cost per alternative (core/netlayout_map)
  *   4. joint choice     nl_solve (exact variable elimination), and the layer-alone choice
@@ -13,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/cmd_net.h"
+#include "bench/pool.h"
 #include "core/ref.h"
 #include "encoders/enc.h"
 #include "vta/cost.h"
@@ -45,6 +48,7 @@ void netrun_opts_init(netrun_opts *o) {
     o->rlimit = NETRUN_RLIMIT;
     o->timeout_s = 600;
     o->seed = 1;
+    o->jobs = 1;
 }
 
 void netrun_stage(const netrun_opts *o, const char *fmt, ...) {
@@ -362,32 +366,130 @@ static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, sta
 }
 
 /* 2 for every VTA layer (alternatives shared by layers of the same key). */
-static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pack, netrun_cache *cache,
-                             netrun_layer *L, netrun_result *r) {
-    int32_t nn = net_nnodes(g);
-    for (int32_t i = 0; i < nn && !es_stop_requested(); i++) {
+/* The distinct layers whose alternatives are computed (not cached), for the pool. */
+typedef struct alt_job {
+    const net *g;
+    netrun_opts opt;      /* the flow's options (no progress output in a worker) */
+    const netrun_opts *parent_opt;
+    pid_t parent;
+    netrun_cache *cache;  /* the lines read back go here (and to the --cache file) */
+    const int32_t *node;  /* node of item i */
+    const uint64_t *key;  /* its cache key */
+    netrun_layer *L;      /* the flow's layers: solver figures and empty results */
+    bool *done;           /* item i read back */
+} alt_job;
+
+/* One distinct layer: its alternatives as cache lines, then a line
+ * "stat KEY NALTS CPU_MS RLIMIT" (also for a layer with none). */
+static bool alt_work(void *ctx, int64_t i, FILE *out) {
+    alt_job *j = ctx;
+    int32_t v = j->node[i];
+    const net_node *n = net_node_at(j->g, v);
+    if (getpid() == j->parent) /* a worker leaves the parent's progress display alone */
+        netrun_stage(j->parent_opt, "layer %s (node %d of %d): alternatives", n->name, (int)v + 1,
+                     (int)net_nnodes(j->g));
+    netrun_layer *l = calloc(1, sizeof *l);
+    ES_ASSERT(l);
+    alternatives(&n->o, &j->opt, l);
+    bool ok = !es_stop_requested(); /* never a cut-short entry */
+    if (ok) {
+        netrun_cache_write(out, j->key[i], l);
+        fprintf(out, "stat %016llx %d %.3f %llu\n", (unsigned long long)j->key[i], (int)l->nalts, l->solve_cpu_ms,
+                (unsigned long long)l->solve_rlimit);
+        fflush(out);
+    }
+    free(l);
+    return ok;
+}
+
+static void alt_read(void *ctx, FILE *in) {
+    alt_job *j = ctx;
+    char line[2048];
+    for (int32_t i = 0; fgets(line, sizeof line, in); i++) {
+        unsigned long long key, rl;
+        int nalts;
+        double ms;
+        if (sscanf(line, "stat %llx %d %lf %llu", &key, &nalts, &ms, &rl) != 4) {
+            ES_ASSERT(netrun_cache_add_line(j->cache, line));
+            continue;
+        }
+        for (int32_t k = 0; j->node[k] >= 0; k++)
+            if (j->key[k] == key && !j->done[k]) {
+                netrun_layer *l = &j->L[j->node[k]];
+                l->solve_cpu_ms = ms;
+                l->solve_rlimit = rl;
+                l->nalts = nalts; /* 0: none; else the cache holds them */
+                j->done[k] = true;
+                break;
+            }
+    }
+}
+
+static void alt_tick(void *ctx, int64_t done, int64_t n) {
+    alt_job *j = ctx;
+    if (j->opt.jobs > 1)
+        netrun_stage(j->parent_opt, "alternatives of %lld distinct layers: %lld done (%d worker processes)",
+                     (long long)n, (long long)done, j->opt.jobs);
+}
+
+/* The alternatives of every distinct VTA layer that the cache does not hold, computed
+ * by opt->jobs worker processes and read back through the cache lines. */
+static bool compute_missing(const net *g, const netrun_opts *opt, netrun_cache *cache, netrun_layer *L,
+                            const int32_t *miss, const uint64_t *key, int32_t nmiss, status *st) {
+    alt_job j = {.g = g, .opt = *opt, .parent_opt = opt, .parent = getpid(), .cache = cache, .node = miss,
+                 .key = key, .L = L};
+    j.opt.progress = false;
+    j.opt.stage = NULL;
+    j.done = calloc((size_t)nmiss + 1, sizeof *j.done);
+    ES_ASSERT(j.done);
+    pool_job pj = {.jobs = opt->jobs, .n = nmiss, .ctx = &j, .work = alt_work, .read = alt_read,
+                   .tick = alt_tick, .what = "layer alternatives"};
+    bool ok = pool_run(&pj, st);
+    for (int32_t k = 0; k < nmiss && ok; k++) {
+        netrun_layer *l = &L[miss[k]];
+        if (!j.done[k])
+            ok = status_fail(st, "net: layer %s: no alternatives came back from its worker",
+                             net_node_at(g, miss[k])->name);
+        else if (l->nalts > 0)
+            ES_ASSERT(netrun_cache_get(cache, key[k], &net_node_at(g, miss[k])->o, &opt->hw, l));
+    }
+    free(j.done);
+    return ok;
+}
+
+/* 2 for every VTA layer: the first layer of each shape gets its alternatives from the
+ * cache or computes them (compute_missing), the others copy them. */
+static bool all_alternatives(const net *g, const netrun_opts *opt, bool graph_pack, netrun_cache *cache,
+                             netrun_layer *L, netrun_result *r, status *st) {
+    int32_t nn = net_nnodes(g), nmiss = 0;
+    int32_t *same = malloc((size_t)nn * sizeof *same), *miss = malloc(((size_t)nn + 1) * sizeof *miss);
+    uint64_t *key = malloc((size_t)nn * sizeof *key);
+    ES_ASSERT(same && miss && key);
+    for (int32_t i = 0; i < nn; i++) {
+        same[i] = -1;
         if (L[i].engine != NET_ON_VTA) continue;
         const op *o = &net_node_at(g, i)->o;
-        char key[400], k2[400];
-        layer_key(o, key, sizeof key);
-        int32_t same = -1;
-        for (int32_t j = 0; j < i && same < 0; j++)
-            if (L[j].engine == NET_ON_VTA || L[j].nalts) {
+        char k1[400], k2[400];
+        layer_key(o, k1, sizeof k1);
+        for (int32_t j = 0; j < i && same[i] < 0; j++)
+            if (L[j].engine == NET_ON_VTA && same[j] < 0) {
                 layer_key(&net_node_at(g, j)->o, k2, sizeof k2);
-                if (net_node_at(g, j)->kind == net_node_at(g, i)->kind && !strcmp(key, k2)) same = j;
+                if (net_node_at(g, j)->kind == net_node_at(g, i)->kind && !strcmp(k1, k2)) same[i] = j;
             }
-        if (same >= 0) {
-            memcpy(L[i].alt, L[same].alt, sizeof L[i].alt);
-            L[i].nalts = L[same].nalts;
+        if (same[i] >= 0) continue;
+        key[nmiss] = netrun_cache_key(k1, opt);
+        L[i].cached = netrun_cache_get(cache, key[nmiss], o, &opt->hw, &L[i]);
+        if (!L[i].cached) miss[nmiss++] = i;
+    }
+    miss[nmiss] = -1;
+    bool ok = compute_missing(g, opt, cache, L, miss, key, nmiss, st);
+    for (int32_t i = 0; i < nn && ok; i++) {
+        if (L[i].engine != NET_ON_VTA) continue;
+        const op *o = &net_node_at(g, i)->o;
+        if (same[i] >= 0) {
+            memcpy(L[i].alt, L[same[i]].alt, sizeof L[i].alt);
+            L[i].nalts = L[same[i]].nalts;
         } else {
-            uint64_t ck = netrun_cache_key(key, opt);
-            L[i].cached = cache && netrun_cache_get(cache, ck, o, &opt->hw, &L[i]);
-            if (!L[i].cached) {
-                netrun_stage(opt, "layer %s (node %d of %d): alternatives", net_node_at(g, i)->name, (int)i + 1,
-                             (int)nn);
-                alternatives(o, opt, &L[i]);
-                if (cache && L[i].nalts && !es_stop_requested()) netrun_cache_put(cache, ck, &L[i]); /* never a cut-short entry */
-            }
             L[i].key_first = L[i].nalts > 0;
             r->ndistinct += L[i].nalts > 0;
             r->solve_cpu_ms += L[i].solve_cpu_ms;
@@ -395,7 +497,7 @@ static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
         }
         if (opt->progress)
             fprintf(stderr, "net: %s: %d alternatives%s (solver %.1f s CPU)\n", net_node_at(g, i)->name, L[i].nalts,
-                    same >= 0 ? " (same shape as an earlier layer)" : L[i].cached ? " (cached)" : "",
+                    same[i] >= 0 ? " (same shape as an earlier layer)" : L[i].cached ? " (cached)" : "",
                     L[i].solve_cpu_ms / 1000);
         /* graph-pack: a layer the reference embedding does not fit stays on the host, as
          * in the reference flow */
@@ -405,6 +507,10 @@ static void all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
         cost_vta_floor(o, &opt->hw, &fl);
         L[i].floor_cycles = fl.cycles;
     }
+    free(same);
+    free(miss);
+    free(key);
+    return ok;
 }
 
 /* 5: one VTA layer with its real data; out gets the node's output tensor. */
@@ -510,14 +616,13 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
     bool graph_pack = opt->flow == NETRUN_REFERENCE || opt->placement == NETRUN_PLACE_GRAPH_PACK;
     r->placement = graph_pack ? NETRUN_PLACE_GRAPH_PACK : NETRUN_PLACE_ALL;
     place(g, graph_pack, L);
-    netrun_cache *cache = NULL;
-    if (opt->cache && !(cache = netrun_cache_open(opt->cache, st))) {
+    netrun_cache *cache = netrun_cache_open(opt->cache, st); /* NULL path: in memory */
+    if (!cache) {
         free(V);
         return false;
     }
-    all_alternatives(g, opt, graph_pack, cache, L, r);
+    bool ok = all_alternatives(g, opt, graph_pack, cache, L, r, st);
     netrun_cache_close(cache);
-    bool ok = !es_stop_requested() || status_fail(st, "stopped by a signal");
     netrun_stage(opt, "pricing transitions and choosing the layouts");
     for (int32_t i = 0; i < nn && ok; i++)
         if (L[i].engine == NET_ON_VTA) ok = price_layer(g, opt, L, V, i, st);

@@ -260,6 +260,52 @@ Test(interrupt, dse_sigterm_to_runner_stops_workers, .timeout = 120) {
     free(err);
 }
 
+/* net --jobs 2 (about 20 s here: five distinct layers of a 448x448 input, five solver
+ * alternatives each): Ctrl-C to the group 2 s after the first progress line of the
+ * workers' phase (at 5 s) stops every process within seconds, exit 130, no result; the
+ * cache file holds only complete entries (every line of a key says how many it has;
+ * here usually one or two layers finished). */
+Test(interrupt, net_jobs_sigint_stops_workers, .timeout = 120) {
+    char *d = tmpdir();
+    char *argv[] = {EMBEDSYN_CLI, "net", EMBEDSYN_SOURCE_DIR "/tests/onnx/small.onnx", "--input-shape", "1,3,448,448",
+                    "--placement", "all", "--timing-only", "--alts", "5", "--rlimit", "400000000", "--jobs", "2",
+                    "--cache", "c.txt", "--json", NULL};
+    child c;
+    start(&c, d, argv);
+    cr_assert(wait_for(c.err, "alternatives of 5 distinct layers", 60), "no progress line from the workers' phase");
+    double secs;
+    int rc = interrupt_after(&c, SIGINT, true, 2.0, &secs);
+    char *out = slurp(c.out), *err = slurp(c.err);
+    cr_expect_eq(rc, 130, "exit %d\n%s\n%s", rc, out, err);
+    cr_expect_lt(secs, 10);
+    cr_expect_str_eq(out, "{\"interrupted\":true,\"signal\":\"SIGINT\"}\n");
+    cr_expect(strstr(err, "interrupted (SIGINT)"), "%s", err);
+    sleep_s(0.2);
+    cr_expect_neq(kill(-c.pid, 0), 0, "a worker process is left behind");
+    char p[600];
+    snprintf(p, sizeof p, "%s/c.txt", d);
+    FILE *f = fopen(p, "r");
+    char line[2048];
+    unsigned long long key[64];
+    int n[64], want[64], nkeys = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long long k;
+        int idx, nalts;
+        cr_assert_eq(sscanf(line, "%llx %d %d", &k, &idx, &nalts), 3, "%s", line);
+        int i = 0;
+        while (i < nkeys && key[i] != k) i++;
+        if (i == nkeys) {
+            cr_assert_lt(nkeys, 64);
+            key[nkeys] = k, n[nkeys] = 0, want[nkeys] = nalts, nkeys++;
+        }
+        n[i]++;
+    }
+    if (f) fclose(f);
+    for (int i = 0; i < nkeys; i++) cr_expect_eq(n[i], want[i], "key %llx: %d of its %d lines", key[i], n[i], want[i]);
+    free(out);
+    free(err);
+}
+
 /* A second Ctrl-C terminates at once (default action). */
 Test(interrupt, second_signal_terminates, .timeout = 120) {
     char *d = tmpdir();

@@ -69,7 +69,7 @@ Test(net_cli, builtin_checked_json_out_and_suite) {
     status st;
     status_init(&st);
     cr_assert_not_null(mkdtemp(d));
-    snprintf(cmd, sizeof cmd, "--builtin tiny --placement all --check --alts 0 --json --out %s/o --suite %s/s.xml", d, d);
+    snprintf(cmd, sizeof cmd, "--builtin tiny --placement all --check --alts 0 --jobs 2 --json --out %s/o --suite %s/s.xml", d, d);
     cr_assert_eq(net_cmd(out, sizeof out, cmd, false), 0, "%s", out);
     arena *a = arena_create();
     const json_value *v = json_parse(a, out, strlen(out), "net", &st), *c = v ? json_get(v, "check") : NULL;
@@ -125,6 +125,8 @@ Test(net_cli, bad_input_exit_2) {
         {"--builtin tiny --input-shape 1,x", "--input-shape"},
         {"--builtin tiny --check --timing-only", "--timing-only"},
         {"--builtin tiny --alts 99", "--alts"},
+        {"--builtin tiny --jobs 0", "--jobs"},
+        {"--builtin tiny -j 65", "--jobs"},
         {"", "MODEL.onnx"},
         {"--builtin tiny --no-such-option", "--no-such-option"},
     };

@@ -283,6 +283,91 @@ Test(netprog, cache_round_trip) {
     unlink(path);
 }
 
+/* The cache file's lines, sorted (workers append them in another order). */
+static char *sorted_lines(const char *path) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "sort %s", path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - 1 - n, p)) > 0) {
+        n += k;
+        if (n + 1 >= cap) buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = 0;
+    cr_assert_eq(pclose(p), 0);
+    return buf;
+}
+
+/* Worker processes compute the distinct layers' alternatives: the flow's every figure,
+ * and the cache lines written, are those of the run in this process. */
+Test(netprog, jobs_do_not_change_the_result, .timeout = 120) {
+    status st;
+    status_init(&st);
+    net *g = netrun_builtin("chain", 5, &st);
+    cr_assert_not_null(g, "%s", st.msg);
+    netrun_result r[2];
+    char path[2][40];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path[k], sizeof path[k], "/tmp/test_netprog_jobs_XXXXXX");
+        int fd = mkstemp(path[k]);
+        cr_assert_geq(fd, 0);
+        close(fd);
+        netrun_opts o;
+        netrun_opts_init(&o);
+        o.max_alts = 1;
+        o.timing_only = true;
+        o.placement = NETRUN_PLACE_ALL;
+        o.jobs = k ? 3 : 1;
+        o.cache = path[k];
+        cr_assert(netrun_run(g, &o, &r[k], &st), "%d jobs: %s", o.jobs, st.msg);
+    }
+    cr_assert_gt(r[0].ndistinct, 1);
+    cr_assert_eq(r[0].ndistinct, r[1].ndistinct);
+    cr_assert_eq(r[0].solve_rlimit, r[1].solve_rlimit, "the solver's figures come back from the workers");
+    cr_assert_eq(r[0].vta_cycles, r[1].vta_cycles);
+    cr_assert_float_eq(r[0].total_cycles, r[1].total_cycles, 1e-9);
+    for (int32_t i = 0; i < r[0].nlayers; i++) {
+        const netrun_layer *a = &r[0].layer[i], *b = &r[1].layer[i];
+        cr_assert_eq(a->engine, b->engine);
+        cr_assert_eq(a->nalts, b->nalts, "layer %d", i);
+        cr_assert_eq(a->chosen, b->chosen);
+        cr_assert_eq(a->cached, false);
+        for (int32_t k = 0; k < a->nalts; k++) {
+            cr_assert_eq(a->alt[k].cycles, b->alt[k].cycles);
+            cr_assert_eq(a->alt[k].src, b->alt[k].src);
+            cr_assert_str_eq(a->alt[k].layout, b->alt[k].layout);
+        }
+    }
+    char *l0 = sorted_lines(path[0]), *l1 = sorted_lines(path[1]);
+    cr_assert_gt(strlen(l0), 0);
+    cr_assert_str_eq(l0, l1);
+    free(l0);
+    free(l1);
+    /* a second run finds every distinct layer in the cache */
+    netrun_opts o;
+    netrun_opts_init(&o);
+    o.max_alts = 1;
+    o.timing_only = true;
+    o.placement = NETRUN_PLACE_ALL;
+    o.jobs = 2;
+    o.cache = path[1];
+    netrun_result again;
+    cr_assert(netrun_run(g, &o, &again, &st), "%s", st.msg);
+    for (int32_t i = 0; i < again.nlayers; i++)
+        if (again.layer[i].key_first) cr_assert(again.layer[i].cached, "layer %d", i);
+    cr_assert_eq(again.vta_cycles, r[0].vta_cycles);
+    netrun_result_free(&again);
+    for (int k = 0; k < 2; k++) {
+        netrun_result_free(&r[k]);
+        unlink(path[k]);
+    }
+    net_destroy(g);
+}
+
 /* The ONNX test model (a residual, a depthwise layer, pools and a dense layer; written
  * by scripts/gen-onnx small) imported, compiled, simulated and checked bit for bit. */
 Test(netprog, small_onnx_bit_exact) {

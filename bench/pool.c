@@ -1,0 +1,144 @@
+/* pool: independent items on forked worker processes (see pool.h). */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, usleep */
+#include "bench/pool.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/es.h"
+
+#define POOL_MAX_JOBS 64
+#define POOL_TICK_MS 500.0
+
+typedef struct shared {
+    _Atomic int64_t next, done;
+} shared;
+
+/* Takes items off the shared counter until none is left or work says stop. */
+static void take_items(const pool_job *j, shared *sh, FILE *out, bool in_parent) {
+    for (;;) {
+        int64_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= j->n || es_stop_requested() || !j->work(j->ctx, i, out)) break;
+        int64_t d = atomic_fetch_add(&sh->done, 1) + 1;
+        if (in_parent && j->tick) j->tick(j->ctx, d, j->n);
+    }
+    fflush(out);
+}
+
+/* Copies a worker's stderr to ours, each line prefixed with the job's name. */
+static void forward(const pool_job *j, FILE *err) {
+    char line[1024];
+    rewind(err);
+    while (fgets(line, sizeof line, err)) fprintf(stderr, "%s worker: %s", j->what, line);
+    fflush(stderr);
+}
+
+/* Waits for the started workers (tick about every half second; a stop request is
+ * passed on once). ok_out[w]: worker w exited with status 0. */
+static void wait_all(const pool_job *j, shared *sh, const pid_t *pid, int n, bool *ok_out) {
+    bool live[POOL_MAX_JOBS], passed = false;
+    int left = n;
+    for (int w = 0; w < n; w++) live[w] = true;
+    double last = es_now_ms();
+    int64_t shown = -1;
+    while (left > 0) {
+        for (int w = 0; w < n; w++) {
+            if (!live[w]) continue;
+            int ws = 0;
+            pid_t r = waitpid(pid[w], &ws, WNOHANG);
+            if (r == 0 || (r < 0 && errno == EINTR)) continue;
+            live[w] = false;
+            left--;
+            ok_out[w] = r == pid[w] && WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+        }
+        if (es_stop_requested() && !passed) {
+            for (int w = 0; w < n; w++)
+                if (live[w]) kill(pid[w], SIGTERM);
+            passed = true;
+        }
+        int64_t d = atomic_load(&sh->done);
+        if (j->tick && (d != shown || es_now_ms() - last >= POOL_TICK_MS)) {
+            j->tick(j->ctx, d, j->n);
+            shown = d;
+            last = es_now_ms();
+        }
+        if (left > 0) usleep(20000);
+    }
+}
+
+static bool run_forked(const pool_job *j, int jobs, shared *sh, status *st) {
+    FILE *out[POOL_MAX_JOBS], *err[POOL_MAX_JOBS];
+    pid_t pid[POOL_MAX_JOBS];
+    bool ok_w[POOL_MAX_JOBS];
+    int started = 0;
+    bool ok = true;
+    for (int w = 0; w < jobs && ok; w++) {
+        out[w] = tmpfile();
+        err[w] = tmpfile();
+        if (!out[w] || !err[w]) {
+            ok = status_fail(st, "%s: tmpfile: %s", j->what, strerror(errno));
+        } else {
+            fflush(NULL); /* buffered output must not be duplicated into the child */
+            pid[w] = fork();
+            if (pid[w] < 0) {
+                ok = status_fail(st, "%s: fork: %s", j->what, strerror(errno));
+            } else if (pid[w] == 0) {
+                dup2(fileno(err[w]), 2);
+                take_items(j, sh, out[w], false);
+                fflush(NULL);
+                _exit(0);
+            } else {
+                started++;
+                continue;
+            }
+        }
+        if (out[w]) fclose(out[w]);
+        if (err[w]) fclose(err[w]);
+    }
+    if (!ok)
+        for (int w = 0; w < started; w++) kill(pid[w], SIGTERM);
+    wait_all(j, sh, pid, started, ok_w);
+    for (int w = 0; w < started; w++) {
+        forward(j, err[w]);
+        fclose(err[w]);
+        rewind(out[w]);
+        j->read(j->ctx, out[w]);
+        fclose(out[w]);
+        if (!ok_w[w]) ok = ok && status_fail(st, "%s: worker process %d failed (see its messages above)", j->what, w + 1);
+    }
+    return ok;
+}
+
+bool pool_run(const pool_job *j, status *st) {
+    shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ES_ASSERT(sh != MAP_FAILED);
+    atomic_init(&sh->next, 0);
+    atomic_init(&sh->done, 0);
+    int jobs = j->jobs;
+    if (jobs > POOL_MAX_JOBS) jobs = POOL_MAX_JOBS;
+    if (jobs > j->n) jobs = (int)j->n;
+    bool ok = true;
+    if (j->n <= 0) {
+        /* nothing to do */
+    } else if (jobs <= 1) {
+        FILE *out = tmpfile();
+        if (!out) {
+            ok = status_fail(st, "%s: tmpfile: %s", j->what, strerror(errno));
+        } else {
+            take_items(j, sh, out, true);
+            rewind(out);
+            j->read(j->ctx, out);
+            fclose(out);
+        }
+    } else {
+        ok = run_forked(j, jobs, sh, st);
+    }
+    if (ok && es_stop_requested()) ok = status_fail(st, "%s: stopped by a signal", j->what);
+    munmap(sh, sizeof *sh);
+    return ok;
+}
