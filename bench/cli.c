@@ -349,6 +349,8 @@ void cli_progress_begin(const char *cmd, bool quiet) {
     prog.running = pthread_create(&prog.ticker, NULL, ticker, NULL) == 0;
 }
 
+bool cli_progress_on(void) { return prog.running; }
+
 void cli_progress_stage(const char *what) {
     if (!prog.running) return;
     pthread_mutex_lock(&prog.mu);

@@ -62,6 +62,8 @@ double cli_now(void);
  * the command runs; nothing for commands that finish within 2 s, nothing when quiet. */
 void cli_progress_begin(const char *cmd, bool quiet);
 void cli_progress_end(void);
+/* Whether progress lines are shown (cli_progress_begin ran without --quiet). */
+bool cli_progress_on(void);
 /* What the command is doing now (copied; NULL: nothing said), shown on the progress
  * lines; forgets the solver's best so far (it was another query's). */
 void cli_progress_stage(const char *what);

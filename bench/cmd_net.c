@@ -176,7 +176,7 @@ static int take(net_args *a, int code, const char *arg) {
 static int parse(int argc, char **argv, net_args *a) {
     memset(a, 0, sizeof *a);
     netrun_opts_init(&a->o);
-    a->o.progress = true; /* one line per layer on stderr */
+    a->o.progress = cli_progress_on(); /* one line per layer on stderr, unless --quiet */
     a->o.stage = cli_progress_stage;
     opterr = 0;
     optind = 0;

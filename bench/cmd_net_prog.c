@@ -81,7 +81,7 @@ static void push_step(netrun_prog *q, np_step s) {
 
 static void close_segment(netrun_prog *q) {
     int k = netprog_end_segment(q->np);
-    if (k >= 0) push_step(q, (np_step){STEP_SEGMENT, k, -1, {0, 0, NULL}});
+    if (k >= 0) push_step(q, (np_step){STEP_SEGMENT, k, -1, {0}});
 }
 
 /* A canonical-layout region for tensor t (its map is set). */
@@ -228,7 +228,7 @@ static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
             if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
         } else {
             close_segment(q);
-            push_step(q, (np_step){STEP_HOST, i, -1, {0, 0, NULL}});
+            push_step(q, (np_step){STEP_HOST, i, -1, {0}});
             q->res.nhost++;
             ok = canonical_region(q, n->out, st);
         }

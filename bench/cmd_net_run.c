@@ -268,13 +268,16 @@ static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer
     const net_tensor *tin = net_tensor_at(g, n->in[0]), *tout = net_tensor_at(g, n->out);
     int32_t u = tin->producer;
     V[v].prod = u >= 0 && L[u].engine == NET_ON_VTA ? u : -1;
-    nl_map cin = {0, 0, NULL}, cout = {0, 0, NULL}, pm[NETRUN_MAX_ALTS];
+    nl_map cin = {0}, cout = {0}, pm[NETRUN_MAX_ALTS];
     memset(pm, 0, sizeof pm);
     const nl_price pr = {hw_bus_bytes(&opt->hw), opt->hw.dram_latency};
     bool ok = nl_map_canonical(HW_INTRINSIC(&opt->hw), tin->rank, tin->shape, &cin, st) &&
               nl_map_canonical(HW_INTRINSIC(&opt->hw), tout->rank, tout->shape, &cout, st);
     if (V[v].prod >= 0)
-        for (int32_t a = 0; ok && a < L[u].nalts; a++) ok = map_of_out(g, opt, &L[u], a, &pm[a], st);
+        for (int32_t a = 0; ok && a < L[u].nalts; a++) {
+            ok = map_of_out(g, opt, &L[u], a, &pm[a], st);
+            if (ok) nl_map_index(&pm[a]); /* shared by the transitions to every alternative */
+        }
     if (ok && V[v].prod >= 0) {
         V[v].em = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].em);
         V[v].ek = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].ek);

@@ -13,6 +13,7 @@ const char *nl_trans_kind_name(nl_trans_kind k) { return nl_trans_names[k]; }
 
 void nl_map_free(nl_map *m) {
     free(m->idx);
+    free(m->slot);
     memset(m, 0, sizeof *m);
 }
 
@@ -134,23 +135,38 @@ bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape
     return true;
 }
 
-/* Open-addressing index of the producer's vectors by content. */
-typedef struct vec_index {
-    int64_t cap;
-    int64_t *slot; /* vector index + 1, 0 = empty */
-} vec_index;
-
 static uint64_t vec_hash(const int32_t *v, int32_t lanes) {
     uint64_t h = 0x1234567ull;
     for (int32_t l = 0; l < lanes; l++) h = es_mix64(h ^ (uint64_t)(uint32_t)v[l]);
     return h;
 }
 
-static int64_t vec_find(const vec_index *x, const nl_map *p, const int32_t *v) {
-    int64_t i = (int64_t)(vec_hash(v, p->lanes) & (uint64_t)(x->cap - 1));
-    for (; x->slot[i]; i = (i + 1) & (x->cap - 1))
-        if (!memcmp(p->idx + (x->slot[i] - 1) * p->lanes, v, (size_t)p->lanes * sizeof *v)) return x->slot[i] - 1;
+/* Vector v's slot in p's index (>= 0: the vector of p with that content; else
+ * -(empty slot + 1)). */
+static int64_t vec_find(int64_t cap, const int64_t *slot, const nl_map *p, const int32_t *v) {
+    int64_t i = (int64_t)(vec_hash(v, p->lanes) & (uint64_t)(cap - 1));
+    for (; slot[i]; i = (i + 1) & (cap - 1))
+        if (!memcmp(p->idx + (slot[i] - 1) * p->lanes, v, (size_t)p->lanes * sizeof *v)) return slot[i] - 1;
     return -(i + 1);
+}
+
+/* p's vectors by content (the first of equal ones) in a new table of *cap slots. */
+static int64_t *index_build(const nl_map *p, int64_t *cap) {
+    int64_t c = 1;
+    while (c < 2 * p->nvec + 2) c *= 2;
+    int64_t *slot = calloc((size_t)c, sizeof *slot);
+    if (!slot) return NULL;
+    for (int64_t v = 0; v < p->nvec; v++) {
+        int64_t f = vec_find(c, slot, p, p->idx + v * p->lanes);
+        if (f < 0) slot[-f - 1] = v + 1;
+    }
+    *cap = c;
+    return slot;
+}
+
+bool nl_map_index(nl_map *m) {
+    if (!m->slot) m->slot = index_build(m, &m->icap);
+    return m->slot != NULL;
 }
 
 nl_transition nl_copy_transition(const nl_price *hw, int64_t pbytes, int64_t cbytes) {
@@ -168,14 +184,8 @@ nl_transition nl_transition_of(const nl_price *hw, const nl_map *p, const nl_map
     if (p->lanes == c->lanes && p->nvec == c->nvec && !memcmp(p->idx, c->idx, (size_t)pb * sizeof *p->idx)) return t;
     nl_transition copy = nl_copy_transition(hw, pb, cb);
     if (p->lanes != c->lanes) return copy;
-    vec_index x = {1, NULL};
-    while (x.cap < 2 * p->nvec + 2) x.cap *= 2;
-    x.slot = calloc((size_t)x.cap, sizeof *x.slot);
-    if (!x.slot) return copy;
-    for (int64_t v = 0; v < p->nvec; v++) {
-        int64_t f = vec_find(&x, p, p->idx + v * p->lanes);
-        if (f < 0) x.slot[-f - 1] = v + 1;
-    }
+    int64_t cap = p->icap, *slot = p->slot, *own = NULL;
+    if (!slot && !(slot = own = index_build(p, &cap))) return copy;
     int64_t stored = 0, runs = 0, prev = -2, used = 0;
     bool *seen = calloc((size_t)p->nvec + 1, sizeof *seen);
     bool ok = seen != NULL;
@@ -187,7 +197,7 @@ nl_transition nl_transition_of(const nl_price *hw, const nl_map *p, const nl_map
             prev = -2;
             continue;
         }
-        int64_t f = vec_find(&x, p, cv);
+        int64_t f = vec_find(cap, slot, p, cv);
         if (f < 0) ok = false;
         else {
             stored++;
@@ -198,7 +208,7 @@ nl_transition nl_transition_of(const nl_price *hw, const nl_map *p, const nl_map
         }
     }
     free(seen);
-    free(x.slot);
+    free(own);
     if (!ok) return copy;
     int64_t extra = stored > used ? stored - used : 0;
     t.kind = NL_TR_STORE;

@@ -38,10 +38,16 @@
 typedef struct nl_map {
     int64_t nvec;
     int32_t lanes;
-    int32_t *idx; /* nvec * lanes */
+    int32_t *idx;  /* nvec * lanes */
+    int64_t icap;  /* the vectors' index by content (nl_map_index), or 0 */
+    int64_t *slot; /* open addressing: vector + 1, 0 = empty */
 } nl_map;
 
 void nl_map_free(nl_map *m);
+/* Builds m's index of its vectors by content, so that the transitions from m to many
+ * layouts (nl_transition_of, m the producer) share it; false when out of memory
+ * (the transitions then build their own). */
+bool nl_map_index(nl_map *m);
 /* The output layout of embedding (e, n) of op o. remap (op Out natural index -> tensor
  * index, or -1 for an element the tensor does not keep, e.g. a cropped border) may be
  * NULL (identity). Lanes without an element are ZERO when 0 lies within the op's clip

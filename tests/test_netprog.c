@@ -166,7 +166,7 @@ Test(netprog, channel_packing_is_canonical) {
     cr_assert_eq(t.kind, NL_TR_SAME);
     /* a different layout: vectors 0 and 1 swapped is a direct store in three runs (1; 0;
      * 2..end): two extra DRAM latencies, cheaper than a copy */
-    nl_map sh = {co.nvec, co.lanes, malloc((size_t)(co.nvec * co.lanes) * sizeof(int32_t))};
+    nl_map sh = {.nvec = co.nvec, .lanes = co.lanes, .idx = malloc((size_t)(co.nvec * co.lanes) * sizeof(int32_t))};
     memcpy(sh.idx, co.idx, (size_t)(co.nvec * 16) * sizeof(int32_t));
     memcpy(sh.idx, co.idx + 16, 16 * sizeof(int32_t));
     memcpy(sh.idx + 16, co.idx, 16 * sizeof(int32_t));
