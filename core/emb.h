@@ -171,6 +171,14 @@ void emb_pack_bias(const op *o, const hw_intrinsic *hw, const emb *e, const emb_
 /* Packed int8 output (ACC layout, OUT element size) -> natural Out tensor. */
 void emb_unpack_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
                     const int8_t *outp, int8_t *out);
+/* For every lane of operand x's layout (n->lay[x].elems * elem lanes: INP/WGT packed,
+ * ACC), the natural linear index of the tensor element it holds (INP/WGT: the In or Wt
+ * element emb_pack copies there; ACC: the Out element emb_unpack_out takes from it), or
+ * -1 for a lane that holds none (a zero of the packing, a wasted lane). The same walk
+ * as emb_pack / emb_unpack_out, so it is the layout a program really uses. The
+ * tensor's elements must fit in an int32 (the caller checks). */
+void emb_index_map(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, emb_operand x,
+                   int32_t *idx);
 /* Packed position of the natural Out element out_idx: element index and lane
  * (b * BLOCK_OUT + o) inside it; for sampled checks. */
 void emb_out_position(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,

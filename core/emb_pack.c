@@ -239,6 +239,44 @@ static void unpack_fn(void *ctx, const elem_view *v) {
     }
 }
 
+typedef struct index_ctx {
+    pack_ctx c;
+    int32_t *idx;
+} index_ctx;
+
+static void index_fn(void *ctx, const elem_view *v) {
+    index_ctx *x = ctx;
+    const pack_ctx *c = &x->c;
+    int32_t *d = x->idx + v->elem * c->n1 * c->n2;
+    for (int64_t l1 = 0; l1 < c->n1; l1++) {
+        if (!v->live1[l1])
+            continue;
+        for (int64_t l2 = 0; l2 < c->n2; l2++) {
+            if (!v->live2[l2])
+                continue;
+            int64_t lin = lane_lin(c, v, l1, l2);
+            if (lin >= 0)
+                d[l1 * c->n2 + l2] = (int32_t)lin;
+        }
+    }
+}
+
+void emb_index_map(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, emb_operand x,
+                   int32_t *idx) {
+    emb_lane la[2];
+    emb_operand_lanes(x, &la[0], &la[1]);
+    int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
+    op_role r = x == EMB_ACC ? OP_OUT : emb_operand_role(e, x);
+    ES_ASSERT(op_tensor_elems(o, r) <= INT32_MAX);
+    index_ctx c;
+    ctx_init(o, r, lanes[la[0]], lanes[la[1]], &c.c);
+    c.idx = idx;
+    int64_t total = n->lay[x].elems * c.c.n1 * c.c.n2;
+    for (int64_t i = 0; i < total; i++)
+        idx[i] = -1;
+    for_each_elem(o, hw, e, n, x, index_fn, &c);
+}
+
 void emb_pack(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n,
               const int8_t *in, const int8_t *wt, int8_t *inp, int8_t *wgt) {
     const int8_t *src[2] = {e->swap ? wt : in, e->swap ? in : wt};

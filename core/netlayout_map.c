@@ -1,12 +1,14 @@
 /* netlayout_map: layouts of activation tensors as VTA vectors and the transitions
- * between them (see core/netlayout_map.h). The input map is read back from emb_pack
- * itself (the tensor's indices encoded in base 127, one pass per digit), so it is the
- * layout the program really loads; zero bands (padding the loader makes with DMA
- * padding) are left out, as they are not in DRAM. */
+ * between them (see core/netlayout_map.h). The maps come from emb_index_map, the walk
+ * of emb_pack / emb_unpack_out itself, so they are the layouts the program really
+ * loads and stores; zero bands (padding the loader makes with DMA padding) are left
+ * out of nl_map_in, as they are not in DRAM. */
 #include "core/netlayout_map.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(NL_LANE_ZERO == -1, "emb_index_map marks a lane without an element -1");
 
 static const char *const nl_trans_names[] = {NL_TRANS_KINDS(ES_NAME2)};
 const char *nl_trans_kind_name(nl_trans_kind k) { return nl_trans_names[k]; }
@@ -17,34 +19,28 @@ void nl_map_free(nl_map *m) {
     memset(m, 0, sizeof *m);
 }
 
-static bool map_alloc(nl_map *m, int64_t nvec, int64_t lanes, int32_t fill, status *st) {
+/* m with nvec vectors of `lanes` lanes, every lane NL_LANE_ZERO when zero_fill (else
+ * the caller writes them all). */
+static bool map_alloc(nl_map *m, int64_t nvec, int64_t lanes, bool zero_fill, status *st) {
     memset(m, 0, sizeof *m);
     if (nvec < 0 || lanes < 1 || nvec > (INT32_MAX / lanes)) return status_fail(st, "layout map of %lld vectors too large", (long long)nvec);
     m->nvec = nvec;
     m->lanes = (int32_t)lanes;
     m->idx = malloc((size_t)(nvec * lanes + 1) * sizeof *m->idx);
     if (!m->idx) return status_fail(st, "out of memory for a layout map");
-    for (int64_t i = 0; i < nvec * lanes; i++) m->idx[i] = fill;
+    if (zero_fill) memset(m->idx, 0xff, (size_t)(nvec * lanes) * sizeof *m->idx); /* -1: NL_LANE_ZERO */
     return true;
 }
 
 bool nl_map_out(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, const int32_t *remap, nl_map *m,
                 status *st) {
-    hw_intrinsic in = *hw;
-    bool zero_ok = o->rq.clip_lo <= 0 && o->rq.clip_hi >= 0;
-    if (!map_alloc(m, n->lay[EMB_ACC].elems, in.out_bytes, zero_ok ? NL_LANE_ZERO : NL_LANE_JUNK, st)) return false;
-    const op_tensor *ot = &o->t[OP_OUT];
-    int64_t nout = op_tensor_elems(o, OP_OUT), idx[OP_MAX_RANK] = {0};
-    for (int64_t i = 0; i < nout; i++) {
-        int64_t elem, lane;
-        emb_out_position(o, hw, e, n, idx, &elem, &lane);
-        ES_ASSERT(elem >= 0 && elem < m->nvec && lane >= 0 && lane < m->lanes);
-        int32_t t = remap ? remap[i] : (int32_t)i;
-        m->idx[elem * m->lanes + lane] = t >= 0 ? t : NL_LANE_JUNK;
-        for (int j = ot->rank - 1; j >= 0; j--) {
-            if (++idx[j] < ot->shape[j]) break;
-            idx[j] = 0;
-        }
+    if (op_tensor_elems(o, OP_OUT) >= INT32_MAX) return status_fail(st, "output too large to map");
+    if (!map_alloc(m, n->lay[EMB_ACC].elems, hw->batch * hw->block_out, false, st)) return false;
+    emb_index_map(o, hw, e, n, EMB_ACC, m->idx);
+    int32_t empty = o->rq.clip_lo <= 0 && o->rq.clip_hi >= 0 ? NL_LANE_ZERO : NL_LANE_JUNK;
+    for (int64_t k = 0; k < m->nvec * m->lanes; k++) {
+        int32_t t = m->idx[k];
+        m->idx[k] = t < 0 ? empty : !remap ? t : remap[t] >= 0 ? remap[t] : NL_LANE_JUNK;
     }
     return true;
 }
@@ -59,42 +55,15 @@ static bool in_dram(const emb_layout *L, int64_t k) {
     return true;
 }
 
-/* The full layout map of the activation's operand (INP, or WGT under operand swap:
- * n->lay[x].elems vectors, zero bands included) into full (caller's, elems *
- * elem_bytes entries). */
-static bool map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, int32_t *full, status *st) {
-    emb_operand x = nl_act_operand(e);
-    const emb_layout *L = &n->lay[x];
-    int64_t lanes = L->elem_bytes, nin = op_tensor_elems(o, OP_IN), nwt = op_tensor_elems(o, OP_WT);
-    if (nin >= INT32_MAX || L->elems > INT32_MAX / lanes) return status_fail(st, "input layout too large to map");
-    int64_t ninp = n->lay[EMB_INP].elems * n->lay[EMB_INP].elem_bytes;
-    int64_t nwgt = n->lay[EMB_WGT].elems * n->lay[EMB_WGT].elem_bytes, nact = L->elems * lanes;
-    int8_t *enc = malloc((size_t)nin), *wt = calloc((size_t)nwt, 1), *inp = malloc((size_t)ninp + 1);
-    int8_t *wgt = malloc((size_t)nwgt + 1);
-    bool ok = enc && wt && inp && wgt;
-    if (!ok) status_fail(st, "out of memory for an input layout map");
-    const int8_t *act = x == EMB_WGT ? wgt : inp;
-    memset(full, 0, (size_t)nact * sizeof *full);
-    int64_t scale = 1;
-    for (int pass = 0; ok && scale <= nin; pass++, scale *= 127) {
-        for (int64_t i = 0; i < nin; i++) enc[i] = (int8_t)((i / scale) % 127 + 1);
-        emb_pack(o, hw, e, n, enc, wt, inp, wgt);
-        for (int64_t k = 0; k < nact; k++)
-            if (act[k]) full[k] += (int32_t)((act[k] - 1) * scale);
-            else full[k] = NL_LANE_ZERO;
-    }
-    free(enc), free(wt), free(inp), free(wgt);
-    return ok;
-}
-
 emb_operand nl_act_operand(const emb *e) { return e->swap ? EMB_WGT : EMB_INP; }
 
 bool nl_map_in_full(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
-    const emb_layout *L = &n->lay[nl_act_operand(e)];
-    if (!map_alloc(m, L->elems, L->elem_bytes, NL_LANE_ZERO, st)) return false;
-    if (map_in_full(o, hw, e, n, m->idx, st)) return true;
-    nl_map_free(m);
-    return false;
+    emb_operand x = nl_act_operand(e);
+    const emb_layout *L = &n->lay[x];
+    if (op_tensor_elems(o, OP_IN) >= INT32_MAX) return status_fail(st, "input too large to map");
+    if (!map_alloc(m, L->elems, L->elem_bytes, false, st)) return false;
+    emb_index_map(o, hw, e, n, x, m->idx); /* -1 = NL_LANE_ZERO: the packing's zeros */
+    return true;
 }
 
 bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, nl_map *m, status *st) {
@@ -105,7 +74,7 @@ bool nl_map_in(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest
     const emb_layout *L = &n->lay[EMB_INP];
     int64_t lanes = f.lanes, nvec = 0;
     for (int64_t v = 0; v < L->elems; v++) nvec += in_dram(L, v);
-    bool ok = map_alloc(m, nvec, lanes, NL_LANE_ZERO, st);
+    bool ok = map_alloc(m, nvec, lanes, false, st); /* every vector copied below */
     for (int64_t v = 0, j = 0; ok && v < L->elems; v++)
         if (in_dram(L, v)) memcpy(m->idx + (j++) * lanes, f.idx + v * lanes, (size_t)lanes * sizeof *f.idx);
     nl_map_free(&f);
@@ -126,7 +95,7 @@ bool nl_map_canonical(const hw_intrinsic *hw, int32_t rank, const int64_t *shape
     if (rank != 2 && rank != 4) return status_fail(st, "canonical layout of a rank-%d tensor", rank);
     if (rank == 4) HW = shape[2] * shape[3];
     int64_t CB = (C + B - 1) / B;
-    if (!map_alloc(m, N * CB * HW, lanes, NL_LANE_ZERO, st)) return false;
+    if (!map_alloc(m, N * CB * HW, lanes, true, st)) return false;
     for (int64_t nn = 0; nn < N; nn++)
         for (int64_t cb = 0; cb < CB; cb++)
             for (int64_t p = 0; p < HW; p++)
