@@ -1,24 +1,19 @@
 /* dse_eval: one design's evaluation (feasibility, per-layer choice of embedding and
- * schedule, suite totals), the run over a space (forked workers, progress), the
- * simulator validation of chosen designs (cost_sim: the chosen schedule lowered and
- * simulated) and the Pareto flags.
+ * schedule, suite totals), the run over a space and the simulator validation of
+ * chosen designs (cost_sim: the chosen schedule lowered and simulated), both on worker
+ * processes (bench/pool.h) with progress, and the Pareto flags.
  * Per layer the choice is the best (by the objective) of the library schedules whose
  * footprint fits the design's buffers; the footprint rule is sched_derive's (slots x
  * rows per buffer, micro-op rows), so the shortcut equals deriving each library
  * schedule on the design itself (what no_cache mode does; a test compares them).
  * Invariant: a design's result depends only on the design and the context's options. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "bench/dse_int.h"
 
-#include <errno.h>
-#include <stdatomic.h>
-#include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "bench/pool.h"
 #include "core/es.h"
 #include "vta/cost.h"
 #include "vta/cost_dse.h"
@@ -242,84 +237,146 @@ static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int sca
             (long long)shown, (long long)total, 100.0 * (double)shown / (double)(total ? total : 1), s, dl, eta);
 }
 
+/* The designs of a run on the pool (bench/pool.h). A pool item is a group of designs
+ * of one timing class (intrinsic shape, timing fields, bus): their layers' schedule
+ * libraries are derived once per class (dse_tclass_get), so a class stays in one
+ * worker. A record per design comes back. */
+typedef struct design_rec {
+    int64_t i;
+    bool ok;
+    char msg[sizeof(((status *)0)->msg)];
+    dse_design d;
+} design_rec;
+
+typedef struct design_job {
+    dse_ctx *c;
+    const int64_t *pos;   /* design position in the space (-1: the default VTA) */
+    int64_t *order;       /* design indices grouped by timing class */
+    int64_t *group;       /* group g: order[group[g] .. group[g + 1]) */
+    dse_design *res;
+    bool *have;
+    double t0;
+    bool failed;
+    char msg[sizeof(((status *)0)->msg)];
+} design_job;
+
+static hw_config pos_hw(const dse_ctx *c, int64_t pos) {
+    hw_config hw = hw_default();
+    if (pos >= 0) hw_space_design(&c->space, pos, &hw);
+    return hw;
+}
+
+static uint64_t class_key(const hw_config *h) {
+    uint64_t k = es_hash64((uint64_t)h->log_batch);
+    k = es_hash64(k ^ (uint64_t)h->log_block_in);
+    k = es_hash64(k ^ (uint64_t)h->log_block_out);
+    k = es_hash64(k ^ (uint64_t)h->log_bus_width);
+#define TF_KEY(f, at, d, doc) k = es_hash64(k ^ (uint64_t)(uint32_t)h->f);
+    HW_TIMING_FIELDS(TF_KEY)
+#undef TF_KEY
+    return k;
+}
+
+typedef struct keyed {
+    uint64_t key;
+    int64_t i;
+} keyed;
+
+static int cmp_keyed(const void *x, const void *y) {
+    const keyed *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Groups the cnt designs by timing class; returns the number of groups. */
+static int64_t group_designs(const dse_ctx *c, const int64_t *pos, int64_t cnt, int64_t *order, int64_t *group) {
+    keyed *k = malloc((size_t)(cnt > 0 ? cnt : 1) * sizeof *k);
+    ES_ASSERT(k);
+    for (int64_t i = 0; i < cnt; i++) {
+        hw_config hw = pos_hw(c, pos[i]);
+        k[i] = (keyed){class_key(&hw), i};
+    }
+    qsort(k, (size_t)cnt, sizeof *k, cmp_keyed);
+    int64_t ng = 0;
+    for (int64_t i = 0; i < cnt; i++) {
+        if (i == 0 || k[i].key != k[i - 1].key) group[ng++] = i;
+        order[i] = k[i].i;
+    }
+    group[ng] = cnt;
+    free(k);
+    return ng;
+}
+
+static bool design_work(void *ctx, int64_t g, FILE *out) {
+    design_job *j = ctx;
+    design_rec *r = malloc(sizeof *r);
+    ES_ASSERT(r);
+    bool ok = true;
+    for (int64_t k = j->group[g]; ok && k < j->group[g + 1]; k++) {
+        status st;
+        status_init(&st);
+        memset(r, 0, sizeof *r);
+        r->i = j->order[k];
+        r->ok = eval_pos(j->c, j->pos[r->i], &r->d, &st);
+        if (!r->ok) snprintf(r->msg, sizeof r->msg, "%s", st.msg);
+        ok = fwrite(r, sizeof *r, 1, out) == 1 && r->ok && !es_stop_requested();
+    }
+    free(r);
+    return ok;
+}
+
+static void design_read(void *ctx, FILE *in) {
+    design_job *j = ctx;
+    design_rec *r = malloc(sizeof *r);
+    ES_ASSERT(r);
+    while (fread(r, sizeof *r, 1, in) == 1) {
+        if (!r->ok && !j->failed) {
+            j->failed = true;
+            snprintf(j->msg, sizeof j->msg, "%s", r->msg);
+        }
+        if (r->ok) {
+            j->res[r->i] = r->d;
+            j->have[r->i] = true;
+        }
+    }
+    free(r);
+}
+
+/* Groups are taken in order: about group[done] designs are done. */
+static void design_tick(void *ctx, int64_t done, int64_t n) {
+    design_job *j = ctx;
+    if (done > 0) progress(j->c, j->group[done], j->group[n], j->t0, 1);
+}
+
 bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
     if (!dse_prepare(c, st)) return false;
     int64_t nd = hw_space_count(&c->space);
     hw_config def = hw_default();
     int64_t cnt = hw_space_find(&c->space, &def) < 0 ? 1 : 0;
     for (int64_t i = 0; i < nd; i++) cnt += in_shard(c, i);
-    int64_t *pos = malloc((size_t)cnt * sizeof *pos);
+    int64_t *pos = malloc((size_t)cnt * sizeof *pos), *order = malloc((size_t)cnt * sizeof *order);
+    int64_t *group = malloc(((size_t)cnt + 1) * sizeof *group);
     dse_design *res = calloc((size_t)cnt, sizeof *res);
-    if (!pos || !res) {
-        free(pos);
-        free(res);
+    bool *have = calloc((size_t)cnt + 1, sizeof *have);
+    if (!pos || !order || !group || !res || !have) {
+        free(pos), free(order), free(group), free(res), free(have);
         return status_fail(st, "dse: out of memory for %lld designs", (long long)cnt);
     }
     int64_t k = 0;
     if (hw_space_find(&c->space, &def) < 0) pos[k++] = -1;
     for (int64_t i = 0; i < nd; i++)
         if (in_shard(c, i)) pos[k++] = i;
-    double t0 = es_now_ms();
+    int64_t ng = group_designs(c, pos, cnt, order, group);
     c->progress_last = -1;
-    int jobs = c->o.jobs < cnt ? c->o.jobs : (int)cnt;
-    bool ok = true;
-    if (jobs <= 1) {
-        for (int64_t i = 0; i < cnt && ok; i++) {
-            if (enc_interrupted()) {
-                ok = status_fail(st, "dse: interrupted after %lld of %lld designs", (long long)i, (long long)cnt);
-                break;
-            }
-            ok = eval_pos(c, pos[i], &res[i], st);
-            progress(c, i + 1, cnt, t0, 1);
-        }
-    } else {
-        FILE *tf[64];
-        pid_t pid[64];
-        if (jobs > 64) jobs = 64;
-        for (int j = 0; j < jobs && ok; j++) {
-            tf[j] = tmpfile();
-            if (!tf[j]) {
-                ok = status_fail(st, "dse: tmpfile: %s", strerror(errno));
-                jobs = j;
-                break;
-            }
-            fflush(NULL);
-            pid[j] = fork();
-            if (pid[j] < 0) {
-                ok = status_fail(st, "dse: fork: %s", strerror(errno));
-                fclose(tf[j]);
-                jobs = j;
-                break;
-            }
-            if (pid[j] == 0) {
-                int64_t done = 0;
-                for (int64_t i = j; i < cnt; i += jobs) {
-                    if (enc_interrupted()) _exit(5);
-                    dse_design d;
-                    status ws;
-                    status_init(&ws);
-                    if (!eval_pos(c, pos[i], &d, &ws)) {
-                        fprintf(stderr, "embedsyn dse: %s\n", ws.msg);
-                        _exit(3);
-                    }
-                    if (fwrite(&d, sizeof d, 1, tf[j]) != 1) _exit(4);
-                    if (j == 0) progress(c, ++done, cnt, t0, jobs);
-                }
-                fflush(tf[j]);
-                _exit(0);
-            }
-        }
-        for (int j = 0; j < jobs; j++) {
-            int ws = dse_wait_worker(pid, jobs, j);
-            if (enc_interrupted()) ok = ok && status_fail(st, "dse: interrupted while evaluating designs");
-            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = ok && status_fail(st, "dse: worker %d failed", j);
-            rewind(tf[j]);
-            for (int64_t i = j; i < cnt && ok; i += jobs)
-                if (fread(&res[i], sizeof res[i], 1, tf[j]) != 1) ok = status_fail(st, "dse: worker %d: short result", j);
-            fclose(tf[j]);
-        }
-    }
-    free(pos);
+    design_job j = {.c = c, .pos = pos, .order = order, .group = group, .res = res, .have = have, .t0 = es_now_ms()};
+    pool_job pj = {.jobs = c->o.jobs, .n = ng, .ctx = &j, .work = design_work, .read = design_read,
+                   .tick = design_tick, .what = "dse designs"};
+    bool ok = pool_run(&pj, st);
+    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
+    int64_t got = 0;
+    for (int64_t i = 0; i < cnt; i++) got += have[i];
+    if (ok && got != cnt) ok = status_fail(st, "dse: %lld of %lld designs evaluated", (long long)got, (long long)cnt);
+    free(pos), free(order), free(group), free(have);
     if (!ok) {
         free(res);
         return false;
@@ -414,31 +471,58 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
     return ok;
 }
 
-/* Shared by the validation workers (MAP_SHARED): the next task, the first error, and per
- * task t (design-layer) res[t] = the model's, res[ntask + t] = the simulator's cycles. */
-typedef struct val_shared {
-    _Atomic int64_t next, done;
-    _Atomic int failed;
+/* The validation's tasks (design-layers, design which[t / take]) on the pool: a line
+ * "t MODEL SIM" per task (hex floats: exact), or "error MESSAGE". */
+typedef struct val_job {
+    dse_ctx *c;
+    const dse_design *d;
+    const int64_t *which;
+    int take, sample;
+    int64_t ntask;
+    double *res;    /* res[t] the model's, res[ntask + t] the simulator's cycles */
+    bool *have;
+    bool failed;
     char msg[sizeof(((status *)0)->msg)];
-} val_shared;
+} val_job;
 
-static void val_worker(dse_ctx *c, const dse_design *d, const int64_t *which, int take, int sample, int64_t ntask,
-                       val_shared *sh, double *res) {
-    for (;;) {
-        int64_t t = atomic_fetch_add(&sh->next, 1);
-        if (t >= ntask || enc_interrupted() || sh->failed) return;
-        const dse_design *x = &d[which[t / take]];
-        status st;
-        status_init(&st);
-        if (!validate_layer(c, &x->hw, val_layers(c->nlayers, sample, (int)(t % take)), &res[t], &res[ntask + t],
-                            &st)) {
-            if (!atomic_exchange(&sh->failed, 1)) snprintf(sh->msg, sizeof sh->msg, "%s", st.msg);
-            return;
+static bool val_work(void *ctx, int64_t t, FILE *out) {
+    val_job *j = ctx;
+    const dse_design *x = &j->d[j->which[t / j->take]];
+    status st;
+    status_init(&st);
+    double m, sm;
+    if (!validate_layer(j->c, &x->hw, val_layers(j->c->nlayers, j->sample, (int)(t % j->take)), &m, &sm, &st)) {
+        fprintf(out, "error %s\n", st.msg);
+        return false;
+    }
+    fprintf(out, "%lld %a %a\n", (long long)t, m, sm);
+    return true;
+}
+
+static void val_read(void *ctx, FILE *in) {
+    val_job *j = ctx;
+    char line[512];
+    while (fgets(line, sizeof line, in)) {
+        long long t;
+        double m, sm;
+        if (!strncmp(line, "error ", 6)) {
+            if (!j->failed) snprintf(j->msg, sizeof j->msg, "%.*s", (int)strcspn(line + 6, "\n"), line + 6);
+            j->failed = true;
+        } else if (sscanf(line, "%lld %la %la", &t, &m, &sm) == 3 && t >= 0 && t < j->ntask) {
+            j->res[t] = m;
+            j->res[j->ntask + t] = sm;
+            j->have[t] = true;
         }
-        int64_t done = atomic_fetch_add(&sh->done, 1) + 1;
-        if (c->o.progress && (done % (ntask / 10 > 0 ? ntask / 10 : 1) == 0 || done == ntask))
-            fprintf(c->o.progress, "dse: validation %lld/%lld design-layers on the simulator\n", (long long)done,
-                    (long long)ntask);
+    }
+}
+
+static void val_tick(void *ctx, int64_t done, int64_t n) {
+    val_job *j = ctx;
+    if (j->c->o.progress && done > 0 && done != j->c->progress_last &&
+        (done % (n / 10 > 0 ? n / 10 : 1) == 0 || done == n)) {
+        fprintf(j->c->o.progress, "dse: validation %lld/%lld design-layers on the simulator\n", (long long)done,
+                (long long)n);
+        j->c->progress_last = done;
     }
 }
 
@@ -449,43 +533,21 @@ bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status
     for (int64_t i = 0; i < n; i++)
         if ((d[i].pareto_cycles || d[i].is_default) && d[i].reason == DSE_FEASIBLE) which[nv++] = i;
     int64_t ntask = nv * take;
-    size_t bytes = sizeof(val_shared) + 2 * (size_t)(ntask > 0 ? ntask : 1) * sizeof(double);
-    val_shared *sh = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ES_ASSERT(sh != MAP_FAILED);
-    memset(sh, 0, sizeof *sh);
-    double *res = (double *)(sh + 1);
-    int jobs = c->o.jobs < ntask ? c->o.jobs : (int)(ntask > 0 ? ntask : 1);
-    if (jobs > 64) jobs = 64;
-    bool ok = true;
-    if (jobs <= 1) {
-        val_worker(c, d, which, take, sample, ntask, sh, res);
-    } else {
-        pid_t pid[64];
-        int started = 0;
-        for (int j = 0; j < jobs; j++) {
-            fflush(NULL);
-            pid[j] = fork();
-            if (pid[j] < 0) {
-                ok = status_fail(st, "dse: fork: %s", strerror(errno));
-                break;
-            }
-            if (pid[j] == 0) {
-                val_worker(c, d, which, take, sample, ntask, sh, res);
-                _exit(0);
-            }
-            started++;
-        }
-        for (int j = 0; j < started; j++) {
-            int ws = dse_wait_worker(pid, started, j);
-            if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) ok = ok && status_fail(st, "dse: a validation worker failed");
-        }
-    }
-    if (ok && sh->failed) ok = status_fail(st, "%s", sh->msg);
-    if (ok && (enc_interrupted() || sh->done != ntask)) ok = status_fail(st, "dse: validation interrupted");
-    for (int64_t k = 0; ok && k < nv; k++) {
-        val_sum(&d[which[k]], c->nlayers, sample, take, res + k * take, res + ntask + k * take);
-    }
-    munmap(sh, bytes);
+    val_job j = {.c = c, .d = d, .which = which, .take = take, .sample = sample, .ntask = ntask};
+    j.res = calloc(2 * (size_t)(ntask > 0 ? ntask : 1), sizeof *j.res);
+    j.have = calloc((size_t)ntask + 1, sizeof *j.have);
+    ES_ASSERT(j.res && j.have);
+    c->progress_last = -1;
+    pool_job pj = {.jobs = c->o.jobs, .n = ntask, .ctx = &j, .work = val_work, .read = val_read, .tick = val_tick,
+                   .what = "dse validation"};
+    bool ok = pool_run(&pj, st);
+    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
+    for (int64_t t = 0; ok && t < ntask; t++)
+        if (!j.have[t]) ok = status_fail(st, "dse: validation: design-layer %lld has no result", (long long)t);
+    for (int64_t k = 0; ok && k < nv; k++)
+        val_sum(&d[which[k]], c->nlayers, sample, take, j.res + k * take, j.res + ntask + k * take);
+    free(j.res);
+    free(j.have);
     free(which);
     return ok;
 }

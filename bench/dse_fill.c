@@ -1,23 +1,21 @@
 /* dse_fill: dse_prepare, the fill of the cache entries the shard's designs need before
  * the design loop: the cache file read, the needed entries collected (one per distinct
- * layer and intrinsic shape, largest first), computed by --jobs forked workers taking
- * them off a shared queue (results come back as cache lines through temporary files),
- * appended to the cache file; progress, CPU split and solve outcomes for --bench; a
- * stop request (SIGINT/SIGTERM) passed on to the workers.
+ * layer and intrinsic shape, largest first), computed by --jobs worker processes
+ * (bench/pool.h: a shared queue, results back as cache lines through temporary files,
+ * the same path with one job), appended to the cache file; progress, CPU split (shared
+ * counters) and solve outcomes for --bench.
  * Invariant: an entry computed here is the one dse_entry_fill would compute (the same
  * dse_entry_compute), read back through the cache lines. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "bench/dse_int.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "bench/pool.h"
 #include "core/es.h"
 #include "encoders/enc.h"
 
@@ -109,94 +107,61 @@ static void fill_progress(const dse_ctx *c, fill_shared *sh, int64_t done, int64
             el * (double)(n - done) / (double)done, (double)sh->solve_us / 1e6, (double)sh->lib_us / 1e6);
 }
 
-/* Takes entries off the shared queue until it is empty; writes each to out. */
-static void fill_worker(dse_ctx *c, dse_entry **need, int64_t n, fill_shared *sh, FILE *out, double t0) {
-    for (;;) {
-        int64_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= n || enc_interrupted()) break;
-        double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
-        int64_t mc = c->memo_calls, mh = c->memo_hits, bo = c->borrowed;
-        dse_entry_compute(c, need[i]);
-        if (enc_interrupted()) break; /* its solve may be cut short: not cached */
-        atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
-        atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
-        atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
-        atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
-        atomic_fetch_add(&sh->borrowed, c->borrowed - bo);
-        const dse_entry *e = need[i];
-        if (e->solved >= 0) atomic_fetch_add(&sh->proofs[e->solved], 1);
-        if (c->o.progress && c->o.entry_times) {
-            fprintf(c->o.progress,
-                    "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU solve %.2f s (%s), library %.2f s\n",
-                    c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
-                    (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3,
-                    e->solved >= 0 ? enc_proof_name((enc_proof)e->solved) : "cached", (c->lib_cpu_ms - l0) / 1e3);
-        }
-        if (out) {
-            dse_entry_put(out, c, need[i]);
-            fflush(out);
-        }
-        fill_progress(c, sh, atomic_fetch_add(&sh->done, 1) + 1, n, t0);
+/* The fill on the pool (bench/pool.h): each entry computed, its cache lines written to
+ * the worker's file, read back into the disk table (and appended to the cache file). */
+typedef struct fill_job {
+    dse_ctx *c;
+    dse_entry **need;
+    fill_shared *sh;
+    FILE *cf;        /* the cache file, or NULL */
+    double t0;
+    int64_t shown;   /* the last progress count printed */
+} fill_job;
+
+static bool fill_work(void *ctx, int64_t i, FILE *out) {
+    fill_job *j = ctx;
+    dse_ctx *c = j->c;
+    fill_shared *sh = j->sh;
+    double s0 = c->solve_cpu_ms, l0 = c->lib_cpu_ms;
+    int64_t mc = c->memo_calls, mh = c->memo_hits, bo = c->borrowed;
+    dse_entry_compute(c, j->need[i]);
+    if (enc_interrupted()) return false; /* its solve may be cut short: not cached */
+    atomic_fetch_add(&sh->solve_us, (int64_t)((c->solve_cpu_ms - s0) * 1e3));
+    atomic_fetch_add(&sh->lib_us, (int64_t)((c->lib_cpu_ms - l0) * 1e3));
+    atomic_fetch_add(&sh->memo_calls, c->memo_calls - mc);
+    atomic_fetch_add(&sh->memo_hits, c->memo_hits - mh);
+    atomic_fetch_add(&sh->borrowed, c->borrowed - bo);
+    const dse_entry *e = j->need[i];
+    if (e->solved >= 0) atomic_fetch_add(&sh->proofs[e->solved], 1);
+    if (c->o.progress && c->o.entry_times) {
+        fprintf(c->o.progress,
+                "dse: entry %s (BATCH %d, BLOCK %dx%d, %lld MACs): CPU solve %.2f s (%s), library %.2f s\n",
+                c->layers[e->layer].name, 1 << e->log_batch, 1 << e->log_block_in, 1 << e->log_block_out,
+                (long long)op_macs(&c->layers[e->layer]), (c->solve_cpu_ms - s0) / 1e3,
+                e->solved >= 0 ? enc_proof_name((enc_proof)e->solved) : "cached", (c->lib_cpu_ms - l0) / 1e3);
+    }
+    dse_entry_put(out, c, e);
+    fflush(out);
+    return true;
+}
+
+static void fill_read(void *ctx, FILE *in) {
+    fill_job *j = ctx;
+    dse_ctx *c = j->c;
+    int64_t before = c->ndisk;
+    dse_cache_read_lines(c, in);
+    if (j->cf) {
+        for (int64_t k = before; k < c->ndisk; k++)
+            fprintf(j->cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
+        fflush(j->cf);
     }
 }
 
-int dse_wait_worker(const pid_t *pid, int n, int j) {
-    int ws = 0;
-    bool passed = false;
-    while (waitpid(pid[j], &ws, 0) < 0) {
-        ES_ASSERT(errno == EINTR);
-        if (enc_interrupted() && !passed) {
-            for (int k = 0; k < n; k++) kill(pid[k], SIGTERM);
-            passed = true;
-        }
-    }
-    return ws;
-}
-
-/* Forked workers fill need[] (results come back through temporary files). */
-static bool fill_parallel(dse_ctx *c, dse_entry **need, int64_t nneed, int jobs, fill_shared *sh, FILE *cf,
-                          double t0, status *st) {
-    FILE *tf[64];
-    pid_t pid[64];
-    if (jobs > 64) jobs = 64;
-    int started = 0;
-    bool ok = true;
-    for (int j = 0; j < jobs && ok; j++) {
-        tf[j] = tmpfile();
-        if (!tf[j]) {
-            ok = status_fail(st, "dse: tmpfile: %s", strerror(errno));
-            break;
-        }
-        fflush(NULL);
-        pid[j] = fork();
-        if (pid[j] < 0) {
-            fclose(tf[j]);
-            ok = status_fail(st, "dse: fork: %s", strerror(errno));
-            break;
-        }
-        if (pid[j] == 0) {
-            fill_worker(c, need, nneed, sh, tf[j], t0);
-            fflush(tf[j]);
-            _exit(0);
-        }
-        started++;
-    }
-    for (int j = 0; j < started; j++) {
-        int ws = dse_wait_worker(pid, started, j);
-        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
-            ok = ok && status_fail(st, "dse: a worker process failed while computing cache entries");
-        rewind(tf[j]);
-        int64_t before = c->ndisk;
-        dse_cache_read_lines(c, tf[j]);
-        if (cf)
-            for (int64_t k = before; k < c->ndisk; k++)
-                fprintf(cf, "%016llx%s", (unsigned long long)c->disk_key[k], c->disk_line[k]);
-        fclose(tf[j]);
-    }
-    if (ok && enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
-    for (int64_t i = 0; ok && i < nneed; i++)
-        if (!dse_entry_from_disk(c, need[i])) ok = status_fail(st, "dse: internal: a computed cache entry could not be read back");
-    return ok;
+static void fill_tick(void *ctx, int64_t done, int64_t n) {
+    fill_job *j = ctx;
+    if (done == j->shown) return;
+    j->shown = done;
+    fill_progress(j->c, j->sh, done, n, j->t0);
 }
 
 bool dse_prepare(dse_ctx *c, status *st) {
@@ -219,12 +184,12 @@ bool dse_prepare(dse_ctx *c, status *st) {
     fill_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     ES_ASSERT(sh != MAP_FAILED);
     memset(sh, 0, sizeof *sh);
-    bool ok = true;
-    if (jobs <= 1) {
-        fill_worker(c, need, nneed, sh, cf, t0);
-        if (enc_interrupted()) ok = status_fail(st, "dse: interrupted while computing cache entries");
-    } else
-        ok = fill_parallel(c, need, nneed, jobs, sh, cf, t0, st);
+    fill_job j = {.c = c, .need = need, .sh = sh, .cf = cf, .t0 = t0, .shown = 0};
+    pool_job pj = {.jobs = jobs, .n = nneed, .ctx = &j, .work = fill_work, .read = fill_read, .tick = fill_tick,
+                   .what = "dse cache fill"};
+    bool ok = pool_run(&pj, st);
+    for (int64_t i = 0; ok && i < nneed; i++)
+        if (!dse_entry_from_disk(c, need[i])) ok = status_fail(st, "dse: internal: a computed cache entry could not be read back");
     c->fill_solve_cpu_s += (double)sh->solve_us / 1e6;
     c->fill_lib_cpu_s += (double)sh->lib_us / 1e6;
     c->fill_memo_calls += sh->memo_calls;

@@ -115,10 +115,6 @@ const dse_tclass *dse_tclass_get(dse_ctx *c, dse_entry *e, int cand, const hw_co
 /* Sets s's inputs from a library schedule (and bias axes from the embedding). */
 void dse_sched_from_in(const op *o, const dse_cand *cd, const dse_sched_in *in, sched *s);
 bool dse_objective_uses_bus(dse_objective o);
-/* Waits for worker pid[j]; while waiting, an interrupt of this process (SIGINT/SIGTERM,
- * enc_interrupted) is passed on to every worker pid[0..n) once, so they stop too.
- * Returns the wait status. */
-int dse_wait_worker(const pid_t *pid, int n, int j);
 /* Cache lines (dse_cache.c): writes entry e under key (with its schedule library or
  * only the embeddings); reads "KEY content" lines of f into c's table; fills e from the
  * newest table line of key that parses (false: none). */
