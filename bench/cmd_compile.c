@@ -12,7 +12,7 @@ static const char compile_help[] =
     "                        [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
     "                        [--seed N]\n"
     "                        -o BUNDLE_DIR [--strict] [--sched-candidates K] [--objective O]\n"
-    "                        [--json]\n\n"
+    "                        [--input-layout L] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy) to a VTA program, fills the\n"
     "operands with seeded random data and writes the bundle to BUNDLE_DIR; run it with any\n"
     "VTA runtime that takes a physical instruction address and count over dram.bin.\n\n"
@@ -26,6 +26,7 @@ static const char compile_help[] =
     "  --strict         leaving VTA's portable subset is an error\n"
     "  --sched-candidates K  schedules simulated (timing only) to choose the program's\n"
     "                   from: default 6, 1 = the cost model's pick alone\n"
+    INPUT_LAYOUT_HELP
     ENC_OBJECTIVE_HELP "\n";
 
 int cmd_compile(int argc, char **argv) {

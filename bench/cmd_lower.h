@@ -10,6 +10,13 @@
 #include "bench/cli.h"
 #include "bench/driver.h"
 
+/* The --input-layout option of run and compile (driver_opts.act). */
+#define INPUT_LAYOUT_HELP                                                                     \
+    "  --input-layout L the input's DRAM layout: free (default: the schedule chooses\n"     \
+    "                   whether the input's zero bands, e.g. a conv's padding, are in\n"    \
+    "                   DRAM), compact (made by the DMA's padding, as a network layer\n"   \
+    "                   reads its input) or padded (kept in DRAM)\n"
+
 typedef struct bench_lower_args {
     cli_opts c;
     const char *embedding;   /* --embedding FILE.xml, or NULL */

@@ -21,7 +21,7 @@ static const char run_help[] =
     "                    [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
     "                    [--seed N]\n"
     "                    [--check | --check-sample N | --timing-only] [-o BUNDLE_DIR] [--strict]\n"
-    "                    [--sched-candidates K] [--json]\n\n"
+    "                    [--sched-candidates K] [--input-layout L] [--json]\n\n"
     "Lowers the embedding (default: the reference strategy, TVM's channel packing and\n"
     "tiling template) to a VTA program, runs it on the cycle simulator and reports cycles,\n"
     "GEMM counter, utilization, DRAM bytes and the layout.\n\n"
@@ -43,6 +43,7 @@ static const char run_help[] =
     "                   model, plus the reference template's for channel packing);\n"
     "                   default 6, 1 = the cost model's pick alone (not for --strategy\n"
     "                   reference, which runs TVM's template pick)\n"
+    INPUT_LAYOUT_HELP
     ENC_OBJECTIVE_HELP "\n";
 
 /* Option codes of run and compile (long-only options from CLI_OPT_CMD). */
@@ -56,7 +57,8 @@ enum {
     OPT_SUITE,
     OPT_STRICT,
     OPT_SCHED_K,
-    OPT_OBJECTIVE
+    OPT_OBJECTIVE,
+    OPT_INPUT_LAYOUT
 };
 
 /* The option table of run; compile takes the same minus the run-only rows. */
@@ -68,6 +70,7 @@ static const struct option lower_options[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"sched-candidates", required_argument, NULL, OPT_SCHED_K},
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
+    {"input-layout", required_argument, NULL, OPT_INPUT_LAYOUT},
     {"check", no_argument, NULL, OPT_CHECK},                 /* run only from here on */
     {"check-sample", required_argument, NULL, OPT_CHECK_SAMPLE},
     {"timing-only", no_argument, NULL, OPT_TIMING_ONLY},
@@ -96,6 +99,10 @@ static int lower_take(const char *cmd, int code, const char *v, bench_lower_args
         a->objective = (int)ob;
         break;
     }
+    case OPT_INPUT_LAYOUT:
+        if (!target_act_parse(v, &a->d.act))
+            return cli_usage_error(cmd, "--input-layout must be free, compact or padded, got '%s'", v);
+        break;
     case OPT_SEED:
         if (!cli_parse_u64(v, &a->d.seed)) return cli_usage_error(cmd, "--seed needs a number, got '%s'", v);
         break;
@@ -204,6 +211,8 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
         text_json_str(f, driver_choice_name(r->choice));
         fprintf(f, ",\"schedule\":");
         text_json_str(f, r->schedule);
+        fprintf(f, ",\"input_layout\":");
+        text_json_str(f, target_act_name(r->input_layout));
         fprintf(f, ",\"est_cycles\":%.0f,\"sched_candidates\":%d,\"sched_chosen\":%d,\"sched_template\":%s",
                 r->est_cycles, (int)r->sched_tried, (int)r->sched_chosen, r->sched_template ? "true" : "false");
         fprintf(f, ",\"check\":");

@@ -256,6 +256,7 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     r->sched_template = ci == tmpl;
     r->est_cycles = tg->sched_estimate(cand, ci);
     tg->sched_describe(cand, ci, r->schedule, sizeof r->schedule);
+    r->input_layout = tg->sched_act(cand, ci);
     /* 3: program */
     target_prog *p = tg->codegen(cand, ci, st);
     if (!p) {

@@ -138,6 +138,7 @@ typedef struct driver_result {
     double compile_ms, sim_ms;
     double est_cycles;      /* the schedule's cost-model estimate (vta/sched) */
     char schedule[320];     /* sched_describe */
+    target_act input_layout;   /* the input's DRAM layout the chosen schedule uses (compact or padded) */
     int32_t sched_tried;    /* schedule candidates simulated in stage 3b (1: none) */
     int32_t sched_chosen;   /* index of the chosen one (0: the estimate's best) */
     bool sched_template;    /* the chosen one is the reference template's schedule */

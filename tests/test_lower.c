@@ -783,3 +783,42 @@ Test(lower_cli, run_compile_json) {
              EMBEDSYN_CLI);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* --input-layout: compact never keeps the input's padding in DRAM, padded always does
+ * (the JSON says which, and so does the schedule text), free lets the schedule choose
+ * (here it keeps the padding and is no slower than compact); all checked bit-exact; a
+ * bad value is exit 2 naming the option. */
+Test(lower_cli, input_layout) {
+    char cmd[1024], line[8192];
+    long long cyc[3] = {0};
+    static const char *names[] = {"free", "compact", "padded"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "%s run --conv N=1,C=16,H=14,W=14,K=16,R=3,S=3,pad=1 --strategy im2col:c --check "
+                 "--input-layout %s --json",
+                 EMBEDSYN_CLI, names[k]);
+        FILE *f = popen(cmd, "r");
+        cr_assert(f);
+        cr_assert(fgets(line, sizeof line, f));
+        cr_assert_eq(pclose(f), 0, "%s", line);
+        cr_assert(strstr(line, "\"check\":\"pass\""), "%s", line);
+        const char *il = strstr(line, "\"input_layout\":\"");
+        cr_assert(il, "%s", line);
+        il += strlen("\"input_layout\":\"");
+        bool padded = !strncmp(il, "padded\"", 7);
+        cr_assert(padded || !strncmp(il, "compact\"", 8), "%s", line);
+        cr_assert_eq(padded, strstr(line, "input padding in DRAM") != NULL, "%s", line);
+        if (k == 1) cr_assert_not(padded, "%s", line);
+        else cr_assert(padded, "%s", line);
+        const char *cy = strstr(line, "\"cycles\":");
+        cr_assert(cy);
+        cyc[k] = atoll(cy + 9);
+    }
+    cr_assert_leq(cyc[0], cyc[1], "free %lld cycles, compact %lld", cyc[0], cyc[1]);
+    snprintf(cmd, sizeof cmd, "%s run --conv N=1,C=3,H=7,W=7,K=5,R=3,S=3 --input-layout diagonal 2>&1", EMBEDSYN_CLI);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    cr_assert(fgets(line, sizeof line, f));
+    cr_assert_eq(WEXITSTATUS(pclose(f)), 2);
+    cr_assert(strstr(line, "--input-layout"), "%s", line);
+}

@@ -67,6 +67,9 @@ static double vta_sched_estimate(const target_scheds *s, int i) { return s->cand
 static void vta_sched_describe(const target_scheds *s, int i, char *buf, size_t len) {
     sched_describe(s->o, s->n, &s->cand[i], buf, len);
 }
+static target_act vta_sched_act(const target_scheds *s, int i) {
+    return s->cand[i].keep_pad ? TARGET_ACT_PADDED : TARGET_ACT_COMPACT;
+}
 static void vta_scheds_free(target_scheds *s) { free(s); }
 const sched *target_vta_sched(const target_scheds *s, int i) { return &s->cand[i]; }
 
@@ -135,6 +138,7 @@ const target *target_vta(void) {
         .nscheds = vta_nscheds,
         .sched_estimate = vta_sched_estimate,
         .sched_describe = vta_sched_describe,
+        .sched_act = vta_sched_act,
         .scheds_free = vta_scheds_free,
         .codegen = vta_codegen,
         .write_inputs = vta_write_inputs,

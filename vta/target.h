@@ -51,6 +51,8 @@ typedef struct target {
     int (*nscheds)(const target_scheds *s);
     double (*sched_estimate)(const target_scheds *s, int i); /* cost-model cycles */
     void (*sched_describe)(const target_scheds *s, int i, char *buf, size_t len);
+    /* The activation's DRAM layout candidate i uses: COMPACT or PADDED (never FREE). */
+    target_act (*sched_act)(const target_scheds *s, int i);
     void (*scheds_free)(target_scheds *s);
     /* The program of candidate i, ready to run (operands zero). NULL + status on error. */
     target_prog *(*codegen)(const target_scheds *s, int i, status *st);
