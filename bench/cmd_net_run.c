@@ -368,7 +368,6 @@ static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, sta
     return ok;
 }
 
-/* 2 for every VTA layer (alternatives shared by layers of the same key). */
 /* The distinct layers whose alternatives are computed (not cached), for the pool. */
 typedef struct alt_job {
     const net *g;
@@ -408,7 +407,7 @@ static bool alt_work(void *ctx, int64_t i, FILE *out) {
 static void alt_read(void *ctx, FILE *in) {
     alt_job *j = ctx;
     char line[2048];
-    for (int32_t i = 0; fgets(line, sizeof line, in); i++) {
+    while (fgets(line, sizeof line, in)) {
         unsigned long long key, rl;
         int nalts;
         double ms;
