@@ -167,6 +167,7 @@ typedef struct pack_ctx {
     int32_t *acc;
     const int8_t *outp;
     int8_t *out;
+    int32_t *idx;
 } pack_ctx;
 
 static void ctx_init(const op *o, op_role r, int64_t n1, int64_t n2, pack_ctx *c) {
@@ -192,73 +193,38 @@ static inline int64_t lane_lin(const pack_ctx *c, const elem_view *v, int64_t l1
     return v->blin + v->lin1[l1] + v->lin2[l2];
 }
 
+/* Runs the statement that follows for every live lane (l1, l2) of element v that
+ * holds a tensor element, with lin its linear index (slot l1 * c->n2 + l2). */
+#define FOR_EACH_LANE(c, v, l1, l2, lin)                                                   \
+    for (int64_t l1 = 0; l1 < (c)->n1; l1++)                                            \
+        if ((v)->live1[l1])                                                             \
+            for (int64_t l2 = 0, lin; l2 < (c)->n2; l2++)                               \
+                if ((v)->live2[l2] && (lin = lane_lin(c, v, l1, l2)) >= 0)
+
 static void pack_fn(void *ctx, const elem_view *v) {
-    pack_ctx *c = ctx;
+    const pack_ctx *c = ctx;
     int8_t *d = c->dst + v->elem * c->n1 * c->n2;
-    for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!v->live1[l1])
-            continue;
-        for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!v->live2[l2])
-                continue;
-            int64_t lin = lane_lin(c, v, l1, l2);
-            if (lin >= 0)
-                d[l1 * c->n2 + l2] = c->src[lin];
-        }
-    }
+    FOR_EACH_LANE(c, v, l1, l2, lin) d[l1 * c->n2 + l2] = c->src[lin];
 }
 
 static void bias_fn(void *ctx, const elem_view *v) {
-    pack_ctx *c = ctx;
+    const pack_ctx *c = ctx;
     int32_t *d = c->acc + v->elem * c->n1 * c->n2;
     int ax = c->bias_axis;
-    for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!v->live1[l1])
-            continue;
-        for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!v->live2[l2] || lane_lin(c, v, l1, l2) < 0)
-                continue;
-            d[l1 * c->n2 + l2] = c->bias[v->base[ax] + v->off1[l1 * c->rank + ax] + v->off2[l2 * c->rank + ax]];
-        }
-    }
+    FOR_EACH_LANE(c, v, l1, l2, lin)
+        d[l1 * c->n2 + l2] = c->bias[v->base[ax] + v->off1[l1 * c->rank + ax] + v->off2[l2 * c->rank + ax]];
 }
 
 static void unpack_fn(void *ctx, const elem_view *v) {
-    pack_ctx *c = ctx;
+    const pack_ctx *c = ctx;
     const int8_t *s = c->outp + v->elem * c->n1 * c->n2;
-    for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!v->live1[l1])
-            continue;
-        for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!v->live2[l2])
-                continue;
-            int64_t lin = lane_lin(c, v, l1, l2);
-            if (lin >= 0)
-                c->out[lin] = s[l1 * c->n2 + l2];
-        }
-    }
+    FOR_EACH_LANE(c, v, l1, l2, lin) c->out[lin] = s[l1 * c->n2 + l2];
 }
 
-typedef struct index_ctx {
-    pack_ctx c;
-    int32_t *idx;
-} index_ctx;
-
 static void index_fn(void *ctx, const elem_view *v) {
-    index_ctx *x = ctx;
-    const pack_ctx *c = &x->c;
-    int32_t *d = x->idx + v->elem * c->n1 * c->n2;
-    for (int64_t l1 = 0; l1 < c->n1; l1++) {
-        if (!v->live1[l1])
-            continue;
-        for (int64_t l2 = 0; l2 < c->n2; l2++) {
-            if (!v->live2[l2])
-                continue;
-            int64_t lin = lane_lin(c, v, l1, l2);
-            if (lin >= 0)
-                d[l1 * c->n2 + l2] = (int32_t)lin;
-        }
-    }
+    const pack_ctx *c = ctx;
+    int32_t *d = c->idx + v->elem * c->n1 * c->n2;
+    FOR_EACH_LANE(c, v, l1, l2, lin) d[l1 * c->n2 + l2] = (int32_t)lin;
 }
 
 void emb_index_map(const op *o, const hw_intrinsic *hw, const emb *e, const emb_nest *n, emb_operand x,
@@ -268,10 +234,10 @@ void emb_index_map(const op *o, const hw_intrinsic *hw, const emb *e, const emb_
     int64_t lanes[3] = {hw->batch, hw->block_out, hw->block_in};
     op_role r = x == EMB_ACC ? OP_OUT : emb_operand_role(e, x);
     ES_ASSERT(op_tensor_elems(o, r) <= INT32_MAX);
-    index_ctx c;
-    ctx_init(o, r, lanes[la[0]], lanes[la[1]], &c.c);
+    pack_ctx c;
+    ctx_init(o, r, lanes[la[0]], lanes[la[1]], &c);
     c.idx = idx;
-    int64_t total = n->lay[x].elems * c.c.n1 * c.c.n2;
+    int64_t total = n->lay[x].elems * c.n1 * c.n2;
     for (int64_t i = 0; i < total; i++)
         idx[i] = -1;
     for_each_elem(o, hw, e, n, x, index_fn, &c);
