@@ -30,17 +30,37 @@ static void take_items(const pool_job *j, shared *sh, FILE *out, bool in_parent)
     fflush(out);
 }
 
-/* Copies a worker's stderr to ours, each line prefixed with the job's name. */
-static void forward(const pool_job *j, FILE *err) {
-    char line[1024];
-    rewind(err);
-    while (fgets(line, sizeof line, err)) fprintf(stderr, "%s worker: %s", j->what, line);
+/* A worker's stderr file, shown on ours as it grows: complete lines, each prefixed
+ * with the job's name (the worker writes at the file's shared offset; the parent
+ * reads with pread, so it never moves it). */
+typedef struct err_tail {
+    FILE *f;
+    off_t shown; /* bytes already shown */
+} err_tail;
+
+static void forward(const pool_job *j, err_tail *t, bool all) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = pread(fileno(t->f), buf, sizeof buf - 1, t->shown);
+        if (n <= 0) break;
+        buf[n] = 0;
+        char *end = strrchr(buf, '\n');
+        size_t take = end ? (size_t)(end - buf) + 1 : all || n == (ssize_t)sizeof buf - 1 ? (size_t)n : 0;
+        if (!take) break;
+        for (char *line = buf, *nl; line < buf + take; line = nl) {
+            nl = memchr(line, '\n', (size_t)(buf + take - line));
+            nl = nl ? nl + 1 : buf + take;
+            fprintf(stderr, "%s worker: %.*s%s", j->what, (int)(nl - line), line, nl[-1] == '\n' ? "" : "\n");
+        }
+        t->shown += (off_t)take;
+    }
     fflush(stderr);
 }
 
-/* Waits for the started workers (tick about every half second; a stop request is
- * passed on once). ok_out[w]: worker w exited with status 0. */
-static void wait_all(const pool_job *j, shared *sh, const pid_t *pid, int n, bool *ok_out) {
+/* Waits for the started workers (their messages shown as they come, a tick about
+ * every half second; a stop request is passed on once). ok_out[w]: worker w exited
+ * with status 0. */
+static void wait_all(const pool_job *j, shared *sh, const pid_t *pid, err_tail *err, int n, bool *ok_out) {
     bool live[POOL_MAX_JOBS], passed = false;
     int left = n;
     for (int w = 0; w < n; w++) live[w] = true;
@@ -61,6 +81,7 @@ static void wait_all(const pool_job *j, shared *sh, const pid_t *pid, int n, boo
                 if (live[w]) kill(pid[w], SIGTERM);
             passed = true;
         }
+        for (int w = 0; w < n; w++) forward(j, &err[w], !live[w]);
         int64_t d = atomic_load(&sh->done);
         if (j->tick && (d != shown || es_now_ms() - last >= POOL_TICK_MS)) {
             j->tick(j->ctx, d, j->n);
@@ -72,15 +93,16 @@ static void wait_all(const pool_job *j, shared *sh, const pid_t *pid, int n, boo
 }
 
 static bool run_forked(const pool_job *j, int jobs, shared *sh, status *st) {
-    FILE *out[POOL_MAX_JOBS], *err[POOL_MAX_JOBS];
+    FILE *out[POOL_MAX_JOBS];
+    err_tail err[POOL_MAX_JOBS];
     pid_t pid[POOL_MAX_JOBS];
     bool ok_w[POOL_MAX_JOBS];
     int started = 0;
     bool ok = true;
     for (int w = 0; w < jobs && ok; w++) {
         out[w] = tmpfile();
-        err[w] = tmpfile();
-        if (!out[w] || !err[w]) {
+        err[w] = (err_tail){tmpfile(), 0};
+        if (!out[w] || !err[w].f) {
             ok = status_fail(st, "%s: tmpfile: %s", j->what, strerror(errno));
         } else {
             fflush(NULL); /* buffered output must not be duplicated into the child */
@@ -88,7 +110,7 @@ static bool run_forked(const pool_job *j, int jobs, shared *sh, status *st) {
             if (pid[w] < 0) {
                 ok = status_fail(st, "%s: fork: %s", j->what, strerror(errno));
             } else if (pid[w] == 0) {
-                dup2(fileno(err[w]), 2);
+                dup2(fileno(err[w].f), 2);
                 take_items(j, sh, out[w], false);
                 fflush(NULL);
                 _exit(0);
@@ -98,14 +120,13 @@ static bool run_forked(const pool_job *j, int jobs, shared *sh, status *st) {
             }
         }
         if (out[w]) fclose(out[w]);
-        if (err[w]) fclose(err[w]);
+        if (err[w].f) fclose(err[w].f);
     }
     if (!ok)
         for (int w = 0; w < started; w++) kill(pid[w], SIGTERM);
-    wait_all(j, sh, pid, started, ok_w);
+    wait_all(j, sh, pid, err, started, ok_w);
     for (int w = 0; w < started; w++) {
-        forward(j, err[w]);
-        fclose(err[w]);
+        fclose(err[w].f);
         rewind(out[w]);
         j->read(j->ctx, out[w]);
         fclose(out[w]);

@@ -2,9 +2,9 @@
  * takes the next item off a counter shared by all (MAP_SHARED), so the long items do
  * not wait behind one worker; it writes its results as text to a temporary file of its
  * own, which the parent reads back once every worker has exited (in worker order). A
- * worker's stderr goes to a temporary file too: the parent shows it afterwards, so
- * messages do not tear the parent's progress lines. A stop request (SIGINT/SIGTERM) in
- * the parent is passed on to the workers.
+ * worker's stderr goes to a temporary file too, which the parent shows line by line as
+ * it grows, each line prefixed with the job's name (so lines of two workers never mix).
+ * A stop request (SIGINT/SIGTERM) in the parent is passed on to the workers.
  * Invariant: with jobs <= 1 the items run in this process through the same write and
  * read-back path, so a result never depends on the number of workers. */
 #ifndef EMBEDSYN_BENCH_POOL_H

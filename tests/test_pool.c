@@ -16,6 +16,7 @@ typedef struct ctx {
     int count[N];    /* times item i was read back */
     int64_t die_at;  /* a worker exits with status 3 at this item (-1: never) */
     int64_t stop_at; /* work says stop at this item (-1: never) */
+    bool talk;       /* work writes a line to stderr per item divisible by 10 */
     int64_t last_tick;
     int nticks;
 } ctx;
@@ -26,6 +27,7 @@ static bool work(void *c, int64_t i, FILE *out) {
     ctx *x = c;
     if (i == x->die_at) _exit(3);
     if (i == x->stop_at) return false;
+    if (x->talk && i % 10 == 0) fprintf(stderr, "message of item %lld\n", (long long)i);
     fprintf(out, "%lld %lld\n", (long long)i, (long long)f(i));
     return true;
 }
@@ -109,4 +111,42 @@ Test(pool, nothing_to_do) {
     status_init(&st);
     cr_assert(pool_run(&j, &st), "%s", st.msg);
     for (int64_t i = 0; i < N; i++) cr_assert_eq(x.count[i], 0);
+}
+
+/* A worker's stderr reaches ours, line by line, prefixed with the job's name; lines of
+ * two workers never mix within a line. */
+Test(pool, worker_messages_are_forwarded) {
+    char path[] = "/tmp/test_pool_err_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    fflush(stderr);
+    int saved = dup(2);
+    cr_assert_geq(saved, 0);
+    dup2(fd, 2);
+    ctx x;
+    pool_job j = job(&x, 2);
+    x.talk = true;
+    status st;
+    status_init(&st);
+    bool ok = pool_run(&j, &st);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    cr_assert(ok, "%s", st.msg);
+    FILE *f = fdopen(fd, "r");
+    cr_assert_not_null(f);
+    rewind(f);
+    char line[256];
+    int seen[N / 10] = {0}, lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        long long i;
+        cr_assert_eq(sscanf(line, "test worker: message of item %lld\n", &i), 1, "line '%s'", line);
+        cr_assert(i >= 0 && i < N && i % 10 == 0, "%s", line);
+        seen[i / 10]++;
+        lines++;
+    }
+    fclose(f);
+    unlink(path);
+    cr_assert_eq(lines, N / 10);
+    for (int k = 0; k < N / 10; k++) cr_assert_eq(seen[k], 1, "message of item %d seen %d times", 10 * k, seen[k]);
 }
