@@ -172,6 +172,24 @@ void netrun_cache_write(FILE *f, uint64_t key, const netrun_layer *l);
 bool netrun_cache_add_line(netrun_cache *c, const char *line);
 void netrun_cache_close(netrun_cache *c);
 
+/* Stage 3 (bench/cmd_net_price.c): per VTA layer the layout problem's pieces, from the
+ * layout maps of its alternatives, its producer's and the canonical layout of host
+ * producers and consumers (core/netlayout_map). */
+typedef struct netrun_lvar {
+    int32_t var;                        /* index in the problem, -1 off VTA (set by the choice) */
+    double bin[NETRUN_MAX_ALTS];        /* boundary cost of the input (host producer) */
+    nl_trans_kind kin[NETRUN_MAX_ALTS];
+    double bout[NETRUN_MAX_ALTS];       /* boundary cost of the output (host consumers) */
+    nl_trans_kind kout[NETRUN_MAX_ALTS];
+    int32_t prod;                       /* VTA producer node of in[0], or -1 */
+    double *em;                         /* edge matrix prod -> this, [a_prod * nalts + a] (malloc'd) */
+    nl_trans_kind *ek;
+} netrun_lvar;
+/* Prices every VTA layer of L into V[node] on opt->jobs worker processes (the figures
+ * come back as text, exactly: the same with any number of jobs). False + status on an
+ * error of a layer's maps or a stop request. */
+bool netrun_price(const net *g, const netrun_opts *opt, const netrun_layer *L, netrun_lvar *V, status *st);
+
 /* op Out natural index -> the node's output tensor index (-1: cropped away), or NULL
  * when they are the same (malloc'd; bench/cmd_net_run.c). */
 int32_t *netrun_out_remap(const net *g, const net_node *n);

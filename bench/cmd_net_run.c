@@ -6,7 +6,8 @@
  *                       processes (bench/pool.h) whose results come back as cache lines;
  *                       a layer none fits runs on the host (reported)
  *   3. transitions      per VTA -> VTA edge a cost matrix, per boundary with the host a
- *                       cost per alternative (core/netlayout_map)
+ *                       cost per alternative (core/netlayout_map), on the same workers
+ *                       (bench/cmd_net_price.c)
  *   4. joint choice     nl_solve (exact variable elimination), and the layer-alone choice
  *   5. run              the chosen layer programs with real data on the simulator, host
  *                       nodes on the host, each tensor compared with net_ref_run. */
@@ -223,105 +224,8 @@ int32_t *netrun_out_remap(const net *g, const net_node *n) {
     return m;
 }
 
-/* Per VTA layer: the layout problem's pieces. */
-typedef struct lvar {
-    int32_t var;                        /* index in the problem, -1 off VTA */
-    double bin[NETRUN_MAX_ALTS];        /* boundary cost of the input (host producer) */
-    nl_trans_kind kin[NETRUN_MAX_ALTS];
-    double bout[NETRUN_MAX_ALTS];       /* boundary cost of the output (host consumers) */
-    nl_trans_kind kout[NETRUN_MAX_ALTS];
-    int32_t prod;                       /* VTA producer node of in[0], or -1 */
-    double *em;                         /* edge matrix prod -> this, [a_prod * nalts + a] */
-    nl_trans_kind *ek;
-} lvar;
-
-static bool map_of_out(const net *g, const netrun_opts *opt, const netrun_layer *l, int32_t a, nl_map *m,
-                       status *st) {
-    const net_node *n = net_node_at(g, l->node);
-    emb_nest nest;
-    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, st)) return false;
-    int32_t *rm = netrun_out_remap(g, n);
-    bool ok = nl_map_out(&n->o, HW_INTRINSIC(&opt->hw), &l->alt[a].e, &nest, rm, m, st);
-    free(rm);
-    return ok;
-}
-
-/* The input map of alternative a (nl_map_act), or false (a copy priced from *bytes)
- * when there is none. */
-static bool map_of_in(const net *g, const netrun_opts *opt, const netrun_layer *l, int32_t a, nl_map *m,
-                      int64_t *bytes) {
-    const net_node *n = net_node_at(g, l->node);
-    const netrun_alt *x = &l->alt[a];
-    status st;
-    status_init(&st);
-    emb_nest nest;
-    if (!emb_nest_derive(&n->o, HW_INTRINSIC(&opt->hw), &x->e, &nest, &st)) return false;
-    *bytes = nest.dram_bytes[nl_act_operand(&x->e)];
-    return nl_map_act(&n->o, HW_INTRINSIC(&opt->hw), &x->e, &nest, x->act == TARGET_ACT_PADDED, m, bytes, &st);
-}
-
-/* 3: boundary costs and the edge matrix of layer v. */
-static bool price_layer(const net *g, const netrun_opts *opt, const netrun_layer *L, lvar *V, int32_t v,
-                        status *st) {
-    const net_node *n = net_node_at(g, v);
-    const netrun_layer *l = &L[v];
-    const net_tensor *tin = net_tensor_at(g, n->in[0]), *tout = net_tensor_at(g, n->out);
-    int32_t u = tin->producer;
-    V[v].prod = u >= 0 && L[u].engine == NET_ON_VTA ? u : -1;
-    nl_map cin = {0}, cout = {0}, pm[NETRUN_MAX_ALTS];
-    memset(pm, 0, sizeof pm);
-    const nl_price pr = {hw_bus_bytes(&opt->hw), opt->hw.dram_latency};
-    bool ok = nl_map_canonical(HW_INTRINSIC(&opt->hw), tin->rank, tin->shape, &cin, st) &&
-              nl_map_canonical(HW_INTRINSIC(&opt->hw), tout->rank, tout->shape, &cout, st);
-    if (V[v].prod >= 0)
-        for (int32_t a = 0; ok && a < L[u].nalts; a++) {
-            ok = map_of_out(g, opt, &L[u], a, &pm[a], st);
-            if (ok) nl_map_index(&pm[a]); /* shared by the transitions to every alternative */
-        }
-    if (ok && V[v].prod >= 0) {
-        V[v].em = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].em);
-        V[v].ek = calloc((size_t)(L[u].nalts * l->nalts), sizeof *V[v].ek);
-        ES_ASSERT(V[v].em && V[v].ek);
-    }
-    /* host consumers (or the network output) read the canonical layout */
-    int32_t users[64], nu = net_tensor_users(g, n->out, users, 64);
-    bool host_user = n->out == net_output(g) || nu > 64;
-    for (int32_t k = 0; k < nu && k < 64; k++) host_user |= L[users[k]].engine != NET_ON_VTA;
-    for (int32_t b = 0; ok && b < l->nalts; b++) {
-        nl_map im;
-        int64_t ibytes = 0;
-        bool have = map_of_in(g, opt, l, b, &im, &ibytes);
-        nl_transition t = have ? nl_transition_of(&pr, &cin, &im)
-                               : nl_copy_transition(&pr, net_tensor_elems(tin), ibytes);
-        V[v].bin[b] = V[v].prod >= 0 ? 0 : t.cycles;
-        V[v].kin[b] = t.kind;
-        for (int32_t a = 0; V[v].prod >= 0 && a < L[u].nalts; a++) {
-            nl_transition e = have ? nl_transition_of(&pr, &pm[a], &im)
-                                   : nl_copy_transition(&pr, pm[a].nvec * pm[a].lanes, ibytes);
-            V[v].em[a * l->nalts + b] = e.cycles;
-            V[v].ek[a * l->nalts + b] = e.kind;
-        }
-        if (have) nl_map_free(&im);
-        V[v].bout[b] = 0;
-        V[v].kout[b] = NL_TR_SAME;
-        if (host_user) {
-            nl_map om;
-            ok = map_of_out(g, opt, l, b, &om, st);
-            nl_transition to = ok ? nl_transition_of(&pr, &om, &cout) : t;
-            V[v].bout[b] = to.cycles;
-            V[v].kout[b] = to.kind;
-            if (ok) nl_map_free(&om);
-        }
-    }
-    for (int32_t a = 0; a < NETRUN_MAX_ALTS; a++)
-        if (pm[a].idx) nl_map_free(&pm[a]);
-    if (cin.idx) nl_map_free(&cin);
-    if (cout.idx) nl_map_free(&cout);
-    return ok;
-}
-
 /* 4: the joint choice, the layer-alone one, and the chosen transitions per layer. */
-static bool choose(const net *g, netrun_layer *L, lvar *V, netrun_result *r, status *st) {
+static bool choose(const net *g, netrun_layer *L, netrun_lvar *V, netrun_result *r, status *st) {
     int32_t nn = net_nnodes(g), nv = 0;
     for (int32_t i = 0; i < nn; i++) V[i].var = L[i].engine == NET_ON_VTA ? nv++ : -1;
     nl_problem *p = nl_create(nv);
@@ -609,7 +513,7 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
     double t0 = es_now_ms();
     r->nlayers = nn;
     r->layer = calloc((size_t)nn, sizeof *r->layer);
-    lvar *V = calloc((size_t)nn, sizeof *V);
+    netrun_lvar *V = calloc((size_t)nn, sizeof *V);
     if (!r->layer || !V) {
         free(V);
         return status_fail(st, "out of memory");
@@ -625,9 +529,8 @@ bool netrun_run(const net *g, const netrun_opts *opt, netrun_result *r, status *
     }
     bool ok = all_alternatives(g, opt, graph_pack, cache, L, r, st);
     netrun_cache_close(cache);
-    netrun_stage(opt, "pricing transitions and choosing the layouts");
-    for (int32_t i = 0; i < nn && ok; i++)
-        if (L[i].engine == NET_ON_VTA) ok = price_layer(g, opt, L, V, i, st);
+    if (ok) ok = netrun_price(g, opt, L, V, st);
+    netrun_stage(opt, "choosing the layouts");
     if (ok) ok = choose(g, L, V, r, st);
     for (int32_t i = 0; i < nn; i++) {
         free(V[i].em);

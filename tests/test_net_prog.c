@@ -183,7 +183,7 @@ Test(net_prog, padded_input_alternative) {
     cr_assert_eq(a.layer_cycles, r.vta_cycles);
     cr_assert_geq(a.nrelayout, 1);
     /* the progress stages, in the flow's order (the checked run's layers with data) */
-    int s_dw = stage_index("layer dw (node 3 of 4): alternatives"), s_price = stage_index("pricing transitions");
+    int s_dw = stage_index("layer dw (node 3 of 4): alternatives"), s_price = stage_index("pricing the transitions");
     int s_code = stage_index("one program: schedules"), s_step = stage_index("one program: step 1 of ");
     cr_assert(s_dw >= 0 && s_price > s_dw && s_code > s_price && s_step > s_code, "%d %d %d %d (%d stages)", s_dw,
               s_price, s_code, s_step, nstages);

@@ -302,8 +302,9 @@ static char *sorted_lines(const char *path) {
     return buf;
 }
 
-/* Worker processes compute the distinct layers' alternatives: the flow's every figure,
- * and the cache lines written, are those of the run in this process. */
+/* Worker processes compute the distinct layers' alternatives and price the layers'
+ * transitions: the flow's every figure, and the cache lines written, are those of the
+ * run in this process. */
 Test(netprog, jobs_do_not_change_the_result, .timeout = 120) {
     status st;
     status_init(&st);
@@ -335,7 +336,13 @@ Test(netprog, jobs_do_not_change_the_result, .timeout = 120) {
         cr_assert_eq(a->engine, b->engine);
         cr_assert_eq(a->nalts, b->nalts, "layer %d", i);
         cr_assert_eq(a->chosen, b->chosen);
+        cr_assert_eq(a->alone, b->alone);
         cr_assert_eq(a->cached, false);
+        /* the transitions priced by the workers, read back exactly */
+        cr_assert_eq(a->trans_in, b->trans_in, "layer %d: %a vs %a", i, a->trans_in, b->trans_in);
+        cr_assert_eq(a->trans_out, b->trans_out);
+        cr_assert_eq(a->trans_kind_in, b->trans_kind_in);
+        cr_assert_eq(a->trans_kind_out, b->trans_kind_out);
         for (int32_t k = 0; k < a->nalts; k++) {
             cr_assert_eq(a->alt[k].cycles, b->alt[k].cycles);
             cr_assert_eq(a->alt[k].src, b->alt[k].src);
