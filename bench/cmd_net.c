@@ -61,7 +61,8 @@ static const char net_help[] =
     "  --cache FILE        reuse the alternatives of layers solved before (same shape,\n"
     "                      hardware, flow and solver options) and append new ones\n"
     "  -j, --jobs N        worker processes computing the distinct layers' alternatives\n"
-    "                      (1..64, default 1; the result does not depend on it)\n"
+    "                      and pricing the transitions (1..64, default 1; the result\n"
+    "                      does not depend on it)\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     ;
