@@ -79,6 +79,8 @@ typedef struct netrun_alt {
     target_act act;        /* its input's DRAM layout: COMPACT (zero bands by the DMA) or
                             * PADDED (zero bands in DRAM: faster on small maps) */
     uint64_t cycles;       /* simulated (timing-only; the functional run takes the same) */
+    int32_t sched_idx;     /* the schedule candidate the simulation chose (driver_result
+                            * sched_chosen): later runs take it (driver_opts.sched_pick) */
     char layout_class[64];
     char layout[160];
 } netrun_alt;

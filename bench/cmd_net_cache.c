@@ -2,8 +2,9 @@
  * --cache FILE`), so that a later run (another network with layers of the same shape,
  * the --out report's second flow, a re-run) reuses them instead of solving and
  * simulating again. One line per alternative:
- *   KEY IDX NALTS SRC ACT CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
- * (ACT: the input layout's name, target_act_name).
+ *   KEY IDX NALTS SRC ACT SCHED CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
+ * (ACT: the input layout's name, target_act_name; SCHED: the schedule candidate the
+ * simulation chose, netrun_alt.sched_idx).
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
  * solver options, the cost model's version and the format version (netrun_cache_key).
  * Lines are appended as the layers' alternatives come back from the flow's workers
@@ -18,8 +19,9 @@
 
 #include "bench/cmd_net.h"
 #include "vta/cost_dse.h"
+#include "vta/sched.h"
 
-#define CACHE_VERSION 3 /* 2: ACT; 3: the group band alternative */
+#define CACHE_VERSION 4 /* 2: ACT; 3: the group band alternative; 4: SCHED */
 #define CACHE_LINE_MAX 2048
 
 typedef struct cline {
@@ -88,16 +90,19 @@ static bool parse_line(char *s, cline *c) {
     char *nl = strchr(tab2 + 1, '\n');
     if (nl) *nl = 0;
     unsigned long long key, cyc;
-    int idx, nalts, src, used = 0;
+    int idx, nalts, src, pick, used = 0;
     char act[16];
-    if (sscanf(s, "%llx %d %d %d %15s %llu%n", &key, &idx, &nalts, &src, act, &cyc, &used) != 6) return false;
+    if (sscanf(s, "%llx %d %d %d %15s %d %llu%n", &key, &idx, &nalts, &src, act, &pick, &cyc, &used) != 7)
+        return false;
     if (nalts < 1 || nalts > NETRUN_MAX_ALTS || idx < 0 || idx >= nalts || src < 0 || src > DRV_CHOSE_BAND ||
+        pick < 0 || pick > SCHED_MAX_TOP ||
         !target_act_parse(act, &c->a.act) || c->a.act == TARGET_ACT_FREE) /* a network's layouts */
         return false;
     char *p = s + used;
     if (!parse_emb(&p, &c->a.e)) return false;
     *c = (cline){key, idx, nalts, c->a};
     c->a.src = (driver_choice)src;
+    c->a.sched_idx = pick;
     c->a.cycles = cyc;
     snprintf(c->a.layout_class, sizeof c->a.layout_class, "%s", tab1 + 1);
     snprintf(c->a.layout, sizeof c->a.layout, "%s", tab2 + 1);
@@ -185,8 +190,8 @@ static void format_line(uint64_t key, const netrun_layer *l, int32_t i, char *bu
     const netrun_alt *a = &l->alt[i];
     size_t k = 0;
 #define PUT(...) k += (size_t)snprintf(buf + k, k < len ? len - k : 0, __VA_ARGS__)
-    PUT("%016llx %d %d %d %s %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src, target_act_name(a->act),
-        (unsigned long long)a->cycles, a->e.swap);
+    PUT("%016llx %d %d %d %s %d %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src, target_act_name(a->act),
+        (int)a->sched_idx, (unsigned long long)a->cycles, a->e.swap);
     for (int x = 0; x < 3; x++) {
         PUT(" %d", a->e.nterms[x]);
         for (int t = 0; t < a->e.nterms[x]; t++) {

@@ -101,20 +101,19 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
                          status *st) {
     bool ref = a->src == DRV_CHOSE_REFERENCE;
     if (!driver_plan_make(o, hw, &a->e, ref, pl, st)) return false;
-    driver_opts d;
-    driver_opts_init(&d);
-    d.timing_only = true;
-    d.act = a->act; /* the layout the flow chose (and priced) */
-    driver_result r;
-    memset(&r, 0, sizeof r);
-    if (!driver_run_plan(pl, &d, &r, st)) return false;
+    /* the candidates the alternative's run simulated (deterministic), and its choice */
     const target *tg = target_vta();
     int tmpl;
-    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, d.act, DRIVER_SCHED_K, &tmpl, st);
+    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, a->act, DRIVER_SCHED_K, &tmpl, st);
     if (!c) return false;
-    *s = *target_vta_sched(c, r.sched_chosen);
+    bool ok = a->sched_idx >= 0 && a->sched_idx < tg->nscheds(c);
+    if (ok)
+        *s = *target_vta_sched(c, a->sched_idx);
+    else
+        status_fail(st, "%s: schedule candidate %d of %d (a stale cache entry?)", o->name, (int)a->sched_idx,
+                    tg->nscheds(c));
     tg->scheds_free(c);
-    return true;
+    return ok;
 }
 
 /* Pass 1 for a VTA layer: plan, schedule, input and output maps, and how its input

@@ -130,6 +130,7 @@ static uint64_t add_variant(const op *o, const hw_config *hw, const emb *e, bool
             a->src = src;
             a->act = act;
             a->cycles = r.sim.cycles;
+            a->sched_idx = r.sched_chosen;
             snprintf(a->layout_class, sizeof a->layout_class, "%s", r.layout_class);
             snprintf(a->layout, sizeof a->layout, "%s", r.layout);
         }
@@ -431,6 +432,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
     driver_opts d;
     driver_opts_init(&d);
     d.act = l->alt[l->chosen].act;
+    d.sched_pick = l->alt[l->chosen].sched_idx; /* the schedule the alternative's run chose */
     d.check = opt->check;
     d.data = &dd;
     driver_result dr;

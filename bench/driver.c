@@ -30,6 +30,7 @@
 void driver_opts_init(driver_opts *d) {
     memset(d, 0, sizeof *d);
     d->seed = 1;
+    d->sched_pick = -1;
 }
 
 static const char *const strategy_names[] = {DRIVER_STRATEGIES(ES_NAME3)};
@@ -245,8 +246,12 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     }
     /* 2b: choose by simulation */
     double ts = es_now_ms();
-    int ci;
-    if (!select_schedule(tg, cand, dopt, &ci, st)) {
+    int ci = dopt->sched_pick;
+    if (ci >= tg->nscheds(cand)) {
+        tg->scheds_free(cand);
+        return status_fail(st, "schedule candidate %d asked for, %d exist", (int)ci, tg->nscheds(cand));
+    }
+    if (ci < 0 && !select_schedule(tg, cand, dopt, &ci, st)) {
         tg->scheds_free(cand);
         return false;
     }

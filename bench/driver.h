@@ -107,6 +107,10 @@ typedef struct driver_opts {
     double sim_above;       /* > 0: when the best schedule's estimate exceeds this, stop
                              * before simulating (sim.cycles = UINT64_MAX; the portfolio's
                              * pruning of alternatives the cost model rules out) */
+    int32_t sched_pick;     /* >= 0: take schedule candidate sched_pick instead of choosing
+                             * by simulation (the sched_chosen an earlier run of the same
+                             * plan and options reported: the candidates are deterministic);
+                             * -1 (default): choose */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6

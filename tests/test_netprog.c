@@ -213,6 +213,7 @@ Test(netprog, cache_round_trip) {
         l.alt[i].src = i ? DRV_CHOSE_IM2COL : DRV_CHOSE_REFERENCE;
         l.alt[i].act = i ? TARGET_ACT_PADDED : TARGET_ACT_COMPACT;
         l.alt[i].cycles = 1000u + 7u * (unsigned)i;
+        l.alt[i].sched_idx = 3 + i;
         snprintf(l.alt[i].layout_class, sizeof l.alt[i].layout_class, "class %d", i);
         snprintf(l.alt[i].layout, sizeof l.alt[i].layout, "layout, number %d", i);
     }
@@ -240,6 +241,7 @@ Test(netprog, cache_round_trip) {
         cr_assert_eq(a->src, b->src);
         cr_assert_eq(a->act, b->act);
         cr_assert_eq(a->cycles, b->cycles);
+        cr_assert_eq(a->sched_idx, b->sched_idx);
         cr_assert_str_eq(a->layout, b->layout);
         cr_assert_str_eq(a->layout_class, b->layout_class);
         cr_assert_eq(a->e.swap, b->e.swap);
@@ -281,6 +283,57 @@ Test(netprog, cache_round_trip) {
     cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got), "an alternative of input layout 'free' is a miss");
     netrun_cache_close(c);
     unlink(path);
+}
+
+/* An alternative's recorded schedule candidate (sched_idx), taken without choosing
+ * again (driver_opts.sched_pick, as the network's runs and its one program do), gives
+ * the cycles the alternative was chosen with; choosing again picks the same candidate. */
+Test(netprog, schedule_pick_reproduces_the_alternative) {
+    status st;
+    status_init(&st);
+    net *g = netrun_builtin("block", 5, &st);
+    cr_assert_not_null(g, "%s", st.msg);
+    netrun_opts o;
+    netrun_opts_init(&o);
+    o.max_alts = 1;
+    o.timing_only = true;
+    o.placement = NETRUN_PLACE_ALL;
+    netrun_result r;
+    cr_assert(netrun_run(g, &o, &r, &st), "%s", st.msg);
+    int checked = 0, nonzero = 0;
+    for (int32_t i = 0; i < r.nlayers; i++) {
+        const netrun_layer *l = &r.layer[i];
+        if (l->engine != NET_ON_VTA || !l->key_first) continue;
+        for (int32_t a = 0; a < l->nalts; a++) {
+            const netrun_alt *x = &l->alt[a];
+            driver_plan *pl = malloc(sizeof *pl);
+            cr_assert_not_null(pl);
+            cr_assert(driver_plan_make(&net_node_at(g, i)->o, &o.hw, &x->e, x->src == DRV_CHOSE_REFERENCE, pl, &st),
+                      "%s", st.msg);
+            driver_opts d;
+            driver_opts_init(&d);
+            d.timing_only = true;
+            d.act = x->act;
+            driver_result again, picked;
+            cr_assert(driver_run_plan(pl, &d, &again, &st), "%s", st.msg);
+            d.sched_pick = x->sched_idx;
+            cr_assert(driver_run_plan(pl, &d, &picked, &st), "%s", st.msg);
+            cr_assert_eq(again.sched_chosen, x->sched_idx, "layer %d alternative %d", i, a);
+            cr_assert_eq(picked.sim.cycles, x->cycles, "layer %d alternative %d: %llu vs %llu", i, a,
+                         (unsigned long long)picked.sim.cycles, (unsigned long long)x->cycles);
+            cr_assert_str_eq(picked.schedule, again.schedule);
+            d.sched_pick = 99;
+            cr_assert_not(driver_run_plan(pl, &d, &picked, &st), "a candidate that does not exist");
+            status_init(&st);
+            nonzero += x->sched_idx > 0;
+            checked++;
+            free(pl);
+        }
+    }
+    cr_assert_geq(checked, 4);
+    cr_log_info("%d alternatives, %d with a candidate other than the estimate's best", checked, nonzero);
+    netrun_result_free(&r);
+    net_destroy(g);
 }
 
 /* The cache file's lines, sorted (workers append them in another order). */
