@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "bench/cmd_net.h"
+#include "bench/pool.h"
 #include "core/alloc.h"
 #include "core/ref.h"
 #include "vta/netprog.h"
@@ -97,22 +98,91 @@ static bool canonical_region(netrun_prog *q, int32_t t, status *st) {
 }
 
 /* The schedule the driver chose for (o, e) (the one whose cycles the flow reports). */
-static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, driver_plan *pl, sched *s,
-                         status *st) {
+static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, sched *s, status *st) {
+    driver_plan *pl = es_malloc(sizeof *pl);
+    if (!pl) return status_fail(st, "out of memory");
     bool ref = a->src == DRV_CHOSE_REFERENCE;
-    if (!driver_plan_make(o, hw, &a->e, ref, pl, st)) return false;
+    bool ok = driver_plan_make(o, hw, &a->e, ref, pl, st);
     /* the candidates the alternative's run simulated (deterministic), and its choice */
     const target *tg = target_vta();
     int tmpl;
-    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, a->act, DRIVER_SCHED_K, &tmpl, st);
-    if (!c) return false;
-    bool ok = a->sched_idx >= 0 && a->sched_idx < tg->nscheds(c);
+    target_scheds *c = ok ? tg->schedules(o, hw, &pl->e, &pl->n, ref, a->act, DRIVER_SCHED_K, &tmpl, st) : NULL;
+    ok = c && a->sched_idx >= 0 && a->sched_idx < tg->nscheds(c);
     if (ok)
         *s = *target_vta_sched(c, a->sched_idx);
-    else
+    else if (c)
         status_fail(st, "%s: schedule candidate %d of %d (a stale cache entry?)", o->name, (int)a->sched_idx,
                     tg->nscheds(c));
-    tg->scheds_free(c);
+    if (c) tg->scheds_free(c);
+    es_free(pl);
+    return ok;
+}
+
+/* The chosen schedules of the VTA layers on the --jobs workers (the schedule search is
+ * the build's main cost); a record per layer comes back as bytes (same binary). */
+typedef struct sched_rec {
+    int32_t node;
+    bool ok;
+    char msg[sizeof(((status *)0)->msg)];
+    sched s;
+} sched_rec;
+
+typedef struct sched_job {
+    const net *g;
+    const hw_config *hw;
+    const netrun_result *r;
+    const int32_t *node;
+    lplan *plan;
+    bool *have;
+    bool failed;
+    char msg[sizeof(((status *)0)->msg)];
+} sched_job;
+
+static bool sched_work(void *ctx, int64_t i, FILE *out) {
+    sched_job *j = ctx;
+    sched_rec *x = es_calloc(1, sizeof *x);
+    ES_ASSERT(x);
+    status st;
+    status_init(&st);
+    x->node = j->node[i];
+    const netrun_layer *l = &j->r->layer[x->node];
+    x->ok = chosen_sched(&net_node_at(j->g, x->node)->o, j->hw, &l->alt[l->chosen], &x->s, &st);
+    if (!x->ok) snprintf(x->msg, sizeof x->msg, "node '%.60s': %.900s", net_node_at(j->g, x->node)->name, st.msg);
+    bool ok = fwrite(x, sizeof *x, 1, out) == 1 && x->ok;
+    es_free(x);
+    return ok;
+}
+
+static void sched_read(void *ctx, FILE *in) {
+    sched_job *j = ctx;
+    sched_rec *x = es_malloc(sizeof *x);
+    ES_ASSERT(x);
+    while (fread(x, sizeof *x, 1, in) == 1) {
+        ES_ASSERT(x->node >= 0 && x->node < net_nnodes(j->g));
+        if (x->ok) {
+            j->plan[x->node].s = x->s;
+            j->have[x->node] = true;
+        } else if (!j->failed) {
+            j->failed = true;
+            snprintf(j->msg, sizeof j->msg, "%s", x->msg);
+        }
+    }
+    es_free(x);
+}
+
+static bool all_scheds(netrun_prog *q, const netrun_opts *o, const netrun_result *r, bool *have, status *st) {
+    int32_t nn = net_nnodes(q->g), nv = 0;
+    int32_t *node = es_malloc(((size_t)nn + 1) * sizeof *node);
+    if (!node) return status_fail(st, "out of memory");
+    for (int32_t i = 0; i < nn; i++)
+        if (net_node_at(q->g, i)->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA) node[nv++] = i;
+    sched_job j = {.g = q->g, .hw = &q->hw, .r = r, .node = node, .plan = q->plan, .have = have};
+    pool_job pj = {.jobs = o->jobs, .n = nv, .ctx = &j, .work = sched_work, .read = sched_read, .what = "one program"};
+    bool ok = pool_run(&pj, st);
+    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
+    for (int32_t k = 0; ok && k < nv; k++)
+        if (!have[node[k]]) ok = status_fail(st, "node '%s': no schedule came back", net_node_at(q->g, node[k])->name);
+    es_free(node);
     return ok;
 }
 
@@ -125,7 +195,8 @@ static bool plan_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, sta
     lp->pl = es_malloc(sizeof *lp->pl);
     if (!lp->pl) return status_fail(st, "out of memory");
     lp->inp_region = -1;
-    if (!chosen_sched(&n->o, &q->hw, &L->alt[L->chosen], lp->pl, &lp->s, st) ||
+    const netrun_alt *a = &L->alt[L->chosen]; /* lp->s: its schedule (all_scheds) */
+    if (!driver_plan_make(&n->o, &q->hw, &a->e, a->src == DRV_CHOSE_REFERENCE, lp->pl, st) ||
         !netprog_inp_map(&n->o, &q->hw, &lp->pl->e, &lp->pl->n, &lp->s, &lp->cm, st))
         return false;
     int32_t *rm = netrun_out_remap(q->g, n);
@@ -206,10 +277,14 @@ void netrun_prog_destroy(netrun_prog *q) {
     free(q);
 }
 
-/* Pass 1 over the nodes (maps and input modes), pass 2 (regions, code, steps). */
-static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
+/* The schedules (all_scheds), pass 1 over the nodes (maps and input modes), pass 2
+ * (regions, code, steps). */
+static bool build_passes(netrun_prog *q, const netrun_opts *o, const netrun_result *r, status *st) {
     int32_t nn = net_nnodes(q->g);
-    bool ok = true;
+    bool *have = es_calloc((size_t)nn + 1, sizeof *have);
+    if (!have) return status_fail(st, "out of memory");
+    bool ok = all_scheds(q, o, r, have, st);
+    es_free(have);
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(q->g, i);
         const net_tensor *t = net_tensor_at(q->g, n->out);
@@ -250,7 +325,7 @@ netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_
     bool ok = q->np && q->loc && q->plan && q->layer_of;
     if (!ok) status_fail(st, "out of memory");
     for (int32_t t = 0; ok && t < nt; t++) q->loc[t].region = -1;
-    if (!ok || !build_passes(q, r, st)) {
+    if (!ok || !build_passes(q, o, r, st)) {
         netrun_prog_destroy(q);
         return NULL;
     }

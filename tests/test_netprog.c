@@ -355,15 +355,16 @@ static char *sorted_lines(const char *path) {
     return buf;
 }
 
-/* Worker processes compute the distinct layers' alternatives and price the layers'
- * transitions: the flow's every figure, and the cache lines written, are those of the
- * run in this process. */
+/* Worker processes compute the distinct layers' alternatives, price the layers'
+ * transitions and find the one program's schedules: the flow's every figure, the
+ * program's, and the cache lines written, are those of the run in this process. */
 Test(netprog, jobs_do_not_change_the_result, .timeout = 120) {
     status st;
     status_init(&st);
     net *g = netrun_builtin("chain", 5, &st);
     cr_assert_not_null(g, "%s", st.msg);
     netrun_result r[2];
+    netrun_prog_result pr[2];
     char path[2][40];
     for (int k = 0; k < 2; k++) {
         snprintf(path[k], sizeof path[k], "/tmp/test_netprog_jobs_XXXXXX");
@@ -378,7 +379,13 @@ Test(netprog, jobs_do_not_change_the_result, .timeout = 120) {
         o.jobs = k ? 3 : 1;
         o.cache = path[k];
         cr_assert(netrun_run(g, &o, &r[k], &st), "%d jobs: %s", o.jobs, st.msg);
+        /* the one program: its layers' schedules come from the workers too */
+        cr_assert(netrun_one_program(g, &o, &r[k], &pr[k], &st), "%d jobs: %s", o.jobs, st.msg);
     }
+    cr_assert_eq(pr[0].cycles, pr[1].cycles);
+    cr_assert_eq(pr[0].insns, pr[1].insns);
+    cr_assert_eq(pr[0].image_bytes, pr[1].image_bytes);
+    cr_assert_eq(pr[0].layer_cycles, r[0].vta_cycles);
     cr_assert_gt(r[0].ndistinct, 1);
     cr_assert_eq(r[0].ndistinct, r[1].ndistinct);
     cr_assert_eq(r[0].solve_rlimit, r[1].solve_rlimit, "the solver's figures come back from the workers");
