@@ -6,7 +6,8 @@
  * (ACT: the input layout's name, target_act_name; SCHED: the schedule candidate the
  * simulation chose, netrun_alt.sched_idx).
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
- * solver options, the cost model's version and the format version (netrun_cache_key).
+ * solver options, the number of schedule candidates, the cost model's version and the
+ * format version (netrun_cache_key).
  * Lines are appended as the layers' alternatives come back from the flow's workers
  * (bench/pool.h), also after a stop request, so a run stopped by Ctrl-C keeps what it
  * finished; the same lines carry a worker's results to the parent.
@@ -47,6 +48,7 @@ uint64_t netrun_cache_key_at(const char *layer_key, const netrun_opts *o, int mo
     h = mix(h, (uint64_t)(uint32_t)model_version);
     h = mix(h, (uint64_t)o->max_alts);
     h = mix(h, o->rlimit);
+    h = mix(h, DRIVER_SCHED_K); /* the candidates SCHED indexes */
     for (const char *p = layer_key; *p; p++) h = mix(h, (unsigned char)*p);
 #define HW_MIX(f, a, d, doc) h = mix(h, (uint64_t)(uint32_t)o->hw.f);
     HW_SHAPE_FIELDS(HW_MIX)

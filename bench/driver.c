@@ -246,10 +246,10 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     }
     /* 2b: choose by simulation */
     double ts = es_now_ms();
-    int ci = dopt->sched_pick;
-    if (ci >= tg->nscheds(cand)) {
+    int ci = dopt->sched_pick, ncand = tg->nscheds(cand);
+    if (ci >= ncand) {
         tg->scheds_free(cand);
-        return status_fail(st, "schedule candidate %d asked for, %d exist", (int)ci, tg->nscheds(cand));
+        return status_fail(st, "schedule candidate %d asked for, %d exist", ci, ncand);
     }
     if (ci < 0 && !select_schedule(tg, cand, dopt, &ci, st)) {
         tg->scheds_free(cand);
