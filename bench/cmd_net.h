@@ -98,6 +98,8 @@ typedef struct netrun_layer {
     net_host_work host;    /* when on the host */
     driver_check check;    /* the layer's own output vs ref_run on the same input */
     bool key_first;        /* the first layer of its shape (distinct layers) */
+    int32_t same_as;       /* the first VTA layer of its shape and requantization (whose
+                            * alternatives it shares), or -1: this is that layer */
     bool cached;           /* its alternatives came from the cache */
     double solve_cpu_ms;   /* CPU time of the solver queries (first of its shape only) */
     uint64_t solve_rlimit; /* their Z3 rlimit count (deterministic effort) */

@@ -106,21 +106,15 @@ typedef struct price_job {
     netrun_lvar *V;
     const int32_t *node; /* node of item i */
     bool *done;          /* per node: read back */
-    bool failed;
-    char msg[sizeof(((status *)0)->msg)];
 } price_job;
 
-/* "P v prod nb na {bin kin bout kout}*nb {em ek}*(na*nb)", or "E message". */
-static bool price_work(void *ctx, int64_t i, FILE *out) {
+/* "P v prod nb na {bin kin bout kout}*nb {em ek}*(na*nb)". */
+static bool price_work(void *ctx, int64_t i, FILE *out, status *st) {
     price_job *j = ctx;
     int32_t v = j->node[i];
-    status st;
-    status_init(&st);
     netrun_lvar *x = &j->V[v]; /* this process's copy (in a worker); read back below */
-    bool ok = price_layer(j->g, j->opt, j->L, j->V, v, &st);
-    if (!ok) {
-        fprintf(out, "E %s\n", st.msg);
-    } else {
+    bool ok = price_layer(j->g, j->opt, j->L, j->V, v, st);
+    if (ok) {
         int32_t nb = j->L[v].nalts, na = x->prod >= 0 ? j->L[x->prod].nalts : 0;
         fprintf(out, "P %d %d %d %d", (int)v, (int)x->prod, (int)nb, (int)na);
         for (int32_t b = 0; b < nb; b++)
@@ -146,14 +140,6 @@ static void price_read(void *ctx, FILE *in) {
     price_job *j = ctx;
     char tag;
     while (fscanf(in, " %c", &tag) == 1) {
-        if (tag == 'E') {
-            char line[sizeof j->msg];
-            if (!fgets(line, sizeof line, in)) line[0] = 0;
-            line[strcspn(line, "\n")] = 0;
-            if (!j->failed) snprintf(j->msg, sizeof j->msg, "%s", line[0] == ' ' ? line + 1 : line);
-            j->failed = true;
-            continue;
-        }
         int v, prod, nb, na;
         ES_ASSERT(tag == 'P' && fscanf(in, "%d %d %d %d", &v, &prod, &nb, &na) == 4);
         ES_ASSERT(v >= 0 && v < net_nnodes(j->g) && nb == j->L[v].nalts && nb <= NETRUN_MAX_ALTS);
@@ -188,7 +174,6 @@ bool netrun_price(const net *g, const netrun_opts *opt, const netrun_layer *L, n
     pool_job pj = {.jobs = opt->jobs, .n = nv, .ctx = &j, .work = price_work, .read = price_read,
                    .tick = price_tick, .what = "pricing"};
     bool ok = pool_run(&pj, st);
-    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
     for (int32_t k = 0; ok && k < nv; k++)
         if (!done[node[k]]) ok = status_fail(st, "net: layer %s was not priced", net_node_at(g, node[k])->name);
     free(node);

@@ -122,8 +122,6 @@ static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, 
  * the build's main cost); a record per layer comes back as bytes (same binary). */
 typedef struct sched_rec {
     int32_t node;
-    bool ok;
-    char msg[sizeof(((status *)0)->msg)];
     sched s;
 } sched_rec;
 
@@ -134,21 +132,20 @@ typedef struct sched_job {
     const int32_t *node;
     lplan *plan;
     bool *have;
-    bool failed;
-    char msg[sizeof(((status *)0)->msg)];
 } sched_job;
 
-static bool sched_work(void *ctx, int64_t i, FILE *out) {
+static bool sched_work(void *ctx, int64_t i, FILE *out, status *st) {
     sched_job *j = ctx;
     sched_rec *x = es_calloc(1, sizeof *x);
     ES_ASSERT(x);
-    status st;
-    status_init(&st);
     x->node = j->node[i];
+    const net_node *n = net_node_at(j->g, x->node);
     const netrun_layer *l = &j->r->layer[x->node];
-    x->ok = chosen_sched(&net_node_at(j->g, x->node)->o, j->hw, &l->alt[l->chosen], &x->s, &st);
-    if (!x->ok) snprintf(x->msg, sizeof x->msg, "node '%.60s': %.900s", net_node_at(j->g, x->node)->name, st.msg);
-    bool ok = fwrite(x, sizeof *x, 1, out) == 1 && x->ok;
+    status in;
+    status_init(&in);
+    bool ok = chosen_sched(&n->o, j->hw, &l->alt[l->chosen], &x->s, &in);
+    if (!ok) status_fail(st, "node '%.60s': %.900s", n->name, in.msg);
+    ok = ok && fwrite(x, sizeof *x, 1, out) == 1;
     es_free(x);
     return ok;
 }
@@ -159,30 +156,40 @@ static void sched_read(void *ctx, FILE *in) {
     ES_ASSERT(x);
     while (fread(x, sizeof *x, 1, in) == 1) {
         ES_ASSERT(x->node >= 0 && x->node < net_nnodes(j->g));
-        if (x->ok) {
-            j->plan[x->node].s = x->s;
-            j->have[x->node] = true;
-        } else if (!j->failed) {
-            j->failed = true;
-            snprintf(j->msg, sizeof j->msg, "%s", x->msg);
-        }
+        j->plan[x->node].s = x->s;
+        j->have[x->node] = true;
     }
     es_free(x);
 }
 
-static bool all_scheds(netrun_prog *q, const netrun_opts *o, const netrun_result *r, bool *have, status *st) {
+/* The VTA layer whose schedule layer i takes: an earlier one of the same shape that
+ * chose the same alternative (the same search: done once), else i. */
+static int32_t sched_source(const netrun_result *r, int32_t i) {
+    const netrun_layer *l = &r->layer[i];
+    int32_t f = l->same_as;
+    return f >= 0 && r->layer[f].engine == NET_ON_VTA && r->layer[f].chosen == l->chosen ? f : i;
+}
+
+static bool all_scheds(netrun_prog *q, const netrun_opts *o, const netrun_result *r, status *st) {
     int32_t nn = net_nnodes(q->g), nv = 0;
     int32_t *node = es_malloc(((size_t)nn + 1) * sizeof *node);
-    if (!node) return status_fail(st, "out of memory");
-    for (int32_t i = 0; i < nn; i++)
-        if (net_node_at(q->g, i)->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA) node[nv++] = i;
+    bool *have = es_calloc((size_t)nn + 1, sizeof *have);
+    bool ok = node && have;
+    if (!ok) status_fail(st, "out of memory");
+    for (int32_t i = 0; ok && i < nn; i++)
+        if (net_node_at(q->g, i)->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA && sched_source(r, i) == i)
+            node[nv++] = i;
     sched_job j = {.g = q->g, .hw = &q->hw, .r = r, .node = node, .plan = q->plan, .have = have};
     pool_job pj = {.jobs = o->jobs, .n = nv, .ctx = &j, .work = sched_work, .read = sched_read, .what = "one program"};
-    bool ok = pool_run(&pj, st);
-    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
-    for (int32_t k = 0; ok && k < nv; k++)
-        if (!have[node[k]]) ok = status_fail(st, "node '%s': no schedule came back", net_node_at(q->g, node[k])->name);
+    ok = ok && pool_run(&pj, st);
+    for (int32_t i = 0; ok && i < nn; i++) {
+        if (net_node_at(q->g, i)->kind == NET_INPUT || r->layer[i].engine != NET_ON_VTA) continue;
+        int32_t f = sched_source(r, i);
+        if (!have[f]) ok = status_fail(st, "node '%s': no schedule came back", net_node_at(q->g, f)->name);
+        else q->plan[i].s = q->plan[f].s;
+    }
     es_free(node);
+    es_free(have);
     return ok;
 }
 
@@ -281,10 +288,7 @@ void netrun_prog_destroy(netrun_prog *q) {
  * (regions, code, steps). */
 static bool build_passes(netrun_prog *q, const netrun_opts *o, const netrun_result *r, status *st) {
     int32_t nn = net_nnodes(q->g);
-    bool *have = es_calloc((size_t)nn + 1, sizeof *have);
-    if (!have) return status_fail(st, "out of memory");
-    bool ok = all_scheds(q, o, r, have, st);
-    es_free(have);
+    bool ok = all_scheds(q, o, r, st);
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(q->g, i);
         const net_tensor *t = net_tensor_at(q->g, n->out);

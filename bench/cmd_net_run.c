@@ -73,6 +73,7 @@ static void place(const net *g, bool graph_pack, netrun_layer *L) {
     for (int32_t i = 0; i < nn; i++) {
         const net_node *n = net_node_at(g, i);
         L[i].node = i;
+        L[i].same_as = -1;
         L[i].engine = n->kind == NET_CONV || n->kind == NET_DENSE ? NET_ON_VTA : NET_ON_HOST;
         if (n->kind == NET_CONV && first_conv < 0) first_conv = i;
         if (n->kind == NET_DENSE) last_dense = i;
@@ -288,7 +289,8 @@ typedef struct alt_job {
 
 /* One distinct layer: its alternatives as cache lines, then a line
  * "stat KEY NALTS CPU_MS RLIMIT" (also for a layer with none). */
-static bool alt_work(void *ctx, int64_t i, FILE *out) {
+static bool alt_work(void *ctx, int64_t i, FILE *out, status *st) {
+    (void)st; /* a layer that nothing fits has no alternatives: a result */
     alt_job *j = ctx;
     int32_t v = j->node[i];
     const net_node *n = net_node_at(j->g, v);
@@ -393,6 +395,7 @@ static bool all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
     for (int32_t i = 0; i < nn && ok; i++) {
         if (L[i].engine != NET_ON_VTA) continue;
         const op *o = &net_node_at(g, i)->o;
+        L[i].same_as = same[i];
         if (same[i] >= 0) {
             memcpy(L[i].alt, L[same[i]].alt, sizeof L[i].alt);
             L[i].nalts = L[same[i]].nalts;

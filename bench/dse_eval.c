@@ -243,8 +243,6 @@ static void progress(dse_ctx *c, int64_t done, int64_t total, double t0, int sca
  * worker. A record per design comes back. */
 typedef struct design_rec {
     int64_t i;
-    bool ok;
-    char msg[sizeof(((status *)0)->msg)];
     dse_design d;
 } design_rec;
 
@@ -256,8 +254,6 @@ typedef struct design_job {
     dse_design *res;
     bool *have;
     double t0;
-    bool failed;
-    char msg[sizeof(((status *)0)->msg)];
 } design_job;
 
 static hw_config pos_hw(const dse_ctx *c, int64_t pos) {
@@ -307,19 +303,15 @@ static int64_t group_designs(const dse_ctx *c, const int64_t *pos, int64_t cnt, 
     return ng;
 }
 
-static bool design_work(void *ctx, int64_t g, FILE *out) {
+static bool design_work(void *ctx, int64_t g, FILE *out, status *st) {
     design_job *j = ctx;
     design_rec *r = malloc(sizeof *r);
     ES_ASSERT(r);
     bool ok = true;
     for (int64_t k = j->group[g]; ok && k < j->group[g + 1]; k++) {
-        status st;
-        status_init(&st);
         memset(r, 0, sizeof *r);
         r->i = j->order[k];
-        r->ok = eval_pos(j->c, j->pos[r->i], &r->d, &st);
-        if (!r->ok) snprintf(r->msg, sizeof r->msg, "%s", st.msg);
-        ok = fwrite(r, sizeof *r, 1, out) == 1 && r->ok && !es_stop_requested();
+        ok = eval_pos(j->c, j->pos[r->i], &r->d, st) && fwrite(r, sizeof *r, 1, out) == 1 && !es_stop_requested();
     }
     free(r);
     return ok;
@@ -330,14 +322,8 @@ static void design_read(void *ctx, FILE *in) {
     design_rec *r = malloc(sizeof *r);
     ES_ASSERT(r);
     while (fread(r, sizeof *r, 1, in) == 1) {
-        if (!r->ok && !j->failed) {
-            j->failed = true;
-            snprintf(j->msg, sizeof j->msg, "%s", r->msg);
-        }
-        if (r->ok) {
-            j->res[r->i] = r->d;
-            j->have[r->i] = true;
-        }
+        j->res[r->i] = r->d;
+        j->have[r->i] = true;
     }
     free(r);
 }
@@ -372,7 +358,6 @@ bool dse_run(dse_ctx *c, dse_design **out, int64_t *nout, status *st) {
     pool_job pj = {.jobs = c->o.jobs, .n = ng, .ctx = &j, .work = design_work, .read = design_read,
                    .tick = design_tick, .what = "dse designs"};
     bool ok = pool_run(&pj, st);
-    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
     int64_t got = 0;
     for (int64_t i = 0; i < cnt; i++) got += have[i];
     if (ok && got != cnt) ok = status_fail(st, "dse: %lld of %lld designs evaluated", (long long)got, (long long)cnt);
@@ -472,7 +457,7 @@ bool dse_validate(dse_ctx *c, dse_design *d, int sample, status *st) {
 }
 
 /* The validation's tasks (design-layers, design which[t / take]) on the pool: a line
- * "t MODEL SIM" per task (hex floats: exact), or "error MESSAGE". */
+ * "t MODEL SIM" per task (hex floats: exact). */
 typedef struct val_job {
     dse_ctx *c;
     const dse_design *d;
@@ -481,20 +466,14 @@ typedef struct val_job {
     int64_t ntask;
     double *res;    /* res[t] the model's, res[ntask + t] the simulator's cycles */
     bool *have;
-    bool failed;
-    char msg[sizeof(((status *)0)->msg)];
 } val_job;
 
-static bool val_work(void *ctx, int64_t t, FILE *out) {
+static bool val_work(void *ctx, int64_t t, FILE *out, status *st) {
     val_job *j = ctx;
     const dse_design *x = &j->d[j->which[t / j->take]];
-    status st;
-    status_init(&st);
     double m, sm;
-    if (!validate_layer(j->c, &x->hw, val_layers(j->c->nlayers, j->sample, (int)(t % j->take)), &m, &sm, &st)) {
-        fprintf(out, "error %s\n", st.msg);
+    if (!validate_layer(j->c, &x->hw, val_layers(j->c->nlayers, j->sample, (int)(t % j->take)), &m, &sm, st))
         return false;
-    }
     fprintf(out, "%lld %a %a\n", (long long)t, m, sm);
     return true;
 }
@@ -505,10 +484,7 @@ static void val_read(void *ctx, FILE *in) {
     while (fgets(line, sizeof line, in)) {
         long long t;
         double m, sm;
-        if (!strncmp(line, "error ", 6)) {
-            if (!j->failed) snprintf(j->msg, sizeof j->msg, "%.*s", (int)strcspn(line + 6, "\n"), line + 6);
-            j->failed = true;
-        } else if (sscanf(line, "%lld %la %la", &t, &m, &sm) == 3 && t >= 0 && t < j->ntask) {
+        if (sscanf(line, "%lld %la %la", &t, &m, &sm) == 3 && t >= 0 && t < j->ntask) {
             j->res[t] = m;
             j->res[j->ntask + t] = sm;
             j->have[t] = true;
@@ -541,7 +517,6 @@ bool dse_validate_front(dse_ctx *c, dse_design *d, int64_t n, int sample, status
     pool_job pj = {.jobs = c->o.jobs, .n = ntask, .ctx = &j, .work = val_work, .read = val_read, .tick = val_tick,
                    .what = "dse validation"};
     bool ok = pool_run(&pj, st);
-    if (ok && j.failed) ok = status_fail(st, "%s", j.msg);
     for (int64_t t = 0; ok && t < ntask; t++)
         if (!j.have[t]) ok = status_fail(st, "dse: validation: design-layer %lld has no result", (long long)t);
     for (int64_t k = 0; ok && k < nv; k++)

@@ -118,7 +118,8 @@ typedef struct fill_job {
     int64_t shown;   /* the last progress count printed */
 } fill_job;
 
-static bool fill_work(void *ctx, int64_t i, FILE *out) {
+static bool fill_work(void *ctx, int64_t i, FILE *out, status *st) {
+    (void)st; /* an entry's failures are part of it (dse_entry.err) */
     fill_job *j = ctx;
     dse_ctx *c = j->c;
     fill_shared *sh = j->sh;

@@ -15,15 +15,26 @@
 #define POOL_MAX_JOBS 64
 #define POOL_TICK_MS 500.0
 
+/* Shared by the parent and the workers (MAP_SHARED): the next item, the items done,
+ * and the first item's error. */
 typedef struct shared {
     _Atomic int64_t next, done;
+    _Atomic int failed;
+    char msg[sizeof(((status *)0)->msg)];
 } shared;
 
-/* Takes items off the shared counter until none is left or work says stop. */
+/* Takes items off the shared counter until none is left, work says stop, or an item
+ * failed (in any worker); the first failure's message goes to sh. */
 static void take_items(const pool_job *j, shared *sh, FILE *out, bool in_parent) {
     for (;;) {
         int64_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= j->n || es_stop_requested() || !j->work(j->ctx, i, out)) break;
+        if (i >= j->n || es_stop_requested() || atomic_load(&sh->failed)) break;
+        status st;
+        status_init(&st);
+        if (!j->work(j->ctx, i, out, &st)) {
+            if (st.failed && !atomic_exchange(&sh->failed, 1)) snprintf(sh->msg, sizeof sh->msg, "%s", st.msg);
+            break;
+        }
         int64_t d = atomic_fetch_add(&sh->done, 1) + 1;
         if (in_parent && j->tick) j->tick(j->ctx, d, j->n);
     }
@@ -140,6 +151,7 @@ bool pool_run(const pool_job *j, status *st) {
     ES_ASSERT(sh != MAP_FAILED);
     atomic_init(&sh->next, 0);
     atomic_init(&sh->done, 0);
+    atomic_init(&sh->failed, 0);
     int jobs = j->jobs;
     if (jobs > POOL_MAX_JOBS) jobs = POOL_MAX_JOBS;
     if (jobs > j->n) jobs = (int)j->n;
@@ -160,6 +172,7 @@ bool pool_run(const pool_job *j, status *st) {
         ok = run_forked(j, jobs, sh, st);
     }
     if (ok && es_stop_requested()) ok = status_fail(st, "%s: stopped by a signal", j->what);
+    if (ok && atomic_load(&sh->failed)) ok = status_fail(st, "%s", sh->msg);
     munmap(sh, sizeof *sh);
     return ok;
 }

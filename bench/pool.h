@@ -21,8 +21,10 @@ typedef struct pool_job {
     int64_t n;  /* items 0 .. n-1, taken in that order */
     void *ctx;  /* passed to the callbacks */
     /* Computes item i and writes its result to out (in a worker: the worker's own
-     * copy of ctx). False: stop taking items (e.g. a stop request cut it short). */
-    bool (*work)(void *ctx, int64_t i, FILE *out);
+     * copy of ctx). False with st failed: an error, which ends the whole run and is
+     * what pool_run reports; false otherwise: this worker stops taking items (e.g. a
+     * stop request cut the item short). */
+    bool (*work)(void *ctx, int64_t i, FILE *out, status *st);
     /* In the parent: reads back what one worker wrote (positioned at its start). */
     void (*read)(void *ctx, FILE *in);
     /* In the parent, or NULL: items finished so far, after each one and about every
@@ -32,8 +34,8 @@ typedef struct pool_job {
 } pool_job;
 
 /* Runs the job. False + status when a worker could not be started or died (signal,
- * failed exit) or a stop was requested; what the other workers wrote is read back
- * all the same. */
+ * failed exit), a stop was requested, or an item failed (its message: the first one
+ * reported); what the workers wrote is read back all the same. */
 bool pool_run(const pool_job *j, status *st);
 
 #endif

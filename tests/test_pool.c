@@ -16,6 +16,7 @@ typedef struct ctx {
     int count[N];    /* times item i was read back */
     int64_t die_at;  /* a worker exits with status 3 at this item (-1: never) */
     int64_t stop_at; /* work says stop at this item (-1: never) */
+    int64_t fail_at; /* work fails with a message at this item (-1: never) */
     bool talk;       /* work writes a line to stderr per item divisible by 10 */
     int64_t last_tick;
     int nticks;
@@ -23,10 +24,11 @@ typedef struct ctx {
 
 static int64_t f(int64_t i) { return i * i * 7 + 3; }
 
-static bool work(void *c, int64_t i, FILE *out) {
+static bool work(void *c, int64_t i, FILE *out, status *st) {
     ctx *x = c;
     if (i == x->die_at) _exit(3);
     if (i == x->stop_at) return false;
+    if (i == x->fail_at) return status_fail(st, "item %lld cannot be done", (long long)i);
     if (x->talk && i % 10 == 0) fprintf(stderr, "message of item %lld\n", (long long)i);
     fprintf(out, "%lld %lld\n", (long long)i, (long long)f(i));
     return true;
@@ -53,7 +55,7 @@ static void tick(void *c, int64_t done, int64_t n) {
 
 static pool_job job(ctx *x, int jobs) {
     memset(x, 0, sizeof *x);
-    x->die_at = x->stop_at = -1;
+    x->die_at = x->stop_at = x->fail_at = -1;
     return (pool_job){.jobs = jobs, .n = N, .ctx = x, .work = work, .read = read_back, .tick = tick, .what = "test"};
 }
 
@@ -149,4 +151,21 @@ Test(pool, worker_messages_are_forwarded) {
     unlink(path);
     cr_assert_eq(lines, N / 10);
     for (int k = 0; k < N / 10; k++) cr_assert_eq(seen[k], 1, "message of item %d seen %d times", 10 * k, seen[k]);
+}
+
+/* An item's error ends the run, in this process or in a worker: pool_run reports its
+ * message as it is; the items before it still came back. */
+Test(pool, an_item_error_is_the_result) {
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        ctx x;
+        pool_job j = job(&x, jobs);
+        x.fail_at = 37;
+        status st;
+        status_init(&st);
+        cr_assert_not(pool_run(&j, &st), "%d jobs", jobs);
+        cr_assert_str_eq(st.msg, "item 37 cannot be done");
+        cr_assert_eq(x.count[37], 0);
+        if (jobs == 1)
+            for (int64_t i = 0; i < N; i++) cr_assert_eq(x.count[i], i < 37, "item %lld", (long long)i);
+    }
 }
