@@ -13,12 +13,13 @@
 #include "bench/commands.h"
 #include "core/onnx.h"
 #include "core/spec.h"
+#include "core/text.h"
 
 static const char net_help[] =
     "usage: embedsyn net MODEL.onnx [--input-shape N,C,H,W] [--strategy embedsyn|reference]\n"
     "         [--check] [--timing-only] [--out DIR] [--json] [--seed S] [--suite FILE.xml]\n"
     "         [--hw FILE] [--alts N] [--rlimit N] [--timeout S] [--placement graph-pack|all]\n"
-    "         [--cache FILE] [--jobs N] [--one-program]\n"
+    "         [--cache FILE] [--jobs N] [--one-program [--bundle DIR]]\n"
     "       embedsyn net --builtin NAME [options]\n\n"
     "Compiles a quantized network for VTA and simulates it: every conv and dense layer\n"
     "through the one-layer pipeline (embedding, schedule, program, simulator), the other\n"
@@ -79,9 +80,14 @@ static const char net_help_prog[] =
     "                      back from the image and compared with the C reference (the\n"
     "                      per-layer runs are skipped); reports the simulated cycles next\n"
     "                      to the sum of the same layers alone\n"
+    "  --bundle DIR        with --one-program (and data): DIR/segment-K is segment K as a\n"
+    "                      program bundle (dram.bin as the image is just before it runs,\n"
+    "                      program.xml, listing.txt), so each runs on any VTA runtime or\n"
+    "                      simulator (`embedsyn sim DIR/segment-K -o OUT.bin`); DIR/steps.txt\n"
+    "                      lists the steps in order (segments, host nodes, re-layouts)\n"
     "  --json              one JSON object: layers, totals, check\n";
 
-enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE, O_ONEPROG };
+enum { O_SHAPE = CLI_OPT_CMD, O_STRATEGY, O_CHECK, O_TIMING, O_OUT, O_SEED, O_SUITE, O_ALTS, O_TIMEOUT, O_RLIMIT, O_BUILTIN, O_PLACEMENT, O_CACHE, O_ONEPROG, O_BUNDLE };
 
 static const struct option net_options[] = {
     {"input-shape", required_argument, NULL, O_SHAPE}, {"strategy", required_argument, NULL, O_STRATEGY},
@@ -91,7 +97,7 @@ static const struct option net_options[] = {
     {"timeout", required_argument, NULL, O_TIMEOUT},   {"builtin", required_argument, NULL, O_BUILTIN},
     {"placement", required_argument, NULL, O_PLACEMENT}, {"rlimit", required_argument, NULL, O_RLIMIT},
     {"cache", required_argument, NULL, O_CACHE},       {"one-program", no_argument, NULL, O_ONEPROG},
-    {"jobs", required_argument, NULL, 'j'},
+    {"jobs", required_argument, NULL, 'j'},            {"bundle", required_argument, NULL, O_BUNDLE},
     {"hw", required_argument, NULL, CLI_OPT_HW},       {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
 
@@ -138,6 +144,7 @@ static int take(net_args *a, int code, const char *arg) {
     case O_BUILTIN: a->builtin = arg; break;
     case O_CACHE: a->o.cache = arg; break;
     case O_ONEPROG: a->one_program = true; break;
+    case O_BUNDLE: a->o.bundle = arg; break;
     case O_PLACEMENT:
         if (!netrun_placement_parse(arg, &a->o.placement))
             return cli_usage_error("net", "--placement must be graph-pack or all, got '%s'", arg);
@@ -194,6 +201,9 @@ static int parse(int argc, char **argv, net_args *a) {
     }
     if (!a->model == !a->builtin) return cli_usage_error("net", "give one MODEL.onnx or --builtin NAME");
     if (a->o.timing_only && a->o.check) return cli_usage_error("net", "--timing-only has no data to check");
+    if (a->o.bundle && !a->one_program) return cli_usage_error("net", "--bundle writes the segments of --one-program");
+    if (a->o.bundle && a->o.timing_only)
+        return cli_usage_error("net", "--bundle writes the images with their data: drop --timing-only");
     return -1;
 }
 
@@ -269,6 +279,14 @@ int cmd_net(int argc, char **argv) {
     net *g = a.builtin ? netrun_builtin(a.builtin, a.o.seed, &st)
                        : onnx_import(a.model, a.rank ? a.shape : NULL, a.rank, a.o.seed, &st);
     if (!g) return cli_fail("net", &st);
+    if (a.o.bundle && !text_mkdir_p(a.o.bundle, &st)) { /* before the long part */
+        net_destroy(g);
+        char why[sizeof st.msg];
+        snprintf(why, sizeof why, "%s", st.msg);
+        status_init(&st);
+        status_fail(&st, "--bundle %s: %s", a.o.bundle, why);
+        return cli_fail("net", &st);
+    }
     netrun_result r;
     bool ok = a.one_program ? run_one_program(g, &a.o, &r, &st) : netrun_run(g, &a.o, &r, &st);
     if (ok && a.suite) ok = net_report_suite(a.suite, g, &r, &st);

@@ -69,6 +69,9 @@ typedef struct netrun_opts {
     const char *cache;  /* alternatives file to reuse and extend (NULL: none) */
     int jobs;           /* worker processes computing the distinct layers' alternatives
                          * (bench/pool.h; the result does not depend on it) */
+    const char *bundle; /* the one program's run (with data): each segment written there
+                         * as a bundle just before it runs, and the steps in order
+                         * (NULL: none) */
 } netrun_opts;
 
 void netrun_opts_init(netrun_opts *o);

@@ -18,6 +18,7 @@
  * Run: the steps in order on the one image (segments on the simulator in strict mode:
  * the program stays in the portable subset; hand-offs on the host); checked: every tensor read back from the image after the run and
  * compared bit for bit with net_ref_run. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@
 #include "bench/pool.h"
 #include "core/alloc.h"
 #include "core/ref.h"
+#include "core/text.h"
 #include "vta/netprog.h"
 #include "vta/target.h"
 
@@ -390,6 +392,57 @@ static bool check_all(netrun_prog *q, const int8_t *input, status *st) {
     return ok || status_fail(st, "out of memory for the check");
 }
 
+/* --bundle: DIR/steps.txt, the steps in the order they run (opened with a header). */
+static FILE *open_steps(const netrun_opts *o, status *st) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/steps.txt", o->bundle) >= (int)sizeof path) {
+        status_fail(st, "%s: path too long", o->bundle);
+        return NULL;
+    }
+    if (!text_mkdir_p(o->bundle, st)) return NULL;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        status_fail(st, "%s: cannot create: %s", path, strerror(errno));
+        return NULL;
+    }
+    fprintf(f, "# embedsyn network program: run these steps in order on one DRAM image.\n"
+               "# segment K DIR: run bundle DIR (its dram.bin is the image just before segment K;\n"
+               "#   VTA regions L<node>.*, activations t<tensor> and L<node>.inp)\n"
+               "# host NODE: the host computes node NODE from the image and writes its output\n"
+               "# relayout TENSOR REGION: the host copies tensor TENSOR into region REGION's layout\n");
+    return f;
+}
+
+/* One step's line in steps.txt; a segment's bundle too (the image as it is now). */
+static bool bundle_step(netrun_prog *q, const np_step *s, FILE *f, const char *dir, status *st) {
+    const vta_prog *p = netprog_prog(q->np);
+    switch (s->kind) {
+    case STEP_SEGMENT: {
+        char sub[4096];
+        int w = netprog_nsegments(q->np) > 100 ? 3 : 2;
+        if (snprintf(sub, sizeof sub, "%s/segment-%0*d", dir, w, (int)s->index) >= (int)sizeof sub)
+            return status_fail(st, "%s: path too long", dir);
+        fprintf(f, "segment %d segment-%0*d layers", (int)s->index, w, (int)s->index);
+        for (int32_t i = 0; i < net_nnodes(q->g); i++)
+            if (q->layer_of[i] >= 0 && netprog_layer_at(q->np, q->layer_of[i])->segment == s->index)
+                fprintf(f, " L%d=%s", (int)i, net_node_at(q->g, i)->name);
+        fputc('\n', f);
+        return netprog_write_segment(q->np, s->index, sub, st);
+    }
+    case STEP_HOST: {
+        const net_node *n = net_node_at(q->g, s->index);
+        fprintf(f, "host %s %s inputs", n->name, net_node_kind_name(n->kind));
+        for (int k = 0; k < n->nin; k++) fprintf(f, " t%d", (int)n->in[k]);
+        fprintf(f, " output t%d\n", (int)n->out);
+        break;
+    }
+    case STEP_RELAYOUT:
+        fprintf(f, "relayout t%d %s\n", (int)s->index, vta_prog_region(p, s->region)->name);
+        break;
+    }
+    return true;
+}
+
 bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *res, status *st) {
     netrun_prog_result *r = &q->res;
     r->cycles = 0;
@@ -403,12 +456,15 @@ bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *r
     ref_fill_i8(input, nin, o->seed);
     netprog_put(q->np, q->loc[tin].region, &q->loc[tin].map, input);
     sim_options so = {.timing_only = o->timing_only, .strict = true, .model = SIM_MODEL_PORTABLE};
-    bool ok = true;
+    ES_ASSERT(!o->bundle || !o->timing_only); /* the command line refuses it */
+    FILE *steps = o->bundle ? open_steps(o, st) : NULL;
+    bool ok = !o->bundle || steps;
     for (int32_t k = 0; ok && k < q->nstep; k++) {
         const np_step *s = &q->step[k];
         netrun_stage(o, "one program: step %d of %d (%s)", (int)k + 1, (int)q->nstep,
                      s->kind == STEP_SEGMENT ? "VTA segment" : s->kind == STEP_RELAYOUT ? "host re-layout" : "host node");
         if (es_stop_requested()) ok = status_fail(st, "stopped by a signal");
+        else if (steps && !bundle_step(q, s, steps, o->bundle, st)) ok = false;
         else if (s->kind == STEP_SEGMENT) {
             sim_report rep;
             ok = netprog_run_segment(q->np, s->index, &so, &rep, st);
@@ -424,6 +480,7 @@ bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *r
             ok = host_step(q, s->index, st);
         }
     }
+    if (steps && fclose(steps) != 0 && ok) ok = status_fail(st, "%s/steps.txt: write failed", o->bundle);
     if (ok && o->check && !o->timing_only) ok = check_all(q, input, st);
     free(input);
     *res = *r;

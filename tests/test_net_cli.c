@@ -38,13 +38,15 @@ Test(net_cli, help) {
 }
 
 /* --one-program --check --json: the one program's figures in the JSON, parsed here;
- * the flow's per-layer runs are skipped, the check is the one program's. */
+ * the flow's per-layer runs are skipped, the check is the one program's. --bundle: the
+ * one segment's bundle runs on `embedsyn sim` in the program's cycles. */
 Test(net_cli, one_program_json) {
-    char out[65536];
+    char out[65536], d[] = "/tmp/test_net_cli_XXXXXX", args[512];
     status st;
     status_init(&st);
-    cr_assert_eq(net_cmd(out, sizeof out, "--builtin down --strategy reference --one-program --check --json", false), 0,
-                 "%s", out);
+    cr_assert_not_null(mkdtemp(d));
+    snprintf(args, sizeof args, "--builtin down --strategy reference --one-program --check --json --bundle %s/b", d);
+    cr_assert_eq(net_cmd(out, sizeof out, args, false), 0, "%s", out);
     arena *a = arena_create();
     const json_value *v = json_parse(a, out, strlen(out), "net", &st), *c = v ? json_get(v, "check") : NULL;
     cr_assert(c && c->type == JSON_STR && !strcmp(c->str, "pass"), "%s: %s", st.msg, out);
@@ -61,7 +63,20 @@ Test(net_cli, one_program_json) {
     cr_assert_float_eq(n[2] + n[3] + n[4], n[0], 1e-9);
     cr_assert_float_eq(n[3], 1, 1e-9); /* the stride-2 1x1 conv's input, stored by its producer */
     cr_assert_gt(n[5], 0);
+    cr_assert_float_eq(n[1], 1, 1e-9); /* the first conv on the host, then one segment */
+    char cmd[1024], sim[4096];
+    snprintf(cmd, sizeof cmd, "%s sim %s/b/segment-00 --strict --json", EMBEDSYN_CLI, d);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t got = fread(sim, 1, sizeof sim - 1, f);
+    sim[got] = 0;
+    cr_assert_eq(pclose(f), 0, "%s", sim);
+    const json_value *sv = json_parse(a, sim, strlen(sim), "sim", &st), *sc = sv ? json_get(sv, "cycles") : NULL;
+    cr_assert(sc && sc->type == JSON_NUM, "%s: %s", st.msg, sim);
+    cr_assert_float_eq(sc->num, n[5], 1e-9, "bundle %g cycles, program %g", sc->num, n[5]);
     arena_destroy(a);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    cr_assert_eq(system(cmd), 0);
 }
 
 Test(net_cli, builtin_checked_json_out_and_suite) {
@@ -129,6 +144,9 @@ Test(net_cli, bad_input_exit_2) {
         {"--builtin tiny -j 65", "--jobs"},
         {"", "MODEL.onnx"},
         {"--builtin tiny --no-such-option", "--no-such-option"},
+        {"--builtin tiny --bundle /tmp/unused", "--one-program"},
+        {"--builtin tiny --one-program --timing-only --bundle /tmp/unused", "--timing-only"},
+        {"--builtin tiny --alts 0 --one-program --bundle /proc/no/such/dir", "/proc/no/such/dir"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         cr_assert_eq(net_cmd(out, sizeof out, cases[k].args, true), 2, "%s: %s", cases[k].args, out);

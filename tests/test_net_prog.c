@@ -412,3 +412,92 @@ Test(net_prog, flow_prices_the_map_the_program_uses) {
         nl_map_free(&b);
     }
 }
+
+/* --bundle: every segment written as a bundle just before it runs, replayed from the
+ * files alone. Each bundle's run gives the program's cycles (summed over the
+ * segments), and the image it leaves is the next segment's dram.bin except the regions
+ * the host steps listed in steps.txt between them write (host outputs, re-layouts): so
+ * the bundles hold the images the checked run used, and steps.txt names every byte the
+ * host changes. */
+static bool in_region(vta_prog *p, const char *name, uint64_t addr) {
+    int r = vta_prog_find_region(p, name);
+    cr_assert_geq(r, 0, "steps.txt names region '%s' the image does not have", name);
+    const vta_region *g = vta_prog_region(p, r);
+    return addr >= g->addr && addr < g->addr + g->bytes;
+}
+
+Test(net_prog, bundles_replay_the_program) {
+    fx f = fx_open("tiny", NETRUN_EMBEDSYN);
+    char dir[] = "/tmp/embedsyn-bundle-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    f.o.bundle = dir;
+    netrun_prog_result a = checked_run(f.q, &f.o);
+    cr_assert_eq(a.check, DRV_CHECK_PASS, "%s", a.check_msg);
+    cr_assert_geq(a.nsegments, 2, "tiny with every layer on VTA has host hand-offs between segments");
+
+    char path[512], line[1024];
+    snprintf(path, sizeof path, "%s/steps.txt", dir);
+    FILE *sf = fopen(path, "r");
+    cr_assert_not_null(sf);
+    uint8_t *prev = NULL; /* the image the last segment left */
+    uint64_t prev_bytes = 0, cycles = 0;
+    char host_regions[16][64];
+    int nhost = 0, nseg = 0;
+    status st;
+    status_init(&st);
+    while (fgets(line, sizeof line, sf)) {
+        char kind[16], a1[256], a2[256];
+        if (line[0] == '#' || sscanf(line, "%15s %255s %255s", kind, a1, a2) < 2) continue;
+        if (!strcmp(kind, "host")) { /* the output region t<N> is the last word */
+            char *out = strrchr(line, ' ');
+            cr_assert(out && nhost < 16);
+            snprintf(host_regions[nhost++], sizeof host_regions[0], "%.*s", (int)strcspn(out + 1, "\n"), out + 1);
+            continue;
+        }
+        if (!strcmp(kind, "relayout")) {
+            cr_assert(nhost < 16);
+            snprintf(host_regions[nhost++], sizeof host_regions[0], "%.63s", a2);
+            continue;
+        }
+        cr_assert_str_eq(kind, "segment", "unknown step: %s", line);
+        cr_assert_eq(atoi(a1), nseg, "segments in order");
+        snprintf(path, sizeof path, "%s/%s", dir, a2);
+        vta_prog *p = vta_bundle_read(path, &st);
+        cr_assert_not_null(p, "%s", st.msg);
+        uint64_t bytes;
+        uint8_t *img = vta_prog_dram(p, &bytes);
+        if (prev) { /* what the host steps since the previous segment did not write is unchanged */
+            cr_assert_eq(bytes, prev_bytes);
+            uint64_t same = 0;
+            for (uint64_t k = 0; k < bytes; k++) {
+                bool host = false;
+                for (int h = 0; h < nhost && !host; h++) host = in_region(p, host_regions[h], k);
+                if (!host) cr_assert_eq(img[k], prev[k], "segment %d byte 0x%llx", nseg, (unsigned long long)k);
+                same += img[k] == prev[k];
+            }
+            cr_assert_lt(same, bytes, "the host steps changed nothing");
+        }
+        sim_options so = {.strict = true, .model = SIM_MODEL_PORTABLE};
+        sim_report rep;
+        cr_assert(sim_run(vta_prog_hw(p), img, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), &so, &rep, &st),
+                  "%s", st.msg);
+        cycles += rep.cycles;
+        free(prev);
+        prev = malloc(bytes);
+        cr_assert_not_null(prev);
+        memcpy(prev, img, bytes);
+        prev_bytes = bytes;
+        nhost = 0;
+        nseg++;
+        vta_prog_destroy(p);
+    }
+    fclose(sf);
+    free(prev);
+    cr_assert_eq(nseg, a.nsegments);
+    cr_assert_eq(cycles, a.cycles, "bundles %llu, program %llu", (unsigned long long)cycles,
+                 (unsigned long long)a.cycles);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    fx_close(&f);
+}

@@ -340,6 +340,59 @@ Test(bundle, write_read_round_trip) {
     rm_bundle(d2);
 }
 
+/* A part of the stream (instructions 1..3 of the sample's 6): its bundle reads back as a
+ * program of exactly those instructions at their address, over the whole image, and
+ * written again it gives the same files; the listing shows the part alone. */
+Test(bundle, range_bundle_is_the_part) {
+    vta_prog *p = sample_prog();
+    char d1[64], d2[64], f1[128], f2[128];
+    tmpdir(d1, sizeof d1);
+    tmpdir(d2, sizeof d2);
+    status st;
+    status_init(&st);
+    cr_assert_eq(vta_prog_insn_count(p), 6);
+    cr_assert(vta_bundle_write_range(p, d1, 1, 3, &st), "%s", st.msg);
+    vta_prog *q = vta_bundle_read(d1, &st);
+    cr_assert(q, "%s", st.msg);
+    cr_assert_eq(vta_prog_insn_count(q), 3);
+    cr_assert_eq(vta_prog_insn_addr(q), vta_prog_insn_addr(p) + VTA_INSN_BYTES);
+    for (int64_t i = 0; i < 3; i++) {
+        const vta_insn *a = vta_prog_insn(p, 1 + i), *b = vta_prog_insn(q, i);
+        cr_assert(a->opcode == b->opcode && a->sram_base == b->sram_base && a->dram_base == b->dram_base &&
+                      a->imm == b->imm,
+                  "instruction %lld", (long long)i);
+    }
+    uint64_t n1, n2;
+    uint8_t *i1 = vta_prog_dram(p, &n1), *i2 = vta_prog_dram(q, &n2);
+    cr_assert(n1 == n2 && memcmp(i1, i2, n1) == 0, "the whole image");
+    cr_assert(vta_bundle_write(q, d2, &st), "%s", st.msg);
+    const char *files[] = {"dram.bin", "program.xml"};
+    for (int i = 0; i < 2; i++) {
+        size_t l1, l2;
+        snprintf(f1, sizeof f1, "%s/%s", d1, files[i]);
+        snprintf(f2, sizeof f2, "%s/%s", d2, files[i]);
+        char *a = slurp(f1, &l1), *b = slurp(f2, &l2);
+        cr_assert(a && b && l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
+        free(a);
+        free(b);
+    }
+    snprintf(f1, sizeof f1, "%s/program.xml", d1);
+    char *x = slurp(f1, NULL);
+    char want[96];
+    snprintf(want, sizeof want, "<instructions address=\"%llu\" count=\"3\"/>",
+             (unsigned long long)vta_prog_insn_addr(p) + VTA_INSN_BYTES);
+    cr_assert(strstr(x, want), "%s", x);
+    free(x);
+    snprintf(f1, sizeof f1, "%s/listing.txt", d1);
+    char *lst = slurp(f1, NULL);
+    cr_assert(strstr(lst, "3 instructions") && !strstr(lst, "FINISH"), "%s", lst);
+    free(lst);
+    vta_prog_destroy(p);
+    vta_prog_destroy(q);
+    rm_bundle(d1);
+    rm_bundle(d2);
+}
+
 Test(bundle, non_default_hardware_round_trip) {
     hw_config hw = hw_default();
     hw.log_batch = 2;
@@ -439,7 +492,11 @@ Test(bundle, corrupt_bundles) {
     corrupt("address=\"4096\"", "address=\"0\"", -1, -1, 0, "reserved");
     corrupt("kind=\"inp\"", "kind=\"xyz\"", -1, -1, 0, "unknown kind 'xyz'");
     corrupt("name=\"inp\"", "name=\"uop\"", -1, -1, 0, "defined twice");
-    corrupt("count=\"6\"", "count=\"5\"", -1, -1, 0, "does not hold");
+    corrupt("<instructions address=\"4288\"", "<instructions address=\"4280\"", -1, -1, 0,
+            "does not hold"); /* before the region 'insn' */
+    corrupt("<instructions address=\"4288\" count=\"6\"", "<instructions address=\"4296\" count=\"5\"", -1, -1,
+            0, "does not hold"); /* not at an instruction of it */
+    corrupt("bytes=\"96\"", "bytes=\"80\"", -1, -1, 0, "does not hold"); /* past its end */
     corrupt("<instructions address=\"4288\"", "<instructions address=\"4384\"", -1, -1, 0,
             "outside the DRAM image");
     corrupt("name=\"insn\" kind=\"insn\"", "name=\"insn\" kind=\"uop\"", -1, -1, 0, "named 'insn'");

@@ -93,8 +93,8 @@ int64_t vta_disasm_image(FILE *f, const hw_config *hw, const uint8_t *img, uint6
                          uint64_t insn_addr, uint64_t count, bool uops) {
     int64_t bad = 0;
     for (uint64_t i = 0; i < count; i++) {
-        uint64_t a = insn_addr + 16 * i;
-        if (a < insn_addr || a > img_bytes || img_bytes - a < 16) {
+        uint64_t a = insn_addr + VTA_INSN_BYTES * i;
+        if (a < insn_addr || a > img_bytes || img_bytes - a < VTA_INSN_BYTES) {
             fprintf(f, "%6llu  0x%08llx  <invalid: outside the DRAM image of %llu bytes>\n",
                     (unsigned long long)i, (unsigned long long)a, (unsigned long long)img_bytes);
             bad += (int64_t)(count - i);
@@ -120,14 +120,24 @@ int64_t vta_disasm_image(FILE *f, const hw_config *hw, const uint8_t *img, uint6
     return bad;
 }
 
-static void write_listing(FILE *f, const vta_prog *p) {
+/* Instructions [first, first + count) of the finalized stream: a whole program, or one
+ * segment of a network's program (vta/netprog.h) over the same image. */
+typedef struct insn_range {
+    int64_t first, count;
+} insn_range;
+
+static uint64_t range_addr(const vta_prog *p, insn_range ir) {
+    return vta_prog_insn_addr(p) + VTA_INSN_BYTES * (uint64_t)ir.first;
+}
+
+static void write_listing(FILE *f, const vta_prog *p, insn_range ir) {
     const hw_config *hw = &p->hw;
     fprintf(f, "# embedsyn VTA program listing\n");
     fprintf(f, "# hardware %s: BATCH=%lld BLOCK_IN=%lld BLOCK_OUT=%lld\n", hw->name,
             (long long)hw_batch(hw), (long long)hw_block_in(hw), (long long)hw_block_out(hw));
     fprintf(f, "# DRAM image %llu bytes; %llu instructions at 0x%llx\n\n",
-            (unsigned long long)p->dram_bytes, (unsigned long long)p->ninsns,
-            (unsigned long long)vta_prog_insn_addr(p));
+            (unsigned long long)p->dram_bytes, (unsigned long long)ir.count,
+            (unsigned long long)range_addr(p, ir));
     fprintf(f, "regions:\n  %-20s %-5s %-12s %-12s %-24s %s\n", "name", "kind", "address", "bytes",
             "shape", "layout");
     for (int i = 0; i < p->nregions; i++) {
@@ -136,9 +146,11 @@ static void write_listing(FILE *f, const vta_prog *p) {
                 (unsigned long long)r->addr, (unsigned long long)r->bytes, r->shape, r->layout);
     }
     fprintf(f, "\ninstructions:\n");
-    vta_disasm_image(f, hw, p->dram, p->dram_bytes, vta_prog_insn_addr(p), (uint64_t)p->ninsns,
-                     false);
-    for (int i = 0; i < p->nregions; i++) {
+    bool whole = ir.first == 0 && ir.count == p->ninsns;
+    /* A part of the stream shows the micro-ops its own LOAD UOPs load (the image holds
+     * every segment's). */
+    vta_disasm_image(f, hw, p->dram, p->dram_bytes, range_addr(p, ir), (uint64_t)ir.count, !whole);
+    for (int i = 0; whole && i < p->nregions; i++) {
         const vta_region *r = &p->regions[i];
         if (i == p->insn_region || r->kind != HW_MEM_UOP)
             continue;
@@ -158,7 +170,7 @@ static void write_listing(FILE *f, const vta_prog *p) {
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static void write_xml(FILE *f, const vta_prog *p) {
+static void write_xml(FILE *f, const vta_prog *p, insn_range ir) {
     const hw_config *hw = &p->hw;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<!-- embedsyn VTA program bundle: dram.bin is the flat DRAM image (byte offset =\n"
@@ -174,15 +186,15 @@ static void write_xml(FILE *f, const vta_prog *p) {
     fprintf(f, "/>\n  </hardware>\n");
     fprintf(f, "  <dram bytes=\"%llu\"/>\n", (unsigned long long)p->dram_bytes);
     fprintf(f, "  <instructions address=\"%llu\" count=\"%lld\"/>\n",
-            (unsigned long long)vta_prog_insn_addr(p), (long long)p->ninsns);
+            (unsigned long long)range_addr(p, ir), (long long)ir.count);
     for (int i = 0; i < p->nregions; i++) {
-        const vta_region *r = &p->regions[i];
+        const vta_region r = p->regions[i];
         fprintf(f, "  <region");
-        text_xml_attr(f, "name", r->name);
+        text_xml_attr(f, "name", r.name);
         fprintf(f, " kind=\"%s\" address=\"%llu\" bytes=\"%llu\"", region_kind_name(p, i),
-                (unsigned long long)r->addr, (unsigned long long)r->bytes);
-        text_xml_attr(f, "shape", r->shape);
-        text_xml_attr(f, "layout", r->layout);
+                (unsigned long long)r.addr, (unsigned long long)r.bytes);
+        text_xml_attr(f, "shape", r.shape);
+        text_xml_attr(f, "layout", r.layout);
         fprintf(f, "/>\n");
     }
     fprintf(f, "</program>\n");
@@ -190,7 +202,7 @@ static void write_xml(FILE *f, const vta_prog *p) {
 
 typedef enum { OUT_DRAM, OUT_XML, OUT_LISTING } out_kind;
 
-static bool write_file(const vta_prog *p, const char *dir, const char *file, out_kind k,
+static bool write_file(const vta_prog *p, insn_range ir, const char *dir, const char *file, out_kind k,
                        status *st) {
     char path[BUNDLE_PATH_MAX];
     if (!join(path, dir, file, st))
@@ -203,8 +215,8 @@ static bool write_file(const vta_prog *p, const char *dir, const char *file, out
         if (p->dram_bytes && fwrite(p->dram, 1, (size_t)p->dram_bytes, f) != p->dram_bytes)
             status_fail(st, "%s: write failed: %s", path, strerror(errno));
         break;
-    case OUT_XML: write_xml(f, p); break;
-    case OUT_LISTING: write_listing(f, p); break;
+    case OUT_XML: write_xml(f, p, ir); break;
+    case OUT_LISTING: write_listing(f, p, ir); break;
     }
     bool err = ferror(f) != 0;
     if (fclose(f) != 0 || err)
@@ -212,13 +224,19 @@ static bool write_file(const vta_prog *p, const char *dir, const char *file, out
     return status_ok(st);
 }
 
-bool vta_bundle_write(const vta_prog *p, const char *dir, status *st) {
+bool vta_bundle_write_range(const vta_prog *p, const char *dir, int64_t first, int64_t count, status *st) {
     if (!p->finalized)
         return status_fail(st, "%s: the program is not finalized (call vta_prog_finalize first)", dir);
+    ES_ASSERT(first >= 0 && count >= 0 && first + count <= p->ninsns);
+    insn_range ir = {first, count};
     return text_mkdir_p(dir, st) && /* missing parent directories too */
-           write_file(p, dir, "dram.bin", OUT_DRAM, st) &&
-           write_file(p, dir, "program.xml", OUT_XML, st) &&
-           write_file(p, dir, "listing.txt", OUT_LISTING, st);
+           write_file(p, ir, dir, "dram.bin", OUT_DRAM, st) &&
+           write_file(p, ir, dir, "program.xml", OUT_XML, st) &&
+           write_file(p, ir, dir, "listing.txt", OUT_LISTING, st);
+}
+
+bool vta_bundle_write(const vta_prog *p, const char *dir, status *st) {
+    return vta_bundle_write_range(p, dir, 0, p->ninsns, st);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -317,7 +335,7 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
     if (!spec_attr_i64(d, dn, "bytes", -1, VTA_PROG_FIRST_ADDR, (int64_t)VTA_PROG_MAX_BYTES,
                        &dram_bytes, st) ||
         !spec_attr_i64(d, in, "address", -1, 0, (int64_t)VTA_PROG_MAX_BYTES, &iaddr, st) ||
-        !spec_attr_i64(d, in, "count", -1, 1, (int64_t)VTA_PROG_MAX_BYTES / 16, &icount, st))
+        !spec_attr_i64(d, in, "count", -1, 1, (int64_t)VTA_PROG_MAX_BYTES / VTA_INSN_BYTES, &icount, st))
         return false;
     vta_prog *p = vta_prog_create(&hw);
     *out = p;
@@ -325,10 +343,10 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
         return status_fail(st, "%s: out of memory", dir);
     if (!read_image(p, dir, (uint64_t)dram_bytes, xml, spec_node_line(dn), st))
         return false;
-    if ((uint64_t)iaddr > p->dram_bytes || p->dram_bytes - (uint64_t)iaddr < (uint64_t)icount * 16)
+    if ((uint64_t)iaddr > p->dram_bytes || p->dram_bytes - (uint64_t)iaddr < (uint64_t)icount * VTA_INSN_BYTES)
         return status_fail_at(st, xml, spec_node_line(in),
                               "instructions [%lld, %lld) lie outside the DRAM image of %llu bytes",
-                              (long long)iaddr, (long long)(iaddr + 16 * icount),
+                              (long long)iaddr, (long long)(iaddr + VTA_INSN_BYTES * icount),
                               (unsigned long long)p->dram_bytes);
     for (const spec_node *r = spec_node_first_child(root); r; r = spec_node_next(r)) {
         if (strcmp(spec_node_name(r), "region"))
@@ -355,14 +373,16 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
                                         spec_node_attr(r, "shape"), spec_node_attr(r, "layout"), &e);
         if (idx < 0)
             return status_fail_at(st, xml, line, "%s", e.msg);
-        if (is_insn) {
-            if ((uint64_t)iaddr != (uint64_t)addr || (uint64_t)icount * 16 != (uint64_t)bytes)
+        if (is_insn) { /* the whole stream, or a part of it (vta_bundle_write_range) */
+            if (iaddr < addr || (iaddr - addr) % VTA_INSN_BYTES || bytes % VTA_INSN_BYTES ||
+                (uint64_t)(iaddr - addr) + (uint64_t)icount * VTA_INSN_BYTES > (uint64_t)bytes)
                 return status_fail_at(st, xml, line,
                                       "region 'insn' [%lld, %lld) does not hold the %lld "
                                       "instructions at %lld declared by <instructions>",
                                       (long long)addr, (long long)(addr + bytes), (long long)icount,
                                       (long long)iaddr);
             p->insn_region = idx;
+            p->insn_first = (iaddr - addr) / VTA_INSN_BYTES;
         }
     }
     if (p->insn_region < 0)
@@ -375,7 +395,7 @@ static bool read_bundle(vta_prog **out, const spec_doc *d, const char *dir, stat
     for (int64_t i = 0; i < icount; i++) {
         status e;
         status_init(&e);
-        uint64_t a = (uint64_t)iaddr + 16 * (uint64_t)i;
+        uint64_t a = (uint64_t)iaddr + VTA_INSN_BYTES * (uint64_t)i;
         if (!vta_insn_decode(&hw, vta_word128_load(p->dram + a), &p->insns[i], &e))
             return status_fail(st, "%s/dram.bin: instruction %lld at 0x%llx: %s", dir, (long long)i,
                                (unsigned long long)a, e.msg);

@@ -51,6 +51,7 @@ typedef struct vta_insn {
 } vta_insn;
 
 typedef struct vta_word128 { uint64_t lo, hi; } vta_word128;
+#define VTA_INSN_BYTES 16 /* an encoded instruction in DRAM */
 
 typedef struct vta_uop { uint32_t acc, inp, wgt; } vta_uop; /* ALU: inp = acc source index */
 

@@ -195,11 +195,16 @@ bool netprog_finalize(netprog *np, status *st) {
     return vta_prog_finalize(np->p, st);
 }
 
+bool netprog_write_segment(const netprog *np, int k, const char *dir, status *st) {
+    ES_ASSERT(k >= 0 && k < np->nseg);
+    return vta_bundle_write_range(np->p, dir, np->seg[k].first, np->seg[k].count, st);
+}
+
 bool netprog_run_segment(netprog *np, int k, const sim_options *so, sim_report *rep, status *st) {
     ES_ASSERT(k >= 0 && k < np->nseg);
     uint64_t bytes;
     uint8_t *dram = vta_prog_dram(np->p, &bytes);
-    return sim_run(&np->hw, dram, bytes, vta_prog_insn_addr(np->p) + 16 * (uint64_t)np->seg[k].first,
+    return sim_run(&np->hw, dram, bytes, vta_prog_insn_addr(np->p) + VTA_INSN_BYTES * (uint64_t)np->seg[k].first,
                    (uint64_t)np->seg[k].count, so, rep, st);
 }
 

@@ -85,6 +85,9 @@ int netprog_end_segment(netprog *np);
 int netprog_nsegments(const netprog *np);
 /* Encodes the stream (after the last netprog_end_segment). */
 bool netprog_finalize(netprog *np, status *st);
+/* Segment k as a program bundle of its own (vta_bundle_write_range) over the image as it
+ * is now: written just before the segment runs, it replays on any VTA runtime. */
+bool netprog_write_segment(const netprog *np, int k, const char *dir, status *st);
 /* Simulates segment k on the image (DRAM written unless timing-only). */
 bool netprog_run_segment(netprog *np, int k, const sim_options *so, sim_report *rep, status *st);
 

@@ -238,7 +238,7 @@ bool vta_prog_finalize(vta_prog *p, status *st) {
     if (!vta_isa_check(&p->hw, st))
         return false;
     /* Encode first, so a bad instruction leaves the program unchanged. */
-    uint8_t *buf = es_malloc((size_t)p->ninsns * 16);
+    uint8_t *buf = es_malloc((size_t)p->ninsns * VTA_INSN_BYTES);
     if (!buf)
         return status_fail(st, "out of memory for %lld encoded instructions", (long long)p->ninsns);
     for (int64_t i = 0; i < p->ninsns; i++) {
@@ -249,17 +249,17 @@ bool vta_prog_finalize(vta_prog *p, status *st) {
             free(buf);
             return status_fail(st, "instruction %lld: %s", (long long)i, e.msg);
         }
-        vta_word128_store(w, buf + 16 * i);
+        vta_word128_store(w, buf + VTA_INSN_BYTES * i);
     }
     char shape[32];
     snprintf(shape, sizeof shape, "%lld", (long long)p->ninsns);
-    int idx = add_region_at_end(p, VTA_PROG_INSN_NAME, HW_MEM_UOP, (uint64_t)p->ninsns * 16, shape,
+    int idx = add_region_at_end(p, VTA_PROG_INSN_NAME, HW_MEM_UOP, (uint64_t)p->ninsns * VTA_INSN_BYTES, shape,
                                 "insn128", st);
     if (idx < 0) {
         free(buf);
         return false;
     }
-    memcpy(vta_prog_region_data(p, idx), buf, (size_t)p->ninsns * 16);
+    memcpy(vta_prog_region_data(p, idx), buf, (size_t)p->ninsns * VTA_INSN_BYTES);
     free(buf);
     p->insn_region = idx;
     p->finalized = true;
@@ -275,7 +275,7 @@ uint8_t *vta_prog_dram(vta_prog *p, uint64_t *bytes) {
 bool vta_prog_finalized(const vta_prog *p) { return p->finalized; }
 
 uint64_t vta_prog_insn_addr(const vta_prog *p) {
-    return p->insn_region >= 0 ? p->regions[p->insn_region].addr : 0;
+    return p->insn_region >= 0 ? p->regions[p->insn_region].addr + VTA_INSN_BYTES * (uint64_t)p->insn_first : 0;
 }
 
 uint64_t vta_prog_insn_count(const vta_prog *p) {

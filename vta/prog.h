@@ -58,6 +58,11 @@ uint64_t vta_prog_insn_count(const vta_prog *p);
 
 /* Bundle directory: dram.bin, program.xml, listing.txt. */
 bool vta_bundle_write(const vta_prog *p, const char *dir, status *st);
+/* The same for instructions [first, first + count) of the stream (a part that runs as a
+ * program of its own, e.g. a network program's segment, vta/netprog.h): the whole
+ * image, <instructions> and the region 'insn' cover that part, the listing shows the
+ * micro-ops its LOAD UOPs load. */
+bool vta_bundle_write_range(const vta_prog *p, const char *dir, int64_t first, int64_t count, status *st);
 vta_prog *vta_bundle_read(const char *dir, status *st);
 
 /* Additions (isa helper). The instruction region is named "insn"; in memory its kind is

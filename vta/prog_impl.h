@@ -4,7 +4,8 @@
  * Invariant: dram holds dram_bytes bytes (capacity dram_cap); every region lies inside
  * it at or after VTA_PROG_FIRST_ADDR, aligned to vta_prog_region_align(kind), and no
  * two regions overlap; when finalized, insn_region is the index of the "insn" region
- * and it holds the encoding of the ninsns instructions. */
+ * and it holds the encoding of the ninsns instructions from its instruction insn_first
+ * on (0 unless read from a bundle of a part of a stream, vta_bundle_write_range). */
 #ifndef EMBEDSYN_VTA_PROG_IMPL_H
 #define EMBEDSYN_VTA_PROG_IMPL_H
 
@@ -25,6 +26,7 @@ struct vta_prog {
     bool finalized;
     bool oom; /* an instruction was dropped for lack of memory: finalize fails */
     int insn_region; /* -1 until finalized */
+    int64_t insn_first; /* the program's first instruction in that region */
 };
 
 /* Alignment of a region of this kind: max(64, element bytes). */
