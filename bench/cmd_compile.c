@@ -8,7 +8,7 @@
 #include "encoders/enc.h"
 
 static const char compile_help[] =
-    "usage: embedsyn compile (--op F | --conv SHAPE | --gemm SHAPE) [--hw F]\n"
+    "usage: embedsyn compile (--op F | --conv SHAPE | --gemm SHAPE | --suite F) [--hw F]\n"
     "                        [--embedding F.xml | --strategy reference|solve|portfolio|im2col[:DIMS]]\n"
     "                        [--seed N]\n"
     "                        -o BUNDLE_DIR [--strict] [--sched-candidates K] [--objective O]\n"
@@ -16,6 +16,8 @@ static const char compile_help[] =
     "Lowers the embedding (default: the reference strategy) to a VTA program, fills the\n"
     "operands with seeded random data and writes the bundle to BUNDLE_DIR; run it with any\n"
     "VTA runtime that takes a physical instruction address and count over dram.bin.\n\n"
+    "  --suite F        every operator of a suite: the bundles DIR/NAME, one result each\n"
+    "                   (errors are results: {\"name\",\"error\"}; exit 1 if any failed)\n"
     "  --embedding F    embedding XML (format: core/schemas/embedding.xsd)\n"
     "  --strategy S     reference | solve (the optimal embedding from Z3) | portfolio (as\n"
     "                   `embedsyn bench`: the solver's optimum or, when as utilization-\n"
@@ -34,6 +36,7 @@ int cmd_compile(int argc, char **argv) {
     int rc = bench_lower_parse("compile", compile_help, argc, argv, false, &a);
     if (rc >= 0) return rc;
     a.d.no_sim = true;
+    if (a.suite) return bench_lower_suite("compile", &a, false);
     driver_result r;
     status st;
     status_init(&st);

@@ -23,7 +23,7 @@ typedef struct bench_lower_args {
     const char *strategy;    /* --strategy as given (default "reference"), for the output */
     driver_strategy strat;   /* the parsed strategy (DRV_FILE with --embedding) */
     const char *out_dir;     /* -o DIR */
-    const char *suite;       /* run: --suite FILE (every operator of a suite) */
+    const char *suite;       /* --suite FILE (every operator of a suite) */
     int objective;           /* --objective (enc_objective) for solve and portfolio, or -1 */
     driver_opts d;
 } bench_lower_args;
@@ -34,6 +34,10 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
                       bench_lower_args *a);
 /* Runs the driver on the selected embedding. */
 bool bench_lower_exec(const bench_lower_args *a, driver_result *r, status *st);
+/* --suite: every operator in turn (ran: simulated, run; else compile), with -o DIR each
+ * one's bundle in DIR/NAME; one result each, an error is a result. The exit status: 0,
+ * 1 when some operator failed, 130 after Ctrl-C. */
+int bench_lower_suite(const char *cmd, bench_lower_args *a, bool ran);
 /* One JSON object (with newline) or a short text report. */
 void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *r, bool ran);
 

@@ -37,7 +37,8 @@ static const char run_help[] =
     "  --check          compare the whole output with the C reference (bit-exact)\n"
     "  --check-sample N compare N random output elements\n"
     "  --timing-only    simulate without data (large layers); check is skipped\n"
-    "  -o DIR           also write the program bundle (dram.bin, program.xml, listing.txt)\n"
+    "  -o DIR           also write the program bundle (dram.bin, program.xml, listing.txt);\n"
+    "                   with --suite, one per operator: DIR/NAME\n"
     "  --strict         leaving VTA's portable subset is an error\n"
     "  --sched-candidates K  schedules simulated to choose from (the K best by the cost\n"
     "                   model, plus the reference template's for channel packing);\n"
@@ -71,13 +72,13 @@ static const struct option lower_options[] = {
     {"sched-candidates", required_argument, NULL, OPT_SCHED_K},
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"input-layout", required_argument, NULL, OPT_INPUT_LAYOUT},
+    {"suite", required_argument, NULL, OPT_SUITE},
     {"check", no_argument, NULL, OPT_CHECK},                 /* run only from here on */
     {"check-sample", required_argument, NULL, OPT_CHECK_SAMPLE},
     {"timing-only", no_argument, NULL, OPT_TIMING_ONLY},
-    {"suite", required_argument, NULL, OPT_SUITE},
     {NULL, 0, NULL, 0},
 };
-#define LOWER_RUN_ONLY 4 /* rows at the end of lower_options that compile does not take */
+#define LOWER_RUN_ONLY 3 /* rows at the end of lower_options that compile does not take */
 
 /* One option's value into a; -1 when applied, else the exit status. */
 static int lower_take(const char *cmd, int code, const char *v, bench_lower_args *a) {
@@ -161,8 +162,8 @@ int bench_lower_parse(const char *cmd, const char *help, int argc, char **argv, 
         if (rc >= 0) return rc;
     }
     if (optind < argc) return cli_usage_error(cmd, "unknown option '%s'", argv[optind]);
-    if (a->suite && (a->c.have_op || a->embedding || a->out_dir))
-        return cli_usage_error(cmd, "--suite excludes an operator, --embedding and -o");
+    if (a->suite && (a->c.have_op || a->embedding))
+        return cli_usage_error(cmd, "--suite excludes an operator and --embedding");
     if (!a->c.have_op && !a->suite) return cli_usage_error(cmd, "an operator is required (--op, --conv or --gemm)");
     if (a->embedding && a->strat.kind != DRV_REFERENCE)
         return cli_usage_error(cmd, "--embedding and --strategy exclude each other");
@@ -236,22 +237,36 @@ void bench_lower_print(FILE *f, const bench_lower_args *a, const driver_result *
     if (s->nwarnings) fprintf(f, "  simulator warnings: %d (first: %s)\n", s->nwarnings, s->warning);
 }
 
-/* --suite: every operator in turn; an operator that cannot be lowered is reported and
- * counted as failed, the others still run. */
-static int run_suite(bench_lower_args *a) {
-    char name[128];
+/* With -o DIR, operator o's bundle directory DIR/NAME (false when the name cannot be
+ * one path component). */
+static bool suite_bundle_dir(const bench_lower_args *a, const op *o, char *path, size_t len, status *st) {
+    if (!a->out_dir) return true;
+    if (!o->name[0] || strchr(o->name, '/') || !strcmp(o->name, ".") || !strcmp(o->name, ".."))
+        return status_fail(st, "operator name '%s' cannot name a bundle directory", o->name);
+    if (snprintf(path, len, "%s/%s", a->out_dir, o->name) >= (int)len)
+        return status_fail(st, "%s/%s: path too long", a->out_dir, o->name);
+    return true;
+}
+
+/* --suite: every operator in turn (run: simulated; compile: its bundle only); an
+ * operator that cannot be lowered is reported and counted as failed, the others still
+ * run. */
+int bench_lower_suite(const char *cmd, bench_lower_args *a, bool ran) {
+    char name[128], dir[4096];
     op *ops = NULL;
     int nops = 0;
     status st;
     status_init(&st);
-    if (!spec_load_suite(a->suite, name, sizeof name, &ops, &nops, &st)) return cli_fail("run", &st);
+    if (!spec_load_suite(a->suite, name, sizeof name, &ops, &nops, &st)) return cli_fail(cmd, &st);
     int failed = 0;
     for (int i = 0; i < nops; i++) {
         a->c.op = ops[i];
         a->c.have_op = true;
         driver_result r;
         status_init(&st);
-        if (!bench_lower_exec(a, &r, &st)) {
+        bool ok = suite_bundle_dir(a, &ops[i], dir, sizeof dir, &st);
+        a->d.bundle_dir = a->out_dir ? dir : NULL;
+        if (!ok || !bench_lower_exec(a, &r, &st)) {
             failed++;
             if (a->c.json) {
                 printf("{\"name\":");
@@ -265,20 +280,21 @@ static int run_suite(bench_lower_args *a) {
                 printf("%s: error: %s\n", ops[i].name, st.msg);
             }
         } else {
-            bench_lower_print(stdout, a, &r, true);
+            bench_lower_print(stdout, a, &r, ran);
             failed += r.check == DRV_CHECK_FAIL;
         }
         fflush(stdout);
+        if (cli_interrupted()) break;
     }
     free(ops);
-    return failed ? 1 : 0;
+    return cli_interrupted() ? cli_interrupted_exit(cmd, a->c.json, "stopped by a signal") : failed ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv) {
     bench_lower_args a;
     int rc = bench_lower_parse("run", run_help, argc, argv, true, &a);
     if (rc >= 0) return rc;
-    if (a.suite) return run_suite(&a);
+    if (a.suite) return bench_lower_suite("run", &a, true);
     driver_result r;
     status st;
     status_init(&st);
