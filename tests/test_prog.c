@@ -290,9 +290,23 @@ static void same_prog(const vta_prog *a, const vta_prog *b) {
     cr_assert(memcmp(da, db, (size_t)na) == 0);
 }
 
+/* Files `files` of bundle directories d1 and d2 are byte for byte the same. */
+static void same_files(const char *d1, const char *d2, const char *const *files, int n) {
+    for (int i = 0; i < n; i++) {
+        char f1[128], f2[128];
+        size_t l1, l2;
+        snprintf(f1, sizeof f1, "%s/%s", d1, files[i]);
+        snprintf(f2, sizeof f2, "%s/%s", d2, files[i]);
+        char *a = slurp(f1, &l1), *b = slurp(f2, &l2);
+        cr_assert(a && b && l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
+        free(a);
+        free(b);
+    }
+}
+
 Test(bundle, write_read_round_trip) {
     vta_prog *p = sample_prog();
-    char d1[64], d2[64], f1[128], f2[128];
+    char d1[64], d2[64], f1[128];
     tmpdir(d1, sizeof d1);
     tmpdir(d2, sizeof d2);
     status st;
@@ -312,16 +326,7 @@ Test(bundle, write_read_round_trip) {
     free(bin);
     /* writing what was read reproduces every file */
     cr_assert(vta_bundle_write(q, d2, &st), "%s", st.msg);
-    const char *files[] = {"dram.bin", "program.xml", "listing.txt"};
-    for (int i = 0; i < 3; i++) {
-        size_t l1, l2;
-        snprintf(f1, sizeof f1, "%s/%s", d1, files[i]);
-        snprintf(f2, sizeof f2, "%s/%s", d2, files[i]);
-        char *a = slurp(f1, &l1), *b = slurp(f2, &l2);
-        cr_assert(a && b && l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
-        free(a);
-        free(b);
-    }
+    same_files(d1, d2, (const char *[]){"dram.bin", "program.xml", "listing.txt"}, 3);
     /* the escaped strings survived; listing has the instructions and micro-ops */
     int o = vta_prog_find_region(q, "out&<result>");
     cr_assert_geq(o, 0);
@@ -345,7 +350,7 @@ Test(bundle, write_read_round_trip) {
  * written again it gives the same files; the listing shows the part alone. */
 Test(bundle, range_bundle_is_the_part) {
     vta_prog *p = sample_prog();
-    char d1[64], d2[64], f1[128], f2[128];
+    char d1[64], d2[64], f1[128];
     tmpdir(d1, sizeof d1);
     tmpdir(d2, sizeof d2);
     status st;
@@ -366,16 +371,7 @@ Test(bundle, range_bundle_is_the_part) {
     uint8_t *i1 = vta_prog_dram(p, &n1), *i2 = vta_prog_dram(q, &n2);
     cr_assert(n1 == n2 && memcmp(i1, i2, n1) == 0, "the whole image");
     cr_assert(vta_bundle_write(q, d2, &st), "%s", st.msg);
-    const char *files[] = {"dram.bin", "program.xml"};
-    for (int i = 0; i < 2; i++) {
-        size_t l1, l2;
-        snprintf(f1, sizeof f1, "%s/%s", d1, files[i]);
-        snprintf(f2, sizeof f2, "%s/%s", d2, files[i]);
-        char *a = slurp(f1, &l1), *b = slurp(f2, &l2);
-        cr_assert(a && b && l1 == l2 && memcmp(a, b, l1) == 0, "%s differs", files[i]);
-        free(a);
-        free(b);
-    }
+    same_files(d1, d2, (const char *[]){"dram.bin", "program.xml"}, 2);
     snprintf(f1, sizeof f1, "%s/program.xml", d1);
     char *x = slurp(f1, NULL);
     char want[96];

@@ -188,13 +188,13 @@ static void write_xml(FILE *f, const vta_prog *p, insn_range ir) {
     fprintf(f, "  <instructions address=\"%llu\" count=\"%lld\"/>\n",
             (unsigned long long)range_addr(p, ir), (long long)ir.count);
     for (int i = 0; i < p->nregions; i++) {
-        const vta_region r = p->regions[i];
+        const vta_region *r = &p->regions[i];
         fprintf(f, "  <region");
-        text_xml_attr(f, "name", r.name);
+        text_xml_attr(f, "name", r->name);
         fprintf(f, " kind=\"%s\" address=\"%llu\" bytes=\"%llu\"", region_kind_name(p, i),
-                (unsigned long long)r.addr, (unsigned long long)r.bytes);
-        text_xml_attr(f, "shape", r.shape);
-        text_xml_attr(f, "layout", r.layout);
+                (unsigned long long)r->addr, (unsigned long long)r->bytes);
+        text_xml_attr(f, "shape", r->shape);
+        text_xml_attr(f, "layout", r->layout);
         fprintf(f, "/>\n");
     }
     fprintf(f, "</program>\n");
