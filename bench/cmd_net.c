@@ -61,9 +61,9 @@ static const char net_help[] =
     "  --timeout S         solver wall-clock hang guard per query (default 600)\n"
     "  --cache FILE        reuse the alternatives of layers solved before (same shape,\n"
     "                      hardware, flow and solver options) and append new ones\n"
-    "  -j, --jobs N        worker processes computing the distinct layers' alternatives,\n"
-    "                      pricing the transitions and finding the one program's\n"
-    "                      schedules (1..64, default 1; the result does not depend on it)\n"
+    "  -j, --jobs N        worker processes computing the distinct layers' alternatives\n"
+    "                      and pricing the transitions (1..64, default 1; the result\n"
+    "                      does not depend on it)\n"
     "  --seed S            input values (and random weights of models without any)\n"
     "  --hw FILE           hardware config (default: TVM's default VTA)\n"
     ;

@@ -82,8 +82,9 @@ typedef struct netrun_alt {
     target_act act;        /* its input's DRAM layout: COMPACT (zero bands by the DMA) or
                             * PADDED (zero bands in DRAM: faster on small maps) */
     uint64_t cycles;       /* simulated (timing-only; the functional run takes the same) */
-    int32_t sched_idx;     /* the schedule candidate the simulation chose (driver_result
-                            * sched_chosen): later runs take it (driver_opts.sched_pick) */
+    char sched[TARGET_SCHED_TEXT]; /* the schedule its simulation chose, saved (driver_result
+                            * sched_saved): later runs take it without searching
+                            * (driver_opts.sched_text) */
     char layout_class[64];
     char layout[160];
 } netrun_alt;
@@ -101,8 +102,6 @@ typedef struct netrun_layer {
     net_host_work host;    /* when on the host */
     driver_check check;    /* the layer's own output vs ref_run on the same input */
     bool key_first;        /* the first layer of its shape (distinct layers) */
-    int32_t same_as;       /* the first VTA layer of its shape and requantization (whose
-                            * alternatives it shares), or -1: this is that layer */
     bool cached;           /* its alternatives came from the cache */
     double solve_cpu_ms;   /* CPU time of the solver queries (first of its shape only) */
     uint64_t solve_rlimit; /* their Z3 rlimit count (deterministic effort) */

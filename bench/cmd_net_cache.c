@@ -3,16 +3,17 @@
  * the --out report's second flow, a re-run) reuses them instead of solving and
  * simulating again. One line per alternative:
  *   KEY IDX NALTS SRC ACT SCHED CYCLES SWAP {NTERMS {DIM EXTENT COMP_DIM COMP_COEF}*}x3 \t CLASS \t LAYOUT
- * (ACT: the input layout's name, target_act_name; SCHED: the schedule candidate the
- * simulation chose, netrun_alt.sched_idx).
+ * (ACT: the input layout's name, target_act_name; SCHED: the schedule the simulation
+ * chose, saved by the target: netrun_alt.sched).
  * KEY hashes the layer's shape and requantization, the hardware config, the flow, the
  * solver options, the number of schedule candidates, the cost model's version and the
  * format version (netrun_cache_key).
  * Lines are appended as the layers' alternatives come back from the flow's workers
  * (bench/pool.h), also after a stop request, so a run stopped by Ctrl-C keeps what it
  * finished; the same lines carry a worker's results to the parent.
- * Invariant: a layer is a hit only when all its NALTS lines parsed and every embedding
- * passes emb_check and builds its nest for that layer; anything else is a miss. */
+ * Invariant: a layer is a hit only when all its NALTS lines parsed, every embedding
+ * passes emb_check and builds its nest for that layer and every schedule loads for it
+ * (sched_load); anything else is a miss. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include "vta/cost_dse.h"
 #include "vta/sched.h"
 
-#define CACHE_VERSION 4 /* 2: ACT; 3: the group band alternative; 4: SCHED */
+#define CACHE_VERSION 5 /* 2: ACT; 3: the group band alternative; 4: SCHED (an index); 5: SCHED saved */
 #define CACHE_LINE_MAX 2048
 
 typedef struct cline {
@@ -92,19 +93,19 @@ static bool parse_line(char *s, cline *c) {
     char *nl = strchr(tab2 + 1, '\n');
     if (nl) *nl = 0;
     unsigned long long key, cyc;
-    int idx, nalts, src, pick, used = 0;
-    char act[16];
-    if (sscanf(s, "%llx %d %d %d %15s %d %llu%n", &key, &idx, &nalts, &src, act, &pick, &cyc, &used) != 7)
+    int idx, nalts, src, used = 0;
+    char act[16], sch[TARGET_SCHED_TEXT];
+    if (sscanf(s, "%llx %d %d %d %15s %255s %llu%n", &key, &idx, &nalts, &src, act, sch, &cyc, &used) != 7)
         return false;
+    _Static_assert(TARGET_SCHED_TEXT == 256, "the %255s above");
     if (nalts < 1 || nalts > NETRUN_MAX_ALTS || idx < 0 || idx >= nalts || src < 0 || src > DRV_CHOSE_BAND ||
-        pick < 0 || pick > SCHED_MAX_TOP ||
         !target_act_parse(act, &c->a.act) || c->a.act == TARGET_ACT_FREE) /* a network's layouts */
         return false;
     char *p = s + used;
     if (!parse_emb(&p, &c->a.e)) return false;
     *c = (cline){key, idx, nalts, c->a};
     c->a.src = (driver_choice)src;
-    c->a.sched_idx = pick;
+    snprintf(c->a.sched, sizeof c->a.sched, "%s", sch);
     c->a.cycles = cyc;
     snprintf(c->a.layout_class, sizeof c->a.layout_class, "%s", tab1 + 1);
     snprintf(c->a.layout, sizeof c->a.layout, "%s", tab2 + 1);
@@ -180,7 +181,10 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
         status st;
         status_init(&st);
         emb_nest n;
-        if (!emb_nest_build(o, HW_INTRINSIC(hw), &alt[i].e, &n, &st)) return false; /* checked: emb_check */
+        sched s;
+        if (!emb_nest_build(o, HW_INTRINSIC(hw), &alt[i].e, &n, &st) || /* checked: emb_check */
+            !sched_load(alt[i].sched, o, hw, &n, &s, &st))
+            return false;
     }
     memcpy(l->alt, alt, (size_t)nalts * sizeof *alt);
     l->nalts = nalts;
@@ -192,8 +196,8 @@ static void format_line(uint64_t key, const netrun_layer *l, int32_t i, char *bu
     const netrun_alt *a = &l->alt[i];
     size_t k = 0;
 #define PUT(...) k += (size_t)snprintf(buf + k, k < len ? len - k : 0, __VA_ARGS__)
-    PUT("%016llx %d %d %d %s %d %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src, target_act_name(a->act),
-        (int)a->sched_idx, (unsigned long long)a->cycles, a->e.swap);
+    PUT("%016llx %d %d %d %s %s %llu %d", (unsigned long long)key, i, l->nalts, (int)a->src, target_act_name(a->act),
+        a->sched, (unsigned long long)a->cycles, a->e.swap);
     for (int x = 0; x < 3; x++) {
         PUT(" %d", a->e.nterms[x]);
         for (int t = 0; t < a->e.nterms[x]; t++) {

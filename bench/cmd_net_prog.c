@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "bench/cmd_net.h"
-#include "bench/pool.h"
 #include "core/alloc.h"
 #include "core/ref.h"
 #include "core/text.h"
@@ -99,100 +98,28 @@ static bool canonical_region(netrun_prog *q, int32_t t, status *st) {
     return l->region >= 0;
 }
 
-/* The schedule the driver chose for (o, e) (the one whose cycles the flow reports). */
+/* The schedule the driver chose for the alternative (the one whose cycles the flow
+ * reports), loaded from its saved form: no search. */
 static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, sched *s, status *st) {
     driver_plan *pl = es_malloc(sizeof *pl);
     if (!pl) return status_fail(st, "out of memory");
-    bool ref = a->src == DRV_CHOSE_REFERENCE;
-    bool ok = driver_plan_make(o, hw, &a->e, ref, pl, st);
-    /* the candidates the alternative's run simulated (deterministic), and its choice */
-    const target *tg = target_vta();
-    int tmpl;
-    target_scheds *c = ok ? tg->schedules(o, hw, &pl->e, &pl->n, ref, a->act, DRIVER_SCHED_K, &tmpl, st) : NULL;
-    ok = c && a->sched_idx >= 0 && a->sched_idx < tg->nscheds(c);
-    if (ok)
-        *s = *target_vta_sched(c, a->sched_idx);
-    else if (c)
-        status_fail(st, "%s: schedule candidate %d of %d (a stale cache entry?)", o->name, (int)a->sched_idx,
-                    tg->nscheds(c));
-    if (c) tg->scheds_free(c);
+    bool ok = driver_plan_make(o, hw, &a->e, a->src == DRV_CHOSE_REFERENCE, pl, st) &&
+              sched_load(a->sched, o, hw, &pl->n, s, st);
     es_free(pl);
     return ok;
 }
 
-/* The chosen schedules of the VTA layers on the --jobs workers (the schedule search is
- * the build's main cost); a record per layer comes back as bytes (same binary). */
-typedef struct sched_rec {
-    int32_t node;
-    sched s;
-} sched_rec;
-
-typedef struct sched_job {
-    const net *g;
-    const hw_config *hw;
-    const netrun_result *r;
-    const int32_t *node;
-    lplan *plan;
-    bool *have;
-} sched_job;
-
-static bool sched_work(void *ctx, int64_t i, FILE *out, status *st) {
-    sched_job *j = ctx;
-    sched_rec *x = es_calloc(1, sizeof *x);
-    ES_ASSERT(x);
-    x->node = j->node[i];
-    const net_node *n = net_node_at(j->g, x->node);
-    const netrun_layer *l = &j->r->layer[x->node];
-    status in;
-    status_init(&in);
-    bool ok = chosen_sched(&n->o, j->hw, &l->alt[l->chosen], &x->s, &in);
-    if (!ok) status_fail(st, "node '%.60s': %.900s", n->name, in.msg);
-    ok = ok && fwrite(x, sizeof *x, 1, out) == 1;
-    es_free(x);
-    return ok;
-}
-
-static void sched_read(void *ctx, FILE *in) {
-    sched_job *j = ctx;
-    sched_rec *x = es_malloc(sizeof *x);
-    ES_ASSERT(x);
-    while (fread(x, sizeof *x, 1, in) == 1) {
-        ES_ASSERT(x->node >= 0 && x->node < net_nnodes(j->g));
-        j->plan[x->node].s = x->s;
-        j->have[x->node] = true;
+static bool all_scheds(netrun_prog *q, const netrun_result *r, status *st) {
+    for (int32_t i = 0; i < net_nnodes(q->g); i++) {
+        const net_node *n = net_node_at(q->g, i);
+        if (n->kind == NET_INPUT || r->layer[i].engine != NET_ON_VTA) continue;
+        const netrun_layer *l = &r->layer[i];
+        status e;
+        status_init(&e);
+        if (!chosen_sched(&n->o, &q->hw, &l->alt[l->chosen], &q->plan[i].s, &e))
+            return status_fail(st, "node '%.60s': %.900s", n->name, e.msg);
     }
-    es_free(x);
-}
-
-/* The VTA layer whose schedule layer i takes: an earlier one of the same shape that
- * chose the same alternative (the same search: done once), else i. */
-static int32_t sched_source(const netrun_result *r, int32_t i) {
-    const netrun_layer *l = &r->layer[i];
-    int32_t f = l->same_as;
-    return f >= 0 && r->layer[f].engine == NET_ON_VTA && r->layer[f].chosen == l->chosen ? f : i;
-}
-
-static bool all_scheds(netrun_prog *q, const netrun_opts *o, const netrun_result *r, status *st) {
-    int32_t nn = net_nnodes(q->g), nv = 0;
-    int32_t *node = es_malloc(((size_t)nn + 1) * sizeof *node);
-    bool *have = es_calloc((size_t)nn + 1, sizeof *have);
-    bool ok = node && have;
-    if (!ok) status_fail(st, "out of memory");
-    for (int32_t i = 0; ok && i < nn; i++)
-        if (net_node_at(q->g, i)->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA && sched_source(r, i) == i)
-            node[nv++] = i;
-    sched_job j = {.g = q->g, .hw = &q->hw, .r = r, .node = node, .plan = q->plan, .have = have};
-    pool_job pj = {.jobs = o->jobs, .n = nv, .ctx = &j, .work = sched_work, .read = sched_read, .what = "one program"};
-    ok = ok && pool_run(&pj, st);
-    for (int32_t i = 0; ok && i < nn; i++) {
-        if (net_node_at(q->g, i)->kind == NET_INPUT || r->layer[i].engine != NET_ON_VTA) continue;
-        int32_t f = sched_source(r, i);
-        if (!have[f]) ok = status_fail(st, "node '%s': no schedule came back", net_node_at(q->g, f)->name);
-        else q->plan[i].s = q->plan[f].s;
-    }
-    es_free(node);
-    es_free(have);
-    return ok;
+    return true;
 }
 
 /* Pass 1 for a VTA layer: plan, schedule, input and output maps, and how its input
@@ -288,9 +215,9 @@ void netrun_prog_destroy(netrun_prog *q) {
 
 /* The schedules (all_scheds), pass 1 over the nodes (maps and input modes), pass 2
  * (regions, code, steps). */
-static bool build_passes(netrun_prog *q, const netrun_opts *o, const netrun_result *r, status *st) {
+static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
     int32_t nn = net_nnodes(q->g);
-    bool ok = all_scheds(q, o, r, st);
+    bool ok = all_scheds(q, r, st);
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(q->g, i);
         const net_tensor *t = net_tensor_at(q->g, n->out);
@@ -331,7 +258,7 @@ netrun_prog *netrun_prog_build(const net *g, const netrun_opts *o, const netrun_
     bool ok = q->np && q->loc && q->plan && q->layer_of;
     if (!ok) status_fail(st, "out of memory");
     for (int32_t t = 0; ok && t < nt; t++) q->loc[t].region = -1;
-    if (!ok || !build_passes(q, o, r, st)) {
+    if (!ok || !build_passes(q, r, st)) {
         netrun_prog_destroy(q);
         return NULL;
     }

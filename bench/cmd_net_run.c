@@ -73,7 +73,6 @@ static void place(const net *g, bool graph_pack, netrun_layer *L) {
     for (int32_t i = 0; i < nn; i++) {
         const net_node *n = net_node_at(g, i);
         L[i].node = i;
-        L[i].same_as = -1;
         L[i].engine = n->kind == NET_CONV || n->kind == NET_DENSE ? NET_ON_VTA : NET_ON_HOST;
         if (n->kind == NET_CONV && first_conv < 0) first_conv = i;
         if (n->kind == NET_DENSE) last_dense = i;
@@ -131,7 +130,7 @@ static uint64_t add_variant(const op *o, const hw_config *hw, const emb *e, bool
             a->src = src;
             a->act = act;
             a->cycles = r.sim.cycles;
-            a->sched_idx = r.sched_chosen;
+            snprintf(a->sched, sizeof a->sched, "%s", r.sched_saved);
             snprintf(a->layout_class, sizeof a->layout_class, "%s", r.layout_class);
             snprintf(a->layout, sizeof a->layout, "%s", r.layout);
         }
@@ -395,7 +394,6 @@ static bool all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
     for (int32_t i = 0; i < nn && ok; i++) {
         if (L[i].engine != NET_ON_VTA) continue;
         const op *o = &net_node_at(g, i)->o;
-        L[i].same_as = same[i];
         if (same[i] >= 0) {
             memcpy(L[i].alt, L[same[i]].alt, sizeof L[i].alt);
             L[i].nalts = L[same[i]].nalts;
@@ -435,7 +433,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
     driver_opts d;
     driver_opts_init(&d);
     d.act = l->alt[l->chosen].act;
-    d.sched_pick = l->alt[l->chosen].sched_idx; /* the schedule the alternative's run chose */
+    d.sched_text = l->alt[l->chosen].sched; /* the schedule the alternative's run chose */
     d.check = opt->check;
     d.data = &dd;
     driver_result dr;

@@ -3,9 +3,11 @@
  *   0.  choose_embedding: the strategy's embedding -> a checked plan    (core/emb, encoders/)
  *       (reference: tg->reference_embedding; portfolio: two plans, see run_portfolio)
  *   1.  emb_check_lanes               lane-by-lane check on a sample      (core/emb)
- *   2a. tg->schedules                 candidate schedules (cost model)
+ *   2a. tg->schedules                 candidate schedules (cost model), or the one
+ *                                     of driver_opts.sched_text (tg->schedule_load)
  *   2b. select: tg->codegen + timing-only tg->simulate of each candidate, fewest cycles
- *       wins (ties: the earlier candidate), DESIGN 4 "verified on the simulator"
+ *       wins (ties: the earlier candidate), DESIGN 4 "verified on the simulator"; the
+ *       choice saved (tg->sched_save) for a later run
  *   3.  tg->codegen                   the program of the chosen schedule
  *   4.  data: ref_fill, emb_pack, tg->write_inputs (skipped when timing only)
  *   5.  tg->write_bundle              optional bundle directory
@@ -30,7 +32,6 @@
 void driver_opts_init(driver_opts *d) {
     memset(d, 0, sizeof *d);
     d->seed = 1;
-    d->sched_pick = -1;
 }
 
 static const char *const strategy_names[] = {DRIVER_STRATEGIES(ES_NAME3)};
@@ -236,8 +237,9 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
      * the template applies to the embedding. */
     const target *tg = target_of(dopt);
     int k = dopt->sched_k > 0 ? dopt->sched_k : DRIVER_SCHED_K;
-    int tmpl;
-    target_scheds *cand = tg->schedules(o, hw, e, n, reference, dopt->act, k, &tmpl, st);
+    int tmpl = -1;
+    target_scheds *cand = dopt->sched_text ? tg->schedule_load(o, hw, e, n, dopt->sched_text, st)
+                                           : tg->schedules(o, hw, e, n, reference, dopt->act, k, &tmpl, st);
     if (!cand) return false;
     if (dopt->sim_above > 0 && best_estimate(tg, cand) > dopt->sim_above) {
         tg->scheds_free(cand);
@@ -246,18 +248,15 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     }
     /* 2b: choose by simulation */
     double ts = es_now_ms();
-    int ci = dopt->sched_pick, ncand = tg->nscheds(cand);
-    if (ci >= ncand) {
-        tg->scheds_free(cand);
-        return status_fail(st, "schedule candidate %d asked for, %d exist", ci, ncand);
-    }
-    if (ci < 0 && !select_schedule(tg, cand, dopt, &ci, st)) {
+    int ci = 0;
+    if (!dopt->sched_text && !select_schedule(tg, cand, dopt, &ci, st)) {
         tg->scheds_free(cand);
         return false;
     }
     r->sched_ms = es_now_ms() - ts;
     r->sched_tried = tg->nscheds(cand);
     r->sched_chosen = ci;
+    tg->sched_save(cand, ci, r->sched_saved, sizeof r->sched_saved);
     r->sched_template = ci == tmpl;
     r->est_cycles = tg->sched_estimate(cand, ci);
     tg->sched_describe(cand, ci, r->schedule, sizeof r->schedule);

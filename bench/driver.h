@@ -107,10 +107,9 @@ typedef struct driver_opts {
     double sim_above;       /* > 0: when the best schedule's estimate exceeds this, stop
                              * before simulating (sim.cycles = UINT64_MAX; the portfolio's
                              * pruning of alternatives the cost model rules out) */
-    int32_t sched_pick;     /* >= 0: take schedule candidate sched_pick instead of choosing
-                             * by simulation (the sched_chosen an earlier run of the same
-                             * plan and options reported: the candidates are deterministic);
-                             * -1 (default): choose */
+    const char *sched_text; /* a schedule an earlier run of the same plan chose
+                             * (driver_result.sched_saved): taken as it is, without the
+                             * search and the choice by simulation; NULL (default): search */
 } driver_opts;
 
 #define DRIVER_SCHED_K 6
@@ -145,6 +144,8 @@ typedef struct driver_result {
     target_act input_layout;   /* the input's DRAM layout the chosen schedule uses (compact or padded) */
     int32_t sched_tried;    /* schedule candidates simulated in stage 3b (1: none) */
     int32_t sched_chosen;   /* index of the chosen one (0: the estimate's best) */
+    char sched_saved[TARGET_SCHED_TEXT]; /* the chosen one saved (target.sched_save): a
+                             * later run takes it with driver_opts.sched_text */
     bool sched_template;    /* the chosen one is the reference template's schedule */
     double sched_ms;        /* time of stage 3b */
     driver_choice choice;   /* the embedding stage 0 picked */

@@ -189,6 +189,23 @@ Test(netprog, channel_packing_is_canonical) {
     nl_map_free(&in), nl_map_free(&out), nl_map_free(&ci), nl_map_free(&co), nl_map_free(&sh);
 }
 
+/* Alternative a's schedule as the driver saves it (candidate 0 of its plan). */
+static void save_first_sched(const op *o, const hw_config *hw, netrun_alt *a) {
+    status st;
+    status_init(&st);
+    driver_plan *pl = malloc(sizeof *pl);
+    cr_assert_not_null(pl);
+    bool ref = a->src == DRV_CHOSE_REFERENCE;
+    cr_assert(driver_plan_make(o, hw, &a->e, ref, pl, &st), "%s", st.msg);
+    const target *tg = target_vta();
+    int tmpl;
+    target_scheds *c = tg->schedules(o, hw, &pl->e, &pl->n, ref, a->act, 2, &tmpl, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    tg->sched_save(c, 0, a->sched, sizeof a->sched);
+    tg->scheds_free(c);
+    free(pl);
+}
+
 /* The alternatives cache: what is put comes back (embeddings, cycles, texts); another
  * key, an entry cut short, embeddings that do not fit the layer, or an input layout
  * that is not a network's are misses. */
@@ -213,7 +230,7 @@ Test(netprog, cache_round_trip) {
         l.alt[i].src = i ? DRV_CHOSE_IM2COL : DRV_CHOSE_REFERENCE;
         l.alt[i].act = i ? TARGET_ACT_PADDED : TARGET_ACT_COMPACT;
         l.alt[i].cycles = 1000u + 7u * (unsigned)i;
-        l.alt[i].sched_idx = 3 + i;
+        save_first_sched(&o, &hw, &l.alt[i]);
         snprintf(l.alt[i].layout_class, sizeof l.alt[i].layout_class, "class %d", i);
         snprintf(l.alt[i].layout, sizeof l.alt[i].layout, "layout, number %d", i);
     }
@@ -241,7 +258,7 @@ Test(netprog, cache_round_trip) {
         cr_assert_eq(a->src, b->src);
         cr_assert_eq(a->act, b->act);
         cr_assert_eq(a->cycles, b->cycles);
-        cr_assert_eq(a->sched_idx, b->sched_idx);
+        cr_assert_str_eq(a->sched, b->sched);
         cr_assert_str_eq(a->layout, b->layout);
         cr_assert_str_eq(a->layout_class, b->layout_class);
         cr_assert_eq(a->e.swap, b->e.swap);
@@ -270,6 +287,19 @@ Test(netprog, cache_round_trip) {
     cr_assert_not_null(c, "%s", st.msg);
     cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got));
     netrun_cache_close(c);
+    /* a schedule that does not fit the layer (a tile beyond a loop's extent): a miss */
+    snprintf(l.alt[0].sched, sizeof l.alt[0].sched, "t99999%s", strchr(l.alt[0].sched, '.'));
+    f = fopen(path, "w");
+    fclose(f);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    netrun_cache_put(c, key, &l);
+    netrun_cache_close(c);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got), "a schedule that does not load is a miss");
+    netrun_cache_close(c);
+    save_first_sched(&o, &hw, &l.alt[0]);
     /* a network layer's input layout is compact or padded, never the schedule's choice */
     l.alt[1].act = TARGET_ACT_FREE;
     f = fopen(path, "w");
@@ -285,10 +315,11 @@ Test(netprog, cache_round_trip) {
     unlink(path);
 }
 
-/* An alternative's recorded schedule candidate (sched_idx), taken without choosing
- * again (driver_opts.sched_pick, as the network's runs and its one program do), gives
- * the cycles the alternative was chosen with; choosing again picks the same candidate. */
-Test(netprog, schedule_pick_reproduces_the_alternative) {
+/* An alternative's saved schedule (netrun_alt.sched), taken without searching
+ * (driver_opts.sched_text, as the network's runs and its one program do), gives the
+ * cycles the alternative was chosen with, and searching again saves the same text;
+ * a text that does not load is an error. */
+Test(netprog, saved_schedule_reproduces_the_alternative) {
     status st;
     status_init(&st);
     net *g = netrun_builtin("block", 5, &st);
@@ -314,18 +345,20 @@ Test(netprog, schedule_pick_reproduces_the_alternative) {
             driver_opts_init(&d);
             d.timing_only = true;
             d.act = x->act;
-            driver_result again, picked;
+            driver_result again, loaded;
             cr_assert(driver_run_plan(pl, &d, &again, &st), "%s", st.msg);
-            d.sched_pick = x->sched_idx;
-            cr_assert(driver_run_plan(pl, &d, &picked, &st), "%s", st.msg);
-            cr_assert_eq(again.sched_chosen, x->sched_idx, "layer %d alternative %d", i, a);
-            cr_assert_eq(picked.sim.cycles, x->cycles, "layer %d alternative %d: %llu vs %llu", i, a,
-                         (unsigned long long)picked.sim.cycles, (unsigned long long)x->cycles);
-            cr_assert_str_eq(picked.schedule, again.schedule);
-            d.sched_pick = 99;
-            cr_assert_not(driver_run_plan(pl, &d, &picked, &st), "a candidate that does not exist");
+            cr_assert_str_eq(again.sched_saved, x->sched, "layer %d alternative %d", i, a);
+            d.sched_text = x->sched;
+            cr_assert(driver_run_plan(pl, &d, &loaded, &st), "%s", st.msg);
+            cr_assert_eq(loaded.sim.cycles, x->cycles, "layer %d alternative %d: %llu vs %llu", i, a,
+                         (unsigned long long)loaded.sim.cycles, (unsigned long long)x->cycles);
+            cr_assert_str_eq(loaded.sched_saved, x->sched);
+            cr_assert_eq(loaded.sched_tried, 1);
+            d.sched_text = "t1;o0;f0000;w0;b-";
+            cr_assert_not(driver_run_plan(pl, &d, &loaded, &st), "a schedule of another nest");
+            cr_assert(strstr(st.msg, "saved schedule"), "%s", st.msg);
             status_init(&st);
-            nonzero += x->sched_idx > 0;
+            nonzero += again.sched_chosen > 0;
             checked++;
             free(pl);
         }

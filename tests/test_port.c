@@ -50,6 +50,21 @@ static void check_generated(const op *o, const hw_config *hw, const emb *e, bool
         cr_assert(vta_prog_finalize(p, &st), "%s: %s", what, st.msg);
         uint64_t bytes;
         uint8_t *dram = vta_prog_dram(p, &bytes);
+        /* the candidate saved and loaded back (a network's cache) is the same schedule:
+         * the same program byte for byte, the same estimate */
+        char text[SCHED_TEXT_MAX];
+        sched_save(&cand[c], text, sizeof text);
+        sched back;
+        cr_assert(sched_load(text, o, hw, &n, &back, &st), "%s (schedule %d): %s", what, c, st.msg);
+        cr_assert_eq(back.est_cycles, cand[c].est_cycles, "%s (schedule %d, %s): %.3f vs %.3f", what, c, text, back.est_cycles, cand[c].est_cycles);
+        vta_prog *q;
+        cr_assert(lower_codegen(o, hw, e, &n, &back, &q, &ls, &st), "%s: %s", what, st.msg);
+        cr_assert(vta_prog_finalize(q, &st), "%s: %s", what, st.msg);
+        uint64_t qbytes;
+        const uint8_t *qdram = vta_prog_dram(q, &qbytes);
+        cr_assert(qbytes == bytes && !memcmp(qdram, dram, bytes), "%s (schedule %d, %s): another program", what, c,
+                  text);
+        vta_prog_destroy(q);
         port_report pr;
         cr_assert(port_check(hw, dram, bytes, vta_prog_insn_addr(p), vta_prog_insn_count(p), true, &pr, &st),
                   "%s (schedule %d): %s", what, c, st.msg);

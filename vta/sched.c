@@ -5,8 +5,11 @@
  * the search only visits schedules sched_derive accepted and is deterministic. */
 #include "vta/sched.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/es.h"
@@ -541,4 +544,75 @@ void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, s
               s->db_load, s->db_acc, s->reuse, (long long)s->ntiles, (long long)s->nout_tiles, s->nkernels,
               (long long)s->kernel_uops, s->est_cycles);
 #undef SCHED_PUT
+}
+
+void sched_save(const sched *s, char *buf, size_t len) {
+    size_t k = 0;
+    buf[0] = 0;
+#define SAVE_PUT(...)                                                      \
+    do {                                                                   \
+        if (k < len) {                                                     \
+            int w_ = snprintf(buf + k, len - k, __VA_ARGS__);              \
+            if (w_ > 0) k += (size_t)w_;                                   \
+        }                                                                  \
+    } while (0)
+    SAVE_PUT("t");
+    for (int l = 0; l < s->nloops; l++) SAVE_PUT(l ? ".%lld" : "%lld", (long long)s->tile[l]);
+    SAVE_PUT(";o");
+    for (int i = 0; i < s->nloops; i++) SAVE_PUT(i ? ".%d" : "%d", (int)s->order[i]);
+    SAVE_PUT(";f%d%d%d%d;w%u;b", s->db_load, s->db_acc, s->reuse, s->keep_pad, (unsigned)s->tiled_ok);
+    if (!s->bias_rel_known) SAVE_PUT("-");
+    for (int a = 0; s->bias_rel_known && a < EMB_MAX_LAXES; a++) SAVE_PUT("%d", s->bias_rel[a]);
+#undef SAVE_PUT
+    ES_ASSERT(k < len); /* SCHED_TEXT_MAX holds the longest */
+}
+
+/* A list of n non-negative numbers separated by '.' at *p, then `end`. */
+static bool load_list(const char **p, int n, int64_t *v, char end) {
+    for (int i = 0; i < n; i++) {
+        if (i && *(*p)++ != '.') return false;
+        if (**p < '0' || **p > '9') return false;
+        char *e;
+        errno = 0;
+        long long x = strtoll(*p, &e, 10);
+        if (errno || x > INT32_MAX) return false;
+        v[i] = x;
+        *p = e;
+    }
+    return *(*p)++ == end;
+}
+
+static bool load_bit(const char **p, bool *b) {
+    if (**p != '0' && **p != '1') return false;
+    *b = *(*p)++ == '1';
+    return true;
+}
+
+bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    memset(s, 0, sizeof *s);
+    s->nloops = n->nloops;
+    int64_t order[EMB_MAX_LOOPS];
+    const char *p = text;
+    bool ok = *p++ == 't' && load_list(&p, n->nloops, s->tile, ';') && *p++ == 'o' &&
+              load_list(&p, n->nloops, order, ';') && *p++ == 'f' && load_bit(&p, &s->db_load) &&
+              load_bit(&p, &s->db_acc) && load_bit(&p, &s->reuse) && load_bit(&p, &s->keep_pad) && *p++ == ';' &&
+              *p++ == 'w' && *p >= '0' && *p <= '3' && p[1] == ';';
+    if (ok) {
+        s->tiled_ok = (uint8_t)(*p - '0');
+        p += 2;
+        ok = *p++ == 'b';
+    }
+    if (ok && *p == '-') {
+        p++;
+    } else {
+        s->bias_rel_known = true;
+        for (int a = 0; ok && a < EMB_MAX_LAXES; a++) ok = load_bit(&p, &s->bias_rel[a]);
+    }
+    if (!ok || *p) return status_fail(st, "saved schedule '%.80s' does not parse for %d loops", text, (int)n->nloops);
+    for (int i = 0; i < n->nloops; i++) s->order[i] = (int32_t)order[i];
+    status e;
+    status_init(&e);
+    if (!sched_derive(o, hw, n, s, &e)) return status_fail(st, "saved schedule '%.80s': %s", text, e.msg);
+    refine(o, hw, n, s); /* the estimate at the program's addresses, as the search's candidates */
+    return true;
 }

@@ -90,6 +90,16 @@ bool sched_search(const op *o, const hw_config *hw, const emb_nest *n, const sch
 int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const sched_opts *opt, int k,
                      sched *out, status *st);
 
+/* A schedule saved as one space-free token (what defines it: tile sizes, order, the
+ * buffering, padding and tiling flags and the bias axes; sched_derive makes the rest),
+ * e.g. "t4.7.1.3;o0.1.2.3;f1101;w2;b-", and loaded back for the same (o, hw, n): the
+ * same schedule with sched_search_top's estimate (the exact model), so the same program
+ * (tests/test_port.c). A text that does not parse, or a schedule that does not fit (a
+ * stale file), is an error. */
+#define SCHED_TEXT_MAX 256
+void sched_save(const sched *s, char *buf, size_t len);
+bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
+
 /* One-line description ("tiles k=4 y=7 ... order ... db") of a schedule. */
 void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, size_t len);
 

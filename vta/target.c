@@ -71,6 +71,24 @@ static target_act vta_sched_act(const target_scheds *s, int i) {
     return s->cand[i].keep_pad ? TARGET_ACT_PADDED : TARGET_ACT_COMPACT;
 }
 static void vta_scheds_free(target_scheds *s) { free(s); }
+
+_Static_assert(SCHED_TEXT_MAX <= TARGET_SCHED_TEXT, "a saved VTA schedule fits the target's token");
+static void vta_sched_save(const target_scheds *s, int i, char *buf, size_t len) { sched_save(&s->cand[i], buf, len); }
+
+static target_scheds *vta_schedule_load(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                                        const char *text, status *st) {
+    target_scheds *s = malloc(sizeof *s);
+    if (!s) {
+        status_fail(st, "out of memory");
+        return NULL;
+    }
+    *s = (target_scheds){.o = o, .hw = hw, .e = e, .n = n, .ncand = 1};
+    if (!sched_load(text, o, hw, n, &s->cand[0], st)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
 const sched *target_vta_sched(const target_scheds *s, int i) { return &s->cand[i]; }
 
 static target_prog *vta_codegen(const target_scheds *s, int i, status *st) {
@@ -140,6 +158,8 @@ const target *target_vta(void) {
         .sched_describe = vta_sched_describe,
         .sched_act = vta_sched_act,
         .scheds_free = vta_scheds_free,
+        .sched_save = vta_sched_save,
+        .schedule_load = vta_schedule_load,
         .codegen = vta_codegen,
         .write_inputs = vta_write_inputs,
         .output = vta_output,

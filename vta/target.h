@@ -34,6 +34,7 @@ const char *target_act_name(target_act a);
 bool target_act_parse(const char *s, target_act *a); /* false (a unchanged): unknown */
 
 typedef struct target_scheds target_scheds; /* candidate schedules of one plan */
+#define TARGET_SCHED_TEXT 256                 /* a saved schedule (target.sched_save) */
 typedef struct target_prog target_prog;     /* one generated program */
 
 typedef struct target {
@@ -54,6 +55,13 @@ typedef struct target {
     /* The activation's DRAM layout candidate i uses: COMPACT or PADDED (never FREE). */
     target_act (*sched_act)(const target_scheds *s, int i);
     void (*scheds_free)(target_scheds *s);
+    /* Candidate i saved as one space-free token of at most TARGET_SCHED_TEXT bytes, and
+     * the one schedule such a token names loaded back for the same (o, hw, e, n): a
+     * later run (a network's cache) takes the schedule an earlier one chose without
+     * searching again. NULL + status when the token does not parse or fit. */
+    void (*sched_save)(const target_scheds *s, int i, char *buf, size_t len);
+    target_scheds *(*schedule_load)(const op *o, const hw_config *hw, const emb *e, const emb_nest *n,
+                                    const char *text, status *st);
     /* The program of candidate i, ready to run (operands zero). NULL + status on error. */
     target_prog *(*codegen)(const target_scheds *s, int i, status *st);
     /* The packed operands (emb_pack layouts, full extents; bias_acc may be NULL). */
