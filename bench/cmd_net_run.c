@@ -404,7 +404,8 @@ static bool all_alternatives(const net *g, const netrun_opts *opt, bool graph_pa
             r->solve_rlimit += L[i].solve_rlimit;
         }
         if (opt->progress)
-            fprintf(stderr, "net: %s: %d alternatives%s (solver %.1f s CPU)\n", net_node_at(g, i)->name, L[i].nalts,
+            fprintf(stderr, "net: %s: %d alternative%s%s (solver %.1f s CPU)\n", net_node_at(g, i)->name, L[i].nalts,
+                    L[i].nalts == 1 ? "" : "s",
                     same[i] >= 0 ? " (same shape as an earlier layer)" : L[i].cached ? " (cached)" : "",
                     L[i].solve_cpu_ms / 1000);
         /* graph-pack: a layer the reference embedding does not fit stays on the host, as
