@@ -98,30 +98,6 @@ static bool canonical_region(netrun_prog *q, int32_t t, status *st) {
     return l->region >= 0;
 }
 
-/* The schedule the driver chose for the alternative (the one whose cycles the flow
- * reports), loaded from its saved form: no search. */
-static bool chosen_sched(const op *o, const hw_config *hw, const netrun_alt *a, sched *s, status *st) {
-    driver_plan *pl = es_malloc(sizeof *pl);
-    if (!pl) return status_fail(st, "out of memory");
-    bool ok = driver_plan_make(o, hw, &a->e, a->src == DRV_CHOSE_REFERENCE, pl, st) &&
-              sched_load(a->sched, o, hw, &pl->n, s, st);
-    es_free(pl);
-    return ok;
-}
-
-static bool all_scheds(netrun_prog *q, const netrun_result *r, status *st) {
-    for (int32_t i = 0; i < net_nnodes(q->g); i++) {
-        const net_node *n = net_node_at(q->g, i);
-        if (n->kind == NET_INPUT || r->layer[i].engine != NET_ON_VTA) continue;
-        const netrun_layer *l = &r->layer[i];
-        status e;
-        status_init(&e);
-        if (!chosen_sched(&n->o, &q->hw, &l->alt[l->chosen], &q->plan[i].s, &e))
-            return status_fail(st, "node '%.60s': %.900s", n->name, e.msg);
-    }
-    return true;
-}
-
 /* Pass 1 for a VTA layer: plan, schedule, input and output maps, and how its input
  * arrives: in place, stored by its VTA producer (a target in the producer's list), or
  * re-laid out by the host. */
@@ -131,8 +107,11 @@ static bool plan_vta_layer(netrun_prog *q, const netrun_layer *L, int32_t i, sta
     lp->pl = es_malloc(sizeof *lp->pl);
     if (!lp->pl) return status_fail(st, "out of memory");
     lp->inp_region = -1;
-    const netrun_alt *a = &L->alt[L->chosen]; /* lp->s: its schedule (all_scheds) */
+    const netrun_alt *a = &L->alt[L->chosen];
+    /* its schedule: the one the driver chose for the alternative (whose cycles the flow
+     * reports), loaded from its saved form, no search */
     if (!driver_plan_make(&n->o, &q->hw, &a->e, a->src == DRV_CHOSE_REFERENCE, lp->pl, st) ||
+        !sched_load(a->sched, &n->o, &q->hw, &lp->pl->n, &lp->s, st) ||
         !netprog_inp_map(&n->o, &q->hw, &lp->pl->e, &lp->pl->n, &lp->s, &lp->cm, st))
         return false;
     int32_t *rm = netrun_out_remap(q->g, n);
@@ -213,18 +192,18 @@ void netrun_prog_destroy(netrun_prog *q) {
     free(q);
 }
 
-/* The schedules (all_scheds), pass 1 over the nodes (maps and input modes), pass 2
- * (regions, code, steps). */
+/* Pass 1 over the nodes (schedules, maps and input modes), pass 2 (regions, code,
+ * steps). */
 static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
     int32_t nn = net_nnodes(q->g);
-    bool ok = all_scheds(q, r, st);
+    bool ok = true;
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(q->g, i);
         const net_tensor *t = net_tensor_at(q->g, n->out);
         q->layer_of[i] = -1;
         if (n->kind != NET_INPUT && r->layer[i].engine == NET_ON_VTA) ok = plan_vta_layer(q, &r->layer[i], i, st);
         else ok = nl_map_canonical(HW_INTRINSIC(&q->hw), t->rank, t->shape, &q->loc[n->out].map, st);
-        if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
+        if (!ok) status_context(st, "node '%s'", n->name);
     }
     for (int32_t i = 0; ok && i < nn; i++) {
         const net_node *n = net_node_at(q->g, i);
@@ -232,7 +211,7 @@ static bool build_passes(netrun_prog *q, const netrun_result *r, status *st) {
             ok = canonical_region(q, n->out, st);
         } else if (r->layer[i].engine == NET_ON_VTA) {
             ok = emit_vta_layer(q, &r->layer[i], i, st);
-            if (!ok) status_fail(st, "node '%s': %s", n->name, st->msg);
+            if (!ok) status_context(st, "node '%s'", n->name);
         } else {
             close_segment(q);
             push_step(q, (np_step){STEP_HOST, i, -1, {0}});
@@ -396,7 +375,7 @@ bool netrun_prog_run(netrun_prog *q, const netrun_opts *o, netrun_prog_result *r
             sim_report rep;
             ok = netprog_run_segment(q->np, s->index, &so, &rep, st);
             r->cycles += rep.cycles;
-            if (!ok) status_fail(st, "segment %d: %s", (int)s->index, st->msg);
+            if (!ok) status_context(st, "segment %d", (int)s->index);
         } else if (s->kind == STEP_RELAYOUT) {
             r->relayout_bytes += s->map.nvec * s->map.lanes;
             int8_t *v = o->timing_only ? NULL : read_tensor(q, s->index);

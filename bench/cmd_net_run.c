@@ -452,7 +452,7 @@ static bool run_layer(const net *g, const netrun_opts *opt, netrun_layer *l, int
             else if (rm[i] >= 0) t[rm[i]] = out[i];
         free(rm);
     } else {
-        status_fail(st, "node '%s': %s", n->name, st->msg);
+        status_context(st, "node '%s'", n->name);
     }
     free(out);
     free(pl);

@@ -32,6 +32,22 @@ bool status_fail(status *st, const char *fmt, ...) {
     return false;
 }
 
+bool status_context(status *st, const char *fmt, ...) {
+    if (!st->failed) return false;
+    char ctx[STATUS_MSG_MAX], old[STATUS_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx, sizeof ctx, fmt, ap);
+    va_end(ap);
+    memcpy(old, st->msg, sizeof old);
+    /* "CONTEXT: " then the old message, cut to the buffer (intended: no warning) */
+    size_t k = 0, cap = sizeof st->msg - 1;
+    for (const char *parts[3] = {ctx, ": ", old}, **p = parts; p < parts + 3; p++)
+        for (const char *c = *p; *c && k < cap; c++) st->msg[k++] = *c;
+    st->msg[k] = 0;
+    return false;
+}
+
 bool status_fail_at(status *st, const char *file, long line, const char *fmt, ...) {
     char prefix[512];
     if (line > 0)

@@ -25,6 +25,9 @@ bool status_fail(status *st, const char *fmt, ...) __attribute__((format(printf,
 bool status_fail_at(status *st, const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static inline bool status_ok(const status *st) { return !st->failed; }
+/* Context for a failure already recorded: the message becomes "CONTEXT: message"
+ * (nothing on a clean status). Returns false, like status_fail. */
+bool status_context(status *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Broken invariant: print location and abort. Never used for bad input. */
 _Noreturn void es_abort(const char *file, int line, const char *cond);

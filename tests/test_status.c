@@ -18,6 +18,24 @@ Test(status, first_failure_wins_and_has_location) {
     cr_assert_str_eq(st.msg, "a.xml:12: bad thing");
 }
 
+/* status_context: "CONTEXT: message" on a failure, nothing on a clean status; a long
+ * message is cut, never overflowed. */
+Test(status, context_names_where) {
+    status st;
+    status_init(&st);
+    cr_assert_not(status_context(&st, "node '%s'", "c1"));
+    cr_assert(status_ok(&st), "a clean status stays clean");
+    status_fail(&st, "tile %d too large", 9);
+    status_context(&st, "node '%s'", "c1");
+    status_context(&st, "segment %d", 2);
+    cr_assert_str_eq(st.msg, "segment 2: node 'c1': tile 9 too large");
+    char big[2 * STATUS_MSG_MAX];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    status_context(&st, "%s", big);
+    cr_assert_eq(strlen(st.msg), STATUS_MSG_MAX - 1);
+}
+
 Test(status, overflow_helpers) {
     int64_t r;
     cr_assert(es_mul_i64(1 << 20, 1 << 20, &r));
