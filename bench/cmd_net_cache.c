@@ -12,8 +12,8 @@
  * (bench/pool.h), also after a stop request, so a run stopped by Ctrl-C keeps what it
  * finished; the same lines carry a worker's results to the parent.
  * Invariant: a layer is a hit only when all its NALTS lines parsed, every embedding
- * passes emb_check and builds its nest for that layer and every schedule loads for it
- * (sched_load); anything else is a miss. */
+ * passes emb_check and builds its nest for that layer and every schedule parses and
+ * fits it (sched_parse, sched_derive_geometry); anything else is a miss. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +183,8 @@ bool netrun_cache_get(const netrun_cache *c, uint64_t key, const op *o, const hw
         emb_nest n;
         sched s;
         if (!emb_nest_build(o, HW_INTRINSIC(hw), &alt[i].e, &n, &st) || /* checked: emb_check */
-            !sched_load(alt[i].sched, o, hw, &n, &s, &st))
+            !sched_parse(alt[i].sched, n.nloops, &s, &st) || /* fits; costed when loaded */
+            !sched_derive_geometry(o, hw, &n, &s, &st))
             return false;
     }
     memcpy(l->alt, alt, (size_t)nalts * sizeof *alt);

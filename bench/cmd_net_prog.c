@@ -325,7 +325,8 @@ static bool bundle_step(netrun_prog *q, const np_step *s, FILE *f, const char *d
     switch (s->kind) {
     case STEP_SEGMENT: {
         char sub[4096];
-        int w = netprog_nsegments(q->np) > 100 ? 3 : 2;
+        int w = 2; /* digits: the names sort in segment order */
+        for (int m = netprog_nsegments(q->np) - 1; m >= 100; m /= 10) w++;
         if (snprintf(sub, sizeof sub, "%s/segment-%0*d", dir, w, (int)s->index) >= (int)sizeof sub)
             return status_fail(st, "%s: path too long", dir);
         fprintf(f, "segment %d segment-%0*d layers", (int)s->index, w, (int)s->index);

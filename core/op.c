@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 /* Output domains up to this many points are checked for injectivity by brute force
  * when the quick mixed-radix argument does not apply. */
 #define OP_BRUTE_MAX ((int64_t)1 << 20)
@@ -629,13 +631,6 @@ void op_index_expr(const op *o, op_role r, int axis, char *buf, size_t n) {
     size_t l = 0;
     bool first = true;
     buf[0] = '\0';
-#define OP_PUT(...)                                                                     \
-    do {                                                                                \
-        if (l < n) {                                                                    \
-            int k_ = snprintf(buf + l, n - l, __VA_ARGS__);                             \
-            l += k_ > 0 ? (size_t)k_ : 0;                                               \
-        }                                                                               \
-    } while (0)
     for (int d = 0; d < o->ndims; d++) {
         int64_t c = t->map[axis][d];
         if (c == 0)
@@ -643,15 +638,14 @@ void op_index_expr(const op *o, op_role r, int axis, char *buf, size_t n) {
         const char *sign = first ? (c < 0 ? "-" : "") : (c < 0 ? " - " : " + ");
         int64_t m = c < 0 ? -c : c;
         if (m == 1)
-            OP_PUT("%s%s", sign, o->dim_name[d]);
+            text_putf(buf, n, &l, "%s%s", sign, o->dim_name[d]);
         else
-            OP_PUT("%s%" PRId64 "*%s", sign, m, o->dim_name[d]);
+            text_putf(buf, n, &l, "%s%" PRId64 "*%s", sign, m, o->dim_name[d]);
         first = false;
     }
     int64_t c = t->off[axis];
     if (first)
-        OP_PUT("%" PRId64, c);
+        text_putf(buf, n, &l, "%" PRId64, c);
     else if (c != 0)
-        OP_PUT("%s%" PRId64, c < 0 ? " - " : " + ", c < 0 ? -c : c);
-#undef OP_PUT
+        text_putf(buf, n, &l, "%s%" PRId64, c < 0 ? " - " : " + ", c < 0 ? -c : c);
 }

@@ -5,6 +5,7 @@
 #include "core/text.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,4 +170,13 @@ bool text_mkdir_p(const char *dir, status *st) {
             return status_fail(st, "%s: exists and is not a directory", p);
     }
     return true;
+}
+
+void text_putf(char *buf, size_t len, size_t *k, const char *fmt, ...) {
+    if (*k >= len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *k, len - *k, fmt, ap);
+    va_end(ap);
+    if (w > 0) *k = *k + (size_t)w < len ? *k + (size_t)w : len;
 }

@@ -24,6 +24,10 @@ void text_xml_attr(FILE *f, const char *name, const char *v);
 /* Shortest of %.15g / %.16g / %.17g that reads back as the same (finite) double x;
  * len >= 32 holds any of them. */
 void text_f64_shortest(char *buf, size_t len, double x);
+/* Bounded append: printf at buf + *k (buf stays NUL-terminated; text past buf[len - 2]
+ * is cut); *k advances by what was written, and reaches len when something was cut
+ * (later calls then write nothing). */
+void text_putf(char *buf, size_t len, size_t *k, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Reading a whole stream (spec files, JSON results, DRAM images): f read to its end
  * into a malloc'd buffer of cap0 (> 0) bytes that doubles when full; with max > 0 a
  * full buffer of max bytes or more fails as TOO_LARGE. On OK *data (the caller frees

@@ -845,24 +845,20 @@ Test(lower_cli, suite_bundles) {
     fclose(f);
     const char *names[] = {"c1", "g1"};
     long long run_cycles[2] = {-1, -1};
-    snprintf(cmd, sizeof cmd, "%s run --suite %s --strategy im2col --check -o %s/r --json", EMBEDSYN_CLI, path, dir);
-    f = popen(cmd, "r");
-    cr_assert(f);
-    for (int k = 0; k < 2; k++) {
-        cr_assert(fgets(line, sizeof line, f), "run line %d", k);
-        cr_assert(strstr(line, names[k]) && strstr(line, "\"check\":\"pass\""), "%s", line);
-        run_cycles[k] = json_cycles(line);
-        cr_assert_gt(run_cycles[k], 0, "%s", line);
+    const char *cmds[2] = {"run", "compile"}, *want[2] = {"\"check\":\"pass\"", "\"cycles\":null"};
+    for (int c = 0; c < 2; c++) { /* one line per operator, in suite order */
+        snprintf(cmd, sizeof cmd, "%s %s --suite %s --strategy im2col%s -o %s/%c --json", EMBEDSYN_CLI, cmds[c], path,
+                 c ? "" : " --check", dir, cmds[c][0]);
+        f = popen(cmd, "r");
+        cr_assert(f);
+        for (int k = 0; k < 2; k++) {
+            cr_assert(fgets(line, sizeof line, f), "%s line %d", cmds[c], k);
+            cr_assert(strstr(line, names[k]) && strstr(line, want[c]), "%s", line);
+            if (c == 0) run_cycles[k] = json_cycles(line);
+        }
+        cr_assert_eq(pclose(f), 0);
     }
-    cr_assert_eq(pclose(f), 0);
-    snprintf(cmd, sizeof cmd, "%s compile --suite %s --strategy im2col -o %s/c --json", EMBEDSYN_CLI, path, dir);
-    f = popen(cmd, "r");
-    cr_assert(f);
-    for (int k = 0; k < 2; k++) {
-        cr_assert(fgets(line, sizeof line, f), "compile line %d", k);
-        cr_assert(strstr(line, names[k]) && strstr(line, "\"cycles\":null"), "%s", line);
-    }
-    cr_assert_eq(pclose(f), 0);
+    for (int k = 0; k < 2; k++) cr_assert_gt(run_cycles[k], 0, "run's cycles of %s", names[k]);
     for (int k = 0; k < 2; k++)
         for (int b = 0; b < 2; b++) {
             snprintf(cmd, sizeof cmd, "%s sim %s/%s/%s --json", EMBEDSYN_CLI, dir, b ? "c" : "r", names[k]);

@@ -189,6 +189,25 @@ Test(netprog, channel_packing_is_canonical) {
     nl_map_free(&in), nl_map_free(&out), nl_map_free(&ci), nl_map_free(&co), nl_map_free(&sh);
 }
 
+/* l written alone into a fresh cache file at path, the file opened again: the lookup. */
+static bool put_then_get(const char *path, uint64_t key, const netrun_layer *l, const op *o, const hw_config *hw,
+                         netrun_layer *got) {
+    status st;
+    status_init(&st);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    netrun_cache *c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    netrun_cache_put(c, key, l);
+    netrun_cache_close(c);
+    c = netrun_cache_open(path, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    bool hit = netrun_cache_get(c, key, o, hw, got);
+    netrun_cache_close(c);
+    return hit;
+}
+
 /* Alternative a's schedule as the driver saves it (candidate 0 of its plan). */
 static void save_first_sched(const op *o, const hw_config *hw, netrun_alt *a) {
     status st;
@@ -289,29 +308,11 @@ Test(netprog, cache_round_trip) {
     netrun_cache_close(c);
     /* a schedule that does not fit the layer (a tile beyond a loop's extent): a miss */
     snprintf(l.alt[0].sched, sizeof l.alt[0].sched, "t99999%s", strchr(l.alt[0].sched, '.'));
-    f = fopen(path, "w");
-    fclose(f);
-    c = netrun_cache_open(path, &st);
-    cr_assert_not_null(c, "%s", st.msg);
-    netrun_cache_put(c, key, &l);
-    netrun_cache_close(c);
-    c = netrun_cache_open(path, &st);
-    cr_assert_not_null(c, "%s", st.msg);
-    cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got), "a schedule that does not load is a miss");
-    netrun_cache_close(c);
+    cr_assert_not(put_then_get(path, key, &l, &o, &hw, &got), "a schedule that does not load is a miss");
     save_first_sched(&o, &hw, &l.alt[0]);
     /* a network layer's input layout is compact or padded, never the schedule's choice */
     l.alt[1].act = TARGET_ACT_FREE;
-    f = fopen(path, "w");
-    fclose(f);
-    c = netrun_cache_open(path, &st);
-    cr_assert_not_null(c, "%s", st.msg);
-    netrun_cache_put(c, key, &l);
-    netrun_cache_close(c);
-    c = netrun_cache_open(path, &st);
-    cr_assert_not_null(c, "%s", st.msg);
-    cr_assert_not(netrun_cache_get(c, key, &o, &hw, &got), "an alternative of input layout 'free' is a miss");
-    netrun_cache_close(c);
+    cr_assert_not(put_then_get(path, key, &l, &o, &hw, &got), "an alternative of input layout 'free' is a miss");
     unlink(path);
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/es.h"
 #include "core/op.h"
+#include "core/text.h"
 #include "vta/cost.h"
 
 void sched_opts_init(sched_opts *o) {
@@ -519,51 +520,39 @@ int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const 
 void sched_describe(const op *o, const emb_nest *n, const sched *s, char *buf, size_t len) {
     size_t k = 0;
     buf[0] = 0;
-#define SCHED_PUT(...)                                                     \
-    do {                                                                   \
-        if (k < len) {                                                     \
-            int w_ = snprintf(buf + k, len - k, __VA_ARGS__);              \
-            if (w_ > 0) k += (size_t)w_;                                   \
-        }                                                                  \
-    } while (0)
-    SCHED_PUT("tiles");
+    text_putf(buf, len, &k, "tiles");
     for (int i = 0; i < n->nloops; i++) {
         int l = s->order[i];
         const emb_loop *lp = &n->loop[l];
         static const char *lane[3] = {"B", "O", "I"};
         if (lp->kind == EMB_LOOP_DIM)
-            SCHED_PUT(" %s=%lld/%lld", o->dim_name[lp->dim], (long long)s->tile[l], (long long)lp->extent);
+            text_putf(buf, len, &k, " %s=%lld/%lld", o->dim_name[lp->dim], (long long)s->tile[l],
+                      (long long)lp->extent);
         else
-            SCHED_PUT(" chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l], (long long)lp->extent);
+            text_putf(buf, len, &k, " chunk%s=%lld/%lld", lane[lp->dim], (long long)s->tile[l],
+                      (long long)lp->extent);
     }
-    if (o->rq.bias) SCHED_PUT("; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
-    if (s->keep_pad) SCHED_PUT("; input padding in DRAM");
+    if (o->rq.bias) text_putf(buf, len, &k, "; bias by %s", s->bias_alu ? "ALU ADD from a tile" : "LOAD ACC");
+    if (s->keep_pad) text_putf(buf, len, &k, "; input padding in DRAM");
     if (s->tiled[EMB_INP] || s->tiled[EMB_WGT])
-        SCHED_PUT("; tiled DRAM copy of%s%s", s->tiled[EMB_INP] ? " inp" : "", s->tiled[EMB_WGT] ? " wgt" : "");
-    SCHED_PUT("; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",
+        text_putf(buf, len, &k, "; tiled DRAM copy of%s%s", s->tiled[EMB_INP] ? " inp" : "",
+                  s->tiled[EMB_WGT] ? " wgt" : "");
+    text_putf(buf, len, &k,
+              "; db load=%d acc=%d reuse=%d; %lld tiles, %lld out tiles, %d kernels x %lld uops; est %.0f cycles",
               s->db_load, s->db_acc, s->reuse, (long long)s->ntiles, (long long)s->nout_tiles, s->nkernels,
               (long long)s->kernel_uops, s->est_cycles);
-#undef SCHED_PUT
 }
 
 void sched_save(const sched *s, char *buf, size_t len) {
     size_t k = 0;
     buf[0] = 0;
-#define SAVE_PUT(...)                                                      \
-    do {                                                                   \
-        if (k < len) {                                                     \
-            int w_ = snprintf(buf + k, len - k, __VA_ARGS__);              \
-            if (w_ > 0) k += (size_t)w_;                                   \
-        }                                                                  \
-    } while (0)
-    SAVE_PUT("t");
-    for (int l = 0; l < s->nloops; l++) SAVE_PUT(l ? ".%lld" : "%lld", (long long)s->tile[l]);
-    SAVE_PUT(";o");
-    for (int i = 0; i < s->nloops; i++) SAVE_PUT(i ? ".%d" : "%d", (int)s->order[i]);
-    SAVE_PUT(";f%d%d%d%d;w%u;b", s->db_load, s->db_acc, s->reuse, s->keep_pad, (unsigned)s->tiled_ok);
-    if (!s->bias_rel_known) SAVE_PUT("-");
-    for (int a = 0; s->bias_rel_known && a < EMB_MAX_LAXES; a++) SAVE_PUT("%d", s->bias_rel[a]);
-#undef SAVE_PUT
+    text_putf(buf, len, &k, "t");
+    for (int l = 0; l < s->nloops; l++) text_putf(buf, len, &k, l ? ".%lld" : "%lld", (long long)s->tile[l]);
+    text_putf(buf, len, &k, ";o");
+    for (int i = 0; i < s->nloops; i++) text_putf(buf, len, &k, i ? ".%d" : "%d", (int)s->order[i]);
+    text_putf(buf, len, &k, ";f%d%d%d%d;w%u;b", s->db_load, s->db_acc, s->reuse, s->keep_pad, (unsigned)s->tiled_ok);
+    if (!s->bias_rel_known) text_putf(buf, len, &k, "-");
+    for (int a = 0; s->bias_rel_known && a < EMB_MAX_LAXES; a++) text_putf(buf, len, &k, "%d", s->bias_rel[a]);
     ES_ASSERT(k < len); /* SCHED_TEXT_MAX holds the longest */
 }
 
@@ -588,13 +577,13 @@ static bool load_bit(const char **p, bool *b) {
     return true;
 }
 
-bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+bool sched_parse(const char *text, int nloops, sched *s, status *st) {
     memset(s, 0, sizeof *s);
-    s->nloops = n->nloops;
+    s->nloops = nloops;
     int64_t order[EMB_MAX_LOOPS];
     const char *p = text;
-    bool ok = *p++ == 't' && load_list(&p, n->nloops, s->tile, ';') && *p++ == 'o' &&
-              load_list(&p, n->nloops, order, ';') && *p++ == 'f' && load_bit(&p, &s->db_load) &&
+    bool ok = *p++ == 't' && load_list(&p, nloops, s->tile, ';') && *p++ == 'o' &&
+              load_list(&p, nloops, order, ';') && *p++ == 'f' && load_bit(&p, &s->db_load) &&
               load_bit(&p, &s->db_acc) && load_bit(&p, &s->reuse) && load_bit(&p, &s->keep_pad) && *p++ == ';' &&
               *p++ == 'w' && *p >= '0' && *p <= '3' && p[1] == ';';
     if (ok) {
@@ -608,11 +597,22 @@ bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_ne
         s->bias_rel_known = true;
         for (int a = 0; ok && a < EMB_MAX_LAXES; a++) ok = load_bit(&p, &s->bias_rel[a]);
     }
-    if (!ok || *p) return status_fail(st, "saved schedule '%.80s' does not parse for %d loops", text, (int)n->nloops);
-    for (int i = 0; i < n->nloops; i++) s->order[i] = (int32_t)order[i];
+    if (!ok || *p) return status_fail(st, "saved schedule '%.80s' does not parse for %d loops", text, nloops);
+    for (int i = 0; i < nloops; i++) s->order[i] = (int32_t)order[i];
+    return true;
+}
+
+bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st) {
+    if (!sched_parse(text, n->nloops, s, st)) return false;
     status e;
     status_init(&e);
-    if (!sched_derive(o, hw, n, s, &e)) return status_fail(st, "saved schedule '%.80s': %s", text, e.msg);
-    refine(o, hw, n, s); /* the estimate at the program's addresses, as the search's candidates */
+    if (!sched_derive_geometry(o, hw, n, s, &e)) return status_fail(st, "saved schedule '%.80s': %s", text, e.msg);
+    /* costed as the search's candidates are (sched_derive, then refine): the exact model
+     * at the program's addresses, else the default one */
+    sched t = *s;
+    status inexact;
+    status_init(&inexact);
+    if (cost_vta_exact(o, hw, n, &t, &inexact)) *s = t;
+    else if (!cost_vta_plug(NULL, o, hw, n, s, &e)) return status_fail(st, "saved schedule '%.80s': %s", text, e.msg);
     return true;
 }

@@ -98,6 +98,9 @@ int sched_search_top(const op *o, const hw_config *hw, const emb_nest *n, const 
  * stale file), is an error. */
 #define SCHED_TEXT_MAX 256
 void sched_save(const sched *s, char *buf, size_t len);
+/* The token's own fields (tile, order, flags, bias axes; nothing derived): a parse
+ * error is a status. sched_load is this, sched_derive and the exact estimate. */
+bool sched_parse(const char *text, int nloops, sched *s, status *st);
 bool sched_load(const char *text, const op *o, const hw_config *hw, const emb_nest *n, sched *s, status *st);
 
 /* One-line description ("tiles k=4 y=7 ... order ... db") of a schedule. */

@@ -69,15 +69,14 @@ static unsigned long long MemEnd(const VTAMemInsn& m) {
 }
 
 int main(int argc, char** argv) {
-  HarnessArgs a = HarnessParse(argc, argv);
-  const std::vector<unsigned char>& file = a.dram;
+  const HarnessArgs a = HarnessParse(argc, argv);
   const unsigned long long insn_addr = a.insn_addr;
   const unsigned long insn_count = a.insn_count;
-  const size_t size = file.size();
+  const size_t size = a.dram.size();
   // An 8-byte aligned copy, its length rounded up to whole 64-bit words.
   std::vector<unsigned long long> words((size + 7) / 8, 0);
   unsigned char* base = reinterpret_cast<unsigned char*>(words.data());
-  std::memcpy(base, file.data(), size);
+  std::memcpy(base, a.dram.data(), size);
   const size_t padded = words.size() * 8;
 
   // Refuse programs whose DMA would leave the image (vta() does no bounds checks).
