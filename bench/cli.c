@@ -264,6 +264,7 @@ typedef struct cli_progress {
     pthread_cond_t cv;
     pthread_t ticker;
     bool running, stop;
+    bool started;                     /* the ticker thread holds mu for the first time */
     const char *cmd;
     double t0, last_line;
     uint64_t best_inst, best_bytes;   /* 0: nothing found yet */
@@ -275,7 +276,11 @@ static pthread_once_t prog_once = PTHREAD_ONCE_INIT;
 
 /* fork (worker processes, bench/pool.h) while the ticker runs: the mutex is taken
  * around the fork, so the child's copy is never held by a thread it does not have; the
- * child has no ticker and no progress display (its stderr is not the terminal's). */
+ * child has no ticker and no progress display (its stderr is not the terminal's). The
+ * ticker allocates only under the mutex (its start-up, where the thread library and a
+ * sanitizer allocate, is over before cli_progress_begin returns), so no allocator lock
+ * is held across a fork either: a worker forked during the start-up once hung in the
+ * sanitizer build's allocator. */
 static void fork_prepare(void) { pthread_mutex_lock(&prog.mu); }
 static void fork_parent(void) { pthread_mutex_unlock(&prog.mu); }
 static void fork_child(void) {
@@ -321,6 +326,8 @@ static void on_point(void *ctx, uint64_t instances, uint64_t bytes) {
 static void *ticker(void *arg) {
     (void)arg;
     pthread_mutex_lock(&prog.mu);
+    prog.started = true;
+    pthread_cond_broadcast(&prog.cv);
     while (!prog.stop) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -346,7 +353,11 @@ void cli_progress_begin(const char *cmd, bool quiet) {
     prog.stage[0] = 0;
     prog.stop = false;
     enc_set_progress(on_point, NULL);
+    prog.started = false;
     prog.running = pthread_create(&prog.ticker, NULL, ticker, NULL) == 0;
+    pthread_mutex_lock(&prog.mu);
+    while (prog.running && !prog.started) pthread_cond_wait(&prog.cv, &prog.mu);
+    pthread_mutex_unlock(&prog.mu);
 }
 
 bool cli_progress_on(void) { return prog.running; }
