@@ -23,7 +23,8 @@
 const char cli_common_help[] =
     "operator and hardware options:\n"
     "  --op FILE       operator from an XML file (<operator>, see README) or a one-layer\n"
-    "                  MAESTRO file (FILE.m: CONV, DSCONV, GEMM or FC)\n"
+    "                  MAESTRO file (FILE.m with one layer, or FILE.m:LAYER; CONV, DSCONV,\n"
+    "                  GEMM or FC)\n"
     "  --conv SHAPE    inline conv2d, e.g. N=1,C=3,H=224,W=224,K=64,R=7,S=7,stride=2,pad=3\n"
     "                  (also stride_h stride_w pad_h pad_w dilation dilation_h dilation_w\n"
     "                  groups shift relu bias; N defaults to 1)\n"
@@ -56,17 +57,41 @@ static bool match_opt(const char *name, int argc, char **argv, int *i, const cha
     return true;
 }
 
-/* --op NET.m: a MAESTRO file with one layer. */
-static bool load_maestro_op(const char *path, op *o, status *st) {
-    char net[64];
+/* The ".m" file of an --op value, and the layer after it: "NET.m" or "NET.m:LAYER". */
+static bool maestro_op_value(const char *val, char *path, size_t len, const char **layer) {
+    const char *colon = strstr(val, ".m:");
+    *layer = colon ? colon + 3 : NULL;
+    size_t n = colon ? (size_t)(colon + 2 - val) : strlen(val);
+    if (n >= len) return false;
+    memcpy(path, val, n);
+    path[n] = 0;
+    return maestro_is_path(path);
+}
+
+/* --op NET.m (a MAESTRO file with one layer) or --op NET.m:LAYER (that layer). */
+static bool load_maestro_op(const char *val, op *o, status *st) {
+    char path[4096], net[64];
+    const char *layer;
     op *ops;
     int n;
+    if (!maestro_op_value(val, path, sizeof path, &layer)) return status_fail(st, "%s: path too long", val);
     if (!maestro_load(path, net, sizeof net, &ops, &n, st)) return false;
-    bool ok = n == 1 || status_fail(st, "%s: %d layers; --op takes a file with one layer (spec check lists them)",
-                                    path, n);
-    if (ok) *o = ops[0];
+    int pick = -1;
+    for (int i = 0; i < n && layer; i++)
+        if (!strcmp(ops[i].name, layer)) pick = i;
+    bool ok = layer ? pick >= 0 || status_fail(st, "%s: no layer '%s' (spec check %s lists them)", path, layer, path)
+                    : n == 1 || status_fail(st, "%s: %d layers; --op %s:LAYER takes one (spec check lists them)",
+                                            path, n, path);
+    if (ok) *o = ops[layer ? pick : 0];
     free(ops);
     return ok;
+}
+
+/* --op's value: an operator XML file or a MAESTRO file (NET.m, NET.m:LAYER). */
+static bool load_op_file(const char *val, op *o, status *st) {
+    char path[4096];
+    const char *layer;
+    return maestro_op_value(val, path, sizeof path, &layer) ? load_maestro_op(val, o, st) : spec_load_op(val, o, st);
 }
 
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
@@ -93,8 +118,7 @@ int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {
             status_fail(st, "more than one operator given (%s %s)", names[k], val);
             return -1;
         }
-        bool ok = k == 0 && maestro_is_path(val) ? load_maestro_op(val, &c->op, st)
-                  : k == 0 ? spec_load_op(val, &c->op, st)
+        bool ok = k == 0 ? load_op_file(val, &c->op, st)
                   : k == 1 ? spec_parse_conv(val, "--conv", &c->op, st)
                            : spec_parse_gemm(val, "--gemm", &c->op, st);
         if (!ok)
@@ -233,7 +257,7 @@ int cli_common_opt(cli_opts *c, int code, const char *arg, status *st) {
         status_fail(st, "more than one operator given (%s %s)", names[code - CLI_OPT_OP], arg);
         return -1;
     }
-    bool ok = code == CLI_OPT_OP     ? spec_load_op(arg, &c->op, st)
+    bool ok = code == CLI_OPT_OP     ? load_op_file(arg, &c->op, st)
               : code == CLI_OPT_CONV ? spec_parse_conv(arg, "--conv", &c->op, st)
                                      : spec_parse_gemm(arg, "--gemm", &c->op, st);
     if (!ok)

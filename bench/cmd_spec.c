@@ -60,7 +60,7 @@ static void print_suite(const char *what, const char *name, const char *path, op
     if (mode == OUT_XML)
         spec_write_suite(stdout, name, ops, n);
     if (mode == OUT_TEXT)
-        printf("%s %s (%s): %d operators\n", what, name, path, n);
+        printf("%s %s (%s): %d operator%s\n", what, name, path, n, n == 1 ? "" : "s");
     for (int i = 0; mode != OUT_XML && i < n; i++)
         print_op(&ops[i], mode);
     free(ops);

@@ -1,9 +1,10 @@
-/* maestro: a small hand-written reader and writer of MAESTRO .m files (see maestro.h).
- * The reader tokenizes the whole file (identifiers with primes, integers, punctuation,
- * `//` comments) and parses Network / Layer blocks by recursive descent. */
+/* maestro: reader and writer of MAESTRO .m files (see maestro.h; no library reads
+ * them). The reader tokenizes (words, punctuation, `//` comments) and parses Constant,
+ * Network and Layer blocks by recursive descent. */
 #include "core/maestro.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +23,16 @@ typedef struct mtok {
     long line;
 } mtok;
 
+#define MAESTRO_MAX_CONSTANTS 64
+
 typedef struct mlex {
     const char *path, *p;
     long line;
     mtok t;           /* current token */
     status *st;
+    int nconst;       /* Constant NAME VALUE; definitions so far */
+    char cname[MAESTRO_MAX_CONSTANTS][64];
+    int64_t cval[MAESTRO_MAX_CONSTANTS];
 } mlex;
 
 static void next(mlex *x) {
@@ -49,16 +55,19 @@ static void next(mlex *x) {
         return;
     }
     size_t k = 0;
-    if (isalpha((unsigned char)*x->p) || *x->p == '_') {
-        t->kind = 'i';
-        while ((isalnum((unsigned char)*x->p) || *x->p == '_' || *x->p == '\'') && k + 1 < sizeof t->text)
-            t->text[k++] = *x->p++;
-    } else if (isdigit((unsigned char)*x->p)) {
-        t->kind = 'n';
-        while (isdigit((unsigned char)*x->p) && k + 1 < sizeof t->text) t->text[k++] = *x->p++;
-    } else {
+    if (strchr("{}();:,", *x->p)) {
         t->kind = *x->p;
         t->text[k++] = *x->p++;
+    } else { /* a word: MAESTRO separates words by blanks and punctuation only, so names
+              * like "Conv2d-1" or "torchvision.models.googlenet" are words */
+        bool digits = true;
+        while (*x->p && !isspace((unsigned char)*x->p) && !strchr("{}();:,", *x->p) &&
+               !(x->p[0] == '/' && x->p[1] == '/')) {
+            digits = digits && isdigit((unsigned char)*x->p);
+            if (k + 1 < sizeof t->text) t->text[k++] = *x->p;
+            x->p++;
+        }
+        t->kind = digits ? 'n' : 'i';
     }
     t->text[k] = 0;
 }
@@ -75,7 +84,25 @@ static bool expect(mlex *x, char kind, const char *what) {
 
 static bool is_word(const mlex *x, const char *w) { return x->t.kind == 'i' && !strcmp(x->t.text, w); }
 
-/* "{ NAME: n, NAME: n ... }" into names/values (at most max). */
+/* The value of the current token: a number or a Constant's name. */
+static bool value(mlex *x, int64_t *v) {
+    if (x->t.kind == 'i')
+        for (int i = 0; i < x->nconst; i++)
+            if (!strcmp(x->cname[i], x->t.text)) {
+                *v = x->cval[i];
+                next(x);
+                return true;
+            }
+    if (x->t.kind != 'n') return fail(x, "expected a number or a Constant, got '%s'", x->t.text);
+    errno = 0;
+    *v = strtoll(x->t.text, NULL, 10);
+    if (errno || *v < 1 || *v > ((int64_t)1 << 40)) return fail(x, "value %s out of range", x->t.text);
+    next(x);
+    return true;
+}
+
+/* "{ NAME: n, NAME n ... }" into names/values (at most max; the colon is optional, as
+ * in MAESTRO, a value may be a Constant, and a name may repeat with the same value). */
 static bool pairs(mlex *x, char (*names)[64], int64_t *vals, int *n, int max) {
     if (!expect(x, '{', "'{'")) return false;
     *n = 0;
@@ -84,12 +111,14 @@ static bool pairs(mlex *x, char (*names)[64], int64_t *vals, int *n, int max) {
         if (*n == max) return fail(x, "too many entries (%s)", x->t.text);
         snprintf(names[*n], sizeof names[*n], "%s", x->t.text);
         next(x);
-        if (!expect(x, ':', "':'")) return false;
-        if (x->t.kind != 'n') return fail(x, "expected a number, got '%s'", x->t.text);
-        vals[*n] = strtoll(x->t.text, NULL, 10);
-        if (vals[*n] < 1 || vals[*n] > ((int64_t)1 << 40)) return fail(x, "value %s out of range", x->t.text);
-        (*n)++;
-        next(x);
+        if (x->t.kind == ':') next(x);
+        if (!value(x, &vals[*n])) return false;
+        int i = 0;
+        while (i < *n && strcmp(names[i], names[*n])) i++;
+        if (i == *n)
+            (*n)++;
+        else if (vals[i] != vals[*n]) /* a repeat is harmless (MAESTRO's UNet files have one) */
+            return fail(x, "%s given twice, with different values", names[i]);
         if (x->t.kind == ',') next(x);
     }
     next(x);
@@ -100,6 +129,51 @@ static int64_t get(char (*names)[64], const int64_t *vals, int n, const char *na
     for (int i = 0; i < n; i++)
         if (!strcmp(names[i], name)) return vals[i];
     return dflt;
+}
+
+/* Input size along one axis from Dimensions: the input (Y / X) or, as MAESTRO allows,
+ * the output (Y' / X'): in = (out - 1) x stride + kernel. 0 if neither or both. */
+static int64_t in_size(char (*dn)[64], const int64_t *dv, int nd, const char *in, int64_t stride, int64_t kernel) {
+    char out[8];
+    snprintf(out, sizeof out, "%s'", in);
+    int64_t i = get(dn, dv, nd, in, 0), o = get(dn, dv, nd, out, 0);
+    if (i && o) return 0;
+    return i ? i : o ? (o - 1) * stride + kernel : 0;
+}
+
+/* Layer types of MAESTRO's language that have no embedsyn operator, with what they are. */
+static const char *const unsupported[][2] = {
+    {"TRCONV", "a transposed conv"},          {"NGCONV", "a nested grouped conv"},
+    {"POOL", "a pooling layer"},              {"LSTM", "an LSTM"},
+    {"RESIDUAL_IDENTITY", "a residual add"},
+};
+
+static bool conv_layer(mlex *x, op *o, const char *name, long line, bool ds, char (*dn)[64], const int64_t *dv,
+                       int nd, char (*sn)[64], const int64_t *sv, int ns, status *in) {
+    op_conv p;
+    memset(&p, 0, sizeof p);
+    p.n = get(dn, dv, nd, "N", 1);
+    p.c = get(dn, dv, nd, "C", 0);
+    p.k = get(dn, dv, nd, "K", ds ? 1 : 0);
+    p.r = get(dn, dv, nd, "R", 1);
+    p.s = get(dn, dv, nd, "S", 1);
+    p.stride_h = get(sn, sv, ns, "Y", 1);
+    p.stride_w = get(sn, sv, ns, "X", 1);
+    p.h = in_size(dn, dv, nd, "Y", p.stride_h, p.r);
+    p.w = in_size(dn, dv, nd, "X", p.stride_w, p.s);
+    p.dil_h = p.dil_w = 1;
+    if (!p.c || !p.k || !p.h || !p.w)
+        return status_fail_at(x->st, x->path, line, "layer %s: Dimensions need C, K, and one of Y / Y' and of X / X'",
+                              name);
+    if (ds) { /* MAESTRO's DSCONV: C channels, output indexed by C; its files give K: 1 */
+        if (p.k != 1 && p.k != p.c)
+            return status_fail_at(x->st, x->path, line, "layer %s: DSCONV needs K = 1 (or K = C), got K=%lld", name,
+                                  (long long)p.k);
+        p.k = p.groups = p.c;
+    } else {
+        p.groups = 1;
+    }
+    return op_build_conv(o, name, &p, ds ? OP_DEPTHWISE : OP_CONV2D, in);
 }
 
 static bool layer(mlex *x, op *o) {
@@ -117,7 +191,7 @@ static bool layer(mlex *x, op *o) {
     while (x->t.kind != '}') {
         if (is_word(x, "Type")) {
             next(x);
-            if (!expect(x, ':', "':'")) return false;
+            if (x->t.kind == ':') next(x);
             if (x->t.kind != 'i') return fail(x, "expected a layer type, got '%s'", x->t.text);
             snprintf(type, sizeof type, "%s", x->t.text);
             next(x);
@@ -137,7 +211,8 @@ static bool layer(mlex *x, op *o) {
                 next(x);
             }
         } else {
-            return fail(x, "unknown layer item '%s' (Type, Stride, Dimensions, Dataflow)", x->t.text);
+            return x->t.kind ? fail(x, "unknown layer item '%s' (Type, Stride, Dimensions, Dataflow)", x->t.text)
+                             : fail(x, "unterminated Layer block%s", "");
         }
     }
     next(x);
@@ -145,22 +220,8 @@ static bool layer(mlex *x, op *o) {
     status_init(&in);
     bool ok;
     if (!strcmp(type, "CONV") || !strcmp(type, "DSCONV")) {
-        op_conv p;
-        memset(&p, 0, sizeof p);
-        p.n = get(dn, dv, nd, "N", 1);
-        p.c = get(dn, dv, nd, "C", 0);
-        p.k = get(dn, dv, nd, "K", !strcmp(type, "DSCONV") ? p.c : 0);
-        p.r = get(dn, dv, nd, "R", 1);
-        p.s = get(dn, dv, nd, "S", 1);
-        p.h = get(dn, dv, nd, "Y", 0);
-        p.w = get(dn, dv, nd, "X", 0);
-        p.stride_h = get(sn, sv, ns, "Y", 1);
-        p.stride_w = get(sn, sv, ns, "X", 1);
-        p.dil_h = p.dil_w = 1;
-        p.groups = !strcmp(type, "DSCONV") ? p.c : 1;
-        if (!p.c || !p.k || !p.h || !p.w)
-            return status_fail_at(x->st, x->path, line, "layer %s: Dimensions need C, K, Y and X", name);
-        ok = op_build_conv(o, name, &p, !strcmp(type, "DSCONV") ? OP_DEPTHWISE : OP_CONV2D, &in);
+        ok = conv_layer(x, o, name, line, !strcmp(type, "DSCONV"), dn, dv, nd, sn, sv, ns, &in);
+        if (!ok && !in.failed) return false;
     } else if (!strcmp(type, "GEMM") || !strcmp(type, "FC")) {
         op_gemm p = {.batch = 1};
         if (!strcmp(type, "GEMM")) {
@@ -173,6 +234,11 @@ static bool layer(mlex *x, op *o) {
                                   !strcmp(type, "GEMM") ? "M, N and K" : "K and C");
         ok = op_build_gemm(o, name, &p, &in);
     } else {
+        for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+            if (!strcmp(type, unsupported[i][0]))
+                return status_fail_at(x->st, x->path, line,
+                                      "layer %s: Type %s (%s) has no embedsyn operator (CONV, DSCONV, GEMM, FC)", name,
+                                      type, unsupported[i][1]);
         return status_fail_at(x->st, x->path, line, "layer %s: Type must be CONV, DSCONV, GEMM or FC, got '%s'", name,
                               type[0] ? type : "(none)");
     }
@@ -191,14 +257,26 @@ bool maestro_load(const char *path, char *net, size_t net_len, op **ops, int *no
     memcpy(text, raw, len);
     text[len] = 0;
     free(raw);
-    mlex x = {path, text, 1, {0}, st};
+    mlex x = {.path = path, .p = text, .line = 1, .st = st};
     next(&x);
     int cap = 0;
     bool ok = true, have_net = false;
     while (ok && x.t.kind) {
         if (is_word(&x, "Constant")) { /* Constant NAME VALUE; */
-            while (x.t.kind && x.t.kind != ';') next(&x);
             next(&x);
+            if (x.t.kind != 'i') {
+                ok = fail(&x, "expected a Constant's name, got '%s'", x.t.text);
+                break;
+            }
+            if (x.nconst == MAESTRO_MAX_CONSTANTS) {
+                ok = fail(&x, "too many Constants (%s)", x.t.text);
+                break;
+            }
+            snprintf(x.cname[x.nconst], sizeof x.cname[x.nconst], "%s", x.t.text);
+            next(&x);
+            if (!(ok = value(&x, &x.cval[x.nconst]))) break;
+            x.nconst++;
+            if (x.t.kind == ';') next(&x);
         } else if (is_word(&x, "Network") && !have_net) {
             have_net = true;
             next(&x);
@@ -241,79 +319,184 @@ bool maestro_load(const char *path, char *net, size_t net_len, op **ops, int *no
 
 /* ---- writer ---- */
 
-/* MAESTRO's name of an embedsyn dim: conv outputs are Y' and X'. */
+/* MAESTRO's name of an embedsyn dim of o, or NULL if the dim has none. Conv outputs
+ * are Y' and X'; a depthwise conv (DSCONV) names its channels C (embedsyn's g) and has
+ * no K or C of its own (embedsyn's k and c, extent 1; its K: 1 is no tensor index). */
 static const char *mname(const op *o, const char *d) {
-    static const char *const conv[][2] = {{"n", "N"}, {"k", "K"}, {"c", "C"}, {"r", "R"}, {"s", "S"},
-                                          {"y", "Y'"}, {"x", "X'"}, {"g", "C"}};
+    static const char *const conv[][2] = {{"n", "N"}, {"k", "K"}, {"c", "C"}, {"r", "R"},
+                                          {"s", "S"}, {"y", "Y'"}, {"x", "X'"}};
     static const char *const gemm[][2] = {{"m", "M"}, {"n", "N"}, {"k", "K"}};
     if (o->kind == OP_GEMM) {
         for (int i = 0; i < 3; i++)
             if (!strcmp(d, gemm[i][0])) return gemm[i][1];
-    } else {
-        for (int i = 0; i < 8; i++)
-            if (!strcmp(d, conv[i][0])) return conv[i][1];
+        return NULL;
     }
+    bool ds = o->conv.groups > 1;
+    if (ds && !strcmp(d, "g")) return "C";
+    if (ds && (!strcmp(d, "k") || !strcmp(d, "c"))) return NULL;
+    for (int i = 0; i < 7; i++)
+        if (!strcmp(d, conv[i][0])) return conv[i][1];
     return NULL;
 }
 
-bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st) {
-    fprintf(f, "  Layer %s {\n", o->name);
+/* The MAESTRO dim of a directive and the factor of its sizes: "k" -> K x1; a chunk
+ * over one fused dim "I(c)" -> C x lanes; a compensated term "x-2s" -> X' (its first
+ * dim); a chunk over several fused dims "I(c,r,s)" -> NULL. */
+static const char *directive_dim(const op *o, const df_mapping *m, const df_directive *d, int64_t *mul) {
+    char dim[48];
+    *mul = 1;
+    snprintf(dim, sizeof dim, "%s", d->dim);
+    if (dim[0] && dim[1] == '(') {
+        if (strchr(dim, ',')) return NULL;
+        size_t k = strlen(dim);
+        memmove(dim, dim + 2, k - 2);
+        dim[k - 3] = 0;
+        *mul = m->lanes[d->dim[0] == 'B' ? 0 : d->dim[0] == 'O' ? 1 : 2];
+    }
+    dim[strcspn(dim, "+-")] = 0;
+    return mname(o, dim);
+}
+
+/* The MAESTRO dims of o's Dimensions (as maestro_write_layer writes them), full sizes. */
+static int mdims(const op *o, const char **name, int64_t *size) {
     if (o->kind == OP_GEMM) {
-        const op_gemm *g = &o->gemm;
-        if (g->batch != 1) return status_fail(st, "%s: a batched GEMM has no MAESTRO form", o->name);
-        fprintf(f, "    Type: GEMM\n    Dimensions { M: %lld, N: %lld, K: %lld }\n", (long long)g->m, (long long)g->n,
-                (long long)g->k);
-    } else if (o->kind == OP_CONV2D || o->kind == OP_DEPTHWISE) {
-        const op_conv *c = &o->conv;
-        bool ds = o->kind == OP_DEPTHWISE;
-        if (c->dil_h != 1 || c->dil_w != 1) return status_fail(st, "%s: MAESTRO has no dilation", o->name);
-        if (!ds && c->groups != 1) return status_fail(st, "%s: MAESTRO has no grouped conv", o->name);
-        if (ds && c->k != c->c) return status_fail(st, "%s: DSCONV needs K = C", o->name);
-        fprintf(f, "    Type: %s\n    Stride { X: %lld, Y: %lld }\n", ds ? "DSCONV" : "CONV", (long long)c->stride_w,
-                (long long)c->stride_h);
-        fprintf(f, "    Dimensions { N: %lld, K: %lld, C: %lld, R: %lld, S: %lld, Y: %lld, X: %lld }\n", (long long)c->n,
-                (long long)c->k, (long long)c->c, (long long)c->r, (long long)c->s, (long long)(c->h + 2 * c->pad_h),
-                (long long)(c->w + 2 * c->pad_w));
-        if (c->pad_h || c->pad_w) fprintf(f, "    // padding %lld x %lld folded into Y and X\n", (long long)c->pad_h,
-                                          (long long)c->pad_w);
-    } else {
-        return status_fail(st, "%s: only conv2d, depthwise and GEMM have a MAESTRO form", o->name);
+        const char *nm[] = {"M", "N", "K"};
+        int64_t v[] = {o->gemm.m, o->gemm.n, o->gemm.k};
+        for (int i = 0; i < 3; i++) name[i] = nm[i], size[i] = v[i];
+        return 3;
     }
-    if (m) {
-        fprintf(f, "    Dataflow {\n");
-        for (int i = 0; i < m->n; i++) {
-            const df_directive *d = &m->d[i];
-            if (d->kind == DF_CLUSTER) {
-                fprintf(f, "      Cluster(%lld, P);\n", (long long)d->size);
-                continue;
-            }
-            /* a single-dim name, or a chunk over one fused dim "I(c)" (16 values per chunk) */
-            char dim[48];
-            int64_t mul = 1;
-            snprintf(dim, sizeof dim, "%s", d->dim);
-            if (dim[1] == '(' && !strchr(dim, ',')) {
-                size_t k = strlen(dim);
-                memmove(dim, dim + 2, k - 2);
-                dim[k - 3] = 0;
-                mul = m->lanes[d->dim[0] == 'B' ? 0 : d->dim[0] == 'O' ? 1 : 2];
-            }
-            const char *mn = mname(o, dim);
-            char buf[96];
-            df_directive_text(d, buf, sizeof buf);
-            if (!mn) {
-                fprintf(f, "      // %s (no single MAESTRO dim)\n", buf);
-                continue;
-            }
-            fprintf(f, "      %s(%lld,%lld) %s; // %s\n", d->kind == DF_SPATIAL ? "SpatialMap" : "TemporalMap",
-                    (long long)(d->size * mul), (long long)(d->offset * mul), mn, df_level_name(d->level));
+    const op_conv *c = &o->conv;
+    const char *nm[] = {"N", "K", "C", "R", "S", "Y'", "X'"};
+    int64_t v[] = {c->n, c->k, c->c, c->r, c->s, c->oh, c->ow};
+    int k = 0;
+    for (int i = 0; i < 7; i++)
+        if (!(c->groups > 1 && i == 1)) name[k] = nm[i], size[k++] = v[i]; /* DSCONV: no K */
+    return k;
+}
+
+#define MAESTRO_MAX_DIMS 7
+
+typedef struct maxis {
+    int64_t lanes;
+    const char *dim;            /* the first term's MAESTRO dim, or NULL */
+    char first[48], rest[96];   /* the terms as embedsyn writes them */
+} maxis;
+
+/* The dataflow under MAESTRO's rules (its parser and cluster analysis enforce them):
+ * one directive per dim and cluster level; R and S mapped whole; one SpatialMap per
+ * cluster level, the top one included. MAESTRO has one temporal level per cluster
+ * level (its L2 buffer plays VTA's SRAM), so the top level merges embedsyn's DRAM and
+ * SRAM loops: each dim once, where it is first visited, at its innermost step; a dim
+ * with no loop is mapped whole (a dim spread over an inner lane axis: as many as its
+ * lanes). Then the lane axes, outermost first: the first one's SpatialMap at the top
+ * level (across the clusters), each next one inside Cluster(its lanes times those
+ * below it, P). With no MAESTRO form, and written as comments: a chunk over several
+ * fused dims, and the terms of a lane axis after its first (fused dims; a Toeplitz
+ * term is mapped by its first dim). */
+static void write_dataflow(FILE *f, const op *o, const df_mapping *m) {
+    maxis ax[3];
+    int nax = 0;
+    for (int i = 0; i < m->n; i++) {
+        const df_directive *d = &m->d[i];
+        int64_t mul;
+        if (d->kind == DF_CLUSTER && nax < 3) {
+            memset(&ax[nax], 0, sizeof ax[nax]);
+            ax[nax++].lanes = d->size;
+        } else if (d->kind == DF_SPATIAL && nax > 0 && d->term == 0) {
+            ax[nax - 1].dim = directive_dim(o, m, d, &mul);
+            /* lanes on a dim of extent 1 (a depthwise conv's k or c): one active lane
+             * per cluster, as a SpatialMap over N when N = 1 */
+            if (!ax[nax - 1].dim && o->kind != OP_GEMM && o->conv.n == 1) ax[nax - 1].dim = "N";
+            snprintf(ax[nax - 1].first, sizeof ax[nax - 1].first, "%s", d->dim);
+        } else if (d->kind == DF_SPATIAL && nax > 0) {
+            size_t k = strlen(ax[nax - 1].rest);
+            snprintf(ax[nax - 1].rest + k, sizeof ax[nax - 1].rest - k, "%s%s", k ? ", " : "", d->dim);
         }
-        fprintf(f, "    }\n");
     }
+    const char *dims[MAESTRO_MAX_DIMS];
+    int64_t full[MAESTRO_MAX_DIMS], step[MAESTRO_MAX_DIMS];
+    int nd = mdims(o, dims, full), order[MAESTRO_MAX_DIMS], nord = 0;
+    for (int j = 0; j < nd; j++) step[j] = 0;
+    fprintf(f, "    Dataflow {\n");
+    for (int i = 0; i < m->n; i++) {
+        const df_directive *d = &m->d[i];
+        if (d->kind != DF_TEMPORAL) continue;
+        char buf[96];
+        df_directive_text(d, buf, sizeof buf);
+        int64_t mul;
+        const char *mn = directive_dim(o, m, d, &mul);
+        fprintf(f, "      // %s: %s%s\n", df_level_name(d->level), buf, mn ? "" : " (no single MAESTRO dim)");
+        int j = 0;
+        while (mn && j < nd && strcmp(dims[j], mn)) j++;
+        if (!mn || j == nd || (nax && ax[0].dim && !strcmp(mn, ax[0].dim))) continue;
+        if (!step[j]) order[nord++] = j;
+        step[j] = d->size * mul;
+    }
+    for (int j = 0; j < nd; j++) {
+        if (step[j] || (nax && ax[0].dim && !strcmp(dims[j], ax[0].dim))) continue;
+        step[j] = full[j];
+        for (int x = 1; x < nax; x++)
+            if (ax[x].dim && !strcmp(ax[x].dim, dims[j]) && ax[x].lanes < full[j]) step[j] = ax[x].lanes;
+        order[nord++] = j;
+    }
+    for (int i = 0; i < nord; i++) {
+        int j = order[i];
+        int64_t sz = !strcmp(dims[j], "R") || !strcmp(dims[j], "S") ? full[j] : step[j];
+        fprintf(f, "      TemporalMap(%lld,%lld) %s;\n", (long long)sz, (long long)sz, dims[j]);
+    }
+    for (int x = 0; x < nax; x++) {
+        int64_t below = 1;
+        for (int y = x; y < nax; y++) below *= ax[y].lanes;
+        if (x > 0) fprintf(f, "      Cluster(%lld, P);\n", (long long)below);
+        if (ax[x].dim)
+            fprintf(f, "      SpatialMap(1,1) %s; // lanes: %s\n", ax[x].dim, ax[x].first);
+        else
+            fprintf(f, "      // lanes: %s (no MAESTRO dim)\n", ax[x].first);
+        if (ax[x].rest[0]) fprintf(f, "      // also on these lanes: %s (no MAESTRO form)\n", ax[x].rest);
+    }
+    fprintf(f, "    }\n");
+}
+
+/* False (and why) if o has no MAESTRO form. */
+static bool check_form(const op *o, status *st) {
+    if (o->kind == OP_GEMM) {
+        if (o->gemm.batch != 1) return status_fail(st, "%s: a batched GEMM has no MAESTRO form", o->name);
+        return true;
+    }
+    if (o->kind != OP_CONV2D && o->kind != OP_DEPTHWISE)
+        return status_fail(st, "%s: only conv2d, depthwise and GEMM have a MAESTRO form", o->name);
+    const op_conv *c = &o->conv;
+    if (c->dil_h != 1 || c->dil_w != 1) return status_fail(st, "%s: MAESTRO has no dilation", o->name);
+    if (c->groups > 1 && (c->groups != c->c || c->k != c->c))
+        return status_fail(st, "%s: MAESTRO has grouped convs only as DSCONV (groups = C = K)", o->name);
+    return true;
+}
+
+bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st) {
+    if (!check_form(o, st)) return false;
+    if (o->kind == OP_GEMM) {
+        fprintf(f, "  Layer %s {\n    Type: GEMM\n    Dimensions { M: %lld, N: %lld, K: %lld }\n", o->name,
+                (long long)o->gemm.m, (long long)o->gemm.n, (long long)o->gemm.k);
+    } else {
+        const op_conv *c = &o->conv;
+        bool ds = c->groups > 1;
+        /* DSCONV: K is 1, as in MAESTRO's files (its output is indexed by C; K would only
+         * multiply its MAC count) */
+        fprintf(f, "  Layer %s {\n    Type: %s\n    Stride { X: %lld, Y: %lld }\n", o->name, ds ? "DSCONV" : "CONV",
+                (long long)c->stride_w, (long long)c->stride_h);
+        fprintf(f, "    Dimensions { N: %lld, K: %lld, C: %lld, R: %lld, S: %lld, Y: %lld, X: %lld }\n", (long long)c->n,
+                (long long)(ds ? 1 : c->k), (long long)c->c, (long long)c->r, (long long)c->s,
+                (long long)(c->h + 2 * c->pad_h), (long long)(c->w + 2 * c->pad_w));
+        if (c->pad_h || c->pad_w)
+            fprintf(f, "    // padding %lld x %lld folded into Y and X\n", (long long)c->pad_h, (long long)c->pad_w);
+    }
+    if (m) write_dataflow(f, o, m);
     fprintf(f, "  }\n");
     return true;
 }
 
 bool maestro_write_mapping(const char *path, const op *o, const df_mapping *m, status *st) {
+    if (!check_form(o, st)) return false; /* before the file is touched */
     FILE *f = fopen(path, "w");
     if (!f) return status_fail(st, "%s: cannot write", path);
     fprintf(f, "// %s: written by embedsyn cost (layer and mapping, MAESTRO directives)\nNetwork %s {\n", o->name,

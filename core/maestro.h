@@ -1,13 +1,19 @@
 /* maestro: MAESTRO's layer/mapping files (.m) in and out, so that a layer can come from
  * a MAESTRO network description and a mapping can be evaluated by MAESTRO side by side.
- * Format (the subset read and written):
- *   Network NAME { Layer NAME { Type: CONV|DSCONV|GEMM|FC  Stride { X: n, Y: n }
- *     Dimensions { N: n, K: n, C: n, R: n, S: n, Y: n, X: n }   (GEMM: M, N, K;
- *     FC: N (batch), K (outputs), C (inputs))   Dataflow { directives; } } ... }
- * Y and X are input sizes (MAESTRO has no padding: a padded conv is written with its
- * padded input size); DSCONV is a depthwise conv (K = C). `//` comments are skipped,
- * Dataflow blocks are read over (the mapping is embedsyn's own choice). Each layer
- * becomes one operator (conv2d, depthwise or GEMM with the default requantization).
+ * Read (the layer part of MAESTRO's language, as its own files use it):
+ *   Constant NAME n;   Network NAME { Layer NAME { Type: CONV|DSCONV|GEMM|FC
+ *     Stride { X: n, Y: n }  Dimensions { N: n, K: n, C: n, R: n, S: n, Y: n, X: n }
+ *     Dataflow { ... } } ... }
+ * with MAESTRO's leniency: colons optional, a value may be a Constant, names are any
+ * run of characters other than blanks and {}();:, , Y' / X' (output sizes) may stand
+ * for Y / X. GEMM: M, N, K; FC: N (batch), K (outputs), C (inputs). DSCONV is a
+ * depthwise conv of C channels (MAESTRO's files give K: 1). Y and X are input sizes
+ * (MAESTRO has no padding: a padded conv is written with its padded input size).
+ * Dataflow blocks are read over (the mapping is embedsyn's own choice); the other
+ * layer types (TRCONV, NGCONV, POOL, LSTM, RESIDUAL_IDENTITY) are errors naming them.
+ * Each layer becomes one operator (default requantization).
+ * Written: the layer, and a dataflow that MAESTRO's parser and cluster analysis accept
+ * (see write_dataflow in maestro.c for how embedsyn's levels become MAESTRO's).
  * Invariant: errors are "FILE:LINE: message"; maestro_write_layer of an unpadded,
  * undilated op reads back to the same operator. */
 #ifndef EMBEDSYN_CORE_MAESTRO_H
@@ -25,7 +31,7 @@ bool maestro_is_path(const char *path);
 /* Every layer of the file; *ops is malloc'ed (free() it). */
 bool maestro_load(const char *path, char *net, size_t net_len, op **ops, int *nops, status *st);
 /* One layer (the Layer block) with the mapping's directives (m may be NULL). False
- * if the op has no MAESTRO form (dilation, groups other than 1 or C, batched GEMM). */
+ * if the op has no MAESTRO form (dilation, groups other than 1 or C = K, batched GEMM). */
 bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st);
 /* A whole file: Network <op name> { the layer }. */
 bool maestro_write_mapping(const char *path, const op *o, const df_mapping *m, status *st);

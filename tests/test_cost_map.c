@@ -13,6 +13,7 @@
 #include "core/emb.h"
 #include "core/maestro.h"
 #include "core/op.h"
+#include "core/text.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
 #include "vta/hw.h"
@@ -49,10 +50,19 @@ static op random_op(uint64_t *s, int i) {
     return o;
 }
 
-static void mapping_of(const op *o, const hw_config *hw, emb *e, emb_nest *n, sched *s, df_mapping *m) {
+/* The mapping of o under an embedding family: 0 channel packing, 1 im2col over the
+ * reduction dims (conv: c,r,s; GEMM: k), 2 the banded Toeplitz form (or group band for a
+ * depthwise conv); falls back to channel packing where the family does not apply. */
+static void mapping_family(const op *o, const hw_config *hw, int fam, emb *e, emb_nest *n, sched *s,
+                           df_mapping *m) {
     status st;
     status_init(&st);
-    cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), e, &st), "%s", st.msg);
+    bool ok = false;
+    if (fam == 1) ok = emb_im2col(o, HW_INTRINSIC(hw), o->kind == OP_GEMM ? "k" : "c,r,s", e, &st);
+    if (fam == 2 && o->kind != OP_GEMM)
+        ok = o->kind == OP_DEPTHWISE ? emb_group_band(o, HW_INTRINSIC(hw), e, &st) : emb_band(o, HW_INTRINSIC(hw), e, &st);
+    status_init(&st);
+    if (!ok) cr_assert(emb_channel_packing(o, HW_INTRINSIC(hw), e, &st), "%s", st.msg);
     cr_assert(emb_nest_build(o, HW_INTRINSIC(hw), e, n, &st), "%s", st.msg);
     sched_opts so;
     sched_opts_init(&so);
@@ -67,6 +77,10 @@ static void mapping_of(const op *o, const hw_config *hw, emb *e, emb_nest *n, sc
     memcpy(t.order, s->order, sizeof t.order);
     t.reuse = s->reuse;
     df_build(o, e, n, &t, m);
+}
+
+static void mapping_of(const op *o, const hw_config *hw, emb *e, emb_nest *n, sched *s, df_mapping *m) {
+    mapping_family(o, hw, 0, e, n, s, m);
 }
 
 Test(cost_map, maestro_round_trip) {
@@ -129,11 +143,123 @@ static void expect_error(const char *text, int line, const char *what) {
 
 Test(cost_map, maestro_errors_name_file_and_line) {
     expect_error("Network a {\n Layer b {\n Type: POOL\n }\n}\n", 2, "POOL");
-    expect_error("Network a {\n Layer b {\n Type: CONV\n Dimensions { K: 4, C: 3 }\n }\n}\n", 2, "need C, K, Y");
+    expect_error("Network a {\n Layer b {\n Type: CONV\n Dimensions { K: 4, C: 3 }\n }\n}\n", 2, "need C, K, and one of Y");
     expect_error("Network a {\n Layer b {\n Type: GEMM\n Dimensions { M: 4, N: x }\n }\n}\n", 4, "number");
     expect_error("Network a {\n Layer b {\n Type: CONV\n Dataflow { SpatialMap(1,1) K;\n", 5, "unterminated");
     expect_error("Layer b { }\n", 1, "expected Network");
     expect_error("Network a {\n}\n", 3, "no layer");
+    expect_error("Network a {\n Layer b {\n Type: TRCONV\n }\n}\n", 2, "TRCONV (a transposed conv)");
+    expect_error("Network a {\n Layer b {\n Type: DSCONV\n Dimensions { K: 4, C: 8, Y: 9, X: 9 }\n }\n}\n", 2,
+                 "DSCONV needs K = 1");
+    expect_error("Network a {\n Layer b {\n Type: CONV\n Dimensions { K: 4, C: 8, Y: 9, Y: 8 }\n", 4,
+                 "Y given twice");
+    expect_error("Network a {\n Layer b {\n Type: CONV\n Dimensions { K: 4, C: Sz, Y: 9 }\n", 4,
+                 "number or a Constant");
+    expect_error("Network a {\n Layer b {\n Type: CONV\n Dimensions { K: 4, C: 8, Y: 9, X: 9, X': 7 }\n }\n}\n", 2,
+                 "one of Y / Y' and of X / X'");
+}
+
+/* The rules MAESTRO's parser and cluster analysis enforce on a Dataflow block, checked
+ * on the text written (DFSL_parser.hpp, DFA_cluster-unit.hpp of maestro-project/maestro):
+ * every cluster level, the top one included, has one or two SpatialMaps and each dim
+ * at most once; R and S are mapped whole; every dim is one of the layer's; the top
+ * level's clusters times the cluster sizes are the intrinsic's lanes. */
+static void check_maestro_rules(const char *text, const op *o, int64_t lanes) {
+    const char *df = strstr(text, "Dataflow {");
+    cr_assert(df, "no Dataflow in:\n%s", text);
+    const char *dims_ok[] = {"N", "K", "C", "R", "S", "Y'", "X'", "M"};
+    char seen[8][8];
+    int nseen = 0, spatial = 0, levels = 0;
+    int64_t first_cluster = 0;
+    for (const char *p = strchr(df, '\n') + 1; *p && strncmp(p, "    }", 5); p = strchr(p, '\n') + 1) {
+        while (*p == ' ') p++;
+        long a, b;
+        char kind[16], dim[8];
+        if (!strncmp(p, "//", 2)) continue;
+        if (sscanf(p, "Cluster(%ld, P);", &a) == 1) {
+            cr_assert(spatial >= 1 && spatial <= 2, "level %d has %d SpatialMaps:\n%s", levels, spatial, text);
+            if (!first_cluster) first_cluster = a;
+            nseen = spatial = 0;
+            levels++;
+            continue;
+        }
+        cr_assert_eq(sscanf(p, "%15[A-Za-z](%ld,%ld) %7[A-Z'];", kind, &a, &b, dim), 4, "bad line: %.40s", p);
+        cr_assert(!strcmp(kind, "SpatialMap") || !strcmp(kind, "TemporalMap"), "%s", kind);
+        bool known = false;
+        for (size_t i = 0; i < sizeof dims_ok / sizeof dims_ok[0]; i++) known = known || !strcmp(dim, dims_ok[i]);
+        cr_assert(known, "unknown dim %s:\n%s", dim, text);
+        for (int i = 0; i < nseen; i++) cr_assert(strcmp(seen[i], dim), "%s twice in a level:\n%s", dim, text);
+        snprintf(seen[nseen++], sizeof seen[0], "%s", dim);
+        spatial += !strcmp(kind, "SpatialMap");
+        if (!strcmp(kind, "TemporalMap") && (!strcmp(dim, "R") || !strcmp(dim, "S")))
+            cr_assert_eq(a, !strcmp(dim, "R") ? o->conv.r : o->conv.s, "%s not whole:\n%s", dim, text);
+    }
+    cr_assert(spatial >= 1 && spatial <= 2, "last level has %d SpatialMaps:\n%s", spatial, text);
+    if (first_cluster) cr_assert_eq(lanes % first_cluster, 0, "%s", text);
+}
+
+Test(cost_map, maestro_dataflow_follows_maestros_rules) {
+    hw_config hw = hw_default();
+    uint64_t s = 17;
+    char path[] = "/tmp/test_cost_map_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    for (int i = 0; i < 45; i++) {
+        op o = random_op(&s, i);
+        emb e;
+        emb_nest n;
+        sched sc;
+        df_mapping m;
+        mapping_family(&o, &hw, i % 3, &e, &n, &sc, &m);
+        status st;
+        status_init(&st);
+        cr_assert(maestro_write_mapping(path, &o, &m, &st), "%s", st.msg);
+        size_t len;
+        unsigned char *text = text_read_path(path, &len, &st);
+        cr_assert(text, "%s", st.msg);
+        check_maestro_rules((const char *)text, &o, m.lanes[0] * m.lanes[1] * m.lanes[2]);
+        free(text);
+    }
+    unlink(path);
+}
+
+/* A file in the forms MAESTRO's own files use: Constants, names with '-' and '.',
+ * colons left out, output sizes Y' / X', DSCONV with K: 1, a dim repeated. */
+Test(cost_map, maestro_reads_maestros_own_forms) {
+    const char *text = "// as in maestro-project/maestro data/mapping\n"
+                       "Constant SzM 100;\nConstant SzK 64;\n"
+                       "Network torchvision.models.x {\n"
+                       "Layer Conv2d-1 {\nType: CONV\nStride { X: 2, Y: 2 }\n"
+                       "Dimensions { N 1, K 64, C 3, R 7, S 7, Y 229, X 229 }\n"
+                       "Dataflow {\n SpatialMap(1,1) Y';\n TemporalMap(Sz(R),Sz(R)) R;\n }\n}\n"
+                       "Layer dw {\nType: DSCONV\nDimensions { N: 1, N: 1, K: 1, C: 32, R: 3, S: 3, Y': 56, X': 56 }\n}\n"
+                       "Layer BLAS { Type GEMM Dimensions { K: SzK, M: SzM, N: 7 } }\n"
+                       "}\n";
+    char path[] = "/tmp/test_cost_map_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    status st;
+    status_init(&st);
+    char net[64];
+    op *ops;
+    int n;
+    cr_assert(maestro_load(path, net, sizeof net, &ops, &n, &st), "%s", st.msg);
+    unlink(path);
+    cr_assert_str_eq(net, "torchvision.models.x");
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(ops[0].name, "Conv2d-1");
+    cr_assert(ops[0].kind == OP_CONV2D && ops[0].conv.c == 3 && ops[0].conv.k == 64 && ops[0].conv.h == 229 &&
+              ops[0].conv.stride_h == 2 && ops[0].conv.oh == 112);
+    /* Y' = 56 with R = 3, stride 1: an input of 58 rows */
+    cr_assert(ops[1].kind == OP_DEPTHWISE && ops[1].conv.c == 32 && ops[1].conv.k == 32 && ops[1].conv.groups == 32 &&
+              ops[1].conv.h == 58 && ops[1].conv.oh == 56 && ops[1].conv.ow == 56);
+    cr_assert(ops[2].kind == OP_GEMM && ops[2].gemm.m == 100 && ops[2].gemm.k == 64 && ops[2].gemm.n == 7);
+    cr_assert_eq(op_macs(&ops[1]), 32 * 9 * 56 * 56);
+    free(ops);
 }
 
 Test(cost_map, directives_cover_the_nest_and_reuse_matches_the_schedule) {
@@ -278,4 +404,46 @@ Test(cost_map, cli_json_maestro_and_usage) {
     snprintf(cmd, sizeof cmd, "%s cost --help > /dev/null", EMBEDSYN_CLI);
     cr_assert_eq(system(cmd), 0);
     unlink(path);
+}
+
+/* --op NET.m:LAYER picks a layer of a MAESTRO network in every command (cost's own
+ * option parser and the getopt one of run and solve); --op NET.m of several layers,
+ * or an unknown layer, is an error (exit 2) naming the file. A grouped conv that is
+ * not depthwise has no MAESTRO form: --maestro fails and leaves no file. */
+Test(cost_map, cli_op_picks_a_maestro_layer) {
+    char path[64], cmd[1024], out[4096];
+    snprintf(path, sizeof path, "/tmp/test_cost_map_op_%d.m", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("Network n {\n Layer first { Type: GEMM Dimensions { M: 8, N: 8, K: 8 } }\n"
+          " Layer dw-2 { Type: DSCONV Dimensions { K 1, C 16, R 3, S 3, Y 10, X 10 } }\n}\n", f);
+    fclose(f);
+    const char *cmds[] = {"run --strategy portfolio --check --json", "cost --json", "solve --json"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "%s %s --op %s:dw-2", EMBEDSYN_CLI, cmds[i], path);
+        FILE *p = popen(cmd, "r");
+        cr_assert(p);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = 0;
+        cr_assert_eq(pclose(p), 0, "%s: %s", cmd, out);
+        cr_assert(strstr(out, "dw-2"), "%s: %s", cmd, out);
+        if (i == 0) cr_assert(strstr(out, "\"check\":\"pass\""), "%s", out);
+    }
+    snprintf(cmd, sizeof cmd, "%s run --op %s 2>&1", EMBEDSYN_CLI, path);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    cr_assert_eq(WEXITSTATUS(pclose(p)), 2, "%s", out);
+    cr_assert(strstr(out, "2 layers") && strstr(out, path), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s cost --op %s:nope 2>&1", EMBEDSYN_CLI, path);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    cr_assert_eq(WEXITSTATUS(pclose(p)), 2, "%s", out);
+    cr_assert(strstr(out, "no layer 'nope'"), "%s", out);
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "%s cost --conv C=8,H=6,W=6,K=8,R=3,S=3,groups=2 --maestro %s 2>/dev/null", EMBEDSYN_CLI,
+             path);
+    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
+    cr_assert_neq(access(path, F_OK), 0, "a failed --maestro left %s", path);
 }
