@@ -308,6 +308,18 @@ bool maestro_load(const char *path, char *net, size_t net_len, op **ops, int *no
         }
     }
     if (ok && *nops == 0) ok = status_fail_at(st, path, x.line, "no layer in the file");
+    /* a repeated layer name (MAESTRO's own MobileNetV2 and ResNet-50 files have one)
+     * gets "#2", "#3", ... so that each operator of the network has its own name */
+    for (int i = *nops - 1; ok && i > 0; i--) { /* from the end: earlier names unchanged */
+        int k = 1;
+        for (int j = 0; j < i; j++) k += !strcmp((*ops)[j].name, (*ops)[i].name);
+        if (k > 1) {
+            char nm[OP_NAME_MAX + 16];
+            snprintf(nm, sizeof nm, "%s#%d", (*ops)[i].name, k);
+            if (strlen(nm) >= OP_NAME_MAX) ok = status_fail(st, "%s: layer name '%s' repeats and is too long", path, nm);
+            else snprintf((*ops)[i].name, OP_NAME_MAX, "%s", nm);
+        }
+    }
     free(text);
     if (!ok) {
         free(*ops);

@@ -11,7 +11,8 @@
  * (MAESTRO has no padding: a padded conv is written with its padded input size).
  * Dataflow blocks are read over (the mapping is embedsyn's own choice); the other
  * layer types (TRCONV, NGCONV, POOL, LSTM, RESIDUAL_IDENTITY) are errors naming them.
- * Each layer becomes one operator (default requantization).
+ * Each layer becomes one operator (default requantization); a repeated layer name
+ * gets "#2", "#3", ... (MAESTRO's MobileNetV2 and ResNet-50 files repeat one).
  * Written: the layer, and a dataflow that MAESTRO's parser and cluster analysis accept
  * (see write_dataflow in maestro.c for how embedsyn's levels become MAESTRO's).
  * Invariant: errors are "FILE:LINE: message"; maestro_write_layer of an unpadded,

@@ -49,7 +49,8 @@ int spec_parse_i64(const char *s, int64_t *out);
  * target's: hw_load, on this tree.) */
 /* One operator file (<operator>, root element names the kind). */
 bool spec_load_op(const char *path, op *o, status *st);
-/* A suite: a named list of operators. *ops is malloc'ed (free() it). */
+/* A suite: a named list of operators; or a MAESTRO network (FILE.m, core/maestro.h),
+ * each layer an operator. *ops is malloc'ed (free() it). */
 bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **ops,
                      int *nops, status *st);
 /* Operators from an element inside any document (used by suite and op loaders). */

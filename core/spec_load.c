@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/maestro.h"
 
 /* Largest accepted size, extent, stride, pad or dilation: products of a few of them
  * still fit int64, and the builders check the full products for overflow. */
@@ -431,6 +432,12 @@ bool spec_load_op(const char *path, op *o, status *st) {
 bool spec_load_suite(const char *path, char *suite_name, size_t name_len, op **ops, int *nops, status *st) {
     *ops = NULL;
     *nops = 0;
+    if (maestro_is_path(path)) { /* a MAESTRO network: each layer an operator */
+        char net[128];
+        if (!maestro_load(path, net, sizeof net, ops, nops, st)) return false;
+        if (suite_name && name_len > 0) snprintf(suite_name, name_len, "%s", net);
+        return true;
+    }
     spec_doc *d = spec_doc_load(path, "suite", st);
     if (!d)
         return false;

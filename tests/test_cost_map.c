@@ -13,6 +13,7 @@
 #include "core/emb.h"
 #include "core/maestro.h"
 #include "core/op.h"
+#include "core/spec.h"
 #include "core/text.h"
 #include "tests/test_util.h"
 #include "vta/cost.h"
@@ -225,7 +226,8 @@ Test(cost_map, maestro_dataflow_follows_maestros_rules) {
 }
 
 /* A file in the forms MAESTRO's own files use: Constants, names with '-' and '.',
- * colons left out, output sizes Y' / X', DSCONV with K: 1, a dim repeated. */
+ * colons left out, output sizes Y' / X', DSCONV with K: 1, a dim repeated, a layer
+ * name repeated; read as a MAESTRO network and as a suite. */
 Test(cost_map, maestro_reads_maestros_own_forms) {
     const char *text = "// as in maestro-project/maestro data/mapping\n"
                        "Constant SzM 100;\nConstant SzK 64;\n"
@@ -235,11 +237,14 @@ Test(cost_map, maestro_reads_maestros_own_forms) {
                        "Dataflow {\n SpatialMap(1,1) Y';\n TemporalMap(Sz(R),Sz(R)) R;\n }\n}\n"
                        "Layer dw {\nType: DSCONV\nDimensions { N: 1, N: 1, K: 1, C: 32, R: 3, S: 3, Y': 56, X': 56 }\n}\n"
                        "Layer BLAS { Type GEMM Dimensions { K: SzK, M: SzM, N: 7 } }\n"
+                       "Layer BLAS { Type GEMM Dimensions { K: 2, M: 3, N: 4 } }\n"
+                       "Layer BLAS { Type GEMM Dimensions { K: 5, M: 6, N: 7 } }\n"
                        "}\n";
-    char path[] = "/tmp/test_cost_map_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
+    char dir[] = "/tmp/test_cost_map_XXXXXX", path[64];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/net.m", dir); /* a suite is a MAESTRO network by its .m */
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
     fputs(text, f);
     fclose(f);
     status st;
@@ -248,9 +253,24 @@ Test(cost_map, maestro_reads_maestros_own_forms) {
     op *ops;
     int n;
     cr_assert(maestro_load(path, net, sizeof net, &ops, &n, &st), "%s", st.msg);
+    /* the same operators as a suite (bench, run --suite, solve --suite, dse) */
+    op *sops;
+    int sn;
+    char sname[64];
+    cr_assert(spec_load_suite(path, sname, sizeof sname, &sops, &sn, &st), "%s", st.msg);
     unlink(path);
+    rmdir(dir);
+    cr_assert_str_eq(sname, "torchvision.models.x");
+    cr_assert_eq(sn, 5);
+    for (int i = 0; i < sn; i++) cr_assert_str_eq(sops[i].name, ops[i].name);
+    free(sops);
     cr_assert_str_eq(net, "torchvision.models.x");
-    cr_assert_eq(n, 3);
+    cr_assert_eq(n, 5);
+    /* a repeated name is numbered, the first kept */
+    cr_assert_str_eq(ops[2].name, "BLAS");
+    cr_assert_str_eq(ops[3].name, "BLAS#2");
+    cr_assert_str_eq(ops[4].name, "BLAS#3");
+    cr_assert(ops[4].gemm.k == 5 && ops[3].gemm.m == 3);
     cr_assert_str_eq(ops[0].name, "Conv2d-1");
     cr_assert(ops[0].kind == OP_CONV2D && ops[0].conv.c == 3 && ops[0].conv.k == 64 && ops[0].conv.h == 229 &&
               ops[0].conv.stride_h == 2 && ops[0].conv.oh == 112);
