@@ -169,7 +169,7 @@ static void eval_one(const bench_layer *l, const hw_config *hw, const bench_eval
 }
 
 static void finish_result(bench_result *r, bool ok, const char *err, double wall_ms) {
-    r->ok = ok && r->cycles > 0 && r->ref_cycles > 0;
+    r->ok = ok && r->cycles > 0 && (r->ref_cycles > 0 || r->ref_no_schedule);
     if (!ok)
         snprintf(r->error, sizeof r->error, "%s", err && *err ? err : "evaluation failed");
     else if (!r->ok)

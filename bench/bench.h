@@ -93,7 +93,10 @@ typedef struct bench_result {
                                 * program; 0 unknown (older results) */
     int64_t box_floor_cycles;  /* the same for programs that compute the whole iteration box
                                 * (padding products too), as every embedding does */
-    double speedup;            /* ref_cycles / cycles */
+    bool ref_no_schedule;      /* the reference strategy has no schedule that fits the
+                                * hardware's buffers (TVM's template cannot run the layer):
+                                * no reference figures, no speedup (0); embedsyn's are kept */
+    double speedup;            /* ref_cycles / cycles; 0 without the reference's */
     double gap;                /* cycles / lower_bound */
     double ref_gap;            /* ref_cycles / lower_bound */
     double floor_gap;          /* cycles / floor_cycles */
@@ -108,7 +111,7 @@ typedef struct bench_result {
 #define BENCH_RESULT_FIELDS(X)                                                        \
     X(I32, index) X(S, suite) X(S, name) X(S, kind) X(S, shape) X(I, macs)           \
     X(B, ok) X(S, error)                                                              \
-    X(I, ref_cycles) X(I, cycles) X(F, speedup)                                       \
+    X(I, ref_cycles) X(B, ref_no_schedule) X(I, cycles) X(F, speedup)                 \
     X(F, ref_util) X(F, util) X(I, ref_dram_bytes) X(I, dram_bytes)                   \
     X(S, layout_class) X(S, layout) X(I, instances) X(I, lb_instances)                \
     X(I, ref_traffic) X(I, traffic) X(I, ref_gemm) X(I, gemm)                         \
@@ -200,6 +203,8 @@ typedef struct bench_summary {
     int nweak;                 /* ok layers with reference utilization < 50% */
     int nslower;               /* ok layers with speedup < 1 */
     int nnot_faster;           /* ok layers with speedup <= 1 */
+    int nref_no_schedule;      /* ok layers the reference cannot run (no speedup: left out
+                                * of the speedup and reference figures above and below) */
     int nglobal, noptimal;     /* proof: globally optimal / optimal in space */
     double geomean_speedup, geomean_speedup_weak;
     double min_speedup, max_speedup;

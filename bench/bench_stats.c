@@ -112,26 +112,29 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
             continue;
         }
         s->nok++;
-        sp[nsp++] = x->speedup;
-        if (x->ref_util < 0.5) {
-            s->nweak++;
-            spw[nspw++] = x->speedup;
-        }
-        if (x->speedup < 1)
-            s->nslower++;
-        if (x->speedup <= 1)
-            s->nnot_faster++;
         if (x->proof == ENC_PROOF_OPTIMAL)
             s->noptimal++;
         if (x->global)
             s->nglobal++;
-        if (nsp == 1 || x->speedup < s->min_speedup) {
-            s->min_speedup = x->speedup;
-            bench_key(x, s->min_speedup_layer, sizeof s->min_speedup_layer);
-        }
-        if (nsp == 1 || x->speedup > s->max_speedup) {
-            s->max_speedup = x->speedup;
-            bench_key(x, s->max_speedup_layer, sizeof s->max_speedup_layer);
+        s->nref_no_schedule += x->ref_no_schedule;
+        if (!x->ref_no_schedule) {
+            sp[nsp++] = x->speedup;
+            if (x->ref_util < 0.5) {
+                s->nweak++;
+                spw[nspw++] = x->speedup;
+            }
+            if (x->speedup < 1)
+                s->nslower++;
+            if (x->speedup <= 1)
+                s->nnot_faster++;
+            if (nsp == 1 || x->speedup < s->min_speedup) {
+                s->min_speedup = x->speedup;
+                bench_key(x, s->min_speedup_layer, sizeof s->min_speedup_layer);
+            }
+            if (nsp == 1 || x->speedup > s->max_speedup) {
+                s->max_speedup = x->speedup;
+                bench_key(x, s->max_speedup_layer, sizeof s->max_speedup_layer);
+            }
         }
         take_gap(x, x->gap, gap, &ngap, &s->max_gap, s->max_gap_layer, sizeof s->max_gap_layer);
         if (x->ref_gap > 0)

@@ -241,6 +241,11 @@ bool driver_run_plan(const driver_plan *pl, const driver_opts *dopt, driver_resu
     target_scheds *cand = dopt->sched_text ? tg->schedule_load(o, hw, e, n, dopt->sched_text, st)
                                            : tg->schedules(o, hw, e, n, reference, dopt->act, k, &tmpl, st);
     if (!cand) return false;
+    if (tg->nscheds(cand) == 0) {
+        tg->scheds_free(cand);
+        r->failed_stage = DRV_STAGE_NO_SCHEDULE;
+        return status_fail(st, "no schedule fits the buffers of hardware '%s'", hw->name);
+    }
     if (dopt->sim_above > 0 && best_estimate(tg, cand) > dopt->sim_above) {
         tg->scheds_free(cand);
         r->sim.cycles = UINT64_MAX;

@@ -63,8 +63,10 @@ const char *driver_choice_name(driver_choice c);
 typedef enum { DRIVER_CHECKS(ES_ID2) } driver_check;
 const char *driver_check_name(driver_check c);
 
-/* Stage of the pipeline an error came from (for callers that name it). */
-typedef enum { DRV_STAGE_CHOICE = 0, DRV_STAGE_LOWER = 1 } driver_stage;
+/* Stage of the pipeline an error came from (for callers that name it): the choice of
+ * the embedding, the schedule search when no schedule fits the hardware's buffers, or
+ * the rest of lowering and simulation. */
+typedef enum { DRV_STAGE_CHOICE = 0, DRV_STAGE_LOWER = 1, DRV_STAGE_NO_SCHEDULE = 2 } driver_stage;
 
 /* The checked plan: what every stage after the choice works on. Built once; the
  * embedding passed emb_check (in its builder, loader or the solver's decoder) and n is

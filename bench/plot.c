@@ -145,11 +145,13 @@ static void legend(FILE *f, double x, double y, char (*names)[BENCH_NAME_MAX], i
 }
 
 /* True for the layers a static speedup plot names: the five largest speedups and the
- * smallest one (ties: the earlier layer). */
+ * smallest one (ties: the earlier layer), among the layers with a speedup. */
+static bool has_speedup(const bench_result *x) { return x->ok && !x->ref_no_schedule; }
+
 static bool named_layer(const bench_result *r, int n, int i) {
     int above = 0, below = 0;
     for (int j = 0; j < n; j++) {
-        if (!r[j].ok || j == i)
+        if (!has_speedup(&r[j]) || j == i)
             continue;
         above += r[j].speedup > r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
         below += r[j].speedup < r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
@@ -183,7 +185,8 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     for (int i = 0; i < n; i++) {
         int c = suite_color(r, n, i, names, &nnames);
         double x = x0 + i * bar;
-        double v = r[i].ok ? ax_map(&y, r[i].speedup) : one;
+        bool sp = has_speedup(&r[i]);
+        double v = sp ? ax_map(&y, r[i].speedup) : one;
         double top = fmin(v, one), h = fabs(v - one);
         if (h < 3) { /* a 1.00x bar stays visible: 3 px centered on the 1x line */
             h = 3;
@@ -193,20 +196,20 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
         text_xml_esc(f, r[i].suite);
         fputc('/', f);
         text_xml_esc(f, r[i].name);
-        if (r[i].ok)
+        if (sp)
             fprintf(f, ": %.3fx", r[i].speedup);
         else
-            fputs(": error", f);
+            fputs(r[i].ok ? ": the reference cannot run it" : ": error", f);
         fprintf(f, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/></g>\n",
                 x + 0.5, r[i].ok ? top : one - 6, bar - 1, r[i].ok ? h : 12,
-                r[i].ok ? plot_palette[c] : "#222");
+                !r[i].ok ? "#222" : r[i].ref_no_schedule ? "#aaa" : plot_palette[c]);
         if (n <= 40) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\" "
                        "transform=\"rotate(-60 %.1f %.1f)\">",
                     x + bar / 2, y.p0 + 12, x + bar / 2, y.p0 + 12);
             text_xml_esc(f, r[i].name);
             fputs("</text>\n", f);
-        } else if (r[i].ok && named_layer(r, n, i)) {
+        } else if (sp && named_layer(r, n, i)) {
             /* Many layers: only the extremes are named, above their bars. */
             double ty = (r[i].speedup >= 1 ? top : one) - 4;
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
@@ -231,11 +234,11 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
     /* The weak layers (reference utilization < 50%); all layers when there are none. */
     bool any_weak = false;
     for (int i = 0; i < n; i++)
-        any_weak |= r[i].ok && r[i].ref_util < 0.5;
+        any_weak |= r[i].ok && !r[i].ref_no_schedule && r[i].ref_util < 0.5;
     double lo = 0, hi = 0;
     int cnt = 0;
     for (int i = 0; i < n; i++) {
-        if (!r[i].ok || (any_weak && r[i].ref_util >= 0.5))
+        if (!r[i].ok || r[i].ref_no_schedule || (any_weak && r[i].ref_util >= 0.5))
             continue;
         double a = (double)r[i].ref_dram_bytes, b = (double)r[i].dram_bytes;
         if (!cnt++) {
@@ -273,7 +276,7 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
     char names[8][BENCH_NAME_MAX];
     int nnames = 0;
     for (int i = 0; i < n; i++) {
-        if (!r[i].ok || (any_weak && r[i].ref_util >= 0.5))
+        if (!r[i].ok || r[i].ref_no_schedule || (any_weak && r[i].ref_util >= 0.5))
             continue;
         int c = suite_color(r, n, i, names, &nnames);
         double ax = ax_map(&x, (double)r[i].ref_dram_bytes), ay = ax_map(&y, r[i].ref_util * 100);
@@ -373,12 +376,16 @@ void plot_roofline_svg(FILE *f, const bench_result *r, int n) {
         double bx = ax_map(&x, (double)r[i].lower_bound);
         double ry = ax_map(&y, (double)r[i].ref_cycles), ey = ax_map(&y, (double)r[i].cycles);
         bool mem = r[i].bytes_bound > r[i].compute_bound;
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", bx, ry);
+        if (!r[i].ref_no_schedule)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"#888\"/>\n", bx, ry);
         fputs("<g><title>", f);
         text_xml_esc(f, r[i].suite);
         fputc('/', f);
         text_xml_esc(f, r[i].name);
-        fprintf(f, ": %.2fx the bound (reference %.2fx)</title>", r[i].gap, r[i].ref_gap);
+        if (r[i].ref_no_schedule)
+            fprintf(f, ": %.2fx the bound (the reference cannot run it)</title>", r[i].gap);
+        else
+            fprintf(f, ": %.2fx the bound (reference %.2fx)</title>", r[i].gap, r[i].ref_gap);
         if (mem)
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/></g>\n",
                     bx - 3, ey - 3, plot_palette[1]);

@@ -172,6 +172,51 @@ Test(bench_cli, merge_of_results_without_solve_rlimit) {
     cr_assert_null(strstr(out, "solver effort"), "%s", out);
 }
 
+/* A layer whose reference has no schedule (TVM's template keeps a whole 1x2048 kernel
+ * row of weight blocks: no tile fits the buffers) while embedsyn's embedding runs: an ok
+ * result with ref_no_schedule and no speedup, left out of the speedup figures (the
+ * geomean is the other layer's alone), kept through results.json and a merge; a
+ * layer that fails otherwise is still an error. The reference's failure is checked on
+ * its own (`run` with the reference strategy exits 2 with the message). */
+Test(bench_cli, layer_the_reference_cannot_run) {
+    char *d = tmpdir();
+    static char out[1 << 16];
+    char suite[600];
+    snprintf(suite, sizeof suite, "%s/s.xml", d);
+    FILE *f = fopen(suite, "w");
+    cr_assert_not_null(f);
+    fputs("<suite name=\"nofit\">\n"
+          "  <operator name=\"fc_as_conv\"><conv2d n=\"4\" c=\"1\" h=\"1\" w=\"2048\" k=\"64\" r=\"1\" s=\"2048\"/></operator>\n"
+          "  <operator name=\"small\"><conv2d n=\"1\" c=\"16\" h=\"8\" w=\"8\" k=\"16\" r=\"3\" s=\"3\" pad=\"1\"/></operator>\n"
+          "</suite>\n", f);
+    fclose(f);
+    int rc = run(out, sizeof out, "%s run --conv N=4,C=1,H=1,W=2048,K=64,R=1,S=2048 --timing-only 2>&1", EMBEDSYN_CLI);
+    cr_assert_eq(rc, 2, "%s", out);
+    cr_assert(strstr(out, "no schedule fits"), "%s", out);
+    rc = run(out, sizeof out, "%s bench %s --check-sample 8 --quiet --out %s/b 2>&1", EMBEDSYN_CLI, suite, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "2 ok, 0 errors") && strstr(out, "over 1 layer;") && strstr(out, "reference can't run    1 layer"),
+              "%s", out);
+    report_meta m;
+    bench_result *r;
+    int n = read_results(d, "b", &m, &r);
+    cr_assert_eq(n, 2);
+    cr_assert(r[0].ok && r[0].ref_no_schedule && r[0].ref_cycles == 0 && r[0].speedup == 0 && r[0].cycles > 0);
+    cr_assert(r[1].ok && !r[1].ref_no_schedule && r[1].speedup > 0);
+    bench_summary s;
+    bench_summarize(r, n, &s);
+    cr_assert_eq(s.nref_no_schedule, 1);
+    cr_assert_float_eq(s.geomean_speedup, r[1].speedup, 1e-12);
+    cr_assert_float_eq(s.min_speedup, r[1].speedup, 1e-12);
+    cr_assert_eq(s.nnot_faster + (r[1].speedup > 1), 1);
+    free(r);
+    rc = run(out, sizeof out, "%s bench-merge %s/b --out %s/m 2>&1", EMBEDSYN_CLI, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    n = read_results(d, "m", &m, &r);
+    cr_assert(n == 2 && r[0].ref_no_schedule && !r[1].ref_no_schedule);
+    free(r);
+}
+
 /* --list gives each layer's hardware floor (the same as a run's results); results.json
  * of versions before the floor merge with the floors unknown (0), not an error. */
 Test(bench_cli, floors_in_list_and_old_results) {

@@ -47,9 +47,15 @@ static target_scheds *vta_schedules(const op *o, const hw_config *hw, const emb 
     if (!reference && act != TARGET_ACT_FREE) so.pad = act == TARGET_ACT_PADDED ? SCHED_PAD_KEEP : SCHED_PAD_STRIP;
     if (reference) k = 1;
     if (k > SCHED_MAX_TOP) k = SCHED_MAX_TOP;
-    if (!(s->ncand = sched_search_top(o, hw, n, &so, k, s->cand, st))) {
-        free(s);
-        return NULL;
+    status in;
+    status_init(&in);
+    if (!(s->ncand = sched_search_top(o, hw, n, &so, k, s->cand, &in))) {
+        if (es_stop_requested()) { /* the search's other way out: no set, the reason */
+            free(s);
+            status_fail(st, "%s", in.msg);
+            return NULL;
+        }
+        return s; /* no schedule fits the buffers: the empty set */
     }
     if (!reference && k > 1) {
         bool applies;

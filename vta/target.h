@@ -45,8 +45,9 @@ typedef struct target {
     /* Candidate schedules of (o, hw, e, n): with `reference` the reference template's
      * pick alone, else the k best by the cost model plus the template's when it applies
      * (its index in *tmpl, else -1). act: the activation's DRAM layouts the schedules
-     * may use (the reference keeps TVM's DMA padding whatever act says). NULL + status
-     * when none fits. */
+     * may use (the reference keeps TVM's DMA padding whatever act says). An empty set
+     * (nscheds 0, st untouched) when no schedule fits the buffers; NULL + status when
+     * the search was interrupted or memory ran out. */
     target_scheds *(*schedules)(const op *o, const hw_config *hw, const emb *e, const emb_nest *n, bool reference,
                                 target_act act, int k, int *tmpl, status *st);
     int (*nscheds)(const target_scheds *s);
