@@ -405,7 +405,7 @@ typedef struct maxis {
  * below it, P). With no MAESTRO form, and written as comments: a chunk over several
  * fused dims, and the terms of a lane axis after its first (fused dims; a Toeplitz
  * term is mapped by its first dim). */
-static void write_dataflow(FILE *f, const op *o, const df_mapping *m) {
+static bool write_dataflow(FILE *f, const op *o, const df_mapping *m, status *st) {
     maxis ax[3];
     int nax = 0;
     for (int i = 0; i < m->n; i++) {
@@ -425,6 +425,10 @@ static void write_dataflow(FILE *f, const op *o, const df_mapping *m) {
             snprintf(ax[nax - 1].rest + k, sizeof ax[nax - 1].rest - k, "%s%s", k ? ", " : "", d->dim);
         }
     }
+    for (int x = 0; x < nax; x++) /* MAESTRO needs a SpatialMap in every cluster level */
+        if (!ax[x].dim)
+            return status_fail(st, "%s: the lanes on %s have no MAESTRO dim (one active lane needs N = 1)", o->name,
+                               ax[x].first);
     const char *dims[MAESTRO_MAX_DIMS];
     int64_t full[MAESTRO_MAX_DIMS], step[MAESTRO_MAX_DIMS];
     int nd = mdims(o, dims, full), order[MAESTRO_MAX_DIMS], nord = 0;
@@ -460,13 +464,11 @@ static void write_dataflow(FILE *f, const op *o, const df_mapping *m) {
         int64_t below = 1;
         for (int y = x; y < nax; y++) below *= ax[y].lanes;
         if (x > 0) fprintf(f, "      Cluster(%lld, P);\n", (long long)below);
-        if (ax[x].dim)
-            fprintf(f, "      SpatialMap(1,1) %s; // lanes: %s\n", ax[x].dim, ax[x].first);
-        else
-            fprintf(f, "      // lanes: %s (no MAESTRO dim)\n", ax[x].first);
+        fprintf(f, "      SpatialMap(1,1) %s; // lanes: %s\n", ax[x].dim, ax[x].first);
         if (ax[x].rest[0]) fprintf(f, "      // also on these lanes: %s (no MAESTRO form)\n", ax[x].rest);
     }
     fprintf(f, "    }\n");
+    return true;
 }
 
 /* False (and why) if o has no MAESTRO form. */
@@ -502,7 +504,7 @@ bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st) 
         if (c->pad_h || c->pad_w)
             fprintf(f, "    // padding %lld x %lld folded into Y and X\n", (long long)c->pad_h, (long long)c->pad_w);
     }
-    if (m) write_dataflow(f, o, m);
+    if (m && !write_dataflow(f, o, m, st)) return false;
     fprintf(f, "  }\n");
     return true;
 }
@@ -516,5 +518,6 @@ bool maestro_write_mapping(const char *path, const op *o, const df_mapping *m, s
     bool ok = maestro_write_layer(f, o, m, st);
     fprintf(f, "}\n");
     if (fclose(f) != 0 && ok) ok = status_fail(st, "%s: write failed", path);
+    if (!ok) remove(path); /* no half-written file */
     return ok;
 }

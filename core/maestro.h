@@ -32,7 +32,9 @@ bool maestro_is_path(const char *path);
 /* Every layer of the file; *ops is malloc'ed (free() it). */
 bool maestro_load(const char *path, char *net, size_t net_len, op **ops, int *nops, status *st);
 /* One layer (the Layer block) with the mapping's directives (m may be NULL). False
- * if the op has no MAESTRO form (dilation, groups other than 1 or C = K, batched GEMM). */
+ * if the op has no MAESTRO form (dilation, groups other than 1 or C = K, batched GEMM)
+ * or the mapping none (lanes on a dim of extent 1, e.g. TVM's depthwise template, with
+ * N > 1); f may then hold part of the layer. */
 bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st);
 /* A whole file: Network <op name> { the layer }. */
 bool maestro_write_mapping(const char *path, const op *o, const df_mapping *m, status *st);

@@ -411,8 +411,8 @@ Test(cost_map, cli_json_maestro_and_usage) {
 
 /* --op NET.m:LAYER picks a layer of a MAESTRO network in every command (cost's own
  * option parser and the getopt one of run and solve); --op NET.m of several layers,
- * or an unknown layer, is an error (exit 2) naming the file. A grouped conv that is
- * not depthwise has no MAESTRO form: --maestro fails and leaves no file. */
+ * or an unknown layer, is an error (exit 2) naming the file. An op or mapping with no
+ * MAESTRO form: --maestro fails and leaves no file. */
 Test(cost_map, cli_op_picks_a_maestro_layer) {
     char path[64], cmd[1024], out[4096];
     snprintf(path, sizeof path, "/tmp/test_cost_map_op_%d.m", (int)getpid());
@@ -445,8 +445,13 @@ Test(cost_map, cli_op_picks_a_maestro_layer) {
     cr_assert_eq(WEXITSTATUS(pclose(p)), 2, "%s", out);
     cr_assert(strstr(out, "no layer 'nope'"), "%s", out);
     unlink(path);
-    snprintf(cmd, sizeof cmd, "%s cost --conv C=8,H=6,W=6,K=8,R=3,S=3,groups=2 --maestro %s 2>/dev/null", EMBEDSYN_CLI,
-             path);
-    cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
-    cr_assert_neq(access(path, F_OK), 0, "a failed --maestro left %s", path);
+    /* no MAESTRO form: a grouped conv that is not depthwise (found before writing), and
+     * TVM's depthwise template with N = 2 (its lanes on k and c of extent 1; found while
+     * writing the dataflow) */
+    const char *noform[] = {"C=8,H=6,W=6,K=8,R=3,S=3,groups=2", "N=2,C=16,H=8,W=8,K=16,R=3,S=3,pad=1,groups=16"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "%s cost --conv %s --maestro %s 2>/dev/null", EMBEDSYN_CLI, noform[i], path);
+        cr_assert_eq(WEXITSTATUS(system(cmd)), 2, "%s", noform[i]);
+        cr_assert_neq(access(path, F_OK), 0, "a failed --maestro left %s (%s)", path, noform[i]);
+    }
 }
