@@ -1,6 +1,7 @@
 /* libFuzzer target: the XML spec loader (schema validation + semantic checks) on any
- * bytes, as a hardware file, an operator file and a suite. Bad input must come back as
- * a status, never a crash, leak or sanitizer report. */
+ * bytes, as a hardware file, an operator file and a suite; and the MAESTRO reader, the
+ * same bytes as a network file (NET.m: a suite too). Bad input must come back as a
+ * status, never a crash, leak or sanitizer report. */
 #include <stdlib.h>
 
 #include "core/spec.h"
@@ -22,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int n = 0;
     status_init(&st);
     if (spec_load_suite(path, name, sizeof name, &ops, &n, &st))
+        free(ops);
+    const char *mpath = fuzz_write("in.m", data, size);
+    ops = NULL;
+    status_init(&st);
+    if (spec_load_suite(mpath, name, sizeof name, &ops, &n, &st))
         free(ops);
     return 0;
 }

@@ -15,7 +15,7 @@ static char fuzz_dir[256];
 static void fuzz_cleanup(void) {
     if (!fuzz_dir[0])
         return;
-    static const char *const names[] = {"in.xml", "in.json", "dram.bin", "program.xml",
+    static const char *const names[] = {"in.xml", "in.m", "in.json", "dram.bin", "program.xml",
                                         "listing.txt"};
     char p[320];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
