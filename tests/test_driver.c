@@ -451,3 +451,40 @@ Test(driver_portfolio, bundle_is_the_winner_with_its_operands, .timeout = 120) {
     }
     cr_assert_geq(fixed_won, 1, "no fixed strategy won: the winner's bundle path is not exercised");
 }
+
+/* No schedule fits the buffers is a stage of its own (DRV_STAGE_NO_SCHEDULE), told
+ * apart from other failures by type: TVM's template on a 1 x 2048 kernel (it keeps whole
+ * kernel rows of weight blocks on chip: 2 MiB) has none on the default VTA, and the
+ * target's schedules() returns the empty set for it, with no error. The portfolio's
+ * embedding of the same layer runs. */
+Test(driver_stage, no_schedule_is_typed) {
+    hw_config hw = hw_default();
+    op o = tl_conv(4, 1, 1, 2048, 64, 1, 2048, 1, 0);
+    status st;
+    status_init(&st);
+    driver_opts d;
+    driver_opts_init(&d);
+    d.timing_only = true;
+    driver_result r;
+    cr_assert_not(driver_run_reference(&o, &hw, &d, &r, &st));
+    cr_assert_eq(r.failed_stage, DRV_STAGE_NO_SCHEDULE, "%d: %s", r.failed_stage, st.msg);
+    cr_assert(strstr(st.msg, "no schedule fits"), "%s", st.msg);
+    driver_plan *pl = malloc(sizeof *pl);
+    cr_assert_not_null(pl);
+    emb e;
+    status_init(&st);
+    cr_assert(target_vta()->reference_embedding(&o, &hw, &e, &st), "%s", st.msg);
+    cr_assert(driver_plan_make(&o, &hw, &e, true, pl, &st), "%s", st.msg);
+    int tmpl;
+    target_scheds *c = target_vta()->schedules(&o, &hw, &pl->e, &pl->n, true, TARGET_ACT_FREE, 1, &tmpl, &st);
+    cr_assert_not_null(c, "%s", st.msg);
+    cr_assert_eq(target_vta()->nscheds(c), 0);
+    cr_assert_not(st.failed, "%s", st.msg);
+    target_vta()->scheds_free(c);
+    free(pl);
+    driver_strategy s;
+    driver_strategy_init(&s, DRV_PORTFOLIO);
+    status_init(&st);
+    cr_assert(driver_run_strategy(&o, &hw, &s, &d, &r, &st), "%s", st.msg);
+    cr_assert_gt(r.sim.cycles, 0);
+}
