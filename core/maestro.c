@@ -494,8 +494,8 @@ bool maestro_write_layer(FILE *f, const op *o, const df_mapping *m, status *st) 
     } else {
         const op_conv *c = &o->conv;
         bool ds = c->groups > 1;
-        /* DSCONV: K is 1, as in MAESTRO's files (its output is indexed by C; K would only
-         * multiply its MAC count) */
+        /* DSCONV: K is 1, as in MAESTRO's files (its output is indexed by C; K is no
+         * tensor index) */
         fprintf(f, "  Layer %s {\n    Type: %s\n    Stride { X: %lld, Y: %lld }\n", o->name, ds ? "DSCONV" : "CONV",
                 (long long)c->stride_w, (long long)c->stride_h);
         fprintf(f, "    Dimensions { N: %lld, K: %lld, C: %lld, R: %lld, S: %lld, Y: %lld, X: %lld }\n", (long long)c->n,
