@@ -130,6 +130,9 @@ typedef struct bench_result {
  * none of the names. */
 const char *bench_choice_name(int32_t c);
 bool bench_choice_parse(const char *s, int32_t *c);
+/* An ok layer whose reference ran: it has a speedup (the speedup figures, plots and
+ * tables take these only). */
+static inline bool bench_has_speedup(const bench_result *r) { return r->ok && !r->ref_no_schedule; }
 /* The layer's output check or its reference's failed. */
 static inline bool bench_check_failed(const bench_result *r) {
     return r->check == DRV_CHECK_FAIL || r->ref_check == DRV_CHECK_FAIL;

@@ -117,7 +117,7 @@ void bench_summarize(const bench_result *r, int n, bench_summary *s) {
         if (x->global)
             s->nglobal++;
         s->nref_no_schedule += x->ref_no_schedule;
-        if (!x->ref_no_schedule) {
+        if (bench_has_speedup(x)) {
             sp[nsp++] = x->speedup;
             if (x->ref_util < 0.5) {
                 s->nweak++;

@@ -68,13 +68,11 @@ static bool maestro_op_value(const char *val, char *path, size_t len, const char
     return maestro_is_path(path);
 }
 
-/* --op NET.m (a MAESTRO file with one layer) or --op NET.m:LAYER (that layer). */
-static bool load_maestro_op(const char *val, op *o, status *st) {
-    char path[4096], net[64];
-    const char *layer;
+/* --op NET.m (a MAESTRO file with one layer, layer NULL) or --op NET.m:LAYER. */
+static bool load_maestro_op(const char *path, const char *layer, op *o, status *st) {
+    char net[64];
     op *ops;
     int n;
-    if (!maestro_op_value(val, path, sizeof path, &layer)) return status_fail(st, "%s: path too long", val);
     if (!maestro_load(path, net, sizeof net, &ops, &n, st)) return false;
     int pick = -1;
     for (int i = 0; i < n && layer; i++)
@@ -91,7 +89,8 @@ static bool load_maestro_op(const char *val, op *o, status *st) {
 static bool load_op_file(const char *val, op *o, status *st) {
     char path[4096];
     const char *layer;
-    return maestro_op_value(val, path, sizeof path, &layer) ? load_maestro_op(val, o, st) : spec_load_op(val, o, st);
+    return maestro_op_value(val, path, sizeof path, &layer) ? load_maestro_op(path, layer, o, st)
+                                                            : spec_load_op(val, o, st);
 }
 
 int cli_take_common(cli_opts *c, int argc, char **argv, int *i, status *st) {

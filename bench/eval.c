@@ -63,7 +63,6 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
     d.check = eo->check_reference && eo->full_check;
     d.check_sample = eo->check_reference && !eo->full_check ? eo->check_sample : 0;
     driver_result rr;
-    memset(&rr, 0, sizeof rr);
     if (driver_run_reference(o, hw, &d, &rr, &in)) {
         PROGRAM_FIELDS(ref_, rr);
         if (rr.check == DRV_CHECK_FAIL)
@@ -72,7 +71,6 @@ bool bench_eval_real(void *ctx, const op *o, const hw_config *hw, bench_result *
         /* TVM's template cannot run the layer (its tiles exceed the buffers): a result
          * of the reference, not an error of the layer; embedsyn's program still runs */
         r->ref_no_schedule = true;
-        rr.sim_ms = 0;
         status_init(&in);
     } else {
         return stage_fail(st, "reference strategy", &in);

@@ -146,12 +146,10 @@ static void legend(FILE *f, double x, double y, char (*names)[BENCH_NAME_MAX], i
 
 /* True for the layers a static speedup plot names: the five largest speedups and the
  * smallest one (ties: the earlier layer), among the layers with a speedup. */
-static bool has_speedup(const bench_result *x) { return x->ok && !x->ref_no_schedule; }
-
 static bool named_layer(const bench_result *r, int n, int i) {
     int above = 0, below = 0;
     for (int j = 0; j < n; j++) {
-        if (!has_speedup(&r[j]) || j == i)
+        if (!bench_has_speedup(&r[j]) || j == i)
             continue;
         above += r[j].speedup > r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
         below += r[j].speedup < r[i].speedup || (r[j].speedup == r[i].speedup && j < i);
@@ -185,7 +183,7 @@ void plot_speedup_svg(FILE *f, const bench_result *r, int n) {
     for (int i = 0; i < n; i++) {
         int c = suite_color(r, n, i, names, &nnames);
         double x = x0 + i * bar;
-        bool sp = has_speedup(&r[i]);
+        bool sp = bench_has_speedup(&r[i]);
         double v = sp ? ax_map(&y, r[i].speedup) : one;
         double top = fmin(v, one), h = fabs(v - one);
         if (h < 3) { /* a 1.00x bar stays visible: 3 px centered on the 1x line */
@@ -234,11 +232,11 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
     /* The weak layers (reference utilization < 50%); all layers when there are none. */
     bool any_weak = false;
     for (int i = 0; i < n; i++)
-        any_weak |= r[i].ok && !r[i].ref_no_schedule && r[i].ref_util < 0.5;
+        any_weak |= bench_has_speedup(&r[i]) && r[i].ref_util < 0.5;
     double lo = 0, hi = 0;
     int cnt = 0;
     for (int i = 0; i < n; i++) {
-        if (!r[i].ok || r[i].ref_no_schedule || (any_weak && r[i].ref_util >= 0.5))
+        if (!bench_has_speedup(&r[i]) || (any_weak && r[i].ref_util >= 0.5))
             continue;
         double a = (double)r[i].ref_dram_bytes, b = (double)r[i].dram_bytes;
         if (!cnt++) {
@@ -276,7 +274,7 @@ void plot_layout_svg(FILE *f, const bench_result *r, int n) {
     char names[8][BENCH_NAME_MAX];
     int nnames = 0;
     for (int i = 0; i < n; i++) {
-        if (!r[i].ok || r[i].ref_no_schedule || (any_weak && r[i].ref_util >= 0.5))
+        if (!bench_has_speedup(&r[i]) || (any_weak && r[i].ref_util >= 0.5))
             continue;
         int c = suite_color(r, n, i, names, &nnames);
         double ax = ax_map(&x, (double)r[i].ref_dram_bytes), ay = ax_map(&y, r[i].ref_util * 100);

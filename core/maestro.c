@@ -429,6 +429,7 @@ static bool write_dataflow(FILE *f, const op *o, const df_mapping *m, status *st
         if (!ax[x].dim)
             return status_fail(st, "%s: the lanes on %s have no MAESTRO dim (one active lane needs N = 1)", o->name,
                                ax[x].first);
+    const char *top = nax ? ax[0].dim : NULL; /* the top level's SpatialMap: no TemporalMap there */
     const char *dims[MAESTRO_MAX_DIMS];
     int64_t full[MAESTRO_MAX_DIMS], step[MAESTRO_MAX_DIMS];
     int nd = mdims(o, dims, full), order[MAESTRO_MAX_DIMS], nord = 0;
@@ -444,15 +445,15 @@ static bool write_dataflow(FILE *f, const op *o, const df_mapping *m, status *st
         fprintf(f, "      // %s: %s%s\n", df_level_name(d->level), buf, mn ? "" : " (no single MAESTRO dim)");
         int j = 0;
         while (mn && j < nd && strcmp(dims[j], mn)) j++;
-        if (!mn || j == nd || (nax && ax[0].dim && !strcmp(mn, ax[0].dim))) continue;
+        if (!mn || j == nd || (top && !strcmp(mn, top))) continue;
         if (!step[j]) order[nord++] = j;
         step[j] = d->size * mul;
     }
     for (int j = 0; j < nd; j++) {
-        if (step[j] || (nax && ax[0].dim && !strcmp(dims[j], ax[0].dim))) continue;
+        if (step[j] || (top && !strcmp(dims[j], top))) continue;
         step[j] = full[j];
         for (int x = 1; x < nax; x++)
-            if (ax[x].dim && !strcmp(ax[x].dim, dims[j]) && ax[x].lanes < full[j]) step[j] = ax[x].lanes;
+            if (!strcmp(ax[x].dim, dims[j]) && ax[x].lanes < full[j]) step[j] = ax[x].lanes;
         order[nord++] = j;
     }
     for (int i = 0; i < nord; i++) {

@@ -183,13 +183,12 @@ Test(bench_cli, layer_the_reference_cannot_run) {
     static char out[1 << 16];
     char suite[600];
     snprintf(suite, sizeof suite, "%s/s.xml", d);
-    FILE *f = fopen(suite, "w");
-    cr_assert_not_null(f);
-    fputs("<suite name=\"nofit\">\n"
-          "  <operator name=\"fc_as_conv\"><conv2d n=\"4\" c=\"1\" h=\"1\" w=\"2048\" k=\"64\" r=\"1\" s=\"2048\"/></operator>\n"
-          "  <operator name=\"small\"><conv2d n=\"1\" c=\"16\" h=\"8\" w=\"8\" k=\"16\" r=\"3\" s=\"3\" pad=\"1\"/></operator>\n"
-          "</suite>\n", f);
-    fclose(f);
+    tl_write_text(suite, "<suite name=\"nofit\">\n"
+                         "  <operator name=\"fc_as_conv\"><conv2d n=\"4\" c=\"1\" h=\"1\" w=\"2048\" k=\"64\" r=\"1\" "
+                         "s=\"2048\"/></operator>\n"
+                         "  <operator name=\"small\"><conv2d n=\"1\" c=\"16\" h=\"8\" w=\"8\" k=\"16\" r=\"3\" s=\"3\" "
+                         "pad=\"1\"/></operator>\n"
+                         "</suite>\n");
     int rc = run(out, sizeof out, "%s run --conv N=4,C=1,H=1,W=2048,K=64,R=1,S=2048 --timing-only 2>&1", EMBEDSYN_CLI);
     cr_assert_eq(rc, 2, "%s", out);
     cr_assert(strstr(out, "no schedule fits"), "%s", out);

@@ -226,10 +226,7 @@ Test(cost_map, maestro_reads_maestros_own_forms) {
     char dir[] = "/tmp/test_cost_map_XXXXXX", path[64];
     cr_assert(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/net.m", dir); /* a suite is a MAESTRO network by its .m */
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs(text, f);
-    fclose(f);
+    tl_write_text(path, text);
     status st;
     status_init(&st);
     char net[64];
@@ -416,11 +413,8 @@ Test(cost_map, cli_json_maestro_and_usage) {
 Test(cost_map, cli_op_picks_a_maestro_layer) {
     char path[64], cmd[1024], out[4096];
     snprintf(path, sizeof path, "/tmp/test_cost_map_op_%d.m", (int)getpid());
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs("Network n {\n Layer first { Type: GEMM Dimensions { M: 8, N: 8, K: 8 } }\n"
-          " Layer dw-2 { Type: DSCONV Dimensions { K 1, C 16, R 3, S 3, Y 10, X 10 } }\n}\n", f);
-    fclose(f);
+    tl_write_text(path, "Network n {\n Layer first { Type: GEMM Dimensions { M: 8, N: 8, K: 8 } }\n"
+                        " Layer dw-2 { Type: DSCONV Dimensions { K 1, C 16, R 3, S 3, Y 10, X 10 } }\n}\n");
     const char *cmds[] = {"run --strategy portfolio --check --json", "cost --json", "solve --json"};
     for (int i = 0; i < 3; i++) {
         snprintf(cmd, sizeof cmd, "%s %s --op %s:dw-2", EMBEDSYN_CLI, cmds[i], path);

@@ -835,21 +835,18 @@ Test(lower_cli, suite_bundles) {
     char dir[] = "/tmp/embedsyn_lower_XXXXXX", cmd[2048], line[8192], path[600];
     cr_assert(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/s.xml", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs("<suite name=\"t\">\n"
-          "  <operator name=\"c1\"><conv2d n=\"1\" c=\"3\" h=\"8\" w=\"8\" k=\"16\" r=\"3\" s=\"3\" stride=\"1\" "
-          "pad=\"1\"/></operator>\n"
-          "  <operator name=\"g1\"><gemm m=\"7\" n=\"13\" k=\"50\"/></operator>\n"
-          "</suite>\n", f);
-    fclose(f);
+    tl_write_text(path, "<suite name=\"t\">\n"
+                        "  <operator name=\"c1\"><conv2d n=\"1\" c=\"3\" h=\"8\" w=\"8\" k=\"16\" r=\"3\" s=\"3\" "
+                        "stride=\"1\" pad=\"1\"/></operator>\n"
+                        "  <operator name=\"g1\"><gemm m=\"7\" n=\"13\" k=\"50\"/></operator>\n"
+                        "</suite>\n");
     const char *names[] = {"c1", "g1"};
     long long run_cycles[2] = {-1, -1};
     const char *cmds[2] = {"run", "compile"}, *want[2] = {"\"check\":\"pass\"", "\"cycles\":null"};
     for (int c = 0; c < 2; c++) { /* one line per operator, in suite order */
         snprintf(cmd, sizeof cmd, "%s %s --suite %s --strategy im2col%s -o %s/%c --json", EMBEDSYN_CLI, cmds[c], path,
                  c ? "" : " --check", dir, cmds[c][0]);
-        f = popen(cmd, "r");
+        FILE *f = popen(cmd, "r");
         cr_assert(f);
         for (int k = 0; k < 2; k++) {
             cr_assert(fgets(line, sizeof line, f), "%s line %d", cmds[c], k);
@@ -862,7 +859,7 @@ Test(lower_cli, suite_bundles) {
     for (int k = 0; k < 2; k++)
         for (int b = 0; b < 2; b++) {
             snprintf(cmd, sizeof cmd, "%s sim %s/%s/%s --json", EMBEDSYN_CLI, dir, b ? "c" : "r", names[k]);
-            f = popen(cmd, "r");
+            FILE *f = popen(cmd, "r");
             cr_assert(f);
             cr_assert(fgets(line, sizeof line, f));
             cr_assert_eq(pclose(f), 0, "%s", line);

@@ -19,6 +19,14 @@
 #include "core/status.h"
 #include "vta/hw.h"
 
+/* Writes text to path (a suite, a MAESTRO file); a failure is a test failure. */
+static inline void tl_write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0, "%s", path);
+}
+
 /* A draw in lo..hi (splitmix64, es_splitmix64). */
 static inline int64_t tl_rnd(uint64_t *s, int64_t lo, int64_t hi) {
     return lo + (int64_t)(es_splitmix64(s) % (uint64_t)(hi - lo + 1));
